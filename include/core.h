@@ -1,0 +1,186 @@
+/* core.h: the actions and rules that the command line and the console
+ * share.  No curses and no SQL here: core/ speaks to store/ in domain
+ * structs, wraps every action in one short write transaction together
+ * with its audit events, and enforces the workflow:
+ *
+ *   new -> open -> pending / on_hold -> solved -> closed
+ *
+ * - a customer message on a pending, on-hold or solved ticket reopens it
+ *   (to open); leaving solved for anything but closed counts a reopen;
+ * - closed is final, and only a solved ticket can be closed;
+ * - a ticket cannot be solved while nobody is assigned, unless the config
+ *   says allow_solve_unassigned;
+ * - nothing goes back to new. */
+#ifndef DESK_CORE_H
+#define DESK_CORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "error.h"
+#include "model.h"
+#include "store.h"
+
+/* An open desk: the database, the config and who is acting. */
+struct desk {
+	struct store *st;
+	const struct config *cfg; /* borrowed */
+	struct agent me;
+};
+
+enum {
+	DESK_OPEN_CREATE = 1 << 0, /* create the database (desk init) */
+	DESK_OPEN_NO_AGENT = 1 << 1, /* do not require a known agent */
+};
+
+/* Resolves the database path: explicit, then $DESK_DB, then the config,
+ * then $XDG_DATA_HOME/desk/desk.db (else ~/.local/share/desk/desk.db).
+ * Returns a new string. */
+char *desk_db_path(const char *explicit_path, const struct config *cfg);
+
+/* The login of the process's real user (getpwuid), in a new string. */
+char *desk_unix_login(void);
+
+/* Opens the store and identifies the acting agent: the Unix login, or
+ * as_login (allowed only for root or the database file's owner). */
+int desk_open(struct desk *d, const char *db_path, const struct config *cfg,
+	      const char *as_login, int flags, struct derr *e);
+void desk_close(struct desk *d);
+
+/* desk init: creates the database and makes the creator an admin. */
+int desk_init(struct desk *d, const char *db_path, const struct config *cfg,
+	      const char *as_login, struct derr *e);
+
+/* --- tickets ----------------------------------------------------------- */
+struct new_ticket {
+	const char *subject;
+	const char *body;           /* first message; may be NULL */
+	enum msg_kind body_kind;    /* MSG_CUSTOMER (default) or MSG_NOTE */
+	enum channel channel;
+	enum priority priority;
+	const char *queue;          /* NULL: the config's default queue */
+	int64_t customer_id;        /* or, when 0, find/create by these: */
+	const char *customer_name;
+	const char *customer_email;
+	const char *customer_phone;
+	const char *assignee;       /* login or NULL */
+	const char *const *tags;    /* NULL-terminated or NULL */
+};
+void new_ticket_init(struct new_ticket *nt);
+int core_ticket_new(struct desk *d, const struct new_ticket *nt, int64_t *id, struct derr *e);
+
+/* A change of one field, as `desk set` and the console make them. */
+enum field {
+	FIELD_STATUS,
+	FIELD_PRIORITY,
+	FIELD_QUEUE,
+	FIELD_ASSIGNEE, /* value: a login, or "" / "none" to unassign */
+	FIELD_TAG_ADD,
+	FIELD_TAG_REMOVE,
+	FIELD_SUBJECT,
+};
+struct field_change {
+	enum field field;
+	const char *value;
+};
+/* Parses "status=solved", "tag+=refund", "tag-=x", "assignee=bob".
+ * The change points into `text`, which must outlive it. */
+int field_change_parse(const char *text, struct field_change *out, char *buf, size_t bufsize,
+		       struct derr *e);
+
+/* Applies changes to one ticket in one transaction, all or nothing. */
+int core_apply(struct desk *d, int64_t id, const struct field_change *ch, size_t n,
+	       struct derr *e);
+int core_set_status(struct desk *d, int64_t id, enum status s, struct derr *e);
+int core_set_priority(struct desk *d, int64_t id, enum priority p, struct derr *e);
+int core_set_queue(struct desk *d, int64_t id, const char *queue, struct derr *e);
+int core_tag(struct desk *d, int64_t id, const char *tag, bool add, struct derr *e);
+
+/* Takes an unassigned ticket (or one already ours).  If someone else has
+ * it: DESK_ECONFLICT, "ticket 12 is already assigned to bob". */
+int core_claim(struct desk *d, int64_t id, struct derr *e);
+int core_assign(struct desk *d, int64_t id, const char *login, struct derr *e);
+int core_unassign(struct desk *d, int64_t id, struct derr *e);
+
+/* Public reply (kind MSG_REPLY) or internal note (MSG_NOTE), with optional
+ * field changes applied in the same transaction (a canned macro).  An
+ * empty or all-whitespace body is DESK_EINVAL and stores nothing. */
+int core_post(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
+	      const struct field_change *ch, size_t n, int64_t *msg_id, struct derr *e);
+int core_reply(struct desk *d, int64_t id, const char *body, struct derr *e);
+int core_note(struct desk *d, int64_t id, const char *body, struct derr *e);
+/* A message from the customer (phone log, mail, import): reopens. */
+int core_customer_message(struct desk *d, int64_t id, const char *body, int64_t at,
+			  const char *message_id, struct derr *e);
+
+/* Merges `from` into `into`: messages, tags and surveys move; `from` is
+ * closed with a note pointing at `into`. */
+int core_merge(struct desk *d, int64_t from, int64_t into, struct derr *e);
+
+/* Recomputes first_response_due, resolution_due and next_due of t from
+ * the config's SLA targets (calendar time). */
+void sla_apply(const struct config *cfg, struct ticket *t);
+
+/* --- agents ------------------------------------------------------------ */
+int core_agent_add(struct desk *d, const char *login, const char *name, enum role role,
+		   struct derr *e);
+
+/* --- views ------------------------------------------------------------- */
+/* A queue view: a filter, an order and a name.  Owns its strings. */
+struct view {
+	char *name;
+	struct queue_filter filter;
+	enum queue_sort sort;
+	bool reverse;
+	char *owned[8]; /* strings that filter points into */
+	size_t nowned;
+};
+/* Parses the filter language (see man desk, "VIEWS"), e.g.
+ * "status:new,open assignee:none queue:billing tag:vip priority:high,urgent
+ *  channel:email solved-within:7d due-within:4h customer:ID word word".
+ * `me` resolves assignee:me; words become a text filter. */
+int view_parse(const char *name, const char *filter, enum queue_sort sort, bool reverse,
+	       struct desk *d, struct view *out, struct derr *e);
+void view_free(struct view *v);
+/* Built-in views followed by the config's.  Returns the count. */
+size_t view_defs(const struct config *cfg, struct view_def *out, size_t max);
+/* Finds a view by name among view_defs() and parses it. */
+int view_by_name(struct desk *d, const char *name, struct view *out, struct derr *e);
+
+/* --- canned responses -------------------------------------------------- */
+struct canned_ctx {
+	const struct customer *customer;
+	const struct agent *agent;
+	const struct ticket *ticket;
+};
+/* Expands {{customer.name}}, {{customer.first_name}}, {{customer.email}},
+ * {{customer.organization}}, {{agent.name}}, {{agent.first_name}},
+ * {{agent.login}}, {{ticket.id}}, {{ticket.subject}}, {{ticket.queue}},
+ * {{ticket.status}}, {{ticket.priority}}.  Substituted text is never
+ * expanded again.  An unknown or unclosed placeholder is DESK_EINVAL
+ * naming it and its line. */
+int canned_expand(const char *tmpl, const struct canned_ctx *ctx, char **out, struct derr *e);
+/* The field changes a canned response carries (at most 16). */
+size_t canned_changes(const struct canned *c, struct field_change *out, size_t max);
+
+/* --- import / export / demo -------------------------------------------- */
+struct import_opts {
+	bool skip_bad;   /* import good lines, report bad ones */
+	const char *name; /* file name for messages ("-" is "stdin") */
+};
+struct import_result {
+	long created, updated, bad;
+};
+/* Reads JSON Lines from stream.  All-or-nothing unless skip_bad.  Bad
+ * lines are reported on `report` as "FILE:LINE: field: problem". */
+int core_import(struct desk *d, void *stdio_in, const struct import_opts *o,
+		struct import_result *r, void *stdio_report, struct derr *e);
+/* Writes every ticket as JSON Lines, events included. */
+int core_export(struct desk *d, void *stdio_out, struct derr *e);
+
+/* Fills the database with a believable month of a support team's work,
+ * deterministic for the seed, in the 30 days before `now`. */
+int core_demo_fill(struct desk *d, unsigned seed, int64_t now, struct derr *e);
+
+#endif

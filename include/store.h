@@ -1,0 +1,212 @@
+/* store.h: the data-access layer, the only code that knows SQL.
+ *
+ * Everything is a prepared statement with bound parameters; statements
+ * are cached per connection and reset right after use, so no read
+ * transaction is left open.  Writes happen between store_begin() (BEGIN
+ * IMMEDIATE with bounded, retried waits) and store_commit(); core/ wraps
+ * each action in one such transaction together with its audit event.
+ *
+ * All functions return DESK_OK (0) or a negative derr code with e set. */
+#ifndef DESK_STORE_H
+#define DESK_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "model.h"
+
+#define STORE_SCHEMA_VERSION 1
+
+struct store;
+
+enum {
+	STORE_CREATE = 1 << 0,   /* create the file and schema if missing */
+	STORE_READONLY = 1 << 1, /* open for reading only */
+	STORE_MUST_EXIST = 1 << 2,
+};
+
+/* Opens (and with STORE_CREATE creates) the database at path, sets WAL,
+ * foreign keys, synchronous=FULL and a busy timeout, then migrates the
+ * schema up to STORE_SCHEMA_VERSION.  A database written by a newer desk
+ * is refused with DESK_ESCHEMA. */
+int store_open(const char *path, int flags, struct store **out, struct derr *e);
+/* Runs PRAGMA optimize, finalizes statements, closes; sets *st = NULL. */
+void store_close(struct store **st);
+const char *store_path(const struct store *st);
+int store_schema_version(struct store *st);
+
+/* Migrates a database at `from` version up to `to` (tests use this to
+ * build each earlier version and migrate it). */
+int store_create_schema_version(struct store *st, int version, struct derr *e);
+
+/* --- transactions ------------------------------------------------------ */
+int store_begin(struct store *st, struct derr *e);
+int store_commit(struct store *st, struct derr *e);
+void store_rollback(struct store *st);
+bool store_in_transaction(const struct store *st);
+
+/* True when another connection committed since the last call (PRAGMA
+ * data_version): cheap enough to poll several times a second. */
+bool store_changed(struct store *st);
+
+/* --- agents ------------------------------------------------------------ */
+int store_agent_get(struct store *st, int64_t id, struct agent *out, struct derr *e);
+int store_agent_by_login(struct store *st, const char *login, struct agent *out,
+			 struct derr *e);
+int store_agent_insert(struct store *st, struct agent *a, struct derr *e); /* sets a->id */
+int store_agent_update(struct store *st, const struct agent *a, struct derr *e);
+int store_agent_list(struct store *st, struct agent_list *out, struct derr *e);
+/* Logins starting with prefix (for completion), at most limit. */
+int store_agent_complete(struct store *st, const char *prefix, int limit,
+			 struct agent_list *out, struct derr *e);
+
+/* --- customers --------------------------------------------------------- */
+int store_customer_get(struct store *st, int64_t id, struct customer *out, struct derr *e);
+int store_customer_by_email(struct store *st, const char *email, struct customer *out,
+			    struct derr *e);
+int store_customer_insert(struct store *st, struct customer *c, struct derr *e);
+int store_customer_update(struct store *st, const struct customer *c, struct derr *e);
+/* Customers whose name or email contains text (case-insensitive). */
+int store_customer_search(struct store *st, const char *text, int limit,
+			  struct customer_list *out, struct derr *e);
+/* A customer's tickets, newest first, at most limit. */
+int store_customer_tickets(struct store *st, int64_t customer_id, int limit,
+			   struct ticket_list *out, struct derr *e);
+int store_customer_count(struct store *st, int64_t *n, struct derr *e);
+
+/* --- tickets ----------------------------------------------------------- */
+/* Reads one ticket with its tags and the joined customer/assignee names. */
+int store_ticket_get(struct store *st, int64_t id, struct ticket *out, struct derr *e);
+int store_ticket_by_external_id(struct store *st, const char *xid, int64_t *id,
+				struct derr *e);
+/* Inserts t (its id is set; tags are inserted too). */
+int store_ticket_insert(struct store *st, struct ticket *t, struct derr *e);
+/* Writes every mutable column of t (not its tags). */
+int store_ticket_update(struct store *st, const struct ticket *t, struct derr *e);
+int store_ticket_count(struct store *st, int64_t *n, struct derr *e);
+/* Highest ticket id, 0 if none. */
+int store_ticket_max_id(struct store *st, int64_t *id, struct derr *e);
+
+/* Returns DESK_OK and sets *changed to whether the row was added/removed. */
+int store_tag_add(struct store *st, int64_t ticket_id, const char *tag, bool *changed,
+		  struct derr *e);
+int store_tag_remove(struct store *st, int64_t ticket_id, const char *tag, bool *changed,
+		     struct derr *e);
+
+/* --- messages ---------------------------------------------------------- */
+int store_message_insert(struct store *st, struct message *m, struct derr *e); /* sets m->id */
+/* Every message of a ticket in order (created_at, id). */
+int store_messages(struct store *st, int64_t ticket_id, struct message_list *out,
+		   struct derr *e);
+/* The latest message of the given kind; DESK_ENOTFOUND if none. */
+int store_message_last(struct store *st, int64_t ticket_id, enum msg_kind kind,
+		       struct message *out, struct derr *e);
+int store_message_count(struct store *st, int64_t ticket_id, enum msg_kind kind,
+			int64_t *n, struct derr *e);
+/* Moves every message (and tag, and survey) of one ticket onto another. */
+int store_ticket_move_children(struct store *st, int64_t from, int64_t to, struct derr *e);
+
+/* --- surveys and events ------------------------------------------------ */
+int store_survey_insert(struct store *st, struct survey *s, struct derr *e);
+int store_surveys(struct store *st, int64_t ticket_id, struct survey_list *out,
+		  struct derr *e);
+int store_event_insert(struct store *st, struct event *ev, struct derr *e);
+/* Events of one ticket in order. */
+int store_events(struct store *st, int64_t ticket_id, struct event_list *out,
+		 struct derr *e);
+
+/* --- drafts ------------------------------------------------------------ */
+int store_draft_save(struct store *st, int64_t ticket_id, int64_t agent_id,
+		     enum msg_kind kind, const char *body, struct derr *e);
+/* *body is NULL (and DESK_OK returned) when there is no draft. */
+int store_draft_get(struct store *st, int64_t ticket_id, int64_t agent_id,
+		    enum msg_kind kind, char **body, struct derr *e);
+int store_draft_delete(struct store *st, int64_t ticket_id, int64_t agent_id,
+		       enum msg_kind kind, struct derr *e);
+
+/* --- the queue: one page at a time, by keyset -------------------------- */
+enum assignee_filter { ASSIGNEE_ANY, ASSIGNEE_NONE, ASSIGNEE_IS };
+
+struct queue_filter {
+	unsigned status_mask;   /* bit (1 << status); 0: any */
+	unsigned priority_mask; /* bit (1 << priority); 0: any */
+	unsigned channel_mask;  /* bit (1 << channel); 0: any */
+	enum assignee_filter assignee;
+	int64_t assignee_id;  /* with ASSIGNEE_IS */
+	const char *queue;    /* NULL: any */
+	const char *tag;      /* NULL: any */
+	const char *text;     /* substring of subject, customer name or email */
+	const char *search;   /* full-text words over subjects and bodies */
+	int64_t solved_since; /* solved_at >= this; 0: no limit */
+	int64_t due_before;   /* next SLA due time < this; 0: no limit */
+	int64_t customer_id;  /* 0: any */
+};
+
+enum queue_sort {
+	SORT_URGENCY,  /* next SLA due, then priority, then id */
+	SORT_PRIORITY, /* priority (highest first), then due */
+	SORT_CREATED,  /* oldest first */
+	SORT_UPDATED,  /* most recently updated first */
+	SORT_ID,
+	SORT__COUNT
+};
+const char *queue_sort_name(enum queue_sort s);
+int queue_sort_from_name(const char *s);
+
+/* The position of a row in its sort order: the sort's integer keys. */
+struct queue_key {
+	int64_t k[3];
+};
+
+struct queue_row {
+	int64_t id;
+	enum status status;
+	enum priority priority;
+	int64_t next_due; /* 0: none */
+	int64_t created_at, updated_at;
+	char *customer;
+	char *subject;
+	char *assignee; /* NULL when unassigned */
+	char *tags;     /* space-separated, "" when none */
+	struct queue_key key;
+};
+
+struct queue_page {
+	struct queue_row *rows;
+	size_t n, cap;
+};
+void queue_page_free(struct queue_page *p);
+
+/* Fills `out` with at most `limit` rows in sort order (reversed when
+ * `reverse`), starting strictly after `after` (NULL: from the start).
+ * With `backward`, returns the `limit` rows just before `after` (NULL:
+ * the last rows), still in display order. */
+int store_queue_page(struct store *st, const struct queue_filter *f, enum queue_sort sort,
+		     bool reverse, const struct queue_key *after, bool backward, int limit,
+		     struct queue_page *out, struct derr *e);
+int store_queue_count(struct store *st, const struct queue_filter *f, int64_t *n,
+		      struct derr *e);
+
+/* --- JSON through SQLite's JSON functions ------------------------------ */
+/* One ticket as a JSON Lines record (see man desk, "import format"). */
+int store_ticket_json(struct store *st, int64_t id, bool with_events, char **json,
+		      struct derr *e);
+
+enum json_type { JSON_NULL, JSON_TRUE, JSON_FALSE, JSON_INTEGER, JSON_REAL,
+		 JSON_TEXT, JSON_ARRAY, JSON_OBJECT };
+struct json_node {
+	enum json_type type;
+	char *key;   /* member name inside an object, else NULL */
+	char *text;  /* TEXT value, or the number as written */
+	int64_t integer;
+	struct json_node *child, *next;
+};
+/* Parses text with json_tree() into a tree; DESK_EINVAL if not JSON. */
+int store_json_parse(struct store *st, const char *text, struct json_node **root,
+		     struct derr *e);
+void json_node_free(struct json_node **n);
+/* The member `key` of an object node, or NULL. */
+const struct json_node *json_get(const struct json_node *obj, const char *key);
+
+#endif

@@ -1,0 +1,44 @@
+/* text.h: untrusted text made safe for the terminal, and measured.
+ *
+ * Everything a customer wrote goes through text_sanitize() before it is
+ * drawn (the terminal title too).  The result is valid UTF-8 holding no
+ * byte that a terminal would interpret: C0 controls and DEL become
+ * visible "^X" (ESC becomes "^["), C1 controls U+0080-U+009F become
+ * "<U+009B>"-style text, bidi embeddings, overrides and isolates
+ * (U+202A-U+202E, U+2066-U+2069), U+061C, LRM/RLM, and BOM are dropped,
+ * and invalid UTF-8 becomes U+FFFD.  Tab becomes spaces to the next
+ * multiple of 8 columns and newline is kept only when asked. */
+#ifndef DESK_TEXT_H
+#define DESK_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum {
+	SAN_KEEP_NEWLINES = 1 << 0, /* keep '\n' (bodies); else shown as ^J */
+};
+
+/* Returns a new sanitized string (caller frees).  NULL gives "". */
+char *text_sanitize(const char *s, int flags);
+
+/* Display width in terminal columns of valid UTF-8 (wcwidth; wide CJK
+ * and emoji count 2, combining marks 0).  Input should be sanitized. */
+int text_width(const char *s);
+
+/* Byte length of the longest prefix of s that fits in `cols` columns
+ * without splitting a character or separating a combining mark from its
+ * base; *used receives its width. */
+size_t text_fit(const char *s, int cols, int *used);
+
+/* Copies s truncated to `cols` columns into a new string, ending in "…"
+ * when cut, padded with spaces to exactly `cols` when pad is true. */
+char *text_clip(const char *s, int cols, bool pad);
+
+/* Word-wraps sanitized text to `cols` columns.  Breaks at spaces;
+ * a word longer than the width is split by characters; existing newlines
+ * start new lines; trailing spaces at a break are dropped.  Returns the
+ * number of lines and sets *lines to a new array of new strings. */
+size_t text_wrap(const char *s, int cols, char ***lines);
+void text_lines_free(char **lines, size_t n);
+
+#endif

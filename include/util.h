@@ -1,0 +1,76 @@
+/* util.h: allocation that never returns NULL, a growable string buffer,
+ * and time helpers (RFC 3339, durations like "4h"). */
+#ifndef DESK_UTIL_H
+#define DESK_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Called before aborting on out-of-memory, so the TUI can restore the
+ * terminal first.  NULL by default. */
+extern void (*xalloc_fail_hook)(void);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+/* Grows *v (an array of *cap elements of `size`) to hold at least need. */
+void xgrow(void **v, size_t *cap, size_t need, size_t size);
+char *xstrdup(const char *s);    /* NULL stays NULL */
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
+
+/* free(*p) and *p = NULL. */
+void xfree(char **p);
+
+struct strbuf {
+	char *s; /* always NUL-terminated once anything was added */
+	size_t len, cap;
+};
+void sb_add(struct strbuf *b, const char *s);
+void sb_addn(struct strbuf *b, const char *s, size_t n);
+void sb_addc(struct strbuf *b, char c);
+void sb_addf(struct strbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The buffer's string ("" if empty), owned by b. */
+const char *sb_str(const struct strbuf *b);
+/* Hands the string to the caller and empties b. */
+char *sb_take(struct strbuf *b);
+void sb_reset(struct strbuf *b);
+void sb_free(struct strbuf *b);
+
+/* Current time, UTC seconds.  $DESK_NOW (seconds or RFC 3339) overrides
+ * it, so tests and the demo generator get a fixed clock. */
+int64_t time_now(void);
+
+/* Parses RFC 3339 ("2026-11-01T09:30:00Z", "...+02:00", fractional seconds
+ * allowed and dropped) into UTC seconds.  Also takes a plain date
+ * "2026-11-01" as midnight UTC.  Returns false if malformed. */
+bool time_parse_rfc3339(const char *s, int64_t *out);
+/* Formats UTC seconds as "2026-11-01T09:30:00Z" into buf (>= 21 bytes). */
+void time_format_rfc3339(int64_t t, char *buf, size_t size);
+/* Local time, "2026-11-01 10:30", for people. */
+void time_format_local(int64_t t, char *buf, size_t size);
+/* A short age or span: "45s", "12m", "3h", "5d", "8w"; negative gets "-". */
+void time_format_span(int64_t seconds, char *buf, size_t size);
+
+/* Parses a duration: an integer followed by s, m, h, d or w ("30m", "4h",
+ * "2d"), or several ("1h30m").  Returns false if malformed or not > 0. */
+bool duration_parse(const char *s, int64_t *seconds);
+
+/* Case-insensitive ASCII substring search; NULL-safe (NULL never matches). */
+bool str_icontains(const char *hay, const char *needle);
+bool str_empty(const char *s); /* NULL or "" */
+/* Trims ASCII whitespace at both ends, in place; returns s. */
+char *str_trim(char *s);
+
+/* Reads a whole stream into a new string; NULL and errno on read error. */
+char *read_all(void *stdio_file, size_t *len);
+/* Reads a whole file; NULL and errno on failure. */
+char *read_file(const char *path, size_t *len);
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

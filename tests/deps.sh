@@ -1,0 +1,46 @@
+#!/bin/sh
+# Installs the Debian packages desk needs to build and test, and only the
+# missing ones: libraries are found missing through pkg-config, tools
+# through the PATH.  Says what it installs; silent when all are there.
+set -eu
+
+missing=""
+need_pc() { # pkg-config name, Debian package
+	pkg-config --exists "$1" 2>/dev/null || missing="$missing $2"
+}
+need_cmd() { # command, Debian package
+	command -v "$1" >/dev/null 2>&1 || missing="$missing $2"
+}
+
+need_cmd cc gcc
+need_cmd make make
+need_cmd pkg-config pkg-config
+if command -v pkg-config >/dev/null 2>&1; then
+	need_pc ncursesw libncurses-dev
+	need_pc sqlite3 libsqlite3-dev
+	need_pc yaml-0.1 libyaml-dev
+	need_pc check check
+else
+	missing="$missing libncurses-dev libsqlite3-dev libyaml-dev check"
+fi
+need_cmd tmux tmux         # end-to-end tests drive the console in tmux
+need_cmd sqlite3 sqlite3   # tests and benchmarks compare with the shell
+need_cmd script bsdutils   # a pseudo-terminal for first-screen timing
+
+[ -z "$missing" ] && exit 0
+
+echo "make deps: installing:$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO=sudo
+	command -v sudo >/dev/null 2>&1 || {
+		echo "make deps: not root and no sudo; install as root:" >&2
+		echo "  apt-get install$missing" >&2
+		exit 1
+	}
+else
+	SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing
