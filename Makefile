@@ -55,13 +55,18 @@ all: desk
 desk: $(OBJ) build/obj/src/main.o
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
+# `make V=1` shows the full commands.
+Q = $(if $(filter 1,$(V)),,@)
+
 build/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
 
 build/san/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(SAN_FLAGS) -MMD -MP -c -o $@ $<
+	@$(if $(Q),echo "  CC/SAN  $<")
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(SAN_FLAGS) -MMD -MP -c -o $@ $<
 
 build/unit: $(UNIT_OBJ) $(OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS)

@@ -56,7 +56,11 @@ struct config {
 
 /* Fills c with the built-in defaults. */
 void config_defaults(struct config *c);
-/* Finds and loads the config as described above.  explicit may be NULL. */
+/* The system-wide file, "/etc/desk/config.yaml" (tests point it elsewhere). */
+extern const char *config_system_path;
+/* Finds and loads the config as described above.  explicit may be NULL.
+ * Each config_load* call fills c (with the defaults when it fails), so c
+ * must not hold a config already, and is config_free'd afterwards. */
 int config_load(const char *explicit_path, struct config *c, struct derr *e);
 /* Loads one file (relative paths inside it resolve against its folder). */
 int config_load_file(const char *path, struct config *c, struct derr *e);

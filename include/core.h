@@ -123,8 +123,15 @@ int core_merge(struct desk *d, int64_t from, int64_t into, struct derr *e);
 void sla_apply(const struct config *cfg, struct ticket *t);
 
 /* --- agents ------------------------------------------------------------ */
+/* Admins only.  Each writes an audit event. */
 int core_agent_add(struct desk *d, const char *login, const char *name, enum role role,
 		   struct derr *e);
+int core_agent_set_role(struct desk *d, const char *login, enum role role, struct derr *e);
+int core_agent_set_active(struct desk *d, const char *login, bool active, struct derr *e);
+/* The audit event of an agent change: field "agent:LOGIN", old and new
+ * role ("inactive" when deactivated).  Inside a transaction. */
+int core_agent_event(struct desk *d, const char *login, const char *old_value,
+		     enum role role, struct derr *e);
 
 /* --- views ------------------------------------------------------------- */
 /* A queue view: a filter, an order and a name.  Owns its strings. */
@@ -133,8 +140,8 @@ struct view {
 	struct queue_filter filter;
 	enum queue_sort sort;
 	bool reverse;
-	char *owned[8]; /* strings that filter points into */
-	size_t nowned;
+	char **owned; /* strings that filter points into */
+	size_t nowned, capowned;
 };
 /* Parses the filter language (see man desk, "VIEWS"), e.g.
  * "status:new,open assignee:none queue:billing tag:vip priority:high,urgent
@@ -142,6 +149,9 @@ struct view {
  * `me` resolves assignee:me; words become a text filter. */
 int view_parse(const char *name, const char *filter, enum queue_sort sort, bool reverse,
 	       struct desk *d, struct view *out, struct derr *e);
+/* Adds the terms of `filter` to v (a later term of a kind replaces an
+ * earlier one). */
+int view_narrow(struct view *v, const char *filter, struct desk *d, struct derr *e);
 void view_free(struct view *v);
 /* Built-in views followed by the config's.  Returns the count. */
 size_t view_defs(const struct config *cfg, struct view_def *out, size_t max);

@@ -193,6 +193,11 @@ int store_queue_count(struct store *st, const struct queue_filter *f, int64_t *n
 int store_ticket_json(struct store *st, int64_t id, bool with_events, char **json,
 		      struct derr *e);
 
+/* A queue row as `desk list --json` prints it. */
+int store_ticket_summary_json(struct store *st, int64_t id, char **json, struct derr *e);
+/* The export record with "id" added, as `desk show --json` prints it. */
+int store_ticket_show_json(struct store *st, int64_t id, char **json, struct derr *e);
+
 enum json_type { JSON_NULL, JSON_TRUE, JSON_FALSE, JSON_INTEGER, JSON_REAL,
 		 JSON_TEXT, JSON_ARRAY, JSON_OBJECT };
 struct json_node {

@@ -48,6 +48,19 @@ int y_duration(const struct ydoc *d, const struct ynode *n, int64_t *seconds, st
 /* One of a NULL-terminated list of names; returns the index. */
 int y_enum(const struct ydoc *d, const struct ynode *n, const char *const *names, int *out,
 	   struct derr *e);
+/* Describes n for a message: "a mapping", "a sequence", "an empty value"
+ * or its text quoted with control characters escaped ("\"4x\""). */
+void y_describe(const struct ynode *n, char *buf, size_t size);
+/* True for a plain empty scalar, "~" or "null" (YAML's null). */
+bool y_is_null(const struct ynode *n);
+
+/* The value of key in mapping map, or NULL. */
+const struct ynode *y_get(const struct ynode *map, const char *key);
+/* Looks a mapping key up in a NULL-terminated list of names and returns its
+ * index; else "unknown key \"x\" in SECTION; expected one of: a, b, c". */
+int y_key(const struct ydoc *d, const struct ynode *key, const char *section,
+	  const char *const *names, int *out, struct derr *e);
+
 /* Expects a mapping / sequence (e.g. "expected a mapping of queue names"). */
 int y_expect(const struct ydoc *d, const struct ynode *n, enum ynode_type t, const char *what,
 	     struct derr *e);

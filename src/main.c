@@ -1,1 +1,7 @@
-int main(void){return 0;}
+/* main.c: desk's entry point. */
+#include "cli.h"
+
+int main(int argc, char **argv)
+{
+	return cli_main(argc, argv);
+}

@@ -1,0 +1,184 @@
+/* cli.c: global options, the table of subcommands, and the helpers
+ * every subcommand shares. */
+#include <errno.h>
+#include <getopt.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "text.h"
+#include "tui.h"
+#include "util.h"
+
+static const struct cli_cmd *const commands[] = {
+	&cmd_init,  &cmd_new,    &cmd_list,   &cmd_show,   &cmd_reply,  &cmd_note,  &cmd_set,
+	&cmd_claim, &cmd_merge,  &cmd_import, &cmd_export, &cmd_agent,  &cmd_config,
+};
+
+static void main_usage(FILE *out)
+{
+	fprintf(out, "usage: desk [--db PATH] [--config PATH] [--as LOGIN] [COMMAND [ARGS...]]\n"
+		     "\nWithout a command, desk opens the console.\n\nCommands:\n");
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+		fprintf(out, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
+	fprintf(out, "\nOptions:\n"
+		     "  --db PATH       the database (default: $DESK_DB, the config's, then\n"
+		     "                  $XDG_DATA_HOME/desk/desk.db)\n"
+		     "  --config PATH   the config file (default: $DESK_CONFIG, then\n"
+		     "                  $XDG_CONFIG_HOME/desk/config.yaml, /etc/desk/config.yaml)\n"
+		     "  --as LOGIN      act as another agent (root or the database's owner only)\n"
+		     "  --help          this help; `desk COMMAND --help` for a command's\n"
+		     "  --version       the version\n"
+		     "\nSee desk(1) and desk.yaml(5).\n");
+}
+
+int cli_fail(const struct derr *e)
+{
+	fprintf(stderr, "desk: %s\n", e->msg[0] ? e->msg : "failed");
+	return e->code == DESK_EUSAGE ? EXIT_USAGE : EXIT_FAIL;
+}
+
+int cli_usage(const struct cli_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "desk %s: ", c->cmd->name);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: desk %s %s\nTry 'desk %s --help'.\n", c->cmd->name, c->cmd->args,
+		c->cmd->name);
+	return EXIT_USAGE;
+}
+
+int cli_help(const struct cli_ctx *c)
+{
+	printf("usage: desk %s %s\n\n%s\n", c->cmd->name, c->cmd->args, c->cmd->summary);
+	if (c->cmd->help)
+		printf("\n%s", c->cmd->help);
+	return EXIT_OK;
+}
+
+bool cli_ticket_id(const struct cli_ctx *c, const char *s, int64_t *id)
+{
+	char *end;
+	const char *p = s && s[0] == '#' ? s + 1 : s;
+	long long v = p ? strtoll(p, &end, 10) : 0;
+	if (!p || !*p || *end || v <= 0) {
+		cli_usage(c, "\"%s\" is not a ticket number", s ? s : "");
+		return false;
+	}
+	*id = v;
+	return true;
+}
+
+char *cli_read_body(const char *body_opt, struct derr *e)
+{
+	if (body_opt)
+		return xstrdup(body_opt);
+	if (isatty(STDIN_FILENO))
+		fprintf(stderr, "desk: reading the text from the terminal; end it with Ctrl-D\n");
+	char *s = read_all(stdin, NULL);
+	if (!s)
+		derr_set(e, DESK_EIO, "reading standard input: %s", strerror(errno));
+	return s;
+}
+
+void cli_print_safe(const char *s, bool keep_newlines)
+{
+	char *safe = text_sanitize(s, keep_newlines ? SAN_KEEP_NEWLINES : 0);
+	fputs(safe, stdout);
+	free(safe);
+}
+
+int cli_open(struct cli_ctx *c, struct desk *d, int flags)
+{
+	struct derr e = {0};
+	char *path = desk_db_path(c->db_opt, &c->cfg);
+	int rc = desk_open(d, path, &c->cfg, c->as_login, flags, &e);
+	free(path);
+	return rc ? cli_fail(&e) : EXIT_OK;
+}
+
+static int run_console(struct cli_ctx *c)
+{
+	struct desk d;
+	int rc = cli_open(c, &d, 0);
+	if (rc)
+		return rc;
+	struct derr e = {0};
+	rc = tui_main(&d, &e);
+	desk_close(&d);
+	if (rc && e.msg[0])
+		fprintf(stderr, "desk: %s\n", e.msg);
+	return rc;
+}
+
+int cli_main(int argc, char **argv)
+{
+	setlocale(LC_ALL, "");
+	static const struct option opts[] = {
+		{"db", required_argument, NULL, 'd'},
+		{"config", required_argument, NULL, 'c'},
+		{"as", required_argument, NULL, 'a'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{0},
+	};
+	struct cli_ctx c = {0};
+	int o;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'd': c.db_opt = optarg; break;
+		case 'c': c.config_opt = optarg; break;
+		case 'a': c.as_login = optarg; break;
+		case 'h': main_usage(stdout); return EXIT_OK;
+		case 'V': printf("desk %s\n", DESK_VERSION); return EXIT_OK;
+		default:
+			fprintf(stderr, "desk: unknown option \"%s\"\nTry 'desk --help'.\n",
+				argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	const struct cli_cmd *cmd = NULL;
+	if (optind < argc) {
+		for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+			if (strcmp(commands[i]->name, argv[optind]) == 0)
+				cmd = commands[i];
+		if (!cmd) {
+			fprintf(stderr, "desk: unknown command \"%s\"\nTry 'desk --help'.\n",
+				argv[optind]);
+			return EXIT_USAGE;
+		}
+	}
+	struct derr e = {0};
+	config_defaults(&c.cfg);
+	if (config_load(c.config_opt, &c.cfg, &e) != DESK_OK) {
+		config_free(&c.cfg);
+		return cli_fail(&e);
+	}
+	int rc;
+	if (!cmd) {
+		rc = run_console(&c);
+	} else {
+		c.cmd = cmd;
+		int sub_argc = argc - optind;
+		char **sub_argv = argv + optind;
+		bool help = false;
+		for (int i = 1; i < sub_argc; i++)
+			if (strcmp(sub_argv[i], "--help") == 0)
+				help = true;
+		optind = 0; /* reset getopt for the subcommand (glibc) */
+		rc = help ? cli_help(&c) : cmd->exec(&c, sub_argc, sub_argv);
+	}
+	config_free(&c.cfg);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "desk: writing the output: %s\n", strerror(errno));
+		rc = EXIT_FAIL;
+	}
+	return rc;
+}

@@ -1,0 +1,85 @@
+/* cmd_post.c: desk reply ID and desk note ID, with optional changes. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "util.h"
+
+#define MAX_CHANGES 32
+
+static int post(struct cli_ctx *c, int argc, char **argv, enum msg_kind kind)
+{
+	static const struct option opts[] = {
+		{"body", required_argument, NULL, 'b'},
+		{0},
+	};
+	const char *body_opt = NULL;
+	int o;
+	while ((o = getopt_long(argc, argv, "b:", opts, NULL)) != -1) {
+		if (o == 'b')
+			body_opt = optarg;
+		else
+			return cli_usage(c, "unknown option \"%s\"", argv[optind - 1]);
+	}
+	if (optind >= argc)
+		return cli_usage(c, "which ticket?");
+	int64_t id;
+	if (!cli_ticket_id(c, argv[optind], &id))
+		return EXIT_USAGE;
+	struct field_change ch[MAX_CHANGES];
+	char keybuf[MAX_CHANGES][32];
+	size_t n = 0;
+	struct derr e = {0};
+	for (int i = optind + 1; i < argc; i++) {
+		if (n == MAX_CHANGES)
+			return cli_usage(c, "at most %d changes at once", MAX_CHANGES);
+		if (field_change_parse(argv[i], &ch[n], keybuf[n], sizeof keybuf[n], &e))
+			return cli_usage(c, "%s", e.msg);
+		n++;
+	}
+	struct desk d;
+	int rc = cli_open(c, &d, 0);
+	if (rc)
+		return rc;
+	char *body = cli_read_body(body_opt, &e);
+	int64_t msg_id = 0;
+	rc = body ? core_post(&d, id, kind, body, ch, n, &msg_id, &e) : e.code;
+	if (rc == DESK_OK)
+		printf("desk: %s %lld added to ticket %lld\n", kind == MSG_REPLY ? "reply" : "note",
+		       (long long)msg_id, (long long)id);
+	free(body);
+	desk_close(&d);
+	return rc ? cli_fail(&e) : EXIT_OK;
+}
+
+static int exec_reply(struct cli_ctx *c, int argc, char **argv)
+{
+	return post(c, argc, argv, MSG_REPLY);
+}
+
+static int exec_note(struct cli_ctx *c, int argc, char **argv)
+{
+	return post(c, argc, argv, MSG_NOTE);
+}
+
+#define POST_HELP                                                                    \
+	"The text comes from --body, or else from standard input.  An empty text\n"  \
+	"sends nothing.  FIELD=VALUE changes (as for desk set) are made in the same\n" \
+	"step, e.g.: desk reply 12 --body 'Refunded.' status=solved tag+=refund\n"
+
+const struct cli_cmd cmd_reply = {
+	.name = "reply",
+	.args = "ID [--body TEXT] [FIELD=VALUE...]",
+	.summary = "reply to the customer on a ticket",
+	.help = POST_HELP,
+	.exec = exec_reply,
+};
+
+const struct cli_cmd cmd_note = {
+	.name = "note",
+	.args = "ID [--body TEXT] [FIELD=VALUE...]",
+	.summary = "add an internal note (never shown to the customer)",
+	.help = POST_HELP,
+	.exec = exec_note,
+};

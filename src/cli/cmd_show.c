@@ -1,0 +1,157 @@
+/* cmd_show.c: desk show ID: a ticket, its customer and its thread. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "util.h"
+
+static void field(const char *name, const char *value)
+{
+	printf("%-10s ", name);
+	cli_print_safe(value && *value ? value : "-", false);
+	fputc('\n', stdout);
+}
+
+static void time_field(const char *name, int64_t t)
+{
+	char buf[32] = "-";
+	if (t)
+		time_format_local(t, buf, sizeof buf);
+	field(name, buf);
+}
+
+static int show_text(struct desk *d, const struct ticket *t, bool history, struct derr *e)
+{
+	printf("Ticket #%lld: ", (long long)t->id);
+	cli_print_safe(t->subject, false);
+	fputc('\n', stdout);
+	field("status", status_name(t->status));
+	field("priority", priority_name(t->priority));
+	field("channel", channel_name(t->channel));
+	field("queue", t->queue);
+	field("assignee", t->assignee_login);
+	struct strbuf tags = {0};
+	for (size_t i = 0; i < t->ntags; i++)
+		sb_addf(&tags, "%s%s", i ? " " : "", t->tags[i]);
+	field("tags", sb_str(&tags));
+	sb_free(&tags);
+	time_field("created", t->created_at);
+	time_field("updated", t->updated_at);
+	time_field("due", t->next_due);
+	if (t->reopens) {
+		char n[16];
+		snprintf(n, sizeof n, "%d", t->reopens);
+		field("reopens", n);
+	}
+	if (t->merged_into) {
+		char n[32];
+		snprintf(n, sizeof n, "#%lld", (long long)t->merged_into);
+		field("merged", n);
+	}
+	struct customer cu = {0};
+	if (t->customer_id && store_customer_get(d->st, t->customer_id, &cu, NULL) == DESK_OK) {
+		char *who = xasprintf("%s%s%s%s", cu.name ? cu.name : "", cu.email ? " <" : "",
+				      cu.email ? cu.email : "", cu.email ? ">" : "");
+		field("customer", who);
+		free(who);
+		if (cu.organization)
+			field("org", cu.organization);
+		if (cu.phone)
+			field("phone", cu.phone);
+		customer_free(&cu);
+	}
+	struct message_list ml = {0};
+	int rc = store_messages(d->st, t->id, &ml, e);
+	for (size_t i = 0; rc == DESK_OK && i < ml.n; i++) {
+		const struct message *m = &ml.v[i];
+		char when[32];
+		time_format_local(m->created_at, when, sizeof when);
+		static const char *const label[] = {"customer", "reply", "internal note",
+						    "system"};
+		printf("\n--- %s, ", label[m->kind]);
+		cli_print_safe(m->author ? m->author : "desk", false);
+		printf(", %s ---\n", when);
+		cli_print_safe(m->body, true);
+		fputc('\n', stdout);
+	}
+	message_list_free(&ml);
+	if (rc == DESK_OK && history) {
+		struct event_list el = {0};
+		rc = store_events(d->st, t->id, &el, e);
+		printf("\n--- history ---\n");
+		for (size_t i = 0; rc == DESK_OK && i < el.n; i++) {
+			const struct event *ev = &el.v[i];
+			char when[32];
+			time_format_local(ev->at, when, sizeof when);
+			printf("%s  %-10s %-8s", when, ev->agent_login ? ev->agent_login : "desk",
+			       ev->action);
+			if (ev->field) {
+				printf(" %s: ", ev->field);
+				cli_print_safe(ev->old_value ? ev->old_value : "-", false);
+				printf(" -> ");
+				cli_print_safe(ev->new_value ? ev->new_value : "-", false);
+			} else if (ev->new_value) {
+				fputc(' ', stdout);
+				cli_print_safe(ev->new_value, false);
+			}
+			fputc('\n', stdout);
+		}
+		event_list_free(&el);
+	}
+	return rc;
+}
+
+static int exec_show(struct cli_ctx *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"history", no_argument, NULL, 'H'},
+		{0},
+	};
+	bool json = false, history = false;
+	int o;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (o == 'j')
+			json = true;
+		else if (o == 'H')
+			history = true;
+		else
+			return cli_usage(c, "unknown option \"%s\"", argv[optind - 1]);
+	}
+	if (optind >= argc)
+		return cli_usage(c, "which ticket?");
+	if (optind + 1 < argc)
+		return cli_usage(c, "one ticket at a time");
+	int64_t id;
+	if (!cli_ticket_id(c, argv[optind], &id))
+		return EXIT_USAGE;
+	struct desk d;
+	int rc = cli_open(c, &d, 0);
+	if (rc)
+		return rc;
+	struct derr e = {0};
+	if (json) {
+		char *s;
+		if ((rc = store_ticket_show_json(d.st, id, &s, &e)) == DESK_OK)
+			printf("%s\n", s), free(s);
+	} else {
+		struct ticket t;
+		if ((rc = store_ticket_get(d.st, id, &t, &e)) == DESK_OK) {
+			rc = show_text(&d, &t, history, &e);
+			ticket_free(&t);
+		}
+	}
+	desk_close(&d);
+	return rc ? cli_fail(&e) : EXIT_OK;
+}
+
+const struct cli_cmd cmd_show = {
+	.name = "show",
+	.args = "ID [--history] [--json]",
+	.summary = "show a ticket with its customer and whole conversation",
+	.help = "--history adds the audit trail: who changed what, when, from what to\n"
+		"what.  --json prints the ticket in the import/export format plus its id.\n",
+	.exec = exec_show,
+};

@@ -1,0 +1,157 @@
+/* desk.c: finding the database, knowing who is acting, opening both. */
+#include <errno.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core.h"
+#include "util.h"
+
+char *desk_db_path(const char *explicit_path, const struct config *cfg)
+{
+	if (!str_empty(explicit_path))
+		return xstrdup(explicit_path);
+	const char *env = getenv("DESK_DB");
+	if (!str_empty(env))
+		return xstrdup(env);
+	if (cfg && !str_empty(cfg->db_path))
+		return xstrdup(cfg->db_path);
+	const char *xdg = getenv("XDG_DATA_HOME");
+	if (xdg && xdg[0] == '/')
+		return xasprintf("%s/desk/desk.db", xdg);
+	const char *home = getenv("HOME");
+	return xasprintf("%s/.local/share/desk/desk.db", home && *home ? home : ".");
+}
+
+char *desk_unix_login(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+	return pw && pw->pw_name ? xstrdup(pw->pw_name) : NULL;
+}
+
+/* --as is for admin work: only root or whoever owns the database file
+ * may act as someone else, since they could edit the file anyway. */
+static int check_as_allowed(const char *db_path, const char *as_login, struct derr *e)
+{
+	uid_t uid = getuid();
+	if (uid == 0)
+		return DESK_OK;
+	struct stat sb;
+	if (stat(db_path, &sb) == 0 && sb.st_uid == uid)
+		return DESK_OK;
+	return derr_set(e, DESK_EDENIED,
+			"--as %s: only root or the owner of %s may act as another agent",
+			as_login, db_path);
+}
+
+static int identify(struct desk *d, const char *login, struct derr *e)
+{
+	int rc = store_agent_by_login(d->st, login, &d->me, e);
+	if (rc == DESK_ENOTFOUND)
+		return derr_set(e, DESK_EDENIED,
+				"%s is not an agent of the desk at %s; an admin can add you "
+				"with: desk agent add %s",
+				login, store_path(d->st), login);
+	if (rc)
+		return rc;
+	if (!d->me.active)
+		return derr_set(e, DESK_EDENIED, "agent %s is deactivated on %s", login,
+				store_path(d->st));
+	return DESK_OK;
+}
+
+int desk_open(struct desk *d, const char *db_path, const struct config *cfg,
+	      const char *as_login, int flags, struct derr *e)
+{
+	memset(d, 0, sizeof *d);
+	d->cfg = cfg;
+	int rc;
+	if (as_login && (rc = check_as_allowed(db_path, as_login, e)))
+		return rc;
+	char *login = as_login ? xstrdup(as_login) : desk_unix_login();
+	if (!login)
+		return derr_set(e, DESK_EDENIED, "cannot tell who you are: uid %d has no login",
+				(int)getuid());
+	rc = store_open(db_path, flags & DESK_OPEN_CREATE ? STORE_CREATE : 0, &d->st, e);
+	if (rc == DESK_OK && !(flags & DESK_OPEN_NO_AGENT))
+		rc = identify(d, login, e);
+	if (rc == DESK_OK && (flags & DESK_OPEN_NO_AGENT) && !d->me.login)
+		d->me.login = xstrdup(login);
+	free(login);
+	if (rc)
+		desk_close(d);
+	return rc;
+}
+
+void desk_close(struct desk *d)
+{
+	store_close(&d->st);
+	agent_free(&d->me);
+}
+
+/* mkdir -p for the folder that will hold the database. */
+static int make_parent_dirs(const char *path, struct derr *e)
+{
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	int rc = DESK_OK;
+	if (slash && slash != dir) {
+		*slash = '\0';
+		for (char *p = dir + 1; *p; p++) {
+			if (*p != '/')
+				continue;
+			*p = '\0';
+			if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+				rc = derr_set(e, DESK_EIO, "%s: cannot create folder: %s", dir,
+					      strerror(errno));
+			*p = '/';
+			if (rc)
+				break;
+		}
+		if (!rc && mkdir(dir, 0700) < 0 && errno != EEXIST)
+			rc = derr_set(e, DESK_EIO, "%s: cannot create folder: %s", dir,
+				      strerror(errno));
+	}
+	free(dir);
+	return rc;
+}
+
+int desk_init(struct desk *d, const char *db_path, const struct config *cfg,
+	      const char *as_login, struct derr *e)
+{
+	int rc = make_parent_dirs(db_path, e);
+	if (rc)
+		return rc;
+	if ((rc = desk_open(d, db_path, cfg, as_login, DESK_OPEN_CREATE | DESK_OPEN_NO_AGENT, e)))
+		return rc;
+	struct agent_list agents = {0};
+	if ((rc = store_agent_list(d->st, &agents, e)))
+		goto out;
+	if (agents.n > 0) {
+		rc = derr_set(e, DESK_EINVAL, "%s already holds a desk database with %zu agents",
+			      db_path, agents.n);
+		goto out;
+	}
+	if ((rc = store_begin(d->st, e)))
+		goto out;
+	char *login = d->me.login;
+	d->me.login = NULL;
+	agent_free(&d->me);
+	d->me.login = login;
+	d->me.name = xstrdup(login);
+	d->me.role = ROLE_ADMIN;
+	d->me.active = true;
+	d->me.created_at = time_now();
+	if ((rc = store_agent_insert(d->st, &d->me, e)) == DESK_OK)
+		rc = core_agent_event(d, d->me.login, NULL, ROLE_ADMIN, e);
+	rc = rc ? rc : store_commit(d->st, e);
+	if (rc)
+		store_rollback(d->st);
+out:
+	agent_list_free(&agents);
+	if (rc)
+		desk_close(d);
+	return rc;
+}

@@ -1,0 +1,157 @@
+/* post.c: adding messages to a ticket: replies, notes, the customer's
+ * words, each with what it does to the ticket's status and clocks. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "internal_core.h"
+#include "util.h"
+
+static bool blank(const char *s)
+{
+	for (; s && *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return false;
+	return true;
+}
+
+/* CRLF (mail, Windows editors) becomes LF; a lone CR is kept, and shown
+ * as ^M by the sanitizer. */
+char *core_normalize_body(const char *body)
+{
+	size_t n = strlen(body);
+	char *out = xmalloc(n + 1), *o = out;
+	for (const char *p = body; *p; p++)
+		if (!(p[0] == '\r' && p[1] == '\n'))
+			*o++ = *p;
+	/* trailing blank lines say nothing */
+	while (o > out && (o[-1] == '\n' || o[-1] == ' ' || o[-1] == '\t'))
+		o--;
+	*o = '\0';
+	return out;
+}
+
+int core_post(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
+	      const struct field_change *ch, size_t n, int64_t *msg_id, struct derr *e)
+{
+	if (kind != MSG_REPLY && kind != MSG_NOTE)
+		return derr_set(e, DESK_EINVAL, "internal error: post of kind %s",
+				msg_kind_name(kind));
+	if (blank(body))
+		return derr_set(e, DESK_EINVAL, "the %s is empty: nothing was sent",
+				kind == MSG_REPLY ? "reply" : "note");
+	struct ticket t;
+	int rc = store_begin(d->st, e);
+	if (rc)
+		return rc;
+	if ((rc = core_load_for_change(d, id, &t, e))) {
+		store_rollback(d->st);
+		return rc;
+	}
+	char *text = core_normalize_body(body);
+	struct message m = {
+		.ticket_id = id,
+		.kind = kind,
+		.author_id = d->me.id,
+		.body = text,
+		.created_at = time_now(),
+	};
+	if (t.status == ST_CLOSED)
+		rc = derr_set(e, DESK_EDENIED,
+			      "ticket %lld is closed; nothing was sent (open a new ticket)",
+			      (long long)id);
+	if (rc == DESK_OK)
+		rc = store_message_insert(d->st, &m, e);
+	if (rc == DESK_OK && kind == MSG_REPLY) {
+		int64_t ncust = 0;
+		rc = store_message_count(d->st, id, MSG_CUSTOMER, &ncust, e);
+		if (rc == DESK_OK && !t.first_response_at && ncust > 0)
+			t.first_response_at = m.created_at;
+		if (rc == DESK_OK && t.status == ST_NEW)
+			rc = core_change_status(d, &t, ST_OPEN, e);
+	}
+	char idbuf[32];
+	snprintf(idbuf, sizeof idbuf, "%lld", (long long)m.id);
+	if (rc == DESK_OK)
+		rc = core_event(d, id, msg_kind_name(kind), "message", NULL, idbuf, e);
+	for (size_t i = 0; i < n && rc == DESK_OK; i++)
+		rc = core_change(d, &t, &ch[i], e);
+	if (rc == DESK_OK)
+		rc = store_draft_delete(d->st, id, d->me.id, kind, e);
+	if (rc == DESK_OK)
+		rc = core_save(d, &t, e);
+	if (rc == DESK_OK)
+		rc = store_commit(d->st, e);
+	else
+		store_rollback(d->st);
+	if (rc == DESK_OK && msg_id)
+		*msg_id = m.id;
+	free(text);
+	ticket_free(&t);
+	return rc;
+}
+
+int core_reply(struct desk *d, int64_t id, const char *body, struct derr *e)
+{
+	return core_post(d, id, MSG_REPLY, body, NULL, 0, NULL, e);
+}
+
+int core_note(struct desk *d, int64_t id, const char *body, struct derr *e)
+{
+	return core_post(d, id, MSG_NOTE, body, NULL, 0, NULL, e);
+}
+
+/* Inside a transaction: the customer wrote; waiting and solved tickets
+ * come back to the agents. */
+int core_customer_message_locked(struct desk *d, struct ticket *t, const char *body,
+				 int64_t at, const char *message_id, struct derr *e)
+{
+	char *text = core_normalize_body(body);
+	struct message m = {
+		.ticket_id = t->id,
+		.kind = MSG_CUSTOMER,
+		.body = text,
+		.created_at = at ? at : time_now(),
+		.message_id = (char *)message_id,
+	};
+	int rc = store_message_insert(d->st, &m, e);
+	free(text);
+	if (rc)
+		return rc;
+	char idbuf[32];
+	snprintf(idbuf, sizeof idbuf, "%lld", (long long)m.id);
+	if ((rc = core_event(d, t->id, "customer", "message", NULL, idbuf, e)))
+		return rc;
+	if (t->status == ST_PENDING || t->status == ST_ON_HOLD || t->status == ST_SOLVED)
+		rc = core_change_status(d, t, ST_OPEN, e);
+	return rc;
+}
+
+int core_customer_message(struct desk *d, int64_t id, const char *body, int64_t at,
+			  const char *message_id, struct derr *e)
+{
+	if (blank(body))
+		return derr_set(e, DESK_EINVAL, "the message is empty: nothing was stored");
+	struct ticket t;
+	int rc = store_begin(d->st, e);
+	if (rc)
+		return rc;
+	if ((rc = core_load_for_change(d, id, &t, e))) {
+		store_rollback(d->st);
+		return rc;
+	}
+	if (t.status == ST_CLOSED)
+		rc = derr_set(e, DESK_EDENIED, "ticket %lld is closed; open a new ticket",
+			      (long long)id);
+	if (rc == DESK_OK)
+		rc = core_customer_message_locked(d, &t, body, at, message_id, e);
+	if (rc == DESK_OK)
+		rc = core_save(d, &t, e);
+	if (rc == DESK_OK)
+		rc = store_commit(d->st, e);
+	else
+		store_rollback(d->st);
+	ticket_free(&t);
+	return rc;
+}

@@ -1,0 +1,153 @@
+/* activity.c: surveys, the audit events and drafts. */
+#include <stdlib.h>
+
+#include "internal.h"
+#include "util.h"
+
+int store_survey_insert(struct store *st, struct survey *sv, struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st,
+				  "INSERT INTO surveys (ticket_id, kind, score, answered_at)"
+				  " VALUES (?1, ?2, ?3, ?4)",
+				  e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, sv->ticket_id);
+	bind_text(s, 2, survey_kind_name(sv->kind));
+	sqlite3_bind_int(s, 3, sv->score);
+	sqlite3_bind_int64(s, 4, sv->answered_at);
+	int rc = st_exec_stmt(st, s, e, "adding a survey answer");
+	if (rc == DESK_OK)
+		sv->id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+int store_surveys(struct store *st, int64_t ticket_id, struct survey_list *out,
+		  struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT id, ticket_id, kind, score, answered_at FROM surveys"
+				  " WHERE ticket_id = ?1 ORDER BY answered_at, id",
+				  e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
+		struct survey *sv = &out->v[out->n++];
+		sv->id = col_int(s, 0);
+		sv->ticket_id = col_int(s, 1);
+		int k = survey_kind_from_name((const char *)sqlite3_column_text(s, 2));
+		sv->kind = k < 0 ? SURVEY_CSAT : (enum survey_kind)k;
+		sv->score = (int)col_int(s, 3);
+		sv->answered_at = col_int(s, 4);
+	}
+	st_done(s);
+	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading surveys");
+}
+
+int store_event_insert(struct store *st, struct event *ev, struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st,
+				  "INSERT INTO events (ticket_id, agent_id, at, action, field,"
+				  " old_value, new_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+				  e);
+	if (!s)
+		return e->code;
+	bind_id(s, 1, ev->ticket_id);
+	bind_id(s, 2, ev->agent_id);
+	sqlite3_bind_int64(s, 3, ev->at ? ev->at : time_now());
+	bind_text(s, 4, ev->action);
+	bind_text(s, 5, ev->field);
+	bind_text(s, 6, ev->old_value);
+	bind_text(s, 7, ev->new_value);
+	int rc = st_exec_stmt(st, s, e, "writing the audit log");
+	if (rc == DESK_OK)
+		ev->id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+int store_events(struct store *st, int64_t ticket_id, struct event_list *out,
+		 struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT e.id, e.ticket_id, e.agent_id, a.login, e.at, e.action,"
+				  " e.field, e.old_value, e.new_value FROM events e"
+				  " LEFT JOIN agents a ON a.id = e.agent_id"
+				  " WHERE e.ticket_id = ?1 ORDER BY e.id",
+				  e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
+		struct event *ev = &out->v[out->n++];
+		ev->id = col_int(s, 0);
+		ev->ticket_id = col_int(s, 1);
+		ev->agent_id = col_int(s, 2);
+		ev->agent_login = col_text(s, 3);
+		ev->at = col_int(s, 4);
+		ev->action = col_text(s, 5);
+		ev->field = col_text(s, 6);
+		ev->old_value = col_text(s, 7);
+		ev->new_value = col_text(s, 8);
+	}
+	st_done(s);
+	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading the audit log");
+}
+
+int store_draft_save(struct store *st, int64_t ticket_id, int64_t agent_id, enum msg_kind kind,
+		     const char *body, struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st,
+				  "INSERT INTO drafts (ticket_id, agent_id, kind, body, updated_at)"
+				  " VALUES (?1, ?2, ?3, ?4, ?5)"
+				  " ON CONFLICT (ticket_id, agent_id, kind) DO UPDATE"
+				  " SET body = excluded.body, updated_at = excluded.updated_at",
+				  e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	sqlite3_bind_int64(s, 2, agent_id);
+	bind_text(s, 3, msg_kind_name(kind));
+	bind_text(s, 4, body);
+	sqlite3_bind_int64(s, 5, time_now());
+	return st_exec_stmt(st, s, e, "saving a draft");
+}
+
+int store_draft_get(struct store *st, int64_t ticket_id, int64_t agent_id, enum msg_kind kind,
+		    char **body, struct derr *e)
+{
+	*body = NULL;
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT body FROM drafts WHERE ticket_id = ?1 AND agent_id = ?2"
+				  " AND kind = ?3",
+				  e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	sqlite3_bind_int64(s, 2, agent_id);
+	bind_text(s, 3, msg_kind_name(kind));
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*body = col_text(s, 0);
+	st_done(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading a draft");
+}
+
+int store_draft_delete(struct store *st, int64_t ticket_id, int64_t agent_id,
+		       enum msg_kind kind, struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st,
+				  "DELETE FROM drafts WHERE ticket_id = ?1 AND agent_id = ?2"
+				  " AND kind = ?3",
+				  e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	sqlite3_bind_int64(s, 2, agent_id);
+	bind_text(s, 3, msg_kind_name(kind));
+	return st_exec_stmt(st, s, e, "deleting a draft");
+}

@@ -1,0 +1,136 @@
+/* customers.c: the customers table. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "internal.h"
+#include "util.h"
+
+#define CUSTOMER_COLS "id, name, email, phone, organization, tier, notes, created_at"
+
+static void read_customer(sqlite3_stmt *s, struct customer *c)
+{
+	c->id = col_int(s, 0);
+	c->name = col_text(s, 1);
+	c->email = col_text(s, 2);
+	c->phone = col_text(s, 3);
+	c->organization = col_text(s, 4);
+	c->tier = col_text(s, 5);
+	c->notes = col_text(s, 6);
+	c->created_at = col_int(s, 7);
+}
+
+static int one_customer(struct store *st, sqlite3_stmt *s, struct customer *out,
+			const char *what, struct derr *e)
+{
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		read_customer(s, out);
+	st_done(s);
+	if (rc == SQLITE_ROW)
+		return DESK_OK;
+	if (rc == SQLITE_DONE)
+		return derr_set(e, DESK_ENOTFOUND, "no customer %s", what);
+	return st_fail(st, e, "reading a customer");
+}
+
+int store_customer_get(struct store *st, int64_t id, struct customer *out, struct derr *e)
+{
+	sqlite3_stmt *s =
+		st_prep(st, "SELECT " CUSTOMER_COLS " FROM customers WHERE id = ?1", e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, id);
+	char what[32];
+	snprintf(what, sizeof what, "#%lld", (long long)id);
+	return one_customer(st, s, out, what, e);
+}
+
+int store_customer_by_email(struct store *st, const char *email, struct customer *out,
+			    struct derr *e)
+{
+	sqlite3_stmt *s =
+		st_prep(st, "SELECT " CUSTOMER_COLS " FROM customers WHERE email = ?1", e);
+	if (!s)
+		return e->code;
+	bind_text(s, 1, email);
+	char what[160];
+	snprintf(what, sizeof what, "with email %.140s", email ? email : "");
+	return one_customer(st, s, out, what, e);
+}
+
+static void bind_customer(sqlite3_stmt *s, const struct customer *c)
+{
+	bind_text(s, 1, c->name ? c->name : "");
+	bind_text(s, 2, str_empty(c->email) ? NULL : c->email);
+	bind_text(s, 3, c->phone);
+	bind_text(s, 4, c->organization);
+	bind_text(s, 5, c->tier);
+	bind_text(s, 6, c->notes);
+}
+
+int store_customer_insert(struct store *st, struct customer *c, struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st,
+				  "INSERT INTO customers (name, email, phone, organization, tier,"
+				  " notes, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+				  e);
+	if (!s)
+		return e->code;
+	bind_customer(s, c);
+	sqlite3_bind_int64(s, 7, c->created_at ? c->created_at : time_now());
+	int rc = sqlite3_step(s);
+	st_done(s);
+	if (rc != SQLITE_DONE)
+		return st_fail(st, e, "adding a customer");
+	c->id = sqlite3_last_insert_rowid(st->db);
+	return DESK_OK;
+}
+
+int store_customer_update(struct store *st, const struct customer *c, struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st,
+				  "UPDATE customers SET name = ?1, email = ?2, phone = ?3,"
+				  " organization = ?4, tier = ?5, notes = ?6 WHERE id = ?7",
+				  e);
+	if (!s)
+		return e->code;
+	bind_customer(s, c);
+	sqlite3_bind_int64(s, 7, c->id);
+	return st_exec_stmt(st, s, e, "updating a customer");
+}
+
+int store_customer_search(struct store *st, const char *text, int limit,
+			  struct customer_list *out, struct derr *e)
+{
+	/* instr() on lower() rather than LIKE, so % and _ typed by a person
+	 * are plain characters. */
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT " CUSTOMER_COLS " FROM customers"
+				  " WHERE instr(lower(name), lower(?1))"
+				  "    OR instr(lower(coalesce(email, '')), lower(?1))"
+				  "    OR instr(lower(coalesce(organization, '')), lower(?1))"
+				  " ORDER BY name, id LIMIT ?2",
+				  e);
+	if (!s)
+		return e->code;
+	bind_text(s, 1, text ? text : "");
+	sqlite3_bind_int(s, 2, limit);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
+		read_customer(s, &out->v[out->n++]);
+	}
+	st_done(s);
+	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "searching customers");
+}
+
+int store_customer_count(struct store *st, int64_t *n, struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st, "SELECT count(*) FROM customers", e);
+	if (!s)
+		return e->code;
+	int rc = sqlite3_step(s);
+	*n = rc == SQLITE_ROW ? col_int(s, 0) : 0;
+	st_done(s);
+	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "counting customers");
+}

@@ -1,0 +1,327 @@
+/* db.c: opening the database, the statement cache, transactions and
+ * the mapping of SQLite errors to messages a person can act on. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "util.h"
+
+/* How long one BEGIN IMMEDIATE attempt waits inside SQLite, and how many
+ * attempts we make: bounded, so a stuck writer gives a clear message
+ * instead of a hang, and retried by us with jitter, since SQLite's own
+ * busy handler has no fairness under a write storm. */
+#define BUSY_SLICE_MS 200
+#define BEGIN_ATTEMPTS 50
+
+int st_fail(struct store *st, struct derr *e, const char *what)
+{
+	int rc = sqlite3_extended_errcode(st->db);
+	const char *msg = sqlite3_errmsg(st->db);
+	const char *path = st->path ? st->path : "database";
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return derr_set(e, DESK_EBUSY,
+				"%s: the database stayed locked by another desk while %s; "
+				"nothing was changed, try again",
+				path, what);
+	case SQLITE_FULL:
+		return derr_set(e, DESK_EIO, "%s: the disk is full while %s; nothing was changed",
+				path, what);
+	case SQLITE_READONLY:
+		return derr_set(e, DESK_EIO,
+				"%s: the database is read-only for you while %s (check the "
+				"file's and its folder's owner and mode)",
+				path, what);
+	case SQLITE_CANTOPEN:
+		return derr_set(e, DESK_EIO, "%s: cannot open the database file while %s: %s",
+				path, what, msg);
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return derr_set(e, DESK_EIO, "%s: permission denied while %s", path, what);
+	case SQLITE_IOERR:
+		return derr_set(e, DESK_EIO, "%s: I/O error while %s: %s", path, what, msg);
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return derr_set(e, DESK_EIO, "%s: not a desk database, or damaged (%s)", path,
+				msg);
+	case SQLITE_CONSTRAINT:
+		return derr_set(e, DESK_EINVAL, "%s: %s", what, msg);
+	default:
+		return derr_set(e, DESK_EIO, "%s: %s: %s", path, what, msg);
+	}
+}
+
+sqlite3_stmt *st_prep(struct store *st, const char *sql, struct derr *e)
+{
+	struct stmt_slot *free_slot = NULL, *oldest = &st->cache[0];
+	st->tick++;
+	for (size_t i = 0; i < STMT_CACHE_SIZE; i++) {
+		struct stmt_slot *sl = &st->cache[i];
+		if (!sl->sql) {
+			if (!free_slot)
+				free_slot = sl;
+			continue;
+		}
+		if (strcmp(sl->sql, sql) == 0) {
+			sl->last_used = st->tick;
+			sqlite3_reset(sl->stmt);
+			sqlite3_clear_bindings(sl->stmt);
+			return sl->stmt;
+		}
+		if (sl->last_used < oldest->last_used)
+			oldest = sl;
+	}
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) !=
+	    SQLITE_OK) {
+		st_fail(st, e, "preparing a query");
+		return NULL;
+	}
+	struct stmt_slot *sl = free_slot ? free_slot : oldest;
+	if (sl->sql) {
+		sqlite3_finalize(sl->stmt);
+		free(sl->sql);
+	}
+	sl->sql = xstrdup(sql);
+	sl->stmt = s;
+	sl->last_used = st->tick;
+	return s;
+}
+
+void st_done(sqlite3_stmt *s)
+{
+	if (s)
+		sqlite3_reset(s);
+}
+
+int st_exec_stmt(struct store *st, sqlite3_stmt *s, struct derr *e, const char *what)
+{
+	int rc = sqlite3_step(s);
+	int out = DESK_OK;
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		out = st_fail(st, e, what);
+	sqlite3_reset(s);
+	return out;
+}
+
+int st_exec(struct store *st, const char *sql, struct derr *e)
+{
+	char *err = NULL;
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		int rc = st_fail(st, e, "updating the database");
+		sqlite3_free(err);
+		return rc;
+	}
+	return DESK_OK;
+}
+
+void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+void bind_id(sqlite3_stmt *s, int i, int64_t v)
+{
+	if (v)
+		sqlite3_bind_int64(s, i, v);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+char *col_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+int64_t col_int(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_int64(s, i);
+}
+
+static int configure(struct store *st, bool readonly, struct derr *e)
+{
+	sqlite3_busy_timeout(st->db, BUSY_SLICE_MS);
+	sqlite3_extended_result_codes(st->db, 1);
+	int rc;
+	if ((rc = st_exec(st, "PRAGMA foreign_keys = ON", e)))
+		return rc;
+	/* The first read tells whether this is a database at all. */
+	if ((rc = st_exec(st, "SELECT count(*) FROM sqlite_schema", e)))
+		return rc;
+	if (!readonly) {
+		sqlite3_stmt *s = st_prep(st, "PRAGMA journal_mode = WAL", e);
+		if (!s)
+			return e ? e->code : DESK_EIO;
+		rc = sqlite3_step(s);
+		st_done(s);
+		if (rc != SQLITE_ROW)
+			return st_fail(st, e, "switching to WAL mode");
+		/* Human write rates make FULL cheap, and it loses nothing
+		 * an agent was told is saved. */
+		if ((rc = st_exec(st, "PRAGMA synchronous = FULL;"
+				      "PRAGMA journal_size_limit = 67108864", e)))
+			return rc;
+	}
+	return DESK_OK;
+}
+
+int store_open(const char *path, int flags, struct store **out, struct derr *e)
+{
+	*out = NULL;
+	struct stat sb;
+	bool exists = stat(path, &sb) == 0;
+	if (!exists && !(flags & STORE_CREATE))
+		return derr_set(e, DESK_ENOTFOUND,
+				"%s: no database here (create one with: desk init)", path);
+	if (exists && S_ISDIR(sb.st_mode))
+		return derr_set(e, DESK_EINVAL, "%s: is a directory, not a database file", path);
+
+	struct store *st = xcalloc(1, sizeof *st);
+	st->path = xstrdup(path);
+	bool ro = flags & STORE_READONLY;
+	int oflags = ro ? SQLITE_OPEN_READONLY
+			: SQLITE_OPEN_READWRITE | (flags & STORE_CREATE ? SQLITE_OPEN_CREATE : 0);
+	oflags |= SQLITE_OPEN_NOMUTEX;
+	int rc;
+	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
+		rc = st->db ? st_fail(st, e, "opening it")
+			    : derr_set(e, DESK_EIO, "%s: cannot open: out of memory", path);
+		store_close(&st);
+		return rc;
+	}
+	if ((rc = configure(st, ro, e))) {
+		store_close(&st);
+		return rc;
+	}
+	if (!ro) {
+		rc = schema_migrate(st, e);
+	} else {
+		int v = store_schema_version(st);
+		if (v > STORE_SCHEMA_VERSION)
+			rc = derr_set(e, DESK_ESCHEMA,
+				      "%s: database schema version %d is newer than this desk "
+				      "understands (%d); use a newer desk",
+				      path, v, STORE_SCHEMA_VERSION);
+		else if (v < STORE_SCHEMA_VERSION)
+			rc = derr_set(e, DESK_ESCHEMA,
+				      "%s: database needs upgrading; open it once read-write",
+				      path);
+	}
+	if (rc) {
+		store_close(&st);
+		return rc;
+	}
+	store_changed(st); /* prime data_version */
+	*out = st;
+	return DESK_OK;
+}
+
+void store_close(struct store **stp)
+{
+	struct store *st = *stp;
+	if (!st)
+		return;
+	if (st->in_txn)
+		store_rollback(st);
+	for (size_t i = 0; i < STMT_CACHE_SIZE; i++) {
+		if (st->cache[i].sql) {
+			sqlite3_finalize(st->cache[i].stmt);
+			free(st->cache[i].sql);
+		}
+	}
+	if (st->db) {
+		sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
+		sqlite3_close_v2(st->db);
+	}
+	free(st->path);
+	free(st);
+	*stp = NULL;
+}
+
+const char *store_path(const struct store *st)
+{
+	return st->path;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+int store_begin(struct store *st, struct derr *e)
+{
+	if (st->in_txn)
+		return derr_set(e, DESK_EINVAL, "internal error: nested transaction");
+	sqlite3_stmt *s = st_prep(st, "BEGIN IMMEDIATE", e);
+	if (!s)
+		return e ? e->code : DESK_EIO;
+	unsigned seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+	for (int attempt = 0; attempt < BEGIN_ATTEMPTS; attempt++) {
+		int rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc == SQLITE_DONE) {
+			st->in_txn = true;
+			return DESK_OK;
+		}
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			return st_fail(st, e, "starting a change");
+		sleep_ms(1 + rand_r(&seed) % 20);
+	}
+	return st_fail(st, e, "waiting to write");
+}
+
+int store_commit(struct store *st, struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st, "COMMIT", e);
+	if (!s) {
+		store_rollback(st);
+		return e ? e->code : DESK_EIO;
+	}
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		int out = st_fail(st, e, "saving the change");
+		store_rollback(st);
+		return out;
+	}
+	st->in_txn = false;
+	return DESK_OK;
+}
+
+void store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_txn = false;
+}
+
+bool store_in_transaction(const struct store *st)
+{
+	return st->in_txn;
+}
+
+bool store_changed(struct store *st)
+{
+	sqlite3_stmt *s = st_prep(st, "PRAGMA data_version", NULL);
+	if (!s)
+		return false;
+	int64_t v = st->data_version;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	st_done(s);
+	bool changed = v != st->data_version;
+	st->data_version = v;
+	return changed;
+}

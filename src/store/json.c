@@ -1,0 +1,180 @@
+/* json.c: JSON in and out through SQLite's own JSON functions, so the
+ * escaping and the parsing are SQLite's, not ours. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "util.h"
+
+#define RFC3339(x) "strftime('%Y-%m-%dT%H:%M:%SZ', " x ", 'unixepoch')"
+
+/* json_patch('{}', obj) drops the members that are null, so optional
+ * fields are absent rather than null, as the import format says. */
+static const char ticket_json_sql[] =
+	"SELECT json_patch('{}', json_object("
+	" 'external_id', coalesce(t.external_id, 'desk-' || t.id),"
+	" 'subject', t.subject,"
+	" 'status', t.status,"
+	" 'priority', CASE t.priority WHEN 0 THEN 'low' WHEN 1 THEN 'normal'"
+	"   WHEN 2 THEN 'high' ELSE 'urgent' END,"
+	" 'channel', t.channel,"
+	" 'queue', t.queue,"
+	" 'assignee', a.login,"
+	" 'created_at', " RFC3339("t.created_at") ","
+	" 'updated_at', " RFC3339("t.updated_at") ","
+	" 'first_solved_at', " RFC3339("t.first_solved_at") ","
+	" 'solved_at', " RFC3339("t.solved_at") ","
+	" 'closed_at', " RFC3339("t.closed_at") ","
+	" 'reopens', t.reopens,"
+	" 'customer', json((SELECT json_patch('{}', json_object('name', c.name,"
+	"   'email', c.email, 'phone', c.phone, 'organization', c.organization,"
+	"   'tier', c.tier, 'notes', c.notes)) FROM customers c"
+	"   WHERE c.id = t.customer_id)),"
+	" 'tags', json((SELECT json_group_array(tag) FROM (SELECT tag FROM ticket_tags"
+	"   WHERE ticket_id = t.id ORDER BY tag))),"
+	" 'messages', json((SELECT json_group_array(json_patch('{}', json_object("
+	"   'kind', m.kind, 'author', ag.login, 'at', " RFC3339("m.created_at") ","
+	"   'body', m.body, 'message_id', m.message_id)))"
+	"   FROM (SELECT * FROM messages WHERE ticket_id = t.id"
+	"   ORDER BY created_at, id) m LEFT JOIN agents ag ON ag.id = m.author_id)),"
+	" 'surveys', json((SELECT json_group_array(json_object('kind', kind,"
+	"   'score', score, 'at', " RFC3339("answered_at") "))"
+	"   FROM (SELECT * FROM surveys WHERE ticket_id = t.id"
+	"   ORDER BY answered_at, id))),"
+	" 'events', CASE WHEN ?2 THEN json((SELECT json_group_array("
+	"   json_patch('{}', json_object('at', " RFC3339("ev.at") ", 'agent', ag.login,"
+	"   'action', ev.action, 'field', ev.field, 'old', ev.old_value,"
+	"   'new', ev.new_value)))"
+	"   FROM (SELECT * FROM events WHERE ticket_id = t.id ORDER BY id) ev"
+	"   LEFT JOIN agents ag ON ag.id = ev.agent_id)) END"
+	")) FROM tickets t LEFT JOIN agents a ON a.id = t.assignee_id WHERE t.id = ?1";
+
+int store_ticket_json(struct store *st, int64_t id, bool with_events, char **json,
+		      struct derr *e)
+{
+	*json = NULL;
+	sqlite3_stmt *s = st_prep(st, ticket_json_sql, e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int(s, 2, with_events);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*json = col_text(s, 0);
+	st_done(s);
+	if (rc == SQLITE_DONE)
+		return derr_set(e, DESK_ENOTFOUND, "no ticket %lld", (long long)id);
+	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "writing a ticket as JSON");
+}
+
+static const char *const type_names[] = {
+	[JSON_NULL] = "null",       [JSON_TRUE] = "true", [JSON_FALSE] = "false",
+	[JSON_INTEGER] = "integer", [JSON_REAL] = "real", [JSON_TEXT] = "text",
+	[JSON_ARRAY] = "array",     [JSON_OBJECT] = "object",
+};
+
+static enum json_type type_of(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_LEN(type_names); i++)
+		if (name && strcmp(type_names[i], name) == 0)
+			return (enum json_type)i;
+	return JSON_NULL;
+}
+
+void json_node_free(struct json_node **np)
+{
+	struct json_node *n = *np;
+	while (n) {
+		struct json_node *next = n->next;
+		json_node_free(&n->child);
+		free(n->key);
+		free(n->text);
+		free(n);
+		n = next;
+	}
+	*np = NULL;
+}
+
+const struct json_node *json_get(const struct json_node *obj, const char *key)
+{
+	if (!obj || obj->type != JSON_OBJECT)
+		return NULL;
+	for (const struct json_node *n = obj->child; n; n = n->next)
+		if (n->key && strcmp(n->key, key) == 0)
+			return n;
+	return NULL;
+}
+
+/* json_tree() walks the document in order, each row naming its parent
+ * by id; the parent is always an open container on our stack. */
+int store_json_parse(struct store *st, const char *text, struct json_node **root,
+		     struct derr *e)
+{
+	*root = NULL;
+	sqlite3_stmt *v = st_prep(st, "SELECT json_valid(?1)", e);
+	if (!v)
+		return e->code;
+	bind_text(v, 1, text);
+	int valid = sqlite3_step(v) == SQLITE_ROW && sqlite3_column_int(v, 0);
+	st_done(v);
+	if (!valid)
+		return derr_set(e, DESK_EINVAL, "not valid JSON");
+
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT id, parent, type, atom, key FROM json_tree(?1)"
+				  " ORDER BY id",
+				  e);
+	if (!s)
+		return e->code;
+	bind_text(s, 1, text);
+	struct {
+		int64_t id;
+		struct json_node *node, *last_child;
+	} stack[64];
+	int depth = 0, rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct json_node *n = xcalloc(1, sizeof *n);
+		int64_t id = col_int(s, 0);
+		bool has_parent = sqlite3_column_type(s, 1) != SQLITE_NULL;
+		int64_t parent = col_int(s, 1);
+		n->type = type_of((const char *)sqlite3_column_text(s, 2));
+		if (n->type != JSON_ARRAY && n->type != JSON_OBJECT &&
+		    sqlite3_column_type(s, 3) != SQLITE_NULL)
+			n->text = col_text(s, 3);
+		n->integer = col_int(s, 3);
+		if (sqlite3_column_type(s, 4) == SQLITE_TEXT)
+			n->key = col_text(s, 4);
+		if (!has_parent) {
+			*root = n;
+		} else {
+			while (depth > 0 && stack[depth - 1].id != parent)
+				depth--;
+			if (depth == 0) { /* cannot happen with SQLite's json_tree */
+				json_node_free(&n);
+				continue;
+			}
+			if (stack[depth - 1].last_child)
+				stack[depth - 1].last_child->next = n;
+			else
+				stack[depth - 1].node->child = n;
+			stack[depth - 1].last_child = n;
+		}
+		if (n->type == JSON_ARRAY || n->type == JSON_OBJECT) {
+			if (depth == (int)ARRAY_LEN(stack)) {
+				st_done(s);
+				json_node_free(root);
+				return derr_set(e, DESK_EINVAL, "JSON nested too deeply");
+			}
+			stack[depth].id = id;
+			stack[depth].node = n;
+			stack[depth].last_child = NULL;
+			depth++;
+		}
+	}
+	st_done(s);
+	if (rc != SQLITE_DONE) {
+		json_node_free(root);
+		return st_fail(st, e, "reading JSON");
+	}
+	return DESK_OK;
+}

@@ -1,0 +1,60 @@
+/* json_views.c: the JSON that `desk list --json` and `desk show --json`
+ * print, made by SQLite's JSON functions. */
+#include <stdlib.h>
+
+#include "internal.h"
+#include "util.h"
+
+#define RFC3339(x) "strftime('%Y-%m-%dT%H:%M:%SZ', " x ", 'unixepoch')"
+
+int store_ticket_summary_json(struct store *st, int64_t id, char **json, struct derr *e)
+{
+	*json = NULL;
+	sqlite3_stmt *s = st_prep(
+		st,
+		"SELECT json_patch('{}', json_object('id', t.id, 'subject', t.subject,"
+		" 'status', t.status, 'priority', CASE t.priority WHEN 0 THEN 'low'"
+		" WHEN 1 THEN 'normal' WHEN 2 THEN 'high' ELSE 'urgent' END,"
+		" 'channel', t.channel, 'queue', t.queue, 'assignee', a.login,"
+		" 'customer', coalesce(nullif(c.name, ''), c.email, c.phone),"
+		" 'customer_email', c.email,"
+		" 'created_at', " RFC3339("t.created_at") ","
+		" 'updated_at', " RFC3339("t.updated_at") ","
+		" 'next_due', " RFC3339("t.next_due") ","
+		" 'reopens', t.reopens,"
+		" 'tags', json((SELECT json_group_array(tag) FROM (SELECT tag FROM"
+		"   ticket_tags WHERE ticket_id = t.id ORDER BY tag)))))"
+		" FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id"
+		" LEFT JOIN agents a ON a.id = t.assignee_id WHERE t.id = ?1",
+		e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*json = col_text(s, 0);
+	st_done(s);
+	if (rc == SQLITE_DONE)
+		return derr_set(e, DESK_ENOTFOUND, "no ticket %lld", (long long)id);
+	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "writing a ticket as JSON");
+}
+
+int store_ticket_show_json(struct store *st, int64_t id, char **json, struct derr *e)
+{
+	char *record;
+	int rc = store_ticket_json(st, id, true, &record, e);
+	if (rc)
+		return rc;
+	sqlite3_stmt *s = st_prep(st, "SELECT json_set(?1, '$.id', ?2)", e);
+	if (!s) {
+		free(record);
+		return e->code;
+	}
+	bind_text(s, 1, record);
+	sqlite3_bind_int64(s, 2, id);
+	rc = sqlite3_step(s);
+	*json = rc == SQLITE_ROW ? col_text(s, 0) : NULL;
+	st_done(s);
+	free(record);
+	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "writing a ticket as JSON");
+}

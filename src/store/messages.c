@@ -1,0 +1,109 @@
+/* messages.c: the messages of a ticket's conversation. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "internal.h"
+#include "util.h"
+
+/* The author shown: the agent's login for replies and notes, the
+ * customer's name for customer messages. */
+#define MESSAGE_COLS                                                        \
+	"m.id, m.ticket_id, m.kind, m.author_id,"                           \
+	" CASE WHEN m.kind = 'customer' THEN coalesce(nullif(c.name, ''), c.email, c.phone)" \
+	" ELSE a.login END, m.body, m.created_at, m.message_id"
+#define MESSAGE_FROM                                               \
+	" FROM messages m JOIN tickets t ON t.id = m.ticket_id"      \
+	" LEFT JOIN customers c ON c.id = t.customer_id"             \
+	" LEFT JOIN agents a ON a.id = m.author_id"
+
+static void read_message(sqlite3_stmt *s, struct message *m)
+{
+	m->id = col_int(s, 0);
+	m->ticket_id = col_int(s, 1);
+	const unsigned char *k = sqlite3_column_text(s, 2);
+	int kind = k ? msg_kind_from_name((const char *)k) : -1;
+	m->kind = kind < 0 ? MSG_SYSTEM : (enum msg_kind)kind;
+	m->author_id = col_int(s, 3);
+	m->author = col_text(s, 4);
+	m->body = col_text(s, 5);
+	m->created_at = col_int(s, 6);
+	m->message_id = col_text(s, 7);
+}
+
+int store_message_insert(struct store *st, struct message *m, struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st,
+				  "INSERT INTO messages (ticket_id, kind, author_id, body,"
+				  " created_at, message_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+				  e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, m->ticket_id);
+	bind_text(s, 2, msg_kind_name(m->kind));
+	bind_id(s, 3, m->author_id);
+	bind_text(s, 4, m->body ? m->body : "");
+	sqlite3_bind_int64(s, 5, m->created_at ? m->created_at : time_now());
+	bind_text(s, 6, m->message_id);
+	int rc = sqlite3_step(s);
+	st_done(s);
+	if (rc != SQLITE_DONE)
+		return st_fail(st, e, "adding a message");
+	m->id = sqlite3_last_insert_rowid(st->db);
+	return DESK_OK;
+}
+
+int store_messages(struct store *st, int64_t ticket_id, struct message_list *out,
+		   struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT " MESSAGE_COLS MESSAGE_FROM
+				  " WHERE m.ticket_id = ?1 ORDER BY m.created_at, m.id",
+				  e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
+		read_message(s, &out->v[out->n++]);
+	}
+	st_done(s);
+	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading messages");
+}
+
+int store_message_last(struct store *st, int64_t ticket_id, enum msg_kind kind,
+		       struct message *out, struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT " MESSAGE_COLS MESSAGE_FROM
+				  " WHERE m.ticket_id = ?1 AND m.kind = ?2"
+				  " ORDER BY m.created_at DESC, m.id DESC LIMIT 1",
+				  e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	bind_text(s, 2, msg_kind_name(kind));
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		read_message(s, out);
+	st_done(s);
+	if (rc == SQLITE_DONE)
+		return derr_set(e, DESK_ENOTFOUND, "ticket %lld has no %s message",
+				(long long)ticket_id, msg_kind_name(kind));
+	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading a message");
+}
+
+int store_message_count(struct store *st, int64_t ticket_id, enum msg_kind kind, int64_t *n,
+			struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(
+		st, "SELECT count(*) FROM messages WHERE ticket_id = ?1 AND kind = ?2", e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	bind_text(s, 2, msg_kind_name(kind));
+	int rc = sqlite3_step(s);
+	*n = rc == SQLITE_ROW ? col_int(s, 0) : 0;
+	st_done(s);
+	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "counting messages");
+}

@@ -1,0 +1,121 @@
+/* model.c: names of the domain enums and destructors of domain structs. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+static const char *const status_names[ST__COUNT] = {
+	"new", "open", "pending", "on_hold", "solved", "closed"};
+static const char *const priority_names[PRIO__COUNT] = {"low", "normal", "high", "urgent"};
+static const char *const channel_names[CH__COUNT] = {"email", "phone", "chat",
+						     "web",   "social", "walk_in"};
+static const char *const msg_kind_names[MSG__COUNT] = {"customer", "reply", "note", "system"};
+static const char *const role_names[ROLE__COUNT] = {"agent", "supervisor", "admin"};
+static const char *const survey_names[SURVEY__COUNT] = {"csat", "ces", "nps"};
+
+static int lookup(const char *const *names, int n, const char *s)
+{
+	if (!s)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (strcmp(names[i], s) == 0)
+			return i;
+	return -1;
+}
+
+#define NAME_FN(type, fn, arr, count)                                      \
+	const char *fn##_name(enum type v)                                 \
+	{                                                                  \
+		return (unsigned)v < (count) ? arr[v] : "?";               \
+	}                                                                  \
+	int fn##_from_name(const char *s)                                  \
+	{                                                                  \
+		return lookup(arr, (count), s);                            \
+	}
+
+NAME_FN(status, status, status_names, ST__COUNT)
+NAME_FN(priority, priority, priority_names, PRIO__COUNT)
+NAME_FN(channel, channel, channel_names, CH__COUNT)
+NAME_FN(msg_kind, msg_kind, msg_kind_names, MSG__COUNT)
+NAME_FN(role, role, role_names, ROLE__COUNT)
+NAME_FN(survey_kind, survey_kind, survey_names, SURVEY__COUNT)
+
+void survey_range(enum survey_kind k, int *lo, int *hi)
+{
+	switch (k) {
+	case SURVEY_CSAT: *lo = 1; *hi = 5; break;
+	case SURVEY_CES: *lo = 1; *hi = 7; break;
+	default: *lo = 0; *hi = 10; break;
+	}
+}
+
+void agent_free(struct agent *a)
+{
+	free(a->login);
+	free(a->name);
+	memset(a, 0, sizeof *a);
+}
+
+void customer_free(struct customer *c)
+{
+	free(c->name);
+	free(c->email);
+	free(c->phone);
+	free(c->organization);
+	free(c->tier);
+	free(c->notes);
+	memset(c, 0, sizeof *c);
+}
+
+void ticket_free(struct ticket *t)
+{
+	free(t->external_id);
+	free(t->subject);
+	free(t->queue);
+	free(t->customer_name);
+	free(t->customer_email);
+	free(t->assignee_login);
+	for (size_t i = 0; i < t->ntags; i++)
+		free(t->tags[i]);
+	free(t->tags);
+	memset(t, 0, sizeof *t);
+}
+
+void message_free(struct message *m)
+{
+	free(m->author);
+	free(m->body);
+	free(m->message_id);
+	memset(m, 0, sizeof *m);
+}
+
+void event_free(struct event *ev)
+{
+	free(ev->agent_login);
+	free(ev->action);
+	free(ev->field);
+	free(ev->old_value);
+	free(ev->new_value);
+	memset(ev, 0, sizeof *ev);
+}
+
+#define LIST_FREE(fn, list, elem_free)                                     \
+	void fn(struct list *l)                                            \
+	{                                                                  \
+		for (size_t i = 0; i < l->n; i++)                          \
+			elem_free(&l->v[i]);                               \
+		free(l->v);                                                \
+		memset(l, 0, sizeof *l);                                   \
+	}
+
+static void survey_noop(struct survey *s)
+{
+	(void)s;
+}
+
+LIST_FREE(message_list_free, message_list, message_free)
+LIST_FREE(ticket_list_free, ticket_list, ticket_free)
+LIST_FREE(event_list_free, event_list, event_free)
+LIST_FREE(survey_list_free, survey_list, survey_noop)
+LIST_FREE(agent_list_free, agent_list, agent_free)
+LIST_FREE(customer_list_free, customer_list, customer_free)

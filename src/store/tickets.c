@@ -1,0 +1,272 @@
+/* tickets.c: the tickets table and their tags. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "util.h"
+
+#define TICKET_COLS                                                              \
+	"t.id, t.external_id, t.subject, t.status, t.priority, t.channel, t.queue," \
+	" t.customer_id, c.name, c.email, t.assignee_id, a.login, t.created_at,"    \
+	" t.updated_at, t.first_response_at, t.first_solved_at, t.solved_at,"       \
+	" t.closed_at, t.first_response_due, t.resolution_due, t.next_due,"         \
+	" t.reopens, t.merged_into"
+#define TICKET_FROM                                                   \
+	" FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id" \
+	" LEFT JOIN agents a ON a.id = t.assignee_id"
+
+static int enum_col(sqlite3_stmt *s, int i, int (*from_name)(const char *))
+{
+	const unsigned char *v = sqlite3_column_text(s, i);
+	int r = v ? from_name((const char *)v) : -1;
+	return r < 0 ? 0 : r;
+}
+
+static void read_ticket(sqlite3_stmt *s, struct ticket *t)
+{
+	int i = 0;
+	t->id = col_int(s, i++);
+	t->external_id = col_text(s, i++);
+	t->subject = col_text(s, i++);
+	t->status = enum_col(s, i++, status_from_name);
+	t->priority = (enum priority)col_int(s, i++);
+	t->channel = enum_col(s, i++, channel_from_name);
+	t->queue = col_text(s, i++);
+	t->customer_id = col_int(s, i++);
+	t->customer_name = col_text(s, i++);
+	t->customer_email = col_text(s, i++);
+	t->assignee_id = col_int(s, i++);
+	t->assignee_login = col_text(s, i++);
+	t->created_at = col_int(s, i++);
+	t->updated_at = col_int(s, i++);
+	t->first_response_at = col_int(s, i++);
+	t->first_solved_at = col_int(s, i++);
+	t->solved_at = col_int(s, i++);
+	t->closed_at = col_int(s, i++);
+	t->first_response_due = col_int(s, i++);
+	t->resolution_due = col_int(s, i++);
+	t->next_due = col_int(s, i++);
+	t->reopens = (int)col_int(s, i++);
+	t->merged_into = col_int(s, i++);
+}
+
+static int read_tags(struct store *st, struct ticket *t, struct derr *e)
+{
+	sqlite3_stmt *s =
+		st_prep(st, "SELECT tag FROM ticket_tags WHERE ticket_id = ?1 ORDER BY tag", e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, t->id);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		xgrow((void **)&t->tags, &cap, t->ntags + 2, sizeof *t->tags);
+		t->tags[t->ntags++] = col_text(s, 0);
+		t->tags[t->ntags] = NULL;
+	}
+	st_done(s);
+	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading tags");
+}
+
+int store_ticket_get(struct store *st, int64_t id, struct ticket *out, struct derr *e)
+{
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *s = st_prep(st, "SELECT " TICKET_COLS TICKET_FROM " WHERE t.id = ?1", e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		read_ticket(s, out);
+	st_done(s);
+	if (rc == SQLITE_DONE)
+		return derr_set(e, DESK_ENOTFOUND, "no ticket %lld", (long long)id);
+	if (rc != SQLITE_ROW)
+		return st_fail(st, e, "reading a ticket");
+	if ((rc = read_tags(st, out, e))) {
+		ticket_free(out);
+		return rc;
+	}
+	return DESK_OK;
+}
+
+int store_ticket_by_external_id(struct store *st, const char *xid, int64_t *id,
+				struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st, "SELECT id FROM tickets WHERE external_id = ?1", e);
+	if (!s)
+		return e->code;
+	bind_text(s, 1, xid);
+	int rc = sqlite3_step(s);
+	*id = rc == SQLITE_ROW ? col_int(s, 0) : 0;
+	st_done(s);
+	if (rc == SQLITE_DONE)
+		return derr_set(e, DESK_ENOTFOUND, "no ticket with external id %s", xid);
+	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "finding a ticket");
+}
+
+/* Binds the mutable columns as ?2..?21 in the order of the statements
+ * below; ?1 is the id. */
+static void bind_ticket(sqlite3_stmt *s, const struct ticket *t)
+{
+	bind_text(s, 2, t->external_id);
+	bind_text(s, 3, t->subject);
+	bind_text(s, 4, status_name(t->status));
+	sqlite3_bind_int(s, 5, (int)t->priority);
+	bind_text(s, 6, channel_name(t->channel));
+	bind_text(s, 7, t->queue ? t->queue : "general");
+	bind_id(s, 8, t->customer_id);
+	bind_id(s, 9, t->assignee_id);
+	sqlite3_bind_int64(s, 10, t->created_at);
+	sqlite3_bind_int64(s, 11, t->updated_at ? t->updated_at : t->created_at);
+	bind_id(s, 12, t->first_response_at);
+	bind_id(s, 13, t->first_solved_at);
+	bind_id(s, 14, t->solved_at);
+	bind_id(s, 15, t->closed_at);
+	bind_id(s, 16, t->first_response_due);
+	bind_id(s, 17, t->resolution_due);
+	bind_id(s, 18, t->next_due);
+	sqlite3_bind_int(s, 19, t->reopens);
+	bind_id(s, 20, t->merged_into);
+}
+
+int store_ticket_insert(struct store *st, struct ticket *t, struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(
+		st,
+		"INSERT INTO tickets (id, external_id, subject, status, priority, channel,"
+		" queue, customer_id, assignee_id, created_at, updated_at, first_response_at,"
+		" first_solved_at, solved_at, closed_at, first_response_due, resolution_due,"
+		" next_due, reopens, merged_into) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+		" ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+		e);
+	if (!s)
+		return e->code;
+	bind_id(s, 1, t->id);
+	bind_ticket(s, t);
+	int rc = sqlite3_step(s);
+	st_done(s);
+	if (rc != SQLITE_DONE)
+		return st_fail(st, e, "adding a ticket");
+	t->id = sqlite3_last_insert_rowid(st->db);
+	for (size_t i = 0; i < t->ntags; i++) {
+		bool changed;
+		if ((rc = store_tag_add(st, t->id, t->tags[i], &changed, e)))
+			return rc;
+	}
+	return DESK_OK;
+}
+
+int store_ticket_update(struct store *st, const struct ticket *t, struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(
+		st,
+		"UPDATE tickets SET external_id = ?2, subject = ?3, status = ?4,"
+		" priority = ?5, channel = ?6, queue = ?7, customer_id = ?8,"
+		" assignee_id = ?9, created_at = ?10, updated_at = ?11,"
+		" first_response_at = ?12, first_solved_at = ?13, solved_at = ?14,"
+		" closed_at = ?15, first_response_due = ?16, resolution_due = ?17,"
+		" next_due = ?18, reopens = ?19, merged_into = ?20 WHERE id = ?1",
+		e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, t->id);
+	bind_ticket(s, t);
+	int rc = st_exec_stmt(st, s, e, "updating a ticket");
+	if (rc == DESK_OK && sqlite3_changes(st->db) == 0)
+		return derr_set(e, DESK_ENOTFOUND, "no ticket %lld", (long long)t->id);
+	return rc;
+}
+
+static int scalar(struct store *st, const char *sql, int64_t *out, struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st, sql, e);
+	if (!s)
+		return e->code;
+	int rc = sqlite3_step(s);
+	*out = rc == SQLITE_ROW ? col_int(s, 0) : 0;
+	st_done(s);
+	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "counting tickets");
+}
+
+int store_ticket_count(struct store *st, int64_t *n, struct derr *e)
+{
+	return scalar(st, "SELECT count(*) FROM tickets", n, e);
+}
+
+int store_ticket_max_id(struct store *st, int64_t *id, struct derr *e)
+{
+	return scalar(st, "SELECT coalesce(max(id), 0) FROM tickets", id, e);
+}
+
+static int tag_change(struct store *st, const char *sql, int64_t ticket_id, const char *tag,
+		      bool *changed, struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st, sql, e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	bind_text(s, 2, tag);
+	int rc = st_exec_stmt(st, s, e, "changing tags");
+	*changed = rc == DESK_OK && sqlite3_changes(st->db) > 0;
+	return rc;
+}
+
+int store_tag_add(struct store *st, int64_t ticket_id, const char *tag, bool *changed,
+		  struct derr *e)
+{
+	return tag_change(st, "INSERT OR IGNORE INTO ticket_tags (ticket_id, tag) VALUES (?1, ?2)",
+			  ticket_id, tag, changed, e);
+}
+
+int store_tag_remove(struct store *st, int64_t ticket_id, const char *tag, bool *changed,
+		     struct derr *e)
+{
+	return tag_change(st, "DELETE FROM ticket_tags WHERE ticket_id = ?1 AND tag = ?2",
+			  ticket_id, tag, changed, e);
+}
+
+int store_customer_tickets(struct store *st, int64_t customer_id, int limit,
+			   struct ticket_list *out, struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT " TICKET_COLS TICKET_FROM
+				  " WHERE t.customer_id = ?1"
+				  " ORDER BY t.created_at DESC, t.id DESC LIMIT ?2",
+				  e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, customer_id);
+	sqlite3_bind_int(s, 2, limit);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
+		read_ticket(s, &out->v[out->n++]);
+	}
+	st_done(s);
+	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "listing a customer's tickets");
+}
+
+int store_ticket_move_children(struct store *st, int64_t from, int64_t to, struct derr *e)
+{
+	static const char *const sql[] = {
+		"UPDATE messages SET ticket_id = ?2 WHERE ticket_id = ?1",
+		"INSERT OR IGNORE INTO ticket_tags (ticket_id, tag)"
+		" SELECT ?2, tag FROM ticket_tags WHERE ticket_id = ?1",
+		"DELETE FROM ticket_tags WHERE ticket_id = ?1",
+		"UPDATE surveys SET ticket_id = ?2 WHERE ticket_id = ?1",
+		"DELETE FROM drafts WHERE ticket_id = ?1",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(sql); i++) {
+		sqlite3_stmt *s = st_prep(st, sql[i], e);
+		if (!s)
+			return e->code;
+		sqlite3_bind_int64(s, 1, from);
+		sqlite3_bind_int64(s, 2, to);
+		int rc = st_exec_stmt(st, s, e, "merging tickets");
+		if (rc)
+			return rc;
+	}
+	return DESK_OK;
+}
