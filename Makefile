@@ -17,7 +17,7 @@ VERSION    := 0.1.0
 
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS       := ncursesw sqlite3 yaml-0.1
+PKGS       := ncursesw sqlite3 yaml-0.1 gmime-3.0
 CFLAGS     ?= -O2 -g
 STD_FLAGS  := -std=c11 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE \
               -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -49,7 +49,7 @@ UNIT_OBJ   := $(UNIT_SRC:%.c=build/obj/%.o)
 UNIT_SAN   := $(UNIT_SRC:%.c=build/san/%.o)
 
 .PHONY: all run check deps install uninstall clean unit unit-san \
-        test-cli test-e2e bench fuzz
+        test-cli test-e2e bench
 all: desk
 
 desk: $(OBJ) build/obj/src/main.o
@@ -95,9 +95,14 @@ test-cli: desk
 test-e2e: desk
 	@sh tests/e2e/run.sh ./desk
 
+# Test suites that live with their tests (fuzzing, mail, stress) add
+# themselves to CHECK_EXTRA from a tests/*/rules.mk.
+CHECK_EXTRA :=
+-include $(wildcard tests/*/rules.mk)
+
 check: deps
 	@$(MAKE) --no-print-directory desk build/unit build/unit-san
-	@$(MAKE) --no-print-directory unit unit-san test-cli test-e2e
+	@$(MAKE) --no-print-directory unit unit-san test-cli test-e2e $(CHECK_EXTRA)
 	@echo "make check: all tests passed"
 
 run: deps
@@ -113,14 +118,18 @@ install: desk
 	        $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/themes \
 	        $(DESTDIR)$(DOCDIR)
 	install -m 755 desk $(DESTDIR)$(BINDIR)/desk
-	install -m 644 man/desk.1 $(DESTDIR)$(MANDIR)/man1/desk.1
-	install -m 644 man/desk.yaml.5 $(DESTDIR)$(MANDIR)/man5/desk.yaml.5
+	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(wildcard man/*.5) $(DESTDIR)$(MANDIR)/man5/
+	$(if $(wildcard man/*.7),install -d $(DESTDIR)$(MANDIR)/man7 && \
+	  install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7/)
 	install -m 644 themes/*.yaml $(DESTDIR)$(DATADIR)/themes/
 	install -m 644 config.example.yaml $(DESTDIR)$(DOCDIR)/config.example.yaml
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/desk $(DESTDIR)$(MANDIR)/man1/desk.1 \
-	      $(DESTDIR)$(MANDIR)/man5/desk.yaml.5
+	rm -f $(DESTDIR)$(BINDIR)/desk \
+	      $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(wildcard man/*.1)) \
+	      $(patsubst man/%,$(DESTDIR)$(MANDIR)/man5/%,$(wildcard man/*.5)) \
+	      $(patsubst man/%,$(DESTDIR)$(MANDIR)/man7/%,$(wildcard man/*.7))
 	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 
 clean:

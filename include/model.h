@@ -92,7 +92,10 @@ struct ticket {
 	int64_t first_response_at;
 	int64_t first_solved_at, solved_at, closed_at;
 	int64_t first_response_due, resolution_due;
-	int64_t next_due; /* the SLA due time that matters now (sorting) */
+	int64_t next_response_due;
+	int64_t next_due;       /* the SLA due time that matters now (sorting) */
+	int64_t pending_since;  /* set while pending: the resolution clock stops */
+	int64_t paused_seconds; /* time spent pending, summed */
 	int reopens;
 	int64_t merged_into; /* 0 unless merged away */
 	char **tags;         /* NULL-terminated, sorted */
@@ -108,7 +111,12 @@ struct message {
 	char *body;
 	int64_t created_at;
 	char *message_id;    /* RFC 5322 Message-ID, NULL if none */
+	bool automatic;      /* auto-reply, bounce or list mail: never answered */
+	char *delivery;      /* outbound mail: "queued", "sent", "failed"; else NULL */
+	char *delivery_error;
+	char *mail_from;     /* sender address of inbound mail */
 };
+
 
 struct survey {
 	int64_t id;

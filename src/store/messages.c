@@ -10,7 +10,8 @@
 #define MESSAGE_COLS                                                        \
 	"m.id, m.ticket_id, m.kind, m.author_id,"                           \
 	" CASE WHEN m.kind = 'customer' THEN coalesce(nullif(c.name, ''), c.email, c.phone)" \
-	" ELSE a.login END, m.body, m.created_at, m.message_id"
+	" ELSE a.login END, m.body, m.created_at, m.message_id, m.auto, m.delivery," \
+	" m.delivery_error, m.mail_from"
 #define MESSAGE_FROM                                               \
 	" FROM messages m JOIN tickets t ON t.id = m.ticket_id"      \
 	" LEFT JOIN customers c ON c.id = t.customer_id"             \
@@ -28,13 +29,18 @@ static void read_message(sqlite3_stmt *s, struct message *m)
 	m->body = col_text(s, 5);
 	m->created_at = col_int(s, 6);
 	m->message_id = col_text(s, 7);
+	m->automatic = col_int(s, 8) != 0;
+	m->delivery = col_text(s, 9);
+	m->delivery_error = col_text(s, 10);
+	m->mail_from = col_text(s, 11);
 }
 
 int store_message_insert(struct store *st, struct message *m, struct derr *e)
 {
 	sqlite3_stmt *s = st_prep(st,
 				  "INSERT INTO messages (ticket_id, kind, author_id, body,"
-				  " created_at, message_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+				  " created_at, message_id, auto, delivery, delivery_error,"
+				  " mail_from) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 				  e);
 	if (!s)
 		return e->code;
@@ -44,6 +50,10 @@ int store_message_insert(struct store *st, struct message *m, struct derr *e)
 	bind_text(s, 4, m->body ? m->body : "");
 	sqlite3_bind_int64(s, 5, m->created_at ? m->created_at : time_now());
 	bind_text(s, 6, m->message_id);
+	sqlite3_bind_int(s, 7, m->automatic);
+	bind_text(s, 8, m->delivery);
+	bind_text(s, 9, m->delivery_error);
+	bind_text(s, 10, m->mail_from);
 	int rc = sqlite3_step(s);
 	st_done(s);
 	if (rc != SQLITE_DONE)

@@ -86,6 +86,9 @@ void message_free(struct message *m)
 	free(m->author);
 	free(m->body);
 	free(m->message_id);
+	free(m->delivery);
+	free(m->delivery_error);
+	free(m->mail_from);
 	memset(m, 0, sizeof *m);
 }
 

@@ -156,8 +156,39 @@ static const char schema_v1[] =
 	"  INSERT INTO message_fts(rowid, body) VALUES (new.id, new.body);"
 	"END;";
 
+/* Version 1 -> 2: what the mail channel and the SLA clocks need.
+ * - next_response_due, and the pending pause of the resolution clock;
+ * - per message: automatic mail (auto-replies, bounces, lists: never
+ *   answered automatically), outbound delivery state, the sender;
+ * - attachments, kept in the database or as a path in a directory;
+ * - when a customer was last sent an acknowledgement. */
+static const char schema_v2[] =
+	"ALTER TABLE tickets ADD COLUMN next_response_due INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN pending_since INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN paused_seconds INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE messages ADD COLUMN auto INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE messages ADD COLUMN delivery TEXT CHECK (delivery IS NULL OR"
+	"  delivery IN ('queued','sent','failed'));"
+	"ALTER TABLE messages ADD COLUMN delivery_error TEXT;"
+	"ALTER TABLE messages ADD COLUMN mail_from TEXT;"
+	"CREATE INDEX messages_undelivered ON messages (delivery)"
+	"  WHERE delivery IN ('queued','failed');"
+	"CREATE TABLE attachments ("
+	"  id INTEGER PRIMARY KEY,"
+	"  message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,"
+	"  filename TEXT NOT NULL,"
+	"  content_type TEXT NOT NULL,"
+	"  size INTEGER NOT NULL CHECK (size >= 0),"
+	"  content BLOB,"
+	"  path TEXT,"
+	"  CHECK (content IS NOT NULL OR path IS NOT NULL)"
+	");"
+	"CREATE INDEX attachments_message ON attachments (message_id);"
+	"ALTER TABLE customers ADD COLUMN last_ack_at INTEGER;";
+
 static const char *const migrations[] = {
 	schema_v1,
+	schema_v2,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
