@@ -52,6 +52,14 @@ void desk_close(struct desk *d);
 int desk_init(struct desk *d, const char *db_path, const struct config *cfg,
 	      const char *as_login, struct derr *e);
 
+/* desk init --shared GROUP: the database's folder given to GROUP with
+ * mode 2770 (setgid), the file 0660, then desk_init. */
+int desk_init_shared(struct desk *d, const char *group, const char *db_path,
+		     const struct config *cfg, const char *as_login, struct derr *e);
+/* Checks that the database, its -wal and -shm files and its folder can be
+ * used by this user, and explains precisely what to fix when not. */
+int desk_check_access(const char *db_path, struct derr *e);
+
 /* --- tickets ----------------------------------------------------------- */
 struct new_ticket {
 	const char *subject;

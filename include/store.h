@@ -125,6 +125,20 @@ int store_draft_get(struct store *st, int64_t ticket_id, int64_t agent_id,
 int store_draft_delete(struct store *st, int64_t ticket_id, int64_t agent_id,
 		       enum msg_kind kind, struct derr *e);
 
+/* --- presence ---------------------------------------------------------- */
+/* Records that agent_id is viewing (or replying to) ticket_id now; one
+ * row per agent.  ticket_id 0 clears the agent's presence.  Outside a
+ * transaction it commits on its own. */
+int store_presence_set(struct store *st, int64_t agent_id, int64_t ticket_id, bool replying,
+		       int64_t now, struct derr *e);
+struct presence { char *login; bool replying; };
+struct presence_list { struct presence *v; size_t n, cap; };
+void presence_list_free(struct presence_list *l);
+/* Others (not except_agent) on a ticket seen since fresh_since, the
+ * ones replying first. */
+int store_presence_list(struct store *st, int64_t ticket_id, int64_t fresh_since,
+			int64_t except_agent, struct presence_list *out, struct derr *e);
+
 /* --- the queue: one page at a time, by keyset -------------------------- */
 enum assignee_filter { ASSIGNEE_ANY, ASSIGNEE_NONE, ASSIGNEE_IS };
 
@@ -213,5 +227,26 @@ int store_json_parse(struct store *st, const char *text, struct json_node **root
 void json_node_free(struct json_node **n);
 /* The member `key` of an object node, or NULL. */
 const struct json_node *json_get(const struct json_node *obj, const char *key);
+
+/* --- bulk work: import, export, demo (src/store/bulk.c) ----------------- */
+/* The smallest ticket id above `after`, or *id = 0 when there is none:
+ * walks every ticket without holding them all in memory. */
+int store_ticket_next_id(struct store *st, int64_t after, int64_t *id, struct derr *e);
+/* Deletes a ticket's tags, messages, surveys and events (not the ticket,
+ * not drafts), so an import can write them again. */
+int store_ticket_clear(struct store *st, int64_t id, struct derr *e);
+/* Sets (or with 0 clears) the ticket a ticket was merged into. */
+int store_ticket_set_merged_into(struct store *st, int64_t id, int64_t into,
+				 struct derr *e);
+/* The ticket holding the message with this RFC 5322 Message-ID, or
+ * *ticket_id = 0 when none does. */
+int store_message_id_owner(struct store *st, const char *message_id, int64_t *ticket_id,
+			   struct derr *e);
+/* One level of savepoint inside a transaction: store_rollback_to undoes
+ * everything since store_savepoint and ends the savepoint, as
+ * store_release keeps it and ends it. */
+int store_savepoint(struct store *st, struct derr *e);
+int store_release(struct store *st, struct derr *e);
+void store_rollback_to(struct store *st);
 
 #endif

@@ -156,7 +156,6 @@ int cli_main(int argc, char **argv)
 		}
 	}
 	struct derr e = {0};
-	config_defaults(&c.cfg);
 	if (config_load(c.config_opt, &c.cfg, &e) != DESK_OK) {
 		config_free(&c.cfg);
 		return cli_fail(&e);

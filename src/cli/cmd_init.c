@@ -11,14 +11,18 @@ static int exec_init(struct cli_ctx *c, int argc, char **argv)
 	static const struct option opts[] = {
 		{"demo", no_argument, NULL, 'd'},
 		{"seed", required_argument, NULL, 's'},
+		{"shared", required_argument, NULL, 'g'},
 		{0},
 	};
+	const char *group = NULL;
 	bool demo = false;
 	unsigned seed = 1;
 	int o;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (o == 'd') {
 			demo = true;
+		} else if (o == 'g') {
+			group = optarg;
 		} else if (o == 's') {
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
@@ -29,16 +33,18 @@ static int exec_init(struct cli_ctx *c, int argc, char **argv)
 			return cli_usage(c, "unknown option \"%s\"", argv[optind - 1]);
 		}
 	}
-	if (optind < argc)
-		return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);
+	if (optind + 1 < argc || (optind < argc && !group))
+		return cli_usage(c, "unexpected argument \"%s\"", argv[optind + (group ? 1 : 0)]);
 	struct derr e = {0};
 	struct desk d;
-	char *path = desk_db_path(c->db_opt, &c->cfg);
-	int rc = desk_init(&d, path, &c->cfg, c->as_login, &e);
+	char *path = optind < argc ? xstrdup(argv[optind]) : desk_db_path(c->db_opt, &c->cfg);
+	int rc = group ? desk_init_shared(&d, group, path, &c->cfg, c->as_login, &e)
+		       : desk_init(&d, path, &c->cfg, c->as_login, &e);
 	if (rc == DESK_OK && demo)
 		rc = core_demo_fill(&d, seed, time_now(), &e);
 	if (rc == DESK_OK)
-		printf("desk: created %s%s; %s is its admin\n", path,
+		printf("desk: created %s%s%s%s; %s is its admin\n", path,
+		       group ? " for group " : "", group ? group : "",
 		       demo ? " with a month of demo data" : "", d.me.login);
 	if (rc == DESK_OK || d.st)
 		desk_close(&d);
@@ -48,10 +54,13 @@ static int exec_init(struct cli_ctx *c, int argc, char **argv)
 
 const struct cli_cmd cmd_init = {
 	.name = "init",
-	.args = "[--demo [--seed N]]",
+	.args = "[--demo [--seed N]] [--shared GROUP [PATH]]",
 	.summary = "create the database and make yourself its admin",
 	.help = "Creates the database (see --db) and its folder, and makes the Unix user\n"
 		"running it the first admin agent.  With --demo, fills it with a believable\n"
-		"month of a support team's work (the same for the same --seed).\n",
+		"month of a support team's work (the same for the same --seed).\n"
+		"With --shared GROUP, the database's folder (PATH's, or --db's) is given to\n"
+		"the Unix group GROUP with mode 2770 (setgid) and the database is 0660, so\n"
+		"every member can work in it and nobody else can read it.\n",
 	.exec = exec_init,
 };

@@ -74,7 +74,9 @@ int desk_open(struct desk *d, const char *db_path, const struct config *cfg,
 	if (!login)
 		return derr_set(e, DESK_EDENIED, "cannot tell who you are: uid %d has no login",
 				(int)getuid());
-	rc = store_open(db_path, flags & DESK_OPEN_CREATE ? STORE_CREATE : 0, &d->st, e);
+	rc = flags & DESK_OPEN_CREATE ? DESK_OK : desk_check_access(db_path, e);
+	if (rc == DESK_OK)
+		rc = store_open(db_path, flags & DESK_OPEN_CREATE ? STORE_CREATE : 0, &d->st, e);
 	if (rc == DESK_OK && !(flags & DESK_OPEN_NO_AGENT))
 		rc = identify(d, login, e);
 	if (rc == DESK_OK && (flags & DESK_OPEN_NO_AGENT) && !d->me.login)

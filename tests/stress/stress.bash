@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# Many writers through the real command line on one database:
+#  1. 32 concurrent processes claim, reply, note and change status; every
+#     acknowledged write must be there afterwards, no ticket claimed twice,
+#     integrity ok, and no "busy"/"locked" error reaches anyone.
+#  2. writers killed with SIGKILL at random moments, many times: integrity
+#     ok and every acknowledged write present.
+#  3. two Unix users in one group share a database made by
+#     `desk init --shared`; an outsider cannot read it (root only).
+set -u
+DESK=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+WRITERS=${STRESS_WRITERS:-32}
+OPS=${STRESS_OPS:-12}
+TICKETS=40
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/desk-stress.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+export HOME=$tmp XDG_CONFIG_HOME=$tmp/config XDG_DATA_HOME=$tmp/data
+unset DESK_CONFIG DESK_DB
+passed=0 failed=0 n=0
+
+ok() { n=$((n + 1)); passed=$((passed + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; printf '#   %s\n' "$@"; }
+check() { # name, command...
+	local name=$1; shift
+	if out=$("$@" 2>&1); then ok "$name"; else not_ok "$name" "$out"; fi
+}
+
+setup_db() { # path
+	local db=$1
+	"$DESK" --db "$db" init >/dev/null || return 1
+	for i in $(seq 1 "$WRITERS"); do
+		"$DESK" --db "$db" agent add "w$i" >/dev/null || return 1
+	done
+	for i in $(seq 1 $TICKETS); do
+		"$DESK" --db "$db" new --subject "Stress ticket $i" \
+			--email "c$i@example.com" --body "help $i" >/dev/null || return 1
+	done
+}
+
+# One writer: random operations; after each success (exit 0) it logs what
+# was acknowledged.  Any error text goes to its own err file.
+writer() { # db, agent number, tag, ops, log, err
+	local db=$1 w=$2 tag=$3 ops=$4 log=$5 err=$6 i t op out rc
+	RANDOM=$tag
+	for ((i = 1; i <= ops; i++)); do
+		t=$((RANDOM % TICKETS + 1))
+		op=$((RANDOM % 4))
+		case $op in
+		0)
+			out=$("$DESK" --db "$db" --as "w$w" claim "$t" 2>&1); rc=$?
+			if [ $rc -eq 0 ]; then echo "claim $t w$w" >>"$log"
+			elif ! grep -q "already assigned to" <<<"$out"; then echo "$out" >>"$err"; fi ;;
+		1)
+			if "$DESK" --db "$db" --as "w$w" reply "$t" --body "reply w$tag-$i" \
+				>/dev/null 2>>"$err"; then echo "msg reply w$tag-$i" >>"$log"; fi ;;
+		2)
+			if "$DESK" --db "$db" --as "w$w" note "$t" --body "note w$tag-$i" \
+				>/dev/null 2>>"$err"; then echo "msg note w$tag-$i" >>"$log"; fi ;;
+		3)
+			local s=pending; ((RANDOM % 2)) && s=on_hold
+			if "$DESK" --db "$db" --as "w$w" set "$t" "status=$s" \
+				>/dev/null 2>>"$err"; then echo "status $t $s" >>"$log"; fi ;;
+		esac
+	done
+}
+
+# Every acknowledged message is stored; every claim is the ticket's only one.
+verify_acked() { # db, logs...
+	local db=$1; shift
+	local bodies missing=0 dup
+	bodies=$(sqlite3 "$db" "SELECT body FROM messages" | sort -u)
+	while read -r _ body; do
+		grep -qxF "$body" <<<"$bodies" || { echo "missing: $body"; missing=1; }
+	done < <(cat "$@" 2>/dev/null | grep '^msg ')
+	[ "$(cat "$@" 2>/dev/null | grep -c '^msg ')" -gt 0 ] || { echo "no write was acknowledged"; missing=1; }
+	# an agent may claim its own ticket again; two different agents may not
+	dup=$(cat "$@" 2>/dev/null | awk '$1 == "claim" {print $2, $3}' | sort -u | awk '{print $1}' | uniq -d)
+	[ -z "$dup" ] || { echo "tickets claimed twice: $dup"; missing=1; }
+	while read -r _ t who; do
+		local holder
+		holder=$(sqlite3 "$db" "SELECT a.login FROM tickets t JOIN agents a ON a.id = t.assignee_id WHERE t.id = $t")
+		[ "$holder" = "$who" ] || { echo "ticket $t claimed by $who but held by '$holder'"; missing=1; }
+	done < <(cat "$@" 2>/dev/null | grep '^claim ')
+	return $missing
+}
+
+integrity() { # db
+	local r
+	r=$(sqlite3 "$db" "PRAGMA integrity_check")
+	[ "$r" = ok ] || { echo "integrity_check: $r"; return 1; }
+}
+
+# --- 1. concurrent writers ----------------------------------------------
+db=$tmp/stress.db
+if setup_db "$db"; then
+	start=$(date +%s%N)
+	for w in $(seq 1 "$WRITERS"); do
+		writer "$db" "$w" "$w" "$OPS" "$tmp/log.$w" "$tmp/err.$w" &
+	done
+	wait
+	ms=$((($(date +%s%N) - start) / 1000000))
+	acked=$(cat "$tmp"/log.* 2>/dev/null | wc -l)
+	echo "# $WRITERS writers x $OPS operations: $acked acknowledged in ${ms} ms"
+	check "every acknowledged write of $WRITERS concurrent writers is stored" verify_acked "$db" "$tmp"/log.*
+	check "integrity_check ok after concurrent writers" integrity "$db"
+	errs=$(cat "$tmp"/err.* 2>/dev/null)
+	if [ -z "$errs" ]; then ok "no error (busy, locked or other) reached a writer"
+	else not_ok "no error (busy, locked or other) reached a writer" "$(head -5 <<<"$errs")"; fi
+	claims=$(grep -h '^claim' "$tmp"/log.* 2>/dev/null | wc -l)
+	if [ "$claims" -gt 0 ]; then ok "claims happened ($claims) and each ticket has one holder"
+	else not_ok "claims happened" "no claim succeeded"; fi
+else
+	not_ok "set up the stress database" "desk init/new failed"
+fi
+
+# --- 2. kill -9 at random moments ----------------------------------------
+db=$tmp/crash.db
+rm -f "$tmp"/log.* "$tmp"/err.*
+ROUNDS=${STRESS_KILL_ROUNDS:-15}
+if setup_db "$db"; then
+	killed=0
+	for r in $(seq 1 "$ROUNDS"); do
+		for w in $(seq 1 8); do
+			writer "$db" "$w" "$((r * 100 + w))" 1000 "$tmp/log.$r.$w" /dev/null &
+		done 2>/dev/null
+		sleep "0.$((RANDOM % 4 + 1))"
+		# SIGKILL some desk processes in the middle of whatever they do
+		for pid in $(pgrep -f -- "--db $db --as" | shuf -n 4 2>/dev/null); do
+			kill -9 "$pid" 2>/dev/null && killed=$((killed + 1))
+		done
+		sleep 0.1
+		# stop this round's writers (bash loops) first, then their desks
+		{ for job in $(jobs -p); do kill -9 "$job"; done
+		  pkill -9 -f -- "--db $db --as"
+		  wait; } 2>/dev/null
+	done
+	echo "# $ROUNDS rounds, $killed desk processes killed with SIGKILL"
+	check "integrity_check ok after $killed SIGKILLs" integrity "$db"
+	check "every acknowledged write present after SIGKILLs" verify_acked "$db" "$tmp"/log.*
+	check "the database still takes writes after the crashes" \
+		"$DESK" --db "$db" note 1 --body "after the storm"
+else
+	not_ok "set up the crash database" "desk init/new failed"
+fi
+
+# --- 3. two Unix users share a database; an outsider cannot read it -------
+if [ "$(id -u)" -ne 0 ]; then
+	echo "# skipping the permission test: it creates Unix users and needs root"
+elif ! command -v useradd >/dev/null || ! command -v runuser >/dev/null; then
+	echo "# skipping the permission test: useradd/runuser missing"
+else
+	g=dsk$$ u1=dska$$ u2=dskb$$ u3=dskc$$
+	cleanup_users() {
+		for u in $u1 $u2 $u3; do userdel "$u" 2>/dev/null; done
+		groupdel "$g" 2>/dev/null
+	}
+	groupadd "$g" && useradd -M -N -s /bin/sh -G "$g" "$u1" && useradd -M -N -s /bin/sh -G "$g" "$u2" \
+		&& useradd -M -N -s /bin/sh "$u3"
+	pub=$tmp/pub
+	mkdir -p "$pub" && chmod 755 "$tmp" "$pub" && cp "$DESK" "$pub/desk" && chmod 755 "$pub/desk"
+	shared=$pub/team/desk.db
+	as() { local u=$1; shift; runuser -u "$u" -- env HOME=/tmp XDG_CONFIG_HOME=/nonexistent "$@"; }
+	chmod 1777 "$pub"  # let the first user create the team folder
+	check "desk init --shared makes a group database" as "$u1" "$pub/desk" init --shared "$g" "$shared"
+	mode=$(stat -c '%a %G' "$pub/team" 2>/dev/null)
+	if [ "$mode" = "2770 $g" ]; then ok "the folder is 2770 and group $g"
+	else not_ok "the folder is 2770 and group $g" "got: $mode"; fi
+	check "the admin adds the second user" as "$u1" "$pub/desk" --db "$shared" agent add "$u2"
+	check "the first user writes (umask 077)" as "$u1" sh -c "umask 077; '$pub/desk' --db '$shared' new --subject one --email a@example.com --body hi"
+	check "the second user writes too" as "$u2" sh -c "umask 077; '$pub/desk' --db '$shared' new --subject two --email b@example.com --body hi"
+	# keep a connection open so -wal/-shm exist, created by u2, then u1 writes
+	as "$u2" sh -c "umask 077; (echo 'BEGIN; SELECT count(*) FROM tickets;'; sleep 3; echo 'COMMIT;') | sqlite3 '$shared' >/dev/null" &
+	sleep 1
+	check "the first user writes while the second holds the -wal" as "$u1" "$pub/desk" --db "$shared" note 1 --body "while open"
+	wait
+	if as "$u3" cat "$shared" >/dev/null 2>&1; then not_ok "an outsider cannot read the database" "cat succeeded"
+	else ok "an outsider cannot read the database"; fi
+	out=$(as "$u3" "$pub/desk" --db "$shared" list 2>&1)
+	if [ $? -ne 0 ] && grep -q "cannot" <<<"$out"; then ok "desk explains to an outsider why it cannot open"
+	else not_ok "desk explains to an outsider why it cannot open" "$out"; fi
+	cleanup_users
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
