@@ -29,6 +29,16 @@ struct sla_target {
 	int64_t resolution;
 };
 
+/* Targets for one priority narrowed to a queue and/or a channel
+ * (sla.policies); the most specific match wins, see sla_target_for(). */
+struct sla_policy {
+	enum priority priority;
+	char *queue; /* NULL: any queue */
+	int channel; /* enum channel, or -1: any channel */
+	struct sla_target target;
+	int line;    /* where it is defined, for messages */
+};
+
 struct business_hours {
 	bool enabled;
 	char *timezone;   /* TZ name, e.g. "Europe/Paris"; NULL: local */
@@ -36,6 +46,18 @@ struct business_hours {
 	int close[7];
 	char **holidays;  /* "YYYY-MM-DD", NULL-terminated */
 	size_t nholidays;
+};
+
+/* The mail channel (see desk-mail(7)).  Outbound mail is on only when
+ * support_address is set. */
+struct mail_config {
+	char *support_address; /* "Support <help@example.com>"; NULL: no mail out */
+	char **sendmail;       /* argv of the sending command, NULL-terminated */
+	size_t nsendmail;
+	char *attachments_dir; /* NULL: attachments are kept in the database */
+	bool ack_enabled;      /* acknowledge new tickets by mail */
+	char *ack_canned;      /* the canned response that says so */
+	char *default_queue;   /* queue of tickets opened by mail; NULL: default_queue */
 };
 
 struct config {
@@ -48,10 +70,13 @@ struct config {
 	struct view_def *views;
 	size_t nviews;
 	struct sla_target sla[PRIO__COUNT];
+	struct sla_policy *sla_policies;
+	size_t nsla_policies;
 	int sla_warn_percent; /* colour "near" when <= this % of target left */
 	struct business_hours hours;
 	bool allow_solve_unassigned;
 	char *default_queue;
+	struct mail_config mail;
 };
 
 /* Fills c with the built-in defaults. */

@@ -16,7 +16,7 @@
 #include "error.h"
 #include "model.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 
@@ -248,5 +248,19 @@ int store_message_id_owner(struct store *st, const char *message_id, int64_t *ti
 int store_savepoint(struct store *st, struct derr *e);
 int store_release(struct store *st, struct derr *e);
 void store_rollback_to(struct store *st);
+
+/* --- bulk loading (src/store/bulkload.c; bench/gen) -------------------- */
+/* For filling a database that nobody else writes meanwhile.  Begin drops
+ * the FTS triggers (keeping their SQL as sqlite_schema had it) and turns
+ * durability down; the caller then writes in store_begin/store_commit
+ * batches as usual; end recreates the very same triggers, rebuilds
+ * ticket_fts and message_fts from their tables, restores synchronous=FULL
+ * and checkpoints.  If the process dies in between, the triggers are
+ * gone: load again into a fresh file. */
+struct store_bulk;
+int store_bulk_begin(struct store *st, struct store_bulk **out, struct derr *e);
+/* On failure *b is kept, for another try or store_bulk_abandon. */
+int store_bulk_end(struct store *st, struct store_bulk **b, struct derr *e);
+void store_bulk_abandon(struct store_bulk **b);
 
 #endif

@@ -2,6 +2,8 @@
 #ifndef DESK_TUI_H
 #define DESK_TUI_H
 
+#include <stdio.h>
+
 #include "config.h"
 #include "core.h"
 #include "error.h"
@@ -14,5 +16,10 @@ int tui_main(struct desk *d, struct derr *e);
 /* Loads and checks the keys file, the canned responses and the theme the
  * config names, without starting curses (desk config check). */
 int tui_check_config(const struct config *cfg, struct derr *e);
+
+/* Prints the built-in key bindings, one "CONTEXT KEY ACTION HELP" line
+ * each, then actions without a key as "CONTEXT none ACTION HELP" (for
+ * `desk keys` and for checking the man page against the action table). */
+void tui_print_keymap(FILE *out);
 
 #endif

@@ -27,6 +27,14 @@ fi
 need_cmd tmux tmux         # end-to-end tests drive the console in tmux
 need_cmd sqlite3 sqlite3   # tests and benchmarks compare with the shell
 need_cmd script bsdutils   # a pseudo-terminal for first-screen timing
+need_cmd clang clang       # the fuzz targets (libFuzzer)
+# libFuzzer's runtime ships apart from clang itself
+ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ||
+	missing="$missing libclang-rt-dev"
+# A real MTA for the mail end-to-end test, only on a box that has none:
+# installing exim would replace another MTA the admin chose.
+command -v exim4 >/dev/null 2>&1 || [ -e /usr/sbin/sendmail ] ||
+	missing="$missing exim4-daemon-light"
 
 [ -z "$missing" ] && exit 0
 

@@ -17,6 +17,7 @@
 static const struct cli_cmd *const commands[] = {
 	&cmd_init,  &cmd_new,    &cmd_list,   &cmd_show,   &cmd_reply,  &cmd_note,  &cmd_set,
 	&cmd_claim, &cmd_merge,  &cmd_import, &cmd_export, &cmd_agent,  &cmd_config,
+	&cmd_ingest, &cmd_outbox, &cmd_report,
 };
 
 static void main_usage(FILE *out)
@@ -131,13 +132,17 @@ int cli_main(int argc, char **argv)
 	struct cli_ctx c = {0};
 	int o;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'd': c.db_opt = optarg; break;
 		case 'c': c.config_opt = optarg; break;
 		case 'a': c.as_login = optarg; break;
 		case 'h': main_usage(stdout); return EXIT_OK;
 		case 'V': printf("desk %s\n", DESK_VERSION); return EXIT_OK;
+		case ':':
+			fprintf(stderr, "desk: option \"%s\" needs a value\nTry 'desk --help'.\n",
+				argv[optind - 1]);
+			return EXIT_USAGE;
 		default:
 			fprintf(stderr, "desk: unknown option \"%s\"\nTry 'desk --help'.\n",
 				argv[optind - 1]);

@@ -82,6 +82,9 @@ static int change_agent(struct desk *d, const char *login, int role, int active,
 	if ((rc = store_agent_by_login(d->st, login, &a, e)))
 		goto fail;
 	const char *old = a.active ? role_name(a.role) : "inactive";
+	/* Setting what is already there changes nothing and logs nothing. */
+	bool same = (role < 0 || (enum role)role == a.role) &&
+		    (active < 0 || (active != 0) == a.active);
 	if (role >= 0)
 		a.role = (enum role)role;
 	if (active >= 0)
@@ -90,6 +93,11 @@ static int change_agent(struct desk *d, const char *login, int role, int active,
 		rc = derr_set(e, DESK_EDENIED,
 			      "you cannot demote or deactivate yourself; another admin can");
 		goto fail;
+	}
+	if (same) {
+		store_rollback(d->st);
+		agent_free(&a);
+		return DESK_OK;
 	}
 	char field[96];
 	snprintf(field, sizeof field, "agent:%s", login);

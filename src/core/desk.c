@@ -32,14 +32,16 @@ char *desk_unix_login(void)
 }
 
 /* --as is for admin work: only root or whoever owns the database file
- * may act as someone else, since they could edit the file anyway. */
-static int check_as_allowed(const char *db_path, const char *as_login, struct derr *e)
+ * may act as someone else, since they could edit the file anyway.  A
+ * database being created will be owned by its creator. */
+static int check_as_allowed(const char *db_path, const char *as_login, bool creating,
+			    struct derr *e)
 {
 	uid_t uid = getuid();
 	if (uid == 0)
 		return DESK_OK;
 	struct stat sb;
-	if (stat(db_path, &sb) == 0 && sb.st_uid == uid)
+	if (stat(db_path, &sb) == 0 ? sb.st_uid == uid : creating && errno == ENOENT)
 		return DESK_OK;
 	return derr_set(e, DESK_EDENIED,
 			"--as %s: only root or the owner of %s may act as another agent",
@@ -68,7 +70,8 @@ int desk_open(struct desk *d, const char *db_path, const struct config *cfg,
 	memset(d, 0, sizeof *d);
 	d->cfg = cfg;
 	int rc;
-	if (as_login && (rc = check_as_allowed(db_path, as_login, e)))
+	if (as_login &&
+	    (rc = check_as_allowed(db_path, as_login, flags & DESK_OPEN_CREATE, e)))
 		return rc;
 	char *login = as_login ? xstrdup(as_login) : desk_unix_login();
 	if (!login)

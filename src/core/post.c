@@ -6,6 +6,7 @@
 
 #include "core.h"
 #include "internal_core.h"
+#include "mail.h"
 #include "util.h"
 
 static bool blank(const char *s)
@@ -57,6 +58,15 @@ int core_post(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
 		.body = text,
 		.created_at = time_now(),
 	};
+	/* Mail (outbound.c): a reply on an email ticket is queued in this
+	 * transaction and handed to sendmail after the commit; a failure
+	 * leaves it stored as "failed" for `desk outbox`. */
+	char *mail_id = kind == MSG_REPLY && outbound_wanted(d, &t)
+				? outbound_new_message_id(d, id) : NULL;
+	if (mail_id) {
+		m.message_id = mail_id;
+		m.delivery = (char *)"queued";
+	}
 	if (t.status == ST_CLOSED)
 		rc = derr_set(e, DESK_EDENIED,
 			      "ticket %lld is closed; nothing was sent (open a new ticket)",
@@ -87,6 +97,9 @@ int core_post(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
 		store_rollback(d->st);
 	if (rc == DESK_OK && msg_id)
 		*msg_id = m.id;
+	if (rc == DESK_OK && mail_id)
+		outbound_send(d, m.id, NULL);
+	free(mail_id);
 	free(text);
 	ticket_free(&t);
 	return rc;

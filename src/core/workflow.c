@@ -7,6 +7,7 @@
 
 #include "core.h"
 #include "internal_core.h"
+#include "sla.h"
 #include "util.h"
 
 int field_change_parse(const char *text, struct field_change *out, char *buf, size_t bufsize,
@@ -105,6 +106,8 @@ int core_change_status(struct desk *d, struct ticket *t, enum status to, struct 
 	}
 	if (to == ST_CLOSED)
 		t->closed_at = now;
+	/* pending stops the resolution clock; on_hold does not */
+	sla_status_change(d->cfg, t, from, to, now);
 	t->status = to;
 	return core_event(d, t->id, "set", "status", status_name(from), status_name(to), e);
 }
@@ -235,8 +238,10 @@ int core_load_for_change(struct desk *d, int64_t id, struct ticket *t, struct de
 int core_save(struct desk *d, struct ticket *t, struct derr *e)
 {
 	t->updated_at = time_now();
-	sla_apply(NULL, t);
-	return store_ticket_update(d->st, t, e);
+	/* Every change may move a due time: priority, queue, status, a
+	 * message, an edited policy.  Recomputed here, once per action. */
+	int rc = sla_refresh(d, t, e);
+	return rc ? rc : store_ticket_update(d->st, t, e);
 }
 
 int core_apply(struct desk *d, int64_t id, const struct field_change *ch, size_t n,

@@ -26,6 +26,8 @@ static const char ticket_json_sql[] =
 	" 'solved_at', " RFC3339("t.solved_at") ","
 	" 'closed_at', " RFC3339("t.closed_at") ","
 	" 'reopens', t.reopens,"
+	" 'merged_into', (SELECT coalesce(m.external_id, 'desk-' || m.id) FROM tickets m"
+	"   WHERE m.id = t.merged_into),"
 	" 'customer', json((SELECT json_patch('{}', json_object('name', c.name,"
 	"   'email', c.email, 'phone', c.phone, 'organization', c.organization,"
 	"   'tier', c.tier, 'notes', c.notes)) FROM customers c"
@@ -34,7 +36,8 @@ static const char ticket_json_sql[] =
 	"   WHERE ticket_id = t.id ORDER BY tag))),"
 	" 'messages', json((SELECT json_group_array(json_patch('{}', json_object("
 	"   'kind', m.kind, 'author', ag.login, 'at', " RFC3339("m.created_at") ","
-	"   'body', m.body, 'message_id', m.message_id)))"
+	"   'body', m.body, 'message_id', m.message_id,"
+	"   'auto', CASE WHEN m.auto THEN json('true') END)))"
 	"   FROM (SELECT * FROM messages WHERE ticket_id = t.id"
 	"   ORDER BY created_at, id) m LEFT JOIN agents ag ON ag.id = m.author_id)),"
 	" 'surveys', json((SELECT json_group_array(json_object('kind', kind,"
@@ -105,6 +108,22 @@ const struct json_node *json_get(const struct json_node *obj, const char *key)
 	return NULL;
 }
 
+/* SQLite decodes "\u0000" inside a string and cuts the string there, so
+ * "a\u0000b" would quietly become "a".  Backslashes only occur inside
+ * strings in valid JSON, so a scan that skips each escape is enough. */
+static bool has_nul_escape(const char *text)
+{
+	for (const char *p = text; *p; p++) {
+		if (*p != '\\')
+			continue;
+		if (p[1] == 'u' && strncmp(p + 2, "0000", 4) == 0)
+			return true;
+		if (p[1])
+			p++;
+	}
+	return false;
+}
+
 /* json_tree() walks the document in order, each row naming its parent
  * by id; the parent is always an open container on our stack. */
 int store_json_parse(struct store *st, const char *text, struct json_node **root,
@@ -119,6 +138,9 @@ int store_json_parse(struct store *st, const char *text, struct json_node **root
 	st_done(v);
 	if (!valid)
 		return derr_set(e, DESK_EINVAL, "not valid JSON");
+	if (has_nul_escape(text))
+		return derr_set(e, DESK_EINVAL,
+				"a string holds \\u0000 (a NUL character), which desk cannot store");
 
 	sqlite3_stmt *s = st_prep(st,
 				  "SELECT id, parent, type, atom, key FROM json_tree(?1)"

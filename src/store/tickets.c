@@ -226,7 +226,11 @@ static int tag_change(struct store *st, const char *sql, int64_t ticket_id, cons
 int store_tag_add(struct store *st, int64_t ticket_id, const char *tag, bool *changed,
 		  struct derr *e)
 {
-	return tag_change(st, "INSERT OR IGNORE INTO ticket_tags (ticket_id, tag) VALUES (?1, ?2)",
+	/* ON CONFLICT names the one conflict to ignore, a tag already there;
+	 * OR IGNORE would also swallow the CHECK on the tag's length. */
+	return tag_change(st,
+			  "INSERT INTO ticket_tags (ticket_id, tag) VALUES (?1, ?2)"
+			  " ON CONFLICT (ticket_id, tag) DO NOTHING",
 			  ticket_id, tag, changed, e);
 }
 

@@ -1,0 +1,292 @@
+/* query.c: bench-query, the store's read paths timed in-process.
+ *
+ *   bench-query --db PATH [--runs N] [--plans FILE] [--sql-out FILE]
+ *               [--now EPOCH] [--me ID]
+ *
+ * For each built-in view (filters as src/core/view.c writes them) and
+ * each sort: the first page of 50, the next page by keyset, the last
+ * page ("jump to the end": backward from nothing) and store_queue_count;
+ * then full-text search first pages for a common word, a rare word and
+ * a prefix; then the cost of one st_prep lookup in a full statement
+ * cache.  Times are medians of N runs after one warm-up, in ms.  The
+ * SQL each call ran is caught with sqlite3_trace_v2, so --plans writes
+ * EXPLAIN QUERY PLAN of every query and --sql-out the first page of the
+ * open view with its values inlined (what bench/run.sh gives the sqlite3
+ * shell as the floor). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../src/store/internal.h"
+#include "util.h"
+
+#define PAGE 50
+#define MAX_RUNS 64
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp_d);
+	return v[n / 2];
+}
+
+/* The last statement the store stepped: its SQL and inlined form. */
+static char last_sql[16384], last_expanded[16384];
+static bool catching;
+
+static int on_trace(unsigned type, void *ctx, void *p, void *x)
+{
+	if (!catching || type != SQLITE_TRACE_STMT)
+		return 0;
+	sqlite3_stmt *s = p;
+	const char *sql = sqlite3_sql(s);
+	if (!sql || strncmp(sql, "SELECT", 6) != 0)
+		return 0;
+	snprintf(last_sql, sizeof last_sql, "%s", sql);
+	catching = false; /* the store's query, not FTS5's own inside it */
+	char *ex = sqlite3_expanded_sql(s);
+	snprintf(last_expanded, sizeof last_expanded, "%s", ex ? ex : sql);
+	sqlite3_free(ex);
+	return 0;
+}
+
+static void plan(struct store *st, FILE *out, const char *title)
+{
+	if (!out || !last_sql[0])
+		return;
+	fprintf(out, "== %s\n%s\n", title, last_expanded);
+	char *q = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", last_expanded);
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, q, -1, &s, NULL) == SQLITE_OK) {
+		while (sqlite3_step(s) == SQLITE_ROW)
+			fprintf(out, "  %d|%d| %s\n", sqlite3_column_int(s, 0),
+				sqlite3_column_int(s, 1), (const char *)sqlite3_column_text(s, 3));
+		sqlite3_finalize(s);
+	}
+	sqlite3_free(q);
+	fputc('\n', out);
+}
+
+struct vdef {
+	const char *name;
+	struct queue_filter f;
+	enum queue_sort sort;
+	bool reverse;
+};
+
+enum what { W_FIRST, W_NEXT, W_LAST, W_COUNT };
+static const char *const what_name[] = {"first", "next", "last", "count"};
+
+/* One timed call; returns ms or -1 on error. */
+static double one(struct store *st, const struct vdef *v, enum queue_sort sort, enum what w,
+		  const struct queue_key *after, size_t *rows)
+{
+	struct derr e = {0};
+	struct queue_page p = {0};
+	int64_t n = 0;
+	double t0 = now_ms();
+	int rc;
+	if (w == W_COUNT)
+		rc = store_queue_count(st, &v->f, &n, &e);
+	else
+		rc = store_queue_page(st, &v->f, sort, v->reverse, w == W_NEXT ? after : NULL,
+				      w == W_LAST, PAGE, &p, &e);
+	double t = now_ms() - t0;
+	if (rows)
+		*rows = w == W_COUNT ? (size_t)n : p.n;
+	queue_page_free(&p);
+	if (rc) {
+		fprintf(stderr, "bench-query: %s: %s\n", v->name, e.msg);
+		return -1;
+	}
+	return t;
+}
+
+static double timed(struct store *st, const struct vdef *v, enum queue_sort sort, enum what w,
+		    const struct queue_key *after, int runs, size_t *rows, FILE *plans,
+		    double *cold)
+{
+	double t[MAX_RUNS];
+	catching = true;
+	last_sql[0] = '\0';
+	double c = one(st, v, sort, w, after, rows); /* warm-up, caught for the plan */
+	catching = false;
+	if (cold)
+		*cold = c;
+	if (plans) {
+		char title[160];
+		snprintf(title, sizeof title, "%s sort=%s %s", v->name, queue_sort_name(sort),
+			 what_name[w]);
+		plan(st, plans, title);
+	}
+	for (int i = 0; i < runs; i++)
+		if ((t[i] = one(st, v, sort, w, after, NULL)) < 0)
+			return -1;
+	return median(t, runs);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"db", required_argument, NULL, 'd'},
+		{"runs", required_argument, NULL, 'n'},
+		{"plans", required_argument, NULL, 'p'},
+		{"sql-out", required_argument, NULL, 's'},
+		{"now", required_argument, NULL, 'N'},
+		{"me", required_argument, NULL, 'm'},
+		{"quick", no_argument, NULL, 'q'},
+		{0},
+	};
+	const char *db = NULL, *plans_path = NULL, *sql_out = NULL;
+	int runs = 9;
+	int64_t now = time_now(), me = 1;
+	bool quick = false;
+	int o;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'd': db = optarg; break;
+		case 'n': runs = atoi(optarg); break;
+		case 'p': plans_path = optarg; break;
+		case 's': sql_out = optarg; break;
+		case 'N': now = strtoll(optarg, NULL, 10); break;
+		case 'm': me = strtoll(optarg, NULL, 10); break;
+		case 'q': quick = true; break;
+		default: return 2;
+		}
+	}
+	if (!db || runs < 1 || runs > MAX_RUNS) {
+		fprintf(stderr, "usage: bench-query --db PATH [--runs N] [--plans FILE]"
+				" [--sql-out FILE] [--now EPOCH] [--me ID] [--quick]\n");
+		return 2;
+	}
+	struct store *st;
+	struct derr e = {0};
+	if (store_open(db, STORE_READONLY, &st, &e)) {
+		fprintf(stderr, "bench-query: %s\n", e.msg);
+		return 1;
+	}
+	sqlite3_trace_v2(st->db, SQLITE_TRACE_STMT, on_trace, NULL);
+	FILE *plans = plans_path ? fopen(plans_path, "w") : NULL;
+
+	const unsigned open_st = 1u << ST_NEW | 1u << ST_OPEN | 1u << ST_PENDING | 1u << ST_ON_HOLD;
+	struct vdef views[] = {
+		{"mine", {.status_mask = open_st, .assignee = ASSIGNEE_IS, .assignee_id = me},
+		 SORT_URGENCY, false},
+		{"unassigned", {.status_mask = open_st, .assignee = ASSIGNEE_NONE}, SORT_URGENCY,
+		 false},
+		{"open", {.status_mask = open_st}, SORT_URGENCY, false},
+		{"pending", {.status_mask = 1u << ST_PENDING}, SORT_URGENCY, false},
+		{"solved", {.status_mask = 1u << ST_SOLVED | 1u << ST_CLOSED,
+			    .solved_since = now - 7 * 86400},
+		 SORT_UPDATED, false},
+		{"breaching", {.status_mask = 1u << ST_NEW | 1u << ST_OPEN | 1u << ST_ON_HOLD,
+			       .due_before = now + 4 * 3600},
+		 SORT_URGENCY, false},
+		{"all", {0}, SORT_CREATED, true},
+		{"open+filter", {.status_mask = open_st, .queue = "billing", .tag = "refund"},
+		 SORT_URGENCY, false},
+		{"open+text", {.status_mask = open_st, .text = "garcia"}, SORT_URGENCY, false},
+	};
+	size_t nviews = sizeof views / sizeof views[0];
+	printf("%-12s %-9s %9s %9s %9s %9s %9s\n", "view", "sort", "first_ms", "next_ms",
+	       "last_ms", "count_ms", "rows");
+	double worst_first = 0;
+	for (size_t i = 0; i < nviews; i++) {
+		for (int s = 0; s < SORT__COUNT; s++) {
+			if (quick && s != (int)views[i].sort)
+				continue;
+			double t[4];
+			size_t rows = 0;
+			struct queue_page p = {0};
+			struct queue_key after = {{0}};
+			if (store_queue_page(st, &views[i].f, (enum queue_sort)s, views[i].reverse,
+					     NULL, false, PAGE, &p, &e) == DESK_OK && p.n)
+				after = p.rows[p.n - 1].key;
+			queue_page_free(&p);
+			for (int w = 0; w < 4; w++)
+				t[w] = timed(st, &views[i], (enum queue_sort)s, (enum what)w, &after,
+					     runs, w == W_COUNT ? &rows : NULL, plans, NULL);
+			if (sql_out && strcmp(views[i].name, "open") == 0 && s == SORT_URGENCY) {
+				catching = true;
+				one(st, &views[i], SORT_URGENCY, W_FIRST, NULL, NULL);
+				catching = false;
+				FILE *f = fopen(sql_out, "w");
+				if (f) {
+					fprintf(f, "%s;\n", last_expanded);
+					fclose(f);
+				}
+			}
+			printf("%-12s %-9s %9.3f %9.3f %9.3f %9.3f %9zu\n", views[i].name,
+			       queue_sort_name((enum queue_sort)s), t[0], t[1], t[2], t[3], rows);
+			if (s == (int)views[i].sort && t[0] > worst_first)
+				worst_first = t[0];
+		}
+	}
+	printf("view_first_page_worst_ms %.3f\n", worst_first);
+
+	/* Full-text search: the first page of 50, in the "all" view (newest
+	 * first) and in the open queue; the first call is the cold one. */
+	static const struct {
+		const char *label, *words;
+	} searches[] = {
+		{"common", "order"},
+		{"rare", "quuxplorer"},
+		{"prefix", "refun*"},
+		{"two-words", "refund invoice"},
+	};
+	int sruns = runs < 3 ? runs : 3;
+	for (size_t i = 0; i < sizeof searches / sizeof searches[0]; i++) {
+		for (int v = 0; v < 2; v++) {
+			struct vdef sv = v ? views[2] : views[6];
+			sv.f.search = searches[i].words;
+			double cold;
+			size_t rows;
+			double t = timed(st, &sv, sv.sort, W_FIRST, NULL, sruns, &rows, plans, &cold);
+			struct queue_page p = {0};
+			store_queue_page(st, &sv.f, sv.sort, sv.reverse, NULL, false, PAGE, &p, &e);
+			printf("search %s %s \"%s\" first_ms=%.3f cold_ms=%.3f rows=%zu\n",
+			       searches[i].label, sv.name, searches[i].words, t, cold, p.n);
+			queue_page_free(&p);
+		}
+	}
+
+	/* st_prep: a lookup in a full cache of distinct statements. */
+	char sql[128];
+	for (int i = 0; i < STMT_CACHE_SIZE; i++) {
+		snprintf(sql, sizeof sql, "SELECT id FROM tickets WHERE id = ?1 + %d", i);
+		st_prep(st, sql, &e);
+	}
+	const int reps = 200000;
+	double t0 = now_ms();
+	for (int i = 0; i < reps; i++) {
+		snprintf(sql, sizeof sql, "SELECT id FROM tickets WHERE id = ?1 + %d",
+			 STMT_CACHE_SIZE - 1 - (i & 7));
+		st_prep(st, sql, &e);
+	}
+	double with_fmt = now_ms() - t0;
+	t0 = now_ms();
+	for (int i = 0; i < reps; i++)
+		snprintf(sql, sizeof sql, "SELECT id FROM tickets WHERE id = ?1 + %d",
+			 STMT_CACHE_SIZE - 1 - (i & 7));
+	double fmt_only = now_ms() - t0;
+	printf("st_prep_us %.3f (a hit in a full cache of %d)\n",
+	       (with_fmt - fmt_only) * 1000.0 / reps, STMT_CACHE_SIZE);
+	if (plans)
+		fclose(plans);
+	store_close(&st);
+	return 0;
+}

@@ -1,0 +1,144 @@
+/* writers.c: bench-writers, many agents writing to one database at once.
+ *
+ *   bench-writers --db PATH [--procs 16] [--notes 100] [--tickets N]
+ *                 [--gap-ms 10] [--seed S]
+ *
+ * Forks PROCS processes; each opens the database as its own agent (as
+ * `desk note` would, through core/), then adds NOTES internal notes to
+ * random tickets among the first N with core_note, sleeping a random
+ * 0..GAP ms between them.  Each core_note is one BEGIN IMMEDIATE ...
+ * COMMIT with its audit event; its wall time (waiting for the write lock
+ * included) is what is measured.  Prints p50/p99/max over all notes,
+ * the failures (which must be 0) and the commits per second. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core.h"
+#include "util.h"
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int writer(const char *db, int idx, int notes, long tickets, int gap_ms, unsigned seed,
+		  int out_fd)
+{
+	struct config cfg;
+	struct derr e = {0};
+	config_defaults(&cfg);
+	struct desk d;
+	char login[32];
+	snprintf(login, sizeof login, "agent%03d", idx % 20 + 1);
+	if (desk_open(&d, db, &cfg, login, 0, &e)) {
+		fprintf(stderr, "bench-writers: %s\n", e.msg);
+		return 1;
+	}
+	unsigned r = seed * 7919u + (unsigned)idx;
+	for (int i = 0; i < notes; i++) {
+		int64_t id = 1 + rand_r(&r) % tickets;
+		char body[128];
+		snprintf(body, sizeof body, "Bench note %d from writer %d: checked with the courier.",
+			 i, idx);
+		double t0 = now_ms();
+		int rc = core_note(&d, id, body, &e);
+		double ms = rc == DESK_OK ? now_ms() - t0 : -1;
+		if (write(out_fd, &ms, sizeof ms) != sizeof ms)
+			break;
+		if (rc && i == 0)
+			fprintf(stderr, "bench-writers: %s\n", e.msg);
+		if (gap_ms)
+			usleep((useconds_t)(rand_r(&r) % (gap_ms * 1000 + 1)));
+	}
+	desk_close(&d);
+	config_free(&cfg);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"db", required_argument, NULL, 'd'},
+		{"procs", required_argument, NULL, 'p'},
+		{"notes", required_argument, NULL, 'n'},
+		{"tickets", required_argument, NULL, 't'},
+		{"gap-ms", required_argument, NULL, 'g'},
+		{"seed", required_argument, NULL, 's'},
+		{0},
+	};
+	const char *db = NULL;
+	int procs = 16, notes = 100, gap = 10;
+	long tickets = 1000;
+	unsigned seed = 1;
+	int o;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'd': db = optarg; break;
+		case 'p': procs = atoi(optarg); break;
+		case 'n': notes = atoi(optarg); break;
+		case 't': tickets = atol(optarg); break;
+		case 'g': gap = atoi(optarg); break;
+		case 's': seed = (unsigned)atoi(optarg); break;
+		default: return 2;
+		}
+	}
+	if (!db || procs < 1 || notes < 1 || tickets < 1 || gap < 0) {
+		fprintf(stderr, "usage: bench-writers --db PATH [--procs N] [--notes N]"
+				" [--tickets N] [--gap-ms MS] [--seed S]\n");
+		return 2;
+	}
+	int fds[2];
+	if (pipe(fds)) {
+		perror("bench-writers: pipe");
+		return 1;
+	}
+	double t0 = now_ms();
+	for (int i = 0; i < procs; i++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			close(fds[0]);
+			_exit(writer(db, i, notes, tickets, gap, seed, fds[1]));
+		}
+		if (pid < 0) {
+			perror("bench-writers: fork");
+			return 1;
+		}
+	}
+	close(fds[1]);
+	size_t n = 0, cap = (size_t)procs * (size_t)notes;
+	double *ms = calloc(cap, sizeof *ms), v;
+	long failed = 0;
+	while (read(fds[0], &v, sizeof v) == sizeof v) {
+		if (v < 0)
+			failed++;
+		else if (n < cap)
+			ms[n++] = v;
+	}
+	int bad = 0, st;
+	while (wait(&st) > 0)
+		bad += !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+	double wall = now_ms() - t0;
+	qsort(ms, n, sizeof *ms, cmp_d);
+	if (n)
+		printf("writers %d notes %zu failed %ld p50_ms %.2f p99_ms %.2f max_ms %.2f "
+		       "commits_per_s %.0f\n",
+		       procs, n, failed, ms[n / 2], ms[(size_t)(0.99 * (double)(n - 1) + 0.5)],
+		       ms[n - 1], n / (wall / 1000));
+	else
+		printf("writers %d notes 0 failed %ld\n", procs, failed);
+	free(ms);
+	return bad || failed || !n;
+}

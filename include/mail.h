@@ -1,0 +1,181 @@
+/* mail.h: the email channel.  Mail comes in through the MTA (an alias
+ * pipes each message to `desk ingest`) and replies leave through the
+ * configured sendmail command; see desk-mail(7).
+ *
+ * Three layers, as everywhere in desk:
+ *   store  src/store/mail_store.c  attachments, delivery state, threading
+ *                                  lookups (the only SQL of the channel)
+ *   core   src/core/mail_parse.c   RFC 5322/MIME into plain C (GMime stays
+ *                                  in core/, never in store/ or tui/)
+ *          src/core/ingest.c       one message into a ticket, all or nothing
+ *          src/core/outbound.c     replies and acknowledgements out
+ *   cli    desk ingest, desk outbox
+ *
+ * Message-IDs are stored without the angle brackets. */
+#ifndef DESK_MAIL_H
+#define DESK_MAIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core.h"
+#include "error.h"
+#include "model.h"
+#include "store.h"
+
+/* --- store: attachments ------------------------------------------------ */
+struct attachment {
+	int64_t id;
+	int64_t message_id;  /* the row in messages (not a Message-ID) */
+	char *filename;      /* sanitized: no folders, no control characters */
+	char *content_type;  /* "application/pdf" */
+	int64_t size;        /* bytes, decoded */
+	char *path;          /* kept in attachments_dir; NULL: in the database */
+};
+struct attachment_list { struct attachment *v; size_t n, cap; };
+void attachment_free(struct attachment *a);
+void attachment_list_free(struct attachment_list *l);
+
+/* Inside a transaction: records an attachment of message a->message_id,
+ * with its content in the database (content, a->size bytes) or, when
+ * a->path is set, as that path only.  Sets a->id. */
+int store_attachment_insert(struct store *st, struct attachment *a, const void *content,
+			    struct derr *e);
+/* The attachments of one message, in the order they came. */
+int store_attachments(struct store *st, int64_t message_id, struct attachment_list *out,
+		      struct derr *e);
+/* Every attachment of a ticket's messages, in conversation order (each
+ * names its message): what the console lists beside the thread. */
+int store_ticket_attachments(struct store *st, int64_t ticket_id, struct attachment_list *out,
+			     struct derr *e);
+/* The content of an attachment kept in the database: a new buffer of
+ * *len bytes.  *data is NULL for one kept as a path (read a->path). */
+int store_attachment_content(struct store *st, int64_t attachment_id, void **data, size_t *len,
+			     struct derr *e);
+
+/* --- store: threading and delivery ------------------------------------- */
+/* One message by row id (as store_messages reads it); DESK_ENOTFOUND. */
+int store_mail_message_get(struct store *st, int64_t id, struct message *out, struct derr *e);
+/* The message whose RFC 5322 Message-ID is mid (with or without <>):
+ * its row and ticket; *msg_row = *ticket_id = 0 when none. */
+int store_mail_find_message_id(struct store *st, const char *mid, int64_t *msg_row,
+			       int64_t *ticket_id, struct derr *e);
+/* The Message-IDs of a ticket's messages (received and sent), oldest
+ * first: a new NULL-terminated array of new strings, for References. */
+int store_mail_thread_ids(struct store *st, int64_t ticket_id, char ***ids, size_t *n,
+			  struct derr *e);
+/* The latest message of the customer that has a Message-ID; ENOTFOUND. */
+int store_mail_last_customer(struct store *st, int64_t ticket_id, struct message *out,
+			     struct derr *e);
+/* Marks a stored message as mail: automatic (never answered) and sender. */
+int store_mail_mark_inbound(struct store *st, int64_t msg_row, bool automatic,
+			    const char *mail_from, struct derr *e);
+/* Sets delivery ("queued", "sent", "failed") and its error (NULL clears). */
+int store_mail_set_delivery(struct store *st, int64_t msg_row, const char *delivery,
+			    const char *error, struct derr *e);
+/* Takes a failed (or, with stale_before > 0, a queued message created
+ * before that time) for sending: *taken is true when this process won it,
+ * so two `desk outbox --retry` never send one message twice. */
+int store_mail_take_for_retry(struct store *st, int64_t msg_row, int64_t stale_before,
+			      bool *taken, struct derr *e);
+/* Messages not sent yet (queued or failed), oldest first. */
+int store_outbox(struct store *st, struct message_list *out, struct derr *e);
+/* When a customer was last sent an acknowledgement (0: never), and
+ * setting it. */
+int store_customer_last_ack(struct store *st, int64_t customer_id, int64_t *at,
+			    struct derr *e);
+int store_customer_set_last_ack(struct store *st, int64_t customer_id, int64_t at,
+				struct derr *e);
+
+/* --- core: parsing (GMime) --------------------------------------------- */
+/* GMime's global state: started on first use, once per process, and
+ * released at exit (mail_lib_shutdown is registered with atexit; after
+ * it, no mail function may be called). */
+void mail_lib_init(void);
+void mail_lib_shutdown(void);
+
+struct mail_part {
+	char *filename;     /* sanitized, never empty */
+	char *content_type; /* type/subtype, lower case */
+	unsigned char *data;
+	size_t size;
+};
+
+/* One parsed message, every string valid UTF-8. */
+struct mail_in {
+	char *message_id;   /* without <>; synthesized from a digest when absent */
+	char **refs;        /* In-Reply-To then References, newest first */
+	size_t nrefs;
+	char *from_addr;    /* the sender's address; NULL when there is none */
+	char *from_name;    /* display name, "" when none; without an address,
+			     * what the From header says, or "(unknown sender)" */
+	char *subject;      /* decoded; "" when none */
+	char *body;         /* the text: text/plain preferred, HTML made text */
+	bool automatic;     /* auto-reply, bounce, list or loop */
+	char *auto_reason;  /* which header said so, for the audit log */
+	struct mail_part *parts; /* attachments */
+	size_t nparts;
+};
+
+/* Parses an RFC 5322 message of len bytes.  `self` is the support
+ * address (mail from it is a loop), or NULL.  DESK_EINVAL names what is
+ * wrong with a message no retry can fix. */
+int mail_parse(const char *data, size_t len, const char *self, struct mail_in *out,
+	       struct derr *e);
+void mail_in_free(struct mail_in *m);
+
+/* Readable text from HTML: tags dropped, blocks and <br> as line breaks,
+ * list items as "- ", links as "text <url>", entities decoded, script and
+ * style dropped, whitespace folded as a browser would.  A new string. */
+char *mail_html_to_text(const char *html, size_t len);
+/* Bytes in charset (NULL or unknown: UTF-8 if valid, else windows-1252)
+ * as UTF-8; ISO-8859-1 is read as windows-1252, as browsers do.  Invalid
+ * sequences become U+FFFD.  A new string. */
+char *mail_to_utf8(const char *data, size_t len, const char *charset);
+/* The ticket number of a "[#123]" tag in a subject, or 0. */
+int64_t mail_subject_ticket(const char *subject);
+
+/* --- core: ingest and outbound ----------------------------------------- */
+struct ingest_opts {
+	const char *queue; /* --queue; NULL: mail.default_queue, then default_queue */
+};
+enum ingest_outcome {
+	INGEST_NEW_TICKET,
+	INGEST_APPENDED,
+	INGEST_DUPLICATE, /* Message-ID already stored: nothing done */
+};
+struct ingest_result {
+	enum ingest_outcome outcome;
+	int64_t ticket_id;
+	int64_t msg_row;
+	bool automatic;
+	bool acknowledged; /* an acknowledgement was queued (see ack_error) */
+	char ack_error[1100]; /* why it was not sent, "" if it was */
+};
+/* Stores one message (len bytes) in one transaction: threads it, finds
+ * or adds its customer, records its attachments.  *message_fault tells
+ * whether a failure is the message's own (never retry) or the system's
+ * (busy, disk full: retry later). */
+int core_ingest(struct desk *d, const char *data, size_t len, const struct ingest_opts *o,
+		struct ingest_result *r, bool *message_fault, struct derr *e);
+
+/* The sysexits(3) code for the MTA: 0, EX_DATAERR (65) for a message
+ * that can never be taken, EX_TEMPFAIL (75) for everything else (busy,
+ * disk full, a broken setup), so the MTA keeps the mail and retries. */
+int mail_sysexit(int rc, bool message_fault);
+
+/* Whether a reply on t leaves by mail: mail is set up (support_address)
+ * and t is an email ticket whose customer has an address. */
+bool outbound_wanted(const struct desk *d, const struct ticket *t);
+/* A new Message-ID (without <>) in the support address's domain. */
+char *outbound_new_message_id(const struct desk *d, int64_t ticket_id);
+/* Sends the stored outbound message msg_row through the sendmail command
+ * and records the result: "sent", or "failed" with the error (also set
+ * in e).  Runs outside any transaction. */
+int outbound_send(struct desk *d, int64_t msg_row, struct derr *e);
+/* The message as it would be handed to sendmail (tests, --dry-run). */
+int outbound_render(struct desk *d, int64_t msg_row, char **text, size_t *len,
+		    struct derr *e);
+
+#endif

@@ -1,0 +1,113 @@
+/* metrics.h: the store's side of SLA clocks and supervisors' figures.
+ *
+ * Every figure is counted by SQLite over index ranges (tickets created in
+ * the period, first solved in it, open at its end, surveys answered in
+ * it); no ticket is loaded into memory.  What comes back is one row of
+ * counts, medians and p90s per group.  The definitions are in
+ * desk-report(1); core/report.c derives the ratios from these counts. */
+#ifndef DESK_METRICS_H
+#define DESK_METRICS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "model.h"
+#include "store.h"
+
+/* --- SLA facts of one ticket (src/store/sla_store.c) -------------------- */
+struct sla_facts {
+	int64_t first_customer_at; /* first customer message; 0: none (outbound) */
+	/* The oldest non-automatic customer message after the latest public
+	 * reply; 0 when there is none or nobody replied yet. */
+	int64_t awaiting_since;
+};
+int store_sla_facts(struct store *st, int64_t ticket_id, struct sla_facts *f, struct derr *e);
+
+/* --- metrics (src/store/metrics.c) -------------------------------------- */
+enum metrics_by { BY_NONE, BY_AGENT, BY_QUEUE, BY_CHANNEL, BY_PRIORITY, BY_TAG, BY__COUNT };
+const char *metrics_by_name(enum metrics_by b); /* "none", "agent", ... */
+int metrics_by_from_name(const char *s);        /* -1 when unknown */
+
+/* Business seconds between two instants, supplied by core/ so that the
+ * store keeps no business logic; SQL calls it as desk_business_seconds. */
+typedef int64_t (*business_seconds_fn)(void *ctx, int64_t a, int64_t b);
+
+struct metrics_query {
+	int64_t since, until; /* [since, until), UTC seconds */
+	int64_t now;          /* what "not yet answered" is measured against */
+	enum metrics_by by;
+	business_seconds_fn business; /* NULL: no business-time figures */
+	void *business_ctx;
+};
+
+/* A distribution of durations in seconds; n == 0: no values (and the
+ * other fields are 0).  median: the middle value or the mean of the two
+ * middle ones; p90: the ceil(0.9 n)-th smallest. */
+struct metric_dist {
+	int64_t n;
+	double median, p90, mean;
+};
+
+enum { AGE_UNDER_1D, AGE_1D_3D, AGE_3D_7D, AGE_OVER_7D, AGE__COUNT };
+
+struct metric_group {
+	char *key; /* NULL: everything; "" in a breakdown: no agent / no tag */
+	/* Tickets created in the period. */
+	int64_t created, inbound, answered; /* inbound: with a customer message */
+	struct metric_dist frt, frt_business;
+	int64_t fr_met, fr_breached, res_met, res_breached; /* SLA */
+	/* Tickets first solved in the period. */
+	int64_t solved, fcr, reopened;
+	struct metric_dist first_resolution, full_resolution;
+	/* Open at the end of the period. */
+	int64_t backlog, backlog_age[AGE__COUNT], backlog_status[ST_ON_HOLD + 1],
+		backlog_priority[PRIO__COUNT];
+	/* Surveys answered in the period. */
+	int64_t csat_n, csat_satisfied, ces_n, ces_sum, nps_n, nps_promoters, nps_passives,
+		nps_detractors;
+	/* Derived by core/report.c; NAN when the denominator is 0. */
+	double fcr_pct, reopen_pct, resolution_rate_pct, fr_sla_pct, res_sla_pct, csat, ces,
+		nps;
+};
+
+struct metrics {
+	struct metrics_query q;
+	struct metric_group total;
+	struct metric_group *groups; /* sorted by key; empty without a breakdown */
+	size_t n, cap;
+};
+void metrics_free(struct metrics *m);
+
+/* A read transaction, so that every figure, the breaches and the JSON
+ * of one report see the same snapshot of the database. */
+int store_read_begin(struct store *st, struct derr *e);
+void store_read_end(struct store *st);
+
+/* Fills m (zeroed first) with the figures of q's period: the total and,
+ * with q->by, one group per key seen in any of the figures. */
+int store_metrics(struct store *st, const struct metrics_query *q, struct metrics *m,
+		  struct derr *e);
+
+/* One SLA breach of a ticket created in the period. */
+struct sla_breach {
+	int64_t ticket_id;
+	const char *target; /* "first_response" or "resolution" */
+	int64_t due;
+	int64_t done_at;    /* answered / first solved; 0: not yet */
+	enum priority priority;
+	const char *queue;
+	const char *assignee; /* NULL: unassigned */
+};
+/* Calls fn for each breach, by due time; a non-zero return stops the
+ * walk and is returned.  Sets *count to the number of breaches. */
+int store_sla_breaches(struct store *st, const struct metrics_query *q,
+		       int (*fn)(void *ctx, const struct sla_breach *b), void *ctx,
+		       int64_t *count, struct derr *e);
+
+/* The whole report as one JSON document built by SQLite's JSON functions
+ * (field names in desk-report(1)).  New string. */
+int store_metrics_json(struct store *st, const struct metrics *m, char **json,
+		       struct derr *e);
+
+#endif

@@ -1,0 +1,38 @@
+/* report.h: desk report's figures, for supervisors and admins (core/).
+ *
+ * A report is read in one snapshot: core_report_open computes the
+ * figures, the breaches and the JSON are read from the same snapshot,
+ * and core_report_close ends it.  Every definition is in desk-report(1). */
+#ifndef DESK_REPORT_H
+#define DESK_REPORT_H
+
+#include <stdint.h>
+
+#include "core.h"
+#include "metrics.h"
+
+#define REPORT_DEFAULT_DAYS 30
+
+struct report_opts {
+	int64_t since; /* 0: until - 30 days */
+	int64_t until; /* 0: now */
+	enum metrics_by by;
+};
+
+/* Agents get DESK_EDENIED "reports are for supervisors and admins". */
+int core_report_allowed(const struct desk *d, struct derr *e);
+
+/* Computes the period's figures into m (freed by core_report_close,
+ * also on failure) and derives the ratios. */
+int core_report_open(struct desk *d, const struct report_opts *o, struct metrics *m,
+		     struct derr *e);
+int core_report_breaches(struct desk *d, const struct metrics *m,
+			 int (*fn)(void *ctx, const struct sla_breach *b), void *ctx,
+			 int64_t *count, struct derr *e);
+int core_report_json(struct desk *d, const struct metrics *m, char **json, struct derr *e);
+void core_report_close(struct desk *d, struct metrics *m);
+
+/* The ratios of one group from its counts (NAN when undefined). */
+void report_derive(struct metric_group *g);
+
+#endif

@@ -1,0 +1,681 @@
+/* config.c: finding config.yaml and reading it into struct config, with
+ * every mistake reported as file:line:col and what was expected. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "util.h"
+#include "yamldoc.h"
+
+const char *config_system_path = "/etc/desk/config.yaml";
+
+/* Where things are read from while loading one file. */
+struct loader {
+	const struct ydoc *d;
+	char *dir; /* folder of the file, for relative paths; NULL: as is */
+	struct derr *e;
+};
+
+static const struct sla_target default_sla[PRIO__COUNT] = {
+	[PRIO_LOW] = {86400, 2 * 86400, 7 * 86400},
+	[PRIO_NORMAL] = {8 * 3600, 86400, 3 * 86400},
+	[PRIO_HIGH] = {4 * 3600, 8 * 3600, 86400},
+	[PRIO_URGENT] = {3600, 2 * 3600, 4 * 3600},
+};
+
+void config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->theme = xstrdup("default");
+	c->default_queue = xstrdup("general");
+	memcpy(c->sla, default_sla, sizeof c->sla);
+	static const char *const sendmail[] = {"/usr/sbin/sendmail", "-t", "-oi"};
+	c->mail.nsendmail = ARRAY_LEN(sendmail);
+	c->mail.sendmail = xcalloc(c->mail.nsendmail + 1, sizeof *c->mail.sendmail);
+	for (size_t i = 0; i < c->mail.nsendmail; i++)
+		c->mail.sendmail[i] = xstrdup(sendmail[i]);
+	c->sla_warn_percent = 25;
+	/* Business hours off means the SLA clock runs around the clock. */
+	for (int i = 0; i < 7; i++) {
+		c->hours.open[i] = 0;
+		c->hours.close[i] = 24 * 60;
+	}
+}
+
+static void mail_config_free(struct mail_config *m)
+{
+	free(m->support_address);
+	for (size_t i = 0; i < m->nsendmail; i++)
+		free(m->sendmail[i]);
+	free(m->sendmail);
+	free(m->attachments_dir);
+	free(m->ack_canned);
+	free(m->default_queue);
+	memset(m, 0, sizeof *m);
+}
+
+void config_free(struct config *c)
+{
+	if (!c)
+		return;
+	free(c->source);
+	free(c->db_path);
+	free(c->theme);
+	free(c->keys_file);
+	free(c->canned_file);
+	free(c->themes_dir);
+	free(c->default_queue);
+	for (size_t i = 0; i < c->nviews; i++) {
+		free(c->views[i].name);
+		free(c->views[i].filter);
+	}
+	free(c->views);
+	free(c->hours.timezone);
+	for (size_t i = 0; i < c->hours.nholidays; i++)
+		free(c->hours.holidays[i]);
+	free(c->hours.holidays);
+	for (size_t i = 0; i < c->nsla_policies; i++)
+		free(c->sla_policies[i].queue);
+	free(c->sla_policies);
+	mail_config_free(&c->mail);
+	memset(c, 0, sizeof *c);
+}
+
+/* Replaces *field with the non-empty string n; what names the expected
+ * value in the message ("expected a theme name, got a sequence"). */
+static int read_str(struct loader *l, const struct ynode *n, const char *what, char **field)
+{
+	if (n->type != Y_SCALAR || y_is_null(n) || !n->value[0]) {
+		char got[128];
+		y_describe(n, got, sizeof got);
+		return yerr(l->e, l->d, n, "expected %s, got %s", what, got);
+	}
+	free(*field);
+	*field = xstrdup(n->value);
+	return DESK_OK;
+}
+
+/* A file name: "~/" is the home folder; relative names are taken from
+ * the config file's folder, so a config works from any directory. */
+static int read_path(struct loader *l, const struct ynode *n, char **field)
+{
+	char *s = NULL;
+	int rc = read_str(l, n, "a file path", &s);
+	if (rc)
+		return rc;
+	const char *home = getenv("HOME");
+	free(*field);
+	if (s[0] == '~' && s[1] == '/' && home && *home)
+		*field = xasprintf("%s%s", home, s + 1);
+	else if (s[0] != '/' && l->dir)
+		*field = xasprintf("%s/%s", l->dir, s);
+	else
+		*field = xstrdup(s);
+	free(s);
+	return DESK_OK;
+}
+
+/* An SLA target: a duration, or "none" for no target. */
+static int read_target(struct loader *l, const struct ynode *n, int64_t *out)
+{
+	if (n->type == Y_SCALAR && strcmp(n->value, "none") == 0) {
+		*out = 0;
+		return DESK_OK;
+	}
+	return y_duration(l->d, n, out, l->e);
+}
+
+static int read_sla_level(struct loader *l, const struct ynode *map, const char *section,
+			  struct sla_target *t)
+{
+	static const char *const keys[] = {"first_response", "next_response", "resolution",
+					   NULL};
+	int rc = y_expect(l->d, map, Y_MAP, "a mapping of SLA targets", l->e);
+	for (size_t i = 0; !rc && i < map->nkids; i += 2) {
+		int k;
+		if ((rc = y_key(l->d, map->kids[i], section, keys, &k, l->e)))
+			break;
+		int64_t *field = k == 0 ? &t->first_response
+				 : k == 1 ? &t->next_response
+					  : &t->resolution;
+		rc = read_target(l, map->kids[i + 1], field);
+	}
+	return rc;
+}
+
+/* One of sla.policies: a priority narrowed by queue and/or channel.
+ * Targets left out are -1 until read_sla fills them from the priority's,
+ * which may come later in the file. */
+static int read_policy(struct loader *l, const struct ynode *map, const char *section,
+		       struct sla_policy *p)
+{
+	static const char *const keys[] = {"priority",       "queue",         "channel",
+					   "first_response", "next_response", "resolution",
+					   NULL};
+	static const char *const prios[] = {"low", "normal", "high", "urgent", NULL};
+	static const char *const chans[] = {"email", "phone", "chat", "web", "social",
+					    "walk_in", NULL};
+	int rc = y_expect(l->d, map, Y_MAP,
+			  "a mapping with a priority, a queue or channel, and targets", l->e);
+	if (rc)
+		return rc;
+	int prio = -1;
+	p->channel = -1;
+	p->line = map->line;
+	p->target = (struct sla_target){-1, -1, -1};
+	for (size_t i = 0; !rc && i < map->nkids; i += 2) {
+		int k;
+		if ((rc = y_key(l->d, map->kids[i], section, keys, &k, l->e)))
+			break;
+		const struct ynode *v = map->kids[i + 1];
+		switch (k) {
+		case 0: rc = y_enum(l->d, v, prios, &prio, l->e); break;
+		case 1: rc = read_str(l, v, "a queue name", &p->queue); break;
+		case 2: rc = y_enum(l->d, v, chans, &p->channel, l->e); break;
+		case 3: rc = read_target(l, v, &p->target.first_response); break;
+		case 4: rc = read_target(l, v, &p->target.next_response); break;
+		default: rc = read_target(l, v, &p->target.resolution); break;
+		}
+	}
+	if (rc)
+		return rc;
+	if (prio < 0)
+		return yerr(l->e, l->d, map, "missing key \"priority\" in %s", section);
+	p->priority = (enum priority)prio;
+	if (!p->queue && p->channel < 0)
+		return yerr(l->e, l->d, map,
+			    "%s narrows nothing: give it a queue or a channel (sla.%s sets "
+			    "the targets of every %s ticket)",
+			    section, prios[prio], prios[prio]);
+	return DESK_OK;
+}
+
+static int read_policies(struct loader *l, const struct ynode *seq, struct config *c)
+{
+	int rc = y_expect(l->d, seq, Y_SEQ, "a list of SLA policies", l->e);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < c->nsla_policies; i++)
+		free(c->sla_policies[i].queue);
+	free(c->sla_policies);
+	c->sla_policies = xcalloc(seq->nkids + 1, sizeof *c->sla_policies);
+	c->nsla_policies = 0;
+	for (size_t i = 0; i < seq->nkids; i++) {
+		/* Counted first, so that config_free frees a half-read one. */
+		struct sla_policy *p = &c->sla_policies[c->nsla_policies++];
+		char section[40];
+		snprintf(section, sizeof section, "sla.policies[%zu]", i);
+		if ((rc = read_policy(l, seq->kids[i], section, p)))
+			return rc;
+		for (size_t j = 0; j < i; j++) {
+			const struct sla_policy *q = &c->sla_policies[j];
+			bool same_queue = (!p->queue && !q->queue) ||
+					  (p->queue && q->queue && strcmp(p->queue, q->queue) == 0);
+			if (q->priority == p->priority && same_queue && q->channel == p->channel)
+				return yerr(l->e, l->d, seq->kids[i],
+					    "%s repeats the policy defined on line %d", section,
+					    q->line);
+		}
+	}
+	return DESK_OK;
+}
+
+static int read_sla(struct loader *l, const struct ynode *map, struct config *c)
+{
+	static const char *const keys[] = {"warn_percent", "urgent", "high",     "normal",
+					   "low",          "policies", NULL};
+	static const int prio[] = {-1, PRIO_URGENT, PRIO_HIGH, PRIO_NORMAL, PRIO_LOW};
+	int rc = y_expect(l->d, map, Y_MAP, "a mapping of SLA settings", l->e);
+	for (size_t i = 0; !rc && i < map->nkids; i += 2) {
+		int k;
+		if ((rc = y_key(l->d, map->kids[i], "sla", keys, &k, l->e)))
+			break;
+		const struct ynode *v = map->kids[i + 1];
+		if (k == 0) {
+			long pct;
+			if (!(rc = y_int(l->d, v, 1, 99, &pct, l->e)))
+				c->sla_warn_percent = (int)pct;
+		} else if (k == 5) {
+			rc = read_policies(l, v, c);
+		} else {
+			char section[32];
+			snprintf(section, sizeof section, "sla.%s", keys[k]);
+			rc = read_sla_level(l, v, section, &c->sla[prio[k]]);
+		}
+	}
+	/* A policy's missing targets are its priority's. */
+	for (size_t i = 0; !rc && i < c->nsla_policies; i++) {
+		struct sla_policy *p = &c->sla_policies[i];
+		const struct sla_target *d = &c->sla[p->priority];
+		if (p->target.first_response < 0)
+			p->target.first_response = d->first_response;
+		if (p->target.next_response < 0)
+			p->target.next_response = d->next_response;
+		if (p->target.resolution < 0)
+			p->target.resolution = d->resolution;
+	}
+	return rc;
+}
+
+/* "HH:MM" (hour 0..24; 24:00 ends a day) into minutes after midnight. */
+static bool parse_hhmm(const char **p, int *minutes)
+{
+	const char *s = *p;
+	int h = 0, digits = 0;
+	while (*s >= '0' && *s <= '9' && digits < 2) {
+		h = h * 10 + (*s++ - '0');
+		digits++;
+	}
+	if (!digits || *s++ != ':' || !(s[0] >= '0' && s[0] <= '9') ||
+	    !(s[1] >= '0' && s[1] <= '9'))
+		return false;
+	int m = (s[0] - '0') * 10 + (s[1] - '0');
+	if (h > 24 || m > 59 || (h == 24 && m != 0))
+		return false;
+	*minutes = h * 60 + m;
+	*p = s + 2;
+	return true;
+}
+
+static int read_day(struct loader *l, const struct ynode *n, int *open, int *close)
+{
+	if (n->type == Y_SCALAR && strcmp(n->value, "closed") == 0) {
+		*open = *close = -1;
+		return DESK_OK;
+	}
+	const char *p = n->type == Y_SCALAR ? n->value : "";
+	int o, c;
+	bool ok = parse_hhmm(&p, &o);
+	while (ok && *p == ' ')
+		p++;
+	ok = ok && *p++ == '-';
+	while (ok && *p == ' ')
+		p++;
+	ok = ok && parse_hhmm(&p, &c) && *p == '\0';
+	char got[128];
+	y_describe(n, got, sizeof got);
+	if (!ok)
+		return yerr(l->e, l->d, n,
+			    "expected opening hours like \"09:00-17:30\" or \"closed\", got %s",
+			    got);
+	if (c <= o)
+		return yerr(l->e, l->d, n,
+			    "expected the closing time after the opening time, got %s", got);
+	*open = o;
+	*close = c;
+	return DESK_OK;
+}
+
+static int read_holidays(struct loader *l, const struct ynode *seq, struct business_hours *h)
+{
+	int rc = y_expect(l->d, seq, Y_SEQ, "a list of dates like [\"2026-12-25\"]", l->e);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < h->nholidays; i++)
+		free(h->holidays[i]);
+	free(h->holidays);
+	h->holidays = xcalloc(seq->nkids + 1, sizeof *h->holidays);
+	h->nholidays = 0;
+	for (size_t i = 0; i < seq->nkids; i++) {
+		const struct ynode *n = seq->kids[i];
+		int64_t t;
+		/* A date only: time_parse_rfc3339 also takes full timestamps. */
+		if (n->type != Y_SCALAR || strlen(n->value) != 10 ||
+		    !time_parse_rfc3339(n->value, &t)) {
+			char got[128];
+			y_describe(n, got, sizeof got);
+			return yerr(l->e, l->d, n, "expected a date like 2026-12-25, got %s", got);
+		}
+		h->holidays[h->nholidays++] = xstrdup(n->value);
+	}
+	return DESK_OK;
+}
+
+/* A tz database name, checked against the zone files: the C library
+ * would quietly take an unknown name for UTC and shift every due time. */
+static int read_zone(struct loader *l, const struct ynode *n, char **zone)
+{
+	int rc = read_str(l, n, "a time zone like Europe/Paris", zone);
+	if (rc)
+		return rc;
+	const char *dir = getenv("TZDIR");
+	char *path = xasprintf("%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", *zone);
+	struct stat sb;
+	bool ok = (*zone)[0] != '/' && !strstr(*zone, "..") && stat(path, &sb) == 0 &&
+		  S_ISREG(sb.st_mode);
+	free(path);
+	if (ok)
+		return DESK_OK;
+	char got[128];
+	y_describe(n, got, sizeof got);
+	return yerr(l->e, l->d, n, "expected a time zone like Europe/Paris, got %s", got);
+}
+
+static int read_hours(struct loader *l, const struct ynode *map, struct business_hours *h)
+{
+	/* Index 1..7 is Monday..Sunday; i % 7 is then struct tm's wday. */
+	static const char *const keys[] = {"timezone", "monday",   "tuesday", "wednesday",
+					   "thursday", "friday",   "saturday", "sunday",
+					   "holidays", NULL};
+	int rc = y_expect(l->d, map, Y_MAP, "a mapping of business hours", l->e);
+	if (rc)
+		return rc;
+	h->enabled = true;
+	/* Listing the days that are open is enough: the others are closed. */
+	for (int i = 0; i < 7; i++)
+		h->open[i] = h->close[i] = -1;
+	for (size_t i = 0; !rc && i < map->nkids; i += 2) {
+		int k;
+		if ((rc = y_key(l->d, map->kids[i], "business_hours", keys, &k, l->e)))
+			break;
+		const struct ynode *v = map->kids[i + 1];
+		if (k == 0)
+			rc = read_zone(l, v, &h->timezone);
+		else if (k == 8)
+			rc = read_holidays(l, v, h);
+		else
+			rc = read_day(l, v, &h->open[k % 7], &h->close[k % 7]);
+	}
+	if (rc)
+		return rc;
+	for (int i = 0; i < 7; i++)
+		if (h->open[i] >= 0)
+			return DESK_OK;
+	/* Else no SLA clock would ever run. */
+	return yerr(l->e, l->d, map,
+		    "expected opening hours for at least one day (e.g. monday: "
+		    "\"09:00-17:30\"), got every day closed");
+}
+
+static int read_view(struct loader *l, const struct ynode *map, const char *section,
+		     struct view_def *v)
+{
+	static const char *const keys[] = {"name", "filter", "sort", "reverse", NULL};
+	const char *sort_names[SORT__COUNT + 1];
+	for (int i = 0; i < SORT__COUNT; i++)
+		sort_names[i] = queue_sort_name((enum queue_sort)i);
+	sort_names[SORT__COUNT] = NULL;
+
+	int rc = y_expect(l->d, map, Y_MAP, "a mapping with a view's name and filter", l->e);
+	if (rc)
+		return rc;
+	v->sort = SORT_URGENCY;
+	for (size_t i = 0; !rc && i < map->nkids; i += 2) {
+		int k, s;
+		if ((rc = y_key(l->d, map->kids[i], section, keys, &k, l->e)))
+			break;
+		const struct ynode *n = map->kids[i + 1];
+		switch (k) {
+		case 0:
+			rc = read_str(l, n, "a view name", &v->name);
+			break;
+		case 1:
+			/* Quoted "" is allowed: a view of every ticket. */
+			if (n->type == Y_SCALAR && n->quoted) {
+				free(v->filter);
+				v->filter = xstrdup(n->value);
+			} else {
+				rc = read_str(l, n, "a filter like \"status:open queue:billing\"",
+					      &v->filter);
+			}
+			break;
+		case 2:
+			if (!(rc = y_enum(l->d, n, sort_names, &s, l->e)))
+				v->sort = (enum queue_sort)queue_sort_from_name(sort_names[s]);
+			break;
+		default:
+			rc = y_bool(l->d, n, &v->reverse, l->e);
+			break;
+		}
+	}
+	if (rc)
+		return rc;
+	const char *missing = !v->name ? "name" : !v->filter ? "filter" : NULL;
+	if (missing)
+		return yerr(l->e, l->d, map, "missing key \"%s\" in %s", missing, section);
+	return DESK_OK;
+}
+
+static int read_views(struct loader *l, const struct ynode *seq, struct config *c)
+{
+	int rc = y_expect(l->d, seq, Y_SEQ, "a list of views", l->e);
+	if (rc)
+		return rc;
+	c->views = xcalloc(seq->nkids, sizeof *c->views);
+	for (size_t i = 0; i < seq->nkids; i++) {
+		/* Counted first, so that config_free frees a half-read view. */
+		c->nviews = i + 1;
+		char section[32];
+		snprintf(section, sizeof section, "views[%zu]", i);
+		if ((rc = read_view(l, seq->kids[i], section, &c->views[i])))
+			return rc;
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(c->views[j].name, c->views[i].name) == 0) {
+				const struct ynode *n = y_get(seq->kids[i], "name");
+				char got[128];
+				y_describe(n, got, sizeof got);
+				return yerr(l->e, l->d, n,
+					    "duplicate view name %s; first defined on line %d", got,
+					    y_get(seq->kids[j], "name")->line);
+			}
+		}
+	}
+	return DESK_OK;
+}
+
+/* An address that goes into mail headers as it is: one line, with an @. */
+static int read_address(struct loader *l, const struct ynode *n, char **field)
+{
+	const char *v = n->type == Y_SCALAR ? n->value : "";
+	bool ok = strchr(v, '@') != NULL;
+	for (const char *p = v; ok && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			ok = false;
+	if (!ok || y_is_null(n)) {
+		char got[128];
+		y_describe(n, got, sizeof got);
+		return yerr(l->e, l->d, n,
+			    "expected an address like \"Support <help@example.com>\", got %s",
+			    got);
+	}
+	return read_str(l, n, "an address", field);
+}
+
+/* The sending command as a list, so that no shell ever splits it. */
+static int read_argv(struct loader *l, const struct ynode *seq, struct mail_config *m)
+{
+	const char *what = "a command as a list like [/usr/sbin/sendmail, -t, -oi]";
+	int rc = y_expect(l->d, seq, Y_SEQ, what, l->e);
+	if (rc)
+		return rc;
+	if (seq->nkids == 0)
+		return yerr(l->e, l->d, seq, "expected %s, got an empty list", what);
+	for (size_t i = 0; i < seq->nkids; i++) {
+		const struct ynode *n = seq->kids[i];
+		if (n->type != Y_SCALAR || y_is_null(n) || !n->value[0]) {
+			char got[128];
+			y_describe(n, got, sizeof got);
+			return yerr(l->e, l->d, n, "expected a word of the command, got %s", got);
+		}
+	}
+	for (size_t i = 0; i < m->nsendmail; i++)
+		free(m->sendmail[i]);
+	free(m->sendmail);
+	m->sendmail = xcalloc(seq->nkids + 1, sizeof *m->sendmail);
+	for (m->nsendmail = 0; m->nsendmail < seq->nkids; m->nsendmail++)
+		m->sendmail[m->nsendmail] = xstrdup(seq->kids[m->nsendmail]->value);
+	return DESK_OK;
+}
+
+static int read_ack(struct loader *l, const struct ynode *map, struct mail_config *m)
+{
+	static const char *const keys[] = {"enabled", "canned", NULL};
+	int rc = y_expect(l->d, map, Y_MAP, "a mapping with enabled and canned", l->e);
+	for (size_t i = 0; !rc && i < map->nkids; i += 2) {
+		int k;
+		if ((rc = y_key(l->d, map->kids[i], "mail.acknowledge", keys, &k, l->e)))
+			break;
+		const struct ynode *v = map->kids[i + 1];
+		if (k == 0)
+			rc = y_bool(l->d, v, &m->ack_enabled, l->e);
+		else
+			rc = read_str(l, v, "the name of a canned response", &m->ack_canned);
+	}
+	if (!rc && m->ack_enabled && !m->ack_canned)
+		rc = yerr(l->e, l->d, map,
+			  "missing key \"canned\" in mail.acknowledge: which canned response "
+			  "says the mail arrived?");
+	return rc;
+}
+
+static int read_mail(struct loader *l, const struct ynode *map, struct mail_config *m)
+{
+	static const char *const keys[] = {"support_address", "sendmail", "attachments_dir",
+					   "acknowledge", "default_queue", NULL};
+	int rc = y_expect(l->d, map, Y_MAP, "a mapping of mail settings", l->e);
+	for (size_t i = 0; !rc && i < map->nkids; i += 2) {
+		int k;
+		if ((rc = y_key(l->d, map->kids[i], "mail", keys, &k, l->e)))
+			break;
+		const struct ynode *v = map->kids[i + 1];
+		switch (k) {
+		case 0: rc = read_address(l, v, &m->support_address); break;
+		case 1: rc = read_argv(l, v, m); break;
+		case 2: rc = read_path(l, v, &m->attachments_dir); break;
+		case 3: rc = read_ack(l, v, m); break;
+		default: rc = read_str(l, v, "a queue name", &m->default_queue); break;
+		}
+	}
+	return rc;
+}
+
+static int read_config(struct loader *l, const struct ynode *root, struct config *c)
+{
+	static const char *const keys[] = {
+		"database",      "theme",
+		"keys",          "canned",
+		"themes_dir",    "default_queue",
+		"allow_solve_unassigned", "sla",
+		"business_hours", "views",
+		"mail",
+		NULL};
+	if (!root) /* an empty file: every default */
+		return DESK_OK;
+	int rc = y_expect(l->d, root, Y_MAP, "a mapping of settings", l->e);
+	for (size_t i = 0; !rc && i < root->nkids; i += 2) {
+		int k;
+		if ((rc = y_key(l->d, root->kids[i], "the top level", keys, &k, l->e)))
+			break;
+		const struct ynode *v = root->kids[i + 1];
+		switch (k) {
+		case 0: rc = read_path(l, v, &c->db_path); break;
+		case 1: rc = read_str(l, v, "a theme name or path", &c->theme); break;
+		case 2: rc = read_path(l, v, &c->keys_file); break;
+		case 3: rc = read_path(l, v, &c->canned_file); break;
+		case 4: rc = read_path(l, v, &c->themes_dir); break;
+		case 5: rc = read_str(l, v, "a queue name", &c->default_queue); break;
+		case 6: rc = y_bool(l->d, v, &c->allow_solve_unassigned, l->e); break;
+		case 7: rc = read_sla(l, v, c); break;
+		case 8: rc = read_hours(l, v, &c->hours); break;
+		case 9: rc = read_views(l, v, c); break;
+		default: rc = read_mail(l, v, &c->mail); break;
+		}
+	}
+	return rc;
+}
+
+/* The folder part of path, or NULL when it has none. */
+static char *dir_of(const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	if (!slash)
+		return NULL;
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+/* Reads a parsed document into c.  c always ends up holding a config
+ * (the built-in defaults when the file is wrong) that must be freed. */
+static int from_doc(struct ydoc *d, const char *name, struct config *c, struct derr *e)
+{
+	config_defaults(c);
+	struct loader l = {.d = d, .dir = dir_of(name), .e = e};
+	int rc = read_config(&l, d->root, c);
+	free(l.dir);
+	if (rc) {
+		config_free(c);
+		config_defaults(c);
+		return rc;
+	}
+	c->source = xstrdup(d->path);
+	return DESK_OK;
+}
+
+int config_load_string(const char *text, const char *name, struct config *c, struct derr *e)
+{
+	struct ydoc d;
+	int rc = ydoc_load_string(text, name, &d, e);
+	if (rc) {
+		config_defaults(c);
+		return rc;
+	}
+	rc = from_doc(&d, name, c, e);
+	ydoc_free(&d);
+	return rc;
+}
+
+int config_load_file(const char *path, struct config *c, struct derr *e)
+{
+	struct ydoc d;
+	int rc = ydoc_load(path, &d, e);
+	if (rc) {
+		config_defaults(c);
+		return rc;
+	}
+	rc = from_doc(&d, path, c, e);
+	ydoc_free(&d);
+	return rc;
+}
+
+int config_load(const char *explicit_path, struct config *c, struct derr *e)
+{
+	if (explicit_path)
+		return config_load_file(explicit_path, c, e);
+	const char *env = getenv("DESK_CONFIG");
+	if (env && *env) {
+		int rc = config_load_file(env, c, e);
+		if (rc == DESK_ENOTFOUND)
+			derr_set(e, rc, "%s (from $DESK_CONFIG): %s", env, strerror(ENOENT));
+		return rc;
+	}
+	int rc;
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	char *user = NULL;
+	/* A relative $XDG_CONFIG_HOME is invalid per the XDG spec: ignored. */
+	if (xdg && xdg[0] == '/')
+		user = xasprintf("%s/desk/config.yaml", xdg);
+	else if (home && *home)
+		user = xasprintf("%s/.config/desk/config.yaml", home);
+	const char *candidates[] = {user, config_system_path};
+	for (size_t i = 0; i < ARRAY_LEN(candidates); i++) {
+		if (!candidates[i])
+			continue;
+		rc = config_load_file(candidates[i], c, e);
+		/* Only a missing file is skipped: one that is there but
+		 * unreadable or wrong must not quietly give the defaults. */
+		if (rc != DESK_ENOTFOUND) {
+			free(user);
+			return rc;
+		}
+		config_free(c);
+	}
+	free(user);
+	derr_clear(e);
+	config_defaults(c);
+	return DESK_OK;
+}

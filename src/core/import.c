@@ -1,0 +1,1007 @@
+/* import.c: desk import: JSON Lines, one ticket a line, the format that
+ * desk export writes (see store_ticket_json in src/store/json.c).
+ *
+ * Each line is first parsed and checked field by field into an in_ticket
+ * (nothing written yet, every problem named "field: problem"), then
+ * written with the store functions directly: an import keeps history as
+ * it was (times, statuses, reopens), which the core actions would stamp
+ * with the present.  The whole file is one transaction; with skip_bad,
+ * each line also gets a savepoint so a line that fails half-way through
+ * writing leaves nothing behind.
+ *
+ * Text is stored as given, invalid UTF-8 included: SQLite's JSON accepts
+ * it, desk export writes what the database holds (mail can bring such
+ * bytes in), and a file desk wrote must load back.  The terminal side
+ * replaces invalid UTF-8 when it shows text. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "core.h"
+#include "sla.h"
+#include "util.h"
+
+struct in_customer {
+	const char *name, *email, *phone, *organization, *tier, *notes;
+};
+
+struct in_message {
+	enum msg_kind kind;
+	const char *author, *body, *message_id;
+	int64_t at;
+	bool automatic; /* an auto-reply or bounce: awaits no answer */
+};
+
+struct in_survey {
+	enum survey_kind kind;
+	int score;
+	int64_t at;
+};
+
+struct in_event {
+	int64_t at;
+	const char *agent, *action, *field, *old_value, *new_value;
+};
+
+/* One line, checked.  The strings point into the line's JSON tree. */
+struct in_ticket {
+	const char *external_id, *subject, *queue, *assignee, *merged_into;
+	enum status status;
+	enum priority priority;
+	enum channel channel;
+	int64_t created_at, updated_at, first_solved_at, solved_at, closed_at;
+	int reopens;
+	bool has_customer;
+	struct in_customer customer;
+	const char **tags;
+	size_t ntags;
+	struct in_message *messages;
+	size_t nmessages;
+	struct in_survey *surveys;
+	size_t nsurveys;
+	struct in_event *events;
+	size_t nevents;
+};
+
+/* A merged_into naming a ticket not seen yet: it may come later in the
+ * file (export writes in id order, and a ticket can be merged into a
+ * newer one), so it is resolved at the end. */
+struct pending_merge {
+	int64_t ticket_id;
+	long line;
+	char *xid;
+};
+
+struct importer {
+	struct desk *d;
+	const char *name; /* for messages: the file name or "stdin" */
+	long line;
+	int64_t now;
+	struct pending_merge *pend;
+	size_t npend, cappend;
+};
+
+static const char *const ticket_keys[] = {
+	"external_id", "subject",	  "status",    "priority",  "channel",
+	"queue",       "assignee",	  "created_at", "updated_at", "first_solved_at",
+	"solved_at",   "closed_at",	  "reopens",   "merged_into", "customer",
+	"tags",	       "messages",	  "surveys",   "events",
+};
+static const char *const customer_keys[] = {"name", "email", "phone", "organization",
+					    "tier", "notes"};
+static const char *const message_keys[] = {"kind", "author", "at", "body", "message_id",
+					   "auto"};
+static const char *const survey_keys[] = {"kind", "score", "at"};
+static const char *const event_keys[] = {"at", "agent", "action", "field", "old", "new"};
+
+/* --- checking one line ------------------------------------------------- */
+
+/* A value shown back in a message: quoted, escaped so it cannot upset a
+ * terminal, and cut short (at a character boundary) when long. */
+static void quote(char *buf, size_t size, const char *s)
+{
+	struct strbuf b = {0};
+	sb_addc(&b, '"');
+	size_t shown = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (shown >= 40 && (*p & 0xC0) != 0x80) {
+			sb_add(&b, "...");
+			break;
+		}
+		if (*p == '"' || *p == '\\')
+			sb_addf(&b, "\\%c", *p);
+		else if (*p == '\n')
+			sb_add(&b, "\\n");
+		else if (*p == '\t')
+			sb_add(&b, "\\t");
+		else if (*p < 0x20 || *p == 0x7f)
+			sb_addf(&b, "\\u%04x", *p);
+		else
+			sb_addc(&b, (char)*p);
+		shown++;
+	}
+	sb_addc(&b, '"');
+	snprintf(buf, size, "%s", sb_str(&b));
+	sb_free(&b);
+}
+
+static const char *type_desc(const struct json_node *n)
+{
+	switch (n->type) {
+	case JSON_NULL: return "null";
+	case JSON_TRUE: return "true";
+	case JSON_FALSE: return "false";
+	case JSON_INTEGER:
+	case JSON_REAL: return "a number";
+	case JSON_TEXT: return "a string";
+	case JSON_ARRAY: return "an array";
+	case JSON_OBJECT: return "an object";
+	}
+	return "something else";
+}
+
+/* A name that reads fine unquoted in a message. */
+static bool plain(const char *s)
+{
+	for (const char *p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.')
+			return false;
+	return *s != '\0';
+}
+
+/* Unknown and repeated members are mistakes worth naming: a typo in a
+ * field name would otherwise drop that field without a word. */
+static int check_keys(const struct json_node *obj, const char *prefix, const char *const *keys,
+		      size_t nkeys, struct derr *e)
+{
+	for (const struct json_node *n = obj->child; n; n = n->next) {
+		const char *key = n->key ? n->key : "";
+		bool known = false;
+		for (size_t i = 0; i < nkeys && !known; i++)
+			known = strcmp(key, keys[i]) == 0;
+		if (!known) {
+			char q[128];
+			if (plain(key))
+				snprintf(q, sizeof q, "%.100s", key);
+			else
+				quote(q, sizeof q, key);
+			struct strbuf list = {0};
+			for (size_t i = 0; i < nkeys; i++)
+				sb_addf(&list, "%s%s", i ? ", " : "", keys[i]);
+			derr_set(e, DESK_EINVAL, "%s%s: unknown field; expected one of %s", prefix,
+				 q, sb_str(&list));
+			sb_free(&list);
+			return DESK_EINVAL;
+		}
+		for (const struct json_node *m = obj->child; m != n; m = m->next)
+			if (m->key && strcmp(m->key, key) == 0)
+				return derr_set(e, DESK_EINVAL, "%s%s: given twice", prefix, key);
+	}
+	return DESK_OK;
+}
+
+/* The member, or NULL when absent or null (null counts as absent). */
+static const struct json_node *member(const struct json_node *obj, const char *key)
+{
+	const struct json_node *n = json_get(obj, key);
+	return n && n->type != JSON_NULL ? n : NULL;
+}
+
+static int get_text(const struct json_node *obj, const char *prefix, const char *key,
+		    bool required, const char **out, struct derr *e)
+{
+	*out = NULL;
+	const struct json_node *n = member(obj, key);
+	if (!n)
+		return required ? derr_set(e, DESK_EINVAL, "%s%s: required", prefix, key) : DESK_OK;
+	if (n->type != JSON_TEXT)
+		return derr_set(e, DESK_EINVAL, "%s%s: expected a string, got %s", prefix, key,
+				type_desc(n));
+	*out = n->text ? n->text : "";
+	return DESK_OK;
+}
+
+/* A string that must hold something when given. */
+static int get_word(const struct json_node *obj, const char *prefix, const char *key,
+		    bool required, const char **out, struct derr *e)
+{
+	int rc = get_text(obj, prefix, key, required, out, e);
+	if (rc == DESK_OK && *out && !**out)
+		return derr_set(e, DESK_EINVAL, "%s%s: must not be empty", prefix, key);
+	return rc;
+}
+
+/* Times are stored as UTC seconds, and 0 means "not set" throughout, so
+ * the epoch itself and earlier are refused. */
+static int get_time(const struct json_node *obj, const char *prefix, const char *key,
+		    bool required, int64_t *out, struct derr *e)
+{
+	*out = 0;
+	const char *s;
+	int rc = get_text(obj, prefix, key, required, &s, e);
+	if (rc || !s)
+		return rc;
+	char q[128];
+	quote(q, sizeof q, s);
+	if (!time_parse_rfc3339(s, out))
+		return derr_set(e, DESK_EINVAL,
+				"%s%s: expected an RFC 3339 time like 2026-11-01T09:30:00Z, got %s",
+				prefix, key, q);
+	if (*out <= 0)
+		return derr_set(e, DESK_EINVAL, "%s%s: expected a time after 1970, got %s", prefix,
+				key, q);
+	return DESK_OK;
+}
+
+/* One of the names of an enum (name(0) .. name(count - 1)); *out keeps
+ * its default when the member is absent. */
+static int get_enum(const struct json_node *obj, const char *prefix, const char *key,
+		    bool required, const char *(*name)(int), int count, int *out,
+		    struct derr *e)
+{
+	const struct json_node *n = member(obj, key);
+	if (!n)
+		return required ? derr_set(e, DESK_EINVAL, "%s%s: required", prefix, key) : DESK_OK;
+	for (int i = 0; n->type == JSON_TEXT && n->text && i < count; i++) {
+		if (strcmp(n->text, name(i)) == 0) {
+			*out = i;
+			return DESK_OK;
+		}
+	}
+	struct strbuf list = {0};
+	for (int i = 0; i < count; i++)
+		sb_addf(&list, "%s%s", i ? ", " : "", name(i));
+	char q[128];
+	if (n->type == JSON_TEXT)
+		quote(q, sizeof q, n->text ? n->text : "");
+	else
+		snprintf(q, sizeof q, "%s", type_desc(n));
+	derr_set(e, DESK_EINVAL, "%s%s: expected one of %s, got %s", prefix, key, sb_str(&list), q);
+	sb_free(&list);
+	return DESK_EINVAL;
+}
+
+/* The enums' name functions take their own enum; these adapt them. */
+static const char *status_at(int i) { return status_name((enum status)i); }
+static const char *priority_at(int i) { return priority_name((enum priority)i); }
+static const char *channel_at(int i) { return channel_name((enum channel)i); }
+static const char *msg_kind_at(int i) { return msg_kind_name((enum msg_kind)i); }
+static const char *survey_at(int i) { return survey_kind_name((enum survey_kind)i); }
+
+/* A whole number in lo..hi; `what` describes the range for the message. */
+static int get_int(const struct json_node *obj, const char *prefix, const char *key,
+		   bool required, int64_t lo, int64_t hi, const char *what, int *out,
+		   struct derr *e)
+{
+	const struct json_node *n = member(obj, key);
+	if (!n)
+		return required ? derr_set(e, DESK_EINVAL, "%s%s: required", prefix, key) : DESK_OK;
+	if (n->type != JSON_INTEGER && n->type != JSON_REAL)
+		return derr_set(e, DESK_EINVAL, "%s%s: expected %s, got %s", prefix, key, what,
+				type_desc(n));
+	/* A huge integer comes back from SQLite as a real ("1.2e+19"), so
+	 * its written form decides, not the clamped integer. */
+	bool whole = n->type == JSON_INTEGER && n->text && !strpbrk(n->text, ".eE");
+	if (!whole || n->integer < lo || n->integer > hi)
+		return derr_set(e, DESK_EINVAL, "%s%s: expected %s, got %s", prefix, key, what,
+				n->text ? n->text : "?");
+	*out = (int)n->integer;
+	return DESK_OK;
+}
+
+static int get_array(const struct json_node *obj, const char *prefix, const char *key,
+		     const struct json_node **out, size_t *count, struct derr *e)
+{
+	*out = NULL;
+	*count = 0;
+	const struct json_node *n = member(obj, key);
+	if (!n)
+		return DESK_OK;
+	if (n->type != JSON_ARRAY)
+		return derr_set(e, DESK_EINVAL, "%s%s: expected an array, got %s", prefix, key,
+				type_desc(n));
+	*out = n;
+	for (const struct json_node *c = n->child; c; c = c->next)
+		(*count)++;
+	return DESK_OK;
+}
+
+static int need_object(const struct json_node *n, const char *field, struct derr *e)
+{
+	if (n->type == JSON_OBJECT)
+		return DESK_OK;
+	return derr_set(e, DESK_EINVAL, "%s: expected an object, got %s", field, type_desc(n));
+}
+
+/* Queue and tag names: the rule core/workflow.c applies to changes. */
+static bool valid_name(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > max)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (isspace((unsigned char)s[i]) || (unsigned char)s[i] < 0x20 || s[i] == ',')
+			return false;
+	return true;
+}
+
+/* A Unix login, as core_agent_add accepts it: for agents an import adds. */
+static bool valid_login(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 32 || s[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!isalnum(c) && c != '_' && c != '-' && c != '.')
+			return false;
+	}
+	return true;
+}
+
+static int parse_customer(const struct json_node *n, struct in_customer *c, struct derr *e)
+{
+	int rc;
+	const char *p = "customer.";
+	if ((rc = need_object(n, "customer", e)) ||
+	    (rc = check_keys(n, p, customer_keys, ARRAY_LEN(customer_keys), e)) ||
+	    (rc = get_text(n, p, "name", false, &c->name, e)) ||
+	    (rc = get_text(n, p, "email", false, &c->email, e)) ||
+	    (rc = get_text(n, p, "phone", false, &c->phone, e)) ||
+	    (rc = get_text(n, p, "organization", false, &c->organization, e)) ||
+	    (rc = get_text(n, p, "tier", false, &c->tier, e)) ||
+	    (rc = get_text(n, p, "notes", false, &c->notes, e)))
+		return rc;
+	if (c->email && !strchr(c->email, '@')) {
+		char q[128];
+		quote(q, sizeof q, c->email);
+		return derr_set(e, DESK_EINVAL,
+				"customer.email: expected an address like name@example.com, got %s", q);
+	}
+	return DESK_OK;
+}
+
+static int parse_message(const struct json_node *n, size_t i, struct in_message *m,
+			 struct derr *e)
+{
+	char p[48];
+	snprintf(p, sizeof p, "messages[%zu]", i);
+	int rc = need_object(n, p, e);
+	if (rc)
+		return rc;
+	strcat(p, ".");
+	int kind = MSG_CUSTOMER;
+	if ((rc = check_keys(n, p, message_keys, ARRAY_LEN(message_keys), e)) ||
+	    (rc = get_enum(n, p, "kind", true, msg_kind_at, MSG__COUNT, &kind, e)) ||
+	    (rc = get_word(n, p, "author", false, &m->author, e)) ||
+	    (rc = get_time(n, p, "at", true, &m->at, e)) ||
+	    (rc = get_text(n, p, "body", true, &m->body, e)) ||
+	    (rc = get_word(n, p, "message_id", false, &m->message_id, e)))
+		return rc;
+	m->kind = (enum msg_kind)kind;
+	const struct json_node *a = member(n, "auto");
+	if (a && a->type != JSON_TRUE && a->type != JSON_FALSE)
+		return derr_set(e, DESK_EINVAL, "%sauto: expected true or false, got %s", p,
+				type_desc(a));
+	m->automatic = a && a->type == JSON_TRUE;
+	if ((m->kind == MSG_REPLY || m->kind == MSG_NOTE) && !m->author)
+		return derr_set(e, DESK_EINVAL, "%sauthor: required for a %s (an agent's login)", p,
+				msg_kind_name(m->kind));
+	if (m->kind == MSG_CUSTOMER && m->author)
+		return derr_set(e, DESK_EINVAL,
+				"%sauthor: a customer message has no author (the ticket's "
+				"customer wrote it)",
+				p);
+	return DESK_OK;
+}
+
+static int parse_survey(const struct json_node *n, size_t i, struct in_survey *s,
+			struct derr *e)
+{
+	char p[48];
+	snprintf(p, sizeof p, "surveys[%zu]", i);
+	int rc = need_object(n, p, e);
+	if (rc)
+		return rc;
+	strcat(p, ".");
+	int kind = SURVEY_CSAT;
+	if ((rc = check_keys(n, p, survey_keys, ARRAY_LEN(survey_keys), e)) ||
+	    (rc = get_enum(n, p, "kind", true, survey_at, SURVEY__COUNT, &kind, e)))
+		return rc;
+	s->kind = (enum survey_kind)kind;
+	int lo, hi;
+	survey_range(s->kind, &lo, &hi);
+	char what[64];
+	snprintf(what, sizeof what, "%d to %d for %s", lo, hi, survey_kind_name(s->kind));
+	if ((rc = get_int(n, p, "score", true, lo, hi, what, &s->score, e)) ||
+	    (rc = get_time(n, p, "at", true, &s->at, e)))
+		return rc;
+	return DESK_OK;
+}
+
+static int parse_event(const struct json_node *n, size_t i, struct in_event *ev,
+		       struct derr *e)
+{
+	char p[48];
+	snprintf(p, sizeof p, "events[%zu]", i);
+	int rc = need_object(n, p, e);
+	if (rc)
+		return rc;
+	strcat(p, ".");
+	if ((rc = check_keys(n, p, event_keys, ARRAY_LEN(event_keys), e)) ||
+	    (rc = get_time(n, p, "at", true, &ev->at, e)) ||
+	    (rc = get_word(n, p, "agent", false, &ev->agent, e)) ||
+	    (rc = get_word(n, p, "action", true, &ev->action, e)) ||
+	    (rc = get_text(n, p, "field", false, &ev->field, e)) ||
+	    (rc = get_text(n, p, "old", false, &ev->old_value, e)) ||
+	    (rc = get_text(n, p, "new", false, &ev->new_value, e)))
+		return rc;
+	return DESK_OK;
+}
+
+static void in_ticket_free(struct in_ticket *t)
+{
+	free(t->tags);
+	free(t->messages);
+	free(t->surveys);
+	free(t->events);
+	memset(t, 0, sizeof *t);
+}
+
+static bool blank(const char *s)
+{
+	for (; *s; s++)
+		if (!isspace((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* Fills t from the line's tree, or says which field is wrong and why. */
+static int parse_ticket(const struct json_node *root, struct in_ticket *t, struct derr *e)
+{
+	memset(t, 0, sizeof *t);
+	if (root->type != JSON_OBJECT)
+		return derr_set(e, DESK_EINVAL, "expected a JSON object (one ticket), got %s",
+				type_desc(root));
+	int status = ST_NEW, priority = PRIO_NORMAL, channel = CH_EMAIL;
+	int rc;
+	if ((rc = check_keys(root, "", ticket_keys, ARRAY_LEN(ticket_keys), e)) ||
+	    (rc = get_word(root, "", "external_id", false, &t->external_id, e)) ||
+	    (rc = get_text(root, "", "subject", true, &t->subject, e)))
+		return rc;
+	if (blank(t->subject))
+		return derr_set(e, DESK_EINVAL, "subject: must not be empty");
+	if ((rc = get_enum(root, "", "status", false, status_at, ST__COUNT, &status, e)) ||
+	    (rc = get_enum(root, "", "priority", false, priority_at, PRIO__COUNT, &priority, e)) ||
+	    (rc = get_enum(root, "", "channel", false, channel_at, CH__COUNT, &channel, e)) ||
+	    (rc = get_text(root, "", "queue", false, &t->queue, e)) ||
+	    (rc = get_word(root, "", "assignee", false, &t->assignee, e)) ||
+	    (rc = get_time(root, "", "created_at", false, &t->created_at, e)) ||
+	    (rc = get_time(root, "", "updated_at", false, &t->updated_at, e)) ||
+	    (rc = get_time(root, "", "first_solved_at", false, &t->first_solved_at, e)) ||
+	    (rc = get_time(root, "", "solved_at", false, &t->solved_at, e)) ||
+	    (rc = get_time(root, "", "closed_at", false, &t->closed_at, e)) ||
+	    (rc = get_int(root, "", "reopens", false, 0, 1000000, "a whole number from 0 up",
+			  &t->reopens, e)) ||
+	    (rc = get_word(root, "", "merged_into", false, &t->merged_into, e)))
+		return rc;
+	t->status = (enum status)status;
+	t->priority = (enum priority)priority;
+	t->channel = (enum channel)channel;
+	if (t->queue && !valid_name(t->queue, 64)) {
+		char q[128];
+		quote(q, sizeof q, t->queue);
+		return derr_set(e, DESK_EINVAL,
+				"queue: expected a name of 1 to 64 characters without spaces or "
+				"commas, got %s",
+				q);
+	}
+	if (t->merged_into && t->external_id && strcmp(t->merged_into, t->external_id) == 0)
+		return derr_set(e, DESK_EINVAL, "merged_into: a ticket cannot be merged into itself");
+
+	const struct json_node *c = member(root, "customer");
+	if (c) {
+		t->has_customer = true;
+		if ((rc = parse_customer(c, &t->customer, e)))
+			return rc;
+	}
+
+	const struct json_node *arr;
+	size_t n, i;
+	if ((rc = get_array(root, "", "tags", &arr, &n, e)))
+		return rc;
+	t->tags = xcalloc(n + 1, sizeof *t->tags);
+	i = 0;
+	for (const struct json_node *x = arr ? arr->child : NULL; x; x = x->next, i++) {
+		char q[128];
+		if (x->type != JSON_TEXT)
+			return derr_set(e, DESK_EINVAL, "tags[%zu]: expected a string, got %s", i,
+					type_desc(x));
+		quote(q, sizeof q, x->text ? x->text : "");
+		if (!x->text || !valid_name(x->text, 64))
+			return derr_set(e, DESK_EINVAL,
+					"tags[%zu]: expected 1 to 64 characters without spaces or "
+					"commas, got %s",
+					i, q);
+		t->tags[t->ntags++] = x->text;
+	}
+
+	if ((rc = get_array(root, "", "messages", &arr, &n, e)))
+		return rc;
+	t->messages = xcalloc(n + 1, sizeof *t->messages);
+	i = 0;
+	for (const struct json_node *x = arr ? arr->child : NULL; x; x = x->next, i++, t->nmessages++)
+		if ((rc = parse_message(x, i, &t->messages[i], e)))
+			return rc;
+
+	if ((rc = get_array(root, "", "surveys", &arr, &n, e)))
+		return rc;
+	t->surveys = xcalloc(n + 1, sizeof *t->surveys);
+	i = 0;
+	for (const struct json_node *x = arr ? arr->child : NULL; x; x = x->next, i++, t->nsurveys++)
+		if ((rc = parse_survey(x, i, &t->surveys[i], e)))
+			return rc;
+
+	if ((rc = get_array(root, "", "events", &arr, &n, e)))
+		return rc;
+	t->events = xcalloc(n + 1, sizeof *t->events);
+	i = 0;
+	for (const struct json_node *x = arr ? arr->child : NULL; x; x = x->next, i++, t->nevents++)
+		if ((rc = parse_event(x, i, &t->events[i], e)))
+			return rc;
+	return DESK_OK;
+}
+
+/* --- writing one line -------------------------------------------------- */
+
+/* An agent by login; one the desk has never seen is added as a plain
+ * agent named after the login (an admin can rename and promote later),
+ * with the audit event core_agent_add would write. */
+static int agent_for(struct importer *im, const char *field, const char *login, int64_t *id,
+		     struct derr *e)
+{
+	struct agent a = {0};
+	int rc = store_agent_by_login(im->d->st, login, &a, e);
+	if (rc == DESK_OK) {
+		*id = a.id;
+		agent_free(&a);
+		return DESK_OK;
+	}
+	if (rc != DESK_ENOTFOUND)
+		return rc;
+	if (!valid_login(login)) {
+		char q[128];
+		quote(q, sizeof q, login);
+		return derr_set(e, DESK_EINVAL,
+				"%s: %s is not a valid login (letters, digits, '.', '_', '-'; at "
+				"most 32)",
+				field, q);
+	}
+	a.login = (char *)login;
+	a.name = (char *)login;
+	a.role = ROLE_AGENT;
+	a.active = true;
+	a.created_at = im->now;
+	if ((rc = store_agent_insert(im->d->st, &a, e)) ||
+	    (rc = core_agent_event(im->d, login, NULL, ROLE_AGENT, e)))
+		return rc;
+	*id = a.id;
+	return DESK_OK;
+}
+
+static bool fill(char **dst, const char *src)
+{
+	if (!src || !str_empty(*dst))
+		return false;
+	free(*dst);
+	*dst = xstrdup(src);
+	return true;
+}
+
+/* Matched by email (case-insensitively, as the column is NOCASE) or
+ * added.  A known customer only gains the details it lacked: an import
+ * of old tickets must not overwrite what agents have since recorded. */
+static int customer_for(struct importer *im, const struct in_customer *c, int64_t created,
+			int64_t *id, struct derr *e)
+{
+	int rc;
+	if (c->email) {
+		struct customer old = {0};
+		rc = store_customer_by_email(im->d->st, c->email, &old, e);
+		if (rc == DESK_OK) {
+			bool changed = fill(&old.name, c->name);
+			changed |= fill(&old.phone, c->phone);
+			changed |= fill(&old.organization, c->organization);
+			changed |= fill(&old.tier, c->tier);
+			changed |= fill(&old.notes, c->notes);
+			if (changed)
+				rc = store_customer_update(im->d->st, &old, e);
+			*id = old.id;
+			customer_free(&old);
+			return rc;
+		}
+		if (rc != DESK_ENOTFOUND)
+			return rc;
+	}
+	struct customer n = {
+		.name = (char *)c->name,
+		.email = (char *)c->email,
+		.phone = (char *)c->phone,
+		.organization = (char *)c->organization,
+		.tier = (char *)c->tier,
+		.notes = (char *)c->notes,
+		.created_at = created,
+	};
+	rc = store_customer_insert(im->d->st, &n, e);
+	*id = n.id;
+	return rc;
+}
+
+static int64_t latest(int64_t a, int64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* Times the line leaves out: created_at falls back to the earliest
+ * message, then event, then now; updated_at to the latest thing that
+ * happened. */
+static void fill_times(struct importer *im, struct in_ticket *in)
+{
+	if (!in->created_at) {
+		for (size_t i = 0; i < in->nmessages; i++)
+			if (!in->created_at || in->messages[i].at < in->created_at)
+				in->created_at = in->messages[i].at;
+		for (size_t i = 0; i < in->nevents && !in->created_at; i++)
+			in->created_at = in->events[i].at;
+		if (!in->created_at)
+			in->created_at = im->now;
+	}
+	if (!in->updated_at) {
+		int64_t u = latest(in->created_at, latest(in->solved_at, in->closed_at));
+		for (size_t i = 0; i < in->nmessages; i++)
+			u = latest(u, in->messages[i].at);
+		for (size_t i = 0; i < in->nevents; i++)
+			u = latest(u, in->events[i].at);
+		in->updated_at = u;
+	}
+}
+
+/* The first reply after the customer first wrote, as core_post counts
+ * it; 0 if the customer never wrote or nobody answered. */
+static int64_t first_response(const struct in_ticket *in)
+{
+	int64_t asked = 0, answered = 0;
+	for (size_t i = 0; i < in->nmessages; i++)
+		if (in->messages[i].kind == MSG_CUSTOMER &&
+		    (!asked || in->messages[i].at < asked))
+			asked = in->messages[i].at;
+	for (size_t i = 0; asked && i < in->nmessages; i++) {
+		const struct in_message *m = &in->messages[i];
+		if (m->kind == MSG_REPLY && m->at >= asked && (!answered || m->at < answered))
+			answered = m->at;
+	}
+	return answered;
+}
+
+/* Time spent pending stops the resolution clock.  The line's status
+ * events tell when the ticket went pending and came back, and replaying
+ * them through sla_status_change gives the pause core would have
+ * counted; a ticket pending without such events is taken to have been
+ * pending since its last update. */
+static void pause_from_events(const struct config *cfg, struct ticket *t,
+			      const struct in_ticket *in)
+{
+	t->pending_since = 0;
+	t->paused_seconds = 0;
+	for (size_t i = 0; i < in->nevents; i++) {
+		const struct in_event *x = &in->events[i];
+		if (!x->field || strcmp(x->field, "status") != 0)
+			continue;
+		int from = status_from_name(x->old_value), to = status_from_name(x->new_value);
+		if (from >= 0 && to >= 0)
+			sla_status_change(cfg, t, (enum status)from, (enum status)to, x->at);
+	}
+	if (t->status != ST_PENDING)
+		t->pending_since = 0;
+	else if (!t->pending_since)
+		t->pending_since = t->updated_at;
+}
+
+static int write_children(struct importer *im, int64_t id, const struct in_ticket *in,
+			  struct derr *e)
+{
+	struct store *st = im->d->st;
+	int rc = DESK_OK;
+	char field[64];
+	for (size_t i = 0; i < in->nmessages; i++) {
+		const struct in_message *m = &in->messages[i];
+		struct message row = {.ticket_id = id, .kind = m->kind, .body = (char *)m->body,
+				      .created_at = m->at, .message_id = (char *)m->message_id,
+				      .automatic = m->automatic};
+		if (m->message_id) {
+			int64_t owner;
+			if ((rc = store_message_id_owner(st, m->message_id, &owner, e)))
+				return rc;
+			if (owner) {
+				char q[128];
+				quote(q, sizeof q, m->message_id);
+				return derr_set(e, DESK_EINVAL,
+						"messages[%zu].message_id: %s is already the id of a "
+						"message of ticket %lld",
+						i, q, (long long)owner);
+			}
+		}
+		snprintf(field, sizeof field, "messages[%zu].author", i);
+		if (m->author && (rc = agent_for(im, field, m->author, &row.author_id, e)))
+			return rc;
+		if ((rc = store_message_insert(st, &row, e)))
+			return rc;
+	}
+	for (size_t i = 0; i < in->nsurveys; i++) {
+		struct survey s = {.ticket_id = id, .kind = in->surveys[i].kind,
+				   .score = in->surveys[i].score, .answered_at = in->surveys[i].at};
+		if ((rc = store_survey_insert(st, &s, e)))
+			return rc;
+	}
+	for (size_t i = 0; i < in->nevents; i++) {
+		const struct in_event *x = &in->events[i];
+		struct event ev = {.ticket_id = id, .at = x->at, .action = (char *)x->action,
+				   .field = (char *)x->field, .old_value = (char *)x->old_value,
+				   .new_value = (char *)x->new_value};
+		snprintf(field, sizeof field, "events[%zu].agent", i);
+		if (x->agent && (rc = agent_for(im, field, x->agent, &ev.agent_id, e)))
+			return rc;
+		if ((rc = store_event_insert(st, &ev, e)))
+			return rc;
+	}
+	if (in->nevents == 0) {
+		/* Some trace of where the ticket came from, by whom. */
+		char where[256];
+		snprintf(where, sizeof where, "%s:%ld", im->name, im->line);
+		struct event ev = {.ticket_id = id, .agent_id = im->d->me.id, .at = im->now,
+				   .action = "import", .new_value = where};
+		rc = store_event_insert(st, &ev, e);
+	}
+	return rc;
+}
+
+static int write_ticket(struct importer *im, struct in_ticket *in, bool *created,
+			struct derr *e)
+{
+	struct store *st = im->d->st;
+	int64_t existing = 0;
+	int rc;
+	if (in->external_id) {
+		rc = store_ticket_by_external_id(st, in->external_id, &existing, e);
+		if (rc && rc != DESK_ENOTFOUND)
+			return rc;
+	}
+	fill_times(im, in);
+	const char *queue = in->queue ? in->queue
+			    : im->d->cfg && im->d->cfg->default_queue ? im->d->cfg->default_queue
+								       : "general";
+	/* Borrowed strings only: t is never ticket_free'd. */
+	struct ticket t = {
+		.id = existing,
+		.external_id = (char *)in->external_id,
+		.subject = (char *)in->subject,
+		.status = in->status,
+		.priority = in->priority,
+		.channel = in->channel,
+		.queue = (char *)queue,
+		.created_at = in->created_at,
+		.updated_at = in->updated_at,
+		.first_response_at = first_response(in),
+		.first_solved_at = in->first_solved_at,
+		.solved_at = in->solved_at,
+		.closed_at = in->closed_at,
+		.reopens = in->reopens,
+		.tags = (char **)in->tags,
+		.ntags = in->ntags,
+	};
+	if (in->has_customer && (rc = customer_for(im, &in->customer, in->created_at,
+						   &t.customer_id, e)))
+		return rc;
+	if (in->assignee && (rc = agent_for(im, "assignee", in->assignee, &t.assignee_id, e)))
+		return rc;
+	bool defer = false;
+	if (in->merged_into) {
+		rc = store_ticket_by_external_id(st, in->merged_into, &t.merged_into, e);
+		if (rc == DESK_ENOTFOUND)
+			defer = true;
+		else if (rc)
+			return rc;
+		if (t.merged_into && t.merged_into == existing)
+			return derr_set(e, DESK_EINVAL,
+					"merged_into: a ticket cannot be merged into itself");
+	}
+	if (existing) {
+		if ((rc = store_ticket_update(st, &t, e)) || (rc = store_ticket_clear(st, t.id, e)))
+			return rc;
+		for (size_t i = 0; i < in->ntags; i++) {
+			bool changed;
+			if ((rc = store_tag_add(st, t.id, in->tags[i], &changed, e)))
+				return rc;
+		}
+	} else if ((rc = store_ticket_insert(st, &t, e))) {
+		return rc;
+	}
+	/* The clocks, as core_save would leave them, now that the thread
+	 * they are read from is in. */
+	pause_from_events(im->d->cfg, &t, in);
+	if ((rc = write_children(im, t.id, in, e)) || (rc = sla_refresh(im->d, &t, e)) ||
+	    (rc = store_ticket_update(st, &t, e)))
+		return rc;
+	if (defer) {
+		xgrow((void **)&im->pend, &im->cappend, im->npend + 1, sizeof *im->pend);
+		im->pend[im->npend++] = (struct pending_merge){t.id, im->line,
+								xstrdup(in->merged_into)};
+	}
+	*created = !existing;
+	return DESK_OK;
+}
+
+/* One line: DESK_EINVAL with "field: problem" for a bad line; any other
+ * code is trouble with the database, which ends the whole import. */
+static int import_line(struct importer *im, const char *text, size_t len, bool *created,
+		       struct derr *e)
+{
+	if (strlen(text) != len)
+		return derr_set(e, DESK_EINVAL, "holds a NUL byte; not valid JSON");
+	struct json_node *root = NULL;
+	int rc = store_json_parse(im->d->st, text, &root, e);
+	if (rc)
+		return rc;
+	struct in_ticket in;
+	rc = parse_ticket(root, &in, e);
+	if (rc == DESK_OK)
+		rc = write_ticket(im, &in, created, e);
+	in_ticket_free(&in);
+	json_node_free(&root);
+	return rc;
+}
+
+static void drop_pending(struct importer *im, size_t keep)
+{
+	while (im->npend > keep)
+		free(im->pend[--im->npend].xid);
+}
+
+/* One non-blank line, under its own savepoint with skip_bad so that a
+ * line failing half-way leaves nothing.  On failure le says
+ * "FILE:LINE: field: problem" (DESK_EINVAL: the line is bad) or what
+ * went wrong with the database (anything else: the import must stop). */
+static int import_one(struct importer *im, bool skip_bad, const char *text, size_t len,
+		      bool *created, struct derr *le)
+{
+	size_t npend = im->npend;
+	int rc = skip_bad ? store_savepoint(im->d->st, le) : DESK_OK;
+	if (rc == DESK_OK) {
+		rc = import_line(im, text, len, created, le);
+		if (rc == DESK_EINVAL && skip_bad)
+			store_rollback_to(im->d->st);
+		else if (rc == DESK_OK && skip_bad)
+			rc = store_release(im->d->st, le);
+	}
+	if (rc) {
+		drop_pending(im, npend);
+		derr_prefix(le, "%s:%ld", im->name, im->line);
+	}
+	return rc;
+}
+
+/* Links the merges whose target came later in the file.  A target that
+ * never came is that line's error. */
+static int resolve_merges(struct importer *im, bool skip_bad, FILE *report,
+			  struct import_result *res, struct derr *e)
+{
+	for (size_t i = 0; i < im->npend; i++) {
+		struct pending_merge *p = &im->pend[i];
+		int64_t into = 0;
+		int rc = store_ticket_by_external_id(im->d->st, p->xid, &into, e);
+		if (rc == DESK_OK) {
+			if ((rc = store_ticket_set_merged_into(im->d->st, p->ticket_id, into, e)))
+				return rc;
+			continue;
+		}
+		if (rc != DESK_ENOTFOUND)
+			return rc;
+		char q[128];
+		quote(q, sizeof q, p->xid);
+		derr_set(e, DESK_EINVAL, "%s:%ld: merged_into: no ticket %s in the file or the desk%s",
+			 im->name, p->line, q, skip_bad ? "; imported without the link" : "");
+		if (report)
+			fprintf(report, "%s\n", e->msg);
+		if (!skip_bad)
+			return DESK_EINVAL;
+		res->bad++;
+		derr_clear(e);
+	}
+	return DESK_OK;
+}
+
+int core_import(struct desk *d, void *stdio_in, const struct import_opts *o,
+		struct import_result *r, void *stdio_report, struct derr *e)
+{
+	FILE *in = stdio_in, *report = stdio_report;
+	bool skip_bad = o && o->skip_bad;
+	struct importer im = {
+		.d = d,
+		.name = o && !str_empty(o->name) && strcmp(o->name, "-") != 0 ? o->name : "stdin",
+		.now = time_now(),
+	};
+	struct import_result res = {0};
+	if (r)
+		*r = res;
+	int rc = store_begin(d->st, e);
+	if (rc) {
+		derr_prefix(e, "%s", im.name);
+		if (report)
+			fprintf(report, "%s\n", e->msg);
+		return rc;
+	}
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	while ((len = getline(&buf, &cap, in)) >= 0) {
+		im.line++;
+		char *text = buf;
+		size_t n = (size_t)len;
+		if (im.line == 1 && n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+			text += 3;
+			n -= 3;
+		}
+		while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
+			text[--n] = '\0';
+		if (strlen(text) == n && blank(text))
+			continue;
+		struct derr le = {0};
+		bool created = false;
+		rc = import_one(&im, skip_bad, text, n, &created, &le);
+		if (rc == DESK_OK) {
+			if (created)
+				res.created++;
+			else
+				res.updated++;
+			continue;
+		}
+		if (report)
+			fprintf(report, "%s\n", le.msg);
+		if (rc == DESK_EINVAL && skip_bad) {
+			res.bad++;
+			continue;
+		}
+		*e = le;
+		res = (struct import_result){.bad = rc == DESK_EINVAL};
+		goto fail;
+	}
+	/* The end of the file: what is left to link, then the commit
+	 * (which rolls back by itself when it fails). */
+	bool bad_link = false;
+	if (ferror(in))
+		rc = derr_set(e, DESK_EIO, "cannot read: %s", strerror(errno));
+	else if ((rc = resolve_merges(&im, skip_bad, report, &res, e)) == DESK_OK)
+		rc = store_commit(d->st, e);
+	else
+		bad_link = rc == DESK_EINVAL; /* reported as its line's error */
+	if (rc == DESK_OK)
+		goto out;
+	if (!bad_link) {
+		derr_prefix(e, "%s", im.name);
+		if (report)
+			fprintf(report, "%s\n", e->msg);
+	}
+	res = (struct import_result){.bad = bad_link};
+fail:
+	store_rollback(d->st);
+out:
+	free(buf);
+	drop_pending(&im, 0);
+	free(im.pend);
+	if (r)
+		*r = res;
+	return rc;
+}

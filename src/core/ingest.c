@@ -1,0 +1,431 @@
+/* ingest.c: one mail message into a ticket, all of it or none of it.
+ *
+ * A reply (In-Reply-To or References naming a Message-ID desk stored or
+ * sent, or a "[#123]" subject tag) joins its ticket through the same
+ * customer-message path as every other channel, which reopens a solved
+ * ticket; anything else opens a ticket.  Mail sent by machines is kept
+ * but marked, reopens nothing and is never answered. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "core.h"
+#include "internal_core.h"
+#include "mail.h"
+#include "util.h"
+
+/* Bigger than any MTA's default limit; past it, a message is refused. */
+#define MAX_MAIL_BYTES (64u << 20)
+/* At most one acknowledgement per customer in this time. */
+#define ACK_INTERVAL 3600
+/* Merges chain; a loop in the data must not hang the MTA. */
+#define MAX_MERGE_HOPS 16
+
+int mail_sysexit(int rc, bool message_fault)
+{
+	if (rc == DESK_OK)
+		return 0;
+	if (message_fault)
+		return 65; /* EX_DATAERR: bounce it, a retry cannot help */
+	if (rc == DESK_EUSAGE)
+		return 64; /* EX_USAGE: the alias line is wrong */
+	return 75;         /* EX_TEMPFAIL: keep it queued and try again */
+}
+
+static void fmt_size(char *buf, size_t n, size_t bytes)
+{
+	if (bytes < 1024)
+		snprintf(buf, n, "%zu bytes", bytes);
+	else if (bytes < 1024 * 1024)
+		snprintf(buf, n, "%.1f KB", bytes / 1024.0);
+	else
+		snprintf(buf, n, "%.1f MB", bytes / (1024.0 * 1024.0));
+}
+
+/* The text stored: the mail's words, then its attachments listed, so
+ * every front end shows them in the conversation. */
+static char *body_with_parts(const struct mail_in *m)
+{
+	struct strbuf b = {0};
+	sb_add(&b, str_empty(m->body) ? "(no text)" : m->body);
+	for (size_t i = 0; i < m->nparts; i++) {
+		char size[32];
+		fmt_size(size, sizeof size, m->parts[i].size);
+		sb_addf(&b, "%s[attachment: %s (%s, %s)]", i ? "\n" : "\n\n",
+			m->parts[i].filename, m->parts[i].content_type, size);
+	}
+	return sb_take(&b);
+}
+
+/* --- attachments in a directory ---------------------------------------- */
+
+static int io_error(struct derr *e, int err, const char *what, const char *path)
+{
+	if (err == ENOSPC || err == EDQUOT)
+		return derr_set(e, DESK_EIO, "%s: the disk is full while %s; nothing was stored",
+				path, what);
+	return derr_set(e, DESK_EIO, "%s: %s: %s", path, what, strerror(err));
+}
+
+/* Content-addressed (DIR/ab/abcdef...): written before the transaction,
+ * complete (fsync, rename) or not at all, and harmless if the
+ * transaction then fails; the same file sent twice is kept once. */
+static int save_part(const char *dir, const struct mail_part *p, char **path, struct derr *e)
+{
+	gchar *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, p->data, p->size);
+	char *sub = xasprintf("%s/%.2s", dir, sum);
+	*path = xasprintf("%s/%s", sub, sum);
+	g_free(sum);
+	int rc = DESK_OK;
+	struct stat sb;
+	if (stat(*path, &sb) == 0 && (size_t)sb.st_size == p->size)
+		goto out;
+	if (mkdir(dir, 02770) != 0 && errno != EEXIST) {
+		rc = io_error(e, errno, "creating the attachments folder", dir);
+		goto out;
+	}
+	if (mkdir(sub, 02770) != 0 && errno != EEXIST) {
+		rc = io_error(e, errno, "creating a folder", sub);
+		goto out;
+	}
+	char *tmp = xasprintf("%s.tmp.%ld", *path, (long)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		rc = io_error(e, errno, "saving an attachment", tmp);
+		free(tmp);
+		goto out;
+	}
+	size_t off = 0;
+	while (off < p->size) {
+		ssize_t w = write(fd, p->data + off, p->size - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			rc = io_error(e, w < 0 ? errno : EIO, "saving an attachment", tmp);
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (rc == DESK_OK && fsync(fd) != 0)
+		rc = io_error(e, errno, "saving an attachment", tmp);
+	if (close(fd) != 0 && rc == DESK_OK)
+		rc = io_error(e, errno, "saving an attachment", tmp);
+	if (rc == DESK_OK && rename(tmp, *path) != 0)
+		rc = io_error(e, errno, "saving an attachment", *path);
+	if (rc)
+		unlink(tmp);
+	free(tmp);
+out:
+	free(sub);
+	if (rc)
+		xfree(path);
+	return rc;
+}
+
+/* --- threading --------------------------------------------------------- */
+
+/* Follows merges to the ticket that lives on; 0 when it is closed (a
+ * closed ticket is final: the mail opens a new one). */
+static int live_ticket(struct desk *d, int64_t id, int64_t *out, struct derr *e)
+{
+	*out = 0;
+	for (int hop = 0; id && hop < MAX_MERGE_HOPS; hop++) {
+		struct ticket t;
+		int rc = store_ticket_get(d->st, id, &t, e);
+		if (rc == DESK_ENOTFOUND)
+			return DESK_OK;
+		if (rc)
+			return rc;
+		int64_t next = t.merged_into;
+		bool closed = t.status == ST_CLOSED;
+		ticket_free(&t);
+		if (!next) {
+			*out = closed ? 0 : id;
+			return DESK_OK;
+		}
+		id = next;
+	}
+	return DESK_OK;
+}
+
+static int find_thread(struct desk *d, const struct mail_in *m, int64_t *ticket_id,
+		       struct derr *e)
+{
+	*ticket_id = 0;
+	for (size_t i = 0; i < m->nrefs; i++) {
+		int64_t row, tid;
+		int rc = store_mail_find_message_id(d->st, m->refs[i], &row, &tid, e);
+		if (rc)
+			return rc;
+		if (tid) {
+			if ((rc = live_ticket(d, tid, ticket_id, e)) || *ticket_id)
+				return rc;
+		}
+	}
+	int64_t tag = mail_subject_ticket(m->subject);
+	return tag ? live_ticket(d, tag, ticket_id, e) : DESK_OK;
+}
+
+/* --- the transaction --------------------------------------------------- */
+
+static int new_ticket(struct desk *d, const struct mail_in *m, const char *queue,
+		      int64_t customer_id, struct ticket *t, struct derr *e)
+{
+	memset(t, 0, sizeof *t);
+	char *subject = str_trim(xstrdup(m->subject));
+	if (!*subject) {
+		free(subject);
+		subject = xstrdup("(no subject)");
+	}
+	t->subject = subject;
+	t->status = ST_NEW;
+	t->priority = PRIO_NORMAL;
+	t->channel = CH_EMAIL;
+	t->queue = xstrdup(d->cfg && d->cfg->default_queue ? d->cfg->default_queue : "general");
+	t->customer_id = customer_id;
+	t->created_at = t->updated_at = time_now();
+	sla_apply(d->cfg, t);
+	int rc = store_ticket_insert(d->st, t, e);
+	if (rc == DESK_OK)
+		rc = core_event(d, t->id, "create", NULL, NULL, t->subject, e);
+	if (rc == DESK_OK && queue) {
+		/* validates the name as any later change would */
+		struct field_change c = {FIELD_QUEUE, queue};
+		rc = core_change(d, t, &c, e);
+	}
+	if (rc == DESK_OK && m->automatic) {
+		struct field_change c = {FIELD_TAG_ADD, "auto"};
+		rc = core_change(d, t, &c, e);
+	}
+	return rc;
+}
+
+/* The sender as a customer: found by address, or added with the display
+ * name; a known customer without a name takes the one the mail gives. */
+static int customer_of(struct desk *d, const struct mail_in *m, int64_t *id, struct derr *e)
+{
+	int rc = core_find_or_add_customer(d, m->from_name, m->from_addr, NULL, id, e);
+	if (rc || str_empty(m->from_name))
+		return rc;
+	struct customer c = {0};
+	if ((rc = store_customer_get(d->st, *id, &c, e)))
+		return rc;
+	if (str_empty(c.name)) {
+		free(c.name);
+		c.name = xstrdup(m->from_name);
+		rc = store_customer_update(d->st, &c, e);
+	}
+	customer_free(&c);
+	return rc;
+}
+
+static int add_message(struct desk *d, struct ticket *t, const struct mail_in *m,
+		       char *const *paths, int64_t *row, struct derr *e)
+{
+	char *text = body_with_parts(m);
+	int64_t now = time_now();
+	int rc;
+	if (m->automatic) {
+		/* Kept for the record, but a vacation notice must not reopen a
+		 * solved ticket or count as the customer's turn. */
+		char *body = core_normalize_body(text);
+		struct message msg = {.ticket_id = t->id, .kind = MSG_CUSTOMER, .body = body,
+				      .created_at = now, .message_id = m->message_id,
+				      .automatic = true, .mail_from = m->from_addr};
+		rc = store_message_insert(d->st, &msg, e);
+		free(body);
+		*row = msg.id;
+		char idbuf[32];
+		snprintf(idbuf, sizeof idbuf, "%lld", (long long)msg.id);
+		if (rc == DESK_OK)
+			rc = core_event(d, t->id, "customer", "message", NULL, idbuf, e);
+		if (rc == DESK_OK && m->auto_reason)
+			rc = core_event(d, t->id, "mail", "auto", NULL, m->auto_reason, e);
+	} else {
+		int64_t tid;
+		rc = core_customer_message_locked(d, t, text, now, m->message_id, e);
+		if (rc == DESK_OK)
+			rc = store_mail_find_message_id(d->st, m->message_id, row, &tid, e);
+		if (rc == DESK_OK)
+			rc = store_mail_mark_inbound(d->st, *row, false, m->from_addr, e);
+	}
+	free(text);
+	for (size_t i = 0; rc == DESK_OK && i < m->nparts; i++) {
+		const struct mail_part *p = &m->parts[i];
+		struct attachment a = {.message_id = *row, .filename = p->filename,
+				       .content_type = p->content_type,
+				       .size = (int64_t)p->size,
+				       .path = paths ? paths[i] : NULL};
+		rc = store_attachment_insert(d->st, &a, p->data, e);
+	}
+	return rc;
+}
+
+/* Queues the acknowledgement of a new ticket: at most one an hour per
+ * customer, from the configured canned response.  A missing canned
+ * response is no reason to lose the mail: it is reported, not fatal. */
+static int queue_ack(struct desk *d, struct ticket *t, struct ingest_result *r,
+		     int64_t *ack_row, struct derr *e)
+{
+	const struct mail_config *mc = &d->cfg->mail;
+	int64_t last = 0, now = time_now();
+	int rc = store_customer_last_ack(d->st, t->customer_id, &last, e);
+	if (rc || (last && now - last < ACK_INTERVAL))
+		return rc;
+	struct ticket full;
+	/* the joined customer email, as outbound_wanted reads it */
+	if ((rc = store_ticket_get(d->st, t->id, &full, e)))
+		return rc;
+	bool wanted = outbound_wanted(d, &full);
+	ticket_free(&full);
+	if (!wanted)
+		return DESK_OK;
+	struct canned_list cl = {0};
+	struct derr ce = {0};
+	const struct canned *c = NULL;
+	if (!d->cfg->canned_file)
+		derr_set(&ce, DESK_ENOTFOUND, "no canned responses file in the config");
+	else if (canned_load(d->cfg->canned_file, &cl, &ce) == DESK_OK)
+		for (size_t i = 0; i < cl.n && !c; i++)
+			if (strcmp(cl.v[i].name, mc->ack_canned) == 0)
+				c = &cl.v[i];
+	if (!c && !ce.code)
+		derr_set(&ce, DESK_ENOTFOUND, "no canned response \"%s\" in %s", mc->ack_canned,
+			 d->cfg->canned_file);
+	char *body = NULL;
+	if (c) {
+		struct customer cu = {0};
+		if ((rc = store_customer_get(d->st, t->customer_id, &cu, e))) {
+			canned_list_free(&cl);
+			return rc;
+		}
+		struct canned_ctx ctx = {.customer = &cu, .ticket = t};
+		if (canned_expand(c->body, &ctx, &body, &ce))
+			derr_prefix(&ce, "canned response \"%s\"", c->name);
+		customer_free(&cu);
+	}
+	canned_list_free(&cl);
+	if (!body) {
+		snprintf(r->ack_error, sizeof r->ack_error, "acknowledgement not sent: %s",
+			 ce.msg);
+		return DESK_OK;
+	}
+	char *mid = outbound_new_message_id(d, t->id);
+	char *text = core_normalize_body(body);
+	struct message msg = {.ticket_id = t->id, .kind = MSG_SYSTEM, .body = text,
+			      .created_at = now, .message_id = mid, .delivery = (char *)"queued"};
+	rc = store_message_insert(d->st, &msg, e);
+	char idbuf[32];
+	snprintf(idbuf, sizeof idbuf, "%lld", (long long)msg.id);
+	if (rc == DESK_OK)
+		rc = core_event(d, t->id, "acknowledge", "message", NULL, idbuf, e);
+	if (rc == DESK_OK)
+		rc = store_customer_set_last_ack(d->st, t->customer_id, now, e);
+	if (rc == DESK_OK) {
+		*ack_row = msg.id;
+		r->acknowledged = true;
+	}
+	free(text);
+	free(mid);
+	free(body);
+	return rc;
+}
+
+static int ingest_locked(struct desk *d, const struct mail_in *m, char *const *paths,
+			 const char *queue, struct ingest_result *r, int64_t *ack_row,
+			 struct derr *e)
+{
+	int64_t row, tid;
+	int rc = store_mail_find_message_id(d->st, m->message_id, &row, &tid, e);
+	if (rc)
+		return rc;
+	if (row) {
+		r->outcome = INGEST_DUPLICATE;
+		r->ticket_id = tid;
+		r->msg_row = row;
+		return DESK_OK;
+	}
+	if ((rc = find_thread(d, m, &tid, e)))
+		return rc;
+	struct ticket t = {0};
+	if (tid) {
+		r->outcome = INGEST_APPENDED;
+		rc = core_load_for_change(d, tid, &t, e);
+	} else {
+		r->outcome = INGEST_NEW_TICKET;
+		int64_t cid;
+		if ((rc = customer_of(d, m, &cid, e)) == DESK_OK)
+			rc = new_ticket(d, m, queue, cid, &t, e);
+	}
+	if (rc == DESK_OK)
+		rc = add_message(d, &t, m, paths, &r->msg_row, e);
+	if (rc == DESK_OK)
+		rc = core_save(d, &t, e);
+	r->ticket_id = t.id;
+	const struct mail_config *mc = d->cfg ? &d->cfg->mail : NULL;
+	if (rc == DESK_OK && r->outcome == INGEST_NEW_TICKET && !m->automatic && mc &&
+	    mc->ack_enabled && mc->ack_canned)
+		rc = queue_ack(d, &t, r, ack_row, e);
+	ticket_free(&t);
+	return rc;
+}
+
+int core_ingest(struct desk *d, const char *data, size_t len, const struct ingest_opts *o,
+		struct ingest_result *r, bool *message_fault, struct derr *e)
+{
+	memset(r, 0, sizeof *r);
+	*message_fault = false;
+	if (len > MAX_MAIL_BYTES) {
+		*message_fault = true;
+		return derr_set(e, DESK_EINVAL, "the message is %zu bytes; desk takes at most %u",
+				len, MAX_MAIL_BYTES);
+	}
+	const struct mail_config *mc = d->cfg ? &d->cfg->mail : NULL;
+	const char *queue = o && o->queue ? o->queue : mc ? mc->default_queue : NULL;
+	struct mail_in m;
+	int rc = mail_parse(data, len, mc ? mc->support_address : NULL, &m, e);
+	if (rc) {
+		*message_fault = true;
+		return rc;
+	}
+	r->automatic = m.automatic;
+	char **paths = NULL;
+	if (mc && mc->attachments_dir && m.nparts) {
+		paths = xcalloc(m.nparts, sizeof *paths);
+		for (size_t i = 0; rc == DESK_OK && i < m.nparts; i++)
+			rc = save_part(mc->attachments_dir, &m.parts[i], &paths[i], e);
+	}
+	int64_t ack_row = 0;
+	if (rc == DESK_OK)
+		rc = store_begin(d->st, e);
+	if (rc == DESK_OK) {
+		rc = ingest_locked(d, &m, paths, queue, r, &ack_row, e);
+		/* A duplicate changes nothing: roll back, not commit. */
+		if (rc == DESK_OK && r->outcome != INGEST_DUPLICATE)
+			rc = store_commit(d->st, e);
+		else
+			store_rollback(d->st);
+		/* A bad --queue name is the setup's fault, not the message's. */
+	}
+	if (rc == DESK_OK && ack_row) {
+		struct derr se = {0};
+		if (outbound_send(d, ack_row, &se))
+			snprintf(r->ack_error, sizeof r->ack_error, "acknowledgement not sent: %s",
+				 se.msg);
+	}
+	if (rc) {
+		r->acknowledged = false;
+		r->ticket_id = r->msg_row = 0;
+	}
+	for (size_t i = 0; paths && i < m.nparts; i++)
+		free(paths[i]);
+	free(paths);
+	mail_in_free(&m);
+	return rc;
+}

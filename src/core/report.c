@@ -1,0 +1,93 @@
+/* report.c: desk report: who may read it, its period, and the ratios
+ * derived from the counts the store made (definitions: desk-report(1)). */
+#include <math.h>
+#include <string.h>
+
+#include "report.h"
+#include "sla.h"
+#include "util.h"
+
+int core_report_allowed(const struct desk *d, struct derr *e)
+{
+	if (d->me.role == ROLE_SUPERVISOR || d->me.role == ROLE_ADMIN)
+		return DESK_OK;
+	return derr_set(e, DESK_EDENIED, "reports are for supervisors and admins");
+}
+
+static double pct(int64_t part, int64_t whole)
+{
+	return whole > 0 ? 100.0 * (double)part / (double)whole : NAN;
+}
+
+void report_derive(struct metric_group *g)
+{
+	g->fcr_pct = pct(g->fcr, g->solved);
+	g->reopen_pct = pct(g->reopened, g->solved);
+	g->resolution_rate_pct = pct(g->solved, g->created);
+	g->fr_sla_pct = pct(g->fr_met, g->fr_met + g->fr_breached);
+	g->res_sla_pct = pct(g->res_met, g->res_met + g->res_breached);
+	g->csat = pct(g->csat_satisfied, g->csat_n);
+	g->ces = g->ces_n > 0 ? (double)g->ces_sum / (double)g->ces_n : NAN;
+	g->nps = pct(g->nps_promoters - g->nps_detractors, g->nps_n);
+}
+
+static int64_t business_seconds(void *ctx, int64_t a, int64_t b)
+{
+	return bh_seconds(ctx, a, b);
+}
+
+int core_report_open(struct desk *d, const struct report_opts *o, struct metrics *m,
+		     struct derr *e)
+{
+	memset(m, 0, sizeof *m);
+	int rc = core_report_allowed(d, e);
+	if (rc)
+		return rc;
+	struct metrics_query q = {
+		.now = time_now(),
+		.until = o->until,
+		.since = o->since,
+		.by = o->by,
+	};
+	if (!q.until)
+		q.until = q.now;
+	if (!q.since)
+		q.since = q.until - REPORT_DEFAULT_DAYS * 86400;
+	if (q.since >= q.until)
+		return derr_set(e, DESK_EUSAGE, "the period is empty: --since must be before --until");
+	if (d->cfg && d->cfg->hours.enabled) {
+		q.business = business_seconds;
+		q.business_ctx = (void *)&d->cfg->hours;
+	}
+	if ((rc = store_read_begin(d->st, e)))
+		return rc;
+	if ((rc = store_metrics(d->st, &q, m, e))) {
+		store_read_end(d->st);
+		return rc;
+	}
+	report_derive(&m->total);
+	for (size_t i = 0; i < m->n; i++)
+		report_derive(&m->groups[i]);
+	return DESK_OK;
+}
+
+int core_report_breaches(struct desk *d, const struct metrics *m,
+			 int (*fn)(void *ctx, const struct sla_breach *b), void *ctx,
+			 int64_t *count, struct derr *e)
+{
+	int rc = core_report_allowed(d, e);
+	return rc ? rc : store_sla_breaches(d->st, &m->q, fn, ctx, count, e);
+}
+
+int core_report_json(struct desk *d, const struct metrics *m, char **json, struct derr *e)
+{
+	*json = NULL;
+	int rc = core_report_allowed(d, e);
+	return rc ? rc : store_metrics_json(d->st, m, json, e);
+}
+
+void core_report_close(struct desk *d, struct metrics *m)
+{
+	store_read_end(d->st);
+	metrics_free(m);
+}

@@ -1,0 +1,344 @@
+/* mail_store.c: what the mail channel keeps: attachments, the delivery
+ * state of outbound mail, Message-ID lookups for threading, and when a
+ * customer was last acknowledged. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "mail.h"
+#include "util.h"
+
+void attachment_free(struct attachment *a)
+{
+	if (!a)
+		return;
+	free(a->filename);
+	free(a->content_type);
+	free(a->path);
+	memset(a, 0, sizeof *a);
+}
+
+void attachment_list_free(struct attachment_list *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		attachment_free(&l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+int store_attachment_insert(struct store *st, struct attachment *a, const void *content,
+			    struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st,
+				  "INSERT INTO attachments (message_id, filename, content_type,"
+				  " size, content, path) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+				  e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, a->message_id);
+	bind_text(s, 2, a->filename);
+	bind_text(s, 3, a->content_type);
+	sqlite3_bind_int64(s, 4, a->size);
+	if (a->path)
+		sqlite3_bind_null(s, 5);
+	else /* a zero-length blob, not NULL, for an empty file */
+		sqlite3_bind_blob64(s, 5, content ? content : "", (sqlite3_uint64)a->size,
+				    SQLITE_STATIC);
+	bind_text(s, 6, a->path);
+	int rc = st_exec_stmt(st, s, e, "storing an attachment");
+	if (rc == DESK_OK)
+		a->id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+static int read_attachments(struct store *st, sqlite3_stmt *s, struct attachment_list *out,
+			    struct derr *e)
+{
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
+		struct attachment *a = &out->v[out->n++];
+		a->id = col_int(s, 0);
+		a->message_id = col_int(s, 1);
+		a->filename = col_text(s, 2);
+		a->content_type = col_text(s, 3);
+		a->size = col_int(s, 4);
+		a->path = col_text(s, 5);
+	}
+	st_done(s);
+	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading attachments");
+}
+
+int store_attachments(struct store *st, int64_t message_id, struct attachment_list *out,
+		      struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT id, message_id, filename, content_type, size, path"
+				  " FROM attachments WHERE message_id = ?1 ORDER BY id",
+				  e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, message_id);
+	return read_attachments(st, s, out, e);
+}
+
+int store_ticket_attachments(struct store *st, int64_t ticket_id, struct attachment_list *out,
+			     struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT a.id, a.message_id, a.filename, a.content_type, a.size,"
+				  " a.path FROM messages m JOIN attachments a ON a.message_id = m.id"
+				  " WHERE m.ticket_id = ?1 ORDER BY m.created_at, m.id, a.id",
+				  e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	return read_attachments(st, s, out, e);
+}
+
+int store_attachment_content(struct store *st, int64_t attachment_id, void **data, size_t *len,
+			     struct derr *e)
+{
+	*data = NULL;
+	*len = 0;
+	sqlite3_stmt *s = st_prep(st, "SELECT content FROM attachments WHERE id = ?1", e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, attachment_id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		const void *b = sqlite3_column_blob(s, 0);
+		*len = (size_t)sqlite3_column_bytes(s, 0);
+		*data = xmalloc(*len ? *len : 1);
+		if (*len)
+			memcpy(*data, b, *len);
+	}
+	st_done(s);
+	if (rc == SQLITE_DONE)
+		return derr_set(e, DESK_ENOTFOUND, "no attachment %lld", (long long)attachment_id);
+	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading an attachment");
+}
+
+/* The columns read_message in messages.c reads, in its order; kept here
+ * too, since that reader is private to its file. */
+#define MAIL_MESSAGE_COLS                                                                  \
+	"m.id, m.ticket_id, m.kind, m.author_id,"                                          \
+	" CASE WHEN m.kind = 'customer' THEN coalesce(nullif(c.name, ''), c.email, c.phone)" \
+	" ELSE a.login END, m.body, m.created_at, m.message_id, m.auto, m.delivery,"        \
+	" m.delivery_error, m.mail_from"
+#define MAIL_MESSAGE_FROM                                      \
+	" FROM messages m JOIN tickets t ON t.id = m.ticket_id" \
+	" LEFT JOIN customers c ON c.id = t.customer_id"        \
+	" LEFT JOIN agents a ON a.id = m.author_id"
+
+static void read_mail_message(sqlite3_stmt *s, struct message *m)
+{
+	memset(m, 0, sizeof *m);
+	m->id = col_int(s, 0);
+	m->ticket_id = col_int(s, 1);
+	const unsigned char *k = sqlite3_column_text(s, 2);
+	int kind = k ? msg_kind_from_name((const char *)k) : -1;
+	m->kind = kind < 0 ? MSG_SYSTEM : (enum msg_kind)kind;
+	m->author_id = col_int(s, 3);
+	m->author = col_text(s, 4);
+	m->body = col_text(s, 5);
+	m->created_at = col_int(s, 6);
+	m->message_id = col_text(s, 7);
+	m->automatic = col_int(s, 8) != 0;
+	m->delivery = col_text(s, 9);
+	m->delivery_error = col_text(s, 10);
+	m->mail_from = col_text(s, 11);
+}
+
+static int one_message(struct store *st, sqlite3_stmt *s, struct message *out,
+		       const char *what, struct derr *e)
+{
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		read_mail_message(s, out);
+	st_done(s);
+	if (rc == SQLITE_DONE)
+		return derr_set(e, DESK_ENOTFOUND, "%s", what);
+	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading a message");
+}
+
+int store_mail_message_get(struct store *st, int64_t id, struct message *out, struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT " MAIL_MESSAGE_COLS MAIL_MESSAGE_FROM " WHERE m.id = ?1",
+				  e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, id);
+	char what[64];
+	snprintf(what, sizeof what, "no message %lld", (long long)id);
+	return one_message(st, s, out, what, e);
+}
+
+int store_mail_last_customer(struct store *st, int64_t ticket_id, struct message *out,
+			     struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT " MAIL_MESSAGE_COLS MAIL_MESSAGE_FROM
+				  " WHERE m.ticket_id = ?1 AND m.kind = 'customer'"
+				  " AND m.message_id IS NOT NULL"
+				  " ORDER BY m.created_at DESC, m.id DESC LIMIT 1",
+				  e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	char what[80];
+	snprintf(what, sizeof what, "ticket %lld has no mail from the customer",
+		 (long long)ticket_id);
+	return one_message(st, s, out, what, e);
+}
+
+int store_mail_find_message_id(struct store *st, const char *mid, int64_t *msg_row,
+			       int64_t *ticket_id, struct derr *e)
+{
+	*msg_row = *ticket_id = 0;
+	/* Imports may have kept the brackets; desk stores ids without. */
+	size_t n = strlen(mid);
+	char *bare = mid[0] == '<' && n > 1 && mid[n - 1] == '>' ? xstrndup(mid + 1, n - 2)
+								    : xstrdup(mid);
+	char *bracketed = xasprintf("<%s>", bare);
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT id, ticket_id FROM messages WHERE message_id IN (?1, ?2)"
+				  " ORDER BY id LIMIT 1",
+				  e);
+	int rc = s ? DESK_OK : e->code;
+	if (s) {
+		bind_text(s, 1, bare);
+		bind_text(s, 2, bracketed);
+		int step = sqlite3_step(s);
+		if (step == SQLITE_ROW) {
+			*msg_row = col_int(s, 0);
+			*ticket_id = col_int(s, 1);
+		}
+		st_done(s);
+		if (step != SQLITE_ROW && step != SQLITE_DONE)
+			rc = st_fail(st, e, "looking up a Message-ID");
+	}
+	free(bare);
+	free(bracketed);
+	return rc;
+}
+
+int store_mail_thread_ids(struct store *st, int64_t ticket_id, char ***ids, size_t *n,
+			  struct derr *e)
+{
+	*ids = NULL;
+	*n = 0;
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT message_id FROM messages WHERE ticket_id = ?1"
+				  " AND message_id IS NOT NULL ORDER BY created_at, id",
+				  e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		xgrow((void **)ids, &cap, *n + 2, sizeof **ids);
+		(*ids)[(*n)++] = col_text(s, 0);
+		(*ids)[*n] = NULL;
+	}
+	st_done(s);
+	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading a thread's Message-IDs");
+}
+
+int store_mail_mark_inbound(struct store *st, int64_t msg_row, bool automatic,
+			    const char *mail_from, struct derr *e)
+{
+	sqlite3_stmt *s =
+		st_prep(st, "UPDATE messages SET auto = ?2, mail_from = ?3 WHERE id = ?1", e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, msg_row);
+	sqlite3_bind_int(s, 2, automatic);
+	bind_text(s, 3, mail_from);
+	return st_exec_stmt(st, s, e, "marking a message as mail");
+}
+
+int store_mail_set_delivery(struct store *st, int64_t msg_row, const char *delivery,
+			    const char *error, struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(
+		st, "UPDATE messages SET delivery = ?2, delivery_error = ?3 WHERE id = ?1", e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, msg_row);
+	bind_text(s, 2, delivery);
+	bind_text(s, 3, error);
+	return st_exec_stmt(st, s, e, "recording a delivery");
+}
+
+int store_mail_take_for_retry(struct store *st, int64_t msg_row, int64_t stale_before,
+			      bool *taken, struct derr *e)
+{
+	*taken = false;
+	/* A compare-and-set: only one process sees its UPDATE change the row. */
+	sqlite3_stmt *s = st_prep(st,
+				  "UPDATE messages SET delivery = 'queued', delivery_error = NULL,"
+				  " created_at = created_at WHERE id = ?1 AND (delivery = 'failed'"
+				  " OR (delivery = 'queued' AND ?2 > 0 AND created_at < ?2))",
+				  e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, msg_row);
+	sqlite3_bind_int64(s, 2, stale_before);
+	int rc = st_exec_stmt(st, s, e, "taking a message for sending");
+	if (rc == DESK_OK)
+		*taken = sqlite3_changes(st->db) == 1;
+	return rc;
+}
+
+int store_outbox(struct store *st, struct message_list *out, struct derr *e)
+{
+	/* Served by the partial index messages_undelivered. */
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT " MAIL_MESSAGE_COLS MAIL_MESSAGE_FROM
+				  " WHERE m.delivery IN ('queued','failed') ORDER BY m.id",
+				  e);
+	if (!s)
+		return e->code;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
+		read_mail_message(s, &out->v[out->n++]);
+	}
+	st_done(s);
+	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading the outbox");
+}
+
+int store_customer_last_ack(struct store *st, int64_t customer_id, int64_t *at,
+			    struct derr *e)
+{
+	*at = 0;
+	sqlite3_stmt *s = st_prep(st, "SELECT last_ack_at FROM customers WHERE id = ?1", e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, customer_id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*at = col_int(s, 0);
+	st_done(s);
+	if (rc == SQLITE_DONE)
+		return derr_set(e, DESK_ENOTFOUND, "no customer %lld", (long long)customer_id);
+	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading a customer");
+}
+
+int store_customer_set_last_ack(struct store *st, int64_t customer_id, int64_t at,
+				struct derr *e)
+{
+	sqlite3_stmt *s =
+		st_prep(st, "UPDATE customers SET last_ack_at = ?2 WHERE id = ?1", e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, customer_id);
+	sqlite3_bind_int64(s, 2, at);
+	return st_exec_stmt(st, s, e, "recording an acknowledgement");
+}

@@ -1,0 +1,31 @@
+/* sla_store.c: the facts of a conversation that the SLA clocks start
+ * from, read through messages_ticket (ticket_id, created_at, id). */
+#include "internal.h"
+#include "metrics.h"
+
+int store_sla_facts(struct store *st, int64_t ticket_id, struct sla_facts *f, struct derr *e)
+{
+	/* Messages are ordered by (created_at, id), as the thread shows
+	 * them; automatic mail (auto-replies, bounces) awaits no answer. */
+	sqlite3_stmt *s = st_prep(
+		st,
+		"SELECT (SELECT m.created_at FROM messages m WHERE m.ticket_id = ?1"
+		"   AND m.kind = 'customer' ORDER BY m.created_at, m.id LIMIT 1),"
+		" (SELECT m.created_at FROM messages m WHERE m.ticket_id = ?1"
+		"   AND m.kind = 'customer' AND m.auto = 0"
+		"   AND (m.created_at, m.id) > (SELECT r.created_at, r.id FROM messages r"
+		"     WHERE r.ticket_id = ?1 AND r.kind = 'reply'"
+		"     ORDER BY r.created_at DESC, r.id DESC LIMIT 1)"
+		"   ORDER BY m.created_at, m.id LIMIT 1)",
+		e);
+	if (!s)
+		return e ? e->code : DESK_EIO;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		f->first_customer_at = col_int(s, 0);
+		f->awaiting_since = col_int(s, 1);
+	}
+	st_done(s);
+	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading a ticket's SLA clocks");
+}

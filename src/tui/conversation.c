@@ -1,0 +1,295 @@
+/* conversation.c: the selected ticket's thread, every message in order
+ * with its kind (customer, reply, internal note, system) told apart by
+ * colour and by label, bodies sanitized once and wrapped to the pane's
+ * width (rewrapped only when the width changes). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+#include "text.h"
+#include "ui.h"
+#include "util.h"
+
+struct cline {
+	char *text;
+	int el;
+};
+
+struct conv_pane {
+	struct pane base;
+	int64_t id;     /* the ticket loaded; 0: none */
+	bool stale;     /* reload at the next draw */
+	bool have;      /* t and msgs are valid */
+	struct ticket t;
+	struct message_list msgs;
+	char **bodies;  /* sanitized, one per message */
+	char *info;     /* sanitized header line */
+	char err[1200];
+	int width;      /* lines are wrapped for this width; -1: none */
+	struct cline *lines;
+	size_t nlines, cap;
+	size_t last_header; /* line of the latest message's header */
+	size_t top;
+};
+
+static int view_h(const struct pane *p)
+{
+	return p->h > 2 ? p->h - 2 : 1; /* title and info line */
+}
+
+static void lines_free(struct conv_pane *c)
+{
+	for (size_t i = 0; i < c->nlines; i++)
+		free(c->lines[i].text);
+	free(c->lines);
+	c->lines = NULL;
+	c->nlines = c->cap = 0;
+	c->width = -1;
+}
+
+static void unload(struct conv_pane *c)
+{
+	lines_free(c);
+	if (c->have) {
+		for (size_t i = 0; i < c->msgs.n; i++)
+			free(c->bodies[i]);
+		free(c->bodies);
+		c->bodies = NULL;
+		message_list_free(&c->msgs);
+		ticket_free(&c->t);
+	}
+	memset(&c->msgs, 0, sizeof c->msgs);
+	xfree(&c->info);
+	c->have = false;
+	c->err[0] = '\0';
+}
+
+static void push(struct conv_pane *c, char *text, int el)
+{
+	xgrow((void **)&c->lines, &c->cap, c->nlines + 1, sizeof *c->lines);
+	c->lines[c->nlines++] = (struct cline){text, el};
+}
+
+static const char *kind_label(enum msg_kind k)
+{
+	switch (k) {
+	case MSG_CUSTOMER: return "CUSTOMER";
+	case MSG_REPLY: return "REPLY";
+	case MSG_NOTE: return "NOTE (internal)";
+	default: return "SYSTEM";
+	}
+}
+
+static void build(struct conv_pane *c, int width)
+{
+	static const int header_el[MSG__COUNT] = {EL_MSG_CUSTOMER, EL_MSG_REPLY, EL_MSG_NOTE,
+						  EL_MSG_SYSTEM};
+	lines_free(c);
+	c->width = width;
+	c->last_header = 0;
+	if (width < 1)
+		width = 1;
+	for (size_t i = 0; i < c->msgs.n; i++) {
+		const struct message *m = &c->msgs.v[i];
+		char when[64];
+		time_format_local(m->created_at, when, sizeof when);
+		char *author = text_sanitize(m->author ? m->author : "", 0);
+		struct strbuf h = {0};
+		sb_addf(&h, "── %s · %s · %s ", kind_label(m->kind), *author ? author : "?", when);
+		free(author);
+		for (int w = text_width(sb_str(&h)); w < width; w++)
+			sb_add(&h, "─");
+		char *clipped = text_clip(sb_str(&h), width, false);
+		sb_free(&h);
+		c->last_header = c->nlines;
+		push(c, clipped, header_el[m->kind % MSG__COUNT]);
+		char **wrapped;
+		size_t n = text_wrap(c->bodies[i], width, &wrapped);
+		for (size_t j = 0; j < n; j++) {
+			int el = m->kind == MSG_NOTE ? EL_NOTE_BODY
+				 : wrapped[j][0] == '>' ? EL_QUOTE
+							: EL_NORMAL;
+			push(c, wrapped[j], el);
+		}
+		free(wrapped);
+		push(c, xstrdup(""), EL_NORMAL);
+	}
+}
+
+static void load(struct conv_pane *c, struct app *a)
+{
+	struct derr e = {0};
+	unload(c);
+	c->id = a->cur_id;
+	c->stale = false;
+	if (!c->id)
+		return;
+	if (store_ticket_get(a->d->st, c->id, &c->t, &e) != DESK_OK) {
+		snprintf(c->err, sizeof c->err, "ticket %lld: %s", (long long)c->id, e.msg);
+		return;
+	}
+	if (store_messages(a->d->st, c->id, &c->msgs, &e) != DESK_OK) {
+		snprintf(c->err, sizeof c->err, "ticket %lld: %s", (long long)c->id, e.msg);
+		message_list_free(&c->msgs);
+		ticket_free(&c->t);
+		return;
+	}
+	c->have = true;
+	c->bodies = xcalloc(c->msgs.n + 1, sizeof *c->bodies);
+	for (size_t i = 0; i < c->msgs.n; i++)
+		c->bodies[i] = text_sanitize(c->msgs.v[i].body, SAN_KEEP_NEWLINES);
+	const struct ticket *t = &c->t;
+	struct strbuf b = {0};
+	sb_addf(&b, "%s · %s · %s · %s", status_name(t->status), priority_name(t->priority),
+		t->queue ? t->queue : "-", t->assignee_login ? t->assignee_login : "unassigned");
+	if (t->ntags) {
+		sb_add(&b, " ·");
+		for (size_t i = 0; i < t->ntags; i++)
+			sb_addf(&b, " %s", t->tags[i]);
+	}
+	if (t->next_due && t->status != ST_SOLVED && t->status != ST_CLOSED) {
+		char span[32];
+		int64_t left = t->next_due - time_now();
+		time_format_span(left < 0 ? -left : left, span, sizeof span);
+		sb_addf(&b, " · SLA %s%s", left < 0 ? "overdue " : "", span);
+	}
+	if (t->merged_into)
+		sb_addf(&b, " · merged into #%lld", (long long)t->merged_into);
+	c->info = text_sanitize(sb_str(&b), 0);
+	sb_free(&b);
+}
+
+/* Shows the latest message: its header at the top when it fits. */
+static void to_latest(struct conv_pane *c)
+{
+	size_t vh = (size_t)view_h(&c->base);
+	size_t end = c->nlines > vh ? c->nlines - vh : 0;
+	c->top = c->last_header < end ? c->last_header : end;
+}
+
+static void clamp(struct conv_pane *c)
+{
+	size_t vh = (size_t)view_h(&c->base);
+	size_t end = c->nlines > vh ? c->nlines - vh : 0;
+	if (c->top > end)
+		c->top = end;
+}
+
+/* Brings the loaded thread up to date with the ticket to show. */
+static void sync_thread(struct conv_pane *c, struct app *a)
+{
+	int width = pane_w(&c->base);
+	bool same = c->id == a->cur_id;
+	size_t vh = (size_t)view_h(&c->base);
+	bool at_end = c->nlines <= vh || c->top + vh >= c->nlines;
+	size_t old_n = c->nlines, old_top = c->top;
+	if (!same || c->stale)
+		load(c, a);
+	if (c->width != width) {
+		build(c, width);
+		if (!same)
+			to_latest(c);
+		else if (at_end && old_n)
+			c->top = c->nlines > vh ? c->nlines - vh : 0;
+		else if (old_n)
+			c->top = old_top * c->nlines / old_n; /* about the same place */
+	}
+	clamp(c);
+}
+
+static void c_draw(struct pane *p, struct app *a)
+{
+	struct conv_pane *c = (struct conv_pane *)p;
+	WINDOW *w = p->win;
+	int x0 = pane_x0(p), width = pane_w(p);
+	sync_thread(c, a);
+	if (!c->id || !c->have) {
+		ui_title(a, p, "Conversation");
+		ui_put(w, 2, x0 + 1, width - 1,
+		       c->err[0] ? "This ticket could not be shown:" : "No ticket selected.",
+		       a->attr[c->err[0] ? EL_ERROR : EL_NORMAL]);
+		if (c->err[0])
+			ui_put_untrusted(w, 3, x0 + 1, width - 1, c->err, a->attr[EL_ERROR]);
+		return;
+	}
+	char *subject = text_sanitize(c->t.subject, 0);
+	char *title = xasprintf("#%lld %s", (long long)c->t.id, subject);
+	ui_title(a, p, title);
+	free(title);
+	free(subject);
+	ui_put(w, 1, x0, width, c->info, a->attr[EL_LABEL]);
+	int vh = view_h(p);
+	for (int i = 0; i < vh && c->top + (size_t)i < c->nlines; i++) {
+		const struct cline *l = &c->lines[c->top + (size_t)i];
+		ui_put(w, 2 + i, x0, width, l->text, a->attr[l->el]);
+	}
+	if (c->nlines > (size_t)vh) {
+		char pos[32];
+		size_t end = c->top + (size_t)vh;
+		snprintf(pos, sizeof pos, " %zu%% ",
+			 (end > c->nlines ? c->nlines : end) * 100 / c->nlines);
+		int pw = (int)strlen(pos);
+		if (pw < width)
+			ui_put(w, 0, x0 + width - pw, pw, pos, a->attr[EL_TITLE]);
+	}
+}
+
+static int c_key(struct pane *p, struct app *a, int action, int key)
+{
+	struct conv_pane *c = (struct conv_pane *)p;
+	size_t vh = (size_t)view_h(p);
+	size_t end = c->nlines > vh ? c->nlines - vh : 0;
+	switch (action) {
+	case ACT_DOWN: c->top = c->top < end ? c->top + 1 : end; break;
+	case ACT_UP: c->top = c->top ? c->top - 1 : 0; break;
+	case ACT_PAGE_DOWN: c->top = c->top + vh < end ? c->top + vh : end; break;
+	case ACT_PAGE_UP: c->top = c->top > vh ? c->top - vh : 0; break;
+	case ACT_HALF_DOWN: c->top = c->top + vh / 2 < end ? c->top + vh / 2 : end; break;
+	case ACT_HALF_UP: c->top = c->top > vh / 2 ? c->top - vh / 2 : 0; break;
+	case ACT_TOP: c->top = 0; break;
+	case ACT_BOTTOM: c->top = end; break;
+	default: return RD_UNHANDLED;
+	}
+	return RD_CONV;
+}
+
+static void c_resize(struct pane *p, struct app *a)
+{
+	(void)a;
+	clamp((struct conv_pane *)p);
+}
+
+static int c_data_changed(struct pane *p, struct app *a)
+{
+	struct conv_pane *c = (struct conv_pane *)p;
+	c->stale = true;
+	c->width = -1;
+	return RD_CONV;
+}
+
+static void c_destroy(struct pane *p)
+{
+	struct conv_pane *c = (struct conv_pane *)p;
+	unload(c);
+	free(c);
+}
+
+static const struct pane_ops conv_ops = {
+	.name = "Conversation",
+	.ctx = KC_CONV,
+	.draw = c_draw,
+	.key = c_key,
+	.resize = c_resize,
+	.data_changed = c_data_changed,
+	.destroy = c_destroy,
+};
+
+struct pane *conv_pane_new(struct app *a)
+{
+	struct conv_pane *c = xcalloc(1, sizeof *c);
+	c->base.ops = &conv_ops;
+	c->base.flag = RD_CONV;
+	c->width = -1;
+	return &c->base;
+}

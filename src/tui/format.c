@@ -1,0 +1,161 @@
+/* format.c: queue cells and column layout, and the compose file's
+ * marker line.  Pure functions, unit-tested. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+#include "util.h"
+
+enum sla_state sla_cell(int64_t due, int64_t now, int64_t target, int warn_percent, char *buf,
+			size_t size)
+{
+	if (size)
+		buf[0] = '\0';
+	if (due <= 0)
+		return SLA_NONE;
+	int64_t left = due - now;
+	if (left < 0) {
+		char span[32];
+		time_format_span(-left, span, sizeof span);
+		snprintf(buf, size, "-%s", span);
+		return SLA_PAST;
+	}
+	time_format_span(left, buf, size);
+	if (target <= 0)
+		target = 3600;
+	if (warn_percent < 0)
+		warn_percent = 0;
+	/* left <= target * warn% without overflow or rounding surprises */
+	return left * 100 <= target * warn_percent ? SLA_NEAR : SLA_OK;
+}
+
+const char *priority_label(enum priority p)
+{
+	static const char *const l[PRIO__COUNT] = {"low", "norm", "high", "URG"};
+	return (unsigned)p < PRIO__COUNT ? l[p] : "?";
+}
+
+const char *status_label(enum status s)
+{
+	static const char *const l[ST__COUNT] = {"new", "open", "pend", "hold", "solv", "clsd"};
+	return (unsigned)s < ST__COUNT ? l[s] : "?";
+}
+
+const char *const qcol_titles[QC__COUNT] = {
+	[QC_ID] = "#",	      [QC_PRIO] = "Pri",      [QC_STATUS] = "Stat",
+	[QC_SLA] = "SLA",     [QC_AGE] = "Age",	      [QC_CUSTOMER] = "Customer",
+	[QC_SUBJECT] = "Subject", [QC_ASSIGNEE] = "Agent", [QC_TAGS] = "Tags",
+};
+
+void queue_columns(int width, int idw, struct qcols *out)
+{
+	static const struct {
+		enum qcol c;
+		int w;
+	} optional[] = {
+		{QC_SLA, 5},	  {QC_STATUS, 4},  {QC_PRIO, 4}, {QC_CUSTOMER, 16},
+		{QC_AGE, 4},	  {QC_ASSIGNEE, 9}, {QC_TAGS, 12},
+	};
+	const int order[QC__COUNT] = {QC_ID,	   QC_PRIO,    QC_STATUS,   QC_SLA, QC_AGE,
+				      QC_CUSTOMER, QC_SUBJECT, QC_ASSIGNEE, QC_TAGS};
+	memset(out, 0, sizeof *out);
+	if (idw < 1)
+		idw = 1;
+	if (width < 1)
+		width = 1;
+	out->shown[QC_ID] = out->shown[QC_SUBJECT] = true;
+	out->w[QC_ID] = idw;
+	/* The subject keeps at least this much before a column is added. */
+	int min_subject = width >= 60 ? 24 : 8;
+	int used = idw + 1;
+	for (size_t i = 0; i < ARRAY_LEN(optional); i++) {
+		if (used + optional[i].w + 1 + min_subject > width)
+			continue;
+		out->shown[optional[i].c] = true;
+		out->w[optional[i].c] = optional[i].w;
+		used += optional[i].w + 1;
+	}
+	/* Wide panes: give the customer and tags a little more. */
+	int spare = width - used - 40;
+	if (spare > 0 && out->shown[QC_CUSTOMER]) {
+		int more = spare / 3 < 8 ? spare / 3 : 8;
+		out->w[QC_CUSTOMER] += more;
+		used += more;
+	}
+	out->w[QC_SUBJECT] = width - used > 1 ? width - used : 1;
+	int x = 0;
+	for (int i = 0; i < QC__COUNT; i++) {
+		enum qcol c = (enum qcol)order[i];
+		if (!out->shown[c])
+			continue;
+		out->x[c] = x;
+		x += out->w[c] + 1;
+	}
+}
+
+const char compose_marker[] = "-- everything below this line is removed --";
+
+char *compose_build(const char *body, const char *below)
+{
+	struct strbuf b = {0};
+	sb_add(&b, body ? body : "");
+	if (b.len && b.s[b.len - 1] != '\n')
+		sb_addc(&b, '\n');
+	sb_addc(&b, '\n');
+	sb_add(&b, compose_marker);
+	sb_addc(&b, '\n');
+	if (below && *below) {
+		sb_add(&b, below);
+		if (below[strlen(below) - 1] != '\n')
+			sb_addc(&b, '\n');
+	}
+	return sb_take(&b);
+}
+
+/* Whether the line [p, end) is the marker, give or take trailing spaces
+ * and a CR an editor may add. */
+static bool is_marker(const char *p, const char *end)
+{
+	size_t n = strlen(compose_marker);
+	if ((size_t)(end - p) < n || memcmp(p, compose_marker, n) != 0)
+		return false;
+	for (p += n; p < end; p++)
+		if (*p != ' ' && *p != '\t' && *p != '\r')
+			return false;
+	return true;
+}
+
+char *compose_strip(const char *text)
+{
+	const char *p = text ? text : "", *cut = NULL;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		const char *end = nl ? nl : p + strlen(p);
+		if (is_marker(p, end)) {
+			cut = p;
+			break;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	size_t n = cut ? (size_t)(cut - text) : strlen(text ? text : "");
+	while (n && (text[n - 1] == '\n' || text[n - 1] == '\r' || text[n - 1] == ' ' ||
+		     text[n - 1] == '\t'))
+		n--;
+	return xstrndup(text ? text : "", n);
+}
+
+char *compose_quote(const char *s)
+{
+	struct strbuf b = {0};
+	const char *p = s ? s : "";
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		sb_add(&b, n ? "> " : ">");
+		sb_addn(&b, p, n);
+		sb_addc(&b, '\n');
+		p += n + (nl ? 1 : 0);
+	}
+	return b.len ? sb_take(&b) : (sb_free(&b), xstrdup(""));
+}

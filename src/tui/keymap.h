@@ -1,0 +1,74 @@
+/* keymap.h: key names <-> key codes, and the bindings per context: the
+ * built-in defaults from the action table with the keys file laid over
+ * them.  No curses calls: loading and checking happen before initscr
+ * (and in `desk config check`). */
+#ifndef DESK_TUI_KEYMAP_H
+#define DESK_TUI_KEYMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "error.h"
+
+enum kctx { KC_GLOBAL, KC_QUEUE, KC_CONV, KC_HIST, KC_PROMPT, KC__COUNT };
+
+const char *kctx_name(enum kctx c);
+int kctx_from_name(const char *s);
+
+/* A key is a Unicode code point (a typed character, or a control
+ * character like C-d = 4), or KEY_FN | a curses KEY_* code. */
+#define KEY_FN 0x1000000
+#define KEYF(code) (KEY_FN | (code))
+#define KEY_ENTER_CODE 13
+#define KEY_ESC_CODE 27
+
+/* Parses "j", "G", "?", "é", "C-d", "Enter", "Tab", "BTab", "Esc",
+ * "Space", "Backspace", "Delete", "Insert", "Up", "Down", "Left",
+ * "Right", "Home", "End", "PgUp", "PgDn", "F1".."F12".  -1 if unknown. */
+int key_parse(const char *name);
+/* The canonical name of a key ("C-d", "PgDn", "j"). */
+void key_label(int key, char *buf, size_t size);
+/* A key as read by get_wch (is_fn: KEY_CODE_YES) in our encoding. */
+int key_from_input(int ch, bool is_fn);
+
+/* An action id from actions.h, or KM_UNBOUND: the key is explicitly
+ * unbound in this context and the global binding does not apply. */
+#define KM_UNBOUND (-2)
+
+struct kbinding {
+	int key;
+	int action;
+};
+
+struct keymap {
+	struct {
+		struct kbinding *v;
+		size_t n, cap;
+	} ctx[KC__COUNT];
+};
+
+/* The built-in bindings from the action table. */
+int keymap_defaults(struct keymap *km, struct derr *e);
+/* Lays a keys file over km: an unknown key name or action, a prompt
+ * action outside the prompt context (or the reverse), or one key bound
+ * to two actions in one context is an error "FILE:LINE:COL: ...". */
+int keymap_apply(struct keymap *km, const struct keybind_list *l, struct derr *e);
+/* Defaults, then the file at path (NULL: none). */
+int keymap_load(struct keymap *km, const char *path, struct derr *e);
+void keymap_free(struct keymap *km);
+
+/* The action bound to key in exactly this context: an action id,
+ * KM_UNBOUND, or -1 when the context says nothing. */
+int keymap_get(const struct keymap *km, enum kctx c, int key);
+/* The pane context, then global.  -1 when unbound. */
+int keymap_lookup(const struct keymap *km, enum kctx c, int key);
+/* The keys bound to action in context c, space-separated ("j Down");
+ * returns how many. */
+int keymap_keys(const struct keymap *km, enum kctx c, int action, char *buf, size_t size);
+/* "context key action help" lines, every binding, then unbound actions
+ * with key "none" (for `desk keys` and checking the man page). */
+void keymap_print(const struct keymap *km, FILE *out);
+
+#endif

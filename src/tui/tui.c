@@ -1,0 +1,552 @@
+/* tui.c: the console's entry points and its loop.  Keys, canned
+ * responses and the theme are loaded and checked before curses starts.
+ * The loop reads a key (polling the database for other agents' changes
+ * every half second), maps it to an action, runs it, and draws what the
+ * handler said changed, with one doupdate().  Signal handlers only set
+ * flags; the loop saves unsent work and leaves. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "text.h"
+#include "tui.h"
+#include "ui.h"
+#include "util.h"
+
+#define POLL_MS 500
+
+static volatile sig_atomic_t got_term, got_int;
+
+static void on_term(int sig)
+{
+	got_term = sig;
+}
+
+static void on_int(int sig)
+{
+	got_int = 1;
+}
+
+static void on_fatal(int sig)
+{
+	endwin(); /* leave the terminal usable, then die as we would have */
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void restore_terminal(void)
+{
+	endwin();
+}
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* --- config files ------------------------------------------------------ */
+
+/* Loads the keys, canned responses and theme the config names. */
+static int load_files(const struct config *cfg, struct keymap *km, struct canned_list *canned,
+		      struct theme *theme, struct derr *e)
+{
+	memset(canned, 0, sizeof *canned);
+	int rc = keymap_load(km, cfg ? cfg->keys_file : NULL, e);
+	if (rc)
+		return rc;
+	if (cfg && cfg->canned_file && (rc = canned_load(cfg->canned_file, canned, e))) {
+		keymap_free(km);
+		return rc;
+	}
+	/* Every placeholder must be known before anyone replies with it. */
+	struct customer cu = {.name = "A Customer", .email = "a@example.com"};
+	struct agent ag = {.login = "agent", .name = "An Agent"};
+	struct ticket t = {.id = 1, .subject = "subject", .queue = "general"};
+	struct canned_ctx ctx = {&cu, &ag, &t};
+	for (size_t i = 0; !rc && i < canned->n; i++) {
+		char *out = NULL;
+		if ((rc = canned_expand(canned->v[i].body, &ctx, &out, e)))
+			derr_prefix(e, "%s:%d: canned response \"%s\": body", canned->path,
+				    canned->v[i].line, canned->v[i].name);
+		free(out);
+	}
+	if (!rc)
+		rc = theme_from_config(theme, cfg, e);
+	if (rc) {
+		keymap_free(km);
+		canned_list_free(canned);
+	}
+	return rc;
+}
+
+int tui_check_config(const struct config *cfg, struct derr *e)
+{
+	struct keymap km;
+	struct canned_list canned;
+	struct theme theme;
+	int rc = load_files(cfg, &km, &canned, &theme, e);
+	if (rc == DESK_OK) {
+		keymap_free(&km);
+		canned_list_free(&canned);
+	}
+	return rc;
+}
+
+void tui_print_keymap(FILE *out)
+{
+	struct keymap km;
+	struct derr e = {0};
+	if (keymap_defaults(&km, &e)) {
+		fprintf(out, "error %s\n", e.msg);
+		return;
+	}
+	keymap_print(&km, out);
+	keymap_free(&km);
+}
+
+/* --- app helpers ------------------------------------------------------- */
+
+void app_msg(struct app *a, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(a->msg, sizeof a->msg, fmt, ap);
+	va_end(ap);
+	a->msg_error = false;
+	a->dirty |= RD_STATUS;
+}
+
+int app_error(struct app *a, const struct derr *e)
+{
+	snprintf(a->msg, sizeof a->msg, "%s", e && e->msg[0] ? e->msg : "failed");
+	a->msg_error = true;
+	beep();
+	return RD_STATUS;
+}
+
+int app_show(struct app *a, int64_t id, bool from_queue)
+{
+	a->cur_from_queue = from_queue;
+	if (id == a->cur_id)
+		return 0;
+	a->cur_id = id;
+	return RD_CONV | RD_HIST | RD_STATUS;
+}
+
+int app_changed(struct app *a)
+{
+	int flags = RD_STATUS;
+	a->count_stale = true;
+	for (int i = 0; i < PANE__COUNT; i++)
+		flags |= a->pane[i]->ops->data_changed(a->pane[i], a);
+	if (a->overlay)
+		flags |= a->overlay->ops->data_changed(a->overlay, a);
+	return flags;
+}
+
+int app_set_overlay(struct app *a, struct pane *ov)
+{
+	if (a->overlay) /* one at a time: the new one replaces it */
+		app_close_overlay(a);
+	a->overlay = ov;
+	ov->ops->resize(ov, a);
+	return RD_OVERLAY | RD_PANES | RD_STATUS;
+}
+
+int app_close_overlay(struct app *a)
+{
+	struct pane *ov = a->overlay;
+	if (!ov)
+		return 0;
+	a->overlay = NULL;
+	ov->ops->destroy(ov);
+	/* What it covered shows again. */
+	return RD_ALL;
+}
+
+int app_focus(struct app *a, enum pane_id id)
+{
+	int flags = RD_PANES | RD_STATUS;
+	if (id == PANE_QUEUE && queue_selected(a) && !a->cur_from_queue)
+		flags |= app_show(a, queue_selected(a), true);
+	if (a->focus == id)
+		return flags;
+	a->focus = id;
+	if (a->layout == LAYOUT_NARROW)
+		flags |= RD_LAYOUT;
+	return flags;
+}
+
+int app_run_action(struct app *a, int action, const char *arg)
+{
+	if (action < 0 || action >= ACT__COUNT)
+		return 0;
+	const struct action *ac = &actions[action];
+	if (ac->flags & F_PROMPT)
+		return 0;
+	if ((ac->flags & F_TICKET) && !a->cur_id) {
+		app_msg(a, "No ticket selected.");
+		return RD_STATUS;
+	}
+	a->action = action;
+	return ac->fn(a, arg);
+}
+
+/* --- keys and the mouse ------------------------------------------------ */
+
+static int mouse(struct app *a)
+{
+	MEVENT ev;
+	if (getmouse(&ev) != OK || a->overlay || a->layout == LAYOUT_TOO_SMALL)
+		return 0;
+	for (int i = 0; i < PANE__COUNT; i++) {
+		struct pane *p = a->pane[i];
+		if (!pane_shown(a, (enum pane_id)i) || ev.y < p->y || ev.y >= p->y + p->h ||
+		    ev.x < p->x || ev.x >= p->x + p->w)
+			continue;
+		int flags = app_focus(a, (enum pane_id)i);
+		if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+			for (int k = 0; k < 3; k++)
+				flags |= p->ops->key(p, a, ev.bstate & BUTTON4_PRESSED ? ACT_UP : ACT_DOWN,
+						     0) & ~RD_UNHANDLED;
+		} else if (p->ops->click) {
+			flags |= p->ops->click(p, a, ev.y - p->y, ev.x - p->x);
+		}
+		return flags;
+	}
+	return 0;
+}
+
+static int handle_key(struct app *a, int key)
+{
+	if (key == KEYF(KEY_RESIZE))
+		return RD_LAYOUT | RD_ALL;
+	if (key == KEYF(KEY_MOUSE))
+		return mouse(a);
+	int flags = a->msg[0] ? RD_STATUS : 0;
+	a->msg[0] = '\0';
+	a->msg_error = false;
+	if (a->overlay) {
+		struct pane *ov = a->overlay;
+		int act = keymap_lookup(&a->km, ov->ops->ctx, key);
+		return flags | (ov->ops->key(ov, a, act, key) & ~RD_UNHANDLED);
+	}
+	struct pane *p = a->pane[a->focus];
+	int act = keymap_lookup(&a->km, p->ops->ctx, key);
+	if (act < 0) {
+		char name[32];
+		key_label(key, name, sizeof name);
+		char k[32] = "";
+		if (keymap_keys(&a->km, KC_GLOBAL, ACT_HELP, k, sizeof k))
+			k[strcspn(k, " ")] = '\0';
+		app_msg(a, "%s does nothing here%s%s%s.", name, *k ? " (" : "", k,
+			*k ? " lists the keys)" : "");
+		return flags;
+	}
+	return flags | app_run_action(a, act, NULL);
+}
+
+/* --- drawing ----------------------------------------------------------- */
+
+static void draw(struct app *a)
+{
+	if (a->dirty & RD_LAYOUT) {
+		layout_apply(a);
+		a->dirty |= RD_ALL;
+	}
+	if (a->dirty & RD_FULL)
+		clearok(curscr, TRUE);
+	int dirty = a->dirty;
+	a->dirty = 0;
+	if (a->layout == LAYOUT_TOO_SMALL) {
+		curs_set(0);
+		too_small_draw(a);
+		doupdate();
+		return;
+	}
+	bool any = false;
+	for (int i = 0; i < PANE__COUNT; i++) {
+		struct pane *p = a->pane[i];
+		if (!pane_shown(a, (enum pane_id)i) || !(dirty & p->flag) || !p->win)
+			continue;
+		werase(p->win);
+		p->ops->draw(p, a);
+		wnoutrefresh(p->win);
+		any = true;
+	}
+	/* Drawing may have found an error to show. */
+	dirty |= a->dirty & RD_STATUS;
+	a->dirty &= ~RD_STATUS;
+	if (dirty & RD_STATUS) {
+		status_draw(a);
+		if (a->statuswin)
+			wnoutrefresh(a->statuswin);
+		if (a->msgwin)
+			wnoutrefresh(a->msgwin);
+	}
+	int cy = 0, cx = 0;
+	bool cursor = false;
+	struct pane *ov = a->overlay;
+	if (ov && ov->win) {
+		if (dirty & (RD_OVERLAY | RD_STATUS) || any) {
+			werase(ov->win);
+			ov->ops->draw(ov, a);
+			touchwin(ov->win);
+		}
+		cursor = ov->ops->cursor && ov->ops->cursor(ov, a, &cy, &cx);
+		if (cursor)
+			wmove(ov->win, cy, cx);
+		wnoutrefresh(ov->win);
+	}
+	curs_set(cursor ? 1 : 0);
+	doupdate();
+}
+
+/* --- the loop ---------------------------------------------------------- */
+
+struct trace {
+	FILE *f;
+	struct {
+		char name[32];
+		int64_t t0;
+	} pending[64];
+	int n;
+};
+
+static void trace_frame(struct trace *t)
+{
+	if (!t->f)
+		return;
+	int64_t now = now_us();
+	for (int i = 0; i < t->n; i++)
+		fprintf(t->f, "%s %lld\n", t->pending[i].name, (long long)(now - t->pending[i].t0));
+	t->n = 0;
+	fflush(t->f);
+}
+
+static bool input_pending(WINDOW *in)
+{
+	wint_t wch;
+	wtimeout(in, 0);
+	int r = wget_wch(in, &wch);
+	if (r == ERR)
+		return false;
+	if (r == KEY_CODE_YES)
+		ungetch((int)wch);
+	else
+		unget_wch((wchar_t)wch);
+	return true;
+}
+
+/* Is the terminal gone (hung up, closed)? */
+static bool tty_gone(void)
+{
+	struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
+	if (!isatty(STDIN_FILENO))
+		return true;
+	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLNVAL));
+}
+
+static int poll_store(struct app *a, int64_t *last_poll, int *minute)
+{
+	int64_t now = now_us() / 1000;
+	if (now - *last_poll < POLL_MS)
+		return 0;
+	*last_poll = now;
+	int flags = 0;
+	if (store_changed(a->d->st))
+		flags |= app_changed(a);
+	int m = (int)(time_now() / 60);
+	if (m != *minute) { /* ages and SLA times move on */
+		*minute = m;
+		flags |= RD_QUEUE | RD_CONV;
+	}
+	return flags;
+}
+
+static void count_now(struct app *a)
+{
+	struct derr e = {0};
+	int64_t n = 0;
+	if (store_queue_count(a->d->st, &a->view.filter, &n, &e) == DESK_OK)
+		a->count = n;
+	else
+		app_error(a, &e);
+	a->count_stale = false;
+	a->dirty |= RD_STATUS | RD_QUEUE;
+}
+
+static void run(struct app *a, WINDOW *in, struct trace *tr, bool exit_first)
+{
+	int64_t last_poll = now_us() / 1000;
+	int minute = (int)(time_now() / 60), fast_errs = 0;
+	a->dirty = RD_LAYOUT | RD_ALL;
+	bool first = true;
+	while (!a->quit && !got_term) {
+		if (a->dirty && (first || !input_pending(in))) {
+			draw(a);
+			trace_frame(tr);
+			if (first && exit_first && !a->count_stale)
+				break;
+			if (!a->count_stale)
+				first = false;
+		}
+		int timeout = a->count_stale ? 0 : POLL_MS;
+		wtimeout(in, timeout);
+		untouchwin(in);
+		wint_t wch;
+		int64_t t0 = now_us();
+		int r = wget_wch(in, &wch);
+		if (r == ERR) {
+			if (got_term)
+				break;
+			if (got_int) {
+				got_int = 0;
+				if (a->overlay)
+					a->dirty |= a->overlay->ops->key(a->overlay, a, ACT_CANCEL,
+									 KEY_ESC_CODE) & ~RD_UNHANDLED;
+				else
+					app_msg(a, "Interrupted; Q quits.");
+				continue;
+			}
+			/* A read that fails at once, again and again: the terminal went away. */
+			if (timeout > 0 && now_us() - t0 < timeout * 250) {
+				if (++fast_errs > 20 || tty_gone())
+					break;
+			} else {
+				fast_errs = 0;
+			}
+			if (a->count_stale)
+				count_now(a);
+			a->dirty |= poll_store(a, &last_poll, &minute);
+			continue;
+		}
+		fast_errs = 0;
+		int key = key_from_input((int)wch, r == KEY_CODE_YES);
+		if (tr->f && tr->n < (int)ARRAY_LEN(tr->pending)) {
+			key_label(key, tr->pending[tr->n].name, sizeof tr->pending[tr->n].name);
+			tr->pending[tr->n++].t0 = t0;
+		}
+		a->dirty |= handle_key(a, key);
+		a->dirty |= poll_store(a, &last_poll, &minute);
+	}
+}
+
+static void app_free(struct app *a)
+{
+	if (a->overlay) {
+		a->overlay->ops->destroy(a->overlay);
+		a->overlay = NULL;
+	}
+	layout_free(a);
+	for (int i = 0; i < PANE__COUNT; i++)
+		if (a->pane[i])
+			a->pane[i]->ops->destroy(a->pane[i]);
+	compose_free(&a->compose);
+	views_free(a);
+	for (int i = 0; i < PH__COUNT; i++)
+		strlist_free(&a->hist[i]);
+	keymap_free(&a->km);
+	canned_list_free(&a->canned);
+}
+
+int tui_main(struct desk *d, struct derr *e)
+{
+	struct app a = {0};
+	a.d = d;
+	a.cfg = d->cfg;
+	if (load_files(d->cfg, &a.km, &a.canned, &a.theme, e))
+		return 1;
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		keymap_free(&a.km);
+		canned_list_free(&a.canned);
+		derr_set(e, DESK_EUSAGE, "the console needs a terminal; `desk --help` lists the "
+					 "commands for scripts");
+		return 1;
+	}
+	if (views_init(&a, e)) {
+		app_free(&a);
+		return 1;
+	}
+	struct trace tr = {0};
+	const char *trace = getenv("DESK_TRACE");
+	if (!str_empty(trace) && !(tr.f = fopen(trace, "a"))) {
+		derr_set(e, DESK_EIO, "DESK_TRACE=%s: %s", trace, strerror(errno));
+		app_free(&a);
+		return 1;
+	}
+	const char *ef = getenv("DESK_EXIT_AFTER_FIRST_FRAME");
+	bool exit_first = ef && strcmp(ef, "1") == 0;
+
+	SCREEN *scr = newterm(NULL, stdout, stdin);
+	if (!scr) {
+		const char *term = getenv("TERM");
+		derr_set(e, DESK_EIO, "cannot use the terminal (TERM=%s)", term ? term : "");
+		if (tr.f)
+			fclose(tr.f);
+		app_free(&a);
+		return 1;
+	}
+	xalloc_fail_hook = restore_terminal;
+	struct sigaction sa = {0}, old_term, old_hup, old_int;
+	sa.sa_handler = on_term;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
+	sa.sa_handler = on_int;
+	sigaction(SIGINT, &sa, &old_int);
+	struct sigaction fatal = {0};
+	fatal.sa_handler = on_fatal;
+	sigemptyset(&fatal.sa_mask);
+	fatal.sa_flags = (int)SA_RESETHAND;
+	sigaction(SIGSEGV, &fatal, NULL);
+	sigaction(SIGBUS, &fatal, NULL);
+	sigaction(SIGFPE, &fatal, NULL);
+	sigaction(SIGABRT, &fatal, NULL);
+
+	cbreak();
+	noecho();
+	nonl();
+	intrflush(stdscr, FALSE);
+	set_escdelay(25);
+	curs_set(0);
+	WINDOW *in = newwin(1, 1, 0, 0);
+	keypad(in, TRUE);
+	colors_init(&a);
+	a.pane[PANE_QUEUE] = queue_pane_new(&a);
+	a.pane[PANE_CONV] = conv_pane_new(&a);
+	a.pane[PANE_HIST] = hist_pane_new(&a);
+	a.focus = PANE_QUEUE;
+	layout_apply(&a);
+	a.dirty |= queue_reset(&a);
+
+	run(&a, in, &tr, exit_first);
+
+	char *rescued = compose_rescue(&a);
+	if (a.mouse)
+		mousemask(0, NULL);
+	delwin(in);
+	app_free(&a);
+	endwin();
+	delscreen(scr);
+	xalloc_fail_hook = NULL;
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+	sigaction(SIGINT, &old_int, NULL);
+	if (tr.f)
+		fclose(tr.f);
+	if (rescued) {
+		fprintf(stderr, "desk: %s\n", rescued);
+		free(rescued);
+	}
+	got_term = 0;
+	return 0;
+}

@@ -1,0 +1,234 @@
+/* ui.h: what the console's files share: the app, the pane interface
+ * (a struct whose first member is the base, with a const vtable), the
+ * redraw flags handlers return, and the drawing helpers.
+ *
+ * The loop (tui.c) reads a key, maps it through the keymap to an action,
+ * runs the action's handler (actions never draw: they change state and
+ * return what must be redrawn), then draws the dirty parts and calls
+ * doupdate() once. */
+#ifndef DESK_TUI_UI_H
+#define DESK_TUI_UI_H
+
+#define NCURSES_WIDECHAR 1
+#include <curses.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "actions.h"
+#include "config.h"
+#include "core.h"
+#include "keymap.h"
+#include "theme.h"
+
+/* Redraw flags: what a handler changed. */
+enum {
+	RD_QUEUE = 1 << 0,
+	RD_CONV = 1 << 1,
+	RD_HIST = 1 << 2,
+	RD_STATUS = 1 << 3,
+	RD_OVERLAY = 1 << 4,
+	RD_LAYOUT = 1 << 5, /* sizes or the visible panes changed */
+	RD_FULL = 1 << 6,   /* repaint the whole terminal (C-l, after $EDITOR) */
+	RD_PANES = RD_QUEUE | RD_CONV | RD_HIST,
+	RD_ALL = RD_PANES | RD_STATUS | RD_OVERLAY,
+	RD_UNHANDLED = 1 << 20, /* a pane's key(): not mine */
+};
+
+enum pane_id { PANE_QUEUE, PANE_CONV, PANE_HIST, PANE__COUNT };
+
+enum layout_kind { LAYOUT_TOO_SMALL, LAYOUT_NARROW, LAYOUT_MEDIUM, LAYOUT_WIDE };
+#define MIN_COLS 20
+#define MIN_LINES 6
+#define MEDIUM_COLS 100
+#define WIDE_COLS 160
+
+struct app;
+struct pane;
+
+struct pane_ops {
+	const char *name; /* shown in titles and the status line */
+	enum kctx ctx;    /* keys are looked up here, then in global */
+	/* Draws the whole pane into p->win (erased first by the caller). */
+	void (*draw)(struct pane *p, struct app *a);
+	/* An action bound to a key (or -1, with the raw key).  Returns
+	 * redraw flags, or RD_UNHANDLED. */
+	int (*key)(struct pane *p, struct app *a, int action, int key);
+	/* p->h / p->w changed. */
+	void (*resize)(struct pane *p, struct app *a);
+	/* The database changed (or the ticket shown did).  Returns flags. */
+	int (*data_changed)(struct pane *p, struct app *a);
+	/* A mouse click at (y, x) inside the pane.  May be NULL. */
+	int (*click)(struct pane *p, struct app *a, int y, int x);
+	/* Frees the pane. */
+	void (*destroy)(struct pane *p);
+	/* Overlays: where the cursor goes (false: hidden).  May be NULL. */
+	bool (*cursor)(struct pane *p, struct app *a, int *y, int *x);
+};
+
+struct pane {
+	const struct pane_ops *ops;
+	WINDOW *win;
+	int y, x, h, w;
+	bool visible;
+	bool sep;  /* a vertical rule in column 0 */
+	int flag;  /* its RD_* flag */
+};
+
+struct compose;
+
+/* Prompt histories. */
+enum { PH_COMMAND, PH_SEARCH, PH_FILTER, PH_ARG, PH__COUNT };
+struct strlist {
+	char **v;
+	size_t n, cap;
+};
+
+struct app {
+	struct desk *d;
+	const struct config *cfg;
+	struct keymap km;
+	struct theme theme;
+	attr_t attr[EL__COUNT];
+	struct canned_list canned;
+
+	struct pane *pane[PANE__COUNT];
+	struct pane *overlay; /* a prompt, picker or help; NULL */
+	enum pane_id focus;
+	enum layout_kind layout;
+	WINDOW *statuswin, *msgwin;
+	int dirty;
+	int action; /* the action being run (for act_pane) */
+
+	/* The queue's view: a named view, narrowed by a filter, or a search. */
+	struct view view;
+	char *view_name;
+	char *prev_view; /* to go back to from a customer's tickets */
+	char *filter;
+	char *search;
+	int sort;     /* -1: the view's own */
+	bool reverse; /* flips the view's order */
+	int64_t count;
+	bool count_stale;
+
+	int64_t cur_id;       /* the ticket shown; 0: none */
+	bool cur_from_queue;  /* it follows the queue's cursor */
+
+	char msg[1024];
+	bool msg_error;
+	struct compose *compose;
+	struct strlist hist[PH__COUNT];
+	bool mouse;
+	bool quit;
+};
+
+/* --- app (tui.c) ------------------------------------------------------- */
+void app_msg(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int app_error(struct app *a, const struct derr *e); /* returns RD_STATUS */
+/* Shows ticket id in the conversation and history (from_queue: it
+ * follows the queue's cursor from now on).  Returns flags. */
+int app_show(struct app *a, int64_t id, bool from_queue);
+/* After a change made here: reload what is shown, keep the cursor. */
+int app_changed(struct app *a);
+int app_run_action(struct app *a, int action, const char *arg);
+int app_set_overlay(struct app *a, struct pane *ov);
+int app_close_overlay(struct app *a);
+int app_focus(struct app *a, enum pane_id id);
+void strlist_add(struct strlist *l, const char *s);
+void strlist_free(struct strlist *l);
+
+/* --- layout.c / draw.c / statusline.c ------------------------------------ */
+void layout_apply(struct app *a);
+void layout_free(struct app *a);
+bool pane_shown(const struct app *a, enum pane_id id);
+void colors_init(struct app *a);
+/* Draws sanitized text clipped to maxw columns; returns columns used. */
+int ui_put(WINDOW *w, int y, int x, int maxw, const char *s, attr_t at);
+/* Same for untrusted text: sanitized first (newlines shown as ^J). */
+int ui_put_untrusted(WINDOW *w, int y, int x, int maxw, const char *s, attr_t at);
+void ui_fill(WINDOW *w, int y, int x, int n, attr_t at);
+/* The pane's title row (and its rule), content below from row 1. */
+void ui_title(struct app *a, struct pane *p, const char *title);
+/* The first usable column inside p (after its rule). */
+static inline int pane_x0(const struct pane *p) { return p->sep ? 1 : 0; }
+static inline int pane_w(const struct pane *p) { return p->w - (p->sep ? 1 : 0); }
+void status_draw(struct app *a);
+void too_small_draw(struct app *a);
+
+/* --- panes ------------------------------------------------------------- */
+struct pane *queue_pane_new(struct app *a);
+struct pane *conv_pane_new(struct app *a);
+struct pane *hist_pane_new(struct app *a);
+/* The queue: back to the top of a (new) view; move the cursor by delta
+ * rows (returns false at an end); the selected ticket. */
+int queue_reset(struct app *a);
+bool queue_step(struct app *a, int delta, int *flags);
+int64_t queue_selected(struct app *a);
+/* The tags shown on the queue's page (for completion); a new list. */
+void queue_known_tags(struct app *a, struct strlist *out);
+
+/* --- views.c ----------------------------------------------------------- */
+int views_init(struct app *a, struct derr *e);
+void views_free(struct app *a);
+/* Rebuilds a->view from the name, filter, search and sort. */
+int views_rebuild(struct app *a, struct derr *e);
+const char *views_title(struct app *a, char *buf, size_t size);
+
+/* --- prompt.c: the line editor on the bottom lines ----------------------- */
+enum { COMPLETE_COMMAND = 100, COMPLETE_CUSTOMER };
+/* Called with the text on Enter, or NULL when cancelled.  Returns
+ * flags.  `data` belongs to the prompt until then; free_data frees it. */
+typedef int (*prompt_done_fn)(struct app *a, const char *text, void *data);
+struct prompt_spec {
+	const char *label;
+	const char *initial;
+	int complete;        /* an enum arg_kind, COMPLETE_*, or ARG_NONE */
+	int history;         /* PH_*, or -1 */
+	const char *choices; /* single-key answers (e.g. "sepd"); NULL: a line */
+	const char *mode;    /* shown in the status line, e.g. "filter" */
+	prompt_done_fn done;
+	prompt_done_fn changed; /* each edit (incremental filter); may be NULL */
+	void *data;
+	void (*free_data)(void *data);
+};
+int prompt_open(struct app *a, const struct prompt_spec *s);
+/* Completion candidates for a kind and a prefix. */
+void complete_candidates(struct app *a, int kind, const char *prefix, struct strlist *out);
+
+/* --- picker.c: a list to choose from, type to filter ---------------------- */
+struct picker_item {
+	char *label;   /* untrusted is fine: sanitized when shown */
+	char *value;
+	char *preview; /* may be NULL */
+};
+typedef int (*picker_done_fn)(struct app *a, const char *value, void *data);
+struct picker_spec {
+	const char *title;
+	struct picker_item *items; /* taken over by the picker */
+	size_t n;
+	size_t selected;
+	bool preview;
+	prompt_done_fn done; /* the chosen value, or NULL when cancelled */
+	void *data;
+	void (*free_data)(void *data);
+};
+int picker_open(struct app *a, struct picker_spec *s);
+void picker_add(struct picker_item **items, size_t *n, size_t *cap, const char *label,
+		const char *value, const char *preview);
+
+/* --- help.c ------------------------------------------------------------ */
+int help_open(struct app *a);
+
+/* --- compose.c --------------------------------------------------------- */
+/* Runs $VISUAL / $EDITOR / vi on path with curses suspended. */
+int editor_run(struct app *a, const char *path, struct derr *e);
+/* Keeps unsent work when the console must exit; returns a line for
+ * stderr (or NULL). */
+char *compose_rescue(struct app *a);
+void compose_free(struct compose **c);
+/* Starts a reply or note (canned: an entry of a->canned or NULL). */
+int compose_start(struct app *a, enum msg_kind kind, const struct canned *canned);
+/* Starts a new ticket's first note for an agreed customer and subject. */
+int compose_new_ticket(struct app *a, int64_t customer_id, const char *name, const char *email,
+		       const char *subject, enum channel ch);
+
+#endif

@@ -1,0 +1,351 @@
+/* text.c: untrusted text made safe for the terminal (text_sanitize), and
+ * measured, clipped and wrapped by display width.  See text.h. */
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "text.h"
+#include "util.h"
+
+#define REPLACEMENT 0xFFFDu
+#define ELLIPSIS "\xe2\x80\xa6" /* U+2026, one column */
+
+/* Decodes one code point from the NUL-terminated s.  Anything that is not
+ * strict UTF-8 (overlongs, surrogates, > U+10FFFF, truncated sequences)
+ * gives U+FFFD and consumes only its maximal subpart, as Unicode
+ * recommends, so a stray lead byte never swallows the valid text or the
+ * newline after it.  Returns the bytes consumed, at least 1; a NUL is
+ * never a continuation byte, so this never reads past the string. */
+static size_t utf8_decode(const char *str, uint32_t *cp)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned char b = s[0], lo = 0x80, hi = 0xBF;
+	size_t need;
+	uint32_t c;
+
+	if (b < 0x80) {
+		*cp = b;
+		return 1;
+	}
+	if (b >= 0xC2 && b <= 0xDF) {
+		need = 1;
+		c = b & 0x1F;
+	} else if (b >= 0xE0 && b <= 0xEF) {
+		need = 2;
+		c = b & 0x0F;
+		if (b == 0xE0)
+			lo = 0xA0; /* below is overlong */
+		else if (b == 0xED)
+			hi = 0x9F; /* above is a surrogate */
+	} else if (b >= 0xF0 && b <= 0xF4) {
+		need = 3;
+		c = b & 0x07;
+		if (b == 0xF0)
+			lo = 0x90; /* below is overlong */
+		else if (b == 0xF4)
+			hi = 0x8F; /* above is past U+10FFFF */
+	} else {
+		/* 0x80-0xC1 (continuation or overlong lead) and 0xF5-0xFF */
+		*cp = REPLACEMENT;
+		return 1;
+	}
+	for (size_t i = 1; i <= need; i++) {
+		if (s[i] < lo || s[i] > hi) {
+			*cp = REPLACEMENT;
+			return i;
+		}
+		c = c << 6 | (s[i] & 0x3F);
+		lo = 0x80;
+		hi = 0xBF;
+	}
+	*cp = c;
+	return need + 1;
+}
+
+static void utf8_put(struct strbuf *b, uint32_t c)
+{
+	char u[4];
+	size_t n;
+
+	if (c < 0x80) {
+		u[0] = (char)c;
+		n = 1;
+	} else if (c < 0x800) {
+		u[0] = (char)(0xC0 | c >> 6);
+		u[1] = (char)(0x80 | (c & 0x3F));
+		n = 2;
+	} else if (c < 0x10000) {
+		u[0] = (char)(0xE0 | c >> 12);
+		u[1] = (char)(0x80 | (c >> 6 & 0x3F));
+		u[2] = (char)(0x80 | (c & 0x3F));
+		n = 3;
+	} else {
+		u[0] = (char)(0xF0 | c >> 18);
+		u[1] = (char)(0x80 | (c >> 12 & 0x3F));
+		u[2] = (char)(0x80 | (c >> 6 & 0x3F));
+		u[3] = (char)(0x80 | (c & 0x3F));
+		n = 4;
+	}
+	sb_addn(b, u, n);
+}
+
+/* Invisible characters that reorder or hide the text around them: a
+ * customer could make a line read differently from what it contains
+ * ("Trojan Source"), so they go. */
+static bool is_dropped(uint32_t c)
+{
+	return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) ||
+	       c == 0x061C || c == 0x200E || c == 0x200F || c == 0xFEFF;
+}
+
+/* Columns a code point takes.  Non-printables only reach here in text
+ * that was not sanitized; the sanitizer would show them as at least one
+ * column, and a width must never be negative for the layout code. */
+static int cp_width(uint32_t c)
+{
+	int w = wcwidth((wchar_t)c);
+	return w < 0 ? 1 : w;
+}
+
+static int sat_add(int a, int b)
+{
+	return a > INT_MAX - b ? INT_MAX : a + b;
+}
+
+/* Length of the character at s (which must not be at its NUL) together
+ * with the zero-width code points after it: combining marks, ZWJ,
+ * variation selectors.  Cutting between them would draw a mark on the
+ * wrong base, so every measure below works in these units.  A newline
+ * has no width 0, so it is never taken along. */
+static size_t next_cluster(const char *s, int *width)
+{
+	uint32_t c;
+	size_t n = utf8_decode(s, &c);
+
+	*width = cp_width(c);
+	while (s[n]) {
+		size_t m = utf8_decode(s + n, &c);
+		if (wcwidth((wchar_t)c) != 0)
+			break;
+		n += m;
+	}
+	return n;
+}
+
+char *text_sanitize(const char *s, int flags)
+{
+	struct strbuf b = {0};
+	/* Only the column modulo 8 matters (for tabs); keeping just that
+	 * means no overflow however long the line. */
+	int col = 0;
+
+	if (!s)
+		return sb_take(&b);
+	while (*s) {
+		uint32_t c;
+		int w;
+
+		s += utf8_decode(s, &c);
+		if (c == '\n' && (flags & SAN_KEEP_NEWLINES)) {
+			sb_addc(&b, '\n');
+			col = 0;
+			continue;
+		}
+		if (c == '\t') {
+			for (w = 8 - col; w > 0; w--)
+				sb_addc(&b, ' ');
+			col = 0;
+			continue;
+		}
+		if (c < 0x20 || c == 0x7F) {
+			sb_addc(&b, '^');
+			sb_addc(&b, c == 0x7F ? '?' : (char)(c + 0x40));
+			w = 2;
+		} else if (c >= 0x80 && c <= 0x9F) {
+			sb_addf(&b, "<U+%04X>", (unsigned)c);
+			w = 8;
+		} else if (is_dropped(c)) {
+			continue;
+		} else {
+			w = wcwidth((wchar_t)c);
+			if (w < 0) {
+				c = REPLACEMENT;
+				w = 1;
+			}
+			utf8_put(&b, c);
+		}
+		col = (col + w) % 8;
+	}
+	return sb_take(&b);
+}
+
+int text_width(const char *s)
+{
+	int w = 0;
+
+	if (!s)
+		return 0;
+	while (*s) {
+		uint32_t c;
+		s += utf8_decode(s, &c);
+		w = sat_add(w, cp_width(c));
+	}
+	return w;
+}
+
+size_t text_fit(const char *s, int cols, int *used)
+{
+	size_t n = 0;
+	int w = 0;
+
+	while (s && s[n]) {
+		int cw;
+		size_t len = next_cluster(s + n, &cw);
+		if (cw > cols - w)
+			break;
+		n += len;
+		w += cw;
+	}
+	if (used)
+		*used = w;
+	return n;
+}
+
+char *text_clip(const char *s, int cols, bool pad)
+{
+	struct strbuf b = {0};
+	int used;
+	size_t n;
+
+	if (!s)
+		s = "";
+	if (cols < 0)
+		cols = 0;
+	n = text_fit(s, cols, &used);
+	if (!s[n]) {
+		sb_addn(&b, s, n);
+	} else if (cols > 0) {
+		/* Cut one column earlier to make room for the ellipsis;
+		 * a wide character there may leave a column for padding. */
+		n = text_fit(s, cols - 1, &used);
+		sb_addn(&b, s, n);
+		sb_add(&b, ELLIPSIS);
+		used++;
+	}
+	for (; pad && used < cols; used++)
+		sb_addc(&b, ' ');
+	return sb_take(&b);
+}
+
+struct lines {
+	char **v;
+	size_t n, cap;
+};
+
+static void lines_push(struct lines *l, struct strbuf *line)
+{
+	void *v = l->v;
+
+	xgrow(&v, &l->cap, l->n + 1, sizeof *l->v);
+	l->v = v;
+	l->v[l->n++] = sb_take(line);
+}
+
+static bool is_space(const char *s, size_t len)
+{
+	/* A space carrying a combining mark is a visible character. */
+	return len == 1 && *s == ' ';
+}
+
+/* Wraps one line of the input, [p, end) where *end is '\n' or NUL.
+ * Spaces are written lazily, just before the next word on the same
+ * line, so the spaces at a break are dropped without backtracking. */
+static void wrap_para(struct lines *out, const char *p, const char *end,
+		      int cols)
+{
+	struct strbuf line = {0};
+	int w = 0, spaces = 0;
+
+	while (p < end) {
+		const char *word = p;
+		int ww = 0, cw;
+		size_t len = next_cluster(p, &cw);
+
+		if (is_space(p, len)) {
+			/* More than a line's worth never fits anyway. */
+			if (spaces < cols)
+				spaces++;
+			p++;
+			continue;
+		}
+		while (p < end) {
+			len = next_cluster(p, &cw);
+			if (is_space(p, len))
+				break;
+			p += len;
+			ww = sat_add(ww, cw);
+		}
+
+		if (line.len && ww > cols - w - spaces) {
+			lines_push(out, &line);
+			w = spaces = 0;
+		} else if (!line.len && ww > cols - spaces) {
+			/* Indentation that leaves no room for the first
+			 * word is dropped rather than wrapped alone. */
+			spaces = 0;
+		}
+		if (ww <= cols - w - spaces) {
+			for (; spaces > 0; spaces--, w++)
+				sb_addc(&line, ' ');
+			sb_addn(&line, word, (size_t)(p - word));
+			w += ww;
+			continue;
+		}
+
+		/* Longer than a whole line (which is empty here): split by
+		 * characters.  A character wider than the line still gets a
+		 * line of its own, so there is always progress. */
+		for (const char *q = word; q < p; q += len) {
+			len = next_cluster(q, &cw);
+			if (line.len && cw > cols - w) {
+				lines_push(out, &line);
+					w = 0;
+			}
+			sb_addn(&line, q, len);
+			w += cw;
+		}
+	}
+	lines_push(out, &line);
+}
+
+size_t text_wrap(const char *s, int cols, char ***lines)
+{
+	struct lines out = {0};
+
+	if (!s)
+		s = "";
+	if (cols < 1)
+		cols = 1;
+	for (;;) {
+		const char *nl = strchr(s, '\n');
+		const char *end = nl ? nl : s + strlen(s);
+
+		wrap_para(&out, s, end, cols);
+		if (!nl)
+			break;
+		s = nl + 1;
+	}
+	*lines = out.v;
+	return out.n;
+}
+
+void text_lines_free(char **lines, size_t n)
+{
+	if (!lines)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+}

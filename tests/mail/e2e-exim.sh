@@ -1,0 +1,265 @@
+#!/bin/bash
+# e2e-exim.sh: mail through a real MTA on loopback.  Debian's exim4
+# (exim4-daemon-light, installed by tests/deps.sh) runs as a daemon on
+# 127.0.0.1 with a private configuration (-C) whose spool, logs,
+# aliases and mailboxes all live in a scratch directory: nothing of the
+# system's /etc/exim4 is used or changed.
+#
+#   customer --SMTP--> exim --alias "|desk ingest"--> desk
+#   desk reply --sendmail (exim -C ... -t -oi)--> exim --> customer's mbox
+#   customer answers --SMTP--> exim --> desk ingest --> the same ticket
+#
+# Prints "ok N - ..." lines; "ok N - # SKIP why" when exim cannot run
+# here (not root: exim accepts a private -C configuration and runs its
+# daemon only as root; or exim4 not installed).
+# Usage: bash tests/mail/e2e-exim.sh PATH-TO-DESK
+set -u
+DESK=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+EXIM=$(command -v exim4 || command -v exim || true)
+N=0
+say() { N=$((N + 1)); echo "$1 $N - $2"; }
+skip() { say ok "# SKIP $1"; exit 0; }
+[ -n "$EXIM" ] || skip "exim4 is not installed (make deps installs exim4-daemon-light)"
+[ "$(id -u)" -eq 0 ] || skip "exim runs a private configuration only as root"
+command -v perl >/dev/null || skip "perl (for the SMTP client) is missing"
+
+# An exim started with a private -C configuration gives up root when it
+# re-executes itself to deliver ("exim user lost privilege for using -C
+# option"; only configs listed in /etc/exim4/trusted_configs keep it, and
+# that file is the system's).  So deliveries run as exim's own user, who
+# must be able to write the database: a world-writable scratch directory
+# stands in for the group-owned one of a real setup.
+T=$(mktemp -d /tmp/desk-exim-XXXXXX)
+chmod 2777 "$T"
+PIDFILE=$T/exim.pid
+cleanup() {
+	# the daemon writes its pid file once it listens; give it that time
+	for _ in $(seq 30); do [ -s "$PIDFILE" ] && break; sleep 0.1; done
+	[ -s "$PIDFILE" ] && kill "$(cat "$PIDFILE")" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+# Kept (and printed) when something fails: the MTA's own account.
+show_logs() { for f in "$T"/log/*; do [ -f "$f" ] && sed "s|^|# $(basename "$f"): |" "$f"; done; }
+
+EXIM_USER=Debian-exim
+getent passwd "$EXIM_USER" >/dev/null || EXIM_USER=exim
+EXIM_GROUP=$(id -gn "$EXIM_USER" 2>/dev/null) || skip "no exim user on this system"
+PORT=$((20000 + RANDOM % 20000))
+mkdir -p "$T/spool" "$T/log" "$T/mail"
+chown "$EXIM_USER" "$T/spool" "$T/log"
+chmod 0777 "$T/mail"
+DESK_DB=$T/desk.db
+cat >"$T/aliases" <<EOF
+support: "|$DESK --db $DESK_DB --config $T/desk.yaml ingest"
+EOF
+cat >"$T/exim.conf" <<EOF
+# A private exim for one test: loopback only, two local domains.
+primary_hostname = desk.test
+domainlist local_domains = desk.test : customer.test
+spool_directory = $T/spool
+log_file_path = $T/log/%slog
+pid_file_path = $PIDFILE
+daemon_smtp_ports = $PORT
+local_interfaces = 127.0.0.1
+acl_smtp_rcpt = acl_rcpt
+trusted_users = root
+host_lookup =
+rfc1413_hosts =
+keep_environment =
+tls_advertise_hosts =
+queue_only = false
+split_spool_directory = false
+
+begin acl
+acl_rcpt:
+  accept hosts = 127.0.0.1
+         domains = +local_domains
+  deny   message = relay not permitted
+
+begin routers
+support_aliases:
+  driver = redirect
+  domains = desk.test
+  data = \${lookup{\$local_part}lsearch{$T/aliases}}
+  pipe_transport = desk_pipe
+  user = $EXIM_USER
+  group = $EXIM_GROUP
+customers:
+  driver = accept
+  domains = customer.test
+  # a listed local part is untainted (local_part_data) for the file name
+  local_parts = ann
+  transport = mbox
+
+begin transports
+desk_pipe:
+  driver = pipe
+  return_path_add
+  delivery_date_add
+  envelope_to_add
+  # desk ingest speaks sysexits: 75 means try again later
+  temp_errors = 75
+  user = $EXIM_USER
+  group = $EXIM_GROUP
+  timeout = 1m
+mbox:
+  driver = appendfile
+  file = $T/mail/\$local_part_data
+  user = $EXIM_USER
+  group = $EXIM_GROUP
+  mode = 0666
+
+begin retry
+# a temporary failure (desk ingest's 75) is retried every few seconds
+*  *  F,10m,5s
+EOF
+cat >"$T/desk.yaml" <<EOF
+mail:
+  support_address: "Desk Support <support@desk.test>"
+  sendmail: ["$EXIM", "-C", "$T/exim.conf", "-t", "-oi"]
+EOF
+
+"$DESK" --db "$DESK_DB" --config "$T/desk.yaml" init >/dev/null ||
+	{ say "not ok" "desk init"; exit 1; }
+chmod 0666 "$DESK_DB"
+
+if ! "$EXIM" -C "$T/exim.conf" -bd -q10s >"$T/daemon.out" 2>&1; then
+	say "not ok" "exim daemon starts"
+	sed 's/^/# /' "$T/daemon.out"
+	show_logs
+	exit 1
+fi
+up=no
+for _ in $(seq 50); do
+	[ -s "$PIDFILE" ] && (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && { up=yes; break; }
+	sleep 0.1
+done
+if [ $up = no ]; then
+	say "not ok" "exim daemon listening on 127.0.0.1:$PORT"
+	sed 's/^/# /' "$T/daemon.out"
+	show_logs
+	exit 1
+fi
+say ok "exim daemon listening on 127.0.0.1:$PORT"
+
+# One message over SMTP, as a customer's mail server would send it.
+smtp() { # from, to, file
+	perl -MNet::SMTP -e '
+		my ($port, $from, $to, $file) = @ARGV;
+		my $s = Net::SMTP->new("127.0.0.1", Port => $port, Timeout => 20)
+			or die "cannot connect: $@\n";
+		$s->mail($from) or die "MAIL FROM: ", $s->message;
+		$s->to($to) or die "RCPT TO: ", $s->message;
+		open(my $fh, "<", $file) or die "$file: $!\n";
+		local $/; my $text = <$fh>;
+		$s->data($text) or die "DATA: ", $s->message;
+		$s->quit;' "$PORT" "$1" "$2" "$3"
+}
+# Waits until a command succeeds (deliveries are asynchronous).
+wait_for() {
+	for _ in $(seq 100); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+q() { sqlite3 -batch -noheader "$DESK_DB" "$1"; }
+
+cat >"$T/first" <<'EOF'
+From: Ann Customer <ann@customer.test>
+To: support@desk.test
+Subject: =?UTF-8?Q?My_caf=C3=A9_order?=
+Message-ID: <first@customer.test>
+
+Where is my order?
+EOF
+if smtp ann@customer.test support@desk.test "$T/first" 2>"$T/smtp.err"; then
+	say ok "the customer's mail is accepted over SMTP"
+else
+	say "not ok" "the customer's mail is accepted over SMTP"
+	sed 's/^/# /' "$T/smtp.err"
+fi
+if wait_for test -n "$(q "SELECT ticket_id FROM messages WHERE message_id = 'first@customer.test'" 2>/dev/null)"; then
+	say ok "it reaches desk ingest through the alias"
+else
+	say "not ok" "it reaches desk ingest through the alias"
+	show_logs
+	exit 1
+fi
+ID=$(q "SELECT ticket_id FROM messages WHERE message_id = 'first@customer.test'")
+[ "$(q "SELECT subject FROM tickets WHERE id = $ID")" = "My café order" ] &&
+	say ok "ticket $ID has the decoded subject" || say "not ok" "ticket $ID has the decoded subject"
+[ "$(q "SELECT mail_from FROM messages WHERE message_id = 'first@customer.test'")" = ann@customer.test ] &&
+	say ok "the sender is recorded" || say "not ok" "the sender is recorded"
+
+# The agent replies; desk hands it to exim's sendmail interface.
+if "$DESK" --db "$DESK_DB" --config "$T/desk.yaml" reply "$ID" --body "It ships today." >"$T/reply.out" 2>&1 &&
+	[ "$(q "SELECT delivery FROM messages WHERE body = 'It ships today.'")" = sent ]; then
+	say ok "desk reply hands the mail to exim (delivery sent)"
+else
+	say "not ok" "desk reply hands the mail to exim (delivery sent)"
+	sed 's/^/# /' "$T/reply.out"
+	q "SELECT delivery, delivery_error FROM messages WHERE body = 'It ships today.'" | sed 's/^/# /'
+fi
+if wait_for grep -q "It ships today." "$T/mail/ann"; then
+	say ok "the reply lands in the customer's mailbox"
+else
+	say "not ok" "the reply lands in the customer's mailbox"
+	show_logs
+	exit 1
+fi
+MBOX=$T/mail/ann
+hdr() { sed -n "/^$1:/{s/^$1: *//p;q}" "$MBOX"; }
+[ "$(hdr From)" = "Desk Support <support@desk.test>" ] &&
+	say ok "From is the support address" || say "not ok" "From is the support address: $(hdr From)"
+case $(hdr Subject) in
+*"[#$ID]"*) say ok "the subject carries [#$ID]" ;;
+*) say "not ok" "the subject carries [#$ID]: $(hdr Subject)" ;;
+esac
+[ "$(hdr In-Reply-To)" = "<first@customer.test>" ] &&
+	say ok "In-Reply-To names the customer's mail" || say "not ok" "In-Reply-To: $(hdr In-Reply-To)"
+[ "$(hdr References)" = "<first@customer.test>" ] &&
+	say ok "References names the thread" || say "not ok" "References: $(hdr References)"
+REPLY_ID=$(sed -n 's/^Message-I[dD]: *<\(.*\)>.*/\1/p' "$MBOX" | head -1)
+[ -n "$REPLY_ID" ] && [ "$(q "SELECT count(*) FROM messages WHERE message_id = '$REPLY_ID'")" = 1 ] &&
+	say ok "its Message-ID is the one desk recorded" || say "not ok" "its Message-ID is the one desk recorded ($REPLY_ID)"
+
+# The customer answers from their mail program: In-Reply-To our reply.
+cat >"$T/answer" <<EOF
+From: Ann Customer <ann@customer.test>
+To: support@desk.test
+Subject: Re: $(hdr Subject)
+Message-ID: <answer@customer.test>
+In-Reply-To: <$REPLY_ID>
+References: <first@customer.test> <$REPLY_ID>
+
+Thanks, got it!
+EOF
+smtp ann@customer.test support@desk.test "$T/answer" 2>"$T/smtp.err" ||
+	sed 's/^/# /' "$T/smtp.err"
+if wait_for test "$(q "SELECT ticket_id FROM messages WHERE message_id = 'answer@customer.test'" 2>/dev/null)" = "$ID"; then
+	say ok "the customer's answer comes back into ticket $ID"
+else
+	say "not ok" "the customer's answer comes back into ticket $ID"
+	show_logs
+fi
+# An auto-reply through the same path is stored but marked.
+cat >"$T/vacation" <<EOF
+From: Ann Customer <ann@customer.test>
+To: support@desk.test
+Subject: Out of office
+Auto-Submitted: auto-replied
+Message-ID: <away@customer.test>
+In-Reply-To: <$REPLY_ID>
+
+I am away.
+EOF
+smtp ann@customer.test support@desk.test "$T/vacation" 2>/dev/null
+if wait_for test "$(q "SELECT auto FROM messages WHERE message_id = 'away@customer.test'" 2>/dev/null)" = 1; then
+	say ok "an auto-reply is stored, marked automatic"
+else
+	say "not ok" "an auto-reply is stored, marked automatic"
+fi
+[ "$(grep -c '^From ' "$MBOX")" -eq 1 ] &&
+	say ok "nothing answered the auto-reply" || say "not ok" "nothing answered the auto-reply"

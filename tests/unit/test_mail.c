@@ -1,0 +1,864 @@
+/* test_mail.c: the mail channel: charsets and encoded words, HTML to
+ * text, loop detection, threading and customer matching through a real
+ * database, attachments, outbound mail through a stand-in sendmail, the
+ * acknowledgement rules, and the sysexits the MTA sees. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "core.h"
+#include "mail.h"
+#include "testlib.h"
+#include "util.h"
+
+/* --- helpers ----------------------------------------------------------- */
+
+static char *utf8(const char *bytes, const char *charset)
+{
+	return mail_to_utf8(bytes, strlen(bytes), charset);
+}
+
+static void expect_utf8(const char *bytes, const char *charset, const char *want)
+{
+	char *s = utf8(bytes, charset);
+	ck_assert_str_eq(s, want);
+	free(s);
+}
+
+static void parse_ok(const char *text, struct mail_in *m)
+{
+	struct derr e = {0};
+	int rc = mail_parse(text, strlen(text), "Support <help@desk.test>", m, &e);
+	ck_assert_msg(rc == DESK_OK, "%s", e.msg);
+}
+
+static char *html(const char *s)
+{
+	return mail_html_to_text(s, strlen(s));
+}
+
+static void expect_html(const char *in, const char *want)
+{
+	char *t = html(in);
+	ck_assert_str_eq(t, want);
+	free(t);
+}
+
+/* A scratch desk: database, config (from YAML, may be NULL) and a
+ * stand-in sendmail that appends what it is given to DIR/sent. */
+struct fx {
+	char *dir, *db, *sent;
+	struct config cfg;
+	struct desk d;
+};
+
+static void fx_open(struct fx *f, const char *yaml_fmt)
+{
+	memset(f, 0, sizeof *f);
+	f->dir = test_tmpdir();
+	f->db = xasprintf("%s/desk.db", f->dir);
+	f->sent = xasprintf("%s/sent", f->dir);
+	char *script = xasprintf("%s/sendmail", f->dir);
+	FILE *s = fopen(script, "w");
+	ck_assert_ptr_nonnull(s);
+	/* arguments, then the message, so tests see both */
+	fprintf(s, "#!/bin/sh\nfor a in \"$@\"; do echo \"ARG $a\"; done >> '%s'\n"
+		   "cat >> '%s'\necho '--END--' >> '%s'\n",
+		f->sent, f->sent, f->sent);
+	fclose(s);
+	chmod(script, 0755);
+	char *yaml = xasprintf(yaml_fmt ? yaml_fmt : "", script, script);
+	char *cname = xasprintf("%s/config.yaml", f->dir);
+	struct derr e = {0};
+	ck_assert_msg(config_load_string(yaml, cname, &f->cfg, &e) == DESK_OK, "%s", e.msg);
+	ck_assert_msg(desk_init(&f->d, f->db, &f->cfg, NULL, &e) == DESK_OK, "%s", e.msg);
+	free(cname);
+	free(yaml);
+	free(script);
+}
+
+static void fx_close(struct fx *f)
+{
+	desk_close(&f->d);
+	config_free(&f->cfg);
+	test_tmpdir_cleanup(&f->dir);
+	free(f->db);
+	free(f->sent);
+}
+
+/* The mail config most tests use: %s is the stand-in sendmail. */
+static const char mail_yaml[] = "mail:\n"
+				"  support_address: \"Desk Support <help@desk.test>\"\n"
+				"  sendmail: [\"%s\", \"-t\", \"-oi\"]\n";
+
+static struct ingest_result ingest(struct fx *f, const char *text)
+{
+	struct ingest_result r;
+	struct derr e = {0};
+	bool fault;
+	int rc = core_ingest(&f->d, text, strlen(text), NULL, &r, &fault, &e);
+	ck_assert_msg(rc == DESK_OK, "%s", e.msg);
+	return r;
+}
+
+static void get_ticket(struct fx *f, int64_t id, struct ticket *t)
+{
+	struct derr e = {0};
+	ck_assert_msg(store_ticket_get(f->d.st, id, t, &e) == DESK_OK, "%s", e.msg);
+}
+
+static int64_t count_messages(struct fx *f, int64_t ticket)
+{
+	struct message_list l = {0};
+	struct derr e = {0};
+	ck_assert_int_eq(store_messages(f->d.st, ticket, &l, &e), DESK_OK);
+	int64_t n = (int64_t)l.n;
+	message_list_free(&l);
+	return n;
+}
+
+static char *sent_text(struct fx *f)
+{
+	char *s = read_file(f->sent, NULL);
+	return s ? s : xstrdup("");
+}
+
+/* The Message-ID value of the last "Message-Id:" header in text. */
+static char *last_header(const char *text, const char *name)
+{
+	const char *found = NULL;
+	size_t n = strlen(name);
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':')
+			found = p + n + 1;
+	if (!found)
+		return NULL;
+	while (*found == ' ')
+		found++;
+	return xstrndup(found, strcspn(found, "\r\n"));
+}
+
+/* --- charsets and encoded words ---------------------------------------- */
+
+START_TEST(charset_latin1_and_windows1252)
+{
+	expect_utf8("caf\xe9", "ISO-8859-1", "caf\xc3\xa9");
+	expect_utf8("caf\xe9", "latin1", "caf\xc3\xa9");
+	/* 0x80-0x9F in "Latin-1" mail are windows-1252, as browsers read it */
+	expect_utf8("\x93quoted\x94 \x80 5", "iso-8859-1",
+		    "\xe2\x80\x9cquoted\xe2\x80\x9d \xe2\x82\xac 5");
+	expect_utf8("\x93quoted\x94 \x80 5", "windows-1252",
+		    "\xe2\x80\x9cquoted\xe2\x80\x9d \xe2\x82\xac 5");
+	/* undeclared 8-bit: UTF-8 when valid, else windows-1252 */
+	expect_utf8("na\xc3\xafve", NULL, "na\xc3\xafve");
+	expect_utf8("na\xefve", NULL, "na\xc3\xafve");
+	expect_utf8("plain", "us-ascii", "plain");
+}
+END_TEST
+
+START_TEST(charset_japanese)
+{
+	/* 日本語 in Shift_JIS and in ISO-2022-JP (with its escapes) */
+	expect_utf8("\x93\xfa\x96\x7b\x8c\xea", "Shift_JIS", "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e");
+	expect_utf8("\x1b$BF|K\\8l\x1b(B", "ISO-2022-JP", "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e");
+	expect_utf8("\xc6\xfc\xcb\xdc", "EUC-JP", "\xe6\x97\xa5\xe6\x9c\xac");
+}
+END_TEST
+
+START_TEST(charset_invalid_and_unknown)
+{
+	/* declared UTF-8 but not: each bad byte becomes U+FFFD */
+	expect_utf8("a\xff" "b", "utf-8", "a\xef\xbf\xbd" "b");
+	/* a charset nobody knows: valid UTF-8 stays, else windows-1252 */
+	expect_utf8("ok \xc3\xa9", "x-unknown-42", "ok \xc3\xa9");
+	expect_utf8("ok \xe9", "x-unknown-42", "ok \xc3\xa9");
+	/* a NUL byte cannot end the text early */
+	char *s = mail_to_utf8("a\0b", 3, "utf-8");
+	ck_assert_str_eq(s, "a\xef\xbf\xbd" "b");
+	free(s);
+}
+END_TEST
+
+START_TEST(encoded_words_and_transfer_encodings)
+{
+	struct mail_in m;
+	parse_ok("From: =?utf-8?q?J=C3=BCrgen_M=C3=BCller?= <JM@Example.COM>\n"
+		 "Subject: =?ISO-8859-1?Q?Caf=E9?= =?UTF-8?B?5pel5pys?=\n"
+		 "Message-ID: <a1@example.com>\n"
+		 "Content-Type: text/plain; charset=utf-8\n"
+		 "Content-Transfer-Encoding: quoted-printable\n"
+		 "\n"
+		 "caf=C3=A9 au lait, a long line that is soft=\n"
+		 " broken.\n",
+		 &m);
+	ck_assert_str_eq(m.subject, "Caf\xc3\xa9\xe6\x97\xa5\xe6\x9c\xac");
+	ck_assert_str_eq(m.from_name, "J\xc3\xbcrgen M\xc3\xbcller");
+	ck_assert_str_eq(m.from_addr, "JM@Example.COM");
+	ck_assert_str_eq(m.message_id, "a1@example.com");
+	ck_assert_str_eq(m.body, "caf\xc3\xa9 au lait, a long line that is soft broken.\n");
+	ck_assert(!m.automatic);
+	mail_in_free(&m);
+
+	/* ISO-2022-JP in an encoded word, and a base64 Shift_JIS body */
+	parse_ok("From: a@example.jp\n"
+		 "Subject: =?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?=\n"
+		 "Content-Type: text/plain; charset=Shift_JIS\n"
+		 "Content-Transfer-Encoding: base64\n"
+		 "\n"
+		 "k/qWe4zq\n",
+		 &m);
+	ck_assert_str_eq(m.subject, "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e");
+	ck_assert_str_eq(m.body, "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e");
+	/* no Message-ID: one is made from the content, the same each time */
+	ck_assert(strncmp(m.message_id, "desk-sha256-", 12) == 0);
+	mail_in_free(&m);
+
+	/* an 8-bit header in no declared charset */
+	parse_ok("From: \"Ren\xe9\" <rene@example.fr>\nSubject: R\xe9sum\xe9\n\nbody\n", &m);
+	ck_assert_str_eq(m.subject, "R\xc3\xa9sum\xc3\xa9");
+	ck_assert_str_eq(m.from_name, "Ren\xc3\xa9");
+	mail_in_free(&m);
+}
+END_TEST
+
+START_TEST(mime_structure)
+{
+	struct mail_in m;
+	/* plain preferred over HTML; the attachment kept with its 2231 name */
+	parse_ok("From: Ann <ann@example.com>\n"
+		 "Subject: parts\n"
+		 "MIME-Version: 1.0\n"
+		 "Content-Type: multipart/mixed; boundary=OUT\n"
+		 "\n"
+		 "--OUT\n"
+		 "Content-Type: multipart/alternative; boundary=ALT\n"
+		 "\n"
+		 "--ALT\n"
+		 "Content-Type: text/html; charset=utf-8\n"
+		 "\n"
+		 "<p>the <b>HTML</b></p>\n"
+		 "--ALT\n"
+		 "Content-Type: text/plain; charset=utf-8\n"
+		 "\n"
+		 "the plain text\n"
+		 "--ALT--\n"
+		 "--OUT\n"
+		 "Content-Type: application/pdf\n"
+		 "Content-Disposition: attachment; filename*=UTF-8''na%C3%AFve%20bill.pdf\n"
+		 "Content-Transfer-Encoding: base64\n"
+		 "\n"
+		 "JVBERi0xLjQK\n"
+		 "--OUT\n"
+		 "Content-Type: text/plain\n"
+		 "Content-Disposition: attachment; filename=\"../../etc/passwd\"\n"
+		 "\n"
+		 "root:x:0:0\n"
+		 "--OUT--\n",
+		 &m);
+	ck_assert_str_eq(m.body, "the plain text"); /* the newline is the boundary's */
+	ck_assert_uint_eq(m.nparts, 2);
+	ck_assert_str_eq(m.parts[0].filename, "na\xc3\xafve bill.pdf");
+	ck_assert_str_eq(m.parts[0].content_type, "application/pdf");
+	ck_assert_uint_eq(m.parts[0].size, 9);
+	ck_assert(memcmp(m.parts[0].data, "%PDF-1.4\n", 9) == 0);
+	ck_assert_str_eq(m.parts[1].filename, "passwd");
+	mail_in_free(&m);
+
+	/* HTML only: made text */
+	parse_ok("From: b@example.com\nContent-Type: text/html; charset=iso-8859-1\n\n"
+		 "<html><head><style>p{}</style></head><body><p>Bonjour&nbsp;Ren\xe9,</p>"
+		 "<p>Merci</p></body></html>\n",
+		 &m);
+	ck_assert_str_eq(m.body, "Bonjour Ren\xc3\xa9,\n\nMerci");
+	mail_in_free(&m);
+}
+END_TEST
+
+START_TEST(parse_refusals)
+{
+	struct mail_in m;
+	struct derr e = {0};
+	ck_assert_int_eq(mail_parse("", 0, NULL, &m, &e), DESK_EINVAL);
+	ck_assert_int_eq(mail_parse("hello there\n", 12, NULL, &m, &e), DESK_EINVAL);
+	ck_assert_int_eq(mail_parse("\n\nbody only\n", 12, NULL, &m, &e), DESK_EINVAL);
+	/* no address to answer: kept under the name given, or none */
+	parse_ok("Subject: who?\n\nbody\n", &m);
+	ck_assert_ptr_null(m.from_addr);
+	ck_assert_str_eq(m.from_name, "(unknown sender)");
+	mail_in_free(&m);
+	parse_ok("From: \"MAILER DAEMON\" <>\nSubject: x\n\nbody\n", &m);
+	ck_assert_ptr_null(m.from_addr);
+	ck_assert_str_eq(m.from_name, "MAILER DAEMON");
+	mail_in_free(&m);
+	parse_ok("From: foo\n\nbody\n", &m);
+	ck_assert_str_eq(m.from_name, "foo");
+	mail_in_free(&m);
+}
+END_TEST
+
+/* --- HTML to text ------------------------------------------------------ */
+
+START_TEST(html_to_text)
+{
+	expect_html("<p>One</p><p>Two<br>Three</p>", "One\n\nTwo\nThree");
+	expect_html("a  \n\t b", "a b");
+	expect_html("<ul><li>x</li><li>y</li></ul>", "- x\n- y");
+	expect_html("<a href=\"https://e.com/a?b=1&amp;c=2\">site</a>",
+		    "site <https://e.com/a?b=1&c=2>");
+	expect_html("<a href=\"https://e.com\">https://e.com</a>", "https://e.com");
+	expect_html("<a href=\"mailto:x@e.com\">x@e.com</a>", "x@e.com");
+	expect_html("<script>alert(1)</script><style>b{}</style>ok", "ok");
+	expect_html("&lt;tag&gt; &amp; &#233;&#xe9; &euro; &bogus; &#150;",
+		    "<tag> & \xc3\xa9\xc3\xa9 \xe2\x82\xac &bogus; \xe2\x80\x93");
+	expect_html("<pre>  keep\n   this</pre>after", "  keep\n   this\n\nafter");
+	expect_html("<!-- hidden -->shown <img src=x alt=\"logo\">", "shown [logo]");
+	expect_html("<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>",
+		    "a b\nc");
+	expect_html("1 < 2 and <unclosed", "1 < 2 and");
+	expect_html("", "");
+}
+END_TEST
+
+/* --- loop detection ---------------------------------------------------- */
+
+static bool is_auto(const char *headers)
+{
+	char *text = xasprintf("%sSubject: s\n\nbody\n", headers);
+	struct mail_in m;
+	parse_ok(text, &m);
+	bool a = m.automatic;
+	mail_in_free(&m);
+	free(text);
+	return a;
+}
+
+START_TEST(loop_detection)
+{
+	ck_assert(!is_auto("From: a@example.com\n"));
+	ck_assert(!is_auto("From: a@example.com\nAuto-Submitted: no\n"));
+	ck_assert(!is_auto("From: a@example.com\nPrecedence: first-class\n"));
+	ck_assert(!is_auto("From: a@example.com\nReturn-Path: <a@example.com>\n"));
+	ck_assert(is_auto("From: a@example.com\nAuto-Submitted: auto-replied\n"));
+	ck_assert(is_auto("From: a@example.com\nAuto-Submitted: auto-generated\n"));
+	ck_assert(is_auto("From: a@example.com\nPrecedence: bulk\n"));
+	ck_assert(is_auto("From: a@example.com\nPrecedence: junk\n"));
+	ck_assert(is_auto("From: a@example.com\nPrecedence: list\n"));
+	ck_assert(is_auto("Return-Path: <>\nFrom: a@example.com\n"));
+	ck_assert(is_auto("From: a@example.com\nX-Autoreply: yes\n"));
+	ck_assert(is_auto("From: a@example.com\nX-Autorespond: yes\n"));
+	ck_assert(is_auto("From: a@example.com\nList-Id: <users.lists.example.com>\n"));
+	ck_assert(is_auto("From: a@example.com\nX-Auto-Response-Suppress: All\n"));
+	ck_assert(is_auto("From: MAILER-DAEMON@mx.example.com\n"));
+	ck_assert(is_auto("From: Mail Delivery System <mailer-daemon@example.com>\n"));
+	/* our own address writing to us is a loop */
+	ck_assert(is_auto("From: Help <HELP@desk.test>\n"));
+	ck_assert(is_auto("From: a@example.com\nContent-Type: multipart/report; "
+			  "report-type=delivery-status; boundary=x\n"));
+}
+END_TEST
+
+START_TEST(subject_tag_and_sysexits)
+{
+	ck_assert_int_eq(mail_subject_ticket("Re: help [#123]"), 123);
+	ck_assert_int_eq(mail_subject_ticket("[#7] [#8]"), 7);
+	ck_assert_int_eq(mail_subject_ticket("[#] [#x1] [#12"), 0);
+	ck_assert_int_eq(mail_subject_ticket("[#0]"), 0);
+	ck_assert_int_eq(mail_subject_ticket(NULL), 0);
+	ck_assert_int_eq(mail_sysexit(DESK_OK, false), 0);
+	ck_assert_int_eq(mail_sysexit(DESK_EINVAL, true), 65);
+	ck_assert_int_eq(mail_sysexit(DESK_EBUSY, false), 75);
+	ck_assert_int_eq(mail_sysexit(DESK_EIO, false), 75);
+	ck_assert_int_eq(mail_sysexit(DESK_ESCHEMA, false), 75);
+	ck_assert_int_eq(mail_sysexit(DESK_ENOTFOUND, false), 75);
+	ck_assert_int_eq(mail_sysexit(DESK_EUSAGE, false), 64);
+}
+END_TEST
+
+/* --- threading and customers through a database ------------------------ */
+
+START_TEST(new_ticket_and_customer)
+{
+	struct fx f;
+	fx_open(&f, NULL);
+	struct ingest_result r = ingest(&f, "From: \"Ann Lee\" <ann@example.com>\n"
+					    "Subject: Printer on fire\n"
+					    "Message-ID: <m1@example.com>\n\nHelp!\r\n");
+	ck_assert_int_eq(r.outcome, INGEST_NEW_TICKET);
+	struct ticket t;
+	get_ticket(&f, r.ticket_id, &t);
+	ck_assert_str_eq(t.subject, "Printer on fire");
+	ck_assert_int_eq(t.channel, CH_EMAIL);
+	ck_assert_int_eq(t.status, ST_NEW);
+	ck_assert_str_eq(t.customer_name, "Ann Lee");
+	ck_assert_str_eq(t.customer_email, "ann@example.com");
+	ck_assert_str_eq(t.queue, "general");
+	int64_t cust = t.customer_id;
+	ticket_free(&t);
+	struct message msg;
+	struct derr e = {0};
+	ck_assert_int_eq(store_mail_message_get(f.d.st, r.msg_row, &msg, &e), DESK_OK);
+	ck_assert_str_eq(msg.body, "Help!");
+	ck_assert_str_eq(msg.message_id, "m1@example.com");
+	ck_assert_str_eq(msg.mail_from, "ann@example.com");
+	ck_assert(!msg.automatic);
+	message_free(&msg);
+
+	/* the same address in other case, no thread: a new ticket, same customer */
+	r = ingest(&f, "From: ANN@EXAMPLE.COM\nSubject: Another\nMessage-ID: <m2@example.com>\n\n"
+		       "x\n");
+	ck_assert_int_eq(r.outcome, INGEST_NEW_TICKET);
+	get_ticket(&f, r.ticket_id, &t);
+	ck_assert_int_eq(t.customer_id, cust);
+	ck_assert_str_eq(t.customer_name, "Ann Lee");
+	ticket_free(&t);
+
+	/* a customer first known without a name takes the display name */
+	r = ingest(&f, "From: bob@example.com\nSubject: s\nMessage-ID: <b1@x>\n\nx\n");
+	r = ingest(&f, "From: Bob Stone <bob@example.com>\nSubject: s\nMessage-ID: <b2@x>\n\nx\n");
+	get_ticket(&f, r.ticket_id, &t);
+	ck_assert_str_eq(t.customer_name, "Bob Stone");
+	ticket_free(&t);
+
+	/* no subject, and --queue */
+	struct ingest_opts o = {.queue = "billing"};
+	bool fault;
+	const char *nosubj = "From: c@example.com\nMessage-ID: <c1@x>\n\n\n";
+	ck_assert_int_eq(core_ingest(&f.d, nosubj, strlen(nosubj), &o, &r, &fault, &e),
+			 DESK_OK);
+	get_ticket(&f, r.ticket_id, &t);
+	ck_assert_str_eq(t.subject, "(no subject)");
+	ck_assert_str_eq(t.queue, "billing");
+	ticket_free(&t);
+	/* a bad queue name is the setup's fault: retried, not bounced */
+	o.queue = "no spaces allowed";
+	const char *q = "From: c@example.com\nMessage-ID: <c2@x>\n\nx\n";
+	ck_assert_int_eq(core_ingest(&f.d, q, strlen(q), &o, &r, &fault, &e), DESK_EINVAL);
+	ck_assert(!fault);
+	ck_assert_int_eq(mail_sysexit(DESK_EINVAL, fault), 75);
+	fx_close(&f);
+}
+END_TEST
+
+START_TEST(threading)
+{
+	struct fx f;
+	fx_open(&f, NULL);
+	struct ingest_result first = ingest(&f, "From: ann@example.com\nSubject: Broken\n"
+						"Message-ID: <t1@example.com>\n\none\n");
+	int64_t id = first.ticket_id;
+	/* In-Reply-To */
+	struct ingest_result r = ingest(&f, "From: ann@example.com\nSubject: Re: Broken\n"
+					    "Message-ID: <t2@example.com>\n"
+					    "In-Reply-To: <t1@example.com>\n\ntwo\n");
+	ck_assert_int_eq(r.outcome, INGEST_APPENDED);
+	ck_assert_int_eq(r.ticket_id, id);
+	/* References only, unknown ids first, from someone else (a colleague) */
+	r = ingest(&f, "From: cc@example.org\nSubject: fwd\nMessage-ID: <t3@example.com>\n"
+		       "References: <t1@example.com> <zz@nowhere>\n\nthree\n");
+	ck_assert_int_eq(r.ticket_id, id);
+	/* the subject tag */
+	char *tagged = xasprintf("From: ann@example.com\nSubject: more [#%lld]\n"
+				 "Message-ID: <t4@example.com>\n\nfour\n",
+				 (long long)id);
+	r = ingest(&f, tagged);
+	free(tagged);
+	ck_assert_int_eq(r.ticket_id, id);
+	ck_assert_int_eq(count_messages(&f, id), 4);
+	/* a tag naming no ticket opens one */
+	r = ingest(&f, "From: ann@example.com\nSubject: [#999]\nMessage-ID: <t5@x>\n\nx\n");
+	ck_assert_int_eq(r.outcome, INGEST_NEW_TICKET);
+	ck_assert_int_ne(r.ticket_id, id);
+
+	/* the same Message-ID again: ignored, nothing stored */
+	r = ingest(&f, "From: ann@example.com\nSubject: Re: Broken\n"
+		       "Message-ID: <t2@example.com>\n\ntwo again\n");
+	ck_assert_int_eq(r.outcome, INGEST_DUPLICATE);
+	ck_assert_int_eq(r.ticket_id, id);
+	ck_assert_int_eq(count_messages(&f, id), 4);
+
+	/* solved: the customer's answer reopens it, through the usual path */
+	struct derr e = {0};
+	struct field_change ch[] = {{FIELD_ASSIGNEE, f.d.me.login}, {FIELD_STATUS, "solved"}};
+	ck_assert_msg(core_apply(&f.d, id, ch, 2, &e) == DESK_OK, "%s", e.msg);
+	r = ingest(&f, "From: ann@example.com\nSubject: Re: Broken\n"
+		       "Message-ID: <t6@example.com>\nIn-Reply-To: <t2@example.com>\n\nstill\n");
+	struct ticket t;
+	get_ticket(&f, id, &t);
+	ck_assert_int_eq(t.status, ST_OPEN);
+	ck_assert_int_eq(t.reopens, 1);
+	ticket_free(&t);
+
+	/* closed is final: a reply opens a new ticket */
+	struct field_change s[] = {{FIELD_STATUS, "solved"}};
+	struct field_change c[] = {{FIELD_STATUS, "closed"}};
+	ck_assert_int_eq(core_apply(&f.d, id, s, 1, &e), DESK_OK);
+	ck_assert_int_eq(core_apply(&f.d, id, c, 1, &e), DESK_OK);
+	r = ingest(&f, "From: ann@example.com\nSubject: Re: Broken\n"
+		       "Message-ID: <t7@example.com>\nIn-Reply-To: <t6@example.com>\n\nagain\n");
+	ck_assert_int_eq(r.outcome, INGEST_NEW_TICKET);
+	ck_assert_int_ne(r.ticket_id, id);
+
+	/* merged: the reply follows the merge */
+	struct ingest_result a = ingest(&f, "From: d@example.com\nSubject: A\n"
+					    "Message-ID: <ma@x>\n\na\n");
+	struct ingest_result b = ingest(&f, "From: d@example.com\nSubject: B\n"
+					    "Message-ID: <mb@x>\n\nb\n");
+	ck_assert_msg(core_merge(&f.d, a.ticket_id, b.ticket_id, &e) == DESK_OK, "%s", e.msg);
+	r = ingest(&f, "From: d@example.com\nSubject: Re: A\nMessage-ID: <mc@x>\n"
+		       "In-Reply-To: <ma@x>\n\nc\n");
+	ck_assert_int_eq(r.ticket_id, b.ticket_id);
+	fx_close(&f);
+}
+END_TEST
+
+START_TEST(automatic_mail)
+{
+	struct fx f;
+	fx_open(&f, NULL);
+	struct ingest_result first = ingest(&f, "From: ann@example.com\nSubject: Q\n"
+						"Message-ID: <q1@x>\n\nq\n");
+	struct derr e = {0};
+	struct field_change ch[] = {{FIELD_ASSIGNEE, f.d.me.login}, {FIELD_STATUS, "solved"}};
+	ck_assert_int_eq(core_apply(&f.d, first.ticket_id, ch, 2, &e), DESK_OK);
+	/* a vacation notice in the thread: stored, marked, reopens nothing */
+	struct ingest_result r = ingest(&f, "From: ann@example.com\nSubject: Out of office\n"
+					    "Auto-Submitted: auto-replied\nMessage-ID: <q2@x>\n"
+					    "In-Reply-To: <q1@x>\n\naway\n");
+	ck_assert(r.automatic);
+	ck_assert_int_eq(r.ticket_id, first.ticket_id);
+	struct ticket t;
+	get_ticket(&f, first.ticket_id, &t);
+	ck_assert_int_eq(t.status, ST_SOLVED);
+	ck_assert_int_eq(t.reopens, 0);
+	ticket_free(&t);
+	struct message m;
+	ck_assert_int_eq(store_mail_message_get(f.d.st, r.msg_row, &m, &e), DESK_OK);
+	ck_assert(m.automatic);
+	message_free(&m);
+	/* a bounce out of the blue: its own ticket, tagged */
+	r = ingest(&f, "Return-Path: <>\nFrom: MAILER-DAEMON@mx.example.com\n"
+		       "Subject: Undelivered Mail\nMessage-ID: <bounce@x>\n\nbounced\n");
+	get_ticket(&f, r.ticket_id, &t);
+	ck_assert_uint_eq(t.ntags, 1);
+	ck_assert_str_eq(t.tags[0], "auto");
+	ticket_free(&t);
+	fx_close(&f);
+}
+END_TEST
+
+static const char with_attachment[] =
+	"From: ann@example.com\n"
+	"Subject: invoice\n"
+	"Message-ID: <att1@x>\n"
+	"Content-Type: multipart/mixed; boundary=B\n"
+	"\n"
+	"--B\n"
+	"Content-Type: text/plain\n"
+	"\n"
+	"see attached\n"
+	"--B\n"
+	"Content-Type: image/png\n"
+	"Content-Disposition: attachment; filename=\"shot.png\"\n"
+	"Content-Transfer-Encoding: base64\n"
+	"\n"
+	"iVBORw0KGgo=\n"
+	"--B--\n";
+
+START_TEST(attachments_in_database)
+{
+	struct fx f;
+	fx_open(&f, NULL);
+	struct ingest_result r = ingest(&f, with_attachment);
+	struct derr e = {0};
+	struct attachment_list l = {0};
+	ck_assert_int_eq(store_attachments(f.d.st, r.msg_row, &l, &e), DESK_OK);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_str_eq(l.v[0].filename, "shot.png");
+	ck_assert_str_eq(l.v[0].content_type, "image/png");
+	ck_assert_int_eq(l.v[0].size, 8);
+	ck_assert_ptr_null(l.v[0].path);
+	void *data;
+	size_t len;
+	ck_assert_int_eq(store_attachment_content(f.d.st, l.v[0].id, &data, &len, &e), DESK_OK);
+	ck_assert_uint_eq(len, 8);
+	ck_assert(memcmp(data, "\x89PNG\r\n\x1a\n", 8) == 0);
+	free(data);
+	attachment_list_free(&l);
+	ck_assert_int_eq(store_ticket_attachments(f.d.st, r.ticket_id, &l, &e), DESK_OK);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_int_eq(l.v[0].message_id, r.msg_row);
+	attachment_list_free(&l);
+	/* listed in the conversation itself */
+	struct message m;
+	ck_assert_int_eq(store_mail_message_get(f.d.st, r.msg_row, &m, &e), DESK_OK);
+	ck_assert_str_eq(m.body, "see attached\n\n[attachment: shot.png (image/png, 8 bytes)]");
+	message_free(&m);
+	fx_close(&f);
+}
+END_TEST
+
+START_TEST(attachments_in_directory)
+{
+	struct fx f;
+	fx_open(&f, "mail:\n  attachments_dir: files\n");
+	struct ingest_result r = ingest(&f, with_attachment);
+	struct derr e = {0};
+	struct attachment_list l = {0};
+	ck_assert_int_eq(store_attachments(f.d.st, r.msg_row, &l, &e), DESK_OK);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_ptr_nonnull(l.v[0].path);
+	char *prefix = xasprintf("%s/files/", f.dir);
+	ck_assert(strncmp(l.v[0].path, prefix, strlen(prefix)) == 0);
+	size_t len;
+	char *content = read_file(l.v[0].path, &len);
+	ck_assert_ptr_nonnull(content);
+	ck_assert_uint_eq(len, 8);
+	free(content);
+	void *data;
+	ck_assert_int_eq(store_attachment_content(f.d.st, l.v[0].id, &data, &len, &e), DESK_OK);
+	ck_assert_ptr_null(data);
+	free(prefix);
+	attachment_list_free(&l);
+	fx_close(&f);
+}
+END_TEST
+
+/* --- outbound ---------------------------------------------------------- */
+
+START_TEST(reply_goes_out_and_answer_comes_back)
+{
+	struct fx f;
+	fx_open(&f, mail_yaml);
+	struct ingest_result r = ingest(&f, "From: \"Ann Lee\" <ann@example.com>\n"
+					    "Subject: Caf\xc3\xa9 order\n"
+					    "Message-ID: <o1@example.com>\n\nwhere is it?\n");
+	struct derr e = {0};
+	int64_t row;
+	/* a reply with shell metacharacters and non-ASCII: only data */
+	ck_assert_msg(core_post(&f.d, r.ticket_id, MSG_REPLY,
+				"On its way $(touch pwned) `id` \xe2\x82\xac.\n", NULL, 0, &row,
+				&e) == DESK_OK,
+		      "%s", e.msg);
+	struct message m;
+	ck_assert_int_eq(store_mail_message_get(f.d.st, row, &m, &e), DESK_OK);
+	ck_assert_str_eq(m.delivery, "sent");
+	ck_assert_ptr_null(m.delivery_error);
+	ck_assert_ptr_nonnull(m.message_id);
+	char *mid = xstrdup(m.message_id);
+	message_free(&m);
+	char *out = sent_text(&f);
+	ck_assert(strstr(out, "ARG -t\nARG -oi\n") != NULL);
+	char *h = last_header(out, "From");
+	ck_assert_str_eq(h, "Desk Support <help@desk.test>");
+	free(h);
+	h = last_header(out, "To");
+	ck_assert_str_eq(h, "Ann Lee <ann@example.com>");
+	free(h);
+	h = last_header(out, "Subject");
+	char *want = xasprintf("Re: =?UTF-8?b?Q2Fmw6kgb3JkZXI=?= [#%lld]", (long long)r.ticket_id);
+	ck_assert_msg(strstr(h, "[#") != NULL, "subject %s", h);
+	free(want);
+	free(h);
+	h = last_header(out, "In-Reply-To");
+	ck_assert_str_eq(h, "<o1@example.com>");
+	free(h);
+	h = last_header(out, "References");
+	ck_assert_str_eq(h, "<o1@example.com>");
+	free(h);
+	h = last_header(out, "Message-Id");
+	char *bracketed = xasprintf("<%s>", mid);
+	ck_assert_str_eq(h, bracketed);
+	free(bracketed);
+	free(h);
+	ck_assert(strstr(out, "Auto-Submitted") == NULL);
+	ck_assert(strstr(out, "$(touch pwned)") != NULL);
+	free(out);
+	char *pwned = xasprintf("%s/pwned", f.dir);
+	ck_assert_int_ne(access(pwned, F_OK), 0);
+	ck_assert_int_ne(access("pwned", F_OK), 0);
+	free(pwned);
+
+	/* the customer answers the reply: same ticket */
+	char *answer = xasprintf("From: ann@example.com\nSubject: Re: order\n"
+				 "Message-ID: <o2@example.com>\nIn-Reply-To: <%s>\n\nthanks\n",
+				 mid);
+	struct ingest_result back = ingest(&f, answer);
+	ck_assert_int_eq(back.outcome, INGEST_APPENDED);
+	ck_assert_int_eq(back.ticket_id, r.ticket_id);
+	free(answer);
+	free(mid);
+
+	/* notes never leave; tickets of other channels neither */
+	ck_assert_int_eq(core_post(&f.d, r.ticket_id, MSG_NOTE, "internal", NULL, 0, &row, &e),
+			 DESK_OK);
+	ck_assert_int_eq(store_mail_message_get(f.d.st, row, &m, &e), DESK_OK);
+	ck_assert_ptr_null(m.delivery);
+	message_free(&m);
+	fx_close(&f);
+}
+END_TEST
+
+START_TEST(failed_sending_stays_for_outbox)
+{
+	struct fx f;
+	fx_open(&f, "mail:\n  support_address: help@desk.test\n"
+		    "  sendmail: [/bin/sh, -c, \"echo 'mailq full' >&2; exit 75\"]\n");
+	struct ingest_result r = ingest(&f, "From: ann@example.com\nSubject: s\n"
+					    "Message-ID: <f1@x>\n\nx\n");
+	struct derr e = {0};
+	int64_t row;
+	ck_assert_int_eq(core_post(&f.d, r.ticket_id, MSG_REPLY, "answer", NULL, 0, &row, &e),
+			 DESK_OK);
+	struct message m;
+	ck_assert_int_eq(store_mail_message_get(f.d.st, row, &m, &e), DESK_OK);
+	ck_assert_str_eq(m.delivery, "failed");
+	ck_assert_str_eq(m.delivery_error, "/bin/sh exited with status 75: mailq full");
+	ck_assert_str_eq(m.body, "answer"); /* the reply is kept */
+	message_free(&m);
+	struct message_list l = {0};
+	ck_assert_int_eq(store_outbox(f.d.st, &l, &e), DESK_OK);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_int_eq(l.v[0].id, row);
+	message_list_free(&l);
+
+	/* the MTA is back: retry takes it once, sends it, empties the outbox */
+	free(f.cfg.mail.sendmail[2]);
+	f.cfg.mail.sendmail[2] = xstrdup("cat >/dev/null");
+	bool taken;
+	ck_assert_int_eq(store_begin(f.d.st, &e), DESK_OK);
+	ck_assert_int_eq(store_mail_take_for_retry(f.d.st, row, 0, &taken, &e), DESK_OK);
+	ck_assert(taken);
+	ck_assert_int_eq(store_mail_take_for_retry(f.d.st, row, 0, &taken, &e), DESK_OK);
+	ck_assert(!taken); /* a second desk gets nothing */
+	ck_assert_int_eq(store_commit(f.d.st, &e), DESK_OK);
+	ck_assert_msg(outbound_send(&f.d, row, &e) == DESK_OK, "%s", e.msg);
+	ck_assert_int_eq(store_outbox(f.d.st, &l, &e), DESK_OK);
+	ck_assert_uint_eq(l.n, 0);
+	message_list_free(&l);
+
+	/* a command that does not exist */
+	free(f.cfg.mail.sendmail[0]);
+	f.cfg.mail.sendmail[0] = xstrdup("/nonexistent/sendmail");
+	ck_assert_int_eq(core_post(&f.d, r.ticket_id, MSG_REPLY, "again", NULL, 0, &row, &e),
+			 DESK_OK);
+	ck_assert_int_eq(store_mail_message_get(f.d.st, row, &m, &e), DESK_OK);
+	ck_assert_str_eq(m.delivery, "failed");
+	ck_assert(strstr(m.delivery_error, "cannot run /nonexistent/sendmail") != NULL);
+	message_free(&m);
+	fx_close(&f);
+}
+END_TEST
+
+START_TEST(acknowledgements)
+{
+	struct fx f;
+	memset(&f, 0, sizeof f);
+	char *dir = test_tmpdir();
+	char *canned = xasprintf("%s/canned.yaml", dir);
+	FILE *c = fopen(canned, "w");
+	fputs("- name: got-it\n  title: Received\n"
+	      "  body: \"Hello {{customer.first_name}}, ticket {{ticket.id}} is open.\"\n",
+	      c);
+	fclose(c);
+	char *yaml = xasprintf("canned: %s\n%s  acknowledge: {enabled: true, canned: got-it}\n",
+			       canned, mail_yaml);
+	fx_open(&f, yaml);
+	setenv("DESK_NOW", "1800000000", 1);
+	struct ingest_result r = ingest(&f, "From: Ann Lee <ann@example.com>\nSubject: one\n"
+					    "Message-ID: <k1@x>\n\nx\n");
+	ck_assert(r.acknowledged);
+	ck_assert_str_eq(r.ack_error, "");
+	char *out = sent_text(&f);
+	char *want = xasprintf("Hello Ann, ticket %lld is open.", (long long)r.ticket_id);
+	ck_assert_msg(strstr(out, want) != NULL, "%s", out);
+	ck_assert(strstr(out, "Auto-Submitted: auto-replied") != NULL);
+	free(want);
+	free(out);
+	ck_assert_int_eq(count_messages(&f, r.ticket_id), 2);
+	/* within the hour: none */
+	setenv("DESK_NOW", "1800003000", 1);
+	r = ingest(&f, "From: ann@example.com\nSubject: two\nMessage-ID: <k2@x>\n\nx\n");
+	ck_assert(!r.acknowledged);
+	/* never to machines, even after the hour */
+	setenv("DESK_NOW", "1800007300", 1);
+	r = ingest(&f, "From: ann@example.com\nSubject: three\nPrecedence: bulk\n"
+		       "Message-ID: <k3@x>\n\nx\n");
+	ck_assert(!r.acknowledged);
+	/* nor to replies in a thread */
+	r = ingest(&f, "From: ann@example.com\nSubject: Re\nIn-Reply-To: <k1@x>\n"
+		       "Message-ID: <k4@x>\n\nx\n");
+	ck_assert(!r.acknowledged);
+	/* after the hour, a new ticket is acknowledged again */
+	r = ingest(&f, "From: ann@example.com\nSubject: five\nMessage-ID: <k5@x>\n\nx\n");
+	ck_assert(r.acknowledged);
+	/* a canned response that is not there: the mail is still taken */
+	free(f.cfg.mail.ack_canned);
+	f.cfg.mail.ack_canned = xstrdup("missing");
+	r = ingest(&f, "From: new@example.com\nSubject: six\nMessage-ID: <k6@x>\n\nx\n");
+	ck_assert(!r.acknowledged);
+	ck_assert(strstr(r.ack_error, "no canned response \"missing\"") != NULL);
+	unsetenv("DESK_NOW");
+	fx_close(&f);
+	free(yaml);
+	free(canned);
+	test_tmpdir_cleanup(&dir);
+}
+END_TEST
+
+START_TEST(busy_database_is_tempfail)
+{
+	struct fx f;
+	fx_open(&f, NULL);
+	/* another desk holds the write lock for the whole attempt */
+	struct store *other;
+	struct derr e = {0};
+	ck_assert_int_eq(store_open(f.db, 0, &other, &e), DESK_OK);
+	ck_assert_int_eq(store_begin(other, &e), DESK_OK);
+	struct ingest_result r;
+	bool fault;
+	const char *msg = "From: a@example.com\nSubject: s\nMessage-ID: <busy@x>\n\nx\n";
+	int rc = core_ingest(&f.d, msg, strlen(msg), NULL, &r, &fault, &e);
+	ck_assert_int_eq(rc, DESK_EBUSY);
+	ck_assert(!fault);
+	ck_assert_int_eq(mail_sysexit(rc, fault), 75);
+	store_rollback(other);
+	store_close(&other);
+	/* and once free, the same message goes in */
+	r = ingest(&f, msg);
+	ck_assert_int_eq(r.outcome, INGEST_NEW_TICKET);
+	fx_close(&f);
+}
+END_TEST
+
+Suite *suite_mail(void)
+{
+	Suite *s = suite_create("mail");
+	TCase *tc = tcase_create("parse");
+	tcase_add_test(tc, charset_latin1_and_windows1252);
+	tcase_add_test(tc, charset_japanese);
+	tcase_add_test(tc, charset_invalid_and_unknown);
+	tcase_add_test(tc, encoded_words_and_transfer_encodings);
+	tcase_add_test(tc, mime_structure);
+	tcase_add_test(tc, parse_refusals);
+	tcase_add_test(tc, html_to_text);
+	tcase_add_test(tc, loop_detection);
+	tcase_add_test(tc, subject_tag_and_sysexits);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("ingest");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, new_ticket_and_customer);
+	tcase_add_test(tc, threading);
+	tcase_add_test(tc, automatic_mail);
+	tcase_add_test(tc, attachments_in_database);
+	tcase_add_test(tc, attachments_in_directory);
+	tcase_add_test(tc, reply_goes_out_and_answer_comes_back);
+	tcase_add_test(tc, failed_sending_stays_for_outbox);
+	tcase_add_test(tc, acknowledgements);
+	tcase_add_test(tc, busy_database_is_tempfail);
+	suite_add_tcase(s, tc);
+	return s;
+}
