@@ -75,6 +75,7 @@ struct config {
 	int sla_warn_percent; /* colour "near" when <= this % of target left */
 	struct business_hours hours;
 	bool allow_solve_unassigned;
+	bool agents_may_reassign; /* agents may take or hand over others' tickets */
 	char *default_queue;
 	struct mail_config mail;
 };

@@ -560,7 +560,7 @@ static int read_config(struct loader *l, const struct ynode *root, struct config
 		"themes_dir",    "default_queue",
 		"allow_solve_unassigned", "sla",
 		"business_hours", "views",
-		"mail",
+		"mail",          "agents_may_reassign",
 		NULL};
 	if (!root) /* an empty file: every default */
 		return DESK_OK;
@@ -581,7 +581,8 @@ static int read_config(struct loader *l, const struct ynode *root, struct config
 		case 7: rc = read_sla(l, v, c); break;
 		case 8: rc = read_hours(l, v, &c->hours); break;
 		case 9: rc = read_views(l, v, c); break;
-		default: rc = read_mail(l, v, &c->mail); break;
+		case 10: rc = read_mail(l, v, &c->mail); break;
+		default: rc = y_bool(l->d, v, &c->agents_may_reassign, l->e); break;
 		}
 	}
 	return rc;

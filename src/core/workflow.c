@@ -138,6 +138,16 @@ static int set_assignee(struct desk *d, struct ticket *t, const char *login, str
 			return derr_set(e, DESK_EDENIED, "agent %s is deactivated", login);
 		}
 	}
+	/* Another agent's ticket changes hands only by a supervisor or an
+	 * admin, unless the config trusts agents with it. */
+	if (a.id != t->assignee_id && t->assignee_id && t->assignee_id != d->me.id &&
+	    d->me.role == ROLE_AGENT && !(d->cfg && d->cfg->agents_may_reassign)) {
+		agent_free(&a);
+		return derr_set(e, DESK_EDENIED,
+				"ticket %lld belongs to %s; only a supervisor or an admin can "
+				"reassign it (or set agents_may_reassign in the config)",
+				(long long)t->id, t->assignee_login ? t->assignee_login : "another agent");
+	}
 	if (a.id != t->assignee_id) {
 		rc = core_event(d, t->id, "set", "assignee", t->assignee_login, a.login, e);
 		if (rc == DESK_OK) {

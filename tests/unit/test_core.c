@@ -891,8 +891,10 @@ START_TEST(audit_events)
 	ck_assert_int_eq(core_tag(&x.d, id, "nosuch", false, &e), DESK_OK);
 	ck_assert_uint_eq(event_count(&x, id), 7);
 
-	/* Each single-field action, by another agent. */
+	/* Each single-field action, by another agent (a supervisor: alice
+	 * holds the ticket). */
 	struct desk d2;
+	ck_assert_int_eq(core_agent_set_role(&x.d, "bob", ROLE_SUPERVISOR, &e), DESK_OK);
 	open_as(&x, &d2, "bob");
 	set_now(T0 + 30);
 	ck_assert_int_eq(core_tag(&d2, id, "vip", false, &e), DESK_OK);
@@ -1176,6 +1178,37 @@ START_TEST(assign_rules)
 	size_t nev = event_count(&x, id);
 	ck_assert_int_eq(core_unassign(&x.d, id, &e), DESK_OK);
 	ck_assert_uint_eq(event_count(&x, id), nev);
+	cfx_close(&x);
+}
+END_TEST
+
+/* An agent hands over their own tickets and takes unassigned ones, but
+ * only a supervisor or an admin takes a ticket another agent holds. */
+START_TEST(reassign_roles)
+{
+	struct cfx x;
+	struct derr e = {0};
+	cfx_open(&x);
+	int64_t id = new_ticket(&x, "whose is it", "help");
+	struct desk alice, bob;
+	open_as(&x, &alice, "alice");
+	open_as(&x, &bob, "bob");
+	ck_assert_int_eq(core_assign(&alice, id, "alice", &e), DESK_OK);
+	EXPECT_ERR(core_assign(&bob, id, "bob", &e), DESK_EDENIED,
+		   "ticket 1 belongs to alice; only a supervisor or an admin can reassign it "
+		   "(or set agents_may_reassign in the config)");
+	EXPECT_ERR(core_unassign(&bob, id, &e), DESK_EDENIED,
+		   "ticket 1 belongs to alice; only a supervisor or an admin can reassign it "
+		   "(or set agents_may_reassign in the config)");
+	ck_assert_int_eq(core_assign(&alice, id, "bob", &e), DESK_OK); /* hand over */
+	ck_assert_int_eq(core_assign(&x.d, id, "alice", &e), DESK_OK); /* admin */
+	x.cfg.agents_may_reassign = true;
+	ck_assert_int_eq(core_assign(&bob, id, "bob", &e), DESK_OK);
+	struct ticket t = get(&x, id);
+	ck_assert_str_eq(t.assignee_login, "bob");
+	ticket_free(&t);
+	desk_close(&alice);
+	desk_close(&bob);
 	cfx_close(&x);
 }
 END_TEST
@@ -1660,6 +1693,7 @@ Suite *suite_core(void)
 	tcase_add_test(t, claim_rules);
 	tcase_add_test(t, claim_race);
 	tcase_add_test(t, assign_rules);
+	tcase_add_test(t, reassign_roles);
 	tcase_add_test(t, merge_moves_everything);
 	tcase_add_test(t, merge_refusals);
 	tcase_add_test(t, sla_due_times);
