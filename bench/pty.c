@@ -17,7 +17,9 @@
  *    script, each key only after the program has written the trace line
  *    of the one before (DESK_TRACE: "key-name microseconds" per key), and
  *    prints p50/p99/max of the traced times per script label.
- * Also prints the peak RSS (ru_maxrss of the child).  Output lines are
+ * Also prints the median time of the last byte written (for desk: the
+ * end of the first frame and of endwin, before the database is closed)
+ * and the peak RSS (ru_maxrss of the child).  Output lines are
  * "name value" pairs for bench/run.sh to read. */
 #include <errno.h>
 #include <fcntl.h>
@@ -48,6 +50,10 @@ struct key {
 
 static struct key *keys;
 static int nkeys;
+/* Per key, as the harness sees it: from writing the key to the pty until
+ * its trace line appeared, so time the program spent before reading it
+ * (say, counting the queue after the previous frame) is included. */
+static double *wall;
 static char labels[MAX_LABELS][32];
 static int nlabels;
 
@@ -112,6 +118,7 @@ static int load_script(const char *path)
 		return -1;
 	}
 	keys = calloc(MAX_KEYS, sizeof *keys);
+	wall = calloc(MAX_KEYS, sizeof *wall);
 	char line[512];
 	int lineno = 0;
 	while (fgets(line, sizeof line, f)) {
@@ -151,6 +158,7 @@ bad:
 struct run {
 	double ms;      /* the measured time */
 	double exit_ms; /* fork to exit (or kill) */
+	double last_ms; /* fork to the last byte the program wrote */
 	long maxrss_kb;
 	bool timed_out;
 	int status;
@@ -233,19 +241,26 @@ static void report_trace(const char *path)
 	fclose(f);
 	printf("trace_keys %d of %d (unmatched lines %d)\n", k, nkeys, extra);
 	double *v = calloc((size_t)nkeys + 1, sizeof *v);
+	double *w = calloc((size_t)nkeys + 1, sizeof *w);
 	for (int l = 0; l < nlabels; l++) {
 		if (strcmp(labels[l], "-") == 0)
 			continue;
-		int n = 0;
-		for (int i = 0; i < k; i++)
-			if (keys[i].label == l)
-				v[n++] = us[i] / 1000.0;
+		int n = 0, nw = 0;
+		for (int i = 0; i < k; i++) {
+			if (keys[i].label != l)
+				continue;
+			v[n++] = us[i] / 1000.0;
+			if (wall[i] > 0)
+				w[nw++] = wall[i];
+		}
 		if (n)
-			printf("key %s n=%d p50=%.3f p99=%.3f max=%.3f\n", labels[l], n,
-			       pct(v, n, 0.5), pct(v, n, 0.99), pct(v, n, 1.0));
+			printf("key %s n=%d p50=%.3f p99=%.3f max=%.3f wall_p50=%.3f wall_p99=%.3f\n",
+			       labels[l], n, pct(v, n, 0.5), pct(v, n, 0.99), pct(v, n, 1.0),
+			       pct(w, nw, 0.5), pct(w, nw, 0.99));
 		else
 			printf("key %s n=0\n", labels[l]);
 	}
+	free(w);
 	free(v);
 	free(us);
 }
@@ -302,6 +317,7 @@ static int run_once(char **argv, int cols, int rows, double timeout_ms, const ch
 				usleep(1000);
 			}
 			out->exit_ms = now_ms() - t0;
+			out->last_ms = last_byte - t0;
 			out->ms = until ? last_byte - t0 : out->exit_ms;
 			out->maxrss_kb = ru.ru_maxrss;
 			out->status = st;
@@ -332,6 +348,7 @@ static int run_once(char **argv, int cols, int rows, double timeout_ms, const ch
 				if (tr_lines < want_lines && verbose)
 					fprintf(stderr, "bench-pty: no trace line for key %d (%s)\n", ki,
 						keys[ki - 1].name);
+				wall[ki - 1] = tr_lines < want_lines ? -1 : t - key_sent;
 				want_lines = tr_lines;
 			}
 			if (ki < nkeys) {
@@ -402,7 +419,7 @@ int main(int argc, char **argv)
 	if (script && load_script(script))
 		return 1;
 	signal(SIGPIPE, SIG_IGN);
-	double ms[MAX_RUNS];
+	double ms[MAX_RUNS], last[MAX_RUNS];
 	long rss = 0;
 	int ok = 0, failed = 0;
 	for (int i = 0; i < runs; i++) {
@@ -415,6 +432,7 @@ int main(int argc, char **argv)
 			failed++;
 			continue;
 		}
+		last[ok] = r.last_ms;
 		ms[ok++] = r.ms;
 		if (r.maxrss_kb > rss)
 			rss = r.maxrss_kb;
@@ -423,6 +441,7 @@ int main(int argc, char **argv)
 	if (ok) {
 		printf("median_ms %.2f\n", pct(ms, ok, 0.5));
 		printf("min_ms %.2f\n", pct(ms, ok, 0.0));
+		printf("median_last_byte_ms %.2f\n", pct(last, ok, 0.5));
 		printf("maxrss_kb %ld\n", rss);
 	}
 	if (script)

@@ -1,11 +1,12 @@
 /* writers.c: bench-writers, many agents writing to one database at once.
  *
- *   bench-writers --db PATH [--procs 16] [--notes 100] [--tickets N]
+ *   bench-writers --db PATH [--procs 16] [--notes 100] [--tickets 2000]
  *                 [--gap-ms 10] [--seed S]
  *
  * Forks PROCS processes; each opens the database as its own agent (as
  * `desk note` would, through core/), then adds NOTES internal notes to
- * random tickets among the first N with core_note, sleeping a random
+ * random open tickets (of the first 2000 in the open queue; closed ones
+ * take no notes) with core_note, sleeping a random
  * 0..GAP ms between them.  Each core_note is one BEGIN IMMEDIATE ...
  * COMMIT with its audit event; its wall time (waiting for the write lock
  * included) is what is measured.  Prints p50/p99/max over all notes,
@@ -34,22 +35,49 @@ static int cmp_d(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int writer(const char *db, int idx, int notes, long tickets, int gap_ms, unsigned seed,
-		  int out_fd)
+static int64_t *ids;
+static size_t nids;
+
+/* The tickets to write to: open ones, by keyset through the queue. */
+static int load_ids(const char *db, long max)
+{
+	struct store *st;
+	struct derr e = {0};
+	if (store_open(db, STORE_READONLY, &st, &e)) {
+		fprintf(stderr, "bench-writers: %s\n", e.msg);
+		return -1;
+	}
+	struct queue_filter f = {.status_mask = 1u << ST_NEW | 1u << ST_OPEN |
+						1u << ST_PENDING | 1u << ST_ON_HOLD};
+	struct queue_page p = {0};
+	int rc = store_queue_page(st, &f, SORT_ID, false, NULL, false, (int)max, &p, &e);
+	ids = calloc(p.n + 1, sizeof *ids);
+	for (size_t i = 0; i < p.n; i++)
+		ids[nids++] = p.rows[i].id;
+	queue_page_free(&p);
+	store_close(&st);
+	if (rc || !nids) {
+		fprintf(stderr, "bench-writers: no open tickets%s%s\n", rc ? ": " : "", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int writer(const char *db, int idx, int notes, int gap_ms, unsigned seed, int out_fd)
 {
 	struct config cfg;
 	struct derr e = {0};
 	config_defaults(&cfg);
 	struct desk d;
 	char login[32];
-	snprintf(login, sizeof login, "agent%03d", idx % 20 + 1);
+	snprintf(login, sizeof login, "agent%03d", idx % 8 + 1); /* bench-gen makes >= 8 */
 	if (desk_open(&d, db, &cfg, login, 0, &e)) {
 		fprintf(stderr, "bench-writers: %s\n", e.msg);
 		return 1;
 	}
 	unsigned r = seed * 7919u + (unsigned)idx;
 	for (int i = 0; i < notes; i++) {
-		int64_t id = 1 + rand_r(&r) % tickets;
+		int64_t id = ids[(size_t)rand_r(&r) % nids];
 		char body[128];
 		snprintf(body, sizeof body, "Bench note %d from writer %d: checked with the courier.",
 			 i, idx);
@@ -81,7 +109,7 @@ int main(int argc, char **argv)
 	};
 	const char *db = NULL;
 	int procs = 16, notes = 100, gap = 10;
-	long tickets = 1000;
+	long tickets = 2000;
 	unsigned seed = 1;
 	int o;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -100,6 +128,8 @@ int main(int argc, char **argv)
 				" [--tickets N] [--gap-ms MS] [--seed S]\n");
 		return 2;
 	}
+	if (load_ids(db, tickets))
+		return 1;
 	int fds[2];
 	if (pipe(fds)) {
 		perror("bench-writers: pipe");
@@ -110,7 +140,7 @@ int main(int argc, char **argv)
 		pid_t pid = fork();
 		if (pid == 0) {
 			close(fds[0]);
-			_exit(writer(db, i, notes, tickets, gap, seed, fds[1]));
+			_exit(writer(db, i, notes, gap, seed, fds[1]));
 		}
 		if (pid < 0) {
 			perror("bench-writers: fork");

@@ -80,12 +80,16 @@ struct metrics {
 void metrics_free(struct metrics *m);
 
 /* A read transaction, so that every figure, the breaches and the JSON
- * of one report see the same snapshot of the database. */
+ * of one report see the same snapshot of the database; the end drops
+ * the report's temporary tables. */
 int store_read_begin(struct store *st, struct derr *e);
 void store_read_end(struct store *st);
 
 /* Fills m (zeroed first) with the figures of q's period: the total and,
- * with q->by, one group per key seen in any of the figures. */
+ * with q->by, one group per key seen in any of the figures.  The
+ * period's tickets stay in temporary tables of the connection for
+ * store_sla_breaches and store_metrics_json, until the next call or
+ * store_read_end. */
 int store_metrics(struct store *st, const struct metrics_query *q, struct metrics *m,
 		  struct derr *e);
 
@@ -99,14 +103,15 @@ struct sla_breach {
 	const char *queue;
 	const char *assignee; /* NULL: unassigned */
 };
-/* Calls fn for each breach, by due time; a non-zero return stops the
- * walk and is returned.  Sets *count to the number of breaches. */
-int store_sla_breaches(struct store *st, const struct metrics_query *q,
+/* Calls fn for each breach of m's period, by due time; a non-zero
+ * return stops the walk and is returned.  Sets *count to the number of
+ * breaches.  Reads what store_metrics left on this connection. */
+int store_sla_breaches(struct store *st, const struct metrics *m,
 		       int (*fn)(void *ctx, const struct sla_breach *b), void *ctx,
 		       int64_t *count, struct derr *e);
 
 /* The whole report as one JSON document built by SQLite's JSON functions
- * (field names in desk-report(1)).  New string. */
+ * (field names in desk-report(1)), after store_metrics.  New string. */
 int store_metrics_json(struct store *st, const struct metrics *m, char **json,
 		       struct derr *e);
 

@@ -16,7 +16,7 @@
 #include "error.h"
 #include "model.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store;
 
@@ -78,6 +78,8 @@ int store_customer_count(struct store *st, int64_t *n, struct derr *e);
 /* --- tickets ----------------------------------------------------------- */
 /* Reads one ticket with its tags and the joined customer/assignee names. */
 int store_ticket_get(struct store *st, int64_t id, struct ticket *out, struct derr *e);
+/* Finds a ticket by external id; "desk-INSTANCE-N" as export writes it
+ * for this database's own tickets finds ticket N. */
 int store_ticket_by_external_id(struct store *st, const char *xid, int64_t *id,
 				struct derr *e);
 /* Inserts t (its id is set; tags are inserted too). */

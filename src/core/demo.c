@@ -816,7 +816,8 @@ static void set_status(struct plan *p, int agent, enum status to)
 		return;
 	if (from == ST_SOLVED && to != ST_CLOSED && p->reopens + 1 < (int)ARRAY_LEN(counts)) {
 		p->reopens++;
-		event(p, agent, "reopen", "reopens", counts[p->reopens - 1], counts[p->reopens], -1);
+		event(p, agent, "reopen", "reopens", counts[p->reopens - 1], counts[p->reopens],
+		      -1);
 	}
 	if (to == ST_SOLVED) {
 		p->solved = p->last;
@@ -867,11 +868,15 @@ static int64_t age_for(struct rng *r, enum status s)
 {
 	switch (s) {
 	case ST_NEW:
-		return rng_chance(r, 80) ? rng_range(r, 10 * MINUTE, 7 * HOUR)
+		return rng_chance(r, 85) ? rng_range(r, 5 * MINUTE, 5 * HOUR)
 					 : rng_range(r, 1 * DAY, 3 * DAY);
-	case ST_OPEN: return rng_range(r, 3 * HOUR, 12 * DAY);
-	case ST_PENDING: return rng_range(r, 8 * HOUR, 10 * DAY);
-	case ST_ON_HOLD: return rng_range(r, 1 * DAY, 14 * DAY);
+	case ST_OPEN:
+		return rng_chance(r, 75) ? rng_range(r, 2 * HOUR, 60 * HOUR)
+					 : rng_range(r, 3 * DAY, 12 * DAY);
+	case ST_PENDING: return rng_range(r, 8 * HOUR, 8 * DAY);
+	case ST_ON_HOLD:
+		return rng_chance(r, 60) ? rng_range(r, 1 * DAY, 60 * HOUR)
+					 : rng_range(r, 3 * DAY, 12 * DAY);
 	case ST_SOLVED: return rng_range(r, 10 * HOUR, 12 * DAY);
 	default: return rng_range(r, 7 * DAY, 29 * DAY);
 	}
@@ -907,10 +912,9 @@ static void plan_ticket(struct plan *p, int i, struct rng *r, int64_t now)
 	memset(p, 0, sizeof *p);
 	p->order = i;
 	p->assignee = NO_AGENT;
-	p->status = i < ST__COUNT ? (enum status)i : (enum status)rng_weighted(r, status_w, ST__COUNT);
-	p->priority = i < PRIO__COUNT ? (enum priority)i
-				      : (enum priority)rng_weighted(r, prio_w, PRIO__COUNT);
-	p->channel = i < CH__COUNT ? (enum channel)i : (enum channel)rng_weighted(r, chan_w, CH__COUNT);
+	p->status = (enum status)(i < ST__COUNT ? i : rng_weighted(r, status_w, ST__COUNT));
+	p->priority = (enum priority)(i < PRIO__COUNT ? i : rng_weighted(r, prio_w, PRIO__COUNT));
+	p->channel = (enum channel)(i < CH__COUNT ? i : rng_weighted(r, chan_w, CH__COUNT));
 	p->topic = i < (int)ARRAY_LEN(topics) ? i : (int)rng_range(r, 0, ARRAY_LEN(topics) - 1);
 	p->cust = pick_customer(r);
 	p->now_status = ST_NEW;
@@ -920,7 +924,8 @@ static void plan_ticket(struct plan *p, int i, struct rng *r, int64_t now)
 
 	snprintf(p->order_no, sizeof p->order_no, "#%d", (int)rng_range(r, 100000, 999999));
 	snprintf(p->invoice, sizeof p->invoice, "INV-%05d", (int)rng_range(r, 1000, 99999));
-	snprintf(p->amount, sizeof p->amount, "%s%d.%02d", PICK(r, ((const char *[]){"€", "$", "£"})),
+	static const char *const currencies[] = {"€", "$", "£"};
+	snprintf(p->amount, sizeof p->amount, "%s%d.%02d", PICK(r, currencies),
 		 (int)rng_range(r, 9, 480), (int)rng_range(r, 0, 19) * 5);
 	snprintf(p->last4, sizeof p->last4, "%04d", (int)rng_range(r, 0, 9999));
 	p->product = PICK(r, products);
@@ -929,7 +934,14 @@ static void plan_ticket(struct plan *p, int i, struct rng *r, int64_t now)
 	p->subject = sb_take(&b);
 
 	p->limit = now - MINUTE;
-	p->created = now - age_for(r, p->status);
+	/* Urgent and high-priority work is mostly dealt with quickly: the
+	 * backlog left over is mostly normal and low, as in a real team. */
+	int64_t age = age_for(r, p->status), quick = 0;
+	if (p->status < ST_SOLVED && p->priority == PRIO_URGENT && rng_chance(r, 80))
+		quick = rng_range(r, 30 * MINUTE, 4 * HOUR);
+	else if (p->status < ST_SOLVED && p->priority == PRIO_HIGH && rng_chance(r, 70))
+		quick = rng_range(r, HOUR, 20 * HOUR);
+	p->created = now - (quick && quick < age ? quick : age);
 	if (p->created < now - 30 * DAY + HOUR)
 		p->created = now - 30 * DAY + HOUR;
 	p->last = p->created;
@@ -1030,7 +1042,7 @@ static void plan_ticket(struct plan *p, int i, struct rng *r, int64_t now)
 			adv(p, r, 2 * HOUR, 2 * DAY);
 			message(p, r, MSG_CUSTOMER, NO_AGENT, PICK(r, reopeners));
 			set_status(p, NO_AGENT, ST_OPEN);
-		} else if (rng_chance(r, 60)) {
+		} else if (rng_chance(r, 35)) {
 			adv(p, r, HOUR, DAY);
 			message(p, r, MSG_CUSTOMER, NO_AGENT, PICK(r, nudges));
 		}
@@ -1151,7 +1163,8 @@ static int write_people(struct desk *d, struct ids *ids, struct rng *r, int64_t 
 		row = (struct customer){.name = (char *)c->name, .email = (char *)c->email,
 					.phone = (char *)c->phone, .organization = (char *)c->org,
 					.tier = (char *)c->tier, .notes = (char *)c->notes,
-					.created_at = now - 30 * DAY - rng_range(r, DAY, 400 * DAY)};
+					.created_at = now - 30 * DAY -
+						      rng_range(r, DAY, 400 * DAY)};
 		if ((rc = store_customer_insert(d->st, &row, e)))
 			return rc;
 		ids->customer[i] = row.id;

@@ -100,7 +100,9 @@ static const char *const event_keys[] = {"at", "agent", "action", "field", "old"
 /* --- checking one line ------------------------------------------------- */
 
 /* A value shown back in a message: quoted, escaped so it cannot upset a
- * terminal, and cut short (at a character boundary) when long. */
+ * terminal, and cut short (at a character boundary) when long.  40
+ * characters of at most 6 bytes each (\u001b) fit in QUOTED. */
+#define QUOTED 256
 static void quote(char *buf, size_t size, const char *s)
 {
 	struct strbuf b = {0};
@@ -163,7 +165,7 @@ static int check_keys(const struct json_node *obj, const char *prefix, const cha
 		for (size_t i = 0; i < nkeys && !known; i++)
 			known = strcmp(key, keys[i]) == 0;
 		if (!known) {
-			char q[128];
+			char q[QUOTED];
 			if (plain(key))
 				snprintf(q, sizeof q, "%.100s", key);
 			else
@@ -224,7 +226,7 @@ static int get_time(const struct json_node *obj, const char *prefix, const char 
 	int rc = get_text(obj, prefix, key, required, &s, e);
 	if (rc || !s)
 		return rc;
-	char q[128];
+	char q[QUOTED];
 	quote(q, sizeof q, s);
 	if (!time_parse_rfc3339(s, out))
 		return derr_set(e, DESK_EINVAL,
@@ -254,7 +256,7 @@ static int get_enum(const struct json_node *obj, const char *prefix, const char 
 	struct strbuf list = {0};
 	for (int i = 0; i < count; i++)
 		sb_addf(&list, "%s%s", i ? ", " : "", name(i));
-	char q[128];
+	char q[QUOTED];
 	if (n->type == JSON_TEXT)
 		quote(q, sizeof q, n->text ? n->text : "");
 	else
@@ -356,10 +358,11 @@ static int parse_customer(const struct json_node *n, struct in_customer *c, stru
 	    (rc = get_text(n, p, "notes", false, &c->notes, e)))
 		return rc;
 	if (c->email && !strchr(c->email, '@')) {
-		char q[128];
+		char q[QUOTED];
 		quote(q, sizeof q, c->email);
 		return derr_set(e, DESK_EINVAL,
-				"customer.email: expected an address like name@example.com, got %s", q);
+				"customer.email: expected an address like name@example.com, got %s",
+				q);
 	}
 	return DESK_OK;
 }
@@ -492,7 +495,7 @@ static int parse_ticket(const struct json_node *root, struct in_ticket *t, struc
 	t->priority = (enum priority)priority;
 	t->channel = (enum channel)channel;
 	if (t->queue && !valid_name(t->queue, 64)) {
-		char q[128];
+		char q[QUOTED];
 		quote(q, sizeof q, t->queue);
 		return derr_set(e, DESK_EINVAL,
 				"queue: expected a name of 1 to 64 characters without spaces or "
@@ -500,7 +503,8 @@ static int parse_ticket(const struct json_node *root, struct in_ticket *t, struc
 				q);
 	}
 	if (t->merged_into && t->external_id && strcmp(t->merged_into, t->external_id) == 0)
-		return derr_set(e, DESK_EINVAL, "merged_into: a ticket cannot be merged into itself");
+		return derr_set(e, DESK_EINVAL,
+				"merged_into: a ticket cannot be merged into itself");
 
 	const struct json_node *c = member(root, "customer");
 	if (c) {
@@ -516,7 +520,7 @@ static int parse_ticket(const struct json_node *root, struct in_ticket *t, struc
 	t->tags = xcalloc(n + 1, sizeof *t->tags);
 	i = 0;
 	for (const struct json_node *x = arr ? arr->child : NULL; x; x = x->next, i++) {
-		char q[128];
+		char q[QUOTED];
 		if (x->type != JSON_TEXT)
 			return derr_set(e, DESK_EINVAL, "tags[%zu]: expected a string, got %s", i,
 					type_desc(x));
@@ -532,26 +536,29 @@ static int parse_ticket(const struct json_node *root, struct in_ticket *t, struc
 	if ((rc = get_array(root, "", "messages", &arr, &n, e)))
 		return rc;
 	t->messages = xcalloc(n + 1, sizeof *t->messages);
-	i = 0;
-	for (const struct json_node *x = arr ? arr->child : NULL; x; x = x->next, i++, t->nmessages++)
-		if ((rc = parse_message(x, i, &t->messages[i], e)))
+	for (const struct json_node *x = arr ? arr->child : NULL; x; x = x->next) {
+		if ((rc = parse_message(x, t->nmessages, &t->messages[t->nmessages], e)))
 			return rc;
+		t->nmessages++;
+	}
 
 	if ((rc = get_array(root, "", "surveys", &arr, &n, e)))
 		return rc;
 	t->surveys = xcalloc(n + 1, sizeof *t->surveys);
-	i = 0;
-	for (const struct json_node *x = arr ? arr->child : NULL; x; x = x->next, i++, t->nsurveys++)
-		if ((rc = parse_survey(x, i, &t->surveys[i], e)))
+	for (const struct json_node *x = arr ? arr->child : NULL; x; x = x->next) {
+		if ((rc = parse_survey(x, t->nsurveys, &t->surveys[t->nsurveys], e)))
 			return rc;
+		t->nsurveys++;
+	}
 
 	if ((rc = get_array(root, "", "events", &arr, &n, e)))
 		return rc;
 	t->events = xcalloc(n + 1, sizeof *t->events);
-	i = 0;
-	for (const struct json_node *x = arr ? arr->child : NULL; x; x = x->next, i++, t->nevents++)
-		if ((rc = parse_event(x, i, &t->events[i], e)))
+	for (const struct json_node *x = arr ? arr->child : NULL; x; x = x->next) {
+		if ((rc = parse_event(x, t->nevents, &t->events[t->nevents], e)))
 			return rc;
+		t->nevents++;
+	}
 	return DESK_OK;
 }
 
@@ -573,7 +580,7 @@ static int agent_for(struct importer *im, const char *field, const char *login, 
 	if (rc != DESK_ENOTFOUND)
 		return rc;
 	if (!valid_login(login)) {
-		char q[128];
+		char q[QUOTED];
 		quote(q, sizeof q, login);
 		return derr_set(e, DESK_EINVAL,
 				"%s: %s is not a valid login (letters, digits, '.', '_', '-'; at "
@@ -726,7 +733,7 @@ static int write_children(struct importer *im, int64_t id, const struct in_ticke
 			if ((rc = store_message_id_owner(st, m->message_id, &owner, e)))
 				return rc;
 			if (owner) {
-				char q[128];
+				char q[QUOTED];
 				quote(q, sizeof q, m->message_id);
 				return derr_set(e, DESK_EINVAL,
 						"messages[%zu].message_id: %s is already the id of a "
@@ -909,10 +916,11 @@ static int resolve_merges(struct importer *im, bool skip_bad, FILE *report,
 		}
 		if (rc != DESK_ENOTFOUND)
 			return rc;
-		char q[128];
+		char q[QUOTED];
 		quote(q, sizeof q, p->xid);
-		derr_set(e, DESK_EINVAL, "%s:%ld: merged_into: no ticket %s in the file or the desk%s",
-			 im->name, p->line, q, skip_bad ? "; imported without the link" : "");
+		derr_set(e, DESK_EINVAL,
+			 "%s:%ld: merged_into: no ticket %s in the file or the desk%s", im->name,
+			 p->line, q, skip_bad ? "; imported without the link" : "");
 		if (report)
 			fprintf(report, "%s\n", e->msg);
 		if (!skip_bad)

@@ -76,7 +76,7 @@ int core_report_breaches(struct desk *d, const struct metrics *m,
 			 int64_t *count, struct derr *e)
 {
 	int rc = core_report_allowed(d, e);
-	return rc ? rc : store_sla_breaches(d->st, &m->q, fn, ctx, count, e);
+	return rc ? rc : store_sla_breaches(d->st, m, fn, ctx, count, e);
 }
 
 int core_report_json(struct desk *d, const struct metrics *m, char **json, struct derr *e)

@@ -12,7 +12,8 @@
  * fields are absent rather than null, as the import format says. */
 static const char ticket_json_sql[] =
 	"SELECT json_patch('{}', json_object("
-	" 'external_id', coalesce(t.external_id, 'desk-' || t.id),"
+	" 'external_id', coalesce(t.external_id, 'desk-' ||"
+	"   (SELECT value FROM meta WHERE key = 'instance') || '-' || t.id),"
 	" 'subject', t.subject,"
 	" 'status', t.status,"
 	" 'priority', CASE t.priority WHEN 0 THEN 'low' WHEN 1 THEN 'normal'"
@@ -26,7 +27,8 @@ static const char ticket_json_sql[] =
 	" 'solved_at', " RFC3339("t.solved_at") ","
 	" 'closed_at', " RFC3339("t.closed_at") ","
 	" 'reopens', t.reopens,"
-	" 'merged_into', (SELECT coalesce(m.external_id, 'desk-' || m.id) FROM tickets m"
+	" 'merged_into', (SELECT coalesce(m.external_id, 'desk-' ||"
+	"   (SELECT value FROM meta WHERE key = 'instance') || '-' || m.id) FROM tickets m"
 	"   WHERE m.id = t.merged_into),"
 	" 'customer', json((SELECT json_patch('{}', json_object('name', c.name,"
 	"   'email', c.email, 'phone', c.phone, 'organization', c.organization,"

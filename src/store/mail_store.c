@@ -282,8 +282,8 @@ int store_mail_take_for_retry(struct store *st, int64_t msg_row, int64_t stale_b
 	*taken = false;
 	/* A compare-and-set: only one process sees its UPDATE change the row. */
 	sqlite3_stmt *s = st_prep(st,
-				  "UPDATE messages SET delivery = 'queued', delivery_error = NULL,"
-				  " created_at = created_at WHERE id = ?1 AND (delivery = 'failed'"
+				  "UPDATE messages SET delivery = 'queued', delivery_error = NULL"
+				  " WHERE id = ?1 AND (delivery = 'failed'"
 				  " OR (delivery = 'queued' AND ?2 > 0 AND created_at < ?2))",
 				  e);
 	if (!s)

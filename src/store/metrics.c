@@ -1,19 +1,23 @@
 /* metrics.c: the supervisors' figures, counted by SQLite.
  *
- * Four statements, one per period rule, each walking one index range:
- *   created  tickets created in [since, until)  (tickets_created): first
- *            response time and the SLA verdicts;
- *   solved   tickets first solved in it: solved_at >= since is implied by
- *            first_solved_at >= since and lets tickets_solved find them;
- *   backlog  tickets open at until: those open now (tickets_status) and
- *            those solved since until (tickets_solved), each with its
- *            status at until taken from the audit events;
- *   surveys  answers in the period (surveys_answered).
- * Medians and p90s come from window functions over the sorted values.
- * Each statement runs once for the total and once grouped by the
- * breakdown's key; the SQL is put together from the fixed fragments
- * below (never from input), every value is a bound parameter. */
+ * Each period rule picks its tickets once, walking one index range, into
+ * a temporary table holding what the figures need of each ticket:
+ *   report_created  created in [since, until) (tickets_created), with its
+ *                   first customer message and first answer (seeks in
+ *                   messages_kind): first response, SLA, breaches;
+ *   report_solved   first solved in it: solved_at >= since follows from
+ *                   first_solved_at >= since and lets tickets_solved
+ *                   find them; resolution times, FCR, reopens;
+ *   report_backlog  open at until: those open now (tickets_status) and
+ *                   those solved since (tickets_solved), with the status
+ *                   they had at until from the audit events.
+ * Surveys are counted straight from surveys_answered.  The figures are
+ * then aggregates over those tables, for the total and per group, with
+ * medians and p90s from window functions over the sorted values.  The
+ * SQL is put together from the fixed fragments below (never from
+ * input); every value is a bound parameter. */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,82 +56,43 @@ int metrics_by_from_name(const char *s)
 	return -1;
 }
 
-/* Statistics of column x of `src`, per group g, as CTEs NAME_o and
- * NAME (g, n, med, p90, mean).  Median: the mean of the rows ranked
- * (n + 1) / 2 and (n + 2) / 2, one row when n is odd; p90: the row
- * ranked ceil(0.9 n) = (9 n + 9) / 10 in integer arithmetic. */
-#define DIST(name, src, x)                                                          \
-	name "_o AS (SELECT g, " x " AS x,"                                         \
-	     " row_number() OVER (PARTITION BY g ORDER BY " x ") AS rn,"             \
-	     " count(*) OVER (PARTITION BY g) AS n FROM " src " WHERE " x " IS NOT NULL)," \
-	name " AS (SELECT g, max(n) AS n,"                                           \
-	     " avg(CASE WHEN rn IN ((n + 1) / 2, (n + 2) / 2) THEN x END) AS med,"  \
-	     " max(CASE WHEN rn = (9 * n + 9) / 10 THEN x END) AS p90,"             \
-	     " avg(x) AS mean FROM " name "_o GROUP BY g)"
-
-/* The first customer message of ticket `id` (its message id). */
-#define FIRST_CUSTOMER(id)                                                    \
-	"(SELECT m.id FROM messages m WHERE m.ticket_id = " id                  \
+/* The first customer message of ticket t, in thread order (created_at,
+ * id): messages_kind answers it from the index alone. */
+#define FIRST_CUSTOMER(col)                                                  \
+	"(SELECT m." col " FROM messages m WHERE m.ticket_id = t.id"           \
 	" AND m.kind = 'customer' ORDER BY m.created_at, m.id LIMIT 1)"
-/* The first public reply after message fm of ticket `id`: notes,
- * system messages and replies before the customer wrote do not count. */
-#define FIRST_REPLY_AFTER(id)                                                 \
-	"(SELECT m.created_at FROM messages m WHERE m.ticket_id = " id          \
-	" AND m.kind = 'reply' AND (m.created_at, m.id) > (fm.created_at, fm.id)" \
-	" ORDER BY m.created_at, m.id LIMIT 1)"
 
-/* SLA verdicts of a row of `r` below.  A first response is met when
- * given by its due time; breached when given later, or not given and
- * due before now.  Resolution likewise with the first solve, except
- * that a ticket pending now has its clock stopped: it is breached only
- * if it was already late when the pause began. */
-#define FR_MET "fc IS NOT NULL AND frd IS NOT NULL AND answered <= frd"
-#define FR_BREACHED                                                      \
-	"fc IS NOT NULL AND frd IS NOT NULL AND (answered > frd"          \
-	" OR (answered IS NULL AND frd < ?3))"
-#define RES_MET "rd IS NOT NULL AND fs <= rd"
-#define RES_BREACHED \
-	"rd IS NOT NULL AND (fs > rd OR (fs IS NULL AND rd < coalesce(ps, ?3)))"
+/* Tickets created in the period: asked is the first customer message
+ * (NULL for outbound tickets), answered the first public reply after it
+ * (notes, system messages and replies before the customer wrote do not
+ * count; a reply in the same second counts if it came after it). */
+static const char created_table_sql[] =
+	"CREATE TEMP TABLE report_created AS"
+	" WITH c AS MATERIALIZED (SELECT t.id AS id, t.assignee_id AS assignee_id,"
+	" t.queue AS queue, t.channel AS channel, t.priority AS priority,"
+	" t.first_response_due AS frd, t.resolution_due AS rd, t.first_solved_at AS fs,"
+	" t.pending_since AS ps, " FIRST_CUSTOMER("created_at") " AS asked"
+	" FROM tickets t WHERE t.created_at >= ?1 AND t.created_at < ?2"
+	" AND t.merged_into IS NULL)"
+	" SELECT c.*, (SELECT r.created_at FROM messages r WHERE r.ticket_id = c.id"
+	"  AND r.kind = 'reply' AND r.created_at >= c.asked AND (r.created_at > c.asked"
+	"  OR r.id > (SELECT m.id FROM messages m WHERE m.ticket_id = c.id"
+	"   AND m.kind = 'customer' ORDER BY m.created_at, m.id LIMIT 1))"
+	"  ORDER BY r.created_at, r.id LIMIT 1) AS answered FROM c";
 
-/* Tickets created in the period with their first customer message
- * (fc), when it was (asked) and when it was first answered. */
-#define CREATED_CTES(extra_cols, joins)                                              \
-	"c AS MATERIALIZED (SELECT t.id AS id, t.first_response_due AS frd,"          \
-	" t.resolution_due AS rd, t.first_solved_at AS fs, t.pending_since AS ps, "   \
-	FIRST_CUSTOMER("t.id") " AS fc" extra_cols " FROM tickets t" joins            \
-	" WHERE t.created_at >= ?1 AND t.created_at < ?2 AND t.merged_into IS NULL)," \
-	"r AS MATERIALIZED (SELECT c.*, fm.created_at AS asked, " FIRST_REPLY_AFTER( \
-		"c.id") " AS answered FROM c LEFT JOIN messages fm ON fm.id = c.fc)"
-
-static const char created_sql[] =
-	"WITH " CREATED_CTES(", @K AS g", "@J") ","
-	"v AS MATERIALIZED (SELECT g, answered - asked AS x, @B AS bx FROM r"
-	" WHERE answered IS NOT NULL)," DIST("d1", "v", "x") "," DIST("d2", "v", "bx") ","
-	"k AS (SELECT g, count(*) AS created, count(fc) AS inbound, count(answered) AS answered,"
-	" count(CASE WHEN " FR_MET " THEN 1 END) AS fr_met,"
-	" count(CASE WHEN " FR_BREACHED " THEN 1 END) AS fr_breached,"
-	" count(CASE WHEN " RES_MET " THEN 1 END) AS res_met,"
-	" count(CASE WHEN " RES_BREACHED " THEN 1 END) AS res_breached FROM r GROUP BY g)"
-	" SELECT k.g, k.created, k.inbound, k.answered, k.fr_met, k.fr_breached, k.res_met,"
-	" k.res_breached, d1.n, d1.med, d1.p90, d1.mean, d2.n, d2.med, d2.p90, d2.mean"
-	" FROM k LEFT JOIN d1 ON d1.g = k.g LEFT JOIN d2 ON d2.g = k.g";
-
-/* First contact resolution: at most one public reply up to the first
- * solve, and never reopened. */
-static const char solved_sql[] =
-	"WITH s AS MATERIALIZED (SELECT @K AS g,"
-	" t.first_solved_at - t.created_at AS fx, t.solved_at - t.created_at AS lx,"
-	" t.reopens > 0 AS reopened,"
-	" t.reopens = 0 AND (SELECT count(*) FROM messages m WHERE m.ticket_id = t.id"
-	"   AND m.kind = 'reply' AND m.created_at <= t.first_solved_at) <= 1 AS fcr"
-	" FROM tickets t@J WHERE t.solved_at >= ?1 AND t.first_solved_at >= ?1"
-	" AND t.first_solved_at < ?2 AND t.merged_into IS NULL),"
-	DIST("d1", "s", "fx") "," DIST("d2", "s", "lx") ","
-	"k AS (SELECT g, count(*) AS solved, sum(fcr) AS fcr, sum(reopened) AS reopened"
-	" FROM s GROUP BY g)"
-	" SELECT k.g, k.solved, k.fcr, k.reopened, d1.n, d1.med, d1.p90, d1.mean,"
-	" d2.n, d2.med, d2.p90, d2.mean"
-	" FROM k LEFT JOIN d1 ON d1.g = k.g LEFT JOIN d2 ON d2.g = k.g";
+/* Tickets first solved in the period.  First contact resolution: never
+ * reopened, and at most one public reply up to the first solve (the
+ * count stops at two). */
+static const char solved_table_sql[] =
+	"CREATE TEMP TABLE report_solved AS SELECT t.id AS id,"
+	" t.assignee_id AS assignee_id, t.queue AS queue, t.channel AS channel,"
+	" t.priority AS priority, t.first_solved_at - t.created_at AS fx,"
+	" t.solved_at - t.created_at AS lx, t.reopens > 0 AS reopened,"
+	" CASE WHEN t.reopens = 0 THEN (SELECT count(*) FROM (SELECT 1 FROM messages m"
+	"  WHERE m.ticket_id = t.id AND m.kind = 'reply'"
+	"  AND m.created_at <= t.first_solved_at LIMIT 2)) <= 1 ELSE 0 END AS fcr"
+	" FROM tickets t WHERE t.solved_at >= ?1 AND t.first_solved_at >= ?1"
+	" AND t.first_solved_at < ?2 AND t.merged_into IS NULL";
 
 /* A ticket's status at instant ?2: unchanged since if it was not
  * updated since; else the last status change before ?2, or the status
@@ -141,27 +106,77 @@ static const char solved_sql[] =
 	"  AND e.field = 'status' AND e.at >= ?2 ORDER BY e.at, e.id LIMIT 1),"        \
 	"CASE WHEN t.closed_at < ?2 THEN 'closed' WHEN t.solved_at < ?2 THEN 'solved'" \
 	" WHEN t.status IN ('solved', 'closed') THEN 'open' ELSE t.status END) END"
-/* Unary + keeps the planner off tickets_created, whose range (created
- * before the end) would be nearly every ticket. */
+/* The candidates: open now (one branch per status, so each is a range
+ * of tickets_status, which the planner does not pick for an IN list of
+ * four), or solved since the end.  Unary + keeps the planner off
+ * tickets_created, whose range (created before the end) would be nearly
+ * every ticket. */
 #define BACKLOG_CAND(cond)                                                    \
-	"SELECT @K AS g, ?2 - t.created_at AS age, t.priority AS p, " STATUS_AT \
-	" AS st FROM tickets t@J WHERE " cond " AND +t.created_at < ?2"         \
-	" AND t.merged_into IS NULL"
+	"SELECT t.id AS id, t.assignee_id AS assignee_id, t.queue AS queue,"    \
+	" t.channel AS channel, t.priority AS priority, ?2 - t.created_at AS age, " \
+	STATUS_AT " AS st FROM tickets t WHERE " cond                          \
+	" AND +t.created_at < ?2 AND t.merged_into IS NULL"
+
+static const char backlog_table_sql[] =
+	"CREATE TEMP TABLE report_backlog AS SELECT * FROM ("
+	BACKLOG_CAND("t.status = 'new'") " UNION ALL " BACKLOG_CAND("t.status = 'open'")
+	" UNION ALL " BACKLOG_CAND("t.status = 'pending'")
+	" UNION ALL " BACKLOG_CAND("t.status = 'on_hold'")
+	" UNION ALL " BACKLOG_CAND("+t.status IN ('solved', 'closed') AND t.solved_at >= ?2")
+	") WHERE st IN ('new', 'open', 'pending', 'on_hold')";
+
+/* SLA verdicts of a row of report_created.  A first response is met
+ * when given by its due time; breached when given later, or not given
+ * and due before now.  Resolution likewise with the first solve, except
+ * that a ticket pending now has its clock stopped: it is breached only
+ * if it was already late when the pause began. */
+#define FR_MET "asked IS NOT NULL AND frd IS NOT NULL AND answered <= frd"
+#define FR_BREACHED                                                      \
+	"asked IS NOT NULL AND frd IS NOT NULL AND (answered > frd"       \
+	" OR (answered IS NULL AND frd < ?3))"
+#define RES_MET "rd IS NOT NULL AND fs <= rd"
+#define RES_BREACHED \
+	"rd IS NOT NULL AND (fs > rd OR (fs IS NULL AND rd < coalesce(ps, ?3)))"
+
+/* The counts, per group g (@K, with the join @J), over the tables. */
+static const char created_sql[] =
+	"SELECT @K AS g, count(*), count(asked), count(answered),"
+	" count(CASE WHEN " FR_MET " THEN 1 END),"
+	" count(CASE WHEN " FR_BREACHED " THEN 1 END),"
+	" count(CASE WHEN " RES_MET " THEN 1 END),"
+	" count(CASE WHEN " RES_BREACHED " THEN 1 END)"
+	" FROM temp.report_created t@J GROUP BY g";
+
+static const char solved_sql[] =
+	"SELECT @K AS g, count(*), sum(t.fcr), sum(t.reopened)"
+	" FROM temp.report_solved t@J GROUP BY g";
+
+/* The values of each distribution, sorted by group and value: read in
+ * one pass, they give each group's median, p90 and mean without being
+ * kept (a window function over the same rows costs several sorts). */
+static const char frt_values_sql[] =
+	"SELECT @K AS g, t.answered - t.asked AS x FROM temp.report_created t@J"
+	" WHERE t.answered IS NOT NULL ORDER BY 1, 2";
+static const char frt_business_values_sql[] =
+	"SELECT g, x FROM (SELECT @K AS g, desk_business_seconds(t.asked, t.answered) AS x"
+	" FROM temp.report_created t@J WHERE t.answered IS NOT NULL) ORDER BY 1, 2";
+static const char first_resolution_values_sql[] =
+	"SELECT @K AS g, t.fx AS x FROM temp.report_solved t@J ORDER BY 1, 2";
+static const char full_resolution_values_sql[] =
+	"SELECT @K AS g, t.lx AS x FROM temp.report_solved t@J ORDER BY 1, 2";
 
 static const char backlog_sql[] =
-	"SELECT g, count(*),"
-	" count(CASE WHEN age < 86400 THEN 1 END),"
-	" count(CASE WHEN age >= 86400 AND age < 259200 THEN 1 END),"
-	" count(CASE WHEN age >= 259200 AND age < 604800 THEN 1 END),"
-	" count(CASE WHEN age >= 604800 THEN 1 END),"
-	" count(CASE WHEN st = 'new' THEN 1 END), count(CASE WHEN st = 'open' THEN 1 END),"
-	" count(CASE WHEN st = 'pending' THEN 1 END),"
-	" count(CASE WHEN st = 'on_hold' THEN 1 END),"
-	" count(CASE WHEN p = 0 THEN 1 END), count(CASE WHEN p = 1 THEN 1 END),"
-	" count(CASE WHEN p = 2 THEN 1 END), count(CASE WHEN p = 3 THEN 1 END)"
-	" FROM (" BACKLOG_CAND("t.status IN ('new', 'open', 'pending', 'on_hold')")
-	" UNION ALL " BACKLOG_CAND("t.status IN ('solved', 'closed') AND t.solved_at >= ?2")
-	") WHERE st IN ('new', 'open', 'pending', 'on_hold') GROUP BY g";
+	"SELECT @K AS g, count(*),"
+	" count(CASE WHEN t.age < 86400 THEN 1 END),"
+	" count(CASE WHEN t.age >= 86400 AND t.age < 259200 THEN 1 END),"
+	" count(CASE WHEN t.age >= 259200 AND t.age < 604800 THEN 1 END),"
+	" count(CASE WHEN t.age >= 604800 THEN 1 END),"
+	" count(CASE WHEN t.st = 'new' THEN 1 END), count(CASE WHEN t.st = 'open' THEN 1 END),"
+	" count(CASE WHEN t.st = 'pending' THEN 1 END),"
+	" count(CASE WHEN t.st = 'on_hold' THEN 1 END),"
+	" count(CASE WHEN t.priority = 0 THEN 1 END), count(CASE WHEN t.priority = 1 THEN 1 END),"
+	" count(CASE WHEN t.priority = 2 THEN 1 END), count(CASE WHEN t.priority = 3 THEN 1 END)"
+	" FROM temp.report_backlog t@J GROUP BY g";
 
 static const char survey_sql[] =
 	"SELECT @K AS g,"
@@ -240,14 +255,6 @@ static char *fill(const char *tmpl, enum metrics_by by, bool business)
 	return sb_take(&b);
 }
 
-static void read_dist(sqlite3_stmt *s, int i, struct metric_dist *d)
-{
-	d->n = col_int(s, i);
-	d->median = sqlite3_column_double(s, i + 1);
-	d->p90 = sqlite3_column_double(s, i + 2);
-	d->mean = sqlite3_column_double(s, i + 3);
-}
-
 static void read_created(sqlite3_stmt *s, struct metric_group *g)
 {
 	g->created = col_int(s, 1);
@@ -257,8 +264,6 @@ static void read_created(sqlite3_stmt *s, struct metric_group *g)
 	g->fr_breached = col_int(s, 5);
 	g->res_met = col_int(s, 6);
 	g->res_breached = col_int(s, 7);
-	read_dist(s, 8, &g->frt);
-	read_dist(s, 12, &g->frt_business);
 }
 
 static void read_solved(sqlite3_stmt *s, struct metric_group *g)
@@ -266,8 +271,6 @@ static void read_solved(sqlite3_stmt *s, struct metric_group *g)
 	g->solved = col_int(s, 1);
 	g->fcr = col_int(s, 2);
 	g->reopened = col_int(s, 3);
-	read_dist(s, 4, &g->first_resolution);
-	read_dist(s, 8, &g->full_resolution);
 }
 
 static void read_backlog(sqlite3_stmt *s, struct metric_group *g)
@@ -293,6 +296,8 @@ static void read_surveys(sqlite3_stmt *s, struct metric_group *g)
 	g->nps_detractors = col_int(s, 8);
 }
 
+/* Runs one aggregate statement for `by` and reads each row into its
+ * group. */
 static int run(struct store *st, const struct metrics_query *q, enum metrics_by by,
 	       const char *tmpl, void (*read)(sqlite3_stmt *, struct metric_group *),
 	       struct metrics *m, struct derr *e)
@@ -302,14 +307,65 @@ static int run(struct store *st, const struct metrics_query *q, enum metrics_by 
 	free(sql);
 	if (!s)
 		return e ? e->code : DESK_EIO;
-	sqlite3_bind_int64(s, 1, q->since);
-	sqlite3_bind_int64(s, 2, q->until);
-	sqlite3_bind_int64(s, 3, q->now);
+	int np = sqlite3_bind_parameter_count(s);
+	for (int i = 1; i <= np && i <= 3; i++)
+		sqlite3_bind_int64(s, i, i == 1 ? q->since : i == 2 ? q->until : q->now);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		read(s, group(m, by, (const char *)sqlite3_column_text(s, 0)));
 	st_done(s);
 	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "computing the report");
+}
+
+/* One distribution of every group, from rows (g, x) sorted by g then x:
+ * the count of each group is known (n_off, from the counts), so the
+ * ranks of the median, (n + 1) / 2 and (n + 2) / 2 (the same row when n
+ * is odd), and of the p90, ceil(0.9 n) = (9 n + 9) / 10, are known
+ * before the rows come.  Nothing is kept but the group's sums. */
+static int read_dist(struct store *st, const struct metrics_query *q, enum metrics_by by,
+		     const char *tmpl, size_t dist_off, size_t n_off, struct metrics *m,
+		     struct derr *e)
+{
+	char *sql = fill(tmpl, by, q->business != NULL);
+	sqlite3_stmt *s = st_prep(st, sql, e);
+	free(sql);
+	if (!s)
+		return e ? e->code : DESK_EIO;
+	struct metric_group *g = NULL;
+	struct metric_dist *d = NULL;
+	int64_t rank = 0, n = 0;
+	double lower = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(s, 0);
+		if (!g || (by != BY_NONE && strcmp(g->key, key ? key : "") != 0)) {
+			g = group(m, by, key);
+			d = (struct metric_dist *)((char *)g + dist_off);
+			n = *(const int64_t *)((const char *)g + n_off);
+			memset(d, 0, sizeof *d);
+			rank = 0;
+		}
+		double x = sqlite3_column_double(s, 1);
+		rank++;
+		d->n++;
+		d->mean += x; /* the sum, until the end */
+		if (rank == (n + 1) / 2)
+			lower = x;
+		if (rank == (n + 2) / 2)
+			d->median = (lower + x) / 2;
+		if (rank == (9 * n + 9) / 10)
+			d->p90 = x;
+	}
+	st_done(s);
+	if (rc != SQLITE_DONE)
+		return st_fail(st, e, "computing the report");
+	for (size_t i = 0; i <= m->n; i++) {
+		g = i == m->n ? &m->total : &m->groups[i];
+		d = (struct metric_dist *)((char *)g + dist_off);
+		if ((by == BY_NONE) == (i == m->n) && d->n)
+			d->mean /= (double)d->n;
+	}
+	return DESK_OK;
 }
 
 struct business_clock {
@@ -343,17 +399,43 @@ static int register_clock(struct store *st, const struct metrics_query *q, struc
 	return DESK_OK;
 }
 
+static const char drop_tables_sql[] = "DROP TABLE IF EXISTS temp.report_created;"
+				      "DROP TABLE IF EXISTS temp.report_solved;"
+				      "DROP TABLE IF EXISTS temp.report_backlog";
+
 int store_read_begin(struct store *st, struct derr *e)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		return derr_set(e, DESK_EINVAL, "internal error: nested transaction");
-	return st_exec(st, "BEGIN", e);
+	/* The optimize at close would otherwise ANALYZE whole tables the
+	 * report read (seconds on millions of messages); a sample is
+	 * enough for the planner. */
+	int rc = st_exec(st, "PRAGMA analysis_limit = 1000", e);
+	return rc ? rc : st_exec(st, "BEGIN", e);
 }
 
 void store_read_end(struct store *st)
 {
+	sqlite3_exec(st->db, drop_tables_sql, NULL, NULL, NULL);
 	if (!st->in_txn && !sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+}
+
+/* Fills the three tables of the period (see the top of this file). */
+static int pick_tickets(struct store *st, const struct metrics_query *q, struct derr *e)
+{
+	static const char *const tables[] = {created_table_sql, solved_table_sql,
+					     backlog_table_sql};
+	int rc = st_exec(st, drop_tables_sql, e);
+	for (size_t i = 0; rc == DESK_OK && i < ARRAY_LEN(tables); i++) {
+		sqlite3_stmt *s = st_prep(st, tables[i], e);
+		if (!s)
+			return e ? e->code : DESK_EIO;
+		sqlite3_bind_int64(s, 1, q->since);
+		sqlite3_bind_int64(s, 2, q->until);
+		rc = st_exec_stmt(st, s, e, "choosing the report's tickets");
+	}
+	return rc;
 }
 
 int store_metrics(struct store *st, const struct metrics_query *q, struct metrics *m,
@@ -362,13 +444,25 @@ int store_metrics(struct store *st, const struct metrics_query *q, struct metric
 	memset(m, 0, sizeof *m);
 	m->q = *q;
 	int rc = q->business ? register_clock(st, q, e) : DESK_OK;
+	if (rc == DESK_OK)
+		rc = pick_tickets(st, q, e);
 	enum metrics_by passes[2] = {BY_NONE, q->by};
 	for (int p = 0; rc == DESK_OK && p < (q->by == BY_NONE ? 1 : 2); p++) {
 		enum metrics_by by = passes[p];
+#define G(f) offsetof(struct metric_group, f)
 		if (!(rc = run(st, q, by, created_sql, read_created, m, e)) &&
 		    !(rc = run(st, q, by, solved_sql, read_solved, m, e)) &&
-		    !(rc = run(st, q, by, backlog_sql, read_backlog, m, e)))
-			rc = run(st, q, by, survey_sql, read_surveys, m, e);
+		    !(rc = run(st, q, by, backlog_sql, read_backlog, m, e)) &&
+		    !(rc = run(st, q, by, survey_sql, read_surveys, m, e)) &&
+		    !(rc = read_dist(st, q, by, frt_values_sql, G(frt), G(answered), m, e)) &&
+		    !(rc = read_dist(st, q, by, first_resolution_values_sql,
+				     G(first_resolution), G(solved), m, e)) &&
+		    !(rc = read_dist(st, q, by, full_resolution_values_sql,
+				     G(full_resolution), G(solved), m, e)) &&
+		    q->business)
+			rc = read_dist(st, q, by, frt_business_values_sql, G(frt_business),
+				       G(answered), m, e);
+#undef G
 	}
 	if (rc) {
 		metrics_free(m);
@@ -382,26 +476,25 @@ int store_metrics(struct store *st, const struct metrics_query *q, struct metric
 
 /* --- breaches ------------------------------------------------------------ */
 
-#define BREACH_CTES                                                                \
-	"WITH " CREATED_CTES(", t.priority AS p, t.queue AS q, a.login AS who",       \
-			     " LEFT JOIN agents a ON a.id = t.assignee_id") ","       \
-	"b AS (SELECT id, 'first_response' AS tg, frd AS due, answered AS done, p, q, who" \
-	" FROM r WHERE " FR_BREACHED " UNION ALL"                                        \
-	" SELECT id, 'resolution', rd, fs, p, q, who FROM r WHERE " RES_BREACHED ")"
+#define BREACHES                                                                     \
+	"WITH b AS (SELECT t.id AS id, 'first_response' AS tg, t.frd AS due,"         \
+	" t.answered AS done, t.priority AS p, t.queue AS q, a.login AS who"          \
+	" FROM temp.report_created t LEFT JOIN agents a ON a.id = t.assignee_id"      \
+	" WHERE " FR_BREACHED " UNION ALL SELECT t.id, 'resolution', t.rd, t.fs,"      \
+	" t.priority, t.queue, a.login FROM temp.report_created t"                    \
+	" LEFT JOIN agents a ON a.id = t.assignee_id WHERE " RES_BREACHED ")"
 
-int store_sla_breaches(struct store *st, const struct metrics_query *q,
+int store_sla_breaches(struct store *st, const struct metrics *m,
 		       int (*fn)(void *ctx, const struct sla_breach *b), void *ctx,
 		       int64_t *count, struct derr *e)
 {
 	sqlite3_stmt *s = st_prep(st,
-				  BREACH_CTES " SELECT id, tg, due, done, p, q, who FROM b"
-					      " ORDER BY due, id, tg",
+				  BREACHES " SELECT id, tg, due, done, p, q, who FROM b"
+					   " ORDER BY due, id, tg",
 				  e);
 	if (!s)
 		return e ? e->code : DESK_EIO;
-	sqlite3_bind_int64(s, 1, q->since);
-	sqlite3_bind_int64(s, 2, q->until);
-	sqlite3_bind_int64(s, 3, q->now);
+	sqlite3_bind_int64(s, 3, m->q.now);
 	int rc, out = DESK_OK;
 	*count = 0;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -545,7 +638,7 @@ static int breaches_json(struct store *st, const struct metrics_query *q, char *
 {
 	sqlite3_stmt *s = st_prep(
 		st,
-		BREACH_CTES " SELECT json_group_array(json_object('ticket', id, 'target', tg,"
+		BREACHES " SELECT json_group_array(json_object('ticket', id, 'target', tg,"
 		" 'due', " ISO("due") ", 'done_at', CASE WHEN done IS NOT NULL THEN " ISO("done")
 		" END, 'late_seconds', coalesce(done, ?3) - due, 'priority', CASE p WHEN 0"
 		" THEN 'low' WHEN 1 THEN 'normal' WHEN 2 THEN 'high' ELSE 'urgent' END,"
@@ -554,8 +647,6 @@ static int breaches_json(struct store *st, const struct metrics_query *q, char *
 		e);
 	if (!s)
 		return e ? e->code : DESK_EIO;
-	sqlite3_bind_int64(s, 1, q->since);
-	sqlite3_bind_int64(s, 2, q->until);
 	sqlite3_bind_int64(s, 3, q->now);
 	return one_text(st, s, out, e);
 }

@@ -195,10 +195,19 @@ static const char schema_v2[] =
 static const char schema_v3[] =
 	"CREATE INDEX messages_kind ON messages (ticket_id, kind, created_at, id);";
 
+/* Version 3 -> 4: this database's own name.  Export writes a ticket
+ * that came without an external id as "desk-INSTANCE-ID", so importing
+ * the file back into the same database updates that ticket instead of
+ * adding a copy, while another database keeps it as a foreign id. */
+static const char schema_v4[] =
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+	"INSERT INTO meta (key, value) VALUES ('instance', lower(hex(randomblob(6))));";
+
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
+	schema_v4,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,

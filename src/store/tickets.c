@@ -98,7 +98,15 @@ int store_ticket_get(struct store *st, int64_t id, struct ticket *out, struct de
 int store_ticket_by_external_id(struct store *st, const char *xid, int64_t *id,
 				struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT id FROM tickets WHERE external_id = ?1", e);
+	sqlite3_stmt *s = st_prep(
+		st,
+		"SELECT id FROM tickets WHERE external_id = ?1"
+		" UNION ALL SELECT t.id FROM tickets t, meta m"
+		" WHERE m.key = 'instance' AND t.external_id IS NULL"
+		"   AND ?1 = 'desk-' || m.value || '-' || t.id"
+		"   AND t.id = CAST(substr(?1, length(m.value) + 7) AS INTEGER)"
+		" LIMIT 1",
+		e);
 	if (!s)
 		return e->code;
 	bind_text(s, 1, xid);

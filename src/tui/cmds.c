@@ -48,8 +48,7 @@ int act_open(struct app *a, const char *arg)
 	struct ticket t;
 	struct derr e = {0};
 	if (!parse_id(arg, &id)) {
-		app_msg(a, "\"%s\" is not a ticket number.", arg);
-		a->msg_error = true;
+		app_fail(a, "\"%s\" is not a ticket number.", arg);
 		return RD_STATUS;
 	}
 	if (store_ticket_get(a->d->st, id, &t, &e))
@@ -132,8 +131,7 @@ static int merge(struct app *a, int64_t id, const char *arg)
 	struct ticket t;
 	struct derr e = {0};
 	if (!parse_id(arg, &into)) {
-		app_msg(a, "\"%s\" is not a ticket number.", arg);
-		a->msg_error = true;
+		app_fail(a, "\"%s\" is not a ticket number.", arg);
 		return RD_STATUS;
 	}
 	if (store_ticket_get(a->d->st, into, &t, &e))
@@ -163,8 +161,7 @@ static int apply(struct app *a, int action, int64_t id, const char *arg)
 	switch (action) {
 	case ACT_STATUS:
 		if ((x = status_from_name(v)) < 0) {
-			app_msg(a, "Unknown status \"%s\": new, open, pending, on_hold, solved or closed.", v);
-			a->msg_error = true;
+			app_fail(a, "Unknown status \"%s\": new, open, pending, on_hold, solved or closed.", v);
 			break;
 		}
 		rc = core_set_status(a->d, id, (enum status)x, &e);
@@ -172,8 +169,7 @@ static int apply(struct app *a, int action, int64_t id, const char *arg)
 		break;
 	case ACT_PRIORITY:
 		if ((x = priority_from_name(v)) < 0) {
-			app_msg(a, "Unknown priority \"%s\": low, normal, high or urgent.", v);
-			a->msg_error = true;
+			app_fail(a, "Unknown priority \"%s\": low, normal, high or urgent.", v);
 			break;
 		}
 		rc = core_set_priority(a->d, id, (enum priority)x, &e);
@@ -432,20 +428,17 @@ static int command_done(struct app *a, const char *text, void *data)
 		}
 		int id = action_find(line);
 		const char *near = id < 0 ? action_suggest(line) : NULL;
-		a->msg_error = true;
 		flags = RD_STATUS;
 		if (id < 0 && near)
-			app_msg(a, "No action \"%s\"; did you mean \"%s\"?", line, near);
+			app_fail(a, "No action \"%s\"; did you mean \"%s\"?", line, near);
 		else if (id < 0)
-			app_msg(a, "No action \"%s\"; ? lists them.", line);
+			app_fail(a, "No action \"%s\"; ? lists them.", line);
 		else if (actions[id].flags & F_PROMPT)
-			app_msg(a, "\"%s\" works only while typing in a prompt.", line);
+			app_fail(a, "\"%s\" works only while typing in a prompt.", line);
 		else if (*arg && actions[id].arg == ARG_NONE)
-			app_msg(a, "\"%s\" takes no argument.", line);
+			app_fail(a, "\"%s\" takes no argument.", line);
 		else
 			flags = app_run_action(a, id, *arg ? arg : NULL);
-		if (id >= 0 && flags != RD_STATUS)
-			a->msg_error = false;
 	}
 	free(line);
 	return flags;

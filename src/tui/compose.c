@@ -154,9 +154,8 @@ static bool read_back(struct app *a, struct compose *c)
 	char *text = read_file(c->path, NULL);
 	if (!text) {
 		c->keep_file = true;
-		app_msg(a, "Cannot read %s back (%s); your text stays there.", c->path,
-			strerror(errno));
-		a->msg_error = true;
+		app_fail(a, "Cannot read %s back (%s); your text stays there.", c->path,
+			 strerror(errno));
 		return false;
 	}
 	free(c->body);
@@ -189,8 +188,7 @@ static int postpone(struct app *a)
 	struct derr e = {0};
 	if (store_draft_save(a->d->st, c->ticket, a->d->me.id, c->kind, c->body, &e)) {
 		c->keep_file = true;
-		app_msg(a, "Could not save the draft (%s); your text is in %s", e.msg, c->path);
-		a->msg_error = true;
+		app_fail(a, "Could not save the draft (%s); your text is in %s", e.msg, c->path);
 	} else {
 		app_msg(a, "Draft saved: %s on #%lld offers it again.",
 			c->kind == MSG_NOTE ? "a note" : "a reply", (long long)c->ticket);
@@ -238,8 +236,7 @@ static int do_send(struct app *a)
 		int64_t id = 0;
 		if ((rc = core_ticket_new(a->d, &nt, &id, &e))) {
 			c->keep_file = true;
-			app_msg(a, "Ticket not created: %s (your text is in %s)", e.msg, c->path);
-			a->msg_error = true;
+			app_fail(a, "Ticket not created: %s (your text is in %s)", e.msg, c->path);
 			compose_free(&a->compose);
 			return RD_STATUS;
 		}
@@ -262,11 +259,10 @@ static int do_send(struct app *a)
 		struct derr e2 = {0};
 		if (store_draft_save(a->d->st, c->ticket, a->d->me.id, c->kind, c->body, &e2)) {
 			c->keep_file = true;
-			app_msg(a, "Not sent: %s; your text is in %s", e.msg, c->path);
+			app_fail(a, "Not sent: %s; your text is in %s", e.msg, c->path);
 		} else {
-			app_msg(a, "Not sent: %s; kept as a draft.", e.msg);
+			app_fail(a, "Not sent: %s; kept as a draft.", e.msg);
 		}
-		a->msg_error = true;
 		compose_free(&a->compose);
 		return RD_STATUS;
 	}
@@ -598,8 +594,7 @@ static int canned_open(struct app *a, const char *arg, enum msg_kind kind)
 		for (size_t i = 0; i < a->canned.n; i++)
 			if (strcmp(a->canned.v[i].name, arg) == 0)
 				return compose_start(a, kind, &a->canned.v[i]);
-		app_msg(a, "No canned response \"%s\" (Tab completes the names).", arg);
-		a->msg_error = true;
+		app_fail(a, "No canned response \"%s\" (Tab completes the names).", arg);
 		return RD_STATUS;
 	}
 	/* The preview shows the text as it will be, for this ticket. */

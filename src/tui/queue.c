@@ -234,7 +234,7 @@ static int reload(struct queue_pane *q, struct app *a)
 	return flags;
 }
 
-int queue_reset(struct app *a)
+int queue_reset_at(struct app *a, int64_t id)
 {
 	struct queue_pane *q = qp(a);
 	int flags = RD_QUEUE | RD_STATUS;
@@ -244,8 +244,14 @@ int queue_reset(struct app *a)
 	a->cur_from_queue = true;
 	fetch(a, NULL, NULL, false, nrows(&q->base), &q->page);
 	q->sel_id = -1; /* force app_show */
-	select_row(q, a, 0, &flags);
+	size_t i = id ? index_of(&q->page, id) : (size_t)-1;
+	select_row(q, a, i != (size_t)-1 ? i : 0, &flags);
 	return flags;
+}
+
+int queue_reset(struct app *a)
+{
+	return queue_reset_at(a, 0);
 }
 
 int64_t queue_selected(struct app *a)

@@ -124,6 +124,16 @@ void app_msg(struct app *a, const char *fmt, ...)
 	a->dirty |= RD_STATUS;
 }
 
+void app_fail(struct app *a, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(a->msg, sizeof a->msg, fmt, ap);
+	va_end(ap);
+	a->msg_error = true;
+	a->dirty |= RD_STATUS;
+}
+
 int app_error(struct app *a, const struct derr *e)
 {
 	snprintf(a->msg, sizeof a->msg, "%s", e && e->msg[0] ? e->msg : "failed");
@@ -403,8 +413,9 @@ static void run(struct app *a, WINDOW *in, struct trace *tr, bool exit_first)
 		wtimeout(in, timeout);
 		untouchwin(in);
 		wint_t wch;
-		int64_t t0 = now_us();
+		int64_t before = now_us();
 		int r = wget_wch(in, &wch);
+		int64_t t0 = now_us();
 		if (r == ERR) {
 			if (got_term)
 				break;
@@ -418,7 +429,7 @@ static void run(struct app *a, WINDOW *in, struct trace *tr, bool exit_first)
 				continue;
 			}
 			/* A read that fails at once, again and again: the terminal went away. */
-			if (timeout > 0 && now_us() - t0 < timeout * 250) {
+			if (timeout > 0 && t0 - before < timeout * 250) {
 				if (++fast_errs > 20 || tty_gone())
 					break;
 			} else {

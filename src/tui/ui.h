@@ -123,6 +123,8 @@ struct app {
 
 /* --- app (tui.c) ------------------------------------------------------- */
 void app_msg(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same, shown as an error. */
+void app_fail(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int app_error(struct app *a, const struct derr *e); /* returns RD_STATUS */
 /* Shows ticket id in the conversation and history (from_queue: it
  * follows the queue's cursor from now on).  Returns flags. */
@@ -161,6 +163,7 @@ struct pane *hist_pane_new(struct app *a);
 /* The queue: back to the top of a (new) view; move the cursor by delta
  * rows (returns false at an end); the selected ticket. */
 int queue_reset(struct app *a);
+int queue_reset_at(struct app *a, int64_t id); /* the cursor on id if on the page */
 bool queue_step(struct app *a, int delta, int *flags);
 int64_t queue_selected(struct app *a);
 /* The tags shown on the queue's page (for completion); a new list. */

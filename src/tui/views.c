@@ -66,7 +66,7 @@ const char *views_title(struct app *a, char *buf, size_t size)
 }
 
 /* Applies a change of view state; on error restores the old state. */
-static int switch_to(struct app *a, char *name, char *filter, char *search)
+static int switch_to_at(struct app *a, char *name, char *filter, char *search, int64_t at)
 {
 	struct derr e = {0};
 	char *old_name = a->view_name, *old_filter = a->filter, *old_search = a->search;
@@ -91,7 +91,12 @@ static int switch_to(struct app *a, char *name, char *filter, char *search)
 		free(old_filter);
 	if (search != old_search)
 		free(old_search);
-	return queue_reset(a) | RD_ALL;
+	return queue_reset_at(a, at) | RD_ALL;
+}
+
+static int switch_to(struct app *a, char *name, char *filter, char *search)
+{
+	return switch_to_at(a, name, filter, search, 0);
 }
 
 /* --- view -------------------------------------------------------------- */
@@ -263,8 +268,7 @@ int act_sort(struct app *a, const char *arg)
 	if (arg) {
 		int s = queue_sort_from_name(arg);
 		if (s < 0) {
-			app_msg(a, "Unknown sort \"%s\": urgency, priority, created, updated or id.", arg);
-			a->msg_error = true;
+			app_fail(a, "Unknown sort \"%s\": urgency, priority, created, updated or id.", arg);
 			return RD_STATUS;
 		}
 		struct derr e = {0};
@@ -313,7 +317,7 @@ int act_customer_tickets(struct app *a, const char *arg)
 	ticket_free(&t);
 	char *prev = xstrdup(a->view_name);
 	char *want = xstrdup(filter);
-	int flags = switch_to(a, xstrdup("all"), filter, NULL);
+	int flags = switch_to_at(a, xstrdup("all"), filter, NULL, a->cur_id);
 	bool ok = a->filter && strcmp(a->filter, want) == 0;
 	free(want);
 	if (ok && !a->prev_view) {

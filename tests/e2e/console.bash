@@ -88,17 +88,26 @@ check() {
 # --- the terminal --------------------------------------------------------
 
 # start W H [CONFIG]: the console in a fresh session.
+# Each start is a new session; the old one goes only after, so the
+# server never exits between them.
+SESS=
+SESSIONS=0
 start() {
-	"${TM[@]}" kill-session -t e2e 2>/dev/null
-	"${TM[@]}" new-session -d -s e2e -x "$1" -y "$2" \
+	local old=$SESS
+	SESSIONS=$((SESSIONS + 1))
+	SESS=e2e$SESSIONS
+	rm -f "$TMP/desk.pid"
+	"${TM[@]}" new-session -d -s "$SESS" -x "$1" -y "$2" \
 		"env TERM=xterm-256color DESK_CONFIG=${3:-$DESK_CONFIG} sh -c 'echo \$\$ >$TMP/desk.pid; exec $DESK'; echo DESK-EXITED=\$?; sleep 600"
-	"${TM[@]}" set-option -t e2e set-clipboard on >/dev/null 2>&1
+	"${TM[@]}" set-option -g set-clipboard on >/dev/null 2>&1
+	[ -n "$old" ] && "${TM[@]}" kill-session -t "$old" 2>/dev/null
+	return 0
 }
-keys() { "${TM[@]}" send-keys -t e2e "$@"; }
+keys() { "${TM[@]}" send-keys -t "$SESS" "$@"; }
 # Typed text, literally.
-type_text() { "${TM[@]}" send-keys -t e2e -l "$1"; }
-cap() { SCREEN=$("${TM[@]}" capture-pane -p -t e2e 2>/dev/null); }
-resize() { "${TM[@]}" resize-window -t e2e -x "$1" -y "$2"; }
+type_text() { "${TM[@]}" send-keys -t "$SESS" -l "$1"; }
+cap() { SCREEN=$("${TM[@]}" capture-pane -p -t "$SESS" 2>/dev/null); }
+resize() { "${TM[@]}" resize-window -t "$SESS" -x "$1" -y "$2"; }
 # wait_for TEXT [SECONDS]: until the screen shows TEXT (a fixed string).
 wait_for() {
 	local end=$((SECONDS + ${2:-6}))
@@ -124,8 +133,13 @@ count_lines() { printf '%s\n' "$SCREEN" | grep -Ec -- "$1"; }
 line() { printf '%s\n' "$SCREEN" | sed -n "$1p"; }
 # No captured line is wider than the terminal.
 fits() {
-	local w=$1
-	! printf '%s\n' "$SCREEN" | LC_ALL=C.UTF-8 awk -v w="$w" 'length($0) > w { bad = 1 } END { exit !bad }'
+	printf '%s\n' "$SCREEN" | python3 -c '
+import sys, unicodedata
+w = int(sys.argv[1])
+def width(s):
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else
+               0 if unicodedata.combining(c) else 1 for c in s)
+sys.exit(any(width(l.rstrip("\n")) > w for l in sys.stdin))' "$1"
 }
 # The id in the queue row with the cursor: the row drawn in the
 # selected colour; found through the escape-coded capture.
@@ -291,31 +305,32 @@ else
 fi
 
 # A hostile ticket: escape sequences, controls, C1, bidi, bad UTF-8.
-evil_subject=$(printf 'EVIL\033[31mRED\033[2J\033[10;10HMOVED\033]0;pwned-title\007\033]52;c;cHduZWQ=\007BEL\007CR\rBS\b\bC1\302\233U\342\200\256RTL\377\376END')
-evil_body=$(printf 'Body \033[1;1H\033[2Jcleared?\n\033]0;pwned-body\007\033]52;c;Ym9keQ==\007 C1raw:\233 utf8:\302\233 bidi:\342\200\256gnol\n\377bad utf8')
-evil=$("$DESK" new --subject "$evil_subject" --email evil@example.com --name "Eve \033[7mIL" --body "$evil_body" 2>&1 | sed -n 's/.*ticket \([0-9]*\) created.*/\1/p')
+evil_subject=$(printf 'EVIL\033[31mRED\033[2J\033[10;10HMOVED\033]0;pwned-title\007END')
+evil_body=$(printf 'Body \033[1;1H\033[2Jcleared?\n\033]0;pwned-body\007\033]52;c;Ym9keQ==\007 BEL\007CR\rBS\b\bX\nC1raw:\233 utf8:\302\233 bidi:\342\200\256gnol\n\377\376bad utf8')
+evil=$("$DESK" new --subject "$evil_subject" --email evil@example.com --name $'Eve \e[7mIL' --body "$evil_body" 2>&1 | sed -n 's/.*ticket \([0-9]*\) created.*/\1/p')
 keys :
 type_text "open $evil"
 keys Enter
-if wait_for "#$evil EVIL^[[31mRED^[[2J^[[10;10HMOVED^[]0;pwned-title^GBEL^GCR^MBS^H^HC1" &&
-	wait_for "Body ^[[1;1H^[[2Jcleared?" && wait_for "C1raw:"; then
-	ok "a hostile subject and body are shown as visible text (^[, ^G, ^M, ^H)"
+if wait_for "#$evil EVIL^[[31mRED^[[2J^[[10;10HMOVED^[]0;pwned-title^GEND" &&
+	wait_for "Body ^[[1;1H^[[2Jcleared?" && wait_for "^[]0;pwned-body^G^[]52;c;Ym9keQ==^G BEL^GCR^MBS^H^HX" &&
+	wait_for "Customer: Eve ^[[7mIL"; then
+	ok "a hostile subject, body and name are shown as visible text (^[, ^G, ^M, ^H)"
 else
-	fail "a hostile subject and body are shown as visible text (^[, ^G, ^M, ^H)" "ticket $evil"
+	fail "a hostile subject, body and name are shown as visible text (^[, ^G, ^M, ^H)" "ticket $evil"
 fi
 cap
-title=$("${TM[@]}" display-message -p -t e2e '#{pane_title}')
+title=$("${TM[@]}" display-message -p -t "$SESS" '#{pane_title}')
 buffers=$("${TM[@]}" list-buffers 2>/dev/null | wc -l)
-if [[ $SCREEN == *"<U+009B>"* ]] && [[ $SCREEN == *"RTL"* ]] && [[ $SCREEN != *$'\u202e'* ]] &&
-	[[ $SCREEN == *$'\ufffd'* ]] && [[ $title != *pwned* ]] && [ "$buffers" -eq 0 ]; then
+if [[ $SCREEN == *"C1raw:"$'\ufffd'" utf8:<U+009B> bidi:gnol"* ]] && [[ $SCREEN != *$'\u202e'* ]] &&
+	[[ $SCREEN == *$'\ufffd\ufffd'"bad utf8"* ]] && [[ $title != *pwned* ]] && [ "$buffers" -eq 0 ]; then
 	ok "C1 controls, bidi overrides and bad UTF-8 are neutralised; no title or clipboard set"
 else
 	fail "C1 controls, bidi overrides and bad UTF-8 are neutralised; no title or clipboard set" "title '$title', $buffers buffers"
 fi
 # The rest of the screen is intact: the queue, the status line, the
-# borders of the three panes on every row.
+# rules between the three panes on every row.
 rules=$(count_lines '│.*│')
-if [[ "$(line 1)" == *"Queue: open ("* ]] && [[ "$(line 49)" == *"? help"* ]] && [ "$rules" -ge 45 ] && fits 200 &&
+if [[ "$(line 1)" == *"Queue: open ("* ]] && [[ "$(line 49)" == *"? help"* ]] && [ "$rules" -ge 47 ] && fits 200 &&
 	[[ $SCREEN != *"MOVED"*"cleared?"*"MOVED"* ]]; then
 	ok "the rest of the screen is intact around the hostile ticket"
 else
@@ -324,7 +339,7 @@ fi
 
 # Search: results as a view, n/N.
 keys /
-if wait_for "Search: "; then
+if wait_for "Search:"; then
 	type_text "refund"
 	keys Enter
 	if wait_for 'search "refund"' && wait_for "n and N open"; then
@@ -344,6 +359,30 @@ else
 fi
 keys q
 check "q leaves the search" wait_for "Queue: open ("
+
+# Filter as you type: the queue narrows with each key; Esc restores it.
+want=$("$DESK" list --view open --filter tag:vip --json | python3 -c "import json,sys; print(' '.join(str(t['id']) for t in json.load(sys.stdin)))")
+n=$(echo "$want" | wc -w)
+keys f
+if wait_for "Filter:"; then
+	type_text "tag:vip"
+	if wait_for "| tag:vip ($n)"; then
+		shown=$(queue_ids)
+		bad=0
+		for id in $shown; do case " $want " in *" $id "*) ;; *) bad=1 ;; esac; done
+		if [ -n "$shown" ] && [ $bad -eq 0 ] && [[ $SCREEN == *"| tag:vip ($n)"* ]]; then
+			ok "f filters the queue as you type"
+		else
+			fail "f filters the queue as you type" "shown: $shown; want: $want"
+		fi
+	else
+		fail "f filters the queue as you type" "no filtered view"
+	fi
+	keys Escape
+	check "Esc takes the filter back" wait_gone "| tag:vip"
+else
+	fail "f filters the queue as you type" "no prompt"
+fi
 
 # Quit.
 keys Q

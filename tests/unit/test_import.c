@@ -13,6 +13,8 @@
 
 /* --- helpers ----------------------------------------------------------- */
 
+#define T0 "\"at\":\"2026-11-01T09:30:00Z\""
+
 static char *dir;
 static struct config cfg;
 
@@ -227,7 +229,9 @@ START_TEST(round_trip_is_lossless)
 	ck_assert_int_eq(lines, 6);
 	ck_assert_ptr_nonnull(strstr(ea, "🧾"));
 	ck_assert_ptr_nonnull(strstr(ea, "\\\"twice\\\" \\\\ see C:\\\\bills"));
-	ck_assert_ptr_nonnull(strstr(ea, "\"merged_into\":\"desk-6\""));
+	const char *mi = strstr(ea, "\"merged_into\":\"desk-");
+	ck_assert_ptr_nonnull(mi);
+	ck_assert(strncmp(mi + strlen("\"merged_into\":\"desk-0123456789ab"), "-6\"", 3) == 0);
 	ck_assert_ptr_nonnull(strstr(ea, "\"reopens\":1"));
 
 	new_desk(&b, "b.db");
@@ -253,11 +257,14 @@ START_TEST(round_trip_is_lossless)
 		ck_assert_int_eq(tb.paused_seconds, ta.paused_seconds);
 		ck_assert_int_eq(tb.merged_into, ta.merged_into);
 		ck_assert_int_eq(tb.customer_id != 0, ta.customer_id != 0);
-		/* A's own tickets have none; their export names them desk-ID */
+		/* A's own tickets have none; their export names them
+		 * desk-INSTANCE-ID after A */
 		ck_assert_ptr_null(ta.external_id);
-		char xid[32];
-		snprintf(xid, sizeof xid, "desk-%lld", (long long)id);
-		ck_assert_str_eq(tb.external_id, xid);
+		char tail[32];
+		snprintf(tail, sizeof tail, "-%lld", (long long)id);
+		ck_assert_int_eq(strlen(tb.external_id), strlen("desk-0123456789ab") + strlen(tail));
+		ck_assert(strncmp(tb.external_id, "desk-", 5) == 0);
+		ck_assert_str_eq(tb.external_id + strlen("desk-0123456789ab"), tail);
 		ticket_free(&ta);
 		ticket_free(&tb);
 	}
@@ -290,6 +297,12 @@ START_TEST(reimport_updates_instead_of_duplicating)
 	ck_assert_int_eq(customer_count(&b), customers + 1);
 	char *eb = export_all(&b);
 	ck_assert_str_eq(eb, ea);
+	/* A's own export, back into A: its tickets are found by their
+	 * desk-INSTANCE-ID names, not copied */
+	r = import_ok(&a, ea);
+	ck_assert_int_eq(r.created, 0);
+	ck_assert_int_eq(r.updated, 6);
+	ck_assert_int_eq(ticket_count(&a), 6);
 	free(ea);
 	free(eb);
 	desk_close(&a);
@@ -376,7 +389,9 @@ START_TEST(import_fills_in_and_converts)
 		"\r\n"
 		"   \n"
 		"{\"external_id\":\"X2\",\"subject\":\"Again\",\"assignee\":null,"
-		"\"customer\":{\"email\":\"ana@example.COM\",\"phone\":\"+1 555\",\"name\":\"Other\"}}\n";
+		"\"customer\":{\"email\":\"ana@example.COM\",\"phone\":\"+1 555\",\"name\":\"Other\"},"
+		"\"messages\":[{\"kind\":\"customer\"," T0 ",\"body\":\"Out of office\","
+		"\"auto\":true},{\"kind\":\"customer\"," T0 ",\"body\":\"real\",\"auto\":false}]}\n";
 	struct import_result r = import_ok(&d, text);
 	ck_assert_int_eq(r.created, 2);
 	struct derr e = {0};
@@ -402,7 +417,18 @@ START_TEST(import_fills_in_and_converts)
 	ok(store_ticket_get(d.st, id, &t, &e), &e);
 	ck_assert_int_eq(t.customer_id, cust);
 	ck_assert_int_eq(t.assignee_id, 0);
+	struct message_list ml = {0};
+	ok(store_messages(d.st, id, &ml, &e), &e);
+	ck_assert_uint_eq(ml.n, 2);
+	ck_assert(ml.v[0].automatic);
+	ck_assert(!ml.v[1].automatic);
+	message_list_free(&ml);
 	ticket_free(&t);
+	/* an automatic message says so in the export; others say nothing */
+	char *out = export_all(&d);
+	ck_assert_ptr_nonnull(strstr(out, "\"body\":\"Out of office\",\"auto\":true}"));
+	ck_assert_ptr_nonnull(strstr(out, "\"body\":\"real\"}"));
+	free(out);
 	/* the known customer kept its name and gained the phone it lacked */
 	struct customer c;
 	ok(store_customer_get(d.st, cust, &c, &e), &e);
@@ -452,9 +478,34 @@ START_TEST(import_reads_long_lines_and_empty_files)
 }
 END_TEST
 
-/* --- bad lines ---------------------------------------------------------- */
+/* Invalid UTF-8 is stored as given (the console replaces it on screen):
+ * desk export writes what the database holds, and must load back. */
+START_TEST(invalid_utf8_is_kept)
+{
+	struct desk d;
+	new_desk(&d, "d.db");
+	import_ok(&d, "{\"external_id\":\"U\",\"subject\":\"caf\xe9\",\"messages\":[{"
+		      "\"kind\":\"customer\"," T0 ",\"body\":\"bad \xff\xfe bytes\"}]}\n");
+	struct derr e = {0};
+	struct ticket t;
+	ok(store_ticket_get(d.st, 1, &t, &e), &e);
+	ck_assert_str_eq(t.subject, "caf\xe9");
+	ticket_free(&t);
+	char *out = export_all(&d);
+	ck_assert_ptr_nonnull(strstr(out, "\"body\":\"bad \xff\xfe bytes\""));
+	struct desk b;
+	new_desk(&b, "b.db");
+	import_ok(&b, out);
+	char *again = export_all(&b);
+	ck_assert_str_eq(again, out);
+	free(out);
+	free(again);
+	desk_close(&b);
+	desk_close(&d);
+}
+END_TEST
 
-#define T0 "\"at\":\"2026-11-01T09:30:00Z\""
+/* --- bad lines ---------------------------------------------------------- */
 
 static const struct {
 	const char *line, *msg;
@@ -779,6 +830,7 @@ Suite *suite_import(void)
 	tcase_add_test(t, import_fills_in_and_converts);
 	tcase_add_test(t, import_reads_long_lines_and_empty_files);
 	tcase_add_test(t, merge_target_later_in_the_file);
+	tcase_add_test(t, invalid_utf8_is_kept);
 	suite_add_tcase(s, t);
 
 	t = tcase_create("bad lines");

@@ -623,6 +623,20 @@ START_TEST(attachments_in_directory)
 	ck_assert_ptr_null(data);
 	free(prefix);
 	attachment_list_free(&l);
+	/* a folder that cannot be written: try again later, store nothing */
+	free(f.cfg.mail.attachments_dir);
+	f.cfg.mail.attachments_dir = xasprintf("%s/desk.db/files", f.dir);
+	const char *again = "From: ann@example.com\nSubject: s\nMessage-ID: <att2@x>\n"
+			    "Content-Type: multipart/mixed; boundary=B\n\n--B\n\ntext\n--B\n"
+			    "Content-Disposition: attachment; filename=a.bin\n\nxyz\n--B--\n";
+	bool fault;
+	int rc = core_ingest(&f.d, again, strlen(again), NULL, &r, &fault, &e);
+	ck_assert_int_eq(rc, DESK_EIO);
+	ck_assert(!fault);
+	ck_assert_int_eq(mail_sysexit(rc, fault), 75);
+	int64_t row, tid;
+	ck_assert_int_eq(store_mail_find_message_id(f.d.st, "att2@x", &row, &tid, &e), DESK_OK);
+	ck_assert_int_eq(row, 0);
 	fx_close(&f);
 }
 END_TEST
@@ -658,10 +672,13 @@ START_TEST(reply_goes_out_and_answer_comes_back)
 	h = last_header(out, "To");
 	ck_assert_str_eq(h, "Ann Lee <ann@example.com>");
 	free(h);
+	/* "Re: Café order [#ID]", the non-ASCII word as an encoded word */
 	h = last_header(out, "Subject");
-	char *want = xasprintf("Re: =?UTF-8?b?Q2Fmw6kgb3JkZXI=?= [#%lld]", (long long)r.ticket_id);
-	ck_assert_msg(strstr(h, "[#") != NULL, "subject %s", h);
-	free(want);
+	char *tag = xasprintf(" [#%lld]", (long long)r.ticket_id);
+	ck_assert_msg(strncmp(h, "Re: =?", 6) == 0 && strstr(h, "?= order") &&
+			      strstr(h, tag),
+		      "subject %s", h);
+	free(tag);
 	free(h);
 	h = last_header(out, "In-Reply-To");
 	ck_assert_str_eq(h, "<o1@example.com>");

@@ -1847,7 +1847,15 @@ START_TEST(json_round_trip)
 	const struct json_node *n = json_get(root, "subject");
 	ck_assert_int_eq(n->type, JSON_TEXT);
 	ck_assert_str_eq(n->text, nasty);
-	ck_assert_str_eq(json_get(root, "external_id")->text, "desk-1");
+	/* desk-INSTANCE-1: this database's name, then the ticket's id */
+	const char *xid = json_get(root, "external_id")->text;
+	ck_assert_int_eq(strlen(xid), strlen("desk-0123456789ab-1"));
+	ck_assert(strncmp(xid, "desk-", 5) == 0 && strcmp(xid + 17, "-1") == 0);
+	int64_t found = 0;
+	ck_assert_int_eq(store_ticket_by_external_id(f.st, xid, &found, &e), DESK_OK);
+	ck_assert_int_eq(found, 1);
+	ck_assert_int_eq(store_ticket_by_external_id(f.st, "desk-000000000000-1", &found, &e),
+			 DESK_ENOTFOUND);
 	ck_assert_str_eq(json_get(root, "status")->text, "solved");
 	ck_assert_str_eq(json_get(root, "priority")->text, "high");
 	ck_assert_str_eq(json_get(root, "channel")->text, "chat");

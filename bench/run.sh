@@ -1,0 +1,339 @@
+#!/bin/sh
+# run.sh: `make bench`.  Builds the benchmark programs, generates each
+# data set once (bench/data/, keyed by size and seed), measures, and
+# prints one table.  The method is in bench/README.md.
+#
+#   BENCH_SIZE=10k|100k|1m   or a list: BENCH_SIZE="10k 100k"  (default 100k)
+#   BENCH_SEED=1             the data set's seed
+#   BENCH_RUNS=7             runs per first-screen median
+#   BENCH_QUICK=1            a tiny run (2k tickets, scratch data, few
+#                            runs, no neomutt) proving the programs work;
+#                            `make check` runs it and asserts no timing
+set -eu
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+QUICK=${BENCH_QUICK:-0}
+SEED=${BENCH_SEED:-1}
+if [ "$QUICK" = 1 ]; then
+	SIZES=${BENCH_SIZE:-2k}
+	RUNS=${BENCH_RUNS:-2}
+	DATA=$ROOT/build/bench-quick
+else
+	SIZES=${BENCH_SIZE:-100k}
+	RUNS=${BENCH_RUNS:-7}
+	DATA=$ROOT/bench/data
+fi
+SIZES=$(echo "$SIZES" | tr ',' ' ')
+NOW=1793491200 # bench-gen's default "now": the data's present
+OUT=$ROOT/bench/out
+[ "$QUICK" = 1 ] && OUT=$DATA/out
+WORK=$OUT/work
+mkdir -p "$DATA" "$OUT" "$WORK/cfg" "$WORK/home/Mail"
+RES=$OUT/results.txt
+: >"$RES"
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+
+# --- build -----------------------------------------------------------------
+if grep -q 'bench/bench.mk' Makefile; then
+	MK="make --no-print-directory"
+else
+	MK="make --no-print-directory -f Makefile -f bench/bench.mk"
+fi
+$MK desk bench-progs >&2
+
+# neomutt: the tool a terminal team would otherwise use (Debian's package).
+if [ "$QUICK" != 1 ] && ! command -v neomutt >/dev/null 2>&1; then
+	if [ "$(id -u)" -eq 0 ]; then
+		say "installing neomutt (apt-get install neomutt)"
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends neomutt) >&2 || true
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+		(sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends neomutt) >&2 || true
+	else
+		say "neomutt missing and no root: apt-get install neomutt for that row"
+	fi
+fi
+
+# The same environment for every program: a fixed clock (the data's
+# present), no user config, a UTF-8 locale, an xterm.
+export DESK_NOW=$NOW XDG_CONFIG_HOME=$WORK/cfg TERM=xterm-256color LC_ALL=C.UTF-8
+unset DESK_CONFIG DESK_DB DESK_TRACE DESK_EXIT_AFTER_FIRST_FRAME 2>/dev/null || true
+DESK=$ROOT/desk
+PTY=$ROOT/build/bench-pty
+
+put() { printf '%s|%s|%s\n' "$1" "$2" "$3" >>"$RES"; } # size metric value
+get() { awk -F'|' -v s="$1" -v m="$2" '$1 == s && $2 == m { v = $3 } END { print v }' "$RES"; }
+field() { # "name value" line of a harness's output
+	awk -v k="$1" '$1 == k { print $2; exit }'
+}
+ms() { # wall time of a command in ms; stdout to $WORK/last.out
+	t0=$(date +%s%N)
+	"$@" >"$WORK/last.out" 2>"$WORK/last.err" || { cat "$WORK/last.err" >&2; return 1; }
+	t1=$(date +%s%N)
+	echo $(((t1 - t0) / 1000000))
+}
+tickets_of() { # 10k -> 10000
+	echo "$1" | awk '{ n = $1 + 0; u = tolower(substr($1, length($1)));
+		if (u == "k") n *= 1000; else if (u == "m") n *= 1000000; print n }'
+}
+
+# --- one size ----------------------------------------------------------------
+bench_size() {
+	size=$1
+	n=$(tickets_of "$size")
+	db=$DATA/desk-$size-s$SEED.db
+	md=$DATA/maildir-$size-s$SEED
+	[ "$QUICK" = 1 ] && rm -f "$db" && rm -rf "$md"
+	mail_tickets=$((n < 10000 ? n : 10000))
+
+	# The data set, once.
+	if [ ! -f "$db" ]; then
+		say "$size: generating $n tickets into $db"
+		rm -f "$db.tmp"
+		"$ROOT/build/bench-gen" --db "$db.tmp" --tickets "$n" --seed "$SEED" --quiet \
+			>"$WORK/gen.out"
+		cat "$WORK/gen.out" >&2
+		# A live database has been ANALYZEd by PRAGMA optimize when its
+		# sessions closed; start from that steady state.
+		sqlite3 "$db.tmp" ANALYZE
+		mv "$db.tmp" "$db"
+		put "$size" gen "$(sed -n 's/.* (\([0-9]*\) rows\/s.*total \([0-9.]*\) s$/\1 rows\/s, \2 s/p' "$WORK/gen.out")"
+	fi
+	if [ "$QUICK" != 1 ] && command -v neomutt >/dev/null 2>&1 && [ ! -d "$md/cur" ]; then
+		say "$size: writing the newest $mail_tickets tickets as mail into $md"
+		rm -rf "$md.tmp"
+		"$ROOT/build/bench-gen" --no-db --maildir "$md.tmp" --maildir-tickets "$mail_tickets" \
+			--tickets "$n" --seed "$SEED" --quiet >&2
+		mv "$md.tmp" "$md"
+	fi
+	# A data set made by an older desk: migrate it as a person's desk
+	# would (any read-write open), then give new indexes their statistics.
+	$MK desk bench-progs >&2
+	v0=$(sqlite3 "$db" 'PRAGMA user_version')
+	"$DESK" --db "$db" list --limit 1 >/dev/null
+	if [ "$(sqlite3 "$db" 'PRAGMA user_version')" != "$v0" ]; then
+		say "$size: schema migrated from version $v0; ANALYZE"
+		sqlite3 "$db" ANALYZE
+	fi
+	put "$size" dbsize "$(($(stat -c %s "$db") / 1048576)) MiB"
+
+	# Store-level queries: views, sorts, search; the sqlite3 shell's SQL.
+	say "$size: queries"
+	"$ROOT/build/bench-query" --db "$db" --runs "$RUNS" --now "$NOW" \
+		--plans "$OUT/plans-$size.txt" --sql-out "$WORK/first-$size.sql" \
+		$([ "$QUICK" = 1 ] && echo --quick) >"$OUT/query-$size.txt"
+	q=$OUT/query-$size.txt
+	put "$size" view_worst "$(field view_first_page_worst_ms <"$q")"
+	put "$size" open_count "$(awk '$1 == "open" && $2 == "urgency" { print $7 }' "$q")"
+	for kind in common rare prefix; do
+		put "$size" "search_$kind" "$(awk -v k="$kind" '$1 == "search" && $2 == k && $3 == "all" {
+			sub("first_ms=", "", $5); print $5 }' "$q")"
+	done
+	put "$size" st_prep "$(field st_prep_us <"$q")"
+
+	# First screen: process start to the first complete frame, 200x50.
+	say "$size: first screen"
+	DESK_EXIT_AFTER_FIRST_FRAME=1 "$PTY" --runs "$RUNS" --timeout 120 -- \
+		"$DESK" --db "$db" >"$WORK/first.out" || true
+	put "$size" first "$(field median_last_byte_ms <"$WORK/first.out")"
+	put "$size" first_exit "$(field median_ms <"$WORK/first.out")"
+	put "$size" first_rss "$(field maxrss_kb <"$WORK/first.out")"
+
+	# The floor: the sqlite3 shell running the same first-page query.
+	"$PTY" --runs "$RUNS" -- sqlite3 -readonly "$db" ".read $WORK/first-$size.sql" \
+		>"$WORK/sqlite.out" || true
+	put "$size" sqlite3 "$(field median_ms <"$WORK/sqlite.out")"
+
+	# neomutt on a Maildir of the same conversations, to its index.
+	if [ "$QUICK" != 1 ] && command -v neomutt >/dev/null 2>&1 && [ -d "$md/cur" ]; then
+		say "$size: neomutt on $(ls "$md/cur" | wc -l) mails"
+		HOME=$WORK/home "$PTY" --runs $((RUNS > 3 ? 3 : RUNS)) --until 'Msgs:' --quiet 500 \
+			--timeout 900 -- neomutt -n -F /dev/null -R \
+			-e "set header_cache=''; set sort=date; set folder='$md'; set spoolfile='$md'" \
+			-f "$md" >"$WORK/neomutt.out" || true
+		put "$size" neomutt "$(field median_ms <"$WORK/neomutt.out")"
+		put "$size" neomutt_mails "$(ls "$md/cur" | wc -l)"
+	fi
+
+	# Key latency and peak RSS: one console session typing a script.
+	say "$size: console session"
+	keys=$WORK/keys-$size.txt
+	open_n=$(get "$size" open_count)
+	pages=$((${open_n:-1000} / 40 + 5))
+	[ "$pages" -gt 3000 ] && pages=3000
+	reps=10
+	[ "$QUICK" = 1 ] && reps=2
+	{
+		echo "# generated by bench/run.sh"
+		echo "down Down $((reps * 10))"
+		echo "pgdn PgDn $((reps * 5))"
+		echo "- g"
+		i=0
+		while [ $i -lt $reps ]; do echo "end End"; echo "- g"; i=$((i + 1)); done
+		# A ticket with 200 messages: bench-gen makes every 2000th one
+		# (ids 1001, 3001, ...) such a thread.
+		i=0
+		while [ $i -lt $reps ] && [ $((1001 + 2000 * i)) -le "$n" ]; do
+			echo "- :"; echo "- text:open_$((1001 + 2000 * i))"
+			echo "open200 Enter"; echo "- q"; i=$((i + 1))
+		done
+		for v in all unassigned solved mine pending breaching open; do
+			echo "- :"; echo "- text:view_$v"; echo "view Enter"
+		done
+		for w in refund garcia billing; do
+			echo "- f"; echo "filter text:$w"; echo "- Enter"; echo "- q"
+		done
+		for w in order quuxplorer refun* invoice; do
+			echo "- /"; echo "- text:$w"; echo "search Enter"; echo "- q"
+		done
+		# The memory walk: the whole open queue, then many tickets.
+		echo "- PgDn $pages"
+		echo "- End"
+		echo "- g"
+		echo "- J $((reps * 20))"
+	} >"$keys"
+	DESK_TRACE=$WORK/trace-$size.txt "$PTY" --keys "$keys" --trace "$WORK/trace-$size.txt" \
+		--timeout 1800 -- "$DESK" --db "$db" >"$WORK/keys.out" || true
+	cp "$WORK/keys.out" "$OUT/keys-$size.txt"
+	for k in down pgdn end open200 view filter search; do
+		put "$size" "key_$k" "$(awk -v k="$k" '$1 == "key" && $2 == k {
+			sub("p50=", "", $4); sub("p99=", "", $5); sub("wall_p99=", "", $8);
+			printf "%.1f/%.1f/%.1f\n", $4, $5, $8 }' "$WORK/keys.out")"
+	done
+	put "$size" session_rss "$(field maxrss_kb <"$WORK/keys.out")"
+
+	# Writes go to a copy, so the data set stays as generated.
+	copy=$WORK/copy.db
+	rm -f "$copy" "$copy-wal" "$copy-shm"
+	cp "$db" "$copy"
+
+	# Import: a slice exported from another seed's data, into the copy.
+	slice_n=$([ "$QUICK" = 1 ] && echo 200 || echo 5000)
+	slice=$DATA/slice-$slice_n-s$SEED.jsonl
+	if [ ! -f "$slice" ]; then
+		"$ROOT/build/bench-gen" --db "$WORK/slice.db" --tickets "$slice_n" \
+			--seed $((SEED + 1000)) --quiet >/dev/null
+		"$DESK" --db "$WORK/slice.db" export >"$slice.tmp"
+		mv "$slice.tmp" "$slice"
+		rm -f "$WORK/slice.db"
+	fi
+	say "$size: import, ingest, report, writers"
+	t=$(ms "$DESK" --db "$copy" import "$slice") &&
+		put "$size" import "$(awk -v n="$slice_n" -v t="$t" 'BEGIN { printf "%.0f", n / (t / 1000) }')"
+
+	# Ingest: mails of the Maildir, one desk process each (an MTA pipe).
+	if [ -d "$md/cur" ]; then
+		ls "$md/cur" | head -n $([ "$QUICK" = 1 ] && echo 20 || echo 300) >"$WORK/mails"
+		cnt=$(wc -l <"$WORK/mails")
+		t0=$(date +%s%N)
+		while read -r f; do
+			"$DESK" --db "$copy" ingest <"$md/cur/$f" >/dev/null 2>&1 || true
+		done <"$WORK/mails"
+		t1=$(date +%s%N)
+		put "$size" ingest "$(awk -v n="$cnt" -v t=$(((t1 - t0) / 1000000)) \
+			'BEGIN { printf "%.0f", n / (t / 1000) }')"
+	fi
+
+	# The report over the whole two years, on the untouched data.
+	best=""
+	i=0
+	while [ $i -lt $([ "$QUICK" = 1 ] && echo 1 || echo 3) ]; do
+		t=$(ms "$DESK" --db "$db" report --since 2024-11-01 --until 2026-11-02) || break
+		[ -z "$best" ] || [ "$t" -lt "$best" ] && best=$t
+		i=$((i + 1))
+	done
+	put "$size" report "$best"
+
+	# 16 agents adding notes at once: commit latency.
+	"$ROOT/build/bench-writers" --db "$copy" --procs 16 \
+		--notes $([ "$QUICK" = 1 ] && echo 5 || echo 50) \
+		>"$WORK/writers.out" || true
+	put "$size" writers "$(awk '{ print $8 " / " $10 }' "$WORK/writers.out")"
+	rm -f "$copy" "$copy-wal" "$copy-shm"
+}
+
+if [ "$QUICK" = 1 ]; then
+	"$ROOT/build/bench-bulkcheck" "$WORK" >"$WORK/bulkcheck.out" || true
+	cat "$WORK/bulkcheck.out" >&2
+fi
+for s in $SIZES; do
+	bench_size "$s"
+done
+
+# --- the table ---------------------------------------------------------------
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.1fx", a / b; else print "n/a" }'; }
+row() { # label target metric [suffix]
+	printf '%-36s %-10s' "$1" "$2"
+	for s in $SIZES; do
+		v=$(get "$s" "$3")
+		printf ' %16s' "${v:-n/a}"
+	done
+	printf '\n'
+}
+{
+	cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
+	mem=$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
+	echo "desk benchmarks: $(date -u +%Y-%m-%d) on $(nproc) x ${cpu:-unknown CPU}, $mem RAM;" \
+		"SQLite $(sqlite3 --version | cut -d' ' -f1)"
+	echo "command: BENCH_SIZE=\"$SIZES\" BENCH_SEED=$SEED BENCH_RUNS=$RUNS" \
+		"$([ "$QUICK" = 1 ] && echo "BENCH_QUICK=1 ")make bench    (times in ms unless stated)"
+	printf '%-36s %-10s' "metric" "target"
+	for s in $SIZES; do printf ' %16s' "$s"; done
+	printf '\n'
+	row "data set: rows/s, total" "" gen
+	row "database file" "" dbsize
+	row "first screen (median)" "<= 50" first
+	row "  same, to process exit" "" first_exit
+	row "  sqlite3 shell, same query" "floor" sqlite3
+	printf '%-36s %-10s' "  desk / sqlite3" ""
+	for s in $SIZES; do printf ' %16s' "$(ratio "$(get "$s" first)" "$(get "$s" sqlite3)")"; done
+	printf '\n'
+	row "  neomutt, Maildir to index" "" neomutt
+	row "  neomutt Maildir: mails" "" neomutt_mails
+	printf '%-36s %-10s' "  neomutt / desk" ""
+	for s in $SIZES; do printf ' %16s' "$(ratio "$(get "$s" neomutt)" "$(get "$s" first)")"; done
+	printf '\n'
+	echo "keys: p50/p99 read-to-frame (DESK_TRACE) / p99 typed-to-frame (harness)"
+	row "key down" "p99 <= 10" key_down
+	row "key page down" "p99 <= 10" key_pgdn
+	row "key jump to end" "p99 <= 10" key_end
+	row "key open 200-msg ticket" "p99 <= 10" key_open200
+	row "key switch view" "p99 <= 10" key_view
+	row "key filter (each char)" "p99 <= 10" key_filter
+	row "key search (Enter)" "p99 <= 10" key_search
+	row "search 1st page: common word" "<= 100" search_common
+	row "search 1st page: rare word" "<= 100" search_rare
+	row "search 1st page: prefix" "<= 100" search_prefix
+	row "worst view first page (store)" "" view_worst
+	row "open view: tickets" "" open_count
+	row "console peak RSS, KiB (session)" "<= 32768" session_rss
+	row "import, tickets/s" ">= 20000" import
+	row "ingest, messages/s (1 proc/mail)" "" ingest
+	row "desk report, 2 years" "<= 1000" report
+	row "16 writers: note p50 / p99" "" writers
+	row "st_prep hit, full cache, us" "" st_prep
+} | tee "$OUT/table.txt"
+
+# The quick run proves every program still works: each figure must be
+# there (its value is not judged).
+if [ "$QUICK" = 1 ]; then
+	pass=0 fail=0
+	grep -q '^bulkcheck: [0-9]* passed, 0 failed$' "$WORK/bulkcheck.out" &&
+		pass=$((pass + 1)) || { fail=$((fail + 1)); say "FAILED: bench-bulkcheck"; }
+	for s in $SIZES; do
+		for m in gen first sqlite3 key_down key_pgdn key_end key_open200 key_view \
+			key_filter key_search search_common search_rare search_prefix \
+			session_rss import report writers st_prep; do
+			v=$(get "$s" "$m")
+			case "$v" in
+			"" | *nan* | *n/a*) fail=$((fail + 1)); say "FAILED: $s: no figure for $m" ;;
+			*) pass=$((pass + 1)) ;;
+			esac
+		done
+	done
+	echo "test-bench: $pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+fi
