@@ -124,6 +124,7 @@ install: desk
 	  install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7/)
 	install -m 644 themes/*.yaml $(DESTDIR)$(DATADIR)/themes/
 	install -m 644 config.example.yaml $(DESTDIR)$(DOCDIR)/config.example.yaml
+	install -m 644 tests/data/canned.yaml $(DESTDIR)$(DOCDIR)/canned.example.yaml
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/desk \

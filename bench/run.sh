@@ -315,7 +315,7 @@ row() { # label target metric [suffix]
 	row "desk report, 2 years" "<= 1000" report
 	row "16 writers: note p50 / p99" "" writers
 	row "st_prep hit, full cache, us" "" st_prep
-} | tee "$OUT/table.txt"
+} | tee "$OUT/table.txt" "$OUT/table-$(echo $SIZES | tr " " "-").txt"
 
 # The quick run proves every program still works: each figure must be
 # there (its value is not judged).

@@ -39,6 +39,8 @@ int cli_open(struct cli_ctx *c, struct desk *d, int flags);
 int cli_fail(const struct derr *e);
 /* Prints "desk CMD: <problem>", the usage line and a hint; returns 2. */
 int cli_usage(const struct cli_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The usage error for what getopt_long returned ('?' or ':'). */
+int cli_option_error(const struct cli_ctx *c, int o, char **argv);
 /* Prints the command's full help to stdout; returns 0. */
 int cli_help(const struct cli_ctx *c);
 /* Parses a ticket number; prints a usage error and returns false if bad. */

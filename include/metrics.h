@@ -103,12 +103,13 @@ struct sla_breach {
 	const char *queue;
 	const char *assignee; /* NULL: unassigned */
 };
-/* Calls fn for each breach of m's period, by due time; a non-zero
- * return stops the walk and is returned.  Sets *count to the number of
- * breaches.  Reads what store_metrics left on this connection. */
-int store_sla_breaches(struct store *st, const struct metrics *m,
+/* Calls fn for each breach of m's period, by due time, the first
+ * `limit` only when limit > 0 (there are m->total.fr_breached +
+ * res_breached in all); a non-zero return stops the walk and is
+ * returned.  Reads what store_metrics left on this connection. */
+int store_sla_breaches(struct store *st, const struct metrics *m, int64_t limit,
 		       int (*fn)(void *ctx, const struct sla_breach *b), void *ctx,
-		       int64_t *count, struct derr *e);
+		       struct derr *e);
 
 /* The whole report as one JSON document built by SQLite's JSON functions
  * (field names in desk-report(1)), after store_metrics.  New string. */

@@ -26,9 +26,10 @@ int core_report_allowed(const struct desk *d, struct derr *e);
  * also on failure) and derives the ratios. */
 int core_report_open(struct desk *d, const struct report_opts *o, struct metrics *m,
 		     struct derr *e);
-int core_report_breaches(struct desk *d, const struct metrics *m,
+/* The period's SLA breaches by due time, the first `limit` (0: all). */
+int core_report_breaches(struct desk *d, const struct metrics *m, int64_t limit,
 			 int (*fn)(void *ctx, const struct sla_breach *b), void *ctx,
-			 int64_t *count, struct derr *e);
+			 struct derr *e);
 int core_report_json(struct desk *d, const struct metrics *m, char **json, struct derr *e);
 void core_report_close(struct desk *d, struct metrics *m);
 

@@ -264,5 +264,13 @@ int store_bulk_begin(struct store *st, struct store_bulk **out, struct derr *e);
 /* On failure *b is kept, for another try or store_bulk_abandon. */
 int store_bulk_end(struct store *st, struct store_bulk **b, struct derr *e);
 void store_bulk_abandon(struct store_bulk **b);
+/* The same inside one write transaction of a live database (an import):
+ * after store_begin, store_fts_defer swaps the FTS triggers for TEMP ones
+ * that only note new rows (rows already there stay indexed right when
+ * deleted or retitled); store_fts_catch_up, before store_commit, indexes
+ * the new rows in one pass and restores the triggers exactly.  On a
+ * rollback instead, call store_bulk_abandon: the rollback undoes it all. */
+int store_fts_defer(struct store *st, struct store_bulk **out, struct derr *e);
+int store_fts_catch_up(struct store *st, struct store_bulk **b, struct derr *e);
 
 #endif

@@ -21,6 +21,13 @@ enum {
 /* Returns a new sanitized string (caller frees).  NULL gives "". */
 char *text_sanitize(const char *s, int flags);
 
+/* A copy of s in which every invalid UTF-8 sequence is U+FFFD and all
+ * else is unchanged (control characters included: they are the
+ * sanitizer's job when drawing).  What desk stores is valid UTF-8, so
+ * its JSON is too.  NULL gives "". */
+char *text_utf8_fix(const char *s);
+bool text_is_utf8(const char *s);
+
 /* Display width in terminal columns of valid UTF-8 (wcwidth; wide CJK
  * and emoji count 2, combining marks 0).  Input should be sanitized. */
 int text_width(const char *s);

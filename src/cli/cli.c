@@ -63,6 +63,17 @@ int cli_help(const struct cli_ctx *c)
 	return EXIT_OK;
 }
 
+int cli_option_error(const struct cli_ctx *c, int o, char **argv)
+{
+	/* With a leading ':' in the option string getopt returns ':' for a
+	 * missing value and '?' for an unknown option; argv[optind - 1] is the
+	 * option as typed (optopt is 0 for long options). */
+	const char *opt = optind > 0 ? argv[optind - 1] : "?";
+	if (o == ':')
+		return cli_usage(c, "option \"%s\" needs a value", opt);
+	return cli_usage(c, "unknown option \"%s\"", opt);
+}
+
 bool cli_ticket_id(const struct cli_ctx *c, const char *s, int64_t *id)
 {
 	char *end;

@@ -37,13 +37,13 @@ static int exec_agent(struct cli_ctx *c, int argc, char **argv)
 		return cli_usage(c, "expected add, remove, list or role");
 	const char *sub = argv[1];
 	argc--, argv++;
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		if (o == 'n')
 			name = optarg;
 		else if (o == 'r' && (role = role_from_name(optarg)) < 0)
 			return cli_usage(c, "--role %s: expected agent, supervisor or admin", optarg);
 		else if (o != 'r')
-			return cli_usage(c, "unknown option \"%s\"", argv[optind - 1]);
+			return cli_option_error(c, o, argv);
 	}
 	int nargs = argc - optind;
 	char **args = argv + optind;

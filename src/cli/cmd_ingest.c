@@ -23,13 +23,13 @@ static int exec_ingest(struct cli_ctx *c, int argc, char **argv)
 	struct ingest_opts io = {0};
 	bool verbose = false;
 	int o;
-	while ((o = getopt_long(argc, argv, "q:v", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":q:v", opts, NULL)) != -1) {
 		if (o == 'q')
 			io.queue = optarg;
 		else if (o == 'v')
 			verbose = true;
 		else
-			return cli_usage(c, "unknown option \"%s\"", argv[optind - 1]), 64;
+			return cli_option_error(c, o, argv), 64;
 	}
 	if (optind < argc)
 		return cli_usage(c, "unexpected argument \"%s\"", argv[optind]), 64;

@@ -18,7 +18,7 @@ static int exec_init(struct cli_ctx *c, int argc, char **argv)
 	bool demo = false;
 	unsigned seed = 1;
 	int o;
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		if (o == 'd') {
 			demo = true;
 		} else if (o == 'g') {
@@ -30,7 +30,7 @@ static int exec_init(struct cli_ctx *c, int argc, char **argv)
 				return cli_usage(c, "--seed \"%s\": expected a number", optarg);
 			seed = (unsigned)v;
 		} else {
-			return cli_usage(c, "unknown option \"%s\"", argv[optind - 1]);
+			return cli_option_error(c, o, argv);
 		}
 	}
 	if (optind + 1 < argc || (optind < argc && !group))

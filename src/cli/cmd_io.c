@@ -15,11 +15,11 @@ static int exec_import(struct cli_ctx *c, int argc, char **argv)
 	};
 	struct import_opts io = {0};
 	int o;
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		if (o == 'k')
 			io.skip_bad = true;
 		else
-			return cli_usage(c, "unknown option \"%s\"", argv[optind - 1]);
+			return cli_option_error(c, o, argv);
 	}
 	if (optind + 1 != argc)
 		return cli_usage(c, optind >= argc ? "which file? (- for standard input)"

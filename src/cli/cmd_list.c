@@ -58,7 +58,7 @@ static int exec_list(struct cli_ctx *c, int argc, char **argv)
 	long limit = -1;
 	int o;
 	char *end;
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (o) {
 		case 'v': view_name = optarg; break;
 		case 's':
@@ -75,7 +75,7 @@ static int exec_list(struct cli_ctx *c, int argc, char **argv)
 				return cli_usage(c, "--limit %s: expected a number", optarg);
 			break;
 		case 'j': json = true; break;
-		default: return cli_usage(c, "unknown option \"%s\"", argv[optind - 1]);
+		default: return cli_option_error(c, o, argv);
 		}
 	}
 	if (optind < argc)

@@ -31,7 +31,7 @@ static int exec_new(struct cli_ctx *c, int argc, char **argv)
 	size_t ntags = 0;
 	const char *body_opt = NULL;
 	int o, v;
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (o) {
 		case 's': nt.subject = optarg; break;
 		case 'e': nt.customer_email = optarg; break;
@@ -58,7 +58,7 @@ static int exec_new(struct cli_ctx *c, int argc, char **argv)
 				return cli_usage(c, "at most %d tags", MAX_TAGS);
 			tags[ntags++] = optarg;
 			break;
-		default: return cli_usage(c, "unknown option \"%s\"", argv[optind - 1]);
+		default: return cli_option_error(c, o, argv);
 		}
 	}
 	if (optind < argc)

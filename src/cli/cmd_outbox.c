@@ -85,11 +85,11 @@ static int exec_outbox(struct cli_ctx *c, int argc, char **argv)
 	};
 	bool again = false;
 	int o;
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		if (o == 'r')
 			again = true;
 		else
-			return cli_usage(c, "unknown option \"%s\"", argv[optind - 1]);
+			return cli_option_error(c, o, argv);
 	}
 	for (int i = optind; i < argc; i++) {
 		int64_t id;

@@ -16,11 +16,11 @@ static int post(struct cli_ctx *c, int argc, char **argv, enum msg_kind kind)
 	};
 	const char *body_opt = NULL;
 	int o;
-	while ((o = getopt_long(argc, argv, "b:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":b:", opts, NULL)) != -1) {
 		if (o == 'b')
 			body_opt = optarg;
 		else
-			return cli_usage(c, "unknown option \"%s\"", argv[optind - 1]);
+			return cli_option_error(c, o, argv);
 	}
 	if (optind >= argc)
 		return cli_usage(c, "which ticket?");

@@ -156,15 +156,9 @@ static void survey_row(const struct metrics *m, const struct metric_group *g)
 	       pct(g->csat, a, sizeof a), (long long)g->ces_n, c, (long long)g->nps_n, n);
 }
 
-struct breach_print {
-	int64_t shown;
-};
-
 static int print_breach(void *ctx, const struct sla_breach *b)
 {
-	struct breach_print *p = ctx;
-	if (p->shown++ >= BREACHES_SHOWN)
-		return 0;
+	(void)ctx;
 	char due[32], done[32] = "not yet", late[32];
 	utc(b->due, due, sizeof due);
 	if (b->done_at)
@@ -225,8 +219,7 @@ static int print_text(struct desk *d, const struct metrics *m, struct derr *e)
 		return DESK_OK;
 	}
 	printf("SLA BREACHES: %lld, by due time (UTC)\n", (long long)n);
-	struct breach_print p = {0};
-	int rc = core_report_breaches(d, m, print_breach, &p, &n, e);
+	int rc = core_report_breaches(d, m, BREACHES_SHOWN, print_breach, NULL, e);
 	if (rc == DESK_OK && n > BREACHES_SHOWN)
 		printf("  ... and %lld more (desk report --json lists them all)\n",
 		       (long long)(n - BREACHES_SHOWN));
@@ -375,7 +368,7 @@ static int exec_report(struct cli_ctx *c, int argc, char **argv)
 	struct report_opts ro = {0};
 	bool json = false, csv = false;
 	int o, by;
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (o) {
 		case 's':
 			if (!parse_date(c, "--since", optarg, &ro.since))
@@ -394,7 +387,7 @@ static int exec_report(struct cli_ctx *c, int argc, char **argv)
 			break;
 		case 'j': json = true; break;
 		case 'c': csv = true; break;
-		default: return cli_usage(c, "unknown option \"%s\"", argv[optind - 1]);
+		default: return cli_option_error(c, o, argv);
 		}
 	}
 	if (optind < argc)

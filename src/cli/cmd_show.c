@@ -112,13 +112,13 @@ static int exec_show(struct cli_ctx *c, int argc, char **argv)
 	};
 	bool json = false, history = false;
 	int o;
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		if (o == 'j')
 			json = true;
 		else if (o == 'H')
 			history = true;
 		else
-			return cli_usage(c, "unknown option \"%s\"", argv[optind - 1]);
+			return cli_option_error(c, o, argv);
 	}
 	if (optind >= argc)
 		return cli_usage(c, "which ticket?");

@@ -135,8 +135,8 @@ int desk_init(struct desk *d, const char *db_path, const struct config *cfg,
 	if ((rc = store_agent_list(d->st, &agents, e)))
 		goto out;
 	if (agents.n > 0) {
-		rc = derr_set(e, DESK_EINVAL, "%s already holds a desk database with %zu agents",
-			      db_path, agents.n);
+		rc = derr_set(e, DESK_EINVAL, "%s already holds a desk database with %zu agent%s",
+			      db_path, agents.n, agents.n == 1 ? "" : "s");
 		goto out;
 	}
 	if ((rc = store_begin(d->st, e)))

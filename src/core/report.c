@@ -54,7 +54,8 @@ int core_report_open(struct desk *d, const struct report_opts *o, struct metrics
 	if (!q.since)
 		q.since = q.until - REPORT_DEFAULT_DAYS * 86400;
 	if (q.since >= q.until)
-		return derr_set(e, DESK_EUSAGE, "the period is empty: --since must be before --until");
+		return derr_set(e, DESK_EUSAGE,
+				"the period is empty: --since must be before --until");
 	if (d->cfg && d->cfg->hours.enabled) {
 		q.business = business_seconds;
 		q.business_ctx = (void *)&d->cfg->hours;
@@ -71,12 +72,12 @@ int core_report_open(struct desk *d, const struct report_opts *o, struct metrics
 	return DESK_OK;
 }
 
-int core_report_breaches(struct desk *d, const struct metrics *m,
+int core_report_breaches(struct desk *d, const struct metrics *m, int64_t limit,
 			 int (*fn)(void *ctx, const struct sla_breach *b), void *ctx,
-			 int64_t *count, struct derr *e)
+			 struct derr *e)
 {
 	int rc = core_report_allowed(d, e);
-	return rc ? rc : store_sla_breaches(d->st, m, fn, ctx, count, e);
+	return rc ? rc : store_sla_breaches(d->st, m, limit, fn, ctx, e);
 }
 
 int core_report_json(struct desk *d, const struct metrics *m, char **json, struct derr *e)

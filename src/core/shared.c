@@ -96,10 +96,12 @@ int desk_check_access(const char *db_path, struct derr *e)
 			      dir, what, db_path, dir, dir);
 		goto out;
 	}
-	/* A group-writable folder is meant to be shared; without setgid, the
+	/* A group-writable folder (not a world-writable one like /tmp) is
+	 * meant to be shared; without setgid, the
 	 * -wal file the next agent creates gets their own group, and nobody
 	 * else can write it. */
-	if ((dsb.st_mode & S_IWGRP) && !(dsb.st_mode & S_ISGID) && dsb.st_uid != getuid()) {
+	if ((dsb.st_mode & S_IWGRP) && !(dsb.st_mode & (S_ISGID | S_IWOTH)) &&
+	    dsb.st_uid != getuid()) {
 		rc = derr_set(e, DESK_EIO,
 			      "%s: the folder is shared with group %s but not setgid (%s), so "
 			      "files one agent creates would be closed to the others; an admin "

@@ -142,9 +142,10 @@ enum sla_urgency sla_urgency_of(const struct config *cfg, int64_t due_at, int64_
 enum sla_urgency sla_ticket_urgency(const struct config *cfg, const struct ticket *t,
 				    int64_t now)
 {
-	if (!t->next_due || !cfg)
-		return t->next_due && now >= t->next_due ? SLA_PAST : t->next_due ? SLA_OK
-											  : SLA_NONE;
+	if (!t->next_due)
+		return SLA_NONE;
+	if (!cfg)
+		return now >= t->next_due ? SLA_PAST : SLA_OK;
 	const struct sla_target *g = sla_target_for(cfg, t->priority, t->queue, t->channel);
 	int64_t target = t->next_due == t->next_response_due  ? g->next_response
 			 : t->next_due == t->first_response_due ? g->first_response

@@ -11,7 +11,16 @@
  * would not be indexed until the rebuild, and a process that dies before
  * store_bulk_end leaves the triggers dropped (the saved SQL is in
  * memory only).  Durability is relaxed during the load (synchronous=OFF)
- * and restored to FULL at the end. */
+ * and restored to FULL at the end.
+ *
+ * store_fts_defer/store_fts_catch_up do the same inside one ordinary
+ * write transaction (an import into a live database), where a full
+ * rebuild would cost minutes: the FTS triggers are swapped for TEMP
+ * ones that only note the ids of new rows in TEMP tables (no FTS5 work,
+ * so no flush per statement) and still keep the index right for rows
+ * that were there before (deleted or retitled); the catch-up indexes
+ * the new rows with one INSERT ... SELECT per table and puts the very
+ * same triggers back.  DDL is transactional: a rollback restores all. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +32,7 @@
 #define BULK_CACHE_KIB 262144 /* page cache while loading: 256 MiB */
 
 struct store_bulk {
+	bool deferred; /* store_fts_defer, not store_bulk_begin */
 	size_t n;
 	char *name[BULK_MAX_TRIGGERS];
 	char *sql[BULK_MAX_TRIGGERS];
@@ -138,4 +148,93 @@ void store_bulk_abandon(struct store_bulk **bp)
 	if (*bp)
 		bulk_free(*bp);
 	*bp = NULL;
+}
+
+/* --- deferred indexing inside one transaction --------------------------- */
+
+/* Unqualified names: a TEMP trigger may act on main's tables, but not
+ * name a schema inside its body.  A new row is indexed once, at the
+ * catch-up; an old one keeps the index right as the originals would. */
+static const char defer_sql[] =
+	"CREATE TEMP TABLE desk_fts_new_t (id INTEGER PRIMARY KEY);"
+	"CREATE TEMP TABLE desk_fts_new_m (id INTEGER PRIMARY KEY);"
+	"CREATE TEMP TRIGGER desk_fts_t_ai AFTER INSERT ON tickets BEGIN"
+	"  INSERT OR IGNORE INTO desk_fts_new_t VALUES (new.id);"
+	"END;"
+	"CREATE TEMP TRIGGER desk_fts_t_ad AFTER DELETE ON tickets BEGIN"
+	"  INSERT INTO ticket_fts(ticket_fts, rowid, subject) SELECT 'delete', old.id,"
+	"    old.subject WHERE old.id NOT IN (SELECT id FROM desk_fts_new_t);"
+	"  DELETE FROM desk_fts_new_t WHERE id = old.id;"
+	"END;"
+	"CREATE TEMP TRIGGER desk_fts_t_au AFTER UPDATE OF subject ON tickets"
+	"  WHEN old.id NOT IN (SELECT id FROM desk_fts_new_t) BEGIN"
+	"  INSERT INTO ticket_fts(ticket_fts, rowid, subject)"
+	"    VALUES ('delete', old.id, old.subject);"
+	"  INSERT INTO ticket_fts(rowid, subject) VALUES (new.id, new.subject);"
+	"END;"
+	"CREATE TEMP TRIGGER desk_fts_m_ai AFTER INSERT ON messages BEGIN"
+	"  INSERT OR IGNORE INTO desk_fts_new_m VALUES (new.id);"
+	"END;"
+	"CREATE TEMP TRIGGER desk_fts_m_ad AFTER DELETE ON messages BEGIN"
+	"  INSERT INTO message_fts(message_fts, rowid, body) SELECT 'delete', old.id,"
+	"    old.body WHERE old.id NOT IN (SELECT id FROM desk_fts_new_m);"
+	"  DELETE FROM desk_fts_new_m WHERE id = old.id;"
+	"END;"
+	"CREATE TEMP TRIGGER desk_fts_m_au AFTER UPDATE OF body ON messages"
+	"  WHEN old.id NOT IN (SELECT id FROM desk_fts_new_m) BEGIN"
+	"  INSERT INTO message_fts(message_fts, rowid, body)"
+	"    VALUES ('delete', old.id, old.body);"
+	"  INSERT INTO message_fts(rowid, body) VALUES (new.id, new.body);"
+	"END;";
+
+static const char catch_up_sql[] =
+	"INSERT INTO ticket_fts(rowid, subject)"
+	"  SELECT t.id, t.subject FROM desk_fts_new_t n JOIN tickets t ON t.id = n.id;"
+	"INSERT INTO message_fts(rowid, body)"
+	"  SELECT m.id, m.body FROM desk_fts_new_m n JOIN messages m ON m.id = n.id;"
+	"DROP TABLE temp.desk_fts_new_t;"  /* its triggers go with the tables */
+	"DROP TABLE temp.desk_fts_new_m;"
+	"DROP TRIGGER IF EXISTS temp.desk_fts_t_ai; DROP TRIGGER IF EXISTS temp.desk_fts_t_ad;"
+	"DROP TRIGGER IF EXISTS temp.desk_fts_t_au; DROP TRIGGER IF EXISTS temp.desk_fts_m_ai;"
+	"DROP TRIGGER IF EXISTS temp.desk_fts_m_ad; DROP TRIGGER IF EXISTS temp.desk_fts_m_au;";
+
+int store_fts_defer(struct store *st, struct store_bulk **out, struct derr *e)
+{
+	*out = NULL;
+	if (!st->in_txn)
+		return derr_set(e, DESK_EINVAL, "internal error: store_fts_defer outside a transaction");
+	struct store_bulk *b = xcalloc(1, sizeof *b);
+	b->deferred = true;
+	int rc = read_triggers(st, b, e);
+	if (rc == DESK_OK && b->n == 0)
+		rc = derr_set(e, DESK_EINVAL, "%s: no FTS triggers to defer", st->path);
+	for (size_t i = 0; rc == DESK_OK && i < b->n; i++) {
+		struct strbuf q = {0};
+		sb_addf(&q, "DROP TRIGGER \"%s\"", b->name[i]);
+		rc = st_exec(st, sb_str(&q), e);
+		sb_free(&q);
+	}
+	if (rc == DESK_OK)
+		rc = st_exec(st, defer_sql, e);
+	if (rc) {
+		bulk_free(b); /* the caller rolls back, which undoes the DDL */
+		return rc;
+	}
+	*out = b;
+	return DESK_OK;
+}
+
+int store_fts_catch_up(struct store *st, struct store_bulk **bp, struct derr *e)
+{
+	struct store_bulk *b = *bp;
+	if (!b)
+		return DESK_OK;
+	if (!st->in_txn || !b->deferred)
+		return derr_set(e, DESK_EINVAL, "internal error: store_fts_catch_up misused");
+	int rc = st_exec(st, catch_up_sql, e);
+	for (size_t i = 0; rc == DESK_OK && i < b->n; i++)
+		rc = st_exec(st, b->sql[i], e);
+	bulk_free(b);
+	*bp = NULL;
+	return rc;
 }

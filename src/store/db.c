@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "text.h"
 #include "util.h"
 
 /* How long one BEGIN IMMEDIATE attempt waits inside SQLite, and how many
@@ -121,12 +122,17 @@ int st_exec(struct store *st, const char *sql, struct derr *e)
 	return DESK_OK;
 }
 
+/* Every string that enters the database passes here: invalid UTF-8
+ * (from mail, an import, a terminal in another charset) is stored as
+ * U+FFFD, so what desk keeps, shows and exports is always valid UTF-8. */
 void bind_text(sqlite3_stmt *s, int i, const char *v)
 {
-	if (v)
+	if (!v)
+		sqlite3_bind_null(s, i);
+	else if (text_is_utf8(v))
 		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
 	else
-		sqlite3_bind_null(s, i);
+		sqlite3_bind_text(s, i, text_utf8_fix(v), -1, free);
 }
 
 void bind_id(sqlite3_stmt *s, int i, int64_t v)

@@ -188,7 +188,7 @@ static const char survey_sql[] =
 	" count(CASE WHEN s.kind = 'nps' AND s.score >= 9 THEN 1 END),"
 	" count(CASE WHEN s.kind = 'nps' AND s.score IN (7, 8) THEN 1 END),"
 	" count(CASE WHEN s.kind = 'nps' AND s.score <= 6 THEN 1 END)"
-	" FROM surveys s JOIN tickets t ON t.id = s.ticket_id@J"
+	" FROM surveys s@T@J"
 	" WHERE s.answered_at >= ?1 AND s.answered_at < ?2 GROUP BY g";
 
 /* --- groups -------------------------------------------------------------- */
@@ -244,6 +244,8 @@ static char *fill(const char *tmpl, enum metrics_by by, bool business)
 			sb_add(&b, dims[by].key);
 		else if (p[0] == '@' && p[1] == 'J')
 			sb_add(&b, dims[by].join);
+		else if (p[0] == '@' && p[1] == 'T') /* only a breakdown needs the ticket */
+			sb_add(&b, by == BY_NONE ? "" : " JOIN tickets t ON t.id = s.ticket_id");
 		else if (p[0] == '@' && p[1] == 'B')
 			sb_add(&b, business ? "desk_business_seconds(asked, answered)" : "NULL");
 		else {
@@ -484,22 +486,22 @@ int store_metrics(struct store *st, const struct metrics_query *q, struct metric
 	" t.priority, t.queue, a.login FROM temp.report_created t"                    \
 	" LEFT JOIN agents a ON a.id = t.assignee_id WHERE " RES_BREACHED ")"
 
-int store_sla_breaches(struct store *st, const struct metrics *m,
+int store_sla_breaches(struct store *st, const struct metrics *m, int64_t limit,
 		       int (*fn)(void *ctx, const struct sla_breach *b), void *ctx,
-		       int64_t *count, struct derr *e)
+		       struct derr *e)
 {
+	/* With a limit SQLite keeps only the first rows while sorting. */
 	sqlite3_stmt *s = st_prep(st,
 				  BREACHES " SELECT id, tg, due, done, p, q, who FROM b"
-					   " ORDER BY due, id, tg",
+					   " ORDER BY due, id, tg LIMIT ?4",
 				  e);
 	if (!s)
 		return e ? e->code : DESK_EIO;
 	sqlite3_bind_int64(s, 3, m->q.now);
+	sqlite3_bind_int64(s, 4, limit > 0 ? limit : -1);
 	int rc, out = DESK_OK;
-	*count = 0;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		(*count)++;
-		if (!fn || out)
+		if (out || !fn)
 			continue;
 		struct sla_breach b = {
 			.ticket_id = col_int(s, 0),
@@ -521,8 +523,9 @@ int store_sla_breaches(struct store *st, const struct metrics *m,
 /* --- JSON ------------------------------------------------------------------ */
 
 #define ISO(x) "strftime('%Y-%m-%dT%H:%M:%SZ', " x ", 'unixepoch')"
-#define DIST_JSON(a, b, c) \
-	"json_object('median_seconds', ?" a ", 'p90_seconds', ?" b ", 'mean_seconds', round(?" c ", 2))"
+#define DIST_JSON(a, b, c)                                                         \
+	"json_object('median_seconds', ?" a ", 'p90_seconds', ?" b ", 'mean_seconds',"  \
+	" round(?" c ", 2))"
 
 /* One group; the parameters are bound by bind_group in this order. */
 static const char group_json_sql[] =

@@ -349,3 +349,36 @@ void text_lines_free(char **lines, size_t n)
 		free(lines[i]);
 	free(lines);
 }
+
+char *text_utf8_fix(const char *s)
+{
+	struct strbuf b = {0};
+	sb_add(&b, "");
+	for (const char *p = s ? s : ""; *p;) {
+		uint32_t c;
+		size_t n = utf8_decode(p, &c);
+		if (c == REPLACEMENT)
+			utf8_put(&b, c);
+		else
+			sb_addn(&b, p, n);
+		p += n;
+	}
+	return sb_take(&b);
+}
+
+bool text_is_utf8(const char *s)
+{
+	for (const char *p = s ? s : ""; *p;) {
+		if ((unsigned char)*p < 0x80) {
+			p++;
+			continue;
+		}
+		uint32_t c;
+		size_t n = utf8_decode(p, &c);
+		/* a real U+FFFD in the text is valid; a decoding error is not */
+		if (c == REPLACEMENT && !(n == 3 && memcmp(p, "\xEF\xBF\xBD", 3) == 0))
+			return false;
+		p += n;
+	}
+	return true;
+}

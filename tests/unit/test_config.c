@@ -788,7 +788,7 @@ START_TEST(config_example_loads)
 	ck_assert_uint_eq(c.nviews, 2);
 	ck_assert_str_eq(c.views[0].name, "billing-urgent");
 	ck_assert_int_eq(c.views[1].sort, SORT_UPDATED);
-	ck_assert_ptr_nonnull(strstr(c.canned_file, "canned.yaml"));
+	ck_assert_ptr_null(c.canned_file); /* commented out: the file is not beside it */
 	ck_assert_str_eq(c.mail.support_address, "Example Support <support@example.com>");
 	ck_assert_uint_eq(c.mail.nsendmail, 3);
 	ck_assert(!c.mail.ack_enabled);

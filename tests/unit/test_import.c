@@ -9,6 +9,7 @@
 
 #include "core.h"
 #include "testlib.h"
+#include "text.h"
 #include "util.h"
 
 /* --- helpers ----------------------------------------------------------- */
@@ -478,9 +479,9 @@ START_TEST(import_reads_long_lines_and_empty_files)
 }
 END_TEST
 
-/* Invalid UTF-8 is stored as given (the console replaces it on screen):
- * desk export writes what the database holds, and must load back. */
-START_TEST(invalid_utf8_is_kept)
+/* Invalid UTF-8 is stored as U+FFFD, so the export is valid UTF-8 JSON,
+ * and it loads back unchanged. */
+START_TEST(invalid_utf8_is_replaced)
 {
 	struct desk d;
 	new_desk(&d, "d.db");
@@ -489,10 +490,11 @@ START_TEST(invalid_utf8_is_kept)
 	struct derr e = {0};
 	struct ticket t;
 	ok(store_ticket_get(d.st, 1, &t, &e), &e);
-	ck_assert_str_eq(t.subject, "caf\xe9");
+	ck_assert_str_eq(t.subject, "caf\uFFFD");
 	ticket_free(&t);
 	char *out = export_all(&d);
-	ck_assert_ptr_nonnull(strstr(out, "\"body\":\"bad \xff\xfe bytes\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"body\":\"bad \uFFFD\uFFFD bytes\""));
+	ck_assert(text_is_utf8(out));
 	struct desk b;
 	new_desk(&b, "b.db");
 	import_ok(&b, out);
@@ -830,7 +832,7 @@ Suite *suite_import(void)
 	tcase_add_test(t, import_fills_in_and_converts);
 	tcase_add_test(t, import_reads_long_lines_and_empty_files);
 	tcase_add_test(t, merge_target_later_in_the_file);
-	tcase_add_test(t, invalid_utf8_is_kept);
+	tcase_add_test(t, invalid_utf8_is_replaced);
 	suite_add_tcase(s, t);
 
 	t = tcase_create("bad lines");

@@ -508,12 +508,36 @@ START_TEST(wrap_loses_nothing)
 }
 END_TEST
 
+/* What enters the database: only invalid sequences change. */
+START_TEST(utf8_fix_replaces_only_invalid)
+{
+	const struct {
+		const char *in, *out;
+	} cases[] = {
+		{"caf\xc3\xa9 \xe6\xbc\xa2 \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe6\xbc\xa2 \xf0\x9f\x98\x80"},
+		{"\x1b[31mred\x07", "\x1b[31mred\x07"}, /* controls are the sanitizer's */
+		{"caf\xe9", "caf\xef\xbf\xbd"},
+		{"\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd"},
+		{"x\xe2\x82", "x\xef\xbf\xbd"},
+		{"\xef\xbf\xbd", "\xef\xbf\xbd"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char *got = text_utf8_fix(cases[i].in);
+		ck_assert_str_eq(got, cases[i].out);
+		ck_assert(text_is_utf8(got));
+		ck_assert_int_eq(text_is_utf8(cases[i].in), strcmp(cases[i].in, cases[i].out) == 0);
+		free(got);
+	}
+}
+END_TEST
+
 Suite *suite_text(void)
 {
 	Suite *s = suite_create("text");
 	TCase *tc = tcase_create("sanitize");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, san_passes_ordinary_text);
+	tcase_add_test(tc, utf8_fix_replaces_only_invalid);
 	tcase_add_test(tc, san_csi_colour);
 	tcase_add_test(tc, san_cursor_movement);
 	tcase_add_test(tc, san_osc_title);
