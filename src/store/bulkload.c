@@ -192,11 +192,10 @@ static const char catch_up_sql[] =
 	"  SELECT t.id, t.subject FROM desk_fts_new_t n JOIN tickets t ON t.id = n.id;"
 	"INSERT INTO message_fts(rowid, body)"
 	"  SELECT m.id, m.body FROM desk_fts_new_m n JOIN messages m ON m.id = n.id;"
-	"DROP TABLE temp.desk_fts_new_t;"  /* its triggers go with the tables */
-	"DROP TABLE temp.desk_fts_new_m;"
-	"DROP TRIGGER IF EXISTS temp.desk_fts_t_ai; DROP TRIGGER IF EXISTS temp.desk_fts_t_ad;"
-	"DROP TRIGGER IF EXISTS temp.desk_fts_t_au; DROP TRIGGER IF EXISTS temp.desk_fts_m_ai;"
-	"DROP TRIGGER IF EXISTS temp.desk_fts_m_ad; DROP TRIGGER IF EXISTS temp.desk_fts_m_au;";
+	"DROP TRIGGER temp.desk_fts_t_ai; DROP TRIGGER temp.desk_fts_t_ad;"
+	"DROP TRIGGER temp.desk_fts_t_au; DROP TRIGGER temp.desk_fts_m_ai;"
+	"DROP TRIGGER temp.desk_fts_m_ad; DROP TRIGGER temp.desk_fts_m_au;"
+	"DROP TABLE temp.desk_fts_new_t; DROP TABLE temp.desk_fts_new_m;";
 
 int store_fts_defer(struct store *st, struct store_bulk **out, struct derr *e)
 {

@@ -275,6 +275,11 @@ int store_queue_page(struct store *st, const struct queue_filter *f, enum queue_
 		return DESK_OK;
 	}
 	if (after) {
+		/* The row-value comparison alone is exact but SQLite 3.40 does not
+		 * seek an expression index with it; the bound on the first key
+		 * (implied by it) lets the planner start at the right place. */
+		sb_addf(&q.sql, " AND %s %s ", sd->keys[0], desc ? "<=" : ">=");
+		qb_int(&q, after->k[0]);
 		sb_add(&q.sql, " AND (");
 		for (int k = 0; k < sd->nkeys; k++)
 			sb_addf(&q.sql, "%s%s", k ? ", " : "", sd->keys[k]);
