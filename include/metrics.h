@@ -27,6 +27,10 @@ int store_sla_facts(struct store *st, int64_t ticket_id, struct sla_facts *f, st
 /* --- metrics (src/store/metrics.c) -------------------------------------- */
 enum metrics_by { BY_NONE, BY_AGENT, BY_QUEUE, BY_CHANNEL, BY_PRIORITY, BY_TAG, BY__COUNT };
 const char *metrics_by_name(enum metrics_by b); /* "none", "agent", ... */
+/* A group's name for people and for the JSON and CSV: "(unassigned)"
+ * and "(untagged)" for the tickets without; NULL (the total) stays
+ * NULL. */
+const char *metrics_group_label(enum metrics_by b, const char *key);
 int metrics_by_from_name(const char *s);        /* -1 when unknown */
 
 /* Business seconds between two instants, supplied by core/ so that the

@@ -53,11 +53,7 @@ static const char *pct(double v, char *buf, size_t size)
 
 static const char *group_name(const struct metrics *m, const struct metric_group *g)
 {
-	if (!g->key)
-		return "all";
-	if (!*g->key)
-		return m->q.by == BY_AGENT ? "(unassigned)" : "(untagged)";
-	return g->key;
+	return g->key ? metrics_group_label(m->q.by, g->key) : "all";
 }
 
 /* The group column: sanitized (names are typed by people), clipped. */

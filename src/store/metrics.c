@@ -48,6 +48,13 @@ const char *metrics_by_name(enum metrics_by b)
 	return (unsigned)b < BY__COUNT ? dims[b].name : "?";
 }
 
+const char *metrics_group_label(enum metrics_by b, const char *key)
+{
+	if (!key || *key)
+		return key;
+	return b == BY_AGENT ? "(unassigned)" : b == BY_TAG ? "(untagged)" : key;
+}
+
 int metrics_by_from_name(const char *s)
 {
 	for (int i = 0; s && i < BY__COUNT; i++)
@@ -572,7 +579,7 @@ static void bind_dist(sqlite3_stmt *s, int i, const struct metric_dist *d)
 
 static void bind_group(sqlite3_stmt *s, const struct metrics *m, const struct metric_group *g)
 {
-	bind_text(s, 1, g->key);
+	bind_text(s, 1, metrics_group_label(m->q.by, g->key));
 	sqlite3_bind_int64(s, 2, g->created);
 	sqlite3_bind_int64(s, 3, g->inbound);
 	sqlite3_bind_int64(s, 4, g->answered);

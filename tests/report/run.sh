@@ -116,8 +116,8 @@ ok "--json: SLA and the breach" json_is 't["sla"]["first_response"] == {"met": 2
 ok "--json: no surveys, null scores" json_is 't["csat"] == {"answers": 0, "satisfied": 0,
 	"score": None} and t["nps"]["score"] is None' report $WEEK --json
 ok "--json --by agent: a group each" json_is 'd["by"] == "agent" and
-	sorted(g["key"] for g in d["groups"]) == sorted(["bob", "'"$ME"'", ""]) and
-	d["groups"][-1]["key"] == "" and d["groups"][-1]["created"] == 1 and
+	sorted(g["key"] for g in d["groups"]) == sorted(["bob", "'"$ME"'", "(unassigned)"]) and
+	d["groups"][-1]["key"] == "(unassigned)" and d["groups"][-1]["created"] == 1 and
 	[g for g in d["groups"] if g["key"] == "bob"][0]["first_contact_resolution"] ==
 	{"solved": 1, "count": 0, "percent": 0.0}' report $WEEK --by agent --json
 ok "--csv: header, one row per group" sh -c "'$DESK' report $WEEK --csv --by priority >'$T/csv' &&

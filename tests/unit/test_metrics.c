@@ -734,7 +734,7 @@ START_TEST(metrics_json)
 	ck_assert_str_eq(json_get(g, "key")->text, "alice");
 	ck_assert_int_eq(json_get(json_get(g, "nps"), "promoters")->integer, 2);
 	g = g->next->next;
-	ck_assert_str_eq(json_get(g, "key")->text, "");
+	ck_assert_str_eq(json_get(g, "key")->text, "(unassigned)");
 	ck_assert_int_eq(json_get(json_get(g, "first_response"), "median_seconds")->type,
 			 JSON_NULL);
 	ck_assert_ptr_null(g->next);
