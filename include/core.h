@@ -127,7 +127,8 @@ int core_customer_message(struct desk *d, int64_t id, const char *body, int64_t 
 int core_merge(struct desk *d, int64_t from, int64_t into, struct derr *e);
 
 /* Recomputes first_response_due, resolution_due and next_due of t from
- * the config's SLA targets (calendar time). */
+ * the config's SLA targets and policies, in business time when the config
+ * has business hours (see sla.h for the whole clock). */
 void sla_apply(const struct config *cfg, struct ticket *t);
 
 /* --- agents ------------------------------------------------------------ */
@@ -200,5 +201,14 @@ int core_export(struct desk *d, void *stdio_out, struct derr *e);
 /* Fills the database with a believable month of a support team's work,
  * deterministic for the seed, in the 30 days before `now`. */
 int core_demo_fill(struct desk *d, unsigned seed, int64_t now, struct derr *e);
+
+/* --- presence (best-effort; see src/core/presence.c) ------------------- */
+#define PRESENCE_FRESH_SECONDS 60   /* older rows are ignored */
+#define PRESENCE_REFRESH_SECONDS 20 /* a console rewrites its row this often */
+/* Where the acting agent is: on ticket_id (0: nowhere), replying or
+ * only viewing.  One short transaction; callers may ignore failures. */
+int core_presence_set(struct desk *d, int64_t ticket_id, bool replying, struct derr *e);
+/* Every other agent's fresh presence, replying first on each ticket. */
+int core_presence_others(struct desk *d, struct presence_rows *out, struct derr *e);
 
 #endif

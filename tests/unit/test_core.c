@@ -223,7 +223,7 @@ START_TEST(init_and_open)
 
 	/* Once is enough. */
 	EXPECT_ERR(desk_init(&d, path, &cfg, "tester", &e), DESK_EINVAL,
-		   "%s already holds a desk database with 1 agents", path);
+		   "%s already holds a desk database with 1 agent", path);
 	ck_assert_ptr_null(d.st);
 
 	ck_assert_int_eq(desk_open(&d, path, &cfg, "tester", 0, &e), DESK_OK);

@@ -59,8 +59,8 @@ static void strip_instance(char *s)
 {
 	char *o = s;
 	for (const char *p = s; *p;) {
-		size_t n = strspn(p + 5, "0123456789abcdef");
-		if (strncmp(p, "desk-", 5) == 0 && n == 12 && p[17] == '-') {
+		if (strncmp(p, "desk-", 5) == 0 && strspn(p + 5, "0123456789abcdef") == 12 &&
+		    p[17] == '-') {
 			memcpy(o, "desk-", 5);
 			o += 5;
 			p += 18;
