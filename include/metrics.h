@@ -120,4 +120,66 @@ int store_sla_breaches(struct store *st, const struct metrics *m, int64_t limit,
 int store_metrics_json(struct store *st, const struct metrics *m, char **json,
 		       struct derr *e);
 
+/* --- the supervisors' dashboard (src/store/dashboard.c) ------------------
+ * Counts for the console's dashboard, each one aggregate statement over
+ * an index range (open tickets by status, a day of tickets_created or
+ * tickets_solved, the head of tickets_urgency); only the few rows shown
+ * are returned.  "Open" means new, open, pending or on_hold. */
+
+/* Tickets open now, by status (new .. on_hold) and priority, and by age
+ * (now - created: < 1 day, 1-3 days, 3-7 days, >= 7 days). */
+struct dash_backlog {
+	int64_t total;
+	int64_t by[ST_ON_HOLD + 1][PRIO__COUNT];
+	int64_t age[AGE__COUNT];
+};
+int store_dash_backlog(struct store *st, int64_t now, struct dash_backlog *out,
+		       struct derr *e);
+
+/* Load per agent: open (new, open, on_hold), pending, and breaching:
+ * open ones whose next SLA due time is before `breach_before` (already
+ * late, or due soon).  Every active agent, then any inactive one still
+ * holding tickets, by login; last the unassigned tickets (login NULL)
+ * when there are any. */
+struct dash_load {
+	char *login;
+	int64_t open, pending, breaching;
+};
+struct dash_load_list {
+	struct dash_load *v;
+	size_t n, cap;
+};
+void dash_load_list_free(struct dash_load_list *l);
+int store_dash_load(struct store *st, int64_t breach_before, struct dash_load_list *out,
+		    struct derr *e);
+
+/* The SLA risk list: the `limit` open tickets (not pending: their clock
+ * is stopped) whose next SLA due time comes first, overdue ones first. */
+struct dash_risk {
+	int64_t id, due;
+	enum priority priority;
+	enum status status;
+	char *assignee; /* NULL: unassigned */
+	char *subject;  /* untrusted */
+};
+struct dash_risk_list {
+	struct dash_risk *v;
+	size_t n, cap;
+};
+void dash_risk_list_free(struct dash_risk_list *l);
+int store_dash_risk(struct store *st, int limit, struct dash_risk_list *out, struct derr *e);
+
+/* One day of the period: the caller sets start (ascending; days may be
+ * 23 or 25 hours long across a DST change); day i ends where day i + 1
+ * starts, the last at `until`.  Filled in: tickets created in the day,
+ * tickets first solved in it (as desk report counts "solved"), and the
+ * backlog at its end (or at `now` for a day not over yet), reconstructed
+ * from the audit events exactly as the report's backlog is. */
+struct dash_day {
+	int64_t start;
+	int64_t created, solved, backlog;
+};
+int store_dash_days(struct store *st, struct dash_day *days, size_t n, int64_t until,
+		    int64_t now, struct derr *e);
+
 #endif

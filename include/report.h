@@ -36,4 +36,26 @@ void core_report_close(struct desk *d, struct metrics *m);
 /* The ratios of one group from its counts (NAN when undefined). */
 void report_derive(struct metric_group *g);
 
+/* --- the console's dashboard (src/core/dashboard.c) --------------------- */
+#define DASH_DEFAULT_DAYS 14
+#define DASH_MAX_DAYS 90
+#define DASH_RISK_ROWS 10
+/* "Breaching" in the load per agent: past due or due within this, as in
+ * the built-in view "breaching" (due-within:4h). */
+#define DASH_BREACH_SECONDS (4 * 3600)
+
+struct dashboard {
+	int64_t now;
+	int ndays;              /* the period: the last ndays local days, today included */
+	struct dash_day *days;  /* ndays of them, oldest first */
+	struct dash_backlog backlog;
+	struct dash_load_list load;
+	struct dash_risk_list risk;
+};
+/* Supervisors and admins only (DESK_EDENIED as for reports).  Reads every
+ * figure in one snapshot; days are local calendar days (1 to 90).  out is
+ * filled even on failure, for dashboard_free. */
+int core_dashboard(struct desk *d, int ndays, struct dashboard *out, struct derr *e);
+void dashboard_free(struct dashboard *db);
+
 #endif

@@ -16,7 +16,7 @@
 #include "error.h"
 #include "model.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct store;
 
@@ -157,6 +157,8 @@ struct queue_filter {
 	int64_t solved_since; /* solved_at >= this; 0: no limit */
 	int64_t due_before;   /* next SLA due time < this; 0: no limit */
 	int64_t customer_id;  /* 0: any */
+	int64_t created_after; /* created_at > this (age:); 0: no limit */
+	int64_t created_until; /* created_at <= this (age:); 0: no limit */
 };
 
 enum queue_sort {
@@ -272,5 +274,31 @@ void store_bulk_abandon(struct store_bulk **b);
  * rollback instead, call store_bulk_abandon: the rollback undoes it all. */
 int store_fts_defer(struct store *st, struct store_bulk **out, struct derr *e);
 int store_fts_catch_up(struct store *st, struct store_bulk **b, struct derr *e);
+
+/* --- console additions: counts, locating, drafts, presence ------------- */
+/* Counts the rows of a view, but stops at `limit`: *n == limit means
+ * "limit or more" (a status line shows "10000+" without a full count). */
+int store_queue_count_upto(struct store *st, const struct queue_filter *f, int64_t limit,
+			   int64_t *n, struct derr *e);
+/* Whether ticket id is in the view: its sort key in *key (may be NULL)
+ * and, when row is not NULL, its 0-based row (that costs a count of the
+ * rows before it).  DESK_ENOTFOUND when the view does not hold it. */
+int store_queue_locate(struct store *st, const struct queue_filter *f, enum queue_sort sort,
+		       bool reverse, int64_t id, int64_t *row, struct queue_key *key,
+		       struct derr *e);
+/* Drafts that remember the canned response they started from (canned
+ * may be NULL; *canned is NULL when the draft has none). */
+int store_draft_save_canned(struct store *st, int64_t ticket_id, int64_t agent_id,
+			    enum msg_kind kind, const char *body, const char *canned,
+			    struct derr *e);
+int store_draft_get_canned(struct store *st, int64_t ticket_id, int64_t agent_id,
+			   enum msg_kind kind, char **body, char **canned, struct derr *e);
+/* Everyone else's fresh presence (seen_at >= fresh_since), on any
+ * ticket: one row per agent, replying first. */
+struct presence_row { int64_t ticket_id; char *login; bool replying; };
+struct presence_rows { struct presence_row *v; size_t n, cap; };
+void presence_rows_free(struct presence_rows *l);
+int store_presence_all(struct store *st, int64_t fresh_since, int64_t except_agent,
+		       struct presence_rows *out, struct derr *e);
 
 #endif

@@ -181,7 +181,7 @@ static int print_text(struct desk *d, const struct metrics *m, struct derr *e)
 		printf("Broken down by %s.\n", metrics_by_name(m->q.by));
 	printf("Definitions: man desk-report.\n\n");
 
-	printf("%-*s %8s %8s %10s %8s\n", LABEL, "TICKETS", "created", "solved", "solved/cr",
+	printf("%-*s %8s %8s %10s %8s\n", LABEL, "TICKETS", "created", "solved", "res. rate",
 	       "backlog");
 	rows(m, volume_row);
 	printf("%-*s %8s %8s %9s %9s %9s %9s\n", LABEL, "FIRST RESPONSE", "inbound", "outbound",

@@ -561,6 +561,7 @@ static int read_config(struct loader *l, const struct ynode *root, struct config
 		"allow_solve_unassigned", "sla",
 		"business_hours", "views",
 		"mail",          "agents_may_reassign",
+		"agents_may_bulk_edit",
 		NULL};
 	if (!root) /* an empty file: every default */
 		return DESK_OK;
@@ -582,7 +583,8 @@ static int read_config(struct loader *l, const struct ynode *root, struct config
 		case 8: rc = read_hours(l, v, &c->hours); break;
 		case 9: rc = read_views(l, v, c); break;
 		case 10: rc = read_mail(l, v, &c->mail); break;
-		default: rc = y_bool(l->d, v, &c->agents_may_reassign, l->e); break;
+		case 11: rc = y_bool(l->d, v, &c->agents_may_reassign, l->e); break;
+		default: rc = y_bool(l->d, v, &c->agents_may_bulk_edit, l->e); break;
 		}
 	}
 	return rc;

@@ -66,6 +66,33 @@ static int parse_set(const char *key, const char *list, int (*from_name)(const c
 	return rc;
 }
 
+/* age:A-B (at least A old, less than B), age:<B, age:>A (at least A):
+ * the dashboard's age buckets.  Age is now - created. */
+static int parse_age(struct queue_filter *f, const char *val, struct derr *e)
+{
+	int64_t lo = 0, hi = 0;
+	char *copy = xstrdup(val);
+	char *dash = strchr(copy, '-');
+	bool ok;
+	if (copy[0] == '<')
+		ok = duration_parse(copy + 1, &hi);
+	else if (copy[0] == '>')
+		ok = duration_parse(copy + 1, &lo);
+	else
+		ok = dash && (*dash = '\0', duration_parse(copy, &lo)) &&
+		     duration_parse(dash + 1, &hi) && lo < hi;
+	free(copy);
+	if (!ok)
+		return derr_set(e, DESK_EINVAL,
+				"age:%s: expected <DURATION, >DURATION or FROM-TO, like age:<1d, "
+				"age:1d-3d or age:>7d",
+				val);
+	int64_t now = time_now();
+	f->created_until = lo ? now - lo : 0;
+	f->created_after = hi ? now - hi : 0;
+	return DESK_OK;
+}
+
 static int parse_term(struct view *v, struct desk *d, const char *key, const char *val,
 		      struct derr *e)
 {
@@ -135,9 +162,11 @@ static int parse_term(struct view *v, struct desk *d, const char *key, const cha
 			f->due_before = time_now() + secs;
 		return DESK_OK;
 	}
+	if (strcmp(key, "age") == 0)
+		return parse_age(f, val, e);
 	return derr_set(e, DESK_EINVAL,
 			"unknown filter \"%s:\"; expected status, priority, channel, assignee, "
-			"queue, tag, customer, solved-within or due-within",
+			"queue, tag, customer, solved-within, due-within or age",
 			key);
 }
 

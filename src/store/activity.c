@@ -98,14 +98,16 @@ int store_events(struct store *st, int64_t ticket_id, struct event_list *out,
 	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading the audit log");
 }
 
-int store_draft_save(struct store *st, int64_t ticket_id, int64_t agent_id, enum msg_kind kind,
-		     const char *body, struct derr *e)
+int store_draft_save_canned(struct store *st, int64_t ticket_id, int64_t agent_id,
+			    enum msg_kind kind, const char *body, const char *canned,
+			    struct derr *e)
 {
 	sqlite3_stmt *s = st_prep(st,
-				  "INSERT INTO drafts (ticket_id, agent_id, kind, body, updated_at)"
-				  " VALUES (?1, ?2, ?3, ?4, ?5)"
+				  "INSERT INTO drafts (ticket_id, agent_id, kind, body, updated_at, canned)"
+				  " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
 				  " ON CONFLICT (ticket_id, agent_id, kind) DO UPDATE"
-				  " SET body = excluded.body, updated_at = excluded.updated_at",
+				  " SET body = excluded.body, updated_at = excluded.updated_at,"
+				  " canned = excluded.canned",
 				  e);
 	if (!s)
 		return e->code;
@@ -114,16 +116,25 @@ int store_draft_save(struct store *st, int64_t ticket_id, int64_t agent_id, enum
 	bind_text(s, 3, msg_kind_name(kind));
 	bind_text(s, 4, body);
 	sqlite3_bind_int64(s, 5, time_now());
+	bind_text(s, 6, canned);
 	return st_exec_stmt(st, s, e, "saving a draft");
 }
 
-int store_draft_get(struct store *st, int64_t ticket_id, int64_t agent_id, enum msg_kind kind,
-		    char **body, struct derr *e)
+int store_draft_save(struct store *st, int64_t ticket_id, int64_t agent_id, enum msg_kind kind,
+		     const char *body, struct derr *e)
+{
+	return store_draft_save_canned(st, ticket_id, agent_id, kind, body, NULL, e);
+}
+
+int store_draft_get_canned(struct store *st, int64_t ticket_id, int64_t agent_id,
+			   enum msg_kind kind, char **body, char **canned, struct derr *e)
 {
 	*body = NULL;
+	if (canned)
+		*canned = NULL;
 	sqlite3_stmt *s = st_prep(st,
-				  "SELECT body FROM drafts WHERE ticket_id = ?1 AND agent_id = ?2"
-				  " AND kind = ?3",
+				  "SELECT body, canned FROM drafts WHERE ticket_id = ?1"
+				  " AND agent_id = ?2 AND kind = ?3",
 				  e);
 	if (!s)
 		return e->code;
@@ -131,10 +142,19 @@ int store_draft_get(struct store *st, int64_t ticket_id, int64_t agent_id, enum 
 	sqlite3_bind_int64(s, 2, agent_id);
 	bind_text(s, 3, msg_kind_name(kind));
 	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		*body = col_text(s, 0);
+		if (canned)
+			*canned = col_text(s, 1);
+	}
 	st_done(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading a draft");
+}
+
+int store_draft_get(struct store *st, int64_t ticket_id, int64_t agent_id, enum msg_kind kind,
+		    char **body, struct derr *e)
+{
+	return store_draft_get_canned(st, ticket_id, agent_id, kind, body, NULL, e);
 }
 
 int store_draft_delete(struct store *st, int64_t ticket_id, int64_t agent_id,

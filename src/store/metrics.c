@@ -11,9 +11,10 @@
  *   report_backlog  open at until: those open now (tickets_status) and
  *                   those solved since (tickets_solved), with the status
  *                   they had at until from the audit events.
- * Surveys are counted straight from surveys_answered.  The figures are
- * then aggregates over those tables, for the total and per group, with
- * medians and p90s from window functions over the sorted values.  The
+ * Surveys are counted straight from surveys_answered.  The counts are
+ * then aggregates over those tables, for the total and per group; the
+ * medians and p90s are read off each distribution's values as SQLite
+ * streams them sorted (read_dist), so no value is kept in memory.  The
  * SQL is put together from the fixed fragments below (never from
  * input); every value is a bound parameter. */
 #include <math.h>
@@ -241,9 +242,9 @@ static int cmp_group(const void *a, const void *b)
 
 /* --- running the statements -------------------------------------------- */
 
-/* tmpl with @K, @J and @B replaced by the key, its join and the
- * business-time expression. */
-static char *fill(const char *tmpl, enum metrics_by by, bool business)
+/* tmpl with @K and @J replaced by the group's key and the join it
+ * needs, and @T by the join of a survey's ticket. */
+static char *fill(const char *tmpl, enum metrics_by by)
 {
 	struct strbuf b = {0};
 	for (const char *p = tmpl; *p; p++) {
@@ -253,8 +254,6 @@ static char *fill(const char *tmpl, enum metrics_by by, bool business)
 			sb_add(&b, dims[by].join);
 		else if (p[0] == '@' && p[1] == 'T') /* only a breakdown needs the ticket */
 			sb_add(&b, by == BY_NONE ? "" : " JOIN tickets t ON t.id = s.ticket_id");
-		else if (p[0] == '@' && p[1] == 'B')
-			sb_add(&b, business ? "desk_business_seconds(asked, answered)" : "NULL");
 		else {
 			sb_addc(&b, *p);
 			continue;
@@ -311,7 +310,7 @@ static int run(struct store *st, const struct metrics_query *q, enum metrics_by 
 	       const char *tmpl, void (*read)(sqlite3_stmt *, struct metric_group *),
 	       struct metrics *m, struct derr *e)
 {
-	char *sql = fill(tmpl, by, q->business != NULL);
+	char *sql = fill(tmpl, by);
 	sqlite3_stmt *s = st_prep(st, sql, e);
 	free(sql);
 	if (!s)
@@ -335,7 +334,7 @@ static int read_dist(struct store *st, const struct metrics_query *q, enum metri
 		     const char *tmpl, size_t dist_off, size_t n_off, struct metrics *m,
 		     struct derr *e)
 {
-	char *sql = fill(tmpl, by, q->business != NULL);
+	char *sql = fill(tmpl, by);
 	sqlite3_stmt *s = st_prep(st, sql, e);
 	free(sql);
 	if (!s)

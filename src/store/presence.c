@@ -37,7 +37,7 @@ int store_presence_list(struct store *st, int64_t ticket_id, int64_t fresh_since
 				  "SELECT a.login, p.state = 'replying' FROM presence p"
 				  " JOIN agents a ON a.id = p.agent_id"
 				  " WHERE p.ticket_id = ?1 AND p.seen_at >= ?2 AND p.agent_id != ?3"
-				  " ORDER BY p.state DESC, a.login",
+				  " ORDER BY p.state = 'replying' DESC, a.login",
 				  e);
 	if (!s)
 		return e->code;
@@ -56,6 +56,39 @@ int store_presence_list(struct store *st, int64_t ticket_id, int64_t fresh_since
 }
 
 void presence_list_free(struct presence_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].login);
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+int store_presence_all(struct store *st, int64_t fresh_since, int64_t except_agent,
+		       struct presence_rows *out, struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT p.ticket_id, a.login, p.state = 'replying' FROM presence p"
+				  " JOIN agents a ON a.id = p.agent_id"
+				  " WHERE p.seen_at >= ?1 AND p.agent_id != ?2"
+				  " ORDER BY p.ticket_id, p.state = 'replying' DESC, a.login",
+				  e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, fresh_since);
+	sqlite3_bind_int64(s, 2, except_agent);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
+		struct presence_row *r = &out->v[out->n++];
+		r->ticket_id = col_int(s, 0);
+		r->login = col_text(s, 1);
+		r->replying = col_int(s, 2) != 0;
+	}
+	st_done(s);
+	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading presence");
+}
+
+void presence_rows_free(struct presence_rows *l)
 {
 	for (size_t i = 0; i < l->n; i++)
 		free(l->v[i].login);

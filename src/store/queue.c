@@ -174,6 +174,14 @@ static bool add_where(struct qb *q, const struct queue_filter *f)
 		sb_add(&q->sql, " AND t.customer_id = ");
 		qb_int(q, f->customer_id);
 	}
+	if (f->created_after) {
+		sb_add(&q->sql, " AND t.created_at > ");
+		qb_int(q, f->created_after);
+	}
+	if (f->created_until) {
+		sb_add(&q->sql, " AND t.created_at <= ");
+		qb_int(q, f->created_until);
+	}
 	if (f->solved_since) {
 		sb_add(&q->sql, " AND t.solved_at >= ");
 		qb_int(q, f->solved_since);
@@ -334,4 +342,107 @@ int store_queue_count(struct store *st, const struct queue_filter *f, int64_t *n
 	st_done(s);
 	qb_free(&q);
 	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "counting the queue");
+}
+
+int store_queue_count_upto(struct store *st, const struct queue_filter *f, int64_t limit,
+			   int64_t *n, struct derr *e)
+{
+	*n = 0;
+	struct qb q = {0};
+	/* The inner LIMIT stops the scan once `limit` rows matched. */
+	sb_add(&q.sql, "SELECT count(*) FROM (SELECT 1 FROM tickets t");
+	if (!str_empty(f->text))
+		sb_add(&q.sql, " LEFT JOIN customers c ON c.id = t.customer_id");
+	if (!add_where(&q, f)) {
+		qb_free(&q);
+		return DESK_OK;
+	}
+	sb_add(&q.sql, " LIMIT ");
+	qb_int(&q, limit > 0 ? limit : 1);
+	sb_add(&q.sql, ")");
+	sqlite3_stmt *s = st_prep(st, sb_str(&q.sql), e);
+	if (!s) {
+		qb_free(&q);
+		return e->code;
+	}
+	qb_bind(&q, s);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*n = col_int(s, 0);
+	st_done(s);
+	qb_free(&q);
+	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "counting the queue");
+}
+
+int store_queue_locate(struct store *st, const struct queue_filter *f, enum queue_sort sort,
+		       bool reverse, int64_t id, int64_t *row, struct queue_key *key,
+		       struct derr *e)
+{
+	if ((unsigned)sort >= SORT__COUNT)
+		return derr_set(e, DESK_EINVAL, "unknown sort %d", (int)sort);
+	const struct sort_def *sd = &sorts[sort];
+	struct queue_key k = {{0}};
+	struct qb q = {0};
+	sb_add(&q.sql, "SELECT ");
+	for (int i = 0; i < sd->nkeys; i++)
+		sb_addf(&q.sql, "%s%s", i ? ", " : "", sd->keys[i]);
+	sb_add(&q.sql, " FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id");
+	bool can = add_where(&q, f);
+	sb_add(&q.sql, " AND t.id = ");
+	qb_int(&q, id);
+	int rc = DESK_OK;
+	bool found = false;
+	if (can) {
+		sqlite3_stmt *s = st_prep(st, sb_str(&q.sql), e);
+		if (!s) {
+			qb_free(&q);
+			return e->code;
+		}
+		qb_bind(&q, s);
+		int r = sqlite3_step(s);
+		if (r == SQLITE_ROW) {
+			found = true;
+			for (int i = 0; i < sd->nkeys; i++)
+				k.k[i] = col_int(s, i);
+		}
+		st_done(s);
+		if (r != SQLITE_ROW && r != SQLITE_DONE)
+			rc = st_fail(st, e, "finding a ticket in the queue");
+	}
+	qb_free(&q);
+	if (rc)
+		return rc;
+	if (!found)
+		return derr_set(e, DESK_ENOTFOUND, "ticket %lld is not in this view", (long long)id);
+	if (key)
+		*key = k;
+	if (!row)
+		return DESK_OK;
+	/* Its row: the rows before its key in display order (costs a scan
+	 * of those rows; pass row NULL when only the key is wanted). */
+	struct qb c = {0};
+	sb_add(&c.sql, "SELECT count(*) FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id");
+	add_where(&c, f);
+	sb_add(&c.sql, " AND (");
+	for (int i = 0; i < sd->nkeys; i++)
+		sb_addf(&c.sql, "%s%s", i ? ", " : "", sd->keys[i]);
+	sb_addf(&c.sql, ") %s (", reverse ? ">" : "<");
+	for (int i = 0; i < sd->nkeys; i++) {
+		if (i)
+			sb_add(&c.sql, ", ");
+		qb_int(&c, k.k[i]);
+	}
+	sb_add(&c.sql, ")");
+	sqlite3_stmt *s = st_prep(st, sb_str(&c.sql), e);
+	if (!s) {
+		qb_free(&c);
+		return e->code;
+	}
+	qb_bind(&c, s);
+	int r = sqlite3_step(s);
+	if (r == SQLITE_ROW)
+		*row = col_int(s, 0);
+	st_done(s);
+	qb_free(&c);
+	return r == SQLITE_ROW ? DESK_OK : st_fail(st, e, "finding a ticket in the queue");
 }

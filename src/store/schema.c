@@ -203,11 +203,17 @@ static const char schema_v4[] =
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
 	"INSERT INTO meta (key, value) VALUES ('instance', lower(hex(randomblob(6))));";
 
+/* Version 4 -> 5: a draft remembers the canned response it started
+ * from, so a postponed (or rescued) canned reply keeps its macro. */
+static const char schema_v5[] =
+	"ALTER TABLE drafts ADD COLUMN canned TEXT;";
+
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
 	schema_v4,
+	schema_v5,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,

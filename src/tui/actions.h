@@ -77,6 +77,8 @@ enum arg_kind {
 	X(REVERSE, "reverse", 0, ARG_NONE, act_reverse, "O", "reverse the sort order")    \
 	X(CUSTOMER_TICKETS, "customer-tickets", F_TICKET, ARG_NONE, act_customer_tickets, \
 	  "H", "show all tickets of this ticket's customer in the queue")                 \
+	X(AUDIT, "audit", F_TICKET, ARG_NONE, act_audit, "A",                             \
+	  "the ticket's audit trail: who changed what, when, old and new")                \
 	X(REPLY, "reply", F_TICKET, ARG_NONE, act_reply, "r",                             \
 	  "reply to the customer in $EDITOR")                                             \
 	X(CANNED_REPLY, "canned-reply", F_TICKET, ARG_CANNED, act_canned_reply, "R",      \
@@ -100,6 +102,13 @@ enum arg_kind {
 	  "move the ticket to another queue")                                             \
 	X(MERGE, "merge", F_TICKET, ARG_TICKET, act_merge, "m",                           \
 	  "merge the ticket into another one")                                            \
+	X(MARK, "mark", 0, ARG_TICKET, act_mark, "x",                                     \
+	  "mark or unmark the ticket; a, u, s, p, t, T then change every marked one")     \
+	X(UNMARK_ALL, "unmark-all", 0, ARG_NONE, act_unmark_all, "X", "clear every mark")  \
+	X(DASHBOARD, "dashboard", 0, ARG_NONE, act_dashboard, "D",                        \
+	  "supervisors' dashboard: backlog, age, load per agent, SLA risk, trends")       \
+	X(PERIOD, "period", 0, ARG_TEXT, act_period, "P",                                 \
+	  "the dashboard's period: 7, 14, 30 or 90 days (`:period 30`)")                  \
 	X(NEW_TICKET, "new-ticket", 0, ARG_NONE, act_new_ticket, "C",                     \
 	  "log a phone call or walk-in as a new ticket")                                  \
 	X(REFRESH, "refresh", 0, ARG_NONE, act_refresh, "C-r F5", "reload from the database") \

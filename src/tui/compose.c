@@ -2,10 +2,15 @@
  * the agent's $EDITOR, calcurse-style: curses is suspended, the editor
  * runs on a private file (mkstemp, 0600, in a 0700 directory) prefilled
  * with the canned response and the customer's last message quoted below
- * a marker line, then the terminal comes back at its new size.  On
- * return: send, edit again, postpone (a draft in the database, offered
- * next time) or discard.  Work is never lost: a failed send, a signal or
- * a lost terminal keeps the text as a draft (or in its file). */
+ * a marker line, then the terminal comes back at its new size.  While
+ * the editor runs, desk polls it (waitpid WNOHANG) and saves the file's
+ * text as a draft whenever it changed, so a kill -9, a crash or a
+ * dropped ssh session loses at most the last second or two.  On return:
+ * send, edit again, postpone (a draft in the database, offered next
+ * time) or discard.  Before sending, a customer message or another
+ * agent's reply that arrived meanwhile is shown, with the choice to send
+ * anyway, edit again or postpone.  Work is never lost: a failed send, a
+ * signal or a lost terminal keeps the text as a draft (or in its file). */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -15,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "format.h"
@@ -23,6 +29,9 @@
 #include "util.h"
 
 #define MAX_CHANGES 16
+#define EDITOR_POLL_MS 100   /* how often the editor is looked at */
+#define AUTOSAVE_MS 1000     /* how often its file is saved as a draft */
+#define COLLISION_LINES 3    /* lines of each new message shown */
 
 enum purpose { P_POST, P_NEW };
 
@@ -32,9 +41,9 @@ struct compose {
 	int64_t ticket;
 	char *dir, *path;
 	const struct canned *canned;
-	int64_t last_customer, last_reply; /* to notice others writing meanwhile */
-	bool collision_ok;
-	char *body; /* what was read back from the file */
+	int64_t seen_msg; /* the latest message when composing began */
+	char *body;  /* what was read back from the file */
+	char *saved; /* the text last saved as a draft (or resumed) */
 	bool keep_file;
 	/* a new ticket */
 	int64_t customer_id;
@@ -56,6 +65,7 @@ void compose_free(struct compose **cp)
 	free(c->dir);
 	free(c->path);
 	free(c->body);
+	free(c->saved);
 	free(c->name);
 	free(c->email);
 	free(c->subject);
@@ -65,7 +75,21 @@ void compose_free(struct compose **cp)
 
 /* --- the editor -------------------------------------------------------- */
 
-int editor_run(struct app *a, const char *path, struct derr *e)
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL); /* a signal cuts it short: fine */
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int editor_run(struct app *a, const char *path, editor_tick_fn tick, void *data,
+	       struct derr *e)
 {
 	const char *ed = getenv("VISUAL");
 	if (str_empty(ed))
@@ -75,28 +99,63 @@ int editor_run(struct app *a, const char *path, struct derr *e)
 	/* The editor command is the agent's own setting; the file name goes
 	 * in as "$1", never into the shell string. */
 	char *script = xasprintf("%s \"$@\"", ed);
-	struct sigaction ign = {0}, old_int, old_quit;
+	/* As calcurse and mutt do: the editor owns the terminal; C-c and C-\\
+	 * are its own (ignored here), and C-z stops both it and us (the
+	 * default action), the shell's fg continuing both. */
+	struct sigaction ign = {0}, dfl = {0}, old_int, old_quit, old_tstp;
 	ign.sa_handler = SIG_IGN;
 	sigemptyset(&ign.sa_mask);
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
 	def_prog_mode();
 	endwin();
 	fflush(stdout);
 	sigaction(SIGINT, &ign, &old_int);
 	sigaction(SIGQUIT, &ign, &old_quit);
+	sigaction(SIGTSTP, &dfl, &old_tstp);
 	int rc = DESK_OK, status = 0;
 	pid_t pid = fork();
 	if (pid == 0) {
 		signal(SIGINT, SIG_DFL);
 		signal(SIGQUIT, SIG_DFL);
+		signal(SIGTSTP, SIG_DFL);
 		execl("/bin/sh", "sh", "-c", script, "sh", path, (char *)NULL);
 		_exit(127);
 	}
 	if (pid < 0)
 		rc = derr_set(e, DESK_EIO, "cannot start the editor: %s", strerror(errno));
-	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	/* Not a blocking wait: the text is saved every second meanwhile. */
+	int64_t last = mono_ms(), quit_at = 0;
+	while (pid > 0) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR) {
+			rc = derr_set(e, DESK_EIO, "waiting for the editor: %s", strerror(errno));
+			break;
+		}
+		int64_t now = mono_ms();
+		bool quitting = app_quitting();
+		if (tick && (now - last >= AUTOSAVE_MS || (quitting && !quit_at))) {
+			tick(a, data);
+			last = now;
+		}
+		/* Told to leave (SIGTERM, SIGHUP): the text is saved; give the
+		 * editor a moment to end with its terminal, then go. */
+		if (quitting && !quit_at)
+			quit_at = now;
+		if (quit_at && now - quit_at > 3000) {
+			rc = derr_set(e, DESK_EIO, "interrupted while the editor ran");
+			status = 0;
+			break;
+		}
+		sleep_ms(EDITOR_POLL_MS);
+	}
+	if (tick && pid > 0)
+		tick(a, data); /* what the editor wrote last */
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
+	sigaction(SIGTSTP, &old_tstp, NULL);
 	reset_prog_mode();
 	/* The terminal may have been resized while the editor ran. */
 	struct winsize ws;
@@ -182,11 +241,52 @@ static const char *what(const struct compose *c)
 	return c->purpose == P_NEW ? "ticket" : c->kind == MSG_NOTE ? "note" : "reply";
 }
 
+/* The text as a draft, with the canned response it started from. */
+static int save_draft(struct app *a, struct compose *c, const char *body, struct derr *e)
+{
+	return store_draft_save_canned(a->d->st, c->ticket, a->d->me.id, c->kind, body,
+				       c->canned ? c->canned->name : NULL, e);
+}
+
+/* The draft is not wanted any more (discarded, emptied). */
+static void drop_draft(struct app *a, struct compose *c)
+{
+	if (c->purpose == P_POST)
+		store_draft_delete(a->d->st, c->ticket, a->d->me.id, c->kind, NULL);
+}
+
+/* Called about every second while the editor runs: this agent is still
+ * replying, and the file's text is saved when it changed. */
+static void autosave(struct app *a, void *data)
+{
+	struct compose *c = data;
+	presence_tick(a, false);
+	if (c->purpose != P_POST)
+		return;
+	char *text = read_file(c->path, NULL);
+	if (!text)
+		return;
+	char *body = compose_strip(text);
+	free(text);
+	if (!blank(body) && (!c->saved || strcmp(c->saved, body) != 0) &&
+	    save_draft(a, c, body, NULL) == DESK_OK) {
+		free(c->saved);
+		c->saved = body;
+		body = NULL;
+	}
+	free(body);
+}
+
+int64_t compose_ticket(const struct app *a)
+{
+	return a->compose && a->compose->purpose == P_POST ? a->compose->ticket : 0;
+}
+
 static int postpone(struct app *a)
 {
 	struct compose *c = a->compose;
 	struct derr e = {0};
-	if (store_draft_save(a->d->st, c->ticket, a->d->me.id, c->kind, c->body, &e)) {
+	if (save_draft(a, c, c->body, &e)) {
 		c->keep_file = true;
 		app_fail(a, "Could not save the draft (%s); your text is in %s", e.msg, c->path);
 	} else {
@@ -197,26 +297,65 @@ static int postpone(struct app *a)
 	return RD_STATUS;
 }
 
-/* Someone wrote on the ticket since we began? */
-static const char *collision(struct app *a, struct compose *c)
+/* Messages that arrived since composing began and that the agent must
+ * see before sending: the customer's, and other agents' public replies.
+ * Returns them as lines to show (sanitized), or NULL when none; moves
+ * c->seen_msg on so the same ones are not shown twice. */
+static char *collision(struct app *a, struct compose *c, int *count)
 {
-	struct message m;
+	struct message_list l = {0};
 	struct derr e = {0};
-	int64_t cust = 0, reply = 0;
-	if (store_message_last(a->d->st, c->ticket, MSG_CUSTOMER, &m, &e) == DESK_OK) {
-		cust = m.id;
-		message_free(&m);
+	*count = 0;
+	if (store_messages(a->d->st, c->ticket, &l, &e) != DESK_OK) {
+		message_list_free(&l);
+		return NULL;
 	}
-	if (store_message_last(a->d->st, c->ticket, MSG_REPLY, &m, &e) == DESK_OK) {
-		reply = m.id;
-		message_free(&m);
+	struct strbuf b = {0};
+	int64_t top = c->seen_msg;
+	for (size_t i = 0; i < l.n; i++) {
+		const struct message *m = &l.v[i];
+		if (m->id > top)
+			top = m->id;
+		if (m->id <= c->seen_msg)
+			continue;
+		bool theirs = m->kind == MSG_CUSTOMER ||
+			      (m->kind == MSG_REPLY && m->author_id != a->d->me.id);
+		if (!theirs)
+			continue;
+		char when[64];
+		time_format_local(m->created_at, when, sizeof when);
+		char *who = text_sanitize(m->author ? m->author : "?", 0);
+		sb_addf(&b, "%s── %s %s at %s:\n", b.len ? "\n" : "", who,
+			m->kind == MSG_CUSTOMER ? "(customer) wrote" : "replied", when);
+		free(who);
+		char *body = text_sanitize(m->body ? m->body : "", SAN_KEEP_NEWLINES);
+		const char *p = body;
+		int n = 0;
+		while (*p && n < COLLISION_LINES) {
+			size_t len = strcspn(p, "\n");
+			if (len || n) {
+				sb_add(&b, "   ");
+				sb_addn(&b, p, len);
+				sb_addc(&b, '\n');
+				n++;
+			}
+			p += len + (p[len] == '\n');
+		}
+		if (*p)
+			sb_add(&b, "   …\n");
+		free(body);
+		(*count)++;
 	}
-	if (cust != c->last_customer)
-		return "the customer wrote again while you were writing";
-	if (reply != c->last_reply)
-		return "another reply was sent while you were writing";
-	return NULL;
+	message_list_free(&l);
+	c->seen_msg = top;
+	if (!b.len) {
+		sb_free(&b);
+		return NULL;
+	}
+	return sb_take(&b);
 }
+
+static int ask_collision(struct app *a, const char *detail, int count);
 
 static int do_send(struct app *a)
 {
@@ -245,19 +384,19 @@ static int do_send(struct app *a)
 		app_msg(a, "Ticket #%lld created.", (long long)id);
 		return flags | RD_STATUS;
 	}
-	if (!c->collision_ok) {
-		const char *why = collision(a, c);
-		if (why) {
-			c->collision_ok = true;
-			return ask_what_now(a, why);
-		}
+	int count = 0;
+	char *detail = collision(a, c, &count);
+	if (detail) {
+		int flags = ask_collision(a, detail, count);
+		free(detail);
+		return flags;
 	}
 	struct field_change ch[MAX_CHANGES];
 	size_t n = c->canned ? canned_changes(c->canned, ch, MAX_CHANGES) : 0;
 	rc = core_post(a->d, c->ticket, c->kind, c->body, ch, n, NULL, &e);
 	if (rc) {
 		struct derr e2 = {0};
-		if (store_draft_save(a->d->st, c->ticket, a->d->me.id, c->kind, c->body, &e2)) {
+		if (save_draft(a, c, c->body, &e2)) {
 			c->keep_file = true;
 			app_fail(a, "Not sent: %s; your text is in %s", e.msg, c->path);
 		} else {
@@ -280,6 +419,7 @@ static int confirm_discard(struct app *a, const char *answer, void *data)
 		return 0;
 	if (answer && answer[0] == 'y') {
 		app_msg(a, "Discarded.");
+		drop_draft(a, a->compose);
 		compose_free(&a->compose);
 		return RD_STATUS;
 	}
@@ -314,6 +454,34 @@ static int what_now(struct app *a, const char *answer, void *data)
 	}
 }
 
+static int collision_answer(struct app *a, const char *answer, void *data)
+{
+	struct compose *c = a->compose;
+	if (!c)
+		return 0;
+	switch (answer ? answer[0] : 0) {
+	case 's': return do_send(a) | RD_CONV;
+	case 'e': return edit(a);
+	default: return postpone(a) | RD_CONV; /* p, or Esc: nothing is lost */
+	}
+}
+
+/* Shows what arrived meanwhile above the question. */
+static int ask_collision(struct app *a, const char *detail, int count)
+{
+	struct compose *c = a->compose;
+	char *label = xasprintf("%s: (s)end anyway, (e)dit again, "
+				"(p)ostpone: ",
+				count == 1 ? "A new message since you began" : "New messages since you began");
+	struct prompt_spec s = {.label = label, .choices = "sep", .history = -1,
+				.mode = c->kind == MSG_NOTE ? "note: collision" : "reply: collision",
+				.detail = detail, .done = collision_answer};
+	int flags = prompt_open(a, &s);
+	free(label);
+	/* The conversation shows the new messages too. */
+	return flags | app_changed(a);
+}
+
 static int ask_what_now(struct app *a, const char *why)
 {
 	struct compose *c = a->compose;
@@ -341,7 +509,7 @@ static int edit(struct app *a)
 {
 	struct compose *c = a->compose;
 	struct derr e = {0};
-	int rc = editor_run(a, c->path, &e);
+	int rc = editor_run(a, c->path, autosave, c, &e);
 	if (!read_back(a, c)) {
 		compose_free(&a->compose);
 		return RD_ALL;
@@ -350,6 +518,7 @@ static int edit(struct app *a)
 		app_error(a, &e);
 	if (c->purpose == P_POST && blank(c->body)) {
 		app_msg(a, "The %s is empty: nothing was sent.", what(c));
+		drop_draft(a, c);
 		compose_free(&a->compose);
 		return RD_ALL;
 	}
@@ -406,6 +575,7 @@ struct start {
 	const struct canned *canned;
 	int64_t ticket;
 	char *draft;
+	const struct canned *draft_canned; /* the one the draft started from */
 };
 
 static void start_free(void *data)
@@ -441,16 +611,14 @@ static int begin(struct app *a, int64_t id, enum msg_kind kind, const struct can
 		c->purpose = P_POST;
 		c->kind = kind;
 		c->ticket = id;
-		c->canned = draft ? NULL : canned;
-		struct message m;
-		if (store_message_last(a->d->st, id, MSG_CUSTOMER, &m, NULL) == DESK_OK) {
-			c->last_customer = m.id;
-			message_free(&m);
-		}
-		if (store_message_last(a->d->st, id, MSG_REPLY, &m, NULL) == DESK_OK) {
-			c->last_reply = m.id;
-			message_free(&m);
-		}
+		c->canned = canned;
+		struct message_list l = {0};
+		if (store_messages(a->d->st, id, &l, NULL) == DESK_OK)
+			for (size_t i = 0; i < l.n; i++)
+				if (l.v[i].id > c->seen_msg)
+					c->seen_msg = l.v[i].id;
+		message_list_free(&l);
+		c->saved = xstrdup(body ? body : "");
 		char *below = below_marker(a, c, &t, &cu);
 		char *content = compose_build(body, below);
 		rc = write_file(c, content, &e);
@@ -473,7 +641,9 @@ static int draft_answer(struct app *a, const char *answer, void *data)
 	struct start *s = data;
 	if (!answer || answer[0] == 'c')
 		return 0;
-	return begin(a, s->ticket, s->kind, s->canned, answer[0] == 'r' ? s->draft : NULL);
+	if (answer[0] == 'r')
+		return begin(a, s->ticket, s->kind, s->draft_canned, s->draft);
+	return begin(a, s->ticket, s->kind, s->canned, NULL);
 }
 
 int compose_start(struct app *a, enum msg_kind kind, const struct canned *canned)
@@ -484,16 +654,25 @@ int compose_start(struct app *a, enum msg_kind kind, const struct canned *canned
 		app_msg(a, "Finish the text you are writing first.");
 		return RD_STATUS;
 	}
-	char *draft = NULL;
-	if (store_draft_get(a->d->st, id, a->d->me.id, kind, &draft, &e))
+	char *draft = NULL, *cname = NULL;
+	if (store_draft_get_canned(a->d->st, id, a->d->me.id, kind, &draft, &cname, &e))
 		return app_error(a, &e);
-	if (!draft)
+	if (!draft) {
+		free(cname);
 		return begin(a, id, kind, canned, NULL);
+	}
 	struct start *s = xcalloc(1, sizeof *s);
-	*s = (struct start){kind, canned, id, draft};
-	char *label = xasprintf("You have an unsent %s on #%lld: (r)esume it, start a (n)ew one, "
-				"(c)ancel: ",
-				kind == MSG_NOTE ? "note" : "reply", (long long)id);
+	*s = (struct start){kind, canned, id, draft, NULL};
+	for (size_t i = 0; cname && i < a->canned.n; i++)
+		if (strcmp(a->canned.v[i].name, cname) == 0)
+			s->draft_canned = &a->canned.v[i];
+	char *from = cname ? text_sanitize(cname, 0) : NULL;
+	char *label = xasprintf("You have an unsent %s on #%lld%s%s%s: (r)esume it, start a (n)ew "
+				"one, (c)ancel: ",
+				kind == MSG_NOTE ? "note" : "reply", (long long)id,
+				from ? " (canned \"" : "", from ? from : "", from ? "\")" : "");
+	free(from);
+	free(cname);
 	struct prompt_spec p = {.label = label, .choices = "rnc", .history = -1, .mode = "draft",
 				.done = draft_answer, .data = s, .free_data = start_free};
 	int flags = prompt_open(a, &p);
@@ -546,7 +725,7 @@ char *compose_rescue(struct app *a)
 	}
 	struct derr e = {0};
 	if (c->purpose == P_POST && c->body && !blank(c->body) &&
-	    store_draft_save(a->d->st, c->ticket, a->d->me.id, c->kind, c->body, &e) == DESK_OK) {
+	    save_draft(a, c, c->body, &e) == DESK_OK) {
 		line = xasprintf("your unsent %s on #%lld was kept as a draft", what(c),
 				 (long long)c->ticket);
 	} else if (c->body && !blank(c->body)) {

@@ -26,6 +26,7 @@ struct conv_pane {
 	char **bodies;  /* sanitized, one per message */
 	char *info;     /* sanitized header line */
 	char err[1200];
+	char draft[96]; /* "unsent reply (r resumes) · " or "" */
 	int width;      /* lines are wrapped for this width; -1: none */
 	struct cline *lines;
 	size_t nlines, cap;
@@ -63,6 +64,7 @@ static void unload(struct conv_pane *c)
 	xfree(&c->info);
 	c->have = false;
 	c->err[0] = '\0';
+	c->draft[0] = '\0';
 }
 
 static void push(struct conv_pane *c, char *text, int el)
@@ -158,6 +160,23 @@ static void load(struct conv_pane *c, struct app *a)
 		sb_addf(&b, " · merged into #%lld", (long long)t->merged_into);
 	c->info = text_sanitize(sb_str(&b), 0);
 	sb_free(&b);
+	/* This agent's own unsent work on the ticket (saved while writing,
+	 * postponed, or rescued after a crash) is pointed out. */
+	static const enum msg_kind kinds[] = {MSG_REPLY, MSG_NOTE};
+	static const int acts[] = {ACT_REPLY, ACT_NOTE};
+	for (size_t i = 0; i < ARRAY_LEN(kinds) && !c->draft[0]; i++) {
+		char *body = NULL;
+		if (store_draft_get(a->d->st, c->id, a->d->me.id, kinds[i], &body, NULL) == DESK_OK &&
+		    body) {
+			char k[32] = "";
+			if (keymap_keys(&a->km, KC_GLOBAL, acts[i], k, sizeof k))
+				k[strcspn(k, " ")] = '\0';
+			snprintf(c->draft, sizeof c->draft, "unsent %s draft%s%s%s · ",
+				 kinds[i] == MSG_NOTE ? "note" : "reply", *k ? " (" : "", k,
+				 *k ? " resumes)" : "");
+		}
+		free(body);
+	}
 }
 
 /* Shows the latest message: its header at the top when it fits. */
@@ -218,7 +237,18 @@ static void c_draw(struct pane *p, struct app *a)
 	ui_title(a, p, title);
 	free(title);
 	free(subject);
-	ui_put(w, 1, x0, width, c->info, a->attr[EL_LABEL]);
+	char who[512];
+	presence_text(a, c->id, who, sizeof who);
+	int used = 0;
+	if (*who) { /* others on this ticket come first: they matter most */
+		char *line = xasprintf("%s · ", who);
+		used = ui_put_untrusted(w, 1, x0, width, line, a->attr[EL_SLA_NEAR]);
+		free(line);
+	}
+	if (c->draft[0] && used < width)
+		used += ui_put(w, 1, x0 + used, width - used, c->draft, a->attr[EL_ERROR]);
+	if (used < width)
+		ui_put(w, 1, x0 + used, width - used, c->info, a->attr[EL_LABEL]);
 	int vh = view_h(p);
 	for (int i = 0; i < vh && c->top + (size_t)i < c->nlines; i++) {
 		const struct cline *l = &c->lines[c->top + (size_t)i];

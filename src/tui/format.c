@@ -159,3 +159,27 @@ char *compose_quote(const char *s)
 	}
 	return b.len ? sb_take(&b) : (sb_free(&b), xstrdup(""));
 }
+
+char *sparkline(const int64_t *v, size_t n, bool utf8)
+{
+	static const char *const blocks[8] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+	static const char ascii[] = "_.-:=+*#";
+	int64_t max = 0;
+	for (size_t i = 0; i < n; i++)
+		if (v[i] > max)
+			max = v[i];
+	char *out = xmalloc(n * 3 + 1), *p = out;
+	for (size_t i = 0; i < n; i++) {
+		int64_t x = v[i] > 0 ? v[i] : 0;
+		/* 0 stays at the bottom; the largest is at the top. */
+		int level = max ? (int)((x * 7 + max / 2) / max) : 0;
+		if (utf8) {
+			memcpy(p, blocks[level], 3);
+			p += 3;
+		} else {
+			*p++ = ascii[level];
+		}
+	}
+	*p = '\0';
+	return out;
+}

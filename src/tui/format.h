@@ -32,6 +32,11 @@ extern const char *const qcol_titles[QC__COUNT];
  * and subject always, the others as room allows, most useful first. */
 void queue_columns(int width, int idw, struct qcols *out);
 
+/* A sparkline of n values, one character each, scaled to the largest
+ * (0 is the lowest step; all zero: all lowest): ▁▂▃▄▅▆▇█ when utf8,
+ * else the ASCII steps _.-:=+*#.  A new string. */
+char *sparkline(const int64_t *v, size_t n, bool utf8);
+
 /* The compose file: what is above this line is sent. */
 extern const char compose_marker[];
 /* body, a blank line, the marker, then `below` (information and the

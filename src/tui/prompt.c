@@ -18,6 +18,8 @@ struct prompt {
 	struct pane base;
 	struct prompt_spec s;
 	char *label, *choices, *mode;
+	char **detail;  /* lines above the hint (a collision's messages) */
+	size_t ndetail, capdetail;
 	struct strbuf buf;
 	size_t cur;     /* byte offset of the cursor */
 	size_t hpos;    /* position in the history while browsing */
@@ -350,13 +352,31 @@ static int p_key(struct pane *pane, struct app *a, int action, int key)
 	return flags;
 }
 
+/* The detail lines that fit: the last rows are the hint and the input. */
+static int detail_rows(const struct prompt *p)
+{
+	int room = LINES - 3; /* keep a line of what is behind */
+	int n = (int)p->ndetail;
+	return n < room ? n : room > 0 ? room : 0;
+}
+
 static void p_draw(struct pane *pane, struct app *a)
 {
 	struct prompt *p = (struct prompt *)pane;
 	WINDOW *w = pane->win;
 	int cols = getmaxx(w);
+	int nd = pane->h - 2;
+	for (int i = 0; i < nd && (size_t)i < p->ndetail; i++) {
+		ui_fill(w, i, 0, cols, a->attr[EL_NORMAL]);
+		ui_put_untrusted(w, i, 0, cols, p->detail[i],
+				 a->attr[strncmp(p->detail[i], "──", 3) == 0 ? EL_SLA_NEAR : EL_NORMAL]);
+	}
+	if (nd > 0 && (size_t)nd < p->ndetail)
+		ui_put(w, nd - 1, 0, cols, "   …", a->attr[EL_NORMAL]);
+	/* The hint and the input are the window's last two lines. */
+	int y0 = nd > 0 ? nd : 0;
 	attr_t bar = a->attr[EL_STATUSBAR];
-	ui_fill(w, 0, 0, cols, bar);
+	ui_fill(w, y0, 0, cols, bar);
 	char *hint;
 	if (p->hint)
 		hint = text_sanitize(p->hint, 0);
@@ -365,10 +385,10 @@ static void p_draw(struct pane *pane, struct app *a)
 	else
 		hint = xasprintf(" -- %s --  Enter: accept  Esc: cancel%s", p->mode ? p->mode : "input",
 				 p->s.complete != ARG_NONE ? "  Tab: complete" : "");
-	ui_put(w, 0, 0, cols, hint, bar);
+	ui_put(w, y0, 0, cols, hint, bar);
 	free(hint);
 	char *label = text_sanitize(p->label, 0);
-	int lw = ui_put(w, 1, 0, cols - 1, label, a->attr[EL_PROMPT]);
+	int lw = ui_put(w, y0 + 1, 0, cols - 1, label, a->attr[EL_PROMPT]);
 	free(label);
 	/* Scroll the input so the cursor shows. */
 	const char *s = text(p);
@@ -378,7 +398,7 @@ static void p_draw(struct pane *pane, struct app *a)
 	while (avail > 0 && text_width(before + off) > avail)
 		off = next_char(before, p->cur, off);
 	char *shown = text_sanitize(s + off, 0);
-	ui_put(w, 1, lw, avail > 0 ? avail : 0, shown, a->attr[EL_NORMAL]);
+	ui_put(w, y0 + 1, lw, avail > 0 ? avail : 0, shown, a->attr[EL_NORMAL]);
 	p->cx = lw + (avail > 0 ? text_width(before + off) : 0);
 	free(shown);
 	free(before);
@@ -387,7 +407,7 @@ static void p_draw(struct pane *pane, struct app *a)
 static bool p_cursor(struct pane *pane, struct app *a, int *y, int *x)
 {
 	struct prompt *p = (struct prompt *)pane;
-	*y = 1;
+	*y = pane->h - 1;
 	*x = p->cx < getmaxx(pane->win) ? p->cx : getmaxx(pane->win) - 1;
 	return true;
 }
@@ -399,11 +419,13 @@ static void p_resize(struct pane *pane, struct app *a)
 	pane->win = NULL;
 	if (a->layout == LAYOUT_TOO_SMALL || LINES < 2)
 		return;
-	pane->y = LINES - 2;
+	struct prompt *p = (struct prompt *)pane;
+	int h = 2 + detail_rows(p);
+	pane->y = LINES - h;
 	pane->x = 0;
-	pane->h = 2;
+	pane->h = h;
 	pane->w = COLS;
-	pane->win = newwin(2, COLS, LINES - 2, 0);
+	pane->win = newwin(h, COLS, LINES - h, 0);
 }
 
 static int p_data_changed(struct pane *pane, struct app *a)
@@ -419,6 +441,7 @@ static void p_destroy(struct pane *pane)
 	if (pane->win)
 		delwin(pane->win);
 	free(p->label);
+	text_lines_free(p->detail, p->ndetail);
 	free(p->choices);
 	free(p->mode);
 	free(p->typed);
@@ -447,7 +470,16 @@ int prompt_open(struct app *a, const struct prompt_spec *s)
 	p->label = xstrdup(s->label ? s->label : "");
 	p->choices = xstrdup(s->choices);
 	p->mode = xstrdup(s->mode);
-	p->s.label = p->s.initial = p->s.choices = p->s.mode = NULL;
+	if (s->detail) {
+		const char *d = s->detail;
+		while (*d) {
+			size_t len = strcspn(d, "\n");
+			xgrow((void **)&p->detail, &p->capdetail, p->ndetail + 1, sizeof *p->detail);
+			p->detail[p->ndetail++] = xstrndup(d, len);
+			d += len + (d[len] == '\n');
+		}
+	}
+	p->s.label = p->s.initial = p->s.choices = p->s.mode = p->s.detail = NULL;
 	set_text(p, s->initial);
 	p->hpos = s->history >= 0 && s->history < PH__COUNT ? a->hist[s->history].n : 0;
 	return app_set_overlay(a, &p->base);

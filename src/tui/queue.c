@@ -169,39 +169,25 @@ static void fill_around(struct queue_pane *q, struct app *a, const struct queue_
 	*out = above;
 }
 
-/* Where is ticket id in this view?  Among the customer's tickets (few),
- * so a ticket that moved far in the sort order is found cheaply. */
+/* Where is ticket id in this view?  The store finds its sort key (a
+ * lookup by id), so a ticket that moved far in the sort order is found
+ * at the same cost as one that stayed; the screen is filled around it. */
 static bool locate(struct queue_pane *q, struct app *a, int64_t id, size_t at)
 {
-	struct ticket t;
 	struct derr e = {0};
-	if (store_ticket_get(a->d->st, id, &t, &e) != DESK_OK)
+	struct queue_row r = {.id = id};
+	if (store_queue_locate(a->d->st, &a->view.filter, a->view.sort, a->view.reverse, id, NULL,
+			       &r.key, &e) != DESK_OK)
 		return false;
-	struct queue_filter f = a->view.filter;
-	int64_t cust = t.customer_id;
-	ticket_free(&t);
-	if (!cust || (f.customer_id && f.customer_id != cust))
+	struct queue_page np = {0};
+	fill_around(q, a, &r, (int)at, &np);
+	if (index_of(&np, id) == (size_t)-1) {
+		queue_page_free(&np);
 		return false;
-	f.customer_id = cust;
-	struct queue_page pg = {0};
-	bool found = false;
-	for (int round = 0; round < 5 && !found; round++) {
-		size_t from = pg.n;
-		if (fetch(a, &f, pg.n ? &pg.rows[pg.n - 1].key : NULL, false, 200, &pg))
-			break;
-		size_t i = index_of(&pg, id);
-		if (i != (size_t)-1) {
-			struct queue_page np = {0};
-			fill_around(q, a, &pg.rows[i], (int)at, &np);
-			queue_page_free(&q->page);
-			q->page = np;
-			found = true;
-		}
-		if (pg.n - from < 200)
-			break;
 	}
-	queue_page_free(&pg);
-	return found;
+	queue_page_free(&q->page);
+	q->page = np;
+	return true;
 }
 
 /* Reloads the rows from the top one down, keeping the cursor on its
@@ -446,11 +432,11 @@ static void q_draw(struct pane *p, struct app *a)
 	WINDOW *w = p->win;
 	char title[384], view[256], count[32];
 	views_title(a, view, sizeof view);
-	if (a->count_stale)
-		snprintf(count, sizeof count, "…");
-	else
-		snprintf(count, sizeof count, "%lld", (long long)a->count);
-	snprintf(title, sizeof title, "Queue: %s (%s)%s", view, count,
+	count_label(a, count, sizeof count);
+	char marked[48] = "";
+	if (marks_count(a))
+		snprintf(marked, sizeof marked, " [%zu marked]", marks_count(a));
+	snprintf(title, sizeof title, "Queue: %s (%s)%s%s", view, count, marked,
 		 a->layout == LAYOUT_NARROW ? "  [Tab: next pane]" : "");
 	char *safe = text_sanitize(title, 0);
 	ui_title(a, p, safe);
@@ -522,7 +508,26 @@ static void q_draw(struct pane *p, struct app *a)
 		if (c.shown[QC_CUSTOMER])
 			put_cell(w, y, x0 + c.x[QC_CUSTOMER], c.w[QC_CUSTOMER], r->customer, false,
 				 base);
-		put_cell(w, y, x0 + c.x[QC_SUBJECT], c.w[QC_SUBJECT], r->subject, false, base);
+		int mw = 0; /* a marked ticket (marks.c): "[x] " before the subject */
+		if (marks_has(a, r->id)) {
+			mw = ui_put(w, y, x0 + c.x[QC_SUBJECT], c.w[QC_SUBJECT], "[x] ",
+				    sel ? base : a->attr[EL_HELP_KEY]);
+			c.x[QC_SUBJECT] += mw;
+			c.w[QC_SUBJECT] -= mw;
+		}
+		char who[128];
+		presence_marker(a, r->id, who, sizeof who);
+		if (*who) { /* others on it: "[bob✎] " before the subject */
+			int used = ui_put_untrusted(w, y, x0 + c.x[QC_SUBJECT], c.w[QC_SUBJECT], who,
+						    sel ? base : a->attr[EL_SLA_NEAR]);
+			if (c.w[QC_SUBJECT] > used)
+				put_cell(w, y, x0 + c.x[QC_SUBJECT] + used, c.w[QC_SUBJECT] - used, r->subject,
+				 false, base);
+		} else {
+			put_cell(w, y, x0 + c.x[QC_SUBJECT], c.w[QC_SUBJECT], r->subject, false, base);
+		}
+		c.x[QC_SUBJECT] -= mw;
+		c.w[QC_SUBJECT] += mw;
 		if (c.shown[QC_ASSIGNEE])
 			put_cell(w, y, x0 + c.x[QC_ASSIGNEE], c.w[QC_ASSIGNEE],
 				 r->assignee ? r->assignee : "-", false, base);

@@ -18,6 +18,14 @@ static void first_key(struct app *a, int action, char *buf, size_t size)
 		snprintf(buf, size, "%.*s", (int)strcspn(keys, " "), keys);
 }
 
+void count_label(const struct app *a, char *buf, size_t size)
+{
+	if (a->count_stale)
+		snprintf(buf, size, "…");
+	else
+		snprintf(buf, size, "%lld%s", (long long)a->count, a->count_more ? "+" : "");
+}
+
 void status_draw(struct app *a)
 {
 	WINDOW *w = a->statuswin;
@@ -28,10 +36,7 @@ void status_draw(struct app *a)
 		ui_fill(w, 0, 0, cols, at);
 		char view[256], count[32], left[512], right[256];
 		views_title(a, view, sizeof view);
-		if (a->count_stale)
-			snprintf(count, sizeof count, "…");
-		else
-			snprintf(count, sizeof count, "%lld", (long long)a->count);
+		count_label(a, count, sizeof count);
 		snprintf(left, sizeof left, " %s │ %s (%s) │ %s%s", a->d->me.login ? a->d->me.login : "?",
 			 view, count, queue_sort_name(a->view.sort),
 			 a->view.reverse ? " ↑" : "");

@@ -28,6 +28,11 @@ static void on_term(int sig)
 	got_term = sig;
 }
 
+bool app_quitting(void)
+{
+	return got_term != 0;
+}
+
 static void on_int(int sig)
 {
 	got_int = 1;
@@ -372,8 +377,10 @@ static int poll_store(struct app *a, int64_t *last_poll, int *minute)
 		return 0;
 	*last_poll = now;
 	int flags = 0;
-	if (store_changed(a->d->st))
+	bool changed = store_changed(a->d->st);
+	if (changed)
 		flags |= app_changed(a);
+	flags |= presence_tick(a, changed);
 	int m = (int)(time_now() / 60);
 	if (m != *minute) { /* ages and SLA times move on */
 		*minute = m;
@@ -386,9 +393,11 @@ static void count_now(struct app *a)
 {
 	struct derr e = {0};
 	int64_t n = 0;
-	if (store_queue_count(a->d->st, &a->view.filter, &n, &e) == DESK_OK)
+	/* A huge view is not counted to the end: "10000+" says enough. */
+	if (store_queue_count_upto(a->d->st, &a->view.filter, COUNT_LIMIT, &n, &e) == DESK_OK) {
 		a->count = n;
-	else
+		a->count_more = n >= COUNT_LIMIT;
+	} else
 		app_error(a, &e);
 	a->count_stale = false;
 	a->dirty |= RD_STATUS | RD_QUEUE;
@@ -462,6 +471,8 @@ static void app_free(struct app *a)
 		if (a->pane[i])
 			a->pane[i]->ops->destroy(a->pane[i]);
 	compose_free(&a->compose);
+	marks_free(a);
+	presence_rows_free(&a->others);
 	views_free(a);
 	for (int i = 0; i < PH__COUNT; i++)
 		strlist_free(&a->hist[i]);
@@ -542,6 +553,7 @@ int tui_main(struct desk *d, struct derr *e)
 	run(&a, in, &tr, exit_first);
 
 	char *rescued = compose_rescue(&a);
+	presence_leave(&a);
 	if (a.mouse)
 		mousemask(0, NULL);
 	delwin(in);

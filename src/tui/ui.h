@@ -108,6 +108,7 @@ struct app {
 	int sort;     /* -1: the view's own */
 	bool reverse; /* flips the view's order */
 	int64_t count;
+	bool count_more;  /* at least count (counting stopped there) */
 	bool count_stale;
 
 	int64_t cur_id;       /* the ticket shown; 0: none */
@@ -116,6 +117,13 @@ struct app {
 	char msg[1024];
 	bool msg_error;
 	struct compose *compose;
+	struct marks *marks;   /* tickets marked for a bulk change (marks.c) */
+	/* Presence: what this console last wrote, and everyone else's. */
+	int64_t pres_ticket;
+	bool pres_replying;
+	int64_t pres_written; /* time_now() of the last write; 0: never */
+	struct presence_rows others;
+	int64_t others_read;  /* time_now() of the last read */
 	struct strlist hist[PH__COUNT];
 	bool mouse;
 	bool quit;
@@ -135,6 +143,8 @@ int app_run_action(struct app *a, int action, const char *arg);
 int app_set_overlay(struct app *a, struct pane *ov);
 int app_close_overlay(struct app *a);
 int app_focus(struct app *a, enum pane_id id);
+/* A signal asked the console to leave (SIGTERM, SIGHUP). */
+bool app_quitting(void);
 void strlist_add(struct strlist *l, const char *s);
 void strlist_free(struct strlist *l);
 
@@ -154,6 +164,9 @@ void ui_title(struct app *a, struct pane *p, const char *title);
 static inline int pane_x0(const struct pane *p) { return p->sep ? 1 : 0; }
 static inline int pane_w(const struct pane *p) { return p->w - (p->sep ? 1 : 0); }
 void status_draw(struct app *a);
+/* The view's count as shown: "…" while counting, "10000+" when capped. */
+void count_label(const struct app *a, char *buf, size_t size);
+#define COUNT_LIMIT 10000
 void too_small_draw(struct app *a);
 
 /* --- panes ------------------------------------------------------------- */
@@ -187,6 +200,7 @@ struct prompt_spec {
 	int complete;        /* an enum arg_kind, COMPLETE_*, or ARG_NONE */
 	int history;         /* PH_*, or -1 */
 	const char *choices; /* single-key answers (e.g. "sepd"); NULL: a line */
+	const char *detail;  /* lines shown above the question (sanitized); NULL */
 	const char *mode;    /* shown in the status line, e.g. "filter" */
 	prompt_done_fn done;
 	prompt_done_fn changed; /* each edit (incremental filter); may be NULL */
@@ -218,12 +232,42 @@ int picker_open(struct app *a, struct picker_spec *s);
 void picker_add(struct picker_item **items, size_t *n, size_t *cap, const char *label,
 		const char *value, const char *preview);
 
+/* --- presence.c: who else is on which ticket ---------------------------- */
+/* Writes this agent's presence when it changed or is due for a refresh,
+ * and rereads the others' when the database changed or every few
+ * seconds.  Returns flags (panes to redraw when the others changed). */
+int presence_tick(struct app *a, bool db_changed);
+/* "bob is replying · alice, carol viewing" for a ticket ("" if nobody). */
+void presence_text(const struct app *a, int64_t ticket, char *buf, size_t size);
+/* A short marker for a queue row ("[bob✎] "), "" if nobody. */
+void presence_marker(const struct app *a, int64_t ticket, char *buf, size_t size);
+/* Clears this agent's presence (leaving the console). */
+void presence_leave(struct app *a);
+
+/* --- audit.c ----------------------------------------------------------- */
+/* The ticket's audit trail in a scrollable overlay. */
+int audit_open(struct app *a, int64_t ticket);
+
 /* --- help.c ------------------------------------------------------------ */
 int help_open(struct app *a);
 
+/* --- marks.c: tickets marked for a bulk change -------------------------- */
+bool marks_has(const struct app *a, int64_t id);
+size_t marks_count(const struct app *a);
+void marks_free(struct app *a);
+/* With tickets marked: assign, unassign, status, priority, tag-add or
+ * tag-remove on all of them (asking for what it needs when arg is NULL),
+ * through core_bulk_apply; the summary goes to the status line. */
+int marks_action(struct app *a, int action, const char *arg);
+
 /* --- compose.c --------------------------------------------------------- */
-/* Runs $VISUAL / $EDITOR / vi on path with curses suspended. */
-int editor_run(struct app *a, const char *path, struct derr *e);
+/* Runs $VISUAL / $EDITOR / vi on path with curses suspended; tick (may
+ * be NULL) is called about every second while it runs. */
+typedef void (*editor_tick_fn)(struct app *a, void *data);
+int editor_run(struct app *a, const char *path, editor_tick_fn tick, void *data,
+	       struct derr *e);
+/* The ticket being replied to (or noted on), 0 when not composing. */
+int64_t compose_ticket(const struct app *a);
 /* Keeps unsent work when the console must exit; returns a line for
  * stderr (or NULL). */
 char *compose_rescue(struct app *a);

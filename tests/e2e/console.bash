@@ -98,7 +98,7 @@ start() {
 	SESS=e2e$SESSIONS
 	rm -f "$TMP/desk.pid"
 	"${TM[@]}" new-session -d -s "$SESS" -x "$1" -y "$2" \
-		"env TERM=xterm-256color DESK_CONFIG=${3:-$DESK_CONFIG} sh -c 'echo \$\$ >$TMP/desk.pid; exec $DESK'; echo DESK-EXITED=\$?; sleep 600"
+		"env TERM=xterm-256color ${START_ENV:-} DESK_CONFIG=${3:-$DESK_CONFIG} sh -c 'echo \$\$ >$TMP/desk.pid; exec $DESK ${START_ARGS:-}'; echo DESK-EXITED=\$?; sleep 600"
 	"${TM[@]}" set-option -g set-clipboard on >/dev/null 2>&1
 	[ -n "$old" ] && "${TM[@]}" kill-session -t "$old" 2>/dev/null
 	return 0
@@ -438,6 +438,268 @@ if wait_for "DESK-EXITED=1" && [[ $SCREEN == *"keys.yaml:3:3: unknown action"* ]
 	ok "in a terminal too, the message is printed and the screen left alone"
 else
 	fail "in a terminal too, the message is printed and the screen left alone" "no message"
+fi
+
+# --- many agents on one database ------------------------------------------
+
+# The conversation's title row, "#ID subject", tells which ticket the
+# queue's cursor is on (the conversation follows the cursor).
+conv_id() { cap; printf '%s\n' "$SCREEN" | sed -n '1s/^[^│]*│ *#\([0-9][0-9]*\) .*/\1/p'; }
+# The draft row of a ticket for this user, straight from the database.
+draft_of() {
+	python3 -c 'import sqlite3,sys
+db = sqlite3.connect(sys.argv[1])
+r = db.execute("SELECT d.body, coalesce(d.canned, \"\") FROM drafts d JOIN agents a ON a.id = d.agent_id WHERE d.ticket_id = ? AND a.login = ? AND d.kind = \"reply\"", (int(sys.argv[2]), sys.argv[3])).fetchone()
+print(r[0] + "|" + r[1] if r else "")' "$DESK_DB" "$1" "$(id -un)"
+}
+
+# Live updates: another process's set, reply and new ticket show in the
+# rows, the open conversation and the counts within about a second; the
+# cursor stays on its ticket and a half-typed command stays as it is.
+start 200 50
+wait_for "Queue: open ("
+keys j j j
+sleep 0.3
+live=$(conv_id)
+cap
+count0=$(printf '%s\n' "$SCREEN" | sed -n 's/.*Queue: open (\([0-9]*\)).*/\1/p' | head -1)
+keys :
+type_text "tag-add half-typed"
+wait_for ":tag-add half-typed"
+"$DESK" set "$live" queue=live-e2e >/dev/null
+"$DESK" --as ben reply "$live" --body "LIVE-REPLY from ben, typed elsewhere" >/dev/null
+"$DESK" new --subject "LIVE-NEW-TICKET" --email live@example.com --name "Live Person" >/dev/null
+want=$((count0 + 1))
+t0=$SECONDS
+if wait_for "LIVE-REPLY from ben" 2 && wait_for " · live-e2e · " 2 && wait_for "Queue: open ($want)" 2; then
+	if [ "$(conv_id)" = "$live" ] && [[ $SCREEN == *":tag-add half-typed"* ]]; then
+		ok "changes from other processes show within a second; cursor and typed text stay"
+	else
+		fail "changes from other processes show within a second; cursor and typed text stay" "shown #$(conv_id), want #$live"
+	fi
+else
+	fail "changes from other processes show within a second; cursor and typed text stay" "not refreshed in $((SECONDS - t0))s (count $count0)"
+fi
+keys Escape
+wait_gone ":tag-add half-typed"
+
+# Presence: ben opens the ticket, then replies in a slow editor; this
+# console says so in the conversation and on the queue row.
+cat >"$TMP/slow-editor.sh" <<'EOF'
+#!/bin/sh
+echo $$ >"$(dirname "$0")/slow-editor.pid"
+printf 'SLOW-TEXT from a slow editor\n' >"$1"
+sleep "${SLOW_SECONDS:-4}"
+EOF
+chmod +x "$TMP/slow-editor.sh"
+"${TM[@]}" new-session -d -s ben -x 120 -y 40 \
+	"env TERM=xterm-256color EDITOR=$TMP/slow-editor.sh SLOW_SECONDS=4 DESK_CONFIG=$DESK_CONFIG $DESK --as ben; sleep 600"
+bcap() { "${TM[@]}" capture-pane -p -t ben 2>/dev/null; }
+bwait() { local end=$((SECONDS + 6)); until bcap | grep -qF -- "$1"; do [ $SECONDS -ge $end ] && return 1; sleep 0.1; done; }
+bwait "Queue: open ("
+"${TM[@]}" send-keys -t ben : ; "${TM[@]}" send-keys -t ben -l "open $live"; "${TM[@]}" send-keys -t ben Enter
+if wait_for "ben is viewing · " 3 && wait_for "[ben] " 3; then
+	ok "another agent viewing the ticket shows in the conversation and on its row"
+else
+	fail "another agent viewing the ticket shows in the conversation and on its row" "no presence"
+fi
+"${TM[@]}" send-keys -t ben r
+if wait_for "ben is replying" 4 && wait_for "[ben✎] " 2; then
+	ok "another agent replying shows as \"ben is replying\""
+else
+	fail "another agent replying shows as \"ben is replying\"" "no replying"
+fi
+bwait "Send the reply on #$live?" && "${TM[@]}" send-keys -t ben p
+if bwait "Draft saved" && wait_for "ben is viewing · " 3; then
+	"${TM[@]}" send-keys -t ben Q
+	check "presence goes back to viewing, and clears when the other agent leaves" wait_gone "ben is" 3
+else
+	fail "presence goes back to viewing, and clears when the other agent leaves" "not viewing after postponing"
+fi
+"${TM[@]}" kill-session -t ben 2>/dev/null
+
+# Collision: ben replies while this agent composes; before sending, his
+# reply is shown and the agent chooses.
+keys Tab
+keys r
+if wait_for "Send the reply on #$live?"; then
+	"$DESK" --as ben reply "$live" --body $'BEN-WAS-FASTER first line\nsecond line\e[31m' >/dev/null
+	keys s
+	if wait_for "A new message since you began" && wait_for "ben replied at" &&
+		wait_for "BEN-WAS-FASTER first line" && wait_for "second line^[[31m"; then
+		ok "a reply that arrived while composing is shown (author, time, first lines) before sending"
+	else
+		fail "a reply that arrived while composing is shown (author, time, first lines) before sending" "no collision"
+	fi
+	keys s
+	if wait_for "Reply sent on #$live." && [[ $(desk_show "$live") == *"BEN-WAS-FASTER"*"E2E-EDIT"* ]]; then
+		ok "send anyway sends it after the other reply"
+	else
+		fail "send anyway sends it after the other reply" "not sent"
+	fi
+else
+	fail "a reply that arrived while composing is shown (author, time, first lines) before sending" "no send prompt"
+fi
+
+# The audit trail of the ticket: who changed what, old and new.
+keys A
+if wait_for "History of #$live" && wait_for "queue: " && wait_for " → live-e2e" &&
+	wait_for "ben          reply    message: - → "; then
+	ok "A shows the ticket's audit trail with old and new values"
+else
+	fail "A shows the ticket's audit trail with old and new values" "no history"
+fi
+keys q
+wait_gone "History of #$live"
+keys Q
+wait_for "DESK-EXITED=0"
+
+# Drafts survive a kill -9: the editor's text is saved while it runs.
+START_ENV="EDITOR=$TMP/slow-editor.sh SLOW_SECONDS=60" start 120 40
+wait_for "Queue: open ("
+keys j j
+sleep 0.3
+dr=$(conv_id)
+keys r
+end=$((SECONDS + 6))
+until [[ $(draft_of "$dr") == "SLOW-TEXT from a slow editor"* ]] || [ $SECONDS -ge $end ]; do sleep 0.2; done
+if [[ $(draft_of "$dr") == "SLOW-TEXT from a slow editor"* ]]; then
+	ok "the text in the editor is saved as a draft while the editor runs"
+else
+	fail "the text in the editor is saved as a draft while the editor runs" "draft: '$(draft_of "$dr")'"
+fi
+kill -KILL "$(cat "$TMP/desk.pid")"
+kill "$(cat "$TMP/slow-editor.pid")" 2>/dev/null
+wait_for "DESK-EXITED=137"
+START_ARGS="" start 120 40
+wait_for "Queue: open ("
+keys :
+type_text "open $dr"
+keys Enter
+if wait_for "#$dr " && wait_for "unsent reply draft (r resumes)"; then
+	keys r
+	if wait_for "You have an unsent reply on #$dr"; then
+		keys r
+		if wait_for "Send the reply on #$dr?"; then
+			keys s
+			if wait_for "Reply sent on #$dr." &&
+				[[ $(desk_show "$dr") == *"E2E-EDIT SLOW-TEXT from a slow editor"* ]] &&
+				[ -z "$(draft_of "$dr")" ]; then
+				ok "after kill -9 the draft is offered again and sent"
+			else
+				fail "after kill -9 the draft is offered again and sent" "not in desk show"
+			fi
+		else
+			fail "after kill -9 the draft is offered again and sent" "no send prompt"
+		fi
+	else
+		fail "after kill -9 the draft is offered again and sent" "no draft offered"
+	fi
+else
+	fail "after kill -9 the draft is offered again and sent" "ticket not shown with its draft"
+fi
+keys Q
+wait_for "DESK-EXITED=0"
+
+# =========================================================================
+# The supervisors' dashboard and bulk changes to marked tickets.
+# `desk init --demo` made this user an admin, who may use both.
+# =========================================================================
+
+start 200 50
+wait_for "Queue: open ("
+keys D
+if wait_for "BACKLOG NOW: " && wait_for "AGE OF THE OPEN TICKETS" && wait_for "LOAD PER AGENT" &&
+	wait_for "SLA RISK: NEXT TO BREACH" && wait_for "PER DAY, LAST 14 DAYS"; then
+	open_now=$("$DESK" list --view open --json | python3 -c "import json,sys; print(len(json.load(sys.stdin)))")
+	sparks=$(printf '%s\n' "$SCREEN" | grep -cE '^ +(created|solved|backlog) +[▁▂▃▄▅▆▇█]{14}  ')
+	if [[ $SCREEN == *"BACKLOG NOW: $open_now open"* ]] && [ "$sparks" -eq 3 ] &&
+		[[ $SCREEN == *"(unassigned)"* ]] && fits 200; then
+		ok "D opens the dashboard: backlog, age, load per agent, SLA risk, sparklines"
+	else
+		fail "D opens the dashboard: backlog, age, load per agent, SLA risk, sparklines" "open $open_now, $sparks sparklines"
+	fi
+else
+	fail "D opens the dashboard: backlog, age, load per agent, SLA risk, sparklines" "sections missing"
+fi
+keys P
+check "P switches the dashboard's period" wait_for "PER DAY, LAST 30 DAYS"
+# Tab to the agents, down to the second, Enter: the queue shows that
+# agent's open tickets; q goes back to the view before.
+keys Tab Tab j Enter
+if wait_for "Queue: all | assignee:" && wait_for "From the dashboard: assignee:"; then
+	who=$(printf '%s\n' "$SCREEN" | sed -n 's/.*Queue: all | assignee:\([^ ]*\) .*/\1/p' | head -1)
+	want=$("$DESK" list --view all --filter "assignee:$who status:new,open,pending,on_hold" --json | python3 -c "import json,sys; print(len(json.load(sys.stdin)))")
+	if [ -n "$who" ] && wait_for "assignee:$who status:new,open,pending,on_hold ($want)"; then
+		ok "Enter on an agent shows that agent's open tickets in the queue"
+	else
+		fail "Enter on an agent shows that agent's open tickets in the queue" "agent '$who', want $want"
+	fi
+else
+	fail "Enter on an agent shows that agent's open tickets in the queue" "no jump"
+fi
+keys q
+check "q goes back from the dashboard's selection to the view before" wait_for "Queue: open ("
+
+# Mark the first two tickets, reassign both in one action.
+keys g
+cap
+ids=($(queue_ids))
+m1=${ids[0]:-0}
+m2=${ids[1]:-0}
+taken=$("$DESK" show --json "$m1" | python3 -c "import json,sys; print(json.load(sys.stdin).get('assignee') or '')")
+taken2=$("$DESK" show --json "$m2" | python3 -c "import json,sys; print(json.load(sys.stdin).get('assignee') or '')")
+to=$("$DESK" agent list | awk -v a="$taken" -v b="$taken2" 'NR > 1 && $3 == "yes" && $1 != a && $1 != b && $1 != "root" {print $1; exit}')
+keys x x
+if wait_for "[2 marked]" && [ "$(count_lines '\[x\] ')" -eq 2 ]; then
+	ok "x marks tickets in the queue"
+else
+	fail "x marks tickets in the queue" "marks not shown"
+fi
+keys a
+if wait_for "Assign 2 marked tickets to"; then
+	type_text "$to"
+	keys Enter
+	if wait_for "2 tickets reassigned to $to." && wait_gone "[2 marked]"; then
+		bad=0
+		for id in "$m1" "$m2"; do
+			out=$("$DESK" show --json "$id" | python3 -c "
+import json,sys
+t=json.load(sys.stdin)
+ev=[e for e in t['events'] if e.get('field')=='assignee' and e.get('new')=='$to' and e.get('action')=='set']
+print(t.get('assignee'), len(ev))")
+			[ "$out" = "$to 1" ] || bad=1
+		done
+		if [ $bad -eq 0 ]; then
+			ok "a reassigns both marked tickets in one action, each with its audit event"
+		else
+			fail "a reassigns both marked tickets in one action, each with its audit event" "tickets $m1 $m2 to $to: $out"
+		fi
+	else
+		fail "a reassigns both marked tickets in one action, each with its audit event" "no summary"
+	fi
+else
+	fail "a reassigns both marked tickets in one action, each with its audit event" "no prompt"
+fi
+keys Q
+wait_for "DESK-EXITED=0"
+
+# An agent is told the dashboard is not for them.
+agent=$("$DESK" agent list | awk 'NR > 1 && $2 == "agent" && $3 == "yes" {print $1; exit}')
+AGENT_SH=$TMP/as-agent.sh
+printf '#!/bin/sh\nexec %s --as %s "$@"\n' "$DESK" "$agent" >"$AGENT_SH"
+chmod +x "$AGENT_SH"
+DESK_REAL=$DESK
+DESK=$AGENT_SH
+start 120 40
+DESK=$DESK_REAL
+if wait_for "Queue: open (" ; then
+	keys D
+	check "an agent pressing D is told the dashboard is for supervisors" wait_for "The dashboard is for supervisors and admins."
+	keys Q
+	wait_for "DESK-EXITED=0"
+else
+	fail "an agent pressing D is told the dashboard is for supervisors" "no console as $agent"
 fi
 
 echo "$PASS passed, $FAIL failed"

@@ -211,8 +211,8 @@ START_TEST(config_views)
 	view_free(&v);
 	ck_assert_int_eq(view_by_name(&x.d, "broken", &v, &e), DESK_EINVAL);
 	ck_assert_str_eq(e.msg, "view \"broken\": unknown filter \"colour:\"; expected status, "
-				"priority, channel, assignee, queue, tag, customer, solved-within or "
-				"due-within");
+				"priority, channel, assignee, queue, tag, customer, solved-within, "
+				"due-within or age");
 	ck_assert_int_eq(view_by_name(&x.d, "nope", &v, &e), DESK_ENOTFOUND);
 	ck_assert_str_eq(e.msg, "no view \"nope\"; the views are: mine, unassigned, pending, "
 				"on-hold, solved, breaching, all, open, vip, broken");
@@ -362,7 +362,7 @@ START_TEST(filter_errors)
 	struct vfx x;
 	vfx_open(&x);
 	static const char unknown[] = "unknown filter \"%s:\"; expected status, priority, channel, "
-				      "assignee, queue, tag, customer, solved-within or due-within";
+				      "assignee, queue, tag, customer, solved-within, due-within or age";
 	char buf[256];
 	snprintf(buf, sizeof buf, unknown, "bogus");
 	parse_err(&x, "bogus:1", buf);
@@ -452,7 +452,7 @@ START_TEST(narrowing)
 	 * the view is still whole. */
 	ck_assert_int_eq(view_narrow(&v, "colour:red", &x.d, &e), DESK_EINVAL);
 	ck_assert_str_eq(e.msg, "unknown filter \"colour:\"; expected status, priority, channel, "
-				"assignee, queue, tag, customer, solved-within or due-within");
+				"assignee, queue, tag, customer, solved-within, due-within or age");
 	ck_assert_uint_eq(v.filter.status_mask, 1u << ST_PENDING);
 	ck_assert_str_eq(v.filter.tag, "other");
 	view_free(&v);
