@@ -50,6 +50,10 @@ mkdir -p "$T/spool" "$T/log" "$T/mail"
 chown "$EXIM_USER" "$T/spool" "$T/log"
 chmod 0777 "$T/mail"
 DESK_DB=$T/desk.db
+# exim's user runs the pipe: it may not be able to reach the checkout
+# (a 0700 temporary folder, a home directory), so it gets its own copy.
+install -m 0755 "$DESK" "$T/desk"
+DESK=$T/desk
 cat >"$T/aliases" <<EOF
 support: "|$DESK --db $DESK_DB --config $T/desk.yaml ingest"
 EOF
