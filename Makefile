@@ -99,6 +99,7 @@ test-e2e: desk
 # themselves to CHECK_EXTRA from a tests/*/rules.mk.
 CHECK_EXTRA :=
 -include $(wildcard tests/*/rules.mk)
+-include bench/bench.mk
 
 check: deps
 	@$(MAKE) --no-print-directory desk build/unit build/unit-san

@@ -343,7 +343,7 @@ static int run_once(char **argv, int cols, int rows, double timeout_ms, const ch
 		if (typing) {
 			if (ki > 0 && tr_lines < want_lines) {
 				tr_lines = count_lines(trace, &tr_off);
-				if (tr_lines < want_lines && t - key_sent < 5000)
+				if (tr_lines < want_lines && t - key_sent < 120000)
 					continue;
 				if (tr_lines < want_lines && verbose)
 					fprintf(stderr, "bench-pty: no trace line for key %d (%s)\n", ki,
