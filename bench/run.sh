@@ -250,11 +250,14 @@ bench_size() {
 	done
 	put "$size" report "$best"
 
-	# 16 agents adding notes at once: commit latency.
-	"$ROOT/build/bench-writers" --db "$copy" --procs 16 \
-		--notes $([ "$QUICK" = 1 ] && echo 5 || echo 40) \
-		>"$WORK/writers.out" || true
-	put "$size" writers "$(awk '{ print $8 " / " $10 }' "$WORK/writers.out")"
+	# 8, 32 and 128 agents adding notes at once: commit latency (the
+	# wait for the write lock included) and commits per second.
+	for procs in 8 32 128; do
+		"$ROOT/build/bench-writers" --db "$copy" --procs $procs \
+			--notes $([ "$QUICK" = 1 ] && echo 3 || echo 20) \
+			>"$WORK/writers-$procs.out" || true
+		put "$size" "writers$procs" "$(awk '{ print $8 " / " $10 " / " $14 }' "$WORK/writers-$procs.out")"
+	done
 	rm -f "$copy" "$copy-wal" "$copy-shm"
 }
 
@@ -316,7 +319,9 @@ row() { # label target metric [suffix]
 	row "import, tickets/s" ">= 20000" import
 	row "ingest, messages/s (1 proc/mail)" "" ingest
 	row "desk report, 2 years" "<= 1000" report
-	row "16 writers: note p50 / p99" "" writers
+	row "8 writers: note p50 / p99 ms / commits/s" "" writers8
+	row "32 writers: note p50 / p99 ms / commits/s" "" writers32
+	row "128 writers: note p50 / p99 ms / commits/s" "" writers128
 	row "st_prep hit, full cache, us" "" st_prep
 } | tee "$OUT/table.txt" "$OUT/table-$(echo $SIZES | tr " " "-").txt"
 
@@ -329,7 +334,7 @@ if [ "$QUICK" = 1 ]; then
 	for s in $SIZES; do
 		for m in gen first sqlite3 key_down key_pgdn key_end key_open200 key_view \
 			key_filter key_search search_common search_rare search_prefix \
-			session_rss import report writers st_prep; do
+			session_rss import report writers8 writers32 writers128 st_prep; do
 			v=$(get "$s" "$m")
 			case "$v" in
 			"" | *nan* | *n/a*) fail=$((fail + 1)); say "FAILED: $s: no figure for $m" ;;
