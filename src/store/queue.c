@@ -334,6 +334,24 @@ int store_queue_page(struct store *st, const struct queue_filter *f, enum queue_
 	return rc;
 }
 
+/* Runs a built query that returns one integer; frees q. */
+static int qb_scalar(struct store *st, struct qb *q, int64_t *out, const char *what,
+		     struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st, sb_str(&q->sql), e);
+	if (!s) {
+		qb_free(q);
+		return e->code;
+	}
+	qb_bind(q, s);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = col_int(s, 0);
+	st_done(s);
+	qb_free(q);
+	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, what);
+}
+
 int store_queue_count(struct store *st, const struct queue_filter *f, int64_t *n,
 		      struct derr *e)
 {
@@ -346,18 +364,7 @@ int store_queue_count(struct store *st, const struct queue_filter *f, int64_t *n
 		qb_free(&q);
 		return DESK_OK;
 	}
-	sqlite3_stmt *s = st_prep(st, sb_str(&q.sql), e);
-	if (!s) {
-		qb_free(&q);
-		return e->code;
-	}
-	qb_bind(&q, s);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*n = col_int(s, 0);
-	st_done(s);
-	qb_free(&q);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "counting the queue");
+	return qb_scalar(st, &q, n, "counting the queue", e);
 }
 
 int store_queue_count_upto(struct store *st, const struct queue_filter *f, int64_t limit,
@@ -376,18 +383,7 @@ int store_queue_count_upto(struct store *st, const struct queue_filter *f, int64
 	sb_add(&q.sql, " LIMIT ");
 	qb_int(&q, limit > 0 ? limit : 1);
 	sb_add(&q.sql, ")");
-	sqlite3_stmt *s = st_prep(st, sb_str(&q.sql), e);
-	if (!s) {
-		qb_free(&q);
-		return e->code;
-	}
-	qb_bind(&q, s);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*n = col_int(s, 0);
-	st_done(s);
-	qb_free(&q);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "counting the queue");
+	return qb_scalar(st, &q, n, "counting the queue", e);
 }
 
 int store_queue_locate(struct store *st, const struct queue_filter *f, enum queue_sort sort,
@@ -449,16 +445,5 @@ int store_queue_locate(struct store *st, const struct queue_filter *f, enum queu
 		qb_int(&c, k.k[i]);
 	}
 	sb_add(&c.sql, ")");
-	sqlite3_stmt *s = st_prep(st, sb_str(&c.sql), e);
-	if (!s) {
-		qb_free(&c);
-		return e->code;
-	}
-	qb_bind(&c, s);
-	int r = sqlite3_step(s);
-	if (r == SQLITE_ROW)
-		*row = col_int(s, 0);
-	st_done(s);
-	qb_free(&c);
-	return r == SQLITE_ROW ? DESK_OK : st_fail(st, e, "finding a ticket in the queue");
+	return qb_scalar(st, &c, row, "finding a ticket in the queue", e);
 }
