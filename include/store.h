@@ -50,6 +50,11 @@ bool store_in_transaction(const struct store *st);
  * data_version): cheap enough to poll several times a second. */
 bool store_changed(struct store *st);
 
+/* While set, long reads call give_up(arg) every few thousand steps and
+ * stop with an error when it returns true (the console counts its view
+ * only while no key waits).  NULL clears it. */
+void store_set_give_up(struct store *st, bool (*give_up)(void *arg), void *arg);
+
 /* --- agents ------------------------------------------------------------ */
 int store_agent_get(struct store *st, int64_t id, struct agent *out, struct derr *e);
 int store_agent_by_login(struct store *st, const char *login, struct agent *out,

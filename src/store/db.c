@@ -321,6 +321,20 @@ bool store_in_transaction(const struct store *st)
 	return st->in_txn;
 }
 
+static int progress(void *arg)
+{
+	struct store *st = arg;
+	return st->give_up && st->give_up(st->give_up_arg);
+}
+
+void store_set_give_up(struct store *st, bool (*give_up)(void *arg), void *arg)
+{
+	st->give_up = give_up;
+	st->give_up_arg = arg;
+	/* 4000 VM steps: well under a millisecond between two asks. */
+	sqlite3_progress_handler(st->db, give_up ? 4000 : 0, give_up ? progress : NULL, st);
+}
+
 bool store_changed(struct store *st)
 {
 	sqlite3_stmt *s = st_prep(st, "PRAGMA data_version", NULL);

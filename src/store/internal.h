@@ -21,6 +21,8 @@ struct store {
 	unsigned long tick;
 	bool in_txn;
 	int64_t data_version;
+	bool (*give_up)(void *arg); /* store_set_give_up */
+	void *give_up_arg;
 };
 
 /* A cached prepared statement for sql, reset and with bindings cleared;

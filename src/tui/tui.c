@@ -20,6 +20,9 @@
 #include "util.h"
 
 #define POLL_MS 500
+/* Other agents' writes recount the view at most this often (the rows
+ * on screen refresh at once); a change made here recounts when idle. */
+#define RECOUNT_MS 3000
 
 static volatile sig_atomic_t got_term, got_int;
 
@@ -55,6 +58,11 @@ static int64_t now_us(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t app_now_ms(void)
+{
+	return now_us() / 1000;
 }
 
 /* --- config files ------------------------------------------------------ */
@@ -156,14 +164,22 @@ int app_show(struct app *a, int64_t id, bool from_queue)
 	return RD_CONV | RD_HIST | RD_STATUS;
 }
 
-int app_changed(struct app *a)
+/* The data changed: reload what is shown; the count waits (count_due). */
+static int data_changed(struct app *a)
 {
 	int flags = RD_STATUS;
-	a->count_stale = true;
+	a->count_due = true;
 	for (int i = 0; i < PANE__COUNT; i++)
 		flags |= a->pane[i]->ops->data_changed(a->pane[i], a);
 	if (a->overlay)
 		flags |= a->overlay->ops->data_changed(a->overlay, a);
+	return flags;
+}
+
+int app_changed(struct app *a)
+{
+	int flags = data_changed(a);
+	a->count_at = 0; /* our own change: recount as soon as idle */
 	return flags;
 }
 
@@ -379,7 +395,7 @@ static int poll_store(struct app *a, int64_t *last_poll, int *minute)
 	int flags = 0;
 	bool changed = store_changed(a->d->st);
 	if (changed)
-		flags |= app_changed(a);
+		flags |= data_changed(a);
 	flags |= presence_tick(a, changed);
 	int m = (int)(time_now() / 60);
 	if (m != *minute) { /* ages and SLA times move on */
@@ -389,18 +405,71 @@ static int poll_store(struct app *a, int64_t *last_poll, int *minute)
 	return flags;
 }
 
+/* A key waiting on the terminal (the count gives up for it). */
+static bool key_waiting(void *arg)
+{
+	bool *gave_up = arg;
+	struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
+	if (poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN))
+		*gave_up = true;
+	return *gave_up;
+}
+
+/* Counts the view, unless a key arrives meanwhile: then the count stays
+ * pending and runs at the next pause.  Once it gave up without a key
+ * being read after it (a terminal that polls readable and yields
+ * nothing), it counts to the end. */
 static void count_now(struct app *a)
 {
 	struct derr e = {0};
 	int64_t n = 0;
+	bool gave_up = false;
+	if (!a->count_gave_up)
+		store_set_give_up(a->d->st, key_waiting, &gave_up);
 	/* A huge view is not counted to the end: "10000+" says enough. */
-	if (store_queue_count_upto(a->d->st, &a->view.filter, COUNT_LIMIT, &n, &e) == DESK_OK) {
+	int rc = store_queue_count_upto(a->d->st, &a->view.filter, COUNT_LIMIT, &n, &e);
+	store_set_give_up(a->d->st, NULL, NULL);
+	if (gave_up) {
+		a->count_gave_up = true;
+		return;
+	}
+	a->count_gave_up = false;
+	if (rc == DESK_OK) {
 		a->count = n;
 		a->count_more = n >= COUNT_LIMIT;
 	} else
 		app_error(a, &e);
-	a->count_stale = false;
+	a->count_stale = a->count_due = false;
+	a->count_at = app_now_ms();
 	a->dirty |= RD_STATUS | RD_QUEUE;
+}
+
+/* When the next idle job is due (app_now_ms() time), or -1: the filter
+ * being typed, then the count (at once for a new view, at most every
+ * RECOUNT_MS after other agents' writes). */
+static int64_t idle_at(const struct app *a)
+{
+	int64_t at = views_idle_at(a);
+	if (at >= 0) /* the count waits for the filter it would count */
+		return at;
+	if (a->count_stale)
+		return 0;
+	if (a->count_due)
+		return a->count_at ? a->count_at + RECOUNT_MS : 0;
+	return -1;
+}
+
+/* One idle job, if one is due: the loop draws between two. */
+static bool idle_work(struct app *a)
+{
+	int64_t now = app_now_ms(), at = idle_at(a);
+	if (at < 0 || now < at)
+		return false;
+	if (a->filter_pending)
+		a->dirty |= views_idle(a, now);
+	else
+		count_now(a);
+	return true;
 }
 
 static void run(struct app *a, WINDOW *in, struct trace *tr, bool exit_first)
@@ -413,12 +482,18 @@ static void run(struct app *a, WINDOW *in, struct trace *tr, bool exit_first)
 		if (a->dirty && (first || !input_pending(in))) {
 			draw(a);
 			trace_frame(tr);
-			if (first && exit_first && !a->count_stale)
+			/* The first frame shows the rows, the conversation and the
+			 * history; only the count may still be "…" (it runs next). */
+			if (first && exit_first)
 				break;
-			if (!a->count_stale)
-				first = false;
+			first = false;
 		}
-		int timeout = a->count_stale ? 0 : POLL_MS;
+		int timeout = POLL_MS;
+		int64_t at = idle_at(a);
+		if (at >= 0) {
+			int64_t wait = at - app_now_ms();
+			timeout = wait <= 0 ? 0 : wait < POLL_MS ? (int)wait : POLL_MS;
+		}
 		wtimeout(in, timeout);
 		untouchwin(in);
 		wint_t wch;
@@ -441,15 +516,15 @@ static void run(struct app *a, WINDOW *in, struct trace *tr, bool exit_first)
 			if (timeout > 0 && t0 - before < timeout * 250) {
 				if (++fast_errs > 20 || tty_gone())
 					break;
-			} else {
+			} else if (timeout > 0) {
 				fast_errs = 0;
 			}
-			if (a->count_stale)
-				count_now(a);
-			a->dirty |= poll_store(a, &last_poll, &minute);
+			if (!idle_work(a))
+				a->dirty |= poll_store(a, &last_poll, &minute);
 			continue;
 		}
 		fast_errs = 0;
+		a->count_gave_up = false;
 		int key = key_from_input((int)wch, r == KEY_CODE_YES);
 		if (tr->f && tr->n < (int)ARRAY_LEN(tr->pending)) {
 			key_label(key, tr->pending[tr->n].name, sizeof tr->pending[tr->n].name);

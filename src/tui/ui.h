@@ -109,7 +109,14 @@ struct app {
 	bool reverse; /* flips the view's order */
 	int64_t count;
 	bool count_more;  /* at least count (counting stopped there) */
-	bool count_stale;
+	bool count_stale; /* not counted yet for this view: shown as "…" */
+	bool count_due;   /* the data changed since: recount when idle */
+	int64_t count_at; /* app_now_ms() of the last count; 0: recount at once */
+	bool count_gave_up; /* the last count stopped for a key */
+	/* The filter typed so far, applied once typing pauses (views.c). */
+	char *filter_next;
+	bool filter_pending;
+	int64_t filter_next_at; /* app_now_ms() when it is due */
 
 	int64_t cur_id;       /* the ticket shown; 0: none */
 	bool cur_from_queue;  /* it follows the queue's cursor */
@@ -139,6 +146,8 @@ int app_error(struct app *a, const struct derr *e); /* returns RD_STATUS */
 int app_show(struct app *a, int64_t id, bool from_queue);
 /* After a change made here: reload what is shown, keep the cursor. */
 int app_changed(struct app *a);
+/* A monotonic clock in milliseconds. */
+int64_t app_now_ms(void);
 int app_run_action(struct app *a, int action, const char *arg);
 int app_set_overlay(struct app *a, struct pane *ov);
 int app_close_overlay(struct app *a);
@@ -187,6 +196,11 @@ int views_init(struct app *a, struct derr *e);
 void views_free(struct app *a);
 /* Rebuilds a->view from the name, filter, search and sort. */
 int views_rebuild(struct app *a, struct derr *e);
+/* Work that waits for a pause in typing (the filter being typed), when
+ * now_ms reached it; returns redraw flags.  views_idle_at: when that is
+ * (app_now_ms() time), or -1 for nothing waiting. */
+int views_idle(struct app *a, int64_t now_ms);
+int64_t views_idle_at(const struct app *a);
 const char *views_title(struct app *a, char *buf, size_t size);
 
 /* --- prompt.c: the line editor on the bottom lines ----------------------- */

@@ -10,6 +10,10 @@
 #include "util.h"
 
 #define FIRST_VIEW "open"
+/* The filter being typed is applied after this long without a key: a
+ * filter query walks the view until a screenful matches (seconds on a
+ * million tickets), so running one per character made typing wait. */
+#define FILTER_PAUSE_MS 150
 
 int views_rebuild(struct app *a, struct derr *e)
 {
@@ -52,6 +56,8 @@ void views_free(struct app *a)
 	xfree(&a->prev_view);
 	xfree(&a->filter);
 	xfree(&a->search);
+	xfree(&a->filter_next);
+	a->filter_pending = false;
 }
 
 const char *views_title(struct app *a, char *buf, size_t size)
@@ -164,17 +170,52 @@ static int set_filter(struct app *a, const char *text, bool quiet)
 	return queue_reset(a) | RD_ALL;
 }
 
+static void filter_drop_pending(struct app *a)
+{
+	xfree(&a->filter_next);
+	a->filter_pending = false;
+}
+
+/* A key in the filter prompt: the filter runs once typing pauses
+ * (views_idle); the prompt itself redraws at once. */
 static int filter_changed(struct app *a, const char *text, void *data)
 {
-	return set_filter(a, text, true);
+	free(a->filter_next);
+	a->filter_next = xstrdup(text ? text : "");
+	a->filter_pending = true;
+	a->filter_next_at = app_now_ms() + FILTER_PAUSE_MS;
+	return 0;
+}
+
+int64_t views_idle_at(const struct app *a)
+{
+	return a->filter_pending ? a->filter_next_at : -1;
+}
+
+int views_idle(struct app *a, int64_t now_ms)
+{
+	if (!a->filter_pending || now_ms < a->filter_next_at)
+		return 0;
+	char *text = a->filter_next;
+	a->filter_next = NULL;
+	a->filter_pending = false;
+	int flags = set_filter(a, text, true);
+	free(text);
+	return flags;
 }
 
 static int filter_done(struct app *a, const char *text, void *data)
 {
 	struct filter_state *f = data;
-	if (!text) /* cancelled: back to how it was */
-		return set_filter(a, f->before, false);
-	return set_filter(a, text, false);
+	bool pending = a->filter_pending;
+	filter_drop_pending(a); /* Enter and Esc decide now */
+	const char *want = text ? text : f->before; /* cancelled: back to how it was */
+	/* Already shown (typing paused before Enter): no need to run it again. */
+	if (!pending && strcmp(want ? want : "", a->filter ? a->filter : "") == 0) {
+		a->msg[0] = '\0';
+		return RD_ALL;
+	}
+	return set_filter(a, want, false);
 }
 
 int act_filter(struct app *a, const char *arg)

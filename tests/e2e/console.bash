@@ -455,7 +455,8 @@ print(r[0] + "|" + r[1] if r else "")' "$DESK_DB" "$1" "$(id -un)"
 }
 
 # Live updates: another process's set, reply and new ticket show in the
-# rows, the open conversation and the counts within about a second; the
+# rows and the open conversation within about a second, and in the count
+# within a few (other agents' writes recount at most every 3 s); the
 # cursor stays on its ticket and a half-typed command stays as it is.
 start 200 50
 wait_for "Queue: open ("
@@ -472,14 +473,14 @@ wait_for ":tag-add half-typed"
 "$DESK" new --subject "LIVE-NEW-TICKET" --email live@example.com --name "Live Person" >/dev/null
 want=$((count0 + 1))
 t0=$SECONDS
-if wait_for "LIVE-REPLY from ben" 2 && wait_for " · live-e2e · " 2 && wait_for "Queue: open ($want)" 2; then
+if wait_for "LIVE-REPLY from ben" 2 && wait_for " · live-e2e · " 2 && wait_for "Queue: open ($want)" 5; then
 	if [ "$(conv_id)" = "$live" ] && [[ $SCREEN == *":tag-add half-typed"* ]]; then
-		ok "changes from other processes show within a second; cursor and typed text stay"
+		ok "changes from other processes show within a second (the count within a few); cursor and typed text stay"
 	else
-		fail "changes from other processes show within a second; cursor and typed text stay" "shown #$(conv_id), want #$live"
+		fail "changes from other processes show within a second (the count within a few); cursor and typed text stay" "shown #$(conv_id), want #$live"
 	fi
 else
-	fail "changes from other processes show within a second; cursor and typed text stay" "not refreshed in $((SECONDS - t0))s (count $count0)"
+	fail "changes from other processes show within a second (the count within a few); cursor and typed text stay" "not refreshed in $((SECONDS - t0))s (count $count0)"
 fi
 keys Escape
 wait_gone ":tag-add half-typed"
