@@ -39,7 +39,11 @@ static void main_usage(FILE *out)
 
 int cli_fail(const struct derr *e)
 {
-	fprintf(stderr, "desk: %s\n", e->msg[0] ? e->msg : "failed");
+	/* Messages quote what they were given (a tag, a line of a file):
+	 * sanitized like any other text that reaches the terminal. */
+	char *msg = text_sanitize(e->msg[0] ? e->msg : "failed", 0);
+	fprintf(stderr, "desk: %s\n", msg);
+	free(msg);
 	return e->code == DESK_EUSAGE ? EXIT_USAGE : EXIT_FAIL;
 }
 
