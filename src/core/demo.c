@@ -1003,7 +1003,9 @@ static void plan_ticket(struct plan *p, int i, struct rng *r, int64_t now)
 		adv(p, r, 9 * HOUR, 30 * HOUR);
 	else
 		adv(p, r, 10 * MINUTE, 5 * HOUR);
-	message(p, r, MSG_REPLY, agent, v->reply);
+	/* Some answers settle the matter at once: first contact resolution. */
+	bool one_touch = p->status >= ST_SOLVED && !reopen && rng_chance(r, 40);
+	message(p, r, MSG_REPLY, agent, one_touch ? v->resolve : v->reply);
 	p->first_response = p->last;
 	set_status(p, agent, ST_OPEN);
 	p->tags[p->ntags++] = tp->tag;
@@ -1016,7 +1018,7 @@ static void plan_ticket(struct plan *p, int i, struct rng *r, int64_t now)
 	if (p->priority >= PRIO_HIGH && rng_chance(r, 40))
 		event(p, agent, "set", "priority", "normal", priority_name(p->priority), -1);
 
-	int exchanges = (int)rng_range(r, 0, 2);
+	int exchanges = one_touch ? 0 : (int)rng_range(r, 0, 2);
 	for (int k = 0; k < exchanges && room(p, 2 + tail); k++) {
 		adv(p, r, HOUR, DAY);
 		message(p, r, MSG_CUSTOMER, NO_AGENT, k == 0 ? v->followup : PICK(r, nudges));
@@ -1054,7 +1056,8 @@ static void plan_ticket(struct plan *p, int i, struct rng *r, int64_t now)
 		return;
 	default: /* solved or closed */
 		adv(p, r, 30 * MINUTE, 8 * HOUR);
-		message(p, r, MSG_REPLY, agent, v->resolve);
+		if (!one_touch)
+			message(p, r, MSG_REPLY, agent, v->resolve);
 		set_status(p, agent, ST_SOLVED);
 		if (reopen) {
 			adv(p, r, 2 * HOUR, 2 * DAY);
