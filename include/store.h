@@ -141,6 +141,9 @@ int store_presence_set(struct store *st, int64_t agent_id, int64_t ticket_id, bo
 struct presence { char *login; bool replying; };
 struct presence_list { struct presence *v; size_t n, cap; };
 void presence_list_free(struct presence_list *l);
+/* A fingerprint of everything but presence (audit events, messages,
+ * undelivered mail): unchanged after a commit means only presence moved. */
+int store_content_mark(struct store *st, int64_t mark[3], struct derr *e);
 /* Others (not except_agent) on a ticket seen since fresh_since, the
  * ones replying first. */
 int store_presence_list(struct store *st, int64_t ticket_id, int64_t fresh_since,

@@ -95,3 +95,25 @@ void presence_rows_free(struct presence_rows *l)
 	free(l->v);
 	memset(l, 0, sizeof *l);
 }
+
+/* Presence rows are written often and change nothing else; every other
+ * change of what a console shows leaves an audit event, a message, or an
+ * outbound message changing its delivery state.  Comparing these tells a
+ * console whether another process's commit needs more than a presence
+ * refresh. */
+int store_content_mark(struct store *st, int64_t mark[3], struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT (SELECT coalesce(max(id), 0) FROM events),"
+				  " (SELECT coalesce(max(id), 0) FROM messages),"
+				  " (SELECT count(*) FROM messages"
+				  "  WHERE delivery IN ('queued','failed'))",
+				  e);
+	if (!s)
+		return e->code;
+	int rc = sqlite3_step(s);
+	for (int i = 0; i < 3; i++)
+		mark[i] = rc == SQLITE_ROW ? col_int(s, i) : 0;
+	st_done(s);
+	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "checking for changes");
+}

@@ -176,6 +176,21 @@ static int data_changed(struct app *a)
 	return flags;
 }
 
+/* Another process committed: was it more than someone's presence?  A
+ * team's consoles refresh their presence every 20 s, which must not make
+ * every console re-read its panes. */
+static bool content_moved(struct app *a)
+{
+	int64_t mark[3];
+	struct derr e = {0};
+	if (store_content_mark(a->d->st, mark, &e) != DESK_OK)
+		return true; /* refresh: its errors show there */
+	bool moved = !a->have_content_mark || memcmp(mark, a->content_mark, sizeof mark) != 0;
+	memcpy(a->content_mark, mark, sizeof mark);
+	a->have_content_mark = true;
+	return moved;
+}
+
 int app_changed(struct app *a)
 {
 	int flags = data_changed(a);
@@ -394,7 +409,7 @@ static int poll_store(struct app *a, int64_t *last_poll, int *minute)
 	*last_poll = now;
 	int flags = 0;
 	bool changed = store_changed(a->d->st);
-	if (changed)
+	if (changed && content_moved(a))
 		flags |= data_changed(a);
 	flags |= presence_tick(a, changed);
 	int m = (int)(time_now() / 60);

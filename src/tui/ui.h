@@ -111,6 +111,8 @@ struct app {
 	bool count_more;  /* at least count (counting stopped there) */
 	bool count_stale; /* not counted yet for this view: shown as "…" */
 	bool count_due;   /* the data changed since: recount when idle */
+	int64_t content_mark[3]; /* store_content_mark at the last refresh */
+	bool have_content_mark;
 	int64_t count_at; /* app_now_ms() of the last count; 0: recount at once */
 	bool count_gave_up; /* the last count stopped for a key */
 	/* The filter typed so far, applied once typing pauses (views.c). */

@@ -117,6 +117,31 @@ START_TEST(presence_rows_per_agent)
 }
 END_TEST
 
+/* Presence moves leave the content mark alone; a note, a reply, a status
+ * change move it, so consoles refresh only for those. */
+START_TEST(content_mark_ignores_presence)
+{
+	struct pfx x;
+	pfx_open(&x);
+	struct derr e = {0};
+	int64_t t1 = ticket(&x, "one");
+	int64_t m0[3], m1[3];
+	ck_assert_int_eq(store_content_mark(x.d.st, m0, &e), DESK_OK);
+	ck_assert_int_eq(core_presence_set(&x.alice, t1, true, &e), DESK_OK);
+	ck_assert_int_eq(core_presence_set(&x.bob, t1, false, &e), DESK_OK);
+	ck_assert_int_eq(store_content_mark(x.d.st, m1, &e), DESK_OK);
+	ck_assert(memcmp(m0, m1, sizeof m0) == 0);
+	ck_assert_int_eq(core_note(&x.alice, t1, "looking", &e), DESK_OK);
+	ck_assert_int_eq(store_content_mark(x.d.st, m1, &e), DESK_OK);
+	ck_assert(memcmp(m0, m1, sizeof m0) != 0);
+	memcpy(m0, m1, sizeof m0);
+	ck_assert_int_eq(core_set_priority(&x.bob, t1, PRIO_HIGH, &e), DESK_OK);
+	ck_assert_int_eq(store_content_mark(x.d.st, m1, &e), DESK_OK);
+	ck_assert(memcmp(m0, m1, sizeof m0) != 0);
+	pfx_close(&x);
+}
+END_TEST
+
 START_TEST(presence_stale_ignored)
 {
 	struct pfx x;
@@ -232,6 +257,7 @@ Suite *suite_presence(void)
 	TCase *t = tcase_create("presence");
 	tcase_add_test(t, presence_rows_per_agent);
 	tcase_add_test(t, presence_stale_ignored);
+	tcase_add_test(t, content_mark_ignores_presence);
 	suite_add_tcase(s, t);
 	t = tcase_create("queue");
 	tcase_add_test(t, count_upto_stops);
