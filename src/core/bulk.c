@@ -37,25 +37,14 @@ static int apply_one(struct desk *d, int64_t id, const struct field_change *ch, 
 		     struct derr *e)
 {
 	struct ticket t;
-	int rc = store_begin(d->st, e);
+	int rc = core_ticket_begin(d, id, &t, e);
 	if (rc)
 		return rc;
-	if ((rc = core_load_for_change(d, id, &t, e))) {
-		store_rollback(d->st);
-		return rc;
-	}
 	if (t.status == ST_CLOSED)
 		rc = derr_set(e, DESK_EDENIED, "ticket %lld is closed", (long long)id);
 	for (size_t i = 0; i < n && rc == DESK_OK; i++)
 		rc = core_change(d, &t, &ch[i], e);
-	if (rc == DESK_OK)
-		rc = core_save(d, &t, e);
-	if (rc == DESK_OK)
-		rc = store_commit(d->st, e);
-	else
-		store_rollback(d->st);
-	ticket_free(&t);
-	return rc;
+	return core_ticket_finish(d, &t, rc, true, e);
 }
 
 static bool seen_before(const int64_t *ids, size_t i)

@@ -16,6 +16,12 @@ int core_check_status(struct desk *d, const struct ticket *t, enum status to, st
 int core_change_status(struct desk *d, struct ticket *t, enum status to, struct derr *e);
 /* Stamps updated_at, recomputes next_due and writes t. */
 int core_save(struct desk *d, struct ticket *t, struct derr *e);
+/* A change of one ticket: BEGIN IMMEDIATE, then the ticket read (not a
+ * merged one).  On failure nothing is left open. */
+int core_ticket_begin(struct desk *d, int64_t id, struct ticket *t, struct derr *e);
+/* Ends it: when rc is DESK_OK saves t (if save) and commits, else rolls
+ * back; frees t either way.  Returns the final result. */
+int core_ticket_finish(struct desk *d, struct ticket *t, int rc, bool save, struct derr *e);
 
 /* CRLF to LF, trailing blank lines dropped; a new string. */
 char *core_normalize_body(const char *body);

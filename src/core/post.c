@@ -43,13 +43,9 @@ int core_post(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
 		return derr_set(e, DESK_EINVAL, "the %s is empty: nothing was sent",
 				kind == MSG_REPLY ? "reply" : "note");
 	struct ticket t;
-	int rc = store_begin(d->st, e);
+	int rc = core_ticket_begin(d, id, &t, e);
 	if (rc)
 		return rc;
-	if ((rc = core_load_for_change(d, id, &t, e))) {
-		store_rollback(d->st);
-		return rc;
-	}
 	char *text = core_normalize_body(body);
 	struct message m = {
 		.ticket_id = id,
@@ -89,19 +85,13 @@ int core_post(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
 		rc = core_change(d, &t, &ch[i], e);
 	if (rc == DESK_OK)
 		rc = store_draft_delete(d->st, id, d->me.id, kind, e);
-	if (rc == DESK_OK)
-		rc = core_save(d, &t, e);
-	if (rc == DESK_OK)
-		rc = store_commit(d->st, e);
-	else
-		store_rollback(d->st);
+	rc = core_ticket_finish(d, &t, rc, true, e);
 	if (rc == DESK_OK && msg_id)
 		*msg_id = m.id;
 	if (rc == DESK_OK && mail_id)
 		outbound_send(d, m.id, NULL);
 	free(mail_id);
 	free(text);
-	ticket_free(&t);
 	return rc;
 }
 
@@ -147,24 +137,13 @@ int core_customer_message(struct desk *d, int64_t id, const char *body, int64_t 
 	if (blank(body))
 		return derr_set(e, DESK_EINVAL, "the message is empty: nothing was stored");
 	struct ticket t;
-	int rc = store_begin(d->st, e);
+	int rc = core_ticket_begin(d, id, &t, e);
 	if (rc)
 		return rc;
-	if ((rc = core_load_for_change(d, id, &t, e))) {
-		store_rollback(d->st);
-		return rc;
-	}
 	if (t.status == ST_CLOSED)
 		rc = derr_set(e, DESK_EDENIED, "ticket %lld is closed; open a new ticket",
 			      (long long)id);
 	if (rc == DESK_OK)
 		rc = core_customer_message_locked(d, &t, body, at, message_id, e);
-	if (rc == DESK_OK)
-		rc = core_save(d, &t, e);
-	if (rc == DESK_OK)
-		rc = store_commit(d->st, e);
-	else
-		store_rollback(d->st);
-	ticket_free(&t);
-	return rc;
+	return core_ticket_finish(d, &t, rc, true, e);
 }

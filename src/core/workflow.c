@@ -254,27 +254,36 @@ int core_save(struct desk *d, struct ticket *t, struct derr *e)
 	return rc ? rc : store_ticket_update(d->st, t, e);
 }
 
-int core_apply(struct desk *d, int64_t id, const struct field_change *ch, size_t n,
-	       struct derr *e)
+int core_ticket_begin(struct desk *d, int64_t id, struct ticket *t, struct derr *e)
 {
-	struct ticket t;
 	int rc = store_begin(d->st, e);
-	if (rc)
-		return rc;
-	if ((rc = core_load_for_change(d, id, &t, e))) {
+	if (rc == DESK_OK && (rc = core_load_for_change(d, id, t, e)))
 		store_rollback(d->st);
-		return rc;
-	}
-	for (size_t i = 0; i < n && rc == DESK_OK; i++)
-		rc = core_change(d, &t, &ch[i], e);
-	if (rc == DESK_OK)
-		rc = core_save(d, &t, e);
+	return rc;
+}
+
+int core_ticket_finish(struct desk *d, struct ticket *t, int rc, bool save, struct derr *e)
+{
+	if (rc == DESK_OK && save)
+		rc = core_save(d, t, e);
 	if (rc == DESK_OK)
 		rc = store_commit(d->st, e);
 	else
 		store_rollback(d->st);
-	ticket_free(&t);
+	ticket_free(t);
 	return rc;
+}
+
+int core_apply(struct desk *d, int64_t id, const struct field_change *ch, size_t n,
+	       struct derr *e)
+{
+	struct ticket t;
+	int rc = core_ticket_begin(d, id, &t, e);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n && rc == DESK_OK; i++)
+		rc = core_change(d, &t, &ch[i], e);
+	return core_ticket_finish(d, &t, rc, true, e);
 }
 
 int core_set_status(struct desk *d, int64_t id, enum status s, struct derr *e)
@@ -318,13 +327,10 @@ int core_unassign(struct desk *d, int64_t id, struct derr *e)
 int core_claim(struct desk *d, int64_t id, struct derr *e)
 {
 	struct ticket t;
-	int rc = store_begin(d->st, e);
+	int rc = core_ticket_begin(d, id, &t, e);
 	if (rc)
 		return rc;
-	if ((rc = core_load_for_change(d, id, &t, e))) {
-		store_rollback(d->st);
-		return rc;
-	}
+	bool claimed = false;
 	if (t.assignee_id == d->me.id) {
 		rc = DESK_OK;
 	} else if (t.assignee_id) {
@@ -335,13 +341,7 @@ int core_claim(struct desk *d, int64_t id, struct derr *e)
 	} else {
 		rc = core_event(d, id, "claim", "assignee", NULL, d->me.login, e);
 		t.assignee_id = d->me.id;
-		if (rc == DESK_OK)
-			rc = core_save(d, &t, e);
+		claimed = true;
 	}
-	if (rc == DESK_OK)
-		rc = store_commit(d->st, e);
-	else
-		store_rollback(d->st);
-	ticket_free(&t);
-	return rc;
+	return core_ticket_finish(d, &t, rc, claimed, e);
 }

@@ -89,23 +89,16 @@ static int v_key(struct pane *pane, struct app *a, int action, int key)
 {
 	struct audit *v = (struct audit *)pane;
 	size_t h = (size_t)vis(pane);
-	size_t end = v->n > h ? v->n - h : 0;
-	switch (action) {
-	case ACT_DOWN: v->top = v->top < end ? v->top + 1 : end; break;
-	case ACT_UP: v->top = v->top ? v->top - 1 : 0; break;
-	case ACT_PAGE_DOWN:
-	case ACT_HALF_DOWN: v->top = v->top + h / 2 < end ? v->top + h / 2 : end; break;
-	case ACT_PAGE_UP:
-	case ACT_HALF_UP: v->top = v->top > h / 2 ? v->top - h / 2 : 0; break;
-	case ACT_TOP: v->top = 0; break;
-	case ACT_BOTTOM: v->top = end; break;
-	case ACT_QUIT: a->quit = true; return app_close_overlay(a);
-	case ACT_BACK:
-	case ACT_AUDIT:
-	case ACT_CANCEL: return app_close_overlay(a);
-	default: break;
+	if (!ui_scroll(&v->top, v->n, h, action)) {
+		switch (action) {
+		case ACT_QUIT: a->quit = true; return app_close_overlay(a);
+		case ACT_BACK:
+		case ACT_AUDIT:
+		case ACT_CANCEL: return app_close_overlay(a);
+		default: break;
+		}
 	}
-	v->follow = v->top >= end;
+	v->follow = v->top + h >= v->n;
 	return RD_OVERLAY;
 }
 

@@ -268,19 +268,8 @@ static void c_draw(struct pane *p, struct app *a)
 static int c_key(struct pane *p, struct app *a, int action, int key)
 {
 	struct conv_pane *c = (struct conv_pane *)p;
-	size_t vh = (size_t)view_h(p);
-	size_t end = c->nlines > vh ? c->nlines - vh : 0;
-	switch (action) {
-	case ACT_DOWN: c->top = c->top < end ? c->top + 1 : end; break;
-	case ACT_UP: c->top = c->top ? c->top - 1 : 0; break;
-	case ACT_PAGE_DOWN: c->top = c->top + vh < end ? c->top + vh : end; break;
-	case ACT_PAGE_UP: c->top = c->top > vh ? c->top - vh : 0; break;
-	case ACT_HALF_DOWN: c->top = c->top + vh / 2 < end ? c->top + vh / 2 : end; break;
-	case ACT_HALF_UP: c->top = c->top > vh / 2 ? c->top - vh / 2 : 0; break;
-	case ACT_TOP: c->top = 0; break;
-	case ACT_BOTTOM: c->top = end; break;
-	default: return RD_UNHANDLED;
-	}
+	if (!ui_scroll(&c->top, c->nlines, (size_t)view_h(p), action))
+		return RD_UNHANDLED;
 	return RD_CONV;
 }
 

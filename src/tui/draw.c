@@ -109,3 +109,22 @@ void ui_title(struct app *a, struct pane *p, const char *title)
 	ui_fill(p->win, 0, x0, w, at);
 	ui_put(p->win, 0, x0 + 1, w - 1, title, at);
 }
+
+bool ui_scroll(size_t *top, size_t n, size_t visible, int action)
+{
+	size_t end = n > visible ? n - visible : 0, page = visible ? visible : 1;
+	size_t half = page > 1 ? page / 2 : 1, t = *top;
+	switch (action) {
+	case ACT_DOWN: t = t < end ? t + 1 : end; break;
+	case ACT_UP: t = t ? t - 1 : 0; break;
+	case ACT_PAGE_DOWN: t = t + page < end ? t + page : end; break;
+	case ACT_HALF_DOWN: t = t + half < end ? t + half : end; break;
+	case ACT_PAGE_UP: t = t > page ? t - page : 0; break;
+	case ACT_HALF_UP: t = t > half ? t - half : 0; break;
+	case ACT_TOP: t = 0; break;
+	case ACT_BOTTOM: t = end; break;
+	default: return false;
+	}
+	*top = t;
+	return true;
+}

@@ -109,24 +109,15 @@ static void e_draw(struct pane *pane, struct app *a)
 static int e_key(struct pane *pane, struct app *a, int action, int key)
 {
 	struct help *h = (struct help *)pane;
-	size_t v = (size_t)vis(pane);
-	size_t end = h->n > v ? h->n - v : 0;
+	if (ui_scroll(&h->top, h->n, (size_t)vis(pane), action))
+		return RD_OVERLAY;
 	switch (action) {
-	case ACT_DOWN: h->top = h->top < end ? h->top + 1 : end; break;
-	case ACT_UP: h->top = h->top ? h->top - 1 : 0; break;
-	case ACT_PAGE_DOWN:
-	case ACT_HALF_DOWN: h->top = h->top + v / 2 < end ? h->top + v / 2 : end; break;
-	case ACT_PAGE_UP:
-	case ACT_HALF_UP: h->top = h->top > v / 2 ? h->top - v / 2 : 0; break;
-	case ACT_TOP: h->top = 0; break;
-	case ACT_BOTTOM: h->top = end; break;
 	case ACT_QUIT: a->quit = true; return app_close_overlay(a);
 	case ACT_BACK:
 	case ACT_HELP:
 	case ACT_CANCEL: return app_close_overlay(a);
-	default: break;
+	default: return RD_OVERLAY;
 	}
-	return RD_OVERLAY;
 }
 
 static void e_resize(struct pane *pane, struct app *a)

@@ -166,6 +166,10 @@ bool pane_shown(const struct app *a, enum pane_id id);
 void colors_init(struct app *a);
 /* Draws sanitized text clipped to maxw columns; returns columns used. */
 int ui_put(WINDOW *w, int y, int x, int maxw, const char *s, attr_t at);
+/* Moves *top, the first of n lines shown `visible` at a time, for a
+ * movement action (down, up, pages, top, bottom); false for any other
+ * action.  The overlays that are plain scrolling text share it. */
+bool ui_scroll(size_t *top, size_t n, size_t visible, int action);
 /* Same for untrusted text: sanitized first (newlines shown as ^J). */
 int ui_put_untrusted(WINDOW *w, int y, int x, int maxw, const char *s, attr_t at);
 void ui_fill(WINDOW *w, int y, int x, int n, attr_t at);
