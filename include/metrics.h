@@ -2,7 +2,8 @@
  *
  * Every figure is counted by SQLite over index ranges (tickets created in
  * the period, first solved in it, open at its end, surveys answered in
- * it); no ticket is loaded into memory.  What comes back is one row of
+ * it), from what each ticket row keeps of its messages (schema version
+ * 6); no ticket is loaded into memory.  What comes back is one row of
  * counts, medians and p90s per group.  The definitions are in
  * desk-report(1); core/report.c derives the ratios from these counts. */
 #ifndef DESK_METRICS_H
@@ -84,16 +85,14 @@ struct metrics {
 void metrics_free(struct metrics *m);
 
 /* A read transaction, so that every figure, the breaches and the JSON
- * of one report see the same snapshot of the database; the end drops
- * the report's temporary tables. */
+ * of one report see the same snapshot of the database. */
 int store_read_begin(struct store *st, struct derr *e);
 void store_read_end(struct store *st);
 
 /* Fills m (zeroed first) with the figures of q's period: the total and,
- * with q->by, one group per key seen in any of the figures.  The
- * period's tickets stay in temporary tables of the connection for
- * store_sla_breaches and store_metrics_json, until the next call or
- * store_read_end. */
+ * with q->by, one group per key seen in any of the figures.  It also
+ * defines the SQL functions store_sla_breaches and store_metrics_json
+ * use on this connection. */
 int store_metrics(struct store *st, const struct metrics_query *q, struct metrics *m,
 		  struct derr *e);
 
@@ -110,7 +109,7 @@ struct sla_breach {
 /* Calls fn for each breach of m's period, by due time, the first
  * `limit` only when limit > 0 (there are m->total.fr_breached +
  * res_breached in all); a non-zero return stops the walk and is
- * returned.  Reads what store_metrics left on this connection. */
+ * returned.  After store_metrics on this connection. */
 int store_sla_breaches(struct store *st, const struct metrics *m, int64_t limit,
 		       int (*fn)(void *ctx, const struct sla_breach *b), void *ctx,
 		       struct derr *e);

@@ -208,12 +208,112 @@ static const char schema_v4[] =
 static const char schema_v5[] =
 	"ALTER TABLE drafts ADD COLUMN canned TEXT;";
 
+/* Version 5 -> 6: what the report needs of each ticket, kept on the
+ * ticket as messages come, so that a report over any period reads the
+ * tickets alone (one pass over a million tickets' own columns instead of
+ * ten message lookups for each):
+ * - first_customer_at / first_customer_msg: the first customer message
+ *   in thread order (created_at, then id);
+ * - first_answer_at: the first public reply after it (a reply in the
+ *   same second counts if its id is higher); unlike first_response_at,
+ *   which core sets when it posts, this follows the messages however
+ *   they arrive (import, merge, back-dated mail);
+ * - replies_to_first_solve: public replies written at or before the
+ *   first solve (all of them while never solved), counted up to 2: the
+ *   first contact resolution test needs "at most one".
+ * Triggers keep them: an insert moves them forward cheaply; a message
+ * moved (merge), re-dated or deleted, or a new earliest customer
+ * message, recomputes the ticket's from its messages (FACTS_SET).
+ * Their names avoid "_fts": bulkload.c swaps the triggers named so.
+ * The indexes: tickets_report_created / _solved hold all that the
+ * report counts of the tickets created / first solved in a period, and
+ * tickets_backlog (the open tickets only) and surveys_answered what it
+ * counts of those, so it reads these indexes alone; tickets_frt, _first_resolution and
+ * _full_resolution hold each distribution in value order, so the median
+ * and p90 of a whole report are read off an index instead of sorting a
+ * million values; tickets_frd / tickets_rd list breaches by due time. */
+#define FIRST_CUSTOMER_MSG(col, X)                                              \
+	"(SELECT m." col " FROM messages m WHERE m.ticket_id = " X                \
+	" AND m.kind = 'customer' ORDER BY m.created_at, m.id LIMIT 1)"
+#define FACTS_SET(X)                                                            \
+	" first_customer_at = " FIRST_CUSTOMER_MSG("created_at", X) ","          \
+	" first_customer_msg = " FIRST_CUSTOMER_MSG("id", X) ","                 \
+	" first_answer_at = (SELECT r.created_at FROM messages r, (SELECT"      \
+	"  m.created_at AS a, m.id AS i FROM messages m WHERE m.ticket_id = " X  \
+	"  AND m.kind = 'customer' ORDER BY m.created_at, m.id LIMIT 1) f"      \
+	"  WHERE r.ticket_id = " X " AND r.kind = 'reply' AND r.created_at >= f.a" \
+	"  AND (r.created_at > f.a OR r.id > f.i) ORDER BY r.created_at, r.id LIMIT 1)," \
+	" replies_to_first_solve = (SELECT count(*) FROM (SELECT 1 FROM messages m" \
+	"  WHERE m.ticket_id = " X " AND m.kind = 'reply' AND (tickets.first_solved_at" \
+	"  IS NULL OR m.created_at <= tickets.first_solved_at) LIMIT 2))"
+static const char schema_v6[] =
+	"ALTER TABLE tickets ADD COLUMN first_customer_at INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN first_customer_msg INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN first_answer_at INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN replies_to_first_solve INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE tickets SET" FACTS_SET("tickets.id") ";"
+	"CREATE TRIGGER messages_facts_customer AFTER INSERT ON messages"
+	"  WHEN new.kind = 'customer' BEGIN"
+	"  UPDATE tickets SET" FACTS_SET("new.ticket_id") " WHERE id = new.ticket_id"
+	"    AND (first_customer_at IS NULL OR first_customer_at > new.created_at"
+	"    OR (first_customer_at = new.created_at AND first_customer_msg > new.id));"
+	"END;"
+	"CREATE TRIGGER messages_facts_reply AFTER INSERT ON messages"
+	"  WHEN new.kind = 'reply' BEGIN"
+	"  UPDATE tickets SET first_answer_at = new.created_at WHERE id = new.ticket_id"
+	"    AND first_customer_at IS NOT NULL AND (new.created_at > first_customer_at"
+	"    OR (new.created_at = first_customer_at AND new.id > first_customer_msg))"
+	"    AND (first_answer_at IS NULL OR first_answer_at > new.created_at);"
+	"  UPDATE tickets SET replies_to_first_solve = replies_to_first_solve + 1"
+	"    WHERE id = new.ticket_id AND replies_to_first_solve < 2"
+	"    AND (first_solved_at IS NULL OR new.created_at <= first_solved_at);"
+	"END;"
+	"CREATE TRIGGER messages_facts_moved AFTER UPDATE OF ticket_id, kind, created_at"
+	"  ON messages BEGIN"
+	"  UPDATE tickets SET" FACTS_SET("tickets.id")
+	"    WHERE id IN (old.ticket_id, new.ticket_id);"
+	"END;"
+	"CREATE TRIGGER messages_facts_deleted AFTER DELETE ON messages"
+	"  WHEN old.kind IN ('customer', 'reply') BEGIN"
+	"  UPDATE tickets SET" FACTS_SET("tickets.id") " WHERE id = old.ticket_id;"
+	"END;"
+	"CREATE TRIGGER tickets_facts_solved AFTER UPDATE OF first_solved_at ON tickets"
+	"  WHEN new.first_solved_at IS NOT old.first_solved_at BEGIN"
+	"  UPDATE tickets SET replies_to_first_solve = (SELECT count(*) FROM (SELECT 1"
+	"    FROM messages m WHERE m.ticket_id = new.id AND m.kind = 'reply'"
+	"    AND (new.first_solved_at IS NULL OR m.created_at <= new.first_solved_at)"
+	"    LIMIT 2)) WHERE id = new.id;"
+	"END;"
+	"CREATE INDEX tickets_frt ON tickets (first_answer_at - first_customer_at, created_at)"
+	"  WHERE first_answer_at IS NOT NULL AND merged_into IS NULL;"
+	"CREATE INDEX tickets_first_resolution ON tickets"
+	"  (first_solved_at - created_at, first_solved_at)"
+	"  WHERE first_solved_at IS NOT NULL AND merged_into IS NULL;"
+	"CREATE INDEX tickets_full_resolution ON tickets"
+	"  (solved_at - created_at, first_solved_at)"
+	"  WHERE first_solved_at IS NOT NULL AND merged_into IS NULL;"
+	"CREATE INDEX tickets_report_created ON tickets (created_at, merged_into,"
+	"  first_customer_at, first_answer_at, first_response_due, resolution_due,"
+	"  first_solved_at, pending_since);"
+	"CREATE INDEX tickets_report_solved ON tickets (first_solved_at, merged_into,"
+	"  solved_at, created_at, reopens, replies_to_first_solve);"
+	"CREATE INDEX tickets_backlog ON tickets (status, merged_into, created_at, updated_at,"
+	"  priority, solved_at, closed_at, assignee_id, queue, channel)"
+	"  WHERE status IN ('new', 'open', 'pending', 'on_hold');"
+	"DROP INDEX surveys_answered;"
+	"CREATE INDEX surveys_answered ON surveys (answered_at, kind, score, ticket_id);"
+	"CREATE INDEX tickets_frd ON tickets (first_response_due);"
+	"CREATE INDEX tickets_rd ON tickets (resolution_due);";
+#undef FACTS_SET
+#undef FIRST_CUSTOMER_MSG
+
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
 	schema_v4,
 	schema_v5,
+	schema_v6,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,

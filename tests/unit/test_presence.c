@@ -223,7 +223,7 @@ START_TEST(drafts_keep_canned)
 	struct pfx x;
 	pfx_open(&x);
 	struct derr e = {0};
-	ck_assert_int_eq(store_schema_version(x.d.st), 5);
+	ck_assert_int_ge(store_schema_version(x.d.st), 5); /* drafts.canned came in 5 */
 	int64_t t1 = ticket(&x, "one");
 	int64_t me = x.d.me.id;
 	char *body = NULL, *canned = NULL;

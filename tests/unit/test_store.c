@@ -338,6 +338,16 @@ START_TEST(migrates_from_every_version)
 		if (v >= 1)
 			raw_ok(path, "INSERT INTO agents (login, name, role, created_at)"
 				     " VALUES ('old', 'Old Timer', 'supervisor', 77)");
+		/* A solved ticket from before version 6: the report's facts
+		 * are filled from its messages by the migration. */
+		if (v >= 1)
+			raw_ok(path, "INSERT INTO tickets (id, subject, status, created_at,"
+				     " updated_at, first_solved_at, solved_at) VALUES"
+				     " (500, 'old', 'solved', 100, 400, 400, 400);"
+				     "INSERT INTO messages (ticket_id, kind, body, created_at)"
+				     " VALUES (500, 'reply', 'hi', 90), (500, 'customer', 'q', 100),"
+				     " (500, 'note', 'n', 150), (500, 'reply', 'a', 200),"
+				     " (500, 'reply', 'late', 500)");
 		int rc = store_open(path, 0, &st, &e);
 		ck_assert_msg(rc == DESK_OK, "from version %d: %s", v, e.msg);
 		ck_assert_int_eq(store_schema_version(st), STORE_SCHEMA_VERSION);
@@ -361,6 +371,15 @@ START_TEST(migrates_from_every_version)
 		ck_assert_int_eq(p.rows[0].id, id);
 		queue_page_free(&p);
 		store_close(&st);
+		if (v >= 1) {
+			ck_assert_int_eq(raw_int(path, "SELECT first_customer_at FROM tickets"
+						       " WHERE id = 500"), 100);
+			ck_assert_int_eq(raw_int(path, "SELECT first_answer_at FROM tickets"
+						       " WHERE id = 500"), 200);
+			/* 90 and 200, not 500 (after the solve) */
+			ck_assert_int_eq(raw_int(path, "SELECT replies_to_first_solve FROM tickets"
+						       " WHERE id = 500"), 2);
+		}
 		char *got = schema_text(path);
 		ck_assert_msg(strcmp(got, want) == 0, "schema after migrating from %d differs", v);
 		free(got);
