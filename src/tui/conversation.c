@@ -1,7 +1,10 @@
 /* conversation.c: the selected ticket's thread, every message in order
  * with its kind (customer, reply, internal note, system) told apart by
  * colour and by label, bodies sanitized once and wrapped to the pane's
- * width (rewrapped only when the width changes). */
+ * width (rewrapped only when the width changes).  A ticket opens at its
+ * latest messages, so only those are sanitized and wrapped at first (a
+ * few screens' worth); the older ones are when the agent scrolls up to
+ * them: a 200-message thread then opens as fast as a short one. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +26,7 @@ struct conv_pane {
 	bool have;      /* t and msgs are valid */
 	struct ticket t;
 	struct message_list msgs;
-	char **bodies;  /* sanitized, one per message */
+	char **bodies;  /* sanitized, one per message; NULL until needed */
 	char *info;     /* sanitized header line */
 	char err[1200];
 	char draft[96]; /* "unsent reply (r resumes) · " or "" */
@@ -31,6 +34,7 @@ struct conv_pane {
 	struct cline *lines;
 	size_t nlines, cap;
 	size_t last_header; /* line of the latest message's header */
+	size_t from;        /* lines hold messages from this one on */
 	size_t top;
 };
 
@@ -83,40 +87,92 @@ static const char *kind_label(enum msg_kind k)
 	}
 }
 
-static void build(struct conv_pane *c, int width)
+static const char *body(struct conv_pane *c, size_t i)
+{
+	if (!c->bodies[i])
+		c->bodies[i] = text_sanitize(c->msgs.v[i].body, SAN_KEEP_NEWLINES);
+	return c->bodies[i];
+}
+
+/* Appends message i: its header, its body wrapped to width, a blank. */
+static void append_message(struct conv_pane *c, size_t i, int width)
 {
 	static const int header_el[MSG__COUNT] = {EL_MSG_CUSTOMER, EL_MSG_REPLY, EL_MSG_NOTE,
 						  EL_MSG_SYSTEM};
+	const struct message *m = &c->msgs.v[i];
+	char when[64];
+	time_format_local(m->created_at, when, sizeof when);
+	char *author = text_sanitize(m->author ? m->author : "", 0);
+	struct strbuf h = {0};
+	sb_addf(&h, "── %s · %s · %s ", kind_label(m->kind), *author ? author : "?", when);
+	free(author);
+	for (int w = text_width(sb_str(&h)); w < width; w++)
+		sb_add(&h, "─");
+	char *clipped = text_clip(sb_str(&h), width, false);
+	sb_free(&h);
+	c->last_header = c->nlines;
+	push(c, clipped, header_el[m->kind % MSG__COUNT]);
+	char **wrapped;
+	size_t n = text_wrap(body(c, i), width, &wrapped);
+	for (size_t j = 0; j < n; j++) {
+		int el = m->kind == MSG_NOTE ? EL_NOTE_BODY
+			 : wrapped[j][0] == '>' ? EL_QUOTE
+						: EL_NORMAL;
+		push(c, wrapped[j], el);
+	}
+	free(wrapped);
+	push(c, xstrdup(""), EL_NORMAL);
+}
+
+/* The first of the latest messages that fill `want` lines. */
+static size_t tail_start(struct conv_pane *c, int width, size_t want)
+{
+	size_t i = c->msgs.n, lines = 0;
+	while (i > 0 && lines < want) {
+		char **wrapped;
+		size_t n = text_wrap(body(c, --i), width, &wrapped);
+		for (size_t j = 0; j < n; j++)
+			free(wrapped[j]);
+		free(wrapped);
+		lines += n + 2; /* header and blank */
+	}
+	return i;
+}
+
+/* Wraps the thread for width: every message, or (!all) the latest
+ * ones, three screens at least. */
+static void build(struct conv_pane *c, int width, bool all)
+{
 	lines_free(c);
 	c->width = width;
 	c->last_header = 0;
 	if (width < 1)
 		width = 1;
-	for (size_t i = 0; i < c->msgs.n; i++) {
-		const struct message *m = &c->msgs.v[i];
-		char when[64];
-		time_format_local(m->created_at, when, sizeof when);
-		char *author = text_sanitize(m->author ? m->author : "", 0);
-		struct strbuf h = {0};
-		sb_addf(&h, "── %s · %s · %s ", kind_label(m->kind), *author ? author : "?", when);
-		free(author);
-		for (int w = text_width(sb_str(&h)); w < width; w++)
-			sb_add(&h, "─");
-		char *clipped = text_clip(sb_str(&h), width, false);
-		sb_free(&h);
-		c->last_header = c->nlines;
-		push(c, clipped, header_el[m->kind % MSG__COUNT]);
-		char **wrapped;
-		size_t n = text_wrap(c->bodies[i], width, &wrapped);
-		for (size_t j = 0; j < n; j++) {
-			int el = m->kind == MSG_NOTE ? EL_NOTE_BODY
-				 : wrapped[j][0] == '>' ? EL_QUOTE
-							: EL_NORMAL;
-			push(c, wrapped[j], el);
-		}
-		free(wrapped);
-		push(c, xstrdup(""), EL_NORMAL);
-	}
+	size_t vh = (size_t)view_h(&c->base);
+	c->from = all ? 0 : tail_start(c, width, 3 * vh > 60 ? 3 * vh : 60);
+	for (size_t i = c->from; i < c->msgs.n; i++)
+		append_message(c, i, width);
+}
+
+/* Puts the messages before c->from in front, keeping what is shown. */
+static void build_older(struct conv_pane *c)
+{
+	if (!c->from)
+		return;
+	struct cline *newer = c->lines;
+	size_t n_newer = c->nlines, last = c->last_header;
+	int width = c->width < 1 ? 1 : c->width;
+	c->lines = NULL;
+	c->nlines = c->cap = 0;
+	for (size_t i = 0; i < c->from; i++)
+		append_message(c, i, width);
+	size_t added = c->nlines;
+	for (size_t j = 0; j < n_newer; j++)
+		push(c, newer[j].text, newer[j].el);
+	free(newer);
+	c->last_header = last + added;
+	c->top += added;
+	c->from = 0;
 }
 
 static void load(struct conv_pane *c, struct app *a)
@@ -139,8 +195,6 @@ static void load(struct conv_pane *c, struct app *a)
 	}
 	c->have = true;
 	c->bodies = xcalloc(c->msgs.n + 1, sizeof *c->bodies);
-	for (size_t i = 0; i < c->msgs.n; i++)
-		c->bodies[i] = text_sanitize(c->msgs.v[i].body, SAN_KEEP_NEWLINES);
 	const struct ticket *t = &c->t;
 	struct strbuf b = {0};
 	sb_addf(&b, "%s · %s · %s · %s", status_name(t->status), priority_name(t->priority),
@@ -203,10 +257,12 @@ static void sync_thread(struct conv_pane *c, struct app *a)
 	size_t vh = (size_t)view_h(&c->base);
 	bool at_end = c->nlines <= vh || c->top + vh >= c->nlines;
 	size_t old_n = c->nlines, old_top = c->top;
+	/* Away from the end of a thread read in full: keep it whole. */
+	bool all = same && old_n && !at_end && c->from == 0;
 	if (!same || c->stale)
 		load(c, a);
 	if (c->width != width) {
-		build(c, width);
+		build(c, width, all);
 		if (!same)
 			to_latest(c);
 		else if (at_end && old_n)
@@ -254,11 +310,14 @@ static void c_draw(struct pane *p, struct app *a)
 		const struct cline *l = &c->lines[c->top + (size_t)i];
 		ui_put(w, 2 + i, x0, width, l->text, a->attr[l->el]);
 	}
-	if (c->nlines > (size_t)vh) {
+	if (c->nlines > (size_t)vh || c->from) {
 		char pos[32];
 		size_t end = c->top + (size_t)vh;
-		snprintf(pos, sizeof pos, " %zu%% ",
-			 (end > c->nlines ? c->nlines : end) * 100 / c->nlines);
+		if (c->from) /* older messages not wrapped yet: no true share */
+			snprintf(pos, sizeof pos, " %zu older above ", c->from);
+		else
+			snprintf(pos, sizeof pos, " %zu%% ",
+				 (end > c->nlines ? c->nlines : end) * 100 / c->nlines);
 		int pw = (int)strlen(pos);
 		if (pw < width)
 			ui_put(w, 0, x0 + width - pw, pw, pos, a->attr[EL_TITLE]);
@@ -268,7 +327,11 @@ static void c_draw(struct pane *p, struct app *a)
 static int c_key(struct pane *p, struct app *a, int action, int key)
 {
 	struct conv_pane *c = (struct conv_pane *)p;
-	if (!ui_scroll(&c->top, c->nlines, (size_t)view_h(p), action))
+	size_t vh = (size_t)view_h(p);
+	bool up = action == ACT_UP || action == ACT_PAGE_UP || action == ACT_HALF_UP;
+	if (c->from && (action == ACT_TOP || (up && c->top < vh)))
+		build_older(c);
+	if (!ui_scroll(&c->top, c->nlines, vh, action))
 		return RD_UNHANDLED;
 	return RD_CONV;
 }

@@ -338,6 +338,43 @@ else
 	fail "the rest of the screen is intact around the hostile ticket" "$rules rows with both rules"
 fi
 
+# A long thread opens at its latest messages with the older ones
+# wrapped only when scrolled to: "N older above", then g shows the first.
+long=$("$DESK" new --subject "LONG-THREAD" --email long@example.com --name "Long Writer" \
+	--body "FIRST-OF-THE-THREAD" 2>&1 | sed -n 's/.*ticket \([0-9]*\) created.*/\1/p')
+for i in $(seq 1 40); do
+	"$DESK" note "$long" --body "note $i of the long thread
+second line of note $i" >/dev/null
+done
+"$DESK" note "$long" --body "LAST-OF-THE-THREAD" >/dev/null
+keys :
+type_text "open $long"
+keys Enter
+if wait_for "#$long LONG-THREAD" && wait_for "LAST-OF-THE-THREAD" && wait_for "older above"; then
+	cap
+	if [[ $SCREEN != *"FIRST-OF-THE-THREAD"* ]]; then
+		ok "a long thread opens at its latest message, the older ones marked as above"
+	else
+		fail "a long thread opens at its latest message, the older ones marked as above" "first message shown"
+	fi
+else
+	fail "a long thread opens at its latest message, the older ones marked as above" "ticket $long"
+fi
+keys g # :open leaves the conversation focused
+if wait_for "FIRST-OF-THE-THREAD" && wait_gone "older above"; then
+	cap
+	if [[ $SCREEN == *"note 1 of the long thread"* ]] && [[ $SCREEN != *"LAST-OF-THE-THREAD"* ]]; then
+		ok "g in the conversation goes to the first message of a long thread"
+	else
+		fail "g in the conversation goes to the first message of a long thread" "not at the top"
+	fi
+else
+	fail "g in the conversation goes to the first message of a long thread" "first message not shown"
+fi
+keys G
+check "G goes back to the latest message" wait_for "LAST-OF-THE-THREAD"
+keys q
+
 # Search: results as a view, n/N.
 keys /
 if wait_for "Search:"; then
