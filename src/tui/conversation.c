@@ -311,7 +311,7 @@ static void c_draw(struct pane *p, struct app *a)
 		ui_put(w, 2 + i, x0, width, l->text, a->attr[l->el]);
 	}
 	if (c->nlines > (size_t)vh || c->from) {
-		char pos[32];
+		char pos[48];
 		size_t end = c->top + (size_t)vh;
 		if (c->from) /* older messages not wrapped yet: no true share */
 			snprintf(pos, sizeof pos, " %zu older above ", c->from);
