@@ -2,6 +2,7 @@
  *
  *   bench-query --db PATH [--runs N] [--plans FILE] [--sql-out FILE]
  *               [--now EPOCH] [--me ID]
+ *   bench-query --db PATH --walk [--view NAME] [--sort NAME] [--max-seconds S]
  *
  * For each built-in view (filters as src/core/view.c writes them) and
  * each sort: the first page of 50, the next page by keyset, the last
@@ -141,6 +142,128 @@ static double timed(struct store *st, const struct vdef *v, enum queue_sort sort
 	return median(t, runs);
 }
 
+
+/* --walk: every page of a view, forward from the start and backward from
+ * the end, each page timed (the console's PgDn/PgUp at any depth); the ids
+ * in display order are hashed, and the backward walk must give the same
+ * sequence as the forward one.  A walk stops after max_s seconds. */
+static uint64_t hash_ids(const int64_t *ids, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (uint64_t)ids[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+/* SQLite virtual machine steps, in hundreds (a progress handler): the
+ * work of a page, free of the machine's noise. */
+static uint64_t vm_steps;
+
+static int count_steps(void *arg)
+{
+	(void)arg;
+	vm_steps++;
+	return 0;
+}
+
+static void walk(struct store *st, const struct vdef *v, enum queue_sort sort, double max_s)
+{
+	double *sf = NULL, *sbk = NULL;
+	size_t capsf = 0, capsb = 0;
+	struct derr e = {0};
+	int64_t *fw = NULL, *bw = NULL;
+	size_t nf = 0, capf = 0, nb = 0, capb = 0;
+	double *tf = NULL, *tb = NULL;
+	size_t ntf = 0, captf = 0, ntb = 0, captb = 0;
+	bool cut = false;
+	struct queue_key after;
+	double t_start = now_ms();
+	for (bool more = true; more;) {
+		struct queue_page p = {0};
+		uint64_t s0 = vm_steps;
+		double t0 = now_ms();
+		if (store_queue_page(st, &v->f, sort, v->reverse, nf ? &after : NULL, false, PAGE,
+				     &p, &e)) {
+			fprintf(stderr, "bench-query: %s: %s\n", v->name, e.msg);
+			return;
+		}
+		xgrow((void **)&tf, &captf, ntf + 1, sizeof *tf);
+		xgrow((void **)&sf, &capsf, ntf + 1, sizeof *sf);
+		sf[ntf] = (double)(vm_steps - s0) / 10.0;
+		tf[ntf++] = now_ms() - t0;
+		xgrow((void **)&fw, &capf, nf + p.n, sizeof *fw);
+		for (size_t i = 0; i < p.n; i++)
+			fw[nf++] = p.rows[i].id;
+		if (p.n)
+			after = p.rows[p.n - 1].key;
+		more = p.n == PAGE;
+		queue_page_free(&p);
+		if (more && now_ms() - t_start > max_s * 1e3) {
+			cut = true;
+			break;
+		}
+	}
+	t_start = now_ms();
+	for (bool more = true; more;) {
+		struct queue_page p = {0};
+		uint64_t s0 = vm_steps;
+		double t0 = now_ms();
+		if (store_queue_page(st, &v->f, sort, v->reverse, nb ? &after : NULL, true, PAGE,
+				     &p, &e)) {
+			fprintf(stderr, "bench-query: %s: %s\n", v->name, e.msg);
+			return;
+		}
+		xgrow((void **)&tb, &captb, ntb + 1, sizeof *tb);
+		xgrow((void **)&sbk, &capsb, ntb + 1, sizeof *sbk);
+		sbk[ntb] = (double)(vm_steps - s0) / 10.0;
+		tb[ntb++] = now_ms() - t0;
+		/* pages come last first, each in display order: stored reversed */
+		xgrow((void **)&bw, &capb, nb + p.n, sizeof *bw);
+		for (size_t i = p.n; i-- > 0;)
+			bw[nb++] = p.rows[i].id;
+		if (p.n)
+			after = p.rows[0].key;
+		more = p.n == PAGE;
+		queue_page_free(&p);
+		if (more && now_ms() - t_start > max_s * 1e3) {
+			cut = true;
+			break;
+		}
+	}
+	for (size_t i = 0, j = nb; i + 1 < j; i++, j--) {
+		int64_t x = bw[i];
+		bw[i] = bw[j - 1];
+		bw[j - 1] = x;
+	}
+	bool same = !cut && nf == nb && (nf == 0 || memcmp(fw, bw, nf * sizeof *fw) == 0);
+	double sumf = 0, sumb = 0;
+	for (size_t i = 0; i < ntf; i++)
+		sumf += tf[i];
+	for (size_t i = 0; i < ntb; i++)
+		sumb += tb[i];
+	qsort(tf, ntf, sizeof *tf, cmp_d);
+	qsort(tb, ntb, sizeof *tb, cmp_d);
+	qsort(sf, ntf, sizeof *sf, cmp_d);
+	qsort(sbk, ntb, sizeof *sbk, cmp_d);
+	printf("walk %-12s %-9s rows %7zu pages %5zu/%5zu fwd p50 %7.3f p99 %8.3f max %8.3f sum %8.0f"
+	       " | bwd p50 %7.3f p99 %8.3f max %8.3f sum %8.0f | ksteps fwd p99 %.0f max %.0f"
+	       " bwd p99 %.0f max %.0f | hash %016llx %s\n",
+	       v->name, queue_sort_name(sort), nf, ntf, ntb, tf[ntf / 2],
+	       tf[(size_t)(ntf * 0.99)], tf[ntf - 1], sumf, tb[ntb / 2], tb[(size_t)(ntb * 0.99)],
+	       tb[ntb - 1], sumb, sf[(size_t)(ntf * 0.99)], sf[ntf - 1], sbk[(size_t)(ntb * 0.99)],
+	       sbk[ntb - 1], (unsigned long long)hash_ids(fw, nf),
+	       cut ? "CUT" : same ? "fwd==bwd" : "FWD!=BWD");
+	fflush(stdout);
+	free(fw);
+	free(bw);
+	free(tf);
+	free(tb);
+	free(sf);
+	free(sbk);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -151,12 +274,18 @@ int main(int argc, char **argv)
 		{"now", required_argument, NULL, 'N'},
 		{"me", required_argument, NULL, 'm'},
 		{"quick", no_argument, NULL, 'q'},
+		{"walk", no_argument, NULL, 'w'},
+		{"view", required_argument, NULL, 'v'},
+		{"sort", required_argument, NULL, 'S'},
+		{"max-seconds", required_argument, NULL, 'M'},
 		{0},
 	};
 	const char *db = NULL, *plans_path = NULL, *sql_out = NULL;
 	int runs = 9;
 	int64_t now = time_now(), me = 1;
-	bool quick = false;
+	bool quick = false, do_walk = false;
+	const char *only_view = NULL, *only_sort = NULL;
+	double max_s = 60;
 	int o;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
@@ -167,6 +296,10 @@ int main(int argc, char **argv)
 		case 'N': now = strtoll(optarg, NULL, 10); break;
 		case 'm': me = strtoll(optarg, NULL, 10); break;
 		case 'q': quick = true; break;
+		case 'w': do_walk = true; break;
+		case 'v': only_view = optarg; break;
+		case 'S': only_sort = optarg; break;
+		case 'M': max_s = atof(optarg); break;
 		default: return 2;
 		}
 	}
@@ -204,6 +337,20 @@ int main(int argc, char **argv)
 		{"open+text", {.status_mask = open_st, .text = "garcia"}, SORT_URGENCY, false},
 	};
 	size_t nviews = sizeof views / sizeof views[0];
+	if (do_walk) {
+		sqlite3_progress_handler(st->db, 100, count_steps, NULL);
+		for (size_t i = 0; i < nviews; i++) {
+			if (only_view && strcmp(only_view, views[i].name) != 0)
+				continue;
+			for (int s = 0; s < SORT__COUNT; s++) {
+				if (only_sort && strcmp(only_sort, queue_sort_name((enum queue_sort)s)))
+					continue;
+				walk(st, &views[i], (enum queue_sort)s, max_s);
+			}
+		}
+		store_close(&st);
+		return 0;
+	}
 	printf("%-12s %-9s %9s %9s %9s %9s %9s\n", "view", "sort", "first_ms", "next_ms",
 	       "last_ms", "count_ms", "rows");
 	double worst_first = 0;
