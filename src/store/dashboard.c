@@ -1,13 +1,13 @@
 /* dashboard.c: the counts behind the console's supervisor dashboard.
  *
  * Every figure is an aggregate computed by SQLite over an index range:
- *   - open tickets now: one branch per open status, each a range of
- *     tickets_status (the planner does not pick it for an IN list);
+ *   - open tickets now: tickets_backlog, a partial index of the open
+ *     tickets holding what the backlog reads (OPEN_NOW, internal.h);
  *   - a day's new tickets: a range of tickets_created; a day's first
  *     solves: a range of tickets_solved (solved_at >= first_solved_at);
  *   - the backlog at a day's end: the tickets open now or solved since
  *     then, with the status they had at that instant read from the audit
- *     events (the same rule as the report's backlog in metrics.c);
+ *     events (STATUS_AT, the report's rule too);
  *   - the risk list: the head of tickets_urgency.
  * Nothing but the counts and the few rows shown comes back.  The SQL is
  * fixed text; every value is a bound parameter. */
@@ -18,12 +18,8 @@
 #include "metrics.h"
 #include "util.h"
 
-#define OPEN_BRANCH(cols, st) "SELECT " cols " FROM tickets t WHERE t.status = '" st "'" \
+#define OPEN_TICKETS(cols) "SELECT " cols " FROM tickets t WHERE " OPEN_NOW \
 	" AND t.merged_into IS NULL"
-#define OPEN_UNION(cols)                                                       \
-	OPEN_BRANCH(cols, "new") " UNION ALL " OPEN_BRANCH(cols, "open")        \
-	" UNION ALL " OPEN_BRANCH(cols, "pending")                              \
-	" UNION ALL " OPEN_BRANCH(cols, "on_hold")
 
 static const char backlog_sql[] =
 	"SELECT st, p, count(*),"
@@ -31,7 +27,7 @@ static const char backlog_sql[] =
 	" count(CASE WHEN age >= 86400 AND age < 259200 THEN 1 END),"
 	" count(CASE WHEN age >= 259200 AND age < 604800 THEN 1 END),"
 	" count(CASE WHEN age >= 604800 THEN 1 END)"
-	" FROM (" OPEN_UNION("t.status AS st, t.priority AS p, ?1 - t.created_at AS age")
+	" FROM (" OPEN_TICKETS("t.status AS st, t.priority AS p, ?1 - t.created_at AS age")
 	") GROUP BY st, p";
 
 int store_dash_backlog(struct store *st, int64_t now, struct dash_backlog *out,
@@ -63,7 +59,7 @@ static const char load_sql[] =
 	"WITH l AS (SELECT aid, count(CASE WHEN st <> 'pending' THEN 1 END) AS o,"
 	" count(CASE WHEN st = 'pending' THEN 1 END) AS p,"
 	" count(CASE WHEN st <> 'pending' AND due < ?1 THEN 1 END) AS b"
-	" FROM (" OPEN_UNION("t.assignee_id AS aid, t.status AS st, t.next_due AS due")
+	" FROM (" OPEN_TICKETS("t.assignee_id AS aid, t.status AS st, t.next_due AS due")
 	") GROUP BY aid)"
 	" SELECT login, o, p, b FROM ("
 	" SELECT a.login AS login, coalesce(l.o, 0) AS o, coalesce(l.p, 0) AS p,"
@@ -165,16 +161,6 @@ static const char solved_sql[] =
 	"SELECT count(*) FROM tickets t WHERE t.solved_at >= ?1 AND t.first_solved_at >= ?1"
 	" AND t.first_solved_at < ?2 AND t.merged_into IS NULL";
 
-/* A ticket's status at instant ?2: as metrics.c's STATUS_AT (keep the
- * two alike; test_dashboard checks that they agree). */
-#define STATUS_AT                                                                      \
-	"CASE WHEN t.updated_at < ?2 THEN t.status ELSE coalesce("                     \
-	"(SELECT e.new_value FROM events e WHERE e.ticket_id = t.id"                   \
-	"  AND e.field = 'status' AND e.at < ?2 ORDER BY e.at DESC, e.id DESC LIMIT 1)," \
-	"(SELECT e.old_value FROM events e WHERE e.ticket_id = t.id"                   \
-	"  AND e.field = 'status' AND e.at >= ?2 ORDER BY e.at, e.id LIMIT 1),"        \
-	"CASE WHEN t.closed_at < ?2 THEN 'closed' WHEN t.solved_at < ?2 THEN 'solved'" \
-	" WHEN t.status IN ('solved', 'closed') THEN 'open' ELSE t.status END) END"
 #define BACKLOG_CAND(cond)                                                   \
 	"SELECT " STATUS_AT " AS st FROM tickets t WHERE " cond                \
 	" AND +t.created_at < ?2 AND t.merged_into IS NULL"
@@ -182,10 +168,7 @@ static const char solved_sql[] =
 /* ?2 is the instant (count_in binds ?1 too: an unused index is ignored). */
 static const char backlog_at_sql[] =
 	"SELECT count(*) FROM ("
-	BACKLOG_CAND("t.status = 'new'") " UNION ALL " BACKLOG_CAND("t.status = 'open'")
-	" UNION ALL " BACKLOG_CAND("t.status = 'pending'")
-	" UNION ALL " BACKLOG_CAND("t.status = 'on_hold'")
-	" UNION ALL " BACKLOG_CAND("+t.status IN ('solved', 'closed') AND t.solved_at >= ?2")
+	BACKLOG_CAND(OPEN_NOW) " UNION ALL " BACKLOG_CAND(SOLVED_SINCE)
 	") WHERE st IN ('new', 'open', 'pending', 'on_hold')";
 
 /* The count a statement gives for [a, b). */

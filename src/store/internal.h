@@ -44,6 +44,26 @@ void bind_id(sqlite3_stmt *s, int i, int64_t v);   /* 0 binds NULL */
 char *col_text(sqlite3_stmt *s, int i);            /* new string or NULL */
 int64_t col_int(sqlite3_stmt *s, int i);           /* NULL reads 0 */
 
+/* SQL fragments the report (metrics.c) and the dashboard (dashboard.c)
+ * share, for ticket t.  OPEN_NOW: the open statuses, written as the very
+ * IN list of tickets_backlog's WHERE so that the planner reads that
+ * partial index (every column the backlog needs) and no ticket row.
+ * STATUS_AT: the status t had at instant ?2: unchanged since if it was
+ * not updated since; else the last status change before ?2, or the
+ * status the first change after ?2 left; a ticket without any status
+ * event (imported without history) is judged by its timestamps. */
+#define OPEN_NOW "t.status IN ('new', 'open', 'pending', 'on_hold')"
+#define STATUS_AT                                                                      \
+	"CASE WHEN t.updated_at < ?2 THEN t.status ELSE coalesce("                     \
+	"(SELECT e.new_value FROM events e WHERE e.ticket_id = t.id"                   \
+	"  AND e.field = 'status' AND e.at < ?2 ORDER BY e.at DESC, e.id DESC LIMIT 1)," \
+	"(SELECT e.old_value FROM events e WHERE e.ticket_id = t.id"                   \
+	"  AND e.field = 'status' AND e.at >= ?2 ORDER BY e.at, e.id LIMIT 1),"        \
+	"CASE WHEN t.closed_at < ?2 THEN 'closed' WHEN t.solved_at < ?2 THEN 'solved'" \
+	" WHEN t.status IN ('solved', 'closed') THEN 'open' ELSE t.status END) END"
+/* Solved or closed now, but maybe open at ?2 (solved since). */
+#define SOLVED_SINCE "+t.status IN ('solved', 'closed') AND t.solved_at >= ?2"
+
 int schema_create(struct store *st, int version, struct derr *e);
 int schema_migrate(struct store *st, struct derr *e);
 

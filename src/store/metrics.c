@@ -93,20 +93,8 @@ static const char solved_sql[] =
 	" t.reopens, t.replies_to_first_solve)"
 	" FROM tickets t@J WHERE " FIRST_SOLVED_IN " AND t.merged_into IS NULL@G";
 
-/* A ticket's status at instant ?2: unchanged since if it was not
- * updated since; else the last status change before ?2, or the status
- * the first change after ?2 left; a ticket without any status event
- * (imported without history) is judged by its timestamps. */
-#define STATUS_AT                                                                      \
-	"CASE WHEN t.updated_at < ?2 THEN t.status ELSE coalesce("                     \
-	"(SELECT e.new_value FROM events e WHERE e.ticket_id = t.id"                   \
-	"  AND e.field = 'status' AND e.at < ?2 ORDER BY e.at DESC, e.id DESC LIMIT 1)," \
-	"(SELECT e.old_value FROM events e WHERE e.ticket_id = t.id"                   \
-	"  AND e.field = 'status' AND e.at >= ?2 ORDER BY e.at, e.id LIMIT 1),"        \
-	"CASE WHEN t.closed_at < ?2 THEN 'closed' WHEN t.solved_at < ?2 THEN 'solved'" \
-	" WHEN t.status IN ('solved', 'closed') THEN 'open' ELSE t.status END) END"
-/* The candidates: open now (tickets_backlog, whose WHERE is the very
- * IN list, holds every column read), or solved since the end.  Unary +
+/* The candidates: open now (read from tickets_backlog alone), or solved
+ * since the end, with their status at the end (internal.h).  Unary +
  * keeps the planner off tickets_created, whose range (created before
  * the end) would be nearly every ticket. */
 #define BACKLOG_CAND(cond)                                                    \
@@ -120,8 +108,7 @@ static const char backlog_sql[] =
 	" t.age >= 259200 AND t.age < 604800, t.age >= 604800,"
 	" t.st = 'new', t.st = 'open', t.st = 'pending', t.st = 'on_hold',"
 	" t.priority = 0, t.priority = 1, t.priority = 2, t.priority = 3)"
-	" FROM (" BACKLOG_CAND("t.status IN ('new', 'open', 'pending', 'on_hold')")
-	" UNION ALL " BACKLOG_CAND("+t.status IN ('solved', 'closed') AND t.solved_at >= ?2")
+	" FROM (" BACKLOG_CAND(OPEN_NOW) " UNION ALL " BACKLOG_CAND(SOLVED_SINCE)
 	") t@J WHERE t.st IN ('new', 'open', 'pending', 'on_hold')@G";
 
 static const char survey_sql[] =
