@@ -5,8 +5,10 @@
  * on the same expressions seeks (seek_ranges), per status where a status
  * filter would otherwise be tested row by row (page_by_status,
  * page_by_priority), so that the cost of a page grows with the page, not
- * with its depth in the queue.  The SQL text is put together from fixed
- * fragments only; every value a person typed is a bound parameter. */
+ * with its depth in the queue; or, when an assignee or solved-within
+ * filter leaves few rows, picked among those from one index (page_bag).
+ * The SQL text is put together from fixed fragments only; every value a
+ * person typed is a bound parameter. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,17 +25,21 @@ struct sort_def {
 	const char *name;
 	int nkeys;
 	const char *keys[3];
+	const char *by_status; /* the index of (status, keys), for page_by_status */
 };
 
-/* Must match the expression indexes in schema.c. */
+/* Must match the expression indexes in schema.c.  The by-status index
+ * is named (INDEXED BY): with several indexes starting with the status,
+ * the planner took one whose order was not the sort's and sorted every
+ * row of the status (a page of the open view: 0.5-1.7 s). */
 static const struct sort_def sorts[SORT__COUNT] = {
 	[SORT_URGENCY] = {"urgency", 3,
-			  {"coalesce(t.next_due, " NO_DUE ")", "-t.priority", "t.id"}},
+			  {"coalesce(t.next_due, " NO_DUE ")", "-t.priority", "t.id"}, "tickets_status"},
 	[SORT_PRIORITY] = {"priority", 3,
-			   {"-t.priority", "coalesce(t.next_due, " NO_DUE ")", "t.id"}},
-	[SORT_CREATED] = {"created", 2, {"t.created_at", "t.id"}},
-	[SORT_UPDATED] = {"updated", 2, {"-t.updated_at", "t.id"}},
-	[SORT_ID] = {"id", 1, {"t.id"}},
+			   {"-t.priority", "coalesce(t.next_due, " NO_DUE ")", "t.id"}, NULL},
+	[SORT_CREATED] = {"created", 2, {"t.created_at", "t.id"}, "tickets_status_created"},
+	[SORT_UPDATED] = {"updated", 2, {"-t.updated_at", "t.id"}, "tickets_status_updated"},
+	[SORT_ID] = {"id", 1, {"t.id"}, "tickets_status_id"},
 };
 
 const char *queue_sort_name(enum queue_sort s)
@@ -54,6 +60,7 @@ struct qb {
 	struct strbuf sql;
 	int n;
 	bool status_walk; /* "+" on the status test even for one value */
+	bool status_seek; /* no "+" on the status test even for several */
 	struct {
 		bool is_text;
 		int64_t i;
@@ -83,6 +90,9 @@ static void qb_free(struct qb *q)
 			free(q->p[i].s);
 	sb_free(&q->sql);
 }
+
+static int qb_scalar(struct store *st, struct qb *q, int64_t *out, const char *what,
+		     struct derr *e);
 
 /* What a person searched for, bound as the FTS5 query of one full-text
  * table: built at bind time, when the connection is at hand to spell
@@ -116,8 +126,10 @@ static void add_mask_in(struct qb *q, const char *col, unsigned mask, int count,
 	 * of every matching row (a whole open queue) before the LIMIT; the
 	 * sort's own index then finds a page by walking in order.  One value
 	 * is an equality that tickets_status (status, urgency keys) serves. */
-	bool several = (mask & (mask - 1)) != 0 ||
-		       (q->status_walk && strcmp(col, "t.status") == 0);
+	bool status = strcmp(col, "t.status") == 0;
+	bool several = (mask & (mask - 1)) != 0 || (q->status_walk && status);
+	if (q->status_seek && status)
+		several = false; /* a bag (page_bag): seek each status's rows */
 	sb_addf(&q->sql, " AND %s%s IN (", several ? "+" : "", col);
 	bool first = true;
 	for (int i = 0; i < count; i++) {
@@ -281,7 +293,15 @@ struct range {
 	bool status_walk;
 	const char *index; /* INDEXED BY this, or NULL */
 	const struct queue_key *after; /* instead of c: all keys past this */
+	bool bag; /* index holds every row's keys: pick the page among them */
 };
+
+static void add_order(struct qb *q, const struct range *r, bool desc)
+{
+	sb_add(&q->sql, " ORDER BY ");
+	for (int k = 0; k < r->norder; k++)
+		sb_addf(&q->sql, "%s%s %s", k ? ", " : "", r->order[k], desc ? "DESC" : "ASC");
+}
 
 /* A statement for the rows matching f and range r, at most limit, with
  * the keys of sort sd; NULL with *none set when f matches nothing, NULL
@@ -317,7 +337,7 @@ static sqlite3_stmt *range_open(struct store *st, const struct queue_filter *f,
 			g.created_until = 0;
 		}
 	}
-	struct qb q = {.status_walk = r->status_walk};
+	struct qb q = {.status_walk = r->status_walk, .status_seek = r->bag};
 	sb_add(&q.sql, "SELECT t.id, t.status, t.priority, t.next_due, t.created_at,"
 		       " t.updated_at, coalesce(nullif(c.name, ''), c.email, c.phone, ''), t.subject,"
 		       " a.login, (SELECT group_concat(tag, ' ') FROM"
@@ -325,10 +345,23 @@ static sqlite3_stmt *range_open(struct store *st, const struct queue_filter *f,
 	for (int k = 0; k < sd->nkeys; k++)
 		sb_addf(&q.sql, ", %s", sd->keys[k]);
 	sb_add(&q.sql, " FROM tickets t");
+	if (r->bag) {
+		/* The page's ids first, from the index alone where the filter
+		 * allows (the customer join is left out unless a text filter
+		 * reads it); the columns then for those rows only: read as
+		 * the rows are sorted, they cost a lookup in three tables
+		 * for every row of the bag. */
+		sb_add(&q.sql, " LEFT JOIN customers c ON c.id = t.customer_id"
+			       " LEFT JOIN agents a ON a.id = t.assignee_id"
+			       " WHERE t.id IN (SELECT t.id FROM tickets t");
+	}
 	if (r->index)
 		sb_addf(&q.sql, " INDEXED BY %s", r->index);
-	sb_add(&q.sql, " LEFT JOIN customers c ON c.id = t.customer_id"
-		       " LEFT JOIN agents a ON a.id = t.assignee_id");
+	if (r->bag)
+		sb_add(&q.sql, " LEFT JOIN customers c ON c.id = t.customer_id");
+	else
+		sb_add(&q.sql, " LEFT JOIN customers c ON c.id = t.customer_id"
+			       " LEFT JOIN agents a ON a.id = t.assignee_id");
 	*none = false;
 	if (!add_where(&q, &g)) {
 		qb_free(&q);
@@ -354,11 +387,15 @@ static sqlite3_stmt *range_open(struct store *st, const struct queue_filter *f,
 		}
 		sb_add(&q.sql, ")");
 	}
-	sb_add(&q.sql, " ORDER BY ");
-	for (int k = 0; k < r->norder; k++)
-		sb_addf(&q.sql, "%s%s %s", k ? ", " : "", r->order[k], desc ? "DESC" : "ASC");
+	add_order(&q, r, desc);
 	sb_add(&q.sql, " LIMIT ");
 	qb_int(&q, limit);
+	if (r->bag) {
+		sb_add(&q.sql, ")");
+		add_order(&q, r, desc);
+		sb_add(&q.sql, " LIMIT ");
+		qb_int(&q, limit);
+	}
 	if (copy)
 		sb_addf(&q.sql, " -- %d", copy);
 	sqlite3_stmt *s = st_prep(st, sb_str(&q.sql), e);
@@ -507,7 +544,11 @@ static int page_seek(struct store *st, const struct queue_filter *f, const struc
  * tickets_status (status, then the urgency keys), merged here.  Walking
  * tickets_urgency and testing the status instead passes every solved and
  * closed ticket among the never-due ones (pending tickets are there
- * too): hundreds of milliseconds a page deep in the open queue. */
+ * too): hundreds of milliseconds a page deep in the open queue.  The
+ * created, updated and id sorts the same way, under any status filter,
+ * on their tickets_status_* index: walking the sort's own index, a page
+ * of a status few tickets have (on hold, pending) passed thousands of
+ * others. */
 static int page_by_status(struct store *st, const struct queue_filter *f,
 			  const struct sort_def *sd, bool desc, const struct queue_key *after,
 			  int limit, struct queue_page *out, struct derr *e)
@@ -519,16 +560,84 @@ static int page_by_status(struct store *st, const struct queue_filter *f,
 			continue;
 		x[n] = (struct stream){.f = *f, .copy = n + 1};
 		x[n].f.status_mask = 1u << s;
-		seek_ranges(&x[n++], sd, desc, after);
+		seek_ranges(&x[n], sd, desc, after);
+		for (int i = 0; i < x[n].nr; i++)
+			x[n].r[i].index = sd->by_status;
+		n++;
 	}
 	return merge(st, x, n, sd, desc, limit, out, e);
+}
+
+/* A bag: the rows of a filter's narrow part that one index holds with
+ * every sort key (tickets_assignee: an agent's, or nobody's, in some
+ * statuses; tickets_solved: solved since a time), when they are fewer
+ * than BAG_MAX.  A page reads them all from the index, in no useful
+ * order, and keeps the first `limit` past `after`: at most BAG_MAX index
+ * entries, where a walk in sort order testing the filter passed every
+ * row of the others (the unassigned and mine views a page: 20-80 ms;
+ * the solved view in any sort but its own: 130-630 ms at 1M).  Past
+ * BAG_MAX a walk is the cheaper: it reads about limit x (all rows /
+ * matching rows), which is then under 50 x 1M / BAG_MAX. */
+#define BAG_MAX 8000
+
+/* Tests set it to 0 (never a bag) to reach the walks with few rows. */
+int store_queue_bag_max = BAG_MAX;
+
+static const char *bag_index(const struct queue_filter *f)
+{
+	if (f->search)
+		return NULL;
+	if (f->assignee == ASSIGNEE_NONE || f->assignee == ASSIGNEE_IS)
+		return "tickets_assignee";
+	if (f->solved_since)
+		return "tickets_solved";
+	return NULL;
+}
+
+/* Whether f's bag in `index` holds fewer than BAG_MAX rows (counted in
+ * the index alone, up to BAG_MAX). */
+static int bag_small(struct store *st, const struct queue_filter *f, const char *index,
+		     bool *small, struct derr *e)
+{
+	struct qb q = {.status_seek = true};
+	sb_addf(&q.sql, "SELECT count(*) FROM (SELECT 1 FROM tickets t INDEXED BY %s WHERE ",
+		index);
+	if (strcmp(index, "tickets_solved") == 0) {
+		sb_add(&q.sql, "t.solved_at >= ");
+		qb_int(&q, f->solved_since);
+	} else if (f->assignee == ASSIGNEE_NONE) {
+		sb_add(&q.sql, "t.assignee_id IS NULL");
+	} else {
+		sb_add(&q.sql, "t.assignee_id = ");
+		qb_int(&q, f->assignee_id);
+	}
+	if (f->status_mask)
+		add_mask_in(&q, "t.status", f->status_mask, ST__COUNT, status_n);
+	sb_add(&q.sql, " LIMIT ");
+	qb_int(&q, store_queue_bag_max);
+	sb_add(&q.sql, ")");
+	int64_t n = store_queue_bag_max;
+	int rc = qb_scalar(st, &q, &n, "reading the queue", e);
+	*small = n < store_queue_bag_max;
+	return rc;
+}
+
+static int page_bag(struct store *st, const struct queue_filter *f, const struct sort_def *sd,
+		    bool desc, const struct queue_key *after, const char *index, int limit,
+		    struct queue_page *out, struct derr *e)
+{
+	struct stream x = {.f = *f, .nr = 1};
+	x.r[0] = (struct range){.order = sd->keys, .norder = sd->nkeys, .after = after,
+				.index = index, .bag = true};
+	return merge(st, &x, 1, sd, desc, limit, out, e);
 }
 
 /* Whether some ticket in status s is due strictly between lo and hi. */
 static int has_dated(struct store *st, int s, int64_t lo, int64_t hi, bool *yes,
 		     struct derr *e)
 {
-	sqlite3_stmt *q = st_prep(st, "SELECT 1 FROM tickets t WHERE t.status = ?1"
+	sqlite3_stmt *q = st_prep(st, "SELECT 1 FROM tickets t INDEXED BY tickets_status"
+				  " WHERE t.status = ?1"
 				  " AND " DUE_KEY " > ?2 AND " DUE_KEY " < ?3 LIMIT 1", e);
 	if (!q)
 		return e->code;
@@ -581,6 +690,7 @@ static int page_prio(struct store *st, const struct queue_filter *f, const struc
 				if (!(f->status_mask & (1u << s)))
 					continue;
 				xs[n] = x;
+				xs[n].r[0].index = "tickets_status";
 				xs[n].copy = n + 1;
 				xs[n++].f.status_mask = 1u << s;
 			}
@@ -708,13 +818,20 @@ int store_queue_page(struct store *st, const struct queue_filter *f, enum queue_
 	const struct sort_def *sd = &sorts[sort];
 	bool desc = reverse != backward;
 	unsigned m = f->status_mask;
-	bool by_status = sort == SORT_URGENCY && (m & (m - 1)) != 0 && !f->search;
-	bool by_prio = sort == SORT_PRIORITY && m != 0 && !f->search;
-	bool solved = sort == SORT_UPDATED && f->solved_since && !f->search;
+	const char *bag = bag_index(f);
+	bool small = false;
+	if (bag) {
+		int rc = bag_small(st, f, bag, &small, e);
+		if (rc)
+			return rc;
+	}
+	bool by_status = !small && !f->search && sd->by_status && m != 0;
+	bool by_prio = !small && sort == SORT_PRIORITY && m != 0 && !f->search;
+	bool solved = !small && sort == SORT_UPDATED && f->solved_since && !f->search;
 	/* A page can take several statements: one read transaction makes
 	 * them see the same data (a ticket changed meanwhile could else
 	 * come twice or not at all). */
-	bool own_read = sqlite3_get_autocommit(st->db) &&
+	bool own_read = sqlite3_get_autocommit(st->db) && !small &&
 			(by_status || by_prio || solved || (after && sd->nkeys > 1 && !f->search));
 	if (own_read) {
 		sqlite3_stmt *b = st_prep(st, "BEGIN", e);
@@ -724,7 +841,8 @@ int store_queue_page(struct store *st, const struct queue_filter *f, enum queue_
 			return e->code;
 	}
 	size_t first = out->n;
-	int rc = by_prio     ? page_by_priority(st, f, sd, desc, after, limit, out, e)
+	int rc = small	     ? page_bag(st, f, sd, desc, after, bag, limit, out, e)
+		 : by_prio   ? page_by_priority(st, f, sd, desc, after, limit, out, e)
 		 : by_status ? page_by_status(st, f, sd, desc, after, limit, out, e)
 		 : solved    ? page_solved(st, f, sd, desc, after, limit, out, e)
 			     : page_seek(st, f, sd, desc, after, limit, out, e);

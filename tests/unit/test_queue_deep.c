@@ -293,6 +293,10 @@ static void check_view(struct deep *d, const struct vcase *v, enum queue_sort s,
 	}
 }
 
+/* queue.c: the most rows a page picks among from one index (a bag);
+ * 0: never a bag, the walks instead. */
+extern int store_queue_bag_max;
+
 #define OPEN_SQL "t.status IN ('new', 'open', 'pending', 'on_hold')"
 #define OPEN_MASK (1u << ST_NEW | 1u << ST_OPEN | 1u << ST_PENDING | 1u << ST_ON_HOLD)
 
@@ -300,6 +304,8 @@ START_TEST(queue_deep_matches_reference)
 {
 	struct deep d;
 	deep_open(&d);
+	char *mine = xasprintf(OPEN_SQL " AND t.assignee_id = %lld", (long long)d.agent);
+	char *mine_any = xasprintf("t.assignee_id = %lld", (long long)d.agent);
 	const struct vcase cases[] = {
 		{"all", {0}, "1"},
 		{"open", {.status_mask = OPEN_MASK}, OPEN_SQL},
@@ -308,6 +314,16 @@ START_TEST(queue_deep_matches_reference)
 		 "t.status IN ('solved', 'closed')"},
 		{"unassigned", {.status_mask = OPEN_MASK, .assignee = ASSIGNEE_NONE},
 		 OPEN_SQL " AND t.assignee_id IS NULL"},
+		{"mine", {.status_mask = OPEN_MASK, .assignee = ASSIGNEE_IS, .assignee_id = d.agent},
+		 mine},
+		{"mine, any status", {.assignee = ASSIGNEE_IS, .assignee_id = d.agent}, mine_any},
+		{"unassigned vip, solved since",
+		 {.status_mask = 1u << ST_SOLVED | 1u << ST_CLOSED, .assignee = ASSIGNEE_NONE,
+		  .tag = "vip", .solved_since = 3002},
+		 "t.status IN ('solved', 'closed') AND t.assignee_id IS NULL AND t.solved_at >= 3002"
+		 " AND EXISTS (SELECT 1 FROM ticket_tags g WHERE g.ticket_id = t.id"
+		 " AND g.tag = 'vip')"},
+		{"on hold", {.status_mask = 1u << ST_ON_HOLD}, "t.status = 'on_hold'"},
 		{"new+pending high", {.status_mask = 1u << ST_NEW | 1u << ST_PENDING,
 				      .priority_mask = 1u << PRIO_HIGH | 1u << PRIO_URGENT},
 		 "t.status IN ('new', 'pending') AND t.priority IN (2, 3)"},
@@ -335,6 +351,21 @@ START_TEST(queue_deep_matches_reference)
 		for (int s = 0; s < SORT__COUNT; s++)
 			for (int r = 0; r < 2; r++)
 				check_view(&d, &cases[c], (enum queue_sort)s, r);
+	/* The views that a bag serves (an assignee, solved since), again
+	 * with more rows than a bag takes: the walks they fall back to. */
+	int bag_max = store_queue_bag_max;
+	store_queue_bag_max = 0;
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		const struct queue_filter *f = &cases[c].f;
+		if (f->assignee == ASSIGNEE_ANY && !f->solved_since)
+			continue;
+		for (int s = 0; s < SORT__COUNT; s++)
+			for (int r = 0; r < 2; r++)
+				check_view(&d, &cases[c], (enum queue_sort)s, r);
+	}
+	store_queue_bag_max = bag_max;
+	free(mine);
+	free(mine_any);
 	deep_close(&d);
 }
 END_TEST
