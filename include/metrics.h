@@ -121,9 +121,9 @@ int store_metrics_json(struct store *st, const struct metrics *m, char **json,
 
 /* --- the supervisors' dashboard (src/store/dashboard.c) ------------------
  * Counts for the console's dashboard, each one aggregate statement over
- * an index range (open tickets by status, a day of tickets_created or
- * tickets_solved, the head of tickets_urgency); only the few rows shown
- * are returned.  "Open" means new, open, pending or on_hold. */
+ * index ranges (open tickets by status, a day of tickets_created or
+ * tickets_solved, the heads of tickets_status, the backlog of every day
+ * of the period at once); only the few rows shown are returned.  "Open" means new, open, pending or on_hold. */
 
 /* Tickets open now, by status (new .. on_hold) and priority, and by age
  * (now - created: < 1 day, 1-3 days, 3-7 days, >= 7 days). */

@@ -5,10 +5,10 @@
  *     tickets holding what the backlog reads (OPEN_NOW, internal.h);
  *   - a day's new tickets: a range of tickets_created; a day's first
  *     solves: a range of tickets_solved (solved_at >= first_solved_at);
- *   - the backlog at a day's end: the tickets open now or solved since
- *     then, with the status they had at that instant read from the audit
- *     events (STATUS_AT, the report's rule too);
- *   - the risk list: the head of tickets_urgency.
+ *   - the backlog at each day's end: the report's rule (STATUS_AT) for
+ *     every day at once, each changed ticket's audit events read once
+ *     (backlog_days_sql below);
+ *   - the risk list: the heads of tickets_status for each open status.
  * Nothing but the counts and the few rows shown comes back.  The SQL is
  * fixed text; every value is a bound parameter. */
 #include <stdlib.h>
@@ -55,11 +55,17 @@ int store_dash_backlog(struct store *st, int64_t now, struct dash_backlog *out,
 
 /* --- load per agent ------------------------------------------------------ */
 
+/* Breaching is read from tickets_status (status, coalesce(next_due, ...),
+ * ...): the tickets due before ?1 are one range per status, taken once
+ * into the IN list; next_due from the ticket rows would cost a row read
+ * per open ticket. */
 static const char load_sql[] =
 	"WITH l AS (SELECT aid, count(CASE WHEN st <> 'pending' THEN 1 END) AS o,"
 	" count(CASE WHEN st = 'pending' THEN 1 END) AS p,"
-	" count(CASE WHEN st <> 'pending' AND due < ?1 THEN 1 END) AS b"
-	" FROM (" OPEN_TICKETS("t.assignee_id AS aid, t.status AS st, t.next_due AS due")
+	" count(CASE WHEN st <> 'pending' AND id IN (SELECT d.id FROM tickets d"
+	"  WHERE d.status IN ('new', 'open', 'on_hold')"
+	"  AND coalesce(d.next_due, 9223372036854775807) < ?1) THEN 1 END) AS b"
+	" FROM (" OPEN_TICKETS("t.id AS id, t.assignee_id AS aid, t.status AS st")
 	") GROUP BY aid)"
 	" SELECT login, o, p, b FROM ("
 	" SELECT a.login AS login, coalesce(l.o, 0) AS o, coalesce(l.p, 0) AS p,"
@@ -104,14 +110,20 @@ int store_dash_load(struct store *st, int64_t breach_before, struct dash_load_li
 
 /* --- the risk list ------------------------------------------------------- */
 
-/* ORDER BY is tickets_urgency's own expression: SQLite walks the index
- * and stops after `limit` matching rows. */
+/* The head of each open status's range of tickets_status (status,
+ * coalesce(next_due, ...), -priority, id), merged: a walk of
+ * tickets_urgency passed every pending ticket due earlier. */
+#define RISK_HEAD(status)                                                          \
+	"SELECT * FROM (SELECT t.id, t.next_due, t.priority, t.status, t.assignee_id,"     \
+	" t.subject FROM tickets t WHERE t.status = '" status "'"                          \
+	" AND t.next_due IS NOT NULL AND t.merged_into IS NULL"                             \
+	" ORDER BY coalesce(t.next_due, 9223372036854775807), -t.priority, t.id LIMIT ?1)"
+
 static const char risk_sql[] =
-	"SELECT t.id, t.next_due, t.priority, t.status, a.login, t.subject"
-	" FROM tickets t LEFT JOIN agents a ON a.id = t.assignee_id"
-	" WHERE t.next_due IS NOT NULL AND t.status IN ('new', 'open', 'on_hold')"
-	" AND t.merged_into IS NULL"
-	" ORDER BY coalesce(t.next_due, 9223372036854775807), -t.priority, t.id LIMIT ?1";
+	"SELECT r.id, r.next_due, r.priority, r.status, a.login, r.subject FROM ("
+	RISK_HEAD("new") " UNION ALL " RISK_HEAD("open") " UNION ALL " RISK_HEAD("on_hold")
+	") r LEFT JOIN agents a ON a.id = r.assignee_id"
+	" ORDER BY r.next_due, -r.priority, r.id LIMIT ?1";
 
 void dash_risk_list_free(struct dash_risk_list *l)
 {
@@ -161,15 +173,146 @@ static const char solved_sql[] =
 	"SELECT count(*) FROM tickets t WHERE t.solved_at >= ?1 AND t.first_solved_at >= ?1"
 	" AND t.first_solved_at < ?2 AND t.merged_into IS NULL";
 
-#define BACKLOG_CAND(cond)                                                   \
-	"SELECT " STATUS_AT " AS st FROM tickets t WHERE " cond                \
-	" AND +t.created_at < ?2 AND t.merged_into IS NULL"
+/* The backlog at many instants x[0] <= ... <= x[n-1] in one statement.
+ *
+ * Asked one instant at a time (STATUS_AT per candidate ticket and day,
+ * as the report does for one instant), a 14-day period re-read every
+ * recently changed ticket's audit events 13 times.  Here each ticket's
+ * events are read once and turned into the stretches of time during
+ * which the per-instant rule would count it: the instants X it counts at
+ * are those with created_at < X, open now or solved_at >= X, and
+ * STATUS_AT(X) open.  STATUS_AT(X), for X <= updated_at, is the new
+ * value of the last status event before X, else the old value of the
+ * first one at or after X, else the timestamps' guess; so between two
+ * consecutive events (by at, id) it is constant, and a stretch is
+ *   (prev.at, e.at]  coalesce(prev.new_value, e.old_value, guess)
+ *   (last.at, inf)   coalesce(last.new_value, guess)
+ *   (-inf, inf)      guess, for a ticket without status events
+ * cut at updated_at, after which the ticket's status now holds.  The
+ * guess (closed_at < X: closed; solved_at < X: solved; else an open
+ * status) counts up to min(closed_at, solved_at).  As instants are
+ * integers, "a < X <= b" is "a + 1 <= X < b + 1": each stretch counted
+ * becomes [L, H), a +1 at L and a -1 at H, and the backlog at x[i] is
+ * the sum of the steps at or before it.  Each step is placed by a binary
+ * search over the instants (DAYS_SLOTS bound parameters :x<7 bits>, the
+ * unused ones "infinite") and SQLite sums the steps per place; steps
+ * after x[n-1] are dropped, and those at or before x[0] all land in
+ * place 0.
+ *
+ * Tickets not updated since x[0] need no events: an open one counts
+ * from max(created_at, updated_at) on, a solved one never in the period.
+ * ?2 is x[0] (so SOLVED_SINCE picks the tickets solved since the first
+ * instant), ?3 is x[n-1]. */
+#define DAYS_SLOTS 128
+#define INF "9223372036854775807"
+#define OPEN_LIST "('new', 'open', 'pending', 'on_hold')"
 
-/* ?2 is the instant (count_in binds ?1 too: an unused index is ignored). */
-static const char backlog_at_sql[] =
-	"SELECT count(*) FROM ("
-	BACKLOG_CAND(OPEN_NOW) " UNION ALL " BACKLOG_CAND(SOLVED_SINCE)
-	") WHERE st IN ('new', 'open', 'pending', 'on_hold')";
+/* How many bound instants are < p, for the 128 slots :x0000000 ..
+ * :x1111111 in ascending order: BS<d>(prefix) searches the slots whose
+ * index starts with the d bits of prefix, against the last slot of its
+ * lower half. */
+#define BS6(b) "CASE WHEN p > :x" #b "0 THEN 1 + (p > :x" #b "1) ELSE 0 END"
+#define BS5(b) "CASE WHEN p > :x" #b "01 THEN 2 + " BS6(b##1) " ELSE " BS6(b##0) " END"
+#define BS4(b) "CASE WHEN p > :x" #b "011 THEN 4 + " BS5(b##1) " ELSE " BS5(b##0) " END"
+#define BS3(b) "CASE WHEN p > :x" #b "0111 THEN 8 + " BS4(b##1) " ELSE " BS4(b##0) " END"
+#define BS2(b) "CASE WHEN p > :x" #b "01111 THEN 16 + " BS3(b##1) " ELSE " BS3(b##0) " END"
+#define BS1(b) "CASE WHEN p > :x" #b "011111 THEN 32 + " BS2(b##1) " ELSE " BS2(b##0) " END"
+#define BS0 "CASE WHEN p > :x0111111 THEN 64 + " BS1(1) " ELSE " BS1(0) " END"
+
+/* The end of the guess's stretch for ticket row r: it counts while
+ * neither closed_at nor solved_at is before X.  closed_at is read from
+ * the ticket only here, as few tickets need the guess. */
+#define GUESS_END(r)                                                         \
+	"(min(coalesce(CASE WHEN " r ".o THEN " r ".cl ELSE (SELECT t.closed_at"    \
+	" FROM tickets t WHERE t.id = " r ".id) END, " INF " - 1),"                  \
+	" coalesce(" r ".s, " INF " - 1)) + 1)"
+
+static const char backlog_days_sql[] =
+	"WITH cand(id, c, u, s, cl, o) AS ("
+	" SELECT t.id, t.created_at, t.updated_at, t.solved_at, t.closed_at, 1 FROM tickets t"
+	"  WHERE " OPEN_NOW " AND t.merged_into IS NULL AND t.created_at < ?3"
+	"  AND +t.updated_at >= ?2"
+	/* closed_at is read only when guessed (GUESS_END), so that an index
+	 * on solved_at may hold the rest */
+	" UNION ALL SELECT t.id, t.created_at, t.updated_at, t.solved_at, NULL, 0 FROM tickets t"
+	"  WHERE " SOLVED_SINCE " AND t.merged_into IS NULL AND +t.created_at < ?3"
+	"  AND +t.updated_at >= ?2),"
+	/* Read twice: the tickets without status events, and the others. */
+	" ev AS MATERIALIZED (SELECT k.*, e.at AS at, e.id AS eid, e.old_value AS ov,"
+	"  e.new_value AS nv FROM cand k"
+	"  LEFT JOIN events e ON e.ticket_id = k.id AND e.field = 'status'),"
+	" seq AS (SELECT *, lag(at) OVER w AS pat, lag(nv) OVER w AS pnv,"
+	"  lead(at) OVER w IS NULL AS last FROM ev WHERE at IS NOT NULL"
+	"  WINDOW w AS (PARTITION BY id ORDER BY at, eid)),"
+	/* Stretches before each event: [L, H), counted if v is open. */
+	" span(L, H) AS ("
+	"  SELECT max(coalesce(pat + 1, c + 1), c + 1), min(at + 1, u + 1,"
+	"   CASE WHEN o THEN " INF " ELSE s + 1 END,"
+	"   CASE WHEN v IS NULL THEN " GUESS_END("q") " ELSE " INF " END)"
+	"  FROM (SELECT *, coalesce(pnv, ov) AS v FROM seq) q WHERE v IS NULL OR v IN " OPEN_LIST
+	/* ...and after the last one (or from the start, without events) up
+	 * to updated_at: A = [LA, HA), counted if fA; then the status now,
+	 * counted if open now, joined to A when they touch (m). */
+	"  UNION ALL SELECT CASE part WHEN 1 THEN LA ELSE max(c, u) + 1 END,"
+	"   CASE WHEN part = 1 AND NOT m THEN HA ELSE " INF " END"
+	"  FROM (SELECT *, o AND fA AND HA = u + 1 AND LA < HA AS m FROM ("
+	"   SELECT c, u, o, max(coalesce(at + 1, c + 1), c + 1) AS LA,"
+	"    min(u + 1, CASE WHEN o THEN " INF " ELSE s + 1 END,"
+	"     CASE WHEN nv IS NULL THEN " GUESS_END("q") " ELSE " INF " END) AS HA,"
+	"    nv IS NULL OR nv IN " OPEN_LIST " AS fA"
+	"   FROM (SELECT * FROM seq WHERE last UNION ALL"
+	"    SELECT *, NULL, NULL, 1 FROM ev WHERE at IS NULL) q))"
+	"  CROSS JOIN (SELECT 1 AS part UNION ALL SELECT 2)"
+	"  WHERE CASE part WHEN 1 THEN fA ELSE o AND NOT m END),"
+	" step(p, d) AS ("
+	"  SELECT CASE WHEN d > 0 THEN L ELSE H END AS p, d FROM span"
+	"  CROSS JOIN (SELECT 1 AS d UNION ALL SELECT -1)"
+	"  WHERE L < H AND L <= ?3 AND H > ?2 AND p <= ?3)"
+	" SELECT b, sum(d) FROM (SELECT " BS0 " AS b, d FROM step) GROUP BY b"
+	/* Open tickets not updated since x[0] count from
+	 * max(created_at, updated_at) on: mostly before x[0], counted here
+	 * without a trip through the sort above. */
+	" UNION ALL SELECT 0, count(*) FROM tickets t WHERE " OPEN_NOW
+	"  AND t.merged_into IS NULL AND t.created_at < ?2 AND +t.updated_at < ?2"
+	" UNION ALL SELECT b, sum(d) FROM (SELECT " BS0 " AS b, 1 AS d FROM ("
+	"  SELECT t.created_at + 1 AS p FROM tickets t WHERE " OPEN_NOW
+	"  AND t.merged_into IS NULL AND t.created_at >= ?2 AND t.created_at < ?3"
+	"  AND +t.updated_at < ?2)) GROUP BY b";
+
+/* x holds n ascending instants, n <= DAYS_SLOTS; backlog[i] gets the
+ * backlog at x[i]. */
+static int backlog_at_each(struct store *st, const int64_t *x, size_t n, int64_t *backlog,
+			   struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st, backlog_days_sql, e);
+	if (!s)
+		return e ? e->code : DESK_EIO;
+	sqlite3_bind_int64(s, 2, x[0]);
+	sqlite3_bind_int64(s, 3, x[n - 1]);
+	for (size_t i = 0; i < DAYS_SLOTS; i++) {
+		char name[16] = ":x";
+		for (int bit = 6; bit >= 0; bit--)
+			name[8 - bit] = (char)('0' + (int)((i >> bit) & 1));
+		name[9] = '\0';
+		int k = sqlite3_bind_parameter_index(s, name);
+		if (k > 0)
+			sqlite3_bind_int64(s, k, i < n ? x[i] : INT64_MAX);
+	}
+	int64_t per[DAYS_SLOTS] = {0};
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t b = col_int(s, 0);
+		if (b >= 0 && (size_t)b < n)
+			per[b] += col_int(s, 1);
+	}
+	st_done(s);
+	if (rc != SQLITE_DONE)
+		return st_fail(st, e, "counting the backlog of each day");
+	int64_t sum = 0;
+	for (size_t i = 0; i < n; i++)
+		backlog[i] = sum += per[i];
+	return DESK_OK;
+}
 
 /* The count a statement gives for [a, b). */
 static int count_in(struct store *st, const char *sql, int64_t a, int64_t b, int64_t *n,
@@ -189,8 +332,22 @@ static int count_in(struct store *st, const char *sql, int64_t a, int64_t b, int
 int store_dash_days(struct store *st, struct dash_day *days, size_t n, int64_t until,
 		    int64_t now, struct derr *e)
 {
+	/* The days with a backlog to count (ended, or begun before now) and
+	 * their instants, ascending as the days are, DAYS_SLOTS at a time. */
+	size_t which[DAYS_SLOTS];
+	int64_t x[DAYS_SLOTS], backlog[DAYS_SLOTS];
+	size_t nx = 0;
 	int rc = DESK_OK;
-	for (size_t i = 0; rc == DESK_OK && i < n; i++) {
+	for (size_t i = 0; rc == DESK_OK && i <= n; i++) {
+		if (nx > 0 && (nx == DAYS_SLOTS || i == n)) {
+			if ((rc = backlog_at_each(st, x, nx, backlog, e)))
+				break;
+			for (size_t k = 0; k < nx; k++)
+				days[which[k]].backlog = backlog[k];
+			nx = 0;
+		}
+		if (i == n)
+			break;
 		struct dash_day *d = &days[i];
 		int64_t end = i + 1 < n ? days[i + 1].start : until;
 		int64_t at = end < now ? end : now;
@@ -200,8 +357,10 @@ int store_dash_days(struct store *st, struct dash_day *days, size_t n, int64_t u
 		if ((rc = count_in(st, created_sql, d->start, end, &d->created, e)) ||
 		    (rc = count_in(st, solved_sql, d->start, end, &d->solved, e)))
 			break;
-		if (at > d->start)
-			rc = count_in(st, backlog_at_sql, 0, at, &d->backlog, e);
+		if (at > d->start) {
+			which[nx] = i;
+			x[nx++] = at;
+		}
 	}
 	return rc;
 }

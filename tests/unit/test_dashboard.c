@@ -15,6 +15,7 @@
 #include "report.h"
 #include "testlib.h"
 #include "util.h"
+#include "../../src/store/internal.h"
 #include "../../src/tui/format.h"
 
 #define H INT64_C(3600)
@@ -280,6 +281,203 @@ START_TEST(dash_days_created_solved_backlog)
 	ck_assert_int_eq(m.total.backlog, days[0].backlog);
 	metrics_free(&m);
 	store_read_end(st);
+}
+END_TEST
+
+/* More tickets on top of the fixture, one per case the per-day backlog
+ * must get right (D1 = D0 + 1d, D2 = D0 + 2d):
+ *  11  imported, no status events: solved at D1 + 6h, never closed; at D1
+ *      judged by its timestamps (open), at D2 solved: +1 at D1 only;
+ *  12  solved at 3h and reopened at D1 + 5h: solved at D1, open at D2
+ *      and now: +1 at D2 and now;
+ *  13  solved at exactly D1: "before D1" excludes the event itself, so
+ *      it is still open at D1: +1 at D1 only;
+ *  14  created at exactly D1: not yet there at D1: +1 at D2 and now;
+ *  15  created at D1 + 1h and solved at D1 + 2h, between two day ends:
+ *      never counted.
+ * Backlog (4, 5, 7) becomes (6, 7, 9); created (2, 1, 2) becomes
+ * (2, 3, 2) (14, 15); solved (1, 1, 0) becomes (2, 4, 0) (12; 11 13 15). */
+START_TEST(dash_days_edge_cases)
+{
+	struct derr e = {0};
+	static const struct spec more[] = {
+		{11, -5 * D, ST_SOLVED, PRIO_NORMAL, NULL, NONE, D + 6 * H, D + 6 * H, NONE, D + 6 * H, 0, 0},
+		{12, -D, ST_OPEN, PRIO_NORMAL, NULL, NONE, 3 * H, 3 * H, NONE, D + 5 * H, 1, 0},
+		{13, -2 * D, ST_SOLVED, PRIO_NORMAL, NULL, NONE, D, D, NONE, D, 0, 0},
+		{14, D, ST_OPEN, PRIO_NORMAL, NULL, NONE, NONE, NONE, NONE, D, 0, 0},
+		{15, D + H, ST_SOLVED, PRIO_NORMAL, NULL, NONE, D + 2 * H, D + 2 * H, NONE, D + 2 * H, 0,
+		 0},
+	};
+	ck_assert_int_eq(store_begin(st, &e), DESK_OK);
+	int64_t id[16] = {0};
+	for (size_t i = 0; i < ARRAY_LEN(more); i++) {
+		const struct spec *p = &more[i];
+		struct ticket t = {.subject = "edge", .status = p->status, .priority = p->pr,
+				   .channel = CH_EMAIL, .queue = "general",
+				   .created_at = D0 + p->created, .updated_at = D0 + p->updated,
+				   .first_solved_at = off(D0, p->fs), .solved_at = off(D0, p->ls),
+				   .reopens = p->reopens};
+		ck_assert_int_eq(store_ticket_insert(st, &t, &e), DESK_OK);
+		id[p->n] = t.id;
+	}
+	struct event ev = {.agent_id = alice, .action = "set", .field = "status"};
+	static const struct {
+		int n;
+		int64_t at;
+		const char *from, *to;
+	} evs[] = {{12, 3 * H, "open", "solved"}, {12, D + 5 * H, "solved", "open"},
+		   {13, D, "open", "solved"}, {15, D + 2 * H, "open", "solved"}};
+	for (size_t i = 0; i < ARRAY_LEN(evs); i++) {
+		ev.id = 0;
+		ev.ticket_id = id[evs[i].n];
+		ev.at = D0 + evs[i].at;
+		ev.old_value = (char *)evs[i].from;
+		ev.new_value = (char *)evs[i].to;
+		ck_assert_int_eq(store_event_insert(st, &ev, &e), DESK_OK);
+	}
+	ck_assert_int_eq(store_commit(st, &e), DESK_OK);
+
+	struct dash_day days[3] = {{.start = D0}, {.start = D0 + D}, {.start = D0 + 2 * D}};
+	ck_assert_int_eq(store_dash_days(st, days, 3, D0 + 3 * D, NOW, &e), DESK_OK);
+	ck_assert_int_eq(days[0].backlog, 6);
+	ck_assert_int_eq(days[1].backlog, 7);
+	ck_assert_int_eq(days[2].backlog, 9);
+	ck_assert_int_eq(days[0].created, 2);
+	ck_assert_int_eq(days[1].created, 3);
+	ck_assert_int_eq(days[2].created, 2);
+	ck_assert_int_eq(days[0].solved, 2);
+	ck_assert_int_eq(days[1].solved, 4);
+	ck_assert_int_eq(days[2].solved, 0);
+	/* A day that has not begun yet (start >= now) counts nothing. */
+	struct dash_day later[2] = {{.start = NOW - H}, {.start = NOW + H}};
+	ck_assert_int_eq(store_dash_days(st, later, 2, NOW + 2 * H, NOW, &e), DESK_OK);
+	ck_assert_int_eq(later[0].backlog, 9);
+	ck_assert_int_eq(later[1].backlog, 0);
+}
+END_TEST
+
+/* --- the per-day backlog against the per-instant rule ------------------- */
+
+/* The report's rule for one instant ?2, as the dashboard asked it day by
+ * day before it counted every day in one statement. */
+static int64_t backlog_by_rule(int64_t at)
+{
+#define CAND(cond)                                                                   \
+	"SELECT " STATUS_AT " AS st FROM tickets t WHERE " cond " AND +t.created_at < ?2" \
+	" AND t.merged_into IS NULL"
+	struct derr e = {0};
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT count(*) FROM (" CAND(OPEN_NOW) " UNION ALL " CAND(
+					  SOLVED_SINCE) ") WHERE st IN ('new', 'open', 'pending', 'on_hold')",
+				  &e);
+#undef CAND
+	ck_assert_msg(s != NULL, "%s", e.msg);
+	sqlite3_bind_int64(s, 2, at);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	int64_t n = col_int(s, 0);
+	st_done(s);
+	return n;
+}
+
+static uint64_t rnd_state;
+static int64_t rnd(int64_t n) /* 0 .. n - 1 */
+{
+	rnd_state = rnd_state * 6364136223846793005u + 1442695040888963407u;
+	return (int64_t)((rnd_state >> 33) % (uint64_t)n);
+}
+
+/* Random tickets and status histories with what real data may hold:
+ * no events, events out of id order or at the same second, NULL or
+ * unknown values, histories that disagree with the ticket's status or
+ * timestamps, events after updated_at, merged tickets. */
+static void random_history(int ntickets)
+{
+	struct derr e = {0};
+	static const char *const values[] = {"new", "open", "pending", "on_hold", "solved",
+					     "closed", "weird", NULL};
+	ck_assert_int_eq(store_begin(st, &e), DESK_OK);
+	int64_t first = 0;
+	for (int i = 0; i < ntickets; i++) {
+		int64_t c = D0 - 4 * D + rnd(7 * D);
+		struct ticket t = {.subject = "random", .status = (enum status)rnd(6),
+				   .priority = PRIO_NORMAL, .channel = CH_EMAIL, .queue = "general",
+				   .created_at = c,
+				   .updated_at = rnd(8) ? c + rnd(4 * D) : c - rnd(D)};
+		if (t.status >= ST_SOLVED || rnd(4) == 0)
+			t.solved_at = t.first_solved_at = c + rnd(4 * D) + 1;
+		if (rnd(3) == 0)
+			t.solved_at = 0;
+		if (t.status == ST_CLOSED || rnd(6) == 0)
+			t.closed_at = c + rnd(5 * D) + 1;
+		if (first && rnd(20) == 0)
+			t.merged_into = first;
+		ck_assert_int_eq(store_ticket_insert(st, &t, &e), DESK_OK);
+		if (!first)
+			first = t.id;
+		int nev = (int)rnd(5);
+		for (int k = 0; k < nev; k++) {
+			/* Mostly in order, a few at the same second or earlier. */
+			int64_t at = rnd(6) == 0 ? c + 600 : c + rnd(5 * D);
+			struct event ev = {.ticket_id = t.id, .agent_id = alice, .at = at,
+					   .action = "set", .field = "status",
+					   .old_value = (char *)values[rnd(8)],
+					   .new_value = (char *)values[rnd(8)]};
+			ck_assert_int_eq(store_event_insert(st, &ev, &e), DESK_OK);
+		}
+		/* Other fields' events are not status history. */
+		struct event other = {.ticket_id = t.id, .agent_id = alice, .at = c + rnd(D),
+				      .action = "set", .field = "priority", .old_value = "open",
+				      .new_value = "solved"};
+		ck_assert_int_eq(store_event_insert(st, &other, &e), DESK_OK);
+	}
+	ck_assert_int_eq(store_commit(st, &e), DESK_OK);
+}
+
+/* Periods of days 23, 24 or 25 hours long (or a few hours, so that one
+ * call holds more instants than one statement places), "now" inside,
+ * before or after them, each day's backlog against the rule. */
+START_TEST(dash_days_match_the_rule)
+{
+	struct derr e = {0};
+	rnd_state = 20260308;
+	random_history(400);
+	static const struct {
+		int ndays;
+		int64_t len, now_off; /* now = first start + now_off */
+	} cases[] = {
+		{1, D, 12 * H},	     {3, D, 2 * D + 12 * H}, {7, D, 7 * D},
+		{14, D, 3 * D + H},  {10, 0, 10 * D},	     {20, 0, 5 * D - 1},
+		{30, 0, 40 * D},     {200, 3 * H, 500 * H},   {150, 2 * H, 130 * H + 1},
+	};
+	for (size_t c = 0; c < ARRAY_LEN(cases); c++) {
+		int n = cases[c].ndays;
+		struct dash_day *days = xcalloc((size_t)n, sizeof *days);
+		int64_t t = D0 - 3 * D + rnd(D);
+		for (int i = 0; i < n; i++) {
+			days[i].start = t;
+			/* len 0: 23, 24 or 25 hours at random */
+			t += cases[c].len ? cases[c].len : 23 * H + rnd(3) * H;
+		}
+		int64_t now = days[0].start + cases[c].now_off;
+		ck_assert_int_eq(store_dash_days(st, days, (size_t)n, t, now, &e), DESK_OK);
+		for (int i = 0; i < n; i++) {
+			int64_t end = i + 1 < n ? days[i + 1].start : t;
+			int64_t at = end < now ? end : now;
+			int64_t want = at > days[i].start ? backlog_by_rule(at) : 0;
+			ck_assert_msg(days[i].backlog == want,
+				      "case %zu day %d (at %lld): backlog %lld, the rule says %lld", c,
+				      i, (long long)at, (long long)days[i].backlog, (long long)want);
+		}
+		free(days);
+	}
+	/* An empty last day (ending where it starts) still lets the days
+	 * before it be counted. */
+	struct dash_day d3[3] = {{.start = D0}, {.start = D0 + D}, {.start = D0 + 2 * D}};
+	ck_assert_int_eq(store_dash_days(st, d3, 3, D0 + 2 * D, NOW + 5 * D, &e), DESK_OK);
+	ck_assert_int_eq(d3[0].backlog, backlog_by_rule(D0 + D));
+	ck_assert_int_eq(d3[1].backlog, backlog_by_rule(D0 + 2 * D));
+	ck_assert_int_eq(d3[2].backlog, 0);
+	ck_assert_int_ne(d3[1].backlog, 0);
 }
 END_TEST
 
@@ -567,6 +765,8 @@ Suite *suite_dashboard(void)
 	tcase_add_test(t, dash_load_per_agent);
 	tcase_add_test(t, dash_risk_list);
 	tcase_add_test(t, dash_days_created_solved_backlog);
+	tcase_add_test(t, dash_days_edge_cases);
+	tcase_add_test(t, dash_days_match_the_rule);
 	tcase_add_test(t, age_filter_term);
 	suite_add_tcase(s, t);
 	t = tcase_create("bulk");
