@@ -297,6 +297,46 @@ static void res_sla_sql(sqlite3_context *cx, int argc, sqlite3_value **argv)
 	result_verdict(cx, res_verdict(argv));
 }
 
+/* desk_sums(x1, ..., xn): the sum of each argument over the rows of a
+ * group (NULL adds nothing), as a blob of n native int64s. */
+#define SUMS_MAX 16
+struct sums {
+	int n;
+	int64_t v[SUMS_MAX];
+};
+
+/* The aggregate's n sums of this group (zeroed at its first row); NULL
+ * after reporting the error. */
+static struct sums *sums_of(sqlite3_context *cx, int n)
+{
+	struct sums *a = sqlite3_aggregate_context(cx, sizeof *a);
+	if (!a)
+		sqlite3_result_error_nomem(cx);
+	else if (n > SUMS_MAX)
+		sqlite3_result_error(cx, "desk_sums: too many arguments", -1);
+	else
+		a->n = n;
+	return a && n <= SUMS_MAX ? a : NULL;
+}
+
+static void sums_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	struct sums *a = sums_of(cx, argc);
+	if (!a)
+		return;
+	for (int i = 0; i < argc; i++)
+		a->v[i] += sqlite3_value_int64(argv[i]); /* NULL reads as 0 */
+}
+
+static void sums_final(sqlite3_context *cx)
+{
+	struct sums *a = sqlite3_aggregate_context(cx, 0);
+	if (a && a->n)
+		sqlite3_result_blob(cx, a->v, (int)(a->n * sizeof a->v[0]), SQLITE_TRANSIENT);
+	else
+		sqlite3_result_null(cx); /* no rows */
+}
+
 /* desk_created(FR_ARGS, RES_ARGS): the figures of tickets created in
  * the period, as a blob of native int64s in this order. */
 enum {
@@ -314,9 +354,10 @@ enum {
 static void created_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
 	(void)argc;
-	int64_t *c = sqlite3_aggregate_context(cx, C__COUNT * sizeof *c);
-	if (!c)
-		return sqlite3_result_error_nomem(cx);
+	struct sums *a = sums_of(cx, C__COUNT);
+	if (!a)
+		return;
+	int64_t *c = a->v;
 	c[C_CREATED]++;
 	if (!null(argv[0])) {
 		c[C_INBOUND]++;
@@ -332,15 +373,6 @@ static void created_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
 	c[C_RES_BREACHED] += res == V_BREACHED;
 }
 
-static void created_final(sqlite3_context *cx)
-{
-	int64_t *c = sqlite3_aggregate_context(cx, 0);
-	if (c)
-		sqlite3_result_blob(cx, c, C__COUNT * sizeof *c, SQLITE_TRANSIENT);
-	else
-		sqlite3_result_null(cx); /* no rows */
-}
-
 /* desk_solved(created, first solved, last solved, reopens, replies to
  * the first solve): the figures of tickets first solved in the period.
  * First contact resolution: never reopened, and at most one public
@@ -350,9 +382,10 @@ enum { S_SOLVED, S_FCR, S_REOPENED, S_FIRST_SUM, S_FULL_SUM, S__COUNT };
 static void solved_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
 	(void)argc;
-	int64_t *c = sqlite3_aggregate_context(cx, S__COUNT * sizeof *c);
-	if (!c)
-		return sqlite3_result_error_nomem(cx);
+	struct sums *a = sums_of(cx, S__COUNT);
+	if (!a)
+		return;
+	int64_t *c = a->v;
 	int64_t created = sqlite3_value_int64(argv[0]);
 	int64_t reopens = sqlite3_value_int64(argv[3]);
 	c[S_SOLVED]++;
@@ -360,44 +393,6 @@ static void solved_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
 	c[S_REOPENED] += reopens > 0;
 	c[S_FIRST_SUM] += sqlite3_value_int64(argv[1]) - created;
 	c[S_FULL_SUM] += null(argv[2]) ? 0 : sqlite3_value_int64(argv[2]) - created;
-}
-
-static void solved_final(sqlite3_context *cx)
-{
-	int64_t *c = sqlite3_aggregate_context(cx, 0);
-	if (c)
-		sqlite3_result_blob(cx, c, S__COUNT * sizeof *c, SQLITE_TRANSIENT);
-	else
-		sqlite3_result_null(cx);
-}
-
-/* desk_sums(x1, ..., xn): the sum of each argument over the rows of a
- * group (NULL adds nothing), as a blob of n native int64s. */
-#define SUMS_MAX 16
-struct sums {
-	int n;
-	int64_t v[SUMS_MAX];
-};
-
-static void sums_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
-	struct sums *a = sqlite3_aggregate_context(cx, sizeof *a);
-	if (!a)
-		return sqlite3_result_error_nomem(cx);
-	if (argc > SUMS_MAX)
-		return sqlite3_result_error(cx, "desk_sums: too many arguments", -1);
-	a->n = argc;
-	for (int i = 0; i < argc; i++)
-		a->v[i] += sqlite3_value_int64(argv[i]); /* NULL reads as 0 */
-}
-
-static void sums_final(sqlite3_context *cx)
-{
-	struct sums *a = sqlite3_aggregate_context(cx, 0);
-	if (a && a->n)
-		sqlite3_result_blob(cx, a->v, (int)(a->n * sizeof a->v[0]), SQLITE_TRANSIENT);
-	else
-		sqlite3_result_null(cx); /* no rows */
 }
 
 /* The report's own SQL functions on this connection. */
@@ -411,8 +406,8 @@ static int register_functions(struct store *st, struct derr *e)
 		void (*final)(sqlite3_context *);
 	} fns[] = {
 		{"desk_sums", -1, NULL, sums_step, sums_final},
-		{"desk_created", 8, NULL, created_step, created_final},
-		{"desk_solved", 5, NULL, solved_step, solved_final},
+		{"desk_created", 8, NULL, created_step, sums_final},
+		{"desk_solved", 5, NULL, solved_step, sums_final},
 		{"desk_fr_sla", 4, fr_sla_sql, NULL, NULL},
 		{"desk_res_sla", 4, res_sla_sql, NULL, NULL},
 	};

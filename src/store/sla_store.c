@@ -1,5 +1,7 @@
 /* sla_store.c: the facts of a conversation that the SLA clocks start
- * from, read through messages_ticket (ticket_id, created_at, id). */
+ * from: the first customer message as the ticket keeps it (schema 6,
+ * the report's fact too), the message awaiting an answer read through
+ * messages_ticket (ticket_id, created_at, id). */
 #include "internal.h"
 #include "metrics.h"
 
@@ -9,8 +11,7 @@ int store_sla_facts(struct store *st, int64_t ticket_id, struct sla_facts *f, st
 	 * them; automatic mail (auto-replies, bounces) awaits no answer. */
 	sqlite3_stmt *s = st_prep(
 		st,
-		"SELECT (SELECT m.created_at FROM messages m WHERE m.ticket_id = ?1"
-		"   AND m.kind = 'customer' ORDER BY m.created_at, m.id LIMIT 1),"
+		"SELECT (SELECT t.first_customer_at FROM tickets t WHERE t.id = ?1),"
 		" (SELECT m.created_at FROM messages m WHERE m.ticket_id = ?1"
 		"   AND m.kind = 'customer' AND m.auto = 0"
 		"   AND (m.created_at, m.id) > (SELECT r.created_at, r.id FROM messages r"
