@@ -36,6 +36,8 @@ int cli_main(int argc, char **argv);
  * the exit code on failure, 0 on success. */
 int cli_open(struct cli_ctx *c, struct desk *d, int flags);
 /* Prints "desk: <message>" and returns 2 for usage errors, else 1. */
+/* Prints "PREFIX: MSG" on stderr, MSG sanitized. */
+void cli_warn(const char *prefix, const char *msg);
 int cli_fail(const struct derr *e);
 /* Prints "desk CMD: <problem>", the usage line and a hint; returns 2. */
 int cli_usage(const struct cli_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -37,13 +37,19 @@ static void main_usage(FILE *out)
 		     "\nSee desk(1) and desk.yaml(5).\n");
 }
 
+void cli_warn(const char *prefix, const char *msg)
+{
+	/* Messages quote what they were given (a tag, a line of a file, a
+	 * mailer's output): sanitized like any other text that reaches the
+	 * terminal. */
+	char *safe = text_sanitize(msg, 0);
+	fprintf(stderr, "%s: %s\n", prefix, safe);
+	free(safe);
+}
+
 int cli_fail(const struct derr *e)
 {
-	/* Messages quote what they were given (a tag, a line of a file):
-	 * sanitized like any other text that reaches the terminal. */
-	char *msg = text_sanitize(e->msg[0] ? e->msg : "failed", 0);
-	fprintf(stderr, "desk: %s\n", msg);
-	free(msg);
+	cli_warn("desk", e->msg[0] ? e->msg : "failed");
 	return e->code == DESK_EUSAGE ? EXIT_USAGE : EXIT_FAIL;
 }
 
@@ -129,7 +135,7 @@ static int run_console(struct cli_ctx *c)
 	rc = tui_main(&d, &e);
 	desk_close(&d);
 	if (rc && e.msg[0])
-		fprintf(stderr, "desk: %s\n", e.msg);
+		cli_warn("desk", e.msg);
 	return rc;
 }
 

@@ -57,12 +57,14 @@ static int exec_ingest(struct cli_ctx *c, int argc, char **argv)
 	}
 	free(data);
 	if (rc) {
-		fprintf(stderr, "desk ingest: %s\n", e.msg);
+		cli_warn("desk ingest", e.msg);
 		return mail_sysexit(rc, fault);
 	}
-	if (r.ack_error[0])
-		fprintf(stderr, "desk ingest: ticket %lld: %s\n", (long long)r.ticket_id,
-			r.ack_error);
+	if (r.ack_error[0]) {
+		char what[64];
+		snprintf(what, sizeof what, "desk ingest: ticket %lld", (long long)r.ticket_id);
+		cli_warn(what, r.ack_error);
+	}
 	if (verbose) {
 		static const char *const what[] = {"new ticket", "added to ticket",
 						   "duplicate, already in ticket"};

@@ -36,7 +36,7 @@ static int exec_init(struct cli_ctx *c, int argc, char **argv)
 	if (optind + 1 < argc || (optind < argc && !group))
 		return cli_usage(c, "unexpected argument \"%s\"", argv[optind + (group ? 1 : 0)]);
 	struct derr e = {0};
-	struct desk d;
+	struct desk d = {0}; /* desk_close-able whether or not the init got far */
 	char *path = optind < argc ? xstrdup(argv[optind]) : desk_db_path(c->db_opt, &c->cfg);
 	int rc = group ? desk_init_shared(&d, group, path, &c->cfg, c->as_login, &e)
 		       : desk_init(&d, path, &c->cfg, c->as_login, &e);

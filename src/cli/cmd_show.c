@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "text.h"
 #include "util.h"
 
 static void field(const char *name, const char *value)
@@ -85,10 +86,16 @@ static int show_text(struct desk *d, const struct ticket *t, bool history, struc
 			const struct event *ev = &el.v[i];
 			char when[32];
 			time_format_local(ev->at, when, sizeof when);
-			printf("%s  %-10s %-8s", when, ev->agent_login ? ev->agent_login : "desk",
-			       ev->action);
+			/* Every part of an event may come from an import file. */
+			char *who = text_sanitize(ev->agent_login ? ev->agent_login : "desk", 0);
+			char *action = text_sanitize(ev->action, 0);
+			printf("%s  %-10s %-8s", when, who, action);
+			free(who);
+			free(action);
 			if (ev->field) {
-				printf(" %s: ", ev->field);
+				printf(" ");
+				cli_print_safe(ev->field, false);
+				printf(": ");
 				cli_print_safe(ev->old_value ? ev->old_value : "-", false);
 				printf(" -> ");
 				cli_print_safe(ev->new_value ? ev->new_value : "-", false);

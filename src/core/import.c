@@ -22,6 +22,7 @@
 
 #include "core.h"
 #include "sla.h"
+#include "text.h"
 #include "util.h"
 
 struct in_customer {
@@ -96,6 +97,15 @@ static const char *const message_keys[] = {"kind", "author", "at", "body", "mess
 					   "auto"};
 static const char *const survey_keys[] = {"kind", "score", "at"};
 static const char *const event_keys[] = {"at", "agent", "action", "field", "old", "new"};
+
+/* A "FILE:LINE: ..." report line: the message quotes the file, which
+ * is anybody's text. */
+static void report_line(FILE *report, const char *msg)
+{
+	char *safe = text_sanitize(msg, 0);
+	fprintf(report, "%s\n", safe);
+	free(safe);
+}
 
 /* --- checking one line ------------------------------------------------- */
 
@@ -922,7 +932,7 @@ static int resolve_merges(struct importer *im, bool skip_bad, FILE *report,
 			 "%s:%ld: merged_into: no ticket %s in the file or the desk%s", im->name,
 			 p->line, q, skip_bad ? "; imported without the link" : "");
 		if (report)
-			fprintf(report, "%s\n", e->msg);
+			report_line(report, e->msg);
 		if (!skip_bad)
 			return DESK_EINVAL;
 		res->bad++;
@@ -953,7 +963,7 @@ int core_import(struct desk *d, void *stdio_in, const struct import_opts *o,
 	if (rc) {
 		derr_prefix(e, "%s", im.name);
 		if (report)
-			fprintf(report, "%s\n", e->msg);
+			report_line(report, e->msg);
 		return rc;
 	}
 	char *buf = NULL;
@@ -982,7 +992,7 @@ int core_import(struct desk *d, void *stdio_in, const struct import_opts *o,
 			continue;
 		}
 		if (report)
-			fprintf(report, "%s\n", le.msg);
+			report_line(report, le.msg);
 		if (rc == DESK_EINVAL && skip_bad) {
 			res.bad++;
 			continue;
@@ -1006,7 +1016,7 @@ int core_import(struct desk *d, void *stdio_in, const struct import_opts *o,
 	if (!bad_link) {
 		derr_prefix(e, "%s", im.name);
 		if (report)
-			fprintf(report, "%s\n", e->msg);
+			report_line(report, e->msg);
 	}
 	res = (struct import_result){.bad = bad_link};
 fail:
