@@ -28,6 +28,9 @@ struct cli_cmd {
 	const char *summary; /* one line for `desk --help` */
 	const char *help;    /* the rest of `desk CMD --help`, or NULL */
 	int (*exec)(struct cli_ctx *c, int argc, char **argv);
+	/* The exit code when something fails before exec (the config), for a
+	 * command whose caller reads exit codes its own way; NULL: 1. */
+	int (*fail_code)(int desk_rc);
 };
 
 int cli_main(int argc, char **argv);

@@ -75,6 +75,13 @@ static int exec_ingest(struct cli_ctx *c, int argc, char **argv)
 	return 0;
 }
 
+/* A broken config is fixed and the mail retried: the MTA keeps it
+ * queued on EX_TEMPFAIL, where the usual 1 would bounce it. */
+static int ingest_fail_code(int desk_rc)
+{
+	return mail_sysexit(desk_rc, false);
+}
+
 const struct cli_cmd cmd_ingest = {
 	.name = "ingest",
 	.args = "[--queue NAME] [--verbose] < MESSAGE",
@@ -87,4 +94,5 @@ const struct cli_cmd cmd_ingest = {
 		"Exit status (sysexits): 0 stored or duplicate, 65 a message that can never\n"
 		"be taken, 75 temporary failure (the MTA retries).  See desk-mail(7).\n",
 	.exec = exec_ingest,
+	.fail_code = ingest_fail_code,
 };

@@ -120,6 +120,11 @@ ok "not a message: EX_DATAERR (65)" status_is 65 "$T/garbage"
 ok "no database: EX_TEMPFAIL (75)" \
 	bash -c "DESK_DB='$T/nowhere.db' '$DESK' ingest <'$T/z1'; [ \$? -eq 75 ]"
 ok "bad option: EX_USAGE (64)" status_is 64 "$T/z1" --frobnicate
+printf 'queues: [\n' >"$T/broken.yaml"
+ok "a broken config: EX_TEMPFAIL (75), the MTA keeps the mail" \
+	bash -c "'$DESK' --config '$T/broken.yaml' ingest <'$T/z1' 2>/dev/null; [ \$? -eq 75 ]"
+ok "a missing config: EX_TEMPFAIL (75)" \
+	bash -c "'$DESK' --config '$T/no-such.yaml' ingest <'$T/z1' 2>/dev/null; [ \$? -eq 75 ]"
 printf 'From: zoe@example.com\nSubject: q\nMessage-ID: <q1@example.com>\n\nx\n' >"$T/q1"
 ok "bad queue name: EX_TEMPFAIL (75)" status_is 75 "$T/q1" --queue "a b"
 ok "... and nothing stored" eq "$(q "SELECT count(*) FROM messages WHERE message_id = 'q1@example.com'")" 0
