@@ -76,8 +76,9 @@ int desk_check_access(const char *db_path, struct derr *e)
 				     : derr_set(e, DESK_EIO, "%s: %s", dir, strerror(errno));
 		goto out;
 	}
-	describe(&dsb, what, sizeof what);
+	/* describe (user and group lookups, slow with LDAP) only on failure */
 	if (access(dir, X_OK) < 0) {
+		describe(&dsb, what, sizeof what);
 		char *login = desk_unix_login();
 		rc = derr_set(e, DESK_EIO,
 			      "%s: you (%s) cannot enter the database's folder (%s); agents of a "
@@ -89,6 +90,7 @@ int desk_check_access(const char *db_path, struct derr *e)
 		goto out;
 	}
 	if (access(dir, W_OK | X_OK) < 0 && access(db_path, F_OK) == 0) {
+		describe(&dsb, what, sizeof what);
 		rc = derr_set(e, DESK_EIO,
 			      "%s: you cannot create files in the database's folder (%s), and "
 			      "SQLite must create %s-wal there; an admin runs: chgrp GROUP '%s' "
@@ -102,6 +104,7 @@ int desk_check_access(const char *db_path, struct derr *e)
 	 * else can write it. */
 	if ((dsb.st_mode & S_IWGRP) && !(dsb.st_mode & (S_ISGID | S_IWOTH)) &&
 	    dsb.st_uid != getuid()) {
+		describe(&dsb, what, sizeof what);
 		rc = derr_set(e, DESK_EIO,
 			      "%s: the folder is shared with group %s but not setgid (%s), so "
 			      "files one agent creates would be closed to the others; an admin "

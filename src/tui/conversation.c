@@ -94,8 +94,15 @@ static const char *body(struct conv_pane *c, size_t i)
 	return c->bodies[i];
 }
 
-/* Appends message i: its header, its body wrapped to width, a blank. */
-static void append_message(struct conv_pane *c, size_t i, int width)
+/* A message's body wrapped to the pane's width. */
+struct wrapped {
+	char **line;
+	size_t n;
+};
+
+/* Appends message i: its header, its body (wrapped to width, taken
+ * over), a blank. */
+static void append_message(struct conv_pane *c, size_t i, int width, struct wrapped wb)
 {
 	static const int header_el[MSG__COUNT] = {EL_MSG_CUSTOMER, EL_MSG_REPLY, EL_MSG_NOTE,
 						  EL_MSG_SYSTEM};
@@ -112,35 +119,25 @@ static void append_message(struct conv_pane *c, size_t i, int width)
 	sb_free(&h);
 	c->last_header = c->nlines;
 	push(c, clipped, header_el[m->kind % MSG__COUNT]);
-	char **wrapped;
-	size_t n = text_wrap(body(c, i), width, &wrapped);
-	for (size_t j = 0; j < n; j++) {
+	for (size_t j = 0; j < wb.n; j++) {
 		int el = m->kind == MSG_NOTE ? EL_NOTE_BODY
-			 : wrapped[j][0] == '>' ? EL_QUOTE
+			 : wb.line[j][0] == '>' ? EL_QUOTE
 						: EL_NORMAL;
-		push(c, wrapped[j], el);
+		push(c, wb.line[j], el);
 	}
-	free(wrapped);
+	free(wb.line);
 	push(c, xstrdup(""), EL_NORMAL);
 }
 
-/* The first of the latest messages that fill `want` lines. */
-static size_t tail_start(struct conv_pane *c, int width, size_t want)
+static struct wrapped wrap_body(struct conv_pane *c, size_t i, int width)
 {
-	size_t i = c->msgs.n, lines = 0;
-	while (i > 0 && lines < want) {
-		char **wrapped;
-		size_t n = text_wrap(body(c, --i), width, &wrapped);
-		for (size_t j = 0; j < n; j++)
-			free(wrapped[j]);
-		free(wrapped);
-		lines += n + 2; /* header and blank */
-	}
-	return i;
+	struct wrapped wb;
+	wb.n = text_wrap(body(c, i), width, &wb.line);
+	return wb;
 }
 
 /* Wraps the thread for width: every message, or (!all) the latest
- * ones, three screens at least. */
+ * ones that fill three screens at least, each wrapped once. */
 static void build(struct conv_pane *c, int width, bool all)
 {
 	lines_free(c);
@@ -148,10 +145,18 @@ static void build(struct conv_pane *c, int width, bool all)
 	c->last_header = 0;
 	if (width < 1)
 		width = 1;
-	size_t vh = (size_t)view_h(&c->base);
-	c->from = all ? 0 : tail_start(c, width, 3 * vh > 60 ? 3 * vh : 60);
-	for (size_t i = c->from; i < c->msgs.n; i++)
-		append_message(c, i, width);
+	size_t vh = (size_t)view_h(&c->base), want = 3 * vh > 60 ? 3 * vh : 60;
+	size_t n = c->msgs.n, from = n, lines = 0;
+	struct wrapped *tail = xcalloc(n + 1, sizeof *tail);
+	while (from > 0 && (all || lines < want)) {
+		from--;
+		tail[from] = wrap_body(c, from, width);
+		lines += tail[from].n + 2; /* header and blank */
+	}
+	c->from = from;
+	for (size_t i = from; i < n; i++)
+		append_message(c, i, width, tail[i]);
+	free(tail);
 }
 
 /* Puts the messages before c->from in front, keeping what is shown. */
@@ -165,7 +170,7 @@ static void build_older(struct conv_pane *c)
 	c->lines = NULL;
 	c->nlines = c->cap = 0;
 	for (size_t i = 0; i < c->from; i++)
-		append_message(c, i, width);
+		append_message(c, i, width, wrap_body(c, i, width));
 	size_t added = c->nlines;
 	for (size_t j = 0; j < n_newer; j++)
 		push(c, newer[j].text, newer[j].el);
