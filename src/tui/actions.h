@@ -20,6 +20,7 @@ enum {
 	F_TICKET = 1 << 0, /* needs a selected ticket */
 	F_PANE = 1 << 1,   /* handled by the focused pane (movement) */
 	F_PROMPT = 1 << 2, /* a line-editor action: prompt context only */
+	F_BULK = 1 << 3,   /* with tickets marked, acts on them (marks_action) */
 };
 
 /* What an action takes after its name at the `:` prompt (and completes). */
@@ -88,15 +89,15 @@ enum arg_kind {
 	X(CANNED_NOTE, "canned-note", F_TICKET, ARG_CANNED, act_canned_note, "I",         \
 	  "add an internal note from a canned response")                                  \
 	X(CLAIM, "claim", F_TICKET, ARG_NONE, act_claim, "c", "take the ticket")          \
-	X(ASSIGN, "assign", F_TICKET, ARG_AGENT, act_assign, "a",                         \
+	X(ASSIGN, "assign", F_TICKET | F_BULK, ARG_AGENT, act_assign, "a",                \
 	  "assign the ticket to an agent")                                                \
-	X(UNASSIGN, "unassign", F_TICKET, ARG_NONE, act_unassign, "u",                    \
+	X(UNASSIGN, "unassign", F_TICKET | F_BULK, ARG_NONE, act_unassign, "u",           \
 	  "give the ticket back to the queue")                                            \
-	X(STATUS, "status", F_TICKET, ARG_STATUS, act_status, "s", "set the status")      \
-	X(PRIORITY, "priority", F_TICKET, ARG_PRIORITY, act_priority, "p",                \
+	X(STATUS, "status", F_TICKET | F_BULK, ARG_STATUS, act_status, "s", "set the status") \
+	X(PRIORITY, "priority", F_TICKET | F_BULK, ARG_PRIORITY, act_priority, "p",       \
 	  "set the priority")                                                             \
-	X(TAG_ADD, "tag-add", F_TICKET, ARG_TAG, act_tag_add, "t", "add tags")            \
-	X(TAG_REMOVE, "tag-remove", F_TICKET, ARG_TICKET_TAG, act_tag_remove, "T",        \
+	X(TAG_ADD, "tag-add", F_TICKET | F_BULK, ARG_TAG, act_tag_add, "t", "add tags")   \
+	X(TAG_REMOVE, "tag-remove", F_TICKET | F_BULK, ARG_TICKET_TAG, act_tag_remove, "T", \
 	  "remove tags")                                                                  \
 	X(QUEUE, "queue", F_TICKET, ARG_QUEUE, act_queue, "M",                            \
 	  "move the ticket to another queue")                                             \

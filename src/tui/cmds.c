@@ -291,8 +291,6 @@ int act_claim(struct app *a, const char *arg)
 
 int act_assign(struct app *a, const char *arg)
 {
-	if (marks_count(a)) /* marked tickets: all of them */
-		return marks_action(a, ACT_ASSIGN, arg);
 	if (arg)
 		return apply(a, ACT_ASSIGN, a->cur_id, arg);
 	return ask_line(a, ACT_ASSIGN, "Assign #%lld to (login, Tab completes): ", NULL);
@@ -300,15 +298,11 @@ int act_assign(struct app *a, const char *arg)
 
 int act_unassign(struct app *a, const char *arg)
 {
-	if (marks_count(a)) /* marked tickets: all of them */
-		return marks_action(a, ACT_UNASSIGN, arg);
 	return apply(a, ACT_ASSIGN, a->cur_id, "none");
 }
 
 int act_status(struct app *a, const char *arg)
 {
-	if (marks_count(a)) /* marked tickets: all of them */
-		return marks_action(a, ACT_STATUS, arg);
 	if (arg)
 		return apply(a, ACT_STATUS, a->cur_id, arg);
 	struct ticket t;
@@ -326,8 +320,6 @@ int act_status(struct app *a, const char *arg)
 
 int act_priority(struct app *a, const char *arg)
 {
-	if (marks_count(a)) /* marked tickets: all of them */
-		return marks_action(a, ACT_PRIORITY, arg);
 	if (arg)
 		return apply(a, ACT_PRIORITY, a->cur_id, arg);
 	struct ticket t;
@@ -345,8 +337,6 @@ int act_priority(struct app *a, const char *arg)
 
 int act_tag_add(struct app *a, const char *arg)
 {
-	if (marks_count(a)) /* marked tickets: all of them */
-		return marks_action(a, ACT_TAG_ADD, arg);
 	if (arg)
 		return apply(a, ACT_TAG_ADD, a->cur_id, arg);
 	return ask_line(a, ACT_TAG_ADD, "Add tags to #%lld (space-separated): ", NULL);
@@ -354,8 +344,6 @@ int act_tag_add(struct app *a, const char *arg)
 
 int act_tag_remove(struct app *a, const char *arg)
 {
-	if (marks_count(a)) /* marked tickets: all of them */
-		return marks_action(a, ACT_TAG_REMOVE, arg);
 	if (arg)
 		return apply(a, ACT_TAG_REMOVE, a->cur_id, arg);
 	struct ticket t;

@@ -238,6 +238,11 @@ int app_run_action(struct app *a, int action, const char *arg)
 	const struct action *ac = &actions[action];
 	if (ac->flags & F_PROMPT)
 		return 0;
+	/* Marked tickets first: they need no selected ticket. */
+	if ((ac->flags & F_BULK) && marks_count(a)) {
+		a->action = action;
+		return marks_action(a, action, arg);
+	}
 	if ((ac->flags & F_TICKET) && !a->cur_id) {
 		app_msg(a, "No ticket selected.");
 		return RD_STATUS;
