@@ -64,6 +64,20 @@ int64_t col_int(sqlite3_stmt *s, int i);           /* NULL reads 0 */
 /* Solved or closed now, but maybe open at ?2 (solved since). */
 #define SOLVED_SINCE "+t.status IN ('solved', 'closed') AND t.solved_at >= ?2"
 
+/* A message row as struct message reads it (messages.c): the author
+ * shown is the agent's login for replies and notes, the customer's name
+ * for customer messages.  read_message zeroes m, then fills it. */
+#define MESSAGE_COLS                                                        \
+	"m.id, m.ticket_id, m.kind, m.author_id,"                           \
+	" CASE WHEN m.kind = 'customer' THEN coalesce(nullif(c.name, ''), c.email, c.phone)" \
+	" ELSE a.login END, m.body, m.created_at, m.message_id, m.auto, m.delivery," \
+	" m.delivery_error, m.mail_from"
+#define MESSAGE_FROM                                               \
+	" FROM messages m JOIN tickets t ON t.id = m.ticket_id"      \
+	" LEFT JOIN customers c ON c.id = t.customer_id"             \
+	" LEFT JOIN agents a ON a.id = m.author_id"
+void read_message(sqlite3_stmt *s, struct message *m);
+
 int schema_create(struct store *st, int version, struct derr *e);
 int schema_migrate(struct store *st, struct derr *e);
 

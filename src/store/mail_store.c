@@ -122,43 +122,12 @@ int store_attachment_content(struct store *st, int64_t attachment_id, void **dat
 	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading an attachment");
 }
 
-/* The columns read_message in messages.c reads, in its order; kept here
- * too, since that reader is private to its file. */
-#define MAIL_MESSAGE_COLS                                                                  \
-	"m.id, m.ticket_id, m.kind, m.author_id,"                                          \
-	" CASE WHEN m.kind = 'customer' THEN coalesce(nullif(c.name, ''), c.email, c.phone)" \
-	" ELSE a.login END, m.body, m.created_at, m.message_id, m.auto, m.delivery,"        \
-	" m.delivery_error, m.mail_from"
-#define MAIL_MESSAGE_FROM                                      \
-	" FROM messages m JOIN tickets t ON t.id = m.ticket_id" \
-	" LEFT JOIN customers c ON c.id = t.customer_id"        \
-	" LEFT JOIN agents a ON a.id = m.author_id"
-
-static void read_mail_message(sqlite3_stmt *s, struct message *m)
-{
-	memset(m, 0, sizeof *m);
-	m->id = col_int(s, 0);
-	m->ticket_id = col_int(s, 1);
-	const unsigned char *k = sqlite3_column_text(s, 2);
-	int kind = k ? msg_kind_from_name((const char *)k) : -1;
-	m->kind = kind < 0 ? MSG_SYSTEM : (enum msg_kind)kind;
-	m->author_id = col_int(s, 3);
-	m->author = col_text(s, 4);
-	m->body = col_text(s, 5);
-	m->created_at = col_int(s, 6);
-	m->message_id = col_text(s, 7);
-	m->automatic = col_int(s, 8) != 0;
-	m->delivery = col_text(s, 9);
-	m->delivery_error = col_text(s, 10);
-	m->mail_from = col_text(s, 11);
-}
-
 static int one_message(struct store *st, sqlite3_stmt *s, struct message *out,
 		       const char *what, struct derr *e)
 {
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
-		read_mail_message(s, out);
+		read_message(s, out);
 	st_done(s);
 	if (rc == SQLITE_DONE)
 		return derr_set(e, DESK_ENOTFOUND, "%s", what);
@@ -168,7 +137,7 @@ static int one_message(struct store *st, sqlite3_stmt *s, struct message *out,
 int store_mail_message_get(struct store *st, int64_t id, struct message *out, struct derr *e)
 {
 	sqlite3_stmt *s = st_prep(st,
-				  "SELECT " MAIL_MESSAGE_COLS MAIL_MESSAGE_FROM " WHERE m.id = ?1",
+				  "SELECT " MESSAGE_COLS MESSAGE_FROM " WHERE m.id = ?1",
 				  e);
 	if (!s)
 		return e->code;
@@ -182,7 +151,7 @@ int store_mail_last_customer(struct store *st, int64_t ticket_id, struct message
 			     struct derr *e)
 {
 	sqlite3_stmt *s = st_prep(st,
-				  "SELECT " MAIL_MESSAGE_COLS MAIL_MESSAGE_FROM
+				  "SELECT " MESSAGE_COLS MESSAGE_FROM
 				  " WHERE m.ticket_id = ?1 AND m.kind = 'customer'"
 				  " AND m.message_id IS NOT NULL"
 				  " ORDER BY m.created_at DESC, m.id DESC LIMIT 1",
@@ -300,7 +269,7 @@ int store_outbox(struct store *st, struct message_list *out, struct derr *e)
 {
 	/* Served by the partial index messages_undelivered. */
 	sqlite3_stmt *s = st_prep(st,
-				  "SELECT " MAIL_MESSAGE_COLS MAIL_MESSAGE_FROM
+				  "SELECT " MESSAGE_COLS MESSAGE_FROM
 				  " WHERE m.delivery IN ('queued','failed') ORDER BY m.id",
 				  e);
 	if (!s)
@@ -308,7 +277,7 @@ int store_outbox(struct store *st, struct message_list *out, struct derr *e)
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
-		read_mail_message(s, &out->v[out->n++]);
+		read_message(s, &out->v[out->n++]);
 	}
 	st_done(s);
 	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading the outbox");

@@ -1,24 +1,14 @@
 /* messages.c: the messages of a ticket's conversation. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 #include "util.h"
 
-/* The author shown: the agent's login for replies and notes, the
- * customer's name for customer messages. */
-#define MESSAGE_COLS                                                        \
-	"m.id, m.ticket_id, m.kind, m.author_id,"                           \
-	" CASE WHEN m.kind = 'customer' THEN coalesce(nullif(c.name, ''), c.email, c.phone)" \
-	" ELSE a.login END, m.body, m.created_at, m.message_id, m.auto, m.delivery," \
-	" m.delivery_error, m.mail_from"
-#define MESSAGE_FROM                                               \
-	" FROM messages m JOIN tickets t ON t.id = m.ticket_id"      \
-	" LEFT JOIN customers c ON c.id = t.customer_id"             \
-	" LEFT JOIN agents a ON a.id = m.author_id"
-
-static void read_message(sqlite3_stmt *s, struct message *m)
+void read_message(sqlite3_stmt *s, struct message *m)
 {
+	memset(m, 0, sizeof *m);
 	m->id = col_int(s, 0);
 	m->ticket_id = col_int(s, 1);
 	const unsigned char *k = sqlite3_column_text(s, 2);
