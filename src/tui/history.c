@@ -19,12 +19,26 @@ struct hist_pane {
 	struct customer c;
 	struct ticket_list tickets;
 	char **subjects; /* sanitized */
+	char *notes_safe; /* the customer's notes, sanitized; NULL: none */
+	char **notes;     /* notes_safe wrapped for notes_w */
+	size_t nnotes;
+	int notes_w;      /* -1: not wrapped yet */
 	char err[1200];
 	size_t sel, top;
 };
 
+static void notes_free(struct hist_pane *h)
+{
+	text_lines_free(h->notes, h->nnotes);
+	h->notes = NULL;
+	h->nnotes = 0;
+	h->notes_w = -1;
+}
+
 static void unload(struct hist_pane *h)
 {
+	notes_free(h);
+	xfree(&h->notes_safe);
 	if (h->have) {
 		customer_free(&h->c);
 		for (size_t i = 0; i < h->tickets.n; i++)
@@ -64,6 +78,8 @@ static void load(struct hist_pane *h, struct app *a)
 		return;
 	}
 	h->have = true;
+	if (!str_empty(h->c.notes))
+		h->notes_safe = text_sanitize(h->c.notes, SAN_KEEP_NEWLINES);
 	h->subjects = xcalloc(h->tickets.n + 1, sizeof *h->subjects);
 	h->sel = 0;
 	for (size_t i = 0; i < h->tickets.n; i++) {
@@ -95,20 +111,25 @@ static size_t profile(const struct hist_pane *h, struct prow *out)
 	return n;
 }
 
-/* The first row of the ticket list, for this pane height. */
-static int list_y(struct hist_pane *h, int width, int *nnotes, char ***notes)
+/* The customer's notes wrapped for width, sanitized once per load and
+ * wrapped again only when the width changes. */
+static void wrap_notes(struct hist_pane *h, int width)
+{
+	if (!h->notes_safe || h->notes_w == width)
+		return;
+	notes_free(h);
+	h->nnotes = text_wrap(h->notes_safe, width > 3 ? width - 2 : 1, &h->notes);
+	h->notes_w = width;
+}
+
+/* The first row of the ticket list, for this pane width. */
+static int list_y(struct hist_pane *h, int width)
 {
 	struct prow rows[8];
 	int y = 1 + (int)profile(h, rows);
-	*nnotes = 0;
-	*notes = NULL;
-	if (!str_empty(h->c.notes)) {
-		char *safe = text_sanitize(h->c.notes, SAN_KEEP_NEWLINES);
-		size_t n = text_wrap(safe, width > 3 ? width - 2 : 1, notes);
-		free(safe);
-		*nnotes = (int)n;
-		y += 1 + (n > NOTE_LINES ? NOTE_LINES : (int)n);
-	}
+	wrap_notes(h, width);
+	if (h->nnotes)
+		y += 1 + (h->nnotes > NOTE_LINES ? NOTE_LINES : (int)h->nnotes);
 	return y + 1; /* "Tickets" heading */
 }
 
@@ -137,22 +158,18 @@ static void h_draw(struct pane *p, struct app *a)
 	size_t n = profile(h, rows);
 	int y = 1;
 	for (size_t i = 0; i < n && y < p->h; i++, y++) {
-		int lw = ui_put(w, y, x0 + 1, width - 1, rows[i].label, a->attr[EL_LABEL]);
-		(void)lw;
+		ui_put(w, y, x0 + 1, width - 1, rows[i].label, a->attr[EL_LABEL]);
 		ui_put_untrusted(w, y, x0 + 8, width - 8, rows[i].value ? rows[i].value : "",
 				 a->attr[EL_NORMAL]);
 	}
-	int nnotes;
-	char **notes;
-	int ly = list_y(h, width, &nnotes, &notes);
-	if (nnotes) {
+	int ly = list_y(h, width);
+	if (h->nnotes) {
 		ui_put(w, y++, x0 + 1, width - 1, "Notes", a->attr[EL_LABEL]);
-		for (int i = 0; i < nnotes && i < NOTE_LINES && y < p->h; i++, y++)
+		for (size_t i = 0; i < h->nnotes && i < NOTE_LINES && y < p->h; i++, y++)
 			ui_put(w, y, x0 + 2, width - 2,
-			       i == NOTE_LINES - 1 && nnotes > NOTE_LINES ? "…" : notes[i],
+			       i == NOTE_LINES - 1 && h->nnotes > NOTE_LINES ? "…" : h->notes[i],
 			       a->attr[EL_NOTE_BODY]);
 	}
-	text_lines_free(notes, (size_t)nnotes);
 	char head[64];
 	snprintf(head, sizeof head, "Tickets (%zu%s)", h->tickets.n,
 		 h->tickets.n >= MAX_TICKETS ? "+" : "");
@@ -211,10 +228,7 @@ static int h_key(struct pane *p, struct app *a, int action, int key)
 static int h_click(struct pane *p, struct app *a, int y, int x)
 {
 	struct hist_pane *h = (struct hist_pane *)p;
-	int nnotes;
-	char **notes;
-	int ly = list_y(h, pane_w(p), &nnotes, &notes);
-	text_lines_free(notes, (size_t)nnotes);
+	int ly = list_y(h, pane_w(p));
 	if (y >= ly && h->top + (size_t)(y - ly) < h->tickets.n)
 		h->sel = h->top + (size_t)(y - ly);
 	return RD_HIST;
@@ -255,5 +269,6 @@ struct pane *hist_pane_new(struct app *a)
 	struct hist_pane *h = xcalloc(1, sizeof *h);
 	h->base.ops = &hist_ops;
 	h->base.flag = RD_HIST;
+	h->notes_w = -1;
 	return &h->base;
 }
