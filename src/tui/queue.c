@@ -1,8 +1,12 @@
 /* queue.c: the queue pane.  It holds only the rows on screen and asks
  * the store for neighbours by keyset (store_queue_page): moving, paging,
- * `G` and refreshing cost the same on ten tickets or a million.  The
- * cursor stays on its ticket across refreshes, even when the ticket
- * moved in the sort order. */
+ * `G` and refreshing cost the same on ten tickets or a million.
+ *
+ * The ticket under the cursor is the one the agent is working on: when a
+ * change (theirs or another agent's) moves it in the sort order or out of
+ * the view, its row is held where it was, marked with what happened,
+ * until the cursor leaves it.  The conversation never slides to another
+ * customer's ticket, and J/K go on from where the agent was. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +22,13 @@ struct queue_pane {
 	size_t sel;
 	int64_t sel_id;
 	bool loaded;
+	/* The held row: the ticket id and the sort key it had when it was
+	 * held (a fresh copy of the same ticket elsewhere on the page has
+	 * another key), and what happened to it, shown on the row. */
+	bool held;
+	int64_t held_id;
+	struct queue_key held_key;
+	char held_why[200];
 };
 
 static struct queue_pane *qp(struct app *a)
@@ -117,8 +128,13 @@ static struct queue_key key_before(const struct queue_row *r, bool reverse)
 	return k;
 }
 
+static size_t index_of(const struct queue_page *p, int64_t id);
+static void release_held(struct queue_pane *q, struct app *a, size_t *i);
+
 static void select_row(struct queue_pane *q, struct app *a, size_t i, int *flags)
 {
+	if (q->held)
+		release_held(q, a, &i);
 	if (!q->page.n) {
 		q->sel = 0;
 		if (q->sel_id) {
@@ -190,19 +206,147 @@ static bool locate(struct queue_pane *q, struct app *a, int64_t id, size_t at)
 	return true;
 }
 
+/* --- the held row ------------------------------------------------------ */
+
+static size_t held_index(const struct queue_pane *q)
+{
+	for (size_t i = 0; q->held && i < q->page.n; i++)
+		if (q->page.rows[i].id == q->held_id &&
+		    memcmp(&q->page.rows[i].key, &q->held_key, sizeof q->held_key) == 0)
+			return i;
+	return (size_t)-1;
+}
+
+static bool same_text(const char *x, const char *y)
+{
+	return x == y || (x && y && strcmp(x, y) == 0);
+}
+
+/* What happened to the ticket of row `was` ("claimed by chen", "pending
+ * by you", "merged into #7 by ben"), from the ticket as it is now and the
+ * latest entry of its audit trail; the row's columns are refreshed too. */
+static void held_reason(struct app *a, struct queue_row *was, char *buf, size_t size)
+{
+	struct ticket t = {0};
+	struct event_list ev = {0};
+	struct derr e = {0};
+	char what[160];
+	if (store_ticket_get(a->d->st, was->id, &t, &e) != DESK_OK) {
+		snprintf(buf, size, "no longer in this view");
+		return;
+	}
+	const char *by = NULL;
+	if (store_events(a->d->st, was->id, &ev, &e) == DESK_OK && ev.n)
+		by = ev.v[ev.n - 1].agent_login;
+	const char *who = !by ? "the system" : same_text(by, a->d->me.login) ? "you" : by;
+	if (t.merged_into)
+		snprintf(what, sizeof what, "merged into #%lld by %s", (long long)t.merged_into, who);
+	else if (!same_text(t.assignee_login, was->assignee) && !t.assignee_login)
+		snprintf(what, sizeof what, "unassigned by %s", who);
+	else if (!same_text(t.assignee_login, was->assignee) && same_text(by, t.assignee_login))
+		snprintf(what, sizeof what, "claimed by %s", who);
+	else if (!same_text(t.assignee_login, was->assignee))
+		snprintf(what, sizeof what, "assigned to %s by %s",
+			 same_text(t.assignee_login, a->d->me.login) ? "you" : t.assignee_login, who);
+	else if (t.status != was->status)
+		snprintf(what, sizeof what, "%s by %s", status_name(t.status), who);
+	else if (t.priority != was->priority)
+		snprintf(what, sizeof what, "%s priority by %s", priority_name(t.priority), who);
+	else
+		snprintf(what, sizeof what, "changed by %s", who);
+	snprintf(buf, size, "%s", what);
+	/* The row shows the ticket as it is now, at the place it had. */
+	was->status = t.status;
+	was->priority = t.priority;
+	free(was->assignee);
+	was->assignee = t.assignee_login ? text_sanitize(t.assignee_login, 0) : NULL;
+	event_list_free(&ev);
+	ticket_free(&t);
+}
+
+/* The cursor leaves the held row: it goes, and the page is read again
+ * around the row the cursor moves to (*i is its index, kept in step). */
+static void release_held(struct queue_pane *q, struct app *a, size_t *i)
+{
+	size_t h = held_index(q);
+	if (h == *i)
+		return;
+	q->held = false;
+	if (h == (size_t)-1)
+		return;
+	int64_t to = *i < q->page.n ? q->page.rows[*i].id : 0;
+	row_free(&q->page.rows[h]);
+	memmove(q->page.rows + h, q->page.rows + h + 1, (q->page.n - h - 1) * sizeof *q->page.rows);
+	q->page.n--;
+	if (*i > h && *i != (size_t)-1)
+		(*i)--;
+	/* The rows around the one the cursor goes to, without a gap. */
+	if (to && *i < q->page.n) {
+		struct queue_row r = q->page.rows[*i];
+		struct queue_page np = {0};
+		fill_around(q, a, &r, (int)*i, &np);
+		size_t j = index_of(&np, to);
+		if (j != (size_t)-1) {
+			queue_page_free(&q->page);
+			q->page = np;
+			*i = j;
+		} else {
+			queue_page_free(&np);
+		}
+	}
+}
+
+/* Puts `keep` (the cursor's ticket, which changed) back on page np at
+ * screen row `at`, held there; any other copy of it on np goes. */
+static void hold(struct queue_pane *q, struct app *a, struct queue_page *np, struct queue_row *keep,
+		 size_t at, bool in_view, int *flags)
+{
+	size_t dup = index_of(np, keep->id);
+	if (dup != (size_t)-1) {
+		row_free(&np->rows[dup]);
+		memmove(np->rows + dup, np->rows + dup + 1, (np->n - dup - 1) * sizeof *np->rows);
+		np->n--;
+	}
+	if (!q->held) {
+		held_reason(a, keep, q->held_why, sizeof q->held_why);
+		app_msg(a, "#%lld %s, %s: it stays here until you move.", (long long)keep->id,
+			q->held_why, in_view ? "moved in this view" : "no longer in this view");
+		*flags |= RD_STATUS;
+	}
+	if (at > np->n)
+		at = np->n;
+	xgrow((void **)&np->rows, &np->cap, np->n + 1, sizeof *np->rows);
+	memmove(np->rows + at + 1, np->rows + at, (np->n - at) * sizeof *np->rows);
+	np->rows[at] = *keep;
+	np->n++;
+	memset(keep, 0, sizeof *keep);
+	q->held = true;
+	q->held_id = np->rows[at].id;
+	q->held_key = np->rows[at].key;
+	drop_back(np, (size_t)nrows(&q->base) > at + 1 ? (size_t)nrows(&q->base) : at + 1);
+}
+
 /* Reloads the rows from the top one down, keeping the cursor on its
- * ticket (or on its screen row when the ticket left the view). */
+ * ticket.  When that ticket moved in the sort order or left the view,
+ * its row is held where it was (see the top of this file). */
 static int reload(struct queue_pane *q, struct app *a)
 {
 	int rows = nrows(&q->base), flags = RD_QUEUE | RD_STATUS;
 	int64_t want = q->sel_id;
 	size_t at = q->sel;
+	struct queue_row keep = {0};
+	if (want > 0 && at < q->page.n && q->page.rows[at].id == want) {
+		keep = q->page.rows[at];
+		memset(&q->page.rows[at], 0, sizeof q->page.rows[at]);
+	}
 	struct queue_page np = {0};
 	struct queue_key k = {{0}};
 	if (q->page.n)
 		k = key_before(&q->page.rows[0], a->view.reverse);
 	if (fetch(a, NULL, q->page.n ? &k : NULL, false, rows, &np)) {
 		queue_page_free(&np);
+		if (keep.id)
+			q->page.rows[at] = keep;
 		return flags;
 	}
 	if ((int)np.n < rows) {
@@ -211,9 +355,23 @@ static int reload(struct queue_pane *q, struct app *a)
 		join(&np, &before, true);
 	}
 	queue_page_free(&q->page);
-	q->page = np;
 	q->loaded = true;
-	size_t i = want ? index_of(&q->page, want) : (size_t)-1;
+	size_t i = want ? index_of(&np, want) : (size_t)-1;
+	if (keep.id) {
+		/* Still in the view with the same sort key: nothing to hold. */
+		bool stayed = !q->held && i != (size_t)-1 &&
+			      memcmp(&np.rows[i].key, &keep.key, sizeof keep.key) == 0;
+		if (!stayed) {
+			struct derr e = {0};
+			bool in_view = i != (size_t)-1 ||
+				       store_queue_locate(a->d->st, &a->view.filter, a->view.sort,
+							  a->view.reverse, want, NULL, NULL, &e) == DESK_OK;
+			hold(q, a, &np, &keep, at, in_view, &flags);
+			i = at < np.n ? at : np.n - 1;
+		}
+		row_free(&keep);
+	}
+	q->page = np;
 	if (i == (size_t)-1 && want && locate(q, a, want, at))
 		i = index_of(&q->page, want);
 	select_row(q, a, i != (size_t)-1 ? i : at, &flags);
@@ -464,6 +622,7 @@ static void q_draw(struct pane *p, struct app *a)
 	}
 	bool focus = a->focus == PANE_QUEUE && !a->overlay;
 	int64_t now = time_now();
+	size_t held = held_index(q);
 	for (size_t i = 0; i < q->page.n && (int)i + 2 < p->h; i++) {
 		const struct queue_row *r = &q->page.rows[i];
 		int y = 2 + (int)i;
@@ -520,12 +679,21 @@ static void q_draw(struct pane *p, struct app *a)
 		if (*who) { /* others on it: "[bob✎] " before the subject */
 			int used = ui_put_untrusted(w, y, x0 + c.x[QC_SUBJECT], c.w[QC_SUBJECT], who,
 						    sel ? base : a->attr[EL_SLA_NEAR]);
-			if (c.w[QC_SUBJECT] > used)
-				put_cell(w, y, x0 + c.x[QC_SUBJECT] + used, c.w[QC_SUBJECT] - used, r->subject,
-				 false, base);
-		} else {
-			put_cell(w, y, x0 + c.x[QC_SUBJECT], c.w[QC_SUBJECT], r->subject, false, base);
+			mw += used;
+			c.x[QC_SUBJECT] += used;
+			c.w[QC_SUBJECT] -= used;
 		}
+		if (i == held && c.w[QC_SUBJECT] > 0) { /* "[claimed by chen] " */
+			char *why = xasprintf("[%s] ", q->held_why);
+			int used = ui_put(w, y, x0 + c.x[QC_SUBJECT], c.w[QC_SUBJECT], why,
+					  sel ? base : a->attr[EL_SLA_NEAR]);
+			free(why);
+			mw += used;
+			c.x[QC_SUBJECT] += used;
+			c.w[QC_SUBJECT] -= used;
+		}
+		if (c.w[QC_SUBJECT] > 0)
+			put_cell(w, y, x0 + c.x[QC_SUBJECT], c.w[QC_SUBJECT], r->subject, false, base);
 		c.x[QC_SUBJECT] -= mw;
 		c.w[QC_SUBJECT] += mw;
 		if (c.shown[QC_ASSIGNEE])

@@ -219,10 +219,11 @@ if wait_for "Canned reply" && wait_for "refund-approved"; then
 			status=$("$DESK" show --json "$target" | python3 -c "import json,sys; t=json.load(sys.stdin); print(t['status'], ' '.join(t.get('tags', [])))")
 			check "the canned response's macro solved and tagged the ticket" test "${status%% *}" = solved -a -n "$(echo "$status" | grep -w refund)"
 			want=$((count_before - 1))
-			if wait_for "Queue: open ($want)" && ! queue_ids | grep -qx "$target"; then
-				ok "the queue updates: the solved ticket left the open view"
+			if wait_for "Queue: open ($want)" && wait_for "[solved by you] " &&
+				keys j && wait_gone "[solved by you] " && ! queue_ids | grep -qx "$target"; then
+				ok "the queue updates: the solved ticket stays marked under the cursor, then leaves the open view"
 			else
-				fail "the queue updates: the solved ticket left the open view" "count $count_before, ticket $target"
+				fail "the queue updates: the solved ticket stays marked under the cursor, then leaves the open view" "count $count_before, ticket $target"
 			fi
 		else
 			fail "a canned reply edited in \$EDITOR is stored with its placeholders expanded" "not sent"
@@ -740,6 +741,103 @@ if wait_for "Queue: open (" ; then
 else
 	fail "an agent pressing D is told the dashboard is for supervisors" "no console as $agent"
 fi
+
+# --- the ticket under the agent's hands stays put ----------------------------
+
+# When the ticket under the cursor changes so that it moves or leaves the
+# view, its row stays where it was, marked, and the conversation and the
+# next action stay on it until the agent moves.
+view() { keys :; type_text "view $1"; keys Enter; wait_for "Queue: $1 ("; }
+tags_of() { "$DESK" show --json "$1" | python3 -c "import json,sys; print(' '.join(json.load(sys.stdin).get('tags', [])))"; }
+# How many tickets carry a tag.
+tagged() { "$DESK" list --view all --filter "tag:$1" --json | python3 -c "import json,sys; print(len(json.load(sys.stdin)))"; }
+# The next action: `t` adds a tag to the ticket the console means.
+tag_here() { keys t && wait_for "Add tags to #$2" && type_text "$1" && keys Enter; }
+# held_case NAME TAG ID WHY NEWS: the row of ID says WHY, the status line
+# NEWS, the conversation still shows ID, and `t TAG` tags ID and nothing
+# else.
+held_case() {
+	if ! wait_for "[$4" 3 || ! wait_for "$5" 1; then
+		fail "$1" "no \"[$4\" on the row of #$3 or no \"$5\""
+	elif [ "$(conv_id)" != "$3" ]; then
+		fail "$1" "the conversation moved to #$(conv_id), want #$3"
+	elif ! tag_here "$2" "$3" || ! wait_for "#$3: tagged $2"; then
+		fail "$1" "the next action did not go to #$3"
+	elif [ "$(tagged "$2")" != 1 ] || [[ " $(tags_of "$3") " != *" $2 "* ]]; then
+		fail "$1" "tag $2 is on $(tagged "$2") tickets, #$3 has: $(tags_of "$3")"
+	else
+		ok "$1"
+	fi
+}
+
+start 200 50
+wait_for "Queue: open ("
+view unassigned
+keys j
+sleep 0.3
+held=$(conv_id)
+"$DESK" --as ben claim "$held" >/dev/null
+held_case "another agent claims the open ticket: it stays, marked, and the next action goes to it" \
+	held-one "$held" "claimed by ben] " "#$held claimed by ben, no longer in this view: it stays here until you move."
+
+cap
+ids=($(queue_ids))
+keys j
+sleep 0.3
+mine=$(conv_id)
+after=
+for ((i = 0; i < ${#ids[@]}; i++)); do
+	[ "${ids[$i]}" = "$mine" ] && after=${ids[$((i + 1))]:-}
+done
+keys c
+held_case "after the agent's own claim in unassigned they stay on the claimed ticket" \
+	held-two "$mine" "claimed by you] " "#$mine is yours."
+keys J
+sleep 0.3
+cap
+check "J goes on to the ticket that was after it, and the claimed row goes" \
+	test "$(conv_id)" = "$after" -a -n "$after" -a "$(queue_ids | grep -cx "$mine")" = 0
+
+view pending
+keys j
+sleep 0.3
+pend=$(conv_id)
+keys s
+if wait_for "Status of #$pend"; then
+	type_text "open"
+	keys Enter
+	held_case "a status change that takes the ticket out of a status view keeps it under the cursor" \
+		held-three "$pend" "open by you] " "#$pend is now open."
+else
+	fail "a status change that takes the ticket out of a status view keeps it under the cursor" "no status picker"
+fi
+
+view open
+keys g j j
+sleep 0.3
+cap
+ids=($(queue_ids))
+dup=$(conv_id)
+into=${ids[0]}
+"$DESK" --as ben merge "$dup" "$into" >/dev/null
+if wait_for "[merged into #$into by ben] " 3 && [ "$(conv_id)" = "$dup" ]; then
+	keys t
+	if wait_for "Add tags to #$dup"; then
+		type_text "held-four"
+		keys Enter
+		if wait_for "ticket $dup was merged into ticket $into" && [ "$(tagged held-four)" = 0 ]; then
+			ok "a merge by another agent keeps the merged ticket shown, and the next action does not land on another"
+		else
+			fail "a merge by another agent keeps the merged ticket shown, and the next action does not land on another" "held-four on $(tagged held-four) tickets"
+		fi
+	else
+		fail "a merge by another agent keeps the merged ticket shown, and the next action does not land on another" "no tag prompt for #$dup"
+	fi
+else
+	fail "a merge by another agent keeps the merged ticket shown, and the next action does not land on another" "shown #$(conv_id), want #$dup"
+fi
+keys Q
+wait_for "DESK-EXITED=0"
 
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]
