@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <wchar.h>
 #include <wctype.h>
 
@@ -29,21 +30,47 @@ void picker_add(struct picker_item **items, size_t *n, size_t *cap, const char *
 	(*items)[(*n)++] = (struct picker_item){xstrdup(label), xstrdup(value), xstrdup(preview)};
 }
 
+/* How an item matches what was typed, best first: 0 the whole of its
+ * value or label, 1 the start of one, 2 inside one; -1 not at all. */
+static int match_rank(const struct picker_item *it, const char *typed)
+{
+	const char *texts[] = {it->value, it->label};
+	size_t n = strlen(typed);
+	int best = -1;
+	for (size_t i = 0; i < ARRAY_LEN(texts); i++) {
+		const char *t = texts[i];
+		int r = !t ? -1
+			: strcasecmp(t, typed) == 0 ? 0
+			: strncasecmp(t, typed, n) == 0 ? 1
+			: str_icontains(t, typed) ? 2 : -1;
+		if (r >= 0 && (best < 0 || r < best))
+			best = r;
+	}
+	return best;
+}
+
+/* The items that match, exact ones first, then prefixes, then the rest,
+ * each in the list's order; the first is the one Enter takes, so it is
+ * selected.  With nothing typed, every item, the selection kept. */
 static void refilter(struct picker *p)
 {
 	const char *f = sb_str(&p->filter);
 	size_t keep = p->nmatch ? p->match[p->sel] : p->s.selected;
 	p->nmatch = 0;
 	p->sel = 0;
-	for (size_t i = 0; i < p->s.n; i++) {
-		const struct picker_item *it = &p->s.items[i];
-		if (*f && !str_icontains(it->label, f) && !str_icontains(it->value, f))
-			continue;
-		if (i == keep)
-			p->sel = p->nmatch;
-		p->match[p->nmatch++] = i;
-	}
 	p->top = 0;
+	if (!*f) {
+		for (size_t i = 0; i < p->s.n; i++) {
+			if (i == keep)
+				p->sel = p->nmatch;
+			p->match[p->nmatch++] = i;
+		}
+		return;
+	}
+	for (int rank = 0; rank <= 2; rank++)
+		for (size_t i = 0; i < p->s.n; i++)
+			if (match_rank(&p->s.items[i], f) == rank)
+				p->match[p->nmatch++] = i;
 }
 
 static int finish(struct picker *p, struct app *a, const char *value)

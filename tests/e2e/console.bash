@@ -839,5 +839,33 @@ fi
 keys Q
 wait_for "DESK-EXITED=0"
 
+# Pickers take the exact match, then a prefix, then a substring: `s p`
+# is pending (not open, which has a p inside), `p n` normal (not urgent).
+start 200 50
+wait_for "Queue: open ("
+keys j
+sleep 0.3
+pick=$(conv_id)
+"$DESK" set "$pick" status=open priority=high >/dev/null
+wait_for "open · high · " 3
+keys s
+if wait_for "Status of #$pick"; then
+	type_text "p"
+	keys Enter
+	check "in the status picker, p Enter picks pending (a prefix before a substring)" wait_for "#$pick is now pending."
+else
+	fail "in the status picker, p Enter picks pending (a prefix before a substring)" "no status picker"
+fi
+keys p
+if wait_for "Priority of #$pick"; then
+	type_text "n"
+	keys Enter
+	check "in the priority picker, n Enter picks normal" wait_for "#$pick is now normal priority."
+else
+	fail "in the priority picker, n Enter picks normal" "no priority picker"
+fi
+keys Q
+wait_for "DESK-EXITED=0"
+
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]
