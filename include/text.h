@@ -48,4 +48,10 @@ char *text_clip(const char *s, int cols, bool pad);
 size_t text_wrap(const char *s, int cols, char ***lines);
 void text_lines_free(char **lines, size_t n);
 
+/* For a terminal whose locale is not UTF-8 (LANG=C): each character of s
+ * as one ASCII character, lines and dots as their look-alikes and
+ * anything else as '?', so nothing shows as blanks or stray bytes.  A new
+ * string; NULL gives "". */
+char *text_ascii(const char *s);
+
 #endif

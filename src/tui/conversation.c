@@ -36,6 +36,7 @@ struct conv_pane {
 	size_t last_header; /* line of the latest message's header */
 	size_t from;        /* lines hold messages from this one on */
 	size_t top;
+	size_t shown_h;     /* the view's height when last shown; 0: not yet */
 };
 
 static int view_h(const struct pane *p)
@@ -276,6 +277,7 @@ static void sync_thread(struct conv_pane *c, struct app *a)
 			c->top = old_top * c->nlines / old_n; /* about the same place */
 	}
 	clamp(c);
+	c->shown_h = vh;
 }
 
 static void c_draw(struct pane *p, struct app *a)
@@ -341,10 +343,17 @@ static int c_key(struct pane *p, struct app *a, int action, int key)
 	return RD_CONV;
 }
 
+/* At the end of the thread before, at the end after: a reader following
+ * new messages keeps following them whatever the terminal's new size. */
 static void c_resize(struct pane *p, struct app *a)
 {
-	(void)a;
-	clamp((struct conv_pane *)p);
+	struct conv_pane *c = (struct conv_pane *)p;
+	size_t vh = (size_t)view_h(p), was = c->shown_h ? c->shown_h : vh;
+	bool at_end = c->nlines <= was || c->top + was >= c->nlines;
+	c->shown_h = vh;
+	if (at_end)
+		c->top = c->nlines > vh ? c->nlines - vh : 0;
+	clamp(c);
 }
 
 static int c_data_changed(struct pane *p, struct app *a)

@@ -1,8 +1,10 @@
 /* draw.c: the theme turned into curses attributes, and the few drawing
  * primitives every pane uses.  Text reaching ui_put is sanitized already;
  * ui_put_untrusted sanitizes it first. */
+#include <langinfo.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "text.h"
 #include "ui.h"
@@ -66,16 +68,33 @@ void colors_init(struct app *a)
 	}
 }
 
+/* Whether the terminal's locale speaks UTF-8 (asked once: the locale is
+ * set before the console starts and never changes). */
+static bool utf8_locale(void)
+{
+	static int utf8 = -1;
+	if (utf8 < 0) {
+		const char *cs = nl_langinfo(CODESET);
+		utf8 = cs && (strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "UTF8") == 0);
+	}
+	return utf8;
+}
+
 int ui_put(WINDOW *w, int y, int x, int maxw, const char *s, attr_t at)
 {
 	if (!w || maxw <= 0 || !s)
 		return 0;
+	/* Under LANG=C curses would show UTF-8 as blanks or byte soup. */
+	char *ascii = utf8_locale() ? NULL : text_ascii(s);
+	if (ascii)
+		s = ascii;
 	int used;
 	size_t n = text_fit(s, maxw, &used);
 	wattrset(w, at);
 	if (n)
 		mvwaddnstr(w, y, x, s, (int)n);
 	wattrset(w, A_NORMAL);
+	free(ascii);
 	return used;
 }
 

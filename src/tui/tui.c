@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -575,6 +576,19 @@ static void app_free(struct app *a)
 	canned_list_free(&a->canned);
 }
 
+/* Ctrl-S and Ctrl-Q are keys in the console, not XOFF and XON: with flow
+ * control on, a stray Ctrl-S would freeze the screen until Ctrl-Q.  curses
+ * keeps this mode for the program and gives the shell its own back. */
+static void flow_control_off(void)
+{
+	struct termios t;
+	if (tcgetattr(STDIN_FILENO, &t) == 0) {
+		t.c_iflag &= ~(tcflag_t)(IXON | IXOFF);
+		tcsetattr(STDIN_FILENO, TCSANOW, &t);
+	}
+	def_prog_mode(); /* curses' own copy of the mode, used from now on */
+}
+
 int tui_main(struct desk *d, struct derr *e)
 {
 	struct app a = {0};
@@ -630,6 +644,7 @@ int tui_main(struct desk *d, struct derr *e)
 	sigaction(SIGABRT, &fatal, NULL);
 
 	cbreak();
+	flow_control_off();
 	noecho();
 	nonl();
 	intrflush(stdscr, FALSE);

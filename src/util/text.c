@@ -382,3 +382,45 @@ bool text_is_utf8(const char *s)
 	}
 	return true;
 }
+
+/* The ASCII look-alike of a character a non-UTF-8 terminal cannot show. */
+static char ascii_look_alike(uint32_t c)
+{
+	if (c >= 0x2500 && c <= 0x257F) { /* box drawing */
+		switch (c) {
+		case 0x2500: case 0x2501: case 0x2504: case 0x2505: case 0x2508:
+		case 0x2509: case 0x254C: case 0x254D: case 0x2550:
+			return '-';
+		case 0x2502: case 0x2503: case 0x2506: case 0x2507: case 0x250A:
+		case 0x250B: case 0x254E: case 0x254F: case 0x2551:
+			return '|';
+		default:
+			return '+';
+		}
+	}
+	switch (c) {
+	case 0x00A0: return ' ';
+	case 0x00B7: case 0x2026: case 0x2022: case 0x2219: return '.';
+	case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2212: return '-';
+	case 0x2018: case 0x2019: case 0x201A: return '\'';
+	case 0x201C: case 0x201D: case 0x201E: return '"';
+	case 0x2190: return '<';
+	case 0x2192: return '>';
+	case 0x2191: case 0x25B2: return '^';
+	case 0x2193: case 0x25BC: return 'v';
+	case 0x270E: case 0x2605: case 0x2606: return '*';
+	default: return '?';
+	}
+}
+
+char *text_ascii(const char *s)
+{
+	struct strbuf b = {0};
+	for (const char *p = s ? s : ""; *p;) {
+		uint32_t c;
+		size_t n = utf8_decode(p, &c);
+		sb_addc(&b, c < 0x80 ? (char)c : ascii_look_alike(c));
+		p += n;
+	}
+	return sb_take(&b);
+}

@@ -867,5 +867,56 @@ fi
 keys Q
 wait_for "DESK-EXITED=0"
 
+# --- terminal hygiene ---------------------------------------------------------
+
+# After a resize the conversation, read to its end, follows new messages.
+long=$("$DESK" new --subject "RESIZE-THREAD" --email resize@example.com --name "Resize Reader" \
+	--body "$(seq -f 'line %g of a long first message' 1 60)" 2>&1 | sed -n "s/.*ticket \([0-9][0-9]*\) created.*/\1/p")
+start 200 50
+wait_for "Queue: open ("
+keys :
+type_text "open $long"
+keys Enter
+if wait_for "#$long RESIZE-THREAD"; then
+	keys G
+	wait_for "line 60 of a long first message"
+	resize 200 30
+	sleep 0.3
+	resize 200 26
+	wait_gone "line 30 of a long first message"
+	"$DESK" note "$long" --body "AFTER-RESIZE-NOTE" >/dev/null
+	check "after a resize the conversation still follows new messages" wait_for "AFTER-RESIZE-NOTE" 3
+else
+	fail "after a resize the conversation still follows new messages" "ticket $long not opened"
+fi
+keys Q
+wait_for "DESK-EXITED=0"
+
+# Ctrl-S is a key, not XOFF: the screen keeps answering after it.
+start 200 50
+wait_for "Queue: open ("
+cap
+ids=($(queue_ids))
+keys C-s
+sleep 0.2
+keys j j
+check "Ctrl-S does not freeze the console (flow control is off)" wait_for "#${ids[2]} " 3
+keys C-q Q
+wait_for "DESK-EXITED=0"
+
+# Under the C locale non-ASCII shows as '?', never as blanks or bytes.
+START_ENV="LANG=C LC_ALL=C" start 200 50
+if wait_for "Queue: open (" && wait_for "M?ller"; then
+	if [[ $SCREEN != *"M   ller"* ]] && [[ $SCREEN != *"~T~@"* ]] && [[ $SCREEN == *"-- "* ]]; then
+		ok "under LANG=C names show '?' for what the terminal cannot show, and rules as ASCII"
+	else
+		fail "under LANG=C names show '?' for what the terminal cannot show, and rules as ASCII" "blanks or bytes on screen"
+	fi
+else
+	fail "under LANG=C names show '?' for what the terminal cannot show, and rules as ASCII" "no M?ller"
+fi
+keys Q
+wait_for "DESK-EXITED=0"
+
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]
