@@ -17,9 +17,12 @@ int tui_main(struct desk *d, struct derr *e);
  * config names, without starting curses (desk config check). */
 int tui_check_config(const struct config *cfg, struct derr *e);
 
-/* Prints the built-in key bindings, one "CONTEXT KEY ACTION HELP" line
- * each, then actions without a key as "CONTEXT none ACTION HELP" (for
- * `desk keys` and for checking the man page against the action table). */
-void tui_print_keymap(FILE *out);
+/* Prints the key bindings, one "CONTEXT KEY ACTION HELP" line each, then
+ * actions without a key as "CONTEXT none ACTION HELP": the built-in ones
+ * when cfg is NULL (the man page is checked against them), else with the
+ * config's keys file laid over them, each key it took from another
+ * action said on `notes` ("FILE:LINE:COL: j in global now runs reply,
+ * no longer down").  A broken keys file: DESK_EINVAL and e set. */
+int tui_print_keymap(const struct config *cfg, FILE *out, FILE *notes, struct derr *e);
 
 #endif

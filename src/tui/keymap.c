@@ -179,7 +179,28 @@ void keymap_free(struct keymap *km)
 {
 	for (int c = 0; c < KC__COUNT; c++)
 		free(km->ctx[c].v);
+	for (size_t i = 0; i < km->ntakeovers; i++)
+		free(km->takeovers[i]);
+	free(km->takeovers);
 	memset(km, 0, sizeof *km);
+}
+
+/* A key of the file that was another action's: said, naming both, since
+ * the agent may not know the key had a job (a rebinding is allowed). */
+static void note_takeover(struct keymap *km, const char *path, const struct keybind *b,
+			  enum kctx c, int key, int act)
+{
+	int old = keymap_get(km, c, key);
+	if (old < 0 || old == act)
+		return;
+	char *line = act == KM_UNBOUND
+			     ? xasprintf("%s:%d:%d: %s in %s no longer runs %s (unbound)", path,
+					 b->line, b->col, b->key, kctx_name(c), actions[old].name)
+			     : xasprintf("%s:%d:%d: %s in %s now runs %s, no longer %s", path,
+					 b->line, b->col, b->key, kctx_name(c), actions[act].name,
+					 actions[old].name);
+	km->takeovers = xrealloc(km->takeovers, (km->ntakeovers + 1) * sizeof *km->takeovers);
+	km->takeovers[km->ntakeovers++] = line;
 }
 
 int keymap_defaults(struct keymap *km, struct derr *e)
@@ -289,6 +310,7 @@ int keymap_apply(struct keymap *km, const struct keybind_list *l, struct derr *e
 	/* All checked: now change the map, so a bad file changes nothing. */
 	for (size_t i = 0; i < l->n && !rc; i++) {
 		enum kctx c = (enum kctx)kctx_from_name(l->v[i].context);
+		note_takeover(km, path, &l->v[i], c, keys[i], acts[i]);
 		if (acts[i] == KM_UNBOUND && (c == KC_GLOBAL || c == KC_PROMPT))
 			unset(km, c, keys[i]);
 		else

@@ -47,6 +47,10 @@ struct keymap {
 		struct kbinding *v;
 		size_t n, cap;
 	} ctx[KC__COUNT];
+	/* Keys a keys file took from another action, one line each:
+	 * "keys.yaml:3:3: j in global now runs reply, no longer down". */
+	char **takeovers;
+	size_t ntakeovers;
 };
 
 /* The built-in bindings from the action table. */

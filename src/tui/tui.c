@@ -114,16 +114,20 @@ int tui_check_config(const struct config *cfg, struct derr *e)
 	return rc;
 }
 
-void tui_print_keymap(FILE *out)
+int tui_print_keymap(const struct config *cfg, FILE *out, FILE *notes, struct derr *e)
 {
 	struct keymap km;
-	struct derr e = {0};
-	if (keymap_defaults(&km, &e)) {
-		fprintf(out, "error %s\n", e.msg);
-		return;
-	}
+	int rc = keymap_load(&km, cfg ? cfg->keys_file : NULL, e);
+	if (rc)
+		return rc;
 	keymap_print(&km, out);
+	for (size_t i = 0; notes && i < km.ntakeovers; i++) {
+		char *safe = text_sanitize(km.takeovers[i], 0);
+		fprintf(notes, "desk: %s\n", safe);
+		free(safe);
+	}
 	keymap_free(&km);
+	return DESK_OK;
 }
 
 /* --- app helpers ------------------------------------------------------- */
@@ -659,6 +663,9 @@ int tui_main(struct desk *d, struct derr *e)
 	a.focus = PANE_QUEUE;
 	layout_apply(&a);
 	a.dirty |= queue_reset(&a);
+	if (a.km.ntakeovers) /* said once, at the start; `desk keys` lists them all */
+		app_msg(&a, "%s%s", a.km.takeovers[0],
+			a.km.ntakeovers > 1 ? " (and more: desk keys lists them)" : "");
 
 	run(&a, in, &tr, exit_first);
 

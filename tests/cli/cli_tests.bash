@@ -1389,6 +1389,26 @@ config_error "bad opening hours" $'business_hours:\n  monday: "9-5"\n' \
 config_error "duplicate key" $'theme: default\nsla: {}\ntheme: dark\n' \
 	'3:1: duplicate key "theme"; first defined on line 1'
 
+t "desk keys: the effective bindings, the keys file included; each key it took is said naming both"
+cat >"$CFG/mykeys.yaml" <<'EOF'
+global:
+  j: reply
+  Q: none
+EOF
+printf 'keys: mykeys.yaml\n' >"$CFG/withkeys.yaml"
+run --config "$CFG/withkeys.yaml" keys
+rc_is 0
+out_match '^global j reply '
+lacks stdout "$W/out" "global j down "
+lacks stdout "$W/out" "global Q quit "
+err_is "desk: $CFG/mykeys.yaml:2:3: j in global now runs reply, no longer down
+desk: $CFG/mykeys.yaml:3:3: Q in global no longer runs quit (unbound)"
+run --config "$CFG/withkeys.yaml" keys --builtin
+rc_is 0
+out_match '^global j down '
+err_empty
+end
+
 t "config check: config.example.yaml (top of the repo) is valid, exit 0"
 if [ -f "$ROOT/config.example.yaml" ]; then
 	run --config "$ROOT/config.example.yaml" config check

@@ -4,7 +4,7 @@
 # into man/desk.1 between the BEGIN KEYS and END KEYS markers.
 set -eu
 desk=$1
-section=$("$desk" keys | awk '
+section=$("$desk" keys --builtin | awk '
 	{
 		ctx = $1; key = $2; act = $3
 		help = $0; sub(/^[^ ]+ [^ ]+ [^ ]+ /, "", help)
