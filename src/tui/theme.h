@@ -21,37 +21,37 @@
 /* X(ID, name, fg, bg, attrs, mono attrs) for the built-in default. */
 #define DESK_ELEMENTS(X)                                                         \
 	X(NORMAL, "normal", C_DEF, C_DEF, 0, 0)                                  \
-	X(BORDER, "border", 4, C_DEF, 0, 0)                                      \
+	X(BORDER, "border", C_DEF, C_DEF, TA_DIM, 0)                                      \
 	X(TITLE, "title", 7, 4, 0, TA_REVERSE)                                   \
 	X(TITLE_FOCUS, "title.focus", 0, 6, TA_BOLD, TA_REVERSE | TA_BOLD)       \
 	X(COLUMNS, "columns", C_DEF, C_DEF, TA_BOLD | TA_UNDERLINE, TA_UNDERLINE) \
 	X(SELECTED, "selected", 0, 6, 0, TA_REVERSE)                             \
 	X(SELECTED_DIM, "selected.unfocused", 0, 7, 0, TA_UNDERLINE)             \
 	X(STATUSBAR, "statusbar", 7, 4, 0, TA_REVERSE)                           \
-	X(INFO, "info", 2, C_DEF, 0, 0)                                          \
+	X(INFO, "info", C_DEF, C_DEF, TA_BOLD, 0)                                          \
 	X(ERROR, "error", 1, C_DEF, TA_BOLD, TA_BOLD)                            \
 	X(PROMPT, "prompt", C_DEF, C_DEF, TA_BOLD, TA_BOLD)                      \
-	X(SLA_OK, "sla.ok", 2, C_DEF, 0, 0)                                      \
-	X(SLA_NEAR, "sla.near", 3, C_DEF, TA_BOLD, TA_BOLD)                      \
+	X(SLA_OK, "sla.ok", C_DEF, C_DEF, 0, 0)                                      \
+	X(SLA_NEAR, "sla.near", 0, 3, 0, TA_BOLD)                      \
 	X(SLA_PAST, "sla.past", 1, C_DEF, TA_BOLD, TA_BOLD | TA_UNDERLINE)       \
 	X(PRIO_URGENT, "priority.urgent", 1, C_DEF, TA_BOLD, TA_BOLD)            \
-	X(PRIO_HIGH, "priority.high", 3, C_DEF, 0, TA_BOLD)                      \
+	X(PRIO_HIGH, "priority.high", 5, C_DEF, 0, TA_BOLD)                      \
 	X(PRIO_NORMAL, "priority.normal", C_DEF, C_DEF, 0, 0)                    \
 	X(PRIO_LOW, "priority.low", C_DEF, C_DEF, TA_DIM, TA_DIM)                \
 	X(STATE_NEW, "state.new", 5, C_DEF, TA_BOLD, TA_BOLD)                    \
 	X(STATE_DONE, "state.done", C_DEF, C_DEF, TA_DIM, TA_DIM)                \
-	X(MSG_CUSTOMER, "message.customer", 6, C_DEF, TA_BOLD, TA_BOLD)          \
-	X(MSG_REPLY, "message.reply", 2, C_DEF, TA_BOLD, TA_BOLD)                \
-	X(MSG_NOTE, "message.note", 3, C_DEF, TA_BOLD, TA_BOLD | TA_REVERSE)     \
+	X(MSG_CUSTOMER, "message.customer", 0, 6, 0, TA_BOLD)          \
+	X(MSG_REPLY, "message.reply", 0, 2, 0, TA_BOLD)                \
+	X(MSG_NOTE, "message.note", 0, 3, 0, TA_BOLD | TA_REVERSE)     \
 	X(MSG_SYSTEM, "message.system", 5, C_DEF, 0, TA_DIM)                     \
-	X(NOTE_BODY, "note.body", 3, C_DEF, 0, 0)                                \
+	X(NOTE_BODY, "note.body", 5, C_DEF, 0, 0)                                \
 	X(QUOTE, "quote", C_DEF, C_DEF, TA_DIM, TA_DIM)                          \
-	X(LABEL, "label", 6, C_DEF, 0, TA_BOLD)                                  \
-	X(HELP_KEY, "help.key", 3, C_DEF, TA_BOLD, TA_BOLD)                      \
+	X(LABEL, "label", C_DEF, C_DEF, TA_BOLD, TA_BOLD)                                  \
+	X(HELP_KEY, "help.key", 5, C_DEF, TA_BOLD, TA_BOLD)                      \
 	X(HELP_SECTION, "help.section", C_DEF, C_DEF, TA_BOLD | TA_UNDERLINE,    \
 	  TA_BOLD | TA_UNDERLINE)                                                \
 	X(PICKER, "picker", C_DEF, C_DEF, 0, 0)                                  \
-	X(PICKER_BORDER, "picker.border", 6, C_DEF, 0, 0)
+	X(PICKER_BORDER, "picker.border", C_DEF, C_DEF, TA_BOLD, 0)
 
 #define C_DEF (-1)   /* the terminal's own colour */
 #define C_UNSET (-2) /* not given */

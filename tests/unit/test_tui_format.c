@@ -1,6 +1,7 @@
 /* test_tui_format.c: the console's pure helpers: SLA cells, the queue's
  * column layout, the compose file's marker and quoting, and themes. */
 #include <check.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -209,7 +210,7 @@ START_TEST(shipped_themes)
 			bool mono = strcmp(names[i], "mono") == 0;
 			ck_assert_msg(mono || t.el[el].fg != C_UNSET || t.el[el].bg != C_UNSET ||
 					      t.el[el].attrs || el == EL_NORMAL ||
-					      el == EL_PRIO_NORMAL || el == EL_PICKER,
+					      el == EL_PRIO_NORMAL || el == EL_PICKER || el == EL_SLA_OK,
 				      "%s: %s unstyled", names[i], element_names[el]);
 			if (mono)
 				ck_assert(t.el[el].fg == C_UNSET && t.el[el].bg == C_UNSET);
@@ -231,6 +232,99 @@ START_TEST(shipped_themes)
 			      "default.yaml and the built-in differ on %s", element_names[el]);
 	}
 	free(path);
+}
+END_TEST
+
+/* --- readable on any background ------------------------------------------ */
+
+/* xterm's colours: the 16 basic ones, the 6x6x6 cube, the grey ramp. */
+static void xterm_rgb(int c, double rgb[3])
+{
+	static const int basic[16][3] = {
+		{0, 0, 0},       {205, 0, 0},   {0, 205, 0},   {205, 205, 0},
+		{0, 0, 238},     {205, 0, 205}, {0, 205, 205}, {229, 229, 229},
+		{127, 127, 127}, {255, 0, 0},   {0, 255, 0},   {255, 255, 0},
+		{92, 92, 255},   {255, 0, 255}, {0, 255, 255}, {255, 255, 255},
+	};
+	static const int level[6] = {0, 95, 135, 175, 215, 255};
+	int v[3];
+	if (c < 16) {
+		memcpy(v, basic[c], sizeof v);
+	} else if (c < 232) {
+		v[0] = level[(c - 16) / 36];
+		v[1] = level[(c - 16) / 6 % 6];
+		v[2] = level[(c - 16) % 6];
+	} else {
+		v[0] = v[1] = v[2] = 8 + 10 * (c - 232);
+	}
+	for (int i = 0; i < 3; i++)
+		rgb[i] = v[i];
+}
+
+/* WCAG relative luminance and contrast ratio. */
+static double luminance(const double rgb[3])
+{
+	double l[3];
+	for (int i = 0; i < 3; i++) {
+		double s = rgb[i] / 255.0;
+		l[i] = s <= 0.03928 ? s / 12.92 : pow((s + 0.055) / 1.055, 2.4);
+	}
+	return 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2];
+}
+
+static double contrast(const double a[3], const double b[3])
+{
+	double la = luminance(a), lb = luminance(b);
+	return (fmax(la, lb) + 0.05) / (fmin(la, lb) + 0.05);
+}
+
+/* A theme colour as a terminal with `colors` colours shows it. */
+static void shown_rgb(short c, int colors, double rgb[3])
+{
+	xterm_rgb(colors >= 256 || c < 8 ? c : color_to_8(c), rgb);
+}
+
+/* Every coloured element of the default and light themes keeps a
+ * contrast of 3:1 (WCAG's floor for bold and large text) with 8 and 256
+ * colours, on a black and a white terminal background for the default
+ * theme (it uses the terminal's own) and on white for the light one. */
+START_TEST(themes_readable)
+{
+	static const struct {
+		const char *name;
+		bool dark_too;
+	} checked[] = {{"default", true}, {"light", false}};
+	static const double black[3] = {0, 0, 0}, white[3] = {255, 255, 255};
+	for (size_t i = 0; i < ARRAY_LEN(checked); i++) {
+		char *rel = xasprintf("../../themes/%s.yaml", checked[i].name);
+		char *path = test_data(rel);
+		struct theme t;
+		struct derr e = {0};
+		ck_assert_msg(theme_load(&t, path, &e) == DESK_OK, "%s", e.msg);
+		for (int colors = 8; colors <= 256; colors += 248) {
+			for (int dark = 0; dark <= (int)checked[i].dark_too; dark++) {
+				for (int el = 0; el < EL__COUNT; el++) {
+					const struct style *st = &t.el[el];
+					if (st->fg < 0) /* the terminal's own text colour */
+						continue;
+					double fg[3], bg[3];
+					shown_rgb(st->fg, colors, fg);
+					if (st->bg >= 0)
+						shown_rgb(st->bg, colors, bg);
+					else
+						memcpy(bg, dark ? black : white, sizeof bg);
+					double r = contrast(fg, bg);
+					ck_assert_msg(r >= 3.0,
+						      "%s theme, %d colours, %s background: %s has "
+						      "contrast %.2f",
+						      checked[i].name, colors, dark ? "dark" : "light",
+						      element_names[el], r);
+				}
+			}
+		}
+		free(path);
+		free(rel);
+	}
 }
 END_TEST
 
@@ -279,6 +373,7 @@ Suite *suite_tui_format(void)
 	tcase_add_test(tc, themes);
 	tcase_add_test(tc, colour_fallback);
 	tcase_add_test(tc, shipped_themes);
+	tcase_add_test(tc, themes_readable);
 	tcase_add_test(tc, theme_lookup);
 	suite_add_tcase(s, tc);
 	return s;

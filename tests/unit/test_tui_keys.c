@@ -241,7 +241,7 @@ START_TEST(check_config_and_print)
 
 	char *out = xasprintf("%s/keymap.txt", dir);
 	FILE *f = fopen(out, "w");
-	tui_print_keymap(f);
+	ck_assert_int_eq(tui_print_keymap(NULL, f, NULL, &e), DESK_OK);
 	fclose(f);
 	char *text = read_file(out, NULL);
 	ck_assert(strstr(text, "global j down move down one line\n"));
