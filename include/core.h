@@ -192,10 +192,13 @@ struct import_result {
 	long created, updated, bad;
 };
 /* Reads JSON Lines from stream.  All-or-nothing unless skip_bad.  Bad
- * lines are reported on `report` as "FILE:LINE: field: problem". */
+ * lines are reported on `report` as "FILE:LINE: field: problem".
+ * Admins only (else DESK_EDENIED, nothing read); each ticket created or
+ * replaced gets an "import" event by the acting agent, and a replaced
+ * ticket keeps its events (the file's new ones are added). */
 int core_import(struct desk *d, void *stdio_in, const struct import_opts *o,
 		struct import_result *r, void *stdio_report, struct derr *e);
-/* Writes every ticket as JSON Lines, events included. */
+/* Writes every ticket as JSON Lines, events included.  Admins only. */
 int core_export(struct desk *d, void *stdio_out, struct derr *e);
 
 /* Fills the database with a believable month of a support team's work,

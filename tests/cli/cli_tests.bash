@@ -266,6 +266,24 @@ jis() {
 	[ "$got" = "$2" ] || fail "JSON $1: expected $2, got $got"
 }
 
+# same_but_import_events BEFORE AFTER FROM: the export AFTER is BEFORE
+# ticket by ticket, but each ticket's events end with one more: the
+# import's own, by $ME, naming FROM:LINE (the ticket's line in the file).
+same_but_import_events() {
+	"$PYTHON" - "$1" "$2" "$3" "$ME" >"$W/pyerr" 2>&1 <<'PY' || fail "$(head -c 3000 "$W/pyerr")"
+import json, sys
+before, after, src, me = sys.argv[1:]
+a = [json.loads(l) for l in open(before, encoding="utf-8")]
+b = [json.loads(l) for l in open(after, encoding="utf-8")]
+assert len(a) == len(b), f"{len(a)} tickets before, {len(b)} after"
+for n, (x, y) in enumerate(zip(a, b), 1):
+    ev = y["events"].pop()
+    assert x == y, f"line {n} differs:\n{x}\n{y}"
+    want = {"agent": me, "action": "import", "new": f"{src}:{n}"}
+    assert {k: ev.get(k) for k in want} == want, f"line {n}: last event {ev}"
+PY
+}
+
 # count SQL [DB]: one number from the database, asked through sqlite3
 # rather than desk, as an independent witness.
 count() {
@@ -1126,7 +1144,7 @@ end
 # =========================================================================
 
 OTHER=$TMP/other.db
-t "export | other import - | other export: the same bytes (demo data)"
+t "export | other import - | other export: the same, and who imported each ticket (demo data)"
 run --db "$OTHER" init
 rc_is 0
 run --db "$DEMO" export
@@ -1143,9 +1161,7 @@ out_is "desk: imported $(grep -c . "$W/export1") new and 0 updated tickets"
 run --db "$OTHER" export
 rc_is 0
 cp "$W/out" "$W/export2"
-if ! cmp -s "$W/export1" "$W/export2"; then
-	fail "the exports differ:"$'\n'"$(diff "$W/export1" "$W/export2" | head -c 3000)"
-fi
+same_but_import_events "$W/export1" "$W/export2" stdin
 end
 
 t "the export holds tickets, messages, tags, surveys and events (so the round trip compares them)"
@@ -1169,8 +1185,7 @@ run --db "$TMP/other2.db" init
 run_file "$W/export3" --db "$TMP/other2.db" import -
 rc_is 0
 run --db "$TMP/other2.db" export
-cmp -s "$W/export3" "$W/out" ||
-	fail "the exports differ:"$'\n'"$(diff "$W/export3" "$W/out" | head -c 3000)"
+same_but_import_events "$W/export3" "$W/out" stdin
 jis '[len(d), sum(len(t["messages"]) for t in d), sum(len(t["events"]) for t in d), sum(len(t["tags"]) for t in d)]' \
 	"[$(count 'SELECT count(*) FROM tickets'), $(count 'SELECT count(*) FROM messages'), $(count 'SELECT count(*) FROM events WHERE ticket_id IS NOT NULL'), $(count 'SELECT count(*) FROM ticket_tags')]" "$W/export3" lines
 jmany "$W/out" lines <<'CHECKS'
@@ -1328,6 +1343,41 @@ t "import of an empty file: nothing to do, exit 0"
 run --db "$IDB" import "$IMP/empty.jsonl"
 rc_is 0
 out_is "desk: imported 0 new and 0 updated tickets"
+end
+
+t "import and export are for admins: an agent is refused, exit 1, nothing changes"
+run --db "$IDB" agent add carol
+before=$(count "SELECT count(*) || '/' || group_concat(subject) || '/' || (SELECT count(*) FROM events) || '/' || (SELECT count(*) FROM agents) FROM tickets" "$IDB")
+printf '%s\n' "${GOOD1/Où est mon colis ? 荷物/Taken over}" >"$IMP/agent.jsonl"
+run --db "$IDB" --as carol import "$IMP/agent.jsonl"
+rc_is 1
+out_empty
+err_is "desk: importing is for admins: an import replaces tickets, names their authors and adds agents (you are carol, an agent)"
+run --db "$IDB" --as carol export
+rc_is 1
+out_empty
+err_is "desk: exporting is for admins: an export holds every customer's details and the whole audit trail (you are carol, an agent)"
+[ "$(count "SELECT count(*) || '/' || group_concat(subject) || '/' || (SELECT count(*) FROM events) || '/' || (SELECT count(*) FROM agents) FROM tickets" "$IDB")" = "$before" ] ||
+	fail "the database changed"
+end
+
+t "import: every ticket it creates or replaces records who ran it; the old events stay"
+events=$(count "SELECT count(*) FROM events WHERE ticket_id = ${Z1:-0}" "$IDB")
+run --db "$IDB" import "$IMP/update.jsonl"
+rc_is 0
+[ "$(count "SELECT count(*) FROM events WHERE ticket_id = ${Z1:-0}" "$IDB")" = "$((events + 1))" ] ||
+	fail "expected one more event on ticket ${Z1:-0}"
+[ "$(count "SELECT a.login || ' ' || e.action || ' ' || e.new_value FROM events e JOIN agents a ON a.id = e.agent_id WHERE e.ticket_id = ${Z1:-0} ORDER BY e.id DESC LIMIT 1" "$IDB")" = "$ME import $IMP/update.jsonl:1" ] ||
+	fail "the last event does not name $ME and the file"
+end
+
+t "the audit trail is append-only: sqlite3 cannot change or delete an event"
+events=$(count 'SELECT count(*) FROM events' "$IDB")
+for sql in "UPDATE events SET new_value = 'forged'" "DELETE FROM events"; do
+	sqlite3 "$IDB" "$sql" >"$W/out" 2>&1 && fail "$sql succeeded"
+	grep -q 'the audit trail is append-only' "$W/out" || fail "$sql: $(cat "$W/out")"
+done
+[ "$(count 'SELECT count(*) FROM events' "$IDB")" = "$events" ] || fail "events were deleted"
 end
 
 # =========================================================================
