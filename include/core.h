@@ -8,7 +8,7 @@
  * - a customer message on a pending, on-hold or solved ticket reopens it
  *   (to open); leaving solved for anything but closed counts a reopen;
  * - closed is final, and only a solved ticket can be closed;
- * - a ticket cannot be solved while nobody is assigned, unless the config
+ * - a ticket cannot be solved while nobody is assigned, unless the team's config
  *   says allow_solve_unassigned;
  * - nothing goes back to new. */
 #ifndef DESK_CORE_H
@@ -216,7 +216,7 @@ int core_presence_others(struct desk *d, struct presence_rows *out, struct derr 
 
 /* --- bulk changes (src/core/bulk.c) ------------------------------------ */
 /* The same changes applied to several tickets, as the console does for
- * marked tickets.  Only supervisors and admins may, unless the config
+ * marked tickets.  Only supervisors and admins may, unless the team's config
  * says agents_may_bulk_edit (else DESK_EDENIED and nothing is changed).
  * Each ticket is changed in its own transaction, exactly as core_apply
  * does it (all of its changes or none, each with its audit event, every

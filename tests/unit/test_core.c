@@ -515,7 +515,7 @@ START_TEST(solve_needs_assignee)
 	int64_t id = new_ticket(&x, "unowned", "help");
 	EXPECT_ERR(core_set_status(&x.d, id, ST_SOLVED, &e), DESK_EDENIED,
 		   "ticket %lld has no assignee; claim or assign it before solving (or set "
-		   "allow_solve_unassigned in the config)",
+		   "allow_solve_unassigned in the team's config)",
 		   (long long)id);
 	struct ticket t = get(&x, id);
 	ck_assert_int_eq(t.status, ST_NEW);
@@ -1196,10 +1196,10 @@ START_TEST(reassign_roles)
 	ck_assert_int_eq(core_assign(&alice, id, "alice", &e), DESK_OK);
 	EXPECT_ERR(core_assign(&bob, id, "bob", &e), DESK_EDENIED,
 		   "ticket 1 belongs to alice; only a supervisor or an admin can reassign it "
-		   "(or set agents_may_reassign in the config)");
+		   "(or set agents_may_reassign in the team's config)");
 	EXPECT_ERR(core_unassign(&bob, id, &e), DESK_EDENIED,
 		   "ticket 1 belongs to alice; only a supervisor or an admin can reassign it "
-		   "(or set agents_may_reassign in the config)");
+		   "(or set agents_may_reassign in the team's config)");
 	ck_assert_int_eq(core_assign(&alice, id, "bob", &e), DESK_OK); /* hand over */
 	ck_assert_int_eq(core_assign(&x.d, id, "alice", &e), DESK_OK); /* admin */
 	x.cfg.agents_may_reassign = true;
