@@ -123,7 +123,10 @@ int core_customer_message(struct desk *d, int64_t id, const char *body, int64_t 
 			  const char *message_id, struct derr *e);
 
 /* Merges `from` into `into`: messages, tags and surveys move; `from` is
- * closed with a note pointing at `into`. */
+ * closed with a note pointing at `into`.  Each keeps its own audit
+ * events (the trail is append-only), so `from`'s history stays readable
+ * under its number.  An agent may merge away only a ticket that is
+ * unassigned or theirs (the reassign rule), unless agents_may_reassign. */
 int core_merge(struct desk *d, int64_t from, int64_t into, struct derr *e);
 
 /* Recomputes first_response_due, resolution_due and next_due of t from
