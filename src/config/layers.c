@@ -52,11 +52,13 @@ static char *real_folder(const char *db_path)
 }
 
 /* There, or there but unusable (loading it will say why): only a
- * missing file is no file. */
+ * missing file is no file.  A folder we may not search hides it, but
+ * then the database in it cannot be opened either, and opening it says
+ * why (desk_check_access): no policy is lost by looking no further. */
 static bool present(const char *path)
 {
 	struct stat sb;
-	return stat(path, &sb) == 0 || errno != ENOENT;
+	return stat(path, &sb) == 0 || (errno != ENOENT && errno != ENOTDIR && errno != EACCES);
 }
 
 static char *beside(const char *db_path)
