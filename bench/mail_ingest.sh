@@ -10,8 +10,11 @@ COUNT=${2:-1000}
 CORPUS=tests/data/mail/corpus
 T=$(mktemp -d "${TMPDIR:-/tmp}/desk-bench-mail-XXXXXX")
 trap 'rm -rf "$T"' EXIT
-export DESK_DB="$T/desk.db" DESK_CONFIG="$T/config.yaml"
-: >"$DESK_CONFIG"
+# The team's config: config.yaml beside the database (no personal file).
+export DESK_DB="$T/desk.db" XDG_CONFIG_HOME="$T/personal"
+unset DESK_CONFIG
+TEAM="$T/config.yaml"
+: >"$TEAM"
 "$DESK" init >/dev/null
 # Every file with headers (one corpus file is a bare body: refused).
 set -- $(grep -l '^[A-Za-z-]*:' "$CORPUS"/*.txt)

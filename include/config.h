@@ -1,10 +1,19 @@
-/* config.h: config.yaml loaded into structs.
+/* config.h: config.yaml loaded into structs, in two layers like git's.
  *
- * Search order: --config, $DESK_CONFIG, $XDG_CONFIG_HOME/desk/config.yaml
- * (absolute only, else ~/.config/desk/config.yaml), /etc/desk/config.yaml,
- * then built-in defaults.  Unknown keys, wrong types, bad durations and
- * bad enum values are errors naming file:line:column and what was
- * expected.  See config.example.yaml for every key. */
+ * The TEAM file holds the team's policy and may set every key: the
+ * config.yaml in the database's folder (the real one, links resolved)
+ * when there is one, else /etc/desk/config.yaml.  Only its place picks
+ * it: no flag or environment variable can, or an agent would pick their
+ * own policy.  The PERSONAL file (--config, $DESK_CONFIG,
+ * $XDG_CONFIG_HOME/desk/config.yaml with an absolute $XDG_CONFIG_HOME,
+ * else ~/.config/desk/config.yaml) may set only personal things: theme,
+ * themes_dir, keys, views of one's own (after the team's, with names of
+ * their own) and database, which chooses the desk to work in (--db,
+ * $DESK_DB, the personal file, /etc/desk/config.yaml, then the default).
+ * A policy key there is an error naming file:line:column, the key and
+ * the team file.  Unknown keys, wrong types, bad durations and bad enum
+ * values are errors naming file:line:column and what was expected.  See
+ * config.example.yaml for every key. */
 #ifndef DESK_CONFIG_H
 #define DESK_CONFIG_H
 
@@ -21,6 +30,8 @@ struct view_def {
 	char *filter;  /* filter language, see core.h view_parse_filter() */
 	enum queue_sort sort;
 	bool reverse;
+	bool personal; /* from the personal file (else the team's) */
+	int line;      /* where it is defined; 0: built in */
 };
 
 struct sla_target {
@@ -60,8 +71,46 @@ struct mail_config {
 	char *default_queue;   /* queue of tickets opened by mail; NULL: default_queue */
 };
 
+/* The top-level keys, in the order config.c reads them. */
+enum config_key {
+	CFG_DATABASE,
+	CFG_THEME,
+	CFG_KEYS,
+	CFG_CANNED,
+	CFG_THEMES_DIR,
+	CFG_DEFAULT_QUEUE,
+	CFG_ALLOW_SOLVE_UNASSIGNED,
+	CFG_SLA,
+	CFG_BUSINESS_HOURS,
+	CFG_VIEWS,
+	CFG_MAIL,
+	CFG_AGENTS_MAY_REASSIGN,
+	CFG_AGENTS_MAY_BULK_EDIT,
+	CFG__COUNT
+};
+/* The key's name in the file ("agents_may_reassign"). */
+const char *config_key_name(enum config_key k);
+/* True for the keys a personal file may set. */
+bool config_key_is_personal(enum config_key k);
+
+/* Where a top-level value came from, for `desk config show`. */
+enum config_from {
+	FROM_DEFAULT,   /* built in */
+	FROM_TEAM,      /* the team file (config.source), at line */
+	FROM_PERSONAL,  /* the personal file (config.personal), at line */
+	FROM_SYSTEM,    /* /etc/desk/config.yaml's database, when another file is the team's */
+	FROM_DB_OPTION, /* --db */
+	FROM_DB_ENV,    /* $DESK_DB */
+};
+struct config_origin {
+	enum config_from from;
+	int line;
+};
+
 struct config {
-	char *source;     /* file it came from, or NULL for built-in defaults */
+	char *source;     /* the team file, or NULL: built-in policy */
+	char *personal;   /* the personal file, or NULL: none */
+	struct config_origin origin[CFG__COUNT];
 	char *db_path;    /* NULL: $DESK_DB, then $XDG_DATA_HOME/desk/desk.db */
 	char *theme;      /* theme name (themes/NAME.yaml) or a path */
 	char *keys_file;  /* NULL: built-in bindings only */
@@ -85,11 +134,22 @@ struct config {
 void config_defaults(struct config *c);
 /* The system-wide file, "/etc/desk/config.yaml" (tests point it elsewhere). */
 extern const char *config_system_path;
-/* Finds and loads the config as described above.  explicit may be NULL.
- * Each config_load* call fills c (with the defaults when it fails), so c
- * must not hold a config already, and is config_free'd afterwards. */
-int config_load(const char *explicit_path, struct config *c, struct derr *e);
-/* Loads one file (relative paths inside it resolve against its folder). */
+/* Finds and loads both layers as described above: explicit (--config)
+ * and db_option (--db) may be NULL.  c->db_path ends up holding the
+ * database chosen.  Each config_load* call fills c (with the defaults
+ * when it fails), so c must not hold a config already, and is
+ * config_free'd afterwards. */
+int config_load(const char *explicit_path, const char *db_option, struct config *c,
+		struct derr *e);
+/* The database when nothing names one: $XDG_DATA_HOME/desk/desk.db
+ * (absolute only), else ~/.local/share/desk/desk.db.  A new string. */
+char *config_default_db_path(void);
+/* The team file for the database at db_path: config.yaml beside the
+ * database file (links resolved) when it exists, else
+ * config_system_path when that exists, else NULL.  A new string. */
+char *config_team_path(const char *db_path);
+/* Loads one file as a team file, every key allowed (relative paths
+ * inside it resolve against its folder). */
 int config_load_file(const char *path, struct config *c, struct derr *e);
 int config_load_string(const char *text, const char *name, struct config *c, struct derr *e);
 void config_free(struct config *c);

@@ -8,7 +8,7 @@
  * - a customer message on a pending, on-hold or solved ticket reopens it
  *   (to open); leaving solved for anything but closed counts a reopen;
  * - closed is final, and only a solved ticket can be closed;
- * - a ticket cannot be solved while nobody is assigned, unless the config
+ * - a ticket cannot be solved while nobody is assigned, unless the team's config
  *   says allow_solve_unassigned;
  * - nothing goes back to new. */
 #ifndef DESK_CORE_H
@@ -123,7 +123,10 @@ int core_customer_message(struct desk *d, int64_t id, const char *body, int64_t 
 			  const char *message_id, struct derr *e);
 
 /* Merges `from` into `into`: messages, tags and surveys move; `from` is
- * closed with a note pointing at `into`. */
+ * closed with a note pointing at `into`.  Each keeps its own audit
+ * events (the trail is append-only), so `from`'s history stays readable
+ * under its number.  An agent may merge away only a ticket that is
+ * unassigned or theirs (the reassign rule), unless agents_may_reassign. */
 int core_merge(struct desk *d, int64_t from, int64_t into, struct derr *e);
 
 /* Recomputes first_response_due, resolution_due and next_due of t from
@@ -192,10 +195,13 @@ struct import_result {
 	long created, updated, bad;
 };
 /* Reads JSON Lines from stream.  All-or-nothing unless skip_bad.  Bad
- * lines are reported on `report` as "FILE:LINE: field: problem". */
+ * lines are reported on `report` as "FILE:LINE: field: problem".
+ * Admins only (else DESK_EDENIED, nothing read); each ticket created or
+ * replaced gets an "import" event by the acting agent, and a replaced
+ * ticket keeps its events (the file's new ones are added). */
 int core_import(struct desk *d, void *stdio_in, const struct import_opts *o,
 		struct import_result *r, void *stdio_report, struct derr *e);
-/* Writes every ticket as JSON Lines, events included. */
+/* Writes every ticket as JSON Lines, events included.  Admins only. */
 int core_export(struct desk *d, void *stdio_out, struct derr *e);
 
 /* Fills the database with a believable month of a support team's work,
@@ -213,7 +219,7 @@ int core_presence_others(struct desk *d, struct presence_rows *out, struct derr 
 
 /* --- bulk changes (src/core/bulk.c) ------------------------------------ */
 /* The same changes applied to several tickets, as the console does for
- * marked tickets.  Only supervisors and admins may, unless the config
+ * marked tickets.  Only supervisors and admins may, unless the team's config
  * says agents_may_bulk_edit (else DESK_EDENIED and nothing is changed).
  * Each ticket is changed in its own transaction, exactly as core_apply
  * does it (all of its changes or none, each with its audit event, every

@@ -16,7 +16,7 @@
 #include "error.h"
 #include "model.h"
 
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 struct store;
 
@@ -244,8 +244,9 @@ const struct json_node *json_get(const struct json_node *obj, const char *key);
 /* The smallest ticket id above `after`, or *id = 0 when there is none:
  * walks every ticket without holding them all in memory. */
 int store_ticket_next_id(struct store *st, int64_t after, int64_t *id, struct derr *e);
-/* Deletes a ticket's tags, messages, surveys and events (not the ticket,
- * not drafts), so an import can write them again. */
+/* Deletes a ticket's tags, messages and surveys (not the ticket, not
+ * drafts, never its audit events: the trail is append-only), so an
+ * import can write them again. */
 int store_ticket_clear(struct store *st, int64_t id, struct derr *e);
 /* Sets (or with 0 clears) the ticket a ticket was merged into. */
 int store_ticket_set_merged_into(struct store *st, int64_t id, int64_t into,

@@ -182,7 +182,7 @@ int cli_main(int argc, char **argv)
 		}
 	}
 	struct derr e = {0};
-	if (config_load(c.config_opt, &c.cfg, &e) != DESK_OK) {
+	if (config_load(c.config_opt, c.db_opt, &c.cfg, &e) != DESK_OK) {
 		config_free(&c.cfg);
 		int code = cli_fail(&e);
 		return cmd && cmd->fail_code ? cmd->fail_code(e.code) : code;

@@ -5,7 +5,6 @@
 
 #include "cli.h"
 #include "text.h"
-#include "tui.h"
 #include "util.h"
 
 static int agent_list(struct desk *d, struct derr *e)
@@ -88,24 +87,4 @@ const struct cli_cmd cmd_agent = {
 	.help = "An agent is a Unix login.  Roles: agent, supervisor, admin.  `remove`\n"
 		"deactivates: the agent's history and tickets stay.\n",
 	.exec = exec_agent,
-};
-
-static int exec_config(struct cli_ctx *c, int argc, char **argv)
-{
-	if (argc != 2 || strcmp(argv[1], "check") != 0)
-		return cli_usage(c, "expected: desk config check");
-	/* cli_main already loaded (and so checked) the config file itself. */
-	struct derr e = {0};
-	if (tui_check_config(&c->cfg, &e))
-		return cli_fail(&e);
-	printf("desk: %s is valid\n", c->cfg.source ? c->cfg.source : "the built-in config");
-	return EXIT_OK;
-}
-
-const struct cli_cmd cmd_config = {
-	.name = "config",
-	.args = "check",
-	.summary = "check the config, keys, canned responses and theme; exit 0 or 1",
-	.help = "Each problem is reported as FILE:LINE:COLUMN: what was expected.\n",
-	.exec = exec_config,
 };

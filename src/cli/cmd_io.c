@@ -43,6 +43,8 @@ static int exec_import(struct cli_ctx *c, int argc, char **argv)
 				printf("; %ld bad lines skipped (listed above)", r.bad);
 			printf("\n");
 			rc = r.bad ? EXIT_FAIL : EXIT_OK;
+		} else if (rc == DESK_EDENIED) {
+			rc = cli_fail(&e);
 		} else {
 			fprintf(stderr, "desk: nothing was imported\n");
 			rc = EXIT_FAIL;

@@ -1,5 +1,6 @@
-/* config.c: finding config.yaml and reading it into struct config, with
- * every mistake reported as file:line:col and what was expected. */
+/* config.c: reading one config.yaml into struct config, with every
+ * mistake reported as file:line:col and what was expected (layers.c
+ * finds the files and puts the two layers together). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "internal_config.h"
 #include "util.h"
 #include "yamldoc.h"
 
@@ -17,7 +19,42 @@ struct loader {
 	const struct ydoc *d;
 	char *dir; /* folder of the file, for relative paths; NULL: as is */
 	struct derr *e;
+	/* A personal file: policy keys are refused, saying where they go. */
+	bool personal;
+	const char *team_hint; /* "in /srv/desk/config.yaml, the team's file" */
 };
+
+static const char *const top_keys[CFG__COUNT + 1] = {
+	[CFG_DATABASE] = "database",
+	[CFG_THEME] = "theme",
+	[CFG_KEYS] = "keys",
+	[CFG_CANNED] = "canned",
+	[CFG_THEMES_DIR] = "themes_dir",
+	[CFG_DEFAULT_QUEUE] = "default_queue",
+	[CFG_ALLOW_SOLVE_UNASSIGNED] = "allow_solve_unassigned",
+	[CFG_SLA] = "sla",
+	[CFG_BUSINESS_HOURS] = "business_hours",
+	[CFG_VIEWS] = "views",
+	[CFG_MAIL] = "mail",
+	[CFG_AGENTS_MAY_REASSIGN] = "agents_may_reassign",
+	[CFG_AGENTS_MAY_BULK_EDIT] = "agents_may_bulk_edit",
+	[CFG__COUNT] = NULL,
+};
+
+/* What a personal file may say, for its "expected one of" message. */
+static const char *const personal_keys[] = {"database", "theme", "keys", "themes_dir", "views",
+					    NULL};
+
+const char *config_key_name(enum config_key k)
+{
+	return k < CFG__COUNT ? top_keys[k] : "?";
+}
+
+bool config_key_is_personal(enum config_key k)
+{
+	return k == CFG_DATABASE || k == CFG_THEME || k == CFG_KEYS || k == CFG_THEMES_DIR ||
+	       k == CFG_VIEWS;
+}
 
 static const struct sla_target default_sla[PRIO__COUNT] = {
 	[PRIO_LOW] = {86400, 2 * 86400, 7 * 86400},
@@ -62,6 +99,7 @@ void config_free(struct config *c)
 	if (!c)
 		return;
 	free(c->source);
+	free(c->personal);
 	free(c->db_path);
 	free(c->theme);
 	free(c->keys_file);
@@ -403,6 +441,8 @@ static int read_view(struct loader *l, const struct ynode *map, const char *sect
 	if (rc)
 		return rc;
 	v->sort = SORT_URGENCY;
+	v->personal = l->personal;
+	v->line = map->line;
 	for (size_t i = 0; !rc && i < map->nkids; i += 2) {
 		int k, s;
 		if ((rc = y_key(l->d, map->kids[i], section, keys, &k, l->e)))
@@ -552,39 +592,59 @@ static int read_mail(struct loader *l, const struct ynode *map, struct mail_conf
 	return rc;
 }
 
+/* A top-level key: a personal file's policy key is refused here,
+ * naming the team file it belongs in. */
+static int read_top_key(struct loader *l, const struct ynode *key, int *k)
+{
+	int rc = y_key(l->d, key, "the top level", top_keys, k, l->e);
+	if (!l->personal)
+		return rc;
+	if (rc == DESK_OK && config_key_is_personal((enum config_key)*k))
+		return DESK_OK;
+	if (rc == DESK_OK)
+		return yerr(l->e, l->d, key,
+			    "%s is the team's policy, not a personal setting: it belongs %s",
+			    top_keys[*k], l->team_hint);
+	/* Unknown: list only what a personal file may hold. */
+	derr_clear(l->e);
+	return y_key(l->d, key, "the top level", personal_keys, k, l->e);
+}
+
 static int read_config(struct loader *l, const struct ynode *root, struct config *c)
 {
-	static const char *const keys[] = {
-		"database",      "theme",
-		"keys",          "canned",
-		"themes_dir",    "default_queue",
-		"allow_solve_unassigned", "sla",
-		"business_hours", "views",
-		"mail",          "agents_may_reassign",
-		"agents_may_bulk_edit",
-		NULL};
 	if (!root) /* an empty file: every default */
 		return DESK_OK;
 	int rc = y_expect(l->d, root, Y_MAP, "a mapping of settings", l->e);
 	for (size_t i = 0; !rc && i < root->nkids; i += 2) {
 		int k;
-		if ((rc = y_key(l->d, root->kids[i], "the top level", keys, &k, l->e)))
+		if ((rc = read_top_key(l, root->kids[i], &k)))
 			break;
 		const struct ynode *v = root->kids[i + 1];
-		switch (k) {
-		case 0: rc = read_path(l, v, &c->db_path); break;
-		case 1: rc = read_str(l, v, "a theme name or path", &c->theme); break;
-		case 2: rc = read_path(l, v, &c->keys_file); break;
-		case 3: rc = read_path(l, v, &c->canned_file); break;
-		case 4: rc = read_path(l, v, &c->themes_dir); break;
-		case 5: rc = read_str(l, v, "a queue name", &c->default_queue); break;
-		case 6: rc = y_bool(l->d, v, &c->allow_solve_unassigned, l->e); break;
-		case 7: rc = read_sla(l, v, c); break;
-		case 8: rc = read_hours(l, v, &c->hours); break;
-		case 9: rc = read_views(l, v, c); break;
-		case 10: rc = read_mail(l, v, &c->mail); break;
-		case 11: rc = y_bool(l->d, v, &c->agents_may_reassign, l->e); break;
-		default: rc = y_bool(l->d, v, &c->agents_may_bulk_edit, l->e); break;
+		c->origin[k] = (struct config_origin){l->personal ? FROM_PERSONAL : FROM_TEAM,
+						      root->kids[i]->line};
+		switch ((enum config_key)k) {
+		case CFG_DATABASE: rc = read_path(l, v, &c->db_path); break;
+		case CFG_THEME: rc = read_str(l, v, "a theme name or path", &c->theme); break;
+		case CFG_KEYS: rc = read_path(l, v, &c->keys_file); break;
+		case CFG_CANNED: rc = read_path(l, v, &c->canned_file); break;
+		case CFG_THEMES_DIR: rc = read_path(l, v, &c->themes_dir); break;
+		case CFG_DEFAULT_QUEUE:
+			rc = read_str(l, v, "a queue name", &c->default_queue);
+			break;
+		case CFG_ALLOW_SOLVE_UNASSIGNED:
+			rc = y_bool(l->d, v, &c->allow_solve_unassigned, l->e);
+			break;
+		case CFG_SLA: rc = read_sla(l, v, c); break;
+		case CFG_BUSINESS_HOURS: rc = read_hours(l, v, &c->hours); break;
+		case CFG_VIEWS: rc = read_views(l, v, c); break;
+		case CFG_MAIL: rc = read_mail(l, v, &c->mail); break;
+		case CFG_AGENTS_MAY_REASSIGN:
+			rc = y_bool(l->d, v, &c->agents_may_reassign, l->e);
+			break;
+		case CFG_AGENTS_MAY_BULK_EDIT:
+		case CFG__COUNT:
+			rc = y_bool(l->d, v, &c->agents_may_bulk_edit, l->e);
+			break;
 		}
 	}
 	return rc;
@@ -601,12 +661,12 @@ static char *dir_of(const char *path)
 	return xstrndup(path, (size_t)(slash - path));
 }
 
-/* Reads a parsed document into c.  c always ends up holding a config
- * (the built-in defaults when the file is wrong) that must be freed. */
-static int from_doc(struct ydoc *d, const char *name, struct config *c, struct derr *e)
+int config_read_doc(const struct ydoc *d, bool personal, const char *team_hint,
+		    struct config *c, struct derr *e)
 {
 	config_defaults(c);
-	struct loader l = {.d = d, .dir = dir_of(name), .e = e};
+	struct loader l = {.d = d, .dir = dir_of(d->path), .e = e, .personal = personal,
+			   .team_hint = team_hint};
 	int rc = read_config(&l, d->root, c);
 	free(l.dir);
 	if (rc) {
@@ -614,8 +674,25 @@ static int from_doc(struct ydoc *d, const char *name, struct config *c, struct d
 		config_defaults(c);
 		return rc;
 	}
-	c->source = xstrdup(d->path);
+	if (personal)
+		c->personal = xstrdup(d->path);
+	else
+		c->source = xstrdup(d->path);
 	return DESK_OK;
+}
+
+int config_read_database(const struct ydoc *d, char **db_path, int *line, struct derr *e)
+{
+	*db_path = NULL;
+	const struct ynode *n = d->root && d->root->type == Y_MAP ? y_get(d->root, "database")
+								   : NULL;
+	if (!n)
+		return DESK_OK;
+	struct loader l = {.d = d, .dir = dir_of(d->path), .e = e};
+	int rc = read_path(&l, n, db_path);
+	free(l.dir);
+	*line = n->line;
+	return rc;
 }
 
 int config_load_string(const char *text, const char *name, struct config *c, struct derr *e)
@@ -626,7 +703,7 @@ int config_load_string(const char *text, const char *name, struct config *c, str
 		config_defaults(c);
 		return rc;
 	}
-	rc = from_doc(&d, name, c, e);
+	rc = config_read_doc(&d, false, NULL, c, e);
 	ydoc_free(&d);
 	return rc;
 }
@@ -639,46 +716,7 @@ int config_load_file(const char *path, struct config *c, struct derr *e)
 		config_defaults(c);
 		return rc;
 	}
-	rc = from_doc(&d, path, c, e);
+	rc = config_read_doc(&d, false, NULL, c, e);
 	ydoc_free(&d);
 	return rc;
-}
-
-int config_load(const char *explicit_path, struct config *c, struct derr *e)
-{
-	if (explicit_path)
-		return config_load_file(explicit_path, c, e);
-	const char *env = getenv("DESK_CONFIG");
-	if (env && *env) {
-		int rc = config_load_file(env, c, e);
-		if (rc == DESK_ENOTFOUND)
-			derr_set(e, rc, "%s (from $DESK_CONFIG): %s", env, strerror(ENOENT));
-		return rc;
-	}
-	int rc;
-	const char *xdg = getenv("XDG_CONFIG_HOME");
-	const char *home = getenv("HOME");
-	char *user = NULL;
-	/* A relative $XDG_CONFIG_HOME is invalid per the XDG spec: ignored. */
-	if (xdg && xdg[0] == '/')
-		user = xasprintf("%s/desk/config.yaml", xdg);
-	else if (home && *home)
-		user = xasprintf("%s/.config/desk/config.yaml", home);
-	const char *candidates[] = {user, config_system_path};
-	for (size_t i = 0; i < ARRAY_LEN(candidates); i++) {
-		if (!candidates[i])
-			continue;
-		rc = config_load_file(candidates[i], c, e);
-		/* Only a missing file is skipped: one that is there but
-		 * unreadable or wrong must not quietly give the defaults. */
-		if (rc != DESK_ENOTFOUND) {
-			free(user);
-			return rc;
-		}
-		config_free(c);
-	}
-	free(user);
-	derr_clear(e);
-	config_defaults(c);
-	return DESK_OK;
 }

@@ -28,7 +28,7 @@ int core_bulk_allowed(const struct desk *d, struct derr *e)
 		return DESK_OK;
 	return derr_set(e, DESK_EDENIED,
 			"changing several tickets at once is for supervisors and admins "
-			"(or set agents_may_bulk_edit in the config)");
+			"(or set agents_may_bulk_edit in the team's config)");
 }
 
 /* One ticket, in its own transaction: core_apply's steps, refusing a

@@ -18,11 +18,7 @@ char *desk_db_path(const char *explicit_path, const struct config *cfg)
 		return xstrdup(env);
 	if (cfg && !str_empty(cfg->db_path))
 		return xstrdup(cfg->db_path);
-	const char *xdg = getenv("XDG_DATA_HOME");
-	if (xdg && xdg[0] == '/')
-		return xasprintf("%s/desk/desk.db", xdg);
-	const char *home = getenv("HOME");
-	return xasprintf("%s/.local/share/desk/desk.db", home && *home ? home : ".");
+	return config_default_db_path();
 }
 
 char *desk_unix_login(void)

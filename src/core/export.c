@@ -17,6 +17,15 @@
 
 int core_export(struct desk *d, void *stdio_out, struct derr *e)
 {
+	/* Every customer's details and messages and the whole audit trail
+	 * in one file: a backup or a move to another desk, which is an
+	 * admin's job.  Agents read tickets one at a time, through desk. */
+	if (d->me.role != ROLE_ADMIN)
+		return derr_set(e, DESK_EDENIED,
+				"exporting is for admins: an export holds every customer's "
+				"details and the whole audit trail (you are %s, a%s %s)",
+				d->me.login, d->me.role == ROLE_AGENT ? "n" : "",
+				role_name(d->me.role));
 	FILE *out = stdio_out;
 	int64_t id = 0;
 	for (;;) {

@@ -5,7 +5,10 @@
  * (nothing written yet, every problem named "field: problem"), then
  * written with the store functions directly: an import keeps history as
  * it was (times, statuses, reopens), which the core actions would stamp
- * with the present.  The whole file is one transaction; with skip_bad,
+ * with the present.  Only admins import, and every ticket an import
+ * creates or replaces gets an "import" event naming who ran it; events
+ * already on a replaced ticket stay (the trail is append-only).  The
+ * whole file is one transaction; with skip_bad,
  * each line also gets a savepoint so a line that fails half-way through
  * writing leaves nothing behind.
  *
@@ -727,8 +730,35 @@ static void pause_from_events(const struct config *cfg, struct ticket *t,
 		t->pending_since = t->updated_at;
 }
 
+static bool same_text(const char *a, const char *b)
+{
+	return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
+/* The audit trail is append-only, so a re-imported ticket keeps its
+ * events and gains only the file's events it does not hold yet: an
+ * event of the file matches one of the ticket's (each used once) when
+ * every member is the same.  Exporting and importing back adds nothing
+ * but the import's own event. */
+static bool already_there(const struct event_list *had, bool *used, const struct in_event *x)
+{
+	for (size_t j = 0; had && j < had->n; j++) {
+		const struct event *o = &had->v[j];
+		if (!used[j] && o->at == x->at && same_text(o->agent_login, x->agent) &&
+		    same_text(o->action, x->action) && same_text(o->field, x->field) &&
+		    same_text(o->old_value, x->old_value) &&
+		    same_text(o->new_value, x->new_value)) {
+			used[j] = true;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* had: the events of the ticket being replaced (NULL for a new one);
+ * used has one flag per event of had. */
 static int write_children(struct importer *im, int64_t id, const struct in_ticket *in,
-			  struct derr *e)
+			  const struct event_list *had, bool *used, struct derr *e)
 {
 	struct store *st = im->d->st;
 	int rc = DESK_OK;
@@ -765,6 +795,8 @@ static int write_children(struct importer *im, int64_t id, const struct in_ticke
 	}
 	for (size_t i = 0; i < in->nevents; i++) {
 		const struct in_event *x = &in->events[i];
+		if (already_there(had, used, x))
+			continue;
 		struct event ev = {.ticket_id = id, .at = x->at, .action = (char *)x->action,
 				   .field = (char *)x->field, .old_value = (char *)x->old_value,
 				   .new_value = (char *)x->new_value};
@@ -774,15 +806,13 @@ static int write_children(struct importer *im, int64_t id, const struct in_ticke
 		if ((rc = store_event_insert(st, &ev, e)))
 			return rc;
 	}
-	if (in->nevents == 0) {
-		/* Some trace of where the ticket came from, by whom. */
-		char where[256];
-		snprintf(where, sizeof where, "%s:%ld", im->name, im->line);
-		struct event ev = {.ticket_id = id, .agent_id = im->d->me.id, .at = im->now,
-				   .action = "import", .new_value = where};
-		rc = store_event_insert(st, &ev, e);
-	}
-	return rc;
+	/* Who loaded or replaced the ticket, and from where: in the same
+	 * transaction as what it wrote, whatever the file says. */
+	char where[256];
+	snprintf(where, sizeof where, "%s:%ld", im->name, im->line);
+	struct event ev = {.ticket_id = id, .agent_id = im->d->me.id, .at = im->now,
+			   .action = "import", .new_value = where};
+	return store_event_insert(st, &ev, e);
 }
 
 static int write_ticket(struct importer *im, struct in_ticket *in, bool *created,
@@ -849,8 +879,16 @@ static int write_ticket(struct importer *im, struct in_ticket *in, bool *created
 	/* The clocks, as core_save would leave them, now that the thread
 	 * they are read from is in. */
 	pause_from_events(im->d->cfg, &t, in);
-	if ((rc = write_children(im, t.id, in, e)) || (rc = sla_refresh(im->d, &t, e)) ||
-	    (rc = store_ticket_update(st, &t, e)))
+	struct event_list had = {0};
+	if (existing && (rc = store_events(st, existing, &had, e))) {
+		event_list_free(&had);
+		return rc;
+	}
+	bool *used = xcalloc(had.n + 1, sizeof *used);
+	rc = write_children(im, t.id, in, existing ? &had : NULL, used, e);
+	free(used);
+	event_list_free(&had);
+	if (rc || (rc = sla_refresh(im->d, &t, e)) || (rc = store_ticket_update(st, &t, e)))
 		return rc;
 	if (defer) {
 		xgrow((void **)&im->pend, &im->cappend, im->npend + 1, sizeof *im->pend);
@@ -954,6 +992,15 @@ int core_import(struct desk *d, void *stdio_in, const struct import_opts *o,
 	struct import_result res = {0};
 	if (r)
 		*r = res;
+	/* An import writes history as the file tells it: it replaces
+	 * tickets, names any author and adds agents.  That is an admin's
+	 * migration tool, not an agent's. */
+	if (d->me.role != ROLE_ADMIN)
+		return derr_set(e, DESK_EDENIED,
+				"importing is for admins: an import replaces tickets, names their "
+				"authors and adds agents (you are %s, a%s %s)",
+				d->me.login, d->me.role == ROLE_AGENT ? "n" : "",
+				role_name(d->me.role));
 	struct store_bulk *fts = NULL;
 	int rc = store_begin(d->st, e);
 	/* Index the new rows once, at the end: a trigger per message makes

@@ -30,6 +30,16 @@ int core_merge(struct desk *d, int64_t from, int64_t into, struct derr *e)
 			      (long long)(a.status == ST_CLOSED ? from : into));
 		goto out;
 	}
+	/* Merging closes `from` and takes its thread away from whoever
+	 * holds it: the reassign rule applies to it. */
+	if (a.assignee_id && a.assignee_id != d->me.id && d->me.role == ROLE_AGENT &&
+	    !(d->cfg && d->cfg->agents_may_reassign)) {
+		rc = derr_set(e, DESK_EDENIED,
+			      "ticket %lld belongs to %s; only a supervisor or an admin can merge "
+			      "it away (or set agents_may_reassign in the team's config)",
+			      (long long)from, a.assignee_login ? a.assignee_login : "another agent");
+		goto out;
+	}
 	char from_s[32], into_s[32];
 	snprintf(from_s, sizeof from_s, "%lld", (long long)from);
 	snprintf(into_s, sizeof into_s, "%lld", (long long)into);

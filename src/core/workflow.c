@@ -79,7 +79,7 @@ int core_check_status(struct desk *d, const struct ticket *t, enum status to, st
 	if (to == ST_SOLVED && !t->assignee_id && !(d->cfg && d->cfg->allow_solve_unassigned))
 		return derr_set(e, DESK_EDENIED,
 				"ticket %lld has no assignee; claim or assign it before solving "
-				"(or set allow_solve_unassigned in the config)",
+				"(or set allow_solve_unassigned in the team's config)",
 				id);
 	return DESK_OK;
 }
@@ -145,7 +145,7 @@ static int set_assignee(struct desk *d, struct ticket *t, const char *login, str
 		agent_free(&a);
 		return derr_set(e, DESK_EDENIED,
 				"ticket %lld belongs to %s; only a supervisor or an admin can "
-				"reassign it (or set agents_may_reassign in the config)",
+				"reassign it (or set agents_may_reassign in the team's config)",
 				(long long)t->id, t->assignee_login ? t->assignee_login : "another agent");
 	}
 	if (a.id != t->assignee_id) {

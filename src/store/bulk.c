@@ -29,7 +29,6 @@ int store_ticket_clear(struct store *st, int64_t id, struct derr *e)
 		"DELETE FROM ticket_tags WHERE ticket_id = ?1",
 		"DELETE FROM messages WHERE ticket_id = ?1",
 		"DELETE FROM surveys WHERE ticket_id = ?1",
-		"DELETE FROM events WHERE ticket_id = ?1",
 	};
 	for (size_t i = 0; i < ARRAY_LEN(sql); i++) {
 		sqlite3_stmt *s = st_prep(st, sql[i], e);

@@ -329,6 +329,19 @@ static const char schema_v7[] =
 	"CREATE INDEX tickets_solved ON tickets (solved_at, status, merged_into,"
 	"  next_due, priority, created_at, updated_at);";
 
+/* Version 7 -> 8: the audit trail is append-only.  desk only ever
+ * inserts events (a merge leaves each ticket's events where they were;
+ * a re-import adds the file's new events beside the old ones), so any
+ * UPDATE or DELETE of one is someone else's and is refused.  Deleting a
+ * ticket would cascade to its events: a ticket with history stays. */
+static const char schema_v8[] =
+	"CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events BEGIN"
+	"  SELECT RAISE(ABORT, 'the audit trail is append-only: events are never changed');"
+	"END;"
+	"CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events BEGIN"
+	"  SELECT RAISE(ABORT, 'the audit trail is append-only: events are never deleted');"
+	"END;";
+
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
@@ -337,6 +350,7 @@ static const char *const migrations[] = {
 	schema_v5,
 	schema_v6,
 	schema_v7,
+	schema_v8,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,

@@ -266,6 +266,24 @@ jis() {
 	[ "$got" = "$2" ] || fail "JSON $1: expected $2, got $got"
 }
 
+# same_but_import_events BEFORE AFTER FROM: the export AFTER is BEFORE
+# ticket by ticket, but each ticket's events end with one more: the
+# import's own, by $ME, naming FROM:LINE (the ticket's line in the file).
+same_but_import_events() {
+	"$PYTHON" - "$1" "$2" "$3" "$ME" >"$W/pyerr" 2>&1 <<'PY' || fail "$(head -c 3000 "$W/pyerr")"
+import json, sys
+before, after, src, me = sys.argv[1:]
+a = [json.loads(l) for l in open(before, encoding="utf-8")]
+b = [json.loads(l) for l in open(after, encoding="utf-8")]
+assert len(a) == len(b), f"{len(a)} tickets before, {len(b)} after"
+for n, (x, y) in enumerate(zip(a, b), 1):
+    ev = y["events"].pop()
+    assert x == y, f"line {n} differs:\n{x}\n{y}"
+    want = {"agent": me, "action": "import", "new": f"{src}:{n}"}
+    assert {k: ev.get(k) for k in want} == want, f"line {n}: last event {ev}"
+PY
+}
+
 # count SQL [DB]: one number from the database, asked through sqlite3
 # rather than desk, as an independent witness.
 count() {
@@ -438,8 +456,8 @@ usage_case agent 'expected add, remove, list or role' agent
 usage_case agent '"fire": expected add, remove, list or role' agent fire bob
 usage_case agent 'wrong number of arguments for agent add' agent add
 usage_case agent '--role boss: expected agent, supervisor or admin' agent add zed --role boss
-usage_case config 'expected: desk config check' config
-usage_case config 'expected: desk config check' config lint
+usage_case config 'expected: desk config check, or desk config show' config
+usage_case config 'expected: desk config check, or desk config show' config lint
 
 # =========================================================================
 # init and identity
@@ -807,7 +825,7 @@ t "status: solving an unassigned ticket -> exit 1 with what to do"
 run set "$T3" status=solved
 rc_is 1
 out_empty
-err_is "desk: ticket $T3 has no assignee; claim or assign it before solving (or set allow_solve_unassigned in the config)"
+err_is "desk: ticket $T3 has no assignee; claim or assign it before solving (or set allow_solve_unassigned in the team's config)"
 show_json "$T3"
 jis 'd["status"]' new
 end
@@ -1126,7 +1144,7 @@ end
 # =========================================================================
 
 OTHER=$TMP/other.db
-t "export | other import - | other export: the same bytes (demo data)"
+t "export | other import - | other export: the same, and who imported each ticket (demo data)"
 run --db "$OTHER" init
 rc_is 0
 run --db "$DEMO" export
@@ -1143,9 +1161,7 @@ out_is "desk: imported $(grep -c . "$W/export1") new and 0 updated tickets"
 run --db "$OTHER" export
 rc_is 0
 cp "$W/out" "$W/export2"
-if ! cmp -s "$W/export1" "$W/export2"; then
-	fail "the exports differ:"$'\n'"$(diff "$W/export1" "$W/export2" | head -c 3000)"
-fi
+same_but_import_events "$W/export1" "$W/export2" stdin
 end
 
 t "the export holds tickets, messages, tags, surveys and events (so the round trip compares them)"
@@ -1169,8 +1185,7 @@ run --db "$TMP/other2.db" init
 run_file "$W/export3" --db "$TMP/other2.db" import -
 rc_is 0
 run --db "$TMP/other2.db" export
-cmp -s "$W/export3" "$W/out" ||
-	fail "the exports differ:"$'\n'"$(diff "$W/export3" "$W/out" | head -c 3000)"
+same_but_import_events "$W/export3" "$W/out" stdin
 jis '[len(d), sum(len(t["messages"]) for t in d), sum(len(t["events"]) for t in d), sum(len(t["tags"]) for t in d)]' \
 	"[$(count 'SELECT count(*) FROM tickets'), $(count 'SELECT count(*) FROM messages'), $(count 'SELECT count(*) FROM events WHERE ticket_id IS NOT NULL'), $(count 'SELECT count(*) FROM ticket_tags')]" "$W/export3" lines
 jmany "$W/out" lines <<'CHECKS'
@@ -1330,26 +1345,63 @@ rc_is 0
 out_is "desk: imported 0 new and 0 updated tickets"
 end
 
+t "import and export are for admins: an agent is refused, exit 1, nothing changes"
+run --db "$IDB" agent add carol
+before=$(count "SELECT count(*) || '/' || group_concat(subject) || '/' || (SELECT count(*) FROM events) || '/' || (SELECT count(*) FROM agents) FROM tickets" "$IDB")
+printf '%s\n' "${GOOD1/Où est mon colis ? 荷物/Taken over}" >"$IMP/agent.jsonl"
+run --db "$IDB" --as carol import "$IMP/agent.jsonl"
+rc_is 1
+out_empty
+err_is "desk: importing is for admins: an import replaces tickets, names their authors and adds agents (you are carol, an agent)"
+run --db "$IDB" --as carol export
+rc_is 1
+out_empty
+err_is "desk: exporting is for admins: an export holds every customer's details and the whole audit trail (you are carol, an agent)"
+[ "$(count "SELECT count(*) || '/' || group_concat(subject) || '/' || (SELECT count(*) FROM events) || '/' || (SELECT count(*) FROM agents) FROM tickets" "$IDB")" = "$before" ] ||
+	fail "the database changed"
+end
+
+t "import: every ticket it creates or replaces records who ran it; the old events stay"
+events=$(count "SELECT count(*) FROM events WHERE ticket_id = ${Z1:-0}" "$IDB")
+run --db "$IDB" import "$IMP/update.jsonl"
+rc_is 0
+[ "$(count "SELECT count(*) FROM events WHERE ticket_id = ${Z1:-0}" "$IDB")" = "$((events + 1))" ] ||
+	fail "expected one more event on ticket ${Z1:-0}"
+[ "$(count "SELECT a.login || ' ' || e.action || ' ' || e.new_value FROM events e JOIN agents a ON a.id = e.agent_id WHERE e.ticket_id = ${Z1:-0} ORDER BY e.id DESC LIMIT 1" "$IDB")" = "$ME import $IMP/update.jsonl:1" ] ||
+	fail "the last event does not name $ME and the file"
+end
+
+t "the audit trail is append-only: sqlite3 cannot change or delete an event"
+events=$(count 'SELECT count(*) FROM events' "$IDB")
+for sql in "UPDATE events SET new_value = 'forged'" "DELETE FROM events"; do
+	sqlite3 "$IDB" "$sql" >"$W/out" 2>&1 && fail "$sql succeeded"
+	grep -q 'the audit trail is append-only' "$W/out" || fail "$sql: $(cat "$W/out")"
+done
+[ "$(count 'SELECT count(*) FROM events' "$IDB")" = "$events" ] || fail "events were deleted"
+end
+
 # =========================================================================
 # Configuration
 # =========================================================================
 
 CFG=$TMP/cfg
 mkdir -p "$CFG"
+# The team's file for $DB: beside it.  Each test that writes it removes it.
+TEAMF=$TMP/config.yaml
 
-# config_error NAME TEXT EXPECTED: a config file holding TEXT; `config
+# config_error NAME TEXT EXPECTED: the team's file holding TEXT; `config
 # check` and any other command fail with "desk: FILE:EXPECTED" (or, when
 # EXPECTED is ~REGEX, a whole line matching "desk: FILE:REGEX").
 config_error() {
 	local name=$1 text=$2 exp=$3
-	local f="$CFG/$name.yaml"
+	local f=$TEAMF
 	printf '%s' "$text" >"$f"
 	t "config: $name -> file:line:column and what was expected, exit 1"
 	local agents
 	agents=$(count 'SELECT count(*) FROM agents')
 	for cmd in "config check" "agent add shouldnotexist"; do
 		# shellcheck disable=SC2086
-		run --config "$f" $cmd
+		run $cmd
 		rc_is 1
 		out_empty
 		case $exp in
@@ -1361,6 +1413,7 @@ config_error() {
 		esac
 	done
 	[ "$(count 'SELECT count(*) FROM agents')" = "$agents" ] || fail "an agent was added despite the bad config"
+	rm -f "$f"
 	end
 }
 
@@ -1409,19 +1462,21 @@ out_match '^global j down '
 err_empty
 end
 
-t "config check: config.example.yaml (top of the repo) is valid, exit 0"
+t "config check: config.example.yaml (top of the repo) is a valid team file, exit 0"
 if [ -f "$ROOT/config.example.yaml" ]; then
-	run --config "$ROOT/config.example.yaml" config check
+	cp "$ROOT/config.example.yaml" "$TEAMF"
+	run config check
 	rc_is 0
 	err_empty
-	out_is "desk: $ROOT/config.example.yaml is valid"
+	out_is "desk: $TEAMF (the team's file) is valid"
+	rm -f "$TEAMF"
 	end
 else
 	skip "no $ROOT/config.example.yaml"
 fi
 
-t "config check: a valid file of our own"
-cat >"$CFG/good.yaml" <<'YAML'
+# A team file and a personal file of our own.
+cat >"$CFG/team.yaml" <<'YAML'
 # a comment
 theme: default
 default_queue: support
@@ -1439,20 +1494,37 @@ views:
     filter: "queue:billing status:new,open"
     sort: priority
     reverse: true
+YAML
+cat >"$CFG/good.yaml" <<'YAML'
+# a personal file: only personal things
+theme: default
+views:
   - name: everything
     filter: ""
 YAML
+
+t "config check: a valid team file of our own"
+cp "$CFG/team.yaml" "$TEAMF"
+run config check
+rc_is 0
+err_empty
+out_is "desk: $TEAMF (the team's file) is valid"
+end
+
+t "config check: both layers, each named"
 run --config "$CFG/good.yaml" config check
 rc_is 0
 err_empty
-out_is "desk: $CFG/good.yaml is valid"
+out_is "desk: $TEAMF (the team's file) is valid
+desk: $CFG/good.yaml (your personal file) is valid"
+rm -f "$TEAMF"
 end
 
 t "config: an empty file is valid (all defaults)"
 : >"$CFG/empty.yaml"
 run --config "$CFG/empty.yaml" config check
 rc_is 0
-out_is "desk: $CFG/empty.yaml is valid"
+out_is "desk: $CFG/empty.yaml (your personal file) is valid"
 end
 
 t "--config naming a missing file -> exit 1 naming it"
@@ -1465,7 +1537,7 @@ end
 t "\$DESK_CONFIG is used"
 DESK_CONFIG=$CFG/good.yaml run config check
 rc_is 0
-out_is "desk: $CFG/good.yaml is valid"
+out_is "desk: $CFG/good.yaml (your personal file) is valid"
 end
 
 t "\$DESK_CONFIG naming a missing file -> exit 1 naming it and where it came from"
@@ -1478,7 +1550,7 @@ end
 t "--config wins over \$DESK_CONFIG"
 DESK_CONFIG=$CFG/missing.yaml run --config "$CFG/good.yaml" config check
 rc_is 0
-out_is "desk: $CFG/good.yaml is valid"
+out_is "desk: $CFG/good.yaml (your personal file) is valid"
 end
 
 t "no config anywhere: the built-in one"
@@ -1496,20 +1568,20 @@ mkdir -p "$XDG_CONFIG_HOME/desk"
 cp "$CFG/good.yaml" "$XDG_CONFIG_HOME/desk/config.yaml"
 run config check
 rc_is 0
-out_is "desk: $XDG_CONFIG_HOME/desk/config.yaml is valid"
+out_is "desk: $XDG_CONFIG_HOME/desk/config.yaml (your personal file) is valid"
 end
 
 t "\$DESK_CONFIG wins over \$XDG_CONFIG_HOME"
 DESK_CONFIG=$CFG/empty.yaml run config check
 rc_is 0
-out_is "desk: $CFG/empty.yaml is valid"
+out_is "desk: $CFG/empty.yaml (your personal file) is valid"
 end
 
 t "a broken \$XDG_CONFIG_HOME/desk/config.yaml is an error, not the defaults"
 printf 'colour: blue\n' >"$XDG_CONFIG_HOME/desk/config.yaml"
 run list
 rc_is 1
-err_match "^desk: $(rx "$XDG_CONFIG_HOME/desk/config.yaml"):1:1: unknown key \"colour\""
+err_is "desk: $XDG_CONFIG_HOME/desk/config.yaml:1:1: unknown key \"colour\" in the top level; expected one of: database, theme, keys, themes_dir, views"
 rm -f "$XDG_CONFIG_HOME/desk/config.yaml"
 end
 
@@ -1520,7 +1592,7 @@ printf 'colour: blue\n' >"$TMP/rel/desk/config.yaml"
 (cd "$TMP" && XDG_CONFIG_HOME=rel run config check; echo "$RC" >"$W/rc")
 RC=$(cat "$W/rc")
 rc_is 0
-out_is "desk: $HOME/.config/desk/config.yaml is valid"
+out_is "desk: $HOME/.config/desk/config.yaml (your personal file) is valid"
 rm -f "$HOME/.config/desk/config.yaml"
 end
 
@@ -1558,27 +1630,140 @@ out_is "desk: created $XDG_DATA_HOME/desk/desk.db; $ME is its admin"
 [ -f "$XDG_DATA_HOME/desk/desk.db" ] || fail "no database there"
 end
 
-t "config: allow_solve_unassigned lets an unassigned ticket be solved"
+t "config: allow_solve_unassigned (the team's) lets an unassigned ticket be solved"
+cp "$CFG/team.yaml" "$TEAMF"
 new_ticket --subject "Solve me" --email solve@example.com --body "Easy one"
-run --config "$CFG/good.yaml" set "$NEW_ID" status=solved
+run set "$NEW_ID" status=solved
 rc_is 0
 show_json "$NEW_ID"
 jis '[d["status"], "assignee" in d]' '["solved", false]'
 end
 
-t "config: default_queue is where new tickets land"
-run --config "$CFG/good.yaml" new --subject "Where do I go" --email q@example.com --body "?"
+t "config: default_queue (the team's) is where new tickets land"
+run new --subject "Where do I go" --email q@example.com --body "?"
 rc_is 0
 id=$(sed -n 's/^desk: ticket \([0-9][0-9]*\) created$/\1/p' "$W/out")
 show_json "${id:-0}"
 jis 'd["queue"]' support
 end
 
-t "config: a saved view is offered by list --view"
+t "config: the team's views and the personal ones are offered by list --view"
 run --config "$CFG/good.yaml" list --view billing --json
 rc_is 0
 json_valid "$W/out"
 jis "sorted(set(r['queue'] for r in d))" '["billing"]' "$W/out"
+run --config "$CFG/good.yaml" list --view everything --json
+rc_is 0
+jis 'len(d)' "$(count 'SELECT count(*) FROM tickets WHERE merged_into IS NULL')" "$W/out"
+end
+
+t "config show: every setting and where it came from"
+run --config "$CFG/good.yaml" config show
+rc_is 0
+err_empty
+grep -qxF "# team file: $TEAMF" "$W/out" || fail "no team file line"
+grep -qxF "# personal file: $CFG/good.yaml" "$W/out" || fail "no personal file line"
+grep -qxF "database: $DB  # \$DESK_DB" "$W/out" || fail "database line: $(grep '^database' "$W/out")"
+grep -qxF "theme: default  # $CFG/good.yaml:2" "$W/out" || fail "theme line: $(grep '^theme' "$W/out")"
+grep -qxF "default_queue: support  # $TEAMF:3" "$W/out" || fail "default_queue line"
+grep -qxF "allow_solve_unassigned: true  # $TEAMF:4" "$W/out" || fail "allow_solve_unassigned line"
+grep -qxF "agents_may_reassign: false  # default" "$W/out" || fail "agents_may_reassign line"
+grep -qxF "sla:  # $TEAMF:5" "$W/out" || fail "sla line"
+grep -qxF "  urgent: {first_response: 30m, next_response: 2h, resolution: 4h}" "$W/out" || fail "sla.urgent line"
+grep -qxF "  - name: billing  # $TEAMF:14" "$W/out" || fail "team view line"
+grep -qxF "  - name: everything  # $CFG/good.yaml:4" "$W/out" || fail "personal view line"
+rm -f "$TEAMF"
+end
+
+# policy_refused KEY TEXT: a personal file setting the team's KEY is an
+# error naming it, its place and the team file; nothing runs.
+policy_refused() {
+	local key=$1 text=$2
+	t "config: $key in a personal file -> file:line:column, the key, the team's file; exit 1"
+	printf 'theme: default\n%s' "$text" >"$CFG/policy.yaml"
+	printf '' >"$TEAMF"
+	run --config "$CFG/policy.yaml" list
+	rc_is 1
+	out_empty
+	err_is "desk: $CFG/policy.yaml:2:1: $key is the team's policy, not a personal setting: it belongs in $TEAMF, the team's file"
+	rm -f "$TEAMF"
+	end
+}
+policy_refused canned $'canned: canned.yaml\n'
+policy_refused default_queue $'default_queue: vip\n'
+policy_refused allow_solve_unassigned $'allow_solve_unassigned: true\n'
+policy_refused agents_may_reassign $'agents_may_reassign: true\n'
+policy_refused agents_may_bulk_edit $'agents_may_bulk_edit: true\n'
+policy_refused sla $'sla:\n  normal: {first_response: 1w}\n'
+policy_refused business_hours $'business_hours:\n  monday: "09:00-10:00"\n'
+policy_refused mail $'mail:\n  support_address: "a@example.com"\n'
+
+t "roles come from the team's file only: --config mine.yaml cannot lift the reassign rule"
+run agent add erin
+run agent add frank
+new_ticket --subject "Frank's ticket" --email owned@example.com --body "Mine"
+OWNED=$NEW_ID
+run set "$OWNED" assignee=frank
+rc_is 0
+printf 'agents_may_reassign: true\n' >"$CFG/mine.yaml"
+run --as erin --config "$CFG/mine.yaml" set "$OWNED" assignee=erin
+rc_is 1
+err_is "desk: $CFG/mine.yaml:1:1: agents_may_reassign is the team's policy, not a personal setting: it belongs in the team's file: $TEAMF beside the database, or /etc/desk/config.yaml"
+DESK_CONFIG=$CFG/mine.yaml run --as erin set "$OWNED" assignee=erin
+rc_is 1
+run --as erin set "$OWNED" assignee=erin
+rc_is 1
+err_is "desk: ticket $OWNED belongs to frank; only a supervisor or an admin can reassign it (or set agents_may_reassign in the team's config)"
+show_json "$OWNED"
+jis 'd["assignee"]' frank
+# the team's file does lift it
+printf 'agents_may_reassign: true\n' >"$TEAMF"
+run --as erin set "$OWNED" assignee=erin
+rc_is 0
+show_json "$OWNED"
+jis 'd["assignee"]' erin
+rm -f "$TEAMF"
+end
+
+t "roles come from the team's file only: a link to the database beside a config of one's own"
+mkdir -p "$TMP/own"
+ln -sf "$DB" "$TMP/own/desk.db"
+printf 'agents_may_reassign: true\n' >"$TMP/own/config.yaml"
+run --as frank --db "$TMP/own/desk.db" set "$OWNED" assignee=frank
+rc_is 1
+err_is "desk: ticket $OWNED belongs to erin; only a supervisor or an admin can reassign it (or set agents_may_reassign in the team's config)"
+rm -rf "$TMP/own"
+end
+
+t "two agents with different personal files compute the same SLA due times"
+printf 'sla:\n  normal: {first_response: 2h}\n  high: {first_response: 20m}\n' >"$TEAMF"
+printf 'theme: default\n' >"$CFG/erin.yaml"
+printf 'views:\n  - name: franks\n    filter: "assignee:frank"\n' >"$CFG/frank.yaml"
+run --as erin --config "$CFG/erin.yaml" new --subject "Due when?" --email due@example.com --body "?"
+rc_is 0
+DUE=$(sed -n 's/^desk: ticket \([0-9][0-9]*\) created$/\1/p' "$W/out")
+due_of() {
+	run "$@" list --view all --json
+	"$PYTHON" -c 'import json,sys; print([r["next_due"] for r in json.load(open(sys.argv[1])) if r["id"] == int(sys.argv[2])][0])' "$W/out" "${DUE:-0}"
+}
+created=$(count "SELECT created_at FROM tickets WHERE id = ${DUE:-0}")
+[ "$(count "SELECT next_due - created_at FROM tickets WHERE id = ${DUE:-0}")" = 7200 ] ||
+	fail "erin's ticket is not due in the team's 2h"
+run --as frank --config "$CFG/frank.yaml" set "$DUE" priority=high
+rc_is 0
+[ "$(count "SELECT next_due FROM tickets WHERE id = ${DUE:-0}")" = "$((created + 1200))" ] ||
+	fail "frank's change did not give the team's 20m"
+a=$(due_of --as erin --config "$CFG/erin.yaml")
+b=$(due_of --as frank --config "$CFG/frank.yaml")
+[ -n "$a" ] && [ "$a" = "$b" ] || fail "erin sees $a, frank sees $b"
+# a personal file that tries to set the SLA is refused, and changes nothing
+printf 'sla:\n  high: {first_response: 1w}\n' >"$CFG/sneaky.yaml"
+run --as frank --config "$CFG/sneaky.yaml" set "$DUE" priority=normal
+rc_is 1
+err_match "^desk: $(rx "$CFG/sneaky.yaml"):1:1: sla is the team's policy, not a personal setting"
+[ "$(count "SELECT next_due FROM tickets WHERE id = ${DUE:-0}")" = "$((created + 1200))" ] ||
+	fail "the refused config changed the due time"
+rm -f "$TEAMF"
 end
 
 # =========================================================================

@@ -33,6 +33,8 @@ export HOME=$TMP/home
 export XDG_CONFIG_HOME=$TMP/config
 export XDG_DATA_HOME=$TMP/data
 export DESK_DB=$TMP/desk.db
+# Beside the database, so the team's file; named as the personal one too
+# (read once, as the team's) so that `start` can name another.
 export DESK_CONFIG=$TMP/config.yaml
 export TZ=UTC
 export LANG=C.UTF-8

@@ -55,7 +55,7 @@ DESK_DB=$T/desk.db
 install -m 0755 "$DESK" "$T/desk"
 DESK=$T/desk
 cat >"$T/aliases" <<EOF
-support: "|$DESK --db $DESK_DB --config $T/desk.yaml ingest"
+support: "|$DESK --db $DESK_DB ingest"
 EOF
 cat >"$T/exim.conf" <<EOF
 # A private exim for one test: loopback only, two local domains.
@@ -118,13 +118,14 @@ begin retry
 # a temporary failure (desk ingest's 75) is retried every few seconds
 *  *  F,10m,5s
 EOF
-cat >"$T/desk.yaml" <<EOF
+# the team's config: beside the database
+cat >"$T/config.yaml" <<EOF
 mail:
   support_address: "Desk Support <support@desk.test>"
   sendmail: ["$EXIM", "-C", "$T/exim.conf", "-t", "-oi"]
 EOF
 
-"$DESK" --db "$DESK_DB" --config "$T/desk.yaml" init >/dev/null ||
+"$DESK" --db "$DESK_DB" init >/dev/null ||
 	{ say "not ok" "desk init"; exit 1; }
 chmod 0666 "$DESK_DB"
 
@@ -198,7 +199,7 @@ ID=$(q "SELECT ticket_id FROM messages WHERE message_id = 'first@customer.test'"
 	say ok "the sender is recorded" || say "not ok" "the sender is recorded"
 
 # The agent replies; desk hands it to exim's sendmail interface.
-if "$DESK" --db "$DESK_DB" --config "$T/desk.yaml" reply "$ID" --body "It ships today." >"$T/reply.out" 2>&1 &&
+if "$DESK" --db "$DESK_DB" reply "$ID" --body "It ships today." >"$T/reply.out" 2>&1 &&
 	[ "$(q "SELECT delivery FROM messages WHERE body = 'It ships today.'")" = sent ]; then
 	say ok "desk reply hands the mail to exim (delivery sent)"
 else

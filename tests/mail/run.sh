@@ -14,7 +14,10 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 CORPUS=$HERE/../data/mail/corpus
 T=$(mktemp -d "${TMPDIR:-/tmp}/desk-mail-XXXXXX")
 trap 'rm -rf "$T"' EXIT
-export DESK_CONFIG=$T/config.yaml DESK_DB=$T/desk.db
+# The team's config: config.yaml beside the database (no personal file).
+export DESK_DB=$T/desk.db XDG_CONFIG_HOME=$T/personal
+unset DESK_CONFIG
+TEAM=$T/config.yaml
 unset DESK_NOW
 N=0 PASS=0 FAIL=0
 
@@ -51,7 +54,7 @@ cat >> "$T/sent"
 echo "--END--" >> "$T/sent"
 EOF
 chmod +x "$T/sendmail"
-cat >"$DESK_CONFIG" <<EOF
+cat >"$TEAM" <<EOF
 mail:
   support_address: "Desk Test <help@desk.test>"
   sendmail: ["$T/sendmail", "-t", "-oi"]
@@ -157,13 +160,15 @@ ok "... lands in the same ticket" \
 	eq "$(q "SELECT ticket_id FROM messages WHERE message_id = 'z2@example.com'")" "$ZID"
 
 # sending fails: the reply stays, marked; the outbox lists and retries it
-cat >"$T/config-broken.yaml" <<EOF
+cp "$TEAM" "$T/config-good.yaml"
+cat >"$TEAM" <<EOF
 mail:
   support_address: "Desk Test <help@desk.test>"
   sendmail: ["/bin/sh", "-c", "echo 'connection refused' >&2; exit 75"]
 EOF
 ok "a reply while the MTA is down is still stored" \
-	"$DESK" --config "$T/config-broken.yaml" reply "$ZID" --body "Second answer."
+	"$DESK" reply "$ZID" --body "Second answer."
+cp "$T/config-good.yaml" "$TEAM"
 ok "... marked failed with the error" \
 	eq "$(q "SELECT delivery || ': ' || delivery_error FROM messages WHERE body = 'Second answer.'")" \
 	"failed: /bin/sh exited with status 75: connection refused"

@@ -7,9 +7,11 @@ set -u
 DESK=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 T=$(mktemp -d "${TMPDIR:-/tmp}/desk-report-XXXXXX")
 trap 'rm -rf "$T"' EXIT
-export DESK_CONFIG="$T/config.yaml" DESK_DB="$T/desk.db"
-unset DESK_NOW
-: >"$DESK_CONFIG"
+# The team's config: config.yaml beside the database (no personal file).
+export DESK_DB="$T/desk.db" XDG_CONFIG_HOME="$T/personal"
+unset DESK_NOW DESK_CONFIG
+TEAM="$T/config.yaml"
+: >"$TEAM"
 N=0 PASS=0 FAIL=0
 
 ok() { # description, then a command that must succeed
@@ -155,7 +157,7 @@ for by in agent queue channel priority tag; do
 	ok "demo --by $by --csv" sh -c "'$DESK' report --by $by --csv >'$T/csv' &&
 		python3 -c 'import csv,sys; r=list(csv.reader(open(sys.argv[1]))); assert len(set(map(len,r)))==1' '$T/csv'"
 done
-cat >"$DESK_CONFIG" <<EOF
+cat >"$TEAM" <<EOF
 business_hours:
   timezone: Europe/Paris
   monday: "09:00-17:30"

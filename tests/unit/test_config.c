@@ -356,7 +356,7 @@ END_TEST
 
 /* --- config.yaml: where it is found ------------------------------------ */
 
-static const char *const saved_names[] = {"DESK_CONFIG", "XDG_CONFIG_HOME", "HOME"};
+static const char *const saved_names[] = {"DESK_CONFIG", "XDG_CONFIG_HOME", "HOME", "DESK_DB"};
 static char *saved_env[ARRAY_LEN(saved_names)];
 static const char *saved_system_path;
 
@@ -365,6 +365,7 @@ static void env_save(void)
 	for (size_t i = 0; i < ARRAY_LEN(saved_names); i++)
 		saved_env[i] = xstrdup(getenv(saved_names[i]));
 	saved_system_path = config_system_path;
+	unsetenv("DESK_DB");
 }
 
 static void env_restore(void)
@@ -379,17 +380,21 @@ static void env_restore(void)
 	config_system_path = saved_system_path;
 }
 
-/* Loads with config_load and returns the theme, which tells the files apart. */
-static void expect_found(const char *explicit_path, const char *theme, const char *source)
+/* The database the search-order tests name: no config.yaml beside it. */
+static char *test_db;
+
+/* Loads with config_load and checks the theme (which tells the files
+ * apart), the personal and the team file. */
+static void expect_found(const char *explicit_path, const char *theme, const char *personal,
+			 const char *team)
 {
 	struct config c;
 	struct derr e = {0};
-	ck_assert_int_eq(config_load(explicit_path, &c, &e), DESK_OK);
+	int rc = config_load(explicit_path, test_db, &c, &e);
+	ck_assert_msg(rc == DESK_OK, "%s", e.msg);
 	ck_assert_str_eq(c.theme, theme);
-	if (source)
-		ck_assert_str_eq(c.source, source);
-	else
-		ck_assert_ptr_null(c.source);
+	ck_assert_pstr_eq(c.personal, personal);
+	ck_assert_pstr_eq(c.source, team);
 	config_free(&c);
 }
 
@@ -397,7 +402,7 @@ static void expect_not_found(const char *explicit_path, const char *msg)
 {
 	struct config c;
 	struct derr e = {0};
-	ck_assert_int_eq(config_load(explicit_path, &c, &e), DESK_ENOTFOUND);
+	ck_assert_int_eq(config_load(explicit_path, test_db, &c, &e), DESK_ENOTFOUND);
 	ck_assert_str_eq(e.msg, msg);
 	config_free(&c);
 }
@@ -417,31 +422,34 @@ START_TEST(config_search_order)
 	char *sysf = write_file(dir, "system.yaml", "theme: system\n");
 	char *missing = xasprintf("%s/missing.yaml", dir);
 	char *xdg = sub[0], *home = sub[2];
+	test_db = xasprintf("%s/nowhere/desk.db", dir);
 
+	/* The personal file is one of these; the team's is /etc's, since
+	 * nothing is beside the database. */
 	config_system_path = sysf;
 	setenv("DESK_CONFIG", envf, 1);
 	setenv("XDG_CONFIG_HOME", xdg, 1);
 	setenv("HOME", home, 1);
-	expect_found(expl, "explicit", expl);
-	expect_found(NULL, "env", envf);
+	expect_found(expl, "explicit", expl, sysf);
+	expect_found(NULL, "env", envf, sysf);
 	unsetenv("DESK_CONFIG");
-	expect_found(NULL, "xdg", xdgf);
+	expect_found(NULL, "xdg", xdgf, sysf);
 	/* A relative XDG_CONFIG_HOME is ignored in favour of ~/.config. */
 	setenv("XDG_CONFIG_HOME", "relative/dir", 1);
-	expect_found(NULL, "home", homef);
+	expect_found(NULL, "home", homef, sysf);
 	unsetenv("XDG_CONFIG_HOME");
-	expect_found(NULL, "home", homef);
-	/* Missing user files are skipped: the system file, then defaults. */
+	expect_found(NULL, "home", homef, sysf);
+	/* Missing personal files are skipped: the team's alone. */
 	ck_assert_int_eq(unlink(homef), 0);
-	expect_found(NULL, "system", sysf);
+	expect_found(NULL, "system", NULL, sysf);
 	setenv("XDG_CONFIG_HOME", xdg, 1);
 	ck_assert_int_eq(unlink(xdgf), 0);
-	expect_found(NULL, "system", sysf);
+	expect_found(NULL, "system", NULL, sysf);
 	config_system_path = missing;
-	expect_found(NULL, "default", NULL);
+	expect_found(NULL, "default", NULL, NULL);
 	unsetenv("HOME");
 	unsetenv("XDG_CONFIG_HOME");
-	expect_found(NULL, "default", NULL);
+	expect_found(NULL, "default", NULL, NULL);
 
 	/* Files named by the user must exist. */
 	char *msg = xasprintf("%s: No such file or directory", missing);
@@ -458,7 +466,7 @@ START_TEST(config_search_order)
 	config_system_path = bad;
 	struct config c;
 	struct derr e = {0};
-	ck_assert_int_eq(config_load(NULL, &c, &e), DESK_EINVAL);
+	ck_assert_int_eq(config_load(NULL, test_db, &c, &e), DESK_EINVAL);
 	msg = xasprintf("%s:2:1: did not find expected node content", bad);
 	ck_assert_str_eq(e.msg, msg);
 	free(msg);
@@ -471,9 +479,226 @@ START_TEST(config_search_order)
 	free(homef);
 	free(sysf);
 	free(missing);
+	xfree(&test_db);
 	for (size_t i = 0; i < ARRAY_LEN(sub); i++)
 		free(sub[i]);
 	test_tmpdir_cleanup(&dir);
+}
+END_TEST
+
+/* --- config.yaml: the team's layer and the personal one ---------------- */
+
+/* A team folder with a database and its config.yaml, the /etc file
+ * somewhere else, and a personal file: paths in a struct for the tests. */
+struct layers {
+	char *dir, *team_dir, *db, *team, *sys, *personal;
+};
+
+static void layers_make(struct layers *l, const char *team_text, const char *personal_text)
+{
+	l->dir = test_tmpdir();
+	l->team_dir = xasprintf("%s/srv", l->dir);
+	ck_assert_int_eq(mkdir(l->team_dir, 0700), 0);
+	l->db = write_file(l->team_dir, "desk.db", "");
+	l->team = team_text ? write_file(l->team_dir, "config.yaml", team_text) : NULL;
+	l->sys = write_file(l->dir, "etc.yaml", "agents_may_bulk_edit: true\n");
+	config_system_path = l->sys;
+	l->personal = write_file(l->dir, "mine.yaml", personal_text);
+	unsetenv("DESK_CONFIG");
+}
+
+static void layers_free(struct layers *l)
+{
+	free(l->team_dir);
+	free(l->db);
+	free(l->team);
+	free(l->sys);
+	free(l->personal);
+	test_tmpdir_cleanup(&l->dir);
+}
+
+START_TEST(config_layers_team_and_personal)
+{
+	struct layers l;
+	layers_make(&l,
+		    "agents_may_reassign: true\n"
+		    "sla:\n  urgent: {first_response: 30m}\n"
+		    "views:\n  - name: team1\n    filter: \"queue:billing\"\n",
+		    "theme: dark\n"
+		    "views:\n  - name: mine1\n    filter: \"assignee:me\"\n");
+	struct config c;
+	struct derr e = {0};
+	int rc = config_load(l.personal, l.db, &c, &e);
+	ck_assert_msg(rc == DESK_OK, "%s", e.msg);
+	ck_assert_str_eq(c.source, l.team);
+	ck_assert_str_eq(c.personal, l.personal);
+	ck_assert_str_eq(c.db_path, l.db);
+	/* the team's policy, not /etc's (the file beside the database wins) */
+	ck_assert(c.agents_may_reassign);
+	ck_assert(!c.agents_may_bulk_edit);
+	ck_assert_int_eq(c.sla[PRIO_URGENT].first_response, 1800);
+	/* the personal things laid over it */
+	ck_assert_str_eq(c.theme, "dark");
+	ck_assert_uint_eq(c.nviews, 2);
+	ck_assert_str_eq(c.views[0].name, "team1");
+	ck_assert(!c.views[0].personal);
+	ck_assert_str_eq(c.views[1].name, "mine1");
+	ck_assert(c.views[1].personal);
+	ck_assert_int_eq(c.views[1].line, 3);
+	/* and where each came from */
+	ck_assert_int_eq(c.origin[CFG_AGENTS_MAY_REASSIGN].from, FROM_TEAM);
+	ck_assert_int_eq(c.origin[CFG_AGENTS_MAY_REASSIGN].line, 1);
+	ck_assert_int_eq(c.origin[CFG_SLA].from, FROM_TEAM);
+	ck_assert_int_eq(c.origin[CFG_SLA].line, 2);
+	ck_assert_int_eq(c.origin[CFG_THEME].from, FROM_PERSONAL);
+	ck_assert_int_eq(c.origin[CFG_THEME].line, 1);
+	ck_assert_int_eq(c.origin[CFG_DATABASE].from, FROM_DB_OPTION);
+	ck_assert_int_eq(c.origin[CFG_AGENTS_MAY_BULK_EDIT].from, FROM_DEFAULT);
+	config_free(&c);
+
+	/* Without a file beside the database, /etc's is the team's. */
+	ck_assert_int_eq(unlink(l.team), 0);
+	rc = config_load(l.personal, l.db, &c, &e);
+	ck_assert_msg(rc == DESK_OK, "%s", e.msg);
+	ck_assert_str_eq(c.source, l.sys);
+	ck_assert(c.agents_may_bulk_edit);
+	ck_assert(!c.agents_may_reassign);
+	ck_assert_int_eq(c.sla[PRIO_URGENT].first_response, 3600);
+	config_free(&c);
+	layers_free(&l);
+}
+END_TEST
+
+/* Every policy key in a personal file is refused, naming the file, the
+ * line and column, the key and the team file where it belongs. */
+static const char *const policy_lines[] = {
+	"canned: canned.yaml\n",
+	"default_queue: vip\n",
+	"allow_solve_unassigned: true\n",
+	"agents_may_reassign: true\n",
+	"agents_may_bulk_edit: true\n",
+	"sla:\n  urgent: {first_response: 1w}\n",
+	"business_hours:\n  monday: \"09:00-10:00\"\n",
+	"mail:\n  support_address: \"a@example.com\"\n",
+};
+
+START_TEST(config_personal_policy_refused)
+{
+	char *text = xasprintf("theme: default\n%s", policy_lines[_i]);
+	struct layers l;
+	layers_make(&l, "theme: default\n", text);
+	char key[32];
+	snprintf(key, sizeof key, "%.*s", (int)strcspn(policy_lines[_i], ":"), policy_lines[_i]);
+	struct config c;
+	struct derr e = {0};
+	ck_assert_int_eq(config_load(l.personal, l.db, &c, &e), DESK_EINVAL);
+	char *want = xasprintf("%s:2:1: %s is the team's policy, not a personal setting: it "
+			       "belongs in %s, the team's file",
+			       l.personal, key, l.team);
+	ck_assert_str_eq(e.msg, want);
+	free(want);
+	/* nothing of it taken: the defaults */
+	ck_assert(!c.agents_may_reassign);
+	ck_assert(!c.allow_solve_unassigned);
+	ck_assert_int_eq(c.sla[PRIO_URGENT].first_response, 3600);
+	config_free(&c);
+	/* $DESK_CONFIG is a personal file too */
+	setenv("DESK_CONFIG", l.personal, 1);
+	ck_assert_int_eq(config_load(NULL, l.db, &c, &e), DESK_EINVAL);
+	config_free(&c);
+	/* with no team file anywhere, the message says where one goes */
+	ck_assert_int_eq(unlink(l.team), 0);
+	config_system_path = "/nonexistent/desk/config.yaml";
+	ck_assert_int_eq(config_load(NULL, l.db, &c, &e), DESK_EINVAL);
+	want = xasprintf("%s:2:1: %s is the team's policy, not a personal setting: it belongs "
+			 "in the team's file: %s/config.yaml beside the database, or "
+			 "/nonexistent/desk/config.yaml",
+			 l.personal, key, l.team_dir);
+	ck_assert_str_eq(e.msg, want);
+	free(want);
+	config_free(&c);
+	free(text);
+	layers_free(&l);
+}
+END_TEST
+
+START_TEST(config_personal_mistakes)
+{
+	struct layers l;
+	layers_make(&l, "views:\n  - name: billing\n    filter: \"queue:billing\"\n",
+		    "views:\n  - name: billing\n    filter: \"queue:vip\"\n");
+	struct config c;
+	struct derr e = {0};
+	ck_assert_int_eq(config_load(l.personal, l.db, &c, &e), DESK_EINVAL);
+	char *want = xasprintf("%s:2: view \"billing\" is already one of the team's views "
+			       "(%s:2); give yours a name of its own",
+			       l.personal, l.team);
+	ck_assert_str_eq(e.msg, want);
+	free(want);
+	ck_assert_uint_eq(c.nviews, 0);
+	config_free(&c);
+	/* an unknown key lists what a personal file may hold */
+	FILE *f = fopen(l.personal, "w");
+	fputs("theme: default\ncolour: red\n", f);
+	fclose(f);
+	ck_assert_int_eq(config_load(l.personal, l.db, &c, &e), DESK_EINVAL);
+	want = xasprintf("%s:2:1: unknown key \"colour\" in the top level; expected one of: "
+			 "database, theme, keys, themes_dir, views",
+			 l.personal);
+	ck_assert_str_eq(e.msg, want);
+	free(want);
+	config_free(&c);
+	layers_free(&l);
+}
+END_TEST
+
+/* A link to the team's database, in a folder of one's own beside a
+ * config.yaml of one's own, still gets the team's policy. */
+START_TEST(config_team_file_follows_the_real_database)
+{
+	struct layers l;
+	layers_make(&l, "agents_may_reassign: false\n", "theme: default\n");
+	char *own = xasprintf("%s/own", l.dir);
+	ck_assert_int_eq(mkdir(own, 0700), 0);
+	char *link = xasprintf("%s/desk.db", own);
+	ck_assert_int_eq(symlink(l.db, link), 0);
+	char *forged = write_file(own, "config.yaml", "agents_may_reassign: true\n");
+	struct config c;
+	struct derr e = {0};
+	int rc = config_load(NULL, link, &c, &e);
+	ck_assert_msg(rc == DESK_OK, "%s", e.msg);
+	ck_assert_str_eq(c.source, l.team);
+	ck_assert(!c.agents_may_reassign);
+	config_free(&c);
+	/* $DESK_DB names the database just as --db does */
+	setenv("DESK_DB", link, 1);
+	rc = config_load(NULL, NULL, &c, &e);
+	ck_assert_msg(rc == DESK_OK, "%s", e.msg);
+	ck_assert_str_eq(c.source, l.team);
+	ck_assert_int_eq(c.origin[CFG_DATABASE].from, FROM_DB_ENV);
+	config_free(&c);
+	unsetenv("DESK_DB");
+	/* The team's own file named as the personal one is read once, as
+	 * the team's (its policy is no personal setting then). */
+	rc = config_load(l.team, l.db, &c, &e);
+	ck_assert_msg(rc == DESK_OK, "%s", e.msg);
+	ck_assert_ptr_null(c.personal);
+	ck_assert_str_eq(c.source, l.team);
+	config_free(&c);
+	/* /etc's database key chooses the database when nothing else does */
+	FILE *f = fopen(l.sys, "w");
+	fprintf(f, "database: %s\n", l.db);
+	fclose(f);
+	rc = config_load(l.personal, NULL, &c, &e);
+	ck_assert_msg(rc == DESK_OK, "%s", e.msg);
+	ck_assert_str_eq(c.db_path, l.db);
+	ck_assert_int_eq(c.origin[CFG_DATABASE].from, FROM_SYSTEM);
+	ck_assert_str_eq(c.source, l.team);
+	config_free(&c);
+	free(forged);
+	free(link);
+	free(own);
+	layers_free(&l);
 }
 END_TEST
 
@@ -972,6 +1197,10 @@ Suite *suite_config(void)
 	tcase_add_test(t, config_full_file);
 	tcase_add_test(t, config_defaults_and_empty_file);
 	tcase_add_test(t, config_search_order);
+	tcase_add_test(t, config_layers_team_and_personal);
+	tcase_add_loop_test(t, config_personal_policy_refused, 0, (int)ARRAY_LEN(policy_lines));
+	tcase_add_test(t, config_personal_mistakes);
+	tcase_add_test(t, config_team_file_follows_the_real_database);
 	tcase_add_test(t, config_load_file_resolves_paths);
 	tcase_add_test(t, config_syntax_error);
 	tcase_add_test(t, config_unknown_keys);

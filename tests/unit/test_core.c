@@ -515,7 +515,7 @@ START_TEST(solve_needs_assignee)
 	int64_t id = new_ticket(&x, "unowned", "help");
 	EXPECT_ERR(core_set_status(&x.d, id, ST_SOLVED, &e), DESK_EDENIED,
 		   "ticket %lld has no assignee; claim or assign it before solving (or set "
-		   "allow_solve_unassigned in the config)",
+		   "allow_solve_unassigned in the team's config)",
 		   (long long)id);
 	struct ticket t = get(&x, id);
 	ck_assert_int_eq(t.status, ST_NEW);
@@ -1196,10 +1196,10 @@ START_TEST(reassign_roles)
 	ck_assert_int_eq(core_assign(&alice, id, "alice", &e), DESK_OK);
 	EXPECT_ERR(core_assign(&bob, id, "bob", &e), DESK_EDENIED,
 		   "ticket 1 belongs to alice; only a supervisor or an admin can reassign it "
-		   "(or set agents_may_reassign in the config)");
+		   "(or set agents_may_reassign in the team's config)");
 	EXPECT_ERR(core_unassign(&bob, id, &e), DESK_EDENIED,
 		   "ticket 1 belongs to alice; only a supervisor or an admin can reassign it "
-		   "(or set agents_may_reassign in the config)");
+		   "(or set agents_may_reassign in the team's config)");
 	ck_assert_int_eq(core_assign(&alice, id, "bob", &e), DESK_OK); /* hand over */
 	ck_assert_int_eq(core_assign(&x.d, id, "alice", &e), DESK_OK); /* admin */
 	x.cfg.agents_may_reassign = true;
@@ -1214,6 +1214,47 @@ START_TEST(reassign_roles)
 END_TEST
 
 /* --- merging ----------------------------------------------------------- */
+
+/* Merging closes the duplicate: an agent may not close another agent's
+ * ticket that way, any more than take it. */
+START_TEST(merge_follows_the_reassign_rule)
+{
+	struct cfx x;
+	struct derr e = {0};
+	cfx_open(&x);
+	int64_t a = new_ticket(&x, "alice's", "one");
+	int64_t b = new_ticket(&x, "bob's", "two");
+	struct desk alice, bob;
+	open_as(&x, &alice, "alice");
+	open_as(&x, &bob, "bob");
+	ck_assert_int_eq(core_claim(&alice, a, &e), DESK_OK);
+	ck_assert_int_eq(core_claim(&bob, b, &e), DESK_OK);
+	size_t nev = event_count(&x, a);
+	EXPECT_ERR(core_merge(&bob, a, b, &e), DESK_EDENIED,
+		   "ticket %lld belongs to alice; only a supervisor or an admin can merge it away "
+		   "(or set agents_may_reassign in the team's config)",
+		   (long long)a);
+	struct ticket t = get(&x, a);
+	ck_assert_int_eq(t.merged_into, 0);
+	ck_assert_int_ne(t.status, ST_CLOSED);
+	ticket_free(&t);
+	ck_assert_uint_eq(event_count(&x, a), nev);
+	/* into another's ticket is fine: nothing of it is taken */
+	ck_assert_int_eq(core_merge(&alice, a, b, &e), DESK_OK);
+	int64_t c = new_ticket(&x, "alice's too", "three");
+	ck_assert_int_eq(core_claim(&alice, c, &e), DESK_OK);
+	x.cfg.agents_may_reassign = true;
+	ck_assert_int_eq(core_merge(&bob, c, b, &e), DESK_OK);
+	/* the merged tickets' own events stay on them */
+	struct event_list l = {0};
+	ck_assert_int_eq(store_events(x.d.st, a, &l, &e), DESK_OK);
+	ck_assert_uint_eq(l.n, nev + 2); /* merged_into, status closed */
+	event_list_free(&l);
+	desk_close(&alice);
+	desk_close(&bob);
+	cfx_close(&x);
+}
+END_TEST
 
 START_TEST(merge_moves_everything)
 {
@@ -1695,6 +1736,7 @@ Suite *suite_core(void)
 	tcase_add_test(t, assign_rules);
 	tcase_add_test(t, reassign_roles);
 	tcase_add_test(t, merge_moves_everything);
+	tcase_add_test(t, merge_follows_the_reassign_rule);
 	tcase_add_test(t, merge_refusals);
 	tcase_add_test(t, sla_due_times);
 	tcase_add_test(t, agent_roles);

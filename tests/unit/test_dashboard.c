@@ -622,7 +622,7 @@ START_TEST(bulk_roles)
 	struct field_change tag = {FIELD_TAG_ADD, "vip"};
 	ck_assert_int_eq(core_bulk_apply(&x.alice, ids, 2, &tag, 1, &r, &e), DESK_EDENIED);
 	ck_assert_str_eq(e.msg, "changing several tickets at once is for supervisors and admins "
-				"(or set agents_may_bulk_edit in the config)");
+				"(or set agents_may_bulk_edit in the team's config)");
 	ck_assert_uint_eq(r.ok + r.nfailed, 0);
 	ck_assert_uint_eq(events_of(&x, x.t[1], "tags", "vip", "alice"), 0);
 	/* The config may trust agents with it. */

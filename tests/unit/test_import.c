@@ -14,6 +14,12 @@
 
 /* --- helpers ----------------------------------------------------------- */
 
+static void ok(int rc, const struct derr *e)
+{
+	ck_assert_msg(rc == DESK_OK, "%s", e->msg);
+}
+#define ok_rc ok
+
 #define T0 "\"at\":\"2026-11-01T09:30:00Z\""
 
 static char *dir;
@@ -69,6 +75,57 @@ static char *export_all(struct desk *d)
 	return buf;
 }
 
+/* Every ticket as export writes it, but without the audit events. */
+static char *export_without_events(struct desk *d)
+{
+	struct strbuf b = {0};
+	struct derr e = {0};
+	int64_t id = 0;
+	for (;;) {
+		ok_rc(store_ticket_next_id(d->st, id, &id, &e), &e);
+		if (!id)
+			break;
+		char *json;
+		ok_rc(store_ticket_json(d->st, id, false, &json, &e), &e);
+		sb_addf(&b, "%s\n", json);
+		free(json);
+	}
+	char *s = xstrdup(sb_str(&b));
+	sb_free(&b);
+	return s;
+}
+
+/* Ticket id of b holds ticket id of a's events, in order, and then
+ * those of the imports into b: `imports` events by tester naming
+ * t.jsonl:LINE, the line where the ticket was. */
+static void events_then_imports(struct desk *a, struct desk *b, int64_t id, int imports,
+				long line)
+{
+	struct derr e = {0};
+	struct event_list la = {0}, lb = {0};
+	ok_rc(store_events(a->st, id, &la, &e), &e);
+	ok_rc(store_events(b->st, id, &lb, &e), &e);
+	ck_assert_uint_eq(lb.n, la.n + (size_t)imports);
+	for (size_t i = 0; i < la.n; i++) {
+		const struct event *x = &la.v[i], *y = &lb.v[i];
+		ck_assert_int_eq(x->at, y->at);
+		ck_assert_pstr_eq(x->agent_login, y->agent_login);
+		ck_assert_str_eq(x->action, y->action);
+		ck_assert_pstr_eq(x->field, y->field);
+		ck_assert_pstr_eq(x->old_value, y->old_value);
+		ck_assert_pstr_eq(x->new_value, y->new_value);
+	}
+	char where[32];
+	snprintf(where, sizeof where, "t.jsonl:%ld", line);
+	for (size_t i = la.n; i < lb.n; i++) {
+		ck_assert_str_eq(lb.v[i].action, "import");
+		ck_assert_str_eq(lb.v[i].agent_login, "tester");
+		ck_assert_str_eq(lb.v[i].new_value, where);
+	}
+	event_list_free(&la);
+	event_list_free(&lb);
+}
+
 /* Imports `len` bytes of text as "t.jsonl"; the report lands in *report. */
 static int import_bytes(struct desk *d, const char *text, size_t len, bool skip_bad,
 			struct import_result *r, char **report, struct derr *e)
@@ -121,10 +178,6 @@ static int64_t customer_count(struct desk *d)
 	return n;
 }
 
-static void ok(int rc, const struct derr *e)
-{
-	ck_assert_msg(rc == DESK_OK, "%s", e->msg);
-}
 
 /* --- the round trip ----------------------------------------------------- */
 
@@ -240,8 +293,13 @@ START_TEST(round_trip_is_lossless)
 	ck_assert_int_eq(r.created, 6);
 	ck_assert_int_eq(r.updated, 0);
 	ck_assert_int_eq(r.bad, 0);
-	char *eb = export_all(&b);
-	ck_assert_str_eq(eb, ea);
+	char *eb = export_without_events(&b);
+	char *ea_bare = export_without_events(&a);
+	ck_assert_str_eq(eb, ea_bare);
+	free(ea_bare);
+	/* the events too, and then who imported each ticket */
+	for (int64_t id = 1; id <= 6; id++)
+		events_then_imports(&a, &b, id, 1, (long)id);
 
 	/* what the format leaves out is recomputed the same way */
 	struct derr e = {0};
@@ -296,8 +354,14 @@ START_TEST(reimport_updates_instead_of_duplicating)
 	/* the two customers without email are created again: nothing to
 	 * match them by */
 	ck_assert_int_eq(customer_count(&b), customers + 1);
-	char *eb = export_all(&b);
-	ck_assert_str_eq(eb, ea);
+	char *eb = export_without_events(&b);
+	char *ea_bare = export_without_events(&a);
+	ck_assert_str_eq(eb, ea_bare);
+	free(ea_bare);
+	/* the trail is append-only: the second import adds only its own
+	 * event, not the file's events again */
+	for (int64_t id = 1; id <= 6; id++)
+		events_then_imports(&a, &b, id, 2, (long)id);
 	/* A's own export, back into A: its tickets are found by their
 	 * desk-INSTANCE-ID names, not copied */
 	r = import_ok(&a, ea);
@@ -350,13 +414,16 @@ START_TEST(external_id_update_replaces_everything)
 	ok(store_surveys(d.st, id, &sl, &e), &e);
 	ck_assert_uint_eq(sl.n, 0);
 	survey_list_free(&sl);
-	/* no events in the line: one import event, by the importer */
+	/* the audit trail is kept: the first line's event and its import,
+	 * then the second import, by the importer */
 	struct event_list el = {0};
 	ok(store_events(d.st, id, &el, &e), &e);
-	ck_assert_uint_eq(el.n, 1);
-	ck_assert_str_eq(el.v[0].action, "import");
-	ck_assert_str_eq(el.v[0].agent_login, "tester");
-	ck_assert_str_eq(el.v[0].new_value, "t.jsonl:1");
+	ck_assert_uint_eq(el.n, 3);
+	ck_assert_str_eq(el.v[0].action, "create");
+	ck_assert_str_eq(el.v[1].action, "import");
+	ck_assert_str_eq(el.v[2].action, "import");
+	ck_assert_str_eq(el.v[2].agent_login, "tester");
+	ck_assert_str_eq(el.v[2].new_value, "t.jsonl:1");
 	event_list_free(&el);
 
 	/* without an external_id, every import is a new ticket with none */
@@ -498,8 +565,10 @@ START_TEST(invalid_utf8_is_replaced)
 	struct desk b;
 	new_desk(&b, "b.db");
 	import_ok(&b, out);
-	char *again = export_all(&b);
-	ck_assert_str_eq(again, out);
+	char *again = export_without_events(&b);
+	char *bare = export_without_events(&d);
+	ck_assert_str_eq(again, bare);
+	free(bare);
 	free(out);
 	free(again);
 	desk_close(&b);
@@ -820,6 +889,106 @@ START_TEST(merge_target_later_in_the_file)
 }
 END_TEST
 
+/* An agent could otherwise replace any ticket, write messages as any
+ * author, forge events and add agents; a supervisor too. */
+START_TEST(import_and_export_are_for_admins)
+{
+	struct desk admin, who;
+	new_desk(&admin, "d.db");
+	struct derr e = {0};
+	ok(core_agent_add(&admin, "alice", "Alice", ROLE_AGENT, &e), &e);
+	ok(core_agent_add(&admin, "sam", "Sam", ROLE_SUPERVISOR, &e), &e);
+	import_ok(&admin, "{\"external_id\":\"K\",\"subject\":\"kept\"}\n");
+	static const char *const logins[] = {"alice", "sam"};
+	static const char *const roles[] = {"an agent", "a supervisor"};
+	for (size_t i = 0; i < ARRAY_LEN(logins); i++) {
+		open_as(&who, "d.db", logins[i]);
+		struct import_result r;
+		char *report = NULL;
+		derr_clear(&e);
+		int rc = import_text(&who,
+				     "{\"external_id\":\"K\",\"subject\":\"stolen\",\"messages\":"
+				     "[{\"kind\":\"reply\",\"author\":\"mallory\"," T0
+				     ",\"body\":\"forged\"}]}\n",
+				     false, &r, &report, &e);
+		ck_assert_int_eq(rc, DESK_EDENIED);
+		char want[256];
+		snprintf(want, sizeof want,
+			 "importing is for admins: an import replaces tickets, names their "
+			 "authors and adds agents (you are %s, %s)",
+			 logins[i], roles[i]);
+		ck_assert_str_eq(e.msg, want);
+		ck_assert_int_eq(r.created + r.updated, 0);
+		free(report);
+		derr_clear(&e);
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		ck_assert_int_eq(core_export(&who, f, &e), DESK_EDENIED);
+		fclose(f);
+		ck_assert_str_eq(buf, "");
+		free(buf);
+		snprintf(want, sizeof want,
+			 "exporting is for admins: an export holds every customer's details and "
+			 "the whole audit trail (you are %s, %s)",
+			 logins[i], roles[i]);
+		ck_assert_str_eq(e.msg, want);
+		desk_close(&who);
+	}
+	/* nothing changed: the subject, no mallory */
+	struct ticket t;
+	ok(store_ticket_get(admin.st, 1, &t, &e), &e);
+	ck_assert_str_eq(t.subject, "kept");
+	ticket_free(&t);
+	struct agent m;
+	ck_assert_int_eq(store_agent_by_login(admin.st, "mallory", &m, &e), DESK_ENOTFOUND);
+	desk_close(&admin);
+}
+END_TEST
+
+/* A re-import can no longer wipe a ticket's history: the events stay
+ * and the import says who ran it, even when the line brings events. */
+START_TEST(reimport_keeps_the_audit_trail)
+{
+	struct desk d;
+	new_desk(&d, "d.db");
+	struct derr e = {0};
+	int64_t id = new_ticket(&d, "history", "hello", CH_EMAIL, PRIO_NORMAL, "C", "c@example.com",
+				NULL, NULL);
+	ok(core_claim(&d, id, &e), &e);
+	ok(core_set_status(&d, id, ST_SOLVED, &e), &e);
+	struct event_list before = {0};
+	ok(store_events(d.st, id, &before, &e), &e);
+	ck_assert_uint_ge(before.n, 3);
+	char *line = export_all(&d);
+	/* the same ticket, but its events replaced by one forged event */
+	char *ev = strstr(line, "\"events\":[");
+	ck_assert_ptr_nonnull(ev);
+	char *forged = xasprintf("%.*s\"events\":[{" T0 ",\"agent\":\"tester\","
+				 "\"action\":\"set\",\"field\":\"status\",\"old\":\"new\","
+				 "\"new\":\"closed\"}]}\n",
+				 (int)(ev - line), line);
+	import_ok(&d, forged);
+	struct event_list after = {0};
+	ok(store_events(d.st, id, &after, &e), &e);
+	ck_assert_uint_eq(after.n, before.n + 2);
+	for (size_t i = 0; i < before.n; i++) {
+		ck_assert_int_eq(after.v[i].id, before.v[i].id);
+		ck_assert_str_eq(after.v[i].action, before.v[i].action);
+		ck_assert_pstr_eq(after.v[i].new_value, before.v[i].new_value);
+	}
+	ck_assert_str_eq(after.v[before.n].action, "set");
+	ck_assert_str_eq(after.v[before.n].new_value, "closed");
+	ck_assert_str_eq(after.v[before.n + 1].action, "import");
+	ck_assert_str_eq(after.v[before.n + 1].agent_login, "tester");
+	event_list_free(&before);
+	event_list_free(&after);
+	free(forged);
+	free(line);
+	desk_close(&d);
+}
+END_TEST
+
 Suite *suite_import(void)
 {
 	Suite *s = suite_create("import");
@@ -833,6 +1002,8 @@ Suite *suite_import(void)
 	tcase_add_test(t, import_reads_long_lines_and_empty_files);
 	tcase_add_test(t, merge_target_later_in_the_file);
 	tcase_add_test(t, invalid_utf8_is_replaced);
+	tcase_add_test(t, import_and_export_are_for_admins);
+	tcase_add_test(t, reimport_keeps_the_audit_trail);
 	suite_add_tcase(s, t);
 
 	t = tcase_create("bad lines");

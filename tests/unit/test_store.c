@@ -168,6 +168,36 @@ static void build_version(const char *path, int v)
 	store_close(&st);
 }
 
+/* Any connection's UPDATE or DELETE of an event is refused, a deleted
+ * ticket's cascade included, and the events stay as they were. */
+static void expect_append_only(const char *path)
+{
+	static const char *const sql[] = {
+		"UPDATE events SET new_value = 'forged'",
+		"UPDATE events SET agent_id = NULL",
+		"DELETE FROM events",
+		"DELETE FROM tickets WHERE id IN (SELECT ticket_id FROM events)",
+	};
+	int64_t n = raw_int(path, "SELECT count(*) FROM events");
+	char *before = raw_text(path, "SELECT group_concat(id || ':' || coalesce(agent_id, '-')"
+				      " || ':' || coalesce(new_value, '-')) FROM events");
+	ck_assert_int_gt(n, 0);
+	for (size_t i = 0; i < ARRAY_LEN(sql); i++) {
+		char err[256];
+		ck_assert_int_eq(raw_exec(path, sql[i], err, sizeof err), SQLITE_CONSTRAINT);
+		ck_assert_msg(strstr(err, "the audit trail is append-only") != NULL, "%s: %s", sql[i],
+			      err);
+	}
+	ck_assert_int_eq(raw_int(path, "SELECT count(*) FROM events"), n);
+	char *after = raw_text(path, "SELECT group_concat(id || ':' || coalesce(agent_id, '-')"
+				     " || ':' || coalesce(new_value, '-')) FROM events");
+	ck_assert_str_eq(after, before);
+	free(before);
+	free(after);
+	/* inserting still works */
+	raw_ok(path, "INSERT INTO events (at, action) VALUES (1, 'appended')");
+}
+
 /* --- opening ----------------------------------------------------------- */
 
 START_TEST(open_creates_wal_database)
@@ -347,7 +377,9 @@ START_TEST(migrates_from_every_version)
 				     "INSERT INTO messages (ticket_id, kind, body, created_at)"
 				     " VALUES (500, 'reply', 'hi', 90), (500, 'customer', 'q', 100),"
 				     " (500, 'note', 'n', 150), (500, 'reply', 'a', 200),"
-				     " (500, 'reply', 'late', 500)");
+				     " (500, 'reply', 'late', 500);"
+				     "INSERT INTO events (ticket_id, at, action, field, new_value)"
+				     " VALUES (500, 400, 'set', 'status', 'solved')");
 		int rc = store_open(path, 0, &st, &e);
 		ck_assert_msg(rc == DESK_OK, "from version %d: %s", v, e.msg);
 		ck_assert_int_eq(store_schema_version(st), STORE_SCHEMA_VERSION);
@@ -379,6 +411,12 @@ START_TEST(migrates_from_every_version)
 			/* 90 and 200, not 500 (after the solve) */
 			ck_assert_int_eq(raw_int(path, "SELECT replies_to_first_solve FROM tickets"
 						       " WHERE id = 500"), 2);
+		}
+		/* The old audit trail came along, and is append-only now. */
+		if (v >= 1) {
+			expect_append_only(path);
+			ck_assert_int_eq(raw_int(path, "SELECT count(*) FROM events WHERE ticket_id = 500"
+						       " AND new_value = 'solved'"), 1);
 		}
 		char *got = schema_text(path);
 		ck_assert_msg(strcmp(got, want) == 0, "schema after migrating from %d differs", v);
@@ -1155,6 +1193,7 @@ START_TEST(events_crud)
 	struct event bad = {.ticket_id = 999, .at = 1, .action = "set"};
 	ck_assert_int_eq(store_event_insert(f.st, &bad, &e), DESK_EINVAL);
 	ck_assert_str_eq(e.msg, "writing the audit log: FOREIGN KEY constraint failed");
+	expect_append_only(f.path);
 	fx_close(&f);
 }
 END_TEST

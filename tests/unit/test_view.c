@@ -185,11 +185,13 @@ START_TEST(config_views)
 	vfx_open(&x);
 	x.cfg.nviews = 3;
 	x.cfg.views = xcalloc(3, sizeof *x.cfg.views);
-	x.cfg.views[0] = (struct view_def){xstrdup("open"), xstrdup("status:open"), SORT_PRIORITY,
-					   true};
-	x.cfg.views[1] = (struct view_def){xstrdup("vip"), xstrdup("tag:vip priority:>=high"),
-					   SORT_URGENCY, false};
-	x.cfg.views[2] = (struct view_def){xstrdup("broken"), xstrdup("colour:red"), SORT_ID, false};
+	x.cfg.views[0] = (struct view_def){.name = xstrdup("open"), .filter = xstrdup("status:open"),
+					   .sort = SORT_PRIORITY, .reverse = true};
+	x.cfg.views[1] = (struct view_def){.name = xstrdup("vip"),
+					   .filter = xstrdup("tag:vip priority:>=high"),
+					   .sort = SORT_URGENCY};
+	x.cfg.views[2] = (struct view_def){.name = xstrdup("broken"),
+					   .filter = xstrdup("colour:red"), .sort = SORT_ID};
 
 	struct view_def defs[32];
 	size_t n = view_defs(&x.cfg, defs, ARRAY_LEN(defs));

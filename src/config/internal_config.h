@@ -1,0 +1,20 @@
+/* internal_config.h: what config.c gives layers.c. */
+#ifndef DESK_INTERNAL_CONFIG_H
+#define DESK_INTERNAL_CONFIG_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "yamldoc.h"
+
+/* Reads a parsed file into c (the defaults first).  A personal file
+ * refuses the policy keys, saying they belong `team_hint` ("in
+ * /srv/desk/config.yaml, the team's file").  c always ends up holding
+ * a config (the defaults when the file is wrong) that must be freed. */
+int config_read_doc(const struct ydoc *d, bool personal, const char *team_hint,
+		    struct config *c, struct derr *e);
+/* The file's database key alone (the path resolved as config_read_doc
+ * does), or *db_path = NULL when it has none. */
+int config_read_database(const struct ydoc *d, char **db_path, int *line, struct derr *e);
+
+#endif
