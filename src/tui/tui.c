@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "priv.h"
 #include "text.h"
 #include "tui.h"
 #include "ui.h"
@@ -595,7 +596,7 @@ int tui_main(struct desk *d, struct derr *e)
 	}
 	struct trace tr = {0};
 	const char *trace = getenv("DESK_TRACE");
-	if (!str_empty(trace) && !(tr.f = fopen(trace, "a"))) {
+	if (!str_empty(trace) && !(tr.f = priv_fopen(trace, "a"))) {
 		derr_set(e, DESK_EIO, "DESK_TRACE=%s: %s", trace, strerror(errno));
 		app_free(&a);
 		return 1;
