@@ -182,6 +182,26 @@ START_TEST(old_version_checked_before_migrating)
 }
 END_TEST
 
+/* The fast path's constant matches what the migrations make; when a
+ * migration is added, this says what to write in schema_check.c. */
+START_TEST(schema_fingerprint_current)
+{
+	struct derr e = {0};
+	char *fp = schema_reference_fingerprint(&e);
+	ck_assert_msg(fp != NULL, "%s", e.msg);
+	char *dir, *path = new_db(&dir);
+	struct store *st = NULL;
+	ck_assert_int_eq(store_open(path, 0, &st, &e), DESK_OK);
+	store_close(&st);
+	ck_assert_msg(schema_fast_path_known(fp),
+		      "src/store/schema_check.c: set known_schema to {%d, \"%s\"}",
+		      STORE_SCHEMA_VERSION, fp);
+	free(fp);
+	free(path);
+	test_tmpdir_cleanup(&dir);
+}
+END_TEST
+
 START_TEST(connection_is_defensive)
 {
 	char *dir, *path = new_db(&dir);
@@ -569,6 +589,7 @@ Suite *suite_harden(void)
 	tcase_add_test(t, tolerated_differences);
 	tcase_add_test(t, old_version_checked_before_migrating);
 	tcase_add_test(t, connection_is_defensive);
+	tcase_add_test(t, schema_fingerprint_current);
 	suite_add_tcase(s, t);
 	t = tcase_create("priv");
 	tcase_set_timeout(t, 30);
