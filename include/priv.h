@@ -21,9 +21,13 @@
 
 #include "error.h"
 
-/* The group a plain `make install` gives desk, for messages. */
+/* The group and shared folder `make install` sets up (Makefile), for
+ * messages and for a desk that runs without its setgid bit. */
 #ifndef DESK_GROUP
 #define DESK_GROUP "desk"
+#endif
+#ifndef DESK_SHAREDDIR
+#define DESK_SHAREDDIR "/var/lib/desk"
 #endif
 
 /* Called first thing in main: when running set-id, removes from the

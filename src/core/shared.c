@@ -115,8 +115,8 @@ static enum folder classify(const char *dir, gid_t gid, char **canon, char *why,
 	if (!path_safe(*canon)) {
 		snprintf(why, size, "%s: a folder on the way to desk's folder can be changed by "
 				    "someone other than root; move the database to a folder such as "
-				    "/var/lib/desk",
-			 *canon);
+				    "%s",
+			 *canon, DESK_SHAREDDIR);
 		return FOLDER_DESK_WRONG;
 	}
 	return FOLDER_DESK;
@@ -291,8 +291,8 @@ static int take_folder(const char *dir, gid_t gid, const char *group, struct der
 			close(fd);
 			return derr_set(e, DESK_EDENIED,
 					"%s: the folder has files in it and is not desk's (%s); "
-					"give a new or empty folder, e.g. /var/lib/desk",
-					dir, what);
+					"give a new or empty folder, e.g. %s",
+					dir, what, DESK_SHAREDDIR);
 		}
 	}
 	int rc = DESK_OK;

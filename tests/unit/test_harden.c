@@ -281,13 +281,18 @@ static void lower_raise_drop(const char *unused)
 	CHILD_CHECK(priv_drop(&e) == DESK_OK);
 }
 
-static void child_has_no_group(const char *out)
+/* Checked in the child itself: a shell would hide a missing drop (dash
+ * and bash drop a set-id group themselves, but not every command is
+ * run through one). */
+static void child_has_no_group(const char *unused)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
 		priv_child();
-		execl("/bin/sh", "sh", "-c", "id -G > \"$0\"; id -g >> \"$0\"", out, (char *)NULL);
-		_exit(127);
+		gid_t r, e, s;
+		bool dropped = getresgid(&r, &e, &s) == 0 && r == AGENT_UID && e == AGENT_UID &&
+			       s == AGENT_UID && setegid(DESK_GID) != 0;
+		_exit(dropped ? 0 : 1);
 	}
 	int status;
 	CHILD_CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
@@ -314,13 +319,7 @@ START_TEST(group_lowered_and_dropped)
 	run_child(lower_raise_drop, NULL);
 	char *dir = test_tmpdir();
 	ck_assert_int_eq(chmod(dir, 0777), 0);
-	char *out = xasprintf("%s/ids", dir);
-	run_child(child_has_no_group, out);
-	char *ids = read_file(out, NULL);
-	ck_assert_ptr_nonnull(ids);
-	ck_assert_msg(strstr(ids, "4242") == NULL, "the child had desk's group: %s", ids);
-	ck_assert_str_eq(ids, "65534\n65534\n");
-	free(ids);
+	run_child(child_has_no_group, NULL);
 	char *secret = xasprintf("%s/secret", dir);
 	FILE *f = fopen(secret, "w");
 	ck_assert_ptr_nonnull(f);
@@ -330,7 +329,6 @@ START_TEST(group_lowered_and_dropped)
 	ck_assert_int_eq(chmod(secret, 0640), 0);
 	run_child(files_as_agent, dir);
 	free(secret);
-	free(out);
 	test_tmpdir_cleanup(&dir);
 }
 END_TEST
