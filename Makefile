@@ -6,13 +6,21 @@
 #   make check      every test: unit (plain and under ASan+UBSan), CLI, tmux
 #   make deps       install missing Debian build dependencies (apt-get)
 #   make bench      benchmarks (see bench/README.md)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (as root: desk setgid to
+#                   DESK_GROUP, and its shared folder SHAREDDIR; see README)
 
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
 DATADIR    ?= $(PREFIX)/share/desk
 DOCDIR     ?= $(PREFIX)/share/doc/desk
+# The shared database: desk is installed setgid to DESK_GROUP (made with
+# groupadd --system when missing), which owns SHAREDDIR (root:DESK_GROUP
+# 2770).  Agents are not in the group: they reach the database only
+# through desk.
+LOCALSTATEDIR ?= /var
+SHAREDDIR  ?= $(LOCALSTATEDIR)/lib/desk
+DESK_GROUP ?= desk
 VERSION    := 0.1.0
 
 CC         ?= cc
@@ -23,7 +31,8 @@ STD_FLAGS  := -std=c11 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE \
               -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
               -Wmissing-prototypes -Wno-unused-parameter \
               -Iinclude -DDESK_VERSION='"$(VERSION)"' \
-              -DDESK_DATADIR='"$(DATADIR)"'
+              -DDESK_DATADIR='"$(DATADIR)"' \
+              -DDESK_GROUP='"$(DESK_GROUP)"' -DDESK_SHAREDDIR='"$(SHAREDDIR)"'
 
 # pkg-config is asked only when building, so `make deps` works before
 # the libraries are there.
@@ -114,11 +123,25 @@ bench: deps
 	@$(MAKE) --no-print-directory desk
 	@sh bench/run.sh
 
+# As root, desk's group and folder are set up; otherwise (a package
+# build) desk is installed 755 and the package's postinst does that part.
 install: desk
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	        $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/themes \
 	        $(DESTDIR)$(DOCDIR)
-	install -m 755 desk $(DESTDIR)$(BINDIR)/desk
+	@if [ "$$(id -u)" -eq 0 ]; then \
+		getent group $(DESK_GROUP) >/dev/null || \
+			{ echo "groupadd --system $(DESK_GROUP)"; groupadd --system $(DESK_GROUP); } || exit 1; \
+		echo "install -o root -g $(DESK_GROUP) -m 2755 desk $(DESTDIR)$(BINDIR)/desk"; \
+		install -o root -g $(DESK_GROUP) -m 2755 desk $(DESTDIR)$(BINDIR)/desk || exit 1; \
+		echo "install -d -o root -g $(DESK_GROUP) -m 2770 $(DESTDIR)$(SHAREDDIR)"; \
+		install -d -o root -g $(DESK_GROUP) -m 2770 $(DESTDIR)$(SHAREDDIR) || exit 1; \
+	else \
+		echo "make install: not root: desk installed without its setgid group"; \
+		echo "  (as root: chgrp $(DESK_GROUP) desk && chmod 2755 desk, and"; \
+		echo "   install -d -o root -g $(DESK_GROUP) -m 2770 $(SHAREDDIR))"; \
+		install -m 755 desk $(DESTDIR)$(BINDIR)/desk; \
+	fi
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 $(wildcard man/*.5) $(DESTDIR)$(MANDIR)/man5/
 	$(if $(wildcard man/*.7),install -d $(DESTDIR)$(MANDIR)/man7 && \

@@ -43,7 +43,8 @@ char *desk_db_path(const char *explicit_path, const struct config *cfg);
 char *desk_unix_login(void);
 
 /* Opens the store and identifies the acting agent: the Unix login, or
- * as_login (allowed only for root or the database file's owner). */
+ * as_login (allowed only for root).  A database outside desk's own
+ * folder is opened after desk dropped its group for good (priv.h). */
 int desk_open(struct desk *d, const char *db_path, const struct config *cfg,
 	      const char *as_login, int flags, struct derr *e);
 void desk_close(struct desk *d);
@@ -52,13 +53,22 @@ void desk_close(struct desk *d);
 int desk_init(struct desk *d, const char *db_path, const struct config *cfg,
 	      const char *as_login, struct derr *e);
 
-/* desk init --shared GROUP: the database's folder given to GROUP with
- * mode 2770 (setgid), the file 0660, then desk_init. */
+/* desk init --shared GROUP (root only): the database's folder, new,
+ * empty or already desk's, given to root:GROUP with mode 2770, the file
+ * root:GROUP 0660, then desk_init.  GROUP is the group desk is
+ * installed setgid to. */
 int desk_init_shared(struct desk *d, const char *group, const char *db_path,
 		     const struct config *cfg, const char *as_login, struct derr *e);
-/* Checks that the database, its -wal and -shm files and its folder can be
- * used by this user, and explains precisely what to fix when not. */
-int desk_check_access(const char *db_path, struct derr *e);
+/* Whether this desk runs setgid to `group` (init --shared by root with
+ * another desk warns). */
+bool desk_shared_setgid_ok(const char *group);
+/* Before opening db_path: in desk's own trusted folder, keeps desk's
+ * group and gives the checked path to open (*open_path, a new string);
+ * anywhere else drops the group for good and checks that the database,
+ * its -wal and -shm files and its folder can be used by this user,
+ * explaining precisely what to fix when not (an old database shared
+ * through the agents' own group included). */
+int desk_check_access(const char *db_path, bool creating, char **open_path, struct derr *e);
 
 /* --- tickets ----------------------------------------------------------- */
 struct new_ticket {

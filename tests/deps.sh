@@ -28,6 +28,11 @@ need_cmd tmux tmux         # end-to-end tests drive the console in tmux
 need_cmd sqlite3 sqlite3   # tests and benchmarks compare with the shell
 need_cmd script bsdutils   # a pseudo-terminal for first-screen timing
 need_cmd clang clang       # the fuzz targets (libFuzzer)
+need_cmd python3 python3   # JSON checks (CLI tests), recorders (tests/priv)
+# tests/priv: real Unix users and a setgid desk (run as root)
+need_cmd useradd passwd
+need_cmd setpriv util-linux
+need_cmd findmnt util-linux
 # libFuzzer's runtime ships apart from clang itself
 ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ||
 	missing="$missing libclang-rt-dev"

@@ -46,6 +46,10 @@ static int exec_init(struct cli_ctx *c, int argc, char **argv)
 		printf("desk: created %s%s%s%s; %s is its admin\n", path,
 		       group ? " for group " : "", group ? group : "",
 		       demo ? " with a month of demo data" : "", d.me.login);
+	if (rc == DESK_OK && group && !desk_shared_setgid_ok(group))
+		fprintf(stderr, "desk: note: this desk is not setgid to group %s; agents must "
+				"run one that is (make install, as root)\n",
+			group);
 	if (rc == DESK_OK || d.st)
 		desk_close(&d);
 	free(path);
@@ -59,8 +63,11 @@ const struct cli_cmd cmd_init = {
 	.help = "Creates the database (see --db) and its folder, and makes the Unix user\n"
 		"running it the first admin agent.  With --demo, fills it with a believable\n"
 		"month of a support team's work (the same for the same --seed).\n"
-		"With --shared GROUP, the database's folder (PATH's, or --db's) is given to\n"
-		"the Unix group GROUP with mode 2770 (setgid) and the database is 0660, so\n"
-		"every member can work in it and nobody else can read it.\n",
+		"The database is private to you (mode 0600).\n"
+		"With --shared GROUP (root only), the database is the team's: GROUP is the\n"
+		"group desk is installed setgid to (make install makes \"desk\"), which agents\n"
+		"are not in.  The folder (PATH's, or --db's) must be new, empty or already\n"
+		"desk's; it becomes root:GROUP mode 2770 and the database root:GROUP 0660, so\n"
+		"agents reach it only through desk.  See desk(1), SHARED DATABASE.\n",
 	.exec = exec_init,
 };

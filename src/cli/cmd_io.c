@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "priv.h"
 #include "util.h"
 
 static int exec_import(struct cli_ctx *c, int argc, char **argv)
@@ -25,7 +26,7 @@ static int exec_import(struct cli_ctx *c, int argc, char **argv)
 		return cli_usage(c, optind >= argc ? "which file? (- for standard input)"
 						    : "one file at a time");
 	const char *path = argv[optind];
-	FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	FILE *in = strcmp(path, "-") == 0 ? stdin : priv_fopen(path, "r");
 	if (!in) {
 		fprintf(stderr, "desk: %s: %s\n", path, strerror(errno));
 		return EXIT_FAIL;

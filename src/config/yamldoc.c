@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <yaml.h>
 
+#include "priv.h"
 #include "util.h"
 #include "yamldoc.h"
 
@@ -321,7 +322,9 @@ static int load_buf(const char *text, size_t len, const char *path, struct ydoc 
 int ydoc_load(const char *path, struct ydoc *out, struct derr *e)
 {
 	size_t len;
-	char *text = read_file(path, &len);
+	/* The agent names the file (--config, $DESK_CONFIG, ~/.config):
+	 * read as the agent, never with desk's group. */
+	char *text = priv_read_file(path, &len);
 	if (!text) {
 		int err = errno;
 		memset(out, 0, sizeof *out);

@@ -27,21 +27,13 @@ char *desk_unix_login(void)
 	return pw && pw->pw_name ? xstrdup(pw->pw_name) : NULL;
 }
 
-/* --as is for admin work: only root or whoever owns the database file
- * may act as someone else, since they could edit the file anyway.  A
- * database being created will be owned by its creator. */
-static int check_as_allowed(const char *db_path, const char *as_login, bool creating,
-			    struct derr *e)
+/* --as is for admin work, and only root may act as someone else: a
+ * file's owner could once pass by replacing the database file. */
+static int check_as_allowed(const char *as_login, struct derr *e)
 {
-	uid_t uid = getuid();
-	if (uid == 0)
+	if (getuid() == 0)
 		return DESK_OK;
-	struct stat sb;
-	if (stat(db_path, &sb) == 0 ? sb.st_uid == uid : creating && errno == ENOENT)
-		return DESK_OK;
-	return derr_set(e, DESK_EDENIED,
-			"--as %s: only root or the owner of %s may act as another agent",
-			as_login, db_path);
+	return derr_set(e, DESK_EDENIED, "--as %s: only root may act as another agent", as_login);
 }
 
 static int identify(struct desk *d, const char *login, struct derr *e)
@@ -66,16 +58,17 @@ int desk_open(struct desk *d, const char *db_path, const struct config *cfg,
 	memset(d, 0, sizeof *d);
 	d->cfg = cfg;
 	int rc;
-	if (as_login &&
-	    (rc = check_as_allowed(db_path, as_login, flags & DESK_OPEN_CREATE, e)))
+	if (as_login && (rc = check_as_allowed(as_login, e)))
 		return rc;
 	char *login = as_login ? xstrdup(as_login) : desk_unix_login();
 	if (!login)
 		return derr_set(e, DESK_EDENIED, "cannot tell who you are: uid %d has no login",
 				(int)getuid());
-	rc = flags & DESK_OPEN_CREATE ? DESK_OK : desk_check_access(db_path, e);
+	char *path = NULL;
+	rc = desk_check_access(db_path, flags & DESK_OPEN_CREATE, &path, e);
 	if (rc == DESK_OK)
-		rc = store_open(db_path, flags & DESK_OPEN_CREATE ? STORE_CREATE : 0, &d->st, e);
+		rc = store_open(path, flags & DESK_OPEN_CREATE ? STORE_CREATE : 0, &d->st, e);
+	free(path);
 	if (rc == DESK_OK && !(flags & DESK_OPEN_NO_AGENT))
 		rc = identify(d, login, e);
 	if (rc == DESK_OK && (flags & DESK_OPEN_NO_AGENT) && !d->me.login)
@@ -122,8 +115,14 @@ static int make_parent_dirs(const char *path, struct derr *e)
 int desk_init(struct desk *d, const char *db_path, const struct config *cfg,
 	      const char *as_login, struct derr *e)
 {
-	int rc = make_parent_dirs(db_path, e);
-	if (rc)
+	/* First: outside desk's folder, the group is dropped before any
+	 * folder is made. */
+	char *path = NULL;
+	int rc = as_login ? check_as_allowed(as_login, e) : DESK_OK;
+	if (rc == DESK_OK)
+		rc = desk_check_access(db_path, true, &path, e);
+	free(path);
+	if (rc || (rc = make_parent_dirs(db_path, e)))
 		return rc;
 	if ((rc = desk_open(d, db_path, cfg, as_login, DESK_OPEN_CREATE | DESK_OPEN_NO_AGENT, e)))
 		return rc;

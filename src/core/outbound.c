@@ -22,6 +22,7 @@
 #include "core.h"
 #include "internal_core.h"
 #include "mail.h"
+#include "priv.h"
 #include "util.h"
 
 /* A sendmail that neither finishes nor fails within this is killed. */
@@ -249,6 +250,7 @@ static int run(char *const *argv, const char *input, size_t len, struct derr *e)
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid == 0) {
+		priv_child(); /* the command never runs with desk's group */
 		signal(SIGPIPE, SIG_DFL);
 		if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 || dup2(out[1], 2) < 0)
 			_exit(126);

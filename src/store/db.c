@@ -1,6 +1,7 @@
 /* db.c: opening the database, the statement cache, transactions and
  * the mapping of SQLite errors to messages a person can act on. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,11 +155,33 @@ int64_t col_int(sqlite3_stmt *s, int i)
 	return sqlite3_column_int64(s, i);
 }
 
+/* Defensive: no writable_schema, no direct writes to shadow tables, no
+ * journal_mode=OFF.  The schema is not trusted (no SQL function or
+ * virtual table with side effects runs from it) until schema_verify has
+ * found it to be desk's own: FTS5 is not flagged innocuous, so desk's
+ * own search triggers need it trusted (allow_schema). */
+static int harden(struct store *st, struct derr *e)
+{
+	int on = -1, off = -1;
+	if (sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on) != SQLITE_OK ||
+	    sqlite3_db_config(st->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &off) != SQLITE_OK ||
+	    on != 1 || off != 0)
+		return derr_set(e, DESK_EIO, "%s: cannot make the connection defensive", st->path);
+	return DESK_OK;
+}
+
+static void allow_schema(struct store *st)
+{
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 1, NULL);
+}
+
 static int configure(struct store *st, bool readonly, struct derr *e)
 {
 	sqlite3_busy_timeout(st->db, BUSY_SLICE_MS);
 	sqlite3_extended_result_codes(st->db, 1);
 	int rc;
+	if ((rc = harden(st, e)))
+		return rc;
 	if ((rc = st_exec(st, "PRAGMA foreign_keys = ON", e)))
 		return rc;
 	/* The first read tells whether this is a database at all. */
@@ -192,6 +215,16 @@ int store_open(const char *path, int flags, struct store **out, struct derr *e)
 	if (exists && S_ISDIR(sb.st_mode))
 		return derr_set(e, DESK_EINVAL, "%s: is a directory, not a database file", path);
 
+	/* A new database is private to whoever makes it (SQLite would make
+	 * it 0644 under the usual umask, and gives -wal and -shm its mode). */
+	if (!exists) {
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return derr_set(e, DESK_EIO, "%s: cannot create the database: %s", path,
+					strerror(errno));
+		close(fd);
+	}
+
 	struct store *st = xcalloc(1, sizeof *st);
 	st->path = xstrdup(path);
 	bool ro = flags & STORE_READONLY;
@@ -209,10 +242,15 @@ int store_open(const char *path, int flags, struct store **out, struct derr *e)
 		store_close(&st);
 		return rc;
 	}
+	int v = store_schema_version(st);
+	if (v >= 0 && v <= STORE_SCHEMA_VERSION && (rc = schema_verify(st, v, e))) {
+		store_close(&st);
+		return rc;
+	}
+	allow_schema(st);
 	if (!ro) {
 		rc = schema_migrate(st, e);
 	} else {
-		int v = store_schema_version(st);
 		if (v > STORE_SCHEMA_VERSION)
 			rc = derr_set(e, DESK_ESCHEMA,
 				      "%s: database schema version %d is newer than this desk "
@@ -230,6 +268,22 @@ int store_open(const char *path, int flags, struct store **out, struct derr *e)
 	store_changed(st); /* prime data_version */
 	*out = st;
 	return DESK_OK;
+}
+
+int store_open_memory(struct store **out, struct derr *e)
+{
+	struct store *st = xcalloc(1, sizeof *st);
+	st->path = xstrdup(":memory:");
+	int rc = DESK_OK;
+	if (sqlite3_open_v2(":memory:", &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK)
+		rc = derr_set(e, DESK_EIO, "cannot open an in-memory database");
+	else if ((rc = harden(st, e)) == DESK_OK)
+		allow_schema(st);
+	if (rc)
+		store_close(&st);
+	*out = st;
+	return rc;
 }
 
 void store_close(struct store **stp)

@@ -80,5 +80,14 @@ void read_message(sqlite3_stmt *s, struct message *m);
 
 int schema_create(struct store *st, int version, struct derr *e);
 int schema_migrate(struct store *st, struct derr *e);
+/* Refuses (DESK_ESCHEMA, naming it) any table, index, view or trigger
+ * that desk's migrations to `version` do not make, or make otherwise. */
+int schema_verify(struct store *st, int version, struct derr *e);
+/* The SHA-256 schema_verify compares first, of the reference at
+ * STORE_SCHEMA_VERSION (for the test that keeps it current). */
+char *schema_reference_fingerprint(struct derr *e);
+bool schema_fast_path_known(const char *sha256);
+/* A scratch in-memory store, configured as store_open does. */
+int store_open_memory(struct store **out, struct derr *e);
 
 #endif

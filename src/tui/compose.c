@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "format.h"
+#include "priv.h"
 #include "text.h"
 #include "ui.h"
 #include "util.h"
@@ -116,6 +117,7 @@ int editor_run(struct app *a, const char *path, editor_tick_fn tick, void *data,
 	int rc = DESK_OK, status = 0;
 	pid_t pid = fork();
 	if (pid == 0) {
+		priv_child();
 		signal(SIGINT, SIG_DFL);
 		signal(SIGQUIT, SIG_DFL);
 		signal(SIGTSTP, SIG_DFL);
@@ -175,7 +177,18 @@ int editor_run(struct app *a, const char *path, editor_tick_fn tick, void *data,
 
 /* --- the compose file -------------------------------------------------- */
 
+/* The agent's own file, made as the agent (desk's group lowered). */
+static int write_file_as_agent(struct compose *c, const char *content, struct derr *e);
+
 static int write_file(struct compose *c, const char *content, struct derr *e)
+{
+	priv_lower();
+	int rc = write_file_as_agent(c, content, e);
+	priv_raise();
+	return rc;
+}
+
+static int write_file_as_agent(struct compose *c, const char *content, struct derr *e)
 {
 	const char *tmp = getenv("TMPDIR");
 	c->dir = xasprintf("%s/desk-XXXXXX", !str_empty(tmp) && tmp[0] == '/' ? tmp : "/tmp");
@@ -210,7 +223,7 @@ static int write_file(struct compose *c, const char *content, struct derr *e)
 /* Reads the file back; false (and the file kept) if it cannot be read. */
 static bool read_back(struct app *a, struct compose *c)
 {
-	char *text = read_file(c->path, NULL);
+	char *text = priv_read_file(c->path, NULL);
 	if (!text) {
 		c->keep_file = true;
 		app_fail(a, "Cannot read %s back (%s); your text stays there.", c->path,
@@ -263,7 +276,7 @@ static void autosave(struct app *a, void *data)
 	presence_tick(a, false);
 	if (c->purpose != P_POST)
 		return;
-	char *text = read_file(c->path, NULL);
+	char *text = priv_read_file(c->path, NULL);
 	if (!text)
 		return;
 	char *body = compose_strip(text);
@@ -717,7 +730,7 @@ char *compose_rescue(struct app *a)
 	if (!c)
 		return NULL;
 	char *line = NULL;
-	char *text = read_file(c->path, NULL);
+	char *text = priv_read_file(c->path, NULL);
 	if (text) {
 		free(c->body);
 		c->body = compose_strip(text);

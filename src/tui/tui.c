@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "priv.h"
 #include "text.h"
 #include "tui.h"
 #include "ui.h"
@@ -613,7 +614,7 @@ int tui_main(struct desk *d, struct derr *e)
 	}
 	struct trace tr = {0};
 	const char *trace = getenv("DESK_TRACE");
-	if (!str_empty(trace) && !(tr.f = fopen(trace, "a"))) {
+	if (!str_empty(trace) && !(tr.f = priv_fopen(trace, "a"))) {
 		derr_set(e, DESK_EIO, "DESK_TRACE=%s: %s", trace, strerror(errno));
 		app_free(&a);
 		return 1;

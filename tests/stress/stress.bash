@@ -5,8 +5,7 @@
 #     integrity ok, and no "busy"/"locked" error reaches anyone.
 #  2. writers killed with SIGKILL at random moments, many times: integrity
 #     ok and every acknowledged write present.
-#  3. two Unix users in one group share a database made by
-#     `desk init --shared`; an outsider cannot read it (root only).
+#  (Unix users sharing a database through the setgid desk: tests/priv.)
 set -u
 DESK=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 WRITERS=${STRESS_WRITERS:-32}
@@ -143,43 +142,8 @@ else
 	not_ok "set up the crash database" "desk init/new failed"
 fi
 
-# --- 3. two Unix users share a database; an outsider cannot read it -------
-if [ "$(id -u)" -ne 0 ]; then
-	echo "# skipping the permission test: it creates Unix users and needs root"
-elif ! command -v useradd >/dev/null || ! command -v runuser >/dev/null; then
-	echo "# skipping the permission test: useradd/runuser missing"
-else
-	g=dsk$$ u1=dska$$ u2=dskb$$ u3=dskc$$
-	cleanup_users() {
-		for u in $u1 $u2 $u3; do userdel "$u" 2>/dev/null; done
-		groupdel "$g" 2>/dev/null
-	}
-	groupadd "$g" && useradd -M -N -s /bin/sh -G "$g" "$u1" && useradd -M -N -s /bin/sh -G "$g" "$u2" \
-		&& useradd -M -N -s /bin/sh "$u3"
-	pub=$tmp/pub
-	mkdir -p "$pub" && chmod 755 "$tmp" "$pub" && cp "$DESK" "$pub/desk" && chmod 755 "$pub/desk"
-	shared=$pub/team/desk.db
-	as() { local u=$1; shift; runuser -u "$u" -- env HOME=/tmp XDG_CONFIG_HOME=/nonexistent "$@"; }
-	chmod 1777 "$pub"  # let the first user create the team folder
-	check "desk init --shared makes a group database" as "$u1" "$pub/desk" init --shared "$g" "$shared"
-	mode=$(stat -c '%a %G' "$pub/team" 2>/dev/null)
-	if [ "$mode" = "2770 $g" ]; then ok "the folder is 2770 and group $g"
-	else not_ok "the folder is 2770 and group $g" "got: $mode"; fi
-	check "the admin adds the second user" as "$u1" "$pub/desk" --db "$shared" agent add "$u2"
-	check "the first user writes (umask 077)" as "$u1" sh -c "umask 077; '$pub/desk' --db '$shared' new --subject one --email a@example.com --body hi"
-	check "the second user writes too" as "$u2" sh -c "umask 077; '$pub/desk' --db '$shared' new --subject two --email b@example.com --body hi"
-	# keep a connection open so -wal/-shm exist, created by u2, then u1 writes
-	as "$u2" sh -c "umask 077; (echo 'BEGIN; SELECT count(*) FROM tickets;'; sleep 3; echo 'COMMIT;') | sqlite3 '$shared' >/dev/null" &
-	sleep 1
-	check "the first user writes while the second holds the -wal" as "$u1" "$pub/desk" --db "$shared" note 1 --body "while open"
-	wait
-	if as "$u3" cat "$shared" >/dev/null 2>&1; then not_ok "an outsider cannot read the database" "cat succeeded"
-	else ok "an outsider cannot read the database"; fi
-	out=$(as "$u3" "$pub/desk" --db "$shared" list 2>&1)
-	if [ $? -ne 0 ] && grep -q "cannot" <<<"$out"; then ok "desk explains to an outsider why it cannot open"
-	else not_ok "desk explains to an outsider why it cannot open" "$out"; fi
-	cleanup_users
-fi
+# --- 3. Unix users sharing a database: tests/priv (real users, desk
+# installed setgid, as root). -------------------------------------------
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

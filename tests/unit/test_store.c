@@ -220,9 +220,7 @@ START_TEST(open_creates_wal_database)
 
 	char *nodir = xasprintf("%s/no/such/dir/desk.db", dir);
 	ck_assert_int_eq(store_open(nodir, STORE_CREATE, &st, &e), DESK_EIO);
-	want = xasprintf("%s: cannot open the database file while opening it: unable to open "
-			 "database file",
-			 nodir);
+	want = xasprintf("%s: cannot create the database: No such file or directory", nodir);
 	ck_assert_str_eq(e.msg, want);
 	ck_assert_ptr_null(st);
 	free(want);
