@@ -37,7 +37,7 @@
 static const struct {
 	int version;
 	const char *sha256;
-} known_schema = {7, "036d752278fd34cea5927c48340d26344b83eeee3b0dba7a5a879a4c77f21eb6"};
+} known_schema = {8, "5c062fc5947bc836c3f164c7e4985abbb6105ea06487ccf00ef41559b5d4157f"};
 
 struct schema_obj {
 	char *type, *name, *tbl, *sql;
