@@ -1192,6 +1192,7 @@ START_TEST(stranger_tag_join)
 	ck_assert_int_ne(config_load_string("mail:\n  stranger_tag: maybe\n", "c.yaml", &cfg, &e),
 			 DESK_OK);
 	ck_assert_msg(strstr(e.msg, "new_ticket") && strstr(e.msg, "join"), "%s", e.msg);
+	config_free(&cfg);
 }
 END_TEST
 
