@@ -69,6 +69,9 @@ struct mail_config {
 	bool ack_enabled;      /* acknowledge new tickets by mail */
 	char *ack_canned;      /* the canned response that says so */
 	char *default_queue;   /* queue of tickets opened by mail; NULL: default_queue */
+	bool stranger_joins;   /* stranger_tag: join; a "[#N]" mail from someone
+				* not the ticket's customer joins it, held aside
+				* (default new_ticket: it opens a ticket) */
 };
 
 /* The top-level keys, in the order config.c reads them. */

@@ -65,7 +65,8 @@ int store_mail_find_message_id(struct store *st, const char *mid, int64_t *msg_r
  * first: a new NULL-terminated array of new strings, for References. */
 int store_mail_thread_ids(struct store *st, int64_t ticket_id, char ***ids, size_t *n,
 			  struct derr *e);
-/* The latest message of the customer that has a Message-ID; ENOTFOUND. */
+/* The latest message of the customer that has a Message-ID, leaving out
+ * automatic mail and messages held aside (messages.auto); ENOTFOUND. */
 int store_mail_last_customer(struct store *st, int64_t ticket_id, struct message *out,
 			     struct derr *e);
 /* Marks a stored message as mail: automatic (never answered) and sender. */
@@ -104,13 +105,20 @@ struct mail_part {
 
 /* One parsed message, every string valid UTF-8. */
 struct mail_in {
-	char *message_id;   /* without <>; synthesized from a digest when absent */
-	char **refs;        /* In-Reply-To then References, newest first */
+	char *message_id;   /* without <>, a valid msg-id: when the mail's is
+			     * absent or invalid, one made from a digest of
+			     * the whole message (the same mail twice is the
+			     * same id) */
+	char **refs;        /* In-Reply-To then References, newest first, then
+			     * the ids of the messages a delivery report
+			     * returns; only valid msg-ids */
 	size_t nrefs;
-	char *from_addr;    /* the sender's address; NULL when there is none */
+	char *from_addr;    /* the sender's address (mail_addr_valid); NULL
+			     * when there is none */
 	char *from_name;    /* display name, "" when none; without an address,
-			     * what the From header says, or "(unknown sender)" */
-	char *subject;      /* decoded; "" when none */
+			     * what the From header says, or "(unknown sender)";
+			     * no control characters */
+	char *subject;      /* decoded, no control characters; "" when none */
 	char *body;         /* the text: text/plain preferred, HTML made text */
 	bool automatic;     /* auto-reply, bounce, list or loop */
 	char *auto_reason;  /* which header said so, for the audit log */
@@ -133,8 +141,32 @@ char *mail_html_to_text(const char *html, size_t len);
  * as UTF-8; ISO-8859-1 is read as windows-1252, as browsers do.  Invalid
  * sequences become U+FFFD.  A new string. */
 char *mail_to_utf8(const char *data, size_t len, const char *charset);
-/* The ticket number of a "[#123]" tag in a subject, or 0. */
+/* The ticket number of a "[#123]" tag in a subject, or 0.  A tag is
+ * only a hint: ingest threads by it only for the ticket's customer. */
 int64_t mail_subject_ticket(const char *subject);
+
+/* --- core: what may go into a header (mail_check.c) --------------------- */
+/* Whether id (without <>) is an RFC 5322 msg-id: dot-atom-text "@"
+ * dot-atom-text or no-fold-literal, at most 250 bytes: nothing in it can
+ * end a header or start another. */
+bool mail_msgid_valid(const char *id);
+/* The id of a raw Message-ID header value ("<id>", folding and spaces
+ * around allowed, no comments, no encoded words): a new string without
+ * <>, or NULL when it is not a valid msg-id. */
+char *mail_msgid_from_header(const char *raw);
+/* Whether addr is a plain addr-spec desk may write in a header: one
+ * '@', no space, control character, quote or bracket, at most 254 bytes. */
+bool mail_addr_valid(const char *addr);
+/* s on one line: every control character (C0, DEL, C1) a space, the
+ * ends trimmed.  A new string. */
+char *mail_clean_line(const char *s);
+/* The last look at a rendered message before sendmail: its header block
+ * holds only the headers desk writes, each once, a To, and no CR or NUL;
+ * DESK_EINVAL says which line is wrong. */
+int mail_check_headers(const char *text, size_t len, struct derr *e);
+/* The sender of a customer message when it is not the ticket's customer
+ * (customer_email): who really wrote it, for display; else NULL. */
+const char *mail_foreign_sender(const struct message *m, const char *customer_email);
 
 /* --- core: ingest and outbound ----------------------------------------- */
 struct ingest_opts {
@@ -150,6 +182,8 @@ struct ingest_result {
 	int64_t ticket_id;
 	int64_t msg_row;
 	bool automatic;
+	bool stranger;     /* a "[#N]" mail from someone not N's customer,
+			    * joined held aside (mail.stranger_tag: join) */
 	bool acknowledged; /* an acknowledgement was queued (see ack_error) */
 	char ack_error[1100]; /* why it was not sent, "" if it was */
 };

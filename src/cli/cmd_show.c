@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mail.h"
 #include "text.h"
 #include "util.h"
 
@@ -72,7 +73,14 @@ static int show_text(struct desk *d, const struct ticket *t, bool history, struc
 		static const char *const label[] = {"customer", "reply", "internal note",
 						    "system"};
 		printf("\n--- %s, ", label[m->kind]);
-		cli_print_safe(m->author ? m->author : "desk", false);
+		/* who really wrote it, when that is not the ticket's customer */
+		const char *foreign = mail_foreign_sender(m, t->customer_email);
+		if (foreign) {
+			cli_print_safe(foreign, false);
+			printf(" (not the customer)");
+		} else {
+			cli_print_safe(m->author ? m->author : "desk", false);
+		}
 		printf(", %s ---\n", when);
 		cli_print_safe(m->body, true);
 		fputc('\n', stdout);

@@ -574,7 +574,9 @@ static int read_ack(struct loader *l, const struct ynode *map, struct mail_confi
 static int read_mail(struct loader *l, const struct ynode *map, struct mail_config *m)
 {
 	static const char *const keys[] = {"support_address", "sendmail", "attachments_dir",
-					   "acknowledge", "default_queue", NULL};
+					   "acknowledge", "default_queue", "stranger_tag", NULL};
+	static const char *const stranger[] = {"new_ticket", "join", NULL};
+	int choice;
 	int rc = y_expect(l->d, map, Y_MAP, "a mapping of mail settings", l->e);
 	for (size_t i = 0; !rc && i < map->nkids; i += 2) {
 		int k;
@@ -586,7 +588,11 @@ static int read_mail(struct loader *l, const struct ynode *map, struct mail_conf
 		case 1: rc = read_argv(l, v, m); break;
 		case 2: rc = read_path(l, v, &m->attachments_dir); break;
 		case 3: rc = read_ack(l, v, m); break;
-		default: rc = read_str(l, v, "a queue name", &m->default_queue); break;
+		case 4: rc = read_str(l, v, "a queue name", &m->default_queue); break;
+		default:
+			if ((rc = y_enum(l->d, v, stranger, &choice, l->e)) == DESK_OK)
+				m->stranger_joins = choice == 1;
+			break;
 		}
 	}
 	return rc;

@@ -1,10 +1,12 @@
 /* ingest.c: one mail message into a ticket, all of it or none of it.
  *
  * A reply (In-Reply-To or References naming a Message-ID desk stored or
- * sent, or a "[#123]" subject tag) joins its ticket through the same
- * customer-message path as every other channel, which reopens a solved
- * ticket; anything else opens a ticket.  Mail sent by machines is kept
- * but marked, reopens nothing and is never answered. */
+ * sent, or a "[#123]" subject tag from that ticket's customer) joins its
+ * ticket through the same customer-message path as every other channel,
+ * which reopens a solved ticket; anything else opens a ticket (or, with
+ * mail.stranger_tag: join, a stranger's tagged mail joins held aside).
+ * Mail sent by machines is kept but marked, reopens nothing and is never
+ * answered. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -210,22 +212,73 @@ static int live_ticket(struct desk *d, int64_t id, int64_t *out, struct derr *e)
 	return DESK_OK;
 }
 
-static int find_thread(struct desk *d, const struct mail_in *m, int64_t *ticket_id,
-		       struct derr *e)
+/* How a mail found its ticket. */
+enum thread_how {
+	THREAD_NONE,     /* a new ticket */
+	THREAD_REF,      /* In-Reply-To/References name a message of the ticket */
+	THREAD_CUSTOMER, /* a "[#N]" tag, from the ticket's customer */
+	THREAD_STRANGER, /* a "[#N]" tag from anyone else, joined held aside
+			  * (mail.stranger_tag: join) */
+};
+
+/* Whether the sender may thread by a subject tag alone: the ticket's
+ * customer.  Desk mails only the customer's address, so that is also
+ * every address the ticket has mailed. */
+static int tag_sender_ok(struct desk *d, int64_t ticket_id, const char *from, bool *ok,
+			 struct derr *e)
 {
-	*ticket_id = 0;
+	*ok = false;
+	if (str_empty(from))
+		return DESK_OK;
+	struct ticket t;
+	int rc = store_ticket_get(d->st, ticket_id, &t, e);
+	if (rc)
+		return rc;
+	*ok = !str_empty(t.customer_email) && g_ascii_strcasecmp(t.customer_email, from) == 0;
+	ticket_free(&t);
+	return DESK_OK;
+}
+
+/* A reference to a Message-ID desk sent or received on a ticket threads
+ * into it, whoever writes; a subject tag is not an identity: it counts
+ * only from the ticket's customer.  *ignored_tag is the ticket a
+ * stranger's tag named when that opens a new ticket instead. */
+static int find_thread(struct desk *d, const struct mail_in *m, int64_t *ticket_id,
+		       enum thread_how *how, int64_t *ignored_tag, struct derr *e)
+{
+	*ticket_id = *ignored_tag = 0;
+	*how = THREAD_NONE;
 	for (size_t i = 0; i < m->nrefs; i++) {
 		int64_t row, tid;
 		int rc = store_mail_find_message_id(d->st, m->refs[i], &row, &tid, e);
 		if (rc)
 			return rc;
 		if (tid) {
-			if ((rc = live_ticket(d, tid, ticket_id, e)) || *ticket_id)
+			if ((rc = live_ticket(d, tid, ticket_id, e)))
 				return rc;
+			if (*ticket_id) {
+				*how = THREAD_REF;
+				return DESK_OK;
+			}
 		}
 	}
-	int64_t tag = mail_subject_ticket(m->subject);
-	return tag ? live_ticket(d, tag, ticket_id, e) : DESK_OK;
+	int64_t tag = mail_subject_ticket(m->subject), tid = 0;
+	int rc = tag ? live_ticket(d, tag, &tid, e) : DESK_OK;
+	if (rc || !tid)
+		return rc;
+	bool ok;
+	if ((rc = tag_sender_ok(d, tid, m->from_addr, &ok, e)))
+		return rc;
+	if (ok) {
+		*ticket_id = tid;
+		*how = THREAD_CUSTOMER;
+	} else if (d->cfg && d->cfg->mail.stranger_joins) {
+		*ticket_id = tid;
+		*how = THREAD_STRANGER;
+	} else {
+		*ignored_tag = tid;
+	}
+	return DESK_OK;
 }
 
 /* --- the transaction --------------------------------------------------- */
@@ -282,14 +335,15 @@ static int customer_of(struct desk *d, const struct mail_in *m, int64_t *id, str
 }
 
 static int add_message(struct desk *d, struct ticket *t, const struct mail_in *m,
-		       char *const *paths, int64_t *row, struct derr *e)
+		       bool stranger, char *const *paths, int64_t *row, struct derr *e)
 {
 	char *text = body_with_parts(m);
 	int64_t now = time_now();
 	int rc;
-	if (m->automatic) {
-		/* Kept for the record, but a vacation notice must not reopen a
-		 * solved ticket or count as the customer's turn. */
+	if (m->automatic || stranger) {
+		/* Kept for the record, but a vacation notice, or a stranger
+		 * writing into someone's ticket, must not reopen a solved
+		 * ticket or count as the customer's turn. */
 		char *body = core_normalize_body(text);
 		struct message msg = {.ticket_id = t->id, .kind = MSG_CUSTOMER, .body = body,
 				      .created_at = now, .message_id = m->message_id,
@@ -301,8 +355,11 @@ static int add_message(struct desk *d, struct ticket *t, const struct mail_in *m
 		snprintf(idbuf, sizeof idbuf, "%lld", (long long)msg.id);
 		if (rc == DESK_OK)
 			rc = core_event(d, t->id, "customer", "message", NULL, idbuf, e);
-		if (rc == DESK_OK && m->auto_reason)
+		if (rc == DESK_OK && m->automatic && m->auto_reason)
 			rc = core_event(d, t->id, "mail", "auto", NULL, m->auto_reason, e);
+		if (rc == DESK_OK && stranger)
+			rc = core_event(d, t->id, "mail", "stranger", NULL,
+					m->from_addr ? m->from_addr : m->from_name, e);
 	} else {
 		int64_t tid;
 		rc = core_customer_message_locked(d, t, text, now, m->message_id, e);
@@ -407,7 +464,9 @@ static int ingest_locked(struct desk *d, const struct mail_in *m, char *const *p
 		r->msg_row = row;
 		return DESK_OK;
 	}
-	if ((rc = find_thread(d, m, &tid, e)))
+	enum thread_how how;
+	int64_t ignored_tag;
+	if ((rc = find_thread(d, m, &tid, &how, &ignored_tag, e)))
 		return rc;
 	struct ticket t = {0};
 	if (tid) {
@@ -418,9 +477,16 @@ static int ingest_locked(struct desk *d, const struct mail_in *m, char *const *p
 		int64_t cid;
 		if ((rc = customer_of(d, m, &cid, e)) == DESK_OK)
 			rc = new_ticket(d, m, queue, cid, &t, e);
+		if (rc == DESK_OK && ignored_tag) {
+			/* say why "[#N]" did not join #N: its sender is not N's customer */
+			char tag[32];
+			snprintf(tag, sizeof tag, "#%lld", (long long)ignored_tag);
+			rc = core_event(d, t.id, "mail", "stranger_tag", NULL, tag, e);
+		}
 	}
+	r->stranger = how == THREAD_STRANGER;
 	if (rc == DESK_OK)
-		rc = add_message(d, &t, m, paths, &r->msg_row, e);
+		rc = add_message(d, &t, m, r->stranger, paths, &r->msg_row, e);
 	if (rc == DESK_OK)
 		rc = core_save(d, &t, e);
 	r->ticket_id = t.id;

@@ -133,10 +133,12 @@ static char *convert(const char *data, size_t len, const char *charset)
 		break;
 	}
 	g_mime_iconv_close(cd);
+	/* by length: a NUL the charset decoded must show, not cut the text */
+	size_t n = b.len;
 	char *s = sb_take(&b);
 	if (!s)
-		s = xstrdup("");
-	char *clean = clean_utf8(s, strlen(s));
+		return xstrdup("");
+	char *clean = clean_utf8(s, n);
 	free(s);
 	return clean;
 }
@@ -549,6 +551,14 @@ static const char *header(GMimeObject *o, const char *name)
 	return g_mime_object_get_header(o, name);
 }
 
+/* The header's value as it came, undecoded (encoded words stay words). */
+static const char *raw_header(GMimeObject *o, const char *name)
+{
+	GMimeHeaderList *l = g_mime_object_get_header_list(o);
+	GMimeHeader *h = l ? g_mime_header_list_get_header(l, name) : NULL;
+	return h ? g_mime_header_get_raw_value(h) : NULL;
+}
+
 static bool header_is(GMimeObject *o, const char *name, const char *const *values)
 {
 	const char *v = header(o, name);
@@ -565,9 +575,93 @@ static bool header_is(GMimeObject *o, const char *name, const char *const *value
 	return false;
 }
 
-/* RFC 3834 and the de-facto headers of vacation programs, bounces and
- * list servers.  The first one found is the reason given. */
-static const char *machine_sent(GMimeMessage *msg, const char *from_addr, const char *self)
+/* Whether a comma or space separated list (X-Auto-Response-Suppress:
+ * "DR, AutoReply") holds one of values. */
+static bool header_lists(GMimeObject *o, const char *name, const char *const *values)
+{
+	const char *v = header(o, name);
+	while (v && *v) {
+		while (*v == ',' || *v == ';' || g_ascii_isspace(*v))
+			v++;
+		size_t n = strcspn(v, ",; \t\r\n");
+		for (const char *const *w = values; n && *w; w++)
+			if (strlen(*w) == n && g_ascii_strncasecmp(v, *w, n) == 0)
+				return true;
+		v += n;
+	}
+	return false;
+}
+
+/* Whether the local part of addr (an address, maybe in <>) is one of
+ * names. */
+static bool local_part_is(const char *addr, const char *const *names)
+{
+	if (!addr)
+		return false;
+	while (g_ascii_isspace(*addr) || *addr == '<')
+		addr++;
+	size_t n = strcspn(addr, "@> \t\r\n");
+	for (; *names; names++)
+		if (strlen(*names) == n && g_ascii_strncasecmp(addr, *names, n) == 0)
+			return true;
+	return false;
+}
+
+static const char *const daemons[] = {"mailer-daemon", "mailerdaemon", "mail-daemon", NULL};
+static const char *const postmasters[] = {"postmaster", "mailer-daemon", "mailerdaemon",
+					  "mail-daemon", "mail.daemon", "mdaemon", NULL};
+
+static bool contains_nocase(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (const char *p = hay; p && *p; p++)
+		if (g_ascii_strncasecmp(p, needle, n) == 0)
+			return true;
+	return false;
+}
+
+/* What real MTAs title a delivery failure or delay (Postfix, Exim,
+ * Sendmail, qmail, Exchange, Domino, GroupWise and friends). */
+static bool failure_subject(const char *subject)
+{
+	static const char *const words[] = {
+		"undeliverable", "undelivered", "delivery status notification",
+		"delivery failure", "delivery failed", "delivery has failed",
+		"mail delivery failed", "returned mail", "failure notice", "non-delivery",
+		"nondeliverable", "not delivered", "could not be delivered",
+		"delivery notification", "delayed mail", "delivery delayed",
+		"could not send message", "mail system error", "delivery problem",
+		"returned to sender", NULL};
+	for (const char *const *w = words; *w; w++)
+		if (contains_nocase(subject, *w))
+			return true;
+	return false;
+}
+
+/* The subjects out-of-office programs give when they set no header. */
+static bool auto_reply_subject(const char *subject)
+{
+	static const char *const prefixes[] = {"automatic reply:", "auto-reply:", "autoreply:",
+					       "auto reply:", "out of office:",
+					       "out of office reply", "out of office autoreply",
+					       NULL};
+	for (const char *const *p = prefixes; *p; p++)
+		if (g_ascii_strncasecmp(subject, *p, strlen(*p)) == 0)
+			return true;
+	/* Lotus Notes: "AUTO: Name is out of the office (returning ...)" */
+	if (g_ascii_strncasecmp(subject, "auto:", 5) == 0 &&
+	    (contains_nocase(subject, "out of the office") ||
+	     contains_nocase(subject, "out of office")))
+		return true;
+	return contains_nocase(subject, "(automatic response)") ||
+	       contains_nocase(subject, "(auto-reply)");
+}
+
+/* RFC 3834 and 3464 and the de-facto headers of vacation programs,
+ * bounces and list servers.  The first one found is the reason given;
+ * a delivery report deeper in the MIME tree is found by the walk. */
+static const char *machine_sent(GMimeMessage *msg, const char *from_addr, const char *subject,
+				const char *self)
 {
 	GMimeObject *o = GMIME_OBJECT(msg);
 	const char *v = header(o, "Auto-Submitted");
@@ -584,32 +678,42 @@ static const char *machine_sent(GMimeMessage *msg, const char *from_addr, const 
 	if (v) {
 		while (g_ascii_isspace(*v))
 			v++;
-		if (strncmp(v, "<>", 2) == 0 || !*v)
+		const char *in = v;
+		if (*in == '<')
+			for (in++; g_ascii_isspace(*in); in++)
+				;
+		if (*in == '>' || !*in)
 			return "Return-Path <>";
+		if (local_part_is(v, daemons))
+			return "Return-Path MAILER-DAEMON";
 	}
 	static const char *const names[] = {"X-Autoreply", "X-Autorespond", "X-Autoresponder",
 					    "X-Autogenerated", "X-Auto-Reply-From",
 					    "X-Mail-Autoreply", "X-Loop", "List-Id",
-					    "X-FC-MachineGenerated", NULL};
+					    "X-FC-MachineGenerated", "X-Failed-Recipients", NULL};
 	for (size_t i = 0; names[i]; i++)
 		if (header(o, names[i]))
 			return names[i];
 	static const char *const suppress[] = {"All", "OOF", "AutoReply", NULL};
-	if (header_is(o, "X-Auto-Response-Suppress", suppress))
+	if (header_lists(o, "X-Auto-Response-Suppress", suppress))
 		return "X-Auto-Response-Suppress";
 	if (from_addr) {
-		const char *at = strchr(from_addr, '@');
-		size_t local = at ? (size_t)(at - from_addr) : strlen(from_addr);
-		if (local == 13 && g_ascii_strncasecmp(from_addr, "mailer-daemon", 13) == 0)
+		if (local_part_is(from_addr, daemons))
 			return "From MAILER-DAEMON";
+		if (local_part_is(from_addr, postmasters) && failure_subject(subject))
+			return "From postmaster, a delivery failure";
 		if (self && g_ascii_strcasecmp(from_addr, self) == 0)
 			return "From the support address (a loop)";
+	} else {
+		/* "From: <>": the null sender only machines use */
+		const char *f = header(o, "From");
+		while (f && g_ascii_isspace(*f))
+			f++;
+		if (f && strncmp(f, "<>", 2) == 0)
+			return "From <>";
 	}
-	GMimeContentType *ct = g_mime_object_get_content_type(g_mime_message_get_mime_part(msg)
-								   ? g_mime_message_get_mime_part(msg)
-								   : o);
-	if (ct && g_mime_content_type_is_type(ct, "multipart", "report"))
-		return "multipart/report";
+	if (auto_reply_subject(subject))
+		return "an auto-reply subject";
 	return NULL;
 }
 
@@ -636,15 +740,19 @@ static void sender(GMimeMessage *msg, struct mail_in *m)
 				continue;
 			const char *addr =
 				internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(box));
-			if (!addr || !strchr(addr, '@') || addr[0] == '@')
+			char *a = addr ? mail_to_utf8(addr, strlen(addr), "utf-8") : NULL;
+			/* an address desk could not write back safely is none */
+			if (!mail_addr_valid(a)) {
+				free(a);
 				continue;
-			m->from_addr = mail_to_utf8(addr, strlen(addr), "utf-8");
+			}
+			m->from_addr = a;
 			const char *name = internet_address_get_name(box);
 			if (!name)
 				name = internet_address_get_name(ia);
-			m->from_name = mail_to_utf8(name ? name : "", name ? strlen(name) : 0,
-						    "utf-8");
-			g_strstrip(m->from_name);
+			char *u = mail_to_utf8(name ? name : "", name ? strlen(name) : 0, "utf-8");
+			m->from_name = mail_clean_line(u);
+			free(u);
 			if (strcmp(m->from_name, m->from_addr) == 0)
 				m->from_name[0] = '\0';
 			return;
@@ -669,38 +777,42 @@ static void sender(GMimeMessage *msg, struct mail_in *m)
 		memmove(name, name + 1, n - 2);
 		name[n - 2] = '\0';
 	}
-	if (!*name) {
-		free(name);
-		name = xstrdup("(unknown sender)");
+	char *clean = mail_clean_line(name);
+	free(name);
+	if (!*clean) {
+		free(clean);
+		clean = xstrdup("(unknown sender)");
 	}
-	m->from_name = name;
+	m->from_name = clean;
 }
 
+/* Only valid msg-ids: a reference is looked up, and one day written. */
 static void add_ref(struct mail_in *m, size_t *cap, const char *id)
 {
-	if (!id || !*id || m->nrefs >= MAX_REFS)
+	if (!mail_msgid_valid(id) || m->nrefs >= MAX_REFS)
 		return;
 	for (size_t i = 0; i < m->nrefs; i++)
 		if (strcmp(m->refs[i], id) == 0)
 			return;
 	xgrow((void **)&m->refs, cap, m->nrefs + 1, sizeof *m->refs);
-	m->refs[m->nrefs++] = mail_to_utf8(id, strlen(id), "utf-8");
+	m->refs[m->nrefs++] = xstrdup(id);
 }
 
-static void references(GMimeMessage *msg, GMimeParserOptions *po, struct mail_in *m)
+/* From the raw headers: an encoded word is never an id. */
+static void references(GMimeMessage *msg, GMimeParserOptions *po, struct mail_in *m,
+		       size_t *cap)
 {
-	size_t cap = 0;
-	const char *irt = header(GMIME_OBJECT(msg), "In-Reply-To");
+	const char *irt = raw_header(GMIME_OBJECT(msg), "In-Reply-To");
 	GMimeReferences *r = irt ? g_mime_references_parse(po, irt) : NULL;
 	for (int i = 0; r && i < g_mime_references_length(r); i++)
-		add_ref(m, &cap, g_mime_references_get_message_id(r, i));
+		add_ref(m, cap, g_mime_references_get_message_id(r, i));
 	if (r)
 		g_mime_references_free(r);
 	/* References lists the oldest first; the newest is the best guess. */
-	const char *refs = header(GMIME_OBJECT(msg), "References");
+	const char *refs = raw_header(GMIME_OBJECT(msg), "References");
 	r = refs ? g_mime_references_parse(po, refs) : NULL;
 	for (int i = r ? g_mime_references_length(r) - 1 : -1; i >= 0; i--)
-		add_ref(m, &cap, g_mime_references_get_message_id(r, i));
+		add_ref(m, cap, g_mime_references_get_message_id(r, i));
 	if (r)
 		g_mime_references_free(r);
 }
@@ -710,10 +822,51 @@ static void references(GMimeMessage *msg, GMimeParserOptions *po, struct mail_in
 struct walk {
 	struct mail_in *m;
 	size_t parts_cap;
+	size_t *refs_cap;
 	struct strbuf body;
 	bool have_body;
 	int nattach;
+	const char *report; /* a delivery or disposition report seen: which */
+	int in_report;      /* inside a multipart/report now */
 };
+
+/* RFC 3464 and 8098 say a machine wrote this, at whatever depth. */
+static void note_report(struct walk *w, GMimeContentType *ct)
+{
+	static const char *const kinds[] = {"delivery-status", "global-delivery-status",
+					    "disposition-notification",
+					    "global-disposition-notification", NULL};
+	if (!ct || w->report)
+		return;
+	if (g_mime_content_type_is_type(ct, "multipart", "report")) {
+		w->report = "multipart/report";
+		return;
+	}
+	for (const char *const *k = kinds; *k; k++)
+		if (g_mime_content_type_is_type(ct, "message", *k))
+			w->report = "a delivery report";
+}
+
+/* The Message-ID line of a text/rfc822-headers part: the message a
+ * report is about, so a bounce of desk's own mail finds its ticket. */
+static void returned_headers_id(struct walk *w, const unsigned char *data, size_t len)
+{
+	const char *p = (const char *)data, *end = p + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+		if (eol - p > 11 && g_ascii_strncasecmp(p, "message-id:", 11) == 0) {
+			char *raw = xstrndup(p + 11, (size_t)(eol - p - 11));
+			char *id = mail_msgid_from_header(raw);
+			if (id)
+				add_ref(w->m, w->refs_cap, id);
+			free(id);
+			free(raw);
+			return;
+		}
+		p = eol + 1;
+	}
+}
 
 /* The decoded content of a leaf part (transfer encoding undone). */
 static GByteArray *part_bytes(GMimePart *part, GMimeStream **keep)
@@ -830,6 +983,8 @@ static void leaf(struct walk *w, GMimePart *part)
 	} else {
 		GMimeStream *mem;
 		GByteArray *a = part_bytes(part, &mem);
+		if (w->in_report && ct && g_mime_content_type_is_type(ct, "text", "rfc822-headers"))
+			returned_headers_id(w, a->data, a->len);
 		add_part(w, filename, type, a->data, a->len);
 		g_object_unref(mem);
 	}
@@ -866,8 +1021,16 @@ static void walk(struct walk *w, GMimeObject *o, int depth)
 {
 	if (!o || depth > MAX_DEPTH)
 		return;
+	note_report(w, g_mime_object_get_content_type(o));
 	if (GMIME_IS_MESSAGE_PART(o)) {
 		GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(o));
+		if (inner && w->in_report) {
+			char *id = mail_msgid_from_header(
+				raw_header(GMIME_OBJECT(inner), "Message-ID"));
+			if (id)
+				add_ref(w->m, w->refs_cap, id);
+			free(id);
+		}
 		GMimeStream *mem = g_mime_stream_mem_new();
 		if (inner)
 			g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, mem);
@@ -893,8 +1056,11 @@ static void walk(struct walk *w, GMimeObject *o, int depth)
 		/* A signature says nothing a person reads. */
 		if (ct && g_mime_content_type_is_type(ct, "multipart", "signed") && n > 0)
 			n = 1;
+		bool report = ct && g_mime_content_type_is_type(ct, "multipart", "report");
+		w->in_report += report;
 		for (int i = 0; i < n; i++)
 			walk(w, g_mime_multipart_get_part(mp, i), depth + 1);
+		w->in_report -= report;
 		return;
 	}
 	if (GMIME_IS_PART(o))
@@ -957,14 +1123,17 @@ int mail_parse(const char *data, size_t len, const char *self, struct mail_in *o
 		return derr_set(e, DESK_EINVAL, "not a mail message: GMime could not parse it");
 	}
 
-	const char *mid = g_mime_message_get_message_id(msg);
-	out->message_id = mid && *mid ? mail_to_utf8(mid, strlen(mid), "utf-8")
-				      : digest_id(data, len);
-	references(msg, po, out);
+	/* The raw header: an encoded word decoding to CR LF is no id. */
+	out->message_id = mail_msgid_from_header(raw_header(GMIME_OBJECT(msg), "Message-ID"));
+	if (!out->message_id)
+		out->message_id = digest_id(data, len);
+	size_t refs_cap = 0;
+	references(msg, po, out, &refs_cap);
 	sender(msg, out);
 	const char *subj = g_mime_message_get_subject(msg);
-	out->subject = mail_to_utf8(subj ? subj : "", subj ? strlen(subj) : 0, "utf-8");
-	g_strstrip(out->subject);
+	char *u = mail_to_utf8(subj ? subj : "", subj ? strlen(subj) : 0, "utf-8");
+	out->subject = mail_clean_line(u);
+	free(u);
 
 	char *self_addr = NULL;
 	if (self) {
@@ -978,15 +1147,17 @@ int mail_parse(const char *data, size_t len, const char *self, struct mail_in *o
 		if (l)
 			g_object_unref(l);
 	}
-	const char *why = machine_sent(msg, out->from_addr, self_addr);
+	const char *why = machine_sent(msg, out->from_addr, out->subject, self_addr);
 	free(self_addr);
-	out->automatic = why != NULL;
-	out->auto_reason = xstrdup(why);
 
-	struct walk w = {.m = out};
+	struct walk w = {.m = out, .refs_cap = &refs_cap};
 	sb_add(&w.body, "");
 	walk(&w, g_mime_message_get_mime_part(msg), 0);
 	out->body = sb_take(&w.body);
+	if (!why)
+		why = w.report;
+	out->automatic = why != NULL;
+	out->auto_reason = xstrdup(why);
 
 	g_object_unref(msg);
 	g_mime_parser_options_free(po);

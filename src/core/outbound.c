@@ -71,14 +71,35 @@ static char *reply_subject(const struct ticket *t)
 	return xasprintf("%s%s %s", re ? "" : "Re: ", s, tag);
 }
 
+/* An id the store holds (without <>, or with them as an import may
+ * have kept it) as it may be written: NULL unless a valid msg-id. */
+static char *header_id(const char *stored)
+{
+	if (!stored)
+		return NULL;
+	size_t n = strlen(stored);
+	char *bare = n > 1 && stored[0] == '<' && stored[n - 1] == '>'
+			     ? xstrndup(stored + 1, n - 2)
+			     : xstrdup(stored);
+	if (!mail_msgid_valid(bare))
+		xfree(&bare);
+	return bare;
+}
+
+/* In-Reply-To and References from the thread's stored ids: each one
+ * checked again here, whatever wrote it (an old desk, an import). */
 static void set_references(GMimeObject *o, struct desk *d, const struct message *m)
 {
 	struct message last = {0};
 	struct derr e = {0};
 	if (store_mail_last_customer(d->st, m->ticket_id, &last, &e) == DESK_OK) {
-		char *v = xasprintf("<%s>", last.message_id);
-		g_mime_object_set_header(o, "In-Reply-To", v, NULL);
-		free(v);
+		char *id = header_id(last.message_id);
+		if (id) {
+			char *v = xasprintf("<%s>", id);
+			g_mime_object_set_header(o, "In-Reply-To", v, NULL);
+			free(v);
+		}
+		free(id);
 	}
 	message_free(&last);
 	char **ids = NULL;
@@ -94,9 +115,10 @@ static void set_references(GMimeObject *o, struct desk *d, const struct message 
 			if (i > 0 && upto > MAX_REFERENCES && i < upto - (MAX_REFERENCES - 1))
 				continue;
 			/* an id that cannot sit in a header is left out */
-			if (strpbrk(ids[i], "<> \t\r\n"))
-				continue;
-			sb_addf(&b, "%s<%s>", b.len ? " " : "", ids[i]);
+			char *id = header_id(ids[i]);
+			if (id)
+				sb_addf(&b, "%s<%s>", b.len ? " " : "", id);
+			free(id);
 		}
 		if (b.len)
 			g_mime_object_set_header(o, "References", sb_str(&b), NULL);
@@ -121,10 +143,24 @@ static GMimeMessage *build(struct desk *d, const struct message *m, const struct
 			 (long long)t->id);
 		return NULL;
 	}
+	if (!mail_addr_valid(cu->email)) {
+		derr_set(e, DESK_EINVAL,
+			 "refused to send: the email address of the customer of ticket %lld is "
+			 "not a plain address desk can write in a header",
+			 (long long)t->id);
+		return NULL;
+	}
+	char *own_id = m->message_id ? header_id(m->message_id) : NULL;
+	if (m->message_id && !own_id) {
+		derr_set(e, DESK_EINVAL, "refused to send: message %lld has an invalid Message-ID",
+			 (long long)m->id);
+		return NULL;
+	}
 	InternetAddressList *from = internet_address_list_parse(NULL, support);
 	if (!from || internet_address_list_length(from) < 1) {
 		if (from)
 			g_object_unref(from);
+		free(own_id);
 		derr_set(e, DESK_EINVAL, "mail.support_address \"%s\" is not an address", support);
 		return NULL;
 	}
@@ -132,17 +168,23 @@ static GMimeMessage *build(struct desk *d, const struct message *m, const struct
 	GMimeObject *o = GMIME_OBJECT(msg);
 	internet_address_list_append(g_mime_message_get_from(msg), from);
 	g_object_unref(from);
-	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, cu->name ? cu->name : "",
-				   cu->email);
+	/* names and subjects may come from anywhere (import, an old desk):
+	 * one line, no control characters, whatever the store holds */
+	char *name = mail_clean_line(cu->name);
+	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, name, cu->email);
+	free(name);
 	char *subject = reply_subject(t);
-	g_mime_message_set_subject(msg, subject, "utf-8");
+	char *clean = mail_clean_line(subject);
+	g_mime_message_set_subject(msg, clean, "utf-8");
+	free(clean);
 	free(subject);
 	GDateTime *when = g_date_time_new_from_unix_local(m->created_at ? m->created_at
 									: time_now());
 	g_mime_message_set_date(msg, when);
 	g_date_time_unref(when);
-	if (m->message_id)
-		g_mime_message_set_message_id(msg, m->message_id);
+	if (own_id)
+		g_mime_message_set_message_id(msg, own_id);
+	free(own_id);
 	set_references(o, d, m);
 	/* RFC 3834: what desk sends by itself says so, so that other
 	 * robots do not answer it. */
@@ -184,10 +226,15 @@ int outbound_render(struct desk *d, int64_t msg_row, char **text, size_t *len,
 		GMimeStream *mem = g_mime_stream_mem_new();
 		g_mime_object_write_to_stream(GMIME_OBJECT(msg), NULL, mem);
 		GByteArray *a = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-		*len = a->len;
-		*text = xmalloc(a->len + 1);
-		memcpy(*text, a->data, a->len);
-		(*text)[a->len] = '\0';
+		/* the backstop: whatever went wrong above, no header desk
+		 * did not mean to write reaches sendmail */
+		rc = mail_check_headers((const char *)a->data, a->len, e);
+		if (rc == DESK_OK) {
+			*len = a->len;
+			*text = xmalloc(a->len + 1);
+			memcpy(*text, a->data, a->len);
+			(*text)[a->len] = '\0';
+		}
 		g_object_unref(mem);
 		g_object_unref(msg);
 	}

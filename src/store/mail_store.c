@@ -152,7 +152,7 @@ int store_mail_last_customer(struct store *st, int64_t ticket_id, struct message
 {
 	sqlite3_stmt *s = st_prep(st,
 				  "SELECT " MESSAGE_COLS MESSAGE_FROM
-				  " WHERE m.ticket_id = ?1 AND m.kind = 'customer'"
+				  " WHERE m.ticket_id = ?1 AND m.kind = 'customer' AND m.auto = 0"
 				  " AND m.message_id IS NOT NULL"
 				  " ORDER BY m.created_at DESC, m.id DESC LIMIT 1",
 				  e);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "format.h"
+#include "mail.h"
 #include "text.h"
 #include "ui.h"
 #include "util.h"
@@ -110,7 +111,11 @@ static void append_message(struct conv_pane *c, size_t i, int width, struct wrap
 	const struct message *m = &c->msgs.v[i];
 	char when[64];
 	time_format_local(m->created_at, when, sizeof when);
-	char *author = text_sanitize(m->author ? m->author : "", 0);
+	/* who really wrote it, when that is not the ticket's customer */
+	const char *foreign = mail_foreign_sender(m, c->t.customer_email);
+	char *who = foreign ? xasprintf("%s (not the customer)", foreign) : NULL;
+	char *author = text_sanitize(who ? who : m->author ? m->author : "", 0);
+	free(who);
 	struct strbuf h = {0};
 	sb_addf(&h, "── %s · %s · %s ", kind_label(m->kind), *author ? author : "?", when);
 	free(author);

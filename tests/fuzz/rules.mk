@@ -2,6 +2,8 @@
 # target here.  `make check` runs each for a short bounded time;
 # `make fuzz` runs them longer (FUZZ_TIME seconds each, default 600).
 #   tests/fuzz/fuzz_ingest.c   one mail message into desk (core_ingest)
+#   tests/fuzz/fuzz_outbound.c hostile inbound headers, then the header set
+#                              of the acknowledgement and reply desk sends
 FUZZ_CC     ?= clang
 FUZZ_TIME   ?= 600
 FUZZ_SHORT  ?= 20
@@ -12,7 +14,7 @@ FUZZ_CFLAGS  = $(call pc_cflags,$(PKGS)) -U_XOPEN_SOURCE $(STD_FLAGS) -Wno-error
 # No console and no command line: the layers a parser reaches.
 FUZZ_SRC    := $(filter src/util/% src/store/% src/core/% src/config/%,$(LIB_SRC))
 FUZZ_OBJ    := $(FUZZ_SRC:%.c=build/fuzz/%.o)
-FUZZ_TARGETS := build/fuzz/fuzz_ingest
+FUZZ_TARGETS := build/fuzz/fuzz_ingest build/fuzz/fuzz_outbound
 
 .PHONY: fuzz fuzz-build test-fuzz
 fuzz-build: $(FUZZ_TARGETS)
@@ -26,7 +28,12 @@ build/fuzz/fuzz_ingest: build/fuzz/tests/fuzz/fuzz_ingest.o $(FUZZ_OBJ)
 	@$(if $(Q),echo "  LD/FUZZ $@")
 	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
 
--include $(FUZZ_OBJ:.o=.d) build/fuzz/tests/fuzz/fuzz_ingest.d
+build/fuzz/fuzz_outbound: build/fuzz/tests/fuzz/fuzz_outbound.o $(FUZZ_OBJ)
+	@$(if $(Q),echo "  LD/FUZZ $@")
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
+
+-include $(FUZZ_OBJ:.o=.d) build/fuzz/tests/fuzz/fuzz_ingest.d \
+         build/fuzz/tests/fuzz/fuzz_outbound.d
 
 test-fuzz: $(FUZZ_TARGETS)
 	@sh tests/fuzz/run.sh $(FUZZ_SHORT) $(FUZZ_TARGETS)

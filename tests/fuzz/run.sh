@@ -14,6 +14,7 @@ for target in "$@"; do
 	mkdir -p "$work"
 	case $name in
 	fuzz_ingest) seeds="tests/data/mail/corpus tests/fuzz/seeds-ingest" ;;
+	fuzz_outbound) seeds="tests/fuzz/seeds-outbound" ;;
 	*) seeds= ;;
 	esac
 	log=build/fuzz/$name.log

@@ -6,6 +6,7 @@
 #   - the exit codes an MTA reads (sysexits), duplicates, busy database;
 #   - replies out through a stand-in sendmail, failures kept for
 #     `desk outbox`, and `desk outbox --retry`;
+#   - hostile mail: a stranger's [#N] tag, a Message-ID injecting Bcc;
 #   - then tests/mail/e2e-exim.sh: a real MTA on loopback, when it can run.
 # Usage: bash tests/mail/run.sh PATH-TO-DESK
 set -u
@@ -177,6 +178,44 @@ ok "desk outbox lists it" bash -c "'$DESK' outbox | grep -q 'failed.*connection 
 ok "desk outbox --retry sends it" bash -c "'$DESK' outbox --retry | grep -q '1 sent, 0 failed'"
 ok "... through sendmail" grep -q "Second answer." "$T/sent"
 ok "the outbox is empty" bash -c "'$DESK' outbox | grep -q 'outbox is empty'"
+
+# --- hostile mail ----------------------------------------------------------
+# a stranger writes "[#N]" of Zoë's ticket: a ticket of their own
+printf 'From: Mallory <mallory@evil.example>\nSubject: Re: Caf\xc3\xa9 machine [#%s]\nMessage-ID: <m1@evil.example>\n\nSend the invoice to me.\n' "$ZID" >"$T/stranger"
+ok "a stranger's [#N] mail: exit 0" status_is 0 "$T/stranger"
+SID=$(q "SELECT ticket_id FROM messages WHERE message_id = 'm1@evil.example'")
+ok "... opens a ticket of its own" bash -c "[ -n '$SID' ] && [ '$SID' != '$ZID' ]"
+ok "... whose customer is the stranger" \
+	eq "$(q "SELECT c.email FROM tickets t JOIN customers c ON c.id = t.customer_id WHERE t.id = $SID")" \
+	mallory@evil.example
+ok "... and ticket N has nothing of theirs" \
+	eq "$(q "SELECT count(*) FROM messages WHERE ticket_id = $ZID AND mail_from = 'mallory@evil.example'")" 0
+cat >"$T/config-join.yaml" <<EOF
+mail:
+  support_address: "Desk Test <help@desk.test>"
+  sendmail: ["$T/sendmail", "-t", "-oi"]
+  stranger_tag: join
+EOF
+sed 's/m1@evil/m2@evil/' "$T/stranger" >"$T/stranger2"
+ok "with stranger_tag: join, it joins ticket N, held aside" \
+	bash -c "'$DESK' --config '$T/config-join.yaml' ingest -v <'$T/stranger2' | grep -q 'held aside'"
+ok "... in ticket N" \
+	eq "$(q "SELECT ticket_id FROM messages WHERE message_id = 'm2@evil.example'")" "$ZID"
+ok "desk show names who really wrote it" \
+	bash -c "'$DESK' show $ZID | grep -q -- '^--- customer, mallory@evil.example (not the customer), '"
+ok "... and the customer's own messages under her name" \
+	bash -c "'$DESK' show $ZID | grep -q -- '^--- customer, Zoë Ng, '"
+# a Message-ID whose encoded word decodes to CR LF Bcc:
+printf 'From: eve@example.com\nSubject: x\nMessage-ID: =?utf-8?q?<s=0D=0ABcc:_stranger@evil.example>?=\n\nhi\n' >"$T/inject"
+ok "a Message-ID carrying CR LF Bcc: exit 0" status_is 0 "$T/inject"
+EID=$(q "SELECT ticket_id FROM messages WHERE mail_from = 'eve@example.com'")
+ok "... stored under a digest id" \
+	bash -c "sqlite3 '$DESK_DB' \"SELECT message_id FROM messages WHERE ticket_id = $EID\" | grep -q '^desk-sha256-[0-9a-f]*@desk.invalid\$'"
+: >"$T/sent"
+ok "a reply on its ticket" "$DESK" reply "$EID" --body "ok"
+ok "... reaches sendmail with no Bcc, In-Reply-To the digest id" bash -c "
+	! grep -qi '^Bcc:' '$T/sent' && ! grep -q 'evil' '$T/sent' &&
+	grep -q '^In-Reply-To: <desk-sha256-' '$T/sent'"
 
 # --- a real MTA -------------------------------------------------------------
 if [ -x "$HERE/e2e-exim.sh" ] || [ -f "$HERE/e2e-exim.sh" ]; then

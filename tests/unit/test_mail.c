@@ -3,6 +3,7 @@
  * database, attachments, outbound mail through a stand-in sendmail, the
  * acknowledgement rules, and the sysexits the MTA sees. */
 #include <check.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "config.h"
 #include "core.h"
 #include "mail.h"
+#include "metrics.h"
 #include "testlib.h"
 #include "util.h"
 
@@ -358,6 +360,103 @@ START_TEST(loop_detection)
 	ck_assert(is_auto("From: Help <HELP@desk.test>\n"));
 	ck_assert(is_auto("From: a@example.com\nContent-Type: multipart/report; "
 			  "report-type=delivery-status; boundary=x\n"));
+	/* RFC 3464/3834 as real MTAs write them */
+	ck_assert(is_auto("Return-Path: <MAILER-DAEMON@mx.example.com>\nFrom: a@example.com\n"));
+	ck_assert(is_auto("Return-Path: < >\nFrom: a@example.com\n"));
+	ck_assert(is_auto("From: a@example.com\nX-Auto-Response-Suppress: DR, AutoReply\n"));
+	ck_assert(is_auto("From: a@example.com\nX-Auto-Response-Suppress: RN,OOF\n"));
+	ck_assert(!is_auto("From: a@example.com\nX-Auto-Response-Suppress: DR, RN\n"));
+	ck_assert(is_auto("From: a@example.com\nAuto-Submitted: auto-notified\n"));
+	ck_assert(!is_auto("From: a@example.com\nAuto-Submitted: No (a person)\n"));
+	ck_assert(is_auto("From: a@example.com\nX-Failed-Recipients: b@example.org\n"));
+	ck_assert(is_auto("From: <>\n"));
+	ck_assert(!is_auto("From: Postmaster <postmaster@example.com>\n"));
+	struct mail_in m;
+	parse_ok("From: System Administrator <postmaster@example.net>\n"
+		 "Subject: Undeliverable: Some test message\n\nx\n", &m);
+	ck_assert(m.automatic);
+	mail_in_free(&m);
+	parse_ok("From: Ann <ann@example.com>\nSubject: Undeliverable parcel\n\nx\n", &m);
+	ck_assert(!m.automatic); /* a customer writing about a parcel is a customer */
+	mail_in_free(&m);
+	parse_ok("From: j@example.com\n"
+		 "Subject: AUTO: Smith, John is out of the office (returning 05/01)\n\nx\n", &m);
+	ck_assert(m.automatic);
+	mail_in_free(&m);
+	/* a delivery report nested in a multipart/mixed */
+	parse_ok("From: a@example.com\nSubject: s\nContent-Type: multipart/mixed; boundary=A\n\n"
+		 "--A\nContent-Type: multipart/report; report-type=delivery-status; boundary=B\n\n"
+		 "--B\nContent-Type: text/plain\n\nfailed\n"
+		 "--B\nContent-Type: message/delivery-status\n\nAction: failed\n"
+		 "--B\nContent-Type: text/rfc822-headers\n\nMessage-ID: <sent.1@desk.test>\n"
+		 "Subject: x\n--B--\n--A--\n", &m);
+	ck_assert(m.automatic);
+	ck_assert_str_eq(m.auto_reason, "multipart/report");
+	/* the returned message's id is a reference, for threading */
+	ck_assert_uint_eq(m.nrefs, 1);
+	ck_assert_str_eq(m.refs[0], "sent.1@desk.test");
+	mail_in_free(&m);
+}
+END_TEST
+
+/* --- what may go into a header ----------------------------------------- */
+
+START_TEST(msgid_and_address_checks)
+{
+	ck_assert(mail_msgid_valid("abc.def@example.com"));
+	ck_assert(mail_msgid_valid("a+b=c/d$x@[10.0.0.1]"));
+	ck_assert(mail_msgid_valid("desk-sha256-0123@desk.invalid"));
+	ck_assert(!mail_msgid_valid("s\r\nBcc: stranger@evil.example"));
+	ck_assert(!mail_msgid_valid("a b@example.com"));
+	ck_assert(!mail_msgid_valid("<a@example.com>"));
+	ck_assert(!mail_msgid_valid("a..b@example.com"));
+	ck_assert(!mail_msgid_valid(".a@example.com"));
+	ck_assert(!mail_msgid_valid("noat"));
+	ck_assert(!mail_msgid_valid("a@"));
+	ck_assert(!mail_msgid_valid("a@b@c"));
+	ck_assert(!mail_msgid_valid("caf\xc3\xa9@example.com"));
+	ck_assert(!mail_msgid_valid(NULL));
+	char *big = xmalloc(300);
+	memset(big, 'a', 299);
+	big[299] = '\0';
+	big[10] = '@';
+	ck_assert(!mail_msgid_valid(big));
+	free(big);
+
+	char *id = mail_msgid_from_header(" <x.1@example.com>\n ");
+	ck_assert_str_eq(id, "x.1@example.com");
+	free(id);
+	ck_assert_ptr_null(mail_msgid_from_header("=?utf-8?q?<s=0D=0ABcc:_x@evil.example>?="));
+	ck_assert_ptr_null(mail_msgid_from_header("x.1@example.com"));
+	ck_assert_ptr_null(mail_msgid_from_header("<a@b> <c@d>"));
+
+	ck_assert(mail_addr_valid("ann@example.com"));
+	ck_assert(mail_addr_valid("z\xc3\xb6" "e@example.com"));
+	ck_assert(!mail_addr_valid("ann@example.com\nBcc: x@y"));
+	ck_assert(!mail_addr_valid("ann@example.com, b@example.com"));
+	ck_assert(!mail_addr_valid("a b@example.com"));
+	ck_assert(!mail_addr_valid("a\xc2\x85@example.com"));
+	ck_assert(!mail_addr_valid("@example.com"));
+	ck_assert(!mail_addr_valid("a@b@example.com"));
+
+	char *c = mail_clean_line(" Ann\r\nBcc: x\x1b[31m\xc2\x9b\x7f ");
+	ck_assert_str_eq(c, "Ann  Bcc: x [31m");
+	free(c);
+
+	const char *good = "From: a@b\nTo: c@d\nSubject: x\n folded\n\nBcc: body, not a header\n";
+	struct derr e = {0};
+	ck_assert_int_eq(mail_check_headers(good, strlen(good), &e), DESK_OK);
+	const char *bcc = "From: a@b\nTo: c@d\nBcc: x@evil\n\nx\n";
+	ck_assert_int_eq(mail_check_headers(bcc, strlen(bcc), &e), DESK_EINVAL);
+	ck_assert_msg(strstr(e.msg, "line 3 (\"Bcc\")") != NULL, "%s", e.msg);
+	const char *twice = "To: c@d\nTo: x@evil\n\nx\n";
+	ck_assert_int_eq(mail_check_headers(twice, strlen(twice), &e), DESK_EINVAL);
+	const char *cr = "To: c@d\nSubject: a\rBcc: x\n\nx\n";
+	ck_assert_int_eq(mail_check_headers(cr, strlen(cr), &e), DESK_EINVAL);
+	const char nul[] = "To: c@d\nSubject: a\0b\n\nx\n";
+	ck_assert_int_eq(mail_check_headers(nul, sizeof nul - 1, &e), DESK_EINVAL);
+	const char *noto = "From: a@b\n\nx\n";
+	ck_assert_int_eq(mail_check_headers(noto, strlen(noto), &e), DESK_EINVAL);
 }
 END_TEST
 
@@ -826,6 +925,397 @@ START_TEST(acknowledgements)
 }
 END_TEST
 
+/* --- hostile mail ------------------------------------------------------- */
+
+static const char hostile_mid[] =
+	"From: =?utf-8?q?Eve=0D=0ABcc:_x@evil.example?= <eve@example.com>\n"
+	"Subject: =?utf-8?q?hello=0D=0ABcc:_y@evil.example?=\n"
+	"Message-ID: =?utf-8?q?<s=0D=0ABcc:_stranger@evil.example>?=\n"
+	"References: =?utf-8?q?<r=0D=0ABcc:_z@evil.example>?= <ok.1@example.com>\n"
+	"\n"
+	"hi\n";
+
+/* The headers of the last message in the stand-in's file, unfolded
+ * names only: what sendmail -t would read. */
+static bool sent_has_header(const char *out, const char *name)
+{
+	const char *last = out, *p;
+	while ((p = strstr(last, "--END--")) && strstr(p + 7, "--END--"))
+		last = p + 7;
+	size_t n = strlen(name);
+	for (p = last; p && *p && *p != '\n'; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':')
+			return true;
+	return false;
+}
+
+START_TEST(no_header_injection)
+{
+	struct fx f;
+	memset(&f, 0, sizeof f);
+	char *dir = test_tmpdir();
+	char *canned = xasprintf("%s/canned.yaml", dir);
+	FILE *c = fopen(canned, "w");
+	fputs("- name: got-it\n  title: Received\n  body: \"Ticket {{ticket.id}} is open.\"\n", c);
+	fclose(c);
+	char *yaml = xasprintf("canned: %s\n%s  acknowledge: {enabled: true, canned: got-it}\n",
+			       canned, mail_yaml);
+	fx_open(&f, yaml);
+	struct ingest_result r = ingest(&f, hostile_mid);
+	ck_assert(r.acknowledged);
+	ck_assert_str_eq(r.ack_error, "");
+	struct message m;
+	struct derr e = {0};
+	ck_assert_int_eq(store_mail_message_get(f.d.st, r.msg_row, &m, &e), DESK_OK);
+	/* the id was no msg-id: a digest took its place */
+	ck_assert_msg(strncmp(m.message_id, "desk-sha256-", 12) == 0, "%s", m.message_id);
+	ck_assert(mail_msgid_valid(m.message_id));
+	char *digest = xstrdup(m.message_id);
+	message_free(&m);
+	struct ticket t;
+	get_ticket(&f, r.ticket_id, &t);
+	ck_assert(strpbrk(t.subject, "\r\n") == NULL);
+	ck_assert_str_eq(t.subject, "hello  Bcc: y@evil.example");
+	ck_assert(strpbrk(t.customer_name, "\r\n") == NULL);
+	ticket_free(&t);
+
+	/* the acknowledgement, then a reply: no header desk did not write */
+	int64_t row;
+	ck_assert_int_eq(core_post(&f.d, r.ticket_id, MSG_REPLY, "answer", NULL, 0, &row, &e),
+			 DESK_OK);
+	ck_assert_int_eq(store_mail_message_get(f.d.st, row, &m, &e), DESK_OK);
+	ck_assert_str_eq(m.delivery, "sent");
+	message_free(&m);
+	char *out = sent_text(&f);
+	ck_assert_msg(strstr(out, "\nBcc:") == NULL, "%s", out);
+	ck_assert(!sent_has_header(out, "Bcc"));
+	char *h = last_header(out, "In-Reply-To");
+	char *want = xasprintf("<%s>", digest);
+	ck_assert_str_eq(h, want);
+	free(want);
+	free(h);
+	free(out);
+	/* the same mail again is the same id: stored once */
+	r = ingest(&f, hostile_mid);
+	ck_assert_int_eq(r.outcome, INGEST_DUPLICATE);
+	free(digest);
+	fx_close(&f);
+	free(yaml);
+	free(canned);
+	test_tmpdir_cleanup(&dir);
+}
+END_TEST
+
+START_TEST(refused_send_is_kept_in_outbox)
+{
+	struct fx f;
+	fx_open(&f, mail_yaml);
+	struct ingest_result r = ingest(&f, "From: ann@example.com\nSubject: s\n"
+					    "Message-ID: <rf1@x>\n\nx\n");
+	/* an address that could end its header, as an old import left it */
+	struct ticket t;
+	get_ticket(&f, r.ticket_id, &t);
+	struct customer cu = {0};
+	struct derr e = {0};
+	ck_assert_int_eq(store_customer_get(f.d.st, t.customer_id, &cu, &e), DESK_OK);
+	free(cu.email);
+	cu.email = xstrdup("ann@example.com\nBcc: x@evil.example");
+	ck_assert_int_eq(store_customer_update(f.d.st, &cu, &e), DESK_OK);
+	customer_free(&cu);
+	ticket_free(&t);
+	int64_t row;
+	ck_assert_int_eq(core_post(&f.d, r.ticket_id, MSG_REPLY, "answer", NULL, 0, &row, &e),
+			 DESK_OK);
+	struct message m;
+	ck_assert_int_eq(store_mail_message_get(f.d.st, row, &m, &e), DESK_OK);
+	ck_assert_str_eq(m.delivery, "failed");
+	ck_assert_msg(strstr(m.delivery_error, "refused to send") != NULL, "%s",
+		      m.delivery_error);
+	message_free(&m);
+	char *out = sent_text(&f);
+	ck_assert_str_eq(out, ""); /* nothing reached sendmail */
+	free(out);
+	fx_close(&f);
+}
+END_TEST
+
+START_TEST(nul_in_body_is_visible)
+{
+	struct fx f;
+	fx_open(&f, NULL);
+	static const char mail[] = "From: ann@example.com\nSubject: s\nMessage-ID: <nul@x>\n"
+				   "Content-Type: text/plain; charset=iso-8859-2\n\n"
+				   "before\0after\n";
+	struct ingest_result r;
+	struct derr e = {0};
+	bool fault;
+	ck_assert_int_eq(core_ingest(&f.d, mail, sizeof mail - 1, NULL, &r, &fault, &e), DESK_OK);
+	struct message m;
+	ck_assert_int_eq(store_mail_message_get(f.d.st, r.msg_row, &m, &e), DESK_OK);
+	ck_assert_str_eq(m.body, "before\xef\xbf\xbd" "after");
+	message_free(&m);
+	fx_close(&f);
+}
+END_TEST
+
+static bool has_event(struct fx *f, int64_t ticket, const char *field, const char *value)
+{
+	struct event_list l = {0};
+	struct derr e = {0};
+	ck_assert_int_eq(store_events(f->d.st, ticket, &l, &e), DESK_OK);
+	bool found = false;
+	for (size_t i = 0; i < l.n; i++)
+		if (l.v[i].field && strcmp(l.v[i].field, field) == 0 && l.v[i].new_value &&
+		    strcmp(l.v[i].new_value, value) == 0)
+			found = true;
+	event_list_free(&l);
+	return found;
+}
+
+static int64_t solved_ticket(struct fx *f)
+{
+	struct ingest_result r = ingest(f, "From: Ann Lee <ann@example.com>\nSubject: Broken\n"
+					   "Message-ID: <own1@example.com>\n\none\n");
+	struct derr e = {0};
+	struct field_change ch[] = {{FIELD_ASSIGNEE, f->d.me.login}, {FIELD_STATUS, "solved"}};
+	ck_assert_msg(core_apply(&f->d, r.ticket_id, ch, 2, &e) == DESK_OK, "%s", e.msg);
+	return r.ticket_id;
+}
+
+START_TEST(subject_tag_is_not_identity)
+{
+	struct fx f;
+	fx_open(&f, mail_yaml);
+	int64_t id = solved_ticket(&f);
+	/* a stranger's "[#N]": a ticket of their own, N untouched */
+	char *tagged = xasprintf("From: Mallory <mallory@evil.example>\n"
+				 "Subject: Re: Broken [#%lld]\nMessage-ID: <st1@evil.example>\n\n"
+				 "send me the invoice\n",
+				 (long long)id);
+	struct ingest_result r = ingest(&f, tagged);
+	free(tagged);
+	ck_assert_int_eq(r.outcome, INGEST_NEW_TICKET);
+	ck_assert_int_ne(r.ticket_id, id);
+	char tag[32];
+	snprintf(tag, sizeof tag, "#%lld", (long long)id);
+	ck_assert(has_event(&f, r.ticket_id, "stranger_tag", tag));
+	struct ticket t;
+	get_ticket(&f, r.ticket_id, &t);
+	ck_assert_str_eq(t.customer_email, "mallory@evil.example");
+	ticket_free(&t);
+	get_ticket(&f, id, &t);
+	ck_assert_int_eq(t.status, ST_SOLVED);
+	ck_assert_int_eq(t.reopens, 0);
+	ticket_free(&t);
+	ck_assert_int_eq(count_messages(&f, id), 1);
+
+	/* the customer's "[#N]", in any case: joins and reopens */
+	tagged = xasprintf("From: ANN@example.com\nSubject: again [#%lld]\n"
+			   "Message-ID: <own2@example.com>\n\ntwo\n",
+			   (long long)id);
+	r = ingest(&f, tagged);
+	free(tagged);
+	ck_assert_int_eq(r.outcome, INGEST_APPENDED);
+	ck_assert_int_eq(r.ticket_id, id);
+	ck_assert(!r.stranger);
+	get_ticket(&f, id, &t);
+	ck_assert_int_eq(t.status, ST_OPEN);
+	ticket_free(&t);
+
+	/* someone else answering a mail desk sent on N: a reference, joins */
+	struct derr e = {0};
+	int64_t row;
+	ck_assert_int_eq(core_post(&f.d, id, MSG_REPLY, "fixed?", NULL, 0, &row, &e), DESK_OK);
+	struct message m;
+	ck_assert_int_eq(store_mail_message_get(f.d.st, row, &m, &e), DESK_OK);
+	char *cc = xasprintf("From: colleague@example.org\nSubject: Re: Broken\n"
+			     "Message-ID: <cc1@example.org>\nIn-Reply-To: <%s>\n\nyes\n",
+			     m.message_id);
+	message_free(&m);
+	r = ingest(&f, cc);
+	free(cc);
+	ck_assert_int_eq(r.outcome, INGEST_APPENDED);
+	ck_assert_int_eq(r.ticket_id, id);
+	/* ... shown as who wrote it, not as the customer */
+	ck_assert_int_eq(store_mail_message_get(f.d.st, r.msg_row, &m, &e), DESK_OK);
+	ck_assert_str_eq(mail_foreign_sender(&m, "ann@example.com"), "colleague@example.org");
+	ck_assert_ptr_null(mail_foreign_sender(&m, "COLLEAGUE@example.org"));
+	message_free(&m);
+	fx_close(&f);
+}
+END_TEST
+
+START_TEST(stranger_tag_join)
+{
+	struct fx f;
+	char *yaml = xasprintf("%s  stranger_tag: join\n", mail_yaml);
+	fx_open(&f, yaml);
+	free(yaml);
+	ck_assert(f.cfg.mail.stranger_joins);
+	int64_t id = solved_ticket(&f);
+	char *tagged = xasprintf("From: mallory@evil.example\nSubject: Re: Broken [#%lld]\n"
+				 "Message-ID: <sj1@evil.example>\n\nreopen please\n",
+				 (long long)id);
+	struct ingest_result r = ingest(&f, tagged);
+	free(tagged);
+	ck_assert_int_eq(r.outcome, INGEST_APPENDED);
+	ck_assert_int_eq(r.ticket_id, id);
+	ck_assert(r.stranger);
+	ck_assert(!r.acknowledged);
+	struct ticket t;
+	get_ticket(&f, id, &t);
+	ck_assert_int_eq(t.status, ST_SOLVED); /* not reopened */
+	ck_assert_int_eq(t.reopens, 0);
+	struct message m;
+	struct derr e = {0};
+	ck_assert_int_eq(store_mail_message_get(f.d.st, r.msg_row, &m, &e), DESK_OK);
+	ck_assert(m.automatic); /* held aside: not the customer's turn */
+	ck_assert_str_eq(mail_foreign_sender(&m, t.customer_email), "mallory@evil.example");
+	message_free(&m);
+	ticket_free(&t);
+	ck_assert(has_event(&f, id, "stranger", "mallory@evil.example"));
+	/* a reply still answers the customer's own message */
+	int64_t row;
+	ck_assert_int_eq(core_post(&f.d, id, MSG_REPLY, "hi", NULL, 0, &row, &e), DESK_OK);
+	char *out = sent_text(&f);
+	char *h = last_header(out, "In-Reply-To");
+	ck_assert_str_eq(h, "<own1@example.com>");
+	free(h);
+	h = last_header(out, "To");
+	ck_assert_str_eq(h, "Ann Lee <ann@example.com>");
+	free(h);
+	free(out);
+	fx_close(&f);
+
+	/* a value that is neither */
+	struct config cfg;
+	ck_assert_int_ne(config_load_string("mail:\n  stranger_tag: maybe\n", "c.yaml", &cfg, &e),
+			 DESK_OK);
+	ck_assert_msg(strstr(e.msg, "new_ticket") && strstr(e.msg, "join"), "%s", e.msg);
+	config_free(&cfg);
+}
+END_TEST
+
+/* --- real bounces ------------------------------------------------------- */
+
+static char **list_dir(const char *dir, const char *suffix, size_t *n)
+{
+	char **v = NULL;
+	size_t cap = 0;
+	*n = 0;
+	DIR *dh = opendir(dir);
+	ck_assert_msg(dh != NULL, "%s", dir);
+	struct dirent *de;
+	while ((de = readdir(dh))) {
+		size_t l = strlen(de->d_name), sl = strlen(suffix);
+		if (l > sl && strcmp(de->d_name + l - sl, suffix) == 0) {
+			xgrow((void **)&v, &cap, *n + 1, sizeof *v);
+			v[(*n)++] = xasprintf("%s/%s", dir, de->d_name);
+		}
+	}
+	closedir(dh);
+	return v;
+}
+
+START_TEST(real_bounces_are_automatic)
+{
+	const char *data = getenv("DESK_TESTDATA");
+	ck_assert_msg(data != NULL, "DESK_TESTDATA is not set");
+	/* one desk where each bounce comes alone, one where each comes in
+	 * the thread of a solved ticket */
+	struct fx alone, thread;
+	memset(&alone, 0, sizeof alone);
+	char *dir = test_tmpdir();
+	char *canned = xasprintf("%s/canned.yaml", dir);
+	FILE *c = fopen(canned, "w");
+	fputs("- name: got-it\n  title: Received\n  body: \"open\"\n", c);
+	fclose(c);
+	char *yaml = xasprintf("canned: %s\n%s  acknowledge: {enabled: true, canned: got-it}\n",
+			       canned, mail_yaml);
+	fx_open(&alone, yaml);
+	fx_open(&thread, yaml);
+	int64_t id = solved_ticket(&thread);
+	char *bdir = xasprintf("%s/mail/bounces", data);
+	size_t n;
+	char **files = list_dir(bdir, ".eml", &n);
+	ck_assert_uint_ge(n, 30);
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+		char *text = read_file(files[i], &len);
+		ck_assert_ptr_nonnull(text);
+		struct ingest_result r;
+		struct derr e = {0};
+		bool fault;
+		/* alone: a ticket of its own, never acknowledged */
+		ck_assert_msg(core_ingest(&alone.d, text, len, NULL, &r, &fault, &e) == DESK_OK,
+			      "%s: %s", files[i], e.msg);
+		ck_assert_msg(r.automatic, "%s is not recognised as automatic", files[i]);
+		ck_assert_msg(!r.acknowledged, "%s was acknowledged", files[i]);
+		/* in the thread of a solved ticket: reopens nothing, no turn */
+		char *threaded = xasprintf("In-Reply-To: <own1@example.com>\n%s", text);
+		int rc = core_ingest(&thread.d, threaded, strlen(threaded), NULL, &r, &fault, &e);
+		ck_assert_msg(rc == DESK_OK, "%s: %s", files[i], e.msg);
+		if (r.outcome != INGEST_DUPLICATE) { /* two files may share an id */
+			ck_assert_msg(r.ticket_id == id, "%s did not thread", files[i]);
+			struct ticket t;
+			get_ticket(&thread, id, &t);
+			ck_assert_msg(t.status == ST_SOLVED && t.reopens == 0, "%s reopened",
+				      files[i]);
+			ticket_free(&t);
+			struct sla_facts sf = {0};
+			ck_assert_int_eq(store_sla_facts(thread.d.st, id, &sf, &e), DESK_OK);
+			ck_assert_msg(sf.awaiting_since == 0, "%s is the customer's turn",
+				      files[i]);
+		}
+		free(threaded);
+		free(text);
+		free(files[i]);
+	}
+	free(files);
+	free(bdir);
+	fx_close(&thread);
+
+	/* the customers' mail of the corpus is not machine mail: only these are */
+	static const char *const machine[] = {
+		"msg_05.txt", /* a delivery report (multipart/report) */
+		"msg_16.txt", /* Precedence: bulk */
+		"msg_25.txt", /* Auto-Submitted */
+		"msg_32.txt", /* Precedence: bulk */
+		"msg_33.txt", /* Precedence: bulk */
+		"msg_43.txt", /* a delivery report */
+		"msg_19.txt", /* not a message at all */
+	};
+	char *cdir = xasprintf("%s/mail/corpus", data);
+	files = list_dir(cdir, ".txt", &n);
+	ck_assert_uint_ge(n, 40);
+	size_t people = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool skip = false;
+		for (size_t k = 0; k < ARRAY_LEN(machine); k++)
+			skip |= strcmp(strrchr(files[i], '/') + 1, machine[k]) == 0;
+		size_t len;
+		char *text = read_file(files[i], &len);
+		struct mail_in m;
+		struct derr e = {0};
+		if (!skip && mail_parse(text, len, "help@desk.test", &m, &e) == DESK_OK) {
+			ck_assert_msg(!m.automatic, "%s taken for machine mail (%s)", files[i],
+				      m.auto_reason);
+			people++;
+			mail_in_free(&m);
+		}
+		free(text);
+		free(files[i]);
+	}
+	free(files);
+	ck_assert_uint_ge(people, 35);
+	free(cdir);
+	fx_close(&alone);
+	free(yaml);
+	free(canned);
+	test_tmpdir_cleanup(&dir);
+}
+END_TEST
+
 START_TEST(busy_database_is_tempfail)
 {
 	struct fx f;
@@ -864,6 +1354,7 @@ Suite *suite_mail(void)
 	tcase_add_test(tc, html_to_text);
 	tcase_add_test(tc, loop_detection);
 	tcase_add_test(tc, subject_tag_and_sysexits);
+	tcase_add_test(tc, msgid_and_address_checks);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("ingest");
 	tcase_set_timeout(tc, 60);
@@ -876,6 +1367,12 @@ Suite *suite_mail(void)
 	tcase_add_test(tc, failed_sending_stays_for_outbox);
 	tcase_add_test(tc, acknowledgements);
 	tcase_add_test(tc, busy_database_is_tempfail);
+	tcase_add_test(tc, no_header_injection);
+	tcase_add_test(tc, refused_send_is_kept_in_outbox);
+	tcase_add_test(tc, nul_in_body_is_visible);
+	tcase_add_test(tc, subject_tag_is_not_identity);
+	tcase_add_test(tc, stranger_tag_join);
+	tcase_add_test(tc, real_bounces_are_automatic);
 	suite_add_tcase(s, tc);
 	return s;
 }
