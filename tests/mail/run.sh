@@ -190,15 +190,13 @@ ok "... whose customer is the stranger" \
 	mallory@evil.example
 ok "... and ticket N has nothing of theirs" \
 	eq "$(q "SELECT count(*) FROM messages WHERE ticket_id = $ZID AND mail_from = 'mallory@evil.example'")" 0
-cat >"$T/config-join.yaml" <<EOF
-mail:
-  support_address: "Desk Test <help@desk.test>"
-  sendmail: ["$T/sendmail", "-t", "-oi"]
-  stranger_tag: join
-EOF
+# stranger_tag is the team's policy: for one mail, the team file says join.
+cp "$TEAM" "$T/team-before-join.yaml"
+sed -i 's/^mail:$/mail:\n  stranger_tag: join/' "$TEAM"
 sed 's/m1@evil/m2@evil/' "$T/stranger" >"$T/stranger2"
 ok "with stranger_tag: join, it joins ticket N, held aside" \
-	bash -c "'$DESK' --config '$T/config-join.yaml' ingest -v <'$T/stranger2' | grep -q 'held aside'"
+	bash -c "'$DESK' ingest -v <'$T/stranger2' | grep -q 'held aside'"
+cp "$T/team-before-join.yaml" "$TEAM"
 ok "... in ticket N" \
 	eq "$(q "SELECT ticket_id FROM messages WHERE message_id = 'm2@evil.example'")" "$ZID"
 ok "desk show names who really wrote it" \
