@@ -74,26 +74,6 @@ static bool desk_gid(gid_t *gid)
 
 /* --- is the folder desk's? --------------------------------------------- */
 
-/* Every folder that leads to dir: root's, and nobody else can rename or
- * replace what is in it (not writable by others, or sticky). */
-static bool path_safe(const char *dir)
-{
-	char *p = xstrdup(dir);
-	bool safe = true;
-	for (char *slash = strrchr(p, '/'); safe && slash; slash = strrchr(p, '/')) {
-		*slash = '\0';
-		struct stat sb;
-		const char *here = slash == p ? "/" : p;
-		if (stat(here, &sb) != 0 || sb.st_uid != 0 ||
-		    ((sb.st_mode & (S_IWGRP | S_IWOTH)) && !(sb.st_mode & S_ISVTX)))
-			safe = false;
-		if (slash == p)
-			break;
-	}
-	free(p);
-	return safe;
-}
-
 enum folder { FOLDER_OTHER, FOLDER_DESK, FOLDER_DESK_WRONG };
 
 /* FOLDER_DESK: a trusted folder of desk's group; FOLDER_DESK_WRONG: of
@@ -112,7 +92,7 @@ static enum folder classify(const char *dir, gid_t gid, char **canon, char *why,
 			 *canon, DESK_GROUP, what, *canon, *canon);
 		return FOLDER_DESK_WRONG;
 	}
-	if (!path_safe(*canon)) {
+	if (!priv_path_safe(*canon)) {
 		snprintf(why, size, "%s: a folder on the way to desk's folder can be changed by "
 				    "someone other than root; move the database to a folder such as "
 				    "%s",

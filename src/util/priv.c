@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "priv.h"
@@ -132,4 +133,48 @@ char *priv_read_file(const char *path, size_t *len)
 	priv_raise();
 	errno = err;
 	return s;
+}
+
+bool priv_path_safe(const char *dir)
+{
+	char *p = xstrdup(dir);
+	bool safe = true;
+	for (char *slash = strrchr(p, '/'); safe && slash; slash = strrchr(p, '/')) {
+		*slash = '\0';
+		struct stat sb;
+		const char *here = slash == p ? "/" : p;
+		if (stat(here, &sb) != 0 || sb.st_uid != 0 ||
+		    ((sb.st_mode & (S_IWGRP | S_IWOTH)) && !(sb.st_mode & S_ISVTX)))
+			safe = false;
+		if (slash == p)
+			break;
+	}
+	free(p);
+	return safe;
+}
+
+bool priv_team_yaml(const char *path)
+{
+	if (!priv_setid() || !path)
+		return false;
+	size_t n = strlen(path);
+	if (n < 5 || strcmp(path + n - 5, ".yaml") != 0)
+		return false;
+	char *real = realpath(path, NULL);
+	if (!real)
+		return false;
+	char *slash = strrchr(real, '/');
+	char *dir = slash == real ? xstrdup("/") : xstrndup(real, (size_t)(slash - real));
+	struct stat fs, ds;
+	bool ok = stat(real, &fs) == 0 && S_ISREG(fs.st_mode) && fs.st_uid == 0 &&
+		  stat(dir, &ds) == 0 && S_ISDIR(ds.st_mode) && ds.st_uid == 0 &&
+		  ds.st_gid == priv_group() && !(ds.st_mode & S_IRWXO) && priv_path_safe(dir);
+	free(dir);
+	free(real);
+	return ok;
+}
+
+char *priv_read_yaml(const char *path, size_t *len)
+{
+	return priv_team_yaml(path) ? read_file(path, len) : priv_read_file(path, len);
 }

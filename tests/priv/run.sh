@@ -213,14 +213,19 @@ open(os.path.join(os.environ["HOME"], "editor.ids"), "w").write("\n".join(ids) +
 open(sys.argv[1], "a").write("written in the editor\n")
 EOF
 chmod 755 "$T/bin/sendmail" "$T/bin/editor"
-cfg=$T/home/$A1/.config/desk
-install -d -o "$A1" -g "$A1" -m 700 "$T/home/$A1/.config" "$cfg"
-cat >"$cfg/config.yaml" <<EOF
+# The team's policy, sendmail included: config.yaml beside the database,
+# root's and closed to the agents like the rest of desk's folder; desk
+# reads it with its group.
+TEAMCFG=$(dirname "$DB")/config.yaml
+cat >"$TEAMCFG" <<EOF
 mail:
   support_address: "Help <help@example.com>"
   sendmail: ["$T/bin/sendmail"]
 EOF
-chown "$A1:" "$cfg/config.yaml"
+chown root:"$G" "$TEAMCFG" && chmod 640 "$TEAMCFG"
+out=$(as "$A1" cat "$TEAMCFG" 2>&1)
+[ $? -ne 0 ] && ok "the agent cannot read the team's file directly" ||
+	not_ok "the agent cannot read the team's file directly" "$out"
 no_group() { # file: exists, the agent's, without desk's group
 	[ -f "$1" ] && [ "$(stat -c %U "$1")" = "$A1" ] &&
 		! grep -qw -e "$gid" "$1"
