@@ -1,0 +1,54 @@
+/* caps.c: checking and cutting text against desk's caps, and the rule
+ * for queue and tag names.  See caps.h. */
+#include <stdio.h>
+#include <string.h>
+
+#include "caps.h"
+#include "util.h"
+
+const char *caps_describe(size_t bytes, char *buf, size_t size)
+{
+	if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0)
+		snprintf(buf, size, "%zu MiB", bytes / (1024 * 1024));
+	else
+		snprintf(buf, size, "%zu bytes", bytes);
+	return buf;
+}
+
+int caps_check(const char *what, const char *s, size_t max, struct derr *e)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n <= max)
+		return DESK_OK;
+	char cap[32];
+	return derr_set(e, DESK_EINVAL, "%s: %zu bytes, more than the %s desk takes", what, n,
+			caps_describe(max, cap, sizeof cap));
+}
+
+char *caps_cut(const char *s, size_t max, const char *note)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n <= max)
+		return xstrdup(s ? s : "");
+	/* back to the start of a UTF-8 character */
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	struct strbuf b = {0};
+	sb_addn(&b, s, max);
+	sb_add(&b, note ? note : "");
+	return sb_take(&b);
+}
+
+bool label_is_valid(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n > DESK_MAX_LABEL)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+		if (!alnum && (i == 0 || !strchr("-_./", c)))
+			return false;
+	}
+	return true;
+}
