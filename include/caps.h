@@ -33,13 +33,18 @@ int caps_check(const char *what, const char *s, size_t max, struct derr *e);
  * followed by `note` when cut (so a cut is visible).  New string. */
 char *caps_cut(const char *s, size_t max, const char *note);
 
+/* Cuts *s in place to at most max bytes (caps_cut) when it is longer:
+ * with a line saying so ("[desk: the text was cut here: it was N
+ * bytes, more than the 1 MiB desk keeps]") when say_so, else with "…".
+ * For what is kept rather than refused (mail).  NULL stays NULL.
+ * Returns whether it cut. */
+bool caps_fit(char **s, size_t max, bool say_so);
+
 /* Queue and tag names: 1 to 64 characters, lowercase letters a-z,
  * digits and - _ . /, starting with a letter or a digit.  No spaces,
  * controls, commas or look-alike Unicode: a name goes into filters
  * ("queue:billing"), lists and terminals as it is. */
 bool label_is_valid(const char *s);
-#define LABEL_RULE                                                             \
-	"1 to 64 characters: lowercase letters a-z, digits, '-', '_', '.' or " \
-	"'/', starting with a letter or a digit"
+#define LABEL_RULE "1 to 64 of a-z, 0-9, '-', '_', '.', '/', starting with a letter or digit"
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "caps.h"
 #include "config.h"
 #include "util.h"
 #include "yamldoc.h"
@@ -26,17 +27,6 @@ void canned_list_free(struct canned_list *l)
 	memset(l, 0, sizeof *l);
 }
 
-/* A tag goes into space-separated lists and comma-separated filters. */
-static bool tag_ok(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (*s == ',' || *s == ' ' || (unsigned char)*s < 0x20 || *s == 0x7f)
-			return false;
-	return true;
-}
-
 static int read_tags(const struct ydoc *d, const struct ynode *seq, struct canned *c,
 		     struct derr *e)
 {
@@ -50,10 +40,10 @@ static int read_tags(const struct ydoc *d, const struct ynode *seq, struct canne
 	c->nadd_tags = 0;
 	for (size_t i = 0; i < seq->nkids; i++) {
 		const struct ynode *n = seq->kids[i];
-		if (n->type != Y_SCALAR || y_is_null(n) || !tag_ok(n->value)) {
+		if (n->type != Y_SCALAR || y_is_null(n) || !label_is_valid(n->value)) {
 			char got[128];
 			y_describe(n, got, sizeof got);
-			return yerr(e, d, n, "expected a tag (no spaces or commas), got %s", got);
+			return yerr(e, d, n, "expected a tag name (" LABEL_RULE "), got %s", got);
 		}
 		c->add_tags[c->nadd_tags++] = xstrdup(n->value);
 	}

@@ -1,6 +1,7 @@
 /* caps.c: checking and cutting text against desk's caps, and the rule
  * for queue and tag names.  See caps.h. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "caps.h"
@@ -37,6 +38,25 @@ char *caps_cut(const char *s, size_t max, const char *note)
 	sb_addn(&b, s, max);
 	sb_add(&b, note ? note : "");
 	return sb_take(&b);
+}
+
+bool caps_fit(char **s, size_t max, bool say_so)
+{
+	size_t n = *s ? strlen(*s) : 0;
+	if (n <= max)
+		return false;
+	char cap[32], *note;
+	if (say_so)
+		note = xasprintf("\n\n[desk: the text was cut here: it was %zu bytes, more than "
+				 "the %s desk keeps]",
+				 n, caps_describe(max, cap, sizeof cap));
+	else
+		note = xstrdup("\xe2\x80\xa6"); /* U+2026 */
+	char *cut = caps_cut(*s, max, note);
+	free(note);
+	free(*s);
+	*s = cut;
+	return true;
 }
 
 bool label_is_valid(const char *s)

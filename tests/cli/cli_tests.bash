@@ -72,6 +72,8 @@ mkdir -p "$W"
 
 DB=$DESK_DB
 ME=$(id -un)
+# The rule for queue and tag names, as desk's messages state it (caps.h).
+LABEL_RULE="1 to 64 of a-z, 0-9, '-', '_', '.', '/', starting with a letter or digit"
 SECONDS=0
 
 # --- harness -------------------------------------------------------------
@@ -732,7 +734,7 @@ t "set a bad tag -> exit 1 saying what a tag is; tags unchanged"
 run set "$T3" 'tag+=bad tag'
 rc_is 1
 out_empty
-err_is 'desk: tag "bad tag": expected 1 to 64 characters without spaces or commas'
+err_is "desk: tag \"bad tag\": expected a tag name: $LABEL_RULE"
 show_json "$T3"
 jis 'd["tags"]' '["refund"]'
 end
@@ -756,7 +758,7 @@ show_json "$T3"
 jis 'd["queue"]' billing
 run set "$T3" 'queue=two words'
 rc_is 1
-err_is 'desk: queue "two words": expected a name of 1 to 64 characters without spaces or commas'
+err_is "desk: queue \"two words\": expected a queue name: $LABEL_RULE"
 show_json "$T3"
 jis 'd["queue"]' billing
 end
