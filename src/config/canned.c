@@ -6,6 +6,7 @@
 
 #include "caps.h"
 #include "config.h"
+#include "nameset.h"
 #include "util.h"
 #include "yamldoc.h"
 
@@ -139,6 +140,8 @@ int canned_load(const char *path, struct canned_list *out, struct derr *e)
 	const struct ynode *root = d.root;
 	if (root)
 		rc = y_expect(&d, root, Y_SEQ, "a list of canned responses", e);
+	struct nameset seen;
+	nameset_init(&seen, root && !rc ? root->nkids : 0);
 	for (size_t i = 0; root && !rc && i < root->nkids; i++) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
 		/* Counted first, so that canned_list_free frees a half-read one. */
@@ -147,19 +150,16 @@ int canned_load(const char *path, struct canned_list *out, struct derr *e)
 		snprintf(section, sizeof section, "canned[%zu]", i);
 		if ((rc = read_canned(&d, root->kids[i], section, c, e)))
 			break;
-		for (size_t j = 0; j < i; j++) {
-			if (strcmp(out->v[j].name, c->name) == 0) {
-				const struct ynode *n = y_get(root->kids[i], "name");
-				char got[128];
-				y_describe(n, got, sizeof got);
-				rc = yerr(e, &d, n,
-					  "duplicate canned response name %s; first defined on "
-					  "line %d",
-					  got, y_get(root->kids[j], "name")->line);
-				break;
-			}
+		long j = nameset_add(&seen, c->name, (long)i);
+		if (j >= 0) {
+			const struct ynode *n = y_get(root->kids[i], "name");
+			char got[128];
+			y_describe(n, got, sizeof got);
+			rc = yerr(e, &d, n, "duplicate canned response name %s; first defined on line %d",
+				  got, y_get(root->kids[j], "name")->line);
 		}
 	}
+	nameset_free(&seen);
 	ydoc_free(&d);
 	if (rc)
 		canned_list_free(out);

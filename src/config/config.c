@@ -8,6 +8,7 @@
 
 #include "caps.h"
 #include "config.h"
+#include "nameset.h"
 #include "util.h"
 #include "yamldoc.h"
 
@@ -482,25 +483,26 @@ static int read_views(struct loader *l, const struct ynode *seq, struct config *
 	if (rc)
 		return rc;
 	c->views = xcalloc(seq->nkids, sizeof *c->views);
-	for (size_t i = 0; i < seq->nkids; i++) {
+	struct nameset seen;
+	nameset_init(&seen, seq->nkids);
+	for (size_t i = 0; !rc && i < seq->nkids; i++) {
 		/* Counted first, so that config_free frees a half-read view. */
 		c->nviews = i + 1;
 		char section[32];
 		snprintf(section, sizeof section, "views[%zu]", i);
 		if ((rc = read_view(l, seq->kids[i], section, &c->views[i])))
-			return rc;
-		for (size_t j = 0; j < i; j++) {
-			if (strcmp(c->views[j].name, c->views[i].name) == 0) {
-				const struct ynode *n = y_get(seq->kids[i], "name");
-				char got[128];
-				y_describe(n, got, sizeof got);
-				return yerr(l->e, l->d, n,
-					    "duplicate view name %s; first defined on line %d", got,
-					    y_get(seq->kids[j], "name")->line);
-			}
+			break;
+		long j = nameset_add(&seen, c->views[i].name, (long)i);
+		if (j >= 0) {
+			const struct ynode *n = y_get(seq->kids[i], "name");
+			char got[128];
+			y_describe(n, got, sizeof got);
+			rc = yerr(l->e, l->d, n, "duplicate view name %s; first defined on line %d", got,
+				  y_get(seq->kids[j], "name")->line);
 		}
 	}
-	return DESK_OK;
+	nameset_free(&seen);
+	return rc;
 }
 
 /* An address that goes into mail headers as it is: one line, with an @. */
