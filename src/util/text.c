@@ -157,8 +157,9 @@ static int sat_add(int a, int b)
 
 /* Length of the character at s (which must not be at its NUL) together
  * with the zero-width code points after it: combining marks, ZWJ,
- * variation selectors.  Cutting between them would draw a mark on the
- * wrong base, so every measure below works in these units.  A newline
+ * variation selectors; and a flag's pair of letters.  Cutting between
+ * them would draw a mark on the wrong base, so every measure below
+ * works in these units.  A newline
  * has no width 0, so it is never taken along. */
 static size_t next_cluster(const char *s, int *width)
 {
@@ -166,6 +167,16 @@ static size_t next_cluster(const char *s, int *width)
 	size_t n = utf8_decode(s, &c);
 
 	*width = cp_width(c);
+	if (is_regional(c) && s[n]) {
+		/* a flag's two letters: a lone one draws wider in some
+		 * terminals, so a cut never parts them */
+		uint32_t d;
+		size_t m = utf8_decode(s + n, &d);
+		if (is_regional(d)) {
+			n += m;
+			*width += cp_width(d);
+		}
+	}
 	while (s[n]) {
 		size_t m = utf8_decode(s + n, &c);
 		if (wcwidth((wchar_t)c) != 0)
