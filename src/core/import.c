@@ -938,26 +938,29 @@ static int resolve_merges(struct importer *im, bool skip_bad, FILE *report,
 	return DESK_OK;
 }
 
-/* Reads one line into *buf (a NUL after it), keeping at most max bytes
- * of it plus its line end; a longer line is read to its end all the
- * same, so the next call starts on the next line.  Returns the bytes
- * kept, -1 at the end of the input; *whole receives the line's length.
- * So a line of gigabytes costs no memory, only the time to skip it. */
+/* Reads one line into *buf without its '\n' (a NUL after it), keeping
+ * at most max bytes of it (and a CR after those); a longer line is read
+ * to its end all the same, so the next call starts on the next line.
+ * Returns the bytes kept, -1 at the end of the input; *whole receives
+ * the line's length.  So a line of gigabytes costs no memory, only the
+ * time to skip it. */
 static ssize_t read_line_capped(FILE *in, char **buf, size_t *cap, size_t max, size_t *whole)
 {
 	size_t n = 0;
 	int ch;
+	bool any = false;
 	*whole = 0;
 	while ((ch = getc_unlocked(in)) != EOF) {
+		any = true;
+		if (ch == '\n')
+			break;
 		(*whole)++;
-		if (n < max + 2) {
+		if (n < max + 1) {
 			xgrow((void **)buf, cap, n + 2, 1);
 			(*buf)[n++] = (char)ch;
 		}
-		if (ch == '\n')
-			break;
 	}
-	if (!*whole)
+	if (!any)
 		return -1;
 	xgrow((void **)buf, cap, n + 1, 1);
 	(*buf)[n] = '\0';
@@ -996,7 +999,8 @@ int core_import(struct desk *d, void *stdio_in, const struct import_opts *o,
 		im.line++;
 		char *text = buf;
 		size_t n = (size_t)len;
-		bool cut = whole > n;
+		/* over the cap, unless what is over is the CR of a CRLF */
+		bool cut = whole > n || (n > DESK_MAX_IMPORT_LINE && text[n - 1] != '\r');
 		if (im.line == 1 && n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
 			text += 3;
 			n -= 3;

@@ -1739,6 +1739,10 @@ out_empty
 err_is "desk: $TMP: is a directory, not a database file"
 end
 
+# Output sanitizing, queue and tag names, caps (issue 11, items 7 and 8).
+# shellcheck source=tests/cli/output_tests.bash
+. "$ROOT/tests/cli/output_tests.bash"
+
 t "the main database is intact after everything (integrity_check)"
 [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check: $(sqlite3 "$DB" 'PRAGMA integrity_check')"
 [ "$(sqlite3 "$DEMO" 'PRAGMA integrity_check')" = ok ] || fail "demo integrity_check failed"
