@@ -33,9 +33,10 @@ int caps_check(const char *what, const char *s, size_t max, struct derr *e);
  * followed by `note` when cut (so a cut is visible).  New string. */
 char *caps_cut(const char *s, size_t max, const char *note);
 
-/* Cuts *s in place to at most max bytes (caps_cut) when it is longer:
- * with a line saying so ("[desk: the text was cut here: it was N
- * bytes, more than the 1 MiB desk keeps]") when say_so, else with "…".
+/* Cuts *s in place to at most max bytes, the note included (caps_cut),
+ * when it is longer: the note is a line saying so ("[desk: the text was
+ * cut here: it was N bytes, more than the 1 MiB desk keeps]") when
+ * say_so, else "…".
  * For what is kept rather than refused (mail).  NULL stays NULL.
  * Returns whether it cut. */
 bool caps_fit(char **s, size_t max, bool say_so);

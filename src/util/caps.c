@@ -52,7 +52,9 @@ bool caps_fit(char **s, size_t max, bool say_so)
 				 n, caps_describe(max, cap, sizeof cap));
 	else
 		note = xstrdup("\xe2\x80\xa6"); /* U+2026 */
-	char *cut = caps_cut(*s, max, note);
+	/* the note counts: what is kept fits the cap */
+	size_t room = strlen(note) < max ? max - strlen(note) : 0;
+	char *cut = caps_cut(*s, room, note);
 	free(note);
 	free(*s);
 	*s = cut;

@@ -214,7 +214,8 @@ end
 
 t "caps: ingest keeps a mail whose body is over the cap, cut where it says so"
 {
-	printf 'From: Big <big@example.com>\nSubject: %s\nMessage-ID: <big@example.com>\n\n' "$long_subject"
+	printf 'From: %s <big@example.com>\nSubject: %s\nMessage-ID: <big@example.com>\n\n' \
+		"$(head -c 300 /dev/zero | tr '\0' n)" "$long_subject"
 	head -c 2000000 /dev/zero | tr '\0' m
 	printf '\n'
 } >"$TMP/big.eml"
@@ -226,6 +227,8 @@ case $body in
 *"[desk: the text was cut here: it was 2000001 bytes, more than the 1 MiB desk keeps]"*) ;;
 *) fail "the body was not cut visibly: $(printf '%s' "$body" | head -c 200)" ;;
 esac
-[ "$(sqlite3 "$ODB" "SELECT length(CAST(subject AS BLOB)) FROM tickets t JOIN messages m ON m.ticket_id = t.id WHERE m.id = $last")" = 1003 ] ||
+[ "$(sqlite3 "$ODB" "SELECT length(CAST(subject AS BLOB)) FROM tickets t JOIN messages m ON m.ticket_id = t.id WHERE m.id = $last")" = 1000 ] ||
 	fail "the subject was not cut"
+[ "$(sqlite3 "$ODB" "SELECT length(CAST(name AS BLOB)) FROM customers WHERE email = 'big@example.com'")" = 256 ] ||
+	fail "the sender's name was not cut to 256 bytes"
 end

@@ -277,14 +277,19 @@ START_TEST(caps_cut_at_characters)
 	s = caps_cut("abc", 3, "|");
 	ck_assert_str_eq(s, "abc");
 	free(s);
-	char *body = xstrdup("0123456789");
-	ck_assert(!caps_fit(&body, 10, true));
-	ck_assert(caps_fit(&body, 4, true));
-	ck_assert_str_eq(body, "0123\n\n[desk: the text was cut here: it was 10 bytes, more than "
-			       "the 4 bytes desk keeps]");
+	char *body = xmalloc(201);
+	memset(body, 'x', 200);
+	body[200] = '\0';
+	ck_assert(!caps_fit(&body, 200, true));
+	ck_assert(caps_fit(&body, 150, true));
+	const char *note = "\n\n[desk: the text was cut here: it was 200 bytes, more than the 150 "
+			   "bytes desk keeps]";
+	/* the note counts: what is kept fits the cap */
+	ck_assert_uint_eq(strlen(body), 150);
+	ck_assert_str_eq(body + 150 - strlen(note), note);
 	free(body);
 	char *name = xstrdup("Ada Lovelace");
-	ck_assert(caps_fit(&name, 3, false));
+	ck_assert(caps_fit(&name, 6, false));
 	ck_assert_str_eq(name, "Ada\xe2\x80\xa6");
 	free(name);
 	char *none = NULL;
