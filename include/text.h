@@ -28,6 +28,14 @@ char *text_sanitize(const char *s, int flags);
 char *text_utf8_fix(const char *s);
 bool text_is_utf8(const char *s);
 
+/* JSON text (valid, as SQLite writes it) made safe to print: DEL, the
+ * C1 controls U+0080-U+009F, U+2028/U+2029 and the bidi controls
+ * (U+061C, U+200E/F, U+202A-U+202E, U+2066-U+2069) become "\u009b"
+ * escapes, which mean the same to any JSON reader.  Outside strings
+ * JSON is ASCII, so they can only be inside one.  Other bytes, invalid
+ * UTF-8 included, are copied as they are.  A new string. */
+char *text_json_safe(const char *json);
+
 /* Display width in terminal columns of valid UTF-8 (wcwidth; wide CJK
  * and emoji count 2, combining marks 0).  Input should be sanitized. */
 int text_width(const char *s);

@@ -47,6 +47,18 @@ void cli_warn(const char *prefix, const char *msg)
 	free(safe);
 }
 
+/* A usage error before any command: the argument it quotes sanitized. */
+static int main_usage_error(const char *fmt, const char *arg)
+	__attribute__((format(printf, 1, 0)));
+static int main_usage_error(const char *fmt, const char *arg)
+{
+	char *problem = xasprintf(fmt, arg);
+	cli_warn("desk", problem);
+	fputs("Try 'desk --help'.\n", stderr);
+	free(problem);
+	return EXIT_USAGE;
+}
+
 int cli_fail(const struct derr *e)
 {
 	cli_warn("desk", e->msg[0] ? e->msg : "failed");
@@ -55,13 +67,19 @@ int cli_fail(const struct derr *e)
 
 int cli_usage(const struct cli_ctx *c, const char *fmt, ...)
 {
+	/* The problem quotes the arguments, which a script may have taken
+	 * from a mail: `desk show $'\e]52;c;...\a'` must not reach the
+	 * terminal as an escape sequence. */
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(stderr, "desk %s: ", c->cmd->name);
-	vfprintf(stderr, fmt, ap);
+	char *problem = xvasprintf(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: desk %s %s\nTry 'desk %s --help'.\n", c->cmd->name, c->cmd->args,
+	char *prefix = xasprintf("desk %s", c->cmd->name);
+	cli_warn(prefix, problem);
+	fprintf(stderr, "usage: desk %s %s\nTry 'desk %s --help'.\n", c->cmd->name, c->cmd->args,
 		c->cmd->name);
+	free(prefix);
+	free(problem);
 	return EXIT_USAGE;
 }
 
@@ -161,13 +179,9 @@ int cli_main(int argc, char **argv)
 		case 'h': main_usage(stdout); return EXIT_OK;
 		case 'V': printf("desk %s\n", DESK_VERSION); return EXIT_OK;
 		case ':':
-			fprintf(stderr, "desk: option \"%s\" needs a value\nTry 'desk --help'.\n",
-				argv[optind - 1]);
-			return EXIT_USAGE;
+			return main_usage_error("option \"%s\" needs a value", argv[optind - 1]);
 		default:
-			fprintf(stderr, "desk: unknown option \"%s\"\nTry 'desk --help'.\n",
-				argv[optind - 1]);
-			return EXIT_USAGE;
+			return main_usage_error("unknown option \"%s\"", argv[optind - 1]);
 		}
 	}
 	const struct cli_cmd *cmd = NULL;
@@ -175,11 +189,8 @@ int cli_main(int argc, char **argv)
 		for (size_t i = 0; i < ARRAY_LEN(commands); i++)
 			if (strcmp(commands[i]->name, argv[optind]) == 0)
 				cmd = commands[i];
-		if (!cmd) {
-			fprintf(stderr, "desk: unknown command \"%s\"\nTry 'desk --help'.\n",
-				argv[optind]);
-			return EXIT_USAGE;
-		}
+		if (!cmd)
+			return main_usage_error("unknown command \"%s\"", argv[optind]);
 	}
 	struct derr e = {0};
 	if (config_load(c.config_opt, c.db_opt, &c.cfg, &e) != DESK_OK) {

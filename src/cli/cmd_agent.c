@@ -1,6 +1,7 @@
 /* cmd_agent.c: desk agent add|remove|list|role (admins change, all list). */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -14,13 +15,25 @@ static int agent_list(struct desk *d, struct derr *e)
 	if (rc == DESK_OK)
 		printf("%-16s %-11s %-8s %s\n", "LOGIN", "ROLE", "ACTIVE", "NAME");
 	for (size_t i = 0; rc == DESK_OK && i < l.n; i++) {
-		printf("%-16s %-11s %-8s ", l.v[i].login, role_name(l.v[i].role),
+		char *login = text_sanitize(l.v[i].login, 0);
+		printf("%-16s %-11s %-8s ", login, role_name(l.v[i].role),
 		       l.v[i].active ? "yes" : "no");
+		free(login);
 		cli_print_safe(l.v[i].name, false);
 		fputc('\n', stdout);
 	}
 	agent_list_free(&l);
 	return rc;
+}
+
+/* "desk: LOGIN WHAT": the login as typed, sanitized. */
+static void done(const char *login, const char *what, const char *more)
+{
+	fputs("desk: ", stdout);
+	cli_print_safe(login, false);
+	printf("%s", what);
+	cli_print_safe(more, false);
+	fputc('\n', stdout);
 }
 
 static int exec_agent(struct cli_ctx *c, int argc, char **argv)
@@ -66,15 +79,15 @@ static int exec_agent(struct cli_ctx *c, int argc, char **argv)
 	} else if (is_add) {
 		rc = core_agent_add(&d, args[0], name, (enum role)role, &e);
 		if (rc == DESK_OK)
-			printf("desk: %s added as %s\n", args[0], role_name((enum role)role));
+			done(args[0], " added as ", role_name((enum role)role));
 	} else if (is_remove) {
 		rc = core_agent_set_active(&d, args[0], false, &e);
 		if (rc == DESK_OK)
-			printf("desk: %s deactivated (their history stays)\n", args[0]);
+			done(args[0], " deactivated (their history stays)", "");
 	} else {
 		rc = core_agent_set_role(&d, args[0], (enum role)role_from_name(args[1]), &e);
 		if (rc == DESK_OK)
-			printf("desk: %s is now %s\n", args[0], args[1]);
+			done(args[0], " is now ", args[1]);
 	}
 	desk_close(&d);
 	return rc ? cli_fail(&e) : EXIT_OK;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -28,7 +29,9 @@ static int exec_import(struct cli_ctx *c, int argc, char **argv)
 	const char *path = argv[optind];
 	FILE *in = strcmp(path, "-") == 0 ? stdin : priv_fopen(path, "r");
 	if (!in) {
-		fprintf(stderr, "desk: %s: %s\n", path, strerror(errno));
+		char *msg = xasprintf("%s: %s", path, strerror(errno));
+		cli_warn("desk", msg); /* the path is an argument: sanitized */
+		free(msg);
 		return EXIT_FAIL;
 	}
 	io.name = in == stdin ? "stdin" : path;

@@ -289,7 +289,7 @@ static const struct csv_col csv_cols[] = {
 
 /* RFC 4180: quoted when it holds a comma, a quote, CR or LF, or spaces
  * at either end; quotes doubled. */
-static void csv_text(const char *s)
+static void csv_field(const char *s)
 {
 	size_t n = strlen(s);
 	bool quote = strpbrk(s, ",\"\r\n") || (n && (s[0] == ' ' || s[n - 1] == ' '));
@@ -304,6 +304,22 @@ static void csv_text(const char *s)
 		fputc(*s, stdout);
 	}
 	fputc('"', stdout);
+}
+
+/* A field of people's text (a queue, a tag, a login).  A CSV is read in
+ * terminals and spreadsheets: controls and escape sequences are made
+ * visible as everywhere else, and a leading = + - @ gets a ' so that no
+ * spreadsheet takes the field for a formula. */
+static void csv_text(const char *raw)
+{
+	char *safe = text_sanitize(raw, 0);
+	if (safe[0] && strchr("=+-@", safe[0])) {
+		char *quoted = xasprintf("'%s", safe);
+		free(safe);
+		safe = quoted;
+	}
+	csv_field(safe);
+	free(safe);
 }
 
 static void csv_row(const struct metrics *m, const struct metric_group *g)

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "caps.h"
 #include "config.h"
+#include "nameset.h"
 #include "util.h"
 #include "yamldoc.h"
 
@@ -26,17 +28,6 @@ void canned_list_free(struct canned_list *l)
 	memset(l, 0, sizeof *l);
 }
 
-/* A tag goes into space-separated lists and comma-separated filters. */
-static bool tag_ok(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (*s == ',' || *s == ' ' || (unsigned char)*s < 0x20 || *s == 0x7f)
-			return false;
-	return true;
-}
-
 static int read_tags(const struct ydoc *d, const struct ynode *seq, struct canned *c,
 		     struct derr *e)
 {
@@ -50,10 +41,10 @@ static int read_tags(const struct ydoc *d, const struct ynode *seq, struct canne
 	c->nadd_tags = 0;
 	for (size_t i = 0; i < seq->nkids; i++) {
 		const struct ynode *n = seq->kids[i];
-		if (n->type != Y_SCALAR || y_is_null(n) || !tag_ok(n->value)) {
+		if (n->type != Y_SCALAR || y_is_null(n) || !label_is_valid(n->value)) {
 			char got[128];
 			y_describe(n, got, sizeof got);
-			return yerr(e, d, n, "expected a tag (no spaces or commas), got %s", got);
+			return yerr(e, d, n, "expected a tag name (" LABEL_RULE "), got %s", got);
 		}
 		c->add_tags[c->nadd_tags++] = xstrdup(n->value);
 	}
@@ -149,6 +140,8 @@ int canned_load(const char *path, struct canned_list *out, struct derr *e)
 	const struct ynode *root = d.root;
 	if (root)
 		rc = y_expect(&d, root, Y_SEQ, "a list of canned responses", e);
+	struct nameset seen;
+	nameset_init(&seen, root && !rc ? root->nkids : 0);
 	for (size_t i = 0; root && !rc && i < root->nkids; i++) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
 		/* Counted first, so that canned_list_free frees a half-read one. */
@@ -157,19 +150,16 @@ int canned_load(const char *path, struct canned_list *out, struct derr *e)
 		snprintf(section, sizeof section, "canned[%zu]", i);
 		if ((rc = read_canned(&d, root->kids[i], section, c, e)))
 			break;
-		for (size_t j = 0; j < i; j++) {
-			if (strcmp(out->v[j].name, c->name) == 0) {
-				const struct ynode *n = y_get(root->kids[i], "name");
-				char got[128];
-				y_describe(n, got, sizeof got);
-				rc = yerr(e, &d, n,
-					  "duplicate canned response name %s; first defined on "
-					  "line %d",
-					  got, y_get(root->kids[j], "name")->line);
-				break;
-			}
+		long j = nameset_add(&seen, c->name, (long)i);
+		if (j >= 0) {
+			const struct ynode *n = y_get(root->kids[i], "name");
+			char got[128];
+			y_describe(n, got, sizeof got);
+			rc = yerr(e, &d, n, "duplicate canned response name %s; first defined on line %d",
+				  got, y_get(root->kids[j], "name")->line);
 		}
 	}
+	nameset_free(&seen);
 	ydoc_free(&d);
 	if (rc)
 		canned_list_free(out);

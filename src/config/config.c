@@ -7,8 +7,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "caps.h"
 #include "config.h"
 #include "internal_config.h"
+#include "nameset.h"
 #include "util.h"
 #include "yamldoc.h"
 
@@ -136,6 +138,40 @@ static int read_str(struct loader *l, const struct ynode *n, const char *what, c
 	return DESK_OK;
 }
 
+/* A queue name, by the rule every other way of naming one follows. */
+static int read_queue(struct loader *l, const struct ynode *n, char **field)
+{
+	if (n->type == Y_SCALAR && !y_is_null(n) && n->value[0] && !label_is_valid(n->value)) {
+		char got[128];
+		y_describe(n, got, sizeof got);
+		return yerr(l->e, l->d, n, "expected a queue name (" LABEL_RULE "), got %s", got);
+	}
+	return read_str(l, n, "a queue name", field);
+}
+
+/* The queue: and tag: names in a view's filter follow the same rule: a
+ * view of a name no ticket can have is a typo worth naming. */
+static int check_filter_names(struct loader *l, const struct ynode *n, const char *filter)
+{
+	char *copy = xstrdup(filter);
+	int rc = DESK_OK;
+	for (char *save = NULL, *w = strtok_r(copy, " \t", &save); w && !rc;
+	     w = strtok_r(NULL, " \t", &save)) {
+		const char *key = strncmp(w, "queue:", 6) == 0 ? "queue"
+				  : strncmp(w, "tag:", 4) == 0  ? "tag"
+								  : NULL;
+		const char *name = key ? strchr(w, ':') + 1 : NULL;
+		if (key && !label_is_valid(name)) {
+			char got[128];
+			y_describe(n, got, sizeof got);
+			rc = yerr(l->e, l->d, n, "%s:%.80s: expected a %s name (" LABEL_RULE "), in %s",
+				  key, name, key, got);
+		}
+	}
+	free(copy);
+	return rc;
+}
+
 /* A file name: "~/" is the home folder; relative names are taken from
  * the config file's folder, so a config works from any directory. */
 static int read_path(struct loader *l, const struct ynode *n, char **field)
@@ -211,7 +247,7 @@ static int read_policy(struct loader *l, const struct ynode *map, const char *se
 		const struct ynode *v = map->kids[i + 1];
 		switch (k) {
 		case 0: rc = y_enum(l->d, v, prios, &prio, l->e); break;
-		case 1: rc = read_str(l, v, "a queue name", &p->queue); break;
+		case 1: rc = read_queue(l, v, &p->queue); break;
 		case 2: rc = y_enum(l->d, v, chans, &p->channel, l->e); break;
 		case 3: rc = read_target(l, v, &p->target.first_response); break;
 		case 4: rc = read_target(l, v, &p->target.next_response); break;
@@ -461,6 +497,8 @@ static int read_view(struct loader *l, const struct ynode *map, const char *sect
 				rc = read_str(l, n, "a filter like \"status:open queue:billing\"",
 					      &v->filter);
 			}
+			if (rc == DESK_OK)
+				rc = check_filter_names(l, n, v->filter);
 			break;
 		case 2:
 			if (!(rc = y_enum(l->d, n, sort_names, &s, l->e)))
@@ -485,25 +523,26 @@ static int read_views(struct loader *l, const struct ynode *seq, struct config *
 	if (rc)
 		return rc;
 	c->views = xcalloc(seq->nkids, sizeof *c->views);
-	for (size_t i = 0; i < seq->nkids; i++) {
+	struct nameset seen;
+	nameset_init(&seen, seq->nkids);
+	for (size_t i = 0; !rc && i < seq->nkids; i++) {
 		/* Counted first, so that config_free frees a half-read view. */
 		c->nviews = i + 1;
 		char section[32];
 		snprintf(section, sizeof section, "views[%zu]", i);
 		if ((rc = read_view(l, seq->kids[i], section, &c->views[i])))
-			return rc;
-		for (size_t j = 0; j < i; j++) {
-			if (strcmp(c->views[j].name, c->views[i].name) == 0) {
-				const struct ynode *n = y_get(seq->kids[i], "name");
-				char got[128];
-				y_describe(n, got, sizeof got);
-				return yerr(l->e, l->d, n,
-					    "duplicate view name %s; first defined on line %d", got,
-					    y_get(seq->kids[j], "name")->line);
-			}
+			break;
+		long j = nameset_add(&seen, c->views[i].name, (long)i);
+		if (j >= 0) {
+			const struct ynode *n = y_get(seq->kids[i], "name");
+			char got[128];
+			y_describe(n, got, sizeof got);
+			rc = yerr(l->e, l->d, n, "duplicate view name %s; first defined on line %d", got,
+				  y_get(seq->kids[j], "name")->line);
 		}
 	}
-	return DESK_OK;
+	nameset_free(&seen);
+	return rc;
 }
 
 /* An address that goes into mail headers as it is: one line, with an @. */
@@ -588,7 +627,7 @@ static int read_mail(struct loader *l, const struct ynode *map, struct mail_conf
 		case 1: rc = read_argv(l, v, m); break;
 		case 2: rc = read_path(l, v, &m->attachments_dir); break;
 		case 3: rc = read_ack(l, v, m); break;
-		case 4: rc = read_str(l, v, "a queue name", &m->default_queue); break;
+		case 4: rc = read_queue(l, v, &m->default_queue); break;
 		default:
 			if ((rc = y_enum(l->d, v, stranger, &choice, l->e)) == DESK_OK)
 				m->stranger_joins = choice == 1;
@@ -634,9 +673,7 @@ static int read_config(struct loader *l, const struct ynode *root, struct config
 		case CFG_KEYS: rc = read_path(l, v, &c->keys_file); break;
 		case CFG_CANNED: rc = read_path(l, v, &c->canned_file); break;
 		case CFG_THEMES_DIR: rc = read_path(l, v, &c->themes_dir); break;
-		case CFG_DEFAULT_QUEUE:
-			rc = read_str(l, v, "a queue name", &c->default_queue);
-			break;
+		case CFG_DEFAULT_QUEUE: rc = read_queue(l, v, &c->default_queue); break;
 		case CFG_ALLOW_SOLVE_UNASSIGNED:
 			rc = y_bool(l->d, v, &c->allow_solve_unassigned, l->e);
 			break;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "caps.h"
 #include "core.h"
 #include "util.h"
 
@@ -56,6 +57,8 @@ int core_agent_add(struct desk *d, const char *login, const char *name, enum rol
 				"\"%s\" is not a valid login (letters, digits, '.', '_', '-'; "
 				"at most 32)",
 				login);
+	if ((rc = caps_check("--name", name, DESK_MAX_NAME, e)))
+		return rc;
 	if ((rc = store_begin(d->st, e)))
 		return rc;
 	struct agent a = {

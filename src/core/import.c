@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "caps.h"
 #include "core.h"
 #include "sla.h"
 #include "text.h"
@@ -219,6 +220,18 @@ static int get_text(const struct json_node *obj, const char *prefix, const char 
 	return DESK_OK;
 }
 
+/* get_text, and no longer than max bytes (caps.h). */
+static int get_capped(const struct json_node *obj, const char *prefix, const char *key,
+		      bool required, size_t max, const char **out, struct derr *e)
+{
+	int rc = get_text(obj, prefix, key, required, out, e);
+	if (rc || !*out)
+		return rc;
+	char what[64];
+	snprintf(what, sizeof what, "%s%s", prefix, key);
+	return caps_check(what, *out, max, e);
+}
+
 /* A string that must hold something when given. */
 static int get_word(const struct json_node *obj, const char *prefix, const char *key,
 		    bool required, const char **out, struct derr *e)
@@ -331,18 +344,6 @@ static int need_object(const struct json_node *n, const char *field, struct derr
 	return derr_set(e, DESK_EINVAL, "%s: expected an object, got %s", field, type_desc(n));
 }
 
-/* Queue and tag names: the rule core/workflow.c applies to changes. */
-static bool valid_name(const char *s, size_t max)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > max)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (isspace((unsigned char)s[i]) || (unsigned char)s[i] < 0x20 || s[i] == ',')
-			return false;
-	return true;
-}
-
 /* A Unix login, as core_agent_add accepts it: for agents an import adds. */
 static bool valid_login(const char *s)
 {
@@ -363,12 +364,12 @@ static int parse_customer(const struct json_node *n, struct in_customer *c, stru
 	const char *p = "customer.";
 	if ((rc = need_object(n, "customer", e)) ||
 	    (rc = check_keys(n, p, customer_keys, ARRAY_LEN(customer_keys), e)) ||
-	    (rc = get_text(n, p, "name", false, &c->name, e)) ||
-	    (rc = get_text(n, p, "email", false, &c->email, e)) ||
-	    (rc = get_text(n, p, "phone", false, &c->phone, e)) ||
-	    (rc = get_text(n, p, "organization", false, &c->organization, e)) ||
-	    (rc = get_text(n, p, "tier", false, &c->tier, e)) ||
-	    (rc = get_text(n, p, "notes", false, &c->notes, e)))
+	    (rc = get_capped(n, p, "name", false, DESK_MAX_NAME, &c->name, e)) ||
+	    (rc = get_capped(n, p, "email", false, DESK_MAX_NAME, &c->email, e)) ||
+	    (rc = get_capped(n, p, "phone", false, DESK_MAX_NAME, &c->phone, e)) ||
+	    (rc = get_capped(n, p, "organization", false, DESK_MAX_NAME, &c->organization, e)) ||
+	    (rc = get_capped(n, p, "tier", false, DESK_MAX_NAME, &c->tier, e)) ||
+	    (rc = get_capped(n, p, "notes", false, DESK_MAX_BODY, &c->notes, e)))
 		return rc;
 	if (c->email && !strchr(c->email, '@')) {
 		char q[QUOTED];
@@ -394,7 +395,7 @@ static int parse_message(const struct json_node *n, size_t i, struct in_message 
 	    (rc = get_enum(n, p, "kind", true, msg_kind_at, MSG__COUNT, &kind, e)) ||
 	    (rc = get_word(n, p, "author", false, &m->author, e)) ||
 	    (rc = get_time(n, p, "at", true, &m->at, e)) ||
-	    (rc = get_text(n, p, "body", true, &m->body, e)) ||
+	    (rc = get_capped(n, p, "body", true, DESK_MAX_BODY, &m->body, e)) ||
 	    (rc = get_word(n, p, "message_id", false, &m->message_id, e)))
 		return rc;
 	m->kind = (enum msg_kind)kind;
@@ -452,8 +453,8 @@ static int parse_event(const struct json_node *n, size_t i, struct in_event *ev,
 	    (rc = get_word(n, p, "agent", false, &ev->agent, e)) ||
 	    (rc = get_word(n, p, "action", true, &ev->action, e)) ||
 	    (rc = get_text(n, p, "field", false, &ev->field, e)) ||
-	    (rc = get_text(n, p, "old", false, &ev->old_value, e)) ||
-	    (rc = get_text(n, p, "new", false, &ev->new_value, e)))
+	    (rc = get_capped(n, p, "old", false, DESK_MAX_BODY, &ev->old_value, e)) ||
+	    (rc = get_capped(n, p, "new", false, DESK_MAX_BODY, &ev->new_value, e)))
 		return rc;
 	return DESK_OK;
 }
@@ -486,7 +487,7 @@ static int parse_ticket(const struct json_node *root, struct in_ticket *t, struc
 	int rc;
 	if ((rc = check_keys(root, "", ticket_keys, ARRAY_LEN(ticket_keys), e)) ||
 	    (rc = get_word(root, "", "external_id", false, &t->external_id, e)) ||
-	    (rc = get_text(root, "", "subject", true, &t->subject, e)))
+	    (rc = get_capped(root, "", "subject", true, DESK_MAX_SUBJECT, &t->subject, e)))
 		return rc;
 	if (blank(t->subject))
 		return derr_set(e, DESK_EINVAL, "subject: must not be empty");
@@ -507,12 +508,10 @@ static int parse_ticket(const struct json_node *root, struct in_ticket *t, struc
 	t->status = (enum status)status;
 	t->priority = (enum priority)priority;
 	t->channel = (enum channel)channel;
-	if (t->queue && !valid_name(t->queue, 64)) {
+	if (t->queue && !label_is_valid(t->queue)) {
 		char q[QUOTED];
 		quote(q, sizeof q, t->queue);
-		return derr_set(e, DESK_EINVAL,
-				"queue: expected a name of 1 to 64 characters without spaces or "
-				"commas, got %s",
+		return derr_set(e, DESK_EINVAL, "queue: expected a queue name (" LABEL_RULE "), got %s",
 				q);
 	}
 	if (t->merged_into && t->external_id && strcmp(t->merged_into, t->external_id) == 0)
@@ -538,11 +537,9 @@ static int parse_ticket(const struct json_node *root, struct in_ticket *t, struc
 			return derr_set(e, DESK_EINVAL, "tags[%zu]: expected a string, got %s", i,
 					type_desc(x));
 		quote(q, sizeof q, x->text ? x->text : "");
-		if (!x->text || !valid_name(x->text, 64))
+		if (!x->text || !label_is_valid(x->text))
 			return derr_set(e, DESK_EINVAL,
-					"tags[%zu]: expected 1 to 64 characters without spaces or "
-					"commas, got %s",
-					i, q);
+					"tags[%zu]: expected a tag name (" LABEL_RULE "), got %s", i, q);
 		t->tags[t->ntags++] = x->text;
 	}
 
@@ -979,6 +976,35 @@ static int resolve_merges(struct importer *im, bool skip_bad, FILE *report,
 	return DESK_OK;
 }
 
+/* Reads one line into *buf without its '\n' (a NUL after it), keeping
+ * at most max bytes of it (and a CR after those); a longer line is read
+ * to its end all the same, so the next call starts on the next line.
+ * Returns the bytes kept, -1 at the end of the input; *whole receives
+ * the line's length.  So a line of gigabytes costs no memory, only the
+ * time to skip it. */
+static ssize_t read_line_capped(FILE *in, char **buf, size_t *cap, size_t max, size_t *whole)
+{
+	size_t n = 0;
+	int ch;
+	bool any = false;
+	*whole = 0;
+	while ((ch = getc_unlocked(in)) != EOF) {
+		any = true;
+		if (ch == '\n')
+			break;
+		(*whole)++;
+		if (n < max + 1) {
+			xgrow((void **)buf, cap, n + 2, 1);
+			(*buf)[n++] = (char)ch;
+		}
+	}
+	if (!any)
+		return -1;
+	xgrow((void **)buf, cap, n + 1, 1);
+	(*buf)[n] = '\0';
+	return (ssize_t)n;
+}
+
 int core_import(struct desk *d, void *stdio_in, const struct import_opts *o,
 		struct import_result *r, void *stdio_report, struct derr *e)
 {
@@ -1014,12 +1040,14 @@ int core_import(struct desk *d, void *stdio_in, const struct import_opts *o,
 		return rc;
 	}
 	char *buf = NULL;
-	size_t cap = 0;
+	size_t cap = 0, whole;
 	ssize_t len;
-	while ((len = getline(&buf, &cap, in)) >= 0) {
+	while ((len = read_line_capped(in, &buf, &cap, DESK_MAX_IMPORT_LINE, &whole)) >= 0) {
 		im.line++;
 		char *text = buf;
 		size_t n = (size_t)len;
+		/* over the cap, unless what is over is the CR of a CRLF */
+		bool cut = whole > n || (n > DESK_MAX_IMPORT_LINE && text[n - 1] != '\r');
 		if (im.line == 1 && n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
 			text += 3;
 			n -= 3;
@@ -1030,7 +1058,16 @@ int core_import(struct desk *d, void *stdio_in, const struct import_opts *o,
 			continue;
 		struct derr le = {0};
 		bool created = false;
-		rc = import_one(&im, skip_bad, text, n, &created, &le);
+		if (cut) {
+			char most[32];
+			rc = derr_set(&le, DESK_EINVAL,
+				      "%s:%ld: the line is %zu bytes, more than the %s desk takes in "
+				      "one line",
+				      im.name, im.line, whole, caps_describe(DESK_MAX_IMPORT_LINE, most,
+									 sizeof most));
+		} else {
+			rc = import_one(&im, skip_bad, text, n, &created, &le);
+		}
 		if (rc == DESK_OK) {
 			if (created)
 				res.created++;

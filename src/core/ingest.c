@@ -17,6 +17,7 @@
 
 #include <glib.h>
 
+#include "caps.h"
 #include "core.h"
 #include "internal_core.h"
 #include "mail.h"
@@ -516,6 +517,10 @@ int core_ingest(struct desk *d, const char *data, size_t len, const struct inges
 		*message_fault = true;
 		return rc;
 	}
+	/* caps.h: an oversized mail is kept, cut where it says so */
+	caps_fit(&m.body, DESK_MAX_BODY, true);
+	caps_fit(&m.subject, DESK_MAX_SUBJECT, false);
+	caps_fit(&m.from_name, DESK_MAX_NAME, false);
 	r->automatic = m.automatic;
 	char **paths = NULL;
 	if (mc && mc->attachments_dir && m.nparts) {

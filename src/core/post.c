@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "caps.h"
 #include "core.h"
 #include "internal_core.h"
 #include "mail.h"
@@ -42,8 +43,11 @@ int core_post(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
 	if (blank(body))
 		return derr_set(e, DESK_EINVAL, "the %s is empty: nothing was sent",
 				kind == MSG_REPLY ? "reply" : "note");
+	int rc = caps_check(kind == MSG_REPLY ? "the reply" : "the note", body, DESK_MAX_BODY, e);
+	if (rc)
+		return rc;
 	struct ticket t;
-	int rc = core_ticket_begin(d, id, &t, e);
+	rc = core_ticket_begin(d, id, &t, e);
 	if (rc)
 		return rc;
 	char *text = core_normalize_body(body);
@@ -136,8 +140,11 @@ int core_customer_message(struct desk *d, int64_t id, const char *body, int64_t 
 {
 	if (blank(body))
 		return derr_set(e, DESK_EINVAL, "the message is empty: nothing was stored");
+	int rc = caps_check("the message", body, DESK_MAX_BODY, e);
+	if (rc)
+		return rc;
 	struct ticket t;
-	int rc = core_ticket_begin(d, id, &t, e);
+	rc = core_ticket_begin(d, id, &t, e);
 	if (rc)
 		return rc;
 	if (t.status == ST_CLOSED)

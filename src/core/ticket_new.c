@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "caps.h"
 #include "core.h"
 #include "internal_core.h"
 #include "util.h"
@@ -22,6 +23,9 @@ int core_find_or_add_customer(struct desk *d, const char *name, const char *emai
 {
 	struct customer c = {0};
 	int rc;
+	if ((rc = caps_check("customer name", name, DESK_MAX_NAME, e)) ||
+	    (rc = caps_check("customer phone", phone, DESK_MAX_NAME, e)))
+		return rc;
 	if (!str_empty(email)) {
 		if (!strchr(email, '@'))
 			return derr_set(e, DESK_EINVAL, "customer email \"%s\": expected an address "
@@ -49,12 +53,16 @@ int core_find_or_add_customer(struct desk *d, const char *name, const char *emai
 int core_ticket_new(struct desk *d, const struct new_ticket *nt, int64_t *id, struct derr *e)
 {
 	*id = 0;
+	int rc;
+	if ((rc = caps_check("subject", nt->subject, DESK_MAX_SUBJECT, e)) ||
+	    (rc = caps_check("body", nt->body, DESK_MAX_BODY, e)))
+		return rc;
 	char *subject = str_trim(xstrdup(nt->subject ? nt->subject : ""));
 	if (!*subject) {
 		free(subject);
 		return derr_set(e, DESK_EINVAL, "a new ticket needs a subject");
 	}
-	int rc = store_begin(d->st, e);
+	rc = store_begin(d->st, e);
 	if (rc) {
 		free(subject);
 		return rc;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "caps.h"
 #include "core.h"
 #include "internal_core.h"
 #include "sla.h"
@@ -112,6 +113,7 @@ int core_change_status(struct desk *d, struct ticket *t, enum status to, struct 
 	return core_event(d, t->id, "set", "status", status_name(from), status_name(to), e);
 }
 
+/* The old, looser rule for names: what a ticket may still hold. */
 static bool valid_name(const char *s, size_t max)
 {
 	size_t n = strlen(s);
@@ -188,10 +190,8 @@ int core_change(struct desk *d, struct ticket *t, const struct field_change *c, 
 		sla_apply(d->cfg, t);
 		return rc;
 	case FIELD_QUEUE:
-		if (!valid_name(c->value, 64))
-			return derr_set(e, DESK_EINVAL,
-					"queue \"%s\": expected a name of 1 to 64 characters without "
-					"spaces or commas",
+		if (!label_is_valid(c->value))
+			return derr_set(e, DESK_EINVAL, "queue \"%s\": expected a queue name: " LABEL_RULE,
 					c->value);
 		if (t->queue && strcmp(t->queue, c->value) == 0)
 			return DESK_OK;
@@ -202,6 +202,8 @@ int core_change(struct desk *d, struct ticket *t, const struct field_change *c, 
 	case FIELD_ASSIGNEE:
 		return set_assignee(d, t, c->value, e);
 	case FIELD_SUBJECT: {
+		if ((rc = caps_check("subject", c->value, DESK_MAX_SUBJECT, e)))
+			return rc;
 		char *s = str_trim(xstrdup(c->value));
 		if (!*s) {
 			free(s);
@@ -216,10 +218,9 @@ int core_change(struct desk *d, struct ticket *t, const struct field_change *c, 
 	case FIELD_TAG_ADD:
 	case FIELD_TAG_REMOVE: {
 		bool add = c->field == FIELD_TAG_ADD;
-		if (!valid_name(c->value, 64))
-			return derr_set(e, DESK_EINVAL,
-					"tag \"%s\": expected 1 to 64 characters without spaces "
-					"or commas",
+		/* A tag from before the rule can still be taken off. */
+		if (add ? !label_is_valid(c->value) : !valid_name(c->value, 64))
+			return derr_set(e, DESK_EINVAL, "tag \"%s\": expected a tag name: " LABEL_RULE,
 					c->value);
 		rc = add ? store_tag_add(d->st, t->id, c->value, &changed, e)
 			 : store_tag_remove(d->st, t->id, c->value, &changed, e);

@@ -43,6 +43,9 @@ void bind_text(sqlite3_stmt *s, int i, const char *v);
 void bind_id(sqlite3_stmt *s, int i, int64_t v);   /* 0 binds NULL */
 char *col_text(sqlite3_stmt *s, int i);            /* new string or NULL */
 int64_t col_int(sqlite3_stmt *s, int i);           /* NULL reads 0 */
+/* A JSON column as desk prints it: col_text through text_json_safe, so
+ * no JSON desk writes carries a raw C1, DEL, U+2028/9 or bidi control. */
+char *col_json(sqlite3_stmt *s, int i);
 
 /* SQL fragments the report (metrics.c) and the dashboard (dashboard.c)
  * share, for ticket t.  OPEN_NOW: the open statuses, written as the very

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "text.h"
 #include "util.h"
 
 #define RFC3339(x) "strftime('%Y-%m-%dT%H:%M:%SZ', " x ", 'unixepoch')"
@@ -65,11 +66,21 @@ int store_ticket_json(struct store *st, int64_t id, bool with_events, char **jso
 	sqlite3_bind_int(s, 2, with_events);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
-		*json = col_text(s, 0);
+		*json = col_json(s, 0);
 	st_done(s);
 	if (rc == SQLITE_DONE)
 		return derr_set(e, DESK_ENOTFOUND, "no ticket %lld", (long long)id);
 	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "writing a ticket as JSON");
+}
+
+char *col_json(sqlite3_stmt *s, int i)
+{
+	char *raw = col_text(s, i);
+	if (!raw)
+		return NULL;
+	char *safe = text_json_safe(raw);
+	free(raw);
+	return safe;
 }
 
 static const char *const type_names[] = {

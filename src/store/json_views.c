@@ -32,7 +32,7 @@ int store_ticket_summary_json(struct store *st, int64_t id, char **json, struct 
 	sqlite3_bind_int64(s, 1, id);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
-		*json = col_text(s, 0);
+		*json = col_json(s, 0);
 	st_done(s);
 	if (rc == SQLITE_DONE)
 		return derr_set(e, DESK_ENOTFOUND, "no ticket %lld", (long long)id);
@@ -53,7 +53,7 @@ int store_ticket_show_json(struct store *st, int64_t id, char **json, struct der
 	bind_text(s, 1, record);
 	sqlite3_bind_int64(s, 2, id);
 	rc = sqlite3_step(s);
-	*json = rc == SQLITE_ROW ? col_text(s, 0) : NULL;
+	*json = rc == SQLITE_ROW ? col_json(s, 0) : NULL;
 	st_done(s);
 	free(record);
 	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "writing a ticket as JSON");

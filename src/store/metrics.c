@@ -906,7 +906,7 @@ static void bind_group(sqlite3_stmt *s, const struct metrics *m, const struct me
 static int one_text(struct store *st, sqlite3_stmt *s, char **out, struct derr *e)
 {
 	int rc = sqlite3_step(s);
-	*out = rc == SQLITE_ROW ? col_text(s, 0) : NULL;
+	*out = rc == SQLITE_ROW ? col_json(s, 0) : NULL;
 	st_done(s);
 	if (rc != SQLITE_ROW || !*out) {
 		xfree(out);

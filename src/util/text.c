@@ -93,11 +93,52 @@ static void utf8_put(struct strbuf *b, uint32_t c)
 
 /* Invisible characters that reorder or hide the text around them: a
  * customer could make a line read differently from what it contains
- * ("Trojan Source"), so they go. */
+ * ("Trojan Source"), so they go (a BOM at the very start too).  Only
+ * when nothing visible would be left are they shown instead. */
 static bool is_dropped(uint32_t c)
 {
 	return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) ||
-	       c == 0x061C || c == 0x200E || c == 0x200F || c == 0xFEFF;
+	       c == 0x061C || c == 0x200E || c == 0x200F;
+}
+
+/* Characters that draw nothing, or only blank, wherever they are: they
+ * hide text (a "blank" name, words smuggled in tag characters), so they
+ * are always shown as "<U+200B>". */
+static bool is_invisible(uint32_t c)
+{
+	return c == 0x00AD || c == 0x034F || c == 0x115F || c == 0x1160 || c == 0x17B4 ||
+	       c == 0x17B5 || (c >= 0x180B && c <= 0x180F) || c == 0x200B || c == 0x2028 ||
+	       c == 0x2029 || (c >= 0x2060 && c <= 0x2064) || (c >= 0x206A && c <= 0x206F) ||
+	       c == 0x2800 || c == 0x3164 || c == 0xFEFF || c == 0xFFA0 ||
+	       (c >= 0xFFF9 && c <= 0xFFFB) || (c >= 0x1BCA0 && c <= 0x1BCA3) ||
+	       (c >= 0x1D173 && c <= 0x1D17A) || (c >= 0xE0000 && c <= 0xE007F);
+}
+
+/* Spaces other than ASCII's: shown as they are, unless they are all
+ * there is (then a name would look blank). */
+static bool is_other_space(uint32_t c)
+{
+	return c == 0x00A0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F ||
+	       c == 0x205F || c == 0x3000;
+}
+
+/* Emoji and the symbol blocks terminals draw as emoji (roughly Unicode's
+ * Extended_Pictographic): what a ZWJ would glue into one glyph. */
+static bool is_pictographic(uint32_t c)
+{
+	return (c >= 0x2190 && c <= 0x2BFF) || (c >= 0x1F000 && c <= 0x1FAFF) || c == 0x00A9 ||
+	       c == 0x00AE || c == 0x203C || c == 0x2049 || c == 0x2122 || c == 0x2139 ||
+	       c == 0x3030 || c == 0x303D || c == 0x3297 || c == 0x3299;
+}
+
+static bool is_regional(uint32_t c)
+{
+	return c >= 0x1F1E6 && c <= 0x1F1FF;
+}
+
+static bool is_skin_tone(uint32_t c)
+{
+	return c >= 0x1F3FB && c <= 0x1F3FF;
 }
 
 /* Columns a code point takes.  Non-printables only reach here in text
@@ -116,8 +157,9 @@ static int sat_add(int a, int b)
 
 /* Length of the character at s (which must not be at its NUL) together
  * with the zero-width code points after it: combining marks, ZWJ,
- * variation selectors.  Cutting between them would draw a mark on the
- * wrong base, so every measure below works in these units.  A newline
+ * variation selectors; and a flag's pair of letters.  Cutting between
+ * them would draw a mark on the wrong base, so every measure below
+ * works in these units.  A newline
  * has no width 0, so it is never taken along. */
 static size_t next_cluster(const char *s, int *width)
 {
@@ -125,6 +167,16 @@ static size_t next_cluster(const char *s, int *width)
 	size_t n = utf8_decode(s, &c);
 
 	*width = cp_width(c);
+	if (is_regional(c) && s[n]) {
+		/* a flag's two letters: a lone one draws wider in some
+		 * terminals, so a cut never parts them */
+		uint32_t d;
+		size_t m = utf8_decode(s + n, &d);
+		if (is_regional(d)) {
+			n += m;
+			*width += cp_width(d);
+		}
+	}
 	while (s[n]) {
 		size_t m = utf8_decode(s + n, &c);
 		if (wcwidth((wchar_t)c) != 0)
@@ -134,29 +186,87 @@ static size_t next_cluster(const char *s, int *width)
 	return n;
 }
 
+/* True when s shows nothing: only ASCII blanks, other spaces and
+ * dropped characters, at least one of the latter two (plain ASCII
+ * spaces are left as they are). */
+static bool only_hidden(const char *s)
+{
+	bool hidden = false;
+	while (*s) {
+		uint32_t c;
+		s += utf8_decode(s, &c);
+		if (c == ' ' || c == '\t' || c == '\n')
+			continue;
+		if (!is_dropped(c) && !is_other_space(c) && c != 0xFEFF)
+			return false;
+		hidden = true;
+	}
+	return hidden;
+}
+
+/* "<U+200B>"; *w receives its width. */
+static void put_marker(struct strbuf *b, uint32_t c, int *w)
+{
+	size_t before = b->len;
+	sb_addf(b, "<U+%04X>", (unsigned)c);
+	*w = (int)(b->len - before);
+}
+
+/* Whether c draws something of its own (a base a joiner may follow). */
+static bool draws(uint32_t c)
+{
+	return c > 0x20 && c != 0x7F && !(c >= 0x80 && c <= 0x9F) && wcwidth((wchar_t)c) > 0 &&
+	       !is_invisible(c) && !is_other_space(c);
+}
+
+/* What a terminal draws depends on more than each code point's width:
+ * one that knows emoji draws a ZWJ sequence, a skin tone on its base, a
+ * flag's letter pair and VS16 as one double-width glyph; one that does
+ * not draws the parts.  Desk cannot know which it runs in, so it prints
+ * only what every terminal draws at wcwidth's count: a ZWJ next to an
+ * emoji, a skin tone after a base and VS15/VS16 are dropped (the parts
+ * are shown and the pane border stays put), a flag's letters are kept
+ * in pairs and a letter without its pair is shown as "<U+1F1E6>".  A
+ * zero-width character with nothing drawn before it (a combining mark
+ * or variation selector alone, a joiner at an edge) would land on
+ * whatever the terminal has there, so it is shown as "<U+XXXX>" too. */
 char *text_sanitize(const char *s, int flags)
 {
 	struct strbuf b = {0};
 	/* Only the column modulo 8 matters (for tabs); keeping just that
 	 * means no overflow however long the line. */
 	int col = 0;
+	/* The last character drawn when it can carry a mark (else 0), and
+	 * whether it was a flag letter waiting for its pair. */
+	uint32_t base = 0;
+	bool flag_open = false;
+	bool reveal = s && only_hidden(s);
+	bool first = true;
 
 	if (!s)
 		return sb_take(&b);
 	while (*s) {
-		uint32_t c;
-		int w;
+		uint32_t c, next = 0, shown = 0;
+		int w = 0;
+		bool at_start = first;
 
+		first = false;
 		s += utf8_decode(s, &c);
+		if (*s)
+			utf8_decode(s, &next);
 		if (c == '\n' && (flags & SAN_KEEP_NEWLINES)) {
 			sb_addc(&b, '\n');
 			col = 0;
+			base = 0;
+			flag_open = false;
 			continue;
 		}
 		if (c == '\t') {
 			for (w = 8 - col; w > 0; w--)
 				sb_addc(&b, ' ');
 			col = 0;
+			base = 0;
+			flag_open = false;
 			continue;
 		}
 		if (c < 0x20 || c == 0x7F) {
@@ -164,18 +274,64 @@ char *text_sanitize(const char *s, int flags)
 			sb_addc(&b, c == 0x7F ? '?' : (char)(c + 0x40));
 			w = 2;
 		} else if (c >= 0x80 && c <= 0x9F) {
-			sb_addf(&b, "<U+%04X>", (unsigned)c);
-			w = 8;
-		} else if (is_dropped(c)) {
+			put_marker(&b, c, &w);
+		} else if (is_dropped(c) || (c == 0xFEFF && at_start)) {
+			if (!reveal)
+				continue; /* the base stays what it was */
+			put_marker(&b, c, &w);
+		} else if (is_other_space(c)) {
+			if (reveal) {
+				put_marker(&b, c, &w);
+			} else {
+				utf8_put(&b, c);
+				w = cp_width(c);
+			}
+		} else if (is_invisible(c)) {
+			put_marker(&b, c, &w);
+		} else if (c == 0x200D || c == 0x200C) {
+			/* Between letters a joiner shapes Arabic or Indic
+			 * script; next to an emoji it glues a glyph whose
+			 * width terminals disagree on; at an edge it hides. */
+			bool joins = base && draws(next);
+			if (joins && (is_pictographic(base) || is_regional(base) ||
+				      is_pictographic(next) || is_regional(next) || is_skin_tone(next)))
+				continue;
+			if (joins) {
+				utf8_put(&b, c);
+				shown = base;
+			} else {
+				put_marker(&b, c, &w);
+			}
+		} else if ((c == 0xFE0E || c == 0xFE0F) && base) {
 			continue;
+		} else if (is_skin_tone(c) && base >= 0x80) {
+			continue;
+		} else if (is_regional(c)) {
+			if (flag_open || is_regional(next)) {
+				utf8_put(&b, c);
+				w = cp_width(c);
+				shown = c;
+				col = (col + w) % 8;
+				flag_open = !flag_open;
+				base = shown;
+				continue;
+			}
+			put_marker(&b, c, &w);
 		} else {
 			w = wcwidth((wchar_t)c);
 			if (w < 0) {
 				c = REPLACEMENT;
 				w = 1;
 			}
-			utf8_put(&b, c);
+			if (w == 0 && !base) {
+				put_marker(&b, c, &w);
+			} else {
+				utf8_put(&b, c);
+				shown = w == 0 ? base : c == ' ' ? 0 : c;
+			}
 		}
+		flag_open = false;
+		base = shown;
 		col = (col + w) % 8;
 	}
 	return sb_take(&b);
@@ -420,6 +576,29 @@ char *text_ascii(const char *s)
 		uint32_t c;
 		size_t n = utf8_decode(p, &c);
 		sb_addc(&b, c < 0x80 ? (char)c : ascii_look_alike(c));
+		p += n;
+	}
+	return sb_take(&b);
+}
+
+/* Printed raw, these drive a terminal (C1: CSI, OSC), end a line in
+ * JavaScript (U+2028/9) or reorder what is shown (bidi). */
+static bool json_must_escape(uint32_t c)
+{
+	return (c >= 0x7F && c <= 0x9F) || c == 0x2028 || c == 0x2029 || is_dropped(c);
+}
+
+char *text_json_safe(const char *json)
+{
+	struct strbuf b = {0};
+	sb_add(&b, "");
+	for (const char *p = json ? json : ""; *p;) {
+		uint32_t c;
+		size_t n = utf8_decode(p, &c);
+		if (json_must_escape(c))
+			sb_addf(&b, "\\u%04x", (unsigned)c);
+		else
+			sb_addn(&b, p, n);
 		p += n;
 	}
 	return sb_take(&b);

@@ -72,6 +72,8 @@ mkdir -p "$W"
 
 DB=$DESK_DB
 ME=$(id -un)
+# The rule for queue and tag names, as desk's messages state it (caps.h).
+LABEL_RULE="1 to 64 of a-z, 0-9, '-', '_', '.', '/', starting with a letter or digit"
 SECONDS=0
 
 # --- harness -------------------------------------------------------------
@@ -750,7 +752,7 @@ t "set a bad tag -> exit 1 saying what a tag is; tags unchanged"
 run set "$T3" 'tag+=bad tag'
 rc_is 1
 out_empty
-err_is 'desk: tag "bad tag": expected 1 to 64 characters without spaces or commas'
+err_is "desk: tag \"bad tag\": expected a tag name: $LABEL_RULE"
 show_json "$T3"
 jis 'd["tags"]' '["refund"]'
 end
@@ -774,7 +776,7 @@ show_json "$T3"
 jis 'd["queue"]' billing
 run set "$T3" 'queue=two words'
 rc_is 1
-err_is 'desk: queue "two words": expected a name of 1 to 64 characters without spaces or commas'
+err_is "desk: queue \"two words\": expected a queue name: $LABEL_RULE"
 show_json "$T3"
 jis 'd["queue"]' billing
 end
@@ -1945,6 +1947,10 @@ rc_is 1
 out_empty
 err_is "desk: $TMP: is a directory, not a database file"
 end
+
+# Output sanitizing, queue and tag names, caps (issue 11, items 7 and 8).
+# shellcheck source=tests/cli/output_tests.bash
+. "$ROOT/tests/cli/output_tests.bash"
 
 t "the main database is intact after everything (integrity_check)"
 [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check: $(sqlite3 "$DB" 'PRAGMA integrity_check')"

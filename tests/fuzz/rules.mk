@@ -4,6 +4,8 @@
 #   tests/fuzz/fuzz_ingest.c   one mail message into desk (core_ingest)
 #   tests/fuzz/fuzz_outbound.c hostile inbound headers, then the header set
 #                              of the acknowledgement and reply desk sends
+#   tests/fuzz/fuzz_config.c   one YAML file through every config reader
+#   tests/fuzz/fuzz_import.c   one JSON Lines file into desk (core_import)
 FUZZ_CC     ?= clang
 FUZZ_TIME   ?= 600
 FUZZ_SHORT  ?= 20
@@ -14,7 +16,10 @@ FUZZ_CFLAGS  = $(call pc_cflags,$(PKGS)) -U_XOPEN_SOURCE $(STD_FLAGS) -Wno-error
 # No console and no command line: the layers a parser reaches.
 FUZZ_SRC    := $(filter src/util/% src/store/% src/core/% src/config/%,$(LIB_SRC))
 FUZZ_OBJ    := $(FUZZ_SRC:%.c=build/fuzz/%.o)
-FUZZ_TARGETS := build/fuzz/fuzz_ingest build/fuzz/fuzz_outbound
+FUZZ_TARGETS := build/fuzz/fuzz_ingest
+FUZZ_TARGETS += build/fuzz/fuzz_outbound
+FUZZ_TARGETS += build/fuzz/fuzz_config
+FUZZ_TARGETS += build/fuzz/fuzz_import
 
 .PHONY: fuzz fuzz-build test-fuzz
 fuzz-build: $(FUZZ_TARGETS)
@@ -34,6 +39,18 @@ build/fuzz/fuzz_outbound: build/fuzz/tests/fuzz/fuzz_outbound.o $(FUZZ_OBJ)
 
 -include $(FUZZ_OBJ:.o=.d) build/fuzz/tests/fuzz/fuzz_ingest.d \
          build/fuzz/tests/fuzz/fuzz_outbound.d
+
+# fuzz_config: the config readers; the theme reader lives with the console.
+build/fuzz/fuzz_config: build/fuzz/tests/fuzz/fuzz_config.o build/fuzz/src/tui/theme.o $(FUZZ_OBJ)
+	@$(if $(Q),echo "  LD/FUZZ $@")
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
+-include build/fuzz/tests/fuzz/fuzz_config.d build/fuzz/src/tui/theme.d
+
+# fuzz_import: desk import's JSON Lines.
+build/fuzz/fuzz_import: build/fuzz/tests/fuzz/fuzz_import.o $(FUZZ_OBJ)
+	@$(if $(Q),echo "  LD/FUZZ $@")
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
+-include build/fuzz/tests/fuzz/fuzz_import.d
 
 test-fuzz: $(FUZZ_TARGETS)
 	@sh tests/fuzz/run.sh $(FUZZ_SHORT) $(FUZZ_TARGETS)

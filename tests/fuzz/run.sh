@@ -1,6 +1,6 @@
 #!/bin/sh
 # run.sh SECONDS TARGET...: runs each libFuzzer target for SECONDS with
-# its seed corpus (tests/fuzz/seeds-NAME, made from the test mails) and
+# its seed corpus (tests/fuzz/seeds-NAME; the test mails too for ingest) and
 # a working corpus in build/fuzz/corpus-NAME that grows between runs.
 # A crash leaves its input in build/fuzz/ (crash-*); prints "ok N" /
 # "not ok N" and "N passed, M failed".
@@ -15,6 +15,8 @@ for target in "$@"; do
 	case $name in
 	fuzz_ingest) seeds="tests/data/mail/corpus tests/fuzz/seeds-ingest" ;;
 	fuzz_outbound) seeds="tests/fuzz/seeds-outbound" ;;
+	fuzz_config) seeds="tests/fuzz/seeds-config" ;;
+	fuzz_import) seeds="tests/fuzz/seeds-import" ;;
 	*) seeds= ;;
 	esac
 	log=build/fuzz/$name.log

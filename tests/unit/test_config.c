@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "config.h"
 #include "testlib.h"
 #include "util.h"
@@ -1172,7 +1173,7 @@ START_TEST(canned_file_errors)
 			    "- name: hi\n  title: Again\n  body: Hi again!\n",
 			    "4:9: duplicate canned response name \"hi\"; first defined on line 1");
 	expect_canned_error("- name: hi\n  title: Hello\n  body: Hi!\n  set: {tags: [a b]}\n",
-			    "4:16: expected a tag (no spaces or commas), got \"a b\"");
+			    "4:16: expected a tag name (" LABEL_RULE "), got \"a b\"");
 	expect_canned_error("- name: hi\n  title: Hello\n  body:\n",
 			    "3:8: expected the text of the reply, got an empty value");
 	expect_canned_error("name: hi\n",

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "caps.h"
 #include "core.h"
 #include "testlib.h"
 #include "text.h"
@@ -617,11 +618,10 @@ static const struct {
 	{"\"just text\"", "expected a JSON object (one ticket), got a string"},
 	{"{\"subject\":\"x\",\"external_id\":\"\"}", "external_id: must not be empty"},
 	{"{\"subject\":\"x\",\"queue\":\"two words\"}",
-	 "queue: expected a name of 1 to 64 characters without spaces or commas, got "
-	 "\"two words\""},
+	 "queue: expected a queue name (" LABEL_RULE "), got \"two words\""},
 	{"{\"subject\":\"x\",\"tags\":\"refund\"}", "tags: expected an array, got a string"},
 	{"{\"subject\":\"x\",\"tags\":[\"ok\",\"two words\"]}",
-	 "tags[1]: expected 1 to 64 characters without spaces or commas, got \"two words\""},
+	 "tags[1]: expected a tag name (" LABEL_RULE "), got \"two words\""},
 	{"{\"subject\":\"x\",\"tags\":[true]}", "tags[0]: expected a string, got true"},
 	{"{\"subject\":\"x\",\"reopens\":-1}", "reopens: expected a whole number from 0 up, got -1"},
 	{"{\"subject\":\"x\",\"reopens\":\"2\"}",
