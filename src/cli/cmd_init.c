@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "text.h"
 #include "util.h"
 
 static int exec_init(struct cli_ctx *c, int argc, char **argv)
@@ -42,14 +43,18 @@ static int exec_init(struct cli_ctx *c, int argc, char **argv)
 		       : desk_init(&d, path, &c->cfg, c->as_login, &e);
 	if (rc == DESK_OK && demo)
 		rc = core_demo_fill(&d, seed, time_now(), &e);
+	/* The path and group come from argv, which may come from anywhere. */
+	char *safe_path = text_sanitize(path, 0), *safe_group = text_sanitize(group, 0);
 	if (rc == DESK_OK)
-		printf("desk: created %s%s%s%s; %s is its admin\n", path,
-		       group ? " for group " : "", group ? group : "",
+		printf("desk: created %s%s%s%s; %s is its admin\n", safe_path,
+		       group ? " for group " : "", group ? safe_group : "",
 		       demo ? " with a month of demo data" : "", d.me.login);
 	if (rc == DESK_OK && group && !desk_shared_setgid_ok(group))
 		fprintf(stderr, "desk: note: this desk is not setgid to group %s; agents must "
 				"run one that is (make install, as root)\n",
-			group);
+			safe_group);
+	free(safe_path);
+	free(safe_group);
 	if (rc == DESK_OK || d.st)
 		desk_close(&d);
 	free(path);

@@ -86,6 +86,14 @@ rc_is 2
 err_is $'desk show: "^[]52;c;aGk=^G" is not a ticket number\nusage: desk show ID [--history] [--json]\nTry \'desk show --help\'.'
 end
 
+t "output: init quotes the database path it created sanitized"
+mkdir -p "$TMP/initesc"
+run --db "$TMP/initesc/${ESCQ}.db" init
+rc_is 0
+raw_free "stdout of desk init" "$W/out"
+out_has '^[]0;pwned^G'
+end
+
 t "output: a customer name of invisible characters does not look blank"
 o new --subject "blank name" --name $'\xe2\x80\x8b\xe2\x80\x8b' --email z@example.com
 rc_is 0
