@@ -20,7 +20,7 @@ section=$("$desk" keys --builtin | awk '
 				print ".SS " (ctxs[id] == "prompt" ? "In prompts and pickers" : "Everywhere else")
 				last = ctxs[id]
 			}
-			k = keys[id] == "" ? "(no key: \\fB:" acts[id] "\\fR)" : keys[id]
+			k = keys[id] == "" ? "(no key: :" acts[id] ")" : keys[id]
 			gsub(/\\/, "\\e", k)
 			h = helps[id]; gsub(/\\/, "\\e", h); gsub(/`/, "", h)
 			print ".TP 18"

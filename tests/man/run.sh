@@ -25,6 +25,10 @@ for page in man/*.[157]; do
 	if out=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null) && [ -z "$out" ]; then
 		result ok "$page formats without warnings" ""
 	else result fail "$page formats without warnings" "$out"; fi
+	# A font escape or a .TP tag that shows as text is a markup slip.
+	stray=$(LC_ALL=C.UTF-8 MANWIDTH=80 man -l "$page" 2>/dev/null | grep -n -e '\\f[BIRP]' -e '\\e' -e '^ *\.[A-Z][A-Z]* ' | head -5)
+	if [ -z "$stray" ]; then result ok "$page shows no markup as text" ""
+	else result fail "$page shows no markup as text" "$stray"; fi
 done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
