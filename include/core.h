@@ -177,6 +177,10 @@ int view_narrow(struct view *v, const char *filter, struct desk *d, struct derr 
 void view_free(struct view *v);
 /* Built-in views followed by the config's.  Returns the count. */
 size_t view_defs(const struct config *cfg, struct view_def *out, size_t max);
+/* Every view of the config parses (agents named in assignee: terms are
+ * looked up only when the view is used); else "FILE:LINE: view "NAME":
+ * ..." in e. */
+int view_check_config(const struct config *cfg, struct derr *e);
 /* Finds a view by name among view_defs() and parses it. */
 int view_by_name(struct desk *d, const char *name, struct view *out, struct derr *e);
 

@@ -193,7 +193,8 @@ int cli_main(int argc, char **argv)
 			return main_usage_error("unknown command \"%s\"", argv[optind]);
 	}
 	struct derr e = {0};
-	if (config_load(c.config_opt, c.db_opt, &c.cfg, &e) != DESK_OK) {
+	if (config_load(c.config_opt, c.db_opt, &c.cfg, &e) != DESK_OK ||
+	    view_check_config(&c.cfg, &e) != DESK_OK) {
 		config_free(&c.cfg);
 		int code = cli_fail(&e);
 		return cmd && cmd->fail_code ? cmd->fail_code(e.code) : code;

@@ -151,7 +151,11 @@ static int parse_term(struct view *v, struct desk *d, const char *key, const cha
 			f->assignee_id = d ? d->me.id : 0;
 		} else {
 			struct agent a = {0};
-			if (!d || store_agent_by_login(d->st, val, &a, NULL) != DESK_OK)
+			if (!d) { /* a config being checked: agents are looked up when used */
+				f->assignee = ASSIGNEE_IS;
+				return DESK_OK;
+			}
+			if (store_agent_by_login(d->st, val, &a, NULL) != DESK_OK)
 				return derr_set(e, DESK_EINVAL, "assignee:%s: no such agent", val);
 			f->assignee = ASSIGNEE_IS;
 			f->assignee_id = a.id;
@@ -257,4 +261,20 @@ int view_by_name(struct desk *d, const char *name, struct view *out, struct derr
 			  sb_str(&names));
 	sb_free(&names);
 	return rc;
+}
+
+int view_check_config(const struct config *cfg, struct derr *e)
+{
+	for (size_t i = 0; cfg && i < cfg->nviews; i++) {
+		const struct view_def *vd = &cfg->views[i];
+		struct view v;
+		int rc = view_parse(vd->name, vd->filter, vd->sort, vd->reverse, NULL, &v, e);
+		view_free(&v);
+		if (rc) {
+			const char *file = vd->personal ? cfg->personal : cfg->source;
+			derr_prefix(e, "%s:%d", file ? file : "config", vd->line);
+			return rc;
+		}
+	}
+	return DESK_OK;
 }

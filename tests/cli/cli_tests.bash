@@ -1441,6 +1441,8 @@ config_error "bad number" $'sla:\n  warn_percent: 100\n' \
 	'2:17: expected an integer from 1 to 99, got "100"'
 config_error "bad opening hours" $'business_hours:\n  monday: "9-5"\n' \
 	'2:11: expected opening hours like "09:00-17:30" or "closed", got "9-5"'
+config_error "bad view filter" $'views:\n  - {name: v, filter: "priority:>=hgh"}\n' \
+	'2: view "v": priority:>=hgh: expected low, normal, high or urgent'
 config_error "duplicate key" $'theme: default\nsla: {}\ntheme: dark\n' \
 	'3:1: duplicate key "theme"; first defined on line 1'
 
