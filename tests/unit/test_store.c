@@ -337,7 +337,9 @@ START_TEST(open_readonly_needs_current_schema)
 	build_version(path, 0);
 	struct store *st = NULL;
 	ck_assert_int_eq(store_open(path, STORE_READONLY, &st, &e), DESK_ESCHEMA);
-	char *want = xasprintf("%s: database needs upgrading; open it once read-write", path);
+	char *want = xasprintf("%s: database needs upgrading; open it once read-write (the "
+			       "console, or any command that changes something)",
+			       path);
 	ck_assert_str_eq(e.msg, want);
 	free(want);
 	ck_assert_ptr_null(st);
