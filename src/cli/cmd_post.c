@@ -54,28 +54,33 @@ static int post(struct cli_ctx *c, int argc, char **argv, enum msg_kind kind)
 			return cli_usage(c, "%s", e.msg);
 		n++;
 	}
-	/* The text first: whatever then fails (the database full, locked,
-	 * read-only, the agent unknown), it is kept, never lost. */
+	/* The text first: if the database then cannot take it (full,
+	 * locked, read-only), it is kept, never lost. */
 	char *body = cli_read_body(body_opt, &e);
 	if (!body)
 		return cli_fail(&e);
 	struct desk d;
-	int rc = cli_open(c, &d, 0);
+	char *path = desk_db_path(c->db_opt, &c->cfg);
+	int rc = desk_open(&d, path, &c->cfg, c->as_login, 0, &e);
+	free(path);
 	int64_t msg_id = 0;
-	if (rc == EXIT_OK) {
+	if (rc == DESK_OK) {
 		rc = core_post(&d, id, kind, body, ch, n, &msg_id, &e);
 		desk_close(&d);
-		if (rc == DESK_OK)
-			printf("desk: %s %lld added to ticket %lld\n",
-			       kind == MSG_REPLY ? "reply" : "note", (long long)msg_id,
-			       (long long)id);
-		else
-			rc = cli_fail(&e);
 	}
-	if (rc != EXIT_OK)
+	if (rc == DESK_OK) {
+		printf("desk: %s %lld added to ticket %lld\n", kind == MSG_REPLY ? "reply" : "note",
+		       (long long)msg_id, (long long)id);
+		free(body);
+		return EXIT_OK;
+	}
+	int code = cli_fail(&e);
+	/* Refused for what was asked (no such ticket, a closed one, a bad
+	 * field): said, and the text is the caller's to send again. */
+	if (rc == DESK_EIO || rc == DESK_EBUSY)
 		keep_unsent(id, kind, body);
 	free(body);
-	return rc;
+	return code;
 }
 
 static int exec_reply(struct cli_ctx *c, int argc, char **argv)

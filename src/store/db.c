@@ -57,7 +57,7 @@ static int fs_fail(struct derr *e, enum fs_state fs, const char *path, const cha
 	if (fs == FS_FULL)
 		return derr_set(e, DESK_EIO,
 				"%s: disk full while %s: the filesystem holding the database "
-				"has no space left; nothing was changed (free some space)",
+				"has no space left (free some); nothing was changed",
 				path, what);
 	return derr_set(e, DESK_EIO,
 			"%s: the database is on a read-only filesystem (mounted read-only) "
@@ -236,8 +236,12 @@ static int configure(struct store *st, bool readonly, struct derr *e)
 		return rc;
 	if ((rc = st_exec(st, "PRAGMA foreign_keys = ON", e)))
 		return rc;
-	/* The first read tells whether this is a database at all. */
-	if ((rc = st_exec(st, "SELECT count(*) FROM sqlite_schema", e)))
+	/* The first read tells whether this is a database at all (and
+	 * makes the -shm: on a full disk, the first to fail). */
+	sqlite3_stmt *first = st_prep(st, "SELECT count(*) FROM sqlite_schema", e);
+	if (!first)
+		return e ? e->code : DESK_EIO;
+	if ((rc = st_exec_stmt(st, first, e, "reading it")))
 		return rc;
 	if (!readonly) {
 		sqlite3_stmt *s = st_prep(st, "PRAGMA journal_mode = WAL", e);

@@ -380,7 +380,8 @@ static void keep_unsent(struct app *a, struct compose *c, const char *why)
 	if (path) {
 		free(a->unsent);
 		a->unsent = path;
-		app_fail(a, "%s: %s; the text is kept in %s", what, why, path);
+		/* The path first: the reason may be longer than the line. */
+		app_fail(a, "%s; its text is kept in %s: %s", what, path, why);
 	} else {
 		c->keep_file = true;
 		app_fail(a, "%s: %s; your text is in %s", what, why, c->path);

@@ -334,7 +334,7 @@ START_TEST(open_readonly_needs_current_schema)
 	struct derr e = {0};
 	char *dir = test_tmpdir();
 	char *path = xasprintf("%s/old.db", dir);
-	build_version(path, 0);
+	build_version(path, 1);
 	struct store *st = NULL;
 	ck_assert_int_eq(store_open(path, STORE_READONLY, &st, &e), DESK_ESCHEMA);
 	char *want = xasprintf("%s: database needs upgrading; open it once read-write (the "
@@ -380,7 +380,16 @@ START_TEST(migrates_from_every_version)
 				     " (500, 'reply', 'late', 500);"
 				     "INSERT INTO events (ticket_id, at, action, field, new_value)"
 				     " VALUES (500, 400, 'set', 'status', 'solved')");
-		int rc = store_open(path, 0, &st, &e);
+		/* Version 0 is an empty file: only desk init (STORE_CREATE)
+		 * makes a database of it, a plain open refuses it. */
+		if (v == 0) {
+			ck_assert_int_eq(store_open(path, 0, &st, &e), DESK_EIO);
+			ck_assert_ptr_null(st);
+			ck_assert_msg(strstr(e.msg, "the file is empty (0 bytes), not a database") &&
+					      strstr(e.msg, "desk init"),
+				      "%s", e.msg);
+		}
+		int rc = store_open(path, v == 0 ? STORE_CREATE : 0, &st, &e);
 		ck_assert_msg(rc == DESK_OK, "from version %d: %s", v, e.msg);
 		ck_assert_int_eq(store_schema_version(st), STORE_SCHEMA_VERSION);
 		if (v >= 1) {
