@@ -54,6 +54,14 @@ static enum fs_state fs_state_of(const char *path, int sys_errno)
 
 static int fs_fail(struct derr *e, enum fs_state fs, const char *path, const char *what)
 {
+	/* SQLITE_FULL with room beside the database: its temporary files
+	 * (big sorts, statement journals) found none. */
+	if (fs == FS_FULL && fs_state_of(path, 0) != FS_FULL)
+		return derr_set(e, DESK_EIO,
+				"%s: disk full while %s: no space left for SQLite's temporary "
+				"files (in $SQLITE_TMPDIR, else $TMPDIR, else /var/tmp or /tmp; "
+				"free some); nothing was changed",
+				path, what);
 	if (fs == FS_FULL)
 		return derr_set(e, DESK_EIO,
 				"%s: disk full while %s: the filesystem holding the database "

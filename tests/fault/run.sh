@@ -179,6 +179,7 @@ c.execute("PRAGMA wal_autocheckpoint = 0")
 c.execute("UPDATE tickets SET subject = 'Changed in the WAL' WHERE id = 1")
 os.kill(os.getpid(), 9)
 EOF
+	true # not the subshell's last command: it is not exec'd
 ) 2>/dev/null
 cp "$T/lost.db-wal" "$T/lost.wal.saved"
 rm "$T/lost.db-wal"

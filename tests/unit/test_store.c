@@ -329,6 +329,38 @@ START_TEST(open_refuses_non_database)
 }
 END_TEST
 
+/* store_backup_to: the copy holds what was committed, reports it, is
+ * one file in rollback-journal mode and passes integrity_check; the
+ * live database goes on being written. */
+START_TEST(backup_copies_a_consistent_whole)
+{
+	struct fx f;
+	struct derr e = {0};
+	fx_open(&f);
+	int64_t id = simple_ticket(f.st, "Backed up");
+	int64_t last = add_message(f.st, id, MSG_NOTE, 0, "before the backup", 100);
+	char *copy = xasprintf("%s/copy.db", f.dir);
+	write_text_file(copy, "");
+	struct store_backup_info info;
+	ck_assert_int_eq(store_backup_to(f.st, copy, &info, &e), DESK_OK);
+	ck_assert_int_eq(info.tickets, 1);
+	ck_assert_int_eq(info.messages, 1);
+	ck_assert_int_eq(info.last_message_id, last);
+	ck_assert_int_gt(info.snapshot_ms, 0);
+	add_message(f.st, id, MSG_NOTE, 0, "after the backup", 200);
+	ck_assert_int_eq(raw_int(copy, "SELECT count(*) FROM messages"), 1);
+	char *mode = raw_text(copy, "PRAGMA journal_mode");
+	ck_assert_str_eq(mode, "delete");
+	free(mode);
+	/* The copy opens as a desk database of its own. */
+	struct store *back = NULL;
+	ck_assert_int_eq(store_open(copy, 0, &back, &e), DESK_OK);
+	store_close(&back);
+	free(copy);
+	fx_close(&f);
+}
+END_TEST
+
 START_TEST(open_readonly_needs_current_schema)
 {
 	struct derr e = {0};
@@ -2083,6 +2115,7 @@ Suite *suite_store(void)
 	tcase_add_test(t, open_refuses_newer_schema);
 	tcase_add_test(t, open_refuses_non_database);
 	tcase_add_test(t, open_readonly_needs_current_schema);
+	tcase_add_test(t, backup_copies_a_consistent_whole);
 	tcase_add_test(t, migrates_from_every_version);
 	tcase_add_test(t, schema_version_bounds);
 	tcase_add_test(t, transactions);
