@@ -32,6 +32,10 @@ struct desk {
 enum {
 	DESK_OPEN_CREATE = 1 << 0, /* create the database (desk init) */
 	DESK_OPEN_NO_AGENT = 1 << 1, /* do not require a known agent */
+	/* Reading only (list, show, export, ...): no write and no write
+	 * lock, not even for statistics at exit, so it never waits behind
+	 * (or holds up) a writer. */
+	DESK_OPEN_READONLY = 1 << 2,
 };
 
 /* Resolves the database path: explicit, then $DESK_DB, then the config,
@@ -126,6 +130,18 @@ int core_unassign(struct desk *d, int64_t id, struct derr *e);
  * empty or all-whitespace body is DESK_EINVAL and stores nothing. */
 int core_post(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
 	      const struct field_change *ch, size_t n, int64_t *msg_id, struct derr *e);
+/* desk backup PATH (admins only): a consistent copy of the database,
+ * made while agents keep writing, as the caller, mode 0600, checked
+ * with integrity_check, then moved to PATH; an existing PATH is
+ * replaced only with force (never the database itself). */
+int core_backup(struct desk *d, const char *path, bool force, struct store_backup_info *info,
+		struct derr *e);
+
+/* The text of a reply or note that could not be stored, kept in a new
+ * file private to the agent (mode 0600, made as the agent, under
+ * $XDG_STATE_HOME/desk/unsent, else ~/.local/state/desk/unsent, else a
+ * private folder in $TMPDIR or /tmp): its path, or NULL with e set. */
+char *unsent_keep(int64_t ticket, enum msg_kind kind, const char *text, struct derr *e);
 int core_reply(struct desk *d, int64_t id, const char *body, struct derr *e);
 int core_note(struct desk *d, int64_t id, const char *body, struct derr *e);
 /* A message from the customer (phone log, mail, import): reopens. */

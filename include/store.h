@@ -40,6 +40,18 @@ int store_schema_version(struct store *st);
  * build each earlier version and migrate it). */
 int store_create_schema_version(struct store *st, int version, struct derr *e);
 
+/* --- backup -------------------------------------------------------------- */
+struct store_backup_info {
+	int64_t snapshot_ms; /* Unix ms just before the snapshot: every commit
+				acknowledged before then is in the copy */
+	int64_t tickets, messages, last_message_id; /* what the copy holds */
+};
+/* Copies the database into dest, an empty file the caller made, inside
+ * one read transaction (writers go on), as one self-contained file
+ * (no -wal), and checks the copy with integrity_check. */
+int store_backup_to(struct store *st, const char *dest, struct store_backup_info *info,
+		    struct derr *e);
+
 /* --- transactions ------------------------------------------------------ */
 int store_begin(struct store *st, struct derr *e);
 int store_commit(struct store *st, struct derr *e);

@@ -33,6 +33,9 @@ need_cmd python3 python3   # JSON checks (CLI tests), recorders (tests/priv)
 need_cmd useradd passwd
 need_cmd setpriv util-linux
 need_cmd findmnt util-linux
+# tests/fault: a full or read-only tmpfs in a private mount namespace
+need_cmd unshare util-linux
+need_cmd mount mount
 # libFuzzer's runtime ships apart from clang itself
 ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ||
 	missing="$missing libclang-rt-dev"

@@ -70,7 +70,7 @@ static int exec_agent(struct cli_ctx *c, int argc, char **argv)
 		return cli_usage(c, "role \"%s\": expected agent, supervisor or admin", args[1]);
 
 	struct desk d;
-	int rc = cli_open(c, &d, 0);
+	int rc = cli_open(c, &d, is_list ? DESK_OPEN_READONLY : 0);
 	if (rc)
 		return rc;
 	struct derr e = {0};

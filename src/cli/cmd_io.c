@@ -76,7 +76,7 @@ static int exec_export(struct cli_ctx *c, int argc, char **argv)
 	if (argc > 1)
 		return cli_usage(c, "unexpected argument \"%s\"", argv[1]);
 	struct desk d;
-	int rc = cli_open(c, &d, 0);
+	int rc = cli_open(c, &d, DESK_OPEN_READONLY);
 	if (rc)
 		return rc;
 	struct derr e = {0};

@@ -82,7 +82,7 @@ static int exec_list(struct cli_ctx *c, int argc, char **argv)
 		return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);
 
 	struct desk d;
-	int rc = cli_open(c, &d, 0);
+	int rc = cli_open(c, &d, DESK_OPEN_READONLY);
 	if (rc)
 		return rc;
 	struct derr e = {0};

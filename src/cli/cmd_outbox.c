@@ -99,7 +99,7 @@ static int exec_outbox(struct cli_ctx *c, int argc, char **argv)
 	if (optind < argc && !again)
 		return cli_usage(c, "message numbers go with --retry");
 	struct desk d;
-	int rc = cli_open(c, &d, 0);
+	int rc = cli_open(c, &d, again ? 0 : DESK_OPEN_READONLY);
 	if (rc)
 		return rc;
 	struct derr e = {0};

@@ -2,11 +2,27 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "util.h"
 
 #define MAX_CHANGES 32
+
+/* After the failure was printed: where the text is now. */
+static void keep_unsent(int64_t id, enum msg_kind kind, const char *body)
+{
+	if (!*body || strspn(body, " \t\r\n") == strlen(body))
+		return;
+	struct derr e = {0};
+	char *path = unsent_keep(id, kind, body, &e);
+	char *line = path ? xasprintf("the %s was not stored; its text is kept in %s",
+				      msg_kind_name(kind), path)
+			  : xasprintf("the %s was not stored, and %s", msg_kind_name(kind), e.msg);
+	cli_warn("desk", line);
+	free(line);
+	free(path);
+}
 
 static int post(struct cli_ctx *c, int argc, char **argv, enum msg_kind kind)
 {
@@ -38,19 +54,33 @@ static int post(struct cli_ctx *c, int argc, char **argv, enum msg_kind kind)
 			return cli_usage(c, "%s", e.msg);
 		n++;
 	}
-	struct desk d;
-	int rc = cli_open(c, &d, 0);
-	if (rc)
-		return rc;
+	/* The text first: if the database then cannot take it (full,
+	 * locked, read-only), it is kept, never lost. */
 	char *body = cli_read_body(body_opt, &e);
+	if (!body)
+		return cli_fail(&e);
+	struct desk d;
+	char *path = desk_db_path(c->db_opt, &c->cfg);
+	int rc = desk_open(&d, path, &c->cfg, c->as_login, 0, &e);
+	free(path);
 	int64_t msg_id = 0;
-	rc = body ? core_post(&d, id, kind, body, ch, n, &msg_id, &e) : e.code;
-	if (rc == DESK_OK)
+	if (rc == DESK_OK) {
+		rc = core_post(&d, id, kind, body, ch, n, &msg_id, &e);
+		desk_close(&d);
+	}
+	if (rc == DESK_OK) {
 		printf("desk: %s %lld added to ticket %lld\n", kind == MSG_REPLY ? "reply" : "note",
 		       (long long)msg_id, (long long)id);
+		free(body);
+		return EXIT_OK;
+	}
+	int code = cli_fail(&e);
+	/* Refused for what was asked (no such ticket, a closed one, a bad
+	 * field): said, and the text is the caller's to send again. */
+	if (rc == DESK_EIO || rc == DESK_EBUSY)
+		keep_unsent(id, kind, body);
 	free(body);
-	desk_close(&d);
-	return rc ? cli_fail(&e) : EXIT_OK;
+	return code;
 }
 
 static int exec_reply(struct cli_ctx *c, int argc, char **argv)

@@ -143,7 +143,7 @@ static int exec_show(struct cli_ctx *c, int argc, char **argv)
 	if (!cli_ticket_id(c, argv[optind], &id))
 		return EXIT_USAGE;
 	struct desk d;
-	int rc = cli_open(c, &d, 0);
+	int rc = cli_open(c, &d, DESK_OPEN_READONLY);
 	if (rc)
 		return rc;
 	struct derr e = {0};

@@ -67,7 +67,10 @@ int desk_open(struct desk *d, const char *db_path, const struct config *cfg,
 	char *path = NULL;
 	rc = desk_check_access(db_path, flags & DESK_OPEN_CREATE, &path, e);
 	if (rc == DESK_OK)
-		rc = store_open(path, flags & DESK_OPEN_CREATE ? STORE_CREATE : 0, &d->st, e);
+		rc = store_open(path,
+				(flags & DESK_OPEN_CREATE ? STORE_CREATE : 0) |
+					(flags & DESK_OPEN_READONLY ? STORE_READONLY : 0),
+				&d->st, e);
 	free(path);
 	if (rc == DESK_OK && !(flags & DESK_OPEN_NO_AGENT))
 		rc = identify(d, login, e);

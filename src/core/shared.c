@@ -104,6 +104,16 @@ static enum folder classify(const char *dir, gid_t gid, char **canon, char *why,
 
 /* --- the agent's own view of a database -------------------------------- */
 
+/* access() said EROFS: no owner or mode would help, so none is named. */
+static int read_only_fs(const char *path, struct derr *e)
+{
+	return derr_set(e, DESK_EIO,
+			"%s: is on a read-only filesystem (mounted read-only), and SQLite must "
+			"write beside the database even to read it; remount it read-write, or "
+			"restore the database onto a writable disk",
+			path);
+}
+
 /* Checks one file we must read and write, if it exists. */
 static int check_file(const char *path, struct derr *e)
 {
@@ -113,6 +123,8 @@ static int check_file(const char *path, struct derr *e)
 				       : derr_set(e, DESK_EIO, "%s: %s", path, strerror(errno));
 	if (access(path, R_OK | W_OK) == 0)
 		return DESK_OK;
+	if (errno == EROFS)
+		return read_only_fs(path, e);
 	char what[160];
 	describe(&sb, what, sizeof what);
 	return derr_set(e, DESK_EIO, "%s: you cannot read and write it (%s)", path, what);
@@ -180,6 +192,8 @@ static int check_as_agent(const char *db_path, const char *dir, struct derr *e)
 	int rc = check_not_group_shared(db_path, dir, e);
 	if (rc)
 		return rc;
+	if (access(dir, W_OK | X_OK) < 0 && errno == EROFS)
+		return read_only_fs(db_path, e);
 	if (access(dir, W_OK | X_OK) < 0 && access(db_path, F_OK) == 0) {
 		describe(&dsb, what, sizeof what);
 		return derr_set(e, DESK_EIO,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,20 +21,79 @@
 #define BUSY_SLICE_MS 200
 #define BEGIN_ATTEMPTS 50
 
+/* What the filesystem holding path says about a failure SQLite reports
+ * only as "disk I/O error" or "unable to open": the system's errno of
+ * the failing call, else the folder's filesystem itself (statvfs). */
+enum fs_state { FS_OTHER, FS_FULL, FS_READONLY };
+
+static enum fs_state fs_state_of(const char *path, int sys_errno)
+{
+	if (sys_errno == ENOSPC || sys_errno == EDQUOT)
+		return FS_FULL;
+	if (sys_errno == EROFS)
+		return FS_READONLY;
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	struct statvfs vb;
+	enum fs_state out = FS_OTHER;
+	if (statvfs(dir, &vb) == 0) {
+		if (vb.f_flag & ST_RDONLY)
+			out = FS_READONLY;
+		else if (vb.f_bavail == 0)
+			out = FS_FULL;
+	}
+	free(dir);
+	return out;
+}
+
+static int fs_fail(struct derr *e, enum fs_state fs, const char *path, const char *what)
+{
+	/* SQLITE_FULL with room beside the database: its temporary files
+	 * (big sorts, statement journals) found none. */
+	if (fs == FS_FULL && fs_state_of(path, 0) != FS_FULL)
+		return derr_set(e, DESK_EIO,
+				"%s: disk full while %s: no space left for SQLite's temporary "
+				"files (in $SQLITE_TMPDIR, else $TMPDIR, else /var/tmp or /tmp; "
+				"free some); nothing was changed",
+				path, what);
+	if (fs == FS_FULL)
+		return derr_set(e, DESK_EIO,
+				"%s: disk full while %s: the filesystem holding the database "
+				"has no space left (free some); nothing was changed",
+				path, what);
+	return derr_set(e, DESK_EIO,
+			"%s: the database is on a read-only filesystem (mounted read-only) "
+			"while %s; nothing was changed (remount it read-write, or restore "
+			"the database onto a writable disk)",
+			path, what);
+}
+
 int st_fail(struct store *st, struct derr *e, const char *what)
 {
 	int rc = sqlite3_extended_errcode(st->db);
 	const char *msg = sqlite3_errmsg(st->db);
 	const char *path = st->path ? st->path : "database";
-	switch (rc & 0xff) {
+	int primary = rc & 0xff;
+	if (primary == SQLITE_FULL)
+		return fs_fail(e, FS_FULL, path, what);
+	if (primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY) {
+		enum fs_state fs = fs_state_of(path, sqlite3_system_errno(st->db));
+		/* A read-only connection refusing a write is not the disk's doing. */
+		if (fs != FS_OTHER && !(primary == SQLITE_READONLY && fs == FS_FULL))
+			return fs_fail(e, fs, path, what);
+	}
+	switch (primary) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
 		return derr_set(e, DESK_EBUSY,
 				"%s: the database stayed locked by another desk while %s; "
 				"nothing was changed, try again",
-				path, what);
-	case SQLITE_FULL:
-		return derr_set(e, DESK_EIO, "%s: the disk is full while %s; nothing was changed",
 				path, what);
 	case SQLITE_READONLY:
 		return derr_set(e, DESK_EIO,
@@ -184,8 +244,12 @@ static int configure(struct store *st, bool readonly, struct derr *e)
 		return rc;
 	if ((rc = st_exec(st, "PRAGMA foreign_keys = ON", e)))
 		return rc;
-	/* The first read tells whether this is a database at all. */
-	if ((rc = st_exec(st, "SELECT count(*) FROM sqlite_schema", e)))
+	/* The first read tells whether this is a database at all (and
+	 * makes the -shm: on a full disk, the first to fail). */
+	sqlite3_stmt *first = st_prep(st, "SELECT count(*) FROM sqlite_schema", e);
+	if (!first)
+		return e ? e->code : DESK_EIO;
+	if ((rc = st_exec_stmt(st, first, e, "reading it")))
 		return rc;
 	if (!readonly) {
 		sqlite3_stmt *s = st_prep(st, "PRAGMA journal_mode = WAL", e);
@@ -214,6 +278,9 @@ int store_open(const char *path, int flags, struct store **out, struct derr *e)
 				"%s: no database here (create one with: desk init)", path);
 	if (exists && S_ISDIR(sb.st_mode))
 		return derr_set(e, DESK_EINVAL, "%s: is a directory, not a database file", path);
+	int rc;
+	if (exists && (rc = store_precheck(path, &sb, flags & STORE_CREATE, e)))
+		return rc;
 
 	/* A new database is private to whoever makes it (SQLite would make
 	 * it 0644 under the usual umask, and gives -wal and -shm its mode). */
@@ -231,7 +298,7 @@ int store_open(const char *path, int flags, struct store **out, struct derr *e)
 	int oflags = ro ? SQLITE_OPEN_READONLY
 			: SQLITE_OPEN_READWRITE | (flags & STORE_CREATE ? SQLITE_OPEN_CREATE : 0);
 	oflags |= SQLITE_OPEN_NOMUTEX;
-	int rc;
+	st->readonly = ro;
 	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
 		rc = st->db ? st_fail(st, e, "opening it")
 			    : derr_set(e, DESK_EIO, "%s: cannot open: out of memory", path);
@@ -258,7 +325,8 @@ int store_open(const char *path, int flags, struct store **out, struct derr *e)
 				      path, v, STORE_SCHEMA_VERSION);
 		else if (v < STORE_SCHEMA_VERSION)
 			rc = derr_set(e, DESK_ESCHEMA,
-				      "%s: database needs upgrading; open it once read-write",
+				      "%s: database needs upgrading; open it once read-write "
+				      "(the console, or any command that changes something)",
 				      path);
 	}
 	if (rc) {
@@ -301,9 +369,12 @@ void store_close(struct store **stp)
 	}
 	if (st->db) {
 		/* Bounded: without a limit, optimize re-analyzes whole tables
-		 * (seconds on a million tickets) on exit of any command. */
-		sqlite3_exec(st->db, "PRAGMA analysis_limit = 1000; PRAGMA optimize", NULL, NULL,
-			     NULL);
+		 * (seconds on a million tickets) on exit of any command.  Not
+		 * for a read-only use: its statistics are a write, which would
+		 * take (or wait for) the write lock. */
+		if (!st->readonly)
+			sqlite3_exec(st->db, "PRAGMA analysis_limit = 1000; PRAGMA optimize", NULL,
+				     NULL, NULL);
 		sqlite3_close_v2(st->db);
 	}
 	free(st->path);

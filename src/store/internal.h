@@ -20,6 +20,7 @@ struct store {
 	struct stmt_slot cache[STMT_CACHE_SIZE];
 	unsigned long tick;
 	bool in_txn;
+	bool readonly; /* STORE_READONLY: no write at all, not even at close */
 	int64_t data_version;
 	bool (*give_up)(void *arg); /* store_set_give_up */
 	void *give_up_arg;
@@ -90,6 +91,10 @@ int schema_verify(struct store *st, int version, struct derr *e);
  * STORE_SCHEMA_VERSION (for the test that keeps it current). */
 char *schema_reference_fingerprint(struct derr *e);
 bool schema_fast_path_known(const char *sha256);
+/* Before SQLite opens an existing file (walcheck.c): refuses an empty
+ * file unless creating, and a -shm counting commits whose -wal is gone. */
+struct stat;
+int store_precheck(const char *path, const struct stat *db, bool creating, struct derr *e);
 /* A scratch in-memory store, configured as store_open does. */
 int store_open_memory(struct store **out, struct derr *e);
 

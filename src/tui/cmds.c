@@ -401,6 +401,17 @@ int act_mouse(struct app *a, const char *arg)
 	return RD_STATUS;
 }
 
+int act_dismiss(struct app *a, const char *arg)
+{
+	if (!a->unsent) {
+		app_msg(a, "No notice to dismiss.");
+		return RD_STATUS;
+	}
+	app_msg(a, "Dismissed; the text stays in %s.", a->unsent);
+	xfree(&a->unsent);
+	return RD_STATUS;
+}
+
 int act_help(struct app *a, const char *arg)
 {
 	return help_open(a);

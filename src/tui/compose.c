@@ -370,6 +370,24 @@ static char *collision(struct app *a, struct compose *c, int *count)
 
 static int ask_collision(struct app *a, const char *detail, int count);
 
+/* The database took neither the text nor its draft: into a file of the
+ * agent's, named in the message line until dismissed. */
+static void keep_unsent(struct app *a, struct compose *c, const char *why)
+{
+	struct derr e = {0};
+	char *path = unsent_keep(c->ticket, c->kind, c->body, &e);
+	const char *what = c->kind == MSG_NOTE ? "Note not added" : "Reply not sent";
+	if (path) {
+		free(a->unsent);
+		a->unsent = path;
+		/* The path first: the reason may be longer than the line. */
+		app_fail(a, "%s; its text is kept in %s: %s", what, path, why);
+	} else {
+		c->keep_file = true;
+		app_fail(a, "%s: %s; your text is in %s", what, why, c->path);
+	}
+}
+
 static int do_send(struct app *a)
 {
 	struct compose *c = a->compose;
@@ -409,12 +427,11 @@ static int do_send(struct app *a)
 	rc = core_post(a->d, c->ticket, c->kind, c->body, ch, n, NULL, &e);
 	if (rc) {
 		struct derr e2 = {0};
-		if (save_draft(a, c, c->body, &e2)) {
-			c->keep_file = true;
-			app_fail(a, "Not sent: %s; your text is in %s", e.msg, c->path);
-		} else {
-			app_fail(a, "Not sent: %s; kept as a draft.", e.msg);
-		}
+		if (save_draft(a, c, c->body, &e2) == DESK_OK)
+			app_fail(a, "Not %s: %s; kept as a draft.", c->kind == MSG_NOTE ? "added" : "sent",
+				 e.msg);
+		else
+			keep_unsent(a, c, e.msg);
 		compose_free(&a->compose);
 		return RD_STATUS;
 	}
@@ -742,8 +759,16 @@ char *compose_rescue(struct app *a)
 		line = xasprintf("your unsent %s on #%lld was kept as a draft", what(c),
 				 (long long)c->ticket);
 	} else if (c->body && !blank(c->body)) {
-		c->keep_file = true;
-		line = xasprintf("your unsent text is in %s", c->path);
+		char *kept = c->purpose == P_POST ? unsent_keep(c->ticket, c->kind, c->body, &e)
+						  : NULL;
+		if (kept) {
+			line = xasprintf("your unsent %s on #%lld is kept in %s", what(c),
+					 (long long)c->ticket, kept);
+			free(kept);
+		} else {
+			c->keep_file = true;
+			line = xasprintf("your unsent text is in %s", c->path);
+		}
 	}
 	compose_free(&a->compose);
 	return line;

@@ -65,8 +65,15 @@ void status_draw(struct app *a)
 	w = a->msgwin;
 	if (w) {
 		werase(w);
-		ui_put_untrusted(w, 0, 0, getmaxx(w), a->msg,
-				 a->attr[a->msg_error ? EL_ERROR : EL_INFO]);
+		if (!a->msg[0] && a->unsent) {
+			char *notice = xasprintf("Unsent text kept in %s (:dismiss hides this)",
+						 a->unsent);
+			ui_put_untrusted(w, 0, 0, getmaxx(w), notice, a->attr[EL_ERROR]);
+			free(notice);
+		} else {
+			ui_put_untrusted(w, 0, 0, getmaxx(w), a->msg,
+					 a->attr[a->msg_error ? EL_ERROR : EL_INFO]);
+		}
 	}
 }
 

@@ -572,6 +572,7 @@ static void app_free(struct app *a)
 		if (a->pane[i])
 			a->pane[i]->ops->destroy(a->pane[i]);
 	compose_free(&a->compose);
+	free(a->unsent);
 	marks_free(a);
 	presence_rows_free(&a->others);
 	views_free(a);
@@ -671,6 +672,9 @@ int tui_main(struct desk *d, struct derr *e)
 	run(&a, in, &tr, exit_first);
 
 	char *rescued = compose_rescue(&a);
+	/* A notice not dismissed is said once more, where it stays. */
+	char *unsent = a.unsent;
+	a.unsent = NULL;
 	presence_leave(&a);
 	if (a.mouse)
 		mousemask(0, NULL);
@@ -684,6 +688,10 @@ int tui_main(struct desk *d, struct derr *e)
 	sigaction(SIGINT, &old_int, NULL);
 	if (tr.f)
 		fclose(tr.f);
+	if (unsent) {
+		fprintf(stderr, "desk: unsent text is kept in %s\n", unsent);
+		free(unsent);
+	}
 	if (rescued) {
 		fprintf(stderr, "desk: %s\n", rescued);
 		free(rescued);

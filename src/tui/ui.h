@@ -125,6 +125,9 @@ struct app {
 
 	char msg[1024];
 	bool msg_error;
+	/* The file keeping a reply or note the database would not take: named
+	 * in the message line until the agent dismisses it. */
+	char *unsent;
 	struct compose *compose;
 	struct marks *marks;   /* tickets marked for a bulk change (marks.c) */
 	/* Presence: what this console last wrote, and everyone else's. */

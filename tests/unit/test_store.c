@@ -329,15 +329,49 @@ START_TEST(open_refuses_non_database)
 }
 END_TEST
 
+/* store_backup_to: the copy holds what was committed, reports it, is
+ * one file in rollback-journal mode and passes integrity_check; the
+ * live database goes on being written. */
+START_TEST(backup_copies_a_consistent_whole)
+{
+	struct fx f;
+	struct derr e = {0};
+	fx_open(&f);
+	int64_t id = simple_ticket(f.st, "Backed up");
+	int64_t last = add_message(f.st, id, MSG_NOTE, 0, "before the backup", 100);
+	char *copy = xasprintf("%s/copy.db", f.dir);
+	write_text_file(copy, "");
+	struct store_backup_info info;
+	ck_assert_int_eq(store_backup_to(f.st, copy, &info, &e), DESK_OK);
+	ck_assert_int_eq(info.tickets, 1);
+	ck_assert_int_eq(info.messages, 1);
+	ck_assert_int_eq(info.last_message_id, last);
+	ck_assert_int_gt(info.snapshot_ms, 0);
+	add_message(f.st, id, MSG_NOTE, 0, "after the backup", 200);
+	ck_assert_int_eq(raw_int(copy, "SELECT count(*) FROM messages"), 1);
+	char *mode = raw_text(copy, "PRAGMA journal_mode");
+	ck_assert_str_eq(mode, "delete");
+	free(mode);
+	/* The copy opens as a desk database of its own. */
+	struct store *back = NULL;
+	ck_assert_int_eq(store_open(copy, 0, &back, &e), DESK_OK);
+	store_close(&back);
+	free(copy);
+	fx_close(&f);
+}
+END_TEST
+
 START_TEST(open_readonly_needs_current_schema)
 {
 	struct derr e = {0};
 	char *dir = test_tmpdir();
 	char *path = xasprintf("%s/old.db", dir);
-	build_version(path, 0);
+	build_version(path, 1);
 	struct store *st = NULL;
 	ck_assert_int_eq(store_open(path, STORE_READONLY, &st, &e), DESK_ESCHEMA);
-	char *want = xasprintf("%s: database needs upgrading; open it once read-write", path);
+	char *want = xasprintf("%s: database needs upgrading; open it once read-write (the "
+			       "console, or any command that changes something)",
+			       path);
 	ck_assert_str_eq(e.msg, want);
 	free(want);
 	ck_assert_ptr_null(st);
@@ -378,7 +412,16 @@ START_TEST(migrates_from_every_version)
 				     " (500, 'reply', 'late', 500);"
 				     "INSERT INTO events (ticket_id, at, action, field, new_value)"
 				     " VALUES (500, 400, 'set', 'status', 'solved')");
-		int rc = store_open(path, 0, &st, &e);
+		/* Version 0 is an empty file: only desk init (STORE_CREATE)
+		 * makes a database of it, a plain open refuses it. */
+		if (v == 0) {
+			ck_assert_int_eq(store_open(path, 0, &st, &e), DESK_EIO);
+			ck_assert_ptr_null(st);
+			ck_assert_msg(strstr(e.msg, "the file is empty (0 bytes), not a database") &&
+					      strstr(e.msg, "desk init"),
+				      "%s", e.msg);
+		}
+		int rc = store_open(path, v == 0 ? STORE_CREATE : 0, &st, &e);
 		ck_assert_msg(rc == DESK_OK, "from version %d: %s", v, e.msg);
 		ck_assert_int_eq(store_schema_version(st), STORE_SCHEMA_VERSION);
 		if (v >= 1) {
@@ -2072,6 +2115,7 @@ Suite *suite_store(void)
 	tcase_add_test(t, open_refuses_newer_schema);
 	tcase_add_test(t, open_refuses_non_database);
 	tcase_add_test(t, open_readonly_needs_current_schema);
+	tcase_add_test(t, backup_copies_a_consistent_whole);
 	tcase_add_test(t, migrates_from_every_version);
 	tcase_add_test(t, schema_version_bounds);
 	tcase_add_test(t, transactions);
