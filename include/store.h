@@ -170,7 +170,8 @@ struct queue_filter {
 };
 
 enum queue_sort {
-	SORT_URGENCY,  /* next SLA due, then priority, then id */
+	SORT_URGENCY,  /* new and open, then pending and on hold, then the rest;
+			* in each: next SLA due, then priority, then id */
 	SORT_PRIORITY, /* priority (highest first), then due */
 	SORT_CREATED,  /* oldest first */
 	SORT_UPDATED,  /* most recently updated first */
@@ -180,9 +181,10 @@ enum queue_sort {
 const char *queue_sort_name(enum queue_sort s);
 int queue_sort_from_name(const char *s);
 
-/* The position of a row in its sort order: the sort's integer keys. */
+/* The position of a row in its sort order: the sort's integer keys
+ * (unused ones 0). */
 struct queue_key {
-	int64_t k[3];
+	int64_t k[4];
 };
 
 struct queue_row {

@@ -119,7 +119,7 @@ static int fetch(struct app *a, const struct queue_filter *f, const struct queue
 static struct queue_key key_before(const struct queue_row *r, bool reverse)
 {
 	struct queue_key k = r->key;
-	for (int i = 2; i >= 0; i--) {
+	for (int i = (int)ARRAY_LEN(k.k) - 1; i >= 0; i--) {
 		if (k.k[i] == r->id) {
 			k.k[i] += reverse ? 1 : -1;
 			break;
