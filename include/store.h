@@ -98,6 +98,23 @@ int store_ticket_max_id(struct store *st, int64_t *id, struct derr *e);
 /* Returns DESK_OK and sets *changed to whether the row was added/removed. */
 int store_tag_add(struct store *st, int64_t ticket_id, const char *tag, bool *changed,
 		  struct derr *e);
+/* Names, owned: the queues and tags in use (src/store/labels.c). */
+struct name_list {
+	char **v;
+	size_t n, cap;
+};
+void name_list_free(struct name_list *l);
+/* The distinct tags on any ticket that start with prefix ("" : all), in
+ * order, at most limit: a seek in ticket_tags_tag for each, however
+ * many tickets carry them. */
+int store_tag_names(struct store *st, const char *prefix, int limit, struct name_list *out,
+		    struct derr *e);
+/* Whether any ticket carries tag. */
+int store_tag_in_use(struct store *st, const char *tag, bool *in_use, struct derr *e);
+/* The distinct queues of the tickets not finished yet (new, open,
+ * pending, on hold), in order, at most limit: read from the index of
+ * those tickets (tickets_backlog), not from every ticket. */
+int store_queue_names(struct store *st, int limit, struct name_list *out, struct derr *e);
 int store_tag_remove(struct store *st, int64_t ticket_id, const char *tag, bool *changed,
 		     struct derr *e);
 

@@ -482,18 +482,6 @@ static void ends(struct queue_pane *q, struct app *a, bool bottom, int *flags)
 	*flags |= RD_QUEUE;
 }
 
-void queue_known_tags(struct app *a, struct strlist *out)
-{
-	struct queue_pane *q = qp(a);
-	for (size_t i = 0; i < q->page.n; i++) {
-		char *copy = xstrdup(q->page.rows[i].tags);
-		for (char *save = NULL, *t = strtok_r(copy, " ", &save); t;
-		     t = strtok_r(NULL, " ", &save))
-			strlist_add(out, t);
-		free(copy);
-	}
-}
-
 /* --- the pane ---------------------------------------------------------- */
 
 static int q_key(struct pane *p, struct app *a, int action, int key)
