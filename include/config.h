@@ -82,6 +82,7 @@ enum config_key {
 	CFG_CANNED,
 	CFG_THEMES_DIR,
 	CFG_DEFAULT_QUEUE,
+	CFG_QUEUES,
 	CFG_ALLOW_SOLVE_UNASSIGNED,
 	CFG_SLA,
 	CFG_BUSINESS_HOURS,
@@ -130,8 +131,19 @@ struct config {
 	bool agents_may_reassign; /* agents may take or hand over others' tickets */
 	bool agents_may_bulk_edit; /* agents may change marked tickets in one action */
 	char *default_queue;
+	/* queues: the team's queues, the only ones a ticket may be moved
+	 * to; NULL (nqueues 0): no list, any queue name is taken. */
+	char **queues;
+	size_t nqueues;
 	struct mail_config mail;
 };
+
+/* Whether a ticket may be put in queue q: it is one of queues:, or the
+ * config has no such list. */
+bool config_queue_allowed(const struct config *c, const char *q);
+/* Refuses queue q: DESK_EINVAL with 'no queue "biling"; did you mean
+ * "billing"?' (the nearest listed name), else with the list. */
+int config_queue_refuse(const struct config *c, const char *q, struct derr *e);
 
 /* Fills c with the built-in defaults. */
 void config_defaults(struct config *c);

@@ -119,6 +119,15 @@ int core_set_priority(struct desk *d, int64_t id, enum priority p, struct derr *
 int core_set_queue(struct desk *d, int64_t id, const char *queue, struct derr *e);
 int core_tag(struct desk *d, int64_t id, const char *tag, bool add, struct derr *e);
 
+/* The queues a ticket can be put in, for completion: the team's queues:
+ * list; without one, the queues of the unfinished tickets and the
+ * default queues (src/core/labels.c). */
+int core_known_queues(struct desk *d, struct name_list *out, struct derr *e);
+/* Whether no ticket carries tag yet (the console asks before making
+ * one); *near is then the closest tag in use, or NULL, owned. */
+int core_tag_is_new(struct desk *d, const char *tag, bool *is_new, char **near,
+		    struct derr *e);
+
 /* Takes an unassigned ticket (or one already ours).  If someone else has
  * it: DESK_ECONFLICT, "ticket 12 is already assigned to bob". */
 int core_claim(struct desk *d, int64_t id, struct derr *e);

@@ -110,6 +110,23 @@ int store_ticket_max_id(struct store *st, int64_t *id, struct derr *e);
 /* Returns DESK_OK and sets *changed to whether the row was added/removed. */
 int store_tag_add(struct store *st, int64_t ticket_id, const char *tag, bool *changed,
 		  struct derr *e);
+/* Names, owned: the queues and tags in use (src/store/labels.c). */
+struct name_list {
+	char **v;
+	size_t n, cap;
+};
+void name_list_free(struct name_list *l);
+/* The distinct tags on any ticket that start with prefix ("" : all), in
+ * order, at most limit: a seek in ticket_tags_tag for each, however
+ * many tickets carry them. */
+int store_tag_names(struct store *st, const char *prefix, int limit, struct name_list *out,
+		    struct derr *e);
+/* Whether any ticket carries tag. */
+int store_tag_in_use(struct store *st, const char *tag, bool *in_use, struct derr *e);
+/* The distinct queues of the tickets not finished yet (new, open,
+ * pending, on hold), in order, at most limit: read from the index of
+ * those tickets (tickets_backlog), not from every ticket. */
+int store_queue_names(struct store *st, int limit, struct name_list *out, struct derr *e);
 int store_tag_remove(struct store *st, int64_t ticket_id, const char *tag, bool *changed,
 		     struct derr *e);
 
@@ -182,7 +199,8 @@ struct queue_filter {
 };
 
 enum queue_sort {
-	SORT_URGENCY,  /* next SLA due, then priority, then id */
+	SORT_URGENCY,  /* new and open, then pending and on hold, then the rest;
+			* in each: next SLA due, then priority, then id */
 	SORT_PRIORITY, /* priority (highest first), then due */
 	SORT_CREATED,  /* oldest first */
 	SORT_UPDATED,  /* most recently updated first */
@@ -192,9 +210,10 @@ enum queue_sort {
 const char *queue_sort_name(enum queue_sort s);
 int queue_sort_from_name(const char *s);
 
-/* The position of a row in its sort order: the sort's integer keys. */
+/* The position of a row in its sort order: the sort's integer keys
+ * (unused ones 0). */
 struct queue_key {
-	int64_t k[3];
+	int64_t k[4];
 };
 
 struct queue_row {

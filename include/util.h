@@ -65,6 +65,12 @@ bool str_icontains(const char *hay, const char *needle);
 bool str_empty(const char *s); /* NULL or "" */
 /* Trims ASCII whitespace at both ends, in place; returns s. */
 char *str_trim(char *s);
+/* The Levenshtein distance of two short strings (names up to 64 bytes;
+ * longer ones are 99 apart). */
+int str_distance(const char *a, const char *b);
+/* The candidate nearest to name, at most max_edits away and not name
+ * itself (ties: the first), or NULL: for "did you mean" messages. */
+const char *str_suggest(const char *name, const char *const *cands, size_t n, int max_edits);
 
 /* Reads a whole stream into a new string; NULL and errno on read error. */
 char *read_all(void *stdio_file, size_t *len);

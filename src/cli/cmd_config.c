@@ -143,6 +143,20 @@ static void views(const struct config *c)
 	}
 }
 
+static void queues(const struct config *c)
+{
+	printf("%s:", config_key_name(CFG_QUEUES));
+	if (!c->nqueues)
+		fputs(" none listed (any queue name is taken)", stdout);
+	for (size_t i = 0; i < c->nqueues; i++) {
+		fputs(i ? ", " : " [", stdout);
+		cli_print_safe(c->queues[i], false);
+	}
+	if (c->nqueues)
+		fputc(']', stdout);
+	origin(c, CFG_QUEUES);
+}
+
 static void show(const struct config *c)
 {
 	fputs("# team file: ", stdout);
@@ -156,6 +170,7 @@ static void show(const struct config *c)
 	line(c, CFG_KEYS, c->keys_file, "none (the built-in bindings)");
 	line(c, CFG_CANNED, c->canned_file, "none");
 	line(c, CFG_DEFAULT_QUEUE, c->default_queue, "general");
+	queues(c);
 	line(c, CFG_ALLOW_SOLVE_UNASSIGNED, c->allow_solve_unassigned ? "true" : "false", "");
 	line(c, CFG_AGENTS_MAY_REASSIGN, c->agents_may_reassign ? "true" : "false", "");
 	line(c, CFG_AGENTS_MAY_BULK_EDIT, c->agents_may_bulk_edit ? "true" : "false", "");

@@ -33,6 +33,7 @@ static const char *const top_keys[CFG__COUNT + 1] = {
 	[CFG_CANNED] = "canned",
 	[CFG_THEMES_DIR] = "themes_dir",
 	[CFG_DEFAULT_QUEUE] = "default_queue",
+	[CFG_QUEUES] = "queues",
 	[CFG_ALLOW_SOLVE_UNASSIGNED] = "allow_solve_unassigned",
 	[CFG_SLA] = "sla",
 	[CFG_BUSINESS_HOURS] = "business_hours",
@@ -108,6 +109,9 @@ void config_free(struct config *c)
 	free(c->canned_file);
 	free(c->themes_dir);
 	free(c->default_queue);
+	for (size_t i = 0; i < c->nqueues; i++)
+		free(c->queues[i]);
+	free(c->queues);
 	for (size_t i = 0; i < c->nviews; i++) {
 		free(c->views[i].name);
 		free(c->views[i].filter);
@@ -147,6 +151,37 @@ static int read_queue(struct loader *l, const struct ynode *n, char **field)
 		return yerr(l->e, l->d, n, "expected a queue name (" LABEL_RULE "), got %s", got);
 	}
 	return read_str(l, n, "a queue name", field);
+}
+
+/* queues: a list of queue names, each once. */
+static int read_queues(struct loader *l, const struct ynode *seq, struct config *c)
+{
+	int rc = y_expect(l->d, seq, Y_SEQ, "a list of queue names like [general, billing]", l->e);
+	if (rc)
+		return rc;
+	if (seq->nkids == 0)
+		return yerr(l->e, l->d, seq,
+			    "expected a list of queue names, got an empty list (leave queues out "
+			    "to take any queue name)");
+	for (size_t i = 0; i < c->nqueues; i++)
+		free(c->queues[i]);
+	free(c->queues);
+	c->queues = xcalloc(seq->nkids, sizeof *c->queues);
+	c->nqueues = 0;
+	struct nameset seen;
+	nameset_init(&seen, seq->nkids);
+	for (size_t i = 0; !rc && i < seq->nkids; i++) {
+		const struct ynode *n = seq->kids[i];
+		if ((rc = read_queue(l, n, &c->queues[c->nqueues])))
+			break;
+		c->nqueues++;
+		long j = nameset_add(&seen, c->queues[i], (long)i);
+		if (j >= 0)
+			rc = yerr(l->e, l->d, n, "queue \"%s\" is listed twice; first on line %d",
+				  c->queues[i], seq->kids[j]->line);
+	}
+	nameset_free(&seen);
+	return rc;
 }
 
 /* The queue: and tag: names in a view's filter follow the same rule: a
@@ -674,6 +709,7 @@ static int read_config(struct loader *l, const struct ynode *root, struct config
 		case CFG_CANNED: rc = read_path(l, v, &c->canned_file); break;
 		case CFG_THEMES_DIR: rc = read_path(l, v, &c->themes_dir); break;
 		case CFG_DEFAULT_QUEUE: rc = read_queue(l, v, &c->default_queue); break;
+		case CFG_QUEUES: rc = read_queues(l, v, c); break;
 		case CFG_ALLOW_SOLVE_UNASSIGNED:
 			rc = y_bool(l->d, v, &c->allow_solve_unassigned, l->e);
 			break;
@@ -711,6 +747,8 @@ int config_read_doc(const struct ydoc *d, bool personal, const char *team_hint,
 	struct loader l = {.d = d, .dir = dir_of(d->path), .e = e, .personal = personal,
 			   .team_hint = team_hint};
 	int rc = read_config(&l, d->root, c);
+	if (rc == DESK_OK && !personal)
+		rc = config_check_queue_names(d, c, e);
 	free(l.dir);
 	if (rc) {
 		config_free(c);

@@ -16,5 +16,12 @@ int config_read_doc(const struct ydoc *d, bool personal, const char *team_hint,
 /* The file's database key alone (the path resolved as config_read_doc
  * does), or *db_path = NULL when it has none. */
 int config_read_database(const struct ydoc *d, char **db_path, int *line, struct derr *e);
+/* With a queues: list in c (read from d), every queue the file names
+ * must be on it: default_queue (its default too), mail.default_queue,
+ * sla.policies' queues, views' queue: terms.  Else an error naming
+ * file:line:col. */
+int config_check_queue_names(const struct ydoc *d, const struct config *c, struct derr *e);
+/* The personal views' queue: terms, against the team's list in c. */
+int config_check_personal_views(const struct config *c, struct derr *e);
 
 #endif

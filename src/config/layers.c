@@ -143,7 +143,7 @@ static int lay_over(struct config *c, struct config *p, struct derr *e)
 	}
 	c->personal = p->personal;
 	p->personal = NULL;
-	return DESK_OK;
+	return config_check_personal_views(c, e);
 }
 
 /* Where the database is, and why: --db, $DESK_DB, the personal file,

@@ -62,6 +62,12 @@ int core_ticket_new(struct desk *d, const struct new_ticket *nt, int64_t *id, st
 		free(subject);
 		return derr_set(e, DESK_EINVAL, "a new ticket needs a subject");
 	}
+	/* The queue it is made in is held to the team's list like a move. */
+	if (!str_empty(nt->queue) && label_is_valid(nt->queue) &&
+	    !config_queue_allowed(d->cfg, nt->queue)) {
+		free(subject);
+		return config_queue_refuse(d->cfg, nt->queue, e);
+	}
 	rc = store_begin(d->st, e);
 	if (rc) {
 		free(subject);

@@ -195,6 +195,8 @@ int core_change(struct desk *d, struct ticket *t, const struct field_change *c, 
 					c->value);
 		if (t->queue && strcmp(t->queue, c->value) == 0)
 			return DESK_OK;
+		if (!config_queue_allowed(d->cfg, c->value))
+			return config_queue_refuse(d->cfg, c->value, e);
 		rc = core_event(d, t->id, "set", "queue", t->queue, c->value, e);
 		free(t->queue);
 		t->queue = xstrdup(c->value);

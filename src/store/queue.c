@@ -24,22 +24,46 @@
 struct sort_def {
 	const char *name;
 	int nkeys;
-	const char *keys[3];
+	const char *keys[4];
 	const char *by_status; /* the index of (status, keys), for page_by_status */
+	/* keys[0] is the status's tier (TIER_KEY, status_tier): constant
+	 * within a status, so page_by_status seeks each status on the keys
+	 * after it, on every page, whatever the filter's statuses. */
+	bool tiered;
 };
+
+/* The urgency sort puts the work that waits on the agent (new, open)
+ * before the work that waits on others (pending: the customer; on hold:
+ * a third party), and finished tickets last.  TIER_KEY and status_tier
+ * must agree. */
+#define TIER_KEY                                                                  \
+	"CASE t.status WHEN 'new' THEN 0 WHEN 'open' THEN 0 WHEN 'pending' THEN 1" \
+	" WHEN 'on_hold' THEN 1 ELSE 2 END"
+
+static int64_t status_tier(enum status s)
+{
+	switch (s) {
+	case ST_NEW:
+	case ST_OPEN: return 0;
+	case ST_PENDING:
+	case ST_ON_HOLD: return 1;
+	default: return 2;
+	}
+}
 
 /* Must match the expression indexes in schema.c.  The by-status index
  * is named (INDEXED BY): with several indexes starting with the status,
  * the planner took one whose order was not the sort's and sorted every
  * row of the status (a page of the open view: 0.5-1.7 s). */
 static const struct sort_def sorts[SORT__COUNT] = {
-	[SORT_URGENCY] = {"urgency", 3,
-			  {"coalesce(t.next_due, " NO_DUE ")", "-t.priority", "t.id"}, "tickets_status"},
+	[SORT_URGENCY] = {"urgency", 4,
+			  {TIER_KEY, "coalesce(t.next_due, " NO_DUE ")", "-t.priority", "t.id"},
+			  "tickets_status", true},
 	[SORT_PRIORITY] = {"priority", 3,
-			   {"-t.priority", "coalesce(t.next_due, " NO_DUE ")", "t.id"}, NULL},
-	[SORT_CREATED] = {"created", 2, {"t.created_at", "t.id"}, "tickets_status_created"},
-	[SORT_UPDATED] = {"updated", 2, {"-t.updated_at", "t.id"}, "tickets_status_updated"},
-	[SORT_ID] = {"id", 1, {"t.id"}, "tickets_status_id"},
+			   {"-t.priority", "coalesce(t.next_due, " NO_DUE ")", "t.id"}, NULL, false},
+	[SORT_CREATED] = {"created", 2, {"t.created_at", "t.id"}, "tickets_status_created", false},
+	[SORT_UPDATED] = {"updated", 2, {"-t.updated_at", "t.id"}, "tickets_status_updated", false},
+	[SORT_ID] = {"id", 1, {"t.id"}, "tickets_status_id", false},
 };
 
 const char *queue_sort_name(enum queue_sort s)
@@ -411,7 +435,7 @@ static sqlite3_stmt *range_open(struct store *st, const struct queue_filter *f,
  * from each would walk several times as far). */
 struct stream {
 	struct queue_filter f;
-	struct range r[3];
+	struct range r[4];
 	int nr, next;
 	int copy;
 	sqlite3_stmt *s;
@@ -451,7 +475,7 @@ static int stream_step(struct store *st, struct stream *x, const struct sort_def
 
 static int key_cmp(const struct queue_row *a, const struct queue_row *b)
 {
-	for (int k = 0; k < 3; k++)
+	for (size_t k = 0; k < ARRAY_LEN(a->key.k); k++)
 		if (a->key.k[k] != b->key.k[k])
 			return a->key.k[k] < b->key.k[k] ? -1 : 1;
 	return 0;
@@ -505,21 +529,26 @@ static int merge(struct store *st, struct stream *x, int n, const struct sort_de
  * only: with the equal keys in ORDER BY too, the planner does not see
  * that an expression index gives that order already, and sorts the
  * whole range before the LIMIT. */
-static void seek_ranges(struct stream *x, const struct sort_def *sd, bool desc,
-			const struct queue_key *after)
+static void seek_ranges(struct stream *x, const char *const *keys, int nkeys, bool desc,
+			const int64_t *after)
 {
 	x->nr = 0;
 	if (!after) {
-		x->r[x->nr++] = (struct range){.order = sd->keys, .norder = sd->nkeys};
+		x->r[x->nr++] = (struct range){.order = keys, .norder = nkeys};
 		return;
 	}
-	for (int eq = sd->nkeys - 1; eq >= 0; eq--) {
+	for (int eq = nkeys - 1; eq >= 0; eq--) {
 		struct range *r = &x->r[x->nr++];
-		*r = (struct range){.nc = eq + 1, .order = sd->keys + eq, .norder = sd->nkeys - eq};
+		*r = (struct range){.nc = eq + 1, .order = keys + eq, .norder = nkeys - eq};
 		for (int k = 0; k <= eq; k++)
-			r->c[k] = (struct cond){sd->keys[k], k < eq ? "=" : desc ? "<" : ">",
-						after->k[k]};
+			r->c[k] = (struct cond){keys[k], k < eq ? "=" : desc ? "<" : ">", after[k]};
 	}
+}
+
+static void sort_ranges(struct stream *x, const struct sort_def *sd, bool desc,
+			const struct queue_key *after)
+{
+	seek_ranges(x, sd->keys, sd->nkeys, desc, after ? after->k : NULL);
 }
 
 /* The first limit rows of f after `after` (NULL: from the start).  A
@@ -535,32 +564,48 @@ static int page_seek(struct store *st, const struct queue_filter *f, const struc
 		x.r[0] = (struct range){.order = sd->keys, .norder = sd->nkeys, .after = after};
 		x.nr = 1;
 	} else {
-		seek_ranges(&x, sd, desc, after);
+		sort_ranges(&x, sd, desc, after);
 	}
 	return merge(st, &x, 1, sd, desc, limit, out, e);
 }
 
 /* Several statuses in the urgency sort: a seek per status in
- * tickets_status (status, then the urgency keys), merged here.  Walking
- * tickets_urgency and testing the status instead passes every solved and
- * closed ticket among the never-due ones (pending tickets are there
- * too): hundreds of milliseconds a page deep in the open queue.  The
- * created, updated and id sorts the same way, under any status filter,
- * on their tickets_status_* index: walking the sort's own index, a page
- * of a status few tickets have (on hold, pending) passed thousands of
- * others. */
+ * tickets_status (status, then the urgency keys after the tier), merged
+ * here.  Walking tickets_urgency and testing the status instead passes
+ * every solved and closed ticket among the never-due ones (pending
+ * tickets are there too): hundreds of milliseconds a page deep in the
+ * open queue.  In the urgency sort a status's tier is one value: a
+ * status whose tier lies before the page's start is left out, one past
+ * it is read from its start, and only the start's own tier seeks past
+ * the start's keys; without a status filter, every status is read so.
+ * The created, updated and id sorts the same way, under any status
+ * filter, on their tickets_status_* index: walking the sort's own
+ * index, a page of a status few tickets have (on hold, pending) passed
+ * thousands of others. */
 static int page_by_status(struct store *st, const struct queue_filter *f,
 			  const struct sort_def *sd, bool desc, const struct queue_key *after,
 			  int limit, struct queue_page *out, struct derr *e)
 {
 	struct stream x[ST__COUNT];
 	int n = 0;
+	unsigned mask = f->status_mask ? f->status_mask : (1u << ST__COUNT) - 1;
 	for (int s = 0; s < ST__COUNT; s++) {
-		if (!(f->status_mask & (1u << s)))
+		if (!(mask & (1u << s)))
 			continue;
 		x[n] = (struct stream){.f = *f, .copy = n + 1};
 		x[n].f.status_mask = 1u << s;
-		seek_ranges(&x[n], sd, desc, after);
+		if (sd->tiered) {
+			int64_t tier = status_tier((enum status)s);
+			const int64_t *start = after ? after->k + 1 : NULL;
+			if (after && tier != after->k[0]) {
+				if (desc ? tier > after->k[0] : tier < after->k[0])
+					continue; /* before the start */
+				start = NULL;
+			}
+			seek_ranges(&x[n], sd->keys + 1, sd->nkeys - 1, desc, start);
+		} else {
+			sort_ranges(&x[n], sd, desc, after);
+		}
 		for (int i = 0; i < x[n].nr; i++)
 			x[n].r[i].index = sd->by_status;
 		n++;
@@ -785,7 +830,7 @@ static int page_solved(struct store *st, const struct queue_filter *f, const str
 		if (recent) {
 			if (after && !after_in_recent && !desc)
 				continue; /* after the recent ones already */
-			seek_ranges(&x, sd, desc, after_in_recent ? after : NULL);
+			sort_ranges(&x, sd, desc, after_in_recent ? after : NULL);
 			for (int i = 0; i < x.nr; i++) {
 				struct range *r = &x.r[i];
 				/* descending from a recent row, its own bound is the tighter */
@@ -795,7 +840,7 @@ static int page_solved(struct store *st, const struct queue_filter *f, const str
 		} else {
 			if (after_in_recent && desc)
 				continue; /* before the recent ones: none of these */
-			seek_ranges(&x, sd, desc, after_in_recent ? NULL : after);
+			sort_ranges(&x, sd, desc, after_in_recent ? NULL : after);
 			for (int i = 0; i < x.nr; i++) {
 				struct range *r = &x.r[i];
 				r->c[r->nc++] = (struct cond){"-t.updated_at", ">", bound};
@@ -825,7 +870,7 @@ int store_queue_page(struct store *st, const struct queue_filter *f, enum queue_
 		if (rc)
 			return rc;
 	}
-	bool by_status = !small && !f->search && sd->by_status && m != 0;
+	bool by_status = !small && !f->search && sd->by_status && (m != 0 || sd->tiered);
 	bool by_prio = !small && sort == SORT_PRIORITY && m != 0 && !f->search;
 	bool solved = !small && sort == SORT_UPDATED && f->solved_since && !f->search;
 	/* A page can take several statements: one read transaction makes

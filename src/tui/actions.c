@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "actions.h"
+#include "util.h"
 
 const struct action actions[ACT__COUNT] = {
 #define X(id, name_, flags_, arg_, fn_, keys_, help_)                                     \
@@ -19,42 +20,10 @@ int action_find(const char *name)
 	return -1;
 }
 
-/* Levenshtein distance, capped: names are short. */
-static int distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	int row[64];
-	if (la >= 63 || lb >= 63)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = (int)j;
-	for (size_t i = 1; i <= la; i++) {
-		int diag = row[0];
-		row[0] = (int)i;
-		for (size_t j = 1; j <= lb; j++) {
-			int up = row[j];
-			int best = diag + (a[i - 1] != b[j - 1]);
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			if (up + 1 < best)
-				best = up + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
 const char *action_suggest(const char *name)
 {
-	const char *best = NULL;
-	int bestd = 3; /* suggest only close misspellings */
-	for (int i = 0; name && i < ACT__COUNT; i++) {
-		int d = distance(name, actions[i].name);
-		if (d < bestd) {
-			bestd = d;
-			best = actions[i].name;
-		}
-	}
-	return best;
+	const char *names[ACT__COUNT];
+	for (int i = 0; i < ACT__COUNT; i++)
+		names[i] = actions[i].name;
+	return str_suggest(name, names, ACT__COUNT, 2); /* only close misspellings */
 }

@@ -151,8 +151,22 @@ static int merge(struct app *a, int64_t id, const char *arg)
 	return flags;
 }
 
+static int apply_asked(struct app *a, int action, int64_t id, const char *arg, bool asked);
+
+static int tags_yes(struct app *a, const char *list, void *data)
+{
+	const int64_t *id = data;
+	return apply_asked(a, ACT_TAG_ADD, *id, list, true);
+}
+
 /* Runs action on ticket id with its argument (from `:` or a prompt). */
 static int apply(struct app *a, int action, int64_t id, const char *arg)
+{
+	return apply_asked(a, action, id, arg, false);
+}
+
+/* The same; asked: the agent said yes to the new tags already. */
+static int apply_asked(struct app *a, int action, int64_t id, const char *arg, bool asked)
 {
 	struct derr e = {0};
 	char *v = xstrdup(arg);
@@ -192,6 +206,13 @@ static int apply(struct app *a, int action, int64_t id, const char *arg)
 		break;
 	case ACT_TAG_ADD:
 	case ACT_TAG_REMOVE: {
+		if (action == ACT_TAG_ADD && !asked) {
+			int64_t *idp = xmalloc(sizeof *idp);
+			*idp = id;
+			if (newtags_ask(a, v, tags_yes, idp, free, &flags))
+				break;
+			free(idp);
+		}
 		struct field_change ch[MAX_TAGS];
 		size_t n = 0;
 		for (char *save = NULL, *t = strtok_r(v, " ,", &save); t && n < MAX_TAGS;

@@ -162,7 +162,20 @@ static int run_bulk(struct app *a, const struct field_change *ch, size_t nch, co
 	return flags;
 }
 
+static int bulk_with_asked(struct app *a, int action, const char *arg, bool asked);
+
+static int bulk_tags_yes(struct app *a, const char *list, void *data)
+{
+	return bulk_with_asked(a, ACT_TAG_ADD, list, true);
+}
+
 static int bulk_with(struct app *a, int action, const char *arg)
+{
+	return bulk_with_asked(a, action, arg, false);
+}
+
+/* asked: the agent said yes to the new tags already. */
+static int bulk_with_asked(struct app *a, int action, const char *arg, bool asked)
 {
 	char *v = str_trim(xstrdup(arg ? arg : ""));
 	int flags = RD_STATUS, x;
@@ -198,6 +211,8 @@ static int bulk_with(struct app *a, int action, const char *arg)
 		break;
 	case ACT_TAG_ADD:
 	case ACT_TAG_REMOVE: {
+		if (action == ACT_TAG_ADD && !asked && newtags_ask(a, v, bulk_tags_yes, NULL, NULL, &flags))
+			break;
 		char *list = xstrdup(v);
 		for (char *save = NULL, *t = strtok_r(v, " ,", &save); t && n < MAX_TAGS;
 		     t = strtok_r(NULL, " ,", &save))

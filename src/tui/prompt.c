@@ -4,6 +4,7 @@
  * Redrawn at any size; the database refreshing underneath never
  * touches what is being typed. */
 #include <limits.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -146,26 +147,36 @@ void complete_candidates(struct app *a, int kind, const char *prefix, struct str
 		add_if(out, "none", prefix);
 		break;
 	}
-	case ARG_TAG:
-	case ARG_TICKET_TAG:
 	case ARG_QUEUE: {
+		/* The team's queues (every one, whatever the page shows). */
+		struct name_list l = {0};
+		core_known_queues(a->d, &l, &e);
+		for (size_t i = 0; i < l.n; i++)
+			add_if(out, l.v[i], prefix);
+		name_list_free(&l);
+		break;
+	}
+	case ARG_TAG:
+	case ARG_TICKET_TAG: {
 		struct strlist all = {0};
 		struct ticket t;
 		bool have = a->cur_id && store_ticket_get(a->d->st, a->cur_id, &t, &e) == DESK_OK;
-		if (kind == ARG_QUEUE) {
-			if (a->cfg->default_queue)
-				strlist_add(&all, a->cfg->default_queue);
-			if (have && t.queue)
-				strlist_add(&all, t.queue);
-		} else {
-			for (size_t i = 0; have && i < t.ntags; i++)
-				strlist_add(&all, t.tags[i]);
-			if (kind == ARG_TAG) {
-				queue_known_tags(a, &all);
-				for (size_t i = 0; i < a->canned.n; i++)
-					for (size_t j = 0; j < a->canned.v[i].nadd_tags; j++)
-						strlist_add(&all, a->canned.v[i].add_tags[j]);
-			}
+		for (size_t i = 0; have && i < t.ntags; i++)
+			strlist_add(&all, t.tags[i]);
+		if (kind == ARG_TAG) {
+			/* Every tag in use with this prefix, not only the page's. */
+			struct name_list used = {0};
+			char *low = xstrdup(prefix);
+			for (char *c = low; *c; c++)
+				*c = (char)tolower((unsigned char)*c);
+			store_tag_names(a->d->st, low, 50, &used, &e);
+			free(low);
+			for (size_t i = 0; i < used.n; i++)
+				strlist_add(&all, used.v[i]);
+			name_list_free(&used);
+			for (size_t i = 0; i < a->canned.n; i++)
+				for (size_t j = 0; j < a->canned.v[i].nadd_tags; j++)
+					strlist_add(&all, a->canned.v[i].add_tags[j]);
 		}
 		if (have)
 			ticket_free(&t);

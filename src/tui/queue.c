@@ -119,7 +119,7 @@ static int fetch(struct app *a, const struct queue_filter *f, const struct queue
 static struct queue_key key_before(const struct queue_row *r, bool reverse)
 {
 	struct queue_key k = r->key;
-	for (int i = 2; i >= 0; i--) {
+	for (int i = (int)ARRAY_LEN(k.k) - 1; i >= 0; i--) {
 		if (k.k[i] == r->id) {
 			k.k[i] += reverse ? 1 : -1;
 			break;
@@ -480,18 +480,6 @@ static void ends(struct queue_pane *q, struct app *a, bool bottom, int *flags)
 	q->page = np;
 	select_row(q, a, bottom && np.n ? np.n - 1 : 0, flags);
 	*flags |= RD_QUEUE;
-}
-
-void queue_known_tags(struct app *a, struct strlist *out)
-{
-	struct queue_pane *q = qp(a);
-	for (size_t i = 0; i < q->page.n; i++) {
-		char *copy = xstrdup(q->page.rows[i].tags);
-		for (char *save = NULL, *t = strtok_r(copy, " ", &save); t;
-		     t = strtok_r(NULL, " ", &save))
-			strlist_add(out, t);
-		free(copy);
-	}
 }
 
 /* --- the pane ---------------------------------------------------------- */

@@ -197,8 +197,15 @@ int queue_reset(struct app *a);
 int queue_reset_at(struct app *a, int64_t id); /* the cursor on id if on the page */
 bool queue_step(struct app *a, int delta, int *flags);
 int64_t queue_selected(struct app *a);
-/* The tags shown on the queue's page (for completion); a new list. */
-void queue_known_tags(struct app *a, struct strlist *out);
+
+/* --- newtags.c: asking before a tag no ticket carries is made ---------- */
+typedef int (*newtags_yes_fn)(struct app *a, const char *list, void *data);
+/* When a tag of list (as typed: words, spaces or commas) is on no
+ * ticket, asks whether to create it and returns true: on y, yes(a,
+ * list, data) runs; data is freed with free_data either way.  Else
+ * returns false and keeps nothing (data stays the caller's). */
+bool newtags_ask(struct app *a, const char *list, newtags_yes_fn yes, void *data,
+		 void (*free_data)(void *data), int *flags);
 
 /* --- views.c ----------------------------------------------------------- */
 int views_init(struct app *a, struct derr *e);

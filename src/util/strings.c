@@ -38,6 +38,47 @@ char *str_trim(char *s)
 	return s;
 }
 
+int str_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	int row[66];
+	if (la > 64 || lb > 64)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		int diag = row[0];
+		row[0] = (int)i;
+		for (size_t j = 1; j <= lb; j++) {
+			int up = row[j];
+			int best = diag + (a[i - 1] != b[j - 1]);
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			if (up + 1 < best)
+				best = up + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+const char *str_suggest(const char *name, const char *const *cands, size_t n, int max_edits)
+{
+	const char *best = NULL;
+	int bestd = max_edits + 1;
+	for (size_t i = 0; name && i < n; i++) {
+		if (!cands[i] || strcmp(cands[i], name) == 0)
+			continue;
+		int d = str_distance(name, cands[i]);
+		if (d < bestd) {
+			bestd = d;
+			best = cands[i];
+		}
+	}
+	return best;
+}
+
 char *read_all(void *stdio_file, size_t *len)
 {
 	FILE *f = stdio_file;

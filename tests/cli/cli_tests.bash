@@ -1701,6 +1701,7 @@ policy_refused agents_may_bulk_edit $'agents_may_bulk_edit: true\n'
 policy_refused sla $'sla:\n  normal: {first_response: 1w}\n'
 policy_refused business_hours $'business_hours:\n  monday: "09:00-10:00"\n'
 policy_refused mail $'mail:\n  support_address: "a@example.com"\n'
+policy_refused queues $'queues: [general, billing]\n'
 
 t "roles come from the team's file only: --config mine.yaml cannot lift the reassign rule"
 run agent add erin
@@ -1931,6 +1932,63 @@ run --db "$TMP/newer.db" set 1 status=open
 rc_is 1
 err_has "newer"
 [ "$(sqlite3 "$TMP/newer.db" 'PRAGMA user_version')" = 99 ] || fail "the version was changed"
+end
+
+t "queues: the team's list; set queue=biling -> did you mean billing, exit 1, nothing changed"
+printf 'queues: [general, billing, tech]\n' >"$TEAMF"
+new_ticket --subject "Which queue?" --email queues@example.com --body "?"
+QT=$NEW_ID
+events=$(count "SELECT count(*) FROM events WHERE ticket_id = ${QT:-0}")
+run set "$QT" queue=biling
+rc_is 1
+out_empty
+err_is 'desk: no queue "biling"; did you mean "billing"?'
+run set "$QT" priority=high queue=zzz
+rc_is 1
+err_is "desk: no queue \"zzz\": the team's queues are general, billing, tech"
+[ "$(count "SELECT queue || ' ' || priority FROM tickets WHERE id = ${QT:-0}")" = "general 1" ] ||
+	fail "the ticket changed: $(count "SELECT queue, priority FROM tickets WHERE id = ${QT:-0}")"
+[ "$(count "SELECT count(*) FROM events WHERE ticket_id = ${QT:-0}")" = "$events" ] ||
+	fail "an event was written"
+run set "$QT" queue=billing
+rc_is 0
+[ "$(count "SELECT queue FROM tickets WHERE id = ${QT:-0}")" = billing ] || fail "not moved to billing"
+tickets=$(count 'SELECT count(*) FROM tickets')
+run new --queue tehc --subject "New one" --email queues@example.com --body "?"
+rc_is 1
+err_is 'desk: no queue "tehc"; did you mean "tech"?'
+[ "$(count 'SELECT count(*) FROM tickets')" = "$tickets" ] || fail "a ticket was created"
+run config show
+grep -qxF "queues: [general, billing, tech]  # $TEAMF:1" "$W/out" || fail "config show: $(grep '^queues' "$W/out")"
+end
+
+t "queues: every queue the config names must be listed -> file:line:column, exit 1"
+printf 'queues: [general, billing]\nviews:\n  - name: b\n    filter: "queue:biling"\n' >"$TEAMF"
+run config check
+rc_is 1
+err_is "desk: $TEAMF:4:13: the view's filter: no queue \"biling\"; did you mean \"billing\"?"
+printf 'queues: [general, billing]\nmail:\n  default_queue: tech\n' >"$TEAMF"
+run list
+rc_is 1
+err_is "desk: $TEAMF:3:18: mail.default_queue: no queue \"tech\": the team's queues are general, billing"
+printf 'queues: [billing]\n' >"$TEAMF"
+run config check
+rc_is 1
+err_is "desk: $TEAMF:1:9: default_queue is \"general\" (the default), which queues does not list: add it, or set default_queue to one of them"
+printf 'queues: [general, billing]\n' >"$TEAMF"
+printf 'views:\n  - name: mybills\n    filter: "queue:biling"\n' >"$CFG/queues.yaml"
+run --config "$CFG/queues.yaml" list
+rc_is 1
+err_is "desk: $CFG/queues.yaml:2: view \"mybills\": no queue \"biling\"; did you mean \"billing\"?"
+end
+
+t "queues: without a list any queue name is taken (existing databases keep working)"
+rm -f "$TEAMF"
+run set "$QT" queue=brand-new
+rc_is 0
+[ "$(count "SELECT queue FROM tickets WHERE id = ${QT:-0}")" = brand-new ] || fail "not moved"
+run config show
+grep -qxF "queues: none listed (any queue name is taken)  # default" "$W/out" || fail "config show: $(grep '^queues' "$W/out")"
 end
 
 t "a file that is not a database -> exit 1, says so, file untouched"

@@ -256,6 +256,8 @@ keys t
 if wait_for "Add tags to #$t2"; then
 	type_text "e2e-one e2e-two"
 	keys Enter
+	# tags no ticket carries yet: asked about first
+	wait_for 'tags "e2e-one", "e2e-two" are new: create them? (y/n)' 3 && keys y
 	wait_for "#$t2: tagged e2e-one e2e-two"
 	tags=$("$DESK" show --json "$t2" | python3 -c "import json,sys; print(' '.join(json.load(sys.stdin).get('tags', [])))")
 	check "adding tags with t stores them" test -n "$(echo "$tags" | grep -w e2e-one | grep -w e2e-two)"
@@ -753,8 +755,12 @@ view() { keys :; type_text "view $1"; keys Enter; wait_for "Queue: $1 ("; }
 tags_of() { "$DESK" show --json "$1" | python3 -c "import json,sys; print(' '.join(json.load(sys.stdin).get('tags', [])))"; }
 # How many tickets carry a tag.
 tagged() { "$DESK" list --view all --filter "tag:$1" --json | python3 -c "import json,sys; print(len(json.load(sys.stdin)))"; }
-# The next action: `t` adds a tag to the ticket the console means.
-tag_here() { keys t && wait_for "Add tags to #$2" && type_text "$1" && keys Enter; }
+# The next action: `t` adds a tag to the ticket the console means (a
+# tag no ticket carries yet: yes to the question whether to create it).
+tag_here() {
+	keys t && wait_for "Add tags to #$2" && type_text "$1" && keys Enter &&
+		wait_for "is new: create it? (y/n)" 3 && keys y
+}
 # held_case NAME TAG ID WHY NEWS: the row of ID says WHY, the status line
 # NEWS, the conversation still shows ID, and `t TAG` tags ID and nothing
 # else.
@@ -821,12 +827,15 @@ cap
 ids=($(queue_ids))
 dup=$(conv_id)
 into=${ids[0]}
-"$DESK" --as ben merge "$dup" "$into" >/dev/null
-if wait_for "[merged into #$into by ben] " 3 && [ "$(conv_id)" = "$dup" ]; then
+# a supervisor: an agent may merge away only a ticket of their own or
+# nobody's, and which tickets come first depends on the urgency order
+"$DESK" --as amelie merge "$dup" "$into" >/dev/null
+if wait_for "[merged into #$into by ameli" 3 && [ "$(conv_id)" = "$dup" ]; then
 	keys t
 	if wait_for "Add tags to #$dup"; then
 		type_text "held-four"
 		keys Enter
+		wait_for "is new: create it? (y/n)" 3 && keys y
 		if wait_for "ticket $dup was merged into ticket $into" && [ "$(tagged held-four)" = 0 ]; then
 			ok "a merge by another agent keeps the merged ticket shown, and the next action does not land on another"
 		else
@@ -919,6 +928,77 @@ else
 fi
 keys Q
 wait_for "DESK-EXITED=0"
+
+# --- queues and tags as managed lists -----------------------------------------
+
+# A tag no ticket carries is asked about before it is made, with the
+# tag in use it is closest to; a tag in use is added at once.
+start 200 50
+wait_for "Queue: open ("
+keys j
+sleep 0.3
+tt=$(conv_id)
+keys t
+wait_for "Add tags to #$tt"
+type_text "refnd"
+keys Enter
+check "a new tag asks first, naming the tag in use it is closest to" \
+	wait_for 'tag "refnd" (did you mean "refund"?) is new: create it? (y/n)' 3
+keys n
+check "n: not tagged, no ticket carries it" \
+	test "$(wait_for "Not tagged." 3 && tagged refnd)" = 0
+keys t
+wait_for "Add tags to #$tt"
+type_text "refnd"
+keys Enter
+wait_for "is new: create it? (y/n)" 3
+keys y
+check "y: the new tag is made on the ticket" \
+	test "$(wait_for "#$tt: tagged refnd" 3 && tagged refnd)" = 1
+keys t
+wait_for "Add tags to #$tt"
+type_text "vip"
+keys Enter
+check "a tag in use is added without a question" wait_for "#$tt: tagged vip" 3
+# Tab offers every tag in use, not only those on the page: one on a
+# closed ticket alone.
+closed=$("$DESK" list --view all --filter status:closed --json | python3 -c "import json,sys; print(json.load(sys.stdin)[0]['id'])")
+"$DESK" set "$closed" tag+=zebra-rare >/dev/null
+keys t
+wait_for "Add tags to #$tt"
+type_text "zebra"
+keys Tab
+check "Tab completes a tag that only a closed ticket carries" wait_for "Add tags to #$tt (space-separated): zebra-rare" 3
+keys Escape
+keys Q
+wait_for "DESK-EXITED=0"
+
+# With the team's queues: list, M offers every listed queue (one no
+# ticket is in too) and refuses a misspelt one with the right name.
+cp "$DESK_CONFIG" "$TMP/config.keep"
+printf 'queues: [general, accounts, billing, shipping, technical, warranty]\n' >>"$DESK_CONFIG"
+start 200 50
+wait_for "Queue: open ("
+keys j
+sleep 0.3
+mq=$(conv_id)
+keys M
+wait_for "Move #$mq to queue"
+keys Tab
+check "Tab in the queue prompt offers every queue of the team's list" \
+	wait_for "general  accounts  billing  shipping  technical  warranty" 3
+type_text "biling"
+keys Enter
+check "a misspelt queue is refused with the queue meant" \
+	wait_for 'no queue "biling"; did you mean "billing"?' 3
+keys M
+wait_for "Move #$mq to queue"
+type_text "warranty"
+keys Enter
+check "a listed queue no ticket is in yet is taken" wait_for "#$mq moved to queue warranty." 3
+keys Q
+wait_for "DESK-EXITED=0"
+cp "$TMP/config.keep" "$DESK_CONFIG"
 
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]

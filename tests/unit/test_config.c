@@ -740,7 +740,7 @@ START_TEST(config_unknown_keys)
 {
 	expect_config_error("theme: default\ncolour: red\n",
 			    "config.yaml:2:1: unknown key \"colour\" in the top level; expected "
-			    "one of: database, theme, keys, canned, themes_dir, default_queue, "
+			    "one of: database, theme, keys, canned, themes_dir, default_queue, queues, "
 			    "allow_solve_unassigned, sla, business_hours, views, mail, "
 			    "agents_may_reassign, agents_may_bulk_edit");
 	expect_config_error("sla:\n  warn_percent: 20\n  critical: {resolution: 1h}\n",

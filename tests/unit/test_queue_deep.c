@@ -16,19 +16,23 @@
 
 #define NT 420
 
-/* The reference's text: written out here, not taken from queue.c. */
-static const char *const ref_keys[SORT__COUNT][3] = {
-	[SORT_URGENCY] = {"coalesce(t.next_due, 9223372036854775807)", "-t.priority", "t.id"},
-	[SORT_PRIORITY] = {"-t.priority", "coalesce(t.next_due, 9223372036854775807)", "t.id"},
-	[SORT_CREATED] = {"t.created_at", "t.id", NULL},
-	[SORT_UPDATED] = {"-t.updated_at", "t.id", NULL},
-	[SORT_ID] = {"t.id", NULL, NULL},
+/* The reference's text: written out here, not taken from queue.c.  The
+ * urgency sort: what waits on the agent (new, open), then what waits on
+ * others (pending, on hold), then the finished tickets. */
+static const char *const ref_keys[SORT__COUNT][4] = {
+	[SORT_URGENCY] = {"(t.status IN ('pending', 'on_hold')) + 2 * (t.status IN ('solved', "
+			  "'closed'))",
+			  "coalesce(t.next_due, 9223372036854775807)", "-t.priority", "t.id"},
+	[SORT_PRIORITY] = {"-t.priority", "coalesce(t.next_due, 9223372036854775807)", "t.id", NULL},
+	[SORT_CREATED] = {"t.created_at", "t.id", NULL, NULL},
+	[SORT_UPDATED] = {"-t.updated_at", "t.id", NULL, NULL},
+	[SORT_ID] = {"t.id", NULL, NULL, NULL},
 };
 
 static int nkeys(enum queue_sort s)
 {
 	int n = 0;
-	while (n < 3 && ref_keys[s][n])
+	while (n < 4 && ref_keys[s][n])
 		n++;
 	return n;
 }
@@ -78,7 +82,8 @@ static void deep_open(struct deep *d)
 	ck_assert_int_eq(store_begin(d->st, &e), DESK_OK);
 	for (int i = 0; i < NT; i++) {
 		enum status s = pick[rnd(sizeof pick / sizeof pick[0])];
-		bool live = s == ST_NEW || s == ST_OPEN || s == ST_ON_HOLD;
+		/* pending: due while a next response is awaited */
+		bool live = s == ST_NEW || s == ST_OPEN || s == ST_ON_HOLD || s == ST_PENDING;
 		char subject[32];
 		snprintf(subject, sizeof subject, "deep %d", i);
 		struct ticket t = {
@@ -283,10 +288,10 @@ static void check_view(struct deep *d, const struct vcase *v, enum queue_sort s,
 					keys[b - 1] = tk;
 				}
 			}
-			snprintf(what, sizeof what, "%s by %s%s, %s from (%lld, %lld, %lld)", v->name,
-				 queue_sort_name(s), rev ? " reversed" : "",
+			snprintf(what, sizeof what, "%s by %s%s, %s from (%lld, %lld, %lld, %lld)",
+				 v->name, queue_sort_name(s), rev ? " reversed" : "",
 				 back ? "backward" : "forward", (long long)k.k[0], (long long)k.k[1],
-				 (long long)k.k[2]);
+				 (long long)k.k[2], (long long)k.k[3]);
 			check_page(&p, ids, keys, want, nk, what);
 			queue_page_free(&p);
 		}

@@ -1296,13 +1296,13 @@ struct qt {
 	int64_t created, updated;
 };
 
-static int key_of(enum queue_sort s, const struct qt *t, int64_t k[3])
+static int key_of(enum queue_sort s, const struct qt *t, int64_t k[4])
 {
 	int64_t due = t->due ? t->due : INT64_MAX;
 	switch (s) {
-	case SORT_URGENCY:
-		k[0] = due, k[1] = -t->prio, k[2] = t->id;
-		return 3;
+	case SORT_URGENCY: /* fill_paging: the dated ones open (0), the rest solved (2) */
+		k[0] = t->due ? 0 : 2, k[1] = due, k[2] = -t->prio, k[3] = t->id;
+		return 4;
 	case SORT_PRIORITY:
 		k[0] = -t->prio, k[1] = due, k[2] = t->id;
 		return 3;
@@ -1320,7 +1320,7 @@ static int key_of(enum queue_sort s, const struct qt *t, int64_t k[3])
 
 static int cmp_qt(enum queue_sort s, bool reverse, const struct qt *a, const struct qt *b)
 {
-	int64_t ka[3], kb[3];
+	int64_t ka[4], kb[4];
 	int n = key_of(s, a, ka);
 	key_of(s, b, kb);
 	for (int i = 0; i < n; i++)
@@ -1462,7 +1462,7 @@ START_TEST(queue_keyset_paging)
 					      (long long)want[i]);
 				/* The row's key is the sort's keys. */
 				const struct qt *q = &all[want[i] - all[0].id];
-				int64_t k[3];
+				int64_t k[4];
 				int nk = key_of((enum queue_sort)s, q, k);
 				for (int j = 0; j < nk; j++)
 					ck_assert_int_eq(big.rows[i].key.k[j], k[j]);
@@ -1528,6 +1528,72 @@ START_TEST(queue_keyset_paging)
 					  &(struct queue_page){0}, &e),
 			 DESK_EINVAL);
 	ck_assert_str_eq(e.msg, "unknown sort 5");
+	fx_close(&f);
+}
+END_TEST
+
+/* The urgency sort: what waits on the agent (new, open) before what
+ * waits on others (pending, on hold), even when those are due sooner;
+ * finished tickets last.  In each group: due, priority, id. */
+START_TEST(queue_urgency_agent_work_first)
+{
+	struct fx f;
+	struct derr e = {0};
+	fx_open(&f);
+	static const struct {
+		enum status status;
+		int64_t due;
+		enum priority prio;
+	} mk[] = {
+		{ST_PENDING, 100, PRIO_URGENT}, /* 0 */
+		{ST_ON_HOLD, 50, PRIO_NORMAL},  /* 1 */
+		{ST_OPEN, 0, PRIO_LOW},         /* 2: never due */
+		{ST_NEW, 200, PRIO_NORMAL},     /* 3 */
+		{ST_SOLVED, 0, PRIO_URGENT},    /* 4 */
+		{ST_OPEN, 200, PRIO_HIGH},      /* 5 */
+		{ST_PENDING, 0, PRIO_HIGH},     /* 6 */
+	};
+	int64_t id[ARRAY_LEN(mk)];
+	ck_assert_int_eq(store_begin(f.st, &e), DESK_OK);
+	for (size_t i = 0; i < ARRAY_LEN(mk); i++) {
+		struct ticket t = {.subject = "u", .status = mk[i].status, .priority = mk[i].prio,
+				   .next_due = mk[i].due, .created_at = 1, .updated_at = 1};
+		id[i] = insert_ticket(f.st, &t);
+	}
+	ck_assert_int_eq(store_commit(f.st, &e), DESK_OK);
+	const size_t want[] = {5, 3, 2, 1, 0, 6, 4};
+	struct queue_filter any = {0};
+	struct queue_filter live = {.status_mask = 1u << ST_NEW | 1u << ST_OPEN |
+						   1u << ST_PENDING | 1u << ST_ON_HOLD};
+	for (int rev = 0; rev < 2; rev++) {
+		for (int fi = 0; fi < 2; fi++) {
+			const struct queue_filter *q = fi ? &live : &any;
+			size_t n = fi ? ARRAY_LEN(want) - 1 : ARRAY_LEN(want);
+			struct queue_page p = {0};
+			ck_assert_int_eq(store_queue_page(f.st, q, SORT_URGENCY, rev, NULL, false, 20,
+							  &p, &e),
+					 DESK_OK);
+			ck_assert_uint_eq(p.n, n);
+			for (size_t i = 0; i < n; i++) {
+				size_t w = rev ? want[n - 1 - i] : want[i];
+				ck_assert_msg(p.rows[i].id == id[w], "%s%s: row %zu is %lld, expected %lld",
+					      fi ? "live" : "all", rev ? " reversed" : "", i,
+					      (long long)p.rows[i].id, (long long)id[w]);
+			}
+			queue_page_free(&p);
+			/* One row at a time from each row's key: the same order. */
+			struct queue_key k;
+			for (size_t i = 0; i < n; i++) {
+				ck_assert_int_eq(store_queue_page(f.st, q, SORT_URGENCY, rev,
+								  i ? &k : NULL, false, 1, &p, &e),
+						 DESK_OK);
+				ck_assert_uint_eq(p.n, 1);
+				ck_assert_int_eq(p.rows[0].id, id[rev ? want[n - 1 - i] : want[i]]);
+				k = p.rows[0].key;
+				queue_page_free(&p);
+			}
+		}
+	}
 	fx_close(&f);
 }
 END_TEST
@@ -2137,6 +2203,7 @@ Suite *suite_store(void)
 	t = tcase_create("queue");
 	tcase_set_timeout(t, 30);
 	tcase_add_test(t, queue_keyset_paging);
+	tcase_add_test(t, queue_urgency_agent_work_first);
 	tcase_add_test(t, queue_sort_names);
 	tcase_add_test(t, queue_filters);
 	tcase_add_test(t, fts_in_step);
