@@ -22,6 +22,9 @@
 #include "util.h"
 
 #define POLL_MS 500
+/* While mail is with sendmail, the loop looks at it this often (a key
+ * never waits for it: the wait is curses' own input timeout). */
+#define MAIL_POLL_MS 50
 /* Other agents' writes recount the view at most this often (the rows
  * on screen refresh at once); a change made here recounts when idle. */
 #define RECOUNT_MS 3000
@@ -520,6 +523,8 @@ static void run(struct app *a, WINDOW *in, struct trace *tr, bool exit_first)
 			int64_t wait = at - app_now_ms();
 			timeout = wait <= 0 ? 0 : wait < POLL_MS ? (int)wait : POLL_MS;
 		}
+		if (mailer_busy(a) && timeout > MAIL_POLL_MS)
+			timeout = MAIL_POLL_MS;
 		wtimeout(in, timeout);
 		untouchwin(in);
 		wint_t wch;
@@ -545,6 +550,7 @@ static void run(struct app *a, WINDOW *in, struct trace *tr, bool exit_first)
 			} else if (timeout > 0) {
 				fast_errs = 0;
 			}
+			a->dirty |= mailer_poll(a);
 			if (!idle_work(a))
 				a->dirty |= poll_store(a, &last_poll, &minute);
 			continue;
@@ -557,6 +563,7 @@ static void run(struct app *a, WINDOW *in, struct trace *tr, bool exit_first)
 			tr->pending[tr->n++].t0 = t0;
 		}
 		a->dirty |= handle_key(a, key);
+		a->dirty |= mailer_poll(a);
 		a->dirty |= poll_store(a, &last_poll, &minute);
 	}
 }
@@ -572,6 +579,7 @@ static void app_free(struct app *a)
 		if (a->pane[i])
 			a->pane[i]->ops->destroy(a->pane[i]);
 	compose_free(&a->compose);
+	mailer_free(a);
 	marks_free(a);
 	presence_rows_free(&a->others);
 	views_free(a);
@@ -671,6 +679,7 @@ int tui_main(struct desk *d, struct derr *e)
 	run(&a, in, &tr, exit_first);
 
 	char *rescued = compose_rescue(&a);
+	int unsent = mailer_quit(&a);
 	presence_leave(&a);
 	if (a.mouse)
 		mousemask(0, NULL);
@@ -688,6 +697,11 @@ int tui_main(struct desk *d, struct derr *e)
 		fprintf(stderr, "desk: %s\n", rescued);
 		free(rescued);
 	}
+	if (unsent)
+		fprintf(stderr,
+			"desk: %d %s not mailed yet (sendmail was still running): kept in "
+			"the outbox; `desk outbox --retry` sends %s\n",
+			unsent, unsent == 1 ? "reply was" : "replies were", unsent == 1 ? "it" : "them");
 	got_term = 0;
 	return 0;
 }
