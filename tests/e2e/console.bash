@@ -210,7 +210,7 @@ if wait_for "Canned reply" && wait_for "refund-approved"; then
 	keys Enter
 	if wait_for "Send the reply on #$target?"; then
 		keys s
-		if wait_for "Reply sent on #$target."; then
+		if wait_for "Reply saved on #$target; not mailed: mail is not set up"; then
 			out=$(desk_show "$target")
 			if [[ $out == *"E2E-EDIT Hi $customer,"* ]] && [[ $out == *"mention"*"ticket #$target."* ]] &&
 				[[ $out != *"{{"* ]] && [[ $out != *"everything below this line"* ]]; then
@@ -574,7 +574,7 @@ if wait_for "Send the reply on #$live?"; then
 		fail "a reply that arrived while composing is shown (author, time, first lines) before sending" "no collision"
 	fi
 	keys s
-	if wait_for "Reply sent on #$live." && [[ $(desk_show "$live") == *"BEN-WAS-FASTER"*"E2E-EDIT"* ]]; then
+	if wait_for "Reply saved on #$live; not mailed" && [[ $(desk_show "$live") == *"BEN-WAS-FASTER"*"E2E-EDIT"* ]]; then
 		ok "send anyway sends it after the other reply"
 	else
 		fail "send anyway sends it after the other reply" "not sent"
@@ -624,7 +624,7 @@ if wait_for "#$dr " && wait_for "unsent reply draft (r resumes)"; then
 		keys r
 		if wait_for "Send the reply on #$dr?"; then
 			keys s
-			if wait_for "Reply sent on #$dr." &&
+			if wait_for "Reply saved on #$dr; not mailed" &&
 				[[ $(desk_show "$dr") == *"E2E-EDIT SLOW-TEXT from a slow editor"* ]] &&
 				[ -z "$(draft_of "$dr")" ]; then
 				ok "after kill -9 the draft is offered again and sent"
