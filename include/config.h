@@ -72,7 +72,16 @@ struct mail_config {
 	bool stranger_joins;   /* stranger_tag: join; a "[#N]" mail from someone
 				* not the ticket's customer joins it, held aside
 				* (default new_ticket: it opens a ticket) */
+	int64_t sendmail_timeout; /* seconds; a command still running then is
+				   * killed and its mail kept for retry */
+	bool reply_by_mail[CH__COUNT]; /* a reply on a ticket of this channel
+					* whose customer has an address is
+					* mailed (default: email and web) */
 };
+/* The bounds of mail.sendmail_timeout: under the 10 minutes after which
+ * `desk outbox --retry` takes a queued message for abandoned. */
+#define SENDMAIL_TIMEOUT_DEFAULT 60
+#define SENDMAIL_TIMEOUT_MAX 300
 
 /* The top-level keys, in the order config.c reads them. */
 enum config_key {

@@ -136,7 +136,10 @@ int core_unassign(struct desk *d, int64_t id, struct derr *e);
 
 /* Public reply (kind MSG_REPLY) or internal note (MSG_NOTE), with optional
  * field changes applied in the same transaction (a canned macro).  An
- * empty or all-whitespace body is DESK_EINVAL and stores nothing. */
+ * empty or all-whitespace body is DESK_EINVAL and stores nothing.  A
+ * reply that leaves by mail (outbound_plan) is stored "queued" and not
+ * sent here: the caller hands *msg_id to outbound_send (waiting) or
+ * outbound_job_start (not waiting), see mail.h. */
 int core_post(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
 	      const struct field_change *ch, size_t n, int64_t *msg_id, struct derr *e);
 /* desk backup PATH (admins only): a consistent copy of the database,

@@ -75,9 +75,11 @@ int store_mail_mark_inbound(struct store *st, int64_t msg_row, bool automatic,
 /* Sets delivery ("queued", "sent", "failed") and its error (NULL clears). */
 int store_mail_set_delivery(struct store *st, int64_t msg_row, const char *delivery,
 			    const char *error, struct derr *e);
-/* Takes a failed (or, with stale_before > 0, a queued message created
- * before that time) for sending: *taken is true when this process won it,
- * so two `desk outbox --retry` never send one message twice. */
+/* Takes a failed message, a queued one left with a reason (a console
+ * quit while sending it), or (with stale_before > 0) a queued message
+ * created before that time, for sending: *taken is true when this
+ * process won it, so two `desk outbox --retry` never send one message
+ * twice. */
 int store_mail_take_for_retry(struct store *st, int64_t msg_row, int64_t stale_before,
 			      bool *taken, struct derr *e);
 /* Messages not sent yet (queued or failed), oldest first. */
@@ -199,15 +201,50 @@ int core_ingest(struct desk *d, const char *data, size_t len, const struct inges
  * disk full, a broken setup), so the MTA keeps the mail and retries. */
 int mail_sysexit(int rc, bool message_fault);
 
-/* Whether a reply on t leaves by mail: mail is set up (support_address)
- * and t is an email ticket whose customer has an address. */
+/* Whether a reply on t leaves by mail: mail is set up (support_address),
+ * mail.reply_by_mail is on for t's channel and its customer has an
+ * address.  When not, why (size bytes, "" when it is) says why not, for
+ * the agent: "replies on phone tickets are not mailed (...)". */
+bool outbound_plan(const struct desk *d, const struct ticket *t, char *why, size_t size);
 bool outbound_wanted(const struct desk *d, const struct ticket *t);
+/* A stored message's delivery as the agent reads it: "queued", "sent",
+ * "failed", or "not mailed" (NULL: a note, or a reply that was not for
+ * mail).  A reply is "sent" only once the sendmail command exited 0
+ * having read the whole message; "failed" keeps the reason; "queued"
+ * is on its way, or (with a reason) left for `desk outbox --retry`. */
+const char *delivery_label(const char *delivery);
+/* The reason of a message left queued by a console that quit while its
+ * sendmail command ran. */
+#define OUTBOUND_LEFT_NOTE \
+	"the console quit while sendmail ran (stopped it); desk outbox --retry sends it"
 /* A new Message-ID (without <>) in the support address's domain. */
 char *outbound_new_message_id(const struct desk *d, int64_t ticket_id);
 /* Sends the stored outbound message msg_row through the sendmail command
  * and records the result: "sent", or "failed" with the error (also set
- * in e).  Runs outside any transaction. */
+ * in e).  Waits for the command, at most mail.sendmail_timeout (then it
+ * and its process group are killed: "failed").  Runs outside any transaction. */
 int outbound_send(struct desk *d, int64_t msg_row, struct derr *e);
+
+/* The same without waiting, for the console: a slow or hung MTA never
+ * holds it up.  outbound_job_start renders msg_row and starts the
+ * command (in a process group of its own, out of reach of the
+ * terminal's C-c, killed whole at the deadline); a message that
+ * cannot be rendered or a command that cannot start is recorded
+ * "failed" at once (*job NULL, e says why).  outbound_job_step moves the
+ * job on without blocking (writes what the command takes, reads what it
+ * says, kills it at the deadline) and is true once it is over;
+ * outbound_job_finish then records the outcome as outbound_send does
+ * and frees the job.  outbound_job_abandon (quitting) stops the command
+ * and leaves the message queued with OUTBOUND_LEFT_NOTE, unless it ended
+ * meanwhile (then its outcome is recorded); returns DESK_OK only if it
+ * was sent. */
+struct outbound_job;
+int outbound_job_start(struct desk *d, int64_t msg_row, struct outbound_job **job,
+		       struct derr *e);
+bool outbound_job_step(struct outbound_job *job);
+int64_t outbound_job_message(const struct outbound_job *job);
+int outbound_job_finish(struct desk *d, struct outbound_job **job, struct derr *e);
+int outbound_job_abandon(struct desk *d, struct outbound_job **job, struct derr *e);
 /* The message as it would be handed to sendmail (tests, --dry-run). */
 int outbound_render(struct desk *d, int64_t msg_row, char **text, size_t *len,
 		    struct derr *e);

@@ -118,6 +118,11 @@ static void mail(const struct config *c)
 	fputs("]\n  attachments_dir: ", stdout);
 	cli_print_safe(m->attachments_dir ? m->attachments_dir : "none (in the database)", false);
 	printf("\n  acknowledge: %s\n", m->ack_enabled ? "on" : "off");
+	printf("  sendmail_timeout: %llds\n  reply_by_mail: {", (long long)m->sendmail_timeout);
+	for (int ch = 0; ch < CH__COUNT; ch++)
+		printf("%s%s: %s", ch ? ", " : "", channel_name((enum channel)ch),
+		       m->reply_by_mail[ch] ? "true" : "false");
+	fputs("}\n", stdout);
 	if (m->default_queue) {
 		fputs("  default_queue: ", stdout);
 		cli_print_safe(m->default_queue, false);

@@ -121,9 +121,10 @@ const struct cli_cmd cmd_outbox = {
 	.args = "[--retry [MESSAGE...]]",
 	.summary = "list mail not sent yet; --retry sends it again",
 	.help = "Lists replies and acknowledgements that are queued or failed, with the\n"
-		"error.  --retry sends the failed ones again (and queued ones left for more\n"
-		"than 10 minutes by a desk that stopped while sending), or only the messages\n"
-		"named.  Exit status 1 when any still fails.  A cron line such as\n"
+		"error.  --retry sends the failed ones again, those a console left queued\n"
+		"when it quit while sendmail ran, and queued ones left for more than 10\n"
+		"minutes by a desk that stopped while sending; or only the messages named.\n"
+		"Exit status 1 when any still fails.  A cron line such as\n"
 		"  */15 * * * * desk outbox --retry >/dev/null\n"
 		"keeps mail moving after an outage.  See desk-mail(7).\n",
 	.exec = exec_outbox,

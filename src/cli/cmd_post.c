@@ -1,11 +1,118 @@
-/* cmd_post.c: desk reply ID and desk note ID, with optional changes. */
+/* cmd_post.c: desk reply ID and desk note ID, with optional changes,
+ * and what became of the reply's mail: sendmail runs before desk reply
+ * returns (at most mail.sendmail_timeout), and the exit status says
+ * whether the customer has it. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "mail.h"
+#include "text.h"
 #include "util.h"
+
+/* sysexits(3) EX_TEMPFAIL: the reply is stored, its mail is not gone. */
+#define EXIT_MAIL_PENDING 75
+
+/* s as a JSON string (NULL: null), safe for a terminal. */
+static void json_string(const char *s)
+{
+	if (!s) {
+		fputs("null", stdout);
+		return;
+	}
+	char *fixed = text_utf8_fix(s);
+	struct strbuf b = {0};
+	sb_addc(&b, '"');
+	for (const unsigned char *p = (const unsigned char *)fixed; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			sb_addf(&b, "\\%c", *p);
+		else if (*p < 0x20)
+			sb_addf(&b, "\\u%04x", *p);
+		else
+			sb_addc(&b, (char)*p);
+	}
+	sb_addc(&b, '"');
+	char *safe = text_json_safe(sb_str(&b));
+	fputs(safe, stdout);
+	free(safe);
+	sb_free(&b);
+	free(fixed);
+}
+
+struct outcome {
+	const char *delivery; /* "sent", "failed", "queued", "not mailed"; NULL: a note */
+	char reason[1200];    /* failed, queued: the error; not mailed: why not */
+	bool quiet;           /* not mailed because this desk sends no mail */
+};
+
+/* Sends the reply if it is for mail and says what became of it. */
+static void deliver(struct desk *d, int64_t ticket, int64_t msg_id, struct outcome *o)
+{
+	struct message m = {0};
+	struct derr e = {0};
+	o->delivery = "not mailed";
+	if (store_mail_message_get(d->st, msg_id, &m, &e) != DESK_OK) {
+		o->delivery = "queued";
+		snprintf(o->reason, sizeof o->reason, "%s", e.msg);
+		return;
+	}
+	bool queued = m.delivery && strcmp(m.delivery, "queued") == 0;
+	message_free(&m);
+	if (!queued) {
+		struct ticket t;
+		if (store_ticket_get(d->st, ticket, &t, &e) == DESK_OK) {
+			outbound_plan(d, &t, o->reason, sizeof o->reason);
+			ticket_free(&t);
+		}
+		o->quiet = !d->cfg || str_empty(d->cfg->mail.support_address);
+		return;
+	}
+	int rc = outbound_send(d, msg_id, &e);
+	/* The stored state is the truth (a send that could not be recorded
+	 * is still queued). */
+	if (store_mail_message_get(d->st, msg_id, &m, NULL) == DESK_OK) {
+		o->delivery = m.delivery && strcmp(m.delivery, "sent") == 0     ? "sent"
+			      : m.delivery && strcmp(m.delivery, "failed") == 0 ? "failed"
+										: "queued";
+		message_free(&m);
+	} else {
+		o->delivery = rc ? "failed" : "sent";
+	}
+	if (rc)
+		snprintf(o->reason, sizeof o->reason, "%s", e.msg);
+}
+
+static void report(enum msg_kind kind, int64_t ticket, int64_t msg_id, const struct outcome *o,
+		   bool json)
+{
+	if (json) {
+		printf("{\"ticket\": %lld, \"message\": %lld, \"kind\": \"%s\", \"delivery\": ",
+		       (long long)ticket, (long long)msg_id, msg_kind_name(kind));
+		json_string(o->delivery);
+		fputs(", \"reason\": ", stdout);
+		json_string(o->reason[0] ? o->reason : NULL);
+		fputs("}\n", stdout);
+	} else {
+		printf("desk: %s %lld added to ticket %lld\n", kind == MSG_REPLY ? "reply" : "note",
+		       (long long)msg_id, (long long)ticket);
+	}
+	if (!o->delivery || o->quiet)
+		return;
+	char *line;
+	if (strcmp(o->delivery, "sent") == 0)
+		line = xasprintf("reply %lld mailed: sendmail accepted it", (long long)msg_id);
+	else if (strcmp(o->delivery, "not mailed") == 0)
+		line = xasprintf("reply %lld is not mailed: %s", (long long)msg_id, o->reason);
+	else
+		line = xasprintf("reply %lld saved on ticket %lld; mail %s: %s, kept in the outbox "
+				 "(desk outbox --retry)",
+				 (long long)msg_id, (long long)ticket, o->delivery, o->reason);
+	fflush(stdout);
+	cli_warn("desk", line);
+	free(line);
+}
 
 #define MAX_CHANGES 32
 
@@ -28,13 +135,17 @@ static int post(struct cli_ctx *c, int argc, char **argv, enum msg_kind kind)
 {
 	static const struct option opts[] = {
 		{"body", required_argument, NULL, 'b'},
+		{"json", no_argument, NULL, 'j'},
 		{0},
 	};
 	const char *body_opt = NULL;
+	bool json = false;
 	int o;
 	while ((o = getopt_long(argc, argv, ":b:", opts, NULL)) != -1) {
 		if (o == 'b')
 			body_opt = optarg;
+		else if (o == 'j')
+			json = true;
 		else
 			return cli_option_error(c, o, argv);
 	}
@@ -64,15 +175,21 @@ static int post(struct cli_ctx *c, int argc, char **argv, enum msg_kind kind)
 	int rc = desk_open(&d, path, &c->cfg, c->as_login, 0, &e);
 	free(path);
 	int64_t msg_id = 0;
+	struct outcome out = {0};
 	if (rc == DESK_OK) {
 		rc = core_post(&d, id, kind, body, ch, n, &msg_id, &e);
+		if (rc == DESK_OK && kind == MSG_REPLY)
+			deliver(&d, id, msg_id, &out);
+		if (rc == DESK_OK)
+			report(kind, id, msg_id, &out, json);
 		desk_close(&d);
 	}
 	if (rc == DESK_OK) {
-		printf("desk: %s %lld added to ticket %lld\n", kind == MSG_REPLY ? "reply" : "note",
-		       (long long)msg_id, (long long)id);
 		free(body);
-		return EXIT_OK;
+		return out.delivery && (strcmp(out.delivery, "failed") == 0 ||
+					strcmp(out.delivery, "queued") == 0)
+			       ? EXIT_MAIL_PENDING
+			       : EXIT_OK;
 	}
 	int code = cli_fail(&e);
 	/* Refused for what was asked (no such ticket, a closed one, a bad
@@ -96,19 +213,26 @@ static int exec_note(struct cli_ctx *c, int argc, char **argv)
 #define POST_HELP                                                                    \
 	"The text comes from --body, or else from standard input.  An empty text\n"  \
 	"sends nothing.  FIELD=VALUE changes (as for desk set) are made in the same\n" \
-	"step, e.g.: desk reply 12 --body 'Refunded.' status=solved tag+=refund\n"
+	"step, e.g.: desk reply 12 --body 'Refunded.' status=solved tag+=refund\n"   \
+	"--json prints {\"ticket\", \"message\", \"kind\", \"delivery\", \"reason\"}.\n"
 
 const struct cli_cmd cmd_reply = {
 	.name = "reply",
-	.args = "ID [--body TEXT] [FIELD=VALUE...]",
+	.args = "ID [--body TEXT] [--json] [FIELD=VALUE...]",
 	.summary = "reply to the customer on a ticket",
-	.help = POST_HELP,
+	.help = POST_HELP
+	"A reply on a ticket whose replies are mailed (mail.reply_by_mail) goes to\n"
+	"sendmail before desk returns (at most mail.sendmail_timeout); standard\n"
+	"error says what became of it, --json's delivery too: sent (sendmail\n"
+	"exited 0), failed (with the reason; kept for desk outbox --retry) or not\n"
+	"mailed (with why not).  Exit status: 0 stored and sent or not mailed,\n"
+	"75 stored but its mail failed or is still queued, 1 nothing stored.\n",
 	.exec = exec_reply,
 };
 
 const struct cli_cmd cmd_note = {
 	.name = "note",
-	.args = "ID [--body TEXT] [FIELD=VALUE...]",
+	.args = "ID [--body TEXT] [--json] [FIELD=VALUE...]",
 	.summary = "add an internal note (never shown to the customer)",
 	.help = POST_HELP,
 	.exec = exec_note,

@@ -77,6 +77,10 @@ void config_defaults(struct config *c)
 	c->mail.sendmail = xcalloc(c->mail.nsendmail + 1, sizeof *c->mail.sendmail);
 	for (size_t i = 0; i < c->mail.nsendmail; i++)
 		c->mail.sendmail[i] = xstrdup(sendmail[i]);
+	c->mail.sendmail_timeout = SENDMAIL_TIMEOUT_DEFAULT;
+	/* The channels whose customers expect the answer in their mailbox:
+	 * a phone call, a chat or a social post is answered there. */
+	c->mail.reply_by_mail[CH_EMAIL] = c->mail.reply_by_mail[CH_WEB] = true;
 	c->sla_warn_percent = 25;
 	/* Business hours off means the SLA clock runs around the clock. */
 	for (int i = 0; i < 7; i++) {
@@ -645,10 +649,41 @@ static int read_ack(struct loader *l, const struct ynode *map, struct mail_confi
 	return rc;
 }
 
+/* mail.reply_by_mail: channel -> true/false; channels not named keep
+ * their default. */
+static int read_reply_by_mail(struct loader *l, const struct ynode *map, struct mail_config *m)
+{
+	static const char *const chans[] = {"email", "phone", "chat", "web", "social",
+					    "walk_in", NULL};
+	int rc = y_expect(l->d, map, Y_MAP, "a mapping of channels to true or false", l->e);
+	for (size_t i = 0; !rc && i < map->nkids; i += 2) {
+		int ch;
+		if ((rc = y_key(l->d, map->kids[i], "mail.reply_by_mail", chans, &ch, l->e)))
+			break;
+		rc = y_bool(l->d, map->kids[i + 1], &m->reply_by_mail[ch], l->e);
+	}
+	return rc;
+}
+
+static int read_sendmail_timeout(struct loader *l, const struct ynode *n, struct mail_config *m)
+{
+	int64_t s = 0;
+	int rc = y_duration(l->d, n, &s, l->e);
+	if (rc == DESK_OK && s > SENDMAIL_TIMEOUT_MAX)
+		rc = yerr(l->e, l->d, n,
+			  "mail.sendmail_timeout is at most %ds (5m): a message queued longer "
+			  "is taken for abandoned by desk outbox --retry",
+			  SENDMAIL_TIMEOUT_MAX);
+	if (rc == DESK_OK)
+		m->sendmail_timeout = s;
+	return rc;
+}
+
 static int read_mail(struct loader *l, const struct ynode *map, struct mail_config *m)
 {
 	static const char *const keys[] = {"support_address", "sendmail", "attachments_dir",
-					   "acknowledge", "default_queue", "stranger_tag", NULL};
+					   "acknowledge", "default_queue", "stranger_tag",
+					   "sendmail_timeout", "reply_by_mail", NULL};
 	static const char *const stranger[] = {"new_ticket", "join", NULL};
 	int choice;
 	int rc = y_expect(l->d, map, Y_MAP, "a mapping of mail settings", l->e);
@@ -663,6 +698,8 @@ static int read_mail(struct loader *l, const struct ynode *map, struct mail_conf
 		case 2: rc = read_path(l, v, &m->attachments_dir); break;
 		case 3: rc = read_ack(l, v, m); break;
 		case 4: rc = read_queue(l, v, &m->default_queue); break;
+		case 6: rc = read_sendmail_timeout(l, v, m); break;
+		case 7: rc = read_reply_by_mail(l, v, m); break;
 		default:
 			if ((rc = y_enum(l->d, v, stranger, &choice, l->e)) == DESK_OK)
 				m->stranger_joins = choice == 1;

@@ -25,16 +25,37 @@
 #include "priv.h"
 #include "util.h"
 
-/* A sendmail that neither finishes nor fails within this is killed. */
-#define SEND_TIMEOUT_MS 120000
 /* References: the first id and the latest ones, as RFC 5322 suggests
  * trimming a long thread. */
 #define MAX_REFERENCES 10
 
+bool outbound_plan(const struct desk *d, const struct ticket *t, char *why, size_t size)
+{
+	const char *no = NULL;
+	char buf[160];
+	if (!d->cfg || str_empty(d->cfg->mail.support_address)) {
+		no = "mail is not set up (mail.support_address)";
+	} else if (t->channel < 0 || t->channel >= CH__COUNT ||
+		   !d->cfg->mail.reply_by_mail[t->channel]) {
+		snprintf(buf, sizeof buf, "replies on %s tickets are not mailed (mail.reply_by_mail)",
+			 channel_name(t->channel));
+		no = buf;
+	} else if (str_empty(t->customer_email) || !strchr(t->customer_email, '@')) {
+		no = "the customer has no email address";
+	}
+	if (why && size)
+		snprintf(why, size, "%s", no ? no : "");
+	return !no;
+}
+
 bool outbound_wanted(const struct desk *d, const struct ticket *t)
 {
-	return d->cfg && !str_empty(d->cfg->mail.support_address) && t->channel == CH_EMAIL &&
-	       !str_empty(t->customer_email) && strchr(t->customer_email, '@');
+	return outbound_plan(d, t, NULL, 0);
+}
+
+const char *delivery_label(const char *delivery)
+{
+	return delivery ? delivery : "not mailed";
 }
 
 /* The domain of the support address ("desk.invalid" if it has none). */
@@ -246,6 +267,21 @@ int outbound_render(struct desk *d, int64_t msg_row, char **text, size_t *len,
 
 /* --- running the command ----------------------------------------------- */
 
+struct outbound_job {
+	int64_t msg_row;
+	pid_t pid;
+	int in, out;        /* our ends of its stdin and of its stdout+stderr; -1: closed */
+	char *input;        /* the message */
+	size_t len, off;
+	char said[512];     /* what it said, for the error */
+	size_t nsaid;
+	bool exited, timed_out, short_write, lost;
+	int status;
+	int64_t deadline;   /* now_ms() */
+	int timeout_s;
+	char *cmd;          /* argv[0] without its folder, for messages */
+};
+
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -272,17 +308,37 @@ static void one_line(char *s)
 	*w = '\0';
 }
 
-/* Runs argv with input on its standard input; its standard output and
- * error are collected (never on the agent's terminal). */
-static int run(char *const *argv, const char *input, size_t len, struct derr *e)
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void job_free(struct outbound_job **jp)
+{
+	struct outbound_job *j = *jp;
+	if (!j)
+		return;
+	close_fd(&j->in);
+	close_fd(&j->out);
+	free(j->input);
+	free(j->cmd);
+	free(j);
+	*jp = NULL;
+}
+
+/* Starts argv with the job's input to go on its standard input; its
+ * standard output and error go to a pipe (never the agent's terminal). */
+static int spawn(struct outbound_job *j, char *const *argv, struct derr *e)
 {
 	int in[2], out[2];
 	if (pipe(in) != 0)
-		return derr_set(e, DESK_EIO, "cannot run %s: %s", argv[0], strerror(errno));
+		return derr_set(e, DESK_EIO, "cannot run %s: %s", j->cmd, strerror(errno));
 	if (pipe(out) != 0) {
 		close(in[0]);
 		close(in[1]);
-		return derr_set(e, DESK_EIO, "cannot run %s: %s", argv[0], strerror(errno));
+		return derr_set(e, DESK_EIO, "cannot run %s: %s", j->cmd, strerror(errno));
 	}
 	/* Only the child's own ends survive exec: no stray pipe keeps a
 	 * later command waiting for an end of file. */
@@ -290,14 +346,15 @@ static int run(char *const *argv, const char *input, size_t len, struct derr *e)
 		fcntl(in[i], F_SETFD, FD_CLOEXEC);
 		fcntl(out[i], F_SETFD, FD_CLOEXEC);
 	}
-	/* The command may stop reading early; that must not kill us. */
-	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
-	sigemptyset(&ign.sa_mask);
-	sigaction(SIGPIPE, &ign, &old);
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid == 0) {
 		priv_child(); /* the command never runs with desk's group */
+		/* A process group of its own: the terminal's C-c is the
+		 * agent's, not the MTA's (in the console it only cancels a
+		 * prompt), and the whole group (a script's own children, a
+		 * sleep) is killed at the deadline. */
+		setpgid(0, 0);
 		signal(SIGPIPE, SIG_DFL);
 		if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 || dup2(out[1], 2) < 0)
 			_exit(126);
@@ -314,90 +371,148 @@ static int run(char *const *argv, const char *input, size_t len, struct derr *e)
 		int err = errno;
 		close(in[1]);
 		close(out[0]);
-		sigaction(SIGPIPE, &old, NULL);
-		return derr_set(e, DESK_EIO, "cannot run %s: %s", argv[0], strerror(err));
+		return derr_set(e, DESK_EIO, "cannot run %s: %s", j->cmd, strerror(err));
 	}
-	fcntl(in[1], F_SETFL, O_NONBLOCK);
-	fcntl(out[0], F_SETFL, O_NONBLOCK);
-	char said[512];
-	size_t nsaid = 0;
-	size_t off = 0;
-	bool writing = true, reading = true, short_write = false;
-	if (len == 0) {
-		close(in[1]);
-		writing = false;
-	}
-	int64_t deadline = now_ms() + SEND_TIMEOUT_MS;
-	bool timed_out = false;
-	while (writing || reading) {
-		struct pollfd p[2];
-		nfds_t n = 0;
-		int wi = -1, ri = -1;
-		if (writing) {
-			p[n] = (struct pollfd){.fd = in[1], .events = POLLOUT};
-			wi = (int)n++;
-		}
-		if (reading) {
-			p[n] = (struct pollfd){.fd = out[0], .events = POLLIN};
-			ri = (int)n++;
-		}
-		int64_t left = deadline - now_ms();
-		if (left <= 0) {
-			timed_out = true;
-			break;
-		}
-		int pr = poll(p, n, (int)(left > 1000 ? 1000 : left));
-		if (pr < 0 && errno != EINTR)
-			break;
-		if (pr <= 0)
+	setpgid(pid, pid); /* also here: whichever runs first */
+	j->pid = pid;
+	j->in = in[1];
+	j->out = out[0];
+	fcntl(j->in, F_SETFL, O_NONBLOCK);
+	fcntl(j->out, F_SETFL, O_NONBLOCK);
+	if (j->len == 0)
+		close_fd(&j->in);
+	j->deadline = now_ms() + (int64_t)j->timeout_s * 1000;
+	return DESK_OK;
+}
+
+static void feed(struct outbound_job *j);
+
+/* Writes what the command takes now.  A command that stops reading
+ * must not kill us: SIGPIPE is ignored around the write (it is raised
+ * in the writing call, so nothing else of the program's is touched). */
+static void feed(struct outbound_job *j)
+{
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, &old);
+	while (j->in >= 0) {
+		ssize_t w = write(j->in, j->input + j->off, j->len - j->off);
+		if (w > 0)
+			j->off += (size_t)w;
+		if (w < 0 && errno == EINTR)
 			continue;
-		if (wi >= 0 && p[wi].revents) {
-			ssize_t w = write(in[1], input + off, len - off);
-			if (w > 0)
-				off += (size_t)w;
-			if ((w < 0 && errno != EAGAIN && errno != EINTR) || off == len) {
-				short_write = off < len;
-				close(in[1]);
-				writing = false;
-			}
-		}
-		if (ri >= 0 && p[ri].revents) {
-			char buf[1024];
-			ssize_t r = read(out[0], buf, sizeof buf);
-			if (r > 0) {
-				size_t keep = sizeof said - 1 - nsaid;
-				if ((size_t)r < keep)
-					keep = (size_t)r;
-				memcpy(said + nsaid, buf, keep);
-				nsaid += keep;
-			} else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
-				reading = false;
-			}
+		if (w < 0 && errno == EAGAIN)
+			break;
+		if (w < 0 || j->off == j->len) {
+			j->short_write = j->off < j->len;
+			close_fd(&j->in);
 		}
 	}
-	if (writing)
-		close(in[1]);
-	close(out[0]);
-	if (timed_out)
-		kill(pid, SIGKILL);
-	int status = 0;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
 	sigaction(SIGPIPE, &old, NULL);
-	said[nsaid] = '\0';
-	one_line(said);
-	const char *sep = *said ? ": " : "";
-	if (timed_out)
-		return derr_set(e, DESK_EIO, "%s did not finish within %d seconds%s%s", argv[0],
-				SEND_TIMEOUT_MS / 1000, sep, said);
-	if (WIFSIGNALED(status))
-		return derr_set(e, DESK_EIO, "%s was killed by signal %d%s%s", argv[0],
-				WTERMSIG(status), sep, said);
-	if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-		return derr_set(e, DESK_EIO, "%s exited with status %d%s%s", argv[0],
-				WEXITSTATUS(status), sep, said);
-	if (short_write)
-		return derr_set(e, DESK_EIO, "%s stopped reading the message%s%s", argv[0], sep,
+}
+
+/* Reads what the command said so far (the first bytes are kept). */
+static void drain(struct outbound_job *j)
+{
+	while (j->out >= 0) {
+		char buf[1024];
+		ssize_t r = read(j->out, buf, sizeof buf);
+		if (r > 0) {
+			size_t keep = sizeof j->said - 1 - j->nsaid;
+			if ((size_t)r < keep)
+				keep = (size_t)r;
+			memcpy(j->said + j->nsaid, buf, keep);
+			j->nsaid += keep;
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0 || errno != EAGAIN)
+			close_fd(&j->out);
+		break;
+	}
+}
+
+static void kill_command(struct outbound_job *j)
+{
+	/* its group: a script's own children (a sleep) go with it */
+	kill(-j->pid, SIGKILL);
+	kill(j->pid, SIGKILL);
+	while (waitpid(j->pid, &j->status, 0) < 0 && errno == EINTR)
+		;
+	j->exited = true;
+}
+
+/* One step: waits at most wait_ms for the command to take input, say
+ * something or end.  True once it is over (ended, or killed at the
+ * deadline). */
+static bool step(struct outbound_job *j, int wait_ms)
+{
+	if (j->exited)
+		return true;
+	struct pollfd p[2];
+	nfds_t n = 0;
+	if (j->in >= 0)
+		p[n++] = (struct pollfd){.fd = j->in, .events = POLLOUT};
+	if (j->out >= 0)
+		p[n++] = (struct pollfd){.fd = j->out, .events = POLLIN};
+	int64_t left = j->deadline - now_ms();
+	if (wait_ms > left)
+		wait_ms = left < 0 ? 0 : (int)left;
+	/* Both pipes closed: the command is about to end; look again soon. */
+	if (n == 0 && wait_ms > 20)
+		wait_ms = 20;
+	if (n)
+		poll(p, n, wait_ms);
+	else if (wait_ms > 0)
+		nanosleep(&(struct timespec){0, (long)wait_ms * 1000000L}, NULL);
+	feed(j);
+	drain(j);
+	pid_t r = waitpid(j->pid, &j->status, WNOHANG);
+	if (r < 0 && errno == ECHILD)
+		j->lost = true; /* reaped by someone else: its status is unknown */
+	if (r == j->pid || j->lost) {
+		/* What it said before it ended is in the pipe (a child of its
+		 * own may keep the pipe open: not waited for). */
+		j->exited = true;
+		drain(j);
+		if (j->in >= 0) {
+			j->short_write = j->off < j->len;
+			close_fd(&j->in);
+		}
+		return true;
+	}
+	if (now_ms() >= j->deadline) {
+		j->timed_out = true;
+		kill_command(j);
+		return true;
+	}
+	return false;
+}
+
+/* The job's outcome as a delivery error, or DESK_OK when the command
+ * took the message (exited 0 having read all of it). */
+static int outcome(struct outbound_job *j, struct derr *e)
+{
+	j->said[j->nsaid] = '\0';
+	one_line(j->said);
+	const char *said = j->said, *sep = *said ? ": " : "";
+	int st = j->status;
+	if (j->timed_out)
+		return derr_set(e, DESK_EIO,
+				"%s did not finish within %d seconds (mail.sendmail_timeout)%s%s",
+				j->cmd, j->timeout_s, sep, said);
+	if (j->lost)
+		return derr_set(e, DESK_EIO, "%s ended, but its exit status was lost%s%s", j->cmd,
+				sep, said);
+	if (WIFSIGNALED(st))
+		return derr_set(e, DESK_EIO, "%s was killed by signal %d%s%s", j->cmd,
+				WTERMSIG(st), sep, said);
+	if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
+		return derr_set(e, DESK_EIO, "%s exited with status %d%s%s", j->cmd,
+				WEXITSTATUS(st), sep, said);
+	if (j->short_write)
+		return derr_set(e, DESK_EIO, "%s stopped reading the message%s%s", j->cmd, sep,
 				said);
 	return DESK_OK;
 }
@@ -424,31 +539,99 @@ static int record(struct desk *d, int64_t msg_row, const char *error, struct der
 	return rc;
 }
 
+/* Records a failure that happened before any command ran. */
+static int fail_early(struct desk *d, int64_t msg_row, int rc, struct derr *e)
+{
+	if (rc == DESK_ENOTFOUND)
+		return rc; /* no such message: nothing to record */
+	struct derr re = {0};
+	record(d, msg_row, e->msg, &re);
+	return rc;
+}
+
+int outbound_job_start(struct desk *d, int64_t msg_row, struct outbound_job **jp,
+		       struct derr *e)
+{
+	*jp = NULL;
+	struct outbound_job *j = xcalloc(1, sizeof *j);
+	j->msg_row = msg_row;
+	j->in = j->out = -1;
+	const struct mail_config *mc = &d->cfg->mail;
+	j->timeout_s = mc->sendmail_timeout > 0 ? (int)mc->sendmail_timeout
+						: SENDMAIL_TIMEOUT_DEFAULT;
+	int rc = outbound_render(d, msg_row, &j->input, &j->len, e);
+	if (rc == DESK_OK && (!mc->sendmail || !mc->nsendmail))
+		rc = derr_set(e, DESK_EINVAL, "mail.sendmail is empty");
+	if (rc == DESK_OK) {
+		const char *slash = strrchr(mc->sendmail[0], '/');
+		j->cmd = xstrdup(slash && slash[1] ? slash + 1 : mc->sendmail[0]);
+		rc = spawn(j, mc->sendmail, e);
+	}
+	if (rc == DESK_OK)
+		feed(j); /* what the pipe holds goes now: most replies whole */
+	if (rc) {
+		job_free(&j);
+		return fail_early(d, msg_row, rc, e);
+	}
+	*jp = j;
+	return DESK_OK;
+}
+
+int64_t outbound_job_message(const struct outbound_job *j)
+{
+	return j->msg_row;
+}
+
+bool outbound_job_step(struct outbound_job *j)
+{
+	return step(j, 0);
+}
+
+int outbound_job_finish(struct desk *d, struct outbound_job **jp, struct derr *e)
+{
+	struct outbound_job *j = *jp;
+	int rc = outcome(j, e);
+	int64_t row = j->msg_row;
+	job_free(jp);
+	struct derr re = {0};
+	int rrc = record(d, row, rc ? e->msg : NULL, &re);
+	if (rc == DESK_OK && rrc) {
+		/* Sent, but the database did not hear of it: say so. */
+		derr_set(e, rrc, "message %lld was sent, but recording it failed: %s",
+			 (long long)row, re.msg);
+		return rrc;
+	}
+	return rc;
+}
+
+int outbound_job_abandon(struct desk *d, struct outbound_job **jp, struct derr *e)
+{
+	struct outbound_job *j = *jp;
+	if (step(j, 0)) /* it ended meanwhile: its outcome is known */
+		return outbound_job_finish(d, jp, e);
+	kill_command(j);
+	int64_t row = j->msg_row;
+	job_free(jp);
+	/* Still queued, with a note: nobody is sending it any more, so
+	 * `desk outbox --retry` takes it at once. */
+	derr_set(e, DESK_EIO, "%s", OUTBOUND_LEFT_NOTE);
+	struct derr re = {0};
+	if (store_mail_set_delivery(d->st, row, "queued", OUTBOUND_LEFT_NOTE, &re))
+		derr_set(e, re.code, "message %lld stays queued, but noting it failed: %s",
+			 (long long)row, re.msg);
+	return DESK_EIO;
+}
+
 int outbound_send(struct desk *d, int64_t msg_row, struct derr *e)
 {
 	struct derr local = {0};
 	if (!e)
 		e = &local;
-	char *text;
-	size_t len;
-	int rc = outbound_render(d, msg_row, &text, &len, e);
-	if (rc == DESK_OK) {
-		const struct mail_config *mc = &d->cfg->mail;
-		if (!mc->sendmail || !mc->nsendmail)
-			rc = derr_set(e, DESK_EINVAL, "mail.sendmail is empty");
-		else
-			rc = run(mc->sendmail, text, len, e);
-		free(text);
-	}
-	if (rc == DESK_ENOTFOUND)
-		return rc; /* no such message: nothing to record */
-	struct derr re = {0};
-	int rrc = record(d, msg_row, rc ? e->msg : NULL, &re);
-	if (rc == DESK_OK && rrc) {
-		/* Sent, but the database did not hear of it: say so. */
-		derr_set(e, rrc, "message %lld was sent, but recording it failed: %s",
-			 (long long)msg_row, re.msg);
-		return rrc;
-	}
-	return rc;
+	struct outbound_job *j;
+	int rc = outbound_job_start(d, msg_row, &j, e);
+	if (rc)
+		return rc;
+	while (!step(j, 1000))
+		;
+	return outbound_job_finish(d, &j, e);
 }

@@ -58,9 +58,10 @@ int core_post(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
 		.body = text,
 		.created_at = time_now(),
 	};
-	/* Mail (outbound.c): a reply on an email ticket is queued in this
-	 * transaction and handed to sendmail after the commit; a failure
-	 * leaves it stored as "failed" for `desk outbox`. */
+	/* Mail (outbound.c): a reply that leaves by mail is stored
+	 * "queued" in this transaction; the caller hands it to sendmail
+	 * after the commit (the CLI waits for it, the console does not), and
+	 * a failure leaves it "failed" for `desk outbox`. */
 	char *mail_id = kind == MSG_REPLY && outbound_wanted(d, &t)
 				? outbound_new_message_id(d, id) : NULL;
 	if (mail_id) {
@@ -92,8 +93,6 @@ int core_post(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
 	rc = core_ticket_finish(d, &t, rc, true, e);
 	if (rc == DESK_OK && msg_id)
 		*msg_id = m.id;
-	if (rc == DESK_OK && mail_id)
-		outbound_send(d, m.id, NULL);
 	free(mail_id);
 	free(text);
 	return rc;

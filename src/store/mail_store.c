@@ -253,7 +253,8 @@ int store_mail_take_for_retry(struct store *st, int64_t msg_row, int64_t stale_b
 	sqlite3_stmt *s = st_prep(st,
 				  "UPDATE messages SET delivery = 'queued', delivery_error = NULL"
 				  " WHERE id = ?1 AND (delivery = 'failed'"
-				  " OR (delivery = 'queued' AND ?2 > 0 AND created_at < ?2))",
+				  " OR (delivery = 'queued' AND (delivery_error IS NOT NULL"
+				  "  OR (?2 > 0 AND created_at < ?2))))",
 				  e);
 	if (!s)
 		return e->code;

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "format.h"
+#include "mail.h"
 #include "priv.h"
 #include "text.h"
 #include "ui.h"
@@ -138,6 +139,8 @@ int editor_run(struct app *a, const char *path, editor_tick_fn tick, void *data,
 		}
 		int64_t now = mono_ms();
 		bool quitting = app_quitting();
+		/* Mail sent before keeps going; its outcome shows on return. */
+		a->dirty |= mailer_poll(a);
 		if (tick && (now - last >= AUTOSAVE_MS || (quitting && !quit_at))) {
 			tick(a, data);
 			last = now;
@@ -424,7 +427,8 @@ static int do_send(struct app *a)
 	}
 	struct field_change ch[MAX_CHANGES];
 	size_t n = c->canned ? canned_changes(c->canned, ch, MAX_CHANGES) : 0;
-	rc = core_post(a->d, c->ticket, c->kind, c->body, ch, n, NULL, &e);
+	int64_t msg_id = 0;
+	rc = core_post(a->d, c->ticket, c->kind, c->body, ch, n, &msg_id, &e);
 	if (rc) {
 		struct derr e2 = {0};
 		if (save_draft(a, c, c->body, &e2) == DESK_OK)
@@ -439,7 +443,25 @@ static int do_send(struct app *a)
 	bool note = c->kind == MSG_NOTE;
 	compose_free(&a->compose);
 	int flags = app_changed(a);
-	app_msg(a, "%s #%lld.", note ? "Note added to" : "Reply sent on", (long long)id);
+	if (note) {
+		app_msg(a, "Note added to #%lld.", (long long)id);
+		return flags | RD_STATUS;
+	}
+	/* "Sent" only once sendmail took it: until then it is queued, and
+	 * the console goes on meanwhile. */
+	struct message m = {0};
+	bool queued = store_mail_message_get(a->d->st, msg_id, &m, NULL) == DESK_OK &&
+		      m.delivery && strcmp(m.delivery, "queued") == 0;
+	message_free(&m);
+	if (queued)
+		return flags | mailer_send(a, id, msg_id);
+	char why[200] = "";
+	struct ticket t;
+	if (store_ticket_get(a->d->st, id, &t, NULL) == DESK_OK) {
+		outbound_plan(a->d, &t, why, sizeof why);
+		ticket_free(&t);
+	}
+	app_msg(a, "Reply saved on #%lld; not mailed%s%s.", (long long)id, *why ? ": " : "", why);
 	return flags | RD_STATUS;
 }
 
@@ -512,6 +534,27 @@ static int ask_collision(struct app *a, const char *detail, int count)
 	return flags | app_changed(a);
 }
 
+/* Whether the reply will be mailed, for the question: " (by mail)" or
+ * " (not mailed: a phone ticket)". */
+static const char *mail_hint(struct app *a, const struct compose *c)
+{
+	static char hint[96];
+	struct ticket t;
+	if (store_ticket_get(a->d->st, c->ticket, &t, NULL) != DESK_OK)
+		return "";
+	char why[200];
+	if (outbound_plan(a->d, &t, why, sizeof why))
+		snprintf(hint, sizeof hint, " (by mail)");
+	else if (!a->cfg || str_empty(a->cfg->mail.support_address))
+		hint[0] = '\0'; /* this desk sends no mail: nothing to say */
+	else if (str_empty(t.customer_email) || !strchr(t.customer_email, '@'))
+		snprintf(hint, sizeof hint, " (not mailed: no address)");
+	else
+		snprintf(hint, sizeof hint, " (not mailed: a %s ticket)", channel_name(t.channel));
+	ticket_free(&t);
+	return hint;
+}
+
 static int ask_what_now(struct app *a, const char *why)
 {
 	struct compose *c = a->compose;
@@ -521,10 +564,11 @@ static int ask_what_now(struct app *a, const char *why)
 		label = xasprintf("Create the ticket? (s)ave, (e)dit, (d)iscard: ");
 		choices = "sed";
 	} else {
-		label = xasprintf("%s%s%s #%lld? (s)end%s, (e)dit, (p)ostpone, (d)iscard: ",
+		label = xasprintf("%s%s%s #%lld?%s (s)end%s, (e)dit, (p)ostpone, (d)iscard: ",
 				  why ? why : "", why ? ". " : "",
 				  c->kind == MSG_NOTE ? "Add the note to" : "Send the reply on",
-				  (long long)c->ticket, why ? " anyway" : "");
+				  (long long)c->ticket, c->kind == MSG_NOTE ? "" : mail_hint(a, c),
+				  why ? " anyway" : "");
 		choices = "sepd";
 	}
 	struct prompt_spec s = {.label = label, .choices = choices, .history = -1,
@@ -569,6 +613,13 @@ static char *below_marker(struct app *a, const struct compose *c, const struct t
 				    : "Reply to the customer on",
 		(long long)t->id, t->subject ? t->subject : "", cu->name ? cu->name : "",
 		cu->email ? cu->email : "");
+	if (c->kind == MSG_REPLY) {
+		char why[200];
+		if (outbound_plan(a->d, t, why, sizeof why))
+			sb_addf(&b, "It will be mailed to %s.\n", t->customer_email);
+		else
+			sb_addf(&b, "It will NOT be mailed: %s.\n", why);
+	}
 	if (c->canned) {
 		struct field_change ch[MAX_CHANGES];
 		size_t n = canned_changes(c->canned, ch, MAX_CHANGES);

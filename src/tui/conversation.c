@@ -119,12 +119,30 @@ static void append_message(struct conv_pane *c, size_t i, int width, struct wrap
 	struct strbuf h = {0};
 	sb_addf(&h, "── %s · %s · %s ", kind_label(m->kind), *author ? author : "?", when);
 	free(author);
+	/* A reply says whether the customer has it: "sent" only when
+	 * sendmail accepted it. */
+	bool failed = m->delivery && strcmp(m->delivery, "failed") == 0;
+	if (m->kind == MSG_REPLY || m->delivery)
+		sb_addf(&h, "· %s ", failed ? "MAIL FAILED" : delivery_label(m->delivery));
 	for (int w = text_width(sb_str(&h)); w < width; w++)
 		sb_add(&h, "─");
 	char *clipped = text_clip(sb_str(&h), width, false);
 	sb_free(&h);
 	c->last_header = c->nlines;
-	push(c, clipped, header_el[m->kind % MSG__COUNT]);
+	push(c, clipped, failed ? EL_ERROR : header_el[m->kind % MSG__COUNT]);
+	if (m->delivery_error && m->delivery && strcmp(m->delivery, "sent") != 0) {
+		/* why, and what happens next: the MTA's words, sanitized */
+		char *why = xasprintf("%s %s; kept in the outbox (desk outbox --retry)",
+				      failed ? "mail failed:" : "mail queued:", m->delivery_error);
+		char *safe = text_sanitize(why, 0);
+		char **lines = NULL;
+		size_t n = text_wrap(safe, width, &lines);
+		for (size_t j = 0; j < n; j++)
+			push(c, lines[j], EL_ERROR);
+		free(lines);
+		free(safe);
+		free(why);
+	}
 	for (size_t j = 0; j < wb.n; j++) {
 		int el = m->kind == MSG_NOTE ? EL_NOTE_BODY
 			 : wb.line[j][0] == '>' ? EL_QUOTE

@@ -22,6 +22,9 @@
 #include "util.h"
 
 #define POLL_MS 500
+/* While mail is with sendmail, the loop looks at it this often (a key
+ * never waits for it: the wait is curses' own input timeout). */
+#define MAIL_POLL_MS 50
 /* Other agents' writes recount the view at most this often (the rows
  * on screen refresh at once); a change made here recounts when idle. */
 #define RECOUNT_MS 3000
@@ -520,6 +523,8 @@ static void run(struct app *a, WINDOW *in, struct trace *tr, bool exit_first)
 			int64_t wait = at - app_now_ms();
 			timeout = wait <= 0 ? 0 : wait < POLL_MS ? (int)wait : POLL_MS;
 		}
+		if (mailer_busy(a) && timeout > MAIL_POLL_MS)
+			timeout = MAIL_POLL_MS;
 		wtimeout(in, timeout);
 		untouchwin(in);
 		wint_t wch;
@@ -545,6 +550,7 @@ static void run(struct app *a, WINDOW *in, struct trace *tr, bool exit_first)
 			} else if (timeout > 0) {
 				fast_errs = 0;
 			}
+			a->dirty |= mailer_poll(a);
 			if (!idle_work(a))
 				a->dirty |= poll_store(a, &last_poll, &minute);
 			continue;
@@ -557,6 +563,7 @@ static void run(struct app *a, WINDOW *in, struct trace *tr, bool exit_first)
 			tr->pending[tr->n++].t0 = t0;
 		}
 		a->dirty |= handle_key(a, key);
+		a->dirty |= mailer_poll(a);
 		a->dirty |= poll_store(a, &last_poll, &minute);
 	}
 }
@@ -573,6 +580,7 @@ static void app_free(struct app *a)
 			a->pane[i]->ops->destroy(a->pane[i]);
 	compose_free(&a->compose);
 	free(a->unsent);
+	mailer_free(a);
 	marks_free(a);
 	presence_rows_free(&a->others);
 	views_free(a);
@@ -675,6 +683,7 @@ int tui_main(struct desk *d, struct derr *e)
 	/* A notice not dismissed is said once more, where it stays. */
 	char *unsent = a.unsent;
 	a.unsent = NULL;
+	int in_flight = mailer_quit(&a);
 	presence_leave(&a);
 	if (a.mouse)
 		mousemask(0, NULL);
@@ -696,6 +705,12 @@ int tui_main(struct desk *d, struct derr *e)
 		fprintf(stderr, "desk: %s\n", rescued);
 		free(rescued);
 	}
+	if (in_flight)
+		fprintf(stderr,
+			"desk: %d %s not mailed yet (sendmail was still running): kept in "
+			"the outbox; `desk outbox --retry` sends %s\n",
+			in_flight, in_flight == 1 ? "reply was" : "replies were",
+			in_flight == 1 ? "it" : "them");
 	got_term = 0;
 	return 0;
 }

@@ -75,6 +75,7 @@ struct pane {
 };
 
 struct compose;
+struct mailer;
 
 /* Prompt histories. */
 enum { PH_COMMAND, PH_SEARCH, PH_FILTER, PH_ARG, PH__COUNT };
@@ -129,6 +130,7 @@ struct app {
 	 * in the message line until the agent dismisses it. */
 	char *unsent;
 	struct compose *compose;
+	struct mailer *mailer; /* replies with sendmail now (mailer.c) */
 	struct marks *marks;   /* tickets marked for a bulk change (marks.c) */
 	/* Presence: what this console last wrote, and everyone else's. */
 	int64_t pres_ticket;
@@ -240,6 +242,19 @@ struct prompt_spec {
 int prompt_open(struct app *a, const struct prompt_spec *s);
 /* Completion candidates for a kind and a prefix. */
 void complete_candidates(struct app *a, int kind, const char *prefix, struct strlist *out);
+
+/* --- mailer.c: replies on their way to sendmail, never waited for ----- */
+/* Starts mailing the stored reply msg_row on ticket; returns flags. */
+int mailer_send(struct app *a, int64_t ticket, int64_t msg_row);
+/* Moves every mail in flight on without blocking; records and says the
+ * outcome of those that ended.  Returns flags. */
+int mailer_poll(struct app *a);
+/* Mail in flight: the loop then looks at it often. */
+bool mailer_busy(const struct app *a);
+/* Quitting: stops what is still running; its mail stays queued for
+ * `desk outbox --retry`.  Returns how many replies were not sent. */
+int mailer_quit(struct app *a);
+void mailer_free(struct app *a);
 
 /* --- picker.c: a list to choose from, type to filter ---------------------- */
 struct picker_item {

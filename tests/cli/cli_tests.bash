@@ -2008,6 +2008,112 @@ out_empty
 err_is "desk: $TMP: is a directory, not a database file"
 end
 
+# --- what became of a reply's mail ------------------------------------------
+# A desk of its own, whose team file (beside its database) sets mail up
+# with stand-in sendmails.
+MD=$TMP/mailcli
+mkdir -p "$MD"
+printf '#!/bin/sh\ncat >/dev/null\necho "queue full" >&2\nexit 75\n' >"$MD/sendmail-75"
+printf '#!/bin/sh\ncat >>"%s/sent"\n' "$MD" >"$MD/sendmail-ok"
+printf '#!/bin/sh\ncat >/dev/null\nsleep 120 &\necho $! >"%s/sleep.pid"\nwait\n' "$MD" >"$MD/sendmail-hung"
+chmod +x "$MD"/sendmail-*
+# mail_team SENDMAIL [MORE-YAML]: the team's mail settings.
+mail_team() {
+	printf 'mail:\n  support_address: "Help <help@desk.test>"\n  sendmail: ["%s/%s", "-t"]\n%s' \
+		"$MD" "$1" "${2:-}" >"$MD/config.yaml"
+}
+mail_team sendmail-ok
+run --db "$MD/desk.db" init
+MT=$("$DESK" --db "$MD/desk.db" new --subject "Mail me" --email ann@example.com --name "Ann Lee" --body "hi" 2>/dev/null | sed -n 's/^desk: ticket \([0-9][0-9]*\) created$/\1/p')
+PT=$("$DESK" --db "$MD/desk.db" new --subject "Called" --channel phone --email bob@example.com --name "Bob" --body "rang" 2>/dev/null | sed -n 's/^desk: ticket \([0-9][0-9]*\) created$/\1/p')
+mq() { sqlite3 "$MD/desk.db" "$1"; }
+
+t "reply: sendmail exits 75 -> stored, exit 75, stderr says mail failed and where it is kept"
+mail_team sendmail-75
+run --db "$MD/desk.db" reply "${MT:-0}" --body "First answer."
+rc_is 75
+out_match "^desk: reply [0-9]+ added to ticket ${MT:-0}\$"
+R1=$(sed -n 's/^desk: reply \([0-9]*\) added.*/\1/p' "$W/out")
+err_is "desk: reply ${R1:-?} saved on ticket ${MT:-0}; mail failed: sendmail-75 exited with status 75: queue full, kept in the outbox (desk outbox --retry)"
+[ "$(mq "SELECT delivery || '|' || delivery_error FROM messages WHERE id = ${R1:-0}")" = "failed|sendmail-75 exited with status 75: queue full" ] ||
+	fail "stored as: $(mq "SELECT delivery, delivery_error FROM messages WHERE id = ${R1:-0}")"
+end
+
+t "reply --json: ticket, message, kind, delivery failed with the reason; exit 75"
+run --db "$MD/desk.db" reply "${MT:-0}" --json --body "Second answer."
+rc_is 75
+json_valid "$W/out"
+jmany "$W/out" <<EOF
+d["ticket"] => ${MT:-0}
+d["kind"] => reply
+d["delivery"] => failed
+d["reason"] => sendmail-75 exited with status 75: queue full
+isinstance(d["message"], int) => true
+EOF
+end
+
+t "desk outbox lists both; --retry with a working sendmail sends them; their state is sent"
+mail_team sendmail-ok
+run --db "$MD/desk.db" outbox
+rc_is 0
+[ "$(grep -c 'failed.*sendmail-75 exited with status 75: queue full' "$W/out")" = 2 ] || fail "outbox: $(cat "$W/out")"
+run --db "$MD/desk.db" outbox --retry
+rc_is 0
+out_has "desk: 2 sent, 0 failed"
+[ "$(mq "SELECT group_concat(delivery) FROM messages WHERE kind = 'reply'")" = "sent,sent" ] ||
+	fail "states: $(mq "SELECT group_concat(delivery) FROM messages WHERE kind = 'reply'")"
+grep -q "First answer." "$MD/sent" || fail "not through sendmail"
+end
+
+t "reply: sendmail accepts it -> exit 0, delivery sent, reason null"
+run --db "$MD/desk.db" reply "${MT:-0}" --json --body "Third answer."
+rc_is 0
+jmany "$W/out" <<EOF
+d["delivery"] => sent
+d["reason"] => null
+EOF
+err_match "^desk: reply [0-9]+ mailed: sendmail accepted it\$"
+end
+
+t "reply on a phone ticket -> not mailed (mail.reply_by_mail), exit 0; the team may mail them"
+run --db "$MD/desk.db" reply "${PT:-0}" --json --body "As discussed on the phone."
+rc_is 0
+jmany "$W/out" <<EOF
+d["delivery"] => not mailed
+d["reason"] => replies on phone tickets are not mailed (mail.reply_by_mail)
+EOF
+err_match "^desk: reply [0-9]+ is not mailed: replies on phone tickets are not mailed \(mail.reply_by_mail\)\$"
+mail_team sendmail-ok $'  reply_by_mail: {phone: true}\n'
+run --db "$MD/desk.db" reply "${PT:-0}" --json --body "And in writing."
+rc_is 0
+jis 'd["delivery"]' sent "$W/out"
+end
+
+t "note --json: delivery null"
+run --db "$MD/desk.db" note "${MT:-0}" --json --body "internal"
+rc_is 0
+jmany "$W/out" <<EOF
+d["kind"] => note
+d["delivery"] => null
+EOF
+err_empty
+end
+
+t "reply: a hung sendmail is killed at mail.sendmail_timeout with its children -> failed, exit 75"
+mail_team sendmail-hung $'  sendmail_timeout: 1s\n'
+start=$SECONDS
+run --db "$MD/desk.db" reply "${MT:-0}" --body "Slow answer."
+rc_is 75
+[ $((SECONDS - start)) -le 10 ] || fail "took $((SECONDS - start)) s"
+err_has "mail failed: sendmail-hung did not finish within 1 seconds (mail.sendmail_timeout), kept in the outbox"
+sp=$(cat "$MD/sleep.pid" 2>/dev/null)
+if [ -n "$sp" ] && kill -0 "$sp" 2>/dev/null && [ "$(ps -o stat= -p "$sp" | cut -c1)" != Z ]; then
+	fail "its sleep ($sp) still runs"
+	kill "$sp"
+fi
+mail_team sendmail-ok
+end
+
 # Output sanitizing, queue and tag names, caps (issue 11, items 7 and 8).
 # shellcheck source=tests/cli/output_tests.bash
 . "$ROOT/tests/cli/output_tests.bash"

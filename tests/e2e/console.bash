@@ -210,7 +210,7 @@ if wait_for "Canned reply" && wait_for "refund-approved"; then
 	keys Enter
 	if wait_for "Send the reply on #$target?"; then
 		keys s
-		if wait_for "Reply sent on #$target."; then
+		if wait_for "Reply saved on #$target; not mailed: mail is not set up"; then
 			out=$(desk_show "$target")
 			if [[ $out == *"E2E-EDIT Hi $customer,"* ]] && [[ $out == *"mention"*"ticket #$target."* ]] &&
 				[[ $out != *"{{"* ]] && [[ $out != *"everything below this line"* ]]; then
@@ -576,7 +576,7 @@ if wait_for "Send the reply on #$live?"; then
 		fail "a reply that arrived while composing is shown (author, time, first lines) before sending" "no collision"
 	fi
 	keys s
-	if wait_for "Reply sent on #$live." && [[ $(desk_show "$live") == *"BEN-WAS-FASTER"*"E2E-EDIT"* ]]; then
+	if wait_for "Reply saved on #$live; not mailed" && [[ $(desk_show "$live") == *"BEN-WAS-FASTER"*"E2E-EDIT"* ]]; then
 		ok "send anyway sends it after the other reply"
 	else
 		fail "send anyway sends it after the other reply" "not sent"
@@ -626,7 +626,7 @@ if wait_for "#$dr " && wait_for "unsent reply draft (r resumes)"; then
 		keys r
 		if wait_for "Send the reply on #$dr?"; then
 			keys s
-			if wait_for "Reply sent on #$dr." &&
+			if wait_for "Reply saved on #$dr; not mailed" &&
 				[[ $(desk_show "$dr") == *"E2E-EDIT SLOW-TEXT from a slow editor"* ]] &&
 				[ -z "$(draft_of "$dr")" ]; then
 				ok "after kill -9 the draft is offered again and sent"
@@ -999,6 +999,128 @@ check "a listed queue no ticket is in yet is taken" wait_for "#$mq moved to queu
 keys Q
 wait_for "DESK-EXITED=0"
 cp "$TMP/config.keep" "$DESK_CONFIG"
+
+# --- the truth about delivery -----------------------------------------------
+
+# The team's file sets mail up with a stand-in sendmail; a reply is "sent"
+# only when sendmail took it, and sendmail never holds up the console.
+cp "$DESK_CONFIG" "$TMP/config-before-mail.yaml"
+MAILD=$TMP/mail
+mkdir -p "$MAILD"
+printf '#!/bin/sh\ncat >/dev/null\necho "queue full" >&2\nexit 75\n' >"$MAILD/sendmail-75"
+printf '#!/bin/sh\ncat >>"%s/sent"\n' "$MAILD" >"$MAILD/sendmail-ok"
+printf '#!/bin/sh\ncat >/dev/null\nsleep 120 &\necho $! >"%s/sleep.pid"\nwait\n' "$MAILD" >"$MAILD/sendmail-hung"
+chmod +x "$MAILD"/sendmail-*
+# with_sendmail NAME: the team's config with that sendmail.
+with_sendmail() {
+	cp "$TMP/config-before-mail.yaml" "$DESK_CONFIG"
+	printf 'mail:\n  support_address: "Help <help@desk.test>"\n  sendmail: ["%s/%s", "-t"]\n  sendmail_timeout: 5m\n' \
+		"$MAILD" "$1" >>"$DESK_CONFIG"
+}
+delivery_of() { sqlite3 "$DESK_DB" "SELECT delivery || '|' || coalesce(delivery_error, '') FROM messages WHERE kind = 'reply' AND ticket_id = $1 ORDER BY id DESC LIMIT 1"; }
+mailt=$("$DESK" new --subject "MAIL-E2E" --email mail-e2e@example.com --name "Mail Reader" \
+	--body "Where is my parcel?" 2>&1 | sed -n "s/.*ticket \([0-9][0-9]*\) created.*/\1/p")
+# reply_here: opens ticket $mailt, replies through the scripted editor
+# and sends; true once the question said it goes by mail.
+reply_here() {
+	keys :
+	type_text "open $mailt"
+	keys Enter
+	wait_for "#$mailt MAIL-E2E" || return 1
+	keys r
+	wait_for "Send the reply on #$mailt? (by mail)" || return 1
+	keys s
+}
+
+with_sendmail sendmail-75
+start 200 50
+wait_for "Queue: open ("
+if reply_here; then
+	ok "compose says the reply on an email ticket will be mailed"
+	if wait_for "Reply saved on #$mailt; mail failed: sendmail-75 exited with status 75: queue full, kept in the outbox (desk outbox --retry)" 5 &&
+		wait_for "REPLY" && [[ $SCREEN == *"MAIL FAILED"* ]] &&
+		[[ $SCREEN == *"mail failed: sendmail-75 exited with status 75: queue full; kept"* ]]; then
+		ok "sendmail exits 75: the status line and the conversation say mail failed, with the reason"
+	else
+		fail "sendmail exits 75: the status line and the conversation say mail failed, with the reason" "no failure shown"
+	fi
+else
+	fail "compose says the reply on an email ticket will be mailed" "no (by mail) in the question"
+fi
+check "... the reply is stored, failed with the reason" [ "$(delivery_of "$mailt")" = "failed|sendmail-75 exited with status 75: queue full" ]
+check "... desk outbox lists it" bash -c "'$DESK' outbox | grep -q 'failed.*sendmail-75 exited with status 75'"
+keys Q
+wait_for "DESK-EXITED=0"
+with_sendmail sendmail-ok
+check "... desk outbox --retry with a working sendmail delivers it" bash -c "'$DESK' outbox --retry | grep -q '1 sent, 0 failed'"
+check "... its state becomes sent" [ "$(delivery_of "$mailt")" = "sent|" ]
+start 200 50
+wait_for "Queue: open ("
+keys :
+type_text "open $mailt"
+keys Enter
+if wait_for "#$mailt MAIL-E2E" && wait_for "── REPLY · " && [[ $SCREEN == *"· sent ─"* ]] && [[ $SCREEN != *"MAIL FAILED"* ]]; then
+	ok "... and the conversation shows it sent"
+else
+	fail "... and the conversation shows it sent" "no sent reply shown"
+fi
+keys Q
+wait_for "DESK-EXITED=0"
+
+# A sendmail that hangs (sleeps 120 s): the console answers every key at
+# once meanwhile; quitting leaves the mail queued for desk outbox --retry.
+with_sendmail sendmail-hung
+rm -f "$MAILD/sleep.pid"
+start 200 50
+wait_for "Queue: open ("
+if reply_here && wait_for "Reply saved on #$mailt; sendmail is taking it (queued)" 5 &&
+	wait_for "· queued ─"; then
+	ok "a hung sendmail: the reply shows queued"
+else
+	fail "a hung sendmail: the reply shows queued" "no queued state"
+fi
+# Key latency while sendmail hangs: ? opens the help, q closes it; each
+# timed from send-keys to the screen showing it.
+worst=0
+lat_ok=1
+for i in 1 2 3 4 5; do
+	t0=$(date +%s%N)
+	keys '?'
+	wait_for "Help: keys and actions" 3 || lat_ok=0
+	t1=$(date +%s%N)
+	keys q
+	wait_gone "Help: keys and actions" 3 || lat_ok=0
+	t2=$(date +%s%N)
+	for d in $(((t1 - t0) / 1000000)) $(((t2 - t1) / 1000000)); do
+		[ "$d" -gt "$worst" ] && worst=$d
+	done
+done
+sleeper=$(cat "$MAILD/sleep.pid" 2>/dev/null)
+echo "# key latency while sendmail hangs: worst of 10 keys ${worst} ms"
+if [ $lat_ok -eq 1 ] && [ "$worst" -lt 500 ] && [ -n "$sleeper" ] && kill -0 "$sleeper" 2>/dev/null &&
+	[ "$(delivery_of "$mailt")" = "queued|" ]; then
+	ok "a hung sendmail never delays a key (worst ${worst} ms < 500 ms, sendmail still running)"
+else
+	fail "a hung sendmail never delays a key (worst ${worst} ms < 500 ms, sendmail still running)" "latency ok=$lat_ok worst=$worst sleeper=$sleeper state=$(delivery_of "$mailt")"
+fi
+keys Q
+if wait_for "DESK-EXITED=0" && wait_for "1 reply was not mailed yet (sendmail was still running): kept in the outbox; \`desk outbox --retry\` sends it"; then
+	ok "quitting with mail in flight says it stays in the outbox"
+else
+	fail "quitting with mail in flight says it stays in the outbox" "no word on exit"
+fi
+gone=1
+if [ -n "$sleeper" ] && kill -0 "$sleeper" 2>/dev/null && [ "$(ps -o stat= -p "$sleeper" | cut -c1)" != Z ]; then
+	gone=0
+	kill "$sleeper" 2>/dev/null # nothing lingers, whatever happened
+fi
+check "... the hung sendmail was stopped with its children" [ $gone -eq 1 ]
+check "... the reply stays queued, saying why" [ "$(delivery_of "$mailt")" = "queued|the console quit while sendmail ran (stopped it); desk outbox --retry sends it" ]
+with_sendmail sendmail-ok
+check "... desk outbox --retry delivers it at once" bash -c "'$DESK' outbox --retry | grep -q '1 sent, 0 failed'"
+check "... its state becomes sent" [ "$(delivery_of "$mailt")" = "sent|" ]
+check "... nothing was lost: both replies reached sendmail" [ "$(grep -c 'E2E-EDIT' "$MAILD/sent")" = 2 ]
+cp "$TMP/config-before-mail.yaml" "$DESK_CONFIG"
 
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]

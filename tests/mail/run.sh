@@ -167,12 +167,13 @@ mail:
   support_address: "Desk Test <help@desk.test>"
   sendmail: ["/bin/sh", "-c", "echo 'connection refused' >&2; exit 75"]
 EOF
-ok "a reply while the MTA is down is still stored" \
-	"$DESK" reply "$ZID" --body "Second answer."
+ok "a reply while the MTA is down is still stored, exit 75 (EX_TEMPFAIL) saying so" \
+	bash -c "'$DESK' reply '$ZID' --body 'Second answer.' 2>'$T/reply.err'; [ \$? -eq 75 ] &&
+		grep -q 'mail failed: sh exited with status 75: connection refused, kept in the outbox (desk outbox --retry)' '$T/reply.err'"
 cp "$T/config-good.yaml" "$TEAM"
 ok "... marked failed with the error" \
 	eq "$(q "SELECT delivery || ': ' || delivery_error FROM messages WHERE body = 'Second answer.'")" \
-	"failed: /bin/sh exited with status 75: connection refused"
+	"failed: sh exited with status 75: connection refused"
 ok "desk outbox lists it" bash -c "'$DESK' outbox | grep -q 'failed.*connection refused'"
 : >"$T/sent"
 ok "desk outbox --retry sends it" bash -c "'$DESK' outbox --retry | grep -q '1 sent, 0 failed'"

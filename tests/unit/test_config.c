@@ -967,7 +967,7 @@ START_TEST(config_mail)
 	expect_config_error("mail:\n  smtp: localhost\n",
 			    "config.yaml:2:3: unknown key \"smtp\" in mail; expected one of: "
 			    "support_address, sendmail, attachments_dir, acknowledge, "
-			    "default_queue, stranger_tag");
+			    "default_queue, stranger_tag, sendmail_timeout, reply_by_mail");
 	expect_config_error("mail:\n  support_address: help\n",
 			    "config.yaml:2:20: expected an address like \"Support "
 			    "<help@example.com>\", got \"help\"");

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -121,6 +122,23 @@ static int64_t count_messages(struct fx *f, int64_t ticket)
 	int64_t n = (int64_t)l.n;
 	message_list_free(&l);
 	return n;
+}
+
+/* A reply as desk reply makes it: stored "queued" (core_post sends
+ * nothing), then handed to sendmail, whose outcome is in the message. */
+static int post_reply(struct fx *f, int64_t ticket, const char *body, int64_t *row,
+		      struct derr *e)
+{
+	int rc = core_post(&f->d, ticket, MSG_REPLY, body, NULL, 0, row, e);
+	if (rc)
+		return rc;
+	struct message m;
+	ck_assert_int_eq(store_mail_message_get(f->d.st, *row, &m, e), DESK_OK);
+	ck_assert_str_eq(m.delivery, "queued");
+	message_free(&m);
+	struct derr se = {0};
+	outbound_send(&f->d, *row, &se);
+	return DESK_OK;
 }
 
 static char *sent_text(struct fx *f)
@@ -752,8 +770,7 @@ START_TEST(reply_goes_out_and_answer_comes_back)
 	struct derr e = {0};
 	int64_t row;
 	/* a reply with shell metacharacters and non-ASCII: only data */
-	ck_assert_msg(core_post(&f.d, r.ticket_id, MSG_REPLY,
-				"On its way $(touch pwned) `id` \xe2\x82\xac.\n", NULL, 0, &row,
+	ck_assert_msg(post_reply(&f, r.ticket_id, "On its way $(touch pwned) `id` \xe2\x82\xac.\n", &row,
 				&e) == DESK_OK,
 		      "%s", e.msg);
 	struct message m;
@@ -827,12 +844,12 @@ START_TEST(failed_sending_stays_for_outbox)
 					    "Message-ID: <f1@x>\n\nx\n");
 	struct derr e = {0};
 	int64_t row;
-	ck_assert_int_eq(core_post(&f.d, r.ticket_id, MSG_REPLY, "answer", NULL, 0, &row, &e),
+	ck_assert_int_eq(post_reply(&f, r.ticket_id, "answer", &row, &e),
 			 DESK_OK);
 	struct message m;
 	ck_assert_int_eq(store_mail_message_get(f.d.st, row, &m, &e), DESK_OK);
 	ck_assert_str_eq(m.delivery, "failed");
-	ck_assert_str_eq(m.delivery_error, "/bin/sh exited with status 75: mailq full");
+	ck_assert_str_eq(m.delivery_error, "sh exited with status 75: mailq full");
 	ck_assert_str_eq(m.body, "answer"); /* the reply is kept */
 	message_free(&m);
 	struct message_list l = {0};
@@ -859,7 +876,7 @@ START_TEST(failed_sending_stays_for_outbox)
 	/* a command that does not exist */
 	free(f.cfg.mail.sendmail[0]);
 	f.cfg.mail.sendmail[0] = xstrdup("/nonexistent/sendmail");
-	ck_assert_int_eq(core_post(&f.d, r.ticket_id, MSG_REPLY, "again", NULL, 0, &row, &e),
+	ck_assert_int_eq(post_reply(&f, r.ticket_id, "again", &row, &e),
 			 DESK_OK);
 	ck_assert_int_eq(store_mail_message_get(f.d.st, row, &m, &e), DESK_OK);
 	ck_assert_str_eq(m.delivery, "failed");
@@ -981,7 +998,7 @@ START_TEST(no_header_injection)
 
 	/* the acknowledgement, then a reply: no header desk did not write */
 	int64_t row;
-	ck_assert_int_eq(core_post(&f.d, r.ticket_id, MSG_REPLY, "answer", NULL, 0, &row, &e),
+	ck_assert_int_eq(post_reply(&f, r.ticket_id, "answer", &row, &e),
 			 DESK_OK);
 	ck_assert_int_eq(store_mail_message_get(f.d.st, row, &m, &e), DESK_OK);
 	ck_assert_str_eq(m.delivery, "sent");
@@ -1024,7 +1041,7 @@ START_TEST(refused_send_is_kept_in_outbox)
 	customer_free(&cu);
 	ticket_free(&t);
 	int64_t row;
-	ck_assert_int_eq(core_post(&f.d, r.ticket_id, MSG_REPLY, "answer", NULL, 0, &row, &e),
+	ck_assert_int_eq(post_reply(&f, r.ticket_id, "answer", &row, &e),
 			 DESK_OK);
 	struct message m;
 	ck_assert_int_eq(store_mail_message_get(f.d.st, row, &m, &e), DESK_OK);
@@ -1125,7 +1142,7 @@ START_TEST(subject_tag_is_not_identity)
 	/* someone else answering a mail desk sent on N: a reference, joins */
 	struct derr e = {0};
 	int64_t row;
-	ck_assert_int_eq(core_post(&f.d, id, MSG_REPLY, "fixed?", NULL, 0, &row, &e), DESK_OK);
+	ck_assert_int_eq(post_reply(&f, id, "fixed?", &row, &e), DESK_OK);
 	struct message m;
 	ck_assert_int_eq(store_mail_message_get(f.d.st, row, &m, &e), DESK_OK);
 	char *cc = xasprintf("From: colleague@example.org\nSubject: Re: Broken\n"
@@ -1176,7 +1193,7 @@ START_TEST(stranger_tag_join)
 	ck_assert(has_event(&f, id, "stranger", "mallory@evil.example"));
 	/* a reply still answers the customer's own message */
 	int64_t row;
-	ck_assert_int_eq(core_post(&f.d, id, MSG_REPLY, "hi", NULL, 0, &row, &e), DESK_OK);
+	ck_assert_int_eq(post_reply(&f, id, "hi", &row, &e), DESK_OK);
 	char *out = sent_text(&f);
 	char *h = last_header(out, "In-Reply-To");
 	ck_assert_str_eq(h, "<own1@example.com>");
@@ -1341,6 +1358,332 @@ START_TEST(busy_database_is_tempfail)
 }
 END_TEST
 
+/* --- delivery: the state a reply's mail is in ---------------------------- */
+
+/* A stand-in sendmail with the given script body in the fixture's folder;
+ * its path, to put in f->cfg.mail.sendmail[0]. */
+static void use_sendmail(struct fx *f, const char *name, const char *body)
+{
+	char *path = xasprintf("%s/%s", f->dir, name);
+	FILE *s = fopen(path, "w");
+	ck_assert_ptr_nonnull(s);
+	fprintf(s, "#!/bin/sh\n%s\n", body);
+	fclose(s);
+	chmod(path, 0755);
+	free(f->cfg.mail.sendmail[0]);
+	f->cfg.mail.sendmail[0] = path;
+}
+
+static char *delivery_of(struct fx *f, int64_t row, char **error)
+{
+	struct message m;
+	struct derr e = {0};
+	ck_assert_int_eq(store_mail_message_get(f->d.st, row, &m, &e), DESK_OK);
+	char *d = xstrdup(delivery_label(m.delivery));
+	if (error)
+		*error = m.delivery_error ? xstrdup(m.delivery_error) : NULL;
+	message_free(&m);
+	return d;
+}
+
+static void expect_delivery(struct fx *f, int64_t row, const char *want, const char *error)
+{
+	char *err = NULL;
+	char *d = delivery_of(f, row, &err);
+	ck_assert_str_eq(d, want);
+	if (error)
+		ck_assert_msg(err && strstr(err, error), "error %s, want %s", err ? err : "(none)",
+			      error);
+	else
+		ck_assert_ptr_null(err);
+	free(d);
+	free(err);
+}
+
+static int64_t new_channel_ticket(struct fx *f, enum channel ch, const char *email)
+{
+	struct new_ticket nt;
+	new_ticket_init(&nt);
+	nt.subject = "a call";
+	nt.body = "they called";
+	nt.body_kind = MSG_CUSTOMER;
+	nt.channel = ch;
+	nt.customer_name = "Ann Lee";
+	nt.customer_email = email;
+	int64_t id = 0;
+	struct derr e = {0};
+	ck_assert_msg(core_ticket_new(&f->d, &nt, &id, &e) == DESK_OK, "%s", e.msg);
+	return id;
+}
+
+static int64_t stored_reply(struct fx *f, int64_t ticket, const char *body)
+{
+	int64_t row = 0;
+	struct derr e = {0};
+	ck_assert_msg(core_post(&f->d, ticket, MSG_REPLY, body, NULL, 0, &row, &e) == DESK_OK,
+		      "%s", e.msg);
+	return row;
+}
+
+/* Which replies are for mail: the channel (mail.reply_by_mail), an
+ * address, mail set up; the rest are "not mailed", with why. */
+START_TEST(delivery_which_replies_are_mailed)
+{
+	struct fx f;
+	fx_open(&f, mail_yaml);
+	int64_t mail = new_channel_ticket(&f, CH_EMAIL, "ann@example.com");
+	int64_t web = new_channel_ticket(&f, CH_WEB, "ann@example.com");
+	int64_t phone = new_channel_ticket(&f, CH_PHONE, "ann@example.com");
+	int64_t chat = new_channel_ticket(&f, CH_CHAT, "bob@example.com");
+	int64_t noaddr = new_channel_ticket(&f, CH_EMAIL, NULL);
+	/* stored queued: core_post sends nothing by itself */
+	expect_delivery(&f, stored_reply(&f, mail, "a"), "queued", NULL);
+	expect_delivery(&f, stored_reply(&f, web, "b"), "queued", NULL);
+	expect_delivery(&f, stored_reply(&f, phone, "c"), "not mailed", NULL);
+	expect_delivery(&f, stored_reply(&f, chat, "d"), "not mailed", NULL);
+	expect_delivery(&f, stored_reply(&f, noaddr, "e"), "not mailed", NULL);
+	char *out = sent_text(&f);
+	ck_assert_str_eq(out, ""); /* nothing went to sendmail yet */
+	free(out);
+	struct ticket t;
+	char why[200];
+	get_ticket(&f, phone, &t);
+	ck_assert(!outbound_plan(&f.d, &t, why, sizeof why));
+	ck_assert_str_eq(why, "replies on phone tickets are not mailed (mail.reply_by_mail)");
+	/* the team's setting decides */
+	f.cfg.mail.reply_by_mail[CH_PHONE] = true;
+	ck_assert(outbound_plan(&f.d, &t, why, sizeof why));
+	ck_assert_str_eq(why, "");
+	expect_delivery(&f, stored_reply(&f, phone, "f"), "queued", NULL);
+	ticket_free(&t);
+	get_ticket(&f, noaddr, &t);
+	ck_assert(!outbound_plan(&f.d, &t, why, sizeof why));
+	ck_assert_str_eq(why, "the customer has no email address");
+	ticket_free(&t);
+	xfree(&f.cfg.mail.support_address);
+	get_ticket(&f, mail, &t);
+	ck_assert(!outbound_plan(&f.d, &t, why, sizeof why));
+	ck_assert_str_eq(why, "mail is not set up (mail.support_address)");
+	ticket_free(&t);
+	fx_close(&f);
+}
+END_TEST
+
+/* queued -> failed (exit 75, with the reason) -> taken again -> sent;
+ * a sent message is never taken again. */
+START_TEST(delivery_failed_then_retried)
+{
+	struct fx f;
+	fx_open(&f, mail_yaml);
+	int64_t id = new_channel_ticket(&f, CH_EMAIL, "ann@example.com");
+	int64_t row = stored_reply(&f, id, "answer");
+	expect_delivery(&f, row, "queued", NULL);
+	char *good = xstrdup(f.cfg.mail.sendmail[0]);
+	use_sendmail(&f, "sendmail-75", "cat >/dev/null; echo 'queue full' >&2; exit 75");
+	struct derr e = {0};
+	ck_assert_int_eq(outbound_send(&f.d, row, &e), DESK_EIO);
+	ck_assert_str_eq(e.msg, "sendmail-75 exited with status 75: queue full");
+	expect_delivery(&f, row, "failed", "sendmail-75 exited with status 75: queue full");
+	bool taken = false;
+	ck_assert_int_eq(store_mail_take_for_retry(f.d.st, row, 0, &taken, &e), DESK_OK);
+	ck_assert(taken);
+	expect_delivery(&f, row, "queued", NULL);
+	free(f.cfg.mail.sendmail[0]);
+	f.cfg.mail.sendmail[0] = good;
+	ck_assert_msg(outbound_send(&f.d, row, &e) == DESK_OK, "%s", e.msg);
+	expect_delivery(&f, row, "sent", NULL);
+	ck_assert_int_eq(store_mail_take_for_retry(f.d.st, row, time_now() + 1, &taken, &e),
+			 DESK_OK);
+	ck_assert(!taken);
+	/* a command that exits 0 without reading the message did not take it */
+	use_sendmail(&f, "sendmail-deaf", "exit 0");
+	char *big = xmalloc(300000);
+	memset(big, 'x', 299999);
+	big[299999] = '\0';
+	int64_t big_row = stored_reply(&f, id, big);
+	free(big);
+	ck_assert_int_eq(outbound_send(&f.d, big_row, &e), DESK_EIO);
+	expect_delivery(&f, big_row, "failed", "sendmail-deaf stopped reading the message");
+	fx_close(&f);
+}
+END_TEST
+
+/* A hung MTA: the job never blocks its caller; at the deadline it and
+ * its children are killed and the mail is "failed" for retry; a console
+ * that quits meanwhile leaves it queued, with a note, taken by the next
+ * retry at once. */
+static bool process_gone(pid_t pid)
+{
+	for (int i = 0; i < 100; i++) {
+		char path[64], st[512] = "";
+		snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+		FILE *fp = fopen(path, "r");
+		if (!fp)
+			return true;
+		size_t n = fread(st, 1, sizeof st - 1, fp);
+		fclose(fp);
+		st[n] = '\0';
+		const char *close_paren = strrchr(st, ')');
+		if (close_paren && close_paren[1] == ' ' && close_paren[2] == 'Z')
+			return true; /* dead, waiting for its parent to reap it */
+		usleep(20000);
+	}
+	return false;
+}
+
+static pid_t read_pid(const char *path)
+{
+	for (int i = 0; i < 200; i++) {
+		char *s = read_file(path, NULL);
+		pid_t pid = s ? (pid_t)atoi(s) : 0;
+		free(s);
+		if (pid > 0)
+			return pid;
+		usleep(10000);
+	}
+	return 0;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+START_TEST(delivery_hung_mta)
+{
+	struct fx f;
+	fx_open(&f, mail_yaml);
+	int64_t id = new_channel_ticket(&f, CH_EMAIL, "ann@example.com");
+	char *pidfile = xasprintf("%s/sleep.pid", f.dir);
+	char *script = xasprintf("cat >/dev/null; sleep 120 & echo $! > '%s'; wait", pidfile);
+	use_sendmail(&f, "sendmail-hung", script);
+	f.cfg.mail.sendmail_timeout = 1;
+
+	/* the console's way: start, then steps that never wait */
+	int64_t row = stored_reply(&f, id, "answer");
+	struct outbound_job *job = NULL;
+	struct derr e = {0};
+	ck_assert_msg(outbound_job_start(&f.d, row, &job, &e) == DESK_OK, "%s", e.msg);
+	ck_assert_int_eq(outbound_job_message(job), row);
+	pid_t sleeper = read_pid(pidfile);
+	ck_assert_int_gt(sleeper, 0);
+	int64_t t0 = mono_ms();
+	for (int i = 0; i < 5; i++)
+		ck_assert(!outbound_job_step(job));
+	ck_assert_int_lt(mono_ms() - t0, 200);
+	expect_delivery(&f, row, "queued", NULL);
+	/* quitting: stopped, still queued, with why */
+	ck_assert_int_eq(outbound_job_abandon(&f.d, &job, &e), DESK_EIO);
+	ck_assert_ptr_null(job);
+	expect_delivery(&f, row, "queued", OUTBOUND_LEFT_NOTE);
+	ck_assert(process_gone(sleeper));
+	bool taken = false;
+	ck_assert_int_eq(store_mail_take_for_retry(f.d.st, row, 0, &taken, &e), DESK_OK);
+	ck_assert(taken); /* at once, not after 10 minutes */
+	expect_delivery(&f, row, "queued", NULL);
+	/* a queued message without a note may be on its way: not taken */
+	ck_assert_int_eq(store_mail_take_for_retry(f.d.st, row, 0, &taken, &e), DESK_OK);
+	ck_assert(!taken);
+
+	/* the deadline: killed with its children, "failed" */
+	unlink(pidfile);
+	ck_assert_msg(outbound_job_start(&f.d, row, &job, &e) == DESK_OK, "%s", e.msg);
+	sleeper = read_pid(pidfile);
+	ck_assert_int_gt(sleeper, 0);
+	t0 = mono_ms();
+	while (!outbound_job_step(job)) {
+		ck_assert_int_lt(mono_ms() - t0, 5000);
+		usleep(10000);
+	}
+	ck_assert_int_ge(mono_ms() - t0, 500);
+	ck_assert_int_eq(outbound_job_finish(&f.d, &job, &e), DESK_EIO);
+	ck_assert_str_eq(e.msg, "sendmail-hung did not finish within 1 seconds "
+				"(mail.sendmail_timeout)");
+	expect_delivery(&f, row, "failed", "did not finish within 1 seconds");
+	ck_assert(process_gone(sleeper));
+
+	/* the CLI's way waits, at most the timeout */
+	unlink(pidfile);
+	row = stored_reply(&f, id, "again");
+	t0 = mono_ms();
+	ck_assert_int_eq(outbound_send(&f.d, row, &e), DESK_EIO);
+	ck_assert_int_lt(mono_ms() - t0, 5000);
+	expect_delivery(&f, row, "failed", "did not finish within 1 seconds");
+	ck_assert(process_gone(read_pid(pidfile)));
+	free(script);
+	free(pidfile);
+	fx_close(&f);
+}
+END_TEST
+
+/* A job that ended before the console quit is recorded as it ended. */
+START_TEST(delivery_abandon_after_end_records_outcome)
+{
+	struct fx f;
+	fx_open(&f, mail_yaml);
+	int64_t id = new_channel_ticket(&f, CH_EMAIL, "ann@example.com");
+	int64_t row = stored_reply(&f, id, "answer");
+	struct outbound_job *job = NULL;
+	struct derr e = {0};
+	ck_assert_msg(outbound_job_start(&f.d, row, &job, &e) == DESK_OK, "%s", e.msg);
+	usleep(300000); /* the stand-in reads and ends at once */
+	ck_assert_msg(outbound_job_abandon(&f.d, &job, &e) == DESK_OK, "%s", e.msg);
+	expect_delivery(&f, row, "sent", NULL);
+	/* a command that cannot start: failed at once, no job */
+	free(f.cfg.mail.sendmail[0]);
+	f.cfg.mail.sendmail[0] = xstrdup("/nonexistent/sendmail");
+	row = stored_reply(&f, id, "again");
+	ck_assert_msg(outbound_job_start(&f.d, row, &job, &e) == DESK_OK, "%s", e.msg);
+	while (!outbound_job_step(job))
+		usleep(10000);
+	ck_assert_int_eq(outbound_job_finish(&f.d, &job, &e), DESK_EIO);
+	expect_delivery(&f, row, "failed", "cannot run /nonexistent/sendmail");
+	fx_close(&f);
+}
+END_TEST
+
+START_TEST(delivery_config_keys)
+{
+	struct config c;
+	struct derr e = {0};
+	ck_assert_int_eq(config_load_string("", "c.yaml", &c, &e), DESK_OK);
+	ck_assert_int_eq(c.mail.sendmail_timeout, 60);
+	ck_assert(c.mail.reply_by_mail[CH_EMAIL] && c.mail.reply_by_mail[CH_WEB]);
+	ck_assert(!c.mail.reply_by_mail[CH_PHONE] && !c.mail.reply_by_mail[CH_CHAT] &&
+		  !c.mail.reply_by_mail[CH_SOCIAL] && !c.mail.reply_by_mail[CH_WALK_IN]);
+	config_free(&c);
+	ck_assert_msg(config_load_string("mail:\n  sendmail_timeout: 2m\n"
+					 "  reply_by_mail: {chat: true, web: false}\n",
+					 "c.yaml", &c, &e) == DESK_OK,
+		      "%s", e.msg);
+	ck_assert_int_eq(c.mail.sendmail_timeout, 120);
+	ck_assert(c.mail.reply_by_mail[CH_CHAT] && !c.mail.reply_by_mail[CH_WEB] &&
+		  c.mail.reply_by_mail[CH_EMAIL]);
+	config_free(&c);
+	static const struct {
+		const char *yaml, *msg;
+	} bad[] = {
+		{"mail:\n  sendmail_timeout: 10m\n",
+		 "c.yaml:2:21: mail.sendmail_timeout is at most 300s (5m): a message queued "
+		 "longer is taken for abandoned by desk outbox --retry"},
+		{"mail:\n  sendmail_timeout: soon\n",
+		 "c.yaml:2:21: expected a duration like 30m, 4h or 2d, got \"soon\""},
+		{"mail:\n  reply_by_mail: {fax: true}\n",
+		 "c.yaml:2:19: unknown key \"fax\" in mail.reply_by_mail; expected one of: "
+		 "email, phone, chat, web, social, walk_in"},
+		{"mail:\n  reply_by_mail: {phone: maybe}\n",
+		 "c.yaml:2:26: expected a boolean (true/false/yes/no), got \"maybe\""},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		ck_assert_int_eq(config_load_string(bad[i].yaml, "c.yaml", &c, &e), DESK_EINVAL);
+		ck_assert_str_eq(e.msg, bad[i].msg);
+		config_free(&c);
+	}
+}
+END_TEST
+
 Suite *suite_mail(void)
 {
 	Suite *s = suite_create("mail");
@@ -1373,6 +1716,14 @@ Suite *suite_mail(void)
 	tcase_add_test(tc, subject_tag_is_not_identity);
 	tcase_add_test(tc, stranger_tag_join);
 	tcase_add_test(tc, real_bounces_are_automatic);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("delivery");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, delivery_which_replies_are_mailed);
+	tcase_add_test(tc, delivery_failed_then_retried);
+	tcase_add_test(tc, delivery_hung_mta);
+	tcase_add_test(tc, delivery_abandon_after_end_records_outcome);
+	tcase_add_test(tc, delivery_config_keys);
 	suite_add_tcase(s, tc);
 	return s;
 }
