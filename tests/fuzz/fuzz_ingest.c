@@ -11,76 +11,32 @@
 #include "config.h"
 #include "core.h"
 #include "mail.h"
+#include "fuzz_desk.h"
 #include "util.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct config cfg;
-static struct desk d;
-static char dir[64];
-static unsigned long runs;
-
-/* A fresh database now and then, so a long run stays fast. */
-static void open_desk(void)
-{
-	char *db = xasprintf("%s/fuzz-%lu.db", dir, runs);
-	struct derr e = {0};
-	if (desk_init(&d, db, &cfg, NULL, &e) != DESK_OK) {
-		fprintf(stderr, "fuzz_ingest: %s\n", e.msg);
-		abort();
-	}
-	free(db);
-}
-
-static void close_desk(void)
-{
-	char *db = xstrdup(store_path(d.st));
-	desk_close(&d);
-	const char *suffix[] = {"", "-wal", "-shm"};
-	for (size_t i = 0; i < ARRAY_LEN(suffix); i++) {
-		char *p = xasprintf("%s%s", db, suffix[i]);
-		unlink(p);
-		free(p);
-	}
-	free(db);
-}
-
-static void at_exit(void)
-{
-	close_desk();
-	rmdir(dir);
-	config_free(&cfg);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	/* tmpfs when there is one: synchronous=FULL costs an fsync a commit */
-	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-	snprintf(dir, sizeof dir, "%s/desk-fuzz-XXXXXX", base);
-	if (!mkdtemp(dir))
-		abort();
+	fuzz_dir_make("fuzz_ingest");
 	struct derr e = {0};
 	/* no support address: nothing is ever sent */
-	if (config_load_string("", "fuzz.yaml", &cfg, &e) != DESK_OK)
+	if (config_load_string("", "fuzz.yaml", &fuzz_cfg, &e) != DESK_OK)
 		abort();
-	open_desk();
-	atexit(at_exit);
+	fuzz_desk_open();
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (++runs % 5000 == 0) {
-		close_desk();
-		open_desk();
-	}
+	fuzz_desk_next(5000);
 	struct ingest_result r;
 	struct derr e = {0};
 	bool fault;
-	int rc = core_ingest(&d, (const char *)data, size, NULL, &r, &fault, &e);
+	int rc = core_ingest(&fuzz_d, (const char *)data, size, NULL, &r, &fault, &e);
 	/* The only failures a well-formed run may have: the message's own. */
 	if (rc != DESK_OK && !fault) {
 		fprintf(stderr, "fuzz_ingest: a system error on a message: %s\n", e.msg);

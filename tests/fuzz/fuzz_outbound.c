@@ -18,58 +18,17 @@
 #include "config.h"
 #include "core.h"
 #include "mail.h"
+#include "fuzz_desk.h"
 #include "util.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct config cfg;
-static struct desk d;
-static char dir[64];
-static unsigned long runs;
-
-static void open_desk(void)
-{
-	char *db = xasprintf("%s/fuzz-%lu.db", dir, runs);
-	struct derr e = {0};
-	if (desk_init(&d, db, &cfg, NULL, &e) != DESK_OK) {
-		fprintf(stderr, "fuzz_outbound: %s\n", e.msg);
-		abort();
-	}
-	free(db);
-}
-
-static void close_desk(void)
-{
-	char *db = xstrdup(store_path(d.st));
-	desk_close(&d);
-	const char *suffix[] = {"", "-wal", "-shm"};
-	for (size_t i = 0; i < ARRAY_LEN(suffix); i++) {
-		char *p = xasprintf("%s%s", db, suffix[i]);
-		unlink(p);
-		free(p);
-	}
-	free(db);
-}
-
-static void at_exit(void)
-{
-	close_desk();
-	char *canned = xasprintf("%s/canned.yaml", dir);
-	unlink(canned);
-	free(canned);
-	rmdir(dir);
-	config_free(&cfg);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-	snprintf(dir, sizeof dir, "%s/desk-fuzzout-XXXXXX", base);
-	if (!mkdtemp(dir))
-		abort();
+	const char *dir = fuzz_dir_make("fuzz_outbound");
 	char *canned = xasprintf("%s/canned.yaml", dir);
 	FILE *f = fopen(canned, "w");
 	if (!f)
@@ -84,17 +43,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 			       canned);
 	free(canned);
 	struct derr e = {0};
-	if (config_load_string(yaml, "fuzz.yaml", &cfg, &e) != DESK_OK) {
+	if (config_load_string(yaml, "fuzz.yaml", &fuzz_cfg, &e) != DESK_OK) {
 		fprintf(stderr, "fuzz_outbound: %s\n", e.msg);
 		abort();
 	}
 	free(yaml);
 	/* an empty command: outbound_send stops before running anything */
-	for (size_t i = 0; i < cfg.mail.nsendmail; i++)
-		xfree(&cfg.mail.sendmail[i]);
-	cfg.mail.nsendmail = 0;
-	open_desk();
-	atexit(at_exit);
+	for (size_t i = 0; i < fuzz_cfg.mail.nsendmail; i++)
+		xfree(&fuzz_cfg.mail.sendmail[i]);
+	fuzz_cfg.mail.nsendmail = 0;
+	fuzz_desk_open();
 	return 0;
 }
 
@@ -116,7 +74,7 @@ static void check_sent(int64_t row, const char *customer_email)
 	char *text;
 	size_t len;
 	struct derr e = {0};
-	if (outbound_render(&d, row, &text, &len, &e) != DESK_OK) {
+	if (outbound_render(&fuzz_d, row, &text, &len, &e) != DESK_OK) {
 		/* the last check refusing means a check before it missed */
 		fprintf(stderr, "fuzz_outbound: message %lld not rendered: %s\n", (long long)row,
 			e.msg);
@@ -160,10 +118,7 @@ static void check_sent(int64_t row, const char *customer_email)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (++runs % 2000 == 0) {
-		close_desk();
-		open_desk();
-	}
+	unsigned long runs = fuzz_desk_next(2000);
 	/* a new hour each time: the acknowledgement is never held back */
 	char now[32];
 	snprintf(now, sizeof now, "%lu", 1800000000ul + runs * 3601ul);
@@ -176,7 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ingest_result r;
 	struct derr e = {0};
 	bool fault;
-	int rc = core_ingest(&d, mail, len, NULL, &r, &fault, &e);
+	int rc = core_ingest(&fuzz_d, mail, len, NULL, &r, &fault, &e);
 	free(mail);
 	if (rc != DESK_OK && !fault) {
 		fprintf(stderr, "fuzz_outbound: a system error on a message: %s\n", e.msg);
@@ -185,20 +140,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc != DESK_OK || r.outcome == INGEST_DUPLICATE)
 		return 0;
 	struct ticket t;
-	if (store_ticket_get(d.st, r.ticket_id, &t, &e) != DESK_OK)
+	if (store_ticket_get(fuzz_d.st, r.ticket_id, &t, &e) != DESK_OK)
 		abort();
-	if (outbound_wanted(&d, &t)) {
+	if (outbound_wanted(&fuzz_d, &t)) {
 		if (!mail_addr_valid(t.customer_email))
 			abort(); /* ingest stored an address desk cannot write */
 		struct message_list ml = {0};
-		if (store_messages(d.st, t.id, &ml, &e) != DESK_OK)
+		if (store_messages(fuzz_d.st, t.id, &ml, &e) != DESK_OK)
 			abort();
 		for (size_t i = 0; i < ml.n; i++)
 			if (ml.v[i].kind == MSG_SYSTEM && ml.v[i].delivery)
 				check_sent(ml.v[i].id, t.customer_email);
 		message_list_free(&ml);
 		int64_t row;
-		if (core_post(&d, t.id, MSG_REPLY, "We are on it.", NULL, 0, &row, &e) != DESK_OK) {
+		if (core_post(&fuzz_d, t.id, MSG_REPLY, "We are on it.", NULL, 0, &row, &e) != DESK_OK) {
 			fprintf(stderr, "fuzz_outbound: reply: %s\n", e.msg);
 			abort();
 		}

@@ -16,6 +16,8 @@ FUZZ_CFLAGS  = $(call pc_cflags,$(PKGS)) -U_XOPEN_SOURCE $(STD_FLAGS) -Wno-error
 # No console and no command line: the layers a parser reaches.
 FUZZ_SRC    := $(filter src/util/% src/store/% src/core/% src/config/%,$(LIB_SRC))
 FUZZ_OBJ    := $(FUZZ_SRC:%.c=build/fuzz/%.o)
+# The scratch desk the targets that write share.
+FUZZ_DESK   := build/fuzz/tests/fuzz/fuzz_desk.o
 FUZZ_TARGETS := build/fuzz/fuzz_ingest
 FUZZ_TARGETS += build/fuzz/fuzz_outbound
 FUZZ_TARGETS += build/fuzz/fuzz_config
@@ -29,15 +31,15 @@ build/fuzz/%.o: %.c
 	@$(if $(Q),echo "  CC/FUZZ $<")
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
 
-build/fuzz/fuzz_ingest: build/fuzz/tests/fuzz/fuzz_ingest.o $(FUZZ_OBJ)
+build/fuzz/fuzz_ingest: build/fuzz/tests/fuzz/fuzz_ingest.o $(FUZZ_DESK) $(FUZZ_OBJ)
 	@$(if $(Q),echo "  LD/FUZZ $@")
 	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
 
-build/fuzz/fuzz_outbound: build/fuzz/tests/fuzz/fuzz_outbound.o $(FUZZ_OBJ)
+build/fuzz/fuzz_outbound: build/fuzz/tests/fuzz/fuzz_outbound.o $(FUZZ_DESK) $(FUZZ_OBJ)
 	@$(if $(Q),echo "  LD/FUZZ $@")
 	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
 
--include $(FUZZ_OBJ:.o=.d) build/fuzz/tests/fuzz/fuzz_ingest.d \
+-include $(FUZZ_OBJ:.o=.d) $(FUZZ_DESK:.o=.d) build/fuzz/tests/fuzz/fuzz_ingest.d \
          build/fuzz/tests/fuzz/fuzz_outbound.d
 
 # fuzz_config: the config readers; the theme reader lives with the console.
@@ -47,7 +49,7 @@ build/fuzz/fuzz_config: build/fuzz/tests/fuzz/fuzz_config.o build/fuzz/src/tui/t
 -include build/fuzz/tests/fuzz/fuzz_config.d build/fuzz/src/tui/theme.d
 
 # fuzz_import: desk import's JSON Lines.
-build/fuzz/fuzz_import: build/fuzz/tests/fuzz/fuzz_import.o $(FUZZ_OBJ)
+build/fuzz/fuzz_import: build/fuzz/tests/fuzz/fuzz_import.o $(FUZZ_DESK) $(FUZZ_OBJ)
 	@$(if $(Q),echo "  LD/FUZZ $@")
 	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
 -include build/fuzz/tests/fuzz/fuzz_import.d
