@@ -109,8 +109,14 @@ static void check_sent(int64_t row, const char *customer_email)
 	InternetAddress *ia = internet_address_list_get_address(to, 0);
 	if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
 		fail("the recipient is not a mailbox", text);
-	const char *addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
-	if (!addr || strcasecmp(addr, customer_email) != 0)
+	/* Compared as they travel: an internationalised domain is written
+	 * in its IDNA form (punycode, case folded) by GMime. */
+	InternetAddress *want = internet_address_mailbox_new(NULL, customer_email);
+	const char *addr = internet_address_mailbox_get_idn_addr(INTERNET_ADDRESS_MAILBOX(ia));
+	const char *wanted = internet_address_mailbox_get_idn_addr(INTERNET_ADDRESS_MAILBOX(want));
+	bool same = addr && wanted && strcasecmp(addr, wanted) == 0;
+	g_object_unref(want);
+	if (!same)
 		fail("a recipient desk did not choose", text);
 	g_object_unref(msg);
 	free(text);
