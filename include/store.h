@@ -149,6 +149,10 @@ int store_surveys(struct store *st, int64_t ticket_id, struct survey_list *out,
 		  struct derr *e);
 int store_event_insert(struct store *st, struct event *ev, struct derr *e);
 /* Events of one ticket in order. */
+/* The ticket's latest event on field (any field when NULL);
+ * DESK_ENOTFOUND when there is none. */
+int store_event_last(struct store *st, int64_t ticket_id, const char *field, struct event *out,
+		     struct derr *e);
 int store_events(struct store *st, int64_t ticket_id, struct event_list *out,
 		 struct derr *e);
 

@@ -1,5 +1,6 @@
 /* activity.c: surveys, the audit events and drafts. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 #include "util.h"
@@ -96,6 +97,40 @@ int store_events(struct store *st, int64_t ticket_id, struct event_list *out,
 	}
 	st_done(s);
 	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading the audit log");
+}
+
+int store_event_last(struct store *st, int64_t ticket_id, const char *field, struct event *out,
+		     struct derr *e)
+{
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT e.id, e.agent_id, a.login, e.at, e.action, e.field,"
+				  " e.old_value, e.new_value FROM events e"
+				  " LEFT JOIN agents a ON a.id = e.agent_id"
+				  " WHERE e.ticket_id = ?1 AND (?2 IS NULL OR e.field = ?2)"
+				  " ORDER BY e.id DESC LIMIT 1",
+				  e);
+	if (!s)
+		return e->code;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	bind_text(s, 2, field);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->id = col_int(s, 0);
+		out->ticket_id = ticket_id;
+		out->agent_id = col_int(s, 1);
+		out->agent_login = col_text(s, 2);
+		out->at = col_int(s, 3);
+		out->action = col_text(s, 4);
+		out->field = col_text(s, 5);
+		out->old_value = col_text(s, 6);
+		out->new_value = col_text(s, 7);
+	}
+	st_done(s);
+	if (rc == SQLITE_DONE)
+		return derr_set(e, DESK_ENOTFOUND, "ticket %lld has no such event",
+				(long long)ticket_id);
+	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading the audit log");
 }
 
 int store_draft_save_canned(struct store *st, int64_t ticket_id, int64_t agent_id,

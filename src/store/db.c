@@ -310,7 +310,15 @@ int store_open(const char *path, int flags, struct store **out, struct derr *e)
 		return rc;
 	}
 	int v = store_schema_version(st);
-	if (v >= 0 && v <= STORE_SCHEMA_VERSION && (rc = schema_verify(st, v, e))) {
+	/* A negative version is no desk's (user_version is anyone's to set):
+	 * refused before any statement could index migrations by it. */
+	if (v < 0) {
+		rc = derr_set(e, DESK_ESCHEMA,
+			      "%s: not a desk database (schema version %d, or unreadable)", path, v);
+		store_close(&st);
+		return rc;
+	}
+	if (v <= STORE_SCHEMA_VERSION && (rc = schema_verify(st, v, e))) {
 		store_close(&st);
 		return rc;
 	}

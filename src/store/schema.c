@@ -381,6 +381,9 @@ static int migrate_to(struct store *st, int target, struct derr *e)
 				"%s: database schema version %d is newer than this desk "
 				"understands (%d); use a newer desk",
 				st->path, v, STORE_SCHEMA_VERSION);
+	if (v < 0)
+		return derr_set(e, DESK_ESCHEMA, "%s: not a desk database (schema version %d)",
+				st->path, v);
 	for (; v < target; v++) {
 		if ((rc = store_begin(st, e)))
 			return rc;

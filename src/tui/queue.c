@@ -222,46 +222,70 @@ static bool same_text(const char *x, const char *y)
 	return x == y || (x && y && strcmp(x, y) == 0);
 }
 
+/* Which field a change to the ticket concerns, for finding who made it. */
+static const char *changed_field(const struct ticket *t, const struct queue_row *was)
+{
+	if (t->merged_into)
+		return "merged_into";
+	if (!same_text(t->assignee_login, was->assignee))
+		return "assignee";
+	if (t->status != was->status)
+		return "status";
+	if (t->priority != was->priority)
+		return "priority";
+	return NULL;
+}
+
 /* What happened to the ticket of row `was` ("claimed by chen", "pending
  * by you", "merged into #7 by ben"), from the ticket as it is now and the
- * latest entry of its audit trail; the row's columns are refreshed too. */
-static void held_reason(struct app *a, struct queue_row *was, char *buf, size_t size)
+ * latest audit event on what changed, sanitized into buf; the row's
+ * columns are brought up to date.  False when the ticket did not change
+ * since the row was last brought up to date (buf is left as it is). */
+static bool held_reason(struct app *a, struct queue_row *was, char *buf, size_t size)
 {
 	struct ticket t = {0};
-	struct event_list ev = {0};
+	struct event ev = {0};
 	struct derr e = {0};
-	char what[160];
 	if (store_ticket_get(a->d->st, was->id, &t, &e) != DESK_OK) {
-		snprintf(buf, size, "no longer in this view");
-		return;
+		snprintf(buf, size, "gone");
+		return true;
 	}
-	const char *by = NULL;
-	if (store_events(a->d->st, was->id, &ev, &e) == DESK_OK && ev.n)
-		by = ev.v[ev.n - 1].agent_login;
+	if (t.updated_at == was->updated_at && *buf) {
+		ticket_free(&t);
+		return false;
+	}
+	const char *field = changed_field(&t, was), *by = NULL;
+	if (store_event_last(a->d->st, was->id, field, &ev, &e) == DESK_OK)
+		by = ev.agent_login;
 	const char *who = !by ? "the system" : same_text(by, a->d->me.login) ? "you" : by;
+	char what[200];
 	if (t.merged_into)
 		snprintf(what, sizeof what, "merged into #%lld by %s", (long long)t.merged_into, who);
-	else if (!same_text(t.assignee_login, was->assignee) && !t.assignee_login)
+	else if (field && strcmp(field, "assignee") == 0 && !t.assignee_login)
 		snprintf(what, sizeof what, "unassigned by %s", who);
-	else if (!same_text(t.assignee_login, was->assignee) && same_text(by, t.assignee_login))
+	else if (field && strcmp(field, "assignee") == 0 && same_text(by, t.assignee_login))
 		snprintf(what, sizeof what, "claimed by %s", who);
-	else if (!same_text(t.assignee_login, was->assignee))
+	else if (field && strcmp(field, "assignee") == 0)
 		snprintf(what, sizeof what, "assigned to %s by %s",
 			 same_text(t.assignee_login, a->d->me.login) ? "you" : t.assignee_login, who);
-	else if (t.status != was->status)
+	else if (field && strcmp(field, "status") == 0)
 		snprintf(what, sizeof what, "%s by %s", status_name(t.status), who);
-	else if (t.priority != was->priority)
+	else if (field)
 		snprintf(what, sizeof what, "%s priority by %s", priority_name(t.priority), who);
 	else
 		snprintf(what, sizeof what, "changed by %s", who);
-	snprintf(buf, size, "%s", what);
+	char *safe = text_sanitize(what, 0); /* logins come from the database */
+	snprintf(buf, size, "%s", safe);
+	free(safe);
 	/* The row shows the ticket as it is now, at the place it had. */
 	was->status = t.status;
 	was->priority = t.priority;
+	was->updated_at = t.updated_at;
 	free(was->assignee);
 	was->assignee = t.assignee_login ? text_sanitize(t.assignee_login, 0) : NULL;
-	event_list_free(&ev);
+	event_free(&ev);
 	ticket_free(&t);
+	return true;
 }
 
 /* The cursor leaves the held row: it goes, and the page is read again
@@ -297,18 +321,25 @@ static void release_held(struct queue_pane *q, struct app *a, size_t *i)
 }
 
 /* Puts `keep` (the cursor's ticket, which changed) back on page np at
- * screen row `at`, held there; any other copy of it on np goes. */
+ * screen row `at`, held there; any other copy of it on np goes.  What
+ * happened is said when it is new. */
 static void hold(struct queue_pane *q, struct app *a, struct queue_page *np, struct queue_row *keep,
-		 size_t at, bool in_view, int *flags)
+		 size_t at, int *flags)
 {
 	size_t dup = index_of(np, keep->id);
+	bool in_view = dup != (size_t)-1;
 	if (dup != (size_t)-1) {
 		row_free(&np->rows[dup]);
 		memmove(np->rows + dup, np->rows + dup + 1, (np->n - dup - 1) * sizeof *np->rows);
 		np->n--;
 	}
-	if (!q->held) {
-		held_reason(a, keep, q->held_why, sizeof q->held_why);
+	if (!q->held)
+		q->held_why[0] = '\0';
+	if (held_reason(a, keep, q->held_why, sizeof q->held_why)) {
+		struct derr e = {0};
+		in_view = in_view || store_queue_locate(a->d->st, &a->view.filter, a->view.sort,
+							a->view.reverse, keep->id, NULL, NULL,
+							&e) == DESK_OK;
 		app_msg(a, "#%lld %s, %s: it stays here until you move.", (long long)keep->id,
 			q->held_why, in_view ? "moved in this view" : "no longer in this view");
 		*flags |= RD_STATUS;
@@ -334,15 +365,15 @@ static int reload(struct queue_pane *q, struct app *a)
 	int rows = nrows(&q->base), flags = RD_QUEUE | RD_STATUS;
 	int64_t want = q->sel_id;
 	size_t at = q->sel;
+	struct queue_page np = {0};
+	struct queue_key k = {{0}};
+	if (q->page.n) /* before the cursor's row is taken out: it may be the top one */
+		k = key_before(&q->page.rows[0], a->view.reverse);
 	struct queue_row keep = {0};
 	if (want > 0 && at < q->page.n && q->page.rows[at].id == want) {
 		keep = q->page.rows[at];
 		memset(&q->page.rows[at], 0, sizeof q->page.rows[at]);
 	}
-	struct queue_page np = {0};
-	struct queue_key k = {{0}};
-	if (q->page.n)
-		k = key_before(&q->page.rows[0], a->view.reverse);
 	if (fetch(a, NULL, q->page.n ? &k : NULL, false, rows, &np)) {
 		queue_page_free(&np);
 		if (keep.id)
@@ -362,11 +393,7 @@ static int reload(struct queue_pane *q, struct app *a)
 		bool stayed = !q->held && i != (size_t)-1 &&
 			      memcmp(&np.rows[i].key, &keep.key, sizeof keep.key) == 0;
 		if (!stayed) {
-			struct derr e = {0};
-			bool in_view = i != (size_t)-1 ||
-				       store_queue_locate(a->d->st, &a->view.filter, a->view.sort,
-							  a->view.reverse, want, NULL, NULL, &e) == DESK_OK;
-			hold(q, a, &np, &keep, at, in_view, &flags);
+			hold(q, a, &np, &keep, at, &flags);
 			i = at < np.n ? at : np.n - 1;
 		}
 		row_free(&keep);
@@ -383,6 +410,7 @@ int queue_reset_at(struct app *a, int64_t id)
 	struct queue_pane *q = qp(a);
 	int flags = RD_QUEUE | RD_STATUS;
 	queue_page_free(&q->page);
+	q->held = false; /* a new page: nothing of the old one is held */
 	q->sel = 0;
 	q->loaded = true;
 	a->cur_from_queue = true;
@@ -478,6 +506,7 @@ static void ends(struct queue_pane *q, struct app *a, bool bottom, int *flags)
 	}
 	queue_page_free(&q->page);
 	q->page = np;
+	q->held = false;
 	select_row(q, a, bottom && np.n ? np.n - 1 : 0, flags);
 	*flags |= RD_QUEUE;
 }
@@ -672,10 +701,10 @@ static void q_draw(struct pane *p, struct app *a)
 			c.w[QC_SUBJECT] -= used;
 		}
 		if (i == held && c.w[QC_SUBJECT] > 0) { /* "[claimed by chen] " */
-			char *why = xasprintf("[%s] ", q->held_why);
+			char why[sizeof q->held_why + 4];
+			snprintf(why, sizeof why, "[%s] ", q->held_why);
 			int used = ui_put(w, y, x0 + c.x[QC_SUBJECT], c.w[QC_SUBJECT], why,
 					  sel ? base : a->attr[EL_SLA_NEAR]);
-			free(why);
 			mw += used;
 			c.x[QC_SUBJECT] += used;
 			c.w[QC_SUBJECT] -= used;

@@ -788,6 +788,26 @@ held=$(conv_id)
 held_case "another agent claims the open ticket: it stays, marked, and the next action goes to it" \
 	held-one "$held" "claimed by ben] " "#$held claimed by ben, no longer in this view: it stays here until you move."
 
+# Another ticket's change while the cursor is on the top row: nothing
+# moves and nothing is held (the refresh starts from the top row).
+view all
+keys g
+sleep 0.3
+cap
+top_ids=($(queue_ids))
+other=${top_ids[3]:-0}
+"$DESK" note "$other" --body "TOP-ROW-REFRESH" >/dev/null
+sleep 1.5
+cap
+now_ids=($(queue_ids))
+if [ "$(conv_id)" = "${top_ids[0]}" ] && [ "${now_ids[0]}" = "${top_ids[0]}" ] &&
+	[[ $SCREEN != *"stays here until you move"* ]]; then
+	ok "another ticket's change with the cursor on the top row moves and holds nothing"
+else
+	fail "another ticket's change with the cursor on the top row moves and holds nothing" "top ${top_ids[0]} -> ${now_ids[0]:-none}, shown #$(conv_id)"
+fi
+view unassigned
+
 cap
 ids=($(queue_ids))
 keys j

@@ -111,6 +111,18 @@ START_TEST(foreign_trigger_refused)
 }
 END_TEST
 
+START_TEST(negative_version_refused)
+{
+	char *dir, *path = new_db(&dir);
+	/* user_version is anyone's to set; a negative one indexed the
+	 * migrations out of bounds and skipped the schema check */
+	raw(path, "PRAGMA user_version = -5");
+	expect_refused(path, ": not a desk database (schema version -5, or unreadable)");
+	free(path);
+	test_tmpdir_cleanup(&dir);
+}
+END_TEST
+
 START_TEST(foreign_view_and_table_refused)
 {
 	char *dir, *path = new_db(&dir);
@@ -582,6 +594,7 @@ Suite *suite_harden(void)
 	tcase_set_timeout(t, 30);
 	tcase_add_test(t, new_database_is_private);
 	tcase_add_test(t, foreign_trigger_refused);
+	tcase_add_test(t, negative_version_refused);
 	tcase_add_test(t, foreign_view_and_table_refused);
 	tcase_add_test(t, changed_or_missing_object_refused);
 	tcase_add_test(t, tolerated_differences);
