@@ -123,6 +123,11 @@ struct config_origin {
 struct config {
 	char *source;     /* the team file, or NULL: built-in policy */
 	char *personal;   /* the personal file, or NULL: none */
+	/* The database's real folder when the team file was looked for
+	 * beside it (config_load); desk opens the database with its group
+	 * only in this same folder, so that a link swapped in between cannot
+	 * pair desk's database with a policy of the agent's. */
+	char *team_folder;
 	struct config_origin origin[CFG__COUNT];
 	char *db_path;    /* NULL: $DESK_DB, then $XDG_DATA_HOME/desk/desk.db */
 	char *theme;      /* theme name (themes/NAME.yaml) or a path */
@@ -175,6 +180,9 @@ char *config_team_path(const char *db_path);
 /* Loads one file as a team file, every key allowed (relative paths
  * inside it resolve against its folder). */
 int config_load_file(const char *path, struct config *c, struct derr *e);
+/* The team's file: read with desk's group when it is root's in desk's
+ * folder (priv_read_team_yaml). */
+int config_load_team_file(const char *path, struct config *c, struct derr *e);
 int config_load_string(const char *text, const char *name, struct config *c, struct derr *e);
 void config_free(struct config *c);
 

@@ -62,15 +62,11 @@ char *priv_read_file(const char *path, size_t *len);
 /* Every folder that leads to dir is root's, and nobody else can rename
  * or replace what is in it (not writable by others, or sticky). */
 bool priv_path_safe(const char *dir);
-/* A YAML file root keeps in desk's own folder (the team's config.yaml
- * beside the shared database, its canned responses): the team's, shown
- * to agents through desk anyway, and closed to them otherwise, so desk
- * reads it with its group.  A root-owned regular *.yaml whose real
- * folder is root's, of desk's group, closed to others, on a safe path;
- * false when not set-id. */
-bool priv_team_yaml(const char *path);
-/* read_file of a YAML file: with the group for priv_team_yaml, else as
- * the agent. */
-char *priv_read_yaml(const char *path, size_t *len);
+/* Reads a file of the team's policy (the team's config.yaml, the canned
+ * responses it names): with desk's group when it is a root-owned *.yaml
+ * in desk's own folder (the team's, shown to agents through desk anyway,
+ * closed to them otherwise), else as the agent.  Only for files the team
+ * names, never for one the agent names. */
+char *priv_read_team_yaml(const char *path, size_t *len);
 
 #endif

@@ -30,6 +30,8 @@ struct ydoc {
 
 /* Loads path; a syntax error is DESK_EINVAL "path:line:col: problem". */
 int ydoc_load(const char *path, struct ydoc *out, struct derr *e);
+/* The same for a file of the team's policy (priv_read_team_yaml). */
+int ydoc_load_team(const char *path, struct ydoc *out, struct derr *e);
 /* Same, from a string (the path is used in messages only). */
 int ydoc_load_string(const char *text, const char *path, struct ydoc *out, struct derr *e);
 void ydoc_free(struct ydoc *d);

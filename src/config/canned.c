@@ -133,7 +133,8 @@ int canned_load(const char *path, struct canned_list *out, struct derr *e)
 {
 	memset(out, 0, sizeof *out);
 	struct ydoc d;
-	int rc = ydoc_load(path, &d, e);
+	/* Canned responses are the team's (named only by the team's file). */
+	int rc = ydoc_load_team(path, &d, e);
 	if (rc)
 		return rc;
 	out->path = xstrdup(path);

@@ -107,6 +107,7 @@ void config_free(struct config *c)
 		return;
 	free(c->source);
 	free(c->personal);
+	free(c->team_folder);
 	free(c->db_path);
 	free(c->theme);
 	free(c->keys_file);
@@ -826,10 +827,11 @@ int config_load_string(const char *text, const char *name, struct config *c, str
 	return rc;
 }
 
-int config_load_file(const char *path, struct config *c, struct derr *e)
+static int load_file(int (*loader)(const char *, struct ydoc *, struct derr *),
+		     const char *path, struct config *c, struct derr *e)
 {
 	struct ydoc d;
-	int rc = ydoc_load(path, &d, e);
+	int rc = loader(path, &d, e);
 	if (rc) {
 		config_defaults(c);
 		return rc;
@@ -837,4 +839,14 @@ int config_load_file(const char *path, struct config *c, struct derr *e)
 	rc = config_read_doc(&d, false, NULL, c, e);
 	ydoc_free(&d);
 	return rc;
+}
+
+int config_load_file(const char *path, struct config *c, struct derr *e)
+{
+	return load_file(ydoc_load, path, c, e);
+}
+
+int config_load_team_file(const char *path, struct config *c, struct derr *e)
+{
+	return load_file(ydoc_load_team, path, c, e);
 }

@@ -61,21 +61,22 @@ static bool present(const char *path)
 	return stat(path, &sb) == 0 || (errno != ENOENT && errno != ENOTDIR && errno != EACCES);
 }
 
-static char *beside(const char *db_path)
+/* The team's file for a database in folder dir (its real folder). */
+static char *team_path_in(const char *dir)
 {
-	char *dir = real_folder(db_path);
 	char *path = xasprintf("%s/config.yaml", strcmp(dir, "/") == 0 ? "" : dir);
-	free(dir);
-	return path;
-}
-
-char *config_team_path(const char *db_path)
-{
-	char *path = beside(db_path);
 	if (present(path))
 		return path;
 	free(path);
 	return present(config_system_path) ? xstrdup(config_system_path) : NULL;
+}
+
+char *config_team_path(const char *db_path)
+{
+	char *dir = real_folder(db_path);
+	char *path = team_path_in(dir);
+	free(dir);
+	return path;
 }
 
 static bool same_file(const char *a, const char *b)
@@ -195,16 +196,21 @@ static int choose_database(const char *db_option, const struct ydoc *pd, struct 
 static int load_team(const char *db, struct config *sys, bool *have_sys, char **team,
 		     struct config *c, struct derr *e)
 {
-	*team = config_team_path(db);
+	/* The folder is resolved once: the team file is the one in it, and
+	 * desk later opens the database with its group only there. */
+	char *dir = real_folder(db);
+	*team = team_path_in(dir);
+	int rc = DESK_OK;
 	if (*team && *have_sys && same_file(*team, config_system_path)) {
 		*c = *sys;
 		*have_sys = false;
-		return DESK_OK;
+	} else if (*team) {
+		rc = config_load_team_file(*team, c, e);
+	} else {
+		config_defaults(c);
 	}
-	if (*team)
-		return config_load_file(*team, c, e);
-	config_defaults(c);
-	return DESK_OK;
+	c->team_folder = dir;
+	return rc;
 }
 
 /* Where a personal file's policy keys go, for its error message. */
@@ -212,10 +218,10 @@ static char *team_hint(const char *team, const char *db)
 {
 	if (team)
 		return xasprintf("in %s, the team's file", team);
-	char *path = beside(db);
-	char *hint = xasprintf("in the team's file: %s beside the database, or %s", path,
-			       config_system_path);
-	free(path);
+	char *dir = real_folder(db);
+	char *hint = xasprintf("in the team's file: %s/config.yaml beside the database, or %s",
+			       strcmp(dir, "/") == 0 ? "" : dir, config_system_path);
+	free(dir);
 	return hint;
 }
 

@@ -319,12 +319,11 @@ static int load_buf(const char *text, size_t len, const char *path, struct ydoc 
 	return rc;
 }
 
-int ydoc_load(const char *path, struct ydoc *out, struct derr *e)
+static int load_with(char *(*reader)(const char *, size_t *), const char *path,
+		     struct ydoc *out, struct derr *e)
 {
 	size_t len;
-	/* Read as the agent, never with desk's group, unless it is a file
-	 * of the team's that root keeps in desk's folder (priv.h). */
-	char *text = priv_read_yaml(path, &len);
+	char *text = reader(path, &len);
 	if (!text) {
 		int err = errno;
 		memset(out, 0, sizeof *out);
@@ -335,6 +334,18 @@ int ydoc_load(const char *path, struct ydoc *out, struct derr *e)
 	int rc = load_buf(text, len, path, out, e);
 	free(text);
 	return rc;
+}
+
+int ydoc_load(const char *path, struct ydoc *out, struct derr *e)
+{
+	/* The agent names the file: read as the agent, never with desk's
+	 * group. */
+	return load_with(priv_read_file, path, out, e);
+}
+
+int ydoc_load_team(const char *path, struct ydoc *out, struct derr *e)
+{
+	return load_with(priv_read_team_yaml, path, out, e);
 }
 
 int ydoc_load_string(const char *text, const char *path, struct ydoc *out, struct derr *e)

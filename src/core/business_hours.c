@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "priv.h"
 #include "sla.h"
 #include "util.h"
 
@@ -68,12 +69,20 @@ static bool same_str(const char *a, const char *b)
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
+/* The zone the team's hours are in: the configured one; without one, the
+ * box's own (/etc/localtime) for an installed, setgid desk, whose due
+ * times must not follow an agent's $TZ; else the process's local zone. */
+static const char *team_zone(const struct business_hours *h)
+{
+	return h->timezone ? h->timezone : priv_setid() ? ":/etc/localtime" : NULL;
+}
+
 /* Whether the cache was built for h (and, for the local zone, $TZ). */
 static bool cache_matches(const struct business_hours *h)
 {
-	if (!cal.built || !same_str(cal.zone, h->timezone))
+	if (!cal.built || !same_str(cal.zone, team_zone(h)))
 		return false;
-	if (!h->timezone && !same_str(cal.tz_env, getenv("TZ")))
+	if (!team_zone(h) && !same_str(cal.tz_env, getenv("TZ")))
 		return false;
 	if (memcmp(cal.open, h->open, sizeof cal.open) ||
 	    memcmp(cal.close, h->close, sizeof cal.close))
@@ -97,8 +106,8 @@ static void cache_reset(const struct business_hours *h)
 	free(cal.days);
 	memset(&cal, 0, sizeof cal);
 	cal.built = true;
-	cal.zone = xstrdup(h->timezone);
-	if (!h->timezone)
+	cal.zone = xstrdup(team_zone(h));
+	if (!cal.zone)
 		cal.tz_env = xstrdup(getenv("TZ"));
 	memcpy(cal.open, h->open, sizeof cal.open);
 	memcpy(cal.close, h->close, sizeof cal.close);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "priv.h"
 #include "util.h"
 
 char *desk_db_path(const char *explicit_path, const struct config *cfg)
@@ -66,6 +67,20 @@ int desk_open(struct desk *d, const char *db_path, const struct config *cfg,
 				(int)getuid());
 	char *path = NULL;
 	rc = desk_check_access(db_path, flags & DESK_OPEN_CREATE, &path, e);
+	if (rc == DESK_OK && priv_setid() && cfg && cfg->team_folder && cfg->db_path &&
+	    strcmp(db_path, cfg->db_path) == 0) {
+		/* Opened with desk's group: the policy must be the one read
+		 * beside this very folder, not through a link since swapped. */
+		char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+		if (slash)
+			*slash = '\0';
+		if (!slash || strcmp(dir, cfg->team_folder) != 0)
+			rc = derr_set(e, DESK_EDENIED,
+				      "%s: the database's folder changed while desk started (the team's "
+				      "config was read beside %s); try again",
+				      path, cfg->team_folder);
+		free(dir);
+	}
 	if (rc == DESK_OK)
 		rc = store_open(path,
 				(flags & DESK_OPEN_CREATE ? STORE_CREATE : 0) |

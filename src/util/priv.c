@@ -4,6 +4,7 @@
  * effective one is lowered, and setresgid drops all three for good. */
 #define _GNU_SOURCE /* getresgid, setresgid */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -153,28 +154,50 @@ bool priv_path_safe(const char *dir)
 	return safe;
 }
 
-bool priv_team_yaml(const char *path)
+/* The team's YAML in desk's folder, opened: a root-owned regular *.yaml
+ * (by its real name) whose real folder is root's, of desk's group,
+ * closed to others, on a path only root can change; -1 otherwise.  The
+ * checks are made on what was opened, so no link swapped in between
+ * can point the read elsewhere. */
+static int open_team_yaml(const char *path)
 {
 	if (!priv_setid() || !path)
-		return false;
-	size_t n = strlen(path);
-	if (n < 5 || strcmp(path + n - 5, ".yaml") != 0)
-		return false;
+		return -1;
 	char *real = realpath(path, NULL);
 	if (!real)
-		return false;
+		return -1;
+	size_t n = strlen(real);
 	char *slash = strrchr(real, '/');
-	char *dir = slash == real ? xstrdup("/") : xstrndup(real, (size_t)(slash - real));
-	struct stat fs, ds;
-	bool ok = stat(real, &fs) == 0 && S_ISREG(fs.st_mode) && fs.st_uid == 0 &&
-		  stat(dir, &ds) == 0 && S_ISDIR(ds.st_mode) && ds.st_uid == 0 &&
-		  ds.st_gid == priv_group() && !(ds.st_mode & S_IRWXO) && priv_path_safe(dir);
-	free(dir);
+	int fd = -1;
+	if (n >= 5 && strcmp(real + n - 5, ".yaml") == 0 && slash) {
+		char *dir = slash == real ? xstrdup("/") : xstrndup(real, (size_t)(slash - real));
+		struct stat fs, ds;
+		if (stat(dir, &ds) == 0 && S_ISDIR(ds.st_mode) && ds.st_uid == 0 &&
+		    ds.st_gid == priv_group() && !(ds.st_mode & S_IRWXO) && priv_path_safe(dir) &&
+		    (fd = open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) >= 0 &&
+		    (fstat(fd, &fs) != 0 || !S_ISREG(fs.st_mode) || fs.st_uid != 0)) {
+			close(fd);
+			fd = -1;
+		}
+		free(dir);
+	}
 	free(real);
-	return ok;
+	return fd;
 }
 
-char *priv_read_yaml(const char *path, size_t *len)
+char *priv_read_team_yaml(const char *path, size_t *len)
 {
-	return priv_team_yaml(path) ? read_file(path, len) : priv_read_file(path, len);
+	int fd = open_team_yaml(path);
+	if (fd < 0)
+		return priv_read_file(path, len);
+	FILE *f = fdopen(fd, "rb");
+	if (!f) {
+		close(fd);
+		return NULL;
+	}
+	char *s = read_all(f, len);
+	int saved = errno;
+	fclose(f);
+	errno = saved;
+	return s;
 }

@@ -226,6 +226,32 @@ chown root:"$G" "$TEAMCFG" && chmod 640 "$TEAMCFG"
 out=$(as "$A1" cat "$TEAMCFG" 2>&1)
 [ $? -ne 0 ] && ok "the agent cannot read the team's file directly" ||
 	not_ok "the agent cannot read the team's file directly" "$out"
+# ... nor through desk, by naming it (or a link to it) as their own file:
+# what the agent names is read as the agent.
+ln -s "$TEAMCFG" "$T/home/$A1/team-link.yaml" && chown -h "$A1:" "$T/home/$A1/team-link.yaml"
+out=$(as "$A1" "$DESK" --db "$DB" --config "$T/home/$A1/team-link.yaml" config show 2>&1)
+[ $? -ne 0 ] && [[ $out != *"$T/bin/sendmail"* ]] &&
+	ok "a personal --config linked to the team's file is read as the agent" ||
+	not_ok "a personal --config linked to the team's file is read as the agent" "$out"
+
+# A link swapped while desk reads "the team's file" beside it (held open
+# by a FIFO) does not pair desk's database with the agent's policy.
+H=$T/home/$A1
+mkdir "$H/fake" && mkfifo "$H/fake/config.yaml" && ln -s "$H/fake" "$H/l"
+chown -h "$A1:" "$H/fake" "$H/fake/config.yaml" "$H/l"
+as "$A1" "$DESK" --db "$H/l/desk.db" agent list >"$T/swap.out" 2>&1 &
+swap_pid=$!
+sleep 0.5
+rm "$H/l" && ln -s "$SHARED" "$H/l"
+printf 'agents_may_reassign: true\n' >"$H/fake/config.yaml"
+wait "$swap_pid"
+swap_rc=$?
+if [ "$swap_rc" -ne 0 ] && grep -q "folder changed while desk started" "$T/swap.out"; then
+	ok "a link swapped between reading the policy and opening the database is refused"
+else
+	not_ok "a link swapped between reading the policy and opening the database is refused" \
+		"exit $swap_rc: $(cat "$T/swap.out")"
+fi
 no_group() { # file: exists, the agent's, without desk's group
 	[ -f "$1" ] && [ "$(stat -c %U "$1")" = "$A1" ] &&
 		! grep -qw -e "$gid" "$1"
@@ -276,6 +302,21 @@ yes "an agent keeps a database of their own" as "$A2" "$DESK" --db "$T/home/$A2/
 [ "$(stat -c '%a %U %G' "$T/home/$A2/own.db")" = "600 $A2 $A2" ] &&
 	ok "made private to them, without desk's group" ||
 	not_ok "made private to them, without desk's group" "$(stat -c '%a %U %G' "$T/home/$A2/own.db")"
+
+# The team's business hours without a timezone: an agent's $TZ does not
+# move the due times desk stores (the box's own zone is used).
+printf 'business_hours:\n  monday: "09:00-17:00"\n  tuesday: "09:00-17:00"\n  wednesday: "09:00-17:00"\n  thursday: "09:00-17:00"\n  friday: "09:00-17:00"\n' >>"$TEAMCFG"
+tz_due() { # agent, TZ: creates a ticket; prints its first-response due time
+	ASENV="TZ=$2" as "$1" "$DESK" --db "$DB" new --subject "TZ $2" --email tz@example.com \
+		--body x >/dev/null 2>&1
+	sqlite3 "$DB" "SELECT first_response_due FROM tickets WHERE subject = 'TZ $2'"
+}
+d1=$(tz_due "$A1" Pacific/Kiritimati)
+d2=$(tz_due "$A2" America/Los_Angeles)
+# (made a moment apart: equal within a few seconds; a zone would be hours)
+[ -n "$d1" ] && [ -n "$d2" ] && [ $((d1 > d2 ? d1 - d2 : d2 - d1)) -le 5 ] &&
+	ok "an agent's TZ does not move the team's due times" ||
+	not_ok "an agent's TZ does not move the team's due times" "due at ${d1:-none} and ${d2:-none}"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
