@@ -2,6 +2,7 @@
  * mistake reported as file:line:col and what was expected (layers.c
  * finds the files and puts the two layers together). */
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,7 +221,14 @@ static int read_path(struct loader *l, const struct ynode *n, char **field)
 	int rc = read_str(l, n, "a file path", &s);
 	if (rc)
 		return rc;
+	/* "~" in the team's file is its owner's home, never that of whoever
+	 * runs desk (an agent would choose the team's canned responses). */
 	const char *home = getenv("HOME");
+	struct stat sb;
+	struct passwd *pw;
+	if (!l->personal && l->d->path && stat(l->d->path, &sb) == 0 &&
+	    (pw = getpwuid(sb.st_uid)) != NULL)
+		home = pw->pw_dir;
 	free(*field);
 	if (s[0] == '~' && s[1] == '/' && home && *home)
 		*field = xasprintf("%s%s", home, s + 1);

@@ -250,14 +250,9 @@ int desk_check_access(const char *db_path, bool creating, char **open_path, stru
  * could replace its .bashrc). */
 static int take_folder(const char *dir, gid_t gid, const char *group, struct derr *e)
 {
-	if (mkdir(dir, 02770) == 0) {
-		if (chown(dir, 0, gid) != 0 || chmod(dir, 02770) != 0)
-			return derr_set(e, DESK_EIO, "%s: cannot give the folder to root:%s, mode "
-						     "2770: %s",
-					dir, group, strerror(errno));
-		return DESK_OK;
-	}
-	if (errno != EEXIST)
+	/* Made or found, it is given away through a descriptor opened
+	 * without following links, so nothing swapped in meanwhile is. */
+	if (mkdir(dir, 02770) != 0 && errno != EEXIST)
 		return derr_set(e, DESK_EIO, "%s: cannot create the folder: %s", dir, strerror(errno));
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat sb;
@@ -319,7 +314,22 @@ int desk_init_shared(struct desk *d, const char *group, const char *db_path,
 				"reinstall desk for group %s (make install DESK_GROUP=%s)",
 				mine, group, mine, group, group);
 	char *dir = dir_of(db_path);
-	int rc = take_folder(dir, gid, group, e);
+	/* Checked before anything is made: a folder on an unsafe path would
+	 * be refused at every open, and its empty database left behind. */
+	char *parent = dir_of(dir);
+	char *canon = realpath(parent, NULL);
+	char *probe = canon ? xasprintf("%s/-", canon) : NULL;
+	int rc = probe && priv_path_safe(probe)
+			 ? DESK_OK
+			 : derr_set(e, DESK_EDENIED,
+				    "%s: a folder on the way to it can be changed by someone other "
+				    "than root; give a folder such as %s",
+				    dir, DESK_SHAREDDIR);
+	free(probe);
+	free(canon);
+	free(parent);
+	if (!rc)
+		rc = take_folder(dir, gid, group, e);
 	if (!rc && access(db_path, F_OK) == 0)
 		rc = derr_set(e, DESK_EINVAL, "%s already exists", db_path);
 	/* Made here with its final owner, group and mode, so that the -wal

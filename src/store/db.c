@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "priv.h"
 #include "text.h"
 #include "util.h"
 
@@ -59,9 +60,11 @@ static int fs_fail(struct derr *e, enum fs_state fs, const char *path, const cha
 	if (fs == FS_FULL && fs_state_of(path, 0) != FS_FULL)
 		return derr_set(e, DESK_EIO,
 				"%s: disk full while %s: no space left for SQLite's temporary "
-				"files (in $SQLITE_TMPDIR, else $TMPDIR, else /var/tmp or /tmp; "
-				"free some); nothing was changed",
-				path, what);
+				"files (in %s; free some); nothing was changed",
+				path, what,
+				/* an installed desk ignores both variables */
+				priv_setid() ? "/var/tmp or /tmp"
+					     : "$SQLITE_TMPDIR, else $TMPDIR, else /var/tmp or /tmp");
 	if (fs == FS_FULL)
 		return derr_set(e, DESK_EIO,
 				"%s: disk full while %s: the filesystem holding the database "

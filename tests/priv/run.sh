@@ -293,6 +293,11 @@ if [ $? -eq 1 ] && [ "$(stat -c '%a %U' "$T/home/$A2")" = "700 $A2" ] &&
 	[ ! -e "$T/home/$A2/desk.db" ]; then
 	ok "init --shared refuses someone's folder and leaves it as it was"
 else not_ok "init --shared refuses someone's folder and leaves it as it was" "$out"; fi
+out=$("$DESK" init --shared "$G" "$T/home/$A2/sub/desk.db" 2>&1)
+if [ $? -eq 1 ] && [[ $out == *"can be changed by someone other than root"* ]] &&
+	[ ! -e "$T/home/$A2/sub" ]; then
+	ok "init --shared refuses a folder under an agent's, making nothing"
+else not_ok "init --shared refuses a folder under an agent's, making nothing" "$out"; fi
 out=$(as "$ADMIN" "$DESK" init --shared "$G" "$T/home/$ADMIN/team/desk.db" 2>&1)
 [ $? -eq 1 ] && [[ $out == *"is for root"* ]] && ok "init --shared is root's" ||
 	not_ok "init --shared is root's" "$out"

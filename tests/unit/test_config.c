@@ -2,6 +2,8 @@
  * search order, every kind of mistake with its exact message), the key
  * bindings and canned responses files, and the shipped examples. */
 #include <check.h>
+#include <pwd.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1181,6 +1183,33 @@ START_TEST(canned_file_errors)
 }
 END_TEST
 
+/* "~" in the team's file is its owner's home, not that of whoever runs
+ * desk (an agent's $HOME would choose the team's canned responses). */
+START_TEST(team_tilde_is_the_owners_home)
+{
+	char *dir = test_tmpdir();
+	char *team = write_file(dir, "config.yaml", "canned: ~/canned.yaml\n");
+	char *old = getenv("HOME") ? xstrdup(getenv("HOME")) : NULL;
+	setenv("HOME", "/home/an-agent", 1);
+	struct config c;
+	struct derr e = {0};
+	ck_assert_msg(config_load_file(team, &c, &e) == DESK_OK, "%s", e.msg);
+	struct passwd *pw = getpwuid(getuid());
+	ck_assert_ptr_nonnull(pw);
+	char *want = xasprintf("%s/canned.yaml", pw->pw_dir);
+	ck_assert_str_eq(c.canned_file, want);
+	free(want);
+	config_free(&c);
+	if (old)
+		setenv("HOME", old, 1);
+	else
+		unsetenv("HOME");
+	free(old);
+	free(team);
+	test_tmpdir_cleanup(&dir);
+}
+END_TEST
+
 Suite *suite_config(void)
 {
 	Suite *s = suite_create("config");
@@ -1188,6 +1217,7 @@ Suite *suite_config(void)
 	tcase_add_test(t, ydoc_builds_located_tree);
 	tcase_add_test(t, ydoc_empty_documents);
 	tcase_add_test(t, ydoc_refuses);
+	tcase_add_test(t, team_tilde_is_the_owners_home);
 	tcase_add_test(t, ydoc_missing_file);
 	tcase_add_test(t, ydoc_typed_readers);
 	suite_add_tcase(s, t);
