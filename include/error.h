@@ -23,6 +23,13 @@ struct derr {
 	char msg[1024];
 };
 
+/* e's code, for e that may be NULL (the caller did not want the words):
+ * a store function's failure is then still a failure. */
+static inline int derr_code(const struct derr *e)
+{
+	return e ? e->code : DESK_EIO;
+}
+
 /* Sets e->code and e->msg (printf-style) and returns code, so callers can
  * write `return derr_set(e, DESK_EINVAL, "...")`.  e may be NULL. */
 int derr_set(struct derr *e, int code, const char *fmt, ...)

@@ -75,11 +75,17 @@ int store_mail_mark_inbound(struct store *st, int64_t msg_row, bool automatic,
 /* Sets delivery ("queued", "sent", "failed") and its error (NULL clears). */
 int store_mail_set_delivery(struct store *st, int64_t msg_row, const char *delivery,
 			    const char *error, struct derr *e);
-/* Takes a failed message, a queued one left with a reason (a console
- * quit while sending it), or (with stale_before > 0) a queued message
- * created before that time, for sending: *taken is true when this
- * process won it, so two `desk outbox --retry` never send one message
- * twice. */
+/* Claims a queued message for sending until `until` (a lease): *taken
+ * is false when it is not queued or another desk's lease still runs, so
+ * two desks never send one message at once.  Recording a delivery
+ * (store_mail_set_delivery) ends the lease. */
+int store_mail_claim(struct store *st, int64_t msg_row, int64_t until, bool *taken,
+		     struct derr *e);
+/* Makes ready for sending again a failed message, a queued one left with
+ * a reason (a console quit while sending it), or (with stale_before > 0)
+ * a queued message created before that time; never one whose lease
+ * runs.  *taken: the row was changed (the sending itself is claimed by
+ * store_mail_claim). */
 int store_mail_take_for_retry(struct store *st, int64_t msg_row, int64_t stale_before,
 			      bool *taken, struct derr *e);
 /* Messages not sent yet (queued or failed), oldest first. */
@@ -213,22 +219,28 @@ bool outbound_wanted(const struct desk *d, const struct ticket *t);
  * having read the whole message; "failed" keeps the reason; "queued"
  * is on its way, or (with a reason) left for `desk outbox --retry`. */
 const char *delivery_label(const char *delivery);
-/* The reason of a message left queued by a console that quit while its
- * sendmail command ran. */
+/* The reason of a message left queued by a desk stopped (the console
+ * quitting, C-c on the CLI) while its sendmail command ran. */
 #define OUTBOUND_LEFT_NOTE \
-	"the console quit while sendmail ran (stopped it); desk outbox --retry sends it"
+	"desk stopped while sendmail ran (and stopped it); desk outbox --retry sends it"
 /* A new Message-ID (without <>) in the support address's domain. */
 char *outbound_new_message_id(const struct desk *d, int64_t ticket_id);
 /* Sends the stored outbound message msg_row through the sendmail command
  * and records the result: "sent", or "failed" with the error (also set
  * in e).  Waits for the command, at most mail.sendmail_timeout (then it
- * and its process group are killed: "failed").  Runs outside any transaction. */
+ * and its process group are killed: "failed").  A signal that would end
+ * desk (C-c, a hang-up, TERM) stops the command first and leaves the
+ * message queued with OUTBOUND_LEFT_NOTE.  A message not queued, or
+ * being sent by another desk, is left alone: DESK_EBUSY.  Runs outside
+ * any transaction. */
 int outbound_send(struct desk *d, int64_t msg_row, struct derr *e);
 
 /* The same without waiting, for the console: a slow or hung MTA never
- * holds it up.  outbound_job_start renders msg_row and starts the
- * command (in a process group of its own, out of reach of the
- * terminal's C-c, killed whole at the deadline); a message that
+ * holds it up.  outbound_job_start claims msg_row for sending (a lease
+ * past the deadline; DESK_EBUSY when it is not queued or another desk
+ * has it), renders it and starts the command (in a process group of its
+ * own, out of reach of the terminal's C-c, killed whole at the
+ * deadline); a message that
  * cannot be rendered or a command that cannot start is recorded
  * "failed" at once (*job NULL, e says why).  outbound_job_step moves the
  * job on without blocking (writes what the command takes, reads what it

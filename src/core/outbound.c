@@ -40,8 +40,10 @@ bool outbound_plan(const struct desk *d, const struct ticket *t, char *why, size
 		snprintf(buf, sizeof buf, "replies on %s tickets are not mailed (mail.reply_by_mail)",
 			 channel_name(t->channel));
 		no = buf;
-	} else if (str_empty(t->customer_email) || !strchr(t->customer_email, '@')) {
+	} else if (str_empty(t->customer_email)) {
 		no = "the customer has no email address";
+	} else if (!mail_addr_valid(t->customer_email)) {
+		no = "the customer's address is not one desk can mail";
 	}
 	if (why && size)
 		snprintf(why, size, "%s", no ? no : "");
@@ -349,15 +351,18 @@ static int spawn(struct outbound_job *j, char *const *argv, struct derr *e)
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid == 0) {
-		priv_child(); /* the command never runs with desk's group */
-		/* A process group of its own: the terminal's C-c is the
-		 * agent's, not the MTA's (in the console it only cancels a
-		 * prompt), and the whole group (a script's own children, a
-		 * sleep) is killed at the deadline. */
-		setpgid(0, 0);
-		signal(SIGPIPE, SIG_DFL);
+		/* Its output to the pipe first: what priv_child says if it
+		 * must refuse belongs in the delivery error, not on screen. */
 		if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 || dup2(out[1], 2) < 0)
 			_exit(126);
+		priv_child(); /* the command never runs with desk's group */
+		/* A process group of its own: the terminal's C-c is desk's
+		 * to act on (the console only cancels a prompt; the CLI stops
+		 * the command and leaves the mail queued, outbound_send), and
+		 * the whole group (a script's own children, a sleep) is killed
+		 * at the deadline. */
+		setpgid(0, 0);
+		signal(SIGPIPE, SIG_DFL);
 		execvp(argv[0], argv);
 		char msg[512];
 		int n = snprintf(msg, sizeof msg, "cannot run %s: %s\n", argv[0], strerror(errno));
@@ -384,8 +389,6 @@ static int spawn(struct outbound_job *j, char *const *argv, struct derr *e)
 	j->deadline = now_ms() + (int64_t)j->timeout_s * 1000;
 	return DESK_OK;
 }
-
-static void feed(struct outbound_job *j);
 
 /* Writes what the command takes now.  A command that stops reading
  * must not kill us: SIGPIPE is ignored around the write (it is raised
@@ -553,13 +556,25 @@ int outbound_job_start(struct desk *d, int64_t msg_row, struct outbound_job **jp
 		       struct derr *e)
 {
 	*jp = NULL;
+	const struct mail_config *mc = &d->cfg->mail;
+	int timeout_s = mc->sendmail_timeout > 0 ? (int)mc->sendmail_timeout
+						 : SENDMAIL_TIMEOUT_DEFAULT;
+	/* Ours to send until the deadline and a minute more (the command is
+	 * killed at the deadline): no other desk sends it meanwhile. */
+	bool taken = false;
+	int rc = store_mail_claim(d->st, msg_row, time_now() + timeout_s + 60, &taken, e);
+	if (rc)
+		return rc;
+	if (!taken)
+		return derr_set(e, DESK_EBUSY,
+				"message %lld is not waiting to be sent (it was sent, or another "
+				"desk is sending it now)",
+				(long long)msg_row);
 	struct outbound_job *j = xcalloc(1, sizeof *j);
 	j->msg_row = msg_row;
 	j->in = j->out = -1;
-	const struct mail_config *mc = &d->cfg->mail;
-	j->timeout_s = mc->sendmail_timeout > 0 ? (int)mc->sendmail_timeout
-						: SENDMAIL_TIMEOUT_DEFAULT;
-	int rc = outbound_render(d, msg_row, &j->input, &j->len, e);
+	j->timeout_s = timeout_s;
+	rc = outbound_render(d, msg_row, &j->input, &j->len, e);
 	if (rc == DESK_OK && (!mc->sendmail || !mc->nsendmail))
 		rc = derr_set(e, DESK_EINVAL, "mail.sendmail is empty");
 	if (rc == DESK_OK) {
@@ -622,6 +637,13 @@ int outbound_job_abandon(struct desk *d, struct outbound_job **jp, struct derr *
 	return DESK_EIO;
 }
 
+static volatile sig_atomic_t send_stopped; /* the signal that came, or 0 */
+
+static void on_stop(int sig)
+{
+	send_stopped = sig;
+}
+
 int outbound_send(struct desk *d, int64_t msg_row, struct derr *e)
 {
 	struct derr local = {0};
@@ -631,7 +653,23 @@ int outbound_send(struct desk *d, int64_t msg_row, struct derr *e)
 	int rc = outbound_job_start(d, msg_row, &j, e);
 	if (rc)
 		return rc;
-	while (!step(j, 1000))
+	/* C-c, a hang-up or a TERM while the command runs: it is stopped and
+	 * the mail left queued with the note (never sent behind desk's back
+	 * while the row says queued), then the signal does what it does. */
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	struct sigaction sa = {0}, old[3];
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	send_stopped = 0;
+	for (size_t i = 0; i < 3; i++)
+		sigaction(sigs[i], &sa, &old[i]);
+	while (!send_stopped && !step(j, 1000))
 		;
-	return outbound_job_finish(d, &j, e);
+	int sig = send_stopped;
+	rc = sig ? outbound_job_abandon(d, &j, e) : outbound_job_finish(d, &j, e);
+	for (size_t i = 0; i < 3; i++)
+		sigaction(sigs[i], &old[i], NULL);
+	if (sig)
+		raise(sig);
+	return rc;
 }

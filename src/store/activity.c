@@ -12,7 +12,7 @@ int store_survey_insert(struct store *st, struct survey *sv, struct derr *e)
 				  " VALUES (?1, ?2, ?3, ?4)",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, sv->ticket_id);
 	bind_text(s, 2, survey_kind_name(sv->kind));
 	sqlite3_bind_int(s, 3, sv->score);
@@ -31,7 +31,7 @@ int store_surveys(struct store *st, int64_t ticket_id, struct survey_list *out,
 				  " WHERE ticket_id = ?1 ORDER BY answered_at, id",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, ticket_id);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -55,7 +55,7 @@ int store_event_insert(struct store *st, struct event *ev, struct derr *e)
 				  " old_value, new_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	bind_id(s, 1, ev->ticket_id);
 	bind_id(s, 2, ev->agent_id);
 	sqlite3_bind_int64(s, 3, ev->at ? ev->at : time_now());
@@ -79,7 +79,7 @@ int store_events(struct store *st, int64_t ticket_id, struct event_list *out,
 				  " WHERE e.ticket_id = ?1 ORDER BY e.id",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, ticket_id);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -111,7 +111,7 @@ int store_event_last(struct store *st, int64_t ticket_id, const char *field, str
 				  " ORDER BY e.id DESC LIMIT 1",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, ticket_id);
 	bind_text(s, 2, field);
 	int rc = sqlite3_step(s);
@@ -145,7 +145,7 @@ int store_draft_save_canned(struct store *st, int64_t ticket_id, int64_t agent_i
 				  " canned = excluded.canned",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, ticket_id);
 	sqlite3_bind_int64(s, 2, agent_id);
 	bind_text(s, 3, msg_kind_name(kind));
@@ -172,7 +172,7 @@ int store_draft_get_canned(struct store *st, int64_t ticket_id, int64_t agent_id
 				  " AND agent_id = ?2 AND kind = ?3",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, ticket_id);
 	sqlite3_bind_int64(s, 2, agent_id);
 	bind_text(s, 3, msg_kind_name(kind));
@@ -200,7 +200,7 @@ int store_draft_delete(struct store *st, int64_t ticket_id, int64_t agent_id,
 				  " AND kind = ?3",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, ticket_id);
 	sqlite3_bind_int64(s, 2, agent_id);
 	bind_text(s, 3, msg_kind_name(kind));

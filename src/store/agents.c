@@ -40,7 +40,7 @@ int store_agent_get(struct store *st, int64_t id, struct agent *out, struct derr
 {
 	sqlite3_stmt *s = st_prep(st, "SELECT " AGENT_COLS " FROM agents WHERE id = ?1", e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, id);
 	char what[32];
 	snprintf(what, sizeof what, "#%lld", (long long)id);
@@ -52,7 +52,7 @@ int store_agent_by_login(struct store *st, const char *login, struct agent *out,
 {
 	sqlite3_stmt *s = st_prep(st, "SELECT " AGENT_COLS " FROM agents WHERE login = ?1", e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	bind_text(s, 1, login);
 	char what[96];
 	snprintf(what, sizeof what, "\"%.80s\"", login);
@@ -66,7 +66,7 @@ int store_agent_insert(struct store *st, struct agent *a, struct derr *e)
 				  " VALUES (?1, ?2, ?3, ?4, ?5)",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	bind_text(s, 1, a->login);
 	bind_text(s, 2, a->name ? a->name : a->login);
 	bind_text(s, 3, role_name(a->role));
@@ -90,7 +90,7 @@ int store_agent_update(struct store *st, const struct agent *a, struct derr *e)
 				  " WHERE id = ?1",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, a->id);
 	bind_text(s, 2, a->name);
 	bind_text(s, 3, role_name(a->role));
@@ -113,7 +113,7 @@ static int agent_rows(struct store *st, sqlite3_stmt *s, struct agent_list *out,
 int store_agent_list(struct store *st, struct agent_list *out, struct derr *e)
 {
 	sqlite3_stmt *s = st_prep(st, "SELECT " AGENT_COLS " FROM agents ORDER BY login", e);
-	return s ? agent_rows(st, s, out, e) : e->code;
+	return s ? agent_rows(st, s, out, e) : derr_code(e);
 }
 
 int store_agent_complete(struct store *st, const char *prefix, int limit,
@@ -125,7 +125,7 @@ int store_agent_complete(struct store *st, const char *prefix, int limit,
 				  " ORDER BY login LIMIT ?2",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	bind_text(s, 1, prefix ? prefix : "");
 	sqlite3_bind_int(s, 2, limit);
 	return agent_rows(st, s, out, e);

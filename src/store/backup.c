@@ -31,7 +31,7 @@ static int snapshot_facts(struct store *st, struct store_backup_info *info, stru
 				  " (SELECT coalesce(max(id), 0) FROM messages)",
 				  e);
 	if (!s)
-		return e ? e->code : DESK_EIO;
+		return derr_code(e);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		info->tickets = col_int(s, 0);

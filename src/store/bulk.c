@@ -13,7 +13,7 @@ int store_ticket_next_id(struct store *st, int64_t after, int64_t *id, struct de
 	sqlite3_stmt *s =
 		st_prep(st, "SELECT id FROM tickets WHERE id > ?1 ORDER BY id LIMIT 1", e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, after);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
@@ -33,7 +33,7 @@ int store_ticket_clear(struct store *st, int64_t id, struct derr *e)
 	for (size_t i = 0; i < ARRAY_LEN(sql); i++) {
 		sqlite3_stmt *s = st_prep(st, sql[i], e);
 		if (!s)
-			return e->code;
+			return derr_code(e);
 		sqlite3_bind_int64(s, 1, id);
 		int rc = st_exec_stmt(st, s, e, "replacing a ticket's history");
 		if (rc)
@@ -46,7 +46,7 @@ int store_ticket_set_merged_into(struct store *st, int64_t id, int64_t into, str
 {
 	sqlite3_stmt *s = st_prep(st, "UPDATE tickets SET merged_into = ?2 WHERE id = ?1", e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, id);
 	bind_id(s, 2, into);
 	return st_exec_stmt(st, s, e, "linking a merged ticket");
@@ -59,7 +59,7 @@ int store_message_id_owner(struct store *st, const char *message_id, int64_t *ti
 	sqlite3_stmt *s =
 		st_prep(st, "SELECT ticket_id FROM messages WHERE message_id = ?1", e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	bind_text(s, 1, message_id);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
@@ -76,13 +76,13 @@ int store_savepoint(struct store *st, struct derr *e)
 	if (!st->in_txn)
 		return derr_set(e, DESK_EINVAL, "internal error: savepoint outside a transaction");
 	sqlite3_stmt *s = st_prep(st, "SAVEPOINT desk_bulk", e);
-	return s ? st_exec_stmt(st, s, e, "marking a savepoint") : e->code;
+	return s ? st_exec_stmt(st, s, e, "marking a savepoint") : derr_code(e);
 }
 
 int store_release(struct store *st, struct derr *e)
 {
 	sqlite3_stmt *s = st_prep(st, "RELEASE desk_bulk", e);
-	return s ? st_exec_stmt(st, s, e, "releasing a savepoint") : e->code;
+	return s ? st_exec_stmt(st, s, e, "releasing a savepoint") : derr_code(e);
 }
 
 /* ROLLBACK TO keeps the savepoint open; RELEASE then pops it, leaving

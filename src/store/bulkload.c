@@ -57,7 +57,7 @@ static int read_triggers(struct store *st, struct store_bulk *b, struct derr *e)
 				  " AND instr(sql, '_fts') > 0 ORDER BY name",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (b->n == BULK_MAX_TRIGGERS) {

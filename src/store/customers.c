@@ -38,7 +38,7 @@ int store_customer_get(struct store *st, int64_t id, struct customer *out, struc
 	sqlite3_stmt *s =
 		st_prep(st, "SELECT " CUSTOMER_COLS " FROM customers WHERE id = ?1", e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, id);
 	char what[32];
 	snprintf(what, sizeof what, "#%lld", (long long)id);
@@ -51,7 +51,7 @@ int store_customer_by_email(struct store *st, const char *email, struct customer
 	sqlite3_stmt *s =
 		st_prep(st, "SELECT " CUSTOMER_COLS " FROM customers WHERE email = ?1", e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	bind_text(s, 1, email);
 	char what[160];
 	snprintf(what, sizeof what, "with email %.140s", email ? email : "");
@@ -75,7 +75,7 @@ int store_customer_insert(struct store *st, struct customer *c, struct derr *e)
 				  " notes, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	bind_customer(s, c);
 	sqlite3_bind_int64(s, 7, c->created_at ? c->created_at : time_now());
 	int rc = sqlite3_step(s);
@@ -93,7 +93,7 @@ int store_customer_update(struct store *st, const struct customer *c, struct der
 				  " organization = ?4, tier = ?5, notes = ?6 WHERE id = ?7",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	bind_customer(s, c);
 	sqlite3_bind_int64(s, 7, c->id);
 	return st_exec_stmt(st, s, e, "updating a customer");
@@ -112,7 +112,7 @@ int store_customer_search(struct store *st, const char *text, int limit,
 				  " ORDER BY name, id LIMIT ?2",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	bind_text(s, 1, text ? text : "");
 	sqlite3_bind_int(s, 2, limit);
 	int rc;
@@ -128,7 +128,7 @@ int store_customer_count(struct store *st, int64_t *n, struct derr *e)
 {
 	sqlite3_stmt *s = st_prep(st, "SELECT count(*) FROM customers", e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	int rc = sqlite3_step(s);
 	*n = rc == SQLITE_ROW ? col_int(s, 0) : 0;
 	st_done(s);

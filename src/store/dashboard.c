@@ -36,7 +36,7 @@ int store_dash_backlog(struct store *st, int64_t now, struct dash_backlog *out,
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *s = st_prep(st, backlog_sql, e);
 	if (!s)
-		return e ? e->code : DESK_EIO;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, now);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -88,7 +88,7 @@ int store_dash_load(struct store *st, int64_t breach_before, struct dash_load_li
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *s = st_prep(st, load_sql, e);
 	if (!s)
-		return e ? e->code : DESK_EIO;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, breach_before);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -140,7 +140,7 @@ int store_dash_risk(struct store *st, int limit, struct dash_risk_list *out, str
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *s = st_prep(st, risk_sql, e);
 	if (!s)
-		return e ? e->code : DESK_EIO;
+		return derr_code(e);
 	sqlite3_bind_int(s, 1, limit > 0 ? limit : 10);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -286,7 +286,7 @@ static int backlog_at_each(struct store *st, const int64_t *x, size_t n, int64_t
 {
 	sqlite3_stmt *s = st_prep(st, backlog_days_sql, e);
 	if (!s)
-		return e ? e->code : DESK_EIO;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 2, x[0]);
 	sqlite3_bind_int64(s, 3, x[n - 1]);
 	for (size_t i = 0; i < DAYS_SLOTS; i++) {
@@ -320,7 +320,7 @@ static int count_in(struct store *st, const char *sql, int64_t a, int64_t b, int
 {
 	sqlite3_stmt *s = st_prep(st, sql, e);
 	if (!s)
-		return e ? e->code : DESK_EIO;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, a);
 	sqlite3_bind_int64(s, 2, b);
 	int rc = sqlite3_step(s);

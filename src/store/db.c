@@ -251,13 +251,13 @@ static int configure(struct store *st, bool readonly, struct derr *e)
 	 * makes the -shm: on a full disk, the first to fail). */
 	sqlite3_stmt *first = st_prep(st, "SELECT count(*) FROM sqlite_schema", e);
 	if (!first)
-		return e ? e->code : DESK_EIO;
+		return derr_code(e);
 	if ((rc = st_exec_stmt(st, first, e, "reading it")))
 		return rc;
 	if (!readonly) {
 		sqlite3_stmt *s = st_prep(st, "PRAGMA journal_mode = WAL", e);
 		if (!s)
-			return e ? e->code : DESK_EIO;
+			return derr_code(e);
 		rc = sqlite3_step(s);
 		st_done(s);
 		if (rc != SQLITE_ROW)
@@ -411,7 +411,7 @@ int store_begin(struct store *st, struct derr *e)
 		return derr_set(e, DESK_EINVAL, "internal error: nested transaction");
 	sqlite3_stmt *s = st_prep(st, "BEGIN IMMEDIATE", e);
 	if (!s)
-		return e ? e->code : DESK_EIO;
+		return derr_code(e);
 	unsigned seed = (unsigned)getpid() ^ (unsigned)time(NULL);
 	for (int attempt = 0; attempt < BEGIN_ATTEMPTS; attempt++) {
 		int rc = sqlite3_step(s);
@@ -432,7 +432,7 @@ int store_commit(struct store *st, struct derr *e)
 	sqlite3_stmt *s = st_prep(st, "COMMIT", e);
 	if (!s) {
 		store_rollback(st);
-		return e ? e->code : DESK_EIO;
+		return derr_code(e);
 	}
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);

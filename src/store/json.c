@@ -61,7 +61,7 @@ int store_ticket_json(struct store *st, int64_t id, bool with_events, char **jso
 	*json = NULL;
 	sqlite3_stmt *s = st_prep(st, ticket_json_sql, e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int(s, 2, with_events);
 	int rc = sqlite3_step(s);
@@ -145,7 +145,7 @@ int store_json_parse(struct store *st, const char *text, struct json_node **root
 	*root = NULL;
 	sqlite3_stmt *v = st_prep(st, "SELECT json_valid(?1)", e);
 	if (!v)
-		return e->code;
+		return derr_code(e);
 	bind_text(v, 1, text);
 	int valid = sqlite3_step(v) == SQLITE_ROW && sqlite3_column_int(v, 0);
 	st_done(v);
@@ -160,7 +160,7 @@ int store_json_parse(struct store *st, const char *text, struct json_node **root
 				  " ORDER BY id",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	bind_text(s, 1, text);
 	struct {
 		int64_t id;

@@ -28,7 +28,7 @@ int store_ticket_summary_json(struct store *st, int64_t id, char **json, struct 
 		" LEFT JOIN agents a ON a.id = t.assignee_id WHERE t.id = ?1",
 		e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, id);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
@@ -48,7 +48,7 @@ int store_ticket_show_json(struct store *st, int64_t id, char **json, struct der
 	sqlite3_stmt *s = st_prep(st, "SELECT json_set(?1, '$.id', ?2)", e);
 	if (!s) {
 		free(record);
-		return e->code;
+		return derr_code(e);
 	}
 	bind_text(s, 1, record);
 	sqlite3_bind_int64(s, 2, id);

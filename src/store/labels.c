@@ -35,7 +35,7 @@ int store_tag_names(struct store *st, const char *prefix, int limit, struct name
 						   : "SELECT min(tag) FROM ticket_tags WHERE tag >= ?1",
 					  e);
 		if (!s) {
-			rc = e->code;
+			rc = derr_code(e);
 			break;
 		}
 		sqlite3_bind_text(s, 1, last ? last : p, -1, SQLITE_TRANSIENT);
@@ -61,7 +61,7 @@ int store_tag_in_use(struct store *st, const char *tag, bool *in_use, struct der
 	*in_use = false;
 	sqlite3_stmt *s = st_prep(st, "SELECT 1 FROM ticket_tags WHERE tag = ?1 LIMIT 1", e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_text(s, 1, tag, -1, SQLITE_TRANSIENT);
 	int r = sqlite3_step(s);
 	*in_use = r == SQLITE_ROW;
@@ -77,7 +77,7 @@ int store_queue_names(struct store *st, int limit, struct name_list *out, struct
 				  " ORDER BY queue LIMIT ?1",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int(s, 1, limit);
 	int r;
 	while ((r = sqlite3_step(s)) == SQLITE_ROW)

@@ -37,7 +37,7 @@ int store_attachment_insert(struct store *st, struct attachment *a, const void *
 				  " size, content, path) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, a->message_id);
 	bind_text(s, 2, a->filename);
 	bind_text(s, 3, a->content_type);
@@ -80,7 +80,7 @@ int store_attachments(struct store *st, int64_t message_id, struct attachment_li
 				  " FROM attachments WHERE message_id = ?1 ORDER BY id",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, message_id);
 	return read_attachments(st, s, out, e);
 }
@@ -94,7 +94,7 @@ int store_ticket_attachments(struct store *st, int64_t ticket_id, struct attachm
 				  " WHERE m.ticket_id = ?1 ORDER BY m.created_at, m.id, a.id",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, ticket_id);
 	return read_attachments(st, s, out, e);
 }
@@ -106,7 +106,7 @@ int store_attachment_content(struct store *st, int64_t attachment_id, void **dat
 	*len = 0;
 	sqlite3_stmt *s = st_prep(st, "SELECT content FROM attachments WHERE id = ?1", e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, attachment_id);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
@@ -140,7 +140,7 @@ int store_mail_message_get(struct store *st, int64_t id, struct message *out, st
 				  "SELECT " MESSAGE_COLS MESSAGE_FROM " WHERE m.id = ?1",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, id);
 	char what[64];
 	snprintf(what, sizeof what, "no message %lld", (long long)id);
@@ -157,7 +157,7 @@ int store_mail_last_customer(struct store *st, int64_t ticket_id, struct message
 				  " ORDER BY m.created_at DESC, m.id DESC LIMIT 1",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, ticket_id);
 	char what[80];
 	snprintf(what, sizeof what, "ticket %lld has no mail from the customer",
@@ -178,7 +178,7 @@ int store_mail_find_message_id(struct store *st, const char *mid, int64_t *msg_r
 				  "SELECT id, ticket_id FROM messages WHERE message_id IN (?1, ?2)"
 				  " ORDER BY id LIMIT 1",
 				  e);
-	int rc = s ? DESK_OK : e->code;
+	int rc = s ? DESK_OK : derr_code(e);
 	if (s) {
 		bind_text(s, 1, bare);
 		bind_text(s, 2, bracketed);
@@ -206,7 +206,7 @@ int store_mail_thread_ids(struct store *st, int64_t ticket_id, char ***ids, size
 				  " AND message_id IS NOT NULL ORDER BY created_at, id",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, ticket_id);
 	size_t cap = 0;
 	int rc;
@@ -225,7 +225,7 @@ int store_mail_mark_inbound(struct store *st, int64_t msg_row, bool automatic,
 	sqlite3_stmt *s =
 		st_prep(st, "UPDATE messages SET auto = ?2, mail_from = ?3 WHERE id = ?1", e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, msg_row);
 	sqlite3_bind_int(s, 2, automatic);
 	bind_text(s, 3, mail_from);
@@ -235,10 +235,12 @@ int store_mail_mark_inbound(struct store *st, int64_t msg_row, bool automatic,
 int store_mail_set_delivery(struct store *st, int64_t msg_row, const char *delivery,
 			    const char *error, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(
-		st, "UPDATE messages SET delivery = ?2, delivery_error = ?3 WHERE id = ?1", e);
+	sqlite3_stmt *s = st_prep(st,
+				  "UPDATE messages SET delivery = ?2, delivery_error = ?3,"
+				  " sending_until = NULL WHERE id = ?1",
+				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, msg_row);
 	bind_text(s, 2, delivery);
 	bind_text(s, 3, error);
@@ -249,18 +251,42 @@ int store_mail_take_for_retry(struct store *st, int64_t msg_row, int64_t stale_b
 			      bool *taken, struct derr *e)
 {
 	*taken = false;
-	/* A compare-and-set: only one process sees its UPDATE change the row. */
+	/* Never a message another desk is sending now (its lease runs);
+	 * the sending itself is claimed by store_mail_claim. */
 	sqlite3_stmt *s = st_prep(st,
 				  "UPDATE messages SET delivery = 'queued', delivery_error = NULL"
-				  " WHERE id = ?1 AND (delivery = 'failed'"
+				  " WHERE id = ?1 AND (sending_until IS NULL OR sending_until < ?3)"
+				  " AND (delivery = 'failed'"
 				  " OR (delivery = 'queued' AND (delivery_error IS NOT NULL"
 				  "  OR (?2 > 0 AND created_at < ?2))))",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, msg_row);
 	sqlite3_bind_int64(s, 2, stale_before);
+	sqlite3_bind_int64(s, 3, time_now());
 	int rc = st_exec_stmt(st, s, e, "taking a message for sending");
+	if (rc == DESK_OK)
+		*taken = sqlite3_changes(st->db) == 1;
+	return rc;
+}
+
+int store_mail_claim(struct store *st, int64_t msg_row, int64_t until, bool *taken,
+		     struct derr *e)
+{
+	*taken = false;
+	/* A compare-and-set: of two desks, one sees its UPDATE change the row. */
+	sqlite3_stmt *s = st_prep(st,
+				  "UPDATE messages SET sending_until = ?2 WHERE id = ?1"
+				  " AND delivery = 'queued'"
+				  " AND (sending_until IS NULL OR sending_until < ?3)",
+				  e);
+	if (!s)
+		return derr_code(e);
+	sqlite3_bind_int64(s, 1, msg_row);
+	sqlite3_bind_int64(s, 2, until);
+	sqlite3_bind_int64(s, 3, time_now());
+	int rc = st_exec_stmt(st, s, e, "claiming a message for sending");
 	if (rc == DESK_OK)
 		*taken = sqlite3_changes(st->db) == 1;
 	return rc;
@@ -274,7 +300,7 @@ int store_outbox(struct store *st, struct message_list *out, struct derr *e)
 				  " WHERE m.delivery IN ('queued','failed') ORDER BY m.id",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
@@ -290,7 +316,7 @@ int store_customer_last_ack(struct store *st, int64_t customer_id, int64_t *at,
 	*at = 0;
 	sqlite3_stmt *s = st_prep(st, "SELECT last_ack_at FROM customers WHERE id = ?1", e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, customer_id);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
@@ -307,7 +333,7 @@ int store_customer_set_last_ack(struct store *st, int64_t customer_id, int64_t a
 	sqlite3_stmt *s =
 		st_prep(st, "UPDATE customers SET last_ack_at = ?2 WHERE id = ?1", e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, customer_id);
 	sqlite3_bind_int64(s, 2, at);
 	return st_exec_stmt(st, s, e, "recording an acknowledgement");

@@ -33,7 +33,7 @@ int store_message_insert(struct store *st, struct message *m, struct derr *e)
 				  " mail_from) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, m->ticket_id);
 	bind_text(s, 2, msg_kind_name(m->kind));
 	bind_id(s, 3, m->author_id);
@@ -60,7 +60,7 @@ int store_messages(struct store *st, int64_t ticket_id, struct message_list *out
 				  " WHERE m.ticket_id = ?1 ORDER BY m.created_at, m.id",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, ticket_id);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -80,7 +80,7 @@ int store_message_last(struct store *st, int64_t ticket_id, enum msg_kind kind,
 				  " ORDER BY m.created_at DESC, m.id DESC LIMIT 1",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, ticket_id);
 	bind_text(s, 2, msg_kind_name(kind));
 	int rc = sqlite3_step(s);
@@ -99,7 +99,7 @@ int store_message_count(struct store *st, int64_t ticket_id, enum msg_kind kind,
 	sqlite3_stmt *s = st_prep(
 		st, "SELECT count(*) FROM messages WHERE ticket_id = ?1 AND kind = ?2", e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, ticket_id);
 	bind_text(s, 2, msg_kind_name(kind));
 	int rc = sqlite3_step(s);

@@ -511,7 +511,7 @@ static int run(struct store *st, const struct metrics_query *q, const struct sha
 {
 	sqlite3_stmt *s = prepare(st, q, tmpl, sh, e);
 	if (!s)
-		return e ? e->code : DESK_EIO;
+		return derr_code(e);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		read(s, group(m, sh->by, (const char *)sqlite3_column_text(s, 0)));
@@ -539,7 +539,7 @@ static int value_at(struct store *st, const struct metrics_query *q, const struc
 	sqlite3_stmt *s = prepare(st, q, t, sh, e);
 	free(t);
 	if (!s)
-		return e ? e->code : DESK_EIO;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 4, top ? n - rank : rank - 1);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -580,7 +580,7 @@ static int read_dist(struct store *st, const struct metrics_query *q, const stru
 				    (struct metric_dist *)((char *)&m->total + dist_off), e);
 	sqlite3_stmt *s = prepare(st, q, tmpl, sh, e);
 	if (!s)
-		return e ? e->code : DESK_EIO;
+		return derr_code(e);
 	struct metric_group *g = NULL;
 	struct metric_dist *d = NULL;
 	int64_t rank = 0, n = 0, last = 0;
@@ -686,12 +686,12 @@ static int period_is_wide(struct store *st, const struct metrics_query *q, bool 
 				  " WHERE created_at >= ?1 AND created_at < ?2 LIMIT ?3)",
 				  e);
 	if (!s)
-		return e ? e->code : DESK_EIO;
+		return derr_code(e);
 	int64_t top = 0;
 	sqlite3_stmt *t = st_prep(st, "SELECT coalesce(max(id), 0) FROM tickets", e);
 	if (!t) {
 		st_done(s);
-		return e ? e->code : DESK_EIO;
+		return derr_code(e);
 	}
 	int rc = sqlite3_step(t);
 	if (rc == SQLITE_ROW)
@@ -786,7 +786,7 @@ int store_sla_breaches(struct store *st, const struct metrics *m, int64_t limit,
 					   " ORDER BY due, id, tg LIMIT ?4",
 				  e);
 	if (!s)
-		return e ? e->code : DESK_EIO;
+		return derr_code(e);
 	bind_period(s, &m->q, limit);
 	int rc, out = DESK_OK;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -920,7 +920,7 @@ static int group_json(struct store *st, const struct metrics *m, const struct me
 {
 	sqlite3_stmt *s = st_prep(st, group_json_sql, e);
 	if (!s)
-		return e ? e->code : DESK_EIO;
+		return derr_code(e);
 	bind_group(s, m, g);
 	return one_text(st, s, out, e);
 }
@@ -938,7 +938,7 @@ static int breaches_json(struct store *st, const struct metrics_query *q, char *
 		" FROM (SELECT * FROM bw ORDER BY due, id, tg)",
 		e);
 	if (!s)
-		return e ? e->code : DESK_EIO;
+		return derr_code(e);
 	bind_period(s, q, -1);
 	return one_text(st, s, out, e);
 }
@@ -954,7 +954,7 @@ int store_metrics_json(struct store *st, const struct metrics *m, char **json,
 			break;
 		sqlite3_stmt *s = st_prep(st, "SELECT json_insert(?1, '$[#]', json(?2))", e);
 		if (!s) {
-			rc = e ? e->code : DESK_EIO;
+			rc = derr_code(e);
 			break;
 		}
 		bind_text(s, 1, groups);
@@ -973,7 +973,7 @@ int store_metrics_json(struct store *st, const struct metrics *m, char **json,
 			" 'total', json(?6), 'groups', json(?7), 'breaches', json(?8))",
 			e);
 		if (!s) {
-			rc = e ? e->code : DESK_EIO;
+			rc = derr_code(e);
 		} else {
 			sqlite3_bind_int64(s, 1, m->q.since);
 			sqlite3_bind_int64(s, 2, m->q.until);

@@ -12,7 +12,7 @@ int store_presence_set(struct store *st, int64_t agent_id, int64_t ticket_id, bo
 {
 	sqlite3_stmt *s = st_prep(st, "DELETE FROM presence WHERE agent_id = ?1", e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, agent_id);
 	int rc = st_exec_stmt(st, s, e, "updating presence");
 	if (rc || !ticket_id)
@@ -22,7 +22,7 @@ int store_presence_set(struct store *st, int64_t agent_id, int64_t ticket_id, bo
 		    " VALUES (?1, ?2, ?3, ?4)",
 		    e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, agent_id);
 	sqlite3_bind_int64(s, 2, ticket_id);
 	bind_text(s, 3, replying ? "replying" : "viewing");
@@ -40,7 +40,7 @@ int store_presence_list(struct store *st, int64_t ticket_id, int64_t fresh_since
 				  " ORDER BY p.state = 'replying' DESC, a.login",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, ticket_id);
 	sqlite3_bind_int64(s, 2, fresh_since);
 	sqlite3_bind_int64(s, 3, except_agent);
@@ -73,7 +73,7 @@ int store_presence_all(struct store *st, int64_t fresh_since, int64_t except_age
 				  " ORDER BY p.ticket_id, p.state = 'replying' DESC, a.login",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, fresh_since);
 	sqlite3_bind_int64(s, 2, except_agent);
 	int rc;
@@ -110,7 +110,7 @@ int store_content_mark(struct store *st, int64_t mark[3], struct derr *e)
 				  "  WHERE delivery IN ('queued','failed'))",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	int rc = sqlite3_step(s);
 	for (int i = 0; i < 3; i++)
 		mark[i] = rc == SQLITE_ROW ? col_int(s, i) : 0;

@@ -457,7 +457,7 @@ static int stream_step(struct store *st, struct stream *x, const struct sort_def
 			if (!x->s) {
 				if (none)
 					continue;
-				return e->code;
+				return derr_code(e);
 			}
 		}
 		int rc = sqlite3_step(x->s);
@@ -685,7 +685,7 @@ static int has_dated(struct store *st, int s, int64_t lo, int64_t hi, bool *yes,
 				  " WHERE t.status = ?1"
 				  " AND " DUE_KEY " > ?2 AND " DUE_KEY " < ?3 LIMIT 1", e);
 	if (!q)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_text(q, 1, status_name((enum status)s), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, lo);
 	sqlite3_bind_int64(q, 3, hi);
@@ -881,9 +881,9 @@ int store_queue_page(struct store *st, const struct queue_filter *f, enum queue_
 	if (own_read) {
 		sqlite3_stmt *b = st_prep(st, "BEGIN", e);
 		if (!b)
-			return e->code;
+			return derr_code(e);
 		if (st_exec_stmt(st, b, e, "reading the queue"))
-			return e->code;
+			return derr_code(e);
 	}
 	size_t first = out->n;
 	int rc = small	     ? page_bag(st, f, sd, desc, after, bag, limit, out, e)
@@ -914,7 +914,7 @@ static int qb_scalar(struct store *st, struct qb *q, int64_t *out, const char *w
 	sqlite3_stmt *s = st_prep(st, sb_str(&q->sql), e);
 	if (!s) {
 		qb_free(q);
-		return e->code;
+		return derr_code(e);
 	}
 	qb_bind(q, s);
 	int rc = sqlite3_step(s);
@@ -981,7 +981,7 @@ int store_queue_locate(struct store *st, const struct queue_filter *f, enum queu
 		sqlite3_stmt *s = st_prep(st, sb_str(&q.sql), e);
 		if (!s) {
 			qb_free(&q);
-			return e->code;
+			return derr_code(e);
 		}
 		qb_bind(&q, s);
 		int r = sqlite3_step(s);

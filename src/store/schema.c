@@ -342,6 +342,10 @@ static const char schema_v8[] =
 	"  SELECT RAISE(ABORT, 'the audit trail is append-only: events are never deleted');"
 	"END;";
 
+/* v9: a message being handed to the MTA carries a lease (until when one
+ * desk is sending it), so no other desk sends it at the same time. */
+static const char schema_v9[] = "ALTER TABLE messages ADD COLUMN sending_until INTEGER;";
+
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
@@ -351,6 +355,7 @@ static const char *const migrations[] = {
 	schema_v6,
 	schema_v7,
 	schema_v8,
+	schema_v9,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
@@ -360,7 +365,7 @@ static int user_version(struct store *st, int *v, struct derr *e)
 {
 	sqlite3_stmt *s = st_prep(st, "PRAGMA user_version", e);
 	if (!s)
-		return e ? e->code : DESK_EIO;
+		return derr_code(e);
 	int rc = sqlite3_step(s);
 	*v = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
 	st_done(s);

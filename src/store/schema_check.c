@@ -37,7 +37,7 @@
 static const struct {
 	int version;
 	const char *sha256;
-} known_schema = {8, "5c062fc5947bc836c3f164c7e4985abbb6105ea06487ccf00ef41559b5d4157f"};
+} known_schema = {9, "6d52ffce03a4b46972c8a7fae94787d061f4b7f2f24317b0534c5718ab06c95e"};
 
 struct schema_obj {
 	char *type, *name, *tbl, *sql;

@@ -20,7 +20,7 @@ int store_sla_facts(struct store *st, int64_t ticket_id, struct sla_facts *f, st
 		"   ORDER BY m.created_at, m.id LIMIT 1)",
 		e);
 	if (!s)
-		return e ? e->code : DESK_EIO;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, ticket_id);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {

@@ -60,7 +60,7 @@ static int read_tags(struct store *st, struct ticket *t, struct derr *e)
 	sqlite3_stmt *s =
 		st_prep(st, "SELECT tag FROM ticket_tags WHERE ticket_id = ?1 ORDER BY tag", e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, t->id);
 	size_t cap = 0;
 	int rc;
@@ -78,7 +78,7 @@ int store_ticket_get(struct store *st, int64_t id, struct ticket *out, struct de
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *s = st_prep(st, "SELECT " TICKET_COLS TICKET_FROM " WHERE t.id = ?1", e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, id);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
@@ -108,7 +108,7 @@ int store_ticket_by_external_id(struct store *st, const char *xid, int64_t *id,
 		" LIMIT 1",
 		e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	bind_text(s, 1, xid);
 	int rc = sqlite3_step(s);
 	*id = rc == SQLITE_ROW ? col_int(s, 0) : 0;
@@ -158,7 +158,7 @@ int store_ticket_insert(struct store *st, struct ticket *t, struct derr *e)
 		" ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
 		e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	bind_id(s, 1, t->id);
 	bind_ticket(s, t);
 	int rc = sqlite3_step(s);
@@ -188,7 +188,7 @@ int store_ticket_update(struct store *st, const struct ticket *t, struct derr *e
 		" WHERE id = ?1",
 		e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, t->id);
 	bind_ticket(s, t);
 	int rc = st_exec_stmt(st, s, e, "updating a ticket");
@@ -201,7 +201,7 @@ static int scalar(struct store *st, const char *sql, int64_t *out, struct derr *
 {
 	sqlite3_stmt *s = st_prep(st, sql, e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	int rc = sqlite3_step(s);
 	*out = rc == SQLITE_ROW ? col_int(s, 0) : 0;
 	st_done(s);
@@ -223,7 +223,7 @@ static int tag_change(struct store *st, const char *sql, int64_t ticket_id, cons
 {
 	sqlite3_stmt *s = st_prep(st, sql, e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, ticket_id);
 	bind_text(s, 2, tag);
 	int rc = st_exec_stmt(st, s, e, "changing tags");
@@ -258,7 +258,7 @@ int store_customer_tickets(struct store *st, int64_t customer_id, int limit,
 				  " ORDER BY t.created_at DESC, t.id DESC LIMIT ?2",
 				  e);
 	if (!s)
-		return e->code;
+		return derr_code(e);
 	sqlite3_bind_int64(s, 1, customer_id);
 	sqlite3_bind_int(s, 2, limit);
 	int rc;
@@ -283,7 +283,7 @@ int store_ticket_move_children(struct store *st, int64_t from, int64_t to, struc
 	for (size_t i = 0; i < ARRAY_LEN(sql); i++) {
 		sqlite3_stmt *s = st_prep(st, sql[i], e);
 		if (!s)
-			return e->code;
+			return derr_code(e);
 		sqlite3_bind_int64(s, 1, from);
 		sqlite3_bind_int64(s, 2, to);
 		int rc = st_exec_stmt(st, s, e, "merging tickets");

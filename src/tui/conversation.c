@@ -132,8 +132,11 @@ static void append_message(struct conv_pane *c, size_t i, int width, struct wrap
 	push(c, clipped, failed ? EL_ERROR : header_el[m->kind % MSG__COUNT]);
 	if (m->delivery_error && m->delivery && strcmp(m->delivery, "sent") != 0) {
 		/* why, and what happens next: the MTA's words, sanitized */
-		char *why = xasprintf("%s %s; kept in the outbox (desk outbox --retry)",
-				      failed ? "mail failed:" : "mail queued:", m->delivery_error);
+		/* (the note of a stopped send says what happens next itself) */
+		bool says_next = strstr(m->delivery_error, "desk outbox --retry") != NULL;
+		char *why = xasprintf("%s %s%s", failed ? "mail failed:" : "mail queued:",
+				      m->delivery_error,
+				      says_next ? "" : "; kept in the outbox (desk outbox --retry)");
 		char *safe = text_sanitize(why, 0);
 		char **lines = NULL;
 		size_t n = text_wrap(safe, width, &lines);

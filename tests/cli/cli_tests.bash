@@ -2114,6 +2114,26 @@ fi
 mail_team sendmail-ok
 end
 
+t "reply: C-c while sendmail hangs stops it and leaves the reply queued with why"
+mail_team sendmail-hung $'  sendmail_timeout: 60s\n'
+rm -f "$MD/sleep.pid"
+timeout -s INT 2 "$DESK" --db "$MD/desk.db" reply "${MT:-0}" --body "Interrupted answer." \
+	</dev/null >"$W/out" 2>"$W/err"
+RC=$?
+[ "$RC" != 0 ] || fail "desk reply went on after C-c (exit 0)"
+sp=$(cat "$MD/sleep.pid" 2>/dev/null)
+if [ -n "$sp" ] && kill -0 "$sp" 2>/dev/null && [ "$(ps -o stat= -p "$sp" | cut -c1)" != Z ]; then
+	fail "its sleep ($sp) still runs"
+	kill "$sp"
+fi
+note=$(sqlite3 "$MD/desk.db" "SELECT delivery || '|' || coalesce(delivery_error, '') FROM messages WHERE body = 'Interrupted answer.'")
+case $note in
+"queued|desk stopped while sendmail ran"*) ;;
+*) fail "the reply is \"$note\", want queued with the note" ;;
+esac
+mail_team sendmail-ok
+end
+
 # Output sanitizing, queue and tag names, caps (issue 11, items 7 and 8).
 # shellcheck source=tests/cli/output_tests.bash
 . "$ROOT/tests/cli/output_tests.bash"

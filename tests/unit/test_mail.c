@@ -1029,20 +1029,24 @@ START_TEST(refused_send_is_kept_in_outbox)
 	fx_open(&f, mail_yaml);
 	struct ingest_result r = ingest(&f, "From: ann@example.com\nSubject: s\n"
 					    "Message-ID: <rf1@x>\n\nx\n");
-	/* an address that could end its header, as an old import left it */
+	/* the reply is stored for mail; then the address becomes one that
+	 * could end its header (as an old import left it) before it is
+	 * handed to sendmail: the last check refuses it */
+	struct derr e = {0};
+	int64_t row;
+	ck_assert_int_eq(core_post(&f.d, r.ticket_id, MSG_REPLY, "answer", NULL, 0, &row, &e),
+			 DESK_OK);
 	struct ticket t;
 	get_ticket(&f, r.ticket_id, &t);
 	struct customer cu = {0};
-	struct derr e = {0};
 	ck_assert_int_eq(store_customer_get(f.d.st, t.customer_id, &cu, &e), DESK_OK);
 	free(cu.email);
 	cu.email = xstrdup("ann@example.com\nBcc: x@evil.example");
 	ck_assert_int_eq(store_customer_update(f.d.st, &cu, &e), DESK_OK);
 	customer_free(&cu);
 	ticket_free(&t);
-	int64_t row;
-	ck_assert_int_eq(post_reply(&f, r.ticket_id, "answer", &row, &e),
-			 DESK_OK);
+	struct derr se = {0};
+	outbound_send(&f.d, row, &se);
 	struct message m;
 	ck_assert_int_eq(store_mail_message_get(f.d.st, row, &m, &e), DESK_OK);
 	ck_assert_str_eq(m.delivery, "failed");
@@ -1618,6 +1622,46 @@ START_TEST(delivery_hung_mta)
 }
 END_TEST
 
+/* Two desks at the same message: while one hands it to the MTA (its
+ * lease runs), the other neither sends it nor takes it for a retry, even
+ * named by id; once recorded "sent" nobody sends it again. */
+START_TEST(delivery_one_sender_at_a_time)
+{
+	struct fx f;
+	fx_open(&f, mail_yaml);
+	int64_t id = new_channel_ticket(&f, CH_EMAIL, "ann@example.com");
+	char *pidfile = xasprintf("%s/sleep.pid", f.dir);
+	char *script = xasprintf("cat >/dev/null; sleep 120 & echo $! > '%s'; wait", pidfile);
+	use_sendmail(&f, "sendmail-hung", script);
+	int64_t row = stored_reply(&f, id, "answer");
+	struct outbound_job *job = NULL, *other = NULL;
+	struct derr e = {0};
+	ck_assert_msg(outbound_job_start(&f.d, row, &job, &e) == DESK_OK, "%s", e.msg);
+	ck_assert_int_eq(outbound_job_start(&f.d, row, &other, &e), DESK_EBUSY);
+	ck_assert_ptr_null(other);
+	ck_assert_int_eq(outbound_send(&f.d, row, &e), DESK_EBUSY);
+	bool taken = true;
+	ck_assert_int_eq(store_mail_take_for_retry(f.d.st, row, time_now() + 1, &taken, &e),
+			 DESK_OK);
+	ck_assert(!taken);
+	expect_delivery(&f, row, "queued", NULL);
+	ck_assert_int_eq(outbound_job_abandon(&f.d, &job, &e), DESK_EIO);
+	/* abandoned: the lease ends with it, and one desk may send it */
+	free(f.cfg.mail.sendmail[0]);
+	f.cfg.mail.sendmail[0] = xstrdup("/bin/true");
+	ck_assert_int_eq(store_mail_take_for_retry(f.d.st, row, 0, &taken, &e), DESK_OK);
+	ck_assert(taken);
+	ck_assert_msg(outbound_send(&f.d, row, &e) == DESK_OK, "%s", e.msg);
+	expect_delivery(&f, row, "sent", NULL);
+	ck_assert_int_eq(outbound_send(&f.d, row, &e), DESK_EBUSY);
+	expect_delivery(&f, row, "sent", NULL);
+	ck_assert(process_gone(read_pid(pidfile)));
+	free(script);
+	free(pidfile);
+	fx_close(&f);
+}
+END_TEST
+
 /* A job that ended before the console quit is recorded as it ended. */
 START_TEST(delivery_abandon_after_end_records_outcome)
 {
@@ -1722,6 +1766,7 @@ Suite *suite_mail(void)
 	tcase_add_test(tc, delivery_which_replies_are_mailed);
 	tcase_add_test(tc, delivery_failed_then_retried);
 	tcase_add_test(tc, delivery_hung_mta);
+	tcase_add_test(tc, delivery_one_sender_at_a_time);
 	tcase_add_test(tc, delivery_abandon_after_end_records_outcome);
 	tcase_add_test(tc, delivery_config_keys);
 	suite_add_tcase(s, tc);
