@@ -10,7 +10,6 @@
  * a risk row to its ticket.  The figures come from core_dashboard
  * (store-computed, one snapshot); other agents' changes reload them at
  * most every few seconds.  Customer text is sanitized before drawing. */
-#include <langinfo.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,12 +58,6 @@ struct dash_pane {
 /* The period, kept from one opening to the next. */
 static int period_days = DASH_DEFAULT_DAYS;
 static const int periods[] = {7, 14, 30, 90};
-
-static bool utf8_locale(void)
-{
-	const char *cs = nl_langinfo(CODESET);
-	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
-}
 
 /* --- building the lines ---------------------------------------------------- */
 
@@ -294,7 +287,7 @@ static void build(struct dash_pane *dp)
 	dp->colw[0] = two ? w / 2 - 2 : w - 2;
 	dp->colx[1] = two ? w / 2 + 1 : 1;
 	dp->colw[1] = two ? w - w / 2 - 2 : w - 2;
-	bool utf8 = utf8_locale();
+	bool utf8 = ui_utf8();
 	int y0 = 0, y1 = 0;
 	section_backlog(dp, 0, &y0);
 	section_age(dp, 0, &y0, utf8);

@@ -68,9 +68,7 @@ void colors_init(struct app *a)
 	}
 }
 
-/* Whether the terminal's locale speaks UTF-8 (asked once: the locale is
- * set before the console starts and never changes). */
-static bool utf8_locale(void)
+bool ui_utf8(void)
 {
 	static int utf8 = -1;
 	if (utf8 < 0) {
@@ -85,7 +83,7 @@ int ui_put(WINDOW *w, int y, int x, int maxw, const char *s, attr_t at)
 	if (!w || maxw <= 0 || !s)
 		return 0;
 	/* Under LANG=C curses would show UTF-8 as blanks or byte soup. */
-	char *ascii = utf8_locale() ? NULL : text_ascii(s);
+	char *ascii = ui_utf8() ? NULL : text_ascii(s);
 	if (ascii)
 		s = ascii;
 	int used;

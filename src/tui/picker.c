@@ -67,10 +67,18 @@ static void refilter(struct picker *p)
 		}
 		return;
 	}
-	for (int rank = 0; rank <= 2; rank++)
-		for (size_t i = 0; i < p->s.n; i++)
-			if (match_rank(&p->s.items[i], f) == rank)
-				p->match[p->nmatch++] = i;
+	/* ranked once each, then gathered rank by rank (a stable bucket sort) */
+	size_t count[3] = {0};
+	int *rank = xcalloc(p->s.n + 1, sizeof *rank);
+	for (size_t i = 0; i < p->s.n; i++)
+		if ((rank[i] = match_rank(&p->s.items[i], f)) >= 0)
+			count[rank[i]]++;
+	size_t at[3] = {0, count[0], count[0] + count[1]};
+	for (size_t i = 0; i < p->s.n; i++)
+		if (rank[i] >= 0)
+			p->match[at[rank[i]]++] = i;
+	p->nmatch = count[0] + count[1] + count[2];
+	free(rank);
 }
 
 static int finish(struct picker *p, struct app *a, const char *value)

@@ -169,6 +169,9 @@ void layout_apply(struct app *a);
 void layout_free(struct app *a);
 bool pane_shown(const struct app *a, enum pane_id id);
 void colors_init(struct app *a);
+/* Whether the terminal's locale speaks UTF-8 (asked once: the locale is
+ * set before the console starts and never changes). */
+bool ui_utf8(void);
 /* Draws sanitized text clipped to maxw columns; returns columns used. */
 int ui_put(WINDOW *w, int y, int x, int maxw, const char *s, attr_t at);
 /* Moves *top, the first of n lines shown `visible` at a time, for a

@@ -1135,7 +1135,7 @@ if [ -n "$sleeper" ] && kill -0 "$sleeper" 2>/dev/null && [ "$(ps -o stat= -p "$
 	kill "$sleeper" 2>/dev/null # nothing lingers, whatever happened
 fi
 check "... the hung sendmail was stopped with its children" [ $gone -eq 1 ]
-check "... the reply stays queued, saying why" [ "$(delivery_of "$mailt")" = "queued|the console quit while sendmail ran (stopped it); desk outbox --retry sends it" ]
+check "... the reply stays queued, saying why" [ "$(delivery_of "$mailt")" = "queued|desk stopped while sendmail ran (and stopped it); desk outbox --retry sends it" ]
 with_sendmail sendmail-ok
 check "... desk outbox --retry delivers it at once" bash -c "'$DESK' outbox --retry | grep -q '1 sent, 0 failed'"
 check "... its state becomes sent" [ "$(delivery_of "$mailt")" = "sent|" ]
