@@ -346,6 +346,46 @@ static const char schema_v8[] =
  * desk is sending it), so no other desk sends it at the same time. */
 static const char schema_v9[] = "ALTER TABLE messages ADD COLUMN sending_until INTEGER;";
 
+/* Version 9 -> 10: a shorter loop and knowing what is new (issue 13).
+ * - events.change_id: the events one action of an agent wrote (a
+ *   macro's several fields, a bulk change over many tickets, a merge)
+ *   share it, so `u` undoes that whole action; events_undo finds an
+ *   agent's latest change at once;
+ * - messages.send_after: a reply held for undo-send is not handed to
+ *   the MTA before this time (NULL: at once);
+ * - messages.merged_from / surveys.merged_from: the ticket a message or
+ *   survey was moved from by a merge, so undoing the merge moves
+ *   exactly those back;
+ * - agents.signature: added below a reply in compose;
+ * - ticket_seen: when an agent last saw each ticket (a row changed since
+ *   is marked new to them);
+ * - consoles: one row per open console (its process), what it shows
+ *   and since when, for `:who`. */
+static const char schema_v10[] =
+	"ALTER TABLE events ADD COLUMN change_id INTEGER;"
+	"CREATE INDEX events_undo ON events (agent_id, change_id) WHERE change_id IS NOT NULL;"
+	"ALTER TABLE messages ADD COLUMN send_after INTEGER;"
+	"ALTER TABLE messages ADD COLUMN merged_from INTEGER;"
+	"ALTER TABLE surveys ADD COLUMN merged_from INTEGER;"
+	"ALTER TABLE agents ADD COLUMN signature TEXT;"
+	"CREATE TABLE ticket_seen ("
+	"  agent_id INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,"
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,"
+	"  seen_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (agent_id, ticket_id)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE consoles ("
+	"  id INTEGER PRIMARY KEY,"
+	"  agent_id INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,"
+	"  pid INTEGER NOT NULL,"
+	"  started_at INTEGER NOT NULL,"
+	"  seen_at INTEGER NOT NULL,"
+	"  ticket_id INTEGER REFERENCES tickets(id) ON DELETE SET NULL,"
+	"  ticket_since INTEGER,"
+	"  view TEXT"
+	");"
+	"CREATE INDEX consoles_agent ON consoles (agent_id);";
+
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
@@ -356,6 +396,7 @@ static const char *const migrations[] = {
 	schema_v7,
 	schema_v8,
 	schema_v9,
+	schema_v10,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,

@@ -37,7 +37,7 @@
 static const struct {
 	int version;
 	const char *sha256;
-} known_schema = {9, "6d52ffce03a4b46972c8a7fae94787d061f4b7f2f24317b0534c5718ab06c95e"};
+} known_schema = {10, "9767ed61448a3e05286bc8dd5e4e30895a99d40487b406d5d276b0c860f5eac6"};
 
 struct schema_obj {
 	char *type, *name, *tbl, *sql;

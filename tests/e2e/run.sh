@@ -2,8 +2,9 @@
 # run.sh: desk's end-to-end tests of the console.  `make test-e2e` runs
 #   sh tests/e2e/run.sh ./desk
 # from the top of the repository.  The tests themselves are bash and
-# drive the real binary in a private tmux server; this wrapper only
-# checks the tools and finds them.
+# drive the real binary in a private tmux server, one file a subject
+# (each with its own server and database, sharing lib.bash); this
+# wrapper checks the tools and runs every file, failing if any failed.
 set -eu
 if [ $# -ne 1 ]; then
 	echo "usage: sh tests/e2e/run.sh PATH-TO-DESK" >&2
@@ -15,4 +16,10 @@ for tool in bash tmux; do
 		exit 1
 	fi
 done
-exec bash "$(dirname "$0")/console.bash" "$@"
+status=0
+for t in "$(dirname "$0")"/*.bash; do
+	[ "${t##*/}" = lib.bash ] && continue
+	echo "# ${t##*/}"
+	bash "$t" "$@" || status=1
+done
+exit $status
