@@ -63,6 +63,10 @@ bool duration_parse(const char *s, int64_t *seconds);
 /* Case-insensitive ASCII substring search; NULL-safe (NULL never matches). */
 bool str_icontains(const char *hay, const char *needle);
 bool str_empty(const char *s); /* NULL or "" */
+/* The folder part of a file name ("." when it has none), a new string. */
+char *path_dir(const char *path);
+/* Whether two names are one existing file (device and inode). */
+bool path_same_file(const char *a, const char *b);
 /* Trims ASCII whitespace at both ends, in place; returns s. */
 char *str_trim(char *s);
 /* The Levenshtein distance of two short strings (names up to 64 bytes;

@@ -775,15 +775,11 @@ static int read_config(struct loader *l, const struct ynode *root, struct config
 	return rc;
 }
 
-/* The folder part of path, or NULL when it has none. */
+/* The folder part of path, or NULL when it has none (names in the file
+ * then stay as written, relative to where desk runs). */
 static char *dir_of(const char *path)
 {
-	const char *slash = path ? strrchr(path, '/') : NULL;
-	if (!slash)
-		return NULL;
-	if (slash == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(slash - path));
+	return path && strchr(path, '/') ? path_dir(path) : NULL;
 }
 
 int config_read_doc(const struct ydoc *d, bool personal, const char *team_hint,

@@ -79,13 +79,6 @@ char *config_team_path(const char *db_path)
 	return path;
 }
 
-static bool same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-	       sa.st_ino == sb.st_ino;
-}
-
 /* The personal file's name: --config, $DESK_CONFIG, then the XDG one
  * (which may be missing).  *required: a missing file is an error. */
 static char *personal_path(const char *explicit_path, bool *required, bool *from_env)
@@ -201,7 +194,7 @@ static int load_team(const char *db, struct config *sys, bool *have_sys, char **
 	char *dir = real_folder(db);
 	*team = team_path_in(dir);
 	int rc = DESK_OK;
-	if (*team && *have_sys && same_file(*team, config_system_path)) {
+	if (*team && *have_sys && path_same_file(*team, config_system_path)) {
 		*c = *sys;
 		*have_sys = false;
 	} else if (*team) {
@@ -253,7 +246,7 @@ int config_load(const char *explicit_path, const char *db_option, struct config 
 		goto fail;
 	/* The team's own file named as the personal one is read once, as
 	 * the team's. */
-	if (have_pd && !same_file(ppath, team)) {
+	if (have_pd && !path_same_file(ppath, team)) {
 		char *hint = team_hint(team, db);
 		struct config mine;
 		rc = config_read_doc(&pd, true, hint, &mine, e);
@@ -269,7 +262,7 @@ int config_load(const char *explicit_path, const char *db_option, struct config 
 	db = NULL;
 	/* The team file's own database key chose nothing: it was found by
 	 * the database. */
-	if (db_from.from == FROM_SYSTEM && same_file(team, config_system_path))
+	if (db_from.from == FROM_SYSTEM && path_same_file(team, config_system_path))
 		db_from.from = FROM_TEAM;
 	c->origin[CFG_DATABASE] = db_from;
 	goto out;

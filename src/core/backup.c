@@ -36,13 +36,6 @@ static void remove_copy(const char *tmp)
 	}
 }
 
-static bool same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-	       sa.st_ino == sb.st_ino;
-}
-
 /* Moves the checked copy to path: link() refuses an existing file,
  * rename() (with --force) replaces it in one step. */
 static int put_in_place(const char *tmp, const char *path, bool force, struct derr *e)
@@ -78,7 +71,7 @@ static int backup_as_caller(struct desk *d, const char *path, bool force,
 					"%s: already exists; give a new path, or --force to replace it",
 					path);
 		char *wal = xasprintf("%s-wal", db), *shm = xasprintf("%s-shm", db);
-		bool live = same_file(path, db) || same_file(path, wal) || same_file(path, shm);
+		bool live = path_same_file(path, db) || path_same_file(path, wal) || path_same_file(path, shm);
 		free(wal);
 		free(shm);
 		if (live)

@@ -28,16 +28,6 @@
 #include "priv.h"
 #include "util.h"
 
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		return xstrdup(".");
-	if (slash == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(slash - path));
-}
-
 static void describe(const struct stat *sb, char *buf, size_t size)
 {
 	struct passwd *pw = getpwuid(sb->st_uid);
@@ -212,7 +202,7 @@ static int check_as_agent(const char *db_path, const char *dir, struct derr *e)
 int desk_check_access(const char *db_path, bool creating, char **open_path, struct derr *e)
 {
 	*open_path = NULL;
-	char *dir = dir_of(db_path), *canon = NULL, why[768] = "";
+	char *dir = path_dir(db_path), *canon = NULL, why[768] = "";
 	gid_t dg;
 	bool setid = priv_setid();
 	enum folder f = desk_gid(&dg) ? classify(dir, dg, &canon, why, sizeof why) : FOLDER_OTHER;
@@ -313,10 +303,10 @@ int desk_init_shared(struct desk *d, const char *group, const char *db_path,
 				"this desk runs setgid to group %s, not %s: give %s, or "
 				"reinstall desk for group %s (make install DESK_GROUP=%s)",
 				mine, group, mine, group, group);
-	char *dir = dir_of(db_path);
+	char *dir = path_dir(db_path);
 	/* Checked before anything is made: a folder on an unsafe path would
 	 * be refused at every open, and its empty database left behind. */
-	char *parent = dir_of(dir);
+	char *parent = path_dir(dir);
 	char *canon = realpath(parent, NULL);
 	char *probe = canon ? xasprintf("%s/-", canon) : NULL;
 	int rc = probe && priv_path_safe(probe)
