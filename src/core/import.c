@@ -686,18 +686,62 @@ static void fill_times(struct importer *im, struct in_ticket *in)
 	}
 }
 
+/* The solve times a line leaves out, which the report cannot do without:
+ * a ticket solved once has a first and a latest solve.  They come from
+ * the line's status events (the first and last change to solved), then
+ * from each other, then, for a ticket solved or closed now, from its
+ * last message (it was solved after its last word); a solved or closed
+ * ticket with none of these cannot be placed in time and is refused.
+ * A ticket merged into another needs none: it was closed, not solved. */
+static int fill_solves(struct in_ticket *in, struct derr *e)
+{
+	int64_t first_ev = 0, last_ev = 0;
+	for (size_t i = 0; i < in->nevents; i++) {
+		const struct in_event *x = &in->events[i];
+		if (!x->field || strcmp(x->field, "status") != 0 || !x->new_value ||
+		    strcmp(x->new_value, "solved") != 0)
+			continue;
+		if (!first_ev || x->at < first_ev)
+			first_ev = x->at;
+		last_ev = latest(last_ev, x->at);
+	}
+	if (!in->first_solved_at)
+		in->first_solved_at = first_ev ? first_ev : in->solved_at;
+	if (!in->solved_at)
+		in->solved_at = last_ev ? last_ev : in->first_solved_at;
+	/* A ticket merged away is closed without being solved. */
+	bool solved_now = (in->status == ST_SOLVED || in->status == ST_CLOSED) && !in->merged_into;
+	if (solved_now && !in->first_solved_at) {
+		int64_t last_msg = 0;
+		for (size_t i = 0; i < in->nmessages; i++)
+			last_msg = latest(last_msg, in->messages[i].at);
+		if (!last_msg)
+			return derr_set(e, DESK_EINVAL,
+					"status: a %s ticket needs first_solved_at or solved_at "
+					"(or a status event or a message to date its solve)",
+					status_name(in->status));
+		in->first_solved_at = in->solved_at = last_msg;
+	}
+	if (in->solved_at && in->solved_at < in->first_solved_at)
+		return derr_set(e, DESK_EINVAL,
+				"solved_at: the latest solve is before first_solved_at");
+	return DESK_OK;
+}
+
 /* The first reply after the customer first wrote, as core_post counts
- * it; 0 if the customer never wrote or nobody answered. */
+ * it; 0 if the customer never wrote or nobody answered.  Automatic mail
+ * (an out-of-office, an auto-responder) is neither. */
 static int64_t first_response(const struct in_ticket *in)
 {
 	int64_t asked = 0, answered = 0;
 	for (size_t i = 0; i < in->nmessages; i++)
-		if (in->messages[i].kind == MSG_CUSTOMER &&
+		if (in->messages[i].kind == MSG_CUSTOMER && !in->messages[i].automatic &&
 		    (!asked || in->messages[i].at < asked))
 			asked = in->messages[i].at;
 	for (size_t i = 0; asked && i < in->nmessages; i++) {
 		const struct in_message *m = &in->messages[i];
-		if (m->kind == MSG_REPLY && m->at >= asked && (!answered || m->at < answered))
+		if (m->kind == MSG_REPLY && !m->automatic && m->at >= asked &&
+		    (!answered || m->at < answered))
 			answered = m->at;
 	}
 	return answered;
@@ -824,6 +868,8 @@ static int write_ticket(struct importer *im, struct in_ticket *in, bool *created
 			return rc;
 	}
 	fill_times(im, in);
+	if ((rc = fill_solves(in, e)))
+		return rc;
 	const char *queue = in->queue ? in->queue
 			    : im->d->cfg && im->d->cfg->default_queue ? im->d->cfg->default_queue
 								       : "general";

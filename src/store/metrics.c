@@ -214,9 +214,11 @@ static char *fill(const char *tmpl, const struct shape *sh)
 		case 'J':
 			sb_add(&b, dims[sh->by].join);
 			break;
-		case 'T': /* only a breakdown needs the ticket */
+		case 'T': /* only a breakdown needs the ticket: the one a
+			   * merged ticket's survey counts under */
 			if (sh->by != BY_NONE)
-				sb_add(&b, " JOIN tickets t ON t.id = s.ticket_id");
+				sb_add(&b, " JOIN tickets t0 ON t0.id = s.ticket_id"
+					   " JOIN tickets t ON t.id = coalesce(t0.merged_into, t0.id)");
 			break;
 		case 'I':
 			if (by_index)
@@ -375,8 +377,9 @@ static void created_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
 
 /* desk_solved(created, first solved, last solved, reopens, replies to
  * the first solve): the figures of tickets first solved in the period.
- * First contact resolution: never reopened, and at most one public
- * reply up to the first solve. */
+ * First contact resolution: never reopened, and exactly one public
+ * reply up to the first solve (solved without a word is not resolved
+ * on first contact). */
 enum { S_SOLVED, S_FCR, S_REOPENED, S_FIRST_SUM, S_FULL_SUM, S__COUNT };
 
 static void solved_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
@@ -389,7 +392,7 @@ static void solved_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
 	int64_t created = sqlite3_value_int64(argv[0]);
 	int64_t reopens = sqlite3_value_int64(argv[3]);
 	c[S_SOLVED]++;
-	c[S_FCR] += reopens == 0 && sqlite3_value_int64(argv[4]) <= 1;
+	c[S_FCR] += reopens == 0 && sqlite3_value_int64(argv[4]) == 1;
 	c[S_REOPENED] += reopens > 0;
 	c[S_FIRST_SUM] += sqlite3_value_int64(argv[1]) - created;
 	c[S_FULL_SUM] += null(argv[2]) ? 0 : sqlite3_value_int64(argv[2]) - created;

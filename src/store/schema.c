@@ -386,6 +386,87 @@ static const char schema_v10[] =
 	");"
 	"CREATE INDEX consoles_agent ON consoles (agent_id);";
 
+/* Version 10 -> 11: honest report facts.
+ * - Automatic mail (an out-of-office, a bounce, an auto-responder's
+ *   reply) is neither the customer's turn nor an answer: the facts of
+ *   schema 6 now skip messages with auto = 1, and are recomputed when a
+ *   message's auto flag changes (ingest marks it after the insert).
+ *   The tickets that hold such a message get their facts again.
+ * - A ticket solved once has both solve times: an imported solved or
+ *   closed ticket without first_solved_at (not merged away: that one
+ *   was closed, never solved) takes its latest solve, else its last
+ *   message, else its close or last update; one without
+ *   solved_at (solved, reopened, not solved again) takes its last
+ *   change to solved in the audit trail, else its first solve, so that
+ *   full resolution time is its latest solve and never 0 s. */
+#define FIRST_CUSTOMER_MSG(col, X)                                              \
+	"(SELECT m." col " FROM messages m WHERE m.ticket_id = " X                \
+	" AND m.kind = 'customer' AND m.auto = 0 ORDER BY m.created_at, m.id LIMIT 1)"
+#define FACTS_SET(X)                                                            \
+	" first_customer_at = " FIRST_CUSTOMER_MSG("created_at", X) ","          \
+	" first_customer_msg = " FIRST_CUSTOMER_MSG("id", X) ","                 \
+	" first_answer_at = (SELECT r.created_at FROM messages r, (SELECT"      \
+	"  m.created_at AS a, m.id AS i FROM messages m WHERE m.ticket_id = " X  \
+	"  AND m.kind = 'customer' AND m.auto = 0 ORDER BY m.created_at, m.id LIMIT 1) f" \
+	"  WHERE r.ticket_id = " X " AND r.kind = 'reply' AND r.auto = 0"       \
+	"  AND r.created_at >= f.a"                                             \
+	"  AND (r.created_at > f.a OR r.id > f.i) ORDER BY r.created_at, r.id LIMIT 1)," \
+	" replies_to_first_solve = (SELECT count(*) FROM (SELECT 1 FROM messages m" \
+	"  WHERE m.ticket_id = " X " AND m.kind = 'reply' AND m.auto = 0"        \
+	"  AND (tickets.first_solved_at"                                        \
+	"  IS NULL OR m.created_at <= tickets.first_solved_at) LIMIT 2))"
+static const char schema_v11[] =
+	"DROP TRIGGER messages_facts_customer;"
+	"DROP TRIGGER messages_facts_reply;"
+	"DROP TRIGGER messages_facts_moved;"
+	"DROP TRIGGER messages_facts_deleted;"
+	"DROP TRIGGER tickets_facts_solved;"
+	"CREATE TRIGGER messages_facts_customer AFTER INSERT ON messages"
+	"  WHEN new.kind = 'customer' AND new.auto = 0 BEGIN"
+	"  UPDATE tickets SET" FACTS_SET("new.ticket_id") " WHERE id = new.ticket_id"
+	"    AND (first_customer_at IS NULL OR first_customer_at > new.created_at"
+	"    OR (first_customer_at = new.created_at AND first_customer_msg > new.id));"
+	"END;"
+	"CREATE TRIGGER messages_facts_reply AFTER INSERT ON messages"
+	"  WHEN new.kind = 'reply' AND new.auto = 0 BEGIN"
+	"  UPDATE tickets SET first_answer_at = new.created_at WHERE id = new.ticket_id"
+	"    AND first_customer_at IS NOT NULL AND (new.created_at > first_customer_at"
+	"    OR (new.created_at = first_customer_at AND new.id > first_customer_msg))"
+	"    AND (first_answer_at IS NULL OR first_answer_at > new.created_at);"
+	"  UPDATE tickets SET replies_to_first_solve = replies_to_first_solve + 1"
+	"    WHERE id = new.ticket_id AND replies_to_first_solve < 2"
+	"    AND (first_solved_at IS NULL OR new.created_at <= first_solved_at);"
+	"END;"
+	"CREATE TRIGGER messages_facts_moved AFTER UPDATE OF ticket_id, kind, created_at, auto"
+	"  ON messages BEGIN"
+	"  UPDATE tickets SET" FACTS_SET("tickets.id")
+	"    WHERE id IN (old.ticket_id, new.ticket_id);"
+	"END;"
+	"CREATE TRIGGER messages_facts_deleted AFTER DELETE ON messages"
+	"  WHEN old.kind IN ('customer', 'reply') BEGIN"
+	"  UPDATE tickets SET" FACTS_SET("tickets.id") " WHERE id = old.ticket_id;"
+	"END;"
+	"CREATE TRIGGER tickets_facts_solved AFTER UPDATE OF first_solved_at ON tickets"
+	"  WHEN new.first_solved_at IS NOT old.first_solved_at BEGIN"
+	"  UPDATE tickets SET replies_to_first_solve = (SELECT count(*) FROM (SELECT 1"
+	"    FROM messages m WHERE m.ticket_id = new.id AND m.kind = 'reply' AND m.auto = 0"
+	"    AND (new.first_solved_at IS NULL OR m.created_at <= new.first_solved_at)"
+	"    LIMIT 2)) WHERE id = new.id;"
+	"END;"
+	"UPDATE tickets SET" FACTS_SET("tickets.id")
+	"  WHERE id IN (SELECT ticket_id FROM messages WHERE auto = 1);"
+	"UPDATE tickets SET first_solved_at = coalesce(solved_at,"
+	"  (SELECT max(m.created_at) FROM messages m WHERE m.ticket_id = tickets.id),"
+	"  closed_at, updated_at)"
+	"  WHERE first_solved_at IS NULL AND status IN ('solved', 'closed')"
+	"  AND merged_into IS NULL;"
+	"UPDATE tickets SET solved_at = coalesce((SELECT max(v.at) FROM events v"
+	"  WHERE v.ticket_id = tickets.id AND v.field = 'status' AND v.new_value = 'solved'),"
+	"  first_solved_at)"
+	"  WHERE solved_at IS NULL AND first_solved_at IS NOT NULL;";
+#undef FACTS_SET
+#undef FIRST_CUSTOMER_MSG
+
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
@@ -397,6 +478,7 @@ static const char *const migrations[] = {
 	schema_v8,
 	schema_v9,
 	schema_v10,
+	schema_v11,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,

@@ -37,7 +37,7 @@
 static const struct {
 	int version;
 	const char *sha256;
-} known_schema = {10, "9767ed61448a3e05286bc8dd5e4e30895a99d40487b406d5d276b0c860f5eac6"};
+} known_schema = {11, "3afeb8b2edd6f8da5f2c126d4fef9f55136800541f9bd549a8bbe46eb6b22180"};
 
 struct schema_obj {
 	char *type, *name, *tbl, *sql;

@@ -15,7 +15,7 @@ int store_sla_facts(struct store *st, int64_t ticket_id, struct sla_facts *f, st
 		" (SELECT m.created_at FROM messages m WHERE m.ticket_id = ?1"
 		"   AND m.kind = 'customer' AND m.auto = 0"
 		"   AND (m.created_at, m.id) > (SELECT r.created_at, r.id FROM messages r"
-		"     WHERE r.ticket_id = ?1 AND r.kind = 'reply'"
+		"     WHERE r.ticket_id = ?1 AND r.kind = 'reply' AND r.auto = 0"
 		"     ORDER BY r.created_at DESC, r.id DESC LIMIT 1)"
 		"   ORDER BY m.created_at, m.id LIMIT 1)",
 		e);
