@@ -798,19 +798,61 @@ static void add_ref(struct mail_in *m, size_t *cap, const char *id)
 	m->refs[m->nrefs++] = xstrdup(id);
 }
 
+/* Every "<...>" of an In-Reply-To outside quoted strings and comments,
+ * the last first.  MH and nmh write "Message from Joe <joe@x> of
+ * "date." <id@host>", and with a bare address, an apostrophe or a
+ * comma among the words GMime's parser gives up on the whole value; the
+ * id is the last one, and an address among them matches no message. */
+static void reply_to_ids(const char *v, struct mail_in *m, size_t *cap)
+{
+	char *found[MAX_REFS];
+	size_t n = 0;
+	int depth = 0;
+	bool quoted = false;
+	for (const char *p = v; *p; p++) {
+		if (*p == '\\' && (quoted || depth) && p[1]) {
+			p++;
+		} else if (quoted) {
+			quoted = *p != '"';
+		} else if (*p == '"' && !depth) {
+			quoted = true;
+		} else if (*p == '(') {
+			depth++;
+		} else if (*p == ')' && depth) {
+			depth--;
+		} else if (*p == '<' && !depth) {
+			const char *end = strchr(p + 1, '>');
+			if (!end)
+				break;
+			struct strbuf b = {0};
+			sb_add(&b, "");
+			for (const char *q = p + 1; q < end; q++)
+				if (*q != ' ' && *q != '\t' && *q != '\r' && *q != '\n')
+					sb_addc(&b, *q);
+			if (n < ARRAY_LEN(found))
+				found[n++] = sb_take(&b);
+			else
+				sb_free(&b);
+			p = end;
+		}
+	}
+	while (n > 0) {
+		n--;
+		add_ref(m, cap, found[n]);
+		free(found[n]);
+	}
+}
+
 /* From the raw headers: an encoded word is never an id. */
 static void references(GMimeMessage *msg, GMimeParserOptions *po, struct mail_in *m,
 		       size_t *cap)
 {
 	const char *irt = raw_header(GMIME_OBJECT(msg), "In-Reply-To");
-	GMimeReferences *r = irt ? g_mime_references_parse(po, irt) : NULL;
-	for (int i = 0; r && i < g_mime_references_length(r); i++)
-		add_ref(m, cap, g_mime_references_get_message_id(r, i));
-	if (r)
-		g_mime_references_free(r);
+	if (irt)
+		reply_to_ids(irt, m, cap);
 	/* References lists the oldest first; the newest is the best guess. */
 	const char *refs = raw_header(GMIME_OBJECT(msg), "References");
-	r = refs ? g_mime_references_parse(po, refs) : NULL;
+	GMimeReferences *r = refs ? g_mime_references_parse(po, refs) : NULL;
 	for (int i = r ? g_mime_references_length(r) - 1 : -1; i >= 0; i--)
 		add_ref(m, cap, g_mime_references_get_message_id(r, i));
 	if (r)
@@ -936,13 +978,52 @@ static void add_part(struct walk *w, const char *filename, const char *type,
 		memcpy(p->data, data, len);
 }
 
+/* The charset an HTML document names in its head, <meta charset="x">
+ * or <meta http-equiv="Content-Type" content="text/html; charset=x">,
+ * as browsers read it (in the first 1024 bytes); NULL when none. */
+static char *html_meta_charset(const unsigned char *data, size_t len)
+{
+	size_t n = len < 1024 ? len : 1024;
+	for (size_t i = 0; i + 5 < n; i++) {
+		if (data[i] != '<' || g_ascii_strncasecmp((const char *)data + i + 1, "meta", 4) != 0)
+			continue;
+		size_t end = i + 5;
+		while (end < n && data[end] != '>')
+			end++;
+		for (size_t j = i + 5; j + 7 < end; j++) {
+			if (g_ascii_strncasecmp((const char *)data + j, "charset", 7) != 0)
+				continue;
+			size_t k = j + 7;
+			while (k < end && data[k] == ' ')
+				k++;
+			if (k >= end || data[k] != '=')
+				continue;
+			k++;
+			while (k < end && (data[k] == ' ' || data[k] == '"' || data[k] == '\''))
+				k++;
+			size_t start = k;
+			while (k < end && (g_ascii_isalnum(data[k]) || strchr("-_.:", data[k])))
+				k++;
+			if (k > start && k - start < 40)
+				return xstrndup((const char *)data + start, k - start);
+		}
+		i = end;
+	}
+	return NULL;
+}
+
 static char *part_text(GMimePart *part, bool html)
 {
 	GMimeStream *mem;
 	GByteArray *a = part_bytes(part, &mem);
 	GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(part));
 	const char *cs = ct ? g_mime_content_type_get_parameter(ct, "charset") : NULL;
+	/* MIME's word first; an HTML part without one says it itself. */
+	char *meta = html && str_empty(cs) ? html_meta_charset(a->data, a->len) : NULL;
+	if (meta)
+		cs = meta;
 	char *u = mail_to_utf8((const char *)a->data, a->len, cs);
+	free(meta);
 	g_object_unref(mem);
 	if (!html)
 		return u;
@@ -1094,6 +1175,122 @@ static bool has_header(const char *data, size_t len)
 	return i > start && i < len && data[i] == ':';
 }
 
+/* Raw 8-bit header text (no encoded words) that is not UTF-8 is read in
+ * the charset named by `declared` (the message's own), then
+ * windows-1252; NULL: UTF-8, then windows-1252. */
+static GMimeParserOptions *parser_options(const char *declared)
+{
+	GMimeParserOptions *po = g_mime_parser_options_new();
+	const char *fallback[] = {"utf-8", declared ? declared : "windows-1252",
+				  declared ? "windows-1252" : NULL, NULL};
+	g_mime_parser_options_set_fallback_charsets(po, fallback);
+	g_mime_parser_options_set_rfc2047_compliance_mode(po, GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_address_compliance_mode(po, GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_parameter_compliance_mode(po, GMIME_RFC_COMPLIANCE_LOOSE);
+	return po;
+}
+
+static GMimeMessage *construct(const char *data, size_t len, GMimeParserOptions *po)
+{
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, len);
+	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+	g_mime_parser_set_format(parser, len > 5 && strncmp(data, "From ", 5) == 0
+						 ? GMIME_FORMAT_MBOX
+						 : GMIME_FORMAT_MESSAGE);
+	GMimeMessage *msg = g_mime_parser_construct_message(parser, po);
+	g_object_unref(parser);
+	g_object_unref(stream);
+	return msg;
+}
+
+/* Encoded words of the message's header block labelled ISO-8859-1 (or
+ * an alias), relabelled windows-1252, as desk-mail(7) reads bodies:
+ * mail that says Latin-1 is written in windows-1252 in practice, and
+ * read strictly its curly quotes and dashes become C1 controls.  A new
+ * buffer (its length in *out_len), or NULL when there is none. */
+static char *latin1_words_relabelled(const char *data, size_t len, size_t *out_len)
+{
+	size_t end = 0;
+	while (end < len && !(data[end] == '\n' && end + 1 < len &&
+			      (data[end + 1] == '\n' ||
+			       (data[end + 1] == '\r' && end + 2 < len && data[end + 2] == '\n'))))
+		end++;
+	struct strbuf b = {0};
+	size_t copied = 0;
+	for (size_t i = 0; i + 2 < end; i++) {
+		if (data[i] != '=' || data[i + 1] != '?')
+			continue;
+		size_t cs = i + 2, ce = cs;
+		while (ce < end && ce - cs < 32 && data[ce] != '?' && data[ce] != '*' &&
+		       (unsigned char)data[ce] > ' ')
+			ce++;
+		if (ce >= end || (data[ce] != '?' && data[ce] != '*') || ce == cs)
+			continue;
+		char name[33];
+		memcpy(name, data + cs, ce - cs);
+		name[ce - cs] = '\0';
+		if (!is_latin1(name))
+			continue;
+		if (!b.s)
+			sb_add(&b, "");
+		sb_addn(&b, data + copied, cs - copied);
+		sb_add(&b, "windows-1252");
+		copied = ce;
+		i = ce;
+	}
+	if (!b.s)
+		return NULL;
+	sb_addn(&b, data + copied, len - copied);
+	*out_len = b.len;
+	return sb_take(&b);
+}
+
+/* The charset a message declares for its text: its own Content-Type's,
+ * else its first text part's. */
+static const char *declared_charset(GMimeObject *o, int depth)
+{
+	if (!o || depth > 8)
+		return NULL;
+	GMimeContentType *ct = g_mime_object_get_content_type(o);
+	const char *cs = ct ? g_mime_content_type_get_parameter(ct, "charset") : NULL;
+	if (!str_empty(cs))
+		return cs;
+	if (GMIME_IS_MULTIPART(o)) {
+		GMimeMultipart *mp = GMIME_MULTIPART(o);
+		for (int i = 0; i < g_mime_multipart_get_count(mp); i++)
+			if ((cs = declared_charset(g_mime_multipart_get_part(mp, i), depth + 1)))
+				return cs;
+	}
+	return NULL;
+}
+
+/* The charset to read the message's raw 8-bit headers in again, a new
+ * string, or NULL when the first reading (UTF-8, then windows-1252)
+ * was right: no such header, or a message that declares nothing else. */
+static char *header_charset_to_retry(GMimeMessage *msg)
+{
+	static const char *const names[] = {"Subject", "From", "Sender", "Reply-To"};
+	bool eight_bit = false;
+	for (size_t i = 0; i < ARRAY_LEN(names) && !eight_bit; i++) {
+		const char *v = raw_header(GMIME_OBJECT(msg), names[i]);
+		if (!v)
+			continue;
+		bool high = false;
+		for (const char *p = v; *p && !high; p++)
+			high = (unsigned char)*p >= 0x80;
+		eight_bit = high && !g_utf8_validate(v, -1, NULL);
+	}
+	GMimeObject *top = GMIME_OBJECT(msg);
+	GMimeContentType *ct = g_mime_object_get_content_type(top);
+	const char *cs = ct ? g_mime_content_type_get_parameter(ct, "charset") : NULL;
+	if (str_empty(cs))
+		cs = declared_charset(g_mime_message_get_mime_part(msg), 0);
+	if (!eight_bit || str_empty(cs) || is_latin1(cs) || strcasecmp(cs, "utf-8") == 0 ||
+	    strcasecmp(cs, "utf8") == 0 || strcasecmp(cs, "windows-1252") == 0)
+		return NULL;
+	return xstrdup(cs);
+}
+
 int mail_parse(const char *data, size_t len, const char *self, struct mail_in *out,
 	       struct derr *e)
 {
@@ -1104,20 +1301,20 @@ int mail_parse(const char *data, size_t len, const char *self, struct mail_in *o
 		return derr_set(e, DESK_EINVAL,
 				"not a mail message: it does not start with a header line");
 	mail_lib_init();
-	GMimeParserOptions *po = g_mime_parser_options_new();
-	static const char *fallback[] = {"utf-8", "windows-1252", NULL};
-	g_mime_parser_options_set_fallback_charsets(po, fallback);
-	g_mime_parser_options_set_rfc2047_compliance_mode(po, GMIME_RFC_COMPLIANCE_LOOSE);
-	g_mime_parser_options_set_address_compliance_mode(po, GMIME_RFC_COMPLIANCE_LOOSE);
-	g_mime_parser_options_set_parameter_compliance_mode(po, GMIME_RFC_COMPLIANCE_LOOSE);
-	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, len);
-	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
-	g_mime_parser_set_format(parser, len > 5 && strncmp(data, "From ", 5) == 0
-						 ? GMIME_FORMAT_MBOX
-						 : GMIME_FORMAT_MESSAGE);
-	GMimeMessage *msg = g_mime_parser_construct_message(parser, po);
-	g_object_unref(parser);
-	g_object_unref(stream);
+	size_t plen = len;
+	char *relabelled = latin1_words_relabelled(data, len, &plen);
+	const char *pdata = relabelled ? relabelled : data;
+	GMimeParserOptions *po = parser_options(NULL);
+	GMimeMessage *msg = construct(pdata, plen, po);
+	char *retry = msg ? header_charset_to_retry(msg) : NULL;
+	if (retry) {
+		g_object_unref(msg);
+		g_mime_parser_options_free(po);
+		po = parser_options(retry);
+		msg = construct(pdata, plen, po);
+		free(retry);
+	}
+	free(relabelled);
 	if (!msg) {
 		g_mime_parser_options_free(po);
 		return derr_set(e, DESK_EINVAL, "not a mail message: GMime could not parse it");

@@ -180,6 +180,101 @@ START_TEST(charset_latin1_and_windows1252)
 }
 END_TEST
 
+/* Mail that reads right (found on real mail): MH-style In-Reply-To,
+ * an HTML part's own charset, raw 8-bit headers in the message's
+ * declared charset, ISO-8859-1 encoded words read as windows-1252. */
+START_TEST(mh_in_reply_to_threads_by_its_id)
+{
+	static const char *const irt[] = {
+		"Message from jdoe@example.com of \"Tue, 02 Mar 2026 10:00:00 +0000.\"\n"
+		" <mh.1@host.example>",
+		"Message from Mr. O'Brien <ob@x.org> of \"Tue, 02 Mar 2026.\" <mh.1@host.example>",
+		"Message from Joe, <joe@x.org> of Tue, 02 Mar 2026 10:00:00 +0000. <mh.1@host.example>",
+		"Your message of \"Tue, 02 Mar 2026 <10:00>\" (<not@this.one>) <mh.1@host.example>",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(irt); i++) {
+		char *text = xasprintf("From: a@b.example\nSubject: x\nIn-Reply-To: %s\n\nbody\n",
+				       irt[i]);
+		struct mail_in m;
+		parse_ok(text, &m);
+		ck_assert_msg(m.nrefs >= 1, "case %zu: no reference", i);
+		ck_assert_str_eq(m.refs[0], "mh.1@host.example");
+		for (size_t j = 0; j < m.nrefs; j++)
+			ck_assert_str_ne(m.refs[j], "not@this.one");
+		mail_in_free(&m);
+		free(text);
+	}
+}
+END_TEST
+
+START_TEST(html_meta_charset_is_honoured)
+{
+	struct mail_in m;
+	/* "Привет" in KOI8-R, named only by the document. */
+	parse_ok("From: a@b.example\nSubject: x\nContent-Type: text/html\n\n"
+		 "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; "
+		 "charset=koi8-r\"></head><body>\xf0\xd2\xc9\xd7\xc5\xd4</body></html>\n",
+		 &m);
+	ck_assert_msg(strstr(m.body, "Привет"), "%s", m.body);
+	mail_in_free(&m);
+	parse_ok("From: a@b.example\nSubject: x\nContent-Type: text/html\n\n"
+		 "<meta charset='iso-8859-2'><p>\xb1</p>\n",
+		 &m);
+	ck_assert_msg(strstr(m.body, "ą"), "%s", m.body);
+	mail_in_free(&m);
+	/* MIME's own word wins over the document's. */
+	parse_ok("From: a@b.example\nSubject: x\nContent-Type: text/html; charset=utf-8\n\n"
+		 "<meta charset=\"koi8-r\"><p>caf\xc3\xa9</p>\n",
+		 &m);
+	ck_assert_msg(strstr(m.body, "café"), "%s", m.body);
+	mail_in_free(&m);
+}
+END_TEST
+
+START_TEST(raw_8bit_headers_use_the_declared_charset)
+{
+	struct mail_in m;
+	parse_ok("From: \xe9\xd7\xc1\xce <ivan@b.example>\nSubject: \xf0\xd2\xc9\xd7\xc5\xd4\n"
+		 "Content-Type: text/plain; charset=koi8-r\n\nbody\n",
+		 &m);
+	ck_assert_str_eq(m.subject, "Привет");
+	ck_assert_str_eq(m.from_name, "Иван");
+	mail_in_free(&m);
+	/* In a multipart, its first text part declares it. */
+	parse_ok("From: a@b.example\nSubject: \xb1\nMIME-Version: 1.0\n"
+		 "Content-Type: multipart/mixed; boundary=XX\n\n--XX\n"
+		 "Content-Type: text/plain; charset=iso-8859-2\n\nbody\n--XX--\n",
+		 &m);
+	ck_assert_str_eq(m.subject, "ą");
+	mail_in_free(&m);
+	/* Valid UTF-8 stays UTF-8; nothing declared: windows-1252. */
+	parse_ok("From: a@b.example\nSubject: caf\xc3\xa9\n"
+		 "Content-Type: text/plain; charset=koi8-r\n\nbody\n",
+		 &m);
+	ck_assert_str_eq(m.subject, "café");
+	mail_in_free(&m);
+	parse_ok("From: a@b.example\nSubject: caf\xe9\n\nbody\n", &m);
+	ck_assert_str_eq(m.subject, "café");
+	mail_in_free(&m);
+}
+END_TEST
+
+START_TEST(latin1_encoded_words_are_windows1252)
+{
+	struct mail_in m;
+	parse_ok("From: =?ISO-8859-1?Q?=93Jo=94?= <jo@b.example>\n"
+		 "Subject: =?iso-8859-1?q?=93quoted=94_=80_5?= and =?latin1?B?k2GU?=\n\nbody\n",
+		 &m);
+	ck_assert_str_eq(m.subject, "“quoted” € 5 and “a”");
+	ck_assert_str_eq(m.from_name, "“Jo”");
+	mail_in_free(&m);
+	/* Only the header block: the same words in the body stay as written. */
+	parse_ok("From: a@b.example\nSubject: x\n\n=?iso-8859-1?q?=93?=\n", &m);
+	ck_assert_msg(strstr(m.body, "=?iso-8859-1?q?=93?="), "%s", m.body);
+	mail_in_free(&m);
+}
+END_TEST
+
 START_TEST(charset_japanese)
 {
 	/* 日本語 in Shift_JIS and in ISO-2022-JP (with its escapes) */
@@ -1734,6 +1829,10 @@ Suite *suite_mail(void)
 	TCase *tc = tcase_create("parse");
 	tcase_add_test(tc, charset_latin1_and_windows1252);
 	tcase_add_test(tc, charset_japanese);
+	tcase_add_test(tc, mh_in_reply_to_threads_by_its_id);
+	tcase_add_test(tc, html_meta_charset_is_honoured);
+	tcase_add_test(tc, raw_8bit_headers_use_the_declared_charset);
+	tcase_add_test(tc, latin1_encoded_words_are_windows1252);
 	tcase_add_test(tc, charset_invalid_and_unknown);
 	tcase_add_test(tc, encoded_words_and_transfer_encodings);
 	tcase_add_test(tc, mime_structure);
