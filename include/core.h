@@ -183,6 +183,29 @@ int core_agent_set_active(struct desk *d, const char *login, bool active, struct
 int core_agent_event(struct desk *d, const char *login, const char *old_value,
 		     enum role role, struct derr *e);
 
+/* --- customers (src/core/customers.c) ---------------------------------- */
+/* A customer named by number ("12", "#12") or by any of their addresses. */
+int core_customer_find(struct desk *d, const char *spec, int64_t *id, struct derr *e);
+/* What to change: NULL leaves a field; "" clears it.  email makes an
+ * address the main one, where replies go (the old one stays theirs);
+ * add and remove change the others.  An address must be valid and
+ * nobody else's (DESK_ECONFLICT names whose, and how to merge). */
+struct customer_edit {
+	const char *name, *email, *phone, *organization, *tier, *notes;
+	const char *const *add;
+	size_t nadd;
+	const char *const *remove;
+	size_t nremove;
+};
+/* Any agent; one transaction, an audit event per field changed. */
+int core_customer_edit(struct desk *d, int64_t id, const struct customer_edit *ed,
+		       struct derr *e);
+/* Supervisors and admins: from's tickets and addresses become into's
+ * (mail from either finds into), into keeps its details and takes the
+ * ones it lacks, their notes are joined, and from is gone.  Each moved
+ * ticket gets an audit event. */
+int core_customer_merge(struct desk *d, int64_t from, int64_t into, struct derr *e);
+
 /* --- views ------------------------------------------------------------- */
 /* A queue view: a filter, an order and a name.  Owns its strings. */
 struct view {

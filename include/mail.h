@@ -172,9 +172,10 @@ char *mail_clean_line(const char *s);
  * holds only the headers desk writes, each once, a To, and no CR or NUL;
  * DESK_EINVAL says which line is wrong. */
 int mail_check_headers(const char *text, size_t len, struct derr *e);
-/* The sender of a customer message when it is not the ticket's customer
- * (customer_email): who really wrote it, for display; else NULL. */
-const char *mail_foreign_sender(const struct message *m, const char *customer_email);
+/* The sender of a customer message when it is none of the addresses of
+ * the ticket's customer: who really wrote it, for display; else NULL. */
+struct name_list;
+const char *mail_foreign_sender(const struct message *m, const struct name_list *addresses);
 
 /* --- core: ingest and outbound ----------------------------------------- */
 struct ingest_opts {

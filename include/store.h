@@ -16,7 +16,7 @@
 #include "error.h"
 #include "model.h"
 
-#define STORE_SCHEMA_VERSION 11
+#define STORE_SCHEMA_VERSION 12
 
 struct store;
 
@@ -87,6 +87,19 @@ int store_customer_update(struct store *st, const struct customer *c, struct der
 /* Customers whose name or email contains text (case-insensitive). */
 int store_customer_search(struct store *st, const char *text, int limit,
 			  struct customer_list *out, struct derr *e);
+/* Every address of a customer, the main one (customers.email) first. */
+struct name_list;
+int store_customer_emails(struct store *st, int64_t id, struct name_list *out, struct derr *e);
+/* The customer an address belongs to (in any case), 0 if none. */
+int store_customer_email_owner(struct store *st, const char *email, int64_t *id, struct derr *e);
+/* Gives the customer one more address (one of anyone's already is a
+ * constraint error: check with store_customer_email_owner first). */
+int store_customer_email_add(struct store *st, int64_t id, const char *email, struct derr *e);
+int store_customer_email_remove(struct store *st, int64_t id, const char *email,
+				struct derr *e);
+/* Inside a transaction: from's tickets and addresses become into's, and
+ * from is deleted. */
+int store_customer_move(struct store *st, int64_t from, int64_t into, struct derr *e);
 /* A customer's tickets, newest first, at most limit. */
 int store_customer_tickets(struct store *st, int64_t customer_id, int limit,
 			   struct ticket_list *out, struct derr *e);
@@ -256,6 +269,10 @@ int store_ticket_json(struct store *st, int64_t id, bool with_events, char **jso
 
 /* A queue row as `desk list --json` prints it. */
 int store_ticket_summary_json(struct store *st, int64_t id, char **json, struct derr *e);
+/* A customer as `desk customer show --json` prints it: details, the
+ * main address ("email") and all of them ("emails", in the order of the
+ * index), and how many tickets (open ones too). */
+int store_customer_json(struct store *st, int64_t id, char **json, struct derr *e);
 /* The export record with "id" added, as `desk show --json` prints it. */
 int store_ticket_show_json(struct store *st, int64_t id, char **json, struct derr *e);
 

@@ -65,6 +65,9 @@ static int show_text(struct desk *d, const struct ticket *t, bool history, struc
 		customer_free(&cu);
 	}
 	struct message_list ml = {0};
+	struct name_list addrs = {0};
+	if (t->customer_id)
+		store_customer_emails(d->st, t->customer_id, &addrs, NULL);
 	int rc = store_messages(d->st, t->id, &ml, e);
 	for (size_t i = 0; rc == DESK_OK && i < ml.n; i++) {
 		const struct message *m = &ml.v[i];
@@ -74,7 +77,7 @@ static int show_text(struct desk *d, const struct ticket *t, bool history, struc
 						    "system"};
 		printf("\n--- %s, ", label[m->kind]);
 		/* who really wrote it, when that is not the ticket's customer */
-		const char *foreign = mail_foreign_sender(m, t->customer_email);
+		const char *foreign = mail_foreign_sender(m, &addrs);
 		if (foreign) {
 			cli_print_safe(foreign, false);
 			printf(" (not the customer)");
@@ -86,6 +89,7 @@ static int show_text(struct desk *d, const struct ticket *t, bool history, struc
 		fputc('\n', stdout);
 	}
 	message_list_free(&ml);
+	name_list_free(&addrs);
 	if (rc == DESK_OK && history) {
 		struct event_list el = {0};
 		rc = store_events(d->st, t->id, &el, e);

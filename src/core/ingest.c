@@ -223,8 +223,9 @@ enum thread_how {
 };
 
 /* Whether the sender may thread by a subject tag alone: the ticket's
- * customer.  Desk mails only the customer's address, so that is also
- * every address the ticket has mailed. */
+ * customer, from any of their addresses.  Desk mails only the
+ * customer's addresses, so that is also every address the ticket has
+ * mailed. */
 static int tag_sender_ok(struct desk *d, int64_t ticket_id, const char *from, bool *ok,
 			 struct derr *e)
 {
@@ -235,9 +236,11 @@ static int tag_sender_ok(struct desk *d, int64_t ticket_id, const char *from, bo
 	int rc = store_ticket_get(d->st, ticket_id, &t, e);
 	if (rc)
 		return rc;
-	*ok = !str_empty(t.customer_email) && g_ascii_strcasecmp(t.customer_email, from) == 0;
+	int64_t owner = 0;
+	rc = store_customer_email_owner(d->st, from, &owner, e);
+	*ok = rc == DESK_OK && owner && owner == t.customer_id;
 	ticket_free(&t);
-	return DESK_OK;
+	return rc;
 }
 
 /* A reference to a Message-ID desk sent or received on a ticket threads

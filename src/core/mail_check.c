@@ -194,11 +194,12 @@ int mail_check_headers(const char *text, size_t len, struct derr *e)
 	return DESK_OK;
 }
 
-const char *mail_foreign_sender(const struct message *m, const char *customer_email)
+const char *mail_foreign_sender(const struct message *m, const struct name_list *addresses)
 {
 	if (!m || m->kind != MSG_CUSTOMER || str_empty(m->mail_from))
 		return NULL;
-	if (customer_email && strcasecmp(m->mail_from, customer_email) == 0)
-		return NULL;
+	for (size_t i = 0; addresses && i < addresses->n; i++)
+		if (strcasecmp(m->mail_from, addresses->v[i]) == 0)
+			return NULL;
 	return m->mail_from;
 }

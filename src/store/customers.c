@@ -1,6 +1,8 @@
-/* customers.c: the customers table. */
+/* customers.c: the customers table and their addresses. */
 #include <stdio.h>
 #include <stdlib.h>
+
+#include <string.h>
 
 #include "internal.h"
 #include "util.h"
@@ -48,8 +50,11 @@ int store_customer_get(struct store *st, int64_t id, struct customer *out, struc
 int store_customer_by_email(struct store *st, const char *email, struct customer *out,
 			    struct derr *e)
 {
-	sqlite3_stmt *s =
-		st_prep(st, "SELECT " CUSTOMER_COLS " FROM customers WHERE email = ?1", e);
+	/* Any of the customer's addresses (customer_emails holds them all). */
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT " CUSTOMER_COLS " FROM customers WHERE id ="
+				  " (SELECT customer_id FROM customer_emails WHERE email = ?1)",
+				  e);
 	if (!s)
 		return derr_code(e);
 	bind_text(s, 1, email);
@@ -105,10 +110,11 @@ int store_customer_search(struct store *st, const char *text, int limit,
 	/* instr() on lower() rather than LIKE, so % and _ typed by a person
 	 * are plain characters. */
 	sqlite3_stmt *s = st_prep(st,
-				  "SELECT " CUSTOMER_COLS " FROM customers"
+				  "SELECT " CUSTOMER_COLS " FROM customers c"
 				  " WHERE instr(lower(name), lower(?1))"
-				  "    OR instr(lower(coalesce(email, '')), lower(?1))"
 				  "    OR instr(lower(coalesce(organization, '')), lower(?1))"
+				  "    OR EXISTS (SELECT 1 FROM customer_emails ce"
+				  "      WHERE ce.customer_id = c.id AND instr(lower(ce.email), lower(?1)))"
 				  " ORDER BY name, id LIMIT ?2",
 				  e);
 	if (!s)
@@ -133,4 +139,83 @@ int store_customer_count(struct store *st, int64_t *n, struct derr *e)
 	*n = rc == SQLITE_ROW ? col_int(s, 0) : 0;
 	st_done(s);
 	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "counting customers");
+}
+
+int store_customer_emails(struct store *st, int64_t id, struct name_list *out, struct derr *e)
+{
+	/* The main address first, then the others in order. */
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT ce.email FROM customer_emails ce JOIN customers c"
+				  " ON c.id = ce.customer_id WHERE ce.customer_id = ?1"
+				  " ORDER BY ce.email <> coalesce(c.email, ''), ce.email",
+				  e);
+	if (!s)
+		return derr_code(e);
+	sqlite3_bind_int64(s, 1, id);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
+		out->v[out->n++] = col_text(s, 0);
+	}
+	st_done(s);
+	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading a customer's addresses");
+}
+
+int store_customer_email_owner(struct store *st, const char *email, int64_t *id, struct derr *e)
+{
+	*id = 0;
+	sqlite3_stmt *s =
+		st_prep(st, "SELECT customer_id FROM customer_emails WHERE email = ?1", e);
+	if (!s)
+		return derr_code(e);
+	bind_text(s, 1, email);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = col_int(s, 0);
+	st_done(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DESK_OK
+						     : st_fail(st, e, "looking up an address");
+}
+
+int store_customer_email_add(struct store *st, int64_t id, const char *email, struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(
+		st, "INSERT INTO customer_emails (email, customer_id) VALUES (?1, ?2)", e);
+	if (!s)
+		return derr_code(e);
+	bind_text(s, 1, email);
+	sqlite3_bind_int64(s, 2, id);
+	return st_exec_stmt(st, s, e, "adding an address");
+}
+
+int store_customer_email_remove(struct store *st, int64_t id, const char *email,
+				struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(
+		st, "DELETE FROM customer_emails WHERE email = ?1 AND customer_id = ?2", e);
+	if (!s)
+		return derr_code(e);
+	bind_text(s, 1, email);
+	sqlite3_bind_int64(s, 2, id);
+	return st_exec_stmt(st, s, e, "removing an address");
+}
+
+int store_customer_move(struct store *st, int64_t from, int64_t into, struct derr *e)
+{
+	static const char *const sql[] = {
+		"UPDATE tickets SET customer_id = ?2 WHERE customer_id = ?1",
+		"UPDATE customer_emails SET customer_id = ?2 WHERE customer_id = ?1",
+		"DELETE FROM customers WHERE id = ?1",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(sql); i++) {
+		sqlite3_stmt *s = st_prep(st, sql[i], e);
+		if (!s)
+			return derr_code(e);
+		sqlite3_bind_int64(s, 1, from);
+		sqlite3_bind_int64(s, 2, into);
+		int rc = st_exec_stmt(st, s, e, "merging customers");
+		if (rc)
+			return rc;
+	}
+	return DESK_OK;
 }

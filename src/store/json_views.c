@@ -58,3 +58,30 @@ int store_ticket_show_json(struct store *st, int64_t id, char **json, struct der
 	free(record);
 	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "writing a ticket as JSON");
 }
+
+int store_customer_json(struct store *st, int64_t id, char **json, struct derr *e)
+{
+	*json = NULL;
+	sqlite3_stmt *s = st_prep(
+		st,
+		"SELECT json_object('id', c.id, 'name', c.name, 'email', c.email,"
+		" 'emails', json((SELECT json_group_array(ce.email) FROM customer_emails ce"
+		"   WHERE ce.customer_id = c.id)),"
+		" 'phone', c.phone, 'organization', c.organization, 'tier', c.tier,"
+		" 'notes', c.notes, 'created_at', " RFC3339("c.created_at") ","
+		" 'tickets', (SELECT count(*) FROM tickets t WHERE t.customer_id = c.id),"
+		" 'open_tickets', (SELECT count(*) FROM tickets t WHERE t.customer_id = c.id"
+		"   AND t.status IN ('new', 'open', 'pending', 'on_hold')))"
+		" FROM customers c WHERE c.id = ?1",
+		e);
+	if (!s)
+		return derr_code(e);
+	sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*json = col_json(s, 0);
+	st_done(s);
+	if (rc == SQLITE_DONE)
+		return derr_set(e, DESK_ENOTFOUND, "no customer #%lld", (long long)id);
+	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "writing a customer as JSON");
+}

@@ -467,6 +467,34 @@ static const char schema_v11[] =
 #undef FACTS_SET
 #undef FIRST_CUSTOMER_MSG
 
+/* Version 11 -> 12: a customer has several addresses.  customer_emails
+ * holds every address of every customer, the main one (customers.email,
+ * where replies go) included, so finding a customer by any of them is
+ * one lookup; an address belongs to one customer.  The triggers add the
+ * main address when a customer is added or given a new one (the old one
+ * stays theirs: mail from it still finds them); one already another
+ * customer's is refused by the primary key. */
+static const char schema_v12[] =
+	"CREATE TABLE customer_emails ("
+	"  email TEXT NOT NULL COLLATE NOCASE PRIMARY KEY,"
+	"  customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE"
+	") WITHOUT ROWID;"
+	"CREATE INDEX customer_emails_customer ON customer_emails (customer_id);"
+	"INSERT INTO customer_emails (email, customer_id)"
+	"  SELECT email, id FROM customers WHERE email IS NOT NULL;"
+	"CREATE TRIGGER customers_email_ai AFTER INSERT ON customers"
+	"  WHEN new.email IS NOT NULL BEGIN"
+	"  INSERT INTO customer_emails (email, customer_id) SELECT new.email, new.id"
+	"    WHERE NOT EXISTS (SELECT 1 FROM customer_emails"
+	"      WHERE email = new.email AND customer_id = new.id);"
+	"END;"
+	"CREATE TRIGGER customers_email_au AFTER UPDATE OF email ON customers"
+	"  WHEN new.email IS NOT NULL BEGIN"
+	"  INSERT INTO customer_emails (email, customer_id) SELECT new.email, new.id"
+	"    WHERE NOT EXISTS (SELECT 1 FROM customer_emails"
+	"      WHERE email = new.email AND customer_id = new.id);"
+	"END;";
+
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
@@ -479,6 +507,7 @@ static const char *const migrations[] = {
 	schema_v9,
 	schema_v10,
 	schema_v11,
+	schema_v12,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,

@@ -37,7 +37,7 @@
 static const struct {
 	int version;
 	const char *sha256;
-} known_schema = {11, "3afeb8b2edd6f8da5f2c126d4fef9f55136800541f9bd549a8bbe46eb6b22180"};
+} known_schema = {12, "6c13cf6dd75b907df4ab16153b68d9783b78e061eb641f6dd155f9d116a2ed80"};
 
 struct schema_obj {
 	char *type, *name, *tbl, *sql;

@@ -78,6 +78,8 @@ enum arg_kind {
 	X(REVERSE, "reverse", 0, ARG_NONE, act_reverse, "O", "reverse the sort order")    \
 	X(CUSTOMER_TICKETS, "customer-tickets", F_TICKET, ARG_NONE, act_customer_tickets, \
 	  "H", "show all tickets of this ticket's customer in the queue")                 \
+	X(CUSTOMER_EDIT, "customer-edit", F_TICKET, ARG_NONE, act_customer_edit, "history:e", \
+	  "edit the customer's name, addresses, phone, organization, tier and notes")     \
 	X(AUDIT, "audit", F_TICKET, ARG_NONE, act_audit, "A",                             \
 	  "the ticket's audit trail: who changed what, when, old and new")                \
 	X(REPLY, "reply", F_TICKET, ARG_NONE, act_reply, "r",                             \

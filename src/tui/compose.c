@@ -180,47 +180,11 @@ int editor_run(struct app *a, const char *path, editor_tick_fn tick, void *data,
 
 /* --- the compose file -------------------------------------------------- */
 
-/* The agent's own file, made as the agent (desk's group lowered). */
-static int write_file_as_agent(struct compose *c, const char *content, struct derr *e);
-
+/* The agent's own file (editfile.c), named for what it holds. */
 static int write_file(struct compose *c, const char *content, struct derr *e)
 {
-	priv_lower();
-	int rc = write_file_as_agent(c, content, e);
-	priv_raise();
-	return rc;
-}
-
-static int write_file_as_agent(struct compose *c, const char *content, struct derr *e)
-{
-	const char *tmp = getenv("TMPDIR");
-	c->dir = xasprintf("%s/desk-XXXXXX", !str_empty(tmp) && tmp[0] == '/' ? tmp : "/tmp");
-	if (!mkdtemp(c->dir)) { /* mode 0700 */
-		int err = errno;
-		xfree(&c->dir);
-		return derr_set(e, DESK_EIO, "cannot make a private folder for the text: %s",
-				strerror(err));
-	}
-	c->path = xasprintf("%s/%s-XXXXXX.txt", c->dir,
-			    c->purpose == P_NEW ? "ticket" : c->kind == MSG_NOTE ? "note" : "reply");
-	int fd = mkstemps(c->path, 4); /* mode 0600 */
-	if (fd < 0)
-		return derr_set(e, DESK_EIO, "cannot make %s: %s", c->path, strerror(errno));
-	size_t len = strlen(content), off = 0;
-	while (off < len) {
-		ssize_t w = write(fd, content + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			int err = errno;
-			close(fd);
-			return derr_set(e, DESK_EIO, "writing %s: %s", c->path, strerror(err));
-		}
-		off += (size_t)w;
-	}
-	if (close(fd) != 0)
-		return derr_set(e, DESK_EIO, "writing %s: %s", c->path, strerror(errno));
-	return DESK_OK;
+	return editfile_make(c->purpose == P_NEW ? "ticket" : c->kind == MSG_NOTE ? "note" : "reply",
+			     content, &c->dir, &c->path, e);
 }
 
 /* Reads the file back; false (and the file kept) if it cannot be read. */

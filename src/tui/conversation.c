@@ -26,6 +26,7 @@ struct conv_pane {
 	bool stale;     /* reload at the next draw */
 	bool have;      /* t and msgs are valid */
 	struct ticket t;
+	struct name_list addrs; /* the customer's addresses */
 	struct message_list msgs;
 	char **bodies;  /* sanitized, one per message; NULL until needed */
 	char *info;     /* sanitized header line */
@@ -66,6 +67,7 @@ static void unload(struct conv_pane *c)
 		message_list_free(&c->msgs);
 		ticket_free(&c->t);
 	}
+	name_list_free(&c->addrs);
 	memset(&c->msgs, 0, sizeof c->msgs);
 	xfree(&c->info);
 	c->have = false;
@@ -112,7 +114,7 @@ static void append_message(struct conv_pane *c, size_t i, int width, struct wrap
 	char when[64];
 	time_format_local(m->created_at, when, sizeof when);
 	/* who really wrote it, when that is not the ticket's customer */
-	const char *foreign = mail_foreign_sender(m, c->t.customer_email);
+	const char *foreign = mail_foreign_sender(m, &c->addrs);
 	char *who = foreign ? xasprintf("%s (not the customer)", foreign) : NULL;
 	char *author = text_sanitize(who ? who : m->author ? m->author : "", 0);
 	free(who);
@@ -226,6 +228,8 @@ static void load(struct conv_pane *c, struct app *a)
 		return;
 	}
 	c->have = true;
+	if (c->t.customer_id)
+		store_customer_emails(a->d->st, c->t.customer_id, &c->addrs, NULL);
 	c->bodies = xcalloc(c->msgs.n + 1, sizeof *c->bodies);
 	const struct ticket *t = &c->t;
 	struct strbuf b = {0};

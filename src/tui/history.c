@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "format.h"
 #include "text.h"
@@ -20,6 +21,7 @@ struct hist_pane {
 	struct ticket_list tickets;
 	char **subjects; /* sanitized */
 	char *notes_safe; /* the customer's notes, sanitized; NULL: none */
+	char *also;       /* their other addresses, comma-separated; NULL: none */
 	char **notes;     /* notes_safe wrapped for notes_w */
 	size_t nnotes;
 	int notes_w;      /* -1: not wrapped yet */
@@ -39,6 +41,7 @@ static void unload(struct hist_pane *h)
 {
 	notes_free(h);
 	xfree(&h->notes_safe);
+	xfree(&h->also);
 	if (h->have) {
 		customer_free(&h->c);
 		for (size_t i = 0; i < h->tickets.n; i++)
@@ -78,6 +81,16 @@ static void load(struct hist_pane *h, struct app *a)
 		return;
 	}
 	h->have = true;
+	struct name_list addrs = {0};
+	if (store_customer_emails(a->d->st, cust, &addrs, NULL) == DESK_OK) {
+		struct strbuf b = {0};
+		for (size_t i = 0; i < addrs.n; i++)
+			if (!h->c.email || strcasecmp(addrs.v[i], h->c.email) != 0)
+				sb_addf(&b, "%s%s", b.len ? ", " : "", addrs.v[i]);
+		h->also = b.len ? sb_take(&b) : NULL;
+		sb_free(&b);
+	}
+	name_list_free(&addrs);
 	if (!str_empty(h->c.notes))
 		h->notes_safe = text_sanitize(h->c.notes, SAN_KEEP_NEWLINES);
 	h->subjects = xcalloc(h->tickets.n + 1, sizeof *h->subjects);
@@ -102,6 +115,8 @@ static size_t profile(const struct hist_pane *h, struct prow *out)
 	out[n++] = (struct prow){"Name", c->name};
 	if (!str_empty(c->email))
 		out[n++] = (struct prow){"Email", c->email};
+	if (h->also)
+		out[n++] = (struct prow){"Also", h->also};
 	if (!str_empty(c->phone))
 		out[n++] = (struct prow){"Phone", c->phone};
 	if (!str_empty(c->organization))
@@ -149,7 +164,7 @@ static void h_draw(struct pane *p, struct app *a)
 		return;
 	}
 	char *name = text_sanitize(str_empty(h->c.name) ? h->c.email : h->c.name, 0);
-	char *title = xasprintf("Customer: %s", name);
+	char *title = xasprintf("Customer #%lld: %s", (long long)h->c.id, name);
 	ui_title(a, p, title);
 	free(title);
 	free(name);

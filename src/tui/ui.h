@@ -314,6 +314,15 @@ int marks_action(struct app *a, int action, const char *arg);
 typedef void (*editor_tick_fn)(struct app *a, void *data);
 int editor_run(struct app *a, const char *path, editor_tick_fn tick, void *data,
 	       struct derr *e);
+/* --- editfile.c: the private file $EDITOR works on ----------------------- */
+/* Makes a new private folder and in it a file named after kind ("reply",
+ * "customer") holding content, as the agent; *dir and *path are new
+ * strings (set as far as they were made, even on failure). */
+int editfile_make(const char *kind, const char *content, char **dir, char **path,
+		  struct derr *e);
+/* Removes the file and its folder; frees and clears both names. */
+void editfile_remove(char **dir, char **path);
+
 /* The ticket being replied to (or noted on), 0 when not composing. */
 int64_t compose_ticket(const struct app *a);
 /* Keeps unsent work when the console must exit; returns a line for

@@ -2138,6 +2138,10 @@ end
 # shellcheck source=tests/cli/output_tests.bash
 . "$ROOT/tests/cli/output_tests.bash"
 
+# Customers: several addresses, edit, merge (issue 14).
+# shellcheck source=tests/cli/customer_tests.bash
+. "$ROOT/tests/cli/customer_tests.bash"
+
 t "the main database is intact after everything (integrity_check)"
 [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check: $(sqlite3 "$DB" 'PRAGMA integrity_check')"
 [ "$(sqlite3 "$DEMO" 'PRAGMA integrity_check')" = ok ] || fail "demo integrity_check failed"

@@ -9,7 +9,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.bash" "$@"
 start 200 50
 if wait_for "Queue: open (" && wait_for "? help"; then
 	rows=$(count_lines '^ *[0-9]+ (URG|high|norm|low) ')
-	if [ "$rows" -ge 10 ] && [[ $SCREEN == *"Subject"* ]] && [[ $SCREEN == *"Customer: "* ]]; then
+	if [ "$rows" -ge 10 ] && [[ $SCREEN == *"Subject"* ]] && [[ $SCREEN == *"Customer #"* ]]; then
 		ok "the queue shows tickets, with the conversation and customer panes beside it"
 	else
 		fail "the queue shows tickets, with the conversation and customer panes beside it" "$rows ticket rows"
@@ -160,7 +160,7 @@ resize 16 5
 check "16x5: says the terminal is too small" wait_for "terminal too"
 keys j
 resize 200 50
-if wait_for "Customer: " && wait_for "Queue: open (" && wait_for "? help" && fits 200; then
+if wait_for "Customer #" && wait_for "Queue: open (" && wait_for "? help" && fits 200; then
 	ok "200x50: back to three panes after being tiny"
 else
 	fail "200x50: back to three panes after being tiny" "not redrawn"
@@ -175,7 +175,7 @@ type_text "open $evil"
 keys Enter
 if wait_for "#$evil EVIL^[[31mRED^[[2J^[[10;10HMOVED^[]0;pwned-title^GEND" &&
 	wait_for "Body ^[[1;1H^[[2Jcleared?" && wait_for "^[]0;pwned-body^G^[]52;c;Ym9keQ==^G BEL^GCR^MBS^H^HX" &&
-	wait_for "Customer: Eve ^[[7mIL"; then
+	wait_for ": Eve ^[[7mIL"; then
 	ok "a hostile subject, body and name are shown as visible text (^[, ^G, ^M, ^H)"
 else
 	fail "a hostile subject, body and name are shown as visible text (^[, ^G, ^M, ^H)" "ticket $evil"

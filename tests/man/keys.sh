@@ -17,7 +17,11 @@ section=$("$desk" keys --builtin | awk '
 		for (i = 1; i <= n; i++) {
 			id = order[i]
 			if (ctxs[id] != last) {
-				print ".SS " (ctxs[id] == "prompt" ? "In prompts and pickers" : "Everywhere else")
+				title = ctxs[id] == "prompt" ? "In prompts and pickers" : \
+					ctxs[id] == "history" ? "In the customer pane" : \
+					ctxs[id] == "queue" ? "In the queue" : \
+					ctxs[id] == "conversation" ? "In the conversation" : "Everywhere else"
+				print ".SS " title
 				last = ctxs[id]
 			}
 			k = keys[id] == "" ? "(no key: :" acts[id] ")" : keys[id]

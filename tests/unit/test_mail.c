@@ -1254,8 +1254,10 @@ START_TEST(subject_tag_is_not_identity)
 	ck_assert_int_eq(r.ticket_id, id);
 	/* ... shown as who wrote it, not as the customer */
 	ck_assert_int_eq(store_mail_message_get(f.d.st, r.msg_row, &m, &e), DESK_OK);
-	ck_assert_str_eq(mail_foreign_sender(&m, "ann@example.com"), "colleague@example.org");
-	ck_assert_ptr_null(mail_foreign_sender(&m, "COLLEAGUE@example.org"));
+	char *ann[] = {"ann@example.com"}, *both[] = {"ann@example.com", "COLLEAGUE@example.org"};
+	struct name_list l1 = {ann, 1, 1}, l2 = {both, 2, 2};
+	ck_assert_str_eq(mail_foreign_sender(&m, &l1), "colleague@example.org");
+	ck_assert_ptr_null(mail_foreign_sender(&m, &l2));
 	message_free(&m);
 	fx_close(&f);
 }
@@ -1286,7 +1288,9 @@ START_TEST(stranger_tag_join)
 	struct derr e = {0};
 	ck_assert_int_eq(store_mail_message_get(f.d.st, r.msg_row, &m, &e), DESK_OK);
 	ck_assert(m.automatic); /* held aside: not the customer's turn */
-	ck_assert_str_eq(mail_foreign_sender(&m, t.customer_email), "mallory@evil.example");
+	char *own[] = {t.customer_email};
+	struct name_list addrs = {own, 1, 1};
+	ck_assert_str_eq(mail_foreign_sender(&m, &addrs), "mallory@evil.example");
 	message_free(&m);
 	ticket_free(&t);
 	ck_assert(has_event(&f, id, "stranger", "mallory@evil.example"));

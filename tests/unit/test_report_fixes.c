@@ -349,7 +349,7 @@ START_TEST(migration_fixes_stored_tickets)
 	store_close(&st);
 
 	ck_assert_msg(store_open(path, 0, &st, &e) == DESK_OK, "%s", e.msg);
-	ck_assert_int_eq(store_schema_version(st), 11);
+	ck_assert_int_eq(store_schema_version(st), STORE_SCHEMA_VERSION);
 	db = st->db;
 	ck_assert_int_eq(raw(db, "SELECT solved_at FROM tickets WHERE id = 1"), 150);
 	ck_assert_int_eq(raw(db, "SELECT first_solved_at FROM tickets WHERE id = 2"), 300);

@@ -1,0 +1,250 @@
+/* test_customers.c: customers with several addresses: finding one by any
+ * of them, editing (with its audit events and its refusals), merging
+ * two (tickets, addresses, details, the role check), and the tag rule of
+ * mail threading, which now takes any of the customer's addresses. */
+#include <check.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "mail.h"
+#include "testlib.h"
+#include "util.h"
+
+static char *dir, *path;
+static struct config cfg;
+static struct desk d;
+
+static void setup(void)
+{
+	struct derr e = {0};
+	dir = test_tmpdir();
+	config_defaults(&cfg);
+	path = xasprintf("%s/desk.db", dir);
+	ck_assert_msg(desk_init(&d, path, &cfg, "tester", &e) == DESK_OK, "%s", e.msg);
+	ck_assert_msg(core_agent_add(&d, "ann", "Ann", ROLE_AGENT, &e) == DESK_OK, "%s", e.msg);
+}
+
+static void teardown(void)
+{
+	desk_close(&d);
+	config_free(&cfg);
+	free(path);
+	test_tmpdir_cleanup(&dir);
+}
+
+static int64_t ticket_for(const char *name, const char *email)
+{
+	struct new_ticket nt;
+	new_ticket_init(&nt);
+	nt.subject = "Help";
+	nt.body = "hello";
+	nt.customer_name = name;
+	nt.customer_email = email;
+	int64_t id = 0;
+	struct derr e = {0};
+	ck_assert_msg(core_ticket_new(&d, &nt, &id, &e) == DESK_OK, "%s", e.msg);
+	return id;
+}
+
+static int64_t customer_of(int64_t ticket)
+{
+	struct ticket t;
+	struct derr e = {0};
+	ck_assert_int_eq(store_ticket_get(d.st, ticket, &t, &e), DESK_OK);
+	int64_t id = t.customer_id;
+	ticket_free(&t);
+	return id;
+}
+
+static int64_t find(const char *spec)
+{
+	int64_t id = 0;
+	struct derr e = {0};
+	ck_assert_msg(core_customer_find(&d, spec, &id, &e) == DESK_OK, "%s: %s", spec, e.msg);
+	return id;
+}
+
+/* The customer's audit events, counted on a connection of its own. */
+static size_t customer_events(int64_t id)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db,
+					    "SELECT count(*) FROM events WHERE ticket_id IS NULL"
+					    " AND (field = ?1 OR field LIKE ?1 || '.%')",
+					    -1, &s, NULL),
+			 SQLITE_OK);
+	char name[32];
+	snprintf(name, sizeof name, "customer:%lld", (long long)id);
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	size_t n = (size_t)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return n;
+}
+
+START_TEST(edit_addresses_and_details)
+{
+	int64_t t = ticket_for("Cy Young", "cy@example.com");
+	int64_t c = customer_of(t);
+	struct derr e = {0};
+	const char *add[] = {"cy@work.example", "CY@HOME.example"};
+	struct customer_edit ed = {.phone = "+1 555 0100", .tier = "gold", .add = add, .nadd = 2};
+	ck_assert_msg(core_customer_edit(&d, c, &ed, &e) == DESK_OK, "%s", e.msg);
+	/* found by any address, in any case, or by number */
+	ck_assert_int_eq(find("cy@home.example"), c);
+	ck_assert_int_eq(find("Cy@Work.Example"), c);
+	ck_assert_int_eq(find("#1"), c);
+	struct name_list l = {0};
+	ck_assert_int_eq(store_customer_emails(d.st, c, &l, &e), DESK_OK);
+	ck_assert_uint_eq(l.n, 3);
+	ck_assert_str_eq(l.v[0], "cy@example.com"); /* the main one first */
+	name_list_free(&l);
+	/* a new main address; the old one stays theirs */
+	struct customer_edit main = {.email = "cy@work.example"};
+	ck_assert_int_eq(core_customer_edit(&d, c, &main, &e), DESK_OK);
+	struct customer cu;
+	ck_assert_int_eq(store_customer_get(d.st, c, &cu, &e), DESK_OK);
+	ck_assert_str_eq(cu.email, "cy@work.example");
+	ck_assert_str_eq(cu.phone, "+1 555 0100");
+	ck_assert_str_eq(cu.tier, "gold");
+	customer_free(&cu);
+	ck_assert_int_eq(find("cy@example.com"), c);
+	/* phone, tier, two addresses, the main one: five events */
+	ck_assert_uint_eq(customer_events(c), 5);
+	/* an empty value clears; the same value is no change */
+	struct customer_edit clear = {.tier = "", .phone = "+1 555 0100"};
+	ck_assert_int_eq(core_customer_edit(&d, c, &clear, &e), DESK_OK);
+	ck_assert_int_eq(store_customer_get(d.st, c, &cu, &e), DESK_OK);
+	ck_assert_ptr_null(cu.tier);
+	customer_free(&cu);
+	ck_assert_uint_eq(customer_events(c), 6);
+	const char *rem[] = {"cy@home.example"};
+	struct customer_edit drop = {.remove = rem, .nremove = 1};
+	ck_assert_int_eq(core_customer_edit(&d, c, &drop, &e), DESK_OK);
+	int64_t owner = -1;
+	ck_assert_int_eq(store_customer_email_owner(d.st, "cy@home.example", &owner, &e), DESK_OK);
+	ck_assert_int_eq(owner, 0);
+}
+END_TEST
+
+START_TEST(edit_refusals_change_nothing)
+{
+	int64_t c1 = customer_of(ticket_for("Cy", "cy@example.com"));
+	int64_t c2 = customer_of(ticket_for("Di", "di@example.com"));
+	struct derr e = {0};
+	/* another customer's address, named with how to merge */
+	const char *add[] = {"DI@example.com"};
+	struct customer_edit ed = {.phone = "123", .add = add, .nadd = 1};
+	ck_assert_int_eq(core_customer_edit(&d, c1, &ed, &e), DESK_ECONFLICT);
+	char want[160];
+	snprintf(want, sizeof want, "DI@example.com is customer #%lld's address; to make them one "
+				    "customer: desk customer merge %lld %lld",
+		 (long long)c2, (long long)c2, (long long)c1);
+	ck_assert_str_eq(e.msg, want);
+	struct customer cu;
+	ck_assert_int_eq(store_customer_get(d.st, c1, &cu, &e), DESK_OK);
+	ck_assert_ptr_null(cu.phone); /* all or nothing */
+	customer_free(&cu);
+	/* not an address */
+	const char *bad[] = {"cy at example"};
+	struct customer_edit ed2 = {.add = bad, .nadd = 1};
+	ck_assert_int_eq(core_customer_edit(&d, c1, &ed2, &e), DESK_EINVAL);
+	/* the main address cannot be removed */
+	const char *rem[] = {"cy@example.com"};
+	struct customer_edit ed3 = {.remove = rem, .nremove = 1};
+	ck_assert_int_eq(core_customer_edit(&d, c1, &ed3, &e), DESK_EINVAL);
+	ck_assert_msg(strstr(e.msg, "is where replies go"), "%s", e.msg);
+	/* a name on two lines */
+	struct customer_edit ed4 = {.name = "Cy\nYoung"};
+	ck_assert_int_eq(core_customer_edit(&d, c1, &ed4, &e), DESK_EINVAL);
+	ck_assert_uint_eq(customer_events(c1), 0);
+}
+END_TEST
+
+START_TEST(merge_moves_tickets_and_addresses)
+{
+	int64_t t1 = ticket_for("Cy Young", "cy@example.com");
+	int64_t t2 = ticket_for("", "cy.young@work.example");
+	int64_t c1 = customer_of(t1), c2 = customer_of(t2);
+	struct derr e = {0};
+	struct customer_edit ed = {.organization = "Work Inc", .notes = "VIP at work"};
+	ck_assert_int_eq(core_customer_edit(&d, c2, &ed, &e), DESK_OK);
+	struct customer_edit ed1 = {.notes = "Prefers mail"};
+	ck_assert_int_eq(core_customer_edit(&d, c1, &ed1, &e), DESK_OK);
+
+	/* agents may not merge */
+	struct desk ann;
+	ck_assert_int_eq(desk_open(&ann, path, &cfg, "ann", 0, &e), DESK_OK);
+	ck_assert_int_eq(core_customer_merge(&ann, c2, c1, &e), DESK_EDENIED);
+	desk_close(&ann);
+
+	ck_assert_msg(core_customer_merge(&d, c2, c1, &e) == DESK_OK, "%s", e.msg);
+	ck_assert_int_eq(customer_of(t2), c1);
+	ck_assert_int_eq(find("cy.young@work.example"), c1);
+	struct customer cu;
+	ck_assert_int_eq(store_customer_get(d.st, c2, &cu, &e), DESK_ENOTFOUND);
+	ck_assert_int_eq(store_customer_get(d.st, c1, &cu, &e), DESK_OK);
+	ck_assert_str_eq(cu.name, "Cy Young");
+	ck_assert_str_eq(cu.email, "cy@example.com");
+	ck_assert_str_eq(cu.organization, "Work Inc"); /* what c1 lacked */
+	ck_assert_str_eq(cu.notes, "Prefers mail\n\nVIP at work");
+	customer_free(&cu);
+	/* the moved ticket says so in its trail */
+	struct event_list l = {0};
+	ck_assert_int_eq(store_events(d.st, t2, &l, &e), DESK_OK);
+	bool moved = false;
+	for (size_t i = 0; i < l.n; i++)
+		moved |= l.v[i].field && strcmp(l.v[i].field, "customer") == 0;
+	event_list_free(&l);
+	ck_assert(moved);
+	ck_assert_int_eq(core_customer_merge(&d, c1, c1, &e), DESK_EINVAL);
+}
+END_TEST
+
+/* A "[#N]" subject tag threads from any of the customer's addresses. */
+START_TEST(tag_threads_from_any_address)
+{
+	struct config mcfg;
+	config_defaults(&mcfg);
+	free(mcfg.mail.support_address);
+	mcfg.mail.support_address = xstrdup("Support <help@desk.test>");
+	d.cfg = &mcfg;
+	int64_t t = ticket_for("Cy", "cy@example.com");
+	int64_t c = customer_of(t);
+	struct derr e = {0};
+	const char *add[] = {"cy@work.example"};
+	struct customer_edit ed = {.add = add, .nadd = 1};
+	ck_assert_int_eq(core_customer_edit(&d, c, &ed, &e), DESK_OK);
+	char *mail = xasprintf("From: Cy <cy@work.example>\nSubject: Re: [#%lld] Help\n"
+			       "Message-ID: <w1@work.example>\n\nmore\n",
+			       (long long)t);
+	struct ingest_result r;
+	bool fault;
+	int rc = core_ingest(&d, mail, strlen(mail), NULL, &r, &fault, &e);
+	ck_assert_msg(rc == DESK_OK, "%s", e.msg);
+	ck_assert_int_eq(r.outcome, INGEST_APPENDED);
+	ck_assert_int_eq(r.ticket_id, t);
+	free(mail);
+	d.cfg = &cfg;
+	config_free(&mcfg);
+}
+END_TEST
+
+Suite *suite_customers(void)
+{
+	Suite *s = suite_create("customers");
+	TCase *tc = tcase_create("customers");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, edit_addresses_and_details);
+	tcase_add_test(tc, edit_refusals_change_nothing);
+	tcase_add_test(tc, merge_moves_tickets_and_addresses);
+	tcase_add_test(tc, tag_threads_from_any_address);
+	suite_add_tcase(s, tc);
+	return s;
+}
