@@ -140,7 +140,8 @@ int store_message_last(struct store *st, int64_t ticket_id, enum msg_kind kind,
 		       struct message *out, struct derr *e);
 int store_message_count(struct store *st, int64_t ticket_id, enum msg_kind kind,
 			int64_t *n, struct derr *e);
-/* Moves every message (and tag, and survey) of one ticket onto another. */
+/* Moves every message (and tag, and survey) of one ticket onto another;
+ * drafts stay where they are (see core_draft_follow_merge). */
 int store_ticket_move_children(struct store *st, int64_t from, int64_t to, struct derr *e);
 
 /* --- surveys and events ------------------------------------------------ */
