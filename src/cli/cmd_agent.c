@@ -179,8 +179,8 @@ static int exec_agent(struct cli_ctx *c, int argc, char **argv)
 
 const struct cli_cmd cmd_agent = {
 	.name = "agent",
-	.args = "list | add LOGIN [--name NAME] [--role ROLE] | remove LOGIN | role LOGIN ROLE\n"
-		"       | signature [--agent LOGIN] [--text TEXT | --file PATH | --clear]",
+	.args = "list | add LOGIN [--name NAME] [--role ROLE] | remove LOGIN | role LOGIN ROLE | "
+		"signature [--agent LOGIN] [--text TEXT | --file PATH | --clear]",
 	.summary = "list the agents; admins add, deactivate and change roles; signatures",
 	.help = "An agent is a Unix login.  Roles: agent, supervisor, admin.  `remove`\n"
 		"deactivates: the agent's history and tickets stay.\n"
