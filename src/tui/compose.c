@@ -312,7 +312,7 @@ static int postpone(struct app *a)
 			c->kind == MSG_NOTE ? "a note" : "a reply", (long long)c->ticket);
 	}
 	compose_free(&a->compose);
-	return RD_STATUS;
+	return RD_STATUS | app_changed(a); /* the queue row's draft mark */
 }
 
 /* Messages that arrived since composing began and that the agent must
@@ -475,7 +475,7 @@ static int confirm_discard(struct app *a, const char *answer, void *data)
 		app_msg(a, "Discarded.");
 		drop_draft(a, a->compose);
 		compose_free(&a->compose);
-		return RD_STATUS;
+		return RD_STATUS | app_changed(a); /* the queue row's draft mark */
 	}
 	return ask_what_now(a, NULL);
 }

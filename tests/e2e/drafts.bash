@@ -37,6 +37,12 @@ t3=$("$DESK" new --subject "DRAFTSUBJ three" --email three@example.com --name "T
 
 START_ENV="EDITOR=$TMP/counting-editor.sh" start 160 45
 wait_for "Queue: open ("
+# The three tickets in the queue, to see their marks come and go.
+keys f
+wait_for "Filter:"
+type_text "DRAFTSUBJ"
+wait_for "DRAFTSUBJ three"
+keys Enter
 
 # A reply postponed on t1 (with the signature below its text), a note on t2.
 open_ticket "$t1"
@@ -45,6 +51,7 @@ if wait_for "Send the reply on #$t1?"; then
 	keys p
 	wait_for "Draft saved"
 fi
+check "postponing marks the ticket's queue row [d] at once" wait_for "[d] DRAFTSUBJ one"
 open_ticket "$t2"
 keys i
 if wait_for "Add the note to #$t2?"; then
@@ -64,20 +71,14 @@ else
 	fail "a note gets no signature" "note draft: '$note'"
 fi
 
-# The queue marks the rows with a draft.
+# The queue marks the rows with a draft, read afresh.
 keys q
-keys f
-if wait_for "Filter:"; then
-	type_text "DRAFTSUBJ"
-	if wait_for "DRAFTSUBJ three" && wait_for "[d] DRAFTSUBJ one" && wait_for "[d] DRAFTSUBJ two" &&
-		[[ $SCREEN != *"[d] DRAFTSUBJ three"* ]]; then
-		ok "queue rows where the agent has a draft are marked [d], the others not"
-	else
-		fail "queue rows where the agent has a draft are marked [d], the others not" "no marks"
-	fi
-	keys Enter
+keys C-r
+if wait_for "DRAFTSUBJ three" && wait_for "[d] DRAFTSUBJ one" && wait_for "[d] DRAFTSUBJ two" &&
+	[[ $SCREEN != *"[d] DRAFTSUBJ three"* ]]; then
+	ok "queue rows where the agent has a draft are marked [d], the others not"
 else
-	fail "queue rows where the agent has a draft are marked [d], the others not" "no filter prompt"
+	fail "queue rows where the agent has a draft are marked [d], the others not" "no marks"
 fi
 
 # d lists both, newest first, with kind, age and first line.
@@ -148,7 +149,8 @@ if wait_for "Your drafts" && wait_for "#$t2"; then
 	keys Delete
 	if wait_for "Delete your reply draft on #$t2? (y/n)"; then
 		keys y
-		if wait_for "Deleted your reply draft on #$t2." && [ -z "$(draft_of "$t2" reply)" ]; then
+		if wait_for "Deleted your reply draft on #$t2." && [ -z "$(draft_of "$t2" reply)" ] &&
+			wait_for "  DRAFTSUBJ two" && [[ $SCREEN != *"[d] DRAFTSUBJ two"* ]]; then
 			ok "Delete in the list deletes the draft after y"
 		else
 			fail "Delete in the list deletes the draft after y" "still there"
