@@ -21,6 +21,7 @@
 #define DESK_MAX_NAME 256                        /* bytes: a person's name */
 #define DESK_MAX_IMPORT_LINE (64 * 1024 * 1024) /* one import line: 64 MiB */
 #define DESK_MAX_LABEL 64                        /* a queue or tag name */
+#define DESK_MAX_SIGNATURE 2048                  /* bytes: an agent's signature */
 
 /* "1 MiB", "1000 bytes": a cap in words for messages; buf >= 32. */
 const char *caps_describe(size_t bytes, char *buf, size_t size);

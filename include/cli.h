@@ -54,9 +54,11 @@ bool cli_ticket_id(const struct cli_ctx *c, const char *s, int64_t *id);
 char *cli_read_body(const char *body_opt, struct derr *e);
 /* Prints untrusted text sanitized; with newlines kept or not. */
 void cli_print_safe(const char *s, bool keep_newlines);
+/* Prints s as a JSON string (NULL: null), safe for a terminal. */
+void cli_json_string(const char *s);
 
 extern const struct cli_cmd cmd_init, cmd_new, cmd_list, cmd_show, cmd_reply, cmd_note,
 	cmd_set, cmd_claim, cmd_merge, cmd_import, cmd_export, cmd_agent, cmd_config, cmd_keys,
-	cmd_ingest, cmd_outbox, cmd_report, cmd_backup, cmd_customer;
+	cmd_ingest, cmd_outbox, cmd_report, cmd_backup, cmd_customer, cmd_drafts;
 
 #endif

@@ -99,6 +99,7 @@ enum config_key {
 	CFG_MAIL,
 	CFG_AGENTS_MAY_REASSIGN,
 	CFG_AGENTS_MAY_BULK_EDIT,
+	CFG_SIGNATURE,
 	CFG__COUNT
 };
 /* The key's name in the file ("agents_may_reassign"). */
@@ -150,6 +151,9 @@ struct config {
 	char **queues;
 	size_t nqueues;
 	struct mail_config mail;
+	/* signature: below every reply (core_signature_for_replies says
+	 * which one wins); NULL: none.  Personal, or the team's default. */
+	char *signature;
 };
 
 /* Whether a ticket may be put in queue q: it is one of queues:, or the

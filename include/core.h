@@ -205,6 +205,40 @@ int core_customer_edit(struct desk *d, int64_t id, const struct customer_edit *e
  * ones it lacks, their notes are joined, and from is gone.  Each moved
  * ticket gets an audit event. */
 int core_customer_merge(struct desk *d, int64_t from, int64_t into, struct derr *e);
+/* --- signatures (src/core/signature.c) --------------------------------- */
+/* The signature added below a reply, the most personal first: the
+ * personal config's `signature:`, else the agent's stored one (`desk
+ * agent signature`), else the team config's; NULL when none.  A new
+ * string. */
+char *core_signature_for_replies(struct desk *d);
+/* The stored signature of login (NULL: the acting agent; another's:
+ * admins only); *sig NULL when none. */
+int core_signature_get(struct desk *d, const char *login, char **sig, struct derr *e);
+/* Sets it (NULL or blank text clears it), with an audit event "agent"
+ * on field "signature:LOGIN"; another agent's: admins only.  CRLF
+ * becomes LF, trailing blank lines and a leading "-- " line go. */
+int core_signature_set(struct desk *d, const char *login, const char *text, struct derr *e);
+/* DESK_EINVAL naming `what` when text is longer than DESK_MAX_SIGNATURE
+ * or holds what a terminal would interpret or hide. */
+int core_signature_check(const char *text, const char *what, struct derr *e);
+/* body, a blank line, "-- " and sig (body alone when sig is empty).  A
+ * new string. */
+char *core_sign(const char *body, const char *sig);
+/* Whether body is nothing but sig as core_sign added it (an empty reply). */
+bool core_signature_only(const char *body, const char *sig);
+
+/* --- drafts (src/core/drafts.c) ----------------------------------------- */
+/* "just now", "3 min", "2 h", "yesterday", "3 days", then the date. */
+void draft_age(int64_t then, int64_t now, char *buf, size_t size);
+/* The first line of body holding more than blanks, its leading blanks
+ * gone ("" if none); untrusted, as body was.  A new string. */
+char *draft_first_line(const char *body);
+/* When ticket was merged (into a ticket that may itself have been
+ * merged...), moves the agent's draft of this kind to the ticket that
+ * lives on; *into is where the draft now is (ticket when not merged).
+ * DESK_ECONFLICT, saying so, when that one has a draft of the kind. */
+int core_draft_follow_merge(struct desk *d, int64_t ticket, enum msg_kind kind, int64_t *into,
+			    struct derr *e);
 
 /* --- views ------------------------------------------------------------- */
 /* A queue view: a filter, an order and a name.  Owns its strings. */

@@ -153,7 +153,8 @@ int store_message_last(struct store *st, int64_t ticket_id, enum msg_kind kind,
 		       struct message *out, struct derr *e);
 int store_message_count(struct store *st, int64_t ticket_id, enum msg_kind kind,
 			int64_t *n, struct derr *e);
-/* Moves every message (and tag, and survey) of one ticket onto another. */
+/* Moves every message (and tag, and survey) of one ticket onto another;
+ * drafts stay where they are (see core_draft_follow_merge). */
 int store_ticket_move_children(struct store *st, int64_t from, int64_t to, struct derr *e);
 
 /* --- surveys and events ------------------------------------------------ */
@@ -213,6 +214,9 @@ struct queue_filter {
 	int64_t customer_id;  /* 0: any */
 	int64_t created_after; /* created_at > this (age:); 0: no limit */
 	int64_t created_until; /* created_at <= this (age:); 0: no limit */
+	/* Not a filter: the page marks the rows where this agent has a
+	 * draft (queue_row.has_draft); 0: none marked. */
+	int64_t drafts_of;
 };
 
 enum queue_sort {
@@ -243,6 +247,7 @@ struct queue_row {
 	char *subject;
 	char *assignee; /* NULL when unassigned */
 	char *tags;     /* space-separated, "" when none */
+	bool has_draft; /* filter.drafts_of has an unsent draft on it */
 	struct queue_key key;
 };
 
@@ -361,5 +366,36 @@ struct presence_rows { struct presence_row *v; size_t n, cap; };
 void presence_rows_free(struct presence_rows *l);
 int store_presence_all(struct store *st, int64_t fresh_since, int64_t except_agent,
 		       struct presence_rows *out, struct derr *e);
+
+/* --- an agent's drafts across tickets (src/store/drafts.c) ------------- */
+struct draft_row {
+	int64_t ticket_id;
+	enum msg_kind kind; /* MSG_REPLY or MSG_NOTE */
+	char *body;
+	char *canned;       /* the canned response it started from, or NULL */
+	int64_t updated_at;
+	char *subject;      /* the ticket's, unsanitized */
+	enum status status;
+	int64_t merged_into; /* 0: not merged */
+};
+struct draft_list { struct draft_row *v; size_t n, cap; };
+void draft_list_free(struct draft_list *l);
+/* Every draft of the agent, the most recently saved first. */
+int store_drafts_of(struct store *st, int64_t agent_id, struct draft_list *out, struct derr *e);
+/* Sets has_draft on the rows where agent_id has a draft: one query for
+ * all of them (store_queue_page calls it when filter.drafts_of is set). */
+int store_draft_marks(struct store *st, int64_t agent_id, struct queue_row *rows, size_t n,
+		      struct derr *e);
+/* Moves the agent's draft of a kind from one ticket to another:
+ * DESK_ENOTFOUND when there is none, DESK_ECONFLICT when `to` has one. */
+int store_draft_move(struct store *st, int64_t from, int64_t to, int64_t agent_id,
+		     enum msg_kind kind, struct derr *e);
+
+/* --- signatures (src/store/agents.c) ---------------------------------- */
+/* The agent's stored signature; *sig is NULL when none is set. */
+int store_agent_signature(struct store *st, int64_t agent_id, char **sig, struct derr *e);
+/* Sets it (NULL clears it). */
+int store_agent_set_signature(struct store *st, int64_t agent_id, const char *sig,
+			      struct derr *e);
 
 #endif

@@ -27,6 +27,12 @@ char *text_sanitize(const char *s, int flags);
  * its JSON is too.  NULL gives "". */
 char *text_utf8_fix(const char *s);
 bool text_is_utf8(const char *s);
+/* Where s first holds what text_sanitize would change or hide (invalid
+ * UTF-8, a control character other than newline and tab, DEL, a C1
+ * control, a bidi control or an invisible character), or NULL when it
+ * holds none: for text an agent sets once and desk then shows and mails
+ * as it is (a signature). */
+const char *text_first_unplain(const char *s);
 
 /* JSON text (valid, as SQLite writes it) made safe to print: DEL, the
  * C1 controls U+0080-U+009F, U+2028/U+2029 and the bidi controls

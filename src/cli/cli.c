@@ -17,8 +17,7 @@
 static const struct cli_cmd *const commands[] = {
 	&cmd_init,  &cmd_new,    &cmd_list,   &cmd_show,   &cmd_reply,  &cmd_note,  &cmd_set,
 	&cmd_claim, &cmd_merge,  &cmd_import, &cmd_export, &cmd_agent,  &cmd_customer, &cmd_config,
-	&cmd_keys,
-	&cmd_ingest, &cmd_outbox, &cmd_report, &cmd_backup,
+	&cmd_keys, &cmd_ingest, &cmd_outbox, &cmd_report, &cmd_backup, &cmd_drafts,
 };
 
 static void main_usage(FILE *out)
@@ -133,6 +132,32 @@ void cli_print_safe(const char *s, bool keep_newlines)
 	char *safe = text_sanitize(s, keep_newlines ? SAN_KEEP_NEWLINES : 0);
 	fputs(safe, stdout);
 	free(safe);
+}
+
+/* s as a JSON string (NULL: null), safe for a terminal. */
+void cli_json_string(const char *s)
+{
+	if (!s) {
+		fputs("null", stdout);
+		return;
+	}
+	char *fixed = text_utf8_fix(s);
+	struct strbuf b = {0};
+	sb_addc(&b, '"');
+	for (const unsigned char *p = (const unsigned char *)fixed; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			sb_addf(&b, "\\%c", *p);
+		else if (*p < 0x20)
+			sb_addf(&b, "\\u%04x", *p);
+		else
+			sb_addc(&b, (char)*p);
+	}
+	sb_addc(&b, '"');
+	char *safe = text_json_safe(sb_str(&b));
+	fputs(safe, stdout);
+	free(safe);
+	sb_free(&b);
+	free(fixed);
 }
 
 int cli_open(struct cli_ctx *c, struct desk *d, int flags)

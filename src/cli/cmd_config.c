@@ -162,6 +162,20 @@ static void queues(const struct config *c)
 	origin(c, CFG_QUEUES);
 }
 
+/* Its size only: the text is for replies, `desk agent signature` prints
+ * the one in effect. */
+static void signature(const struct config *c)
+{
+	char what[64];
+	int lines = 1;
+	for (const char *p = c->signature; p && *p; p++)
+		lines += *p == '\n' && p[1];
+	snprintf(what, sizeof what, "%d line%s (desk agent signature prints it)", lines,
+		 lines == 1 ? "" : "s");
+	line(c, CFG_SIGNATURE, c->signature ? what : NULL,
+	     "none here (desk agent signature sets one)");
+}
+
 static void show(const struct config *c)
 {
 	fputs("# team file: ", stdout);
@@ -183,6 +197,7 @@ static void show(const struct config *c)
 	hours(c);
 	mail(c);
 	views(c);
+	signature(c);
 }
 
 static int exec_config(struct cli_ctx *c, int argc, char **argv)

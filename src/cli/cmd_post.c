@@ -15,32 +15,6 @@
 /* sysexits(3) EX_TEMPFAIL: the reply is stored, its mail is not gone. */
 #define EXIT_MAIL_PENDING 75
 
-/* s as a JSON string (NULL: null), safe for a terminal. */
-static void json_string(const char *s)
-{
-	if (!s) {
-		fputs("null", stdout);
-		return;
-	}
-	char *fixed = text_utf8_fix(s);
-	struct strbuf b = {0};
-	sb_addc(&b, '"');
-	for (const unsigned char *p = (const unsigned char *)fixed; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			sb_addf(&b, "\\%c", *p);
-		else if (*p < 0x20)
-			sb_addf(&b, "\\u%04x", *p);
-		else
-			sb_addc(&b, (char)*p);
-	}
-	sb_addc(&b, '"');
-	char *safe = text_json_safe(sb_str(&b));
-	fputs(safe, stdout);
-	free(safe);
-	sb_free(&b);
-	free(fixed);
-}
-
 struct outcome {
 	const char *delivery; /* "sent", "failed", "queued", "not mailed"; NULL: a note */
 	char reason[1200];    /* failed, queued: the error; not mailed: why not */
@@ -90,9 +64,9 @@ static void report(enum msg_kind kind, int64_t ticket, int64_t msg_id, const str
 	if (json) {
 		printf("{\"ticket\": %lld, \"message\": %lld, \"kind\": \"%s\", \"delivery\": ",
 		       (long long)ticket, (long long)msg_id, msg_kind_name(kind));
-		json_string(o->delivery);
+		cli_json_string(o->delivery);
 		fputs(", \"reason\": ", stdout);
-		json_string(o->reason[0] ? o->reason : NULL);
+		cli_json_string(o->reason[0] ? o->reason : NULL);
 		fputs("}\n", stdout);
 	} else {
 		printf("desk: %s %lld added to ticket %lld\n", kind == MSG_REPLY ? "reply" : "note",

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "internal_config.h"
 #include "nameset.h"
+#include "text.h"
 #include "util.h"
 #include "yamldoc.h"
 
@@ -42,12 +43,13 @@ static const char *const top_keys[CFG__COUNT + 1] = {
 	[CFG_MAIL] = "mail",
 	[CFG_AGENTS_MAY_REASSIGN] = "agents_may_reassign",
 	[CFG_AGENTS_MAY_BULK_EDIT] = "agents_may_bulk_edit",
+	[CFG_SIGNATURE] = "signature",
 	[CFG__COUNT] = NULL,
 };
 
 /* What a personal file may say, for its "expected one of" message. */
 static const char *const personal_keys[] = {"database", "theme", "keys", "themes_dir", "views",
-					    NULL};
+					    "signature", NULL};
 
 const char *config_key_name(enum config_key k)
 {
@@ -57,7 +59,7 @@ const char *config_key_name(enum config_key k)
 bool config_key_is_personal(enum config_key k)
 {
 	return k == CFG_DATABASE || k == CFG_THEME || k == CFG_KEYS || k == CFG_THEMES_DIR ||
-	       k == CFG_VIEWS;
+	       k == CFG_VIEWS || k == CFG_SIGNATURE;
 }
 
 static const struct sla_target default_sla[PRIO__COUNT] = {
@@ -114,6 +116,7 @@ void config_free(struct config *c)
 	free(c->keys_file);
 	free(c->canned_file);
 	free(c->themes_dir);
+	free(c->signature);
 	free(c->default_queue);
 	for (size_t i = 0; i < c->nqueues; i++)
 		free(c->queues[i]);
@@ -718,6 +721,29 @@ static int read_mail(struct loader *l, const struct ynode *map, struct mail_conf
 	return rc;
 }
 
+/* signature: plain text of a few lines (a `|` block keeps them), held
+ * to the rules of `desk agent signature` (core_signature_check). */
+static int read_signature(struct loader *l, const struct ynode *n, char **field)
+{
+	int rc = read_str(l, n, "the signature's text (a `|` block for several lines)", field);
+	if (rc == DESK_OK && strlen(*field) > DESK_MAX_SIGNATURE) {
+		char cap[32];
+		return yerr(l->e, l->d, n, "signature: %zu bytes, more than the %s desk takes",
+			    strlen(*field), caps_describe(DESK_MAX_SIGNATURE, cap, sizeof cap));
+	}
+	const char *bad = rc ? NULL : text_first_unplain(*field);
+	if (bad) {
+		int line = 1;
+		for (const char *p = *field; p < bad; p++)
+			line += *p == '\n';
+		return yerr(l->e, l->d, n,
+			    "signature: its line %d holds a control, invisible or invalid "
+			    "character; a signature is plain text",
+			    line);
+	}
+	return rc;
+}
+
 /* A top-level key: a personal file's policy key is refused here,
  * naming the team file it belongs in. */
 static int read_top_key(struct loader *l, const struct ynode *key, int *k)
@@ -766,6 +792,7 @@ static int read_config(struct loader *l, const struct ynode *root, struct config
 		case CFG_AGENTS_MAY_REASSIGN:
 			rc = y_bool(l->d, v, &c->agents_may_reassign, l->e);
 			break;
+		case CFG_SIGNATURE: rc = read_signature(l, v, &c->signature); break;
 		case CFG_AGENTS_MAY_BULK_EDIT:
 		case CFG__COUNT:
 			rc = y_bool(l->d, v, &c->agents_may_bulk_edit, l->e);

@@ -103,14 +103,15 @@ static char *personal_path(const char *explicit_path, bool *required, bool *from
 	return NULL;
 }
 
-/* Lays the personal things of p over c: theme, keys and themes_dir
- * replace the team's; views come after the team's, under names of
+/* Lays the personal things of p over c: theme, keys, themes_dir and
+ * signature replace the team's; views come after the team's, under names of
  * their own.  Moves what it takes out of p. */
 static int lay_over(struct config *c, struct config *p, struct derr *e)
 {
-	static const enum config_key replaced[] = {CFG_THEME, CFG_KEYS, CFG_THEMES_DIR};
-	char **fields[] = {&c->theme, &c->keys_file, &c->themes_dir};
-	char **mine[] = {&p->theme, &p->keys_file, &p->themes_dir};
+	static const enum config_key replaced[] = {CFG_THEME, CFG_KEYS, CFG_THEMES_DIR,
+						   CFG_SIGNATURE};
+	char **fields[] = {&c->theme, &c->keys_file, &c->themes_dir, &c->signature};
+	char **mine[] = {&p->theme, &p->keys_file, &p->themes_dir, &p->signature};
 	for (size_t i = 0; i < ARRAY_LEN(replaced); i++) {
 		if (p->origin[replaced[i]].from != FROM_PERSONAL)
 			continue;

@@ -130,3 +130,30 @@ int store_agent_complete(struct store *st, const char *prefix, int limit,
 	sqlite3_bind_int(s, 2, limit);
 	return agent_rows(st, s, out, e);
 }
+
+int store_agent_signature(struct store *st, int64_t agent_id, char **sig, struct derr *e)
+{
+	*sig = NULL;
+	sqlite3_stmt *s = st_prep(st, "SELECT signature FROM agents WHERE id = ?1", e);
+	if (!s)
+		return derr_code(e);
+	sqlite3_bind_int64(s, 1, agent_id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*sig = col_text(s, 0);
+	st_done(s);
+	if (rc == SQLITE_DONE)
+		return derr_set(e, DESK_ENOTFOUND, "no agent #%lld", (long long)agent_id);
+	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading a signature");
+}
+
+int store_agent_set_signature(struct store *st, int64_t agent_id, const char *sig,
+			      struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st, "UPDATE agents SET signature = ?2 WHERE id = ?1", e);
+	if (!s)
+		return derr_code(e);
+	sqlite3_bind_int64(s, 1, agent_id);
+	bind_text(s, 2, sig);
+	return st_exec_stmt(st, s, e, "setting a signature");
+}

@@ -891,6 +891,8 @@ int store_queue_page(struct store *st, const struct queue_filter *f, enum queue_
 		 : by_status ? page_by_status(st, f, sd, desc, after, limit, out, e)
 		 : solved    ? page_solved(st, f, sd, desc, after, limit, out, e)
 			     : page_seek(st, f, sd, desc, after, limit, out, e);
+	if (rc == DESK_OK && f->drafts_of)
+		rc = store_draft_marks(st, f->drafts_of, out->rows + first, out->n - first, e);
 	if (own_read) {
 		struct derr ce = {0};
 		sqlite3_stmt *c = st_prep(st, "COMMIT", &ce);

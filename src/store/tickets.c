@@ -278,7 +278,9 @@ int store_ticket_move_children(struct store *st, int64_t from, int64_t to, struc
 		" SELECT ?2, tag FROM ticket_tags WHERE ticket_id = ?1",
 		"DELETE FROM ticket_tags WHERE ticket_id = ?1",
 		"UPDATE surveys SET ticket_id = ?2 WHERE ticket_id = ?1",
-		"DELETE FROM drafts WHERE ticket_id = ?1",
+		/* Drafts stay: they are their agents' unsent work, which the
+		 * drafts list shows marked and resumes on `to`
+		 * (core_draft_follow_merge). */
 	};
 	for (size_t i = 0; i < ARRAY_LEN(sql); i++) {
 		sqlite3_stmt *s = st_prep(st, sql[i], e);

@@ -90,6 +90,8 @@ enum arg_kind {
 	  "add an internal note (agents only)")                                           \
 	X(CANNED_NOTE, "canned-note", F_TICKET, ARG_CANNED, act_canned_note, "I",         \
 	  "add an internal note from a canned response")                                  \
+	X(DRAFTS, "drafts", 0, ARG_NONE, act_drafts, "d",                                 \
+	  "your unsent drafts on every ticket: Enter resumes, Delete deletes")            \
 	X(CLAIM, "claim", F_TICKET, ARG_NONE, act_claim, "c", "take the ticket")          \
 	X(ASSIGN, "assign", F_TICKET | F_BULK, ARG_AGENT, act_assign, "a",                \
 	  "assign the ticket to an agent")                                                \

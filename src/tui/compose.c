@@ -46,6 +46,7 @@ struct compose {
 	int64_t seen_msg; /* the latest message when composing began */
 	char *body;  /* what was read back from the file */
 	char *saved; /* the text last saved as a draft (or resumed) */
+	char *signature; /* a reply's (core_signature_for_replies), or NULL */
 	bool keep_file;
 	/* a new ticket */
 	int64_t customer_id;
@@ -68,6 +69,7 @@ void compose_free(struct compose **cp)
 	free(c->path);
 	free(c->body);
 	free(c->saved);
+	free(c->signature);
 	free(c->name);
 	free(c->email);
 	free(c->subject);
@@ -274,7 +276,7 @@ static int postpone(struct app *a)
 			c->kind == MSG_NOTE ? "a note" : "a reply", (long long)c->ticket);
 	}
 	compose_free(&a->compose);
-	return RD_STATUS;
+	return RD_STATUS | app_changed(a); /* the queue row's draft mark */
 }
 
 /* Messages that arrived since composing began and that the agent must
@@ -437,7 +439,7 @@ static int confirm_discard(struct app *a, const char *answer, void *data)
 		app_msg(a, "Discarded.");
 		drop_draft(a, a->compose);
 		compose_free(&a->compose);
-		return RD_STATUS;
+		return RD_STATUS | app_changed(a); /* the queue row's draft mark */
 	}
 	return ask_what_now(a, NULL);
 }
@@ -554,7 +556,7 @@ static int edit(struct app *a)
 	}
 	if (rc)
 		app_error(a, &e);
-	if (c->purpose == P_POST && blank(c->body)) {
+	if (c->purpose == P_POST && (blank(c->body) || core_signature_only(c->body, c->signature))) {
 		app_msg(a, "The %s is empty: nothing was sent.", what(c));
 		drop_draft(a, c);
 		compose_free(&a->compose);
@@ -630,6 +632,20 @@ static void start_free(void *data)
 	free(s);
 }
 
+/* A reply's signature goes below its text (add: a new text, not a
+ * resumed draft, which has it already); it is the agent's to edit. */
+static void sign(struct app *a, struct compose *c, char **body, bool add)
+{
+	if (c->kind != MSG_REPLY)
+		return;
+	c->signature = core_signature_for_replies(a->d);
+	if (add && c->signature) {
+		char *signed_body = core_sign(*body, c->signature);
+		free(*body);
+		*body = signed_body;
+	}
+}
+
 static int begin(struct app *a, int64_t id, enum msg_kind kind, const struct canned *canned,
 		 const char *draft)
 {
@@ -663,6 +679,7 @@ static int begin(struct app *a, int64_t id, enum msg_kind kind, const struct can
 				if (l.v[i].id > c->seen_msg)
 					c->seen_msg = l.v[i].id;
 		message_list_free(&l);
+		sign(a, c, &body, !draft);
 		c->saved = xstrdup(body ? body : "");
 		char *below = below_marker(a, c, &t, &cu);
 		char *content = compose_build(body, below);
@@ -691,6 +708,38 @@ static int draft_answer(struct app *a, const char *answer, void *data)
 	return begin(a, s->ticket, s->kind, s->canned, NULL);
 }
 
+/* The canned response a draft started from, if it is still there. */
+static const struct canned *canned_named(const struct app *a, const char *name)
+{
+	for (size_t i = 0; name && i < a->canned.n; i++)
+		if (strcmp(a->canned.v[i].name, name) == 0)
+			return &a->canned.v[i];
+	return NULL;
+}
+
+int compose_resume(struct app *a, enum msg_kind kind)
+{
+	struct derr e = {0};
+	if (a->compose) {
+		app_msg(a, "Finish the text you are writing first.");
+		return RD_STATUS;
+	}
+	char *draft = NULL, *cname = NULL;
+	if (store_draft_get_canned(a->d->st, a->cur_id, a->d->me.id, kind, &draft, &cname, &e))
+		return app_error(a, &e);
+	int flags;
+	if (draft) {
+		flags = begin(a, a->cur_id, kind, canned_named(a, cname), draft);
+	} else {
+		app_fail(a, "Your %s draft on #%lld is gone (sent or deleted meanwhile).",
+			 msg_kind_name(kind), (long long)a->cur_id);
+		flags = RD_STATUS;
+	}
+	free(draft);
+	free(cname);
+	return flags;
+}
+
 int compose_start(struct app *a, enum msg_kind kind, const struct canned *canned)
 {
 	struct derr e = {0};
@@ -707,10 +756,7 @@ int compose_start(struct app *a, enum msg_kind kind, const struct canned *canned
 		return begin(a, id, kind, canned, NULL);
 	}
 	struct start *s = xcalloc(1, sizeof *s);
-	*s = (struct start){kind, canned, id, draft, NULL};
-	for (size_t i = 0; cname && i < a->canned.n; i++)
-		if (strcmp(a->canned.v[i].name, cname) == 0)
-			s->draft_canned = &a->canned.v[i];
+	*s = (struct start){kind, canned, id, draft, canned_named(a, cname)};
 	char *from = cname ? text_sanitize(cname, 0) : NULL;
 	char *label = xasprintf("You have an unsent %s on #%lld%s%s%s: (r)esume it, start a (n)ew "
 				"one, (c)ancel: ",

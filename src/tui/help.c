@@ -35,6 +35,16 @@ static void entry(struct help *h, const char *keys, const struct action *ac)
 	add(h, EL_NORMAL, "  %-16s %-17s %s", keys, ac->name, ac->help);
 }
 
+/* What the marks before a queue row's subject say. */
+static void legend(struct help *h)
+{
+	add(h, EL_NORMAL, "%s", "");
+	add(h, EL_HELP_SECTION, "Marks on queue rows");
+	add(h, EL_NORMAL, "  %-16s %s", "[x]", "marked for a change of them all (x)");
+	add(h, EL_NORMAL, "  %-16s %s", DRAFT_MARK, "you have an unsent draft on it (d lists them)");
+	add(h, EL_NORMAL, "  %-16s %s", "[bob✎] [bob]", "another agent replying to it, viewing it");
+}
+
 static void build(struct help *h, struct app *a)
 {
 	char keys[256];
@@ -70,6 +80,7 @@ static void build(struct help *h, struct app *a)
 		keymap_keys(&a->km, KC_PROMPT, i, keys, sizeof keys);
 		entry(h, keys, &actions[i]);
 	}
+	legend(h);
 	add(h, EL_NORMAL, "%s", "");
 	add(h, EL_HELP_SECTION, "The command prompt");
 	add(h, EL_NORMAL, "%s", "  Type an action's name and what it needs, Tab completes:");

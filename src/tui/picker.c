@@ -1,7 +1,8 @@
 /* picker.c: choose one item from a list in a box over the panes: type
  * to filter, arrows to move, Enter to choose, with an optional preview
- * of the selected item (canned responses).  Used for canned responses,
- * views, sorts, statuses, priorities, customers and channels. */
+ * of the selected item (canned responses), and optionally Delete to act
+ * on the selected item another way (drafts).  Used for canned responses,
+ * views, sorts, statuses, priorities, customers, channels and drafts. */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,9 +82,8 @@ static void refilter(struct picker *p)
 	free(rank);
 }
 
-static int finish(struct picker *p, struct app *a, const char *value)
+static int finish_with(struct picker *p, struct app *a, const char *value, prompt_done_fn done)
 {
-	prompt_done_fn done = p->s.done;
 	void *data = p->s.data;
 	void (*free_data)(void *) = p->s.free_data;
 	char *copy = xstrdup(value);
@@ -94,6 +94,11 @@ static int finish(struct picker *p, struct app *a, const char *value)
 		free_data(data);
 	free(copy);
 	return flags;
+}
+
+static int finish(struct picker *p, struct app *a, const char *value)
+{
+	return finish_with(p, a, value, p->s.done);
 }
 
 static int k_key(struct pane *pane, struct app *a, int action, int key)
@@ -108,6 +113,10 @@ static int k_key(struct pane *pane, struct app *a, int action, int key)
 			return RD_OVERLAY;
 		return finish(p, a, p->s.items[p->match[p->sel]].value);
 	case ACT_CANCEL: return finish(p, a, NULL);
+	case ACT_DELETE:
+		if (!p->s.remove || !p->nmatch)
+			return RD_OVERLAY;
+		return finish_with(p, a, p->s.items[p->match[p->sel]].value, p->s.remove);
 	case ACT_HISTORY_NEXT:
 	case ACT_DOWN:
 		if (p->sel + 1 < p->nmatch)

@@ -94,8 +94,10 @@ static int fetch(struct app *a, const struct queue_filter *f, const struct queue
 	if (limit <= 0)
 		return DESK_OK;
 	size_t first = out->n;
-	int rc = store_queue_page(a->d->st, f ? f : &a->view.filter, a->view.sort,
-				  a->view.reverse, after, backward, limit, out, &e);
+	struct queue_filter marked = f ? *f : a->view.filter;
+	marked.drafts_of = a->d->me.id; /* the page marks the agent's drafts */
+	int rc = store_queue_page(a->d->st, &marked, a->view.sort, a->view.reverse, after,
+				  backward, limit, out, &e);
 	if (rc) {
 		app_error(a, &e);
 		return rc;
@@ -326,6 +328,8 @@ static void release_held(struct queue_pane *q, struct app *a, size_t *i)
 static void hold(struct queue_pane *q, struct app *a, struct queue_page *np, struct queue_row *keep,
 		 size_t at, int *flags)
 {
+	/* The held copy is old; its draft mark must not be. */
+	store_draft_marks(a->d->st, a->d->me.id, keep, 1, NULL);
 	size_t dup = index_of(np, keep->id);
 	bool in_view = dup != (size_t)-1;
 	if (dup != (size_t)-1) {
@@ -690,6 +694,13 @@ static void q_draw(struct pane *p, struct app *a)
 				    sel ? base : a->attr[EL_HELP_KEY]);
 			c.x[QC_SUBJECT] += mw;
 			c.w[QC_SUBJECT] -= mw;
+		}
+		if (r->has_draft && c.w[QC_SUBJECT] > 0) { /* drafts.c: "[d] " */
+			int used = ui_put(w, y, x0 + c.x[QC_SUBJECT], c.w[QC_SUBJECT], DRAFT_MARK,
+					  sel ? base : a->attr[EL_DRAFT]);
+			mw += used;
+			c.x[QC_SUBJECT] += used;
+			c.w[QC_SUBJECT] -= used;
 		}
 		char who[128];
 		presence_marker(a, r->id, who, sizeof who);

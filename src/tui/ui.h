@@ -273,12 +273,19 @@ struct picker_spec {
 	size_t selected;
 	bool preview;
 	prompt_done_fn done; /* the chosen value, or NULL when cancelled */
+	/* Delete (the `delete` key): the picker closes and this gets the
+	 * selected value instead of done; NULL: Delete does nothing. */
+	prompt_done_fn remove;
 	void *data;
 	void (*free_data)(void *data);
 };
 int picker_open(struct app *a, struct picker_spec *s);
 void picker_add(struct picker_item **items, size_t *n, size_t *cap, const char *label,
 		const char *value, const char *preview);
+
+/* --- drafts.c: the agent's drafts ----------------------------------------- */
+/* Before the subject of a queue row where the agent has a draft. */
+#define DRAFT_MARK "[d] "
 
 /* --- presence.c: who else is on which ticket ---------------------------- */
 /* Writes this agent's presence when it changed or is due for a refresh,
@@ -331,6 +338,10 @@ char *compose_rescue(struct app *a);
 void compose_free(struct compose **c);
 /* Starts a reply or note (canned: an entry of a->canned or NULL). */
 int compose_start(struct app *a, enum msg_kind kind, const struct canned *canned);
+/* Opens the editor on the agent's draft of kind on the ticket shown
+ * (a->cur_id), with the canned response it started from, without asking
+ * (the drafts list chose it). */
+int compose_resume(struct app *a, enum msg_kind kind);
 /* Starts a new ticket's first note for an agreed customer and subject. */
 int compose_new_ticket(struct app *a, int64_t customer_id, const char *name, const char *email,
 		       const char *subject, enum channel ch);

@@ -539,6 +539,26 @@ bool text_is_utf8(const char *s)
 	return true;
 }
 
+const char *text_first_unplain(const char *s)
+{
+	for (const char *p = s ? s : ""; *p;) {
+		unsigned char b = (unsigned char)*p;
+		if (b < 0x80) {
+			if ((b < 0x20 && b != '\n' && b != '\t') || b == 0x7F)
+				return p;
+			p++;
+			continue;
+		}
+		uint32_t c;
+		size_t n = utf8_decode(p, &c);
+		if ((c == REPLACEMENT && !(n == 3 && memcmp(p, "\xEF\xBF\xBD", 3) == 0)) ||
+		    (c >= 0x80 && c <= 0x9F) || is_dropped(c) || is_invisible(c))
+			return p;
+		p += n;
+	}
+	return NULL;
+}
+
 /* The ASCII look-alike of a character a non-UTF-8 terminal cannot show. */
 static char ascii_look_alike(uint32_t c)
 {

@@ -454,8 +454,8 @@ usage_case init 'unexpected argument "now"' init now
 usage_case import 'which file? (- for standard input)' import
 usage_case import 'one file at a time' import a.jsonl b.jsonl
 usage_case export 'unexpected argument "all"' export all
-usage_case agent 'expected add, remove, list or role' agent
-usage_case agent '"fire": expected add, remove, list or role' agent fire bob
+usage_case agent 'expected add, remove, list, role or signature' agent
+usage_case agent '"fire": expected add, remove, list, role or signature' agent fire bob
 usage_case agent 'wrong number of arguments for agent add' agent add
 usage_case agent '--role boss: expected agent, supervisor or admin' agent add zed --role boss
 usage_case config 'expected: desk config check, or desk config show' config
@@ -567,6 +567,88 @@ t "agent role by a non-admin -> exit 1"
 run --as carol agent role bob admin
 rc_is 1
 err_is "desk: changing an agent: only an admin may do that (you are carol, a supervisor)"
+end
+
+t "agent signature: none set -> says so on stderr, exit 0"
+run agent signature
+rc_is 0
+out_empty
+err_is "desk: no signature is set"
+end
+
+t "agent signature --text sets it; without an option it prints it; audited"
+run agent signature --text $'Ann Smith\nThe Support Team'
+rc_is 0
+err_empty
+out_is "desk: $ME: signature set"
+run agent signature
+rc_is 0
+out_is $'Ann Smith\nThe Support Team'
+[ "$(count "SELECT count(*) FROM events WHERE action = 'agent' AND field = 'signature:$ME' AND new_value = 'Ann Smith'||char(10)||'The Support Team'")" = 1 ] ||
+	fail "no audit event"
+end
+
+t "agent signature --file - reads stdin: CRLF, a leading '-- ' line and trailing blank lines go"
+run_in $'-- \r\nAnn\r\nSupport\r\n\r\n' agent signature --file -
+rc_is 0
+out_is "desk: $ME: signature set"
+[ "$(count "SELECT signature = 'Ann'||char(10)||'Support' FROM agents WHERE login = '$ME'")" = 1 ] ||
+	fail "stored: $(count "SELECT quote(signature) FROM agents WHERE login = '$ME'")"
+end
+
+t "agent signature: setting the same text again logs nothing"
+before=$(count "SELECT count(*) FROM events WHERE field = 'signature:$ME'")
+run agent signature --text $'Ann\nSupport'
+rc_is 0
+[ "$(count "SELECT count(*) FROM events WHERE field = 'signature:$ME'")" = "$before" ] || fail "logged again"
+end
+
+t "agent signature of another agent by a non-admin -> exit 1, nothing changed"
+run --as bob agent signature --agent "$ME" --text "Bob was here"
+rc_is 1
+out_empty
+err_is "desk: setting the signature of another agent: only an admin may do that (you are bob, an agent)"
+run --as bob agent signature --agent "$ME"
+rc_is 1
+err_is "desk: reading the signature of another agent: only an admin may do that (you are bob, an agent)"
+[ "$(count "SELECT signature FROM agents WHERE login = '$ME'")" = $'Ann\nSupport' ] || fail "changed"
+end
+
+t "agent signature --agent: an admin sets another's, who reads it"
+run agent signature --agent bob --text "Bob, Support"
+rc_is 0
+out_is "desk: bob: signature set"
+run --as bob agent signature
+rc_is 0
+out_is "Bob, Support"
+end
+
+t "agent signature too long -> exit 1 naming the cap, nothing changed"
+run agent signature --text "$(printf 'x%.0s' $(seq 1 2049))"
+rc_is 1
+out_empty
+err_is "desk: the signature: 2049 bytes, more than the 2048 bytes desk takes"
+[ "$(count "SELECT signature FROM agents WHERE login = '$ME'")" = $'Ann\nSupport' ] || fail "changed"
+end
+
+t "agent signature with an escape sequence -> exit 1 naming the line, nothing changed"
+run agent signature --text $'Ann\nSupport \e[31mred'
+rc_is 1
+err_is "desk: the signature, line 2: holds a control, invisible or invalid character (^[); a signature is plain text"
+[ "$(count "SELECT signature FROM agents WHERE login = '$ME'")" = $'Ann\nSupport' ] || fail "changed"
+end
+
+t "agent signature: two of --text, --file, --clear -> usage error"
+run agent signature --text a --clear
+rc_is 2
+err_match '^desk agent: give one of --text, --file and --clear$'
+end
+
+t "agent signature --clear removes it"
+run --as bob agent signature --clear
+rc_is 0
+out_is "desk: bob: signature cleared"
+[ "$(count "SELECT signature IS NULL FROM agents WHERE login = 'bob'")" = 1 ] || fail "not cleared"
 end
 
 # =========================================================================
@@ -958,6 +1040,56 @@ run list --view nosuchview
 rc_is 1
 out_empty
 err_match 'nosuchview'
+end
+
+t "drafts: none -> says so on stderr, exit 0"
+run drafts
+rc_is 0
+out_empty
+err_is "desk: you have no unsent drafts"
+run drafts --json
+out_is "[]"
+end
+
+t "merge keeps the merged ticket's drafts; drafts lists them, newest first, marked"
+# A database of its own: the merge here would change what later tests count.
+export DESK_DB=$TMP/drafts.db
+run init
+run agent add bob
+new_ticket --subject "Draft source" --email drafts@example.com --body "x"
+TDA=$NEW_ID
+new_ticket --subject $'Draft \e[31mtarget' --email drafts@example.com --body "y"
+TDB=$NEW_ID
+count "INSERT INTO drafts (ticket_id, agent_id, kind, body, updated_at, canned)
+	SELECT $TDA, id, 'reply', char(10) || '  Dear Ann,' || char(10) || 'more', strftime('%s','now') - 7200, 'greet' FROM agents WHERE login = '$ME';
+	INSERT INTO drafts (ticket_id, agent_id, kind, body, updated_at)
+	SELECT $TDB, id, 'note', 'Check the '||char(27)||'[2J logs', strftime('%s','now') - 120 FROM agents WHERE login = '$ME';" "$DESK_DB" >/dev/null
+run merge "$TDA" "$TDB"
+rc_is 0
+[ "$(count "SELECT count(*) FROM drafts WHERE ticket_id = $TDA" "$DESK_DB")" = 1 ] || fail "the merge deleted the draft"
+run drafts
+rc_is 0
+err_empty
+out_is "$(printf '%6s %-5s %-10s %-12s %-30s %s\n%6s %-5s %-10s %-12s %-30s %s\n%6s %-5s %-10s %-12s %-30s %s' \
+	TICKET KIND SAVED STATE SUBJECT "FIRST LINE" \
+	"$TDB" note "2 min" "" 'Draft ^[[31mtarget' 'Check the ^[[2J logs' \
+	"$TDA" reply "2 h" "merged>$TDB" "Draft source" "Dear Ann,")"
+run drafts --json
+rc_is 0
+json_valid "$W/out"
+jmany "$W/out" <<EOF
+[r['ticket'] for r in d] => [$TDB, $TDA]
+d[1]['merged_into'] => $TDB
+d[1]['status'] => closed
+d[1]['canned'] => greet
+d[1]['body'] == '\\n  Dear Ann,\\nmore' => true
+d[0]['kind'] => note
+EOF
+grep -q $'\e' "$W/out" && fail "an escape reached the terminal"
+run --as bob drafts
+rc_is 0
+err_is "desk: you have no unsent drafts"
+export DESK_DB=$DB
 end
 
 # =========================================================================
@@ -1585,7 +1717,7 @@ t "a broken \$XDG_CONFIG_HOME/desk/config.yaml is an error, not the defaults"
 printf 'colour: blue\n' >"$XDG_CONFIG_HOME/desk/config.yaml"
 run list
 rc_is 1
-err_is "desk: $XDG_CONFIG_HOME/desk/config.yaml:1:1: unknown key \"colour\" in the top level; expected one of: database, theme, keys, themes_dir, views"
+err_is "desk: $XDG_CONFIG_HOME/desk/config.yaml:1:1: unknown key \"colour\" in the top level; expected one of: database, theme, keys, themes_dir, views, signature"
 rm -f "$XDG_CONFIG_HOME/desk/config.yaml"
 end
 
@@ -1677,6 +1809,26 @@ grep -qxF "  urgent: {first_response: 30m, next_response: 2h, resolution: 4h}" "
 grep -qxF "  - name: billing  # $TEAMF:14" "$W/out" || fail "team view line"
 grep -qxF "  - name: everything  # $CFG/good.yaml:4" "$W/out" || fail "personal view line"
 rm -f "$TEAMF"
+end
+
+t "config: a personal signature: comes before the stored one; config show and agent signature say so"
+printf 'signature: |\n  Ann from the file\n  Support\n' >"$CFG/sig.yaml"
+run --config "$CFG/sig.yaml" config show
+rc_is 0
+grep -qxF "signature: 2 lines (desk agent signature prints it)  # $CFG/sig.yaml:1" "$W/out" ||
+	fail "signature line: $(grep '^signature' "$W/out")"
+run --config "$CFG/sig.yaml" agent signature
+rc_is 0
+out_is $'Ann\nSupport'
+err_is "desk: note: replies get the signature of your personal file ($CFG/sig.yaml:1) instead"
+end
+
+t "config: a signature: with an escape sequence -> file:line:column, its line; exit 1"
+printf 'signature: "Ann\\n\\e[2J"\n' >"$CFG/badsig.yaml"
+run --config "$CFG/badsig.yaml" list
+rc_is 1
+out_empty
+err_is "desk: $CFG/badsig.yaml:1:12: signature: its line 2 holds a control, invisible or invalid character; a signature is plain text"
 end
 
 # policy_refused KEY TEXT: a personal file setting the team's KEY is an

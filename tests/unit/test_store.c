@@ -1134,9 +1134,12 @@ START_TEST(move_children)
 	ck_assert_uint_eq(sl.n, 1);
 	ck_assert_int_eq(sl.v[0].id, sv.id);
 	survey_list_free(&sl);
-	char *body = (char *)1;
+	/* A draft stays on the merged ticket: its agent's unsent work, which
+	 * the drafts list shows marked and carries over when resumed. */
+	char *body = NULL;
 	ck_assert_int_eq(store_draft_get(f.st, a.id, alice, MSG_REPLY, &body, &e), DESK_OK);
-	ck_assert_ptr_null(body);
+	ck_assert_ptr_nonnull(body);
+	free(body);
 	fx_close(&f);
 }
 END_TEST
