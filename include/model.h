@@ -136,7 +136,12 @@ struct event {
 	char *field;  /* status, priority, ... or NULL */
 	char *old_value;
 	char *new_value;
+	/* The action of an agent this event is part of (the id of that
+	 * action's first event); 0 for none.  store_event_insert takes
+	 * EVENT_NEW_CHANGE to start one with this very event. */
+	int64_t change_id;
 };
+#define EVENT_NEW_CHANGE (-1)
 
 void agent_free(struct agent *a);       /* frees members, not a */
 void customer_free(struct customer *c); /* frees members, not c */
