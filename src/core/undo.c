@@ -144,6 +144,9 @@ static void describe(const struct event *ev, const struct desk *d, char *buf, si
 									  : "desk";
 	if (is(ev, "customer", NULL))
 		snprintf(buf, size, "the customer wrote at %s", when);
+	else if (eq(ev->field, "tags"))
+		snprintf(buf, size, "%s %s tag %s at %s", who, ev->new_value ? "added" : "removed",
+			 ev->new_value ? ev->new_value : ev->old_value ? ev->old_value : "?", when);
 	else if (is(ev, "set", "subject") || is(ev, "undo", "subject"))
 		snprintf(buf, size, "%s changed the subject at %s", who, when);
 	else if (ev->field && (is(ev, "set", NULL) || is(ev, "claim", NULL) || is(ev, "undo", NULL)))

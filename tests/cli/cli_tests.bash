@@ -328,7 +328,7 @@ Try 'desk $cmd --help'."
 	end
 }
 
-COMMANDS="init new list show reply note set claim merge import export agent config"
+COMMANDS="init new list show reply note set claim merge import export agent config undo"
 
 # =========================================================================
 # Help, version and usage errors (no database yet)
@@ -2137,6 +2137,10 @@ end
 # Output sanitizing, queue and tag names, caps (issue 11, items 7 and 8).
 # shellcheck source=tests/cli/output_tests.bash
 . "$ROOT/tests/cli/output_tests.bash"
+
+# desk undo (issue 13).
+# shellcheck source=tests/cli/undo_tests.bash
+. "$ROOT/tests/cli/undo_tests.bash"
 
 t "the main database is intact after everything (integrity_check)"
 [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check: $(sqlite3 "$DB" 'PRAGMA integrity_check')"
