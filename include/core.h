@@ -35,6 +35,10 @@ struct desk {
 	 * rollback forgets it. */
 	int64_t change_id;
 	bool change_fresh, change_hold;
+	/* A reply that leaves by mail is held this long before sendmail may
+	 * have it (send_after), so it can be taken back: the console's
+	 * undo_send_seconds; 0 (the CLI) sends at once. */
+	int reply_hold_seconds;
 };
 
 enum {
@@ -330,5 +334,23 @@ int core_undo(struct desk *d, struct undo_result *r, struct derr *e);
  * for a reply that never left (undo send). */
 int core_undo_change(struct desk *d, int64_t change, bool with_message_changes,
 		     struct undo_result *r, struct derr *e);
+
+/* Undo send (src/core/unsend_reply.c): takes back the agent's reply
+ * msg_row while it is held, before any desk claimed it for sendmail
+ * (atomic against store_mail_claim): the message is deleted (it never
+ * left; an "unsend" event says so), its text becomes the agent's reply
+ * draft of the ticket again (with the canned response's name), and
+ * `change` (the one core_post made, 0: none) is undone with its reply's
+ * own changes, under core_undo's rules: when someone changed the ticket
+ * since, the text still comes back but the fields stay, and fields_why
+ * says why.  DESK_EBUSY when it is too late (being sent, or sent). */
+struct unsend_result {
+	int64_t ticket;
+	bool fields_undone;
+	struct undo_result fields; /* undo_result_free it */
+	char fields_why[320];
+};
+int core_unsend(struct desk *d, int64_t msg_row, int64_t change, const char *canned,
+		struct unsend_result *r, struct derr *e);
 
 #endif

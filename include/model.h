@@ -115,6 +115,7 @@ struct message {
 	char *delivery;      /* outbound mail: "queued", "sent", "failed"; else NULL */
 	char *delivery_error;
 	char *mail_from;     /* sender address of inbound mail */
+	int64_t send_after;  /* a held reply: not handed to sendmail before (0: at once) */
 };
 
 

@@ -243,6 +243,23 @@ static bool still_as_left(const struct ticket *t, const struct event *ev, char *
 	return ok;
 }
 
+static const char *tag_of(const struct event *ev)
+{
+	return ev->new_value ? ev->new_value : ev->old_value;
+}
+
+/* Whether a later event of the change set the same field (or tag) again:
+ * only the last one says what the change left. */
+static bool superseded(const struct part *p, size_t j)
+{
+	const struct event *ev = p->ev[j];
+	for (size_t k = j + 1; k < p->n; k++)
+		if (eq(p->ev[k]->field, ev->field) &&
+		    (!eq(ev->field, "tags") || eq(tag_of(p->ev[k]), tag_of(ev))))
+			return true;
+	return false;
+}
+
 static int undo_event(struct desk *d, struct ticket *t, const char *field, const char *was,
 		      const char *back, struct derr *e)
 {
@@ -361,7 +378,7 @@ static int undo_parts(struct desk *d, int64_t change, const struct part *parts, 
 		why[0] = '\0';
 		rc = changed_since(d, p->ticket, p->ev[p->n - 1]->id, why, size, &changed, e);
 		for (size_t j = 0; rc == DESK_OK && !changed && j < p->n; j++)
-			changed = !still_as_left(&t[i], p->ev[j], why, size);
+			changed = !superseded(p, j) && !still_as_left(&t[i], p->ev[j], why, size);
 		if (rc == DESK_OK && changed)
 			rc = derr_set(e, DESK_ECONFLICT, "nothing was undone: %s", why);
 	}

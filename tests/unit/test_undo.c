@@ -452,6 +452,153 @@ START_TEST(undo_a_merge)
 }
 END_TEST
 
+/* --- undo send --------------------------------------------------------- */
+
+/* Mail out through a command that is never run here; alice's replies
+ * are held for 10 s, as the console holds them. */
+static void with_mail(struct ufx *x)
+{
+	x->cfg.mail.support_address = xstrdup("help@desk.test");
+	x->cfg.mail.sendmail = xcalloc(2, sizeof *x->cfg.mail.sendmail);
+	x->cfg.mail.sendmail[0] = xstrdup("/bin/true");
+	x->cfg.mail.nsendmail = 1;
+	x->alice.reply_hold_seconds = 10;
+}
+
+static int64_t held_reply(struct ufx *x, int64_t ticket, const char *body,
+			  const struct field_change *ch, size_t n, int64_t *change)
+{
+	struct derr e = {0};
+	int64_t msg = 0;
+	int rc = core_post(&x->alice, ticket, MSG_REPLY, body, ch, n, &msg, &e);
+	ck_assert_msg(rc == DESK_OK, "%s", e.msg);
+	*change = x->alice.change_id;
+	struct message m = {0};
+	ck_assert_int_eq(store_mail_message_get(x->d.st, msg, &m, &e), DESK_OK);
+	ck_assert_str_eq(m.delivery, "queued");
+	message_free(&m);
+	return msg;
+}
+
+static bool message_exists(struct ufx *x, int64_t msg)
+{
+	struct message m = {0};
+	int rc = store_mail_message_get(x->d.st, msg, &m, NULL);
+	message_free(&m);
+	return rc == DESK_OK;
+}
+
+START_TEST(unsend_takes_a_held_reply_back)
+{
+	struct ufx x;
+	struct derr e = {0};
+	ufx_open(&x);
+	with_mail(&x);
+	int64_t a = new_ticket(&x, "Printer");
+	ck_assert_int_eq(core_claim(&x.alice, a, &e), DESK_OK);
+	struct field_change solve = {FIELD_STATUS, "solved"};
+	int64_t change;
+	int64_t msg = held_reply(&x, a, "Turn it off and on.", &solve, 1, &change);
+	/* held: no desk may claim it for sendmail before its time */
+	bool taken = true;
+	ck_assert_int_eq(store_mail_claim(x.bob.st, msg, T0 + 100, &taken, &e), DESK_OK);
+	ck_assert(!taken);
+	set_now(T0 + 5);
+	struct unsend_result r;
+	int rc = core_unsend(&x.alice, msg, change, "restart", &r, &e);
+	ck_assert_msg(rc == DESK_OK, "%s", e.msg);
+	ck_assert_int_eq(r.ticket, a);
+	ck_assert_msg(r.fields_undone, "%s", r.fields_why);
+	ck_assert_str_eq(r.fields_why, "");
+	undo_result_free(&r.fields);
+	ck_assert(!message_exists(&x, msg));
+	char *body = NULL, *canned = NULL;
+	ck_assert_int_eq(store_draft_get_canned(x.d.st, a, x.alice.me.id, MSG_REPLY, &body, &canned,
+						&e),
+			 DESK_OK);
+	ck_assert_str_eq(body, "Turn it off and on.");
+	ck_assert_str_eq(canned, "restart");
+	free(body);
+	free(canned);
+	/* what the reply did is undone too: not solved, not even opened */
+	struct ticket t = get(&x, a);
+	ck_assert_int_eq(t.status, ST_NEW);
+	ck_assert_int_eq(t.first_response_at, 0);
+	ticket_free(&t);
+	char *got = events_since(&x, a, event_count(&x, a) - 4);
+	ck_assert_msg(strstr(got, "unsend message") != NULL, "%s", got);
+	free(got);
+	ufx_close(&x);
+}
+END_TEST
+
+START_TEST(unsend_races_a_claim)
+{
+	struct ufx x;
+	struct derr e = {0};
+	ufx_open(&x);
+	with_mail(&x);
+	int64_t a = new_ticket(&x, "Printer");
+	int64_t change;
+	int64_t msg = held_reply(&x, a, "First answer.", NULL, 0, &change);
+	/* the time is up and another desk claims it first: it is leaving */
+	set_now(T0 + 11);
+	bool taken = false;
+	ck_assert_int_eq(store_mail_claim(x.bob.st, msg, T0 + 100, &taken, &e), DESK_OK);
+	ck_assert(taken);
+	struct unsend_result r;
+	ck_assert_int_eq(core_unsend(&x.alice, msg, change, NULL, &r, &e), DESK_EBUSY);
+	ck_assert_str_eq(e.msg, "too late: the reply to #1 is already with sendmail (or was sent)");
+	undo_result_free(&r.fields);
+	ck_assert(message_exists(&x, msg));
+	char *body = NULL;
+	ck_assert_int_eq(store_draft_get(x.d.st, a, x.alice.me.id, MSG_REPLY, &body, &e), DESK_OK);
+	ck_assert_ptr_null(body);
+
+	/* the other way round: taken back first, there is nothing to claim */
+	msg = held_reply(&x, a, "Second answer.", NULL, 0, &change);
+	set_now(T0 + 30);
+	ck_assert_int_eq(core_unsend(&x.alice, msg, change, NULL, &r, &e), DESK_OK);
+	undo_result_free(&r.fields);
+	ck_assert_int_eq(store_mail_claim(x.bob.st, msg, T0 + 100, &taken, &e), DESK_OK);
+	ck_assert(!taken);
+	ufx_close(&x);
+}
+END_TEST
+
+START_TEST(unsend_after_another_agents_change_keeps_the_fields)
+{
+	struct ufx x;
+	struct derr e = {0};
+	ufx_open(&x);
+	with_mail(&x);
+	int64_t a = new_ticket(&x, "Printer");
+	ck_assert_int_eq(core_claim(&x.alice, a, &e), DESK_OK);
+	struct field_change tag = {FIELD_TAG_ADD, "answered"};
+	int64_t change;
+	int64_t msg = held_reply(&x, a, "On its way.", &tag, 1, &change);
+	set_now(T0 + 3);
+	ck_assert_int_eq(core_set_priority(&x.bob, a, PRIO_HIGH, &e), DESK_OK);
+	struct unsend_result r;
+	ck_assert_int_eq(core_unsend(&x.alice, msg, change, NULL, &r, &e), DESK_OK);
+	ck_assert(!r.fields_undone);
+	ck_assert_msg(strstr(r.fields_why, "changed since your change (bob set priority") != NULL,
+		      "%s", r.fields_why);
+	undo_result_free(&r.fields);
+	/* the text is back all the same; the tag and bob's change stay */
+	ck_assert(!message_exists(&x, msg));
+	char *body = NULL;
+	ck_assert_int_eq(store_draft_get(x.d.st, a, x.alice.me.id, MSG_REPLY, &body, &e), DESK_OK);
+	ck_assert_str_eq(body, "On its way.");
+	free(body);
+	struct ticket t = get(&x, a);
+	ck_assert(has_tag(&t, "answered"));
+	ck_assert_int_eq(t.priority, PRIO_HIGH);
+	ticket_free(&t);
+	ufx_close(&x);
+}
+END_TEST
+
 Suite *suite_undo(void)
 {
 	Suite *s = suite_create("undo");
@@ -462,6 +609,9 @@ Suite *suite_undo(void)
 	tcase_add_test(t, refused_after_another_agents_change);
 	tcase_add_test(t, undo_a_bulk_change_ticket_by_ticket);
 	tcase_add_test(t, undo_a_merge);
+	tcase_add_test(t, unsend_takes_a_held_reply_back);
+	tcase_add_test(t, unsend_races_a_claim);
+	tcase_add_test(t, unsend_after_another_agents_change_keeps_the_fields);
 	suite_add_tcase(s, t);
 	return s;
 }
