@@ -23,6 +23,7 @@ void read_message(sqlite3_stmt *s, struct message *m)
 	m->delivery = col_text(s, 9);
 	m->delivery_error = col_text(s, 10);
 	m->mail_from = col_text(s, 11);
+	m->send_after = col_int(s, 12);
 }
 
 int store_message_insert(struct store *st, struct message *m, struct derr *e)
