@@ -82,6 +82,10 @@ struct mail_config {
  * `desk outbox --retry` takes a queued message for abandoned. */
 #define SENDMAIL_TIMEOUT_DEFAULT 60
 #define SENDMAIL_TIMEOUT_MAX 300
+/* The bounds of undo_send_seconds: long enough to notice, short enough
+ * that a reply is not late. */
+#define UNDO_SEND_DEFAULT 10
+#define UNDO_SEND_MAX 120
 
 /* The top-level keys, in the order config.c reads them. */
 enum config_key {
@@ -100,6 +104,7 @@ enum config_key {
 	CFG_AGENTS_MAY_REASSIGN,
 	CFG_AGENTS_MAY_BULK_EDIT,
 	CFG_SIGNATURE,
+	CFG_UNDO_SEND_SECONDS,
 	CFG__COUNT
 };
 /* The key's name in the file ("agents_may_reassign"). */
@@ -145,6 +150,10 @@ struct config {
 	bool allow_solve_unassigned;
 	bool agents_may_reassign; /* agents may take or hand over others' tickets */
 	bool agents_may_bulk_edit; /* agents may change marked tickets in one action */
+	/* How long the console holds a reply before sendmail gets it, so `u`
+	 * can take it back (0: at once).  The team's default; an agent's own
+	 * file may set theirs. */
+	int undo_send_seconds;
 	char *default_queue;
 	/* queues: the team's queues, the only ones a ticket may be moved
 	 * to; NULL (nqueues 0): no list, any queue name is taken. */

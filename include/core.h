@@ -27,6 +27,18 @@ struct desk {
 	struct store *st;
 	const struct config *cfg; /* borrowed */
 	struct agent me;
+	/* The change the events being written belong to (an agent's one
+	 * action, what `u` undoes: see core_undo): 0 until its first event
+	 * gives it that event's id.  Each transaction core begins starts a
+	 * new one, unless change_hold keeps it across several (a bulk
+	 * change); change_fresh says it began in the open transaction, so a
+	 * rollback forgets it. */
+	int64_t change_id;
+	bool change_fresh, change_hold;
+	/* A reply that leaves by mail is held this long before sendmail may
+	 * have it (send_after), so it can be taken back: the console's
+	 * undo_send_seconds; 0 (the CLI) sends at once. */
+	int reply_hold_seconds;
 };
 
 enum {
@@ -339,5 +351,63 @@ void bulk_result_free(struct bulk_result *r);
 int core_bulk_allowed(const struct desk *d, struct derr *e);
 int core_bulk_apply(struct desk *d, const int64_t *ids, size_t n, const struct field_change *ch,
 		    size_t nch, struct bulk_result *r, struct derr *e);
+
+/* --- undo (src/core/undo.c) -------------------------------------------- */
+/* Takes back the acting agent's latest change not yet undone (only their
+ * own: one action of theirs, whatever it touched): status, priority,
+ * queue, tags, assignee, subject; the field changes a reply or note
+ * made (the message itself stays: it left); every ticket of a bulk
+ * change, each in its own transaction, failures listed like
+ * core_bulk_apply's; a merge (the messages and surveys it moved go back,
+ * the tags it took off and added are put back and taken off, `from` is
+ * no longer merged and has its status back).
+ *
+ * The old values come back as they were, outside the workflow's forward
+ * rules: a merged (closed) ticket opens again, a solve undone leaves
+ * solved without counting a reopen (and with no solve time if it never
+ * was solved before), a reopen undone takes its count back, an undone
+ * move out of new goes back to new.  That is safe because nothing else
+ * happened to the ticket in between: a ticket anyone changed since (any
+ * other agent, a customer's message, a change of ours not undone yet;
+ * our own replies, notes and their mail do not count) or that is not as
+ * the change left it is not touched, and the refusal (DESK_ECONFLICT)
+ * says who did what when.  Each ticket is undone whole or not at all.
+ *
+ * The undo writes "undo" events (FIELD, the value it replaced, the
+ * value put back) and one "undo change ID" per ticket, as a change of
+ * its own.  An undo is never undone: `u` again takes back the change
+ * before (there is no redo).  DESK_ENOTFOUND when nothing is left. */
+struct undo_result {
+	int64_t change_id;           /* the change undone */
+	char what[256];              /* "#12: status back to open, tag vip off" */
+	size_t ok;                   /* tickets undone */
+	struct bulk_failure *failed; /* tickets that were not (a bulk change) */
+	size_t nfailed, cap;
+};
+void undo_result_free(struct undo_result *r);
+int core_undo(struct desk *d, struct undo_result *r, struct derr *e);
+/* Undoes the given change of the agent; with_message_changes also
+ * takes back what its reply or note did by itself (a new ticket opened),
+ * for a reply that never left (undo send). */
+int core_undo_change(struct desk *d, int64_t change, bool with_message_changes,
+		     struct undo_result *r, struct derr *e);
+
+/* Undo send (src/core/unsend_reply.c): takes back the agent's reply
+ * msg_row while it is held, before any desk claimed it for sendmail
+ * (atomic against store_mail_claim): the message is deleted (it never
+ * left; an "unsend" event says so), its text becomes the agent's reply
+ * draft of the ticket again (with the canned response's name), and
+ * `change` (the one core_post made, 0: none) is undone with its reply's
+ * own changes, under core_undo's rules: when someone changed the ticket
+ * since, the text still comes back but the fields stay, and fields_why
+ * says why.  DESK_EBUSY when it is too late (being sent, or sent). */
+struct unsend_result {
+	int64_t ticket;
+	bool fields_undone;
+	struct undo_result fields; /* undo_result_free it */
+	char fields_why[320];
+};
+int core_unsend(struct desk *d, int64_t msg_row, int64_t change, const char *canned,
+		struct unsend_result *r, struct derr *e);
 
 #endif

@@ -76,7 +76,8 @@ int store_mail_mark_inbound(struct store *st, int64_t msg_row, bool automatic,
 int store_mail_set_delivery(struct store *st, int64_t msg_row, const char *delivery,
 			    const char *error, struct derr *e);
 /* Claims a queued message for sending until `until` (a lease): *taken
- * is false when it is not queued or another desk's lease still runs, so
+ * is false when it is not queued, is held (send_after not reached) or
+ * another desk's lease still runs, so
  * two desks never send one message at once.  Recording a delivery
  * (store_mail_set_delivery) ends the lease. */
 int store_mail_claim(struct store *st, int64_t msg_row, int64_t until, bool *taken,
@@ -84,10 +85,18 @@ int store_mail_claim(struct store *st, int64_t msg_row, int64_t until, bool *tak
 /* Makes ready for sending again a failed message, a queued one left with
  * a reason (a console quit while sending it), or (with stale_before > 0)
  * a queued message created before that time; never one whose lease
- * runs.  *taken: the row was changed (the sending itself is claimed by
+ * runs, nor a held one before its time.  *taken: the row was changed (the sending itself is claimed by
  * store_mail_claim). */
 int store_mail_take_for_retry(struct store *st, int64_t msg_row, int64_t stale_before,
 			      bool *taken, struct derr *e);
+/* Held replies (undo send, src/store/held.c): a reply stored with
+ * send_after is claimed (store_mail_claim) and retried only from then.
+ * store_mail_unsend deletes the agent's queued reply unless a desk is
+ * sending it (its lease runs): *taken says whether it did.
+ * store_mail_release lets a held reply go at once (send_after cleared). */
+int store_mail_unsend(struct store *st, int64_t msg_row, int64_t agent_id, bool *taken,
+		      struct derr *e);
+int store_mail_release(struct store *st, int64_t msg_row, struct derr *e);
 /* Messages not sent yet (queued or failed), oldest first. */
 int store_outbox(struct store *st, struct message_list *out, struct derr *e);
 /* When a customer was last sent an acknowledgement (0: never), and

@@ -115,6 +115,7 @@ struct message {
 	char *delivery;      /* outbound mail: "queued", "sent", "failed"; else NULL */
 	char *delivery_error;
 	char *mail_from;     /* sender address of inbound mail */
+	int64_t send_after;  /* a held reply: not handed to sendmail before (0: at once) */
 };
 
 
@@ -136,7 +137,12 @@ struct event {
 	char *field;  /* status, priority, ... or NULL */
 	char *old_value;
 	char *new_value;
+	/* The action of an agent this event is part of (the id of that
+	 * action's first event); 0 for none.  store_event_insert takes
+	 * EVENT_NEW_CHANGE to start one with this very event. */
+	int64_t change_id;
 };
+#define EVENT_NEW_CHANGE (-1)
 
 void agent_free(struct agent *a);       /* frees members, not a */
 void customer_free(struct customer *c); /* frees members, not c */

@@ -154,7 +154,8 @@ int store_message_last(struct store *st, int64_t ticket_id, enum msg_kind kind,
 int store_message_count(struct store *st, int64_t ticket_id, enum msg_kind kind,
 			int64_t *n, struct derr *e);
 /* Moves every message (and tag, and survey) of one ticket onto another;
- * drafts stay where they are (see core_draft_follow_merge). */
+ * the messages and surveys remember where from (merged_from); drafts
+ * stay where they are (see core_draft_follow_merge). */
 int store_ticket_move_children(struct store *st, int64_t from, int64_t to, struct derr *e);
 
 /* --- surveys and events ------------------------------------------------ */
@@ -162,13 +163,32 @@ int store_survey_insert(struct store *st, struct survey *s, struct derr *e);
 int store_surveys(struct store *st, int64_t ticket_id, struct survey_list *out,
 		  struct derr *e);
 int store_event_insert(struct store *st, struct event *ev, struct derr *e);
-/* Events of one ticket in order. */
 /* The ticket's latest event on field (any field when NULL);
  * DESK_ENOTFOUND when there is none. */
 int store_event_last(struct store *st, int64_t ticket_id, const char *field, struct event *out,
 		     struct derr *e);
+/* Events of one ticket in order. */
 int store_events(struct store *st, int64_t ticket_id, struct event_list *out,
 		 struct derr *e);
+
+/* --- undo (src/store/undo.c) ---------------------------------------------- */
+/* Hands fn the agent's events that belong to a change (change_id set),
+ * newest change first and, within one, newest event first, until fn
+ * returns non-zero. */
+int store_changes_walk(struct store *st, int64_t agent_id,
+		       int (*fn)(void *ctx, const struct event *ev), void *ctx, struct derr *e);
+/* The events of one change of the agent, oldest first. */
+int store_change_events(struct store *st, int64_t agent_id, int64_t change_id,
+			struct event_list *out, struct derr *e);
+/* The ticket's events after event after_id, oldest first. */
+int store_events_after(struct store *st, int64_t ticket_id, int64_t after_id,
+		       struct event_list *out, struct derr *e);
+/* When the ticket was last solved before event before_id (0: never). */
+int store_last_solved_before(struct store *st, int64_t ticket_id, int64_t before_id,
+			     int64_t *at, struct derr *e);
+/* Moves the messages and surveys a merge moved from `from` onto `into`
+ * (merged_from) back to `from`. */
+int store_unmerge_children(struct store *st, int64_t from, int64_t into, struct derr *e);
 
 /* --- drafts ------------------------------------------------------------ */
 int store_draft_save(struct store *st, int64_t ticket_id, int64_t agent_id,

@@ -193,6 +193,9 @@ static void show(const struct config *c)
 	line(c, CFG_ALLOW_SOLVE_UNASSIGNED, c->allow_solve_unassigned ? "true" : "false", "");
 	line(c, CFG_AGENTS_MAY_REASSIGN, c->agents_may_reassign ? "true" : "false", "");
 	line(c, CFG_AGENTS_MAY_BULK_EDIT, c->agents_may_bulk_edit ? "true" : "false", "");
+	char undo_send[16];
+	snprintf(undo_send, sizeof undo_send, "%d", c->undo_send_seconds);
+	line(c, CFG_UNDO_SEND_SECONDS, undo_send, "");
 	sla(c);
 	hours(c);
 	mail(c);

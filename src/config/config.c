@@ -44,12 +44,14 @@ static const char *const top_keys[CFG__COUNT + 1] = {
 	[CFG_AGENTS_MAY_REASSIGN] = "agents_may_reassign",
 	[CFG_AGENTS_MAY_BULK_EDIT] = "agents_may_bulk_edit",
 	[CFG_SIGNATURE] = "signature",
+	[CFG_UNDO_SEND_SECONDS] = "undo_send_seconds",
 	[CFG__COUNT] = NULL,
 };
 
 /* What a personal file may say, for its "expected one of" message. */
 static const char *const personal_keys[] = {"database", "theme", "keys", "themes_dir", "views",
-					    "signature", NULL};
+					    "signature",
+					    "undo_send_seconds", NULL};
 
 const char *config_key_name(enum config_key k)
 {
@@ -59,7 +61,8 @@ const char *config_key_name(enum config_key k)
 bool config_key_is_personal(enum config_key k)
 {
 	return k == CFG_DATABASE || k == CFG_THEME || k == CFG_KEYS || k == CFG_THEMES_DIR ||
-	       k == CFG_VIEWS || k == CFG_SIGNATURE;
+	       k == CFG_VIEWS || k == CFG_SIGNATURE ||
+	       k == CFG_UNDO_SEND_SECONDS;
 }
 
 static const struct sla_target default_sla[PRIO__COUNT] = {
@@ -85,6 +88,7 @@ void config_defaults(struct config *c)
 	 * a phone call, a chat or a social post is answered there. */
 	c->mail.reply_by_mail[CH_EMAIL] = c->mail.reply_by_mail[CH_WEB] = true;
 	c->sla_warn_percent = 25;
+	c->undo_send_seconds = UNDO_SEND_DEFAULT;
 	/* Business hours off means the SLA clock runs around the clock. */
 	for (int i = 0; i < 7; i++) {
 		c->hours.open[i] = 0;
@@ -797,6 +801,12 @@ static int read_config(struct loader *l, const struct ynode *root, struct config
 		case CFG__COUNT:
 			rc = y_bool(l->d, v, &c->agents_may_bulk_edit, l->e);
 			break;
+		case CFG_UNDO_SEND_SECONDS: {
+			long s = 0;
+			rc = y_int(l->d, v, 0, UNDO_SEND_MAX, &s, l->e);
+			c->undo_send_seconds = (int)s;
+			break;
+		}
 		}
 	}
 	return rc;

@@ -136,6 +136,10 @@ static int lay_over(struct config *c, struct config *p, struct derr *e)
 		if (c->origin[CFG_VIEWS].from == FROM_DEFAULT)
 			c->origin[CFG_VIEWS] = p->origin[CFG_VIEWS];
 	}
+	if (p->origin[CFG_UNDO_SEND_SECONDS].from == FROM_PERSONAL) {
+		c->undo_send_seconds = p->undo_send_seconds;
+		c->origin[CFG_UNDO_SEND_SECONDS] = p->origin[CFG_UNDO_SEND_SECONDS];
+	}
 	c->personal = p->personal;
 	p->personal = NULL;
 	return config_check_personal_views(c, e);

@@ -64,6 +64,9 @@ int core_bulk_apply(struct desk *d, const int64_t *ids, size_t n, const struct f
 		return rc;
 	if (!nch)
 		return derr_set(e, DESK_EINVAL, "no change to make");
+	/* One change for the whole batch, so `u` undoes it all. */
+	d->change_id = 0;
+	d->change_hold = true;
 	for (size_t i = 0; i < n; i++) {
 		if (seen_before(ids, i)) /* a few hundred marks at most */
 			continue;
@@ -78,5 +81,6 @@ int core_bulk_apply(struct desk *d, const int64_t *ids, size_t n, const struct f
 		snprintf(f->msg, sizeof f->msg, "%.*s", (int)sizeof f->msg - 1,
 			 one.msg[0] ? one.msg : "failed");
 	}
+	d->change_hold = false;
 	return DESK_OK;
 }

@@ -5,7 +5,9 @@
  * people's histories, so it is a supervisor's or an admin's.  Every
  * change is one transaction with its audit events: on the customer
  * ("customer:ID.FIELD", no ticket) and, for a merge, on each ticket that
- * changed hands ("customer", old id, new id). */
+ * changed hands (action and field "customer", old id, new id).  These
+ * are changes `u` does not take back (undo.c): a customer is corrected
+ * by editing it again. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,21 +169,30 @@ static int edit_locked(struct desk *d, struct customer *c, const struct customer
 	return DESK_OK;
 }
 
+/* Ends a change begun with core_begin: commits it, or rolls it back. */
+static int finish(struct desk *d, int rc, struct derr *e)
+{
+	if (rc == DESK_OK)
+		rc = store_commit(d->st, e);
+	else
+		store_rollback(d->st);
+	core_end(d, rc == DESK_OK);
+	return rc;
+}
+
 int core_customer_edit(struct desk *d, int64_t id, const struct customer_edit *ed,
 		       struct derr *e)
 {
-	int rc = store_begin(d->st, e);
-	if (rc)
+	int rc = core_begin(d, e);
+	if (rc) {
+		core_end(d, false);
 		return rc;
+	}
 	struct customer c = {0};
 	if ((rc = store_customer_get(d->st, id, &c, e)) == DESK_OK)
 		rc = edit_locked(d, &c, ed, e);
 	customer_free(&c);
-	if (rc) {
-		store_rollback(d->st);
-		return rc;
-	}
-	return store_commit(d->st, e);
+	return finish(d, rc, e);
 }
 
 /* Joins two notes, each kept whole. */
@@ -203,7 +214,7 @@ static int merge_locked(struct desk *d, struct customer *from, struct customer *
 	snprintf(old_id, sizeof old_id, "%lld", (long long)from->id);
 	snprintf(new_id, sizeof new_id, "%lld", (long long)into->id);
 	for (size_t i = 0; rc == DESK_OK && i < tl.n; i++)
-		rc = core_event(d, tl.v[i].id, "set", "customer", old_id, new_id, e);
+		rc = core_event(d, tl.v[i].id, "customer", "customer", old_id, new_id, e);
 	ticket_list_free(&tl);
 	/* What into lacks, from gives; into's own details win. */
 	char **fields[] = {&into->phone, &into->organization, &into->tier};
@@ -243,18 +254,16 @@ int core_customer_merge(struct desk *d, int64_t from, int64_t into, struct derr 
 	if (from == into)
 		return derr_set(e, DESK_EINVAL, "customer #%lld is already itself",
 				(long long)from);
-	int rc = store_begin(d->st, e);
-	if (rc)
+	int rc = core_begin(d, e);
+	if (rc) {
+		core_end(d, false);
 		return rc;
+	}
 	struct customer a = {0}, b = {0};
 	if ((rc = store_customer_get(d->st, from, &a, e)) == DESK_OK &&
 	    (rc = store_customer_get(d->st, into, &b, e)) == DESK_OK)
 		rc = merge_locked(d, &a, &b, e);
 	customer_free(&a);
 	customer_free(&b);
-	if (rc) {
-		store_rollback(d->st);
-		return rc;
-	}
-	return store_commit(d->st, e);
+	return finish(d, rc, e);
 }

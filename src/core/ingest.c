@@ -533,7 +533,7 @@ int core_ingest(struct desk *d, const char *data, size_t len, const struct inges
 	}
 	int64_t ack_row = 0;
 	if (rc == DESK_OK)
-		rc = store_begin(d->st, e);
+		rc = core_begin(d, e);
 	if (rc == DESK_OK) {
 		rc = ingest_locked(d, &m, paths, queue, r, &ack_row, e);
 		/* A duplicate changes nothing: roll back, not commit. */

@@ -7,6 +7,11 @@
 /* Writes an audit event by the acting agent. */
 int core_event(struct desk *d, int64_t ticket_id, const char *action, const char *field,
 	       const char *old_value, const char *new_value, struct derr *e);
+/* BEGIN IMMEDIATE for an action of the agent: its events make one new
+ * change (unless d->change_hold). */
+int core_begin(struct desk *d, struct derr *e);
+/* After the transaction core_begin opened ended (committed when ok). */
+void core_end(struct desk *d, bool ok);
 /* Reads a ticket that may be changed (not merged away). */
 int core_load_for_change(struct desk *d, int64_t id, struct ticket *t, struct derr *e);
 /* Applies one change to t (tags go to the store at once). */

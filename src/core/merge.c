@@ -1,6 +1,7 @@
 /* merge.c: folding a duplicate ticket into another. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core.h"
 #include "internal_core.h"
@@ -13,13 +14,35 @@ static int system_message(struct desk *d, int64_t ticket_id, const char *text, s
 	return store_message_insert(d->st, &m, e);
 }
 
+static bool has_tag(const struct ticket *t, const char *tag)
+{
+	for (size_t i = 0; i < t->ntags; i++)
+		if (strcmp(t->tags[i], tag) == 0)
+			return true;
+	return false;
+}
+
+/* The tags the merge takes off `from` and those it adds to `into`, as
+ * events, so undoing the merge puts back exactly these. */
+static int tag_events(struct desk *d, const struct ticket *a, const struct ticket *b,
+		      struct derr *e)
+{
+	int rc = DESK_OK;
+	for (size_t i = 0; i < a->ntags && rc == DESK_OK; i++) {
+		rc = core_event(d, a->id, "merge", "tags", a->tags[i], NULL, e);
+		if (rc == DESK_OK && !has_tag(b, a->tags[i]))
+			rc = core_event(d, b->id, "merge", "tags", NULL, a->tags[i], e);
+	}
+	return rc;
+}
+
 int core_merge(struct desk *d, int64_t from, int64_t into, struct derr *e)
 {
 	if (from == into)
 		return derr_set(e, DESK_EINVAL, "cannot merge ticket %lld into itself",
 				(long long)from);
 	struct ticket a = {0}, b = {0};
-	int rc = store_begin(d->st, e);
+	int rc = core_begin(d, e);
 	if (rc)
 		return rc;
 	if ((rc = core_load_for_change(d, from, &a, e)) ||
@@ -43,7 +66,8 @@ int core_merge(struct desk *d, int64_t from, int64_t into, struct derr *e)
 	char from_s[32], into_s[32];
 	snprintf(from_s, sizeof from_s, "%lld", (long long)from);
 	snprintf(into_s, sizeof into_s, "%lld", (long long)into);
-	if ((rc = store_ticket_move_children(d->st, from, into, e)))
+	if ((rc = tag_events(d, &a, &b, e)) ||
+	    (rc = store_ticket_move_children(d->st, from, into, e)))
 		goto out;
 	char *text = xasprintf("Ticket #%lld (%s) was merged into this ticket.", (long long)from,
 			       a.subject);
@@ -73,6 +97,7 @@ out:
 		rc = store_commit(d->st, e);
 	else
 		store_rollback(d->st);
+	core_end(d, rc == DESK_OK);
 	ticket_free(&a);
 	ticket_free(&b);
 	return rc;

@@ -524,7 +524,7 @@ static int outcome(struct outbound_job *j, struct derr *e)
 static int record(struct desk *d, int64_t msg_row, const char *error, struct derr *e)
 {
 	struct message m = {0};
-	int rc = store_begin(d->st, e);
+	int rc = core_begin(d, e);
 	if (rc)
 		return rc;
 	if ((rc = store_mail_message_get(d->st, msg_row, &m, e)) == DESK_OK)

@@ -67,6 +67,8 @@ int core_post(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
 	if (mail_id) {
 		m.message_id = mail_id;
 		m.delivery = (char *)"queued";
+		if (d->reply_hold_seconds > 0)
+			m.send_after = m.created_at + d->reply_hold_seconds;
 	}
 	if (t.status == ST_CLOSED)
 		rc = derr_set(e, DESK_EDENIED,

@@ -68,7 +68,7 @@ int core_ticket_new(struct desk *d, const struct new_ticket *nt, int64_t *id, st
 		free(subject);
 		return config_queue_refuse(d->cfg, nt->queue, e);
 	}
-	rc = store_begin(d->st, e);
+	rc = core_begin(d, e);
 	if (rc) {
 		free(subject);
 		return rc;

@@ -59,8 +59,31 @@ int core_event(struct desk *d, int64_t ticket_id, const char *action, const char
 		.field = (char *)field,
 		.old_value = (char *)old_value,
 		.new_value = (char *)new_value,
+		.change_id = d->change_id ? d->change_id : EVENT_NEW_CHANGE,
 	};
-	return store_event_insert(d->st, &ev, e);
+	int rc = store_event_insert(d->st, &ev, e);
+	if (rc == DESK_OK && !d->change_id) {
+		d->change_id = ev.change_id;
+		d->change_fresh = true;
+	}
+	return rc;
+}
+
+int core_begin(struct desk *d, struct derr *e)
+{
+	if (!d->change_hold)
+		d->change_id = 0;
+	d->change_fresh = false;
+	return store_begin(d->st, e);
+}
+
+void core_end(struct desk *d, bool ok)
+{
+	/* A rolled-back event's id may be taken by another desk's next
+	 * event: a change never goes on under it. */
+	if (!ok && d->change_fresh)
+		d->change_id = 0;
+	d->change_fresh = false;
 }
 
 int core_check_status(struct desk *d, const struct ticket *t, enum status to, struct derr *e)
@@ -259,9 +282,11 @@ int core_save(struct desk *d, struct ticket *t, struct derr *e)
 
 int core_ticket_begin(struct desk *d, int64_t id, struct ticket *t, struct derr *e)
 {
-	int rc = store_begin(d->st, e);
-	if (rc == DESK_OK && (rc = core_load_for_change(d, id, t, e)))
+	int rc = core_begin(d, e);
+	if (rc == DESK_OK && (rc = core_load_for_change(d, id, t, e))) {
 		store_rollback(d->st);
+		core_end(d, false);
+	}
 	return rc;
 }
 
@@ -273,6 +298,7 @@ int core_ticket_finish(struct desk *d, struct ticket *t, int rc, bool save, stru
 		rc = store_commit(d->st, e);
 	else
 		store_rollback(d->st);
+	core_end(d, rc == DESK_OK);
 	ticket_free(t);
 	return rc;
 }

@@ -50,9 +50,15 @@ int store_surveys(struct store *st, int64_t ticket_id, struct survey_list *out,
 
 int store_event_insert(struct store *st, struct event *ev, struct derr *e)
 {
+	/* A new change takes its first event's id, chosen here inside the
+	 * write transaction so the two cannot differ and no other desk can
+	 * take it. */
 	sqlite3_stmt *s = st_prep(st,
-				  "INSERT INTO events (ticket_id, agent_id, at, action, field,"
-				  " old_value, new_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+				  "INSERT INTO events (id, ticket_id, agent_id, at, action, field,"
+				  " old_value, new_value, change_id)"
+				  " SELECT n, ?1, ?2, ?3, ?4, ?5, ?6, ?7, CASE WHEN ?8 = -1 THEN n"
+				  " ELSE nullif(?8, 0) END"
+				  " FROM (SELECT coalesce(max(id), 0) + 1 AS n FROM events)",
 				  e);
 	if (!s)
 		return derr_code(e);
@@ -63,9 +69,13 @@ int store_event_insert(struct store *st, struct event *ev, struct derr *e)
 	bind_text(s, 5, ev->field);
 	bind_text(s, 6, ev->old_value);
 	bind_text(s, 7, ev->new_value);
+	sqlite3_bind_int64(s, 8, ev->change_id);
 	int rc = st_exec_stmt(st, s, e, "writing the audit log");
-	if (rc == DESK_OK)
+	if (rc == DESK_OK) {
 		ev->id = sqlite3_last_insert_rowid(st->db);
+		if (ev->change_id == EVENT_NEW_CHANGE)
+			ev->change_id = ev->id;
+	}
 	return rc;
 }
 

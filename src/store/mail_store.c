@@ -256,6 +256,7 @@ int store_mail_take_for_retry(struct store *st, int64_t msg_row, int64_t stale_b
 	sqlite3_stmt *s = st_prep(st,
 				  "UPDATE messages SET delivery = 'queued', delivery_error = NULL"
 				  " WHERE id = ?1 AND (sending_until IS NULL OR sending_until < ?3)"
+				  " AND (send_after IS NULL OR send_after <= ?3)"
 				  " AND (delivery = 'failed'"
 				  " OR (delivery = 'queued' AND (delivery_error IS NOT NULL"
 				  "  OR (?2 > 0 AND created_at < ?2))))",
@@ -279,7 +280,8 @@ int store_mail_claim(struct store *st, int64_t msg_row, int64_t until, bool *tak
 	sqlite3_stmt *s = st_prep(st,
 				  "UPDATE messages SET sending_until = ?2 WHERE id = ?1"
 				  " AND delivery = 'queued'"
-				  " AND (sending_until IS NULL OR sending_until < ?3)",
+				  " AND (sending_until IS NULL OR sending_until < ?3)"
+				  " AND (send_after IS NULL OR send_after <= ?3)",
 				  e);
 	if (!s)
 		return derr_code(e);

@@ -273,11 +273,11 @@ int store_customer_tickets(struct store *st, int64_t customer_id, int limit,
 int store_ticket_move_children(struct store *st, int64_t from, int64_t to, struct derr *e)
 {
 	static const char *const sql[] = {
-		"UPDATE messages SET ticket_id = ?2 WHERE ticket_id = ?1",
+		"UPDATE messages SET ticket_id = ?2, merged_from = ?1 WHERE ticket_id = ?1",
 		"INSERT OR IGNORE INTO ticket_tags (ticket_id, tag)"
 		" SELECT ?2, tag FROM ticket_tags WHERE ticket_id = ?1",
 		"DELETE FROM ticket_tags WHERE ticket_id = ?1",
-		"UPDATE surveys SET ticket_id = ?2 WHERE ticket_id = ?1",
+		"UPDATE surveys SET ticket_id = ?2, merged_from = ?1 WHERE ticket_id = ?1",
 		/* Drafts stay: they are their agents' unsent work, which the
 		 * drafts list shows marked and resumes on `to`
 		 * (core_draft_follow_merge). */

@@ -95,7 +95,7 @@ enum arg_kind {
 	X(CLAIM, "claim", F_TICKET, ARG_NONE, act_claim, "c", "take the ticket")          \
 	X(ASSIGN, "assign", F_TICKET | F_BULK, ARG_AGENT, act_assign, "a",                \
 	  "assign the ticket to an agent")                                                \
-	X(UNASSIGN, "unassign", F_TICKET | F_BULK, ARG_NONE, act_unassign, "u",           \
+	X(UNASSIGN, "unassign", F_TICKET | F_BULK, ARG_NONE, act_unassign, "U",           \
 	  "give the ticket back to the queue")                                            \
 	X(STATUS, "status", F_TICKET | F_BULK, ARG_STATUS, act_status, "s", "set the status") \
 	X(PRIORITY, "priority", F_TICKET | F_BULK, ARG_PRIORITY, act_priority, "p",       \
@@ -107,8 +107,10 @@ enum arg_kind {
 	  "move the ticket to another queue")                                             \
 	X(MERGE, "merge", F_TICKET, ARG_TICKET, act_merge, "m",                           \
 	  "merge the ticket into another one")                                            \
+	X(UNDO, "undo", 0, ARG_NONE, act_undo, "u",                                       \
+	  "take back a reply still held, else undo your last change (not a redo)")       \
 	X(MARK, "mark", 0, ARG_TICKET, act_mark, "x",                                     \
-	  "mark or unmark the ticket; a, u, s, p, t, T then change every marked one")     \
+	  "mark or unmark the ticket; a, U, s, p, t, T then change every marked one")     \
 	X(UNMARK_ALL, "unmark-all", 0, ARG_NONE, act_unmark_all, "X", "clear every mark")  \
 	X(DASHBOARD, "dashboard", 0, ARG_NONE, act_dashboard, "D",                        \
 	  "supervisors' dashboard: backlog, age, load per agent, SLA risk, trends")       \

@@ -407,9 +407,11 @@ static int do_send(struct app *a)
 	}
 	int64_t id = c->ticket;
 	bool note = c->kind == MSG_NOTE;
+	char *canned = c->canned ? xstrdup(c->canned->name) : NULL;
 	compose_free(&a->compose);
 	int flags = app_changed(a);
 	if (note) {
+		free(canned);
 		app_msg(a, "Note added to #%lld.", (long long)id);
 		return flags | RD_STATUS;
 	}
@@ -419,8 +421,13 @@ static int do_send(struct app *a)
 	bool queued = store_mail_message_get(a->d->st, msg_id, &m, NULL) == DESK_OK &&
 		      m.delivery && strcmp(m.delivery, "queued") == 0;
 	message_free(&m);
-	if (queued)
-		return flags | mailer_send(a, id, msg_id);
+	if (queued) {
+		/* Held for undo send: the change core_post made goes with it. */
+		flags |= mailer_send_held(a, id, msg_id, a->d->change_id, canned);
+		free(canned);
+		return flags;
+	}
+	free(canned);
 	char why[200] = "";
 	struct ticket t;
 	if (store_ticket_get(a->d->st, id, &t, NULL) == DESK_OK) {

@@ -106,7 +106,7 @@ int act_mark(struct app *a, const char *arg)
 	mark_set(a, id, on);
 	size_t n = marks_count(a);
 	if (on)
-		app_msg(a, "#%lld marked; %zu marked: a, u, s, p, t and T change them all, X clears.",
+		app_msg(a, "#%lld marked; %zu marked: a, U, s, p, t and T change them all, X clears.",
 			(long long)id, n);
 	else
 		app_msg(a, "#%lld unmarked; %zu marked.", (long long)id, n);

@@ -607,6 +607,8 @@ int tui_main(struct desk *d, struct derr *e)
 {
 	struct app a = {0};
 	a.d = d;
+	/* Replies wait this long for `u` before sendmail has them. */
+	d->reply_hold_seconds = d->cfg ? d->cfg->undo_send_seconds : 0;
 	a.cfg = d->cfg;
 	if (load_files(d->cfg, &a.km, &a.canned, &a.theme, e))
 		return 1;
@@ -683,6 +685,8 @@ int tui_main(struct desk *d, struct derr *e)
 	/* A notice not dismissed is said once more, where it stays. */
 	char *unsent = a.unsent;
 	a.unsent = NULL;
+	char held_report[200];
+	mailer_quit_held(&a, held_report, sizeof held_report);
 	int in_flight = mailer_quit(&a);
 	presence_leave(&a);
 	if (a.mouse)
@@ -705,6 +709,8 @@ int tui_main(struct desk *d, struct derr *e)
 		fprintf(stderr, "desk: %s\n", rescued);
 		free(rescued);
 	}
+	if (held_report[0])
+		fprintf(stderr, "desk: %s\n", held_report);
 	if (in_flight)
 		fprintf(stderr,
 			"desk: %d %s not mailed yet (sendmail was still running): kept in "

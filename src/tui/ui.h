@@ -249,10 +249,21 @@ void complete_candidates(struct app *a, int kind, const char *prefix, struct str
 /* --- mailer.c: replies on their way to sendmail, never waited for ----- */
 /* Starts mailing the stored reply msg_row on ticket; returns flags. */
 int mailer_send(struct app *a, int64_t ticket, int64_t msg_row);
+/* The same for a reply core_post may have held (send_after): kept, with
+ * the change it made and its canned response, until its time; the
+ * status line counts down meanwhile. */
+int mailer_send_held(struct app *a, int64_t ticket, int64_t msg_row, int64_t change,
+		     const char *canned);
+/* Whether a reply is held; mailer_unsend takes the latest back (`u`). */
+bool mailer_holds(const struct app *a);
+int mailer_unsend(struct app *a);
+/* Quitting: the held replies go now, waited for; report says so (empty
+ * when none).  Returns how many were not sent. */
+int mailer_quit_held(struct app *a, char *report, size_t size);
 /* Moves every mail in flight on without blocking; records and says the
  * outcome of those that ended.  Returns flags. */
 int mailer_poll(struct app *a);
-/* Mail in flight: the loop then looks at it often. */
+/* Mail in flight or held: the loop then looks at it often. */
 bool mailer_busy(const struct app *a);
 /* Quitting: stops what is still running; its mail stays queued for
  * `desk outbox --retry`.  Returns how many replies were not sent. */

@@ -328,7 +328,7 @@ Try 'desk $cmd --help'."
 	end
 }
 
-COMMANDS="init new list show reply note set claim merge import export agent config"
+COMMANDS="init new list show reply note set claim merge import export agent config undo"
 
 # =========================================================================
 # Help, version and usage errors (no database yet)
@@ -1717,7 +1717,7 @@ t "a broken \$XDG_CONFIG_HOME/desk/config.yaml is an error, not the defaults"
 printf 'colour: blue\n' >"$XDG_CONFIG_HOME/desk/config.yaml"
 run list
 rc_is 1
-err_is "desk: $XDG_CONFIG_HOME/desk/config.yaml:1:1: unknown key \"colour\" in the top level; expected one of: database, theme, keys, themes_dir, views, signature"
+err_is "desk: $XDG_CONFIG_HOME/desk/config.yaml:1:1: unknown key \"colour\" in the top level; expected one of: database, theme, keys, themes_dir, views, signature, undo_send_seconds"
 rm -f "$XDG_CONFIG_HOME/desk/config.yaml"
 end
 
@@ -2293,6 +2293,10 @@ end
 # Customers: several addresses, edit, merge (issue 14).
 # shellcheck source=tests/cli/customer_tests.bash
 . "$ROOT/tests/cli/customer_tests.bash"
+
+# desk undo (issue 13).
+# shellcheck source=tests/cli/undo_tests.bash
+. "$ROOT/tests/cli/undo_tests.bash"
 
 t "the main database is intact after everything (integrity_check)"
 [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check: $(sqlite3 "$DB" 'PRAGMA integrity_check')"

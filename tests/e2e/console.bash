@@ -887,10 +887,11 @@ printf '#!/bin/sh\ncat >/dev/null\necho "queue full" >&2\nexit 75\n' >"$MAILD/se
 printf '#!/bin/sh\ncat >>"%s/sent"\n' "$MAILD" >"$MAILD/sendmail-ok"
 printf '#!/bin/sh\ncat >/dev/null\nsleep 120 &\necho $! >"%s/sleep.pid"\nwait\n' "$MAILD" >"$MAILD/sendmail-hung"
 chmod +x "$MAILD"/sendmail-*
-# with_sendmail NAME: the team's config with that sendmail.
+# with_sendmail NAME: the team's config with that sendmail; replies are
+# not held for undo send here (tests/e2e/undo.bash tests that).
 with_sendmail() {
 	cp "$TMP/config-before-mail.yaml" "$DESK_CONFIG"
-	printf 'mail:\n  support_address: "Help <help@desk.test>"\n  sendmail: ["%s/%s", "-t"]\n  sendmail_timeout: 5m\n' \
+	printf 'undo_send_seconds: 0\nmail:\n  support_address: "Help <help@desk.test>"\n  sendmail: ["%s/%s", "-t"]\n  sendmail_timeout: 5m\n' \
 		"$MAILD" "$1" >>"$DESK_CONFIG"
 }
 delivery_of() { sqlite3 "$DESK_DB" "SELECT delivery || '|' || coalesce(delivery_error, '') FROM messages WHERE kind = 'reply' AND ticket_id = $1 ORDER BY id DESC LIMIT 1"; }

@@ -572,6 +572,42 @@ START_TEST(config_layers_team_and_personal)
 }
 END_TEST
 
+/* undo_send_seconds: 10 built in, the team's default, an agent's own
+ * over it; out of range is an error naming where. */
+START_TEST(config_undo_send_seconds_layers)
+{
+	struct layers l;
+	layers_make(&l, "undo_send_seconds: 5\n", "theme: dark\n");
+	struct config c;
+	struct derr e = {0};
+	config_defaults(&c);
+	ck_assert_int_eq(c.undo_send_seconds, 10);
+	config_free(&c);
+	int rc = config_load(l.personal, l.db, &c, &e);
+	ck_assert_msg(rc == DESK_OK, "%s", e.msg);
+	ck_assert_int_eq(c.undo_send_seconds, 5);
+	ck_assert_int_eq(c.origin[CFG_UNDO_SEND_SECONDS].from, FROM_TEAM);
+	config_free(&c);
+	layers_free(&l);
+
+	layers_make(&l, "undo_send_seconds: 5\n", "theme: dark\nundo_send_seconds: 0\n");
+	rc = config_load(l.personal, l.db, &c, &e);
+	ck_assert_msg(rc == DESK_OK, "%s", e.msg);
+	ck_assert_int_eq(c.undo_send_seconds, 0);
+	ck_assert_int_eq(c.origin[CFG_UNDO_SEND_SECONDS].from, FROM_PERSONAL);
+	ck_assert_int_eq(c.origin[CFG_UNDO_SEND_SECONDS].line, 2);
+	config_free(&c);
+	layers_free(&l);
+
+	layers_make(&l, NULL, "undo_send_seconds: 600\n");
+	ck_assert_int_eq(config_load(l.personal, l.db, &c, &e), DESK_EINVAL);
+	ck_assert_msg(strstr(e.msg, "mine.yaml:1:20: ") && strstr(e.msg, "from 0 to 120"), "%s",
+		      e.msg);
+	config_free(&c);
+	layers_free(&l);
+}
+END_TEST
+
 /* Every policy key in a personal file is refused, naming the file, the
  * line and column, the key and the team file where it belongs. */
 static const char *const policy_lines[] = {
@@ -646,7 +682,7 @@ START_TEST(config_personal_mistakes)
 	fclose(f);
 	ck_assert_int_eq(config_load(l.personal, l.db, &c, &e), DESK_EINVAL);
 	want = xasprintf("%s:2:1: unknown key \"colour\" in the top level; expected one of: "
-			 "database, theme, keys, themes_dir, views, signature",
+			 "database, theme, keys, themes_dir, views, signature, undo_send_seconds",
 			 l.personal);
 	ck_assert_str_eq(e.msg, want);
 	free(want);
@@ -744,7 +780,7 @@ START_TEST(config_unknown_keys)
 			    "config.yaml:2:1: unknown key \"colour\" in the top level; expected "
 			    "one of: database, theme, keys, canned, themes_dir, default_queue, queues, "
 			    "allow_solve_unassigned, sla, business_hours, views, mail, "
-			    "agents_may_reassign, agents_may_bulk_edit, signature");
+			    "agents_may_reassign, agents_may_bulk_edit, signature, undo_send_seconds");
 	expect_config_error("sla:\n  warn_percent: 20\n  critical: {resolution: 1h}\n",
 			    "config.yaml:3:3: unknown key \"critical\" in sla; expected one of: "
 			    "warn_percent, urgent, high, normal, low, policies");
@@ -1229,6 +1265,7 @@ Suite *suite_config(void)
 	tcase_add_test(t, config_defaults_and_empty_file);
 	tcase_add_test(t, config_search_order);
 	tcase_add_test(t, config_layers_team_and_personal);
+	tcase_add_test(t, config_undo_send_seconds_layers);
 	tcase_add_loop_test(t, config_personal_policy_refused, 0, (int)ARRAY_LEN(policy_lines));
 	tcase_add_test(t, config_personal_mistakes);
 	tcase_add_test(t, config_team_file_follows_the_real_database);

@@ -1316,11 +1316,14 @@ START_TEST(merge_moves_everything)
 	ck_assert_int_eq(sl.v[0].score, 2);
 	survey_list_free(&sl);
 
-	want = xasprintf("merge merged_into - %lld tester\nset status new closed tester\n",
+	/* the tags it took off and added are recorded, for undo */
+	want = xasprintf("merge tags both - tester\nmerge tags fromonly - tester\n"
+			 "merge merged_into - %lld tester\nset status new closed tester\n",
 			 (long long)b);
 	EXPECT_EVENTS(&x, a, nev_a, T0 + 50, want);
 	free(want);
-	want = xasprintf("merge merged_from - %lld tester\n", (long long)a);
+	want = xasprintf("merge tags - fromonly tester\nmerge merged_from - %lld tester\n",
+			 (long long)a);
 	EXPECT_EVENTS(&x, b, nev_b, T0 + 50, want);
 	free(want);
 
@@ -1340,7 +1343,7 @@ START_TEST(merge_moves_everything)
 	EXPECT_ERR(core_merge(&x.d, a, c, &e), DESK_EDENIED, "%s", gone);
 	EXPECT_ERR(core_merge(&x.d, c, a, &e), DESK_EDENIED, "%s", gone);
 	free(gone);
-	ck_assert_uint_eq(event_count(&x, a), nev_a + 2);
+	ck_assert_uint_eq(event_count(&x, a), nev_a + 4);
 	ck_assert_uint_eq(message_count(&x, c), 1);
 	cfx_close(&x);
 }

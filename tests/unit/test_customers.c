@@ -236,6 +236,30 @@ START_TEST(tag_threads_from_any_address)
 }
 END_TEST
 
+/* `u` does not take back a customer's correction (edited again, it is
+ * undone), and it does not hide the ticket change before it either. */
+START_TEST(undo_passes_over_customer_changes)
+{
+	int64_t t = ticket_for("Cy", "cy@example.com");
+	int64_t c = customer_of(t);
+	struct derr e = {0};
+	ck_assert_int_eq(core_set_priority(&d, t, PRIO_HIGH, &e), DESK_OK);
+	struct customer_edit ed = {.phone = "123"};
+	ck_assert_int_eq(core_customer_edit(&d, c, &ed, &e), DESK_OK);
+	struct undo_result r = {0};
+	ck_assert_msg(core_undo(&d, &r, &e) == DESK_OK, "%s", e.msg);
+	undo_result_free(&r);
+	struct ticket tk;
+	ck_assert_int_eq(store_ticket_get(d.st, t, &tk, &e), DESK_OK);
+	ck_assert_int_eq(tk.priority, PRIO_NORMAL);
+	ticket_free(&tk);
+	struct customer cu;
+	ck_assert_int_eq(store_customer_get(d.st, c, &cu, &e), DESK_OK);
+	ck_assert_str_eq(cu.phone, "123");
+	customer_free(&cu);
+}
+END_TEST
+
 Suite *suite_customers(void)
 {
 	Suite *s = suite_create("customers");
@@ -245,6 +269,7 @@ Suite *suite_customers(void)
 	tcase_add_test(tc, edit_refusals_change_nothing);
 	tcase_add_test(tc, merge_moves_tickets_and_addresses);
 	tcase_add_test(tc, tag_threads_from_any_address);
+	tcase_add_test(tc, undo_passes_over_customer_changes);
 	suite_add_tcase(s, tc);
 	return s;
 }
