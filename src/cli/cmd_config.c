@@ -179,6 +179,7 @@ static void show(const struct config *c)
 	line(c, CFG_ALLOW_SOLVE_UNASSIGNED, c->allow_solve_unassigned ? "true" : "false", "");
 	line(c, CFG_AGENTS_MAY_REASSIGN, c->agents_may_reassign ? "true" : "false", "");
 	line(c, CFG_AGENTS_MAY_BULK_EDIT, c->agents_may_bulk_edit ? "true" : "false", "");
+	line(c, CFG_CLAIM_ON_REPLY, c->claim_on_reply ? "true" : "false", "");
 	sla(c);
 	hours(c);
 	mail(c);

@@ -42,6 +42,7 @@ static const char *const top_keys[CFG__COUNT + 1] = {
 	[CFG_MAIL] = "mail",
 	[CFG_AGENTS_MAY_REASSIGN] = "agents_may_reassign",
 	[CFG_AGENTS_MAY_BULK_EDIT] = "agents_may_bulk_edit",
+	[CFG_CLAIM_ON_REPLY] = "claim_on_reply",
 	[CFG__COUNT] = NULL,
 };
 
@@ -72,6 +73,7 @@ void config_defaults(struct config *c)
 	memset(c, 0, sizeof *c);
 	c->theme = xstrdup("default");
 	c->default_queue = xstrdup("general");
+	c->claim_on_reply = true;
 	memcpy(c->sla, default_sla, sizeof c->sla);
 	static const char *const sendmail[] = {"/usr/sbin/sendmail", "-t", "-oi"};
 	c->mail.nsendmail = ARRAY_LEN(sendmail);
@@ -767,8 +769,11 @@ static int read_config(struct loader *l, const struct ynode *root, struct config
 			rc = y_bool(l->d, v, &c->agents_may_reassign, l->e);
 			break;
 		case CFG_AGENTS_MAY_BULK_EDIT:
-		case CFG__COUNT:
 			rc = y_bool(l->d, v, &c->agents_may_bulk_edit, l->e);
+			break;
+		case CFG_CLAIM_ON_REPLY:
+		case CFG__COUNT:
+			rc = y_bool(l->d, v, &c->claim_on_reply, l->e);
 			break;
 		}
 	}
