@@ -99,6 +99,10 @@ fi
 
 # --- the loop from unassigned: the reply claims the ticket --------------
 
+# Each part in a console of its own: one that fails leaves no question
+# open for the next.
+fresh() { start 200 50; wait_for "? help"; }
+fresh
 view unassigned
 cap
 first=$(queue_ids | head -1)
@@ -126,6 +130,7 @@ fi
 
 # --- someone else claims first -------------------------------------------
 
+fresh
 view unassigned
 keys j
 sleep 0.3
@@ -157,6 +162,7 @@ fi
 
 # --- send and set pending ------------------------------------------------
 
+fresh
 view mine
 cap
 first=$(queue_ids | head -1)
@@ -174,6 +180,7 @@ fi
 
 # --- a canned response without text, and macros --------------------------
 
+fresh
 view unassigned
 keys j
 sleep 0.3
@@ -188,6 +195,7 @@ else
 fi
 
 # A macro that fails stops there and says which step.
+fresh
 view unassigned
 keys j
 sleep 0.3
@@ -206,6 +214,7 @@ else
 fi
 
 # A macro that works runs each step: pending, then the next ticket.
+fresh
 view mine
 cap
 ids=($(queue_ids))
@@ -220,6 +229,7 @@ else
 fi
 
 # ? shows what the keys run.
+fresh
 keys '?'
 wait_for "Help: keys and actions"
 keys G
@@ -230,5 +240,36 @@ else
 	fail "? lists the keys bound to arguments and macros" "not in the help"
 fi
 keys q
+
+# --- the files, checked before the console starts ------------------------
+
+out=$("$DESK" keys 2>&1)
+if [[ $out == *"global F2 canned-reply greeting reply starting from a canned response"* ]] &&
+	[[ $out == *"global F6 [status solved, next-ticket] a macro: "* ]]; then
+	ok "desk keys shows the arguments and macros bound"
+else
+	fail "desk keys shows the arguments and macros bound" "$out"
+fi
+cp "$TMP/keys.yaml" "$TMP/keys.good"
+printf 'global:\n  F2: [next-ticket, canned-reply greting]\n' >"$TMP/keys.yaml"
+out=$("$DESK" config check 2>&1)
+rc=$?
+want="$TMP/keys.yaml:2:34: canned-reply: unknown canned response \"greting\"; expected one of: greeting,"
+if [ "$rc" -ne 0 ] && [[ $out == *"$want"* ]]; then
+	ok "desk config check names a keys file's bad argument with FILE:LINE:COL and the choices"
+else
+	fail "desk config check names a keys file's bad argument with FILE:LINE:COL and the choices" "rc $rc: $out"
+fi
+cp "$TMP/keys.good" "$TMP/keys.yaml"
+cp "$TMP/canned.yaml" "$TMP/canned.good"
+printf -- '- name: x\n  title: X\n  set: {assignee: me, owner: bob}\n' >"$TMP/canned.yaml"
+out=$("$DESK" config check 2>&1)
+rc=$?
+if [ "$rc" -ne 0 ] && [[ $out == *"$TMP/canned.yaml:3:23: unknown key \"owner\" in canned[0].set; expected one of: status, priority, tags, remove_tags, assignee, queue"* ]]; then
+	ok "desk config check names a canned response's unknown field with FILE:LINE:COL"
+else
+	fail "desk config check names a canned response's unknown field with FILE:LINE:COL" "rc $rc: $out"
+fi
+cp "$TMP/canned.good" "$TMP/canned.yaml"
 
 finish
