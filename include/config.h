@@ -105,6 +105,7 @@ enum config_key {
 	CFG_AGENTS_MAY_BULK_EDIT,
 	CFG_SIGNATURE,
 	CFG_UNDO_SEND_SECONDS,
+	CFG_CLAIM_ON_REPLY,
 	CFG__COUNT
 };
 /* The key's name in the file ("agents_may_reassign"). */
@@ -154,6 +155,7 @@ struct config {
 	 * can take it back (0: at once).  The team's default; an agent's own
 	 * file may set theirs. */
 	int undo_send_seconds;
+	bool claim_on_reply; /* starting a reply to an unassigned ticket claims it */
 	char *default_queue;
 	/* queues: the team's queues, the only ones a ticket may be moved
 	 * to; NULL (nqueues 0): no list, any queue name is taken. */
@@ -199,12 +201,21 @@ int config_load_team_file(const char *path, struct config *c, struct derr *e);
 int config_load_string(const char *text, const char *name, struct config *c, struct derr *e);
 void config_free(struct config *c);
 
-/* Key bindings file: context -> key -> action name. */
+/* Key bindings file: context -> key -> an action with its argument
+ * ("status solved"), "none", or a list of them (a macro). */
+struct keystep {
+	char *text; /* "status solved", as written */
+	int line, col;
+};
 struct keybind {
 	char *context; /* global, queue, conversation, history, prompt */
 	char *key;     /* as written: "j", "C-d", "PgDn", "Enter", "none" */
-	char *action;  /* action name, or "none" to unbind */
-	int line, col;
+	char *action;  /* the value ("next-ticket", "status solved", "none"); a
+			* macro's first step */
+	struct keystep *steps; /* every step: one for a plain value */
+	size_t nsteps;
+	bool macro;    /* written as a list */
+	int line, col; /* of the key */
 };
 struct keybind_list {
 	struct keybind *v;
@@ -218,12 +229,18 @@ void keybind_list_free(struct keybind_list *l);
 struct canned {
 	char *name;  /* short id, unique */
 	char *title;
-	char *body;  /* with {{placeholders}} */
-	/* Field changes applied when the reply is sent (a macro): */
-	int set_status;   /* -1: unchanged */
-	int set_priority; /* -1: unchanged */
-	char **add_tags;  /* NULL-terminated or NULL */
+	char *body;  /* with {{placeholders}}; NULL: field changes only */
+	/* Field changes applied when the reply is sent, or at once for a
+	 * canned response without a body (a macro): */
+	int set_status;     /* -1: unchanged */
+	int set_priority;   /* -1: unchanged */
+	char *set_assignee; /* a login, "me" or "none"; NULL: unchanged */
+	char *set_queue;    /* NULL: unchanged */
+	int queue_line, queue_col; /* where set.queue is, for canned_check */
+	char **add_tags;    /* NULL-terminated or NULL */
 	size_t nadd_tags;
+	char **remove_tags; /* NULL-terminated or NULL */
+	size_t nremove_tags;
 	int line;
 };
 struct canned_list {
@@ -232,6 +249,9 @@ struct canned_list {
 	char *path;
 };
 int canned_load(const char *path, struct canned_list *out, struct derr *e);
+/* What canned_load cannot know alone: a set.queue that is not one of
+ * the team's queues: list is an error "FILE:LINE:COL: ...". */
+int canned_check(const struct canned_list *l, const struct config *c, struct derr *e);
 void canned_list_free(struct canned_list *l);
 
 #endif

@@ -104,6 +104,8 @@ struct new_ticket {
 void new_ticket_init(struct new_ticket *nt);
 int core_ticket_new(struct desk *d, const struct new_ticket *nt, int64_t *id, struct derr *e);
 
+struct strbuf;
+
 /* A change of one field, as `desk set` and the console make them. */
 enum field {
 	FIELD_STATUS,
@@ -294,8 +296,20 @@ struct canned_ctx {
  * expanded again.  An unknown or unclosed placeholder is DESK_EINVAL
  * naming it and its line. */
 int canned_expand(const char *tmpl, const struct canned_ctx *ctx, char **out, struct derr *e);
-/* The field changes a canned response carries (at most 16). */
-size_t canned_changes(const struct canned *c, struct field_change *out, size_t max);
+/* The field changes a canned response carries, in the order they are
+ * applied (queue, assignee, status, priority, tags added, removed);
+ * me is the login "assignee: me" stands for.  The values point into c
+ * (and me), which must outlive them. */
+#define CANNED_MAX_CHANGES 64
+size_t canned_changes(const struct canned *c, const char *me, struct field_change *out,
+		      size_t max);
+/* "status=solved, assignee=bob, tag+=vip" for showing changes. */
+void field_changes_text(const struct field_change *ch, size_t n, struct strbuf *out);
+/* Applies a canned response's changes to ticket id at once (one without
+ * a body, a macro): through core_apply, all or nothing; an error names
+ * the canned response and where it is defined (path:line). */
+int canned_apply(struct desk *d, int64_t id, const struct canned *c, const char *path,
+		 struct derr *e);
 
 /* --- import / export / demo -------------------------------------------- */
 struct import_opts {

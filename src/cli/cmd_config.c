@@ -196,6 +196,7 @@ static void show(const struct config *c)
 	char undo_send[16];
 	snprintf(undo_send, sizeof undo_send, "%d", c->undo_send_seconds);
 	line(c, CFG_UNDO_SEND_SECONDS, undo_send, "");
+	line(c, CFG_CLAIM_ON_REPLY, c->claim_on_reply ? "true" : "false", "");
 	sla(c);
 	hours(c);
 	mail(c);

@@ -45,6 +45,7 @@ static const char *const top_keys[CFG__COUNT + 1] = {
 	[CFG_AGENTS_MAY_BULK_EDIT] = "agents_may_bulk_edit",
 	[CFG_SIGNATURE] = "signature",
 	[CFG_UNDO_SEND_SECONDS] = "undo_send_seconds",
+	[CFG_CLAIM_ON_REPLY] = "claim_on_reply",
 	[CFG__COUNT] = NULL,
 };
 
@@ -77,6 +78,7 @@ void config_defaults(struct config *c)
 	memset(c, 0, sizeof *c);
 	c->theme = xstrdup("default");
 	c->default_queue = xstrdup("general");
+	c->claim_on_reply = true;
 	memcpy(c->sla, default_sla, sizeof c->sla);
 	static const char *const sendmail[] = {"/usr/sbin/sendmail", "-t", "-oi"};
 	c->mail.nsendmail = ARRAY_LEN(sendmail);
@@ -798,7 +800,6 @@ static int read_config(struct loader *l, const struct ynode *root, struct config
 			break;
 		case CFG_SIGNATURE: rc = read_signature(l, v, &c->signature); break;
 		case CFG_AGENTS_MAY_BULK_EDIT:
-		case CFG__COUNT:
 			rc = y_bool(l->d, v, &c->agents_may_bulk_edit, l->e);
 			break;
 		case CFG_UNDO_SEND_SECONDS: {
@@ -807,6 +808,10 @@ static int read_config(struct loader *l, const struct ynode *root, struct config
 			c->undo_send_seconds = (int)s;
 			break;
 		}
+		case CFG_CLAIM_ON_REPLY:
+		case CFG__COUNT:
+			rc = y_bool(l->d, v, &c->claim_on_reply, l->e);
+			break;
 		}
 	}
 	return rc;

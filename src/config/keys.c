@@ -1,6 +1,8 @@
-/* keys.c: the key bindings file read into (context, key, action) triples.
- * Only the shape is checked here; the TUI checks key and action names
- * against its tables and reports them with the line/col kept here. */
+/* keys.c: the key bindings file read into (context, key, steps): a
+ * value is an action with its argument ("status solved"), "none", or a
+ * list of such actions (a macro).  Only the shape is checked here; the
+ * TUI checks key and action names and arguments against its tables and
+ * reports them with the line/col kept here. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +21,9 @@ void keybind_list_free(struct keybind_list *l)
 		free(l->v[i].context);
 		free(l->v[i].key);
 		free(l->v[i].action);
+		for (size_t j = 0; j < l->v[i].nsteps; j++)
+			free(l->v[i].steps[j].text);
+		free(l->v[i].steps);
 	}
 	free(l->v);
 	free(l->path);
@@ -28,7 +33,7 @@ void keybind_list_free(struct keybind_list *l)
 static int read_context(const struct ydoc *d, const char *context, const struct ynode *map,
 			struct keybind_list *l, struct derr *e)
 {
-	int rc = y_expect(d, map, Y_MAP, "a mapping of keys to action names", e);
+	int rc = y_expect(d, map, Y_MAP, "a mapping of keys to actions", e);
 	for (size_t i = 0; !rc && i < map->nkids; i += 2) {
 		const struct ynode *k = map->kids[i], *v = map->kids[i + 1];
 		if (y_is_null(k) || !k->value[0]) {
@@ -36,18 +41,39 @@ static int read_context(const struct ydoc *d, const char *context, const struct 
 			y_describe(k, got, sizeof got);
 			return yerr(e, d, k, "expected a key like j, C-d or Enter, got %s", got);
 		}
-		char *action;
-		if (v->type != Y_SCALAR || y_is_null(v) || !v->value[0]) {
-			char got[128];
-			y_describe(v, got, sizeof got);
-			return yerr(e, d, v, "expected an action name (or none), got %s", got);
+		const struct ynode *const *items = &v;
+		size_t nitems = 1;
+		bool macro = v->type == Y_SEQ;
+		if (macro) {
+			items = (const struct ynode *const *)v->kids;
+			nitems = v->nkids;
+			if (!nitems)
+				return yerr(e, d, v,
+					    "expected a list of actions (a macro), got an empty list");
 		}
-		action = xstrdup(v->value);
+		for (size_t j = 0; j < nitems; j++) {
+			const struct ynode *s = items[j];
+			if (s->type != Y_SCALAR || y_is_null(s) || !s->value[0]) {
+				char got[128];
+				y_describe(s, got, sizeof got);
+				return yerr(e, d, s,
+					    macro ? "expected an action name (with its argument), got %s"
+						  : "expected an action name (with its argument), a list "
+						    "of them, or none, got %s",
+					    got);
+			}
+		}
 		xgrow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v);
 		struct keybind *b = &l->v[l->n++];
+		memset(b, 0, sizeof *b);
 		b->context = xstrdup(context);
 		b->key = xstrdup(k->value);
-		b->action = action;
+		b->action = xstrdup(items[0]->value);
+		b->macro = macro;
+		b->steps = xcalloc(nitems, sizeof *b->steps);
+		for (size_t j = 0; j < nitems; j++)
+			b->steps[b->nsteps++] = (struct keystep){xstrdup(items[j]->value),
+								items[j]->line, items[j]->col};
 		b->line = k->line;
 		b->col = k->col;
 	}

@@ -115,14 +115,57 @@ int canned_expand(const char *tmpl, const struct canned_ctx *ctx, char **out, st
 	return DESK_OK;
 }
 
-size_t canned_changes(const struct canned *c, struct field_change *out, size_t max)
+size_t canned_changes(const struct canned *c, const char *me, struct field_change *out,
+		      size_t max)
 {
 	size_t n = 0;
+	/* Queue and assignee first: a solve later in the list then sees
+	 * the ticket assigned (the workflow refuses to solve it otherwise). */
+	if (c->set_queue && n < max)
+		out[n++] = (struct field_change){FIELD_QUEUE, c->set_queue};
+	if (c->set_assignee && n < max) {
+		const char *who = c->set_assignee;
+		if (strcmp(who, "me") == 0)
+			who = me ? me : "";
+		else if (strcmp(who, "none") == 0)
+			who = "";
+		out[n++] = (struct field_change){FIELD_ASSIGNEE, who};
+	}
 	if (c->set_status >= 0 && n < max)
 		out[n++] = (struct field_change){FIELD_STATUS, status_name(c->set_status)};
 	if (c->set_priority >= 0 && n < max)
 		out[n++] = (struct field_change){FIELD_PRIORITY, priority_name(c->set_priority)};
 	for (size_t i = 0; i < c->nadd_tags && n < max; i++)
 		out[n++] = (struct field_change){FIELD_TAG_ADD, c->add_tags[i]};
+	for (size_t i = 0; i < c->nremove_tags && n < max; i++)
+		out[n++] = (struct field_change){FIELD_TAG_REMOVE, c->remove_tags[i]};
 	return n;
+}
+
+void field_changes_text(const struct field_change *ch, size_t n, struct strbuf *out)
+{
+	static const char *const f[] = {[FIELD_STATUS] = "status=",
+					[FIELD_PRIORITY] = "priority=",
+					[FIELD_TAG_ADD] = "tag+=",
+					[FIELD_TAG_REMOVE] = "tag-=",
+					[FIELD_QUEUE] = "queue=",
+					[FIELD_ASSIGNEE] = "assignee=",
+					[FIELD_SUBJECT] = "subject="};
+	for (size_t i = 0; i < n; i++) {
+		bool unassign = ch[i].field == FIELD_ASSIGNEE && str_empty(ch[i].value);
+		sb_addf(out, "%s%s%s", i ? ", " : "", f[ch[i].field] ? f[ch[i].field] : "",
+			unassign ? "none" : ch[i].value);
+	}
+}
+
+int canned_apply(struct desk *d, int64_t id, const struct canned *c, const char *path,
+		 struct derr *e)
+{
+	struct field_change ch[CANNED_MAX_CHANGES];
+	size_t n = canned_changes(c, d->me.login, ch, CANNED_MAX_CHANGES);
+	int rc = core_apply(d, id, ch, n, e);
+	if (rc)
+		derr_prefix(e, "canned response \"%s\" (%s:%d)", c->name, path ? path : "canned",
+			    c->line);
+	return rc;
 }

@@ -415,6 +415,11 @@ static int queue_ack(struct desk *d, struct ticket *t, struct ingest_result *r,
 	if (!c && !ce.code)
 		derr_set(&ce, DESK_ENOTFOUND, "no canned response \"%s\" in %s", mc->ack_canned,
 			 d->cfg->canned_file);
+	if (c && !c->body) {
+		derr_set(&ce, DESK_EINVAL, "canned response \"%s\" (%s:%d) has no body to send",
+			 c->name, d->cfg->canned_file, c->line);
+		c = NULL;
+	}
 	char *body = NULL;
 	if (c) {
 		struct customer cu = {0};

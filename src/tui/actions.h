@@ -12,6 +12,8 @@
 #ifndef DESK_TUI_ACTIONS_H
 #define DESK_TUI_ACTIONS_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 struct app;
@@ -61,7 +63,7 @@ enum arg_kind {
 	X(BACK, "back", 0, ARG_NONE, act_back, "q Esc",                                   \
 	  "close the pane, search or filter; back to the queue")                          \
 	X(NEXT_TICKET, "next-ticket", 0, ARG_NONE, act_next_ticket, "J ]",                \
-	  "open the next ticket of the queue")                                            \
+	  "open the next ticket of the queue (after a view change: its first)")           \
 	X(PREV_TICKET, "prev-ticket", 0, ARG_NONE, act_prev_ticket, "K [",                \
 	  "open the previous ticket of the queue")                                        \
 	X(VIEW, "view", 0, ARG_VIEW, act_view, "v", "switch to another view of the queue") \
@@ -173,8 +175,26 @@ struct action {
 
 extern const struct action actions[ACT__COUNT];
 
+struct config;
+struct canned_list;
+
 /* The action's id, or -1. */
 int action_find(const char *name);
+
+/* An action line, "status solved" (actionline.c): the `:` prompt and the
+ * keys file read it the same way. */
+enum { AL_OK, AL_EMPTY, AL_UNKNOWN, AL_PROMPT, AL_NO_ARG };
+/* Splits text into an action (*id) and its argument (*arg, owned; NULL
+ * when none).  AL_UNKNOWN: no such action (*near: a close name or
+ * NULL); AL_PROMPT: a line-editor action; AL_NO_ARG: an argument to an
+ * action that takes none. */
+int action_line_parse(const char *text, int *id, char **arg, const char **near);
+/* Whether arg suits action id as far as can be told without the
+ * database: status, priority, sort and view names, canned response
+ * names (when canned is given), the team's queues (when cfg is given),
+ * ticket numbers and tag names.  False with why set. */
+bool action_arg_check(int id, const char *arg, const struct config *cfg,
+		      const struct canned_list *canned, char *why, size_t size);
 /* The closest known action name to a misspelt one, or NULL. */
 const char *action_suggest(const char *name);
 

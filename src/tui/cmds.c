@@ -83,6 +83,10 @@ static int ticket_step(struct app *a, int dir)
 
 int act_next_ticket(struct app *a, const char *arg)
 {
+	/* Nothing done since the view came up: its first, most urgent
+	 * ticket is the next one to work on, not the one after it. */
+	if (a->was_fresh && queue_selected(a))
+		return app_show(a, queue_selected(a), true) | app_focus(a, PANE_CONV);
 	return ticket_step(a, 1);
 }
 
@@ -194,8 +198,9 @@ static int apply_asked(struct app *a, int action, int64_t id, const char *arg, b
 			rc = core_unassign(a->d, id, &e);
 			flags = result(a, rc, &e, "#%lld is unassigned.", (long long)id);
 		} else {
-			rc = core_assign(a->d, id, v, &e);
-			flags = result(a, rc, &e, "#%lld is assigned to %s.", (long long)id, v);
+			const char *who = strcmp(v, "me") == 0 ? a->d->me.login : v;
+			rc = core_assign(a->d, id, who, &e);
+			flags = result(a, rc, &e, "#%lld is assigned to %s.", (long long)id, who);
 		}
 		break;
 	case ACT_QUEUE:
@@ -448,31 +453,29 @@ static int command_done(struct app *a, const char *text, void *data)
 {
 	if (!text)
 		return 0;
-	char *line = xstrdup(text);
-	str_trim(line);
-	int flags = 0;
-	if (*line) {
-		char *arg = line + strcspn(line, " ");
-		if (*arg) {
-			*arg++ = '\0';
-			while (*arg == ' ')
-				arg++;
-		}
-		int id = action_find(line);
-		const char *near = id < 0 ? action_suggest(line) : NULL;
-		flags = RD_STATUS;
-		if (id < 0 && near)
-			app_fail(a, "No action \"%s\"; did you mean \"%s\"?", line, near);
-		else if (id < 0)
-			app_fail(a, "No action \"%s\"; ? lists them.", line);
-		else if (actions[id].flags & F_PROMPT)
-			app_fail(a, "\"%s\" works only while typing in a prompt.", line);
-		else if (*arg && actions[id].arg == ARG_NONE)
-			app_fail(a, "\"%s\" takes no argument.", line);
+	int id;
+	char *arg;
+	const char *near;
+	/* The same reading as a keys file's "status solved". */
+	int r = action_line_parse(text, &id, &arg, &near);
+	char *name = xstrdup(text);
+	str_trim(name);
+	name[strcspn(name, " \t")] = '\0';
+	int flags = RD_STATUS;
+	switch (r) {
+	case AL_EMPTY: flags = 0; break;
+	case AL_UNKNOWN:
+		if (near)
+			app_fail(a, "No action \"%s\"; did you mean \"%s\"?", name, near);
 		else
-			flags = app_run_action(a, id, *arg ? arg : NULL);
+			app_fail(a, "No action \"%s\"; ? lists them.", name);
+		break;
+	case AL_PROMPT: app_fail(a, "\"%s\" works only while typing in a prompt.", name); break;
+	case AL_NO_ARG: app_fail(a, "\"%s\" takes no argument.", name); break;
+	default: flags = app_run_action(a, id, arg); break;
 	}
-	free(line);
+	free(name);
+	free(arg);
 	return flags;
 }
 

@@ -30,7 +30,7 @@
 #include "ui.h"
 #include "util.h"
 
-#define MAX_CHANGES 16
+#define MAX_CHANGES CANNED_MAX_CHANGES
 #define EDITOR_POLL_MS 100   /* how often the editor is looked at */
 #define AUTOSAVE_MS 1000     /* how often its file is saved as a draft */
 #define COLLISION_LINES 3    /* lines of each new message shown */
@@ -43,6 +43,7 @@ struct compose {
 	int64_t ticket;
 	char *dir, *path;
 	const struct canned *canned;
+	int finish;       /* the status the reply also sets (S, W), or -1 */
 	int64_t seen_msg; /* the latest message when composing began */
 	char *body;  /* what was read back from the file */
 	char *saved; /* the text last saved as a draft (or resumed) */
@@ -391,8 +392,19 @@ static int do_send(struct app *a)
 		free(detail);
 		return flags;
 	}
-	struct field_change ch[MAX_CHANGES];
-	size_t n = c->canned ? canned_changes(c->canned, ch, MAX_CHANGES) : 0;
+	struct field_change ch[MAX_CHANGES + 1];
+	size_t n = c->canned ? canned_changes(c->canned, a->d->me.login, ch, MAX_CHANGES) : 0;
+	if (c->finish >= 0) {
+		/* "send and solve" wins over the canned response's status,
+		 * in the same transaction as the reply. */
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (ch[i].field != FIELD_STATUS)
+				ch[k++] = ch[i];
+		n = k;
+		ch[n++] = (struct field_change){FIELD_STATUS, status_name((enum status)c->finish)};
+	}
+	int finish = c->finish;
 	int64_t msg_id = 0;
 	rc = core_post(a->d, c->ticket, c->kind, c->body, ch, n, &msg_id, &e);
 	if (rc) {
@@ -410,9 +422,11 @@ static int do_send(struct app *a)
 	char *canned = c->canned ? xstrdup(c->canned->name) : NULL;
 	compose_free(&a->compose);
 	int flags = app_changed(a);
+	const char *also = finish >= 0 ? status_name((enum status)finish) : NULL;
 	if (note) {
 		free(canned);
-		app_msg(a, "Note added to #%lld.", (long long)id);
+		app_msg(a, "Note added to #%lld%s%s.", (long long)id, also ? "; now " : "",
+			also ? also : "");
 		return flags | RD_STATUS;
 	}
 	/* "Sent" only once sendmail took it: until then it is queued, and
@@ -434,7 +448,8 @@ static int do_send(struct app *a)
 		outbound_plan(a->d, &t, why, sizeof why);
 		ticket_free(&t);
 	}
-	app_msg(a, "Reply saved on #%lld; not mailed%s%s.", (long long)id, *why ? ": " : "", why);
+	app_msg(a, "Reply saved on #%lld%s%s; not mailed%s%s.", (long long)id,
+		also ? ", now " : "", also ? also : "", *why ? ": " : "", why);
 	return flags | RD_STATUS;
 }
 
@@ -457,7 +472,9 @@ static int what_now(struct app *a, const char *answer, void *data)
 	if (!c)
 		return 0;
 	switch (answer ? answer[0] : 0) {
-	case 's': return do_send(a);
+	case 's': c->finish = -1; return do_send(a);
+	case 'S': c->finish = ST_SOLVED; return do_send(a);
+	case 'W': c->finish = ST_PENDING; return do_send(a);
 	case 'e': return edit(a);
 	case 'd': {
 		char *label = xasprintf("Discard this %s? (y/n) ", what(c));
@@ -495,9 +512,10 @@ static int collision_answer(struct app *a, const char *answer, void *data)
 static int ask_collision(struct app *a, const char *detail, int count)
 {
 	struct compose *c = a->compose;
-	char *label = xasprintf("%s: (s)end anyway, (e)dit again, "
-				"(p)ostpone: ",
-				count == 1 ? "A new message since you began" : "New messages since you began");
+	char *label = xasprintf("%s: (s)end anyway%s%s, (e)dit again, (p)ostpone: ",
+				count == 1 ? "A new message since you began" : "New messages since you began",
+				c->finish >= 0 ? " and set " : "",
+				c->finish >= 0 ? status_name((enum status)c->finish) : "");
 	struct prompt_spec s = {.label = label, .choices = "sep", .history = -1,
 				.mode = c->kind == MSG_NOTE ? "note: collision" : "reply: collision",
 				.detail = detail, .done = collision_answer};
@@ -537,12 +555,13 @@ static int ask_what_now(struct app *a, const char *why)
 		label = xasprintf("Create the ticket? (s)ave, (e)dit, (d)iscard: ");
 		choices = "sed";
 	} else {
-		label = xasprintf("%s%s%s #%lld?%s (s)end%s, (e)dit, (p)ostpone, (d)iscard: ",
+		bool note = c->kind == MSG_NOTE;
+		label = xasprintf("%s%s%s #%lld?%s (s)end%s, %s(e)dit, (p)ostpone, (d)iscard: ",
 				  why ? why : "", why ? ". " : "",
-				  c->kind == MSG_NOTE ? "Add the note to" : "Send the reply on",
-				  (long long)c->ticket, c->kind == MSG_NOTE ? "" : mail_hint(a, c),
-				  why ? " anyway" : "");
-		choices = "sepd";
+				  note ? "Add the note to" : "Send the reply on", (long long)c->ticket,
+				  note ? "" : mail_hint(a, c), why ? " anyway" : "",
+				  note ? "" : "(S)end+solve, send+(W)ait (pending), ");
+		choices = note ? "sepd" : "sepdSW";
 	}
 	struct prompt_spec s = {.label = label, .choices = choices, .history = -1,
 				.mode = c->purpose == P_NEW ? "new ticket" : what(c),
@@ -595,18 +614,11 @@ static char *below_marker(struct app *a, const struct compose *c, const struct t
 	}
 	if (c->canned) {
 		struct field_change ch[MAX_CHANGES];
-		size_t n = canned_changes(c->canned, ch, MAX_CHANGES);
+		size_t n = canned_changes(c->canned, a->d->me.login, ch, MAX_CHANGES);
 		sb_addf(&b, "Canned response: %s", c->canned->name);
-		for (size_t i = 0; i < n; i++) {
-			static const char *const f[] = {[FIELD_STATUS] = "status=",
-							[FIELD_PRIORITY] = "priority=",
-							[FIELD_TAG_ADD] = "tag+=",
-							[FIELD_TAG_REMOVE] = "tag-=",
-							[FIELD_QUEUE] = "queue=",
-							[FIELD_ASSIGNEE] = "assignee=",
-							[FIELD_SUBJECT] = "subject="};
-			sb_addf(&b, "%s%s%s", i ? ", " : "; on sending also sets ",
-				f[ch[i].field] ? f[ch[i].field] : "", ch[i].value);
+		if (n) {
+			sb_add(&b, "; on sending also sets ");
+			field_changes_text(ch, n, &b);
 		}
 		sb_addc(&b, '\n');
 	}
@@ -678,6 +690,7 @@ static int begin(struct app *a, int64_t id, enum msg_kind kind, const struct can
 		c = xcalloc(1, sizeof *c);
 		c->purpose = P_POST;
 		c->kind = kind;
+		c->finish = -1;
 		c->ticket = id;
 		c->canned = canned;
 		struct message_list l = {0};
@@ -747,6 +760,48 @@ int compose_resume(struct app *a, enum msg_kind kind)
 	return flags;
 }
 
+/* claim_on_reply: starting a reply to an unassigned ticket claims it,
+ * atomically as `c` does, so two agents do not write the same answer.
+ * If someone else took the ticket since the agent saw it unassigned
+ * (or wins the claim), the editor does not open and the agent is told
+ * who has it; the ticket is theirs now, so replying again (r) goes
+ * ahead without claiming.  False: do not start (said why). */
+static bool claim_for_reply(struct app *a, int64_t id, int *flags)
+{
+	if (a->cfg && !a->cfg->claim_on_reply)
+		return true;
+	struct derr e = {0};
+	struct ticket t;
+	if (store_ticket_get(a->d->st, id, &t, &e)) {
+		*flags |= app_error(a, &e);
+		return false;
+	}
+	int rc = DESK_OK;
+	bool seen_free = id == a->cur_id && a->cur_seen_unassigned;
+	if (!t.assignee_id && t.status != ST_CLOSED) {
+		ticket_free(&t);
+		if ((rc = core_claim(a->d, id, &e)) == DESK_OK) {
+			*flags |= app_changed(a);
+			app_msg(a, "#%lld is yours.", (long long)id);
+			return true;
+		}
+		if (rc != DESK_ECONFLICT || store_ticket_get(a->d->st, id, &t, NULL) != DESK_OK) {
+			*flags |= app_error(a, &e);
+			return false;
+		}
+	} else if (!seen_free || t.assignee_id == a->d->me.id) {
+		ticket_free(&t);
+		return true;
+	}
+	a->cur_seen_unassigned = false; /* the agent knows now: r replies anyway */
+	char *who = text_sanitize(t.assignee_login ? t.assignee_login : "someone", 0);
+	app_fail(a, "#%lld was claimed by %s a moment ago; r replies anyway.", (long long)id, who);
+	free(who);
+	ticket_free(&t);
+	*flags |= app_changed(a) | RD_STATUS;
+	return false;
+}
+
 int compose_start(struct app *a, enum msg_kind kind, const struct canned *canned)
 {
 	struct derr e = {0};
@@ -755,12 +810,15 @@ int compose_start(struct app *a, enum msg_kind kind, const struct canned *canned
 		app_msg(a, "Finish the text you are writing first.");
 		return RD_STATUS;
 	}
+	int flags = 0;
+	if (kind == MSG_REPLY && !claim_for_reply(a, id, &flags))
+		return flags;
 	char *draft = NULL, *cname = NULL;
 	if (store_draft_get_canned(a->d->st, id, a->d->me.id, kind, &draft, &cname, &e))
 		return app_error(a, &e);
 	if (!draft) {
 		free(cname);
-		return begin(a, id, kind, canned, NULL);
+		return flags | begin(a, id, kind, canned, NULL);
 	}
 	struct start *s = xcalloc(1, sizeof *s);
 	*s = (struct start){kind, canned, id, draft, canned_named(a, cname)};
@@ -773,7 +831,7 @@ int compose_start(struct app *a, enum msg_kind kind, const struct canned *canned
 	free(cname);
 	struct prompt_spec p = {.label = label, .choices = "rnc", .history = -1, .mode = "draft",
 				.done = draft_answer, .data = s, .free_data = start_free};
-	int flags = prompt_open(a, &p);
+	flags |= prompt_open(a, &p);
 	free(label);
 	return flags;
 }
@@ -785,6 +843,7 @@ int compose_new_ticket(struct app *a, int64_t customer_id, const char *name, con
 	struct compose *c = xcalloc(1, sizeof *c);
 	c->purpose = P_NEW;
 	c->kind = MSG_NOTE;
+	c->finish = -1;
 	c->customer_id = customer_id;
 	c->name = xstrdup(name);
 	c->email = xstrdup(email);
@@ -858,6 +917,26 @@ struct canned_pick {
 	enum msg_kind kind;
 };
 
+/* A canned response without a body changes fields at once, no editor;
+ * one with a body starts the reply or note. */
+static int canned_use(struct app *a, enum msg_kind kind, const struct canned *c)
+{
+	if (c->body)
+		return compose_start(a, kind, c);
+	struct derr e = {0};
+	int64_t id = a->cur_id;
+	if (canned_apply(a->d, id, c, a->canned.path, &e))
+		return app_error(a, &e);
+	struct field_change ch[MAX_CHANGES];
+	size_t n = canned_changes(c, a->d->me.login, ch, MAX_CHANGES);
+	struct strbuf b = {0};
+	field_changes_text(ch, n, &b);
+	int flags = app_changed(a);
+	app_msg(a, "#%lld: %s (canned %s).", (long long)id, sb_str(&b), c->name);
+	sb_free(&b);
+	return flags | RD_STATUS;
+}
+
 static int canned_chosen(struct app *a, const char *name, void *data)
 {
 	const struct canned_pick *p = data;
@@ -865,7 +944,7 @@ static int canned_chosen(struct app *a, const char *name, void *data)
 		return 0;
 	for (size_t i = 0; i < a->canned.n; i++)
 		if (strcmp(a->canned.v[i].name, name) == 0)
-			return compose_start(a, p->kind, &a->canned.v[i]);
+			return canned_use(a, p->kind, &a->canned.v[i]);
 	return 0;
 }
 
@@ -878,7 +957,7 @@ static int canned_open(struct app *a, const char *arg, enum msg_kind kind)
 	if (arg) {
 		for (size_t i = 0; i < a->canned.n; i++)
 			if (strcmp(a->canned.v[i].name, arg) == 0)
-				return compose_start(a, kind, &a->canned.v[i]);
+				return canned_use(a, kind, &a->canned.v[i]);
 		app_fail(a, "No canned response \"%s\" (Tab completes the names).", arg);
 		return RD_STATUS;
 	}
@@ -900,7 +979,14 @@ static int canned_open(struct app *a, const char *arg, enum msg_kind kind)
 		const struct canned *c = &a->canned.v[i];
 		char *text = NULL;
 		struct derr ee = {0};
-		if (canned_expand(c->body, &ctx, &text, &ee))
+		if (!c->body) {
+			struct field_change ch[MAX_CHANGES];
+			size_t n = canned_changes(c, a->d->me.login, ch, MAX_CHANGES);
+			struct strbuf b = {0};
+			sb_add(&b, "(no text: changes the ticket at once) ");
+			field_changes_text(ch, n, &b);
+			text = sb_take(&b);
+		} else if (canned_expand(c->body, &ctx, &text, &ee))
 			text = xasprintf("(cannot be used: %s)", ee.msg);
 		char *label = xasprintf("%-18s %s", c->name, c->title);
 		picker_add(&s.items, &s.n, &cap, label, c->name, text);

@@ -66,11 +66,31 @@ static void build(struct help *h, struct app *a)
 		for (size_t i = 0; i < km->ctx[panes[p]].n; i++) {
 			const struct kbinding *b = &km->ctx[panes[p]].v[i];
 			key_label(b->key, keys, sizeof keys);
-			if (b->action < 0)
+			if (b->action == KM_STEPS) {
+				char text[512];
+				kbinding_text(b, text, sizeof text);
+				add(h, EL_NORMAL, "  %-16s %s", keys, text);
+			} else if (b->action < 0)
 				add(h, EL_NORMAL, "  %-16s (does nothing here)", keys);
 			else
 				entry(h, keys, &actions[b->action]);
 		}
+	}
+	/* The keys file's actions with arguments and macros, everywhere. */
+	bool any = false;
+	for (size_t i = 0; i < a->km.ctx[KC_GLOBAL].n; i++) {
+		const struct kbinding *b = &a->km.ctx[KC_GLOBAL].v[i];
+		if (b->action != KM_STEPS)
+			continue;
+		if (!any) {
+			add(h, EL_NORMAL, "%s", "");
+			add(h, EL_HELP_SECTION, "Your keys with arguments and macros");
+			any = true;
+		}
+		char text[512];
+		key_label(b->key, keys, sizeof keys);
+		kbinding_text(b, text, sizeof text);
+		add(h, EL_NORMAL, "  %-16s %s", keys, text);
 	}
 	add(h, EL_NORMAL, "%s", "");
 	add(h, EL_HELP_SECTION, "In prompts and lists");

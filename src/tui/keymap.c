@@ -154,51 +154,95 @@ static struct kbinding *find(struct keymap *km, enum kctx c, int key)
 	return NULL;
 }
 
+static void steps_free(struct kstep *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].arg);
+	free(v);
+}
+
 static void unset(struct keymap *km, enum kctx c, int key)
 {
 	struct kbinding *b = find(km, c, key);
 	if (!b)
 		return;
+	steps_free(b->steps, b->nsteps);
 	size_t i = (size_t)(b - km->ctx[c].v);
 	memmove(b, b + 1, (km->ctx[c].n - i - 1) * sizeof *b);
 	km->ctx[c].n--;
 }
 
-static void set(struct keymap *km, enum kctx c, int key, int action)
+/* Binds key to nb (whose steps the map takes over). */
+static void set_binding(struct keymap *km, enum kctx c, const struct kbinding *nb)
 {
-	struct kbinding *b = find(km, c, key);
+	struct kbinding *b = find(km, c, nb->key);
 	if (b) {
-		b->action = action;
+		steps_free(b->steps, b->nsteps);
+		*b = *nb;
 		return;
 	}
 	xgrow((void **)&km->ctx[c].v, &km->ctx[c].cap, km->ctx[c].n + 1, sizeof *b);
-	km->ctx[c].v[km->ctx[c].n++] = (struct kbinding){key, action};
+	km->ctx[c].v[km->ctx[c].n++] = *nb;
+}
+
+static void set(struct keymap *km, enum kctx c, int key, int action)
+{
+	struct kbinding nb = {.key = key, .action = action};
+	set_binding(km, c, &nb);
 }
 
 void keymap_free(struct keymap *km)
 {
-	for (int c = 0; c < KC__COUNT; c++)
+	for (int c = 0; c < KC__COUNT; c++) {
+		for (size_t i = 0; i < km->ctx[c].n; i++)
+			steps_free(km->ctx[c].v[i].steps, km->ctx[c].v[i].nsteps);
 		free(km->ctx[c].v);
+	}
 	for (size_t i = 0; i < km->ntakeovers; i++)
 		free(km->takeovers[i]);
 	free(km->takeovers);
 	memset(km, 0, sizeof *km);
 }
 
+void kbinding_text(const struct kbinding *b, char *buf, size_t size)
+{
+	if (b->action >= 0) {
+		snprintf(buf, size, "%s", actions[b->action].name);
+		return;
+	}
+	if (b->action == KM_UNBOUND) {
+		snprintf(buf, size, "none");
+		return;
+	}
+	struct strbuf t = {0};
+	for (size_t i = 0; i < b->nsteps; i++)
+		sb_addf(&t, "%s%s%s%s", i ? ", " : "", actions[b->steps[i].action].name,
+			b->steps[i].arg ? " " : "", b->steps[i].arg ? b->steps[i].arg : "");
+	if (b->macro)
+		snprintf(buf, size, "[%s]", sb_str(&t));
+	else
+		snprintf(buf, size, "%s", sb_str(&t));
+	sb_free(&t);
+}
+
 /* A key of the file that was another action's: said, naming both, since
  * the agent may not know the key had a job (a rebinding is allowed). */
 static void note_takeover(struct keymap *km, const char *path, const struct keybind *b,
-			  enum kctx c, int key, int act)
+			  enum kctx c, const struct kbinding *nb)
 {
-	int old = keymap_get(km, c, key);
-	if (old < 0 || old == act)
+	const struct kbinding *ob = find(km, c, nb->key);
+	if (!ob || ob->action == KM_UNBOUND)
 		return;
-	char *line = act == KM_UNBOUND
+	char old[256], now[256];
+	kbinding_text(ob, old, sizeof old);
+	kbinding_text(nb, now, sizeof now);
+	if (strcmp(old, now) == 0)
+		return;
+	char *line = nb->action == KM_UNBOUND
 			     ? xasprintf("%s:%d:%d: %s in %s no longer runs %s (unbound)", path,
-					 b->line, b->col, b->key, kctx_name(c), actions[old].name)
+					 b->line, b->col, b->key, kctx_name(c), old)
 			     : xasprintf("%s:%d:%d: %s in %s now runs %s, no longer %s", path,
-					 b->line, b->col, b->key, kctx_name(c), actions[act].name,
-					 actions[old].name);
+					 b->line, b->col, b->key, kctx_name(c), now, old);
 	km->takeovers = xrealloc(km->takeovers, (km->ntakeovers + 1) * sizeof *km->takeovers);
 	km->takeovers[km->ntakeovers++] = line;
 }
@@ -245,17 +289,106 @@ int keymap_defaults(struct keymap *km, struct derr *e)
 	return DESK_OK;
 }
 
-int keymap_apply(struct keymap *km, const struct keybind_list *l, struct derr *e)
+/* One step of a binding read into st; an error names its place. */
+static int read_step(const char *path, const struct keybind *b, const struct keystep *ks,
+		     int ctx, const struct keymap_check *chk, struct kstep *st, struct derr *e)
+{
+	const char *near;
+	int id;
+	int r = action_line_parse(ks->text, &id, &st->arg, &near);
+	const char *name = ks->text + strspn(ks->text, " \t");
+	int len = (int)strcspn(name, " \t");
+	int at = (int)(name - ks->text) + len + (int)strspn(name + len, " \t");
+	switch (r) {
+	case AL_EMPTY:
+		return derr_set(e, DESK_EINVAL, "%s:%d:%d: expected an action name, got blanks", path,
+				ks->line, ks->col);
+	case AL_UNKNOWN:
+		if (strcmp(name, "none") == 0)
+			return derr_set(e, DESK_EINVAL,
+					"%s:%d:%d: none unbinds a key; it cannot be a step of a list",
+					path, ks->line, ks->col);
+		if (near)
+			return derr_set(e, DESK_EINVAL,
+					"%s:%d:%d: unknown action \"%.*s\" (did you mean \"%s\"?)",
+					path, ks->line, ks->col, len, name, near);
+		return derr_set(e, DESK_EINVAL,
+				"%s:%d:%d: unknown action \"%.*s\"; `desk keys` lists them", path,
+				ks->line, ks->col, len, name);
+	case AL_NO_ARG:
+		return derr_set(e, DESK_EINVAL,
+				"%s:%d:%d: \"%.*s\" takes no argument (got \"%s\")", path,
+				ks->line, ks->col, len, name, name + len + strspn(name + len, " \t"));
+	case AL_PROMPT:
+		if (ctx == KC_PROMPT && !b->macro && b->nsteps == 1 && !name[len])
+			break;
+		return derr_set(e, DESK_EINVAL,
+				ctx == KC_PROMPT
+					? "%s:%d:%d: \"%s\": prompt keys take one action, with no "
+					  "argument"
+					: "%s:%d:%d: \"%s\" is a prompt action; bind it under prompt:",
+				path, ks->line, ks->col, name);
+	default: break;
+	}
+	if (ctx == KC_PROMPT && r != AL_PROMPT) {
+		free(st->arg);
+		st->arg = NULL;
+		return derr_set(e, DESK_EINVAL,
+				"%s:%d:%d: \"%.*s\" is not a prompt action; bind it outside prompt:",
+				path, ks->line, ks->col, len, name);
+	}
+	st->action = id;
+	char why[600];
+	if (!action_arg_check(id, st->arg, chk ? chk->cfg : NULL, chk ? chk->canned : NULL, why,
+			      sizeof why)) {
+		free(st->arg);
+		st->arg = NULL;
+		return derr_set(e, DESK_EINVAL, "%s:%d:%d: %s: %s", path, ks->line, ks->col + at,
+				actions[id].name, why);
+	}
+	return DESK_OK;
+}
+
+/* A binding of the file: a plain action, none, or steps. */
+static int read_binding(const char *path, const struct keybind *b, int ctx,
+			const struct keymap_check *chk, struct kbinding *out, struct derr *e)
+{
+	if (!b->macro && strcmp(b->action, "none") == 0) {
+		out->action = KM_UNBOUND;
+		return DESK_OK;
+	}
+	struct kstep *st = xcalloc(b->nsteps ? b->nsteps : 1, sizeof *st);
+	int rc = DESK_OK;
+	size_t n = 0;
+	for (; n < b->nsteps && !rc; n++)
+		rc = read_step(path, b, &b->steps[n], ctx, chk, &st[n], e);
+	if (rc) {
+		steps_free(st, n);
+		return rc;
+	}
+	out->macro = b->macro;
+	if (!b->macro && !st[0].arg) { /* a plain action, as the built-in ones */
+		out->action = st[0].action;
+		steps_free(st, n);
+		return DESK_OK;
+	}
+	out->action = KM_STEPS;
+	out->steps = st;
+	out->nsteps = n;
+	return DESK_OK;
+}
+
+int keymap_apply(struct keymap *km, const struct keybind_list *l,
+		 const struct keymap_check *chk, struct derr *e)
 {
 	const char *path = l->path ? l->path : "keys";
-	int *keys = xcalloc(l->n + 1, sizeof *keys);
-	int *acts = xcalloc(l->n + 1, sizeof *acts);
+	struct kbinding *nb = xcalloc(l->n + 1, sizeof *nb);
+	size_t done = 0;
 	int rc = DESK_OK;
 	for (size_t i = 0; i < l->n && !rc; i++) {
 		const struct keybind *b = &l->v[i];
 		int c = kctx_from_name(b->context);
 		int key = key_parse(b->key);
-		int act = strcmp(b->action, "none") == 0 ? KM_UNBOUND : action_find(b->action);
 		if (c < 0) {
 			rc = derr_set(e, DESK_EINVAL, "%s:%d:%d: unknown context \"%s\"", path,
 				      b->line, b->col, b->context);
@@ -269,59 +402,45 @@ int keymap_apply(struct keymap *km, const struct keybind_list *l, struct derr *e
 				      path, b->line, b->col, b->key);
 			break;
 		}
-		if (act == -1) {
-			const char *near = action_suggest(b->action);
-			if (near)
-				rc = derr_set(e, DESK_EINVAL,
-					      "%s:%d:%d: unknown action \"%s\" (did you mean "
-					      "\"%s\"?)",
-					      path, b->line, b->col, b->action, near);
-			else
-				rc = derr_set(e, DESK_EINVAL,
-					      "%s:%d:%d: unknown action \"%s\"; `desk keys` lists "
-					      "them",
-					      path, b->line, b->col, b->action);
+		nb[i].key = key;
+		if ((rc = read_binding(path, b, c, chk, &nb[i], e)))
 			break;
-		}
-		if (act >= 0 && (c == KC_PROMPT) != !!(actions[act].flags & F_PROMPT)) {
-			rc = derr_set(e, DESK_EINVAL,
-				      c == KC_PROMPT
-					      ? "%s:%d:%d: \"%s\" is not a prompt action; bind it "
-						"outside prompt:"
-					      : "%s:%d:%d: \"%s\" is a prompt action; bind it under "
-						"prompt:",
-				      path, b->line, b->col, b->action);
-			break;
-		}
+		done = i + 1;
+		char now[256];
+		kbinding_text(&nb[i], now, sizeof now);
 		for (size_t j = 0; j < i; j++) {
 			const struct keybind *o = &l->v[j];
-			if (keys[j] == key && acts[j] != act && strcmp(o->context, b->context) == 0) {
+			char was[256];
+			kbinding_text(&nb[j], was, sizeof was);
+			if (nb[j].key == key && strcmp(was, now) != 0 &&
+			    strcmp(o->context, b->context) == 0) {
 				rc = derr_set(e, DESK_EINVAL,
 					      "%s:%d:%d: key \"%s\" in %s is already bound to "
 					      "\"%s\" at line %d",
-					      path, b->line, b->col, b->key, b->context, o->action,
-					      o->line);
+					      path, b->line, b->col, b->key, b->context, was, o->line);
 				break;
 			}
 		}
-		keys[i] = key;
-		acts[i] = act;
 	}
 	/* All checked: now change the map, so a bad file changes nothing. */
 	for (size_t i = 0; i < l->n && !rc; i++) {
 		enum kctx c = (enum kctx)kctx_from_name(l->v[i].context);
-		note_takeover(km, path, &l->v[i], c, keys[i], acts[i]);
-		if (acts[i] == KM_UNBOUND && (c == KC_GLOBAL || c == KC_PROMPT))
-			unset(km, c, keys[i]);
+		note_takeover(km, path, &l->v[i], c, &nb[i]);
+		if (nb[i].action == KM_UNBOUND && (c == KC_GLOBAL || c == KC_PROMPT))
+			unset(km, c, nb[i].key);
 		else
-			set(km, c, keys[i], acts[i]);
+			set_binding(km, c, &nb[i]);
+		nb[i].steps = NULL; /* the map's now */
+		nb[i].nsteps = 0;
 	}
-	free(keys);
-	free(acts);
+	for (size_t i = 0; i < done; i++)
+		steps_free(nb[i].steps, nb[i].nsteps);
+	free(nb);
 	return rc;
 }
 
-int keymap_load(struct keymap *km, const char *path, struct derr *e)
+int keymap_load(struct keymap *km, const char *path, const struct keymap_check *chk,
+		struct derr *e)
 {
 	int rc = keymap_defaults(km, e);
 	if (rc || !path)
@@ -331,7 +450,7 @@ int keymap_load(struct keymap *km, const char *path, struct derr *e)
 		keymap_free(km);
 		return rc;
 	}
-	rc = keymap_apply(km, &l, e);
+	rc = keymap_apply(km, &l, chk, e);
 	keybind_list_free(&l);
 	if (rc)
 		keymap_free(km);
@@ -352,6 +471,14 @@ int keymap_lookup(const struct keymap *km, enum kctx c, int key)
 	if (a == -1 && c != KC_GLOBAL && c != KC_PROMPT)
 		a = keymap_get(km, KC_GLOBAL, key);
 	return a < 0 ? -1 : a;
+}
+
+const struct kbinding *keymap_binding(const struct keymap *km, enum kctx c, int key)
+{
+	const struct kbinding *b = find((struct keymap *)km, c, key);
+	if (!b && c != KC_GLOBAL && c != KC_PROMPT)
+		b = find((struct keymap *)km, KC_GLOBAL, key);
+	return b && b->action != KM_UNBOUND ? b : NULL;
 }
 
 int keymap_keys(const struct keymap *km, enum kctx c, int action, char *buf, size_t size)
@@ -396,4 +523,22 @@ void keymap_print(const struct keymap *km, FILE *out)
 			fprintf(out, "%s none %s %s\n",
 				actions[a].flags & F_PROMPT ? "prompt" : "global", actions[a].name,
 				actions[a].help);
+	/* The keys file's actions with arguments and macros. */
+	for (int c = 0; c < KC__COUNT; c++) {
+		for (size_t i = 0; i < km->ctx[c].n; i++) {
+			const struct kbinding *b = &km->ctx[c].v[i];
+			if (b->action != KM_STEPS)
+				continue;
+			char name[32], text[512];
+			key_label(b->key, name, sizeof name);
+			kbinding_text(b, text, sizeof text);
+			if (b->macro)
+				fprintf(out, "%s %s %s a macro: each step in order, stopping at the "
+					"first that fails or asks\n",
+					kctx_name((enum kctx)c), name, text);
+			else
+				fprintf(out, "%s %s %s %s\n", kctx_name((enum kctx)c), name, text,
+					actions[b->steps[0].action].help);
+		}
+	}
 }

@@ -34,12 +34,32 @@ void key_label(int key, char *buf, size_t size);
 int key_from_input(int ch, bool is_fn);
 
 /* An action id from actions.h, or KM_UNBOUND: the key is explicitly
- * unbound in this context and the global binding does not apply. */
+ * unbound in this context and the global binding does not apply; or
+ * KM_STEPS: the key runs steps (an action with its argument, or a
+ * macro). */
 #define KM_UNBOUND (-2)
+#define KM_STEPS (-3)
+
+/* One step of a binding: an action and its argument (NULL: none, the
+ * action asks as when its key is pressed). */
+struct kstep {
+	int action;
+	char *arg;
+};
 
 struct kbinding {
 	int key;
-	int action;
+	int action;          /* an id, KM_UNBOUND or KM_STEPS */
+	struct kstep *steps; /* KM_STEPS: owned */
+	size_t nsteps;
+	bool macro;          /* written as a list */
+};
+
+/* What a keys file's arguments are checked against (either may be
+ * NULL: not checked). */
+struct keymap_check {
+	const struct config *cfg;
+	const struct canned_list *canned;
 };
 
 struct keymap {
@@ -57,17 +77,27 @@ struct keymap {
 int keymap_defaults(struct keymap *km, struct derr *e);
 /* Lays a keys file over km: an unknown key name or action, a prompt
  * action outside the prompt context (or the reverse), or one key bound
- * to two actions in one context is an error "FILE:LINE:COL: ...". */
-int keymap_apply(struct keymap *km, const struct keybind_list *l, struct derr *e);
+ * to two actions in one context is an error "FILE:LINE:COL: ...".
+ * So is an argument the action does not take or cannot use (a status,
+ * priority, sort, view, canned response or queue name that does not
+ * exist, see action_arg_check), reported at the step's place. */
+int keymap_apply(struct keymap *km, const struct keybind_list *l,
+		 const struct keymap_check *chk, struct derr *e);
 /* Defaults, then the file at path (NULL: none). */
-int keymap_load(struct keymap *km, const char *path, struct derr *e);
+int keymap_load(struct keymap *km, const char *path, const struct keymap_check *chk,
+		struct derr *e);
 void keymap_free(struct keymap *km);
 
 /* The action bound to key in exactly this context: an action id,
  * KM_UNBOUND, or -1 when the context says nothing. */
 int keymap_get(const struct keymap *km, enum kctx c, int key);
-/* The pane context, then global.  -1 when unbound. */
+/* The pane context, then global.  -1 when unbound or bound to steps. */
 int keymap_lookup(const struct keymap *km, enum kctx c, int key);
+/* The binding of key in the pane context, then global; NULL when none
+ * (or explicitly unbound). */
+const struct kbinding *keymap_binding(const struct keymap *km, enum kctx c, int key);
+/* "status solved" or "[status solved, next-ticket]", as written. */
+void kbinding_text(const struct kbinding *b, char *buf, size_t size);
 /* The keys bound to action in context c, space-separated ("j Down");
  * returns how many. */
 int keymap_keys(const struct keymap *km, enum kctx c, int action, char *buf, size_t size);

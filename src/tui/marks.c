@@ -189,8 +189,9 @@ static int bulk_with_asked(struct app *a, int action, const char *arg, bool aske
 			ch[n++] = (struct field_change){FIELD_ASSIGNEE, ""};
 			what = xstrdup("unassigned");
 		} else {
-			ch[n++] = (struct field_change){FIELD_ASSIGNEE, v};
-			what = xasprintf("reassigned to %s", v);
+			const char *who = strcmp(v, "me") == 0 ? a->d->me.login : v;
+			ch[n++] = (struct field_change){FIELD_ASSIGNEE, who};
+			what = xasprintf("reassigned to %s", who);
 		}
 		break;
 	case ACT_STATUS:

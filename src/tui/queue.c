@@ -422,6 +422,7 @@ int queue_reset_at(struct app *a, int64_t id)
 	q->sel_id = -1; /* force app_show */
 	size_t i = id ? index_of(&q->page, id) : (size_t)-1;
 	select_row(q, a, i != (size_t)-1 ? i : 0, &flags);
+	a->fresh = i == (size_t)-1 || i == 0;
 	return flags;
 }
 

@@ -77,11 +77,16 @@ static int load_files(const struct config *cfg, struct keymap *km, struct canned
 		      struct theme *theme, struct derr *e)
 {
 	memset(canned, 0, sizeof *canned);
-	int rc = keymap_load(km, cfg ? cfg->keys_file : NULL, e);
-	if (rc)
+	int rc = DESK_OK;
+	if (cfg && cfg->canned_file &&
+	    ((rc = canned_load(cfg->canned_file, canned, e)) || (rc = canned_check(canned, cfg, e)))) {
+		canned_list_free(canned);
 		return rc;
-	if (cfg && cfg->canned_file && (rc = canned_load(cfg->canned_file, canned, e))) {
-		keymap_free(km);
+	}
+	/* The keys file may name canned responses: they are known first. */
+	struct keymap_check chk = {cfg, cfg && cfg->canned_file ? canned : NULL};
+	if ((rc = keymap_load(km, cfg ? cfg->keys_file : NULL, &chk, e))) {
+		canned_list_free(canned);
 		return rc;
 	}
 	/* Every placeholder must be known before anyone replies with it. */
@@ -91,6 +96,8 @@ static int load_files(const struct config *cfg, struct keymap *km, struct canned
 	struct canned_ctx ctx = {&cu, &ag, &t};
 	for (size_t i = 0; !rc && i < canned->n; i++) {
 		char *out = NULL;
+		if (!canned->v[i].body)
+			continue;
 		if ((rc = canned_expand(canned->v[i].body, &ctx, &out, e)))
 			derr_prefix(e, "%s:%d: canned response \"%s\": body", canned->path,
 				    canned->v[i].line, canned->v[i].name);
@@ -121,7 +128,16 @@ int tui_check_config(const struct config *cfg, struct derr *e)
 int tui_print_keymap(const struct config *cfg, FILE *out, FILE *notes, struct derr *e)
 {
 	struct keymap km;
-	int rc = keymap_load(&km, cfg ? cfg->keys_file : NULL, e);
+	struct canned_list canned = {0};
+	int rc = DESK_OK;
+	if (cfg && cfg->canned_file &&
+	    ((rc = canned_load(cfg->canned_file, &canned, e)) || (rc = canned_check(&canned, cfg, e)))) {
+		canned_list_free(&canned);
+		return rc;
+	}
+	struct keymap_check chk = {cfg, cfg && cfg->canned_file ? &canned : NULL};
+	rc = keymap_load(&km, cfg ? cfg->keys_file : NULL, &chk, e);
+	canned_list_free(&canned);
 	if (rc)
 		return rc;
 	keymap_print(&km, out);
@@ -170,6 +186,14 @@ int app_show(struct app *a, int64_t id, bool from_queue)
 	if (id == a->cur_id)
 		return 0;
 	a->cur_id = id;
+	/* What the agent saw when the ticket came up: a reply to a ticket
+	 * they saw unassigned claims it, or says who was faster (compose.c). */
+	struct ticket t;
+	a->cur_seen_unassigned = false;
+	if (id && store_ticket_get(a->d->st, id, &t, NULL) == DESK_OK) {
+		a->cur_seen_unassigned = !t.assignee_id;
+		ticket_free(&t);
+	}
 	return RD_CONV | RD_HIST | RD_STATUS;
 }
 
@@ -253,10 +277,15 @@ int app_run_action(struct app *a, int action, const char *arg)
 		return marks_action(a, action, arg);
 	}
 	if ((ac->flags & F_TICKET) && !a->cur_id) {
-		app_msg(a, "No ticket selected.");
+		app_fail(a, "No ticket selected.");
 		return RD_STATUS;
 	}
 	a->action = action;
+	/* Whether the queue is as the view put it (act_next_ticket opens
+	 * the first ticket then); any action ends that, unless it resets
+	 * the view again. */
+	a->was_fresh = a->fresh;
+	a->fresh = false;
 	return ac->fn(a, arg);
 }
 
@@ -267,6 +296,7 @@ static int mouse(struct app *a)
 	MEVENT ev;
 	if (getmouse(&ev) != OK || a->overlay || a->layout == LAYOUT_TOO_SMALL)
 		return 0;
+	a->fresh = false;
 	for (int i = 0; i < PANE__COUNT; i++) {
 		struct pane *p = a->pane[i];
 		if (!pane_shown(a, (enum pane_id)i) || ev.y < p->y || ev.y >= p->y + p->h ||
@@ -300,6 +330,9 @@ static int handle_key(struct app *a, int key)
 		return flags | (ov->ops->key(ov, a, act, key) & ~RD_UNHANDLED);
 	}
 	struct pane *p = a->pane[a->focus];
+	const struct kbinding *b = keymap_binding(&a->km, p->ops->ctx, key);
+	if (b && b->action == KM_STEPS)
+		return flags | app_run_steps(a, b->steps, b->nsteps);
 	int act = keymap_lookup(&a->km, p->ops->ctx, key);
 	if (act < 0) {
 		char name[32];

@@ -123,6 +123,11 @@ struct app {
 
 	int64_t cur_id;       /* the ticket shown; 0: none */
 	bool cur_from_queue;  /* it follows the queue's cursor */
+	bool cur_seen_unassigned; /* nobody had it when it was first shown */
+	/* The queue is as the view put it, cursor on its first (most
+	 * urgent) ticket, and the agent has done nothing since; was_fresh:
+	 * the same before the action being run. */
+	bool fresh, was_fresh;
 
 	char msg[1024];
 	bool msg_error;
@@ -156,6 +161,11 @@ int app_changed(struct app *a);
 /* A monotonic clock in milliseconds. */
 int64_t app_now_ms(void);
 int app_run_action(struct app *a, int action, const char *arg);
+/* Runs a key's steps (macro.c): each through app_run_action as its own
+ * key would, stopping at the first that fails (the message says which)
+ * or that asks for something (a prompt, a picker, the editor's
+ * question), which then goes on as usual. */
+int app_run_steps(struct app *a, const struct kstep *steps, size_t n);
 int app_set_overlay(struct app *a, struct pane *ov);
 int app_close_overlay(struct app *a);
 int app_focus(struct app *a, enum pane_id id);

@@ -326,14 +326,14 @@ keys: $TMP/keys.yaml
 EOF
 out=$(DESK_CONFIG=$TMP/bad.yaml "$DESK" </dev/null 2>&1)
 rc=$?
-want="desk: $TMP/keys.yaml:3:3: unknown action \"rpely\" (did you mean \"reply\"?)"
+want="desk: $TMP/keys.yaml:3:6: unknown action \"rpely\" (did you mean \"reply\"?)"
 if [ $rc -eq 1 ] && [ "$out" = "$want" ]; then
 	ok "a broken keys file: exit 1 and FILE:LINE:COL, before curses"
 else
 	fail "a broken keys file: exit 1 and FILE:LINE:COL, before curses" "rc $rc, got: $out"
 fi
 start 80 24 "$TMP/bad.yaml"
-if wait_for "DESK-EXITED=1" && [[ $SCREEN == *"keys.yaml:3:3: unknown action"* ]]; then
+if wait_for "DESK-EXITED=1" && [[ $SCREEN == *"keys.yaml:3:6: unknown action"* ]]; then
 	ok "in a terminal too, the message is printed and the screen left alone"
 else
 	fail "in a terminal too, the message is printed and the screen left alone" "no message"

@@ -73,7 +73,7 @@ static void use_canned(const struct canned_list *l)
 		failed_with_message(rc, &e, "canned_expand");
 		free(out);
 		struct field_change ch[16];
-		canned_changes(&l->v[i], ch, ARRAY_LEN(ch));
+		canned_changes(&l->v[i], "me", ch, ARRAY_LEN(ch));
 	}
 }
 

@@ -183,7 +183,7 @@ START_TEST(changes_of_canned)
 	char *tags[] = {"waiting", "vip", NULL};
 	struct canned c = {.name = "x", .set_status = ST_PENDING, .set_priority = PRIO_HIGH,
 			   .add_tags = tags, .nadd_tags = 2};
-	size_t n = canned_changes(&c, ch, ARRAY_LEN(ch));
+	size_t n = canned_changes(&c, "me", ch, ARRAY_LEN(ch));
 	ck_assert_uint_eq(n, 4);
 	ck_assert_int_eq(ch[0].field, FIELD_STATUS);
 	ck_assert_str_eq(ch[0].value, "pending");
@@ -195,24 +195,24 @@ START_TEST(changes_of_canned)
 	ck_assert_str_eq(ch[3].value, "vip");
 
 	/* At most max. */
-	ck_assert_uint_eq(canned_changes(&c, ch, 2), 2);
+	ck_assert_uint_eq(canned_changes(&c, "me", ch, 2), 2);
 	ck_assert_int_eq(ch[1].field, FIELD_PRIORITY);
-	ck_assert_uint_eq(canned_changes(&c, ch, 0), 0);
+	ck_assert_uint_eq(canned_changes(&c, "me", ch, 0), 0);
 
 	struct canned none = {.name = "y", .set_status = -1, .set_priority = -1};
-	ck_assert_uint_eq(canned_changes(&none, ch, ARRAY_LEN(ch)), 0);
+	ck_assert_uint_eq(canned_changes(&none, "me", ch, ARRAY_LEN(ch)), 0);
 	struct canned tags_only = {.name = "z", .set_status = -1, .set_priority = -1,
 				   .add_tags = tags, .nadd_tags = 2};
-	n = canned_changes(&tags_only, ch, ARRAY_LEN(ch));
+	n = canned_changes(&tags_only, "me", ch, ARRAY_LEN(ch));
 	ck_assert_uint_eq(n, 2);
 	ck_assert_int_eq(ch[0].field, FIELD_TAG_ADD);
 	ck_assert_str_eq(ch[0].value, "waiting");
 	struct canned solve = {.name = "s", .set_status = ST_SOLVED, .set_priority = -1};
-	n = canned_changes(&solve, ch, ARRAY_LEN(ch));
+	n = canned_changes(&solve, "me", ch, ARRAY_LEN(ch));
 	ck_assert_uint_eq(n, 1);
 	ck_assert_str_eq(ch[0].value, "solved");
 	struct canned low = {.name = "l", .set_status = -1, .set_priority = PRIO_LOW};
-	n = canned_changes(&low, ch, ARRAY_LEN(ch));
+	n = canned_changes(&low, "me", ch, ARRAY_LEN(ch));
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(ch[0].field, FIELD_PRIORITY);
 	ck_assert_str_eq(ch[0].value, "low");
@@ -236,7 +236,7 @@ START_TEST(canned_file_expands)
 		ck_assert_ptr_null(strstr(out, "}}"));
 		free(out);
 		struct field_change ch[16];
-		size_t n = canned_changes(&l.v[i], ch, ARRAY_LEN(ch));
+		size_t n = canned_changes(&l.v[i], "me", ch, ARRAY_LEN(ch));
 		for (size_t j = 0; j < n; j++) {
 			ck_assert_ptr_nonnull(ch[j].value);
 			ck_assert_str_ne(ch[j].value, "?");
@@ -281,7 +281,7 @@ START_TEST(canned_reply_through_core)
 			   .nadd_tags = 1};
 	char *body = expand_ok(c.body, &ctx);
 	struct field_change ch[16];
-	size_t n = canned_changes(&c, ch, ARRAY_LEN(ch));
+	size_t n = canned_changes(&c, "me", ch, ARRAY_LEN(ch));
 	ck_assert_uint_eq(n, 2);
 	customer_free(&cu);
 	ticket_free(&t);
@@ -314,6 +314,158 @@ START_TEST(canned_reply_through_core)
 }
 END_TEST
 
+/* The new fields: queue and assignee first (a solve after them sees the
+ * ticket assigned), "me" as the agent applying it, "none" unassigns. */
+START_TEST(changes_of_fields)
+{
+	struct field_change ch[16];
+	char *add[] = {"vip", NULL}, *rm[] = {"waiting", "new-customer", NULL};
+	struct canned c = {.name = "x", .set_status = ST_SOLVED, .set_priority = -1,
+			   .set_assignee = "me", .set_queue = "billing", .add_tags = add,
+			   .nadd_tags = 1, .remove_tags = rm, .nremove_tags = 2};
+	size_t n = canned_changes(&c, "alice", ch, ARRAY_LEN(ch));
+	ck_assert_uint_eq(n, 6);
+	ck_assert_int_eq(ch[0].field, FIELD_QUEUE);
+	ck_assert_str_eq(ch[0].value, "billing");
+	ck_assert_int_eq(ch[1].field, FIELD_ASSIGNEE);
+	ck_assert_str_eq(ch[1].value, "alice");
+	ck_assert_int_eq(ch[2].field, FIELD_STATUS);
+	ck_assert_int_eq(ch[3].field, FIELD_TAG_ADD);
+	ck_assert_int_eq(ch[4].field, FIELD_TAG_REMOVE);
+	ck_assert_str_eq(ch[4].value, "waiting");
+	ck_assert_str_eq(ch[5].value, "new-customer");
+	struct strbuf b = {0};
+	field_changes_text(ch, n, &b);
+	ck_assert_str_eq(sb_str(&b), "queue=billing, assignee=alice, status=solved, tag+=vip, "
+				     "tag-=waiting, tag-=new-customer");
+	sb_free(&b);
+
+	c.set_assignee = "none";
+	n = canned_changes(&c, "alice", ch, ARRAY_LEN(ch));
+	ck_assert_str_eq(ch[1].value, "");
+	field_changes_text(ch, 2, &b);
+	ck_assert_str_eq(sb_str(&b), "queue=billing, assignee=none");
+	sb_free(&b);
+	c.set_assignee = "bob";
+	n = canned_changes(&c, "alice", ch, ARRAY_LEN(ch));
+	ck_assert_str_eq(ch[1].value, "bob");
+}
+END_TEST
+
+static char *write_text(const char *dir, const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* A canned response with only `set` is a macro; its queue is checked
+ * against the team's list. */
+START_TEST(field_only_and_queue_check)
+{
+	char *dir = test_tmpdir();
+	char *path = write_text(dir, "canned.yaml",
+				"- name: escalate\n"
+				"  title: Escalate to billing\n"
+				"  set:\n"
+				"    queue: billing\n"
+				"    assignee: me\n"
+				"    priority: high\n"
+				"    tags: [escalated]\n"
+				"    remove_tags: [waiting]\n");
+	struct canned_list l;
+	struct derr e = {0};
+	ck_assert_msg(canned_load(path, &l, &e) == DESK_OK, "%s", e.msg);
+	ck_assert_uint_eq(l.n, 1);
+	const struct canned *c = &l.v[0];
+	ck_assert_ptr_null(c->body);
+	ck_assert_str_eq(c->set_queue, "billing");
+	ck_assert_str_eq(c->set_assignee, "me");
+	ck_assert_int_eq(c->set_priority, PRIO_HIGH);
+	ck_assert_str_eq(c->add_tags[0], "escalated");
+	ck_assert_str_eq(c->remove_tags[0], "waiting");
+	ck_assert_int_eq(c->queue_line, 4);
+	ck_assert_int_eq(c->queue_col, 12);
+
+	struct config cfg;
+	config_defaults(&cfg);
+	ck_assert_int_eq(canned_check(&l, &cfg, &e), DESK_OK); /* no queues: list */
+	cfg.queues = xcalloc(2, sizeof *cfg.queues);
+	cfg.queues[0] = xstrdup("general");
+	cfg.queues[1] = xstrdup("billing-eu");
+	cfg.nqueues = 2;
+	ck_assert_int_eq(canned_check(&l, &cfg, &e), DESK_EINVAL);
+	char *want = xasprintf("%s:4:12: canned response \"escalate\": set.queue: no queue "
+			       "\"billing\": the team's queues are general, billing-eu",
+			       path);
+	ck_assert_str_eq(e.msg, want);
+	free(want);
+	config_free(&cfg);
+	canned_list_free(&l);
+	free(path);
+	test_tmpdir_cleanup(&dir);
+}
+END_TEST
+
+/* Applied at once through core: "me" is whoever applies it; a login
+ * that is not an agent names the canned response and its place. */
+START_TEST(canned_apply_through_core)
+{
+	struct derr e = {0};
+	setenv("DESK_NOW", "1800000000", 1);
+	char *dir = test_tmpdir();
+	char *path = xasprintf("%s/desk.db", dir);
+	struct config cfg;
+	config_defaults(&cfg);
+	struct desk d;
+	ck_assert_int_eq(desk_init(&d, path, &cfg, "tester", &e), DESK_OK);
+	struct new_ticket nt;
+	new_ticket_init(&nt);
+	nt.subject = "Invoice wrong";
+	nt.body = "Hello";
+	nt.customer_email = "zoe@example.com";
+	const char *tags[] = {"waiting", NULL};
+	nt.tags = tags;
+	int64_t id;
+	ck_assert_int_eq(core_ticket_new(&d, &nt, &id, &e), DESK_OK);
+
+	char *add[] = {"escalated", NULL}, *rm[] = {"waiting", NULL};
+	struct canned c = {.name = "escalate", .set_status = ST_SOLVED, .set_priority = PRIO_HIGH,
+			   .set_assignee = "me", .set_queue = "billing", .add_tags = add,
+			   .nadd_tags = 1, .remove_tags = rm, .nremove_tags = 1, .line = 7};
+	/* Solving needs the assignee, set first in the same change. */
+	ck_assert_msg(canned_apply(&d, id, &c, "canned.yaml", &e) == DESK_OK, "%s", e.msg);
+	struct ticket t;
+	ck_assert_int_eq(store_ticket_get(d.st, id, &t, &e), DESK_OK);
+	ck_assert_str_eq(t.assignee_login, "tester");
+	ck_assert_str_eq(t.queue, "billing");
+	ck_assert_int_eq(t.status, ST_SOLVED);
+	ck_assert_int_eq(t.priority, PRIO_HIGH);
+	ck_assert_uint_eq(t.ntags, 1);
+	ck_assert_str_eq(t.tags[0], "escalated");
+	ticket_free(&t);
+
+	c.set_assignee = "nobody";
+	c.set_status = ST_OPEN;
+	ck_assert_int_eq(canned_apply(&d, id, &c, "canned.yaml", &e), DESK_ENOTFOUND);
+	ck_assert_msg(strncmp(e.msg, "canned response \"escalate\" (canned.yaml:7): ", 44) == 0,
+		      "%s", e.msg);
+	ck_assert_ptr_nonnull(strstr(e.msg, "nobody"));
+	/* All or nothing. */
+	ck_assert_int_eq(store_ticket_get(d.st, id, &t, &e), DESK_OK);
+	ck_assert_int_eq(t.status, ST_SOLVED);
+	ticket_free(&t);
+	desk_close(&d);
+	config_free(&cfg);
+	free(path);
+	test_tmpdir_cleanup(&dir);
+	unsetenv("DESK_NOW");
+}
+END_TEST
+
 Suite *suite_canned(void)
 {
 	Suite *s = suite_create("canned");
@@ -326,6 +478,9 @@ Suite *suite_canned(void)
 	tcase_add_test(t, changes_of_canned);
 	tcase_add_test(t, canned_file_expands);
 	tcase_add_test(t, canned_reply_through_core);
+	tcase_add_test(t, changes_of_fields);
+	tcase_add_test(t, field_only_and_queue_check);
+	tcase_add_test(t, canned_apply_through_core);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -354,6 +354,15 @@ START_TEST(config_defaults_and_empty_file)
 			 DESK_OK);
 	ck_assert_str_eq(c.db_path, "desk.db");
 	config_free(&c);
+
+	/* Replying claims an unassigned ticket unless the team says not. */
+	ck_assert_int_eq(config_load_string("# nothing\n", "config.yaml", &c, &e), DESK_OK);
+	ck_assert(c.claim_on_reply);
+	config_free(&c);
+	ck_assert_int_eq(config_load_string("claim_on_reply: false\n", "config.yaml", &c, &e),
+			 DESK_OK);
+	ck_assert(!c.claim_on_reply);
+	config_free(&c);
 }
 END_TEST
 
@@ -616,6 +625,7 @@ static const char *const policy_lines[] = {
 	"allow_solve_unassigned: true\n",
 	"agents_may_reassign: true\n",
 	"agents_may_bulk_edit: true\n",
+	"claim_on_reply: false\n",
 	"sla:\n  urgent: {first_response: 1w}\n",
 	"business_hours:\n  monday: \"09:00-10:00\"\n",
 	"mail:\n  support_address: \"a@example.com\"\n",
@@ -780,7 +790,7 @@ START_TEST(config_unknown_keys)
 			    "config.yaml:2:1: unknown key \"colour\" in the top level; expected "
 			    "one of: database, theme, keys, canned, themes_dir, default_queue, queues, "
 			    "allow_solve_unassigned, sla, business_hours, views, mail, "
-			    "agents_may_reassign, agents_may_bulk_edit, signature, undo_send_seconds");
+			    "agents_may_reassign, agents_may_bulk_edit, signature, undo_send_seconds, claim_on_reply");
 	expect_config_error("sla:\n  warn_percent: 20\n  critical: {resolution: 1h}\n",
 			    "config.yaml:3:3: unknown key \"critical\" in sla; expected one of: "
 			    "warn_percent, urgent, high, normal, low, policies");
@@ -1126,12 +1136,17 @@ START_TEST(keys_file_errors)
 	expect_keys_error("global:\n  q: quit\nticket:\n  r: reply\n",
 			  "3:1: unknown context \"ticket\"; expected one of: global, queue, "
 			  "conversation, history, prompt");
-	expect_keys_error("queue:\n  j: [next]\n",
-			  "2:6: expected an action name (or none), got a sequence");
-	expect_keys_error("queue:\n  j:\n", "2:5: expected an action name (or none), got an empty value");
+	expect_keys_error("queue:\n  j: [next, {a: b}]\n",
+			  "2:13: expected an action name (with its argument), got a mapping");
+	expect_keys_error("queue:\n  j: {a: b}\n",
+			  "2:6: expected an action name (with its argument), a list of them, or "
+			  "none, got a mapping");
+	expect_keys_error("queue:\n  j:\n",
+			  "2:5: expected an action name (with its argument), a list of them, or "
+			  "none, got an empty value");
 	expect_keys_error("queue:\n  \"\": next\n", "2:3: expected a key like j, C-d or Enter, got \"\"");
 	expect_keys_error("queue: [j, k]\n",
-			  "1:8: expected a mapping of keys to action names, got a sequence");
+			  "1:8: expected a mapping of keys to actions, got a sequence");
 	expect_keys_error("queue:\n  j: next\n  j: prev\n",
 			  "3:3: duplicate key \"j\"; first defined on line 2");
 	expect_keys_error("- queue\n",
@@ -1193,17 +1208,25 @@ static void expect_canned_error(const char *text, const char *msg_after_path)
 
 START_TEST(canned_file_errors)
 {
+	/* Without a body it must change something (a macro). */
 	expect_canned_error("- name: hi\n  title: Hello\n  body: Hi!\n"
 			    "- name: bye\n  title: Goodbye\n",
-			    "4:3: missing key \"body\" in canned[1]");
+			    "4:3: canned[1] has neither a body nor fields to set");
+	expect_canned_error("- name: bye\n  body: Goodbye\n", "1:3: missing key \"title\" in canned[0]");
 	expect_canned_error("- name: hi\n  title: Hello\n  body: Hi!\n  set:\n    status: done\n",
 			    "5:13: expected new, open, pending, on_hold, solved or closed, "
 			    "got \"done\"");
 	expect_canned_error("- name: hi\n  title: Hello\n  body: Hi!\n  set: {priority: p1}\n",
 			    "4:19: expected low, normal, high or urgent, got \"p1\"");
-	expect_canned_error("- name: hi\n  title: Hello\n  body: Hi!\n  set: {assignee: me}\n",
-			    "4:9: unknown key \"assignee\" in canned[0].set; expected one of: "
-			    "status, priority, tags");
+	expect_canned_error("- name: hi\n  title: Hello\n  body: Hi!\n  set: {owner: me}\n",
+			    "4:9: unknown key \"owner\" in canned[0].set; expected one of: "
+			    "status, priority, tags, remove_tags, assignee, queue");
+	expect_canned_error("- name: hi\n  title: Hello\n  set: {assignee: bob smith}\n",
+			    "3:19: expected an agent's login, me or none, got \"bob smith\"");
+	expect_canned_error("- name: hi\n  title: Hello\n  set: {queue: Billing Dept}\n",
+			    "3:16: expected a queue name (" LABEL_RULE "), got \"Billing Dept\"");
+	expect_canned_error("- name: hi\n  title: Hello\n  set: {remove_tags: [ok, \"Not OK\"]}\n",
+			    "3:27: expected a tag name (" LABEL_RULE "), got \"Not OK\"");
 	expect_canned_error("- name: hi\n  title: Hello\n  text: Hi!\n",
 			    "3:3: unknown key \"text\" in canned[0]; expected one of: name, title, "
 			    "body, set");

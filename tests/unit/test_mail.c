@@ -989,7 +989,8 @@ START_TEST(acknowledgements)
 	char *canned = xasprintf("%s/canned.yaml", dir);
 	FILE *c = fopen(canned, "w");
 	fputs("- name: got-it\n  title: Received\n"
-	      "  body: \"Hello {{customer.first_name}}, ticket {{ticket.id}} is open.\"\n",
+	      "  body: \"Hello {{customer.first_name}}, ticket {{ticket.id}} is open.\"\n"
+	      "- name: tag-only\n  title: Fields only\n  set: {tags: [mail]}\n",
 	      c);
 	fclose(c);
 	char *yaml = xasprintf("canned: %s\n%s  acknowledge: {enabled: true, canned: got-it}\n",
@@ -1029,6 +1030,14 @@ START_TEST(acknowledgements)
 	r = ingest(&f, "From: new@example.com\nSubject: six\nMessage-ID: <k6@x>\n\nx\n");
 	ck_assert(!r.acknowledged);
 	ck_assert(strstr(r.ack_error, "no canned response \"missing\"") != NULL);
+	/* one without a body has nothing to say: not sent, and why */
+	free(f.cfg.mail.ack_canned);
+	f.cfg.mail.ack_canned = xstrdup("tag-only");
+	r = ingest(&f, "From: other@example.com\nSubject: seven\nMessage-ID: <k7@x>\n\nx\n");
+	ck_assert(!r.acknowledged);
+	ck_assert_msg(strstr(r.ack_error, "canned response \"tag-only\" (") != NULL &&
+			      strstr(r.ack_error, "canned.yaml:4) has no body to send") != NULL,
+		      "%s", r.ack_error);
 	unsetenv("DESK_NOW");
 	fx_close(&f);
 	free(yaml);
