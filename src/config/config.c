@@ -42,12 +42,13 @@ static const char *const top_keys[CFG__COUNT + 1] = {
 	[CFG_MAIL] = "mail",
 	[CFG_AGENTS_MAY_REASSIGN] = "agents_may_reassign",
 	[CFG_AGENTS_MAY_BULK_EDIT] = "agents_may_bulk_edit",
+	[CFG_NOTIFY] = "notify",
 	[CFG__COUNT] = NULL,
 };
 
 /* What a personal file may say, for its "expected one of" message. */
 static const char *const personal_keys[] = {"database", "theme", "keys", "themes_dir", "views",
-					    NULL};
+					    "notify", NULL};
 
 const char *config_key_name(enum config_key k)
 {
@@ -57,7 +58,7 @@ const char *config_key_name(enum config_key k)
 bool config_key_is_personal(enum config_key k)
 {
 	return k == CFG_DATABASE || k == CFG_THEME || k == CFG_KEYS || k == CFG_THEMES_DIR ||
-	       k == CFG_VIEWS;
+	       k == CFG_VIEWS || k == CFG_NOTIFY;
 }
 
 static const struct sla_target default_sla[PRIO__COUNT] = {
@@ -83,6 +84,7 @@ void config_defaults(struct config *c)
 	 * a phone call, a chat or a social post is answered there. */
 	c->mail.reply_by_mail[CH_EMAIL] = c->mail.reply_by_mail[CH_WEB] = true;
 	c->sla_warn_percent = 25;
+	c->notify.sla_warning = NOTIFY_SLA_WARNING_DEFAULT;
 	/* Business hours off means the SLA clock runs around the clock. */
 	for (int i = 0; i < 7; i++) {
 		c->hours.open[i] = 0;
@@ -123,6 +125,7 @@ void config_free(struct config *c)
 		free(c->views[i].filter);
 	}
 	free(c->views);
+	notify_config_free(&c->notify);
 	free(c->hours.timezone);
 	for (size_t i = 0; i < c->hours.nholidays; i++)
 		free(c->hours.holidays[i]);
@@ -766,6 +769,7 @@ static int read_config(struct loader *l, const struct ynode *root, struct config
 		case CFG_AGENTS_MAY_REASSIGN:
 			rc = y_bool(l->d, v, &c->agents_may_reassign, l->e);
 			break;
+		case CFG_NOTIFY: rc = config_read_notify(l->d, v, &c->notify, l->e); break;
 		case CFG_AGENTS_MAY_BULK_EDIT:
 		case CFG__COUNT:
 			rc = y_bool(l->d, v, &c->agents_may_bulk_edit, l->e);
