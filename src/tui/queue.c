@@ -639,6 +639,7 @@ static void q_draw(struct pane *p, struct app *a)
 	}
 	bool focus = a->focus == PANE_QUEUE && !a->overlay;
 	int64_t now = time_now();
+	fresh_page(a, &q->page); /* which rows are new to the agent: one query */
 	size_t held = held_index(q);
 	for (size_t i = 0; i < q->page.n && (int)i + 2 < p->h; i++) {
 		const struct queue_row *r = &q->page.rows[i];
@@ -684,6 +685,10 @@ static void q_draw(struct pane *p, struct app *a)
 		if (c.shown[QC_CUSTOMER])
 			put_cell(w, y, x0 + c.x[QC_CUSTOMER], c.w[QC_CUSTOMER], r->customer, false,
 				 base);
+		/* New to the agent (fresh.c): "N" in a column of its own. */
+		int gw = fresh_gutter(a, w, y, x0 + c.x[QC_SUBJECT], c.w[QC_SUBJECT], r->id, base, sel);
+		c.x[QC_SUBJECT] += gw;
+		c.w[QC_SUBJECT] -= gw;
 		int mw = 0; /* a marked ticket (marks.c): "[x] " before the subject */
 		if (marks_has(a, r->id)) {
 			mw = ui_put(w, y, x0 + c.x[QC_SUBJECT], c.w[QC_SUBJECT], "[x] ",
@@ -711,8 +716,8 @@ static void q_draw(struct pane *p, struct app *a)
 		}
 		if (c.w[QC_SUBJECT] > 0)
 			put_cell(w, y, x0 + c.x[QC_SUBJECT], c.w[QC_SUBJECT], r->subject, false, base);
-		c.x[QC_SUBJECT] -= mw;
-		c.w[QC_SUBJECT] += mw;
+		c.x[QC_SUBJECT] -= mw + gw;
+		c.w[QC_SUBJECT] += mw + gw;
 		if (c.shown[QC_ASSIGNEE])
 			put_cell(w, y, x0 + c.x[QC_ASSIGNEE], c.w[QC_ASSIGNEE],
 				 r->assignee ? r->assignee : "-", false, base);

@@ -368,6 +368,7 @@ static void draw(struct app *a)
 	}
 	curs_set(cursor ? 1 : 0);
 	doupdate();
+	fresh_flush(a);
 }
 
 /* --- the loop ---------------------------------------------------------- */
@@ -426,6 +427,7 @@ static int poll_store(struct app *a, int64_t *last_poll, int *minute)
 	if (changed && content_moved(a))
 		flags |= data_changed(a);
 	flags |= presence_tick(a, changed);
+	flags |= fresh_tick(a, changed);
 	int m = (int)(time_now() / 60);
 	if (m != *minute) { /* ages and SLA times move on */
 		*minute = m;
@@ -551,8 +553,10 @@ static void run(struct app *a, WINDOW *in, struct trace *tr, bool exit_first)
 				fast_errs = 0;
 			}
 			a->dirty |= mailer_poll(a);
-			if (!idle_work(a))
+			if (!idle_work(a)) {
 				a->dirty |= poll_store(a, &last_poll, &minute);
+				a->dirty |= fresh_idle(a);
+			}
 			continue;
 		}
 		fast_errs = 0;
@@ -583,6 +587,7 @@ static void app_free(struct app *a)
 	mailer_free(a);
 	marks_free(a);
 	presence_rows_free(&a->others);
+	fresh_free(a);
 	views_free(a);
 	for (int i = 0; i < PH__COUNT; i++)
 		strlist_free(&a->hist[i]);
@@ -672,6 +677,7 @@ int tui_main(struct desk *d, struct derr *e)
 	a.pane[PANE_HIST] = hist_pane_new(&a);
 	a.focus = PANE_QUEUE;
 	layout_apply(&a);
+	fresh_start(&a);
 	a.dirty |= queue_reset(&a);
 	if (a.km.ntakeovers) /* said once, at the start; `desk keys` lists them all */
 		app_msg(&a, "%s%s", a.km.takeovers[0],
@@ -685,6 +691,7 @@ int tui_main(struct desk *d, struct derr *e)
 	a.unsent = NULL;
 	int in_flight = mailer_quit(&a);
 	presence_leave(&a);
+	fresh_leave(&a);
 	if (a.mouse)
 		mousemask(0, NULL);
 	delwin(in);

@@ -138,6 +138,7 @@ struct app {
 	int64_t pres_written; /* time_now() of the last write; 0: never */
 	struct presence_rows others;
 	int64_t others_read;  /* time_now() of the last read */
+	struct fresh *fresh;  /* what is new to the agent, their console row (fresh.c) */
 	struct strlist hist[PH__COUNT];
 	bool mouse;
 	bool quit;
@@ -291,6 +292,32 @@ void presence_text(const struct app *a, int64_t ticket, char *buf, size_t size);
 void presence_marker(const struct app *a, int64_t ticket, char *buf, size_t size);
 /* Clears this agent's presence (leaving the console). */
 void presence_leave(struct app *a);
+
+/* --- fresh.c: what is new to the agent, notifications, :who ---------- */
+/* At the start: the agent's baseline, this console's row. */
+void fresh_start(struct app *a);
+/* Every poll: records the ticket shown as seen (again, when it changed),
+ * refreshes the console's row, reaps hooks.  Returns flags. */
+int fresh_tick(struct app *a, bool db_changed);
+/* When idle: counts what is new and tells of events, when due.  Flags. */
+int fresh_idle(struct app *a);
+/* Writes desktop notifications waiting for the end of a frame. */
+void fresh_flush(struct app *a);
+/* The queue's page: which rows are new to the agent (one query, only
+ * when the page or the data changed), then its mark column on row y;
+ * returns the columns used. */
+void fresh_page(struct app *a, const struct queue_page *p);
+bool fresh_row_new(const struct app *a, int64_t id);
+int fresh_gutter(struct app *a, WINDOW *w, int y, int x, int width, int64_t id, attr_t base,
+		 bool sel);
+/* "3 new · 1 yours" for the status line; "" when nothing is new. */
+void fresh_status(const struct app *a, char *buf, size_t size);
+void fresh_leave(struct app *a);
+void fresh_free(struct app *a);
+/* who.c: the :who overlay rereads while open.  Returns flags. */
+int who_tick(struct app *a, bool db_changed);
+/* One line of :who (sanitized; a new string). */
+char *who_line(const struct console_row *r, int64_t now, bool mine);
 
 /* --- audit.c ----------------------------------------------------------- */
 /* The ticket's audit trail in a scrollable overlay. */
