@@ -383,10 +383,12 @@ int store_sla_soon(struct store *st, int64_t agent_id, int64_t now, int64_t unti
  * console's row; its id in *id.  Inside a transaction. */
 int store_console_open(struct store *st, int64_t agent_id, int64_t pid, int64_t now,
 		       int64_t stale_before, int64_t *id, struct derr *e);
-/* Refreshes the row: the ticket shown (0: none) since when, else the
- * view.  *gone (may be NULL): the row was swept meanwhile. */
-int store_console_update(struct store *st, int64_t id, int64_t ticket_id, int64_t ticket_since,
-			 const char *view, int64_t now, bool *gone, struct derr *e);
+/* Refreshes row id of agent_id's console pid: the ticket shown (0:
+ * none) since when, and the view.  *gone (may be NULL): the row was
+ * swept meanwhile (its id may be another console's now). */
+int store_console_update(struct store *st, int64_t id, int64_t agent_id, int64_t pid,
+			 int64_t ticket_id, int64_t ticket_since, const char *view, int64_t now,
+			 bool *gone, struct derr *e);
 int store_console_close(struct store *st, int64_t id, struct derr *e);
 struct console_row {
 	int64_t id, pid, started_at, ticket_id, ticket_since;

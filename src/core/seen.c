@@ -140,13 +140,14 @@ int core_console_update(struct desk *d, int64_t pid, int64_t *id, int64_t ticket
 	if (rc)
 		return rc;
 	bool gone = false;
-	rc = store_console_update(d->st, *id, ticket_id, ticket_since, view, now, &gone, e);
+	rc = store_console_update(d->st, *id, d->me.id, pid, ticket_id, ticket_since, view, now,
+				  &gone, e);
 	int64_t fresh_id = *id;
 	if (rc == DESK_OK && gone &&
 	    (rc = store_console_open(d->st, d->me.id, pid, now, now - CONSOLE_FRESH_SECONDS,
 				     &fresh_id, e)) == DESK_OK)
-		rc = store_console_update(d->st, fresh_id, ticket_id, ticket_since, view, now, NULL,
-					  e);
+		rc = store_console_update(d->st, fresh_id, d->me.id, pid, ticket_id, ticket_since,
+					  view, now, NULL, e);
 	if (rc) {
 		store_rollback(d->st);
 		return rc;

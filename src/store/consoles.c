@@ -35,16 +35,22 @@ int store_console_open(struct store *st, int64_t agent_id, int64_t pid, int64_t 
 	return DESK_OK;
 }
 
-int store_console_update(struct store *st, int64_t id, int64_t ticket_id, int64_t ticket_since,
-			 const char *view, int64_t now, bool *gone, struct derr *e)
+int store_console_update(struct store *st, int64_t id, int64_t agent_id, int64_t pid,
+			 int64_t ticket_id, int64_t ticket_since, const char *view, int64_t now,
+			 bool *gone, struct derr *e)
 {
+	/* The row's id may have been swept and given to another console
+	 * since: the agent and the pid say whether it is still ours. */
 	sqlite3_stmt *s = st_prep(st,
 				  "UPDATE consoles SET seen_at = ?2, ticket_id = ?3,"
-				  " ticket_since = ?4, view = ?5 WHERE id = ?1",
+				  " ticket_since = ?4, view = ?5"
+				  " WHERE id = ?1 AND agent_id = ?6 AND pid = ?7",
 				  e);
 	if (!s)
 		return derr_code(e);
 	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 6, agent_id);
+	sqlite3_bind_int64(s, 7, pid);
 	sqlite3_bind_int64(s, 2, now);
 	bind_id(s, 3, ticket_id);
 	bind_id(s, 4, ticket_id ? ticket_since : 0);
