@@ -55,7 +55,7 @@ target=${ids[3]}
 subj=$(subject "$target")
 t0=$SECONDS
 "$DESK" --as ben note "$target" --body "E2E note from ben" >/dev/null
-if wait_for "N $subj" 4 && wait_for "│ 1 new" 4 && [ $((SECONDS - t0)) -le 3 ]; then
+if wait_for "N $subj" 5 && wait_for "│ 1 new" 5 && [ $((SECONDS - t0)) -le 4 ]; then
 	ok "another agent's change marks the row N and counts 1 new within a few seconds"
 else
 	fail "another agent's change marks the row N and counts 1 new within a few seconds" "row: $(row "$target")"
@@ -70,7 +70,8 @@ else
 fi
 
 # The agent's own change to it does not make it new, also once the
-# cursor has left it.
+# cursor has left it (a second after it was seen: a later second).
+sleep 1.1
 keys :
 type_text "tag-add e2e-own"
 keys Enter

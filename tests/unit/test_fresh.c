@@ -129,6 +129,12 @@ START_TEST(seen_rules)
 	PAGE_IS(&x.alice, since, ids, "0 0");
 	ck_assert_int_eq(core_seen_stale(&x.alice, t1, &stale, &e), DESK_OK);
 	ck_assert(!stale);
+	/* her own change to it, later: to be marked again while shown */
+	set_now(T0 + 35);
+	ck_assert_int_eq(core_set_priority(&x.alice, t1, PRIO_URGENT, &e), DESK_OK);
+	ck_assert_int_eq(core_seen_stale(&x.alice, t1, &stale, &e), DESK_OK);
+	ck_assert(stale);
+	ck_assert_int_eq(core_seen_mark(&x.alice, t1, &e), DESK_OK);
 	/* alice changes t2 while it is shown: the console marks it again. */
 	set_now(T0 + 40);
 	ck_assert_int_eq(core_set_priority(&x.alice, t2, PRIO_LOW, &e), DESK_OK);
