@@ -290,11 +290,18 @@ int core_seen_mark(struct desk *d, int64_t ticket_id, struct derr *e);
 /* Whether the agent must record ticket_id as seen again: never seen, or
  * changed since (the agent looking at it as it changes sees the change). */
 int core_seen_stale(struct desk *d, int64_t ticket_id, bool *stale, struct derr *e);
+/* The agent's own changes are never new to them, wherever they made
+ * them (this console, a bulk change, the command line): every ticket
+ * with an event of theirs newer than event id *last is recorded as
+ * seen now (*marked: some were), and *last moves to the newest event.
+ * A console starts *last at the newest event when it starts (the first
+ * of store_content_mark's figures). */
+int core_seen_own(struct desk *d, int64_t *last, bool *marked, struct derr *e);
 /* The agent's baseline for tickets they never saw: such a ticket is new
- * to them only when it changed after it.  It is when the seen table first
- * knew the agent (their earliest seen_at), or, when it does not know them
- * yet, `start` (this console's start): the backlog of tickets an agent
- * never opened before their first console is not new. */
+ * to them only when it changed after it.  It is their first console's
+ * start (`start` the first time, kept in agents.seen_since): the
+ * backlog of tickets an agent never opened before is not new.  On
+ * failure (a read-only database) *since is start. */
 int core_seen_baseline(struct desk *d, int64_t start, int64_t *since, struct derr *e);
 /* What is new to the agent, each list capped at limit: tickets of the
  * named views new to them (views NULL: mine and unassigned; each ticket

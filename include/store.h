@@ -16,7 +16,7 @@
 #include "error.h"
 #include "model.h"
 
-#define STORE_SCHEMA_VERSION 10
+#define STORE_SCHEMA_VERSION 11
 
 struct store;
 
@@ -357,11 +357,21 @@ void ticket_briefs_free(struct ticket_briefs *l);
  * Inside a transaction. */
 int store_seen_mark(struct store *st, int64_t agent_id, int64_t ticket_id, int64_t now,
 		    struct derr *e);
+/* The newest event id after `after` (else 0), and the newest of those
+ * written by agent_id (else 0): reads only the events since `after`. */
+int store_events_since(struct store *st, int64_t agent_id, int64_t after, int64_t *newest,
+		       int64_t *mine, struct derr *e);
+/* Records as seen at now every ticket with an event of agent_id's
+ * with an id in (after, upto].  Inside a transaction. */
+int store_seen_mark_own(struct store *st, int64_t agent_id, int64_t after, int64_t upto,
+			int64_t now, struct derr *e);
 /* The ticket's updated_at and when the agent saw it (0: never). */
 int store_seen_state(struct store *st, int64_t agent_id, int64_t ticket_id, int64_t *seen_at,
 		     int64_t *updated_at, struct derr *e);
-/* The agent's earliest seen_at, 0 when the table does not know them. */
-int store_seen_first(struct store *st, int64_t agent_id, int64_t *first, struct derr *e);
+/* The agent's baseline (agents.seen_since), set to `start` the first
+ * time (then *since == start).  Inside a transaction. */
+int store_seen_since(struct store *st, int64_t agent_id, int64_t start, int64_t *since,
+		     struct derr *e);
 /* For the n tickets ids (a page of the queue), whether each is new to
  * the agent: one query, whatever the size of the table. */
 int store_seen_page(struct store *st, int64_t agent_id, int64_t since, const int64_t *ids,

@@ -46,12 +46,35 @@ int core_seen_stale(struct desk *d, int64_t ticket_id, bool *stale, struct derr 
 	return rc;
 }
 
+int core_seen_own(struct desk *d, int64_t *last, bool *marked, struct derr *e)
+{
+	int64_t newest = 0, mine = 0;
+	*marked = false;
+	if (!d->me.id)
+		return DESK_OK;
+	int rc = store_events_since(d->st, d->me.id, *last, &newest, &mine, e);
+	if (rc || !newest)
+		return rc;
+	if (mine) {
+		rc = store_begin(d->st, e);
+		if (rc == DESK_OK &&
+		    (rc = store_seen_mark_own(d->st, d->me.id, *last, mine, time_now(), e)))
+			store_rollback(d->st);
+		if (rc == DESK_OK && (rc = store_commit(d->st, e)) == DESK_OK)
+			*marked = true;
+		if (rc)
+			return rc; /* *last stays: tried again next time */
+	}
+	*last = newest;
+	return DESK_OK;
+}
+
 int core_seen_baseline(struct desk *d, int64_t start, int64_t *since, struct derr *e)
 {
-	int64_t first = 0;
-	int rc = store_seen_first(d->st, d->me.id, &first, e);
-	*since = rc == DESK_OK && first ? first : start;
-	return rc;
+	*since = start;
+	if (!d->me.id)
+		return DESK_OK;
+	IN_TXN(d, e, store_seen_since(d->st, d->me.id, start, since, e));
 }
 
 void fresh_news_free(struct fresh_news *n)

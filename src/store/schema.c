@@ -386,6 +386,13 @@ static const char schema_v10[] =
 	");"
 	"CREATE INDEX consoles_agent ON consoles (agent_id);";
 
+/* Version 10 -> 11: agents.seen_since, when desk first knew what the
+ * agent had seen (their first console): a ticket they never saw is new
+ * to them only when it changed after that, so the backlog from before
+ * is not all new.  Set once; min(ticket_seen.seen_at) would not do, as
+ * seeing a ticket again moves its row's time on. */
+static const char schema_v11[] = "ALTER TABLE agents ADD COLUMN seen_since INTEGER;";
+
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
@@ -397,6 +404,7 @@ static const char *const migrations[] = {
 	schema_v8,
 	schema_v9,
 	schema_v10,
+	schema_v11,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,

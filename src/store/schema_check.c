@@ -37,7 +37,7 @@
 static const struct {
 	int version;
 	const char *sha256;
-} known_schema = {10, "9767ed61448a3e05286bc8dd5e4e30895a99d40487b406d5d276b0c860f5eac6"};
+} known_schema = {11, "3f03d6fca5be7a26212db2dd21128a724660e20c729f8108bf08e34119d38b00"};
 
 struct schema_obj {
 	char *type, *name, *tbl, *sql;

@@ -33,6 +33,45 @@ int store_seen_mark(struct store *st, int64_t agent_id, int64_t ticket_id, int64
 	return st_exec_stmt(st, s, e, "recording a ticket as seen");
 }
 
+int store_events_since(struct store *st, int64_t agent_id, int64_t after, int64_t *newest,
+		       int64_t *mine, struct derr *e)
+{
+	/* Only the events written since `after`: a rowid range. */
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT max(id), max(CASE WHEN agent_id = ?2 THEN id END)"
+				  " FROM events WHERE id > ?1",
+				  e);
+	if (!s)
+		return derr_code(e);
+	sqlite3_bind_int64(s, 1, after);
+	sqlite3_bind_int64(s, 2, agent_id);
+	int rc = sqlite3_step(s);
+	*newest = rc == SQLITE_ROW ? col_int(s, 0) : 0;
+	*mine = rc == SQLITE_ROW ? col_int(s, 1) : 0;
+	st_done(s);
+	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading the latest changes");
+}
+
+int store_seen_mark_own(struct store *st, int64_t agent_id, int64_t after, int64_t upto,
+			int64_t now, struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st,
+				  "INSERT INTO ticket_seen (agent_id, ticket_id, seen_at)"
+				  " SELECT DISTINCT ?2, ev.ticket_id, ?4 FROM events ev"
+				  " JOIN tickets t ON t.id = ev.ticket_id"
+				  " WHERE ev.id > ?1 AND ev.id <= ?3 AND ev.agent_id = ?2"
+				  " ON CONFLICT (agent_id, ticket_id) DO UPDATE"
+				  " SET seen_at = max(seen_at, excluded.seen_at)",
+				  e);
+	if (!s)
+		return derr_code(e);
+	sqlite3_bind_int64(s, 1, after);
+	sqlite3_bind_int64(s, 2, agent_id);
+	sqlite3_bind_int64(s, 3, upto);
+	sqlite3_bind_int64(s, 4, now);
+	return st_exec_stmt(st, s, e, "recording the agent's own changes as seen");
+}
+
 int store_seen_state(struct store *st, int64_t agent_id, int64_t ticket_id, int64_t *seen_at,
 		     int64_t *updated_at, struct derr *e)
 {
@@ -57,18 +96,29 @@ int store_seen_state(struct store *st, int64_t agent_id, int64_t ticket_id, int6
 	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading what was seen");
 }
 
-int store_seen_first(struct store *st, int64_t agent_id, int64_t *first, struct derr *e)
+int store_seen_since(struct store *st, int64_t agent_id, int64_t start, int64_t *since,
+		     struct derr *e)
 {
-	*first = 0;
-	sqlite3_stmt *s = st_prep(st, "SELECT min(seen_at) FROM ticket_seen WHERE agent_id = ?1", e);
+	*since = start;
+	sqlite3_stmt *s = st_prep(st,
+				  "UPDATE agents SET seen_since = ?2 WHERE id = ?1 AND seen_since IS NULL",
+				  e);
 	if (!s)
 		return derr_code(e);
 	sqlite3_bind_int64(s, 1, agent_id);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*first = col_int(s, 0);
+	sqlite3_bind_int64(s, 2, start);
+	int rc = st_exec_stmt(st, s, e, "recording the agent's first console");
+	if (rc)
+		return rc;
+	s = st_prep(st, "SELECT seen_since FROM agents WHERE id = ?1", e);
+	if (!s)
+		return derr_code(e);
+	sqlite3_bind_int64(s, 1, agent_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+		*since = col_int(s, 0);
 	st_done(s);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading what was seen");
+	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading the agent's first console");
 }
 
 int store_seen_page(struct store *st, int64_t agent_id, int64_t since, const int64_t *ids,

@@ -62,6 +62,7 @@ static bool idset_add(struct idset *s, int64_t id)
 
 struct fresh {
 	int64_t since; /* the agent's baseline (core_seen_baseline) */
+	int64_t own_after; /* events up to this id were looked at by core_seen_own */
 	/* The queue page's marks. */
 	int64_t *ids;
 	bool *unseen;
@@ -95,6 +96,9 @@ void fresh_start(struct app *a)
 	struct fresh *f = state(a);
 	int64_t now = time_now();
 	core_seen_baseline(a->d, now, &f->since, NULL);
+	int64_t mark[3];
+	if (store_content_mark(a->d->st, mark, NULL) == DESK_OK)
+		f->own_after = mark[0];
 	core_console_open(a->d, (int64_t)getpid(), &f->console_id, NULL);
 	f->console_written = now;
 	f->count_due = true;
@@ -310,16 +314,24 @@ void fresh_flush(struct app *a)
 
 /* --- the loop's tick ------------------------------------------------------ */
 
-/* Records the shown ticket as seen when it is not (or changed since). */
+/* Records as seen what the agent changed (anywhere: marked tickets, the
+ * command line) and the ticket shown when it is not seen (or changed
+ * since: someone else's change made while it is shown is seen too). */
 static int see(struct app *a, struct fresh *f)
 {
+	bool own = false;
+	if (core_seen_own(a->d, &f->own_after, &own, NULL) == DESK_OK && own) {
+		f->page_ok = false;
+		f->count_due = true;
+	}
+	int flags = own ? RD_QUEUE : 0;
 	if (!a->cur_id || !pane_shown(a, PANE_CONV))
-		return 0;
+		return flags;
 	bool stale = false;
 	if (core_seen_stale(a->d, a->cur_id, &stale, NULL) != DESK_OK || !stale)
-		return 0;
+		return flags;
 	if (core_seen_mark(a->d, a->cur_id, NULL) != DESK_OK)
-		return 0;
+		return flags;
 	f->page_ok = false;
 	f->count_due = true;
 	return RD_QUEUE;
@@ -347,10 +359,10 @@ static void console_row(struct app *a, struct fresh *f)
 	f->console_written = now;
 }
 
-int fresh_tick(struct app *a, bool db_changed)
+int fresh_tick(struct app *a, bool db_changed, bool content_moved)
 {
 	struct fresh *f = state(a);
-	if (db_changed) {
+	if (content_moved) {
 		f->page_ok = false;
 		f->count_due = true;
 	}

@@ -424,10 +424,11 @@ static int poll_store(struct app *a, int64_t *last_poll, int *minute)
 	*last_poll = now;
 	int flags = 0;
 	bool changed = store_changed(a->d->st);
-	if (changed && content_moved(a))
+	bool moved = changed && content_moved(a);
+	if (moved)
 		flags |= data_changed(a);
 	flags |= presence_tick(a, changed);
-	flags |= fresh_tick(a, changed);
+	flags |= fresh_tick(a, changed, moved);
 	int m = (int)(time_now() / 60);
 	if (m != *minute) { /* ages and SLA times move on */
 		*minute = m;

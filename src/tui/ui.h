@@ -296,9 +296,11 @@ void presence_leave(struct app *a);
 /* --- fresh.c: what is new to the agent, notifications, :who ---------- */
 /* At the start: the agent's baseline, this console's row. */
 void fresh_start(struct app *a);
-/* Every poll: records the ticket shown as seen (again, when it changed),
- * refreshes the console's row, reaps hooks.  Returns flags. */
-int fresh_tick(struct app *a, bool db_changed);
+/* Every poll: records the agent's own changes and the ticket shown as
+ * seen, refreshes the console's row, reaps hooks; recounts soon when
+ * content_moved (another process changed more than presence, see
+ * store_content_mark).  Returns flags. */
+int fresh_tick(struct app *a, bool db_changed, bool content_moved);
 /* When idle: counts what is new and tells of events, when due.  Flags. */
 int fresh_idle(struct app *a);
 /* Writes desktop notifications waiting for the end of a frame. */

@@ -88,6 +88,18 @@ else
 	fail "the agent's own change to the ticket shown is not new to them" "row: $(row "$target")"
 fi
 
+# The agent's own change made elsewhere (the command line, as this
+# console's agent) to a ticket not shown is not new either.
+other=${ids[6]}
+osubj=$(subject "$other")
+"$DESK" note "$other" --body "E2E note of my own, from the shell" >/dev/null
+"$DESK" --as ben note "${ids[7]}" --body "E2E note from ben, for contrast" >/dev/null
+if wait_for "N $(subject "${ids[7]}")" 5 && [[ $SCREEN != *"N $osubj"* ]]; then
+	ok "the agent's own change from the command line is not new to them, another's is"
+else
+	fail "the agent's own change from the command line is not new to them, another's is" "row: $(row "$other")"
+fi
+
 # Assigned to the agent from elsewhere: "1 yours", the hook, the OSC.
 given=${ids[5]}
 gsubj=$("$DESK" show --json "$given" | python3 -c "import json,sys; print(json.load(sys.stdin)['subject'])")

@@ -108,7 +108,7 @@ START_TEST(seen_rules)
 	fx_open(&x);
 	struct derr e = {0};
 	int64_t t1 = ticket(&x, "one", NULL), t2 = ticket(&x, "two", NULL);
-	/* alice's first console, later: the table does not know her yet. */
+	/* alice's first console, later: desk does not know her yet. */
 	set_now(T0 + 10);
 	int64_t since = 0;
 	ck_assert_int_eq(core_seen_baseline(&x.alice, T0 + 10, &since, &e), DESK_OK);
@@ -156,10 +156,11 @@ START_TEST(seen_rules)
 	int64_t bob_since = 0;
 	ck_assert_int_eq(core_seen_baseline(&x.bob, T0 + 60, &bob_since, &e), DESK_OK);
 	PAGE_IS(&x.bob, bob_since, ids3, "0 0 0");
-	/* Once the table knows alice, her baseline is her first look, not
-	 * a later console's start: what changed in between stays new. */
+	/* Her baseline is her first console's start, not a later one's,
+	 * however often she saw tickets again meanwhile: what changed in
+	 * between stays new. */
 	ck_assert_int_eq(core_seen_baseline(&x.alice, T0 + 1000, &since, &e), DESK_OK);
-	ck_assert_int_eq(since, T0 + 30);
+	ck_assert_int_eq(since, T0 + 10);
 	/* Marking never moves back. */
 	set_now(T0 + 5);
 	ck_assert_int_eq(core_seen_mark(&x.alice, t2, &e), DESK_OK);
@@ -167,6 +168,44 @@ START_TEST(seen_rules)
 	ck_assert_int_eq(store_seen_state(x.alice.st, x.alice.me.id, t2, &seen, &updated, &e),
 			 DESK_OK);
 	ck_assert_int_eq(seen, T0 + 40);
+	fx_close(&x);
+}
+END_TEST
+
+/* The agent's own changes, made anywhere (a bulk change, the command
+ * line) are not new to them; someone else's after are. */
+START_TEST(own_changes_seen)
+{
+	struct fx x;
+	fx_open(&x);
+	struct derr e = {0};
+	int64_t t1 = ticket(&x, "one", NULL), t2 = ticket(&x, "two", NULL);
+	int64_t since = T0 + 1, last = 0, mark[3];
+	ck_assert_int_eq(store_content_mark(x.alice.st, mark, &e), DESK_OK);
+	last = mark[0];
+	int64_t ids[] = {t1, t2};
+	bool marked = true;
+	ck_assert_int_eq(core_seen_own(&x.alice, &last, &marked, &e), DESK_OK);
+	ck_assert(!marked);
+	set_now(T0 + 10);
+	ck_assert_int_eq(core_set_priority(&x.bob, t1, PRIO_HIGH, &e), DESK_OK);
+	ck_assert_int_eq(core_set_priority(&x.alice, t2, PRIO_HIGH, &e), DESK_OK);
+	PAGE_IS(&x.alice, since, ids, "1 1");
+	ck_assert_int_eq(core_seen_own(&x.alice, &last, &marked, &e), DESK_OK);
+	ck_assert(marked);
+	ck_assert(!store_in_transaction(x.alice.st));
+	/* bob's change stays new; her own is seen */
+	PAGE_IS(&x.alice, since, ids, "1 0");
+	/* nothing more of hers: nothing written */
+	ck_assert_int_eq(core_seen_own(&x.alice, &last, &marked, &e), DESK_OK);
+	ck_assert(!marked);
+	ck_assert_int_eq(store_content_mark(x.alice.st, mark, &e), DESK_OK);
+	ck_assert_int_eq(last, mark[0]);
+	set_now(T0 + 20);
+	ck_assert_int_eq(core_set_status(&x.bob, t2, ST_PENDING, &e), DESK_OK);
+	ck_assert_int_eq(core_seen_own(&x.alice, &last, &marked, &e), DESK_OK);
+	ck_assert(!marked);
+	PAGE_IS(&x.alice, since, ids, "1 1");
 	fx_close(&x);
 }
 END_TEST
@@ -498,6 +537,7 @@ Suite *suite_fresh(void)
 	TCase *tc = tcase_create("fresh");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, seen_rules);
+	tcase_add_test(tc, own_changes_seen);
 	tcase_add_test(tc, fresh_counts);
 	tcase_add_test(tc, consoles_rows);
 	tcase_add_test(tc, osc_sanitized);
