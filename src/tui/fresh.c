@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "notify.h"
 #include "text.h"
 #include "ui.h"
@@ -134,14 +135,26 @@ bool fresh_row_new(const struct app *a, int64_t id)
 	return false;
 }
 
-int fresh_gutter(struct app *a, WINDOW *w, int y, int x, int width, int64_t id, attr_t base,
-		 bool sel)
+int fresh_column(struct qcols *c)
 {
-	if (width < 3)
-		return 0;
-	bool is_new = fresh_row_new(a, id);
-	ui_put(w, y, x, 2, is_new ? "N " : "  ", sel || !is_new ? base : a->attr[EL_UNSEEN]);
-	return 2;
+	/* Just before the subject, in columns the customer's name can
+	 * spare (the subject keeps its width: it says the most), else the
+	 * subject's first two. */
+	if (c->shown[QC_CUSTOMER] && c->w[QC_CUSTOMER] > 10) {
+		c->w[QC_CUSTOMER] -= 2;
+		return c->x[QC_CUSTOMER] + c->w[QC_CUSTOMER] + 1;
+	}
+	if (c->w[QC_SUBJECT] < 6)
+		return -1;
+	c->x[QC_SUBJECT] += 2;
+	c->w[QC_SUBJECT] -= 2;
+	return c->x[QC_SUBJECT] - 2;
+}
+
+void fresh_mark(struct app *a, WINDOW *w, int y, int x, int64_t id, attr_t base, bool sel)
+{
+	if (fresh_row_new(a, id))
+		ui_put(w, y, x, 1, "N", sel ? base : a->attr[EL_UNSEEN]);
 }
 
 /* --- the counts and the events ------------------------------------------ */

@@ -640,6 +640,7 @@ static void q_draw(struct pane *p, struct app *a)
 	bool focus = a->focus == PANE_QUEUE && !a->overlay;
 	int64_t now = time_now();
 	fresh_page(a, &q->page); /* which rows are new to the agent: one query */
+	int nx = fresh_column(&c); /* where their "N" goes */
 	size_t held = held_index(q);
 	for (size_t i = 0; i < q->page.n && (int)i + 2 < p->h; i++) {
 		const struct queue_row *r = &q->page.rows[i];
@@ -685,10 +686,8 @@ static void q_draw(struct pane *p, struct app *a)
 		if (c.shown[QC_CUSTOMER])
 			put_cell(w, y, x0 + c.x[QC_CUSTOMER], c.w[QC_CUSTOMER], r->customer, false,
 				 base);
-		/* New to the agent (fresh.c): "N" in a column of its own. */
-		int gw = fresh_gutter(a, w, y, x0 + c.x[QC_SUBJECT], c.w[QC_SUBJECT], r->id, base, sel);
-		c.x[QC_SUBJECT] += gw;
-		c.w[QC_SUBJECT] -= gw;
+		if (nx >= 0)
+			fresh_mark(a, w, y, x0 + nx, r->id, base, sel);
 		int mw = 0; /* a marked ticket (marks.c): "[x] " before the subject */
 		if (marks_has(a, r->id)) {
 			mw = ui_put(w, y, x0 + c.x[QC_SUBJECT], c.w[QC_SUBJECT], "[x] ",
@@ -716,8 +715,8 @@ static void q_draw(struct pane *p, struct app *a)
 		}
 		if (c.w[QC_SUBJECT] > 0)
 			put_cell(w, y, x0 + c.x[QC_SUBJECT], c.w[QC_SUBJECT], r->subject, false, base);
-		c.x[QC_SUBJECT] -= mw + gw;
-		c.w[QC_SUBJECT] += mw + gw;
+		c.x[QC_SUBJECT] -= mw;
+		c.w[QC_SUBJECT] += mw;
 		if (c.shown[QC_ASSIGNEE])
 			put_cell(w, y, x0 + c.x[QC_ASSIGNEE], c.w[QC_ASSIGNEE],
 				 r->assignee ? r->assignee : "-", false, base);

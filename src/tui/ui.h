@@ -306,12 +306,15 @@ int fresh_idle(struct app *a);
 /* Writes desktop notifications waiting for the end of a frame. */
 void fresh_flush(struct app *a);
 /* The queue's page: which rows are new to the agent (one query, only
- * when the page or the data changed), then its mark column on row y;
- * returns the columns used. */
+ * when the page or the data changed). */
 void fresh_page(struct app *a, const struct queue_page *p);
 bool fresh_row_new(const struct app *a, int64_t id);
-int fresh_gutter(struct app *a, WINDOW *w, int y, int x, int width, int64_t id, attr_t base,
-		 bool sel);
+/* Makes room in the queue's columns for the "N" of new rows (format.h
+ * struct qcols); returns its column, or -1 when there is no room. */
+struct qcols;
+int fresh_column(struct qcols *c);
+/* "N" at (y, x) when ticket id is new to the agent. */
+void fresh_mark(struct app *a, WINDOW *w, int y, int x, int64_t id, attr_t base, bool sel);
 /* "3 new · 1 yours" for the status line; "" when nothing is new. */
 void fresh_status(const struct app *a, char *buf, size_t size);
 void fresh_leave(struct app *a);
