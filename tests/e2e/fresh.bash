@@ -24,6 +24,7 @@ notify:
   desktop: true
   bell: true
   hook: [$TMP/hook.sh, from-desk]
+  sla_warning: 30d
 EOF2
 
 # subject ID: the first 12 characters of the ticket's subject.
@@ -60,6 +61,10 @@ if wait_for "N $subj" 5 && wait_for "│ 1 new" 5 && [ $((SECONDS - t0)) -le 4 ]
 else
 	fail "another agent's change marks the row N and counts 1 new within a few seconds" "row: $(row "$target")"
 fi
+
+end=$((SECONDS + 5))
+until [ -f "$TMP/hook.new.$target" ] || [ $SECONDS -ge $end ]; do sleep 0.1; done
+check "the hook runs for a ticket new in the agent's views" test -f "$TMP/hook.new.$target"
 
 # Opening it clears the mark and the count.
 keys j j j
@@ -130,6 +135,19 @@ fi
 sleep 1.5
 n=$(grep -aoF -- "$osc" "$TMP/raw.out" | wc -l)
 check "each event is told once per ticket" test "$n" -eq 1
+
+# An SLA due within sla_warning (30 days here): a new ticket's, told
+# once; those already due soon when the console started were not.
+fresh_id=$("$DESK" --as ben new --subject "E2E-SLA-SOON" --email sla@example.com --name "Sla Soon" \
+	--priority urgent 2>&1 | sed -n 's/.*ticket \([0-9]*\) created.*/\1/p')
+end=$((SECONDS + 5))
+until [ -f "$TMP/hook.sla.$fresh_id" ] || [ $SECONDS -ge $end ]; do sleep 0.1; done
+if [ -n "$fresh_id" ] && [ -f "$TMP/hook.sla.$fresh_id" ] &&
+	[ "$(ls "$TMP"/hook.sla.* | wc -l)" -eq 1 ]; then
+	ok "the hook runs for an SLA about to be missed, only for what came after the start"
+else
+	fail "the hook runs for an SLA about to be missed, only for what came after the start" "ticket '$fresh_id': $(ls "$TMP")"
+fi
 
 # :who lists a second console, as ben, with the ticket it shows.
 "${TM[@]}" new-session -d -s ben -x 160 -y 40 \
