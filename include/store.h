@@ -368,8 +368,10 @@ int store_seen_mark_own(struct store *st, int64_t agent_id, int64_t after, int64
 /* The ticket's updated_at and when the agent saw it (0: never). */
 int store_seen_state(struct store *st, int64_t agent_id, int64_t ticket_id, int64_t *seen_at,
 		     int64_t *updated_at, struct derr *e);
-/* The agent's baseline (agents.seen_since), set to `start` the first
- * time (then *since == start).  Inside a transaction. */
+/* The agent's baseline (agents.seen_since), 0 when not set yet. */
+int store_seen_since_get(struct store *st, int64_t agent_id, int64_t *since, struct derr *e);
+/* The same, set to `start` the first time (then *since == start).
+ * Inside a transaction. */
 int store_seen_since(struct store *st, int64_t agent_id, int64_t start, int64_t *since,
 		     struct derr *e);
 /* For the n tickets ids (a page of the queue), whether each is new to

@@ -74,6 +74,13 @@ int core_seen_baseline(struct desk *d, int64_t start, int64_t *since, struct der
 	*since = start;
 	if (!d->me.id)
 		return DESK_OK;
+	/* Read first: only an agent's first console writes. */
+	int64_t known = 0;
+	int rc = store_seen_since_get(d->st, d->me.id, &known, e);
+	if (rc || known) {
+		*since = known ? known : start;
+		return rc;
+	}
 	IN_TXN(d, e, store_seen_since(d->st, d->me.id, start, since, e));
 }
 

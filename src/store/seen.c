@@ -96,6 +96,21 @@ int store_seen_state(struct store *st, int64_t agent_id, int64_t ticket_id, int6
 	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading what was seen");
 }
 
+int store_seen_since_get(struct store *st, int64_t agent_id, int64_t *since, struct derr *e)
+{
+	*since = 0;
+	sqlite3_stmt *s = st_prep(st, "SELECT seen_since FROM agents WHERE id = ?1", e);
+	if (!s)
+		return derr_code(e);
+	sqlite3_bind_int64(s, 1, agent_id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*since = col_int(s, 0);
+	st_done(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DESK_OK
+						      : st_fail(st, e, "reading the agent's first console");
+}
+
 int store_seen_since(struct store *st, int64_t agent_id, int64_t start, int64_t *since,
 		     struct derr *e)
 {

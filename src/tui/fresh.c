@@ -81,7 +81,7 @@ struct fresh {
 	size_t nhooks, caphooks;
 	bool hook_missing_said;
 	/* This console's row for :who. */
-	int64_t console_id, console_ticket, ticket_since, console_written;
+	int64_t console_id, console_ticket, ticket_since, console_written, console_tried;
 	char *console_view;
 };
 
@@ -100,8 +100,6 @@ void fresh_start(struct app *a)
 	int64_t mark[3];
 	if (store_content_mark(a->d->st, mark, NULL) == DESK_OK)
 		f->own_after = mark[0];
-	core_console_open(a->d, (int64_t)getpid(), &f->console_id, NULL);
-	f->console_written = now;
 	f->count_due = true;
 }
 
@@ -353,6 +351,15 @@ static int see(struct app *a, struct fresh *f)
 static void console_row(struct app *a, struct fresh *f)
 {
 	int64_t now = time_now();
+	if (!f->console_id) { /* after the first frame, not before it */
+		if (f->console_tried && now - f->console_tried < PRESENCE_REFRESH_SECONDS)
+			return; /* a read-only database: not every tick */
+		f->console_tried = now;
+		if (core_console_open(a->d, (int64_t)getpid(), &f->console_id, NULL) != DESK_OK ||
+		    !f->console_id)
+			return;
+		f->console_written = 0;
+	}
 	int64_t ticket = a->cur_id && pane_shown(a, PANE_CONV) ? a->cur_id : 0;
 	char view[256];
 	views_title(a, view, sizeof view);
