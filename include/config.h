@@ -87,6 +87,22 @@ struct mail_config {
 #define UNDO_SEND_DEFAULT 10
 #define UNDO_SEND_MAX 120
 
+/* Knowing what is new (personal; see desk.yaml(5), "notify"): what
+ * counts as the agent's views, and how the console tells of new
+ * tickets, tickets assigned to the agent and SLAs about to be missed. */
+struct notify_config {
+	bool bell;            /* the terminal's bell */
+	bool desktop;         /* OSC 777 and OSC 9 desktop notifications */
+	char **hook;          /* argv of a command run for each event, NULL-terminated; NULL: none */
+	size_t nhook;
+	int64_t sla_warning;  /* seconds before an SLA due time; 0: no SLA events */
+	char **views;         /* the agent's views, by name; NULL: mine and unassigned */
+	int *view_lines;      /* where each is named */
+	size_t nviews;
+	char *file;           /* the file notify was read from (for messages) */
+};
+#define NOTIFY_SLA_WARNING_DEFAULT (15 * 60)
+
 /* The top-level keys, in the order config.c reads them. */
 enum config_key {
 	CFG_DATABASE,
@@ -106,6 +122,7 @@ enum config_key {
 	CFG_SIGNATURE,
 	CFG_UNDO_SEND_SECONDS,
 	CFG_CLAIM_ON_REPLY,
+	CFG_NOTIFY,
 	CFG__COUNT
 };
 /* The key's name in the file ("agents_may_reassign"). */
@@ -165,6 +182,7 @@ struct config {
 	/* signature: below every reply (core_signature_for_replies says
 	 * which one wins); NULL: none.  Personal, or the team's default. */
 	char *signature;
+	struct notify_config notify;
 };
 
 /* Whether a ticket may be put in queue q: it is one of queues:, or the

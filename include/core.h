@@ -423,5 +423,49 @@ struct unsend_result {
 };
 int core_unsend(struct desk *d, int64_t msg_row, int64_t change, const char *canned,
 		struct unsend_result *r, struct derr *e);
+/* --- what is new, and who is online (src/core/seen.c) ------------------ */
+/* Records that the acting agent saw ticket_id now (its row in the queue
+ * is no longer new to them).  One short transaction. */
+int core_seen_mark(struct desk *d, int64_t ticket_id, struct derr *e);
+/* Whether the agent must record ticket_id as seen again: never seen, or
+ * changed since (the agent looking at it as it changes sees the change). */
+int core_seen_stale(struct desk *d, int64_t ticket_id, bool *stale, struct derr *e);
+/* The agent's own changes are never new to them, wherever they made
+ * them (this console, a bulk change, the command line): every ticket
+ * with an event of theirs newer than event id *last is recorded as
+ * seen now (*marked: some were), and *last moves to the newest event.
+ * A console starts *last at the newest event when it starts (the first
+ * of store_content_mark's figures). */
+int core_seen_own(struct desk *d, int64_t *last, bool *marked, struct derr *e);
+/* The agent's baseline for tickets they never saw: such a ticket is new
+ * to them only when it changed after it.  It is their first console's
+ * start (`start` the first time, kept in agents.seen_since): the
+ * backlog of tickets an agent never opened before is not new.  On
+ * failure (a read-only database) *since is start. */
+int core_seen_baseline(struct desk *d, int64_t start, int64_t *since, struct derr *e);
+/* What is new to the agent, each list capped at limit: tickets of the
+ * named views new to them (views NULL: mine and unassigned; each ticket
+ * once), their tickets someone else assigned to them since they last
+ * saw them, and (sla_warning > 0) their or unassigned new/open tickets
+ * due within sla_warning seconds. */
+struct fresh_news {
+	struct ticket_briefs fresh, assigned, soon;
+	bool fresh_more, assigned_more; /* limit reached: "limit+" */
+};
+int core_fresh_read(struct desk *d, char *const *views, size_t nviews, int64_t since,
+		    int64_t sla_warning, int limit, struct fresh_news *out, struct derr *e);
+void fresh_news_free(struct fresh_news *n);
+
+#define CONSOLE_FRESH_SECONDS 60 /* a console row older than this is gone */
+/* This console's row for `:who` (pid: the process), its id in *id. */
+int core_console_open(struct desk *d, int64_t pid, int64_t *id, struct derr *e);
+/* Refreshes it with what it shows: a ticket (since when) or a view.  A
+ * row swept meanwhile (the console slept past CONSOLE_FRESH_SECONDS) is
+ * written anew, *id updated. */
+int core_console_update(struct desk *d, int64_t pid, int64_t *id, int64_t ticket_id,
+			int64_t ticket_since, const char *view, struct derr *e);
+int core_console_close(struct desk *d, int64_t id, struct derr *e);
+/* Every console open now, the agent's own included. */
+int core_consoles(struct desk *d, struct console_rows *out, struct derr *e);
 
 #endif

@@ -16,7 +16,7 @@
 #include "error.h"
 #include "model.h"
 
-#define STORE_SCHEMA_VERSION 12
+#define STORE_SCHEMA_VERSION 13
 
 struct store;
 
@@ -417,5 +417,72 @@ int store_agent_signature(struct store *st, int64_t agent_id, char **sig, struct
 /* Sets it (NULL clears it). */
 int store_agent_set_signature(struct store *st, int64_t agent_id, const char *sig,
 			      struct derr *e);
+
+/* --- what is new to an agent (src/store/seen.c) ------------------------ */
+/* A ticket is new to an agent when it changed (updated_at) after the
+ * agent last saw it (ticket_seen.seen_at), or, never seen, after `since`,
+ * the agent's baseline (see src/core/seen.c). */
+struct ticket_brief { int64_t id; char *subject; };
+struct ticket_briefs { struct ticket_brief *v; size_t n, cap; };
+void ticket_briefs_add(struct ticket_briefs *l, int64_t id, char *subject); /* takes subject */
+void ticket_briefs_free(struct ticket_briefs *l);
+/* Records that the agent saw the ticket at `now` (never moves back).
+ * Inside a transaction. */
+int store_seen_mark(struct store *st, int64_t agent_id, int64_t ticket_id, int64_t now,
+		    struct derr *e);
+/* The newest event id after `after` (else 0), and the newest of those
+ * written by agent_id (else 0): reads only the events since `after`. */
+int store_events_since(struct store *st, int64_t agent_id, int64_t after, int64_t *newest,
+		       int64_t *mine, struct derr *e);
+/* Records as seen at now every ticket with an event of agent_id's
+ * with an id in (after, upto].  Inside a transaction. */
+int store_seen_mark_own(struct store *st, int64_t agent_id, int64_t after, int64_t upto,
+			int64_t now, struct derr *e);
+/* The ticket's updated_at and when the agent saw it (0: never). */
+int store_seen_state(struct store *st, int64_t agent_id, int64_t ticket_id, int64_t *seen_at,
+		     int64_t *updated_at, struct derr *e);
+/* The agent's baseline (agents.seen_since), 0 when not set yet. */
+int store_seen_since_get(struct store *st, int64_t agent_id, int64_t *since, struct derr *e);
+/* The same, set to `start` the first time (then *since == start).
+ * Inside a transaction. */
+int store_seen_since(struct store *st, int64_t agent_id, int64_t start, int64_t *since,
+		     struct derr *e);
+/* For the n tickets ids (a page of the queue), whether each is new to
+ * the agent: one query, whatever the size of the table. */
+int store_seen_page(struct store *st, int64_t agent_id, int64_t since, const int64_t *ids,
+		    size_t n, bool *unseen, struct derr *e);
+/* Up to limit tickets of view f new to the agent, latest change first. */
+int store_queue_unseen(struct store *st, const struct queue_filter *f, int64_t agent_id,
+		       int64_t since, int limit, struct ticket_briefs *out, struct derr *e);
+/* Up to limit open tickets of the agent's that someone else (or desk)
+ * assigned to them after they last saw the ticket. */
+int store_seen_assigned(struct store *st, int64_t agent_id, int64_t since, int limit,
+			struct ticket_briefs *out, struct derr *e);
+/* Up to limit new or open tickets, the agent's or unassigned, whose
+ * next SLA due time is after now and at most until, soonest first. */
+int store_sla_soon(struct store *st, int64_t agent_id, int64_t now, int64_t until, int limit,
+		   struct ticket_briefs *out, struct derr *e);
+
+/* --- consoles open now, for `:who` (src/store/consoles.c) --------------- */
+/* Removes rows last refreshed before stale_before, then adds this
+ * console's row; its id in *id.  Inside a transaction. */
+int store_console_open(struct store *st, int64_t agent_id, int64_t pid, int64_t now,
+		       int64_t stale_before, int64_t *id, struct derr *e);
+/* Refreshes row id of agent_id's console pid: the ticket shown (0:
+ * none) since when, and the view.  *gone (may be NULL): the row was
+ * swept meanwhile (its id may be another console's now). */
+int store_console_update(struct store *st, int64_t id, int64_t agent_id, int64_t pid,
+			 int64_t ticket_id, int64_t ticket_since, const char *view, int64_t now,
+			 bool *gone, struct derr *e);
+int store_console_close(struct store *st, int64_t id, struct derr *e);
+struct console_row {
+	int64_t id, pid, started_at, ticket_id, ticket_since;
+	char *login, *name, *subject, *view; /* subject: NULL without a ticket */
+};
+struct console_rows { struct console_row *v; size_t n, cap; };
+void console_rows_free(struct console_rows *l);
+/* Every console refreshed since fresh_since, by login then age. */
+int store_consoles(struct store *st, int64_t fresh_since, struct console_rows *out,
+		   struct derr *e);
 
 #endif

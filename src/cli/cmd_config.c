@@ -148,6 +148,30 @@ static void views(const struct config *c)
 	}
 }
 
+static void notify(const struct config *c)
+{
+	const struct notify_config *n = &c->notify;
+	printf("%s:", config_key_name(CFG_NOTIFY));
+	origin(c, CFG_NOTIFY);
+	printf("  bell: %s\n  desktop: %s\n  hook: ", n->bell ? "true" : "false",
+	       n->desktop ? "true" : "false");
+	if (!n->nhook)
+		fputs("none", stdout);
+	for (size_t i = 0; i < n->nhook; i++) {
+		fputs(i ? ", " : "[", stdout);
+		cli_print_safe(n->hook[i], false);
+	}
+	printf("%s\n  sla_warning: %llds%s\n  views: ", n->nhook ? "]" : "",
+	       (long long)n->sla_warning, n->sla_warning ? "" : " (no SLA events)");
+	if (!n->nviews)
+		fputs("[mine, unassigned]", stdout);
+	for (size_t i = 0; i < n->nviews; i++) {
+		fputs(i ? ", " : "[", stdout);
+		cli_print_safe(n->views[i], false);
+	}
+	puts(n->nviews ? "]" : "");
+}
+
 static void queues(const struct config *c)
 {
 	printf("%s:", config_key_name(CFG_QUEUES));
@@ -202,6 +226,7 @@ static void show(const struct config *c)
 	mail(c);
 	views(c);
 	signature(c);
+	notify(c);
 }
 
 static int exec_config(struct cli_ctx *c, int argc, char **argv)

@@ -46,13 +46,14 @@ static const char *const top_keys[CFG__COUNT + 1] = {
 	[CFG_SIGNATURE] = "signature",
 	[CFG_UNDO_SEND_SECONDS] = "undo_send_seconds",
 	[CFG_CLAIM_ON_REPLY] = "claim_on_reply",
+	[CFG_NOTIFY] = "notify",
 	[CFG__COUNT] = NULL,
 };
 
 /* What a personal file may say, for its "expected one of" message. */
 static const char *const personal_keys[] = {"database", "theme", "keys", "themes_dir", "views",
 					    "signature",
-					    "undo_send_seconds", NULL};
+					    "undo_send_seconds", "notify", NULL};
 
 const char *config_key_name(enum config_key k)
 {
@@ -63,7 +64,7 @@ bool config_key_is_personal(enum config_key k)
 {
 	return k == CFG_DATABASE || k == CFG_THEME || k == CFG_KEYS || k == CFG_THEMES_DIR ||
 	       k == CFG_VIEWS || k == CFG_SIGNATURE ||
-	       k == CFG_UNDO_SEND_SECONDS;
+	       k == CFG_UNDO_SEND_SECONDS || k == CFG_NOTIFY;
 }
 
 static const struct sla_target default_sla[PRIO__COUNT] = {
@@ -91,6 +92,7 @@ void config_defaults(struct config *c)
 	c->mail.reply_by_mail[CH_EMAIL] = c->mail.reply_by_mail[CH_WEB] = true;
 	c->sla_warn_percent = 25;
 	c->undo_send_seconds = UNDO_SEND_DEFAULT;
+	c->notify.sla_warning = NOTIFY_SLA_WARNING_DEFAULT;
 	/* Business hours off means the SLA clock runs around the clock. */
 	for (int i = 0; i < 7; i++) {
 		c->hours.open[i] = 0;
@@ -132,6 +134,7 @@ void config_free(struct config *c)
 		free(c->views[i].filter);
 	}
 	free(c->views);
+	notify_config_free(&c->notify);
 	free(c->hours.timezone);
 	for (size_t i = 0; i < c->hours.nholidays; i++)
 		free(c->hours.holidays[i]);
@@ -799,6 +802,7 @@ static int read_config(struct loader *l, const struct ynode *root, struct config
 			rc = y_bool(l->d, v, &c->agents_may_reassign, l->e);
 			break;
 		case CFG_SIGNATURE: rc = read_signature(l, v, &c->signature); break;
+		case CFG_NOTIFY: rc = config_read_notify(l->d, v, &c->notify, l->e); break;
 		case CFG_AGENTS_MAY_BULK_EDIT:
 			rc = y_bool(l->d, v, &c->agents_may_bulk_edit, l->e);
 			break;

@@ -24,4 +24,10 @@ int config_check_queue_names(const struct ydoc *d, const struct config *c, struc
 /* The personal views' queue: terms, against the team's list in c. */
 int config_check_personal_views(const struct config *c, struct derr *e);
 
+/* The notify mapping (notify.c) into n, which holds the defaults or an
+ * earlier value; errors name file:line:column. */
+int config_read_notify(const struct ydoc *d, const struct ynode *map, struct notify_config *n,
+		       struct derr *e);
+void notify_config_free(struct notify_config *n);
+
 #endif

@@ -103,9 +103,10 @@ static char *personal_path(const char *explicit_path, bool *required, bool *from
 	return NULL;
 }
 
-/* Lays the personal things of p over c: theme, keys, themes_dir and
- * signature replace the team's; views come after the team's, under names of
- * their own.  Moves what it takes out of p. */
+/* Lays the personal things of p over c: theme, keys, themes_dir,
+ * signature, undo_send_seconds and notify replace the team's; views come
+ * after the team's, under names of their own.  Moves what it takes out
+ * of p. */
 static int lay_over(struct config *c, struct config *p, struct derr *e)
 {
 	static const enum config_key replaced[] = {CFG_THEME, CFG_KEYS, CFG_THEMES_DIR,
@@ -119,6 +120,12 @@ static int lay_over(struct config *c, struct config *p, struct derr *e)
 		*fields[i] = *mine[i];
 		*mine[i] = NULL;
 		c->origin[replaced[i]] = p->origin[replaced[i]];
+	}
+	if (p->origin[CFG_NOTIFY].from == FROM_PERSONAL) { /* the whole mapping is theirs */
+		notify_config_free(&c->notify);
+		c->notify = p->notify;
+		memset(&p->notify, 0, sizeof p->notify);
+		c->origin[CFG_NOTIFY] = p->origin[CFG_NOTIFY];
 	}
 	for (size_t i = 0; i < p->nviews; i++)
 		for (size_t j = 0; j < c->nviews; j++)

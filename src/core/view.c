@@ -263,6 +263,29 @@ int view_by_name(struct desk *d, const char *name, struct view *out, struct derr
 	return rc;
 }
 
+/* notify.views names views that exist (built in or the config's). */
+static int notify_views_check(const struct config *cfg, struct derr *e)
+{
+	const struct notify_config *n = cfg ? &cfg->notify : NULL;
+	struct view_def defs[256];
+	size_t ndefs = view_defs(cfg, defs, ARRAY_LEN(defs));
+	for (size_t i = 0; n && i < n->nviews; i++) {
+		bool found = false;
+		for (size_t j = 0; !found && j < ndefs; j++)
+			found = strcmp(defs[j].name, n->views[i]) == 0;
+		if (found)
+			continue;
+		struct strbuf names = {0};
+		for (size_t j = 0; j < ndefs; j++)
+			sb_addf(&names, "%s%s", j ? ", " : "", defs[j].name);
+		derr_set(e, DESK_EINVAL, "%s:%d: notify.views: no view \"%s\"; the views are: %s",
+			 n->file ? n->file : "config", n->view_lines[i], n->views[i], sb_str(&names));
+		sb_free(&names);
+		return DESK_EINVAL;
+	}
+	return DESK_OK;
+}
+
 int view_check_config(const struct config *cfg, struct derr *e)
 {
 	for (size_t i = 0; cfg && i < cfg->nviews; i++) {
@@ -276,5 +299,5 @@ int view_check_config(const struct config *cfg, struct derr *e)
 			return rc;
 		}
 	}
-	return DESK_OK;
+	return notify_views_check(cfg, e);
 }

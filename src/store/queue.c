@@ -1022,3 +1022,36 @@ int store_queue_locate(struct store *st, const struct queue_filter *f, enum queu
 	sb_add(&c.sql, ")");
 	return qb_scalar(st, &c, row, "finding a ticket in the queue", e);
 }
+
+int store_queue_unseen(struct store *st, const struct queue_filter *f, int64_t agent_id,
+		       int64_t since, int limit, struct ticket_briefs *out, struct derr *e)
+{
+	struct qb q = {0};
+	/* Only tickets changed after the baseline can be new: the range on
+	 * tickets_updated (-updated_at) bounds the walk to recent changes. */
+	sb_add(&q.sql, "SELECT t.id, t.subject FROM tickets t"
+		       " LEFT JOIN customers c ON c.id = t.customer_id"
+		       " LEFT JOIN ticket_seen s ON s.ticket_id = t.id AND s.agent_id = ");
+	qb_int(&q, agent_id);
+	if (!add_where(&q, f)) {
+		qb_free(&q);
+		return DESK_OK;
+	}
+	sb_add(&q.sql, " AND -t.updated_at < ");
+	qb_int(&q, -since);
+	sb_add(&q.sql, " AND (s.seen_at IS NULL OR t.updated_at > s.seen_at)"
+		       " ORDER BY -t.updated_at, t.id LIMIT ");
+	qb_int(&q, limit > 0 ? limit : 1);
+	sqlite3_stmt *s = st_prep(st, sb_str(&q.sql), e);
+	if (!s) {
+		qb_free(&q);
+		return derr_code(e);
+	}
+	qb_bind(&q, s);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		ticket_briefs_add(out, col_int(s, 0), col_text(s, 1));
+	st_done(s);
+	qb_free(&q);
+	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading the view's new tickets");
+}

@@ -494,6 +494,12 @@ static const char schema_v12[] =
 	"    WHERE NOT EXISTS (SELECT 1 FROM customer_emails"
 	"      WHERE email = new.email AND customer_id = new.id);"
 	"END;";
+/* Version 12 -> 13: agents.seen_since, when desk first knew what the
+ * agent had seen (their first console): a ticket they never saw is new
+ * to them only when it changed after that, so the backlog from before
+ * is not all new.  Set once; min(ticket_seen.seen_at) would not do, as
+ * seeing a ticket again moves its row's time on. */
+static const char schema_v13[] = "ALTER TABLE agents ADD COLUMN seen_since INTEGER;";
 
 static const char *const migrations[] = {
 	schema_v1,
@@ -508,6 +514,7 @@ static const char *const migrations[] = {
 	schema_v10,
 	schema_v11,
 	schema_v12,
+	schema_v13,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,

@@ -37,7 +37,7 @@
 static const struct {
 	int version;
 	const char *sha256;
-} known_schema = {12, "6c13cf6dd75b907df4ab16153b68d9783b78e061eb641f6dd155f9d116a2ed80"};
+} known_schema = {13, "bf9ea04370828fea8c89f4d288a3cddf708f00ac44aa94fdd8f37766c4166e40"};
 
 struct schema_obj {
 	char *type, *name, *tbl, *sql;

@@ -124,6 +124,8 @@ enum arg_kind {
 	X(REDRAW, "redraw", 0, ARG_NONE, act_redraw, "C-l", "repaint the screen")         \
 	X(MOUSE, "mouse", 0, ARG_NONE, act_mouse, "",                                     \
 	  "turn the mouse on or off (click selects, wheel scrolls)")                      \
+	X(WHO, "who", 0, ARG_NONE, act_who, "",                                           \
+	  "who has a console open: on which ticket or view, since when")                  \
 	X(DISMISS, "dismiss", 0, ARG_NONE, act_dismiss, "",                               \
 	  "hide the notice naming the file that keeps unsent text (the file stays)")    \
 	X(HELP, "help", 0, ARG_NONE, act_help, "? F1", "this help")                       \

@@ -85,7 +85,7 @@ int act_next_ticket(struct app *a, const char *arg)
 {
 	/* Nothing done since the view came up: its first, most urgent
 	 * ticket is the next one to work on, not the one after it. */
-	if (a->was_fresh && queue_selected(a))
+	if (a->was_view_fresh && queue_selected(a))
 		return app_show(a, queue_selected(a), true) | app_focus(a, PANE_CONV);
 	return ticket_step(a, 1);
 }

@@ -107,6 +107,13 @@ static void build(struct help *h, struct app *a)
 	add(h, EL_NORMAL, "%s", "  :status solved   :assign bob   :tag-add vip refund   :view mine");
 	add(h, EL_NORMAL, "%s", "  :open 123   :merge 45   :sort priority   :canned-reply greeting");
 	add(h, EL_NORMAL, "%s", "");
+	add(h, EL_HELP_SECTION, "Marks in the queue");
+	add(h, EL_NORMAL, "%s", "  N       new to you: changed by someone else since you last saw it");
+	add(h, EL_NORMAL, "%s", "  [x]     marked for a bulk change");
+	add(h, EL_NORMAL, "%s", "  [bob✎]  bob is replying (bob alone: viewing)");
+	add(h, EL_NORMAL, "%s", "  Status line: \"3 new · 1 yours\": new tickets in your views,");
+	add(h, EL_NORMAL, "%s", "  tickets someone else assigned to you since you last saw them.");
+	add(h, EL_NORMAL, "%s", "");
 	add(h, EL_NORMAL, "%s", "  Keys are changed in the keys file (see desk.yaml(5)).");
 }
 

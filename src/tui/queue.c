@@ -422,7 +422,7 @@ int queue_reset_at(struct app *a, int64_t id)
 	q->sel_id = -1; /* force app_show */
 	size_t i = id ? index_of(&q->page, id) : (size_t)-1;
 	select_row(q, a, i != (size_t)-1 ? i : 0, &flags);
-	a->fresh = i == (size_t)-1 || i == 0;
+	a->view_fresh = i == (size_t)-1 || i == 0;
 	return flags;
 }
 
@@ -644,6 +644,8 @@ static void q_draw(struct pane *p, struct app *a)
 	}
 	bool focus = a->focus == PANE_QUEUE && !a->overlay;
 	int64_t now = time_now();
+	fresh_page(a, &q->page); /* which rows are new to the agent: one query */
+	int nx = fresh_column(&c); /* where their "N" goes */
 	size_t held = held_index(q);
 	for (size_t i = 0; i < q->page.n && (int)i + 2 < p->h; i++) {
 		const struct queue_row *r = &q->page.rows[i];
@@ -689,6 +691,8 @@ static void q_draw(struct pane *p, struct app *a)
 		if (c.shown[QC_CUSTOMER])
 			put_cell(w, y, x0 + c.x[QC_CUSTOMER], c.w[QC_CUSTOMER], r->customer, false,
 				 base);
+		if (nx >= 0)
+			fresh_mark(a, w, y, x0 + nx, r->id, base, sel);
 		int mw = 0; /* a marked ticket (marks.c): "[x] " before the subject */
 		if (marks_has(a, r->id)) {
 			mw = ui_put(w, y, x0 + c.x[QC_SUBJECT], c.w[QC_SUBJECT], "[x] ",

@@ -37,9 +37,11 @@ void status_draw(struct app *a)
 		char view[256], count[32], left[512], right[256];
 		views_title(a, view, sizeof view);
 		count_label(a, count, sizeof count);
-		snprintf(left, sizeof left, " %s │ %s (%s) │ %s%s", a->d->me.login ? a->d->me.login : "?",
+		char news[64]; /* "3 new · 1 yours" (fresh.c) */
+		fresh_status(a, news, sizeof news);
+		snprintf(left, sizeof left, " %s │ %s (%s) │ %s%s%s%s", a->d->me.login ? a->d->me.login : "?",
 			 view, count, queue_sort_name(a->view.sort),
-			 a->view.reverse ? " ↑" : "");
+			 a->view.reverse ? " ↑" : "", *news ? " │ " : "", news);
 		char *safe = text_sanitize(left, 0);
 		char khelp[32], kcmd[32], kquit[32];
 		first_key(a, ACT_HELP, khelp, sizeof khelp);

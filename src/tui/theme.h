@@ -41,6 +41,7 @@
 	X(STATE_NEW, "state.new", 5, C_DEF, TA_BOLD, TA_BOLD)                    \
 	X(STATE_DONE, "state.done", C_DEF, C_DEF, TA_DIM, TA_DIM)                \
 	X(DRAFT, "draft", 0, 2, 0, TA_BOLD | TA_UNDERLINE)                            \
+	X(UNSEEN, "unseen", 5, C_DEF, TA_BOLD, TA_BOLD)                          \
 	X(MSG_CUSTOMER, "message.customer", 0, 6, 0, TA_BOLD)          \
 	X(MSG_REPLY, "message.reply", 0, 2, 0, TA_BOLD)                \
 	X(MSG_NOTE, "message.note", 0, 3, 0, TA_BOLD | TA_REVERSE)     \

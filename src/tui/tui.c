@@ -284,8 +284,8 @@ int app_run_action(struct app *a, int action, const char *arg)
 	/* Whether the queue is as the view put it (act_next_ticket opens
 	 * the first ticket then); any action ends that, unless it resets
 	 * the view again. */
-	a->was_fresh = a->fresh;
-	a->fresh = false;
+	a->was_view_fresh = a->view_fresh;
+	a->view_fresh = false;
 	return ac->fn(a, arg);
 }
 
@@ -296,7 +296,7 @@ static int mouse(struct app *a)
 	MEVENT ev;
 	if (getmouse(&ev) != OK || a->overlay || a->layout == LAYOUT_TOO_SMALL)
 		return 0;
-	a->fresh = false;
+	a->view_fresh = false;
 	for (int i = 0; i < PANE__COUNT; i++) {
 		struct pane *p = a->pane[i];
 		if (!pane_shown(a, (enum pane_id)i) || ev.y < p->y || ev.y >= p->y + p->h ||
@@ -401,6 +401,7 @@ static void draw(struct app *a)
 	}
 	curs_set(cursor ? 1 : 0);
 	doupdate();
+	fresh_flush(a);
 }
 
 /* --- the loop ---------------------------------------------------------- */
@@ -456,9 +457,11 @@ static int poll_store(struct app *a, int64_t *last_poll, int *minute)
 	*last_poll = now;
 	int flags = 0;
 	bool changed = store_changed(a->d->st);
-	if (changed && content_moved(a))
+	bool moved = changed && content_moved(a);
+	if (moved)
 		flags |= data_changed(a);
 	flags |= presence_tick(a, changed);
+	flags |= fresh_tick(a, changed, moved);
 	int m = (int)(time_now() / 60);
 	if (m != *minute) { /* ages and SLA times move on */
 		*minute = m;
@@ -584,8 +587,10 @@ static void run(struct app *a, WINDOW *in, struct trace *tr, bool exit_first)
 				fast_errs = 0;
 			}
 			a->dirty |= mailer_poll(a);
-			if (!idle_work(a))
+			if (!idle_work(a)) {
 				a->dirty |= poll_store(a, &last_poll, &minute);
+				a->dirty |= fresh_idle(a);
+			}
 			continue;
 		}
 		fast_errs = 0;
@@ -616,6 +621,7 @@ static void app_free(struct app *a)
 	mailer_free(a);
 	marks_free(a);
 	presence_rows_free(&a->others);
+	fresh_free(a);
 	views_free(a);
 	for (int i = 0; i < PH__COUNT; i++)
 		strlist_free(&a->hist[i]);
@@ -707,6 +713,7 @@ int tui_main(struct desk *d, struct derr *e)
 	a.pane[PANE_HIST] = hist_pane_new(&a);
 	a.focus = PANE_QUEUE;
 	layout_apply(&a);
+	fresh_start(&a);
 	a.dirty |= queue_reset(&a);
 	if (a.km.ntakeovers) /* said once, at the start; `desk keys` lists them all */
 		app_msg(&a, "%s%s", a.km.takeovers[0],
@@ -722,6 +729,7 @@ int tui_main(struct desk *d, struct derr *e)
 	mailer_quit_held(&a, held_report, sizeof held_report);
 	int in_flight = mailer_quit(&a);
 	presence_leave(&a);
+	fresh_leave(&a);
 	if (a.mouse)
 		mousemask(0, NULL);
 	delwin(in);

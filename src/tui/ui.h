@@ -125,9 +125,9 @@ struct app {
 	bool cur_from_queue;  /* it follows the queue's cursor */
 	bool cur_seen_unassigned; /* nobody had it when it was first shown */
 	/* The queue is as the view put it, cursor on its first (most
-	 * urgent) ticket, and the agent has done nothing since; was_fresh:
-	 * the same before the action being run. */
-	bool fresh, was_fresh;
+	 * urgent) ticket, and the agent has done nothing since;
+	 * was_view_fresh: the same before the action being run. */
+	bool view_fresh, was_view_fresh;
 
 	char msg[1024];
 	bool msg_error;
@@ -143,6 +143,7 @@ struct app {
 	int64_t pres_written; /* time_now() of the last write; 0: never */
 	struct presence_rows others;
 	int64_t others_read;  /* time_now() of the last read */
+	struct fresh *fresh;  /* what is new to the agent, their console row (fresh.c) */
 	struct strlist hist[PH__COUNT];
 	bool mouse;
 	bool quit;
@@ -319,6 +320,37 @@ void presence_text(const struct app *a, int64_t ticket, char *buf, size_t size);
 void presence_marker(const struct app *a, int64_t ticket, char *buf, size_t size);
 /* Clears this agent's presence (leaving the console). */
 void presence_leave(struct app *a);
+
+/* --- fresh.c: what is new to the agent, notifications, :who ---------- */
+/* At the start: the agent's baseline, this console's row. */
+void fresh_start(struct app *a);
+/* Every poll: records the agent's own changes and the ticket shown as
+ * seen, refreshes the console's row, reaps hooks; recounts soon when
+ * content_moved (another process changed more than presence, see
+ * store_content_mark).  Returns flags. */
+int fresh_tick(struct app *a, bool db_changed, bool content_moved);
+/* When idle: counts what is new and tells of events, when due.  Flags. */
+int fresh_idle(struct app *a);
+/* Writes desktop notifications waiting for the end of a frame. */
+void fresh_flush(struct app *a);
+/* The queue's page: which rows are new to the agent (one query, only
+ * when the page or the data changed). */
+void fresh_page(struct app *a, const struct queue_page *p);
+bool fresh_row_new(const struct app *a, int64_t id);
+/* Makes room in the queue's columns for the "N" of new rows (format.h
+ * struct qcols); returns its column, or -1 when there is no room. */
+struct qcols;
+int fresh_column(struct qcols *c);
+/* "N" at (y, x) when ticket id is new to the agent. */
+void fresh_mark(struct app *a, WINDOW *w, int y, int x, int64_t id, attr_t base, bool sel);
+/* "3 new · 1 yours" for the status line; "" when nothing is new. */
+void fresh_status(const struct app *a, char *buf, size_t size);
+void fresh_leave(struct app *a);
+void fresh_free(struct app *a);
+/* who.c: the :who overlay rereads while open.  Returns flags. */
+int who_tick(struct app *a, bool db_changed);
+/* One line of :who (sanitized; a new string). */
+char *who_line(const struct console_row *r, int64_t now, bool mine);
 
 /* --- audit.c ----------------------------------------------------------- */
 /* The ticket's audit trail in a scrollable overlay. */

@@ -1717,7 +1717,7 @@ t "a broken \$XDG_CONFIG_HOME/desk/config.yaml is an error, not the defaults"
 printf 'colour: blue\n' >"$XDG_CONFIG_HOME/desk/config.yaml"
 run list
 rc_is 1
-err_is "desk: $XDG_CONFIG_HOME/desk/config.yaml:1:1: unknown key \"colour\" in the top level; expected one of: database, theme, keys, themes_dir, views, signature, undo_send_seconds"
+err_is "desk: $XDG_CONFIG_HOME/desk/config.yaml:1:1: unknown key \"colour\" in the top level; expected one of: database, theme, keys, themes_dir, views, signature, undo_send_seconds, notify"
 rm -f "$XDG_CONFIG_HOME/desk/config.yaml"
 end
 

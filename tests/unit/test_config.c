@@ -692,7 +692,7 @@ START_TEST(config_personal_mistakes)
 	fclose(f);
 	ck_assert_int_eq(config_load(l.personal, l.db, &c, &e), DESK_EINVAL);
 	want = xasprintf("%s:2:1: unknown key \"colour\" in the top level; expected one of: "
-			 "database, theme, keys, themes_dir, views, signature, undo_send_seconds",
+			 "database, theme, keys, themes_dir, views, signature, undo_send_seconds, notify",
 			 l.personal);
 	ck_assert_str_eq(e.msg, want);
 	free(want);
@@ -790,7 +790,7 @@ START_TEST(config_unknown_keys)
 			    "config.yaml:2:1: unknown key \"colour\" in the top level; expected "
 			    "one of: database, theme, keys, canned, themes_dir, default_queue, queues, "
 			    "allow_solve_unassigned, sla, business_hours, views, mail, "
-			    "agents_may_reassign, agents_may_bulk_edit, signature, undo_send_seconds, claim_on_reply");
+			    "agents_may_reassign, agents_may_bulk_edit, signature, undo_send_seconds, claim_on_reply, notify");
 	expect_config_error("sla:\n  warn_percent: 20\n  critical: {resolution: 1h}\n",
 			    "config.yaml:3:3: unknown key \"critical\" in sla; expected one of: "
 			    "warn_percent, urgent, high, normal, low, policies");

@@ -159,7 +159,7 @@ START_TEST(themes)
 			   "normal, border, title, title.focus, columns, selected, "
 			   "selected.unfocused, statusbar, info, error, prompt, sla.ok, sla.near, "
 			   "sla.past, priority.urgent, priority.high, priority.normal, priority.low, "
-			   "state.new, state.done, draft, message.customer, message.reply, message.note, "
+			   "state.new, state.done, draft, unseen, message.customer, message.reply, message.note, "
 			   "message.system, note.body, quote, label, help.key, help.section, picker, "
 			   "picker.border");
 	expect_theme_error("error: {fg: pink}\n",
