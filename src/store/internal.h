@@ -75,7 +75,7 @@ char *col_json(sqlite3_stmt *s, int i);
 	"m.id, m.ticket_id, m.kind, m.author_id,"                           \
 	" CASE WHEN m.kind = 'customer' THEN coalesce(nullif(c.name, ''), c.email, c.phone)" \
 	" ELSE a.login END, m.body, m.created_at, m.message_id, m.auto, m.delivery," \
-	" m.delivery_error, m.mail_from, m.send_after"
+	" m.delivery_error, m.mail_from, m.send_after, m.cc, m.bcc"
 #define MESSAGE_FROM                                               \
 	" FROM messages m JOIN tickets t ON t.id = m.ticket_id"      \
 	" LEFT JOIN customers c ON c.id = t.customer_id"             \

@@ -89,6 +89,8 @@ void message_free(struct message *m)
 	free(m->delivery);
 	free(m->delivery_error);
 	free(m->mail_from);
+	free(m->cc);
+	free(m->bcc);
 	memset(m, 0, sizeof *m);
 }
 

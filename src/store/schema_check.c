@@ -37,7 +37,7 @@
 static const struct {
 	int version;
 	const char *sha256;
-} known_schema = {13, "bf9ea04370828fea8c89f4d288a3cddf708f00ac44aa94fdd8f37766c4166e40"};
+} known_schema = {15, "cd3b2068fed917cbe1a25ebb70cae60ae45e2c47e7fbb6fd628c2289058bc5c2"};
 
 struct schema_obj {
 	char *type, *name, *tbl, *sql;
