@@ -96,6 +96,11 @@ static int show_text(struct desk *d, const struct ticket *t, bool history, struc
 			cli_print_safe(m->bcc, false);
 			fputc('\n', stdout);
 		}
+		if (m->forward_to) {
+			printf("Forwarded to: ");
+			cli_print_safe(m->forward_to, false);
+			fputc('\n', stdout);
+		}
 		cli_print_safe(m->body, true);
 		fputc('\n', stdout);
 	}

@@ -94,6 +94,16 @@ static char *reply_subject(const struct ticket *t)
 	return xasprintf("%s%s %s", re ? "" : "Re: ", s, tag);
 }
 
+/* "Fwd: <subject> [#ID]": the tag lets the third party's answer be
+ * seen for what it is; it threads by In-Reply-To, never by the tag. */
+static char *forward_subject(const struct ticket *t)
+{
+	char tag[32];
+	snprintf(tag, sizeof tag, "[#%lld]", (long long)t->id);
+	const char *s = t->subject ? t->subject : "";
+	return xasprintf("Fwd: %s%s%s", s, strstr(s, tag) ? "" : " ", strstr(s, tag) ? "" : tag);
+}
+
 /* An id the store holds (without <>, or with them as an import may
  * have kept it) as it may be written: NULL unless a valid msg-id. */
 static char *header_id(const char *stored)
@@ -161,7 +171,18 @@ static GMimeMessage *build(struct desk *d, const struct message *m, const struct
 					 "the config");
 		return NULL;
 	}
-	if (str_empty(cu->email) || !strchr(cu->email, '@')) {
+	/* a forward (forward.c) goes to the third party, not the customer */
+	bool fwd = m->forward_to != NULL;
+	if (fwd && (!mail_addr_valid(m->forward_to) || m->forward_to[0] == '-')) {
+		derr_set(e, DESK_EINVAL,
+			 "refused to send: message %lld is forwarded to an address desk cannot "
+			 "write in a header",
+			 (long long)m->id);
+		return NULL;
+	}
+	if (fwd) {
+		/* the customer's address is not used */
+	} else if (str_empty(cu->email) || !strchr(cu->email, '@')) {
 		derr_set(e, DESK_EINVAL, "the customer of ticket %lld has no email address",
 			 (long long)t->id);
 		return NULL;
@@ -205,15 +226,16 @@ static GMimeMessage *build(struct desk *d, const struct message *m, const struct
 	g_object_unref(from);
 	/* names and subjects may come from anywhere (import, an old desk):
 	 * one line, no control characters, whatever the store holds */
-	char *name = mail_clean_line(cu->name);
-	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, name, cu->email);
+	char *name = mail_clean_line(fwd ? "" : cu->name);
+	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, name,
+				   fwd ? m->forward_to : cu->email);
 	free(name);
 	size_t ncc;
 	char **cc = mail_recipients_split(m->cc, &ncc);
 	for (size_t i = 0; i < ncc; i++)
 		g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_CC, NULL, cc[i]);
 	mail_recipients_free(&cc, ncc);
-	char *subject = reply_subject(t);
+	char *subject = fwd ? forward_subject(t) : reply_subject(t);
 	char *clean = mail_clean_line(subject);
 	g_mime_message_set_subject(msg, clean, "utf-8");
 	free(clean);
@@ -225,10 +247,13 @@ static GMimeMessage *build(struct desk *d, const struct message *m, const struct
 	if (own_id)
 		g_mime_message_set_message_id(msg, own_id);
 	free(own_id);
-	set_references(o, d, m);
+	/* a forward starts a thread of its own with the third party: the
+	 * customer's ids are not theirs to see */
+	if (!fwd)
+		set_references(o, d, m);
 	/* RFC 3834: what desk sends by itself says so, so that other
 	 * robots do not answer it. */
-	if (m->kind != MSG_REPLY)
+	if (m->kind != MSG_REPLY && !fwd)
 		g_mime_object_set_header(o, "Auto-Submitted", "auto-replied", NULL);
 	char tid[32];
 	snprintf(tid, sizeof tid, "%lld", (long long)t->id);

@@ -26,6 +26,7 @@ void read_message(sqlite3_stmt *s, struct message *m)
 	m->send_after = col_int(s, 12);
 	m->cc = col_text(s, 13);
 	m->bcc = col_text(s, 14);
+	m->forward_to = col_text(s, 15);
 }
 
 int store_message_insert(struct store *st, struct message *m, struct derr *e)
@@ -33,8 +34,8 @@ int store_message_insert(struct store *st, struct message *m, struct derr *e)
 	sqlite3_stmt *s = st_prep(st,
 				  "INSERT INTO messages (ticket_id, kind, author_id, body,"
 				  " created_at, message_id, auto, delivery, delivery_error,"
-				  " mail_from, send_after, cc, bcc)"
-				  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+				  " mail_from, send_after, cc, bcc, forward_to)"
+				  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
 				  e);
 	if (!s)
 		return derr_code(e);
@@ -51,6 +52,7 @@ int store_message_insert(struct store *st, struct message *m, struct derr *e)
 	bind_id(s, 11, m->send_after);
 	bind_text(s, 12, m->cc);
 	bind_text(s, 13, m->bcc);
+	bind_text(s, 14, m->forward_to);
 	int rc = sqlite3_step(s);
 	st_done(s);
 	if (rc != SQLITE_DONE)

@@ -91,6 +91,7 @@ void message_free(struct message *m)
 	free(m->mail_from);
 	free(m->cc);
 	free(m->bcc);
+	free(m->forward_to);
 	memset(m, 0, sizeof *m);
 }
 

@@ -503,12 +503,15 @@ static const char schema_v13[] = "ALTER TABLE agents ADD COLUMN seen_since INTEG
 /* Version 13 -> 14: reserved for the other half of issue 14 (the lead
  * puts its migration here at merge); nothing on this branch. */
 static const char schema_v14[] = "SELECT 1;";
-/* Version 14 -> 15: the copies of a reply (issue 14).  messages.cc and
- * messages.bcc hold the addresses, each checked by mail_addr_valid,
- * joined by ", " (NULL: none): Cc goes in the header, Bcc only to the
- * envelope (outbound.c). */
+/* Version 14 -> 15: the copies of a reply and forwards (issue 14).
+ * messages.cc and messages.bcc hold the addresses, each checked by
+ * mail_addr_valid, joined by ", " (NULL: none): Cc goes in the header,
+ * Bcc only to the envelope (outbound.c).  messages.forward_to: the
+ * address an internal note was mailed to (desk forward); an answer to
+ * its Message-ID comes back as a note (ingest.c). */
 static const char schema_v15[] = "ALTER TABLE messages ADD COLUMN cc TEXT;"
-				 "ALTER TABLE messages ADD COLUMN bcc TEXT;";
+				 "ALTER TABLE messages ADD COLUMN bcc TEXT;"
+				 "ALTER TABLE messages ADD COLUMN forward_to TEXT;";
 
 static const char *const migrations[] = {
 	schema_v1,

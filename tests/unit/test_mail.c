@@ -906,6 +906,109 @@ START_TEST(copies_cc_in_header_bcc_in_envelope_only)
 }
 END_TEST
 
+START_TEST(forward_answer_comes_back_as_a_note)
+{
+	struct fx f;
+	fx_open(&f, mail_yaml);
+	struct ingest_result r = ingest(&f, "From: Ann <ann@example.com>\nSubject: Hinge\n"
+					    "Message-ID: <fw1@example.com>\nX-Secret: raw\n\n"
+					    "broken again\n");
+	struct derr e = {0};
+	int64_t row;
+	ck_assert_msg(core_set_status(&f.d, r.ticket_id, ST_PENDING, &e) == DESK_OK, "%s",
+		      e.msg);
+	ck_assert_msg(core_forward(&f.d, r.ticket_id, "eng@example.org", NULL, 0,
+				   "Engineering: is this the known hinge bug?", &row, &e) == DESK_OK,
+		      "%s", e.msg);
+	ck_assert_msg(outbound_send(&f.d, row, &e) == DESK_OK, "%s", e.msg);
+	struct message m;
+	ck_assert_int_eq(store_mail_message_get(f.d.st, row, &m, &e), DESK_OK);
+	ck_assert_int_eq(m.kind, MSG_NOTE);
+	ck_assert_str_eq(m.forward_to, "eng@example.org");
+	ck_assert_str_eq(m.delivery, "sent");
+	char *fwd_id = xstrdup(m.message_id);
+	message_free(&m);
+	char *out = sent_text(&f);
+	char *h = last_headers(out);
+	ck_assert_msg(strstr(h, "\nTo: eng@example.org\n") != NULL, "%s", h);
+	/* nothing of the customer's headers or address in the header block */
+	ck_assert_msg(strstr(h, "ann@example.com") == NULL && strstr(h, "X-Secret") == NULL &&
+			      strstr(h, "fw1@example.com") == NULL && strstr(h, "Auto-Submitted") == NULL,
+		      "%s", h);
+	char *subj = xasprintf("\nSubject: Fwd: Hinge [#%lld]\n", (long long)r.ticket_id);
+	ck_assert_msg(strstr(h, subj) != NULL, "%s", h);
+	free(subj);
+	free(h);
+	/* the agent's words, then the thread quoted */
+	ck_assert_msg(strstr(out, "Engineering: is this the known hinge bug?\n\nOn ") != NULL &&
+			      strstr(out, "> broken again\n") != NULL,
+		      "%s", out);
+	free(out);
+
+	/* engineering answers: a note with its sender, the ticket stays pending */
+	char *answer = xasprintf("From: Eng <eng@example.org>\nSubject: Re: Fwd: Hinge\n"
+				 "Message-ID: <eng1@example.org>\nIn-Reply-To: <%s>\n\n"
+				 "Yes, fixed in 2.1.\n", fwd_id);
+	struct ingest_result a = ingest(&f, answer);
+	free(answer);
+	ck_assert_int_eq(a.outcome, INGEST_APPENDED);
+	ck_assert_int_eq(a.ticket_id, r.ticket_id);
+	ck_assert_int_eq(store_mail_message_get(f.d.st, a.msg_row, &m, &e), DESK_OK);
+	ck_assert_int_eq(m.kind, MSG_NOTE);
+	ck_assert_str_eq(m.author, "eng@example.org");
+	ck_assert_str_eq(m.body, "Yes, fixed in 2.1.");
+	message_free(&m);
+	struct ticket t;
+	get_ticket(&f, r.ticket_id, &t);
+	ck_assert_int_eq(t.status, ST_PENDING);
+	ticket_free(&t);
+	/* and their next mail, answering their own, is a note too */
+	struct ingest_result a2 = ingest(&f, "From: eng@example.org\nSubject: Re: Fwd: Hinge\n"
+					     "Message-ID: <eng2@example.org>\n"
+					     "In-Reply-To: <eng1@example.org>\n\nAlso 2.0.9.\n");
+	ck_assert_int_eq(store_mail_message_get(f.d.st, a2.msg_row, &m, &e), DESK_OK);
+	ck_assert_int_eq(m.kind, MSG_NOTE);
+	message_free(&m);
+	/* the customer's own answer still threads as the customer's */
+	struct ingest_result c = ingest(&f, "From: ann@example.com\nSubject: Re: Hinge\n"
+					    "Message-ID: <fw2@example.com>\n"
+					    "In-Reply-To: <fw1@example.com>\n\nany news?\n");
+	ck_assert_int_eq(store_mail_message_get(f.d.st, c.msg_row, &m, &e), DESK_OK);
+	ck_assert_int_eq(m.kind, MSG_CUSTOMER);
+	message_free(&m);
+	get_ticket(&f, r.ticket_id, &t);
+	ck_assert_int_eq(t.status, ST_OPEN);
+	ticket_free(&t);
+	free(fwd_id);
+	fx_close(&f);
+}
+END_TEST
+
+START_TEST(forward_refusals)
+{
+	struct fx f;
+	fx_open(&f, mail_yaml);
+	struct ingest_result r = ingest(&f, "From: Ann <ann@example.com>\nSubject: Hinge\n"
+					    "Message-ID: <fw3@example.com>\n\nbroken\n");
+	int64_t before = count_messages(&f, r.ticket_id);
+	struct derr e = {0};
+	int64_t row = 0;
+	ck_assert_int_eq(core_forward(&f.d, r.ticket_id, "eng@example.org>\nBcc: x@y", NULL, 0,
+				      "x", &row, &e),
+			 DESK_EINVAL);
+	ck_assert_int_eq(core_forward(&f.d, r.ticket_id, "-oQ@example.org", NULL, 0, "x", &row,
+				      &e),
+			 DESK_EINVAL);
+	int64_t other = 999;
+	ck_assert_int_eq(core_forward(&f.d, r.ticket_id, "eng@example.org", &other, 1, "x", &row,
+				      &e),
+			 DESK_ENOTFOUND);
+	ck_assert_msg(strstr(e.msg, "has no message 999") != NULL, "%s", e.msg);
+	ck_assert_int_eq(count_messages(&f, r.ticket_id), before);
+	fx_close(&f);
+}
+END_TEST
+
 START_TEST(copies_bad_addresses_refused)
 {
 	struct fx f;
@@ -1965,6 +2068,8 @@ Suite *suite_mail(void)
 	tcase_add_test(tc, reply_goes_out_and_answer_comes_back);
 	tcase_add_test(tc, copies_cc_in_header_bcc_in_envelope_only);
 	tcase_add_test(tc, copies_bad_addresses_refused);
+	tcase_add_test(tc, forward_answer_comes_back_as_a_note);
+	tcase_add_test(tc, forward_refusals);
 	tcase_add_test(tc, failed_sending_stays_for_outbox);
 	tcase_add_test(tc, acknowledgements);
 	tcase_add_test(tc, busy_database_is_tempfail);
