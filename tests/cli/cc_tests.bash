@@ -90,3 +90,44 @@ rc_is 1
 err_has "Cc and Bcc need a reply that is mailed"
 [ "$(sqlite3 "$CCDB" 'SELECT count(*) FROM messages')" = "$before" ] || fail "a message was stored"
 end
+
+t "forward: chosen messages to a third party, recorded as a note; their answer is a note"
+: >"$CCSENT"
+cc_run forward 1 --to eng@example.org --message 1 --body "Known hinge bug?"
+rc_is 0
+out_is "desk: note 5 added to ticket 1: forwarded to eng@example.org"
+err_has "forward 5 mailed: sendmail accepted it"
+grep -v '^ARG ' "$CCSENT" >"$TMP/cc/mail"
+has "the forward" "$TMP/cc/mail" "To: eng@example.org"
+has "the forward" "$TMP/cc/mail" "Subject: Fwd: Broken hinge [#1]"
+has "the forward" "$TMP/cc/mail" "> The hinge broke."
+lacks "the forward" "$TMP/cc/mail" "Copying my colleagues."
+lacks "the forward" "$TMP/cc/mail" "cy@example.com"
+fid=$(sed -n 's/^Message-Id: <\(.*\)>$/\1/p' "$TMP/cc/mail")
+[ -n "$fid" ] || fail "no Message-Id in the forward"
+cc_run set 1 status=pending
+rc_is 0
+printf 'From: Eng <eng@example.org>\nSubject: Re: Fwd: Broken hinge [#1]\nMessage-ID: <e1@example.org>\nIn-Reply-To: <%s>\n\nYes, fixed in 2.1.\n' "$fid" >"$TMP/cc/answer"
+run_file "$TMP/cc/answer" --db "$CCDB" --config "$CCPERS" ingest
+rc_is 0
+cc_run show 1
+rc_is 0
+out_has "Forwarded to: eng@example.org"
+out_has "--- internal note, eng@example.org,"
+out_has "Yes, fixed in 2.1."
+[ "$(sqlite3 "$CCDB" 'SELECT status FROM tickets WHERE id = 1')" = pending ] || fail "the answer changed the status"
+end
+
+t "forward: refusals (bad --to, no --to, a message of another ticket), nothing stored"
+before=$(sqlite3 "$CCDB" 'SELECT count(*) FROM messages')
+cc_run forward 1 --to "eng@example.org, x@evil.example"
+rc_is 2
+err_has "is not a plain address desk can mail"
+cc_run forward 1
+rc_is 2
+err_has "forward to whom? (--to ADDR)"
+cc_run forward 1 --to eng@example.org --message 4
+rc_is 1
+err_has "ticket 1 has no message 4"
+[ "$(sqlite3 "$CCDB" 'SELECT count(*) FROM messages')" = "$before" ] || fail "a message was stored"
+end
