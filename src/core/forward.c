@@ -54,11 +54,15 @@ static char *forward_body(const char *text, const struct message_list *l, const 
 int core_forward(struct desk *d, int64_t id, const char *to, const int64_t *ids, size_t n,
 		 const char *text, int64_t *msg_id, struct derr *e)
 {
-	if (!to || !mail_addr_valid(to) || to[0] == '-')
-		return derr_set(e, DESK_EINVAL,
-				"forward address \"%.200s\" is not a plain address desk can mail "
-				"(like name@example.com)",
-				to ? to : "");
+	if (!to || !mail_addr_valid(to) || to[0] == '-') {
+		char *shown = mail_clean_line(to); /* said back: one line */
+		derr_set(e, DESK_EINVAL,
+			 "forward address \"%.200s\" is not a plain address desk can mail "
+			 "(like name@example.com)",
+			 shown);
+		free(shown);
+		return DESK_EINVAL;
+	}
 	if (!d->cfg || str_empty(d->cfg->mail.support_address))
 		return derr_set(e, DESK_EINVAL, "mail is not set up (mail.support_address): "
 						"nothing was forwarded");
