@@ -156,6 +156,22 @@ int core_unassign(struct desk *d, int64_t id, struct derr *e);
  * outbound_job_start (not waiting), see mail.h. */
 int core_post(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
 	      const struct field_change *ch, size_t n, int64_t *msg_id, struct derr *e);
+/* The same with copies: cc and bcc (NULL: none) are address lists as
+ * mail_recipients_join makes them, checked again here.  Copies are for a
+ * reply that leaves by mail only: on a note, or on a ticket whose replies
+ * are not mailed (outbound_plan says why), DESK_EINVAL and nothing is
+ * stored. */
+int core_post_copies(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
+		     const char *cc, const char *bcc, const struct field_change *ch, size_t n,
+		     int64_t *msg_id, struct derr *e);
+/* desk forward: the ticket's thread (its customer messages and replies),
+ * or the messages ids[0..n) of the ticket, quoted below text (may be
+ * NULL) and stored as an internal note to be mailed to `to` (checked by
+ * mail_addr_valid), "queued" with a new Message-ID, in one transaction
+ * with a "forward" event.  The caller sends *msg_id (outbound_send).  A
+ * third party's answer to that id comes back as an internal note. */
+int core_forward(struct desk *d, int64_t id, const char *to, const int64_t *ids, size_t n,
+		 const char *text, int64_t *msg_id, struct derr *e);
 /* desk backup PATH (admins only): a consistent copy of the database,
  * made while agents keep writing, as the caller, mode 0600, checked
  * with integrity_check, then moved to PATH; an existing PATH is

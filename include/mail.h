@@ -181,6 +181,18 @@ char *mail_clean_line(const char *s);
  * holds only the headers desk writes, each once, a To, and no CR or NUL;
  * DESK_EINVAL says which line is wrong. */
 int mail_check_headers(const char *text, size_t len, struct derr *e);
+/* The copies of a reply (recipients.c).  mail_recipients_join takes
+ * what the agent gave (each item one address or several separated by
+ * commas or spaces), checks every one (mail_addr_valid, and none may
+ * start with "-", which sendmail would read as an option) and joins them
+ * by ", " without repeats: *out a new string, NULL when none were given.
+ * A bad one is DESK_EINVAL naming it, prefixed by what ("Cc").
+ * mail_recipients_split makes such a string a new NULL-terminated array
+ * of *n new strings, freed by mail_recipients_free. */
+int mail_recipients_join(const char *const *given, size_t ngiven, const char *what,
+			 char **out, struct derr *e);
+char **mail_recipients_split(const char *joined, size_t *n);
+void mail_recipients_free(char ***v, size_t n);
 /* The sender of a customer message when it is none of the addresses of
  * the ticket's customer: who really wrote it, for display; else NULL. */
 struct name_list;

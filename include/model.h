@@ -116,6 +116,9 @@ struct message {
 	char *delivery_error;
 	char *mail_from;     /* sender address of inbound mail */
 	int64_t send_after;  /* a held reply: not handed to sendmail before (0: at once) */
+	char *cc;            /* a reply's copies: addresses joined by ", ", NULL: none */
+	char *bcc;           /* blind copies: the envelope only, never a header */
+	char *forward_to;    /* a note mailed to a third party (desk forward) */
 };
 
 

@@ -105,23 +105,38 @@ static void keep_unsent(int64_t id, enum msg_kind kind, const char *body)
 	free(path);
 }
 
+#define MAX_COPIES 50
+
 static int post(struct cli_ctx *c, int argc, char **argv, enum msg_kind kind)
 {
 	static const struct option opts[] = {
 		{"body", required_argument, NULL, 'b'},
 		{"json", no_argument, NULL, 'j'},
+		{"cc", required_argument, NULL, 'c'},
+		{"bcc", required_argument, NULL, 'B'},
 		{0},
 	};
 	const char *body_opt = NULL;
+	const char *cc_opt[MAX_COPIES], *bcc_opt[MAX_COPIES];
+	size_t ncc = 0, nbcc = 0;
 	bool json = false;
 	int o;
 	while ((o = getopt_long(argc, argv, ":b:", opts, NULL)) != -1) {
-		if (o == 'b')
+		if (o == 'b') {
 			body_opt = optarg;
-		else if (o == 'j')
+		} else if (o == 'j') {
 			json = true;
-		else
+		} else if ((o == 'c' || o == 'B') && kind != MSG_REPLY) {
+			return cli_usage(c, "a note is never mailed: --cc and --bcc are for replies");
+		} else if (o == 'c' || o == 'B') {
+			size_t *n = o == 'c' ? &ncc : &nbcc;
+			if (*n == MAX_COPIES)
+				return cli_usage(c, "at most %d --%s options", MAX_COPIES,
+						 o == 'c' ? "cc" : "bcc");
+			(o == 'c' ? cc_opt : bcc_opt)[(*n)++] = optarg;
+		} else {
 			return cli_option_error(c, o, argv);
+		}
 	}
 	if (optind >= argc)
 		return cli_usage(c, "which ticket?");
@@ -132,18 +147,34 @@ static int post(struct cli_ctx *c, int argc, char **argv, enum msg_kind kind)
 	char keybuf[MAX_CHANGES][32];
 	size_t n = 0;
 	struct derr e = {0};
+	/* every address checked before anything is read or stored */
+	char *cc = NULL, *bcc = NULL;
+	if (mail_recipients_join(cc_opt, ncc, "--cc", &cc, &e) ||
+	    mail_recipients_join(bcc_opt, nbcc, "--bcc", &bcc, &e)) {
+		free(cc);
+		return cli_usage(c, "%s", e.msg);
+	}
 	for (int i = optind + 1; i < argc; i++) {
-		if (n == MAX_CHANGES)
-			return cli_usage(c, "at most %d changes at once", MAX_CHANGES);
-		if (field_change_parse(argv[i], &ch[n], keybuf[n], sizeof keybuf[n], &e))
-			return cli_usage(c, "%s", e.msg);
+		int bad = n == MAX_CHANGES ? 1
+			  : field_change_parse(argv[i], &ch[n], keybuf[n], sizeof keybuf[n], &e)
+				  ? 2
+				  : 0;
+		if (bad) {
+			free(cc);
+			free(bcc);
+			return bad == 1 ? cli_usage(c, "at most %d changes at once", MAX_CHANGES)
+					: cli_usage(c, "%s", e.msg);
+		}
 		n++;
 	}
 	/* The text first: if the database then cannot take it (full,
 	 * locked, read-only), it is kept, never lost. */
 	char *body = cli_read_body(body_opt, &e);
-	if (!body)
+	if (!body) {
+		free(cc);
+		free(bcc);
 		return cli_fail(&e);
+	}
 	struct desk d;
 	char *path = desk_db_path(c->db_opt, &c->cfg);
 	int rc = desk_open(&d, path, &c->cfg, c->as_login, 0, &e);
@@ -151,13 +182,15 @@ static int post(struct cli_ctx *c, int argc, char **argv, enum msg_kind kind)
 	int64_t msg_id = 0;
 	struct outcome out = {0};
 	if (rc == DESK_OK) {
-		rc = core_post(&d, id, kind, body, ch, n, &msg_id, &e);
+		rc = core_post_copies(&d, id, kind, body, cc, bcc, ch, n, &msg_id, &e);
 		if (rc == DESK_OK && kind == MSG_REPLY)
 			deliver(&d, id, msg_id, &out);
 		if (rc == DESK_OK)
 			report(kind, id, msg_id, &out, json);
 		desk_close(&d);
 	}
+	free(cc);
+	free(bcc);
 	if (rc == DESK_OK) {
 		free(body);
 		return out.delivery && (strcmp(out.delivery, "failed") == 0 ||
@@ -192,9 +225,12 @@ static int exec_note(struct cli_ctx *c, int argc, char **argv)
 
 const struct cli_cmd cmd_reply = {
 	.name = "reply",
-	.args = "ID [--body TEXT] [--json] [FIELD=VALUE...]",
+	.args = "ID [--body TEXT] [--cc ADDR]... [--bcc ADDR]... [--json] [FIELD=VALUE...]",
 	.summary = "reply to the customer on a ticket",
 	.help = POST_HELP
+	"--cc and --bcc (each repeatable, or several addresses separated by commas)\n"
+	"send copies of a mailed reply: Cc in the header, Bcc to the envelope only.\n"
+	"Every address is checked first; a bad one stores and sends nothing.\n"
 	"A reply on a ticket whose replies are mailed (mail.reply_by_mail) goes to\n"
 	"sendmail before desk returns (at most mail.sendmail_timeout); standard\n"
 	"error says what became of it, --json's delivery too: sent (sendmail\n"

@@ -85,6 +85,22 @@ static int show_text(struct desk *d, const struct ticket *t, bool history, struc
 			cli_print_safe(m->author ? m->author : "desk", false);
 		}
 		printf(", %s ---\n", when);
+		/* a reply's copies: addresses desk checked, shown safe anyway */
+		if (m->cc) {
+			printf("Cc: ");
+			cli_print_safe(m->cc, false);
+			fputc('\n', stdout);
+		}
+		if (m->bcc) {
+			printf("Bcc: ");
+			cli_print_safe(m->bcc, false);
+			fputc('\n', stdout);
+		}
+		if (m->forward_to) {
+			printf("Forwarded to: ");
+			cli_print_safe(m->forward_to, false);
+			fputc('\n', stdout);
+		}
 		cli_print_safe(m->body, true);
 		fputc('\n', stdout);
 	}

@@ -220,7 +220,20 @@ enum thread_how {
 	THREAD_CUSTOMER, /* a "[#N]" tag, from the ticket's customer */
 	THREAD_STRANGER, /* a "[#N]" tag from anyone else, joined held aside
 			  * (mail.stranger_tag: join) */
+	THREAD_FORWARD,  /* an answer to a forward (or to that answer): a note */
 };
+
+/* Whether the message at row went to or came from a third party: a
+ * forward, or a note that came by mail (its answer). */
+static int third_party(struct desk *d, int64_t row, bool *yes, struct derr *e)
+{
+	struct message m = {0};
+	int rc = store_mail_message_get(d->st, row, &m, e);
+	*yes = rc == DESK_OK &&
+	       (m.forward_to || (m.kind == MSG_NOTE && m.mail_from && !m.author_id));
+	message_free(&m);
+	return rc;
+}
 
 /* Whether the sender may thread by a subject tag alone: the ticket's
  * customer, from any of their addresses.  Desk mails only the
@@ -261,7 +274,10 @@ static int find_thread(struct desk *d, const struct mail_in *m, int64_t *ticket_
 			if ((rc = live_ticket(d, tid, ticket_id, e)))
 				return rc;
 			if (*ticket_id) {
-				*how = THREAD_REF;
+				bool fwd = false;
+				if ((rc = third_party(d, row, &fwd, e)))
+					return rc;
+				*how = fwd ? THREAD_FORWARD : THREAD_REF;
 				return DESK_OK;
 			}
 		}
@@ -339,12 +355,27 @@ static int customer_of(struct desk *d, const struct mail_in *m, int64_t *id, str
 }
 
 static int add_message(struct desk *d, struct ticket *t, const struct mail_in *m,
-		       bool stranger, char *const *paths, int64_t *row, struct derr *e)
+		       enum thread_how how, char *const *paths, int64_t *row, struct derr *e)
 {
 	char *text = body_with_parts(m);
 	int64_t now = time_now();
+	bool stranger = how == THREAD_STRANGER;
 	int rc;
-	if (m->automatic || stranger) {
+	if (how == THREAD_FORWARD) {
+		/* The third party's answer: for the agents only.  Never the
+		 * customer's turn, never reopening, never answered. */
+		char *body = core_normalize_body(text);
+		struct message msg = {.ticket_id = t->id, .kind = MSG_NOTE, .body = body,
+				      .created_at = now, .message_id = m->message_id,
+				      .automatic = m->automatic,
+				      .mail_from = m->from_addr ? m->from_addr
+								: (char *)"(unknown sender)"};
+		rc = store_message_insert(d->st, &msg, e);
+		free(body);
+		*row = msg.id;
+		if (rc == DESK_OK)
+			rc = core_event(d, t->id, "mail", "forward_answer", NULL, msg.mail_from, e);
+	} else if (m->automatic || stranger) {
 		/* Kept for the record, but a vacation notice, or a stranger
 		 * writing into someone's ticket, must not reopen a solved
 		 * ticket or count as the customer's turn. */
@@ -495,7 +526,7 @@ static int ingest_locked(struct desk *d, const struct mail_in *m, char *const *p
 	}
 	r->stranger = how == THREAD_STRANGER;
 	if (rc == DESK_OK)
-		rc = add_message(d, &t, m, r->stranger, paths, &r->msg_row, e);
+		rc = add_message(d, &t, m, how, paths, &r->msg_row, e);
 	if (rc == DESK_OK)
 		rc = core_save(d, &t, e);
 	r->ticket_id = t.id;

@@ -128,9 +128,10 @@ char *mail_clean_line(const char *s)
 	return str_trim(r);
 }
 
-/* The headers outbound.c writes; each at most once. */
+/* The headers outbound.c writes; each at most once.  Never Bcc: blind
+ * copies go to the envelope only (outbound.c). */
 static const char *const written[] = {
-	"From",       "To",           "Subject",      "Date",
+	"From",       "To",           "Subject",      "Date",       "Cc",
 	"Message-Id", "In-Reply-To",  "References",   "Auto-Submitted",
 	"X-Desk-Ticket", "MIME-Version", "Content-Type", "Content-Transfer-Encoding",
 };

@@ -94,6 +94,16 @@ static char *reply_subject(const struct ticket *t)
 	return xasprintf("%s%s %s", re ? "" : "Re: ", s, tag);
 }
 
+/* "Fwd: <subject> [#ID]": the tag lets the third party's answer be
+ * seen for what it is; it threads by In-Reply-To, never by the tag. */
+static char *forward_subject(const struct ticket *t)
+{
+	char tag[32];
+	snprintf(tag, sizeof tag, "[#%lld]", (long long)t->id);
+	const char *s = t->subject ? t->subject : "";
+	return xasprintf("Fwd: %s%s%s", s, strstr(s, tag) ? "" : " ", strstr(s, tag) ? "" : tag);
+}
+
 /* An id the store holds (without <>, or with them as an import may
  * have kept it) as it may be written: NULL unless a valid msg-id. */
 static char *header_id(const char *stored)
@@ -161,7 +171,18 @@ static GMimeMessage *build(struct desk *d, const struct message *m, const struct
 					 "the config");
 		return NULL;
 	}
-	if (str_empty(cu->email) || !strchr(cu->email, '@')) {
+	/* a forward (forward.c) goes to the third party, not the customer */
+	bool fwd = m->forward_to != NULL;
+	if (fwd && (!mail_addr_valid(m->forward_to) || m->forward_to[0] == '-')) {
+		derr_set(e, DESK_EINVAL,
+			 "refused to send: message %lld is forwarded to an address desk cannot "
+			 "write in a header",
+			 (long long)m->id);
+		return NULL;
+	}
+	if (fwd) {
+		/* the customer's address is not used */
+	} else if (str_empty(cu->email) || !strchr(cu->email, '@')) {
 		derr_set(e, DESK_EINVAL, "the customer of ticket %lld has no email address",
 			 (long long)t->id);
 		return NULL;
@@ -172,6 +193,18 @@ static GMimeMessage *build(struct desk *d, const struct message *m, const struct
 			 "not a plain address desk can write in a header",
 			 (long long)t->id);
 		return NULL;
+	}
+	/* stored copies are checked again: an import or an old desk may
+	 * have written them */
+	const char *const stored[] = {m->cc, m->bcc};
+	char *again = NULL;
+	for (size_t i = 0; i < 2; i++) {
+		if (mail_recipients_join(&stored[i], stored[i] ? 1 : 0, i ? "Bcc" : "Cc", &again,
+					 e)) {
+			derr_prefix(e, "refused to send message %lld", (long long)m->id);
+			return NULL;
+		}
+		xfree(&again);
 	}
 	char *own_id = m->message_id ? header_id(m->message_id) : NULL;
 	if (m->message_id && !own_id) {
@@ -193,10 +226,16 @@ static GMimeMessage *build(struct desk *d, const struct message *m, const struct
 	g_object_unref(from);
 	/* names and subjects may come from anywhere (import, an old desk):
 	 * one line, no control characters, whatever the store holds */
-	char *name = mail_clean_line(cu->name);
-	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, name, cu->email);
+	char *name = mail_clean_line(fwd ? "" : cu->name);
+	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, name,
+				   fwd ? m->forward_to : cu->email);
 	free(name);
-	char *subject = reply_subject(t);
+	size_t ncc;
+	char **cc = mail_recipients_split(m->cc, &ncc);
+	for (size_t i = 0; i < ncc; i++)
+		g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_CC, NULL, cc[i]);
+	mail_recipients_free(&cc, ncc);
+	char *subject = fwd ? forward_subject(t) : reply_subject(t);
 	char *clean = mail_clean_line(subject);
 	g_mime_message_set_subject(msg, clean, "utf-8");
 	free(clean);
@@ -208,10 +247,13 @@ static GMimeMessage *build(struct desk *d, const struct message *m, const struct
 	if (own_id)
 		g_mime_message_set_message_id(msg, own_id);
 	free(own_id);
-	set_references(o, d, m);
+	/* a forward starts a thread of its own with the third party: the
+	 * customer's ids are not theirs to see */
+	if (!fwd)
+		set_references(o, d, m);
 	/* RFC 3834: what desk sends by itself says so, so that other
 	 * robots do not answer it. */
-	if (m->kind != MSG_REPLY)
+	if (m->kind != MSG_REPLY && !fwd)
 		g_mime_object_set_header(o, "Auto-Submitted", "auto-replied", NULL);
 	char tid[32];
 	snprintf(tid, sizeof tid, "%lld", (long long)t->id);
@@ -552,6 +594,55 @@ static int fail_early(struct desk *d, int64_t msg_row, int rc, struct derr *e)
 	return rc;
 }
 
+/* The command to run for msg_row: the configured one, except for a
+ * message with blind copies.  Those are never in a header, so "-t"
+ * (recipients from the headers) would lose them and what a sendmail does
+ * with -t and addresses together differs (exim drops the addresses):
+ * then -t is left out and every recipient, To, Cc and Bcc, is named
+ * after "--".  A new NULL-terminated array of new strings; NULL with e
+ * set when the message cannot be read. */
+static char **envelope_argv(struct desk *d, int64_t msg_row, struct derr *e)
+{
+	const struct mail_config *mc = &d->cfg->mail;
+	struct message m = {0};
+	struct ticket t = {0};
+	struct customer cu = {0};
+	char **argv = NULL;
+	if (store_mail_message_get(d->st, msg_row, &m, e) == DESK_OK &&
+	    store_ticket_get(d->st, m.ticket_id, &t, e) == DESK_OK &&
+	    store_customer_get(d->st, t.customer_id, &cu, e) == DESK_OK) {
+		size_t ncc = 0, nbcc = 0, n = 0;
+		char **cc = mail_recipients_split(m.cc, &ncc);
+		char **bcc = mail_recipients_split(m.bcc, &nbcc);
+		argv = xcalloc(mc->nsendmail + ncc + nbcc + 4, sizeof *argv);
+		for (size_t i = 0; i < mc->nsendmail; i++)
+			if (!nbcc || i == 0 || strcmp(mc->sendmail[i], "-t") != 0)
+				argv[n++] = xstrdup(mc->sendmail[i]);
+		if (nbcc) {
+			argv[n++] = xstrdup("--");
+			argv[n++] = xstrdup(cu.email ? cu.email : "");
+			for (size_t i = 0; i < ncc; i++)
+				argv[n++] = xstrdup(cc[i]);
+			for (size_t i = 0; i < nbcc; i++)
+				argv[n++] = xstrdup(bcc[i]);
+		}
+		mail_recipients_free(&cc, ncc);
+		mail_recipients_free(&bcc, nbcc);
+	}
+	message_free(&m);
+	ticket_free(&t);
+	customer_free(&cu);
+	return argv;
+}
+
+static void argv_free(char ***argv)
+{
+	for (size_t i = 0; *argv && (*argv)[i]; i++)
+		free((*argv)[i]);
+	free(*argv);
+	*argv = NULL;
+}
+
 int outbound_job_start(struct desk *d, int64_t msg_row, struct outbound_job **jp,
 		       struct derr *e)
 {
@@ -577,11 +668,15 @@ int outbound_job_start(struct desk *d, int64_t msg_row, struct outbound_job **jp
 	rc = outbound_render(d, msg_row, &j->input, &j->len, e);
 	if (rc == DESK_OK && (!mc->sendmail || !mc->nsendmail))
 		rc = derr_set(e, DESK_EINVAL, "mail.sendmail is empty");
+	char **argv = rc == DESK_OK ? envelope_argv(d, msg_row, e) : NULL;
+	if (rc == DESK_OK && !argv)
+		rc = e->code ? e->code : DESK_EIO;
 	if (rc == DESK_OK) {
 		const char *slash = strrchr(mc->sendmail[0], '/');
 		j->cmd = xstrdup(slash && slash[1] ? slash + 1 : mc->sendmail[0]);
-		rc = spawn(j, mc->sendmail, e);
+		rc = spawn(j, argv, e);
 	}
+	argv_free(&argv);
 	if (rc == DESK_OK)
 		feed(j); /* what the pipe holds goes now: most replies whole */
 	if (rc) {

@@ -37,6 +37,21 @@ char *core_normalize_body(const char *body)
 int core_post(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
 	      const struct field_change *ch, size_t n, int64_t *msg_id, struct derr *e)
 {
+	return core_post_copies(d, id, kind, body, NULL, NULL, ch, n, msg_id, e);
+}
+
+/* cc or bcc as stored: checked again (a caller may not have joined
+ * them), NULL when empty. */
+static int copies(const char *given, const char *what, char **out, struct derr *e)
+{
+	const char *one[] = {given};
+	return mail_recipients_join(one, given ? 1 : 0, what, out, e);
+}
+
+int core_post_copies(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
+		     const char *cc_in, const char *bcc_in, const struct field_change *ch,
+		     size_t n, int64_t *msg_id, struct derr *e)
+{
 	if (kind != MSG_REPLY && kind != MSG_NOTE)
 		return derr_set(e, DESK_EINVAL, "internal error: post of kind %s",
 				msg_kind_name(kind));
@@ -46,10 +61,23 @@ int core_post(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
 	int rc = caps_check(kind == MSG_REPLY ? "the reply" : "the note", body, DESK_MAX_BODY, e);
 	if (rc)
 		return rc;
+	char *cc = NULL, *bcc = NULL;
+	if ((rc = copies(cc_in, "Cc", &cc, e)) || (rc = copies(bcc_in, "Bcc", &bcc, e))) {
+		free(cc);
+		return rc;
+	}
+	if ((cc || bcc) && kind != MSG_REPLY) {
+		free(cc);
+		free(bcc);
+		return derr_set(e, DESK_EINVAL, "a note is never mailed: Cc and Bcc are for replies");
+	}
 	struct ticket t;
 	rc = core_ticket_begin(d, id, &t, e);
-	if (rc)
+	if (rc) {
+		free(cc);
+		free(bcc);
 		return rc;
+	}
 	char *text = core_normalize_body(body);
 	struct message m = {
 		.ticket_id = id,
@@ -69,8 +97,17 @@ int core_post(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
 		m.delivery = (char *)"queued";
 		if (d->reply_hold_seconds > 0)
 			m.send_after = m.created_at + d->reply_hold_seconds;
+		m.cc = cc;
+		m.bcc = bcc;
+	} else if (cc || bcc) {
+		char why[200];
+		outbound_plan(d, &t, why, sizeof why);
+		rc = derr_set(e, DESK_EINVAL,
+			      "ticket %lld: Cc and Bcc need a reply that is mailed, and %s; "
+			      "nothing was sent",
+			      (long long)id, why);
 	}
-	if (t.status == ST_CLOSED)
+	if (rc == DESK_OK && t.status == ST_CLOSED)
 		rc = derr_set(e, DESK_EDENIED,
 			      "ticket %lld is closed; nothing was sent (open a new ticket)",
 			      (long long)id);
@@ -97,6 +134,8 @@ int core_post(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
 		*msg_id = m.id;
 	free(mail_id);
 	free(text);
+	free(cc);
+	free(bcc);
 	return rc;
 }
 

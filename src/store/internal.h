@@ -70,12 +70,14 @@ char *col_json(sqlite3_stmt *s, int i);
 
 /* A message row as struct message reads it (messages.c): the author
  * shown is the agent's login for replies and notes, the customer's name
- * for customer messages.  read_message zeroes m, then fills it. */
+ * for customer messages, the sender for a note that came by mail (the
+ * answer to a forward).  read_message zeroes m, then fills it. */
 #define MESSAGE_COLS                                                        \
 	"m.id, m.ticket_id, m.kind, m.author_id,"                           \
 	" CASE WHEN m.kind = 'customer' THEN coalesce(nullif(c.name, ''), c.email, c.phone)" \
+	" WHEN m.author_id IS NULL AND m.mail_from IS NOT NULL THEN m.mail_from" \
 	" ELSE a.login END, m.body, m.created_at, m.message_id, m.auto, m.delivery," \
-	" m.delivery_error, m.mail_from, m.send_after"
+	" m.delivery_error, m.mail_from, m.send_after, m.cc, m.bcc, m.forward_to"
 #define MESSAGE_FROM                                               \
 	" FROM messages m JOIN tickets t ON t.id = m.ticket_id"      \
 	" LEFT JOIN customers c ON c.id = t.customer_id"             \

@@ -24,6 +24,9 @@ void read_message(sqlite3_stmt *s, struct message *m)
 	m->delivery_error = col_text(s, 10);
 	m->mail_from = col_text(s, 11);
 	m->send_after = col_int(s, 12);
+	m->cc = col_text(s, 13);
+	m->bcc = col_text(s, 14);
+	m->forward_to = col_text(s, 15);
 }
 
 int store_message_insert(struct store *st, struct message *m, struct derr *e)
@@ -31,8 +34,8 @@ int store_message_insert(struct store *st, struct message *m, struct derr *e)
 	sqlite3_stmt *s = st_prep(st,
 				  "INSERT INTO messages (ticket_id, kind, author_id, body,"
 				  " created_at, message_id, auto, delivery, delivery_error,"
-				  " mail_from, send_after)"
-				  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+				  " mail_from, send_after, cc, bcc, forward_to)"
+				  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
 				  e);
 	if (!s)
 		return derr_code(e);
@@ -47,6 +50,9 @@ int store_message_insert(struct store *st, struct message *m, struct derr *e)
 	bind_text(s, 9, m->delivery_error);
 	bind_text(s, 10, m->mail_from);
 	bind_id(s, 11, m->send_after);
+	bind_text(s, 12, m->cc);
+	bind_text(s, 13, m->bcc);
+	bind_text(s, 14, m->forward_to);
 	int rc = sqlite3_step(s);
 	st_done(s);
 	if (rc != SQLITE_DONE)

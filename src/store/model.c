@@ -89,6 +89,9 @@ void message_free(struct message *m)
 	free(m->delivery);
 	free(m->delivery_error);
 	free(m->mail_from);
+	free(m->cc);
+	free(m->bcc);
+	free(m->forward_to);
 	memset(m, 0, sizeof *m);
 }
 

@@ -37,7 +37,7 @@
 static const struct {
 	int version;
 	const char *sha256;
-} known_schema = {13, "bf9ea04370828fea8c89f4d288a3cddf708f00ac44aa94fdd8f37766c4166e40"};
+} known_schema = {15, "5d24100cb69408ba0dbc5d5582978f8c0d647eb07e3ef4aecda4c388ebbb3bda"};
 
 struct schema_obj {
 	char *type, *name, *tbl, *sql;

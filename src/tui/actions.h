@@ -109,6 +109,8 @@ enum arg_kind {
 	  "move the ticket to another queue")                                             \
 	X(MERGE, "merge", F_TICKET, ARG_TICKET, act_merge, "m",                           \
 	  "merge the ticket into another one")                                            \
+	X(FORWARD, "forward", F_TICKET, ARG_TEXT, act_forward, "",                        \
+	  "mail the thread to an address (`:forward ADDR`); the answer comes back as a note") \
 	X(UNDO, "undo", 0, ARG_NONE, act_undo, "u",                                       \
 	  "take back a reply still held, else undo your last change (not a redo)")       \
 	X(MARK, "mark", 0, ARG_TICKET, act_mark, "x",                                     \

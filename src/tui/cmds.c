@@ -235,6 +235,15 @@ static int apply_asked(struct app *a, int action, int64_t id, const char *arg, b
 		break;
 	}
 	case ACT_MERGE: flags = merge(a, id, v); break;
+	case ACT_FORWARD: {
+		int64_t row = 0;
+		rc = core_forward(a->d, id, v, NULL, 0, NULL, &row, &e);
+		flags = result(a, rc, &e, "#%lld forwarded to %s (an internal note).",
+			       (long long)id, v);
+		if (rc == DESK_OK)
+			flags |= mailer_send(a, id, row);
+		break;
+	}
 	default: break;
 	}
 	free(v);
@@ -401,6 +410,13 @@ int act_merge(struct app *a, const char *arg)
 	if (arg)
 		return apply(a, ACT_MERGE, a->cur_id, arg);
 	return ask_line(a, ACT_MERGE, "Merge #%lld into ticket number: ", NULL);
+}
+
+int act_forward(struct app *a, const char *arg)
+{
+	if (arg)
+		return apply(a, ACT_FORWARD, a->cur_id, arg);
+	return ask_line(a, ACT_FORWARD, "Forward the thread of #%lld to (address): ", NULL);
 }
 
 /* --- the rest ---------------------------------------------------------- */

@@ -148,6 +148,18 @@ static void append_message(struct conv_pane *c, size_t i, int width, struct wrap
 		free(safe);
 		free(why);
 	}
+	/* a reply's copies, so the agent sees who else has it */
+	static const char *const copy_label[3] = {"Cc", "Bcc", "Forwarded to"};
+	const char *const copy[3] = {m->cc, m->bcc, m->forward_to};
+	for (size_t k = 0; k < 3; k++) {
+		if (!copy[k])
+			continue;
+		char *line = xasprintf("%s: %s", copy_label[k], copy[k]);
+		char *safe = text_sanitize(line, 0);
+		push(c, text_clip(safe, width, false), EL_NOTE_BODY);
+		free(safe);
+		free(line);
+	}
 	for (size_t j = 0; j < wb.n; j++) {
 		int el = m->kind == MSG_NOTE ? EL_NOTE_BODY
 			 : wb.line[j][0] == '>' ? EL_QUOTE

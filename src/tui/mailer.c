@@ -55,15 +55,23 @@ static void held_drop(struct mailer *m, size_t i)
 	m->nheld--;
 }
 
-/* The status line after the outcome of the reply on ticket. */
-static void say(struct app *a, int64_t ticket, int rc, const struct derr *e)
+/* The status line after the outcome of the reply (or forward, a note:
+ * forward.c) msg_row on ticket. */
+static void say(struct app *a, int64_t ticket, int64_t msg_row, int rc, const struct derr *e)
 {
-	if (rc == DESK_OK)
+	struct message m = {0};
+	bool fwd = store_mail_message_get(a->d->st, msg_row, &m, NULL) == DESK_OK && m.forward_to;
+	const char *what = fwd ? "Forward" : "Reply";
+	if (rc == DESK_OK && fwd)
+		app_msg(a, "Forward on #%lld to %s sent: sendmail accepted it.", (long long)ticket,
+			m.forward_to);
+	else if (rc == DESK_OK)
 		app_msg(a, "Reply on #%lld sent: sendmail accepted it.", (long long)ticket);
 	else
-		app_fail(a, "Reply saved on #%lld; mail failed: %s, kept in the outbox (desk outbox "
+		app_fail(a, "%s saved on #%lld; mail failed: %s, kept in the outbox (desk outbox "
 			    "--retry).",
-			 (long long)ticket, e->msg);
+			 what, (long long)ticket, e->msg);
+	message_free(&m);
 }
 
 static int start(struct app *a, int64_t ticket, int64_t msg_row)
@@ -71,7 +79,7 @@ static int start(struct app *a, int64_t ticket, int64_t msg_row)
 	struct derr e = {0};
 	struct outbound_job *job = NULL;
 	if (outbound_job_start(a->d, msg_row, &job, &e)) {
-		say(a, ticket, e.code ? e.code : DESK_EIO, &e);
+		say(a, ticket, msg_row, e.code ? e.code : DESK_EIO, &e);
 		return RD_STATUS | app_changed(a);
 	}
 	struct mailer *m = mailer_of(a);
@@ -218,10 +226,11 @@ int mailer_poll(struct app *a)
 			continue;
 		}
 		int64_t ticket = f->ticket;
+		int64_t row = outbound_job_message(f->job);
 		struct derr e = {0};
 		int rc = outbound_job_finish(a->d, &f->job, &e);
 		m->v[i] = m->v[--m->n];
-		say(a, ticket, rc, &e);
+		say(a, ticket, row, rc, &e);
 		flags |= RD_STATUS | app_changed(a);
 	}
 	return flags;

@@ -2294,6 +2294,10 @@ end
 # shellcheck source=tests/cli/customer_tests.bash
 . "$ROOT/tests/cli/customer_tests.bash"
 
+# Copies of a reply: --cc and --bcc (issue 14).
+# shellcheck source=tests/cli/cc_tests.bash
+. "$ROOT/tests/cli/cc_tests.bash"
+
 # desk undo (issue 13).
 # shellcheck source=tests/cli/undo_tests.bash
 . "$ROOT/tests/cli/undo_tests.bash"

@@ -562,6 +562,11 @@ START_TEST(msgid_and_address_checks)
 	const char *bcc = "From: a@b\nTo: c@d\nBcc: x@evil\n\nx\n";
 	ck_assert_int_eq(mail_check_headers(bcc, strlen(bcc), &e), DESK_EINVAL);
 	ck_assert_msg(strstr(e.msg, "line 3 (\"Bcc\")") != NULL, "%s", e.msg);
+	/* Cc is a header desk writes now, once; Bcc still never */
+	const char *cc = "From: a@b\nTo: c@d\nCc: e@f, g@h\n\nx\n";
+	ck_assert_int_eq(mail_check_headers(cc, strlen(cc), &e), DESK_OK);
+	const char *cc2 = "From: a@b\nTo: c@d\nCc: e@f\nCc: x@evil\n\nx\n";
+	ck_assert_int_eq(mail_check_headers(cc2, strlen(cc2), &e), DESK_EINVAL);
 	const char *twice = "To: c@d\nTo: x@evil\n\nx\n";
 	ck_assert_int_eq(mail_check_headers(twice, strlen(twice), &e), DESK_EINVAL);
 	const char *cr = "To: c@d\nSubject: a\rBcc: x\n\nx\n";
@@ -854,6 +859,204 @@ START_TEST(attachments_in_directory)
 END_TEST
 
 /* --- outbound ---------------------------------------------------------- */
+
+/* The header block of the last message the stand-in got (after its
+ * ARG lines, up to the blank line). */
+static char *last_headers(const char *sent)
+{
+	const char *start = sent, *p;
+	while ((p = strstr(start, "--END--\n")) && p[8])
+		start = p + 8;
+	while (strncmp(start, "ARG ", 4) == 0)
+		start = strchr(start, '\n') + 1;
+	const char *end = strstr(start, "\n\n");
+	return xstrndup(start, end ? (size_t)(end - start) : strlen(start));
+}
+
+START_TEST(copies_cc_in_header_bcc_in_envelope_only)
+{
+	struct fx f;
+	fx_open(&f, mail_yaml);
+	struct ingest_result r = ingest(&f, "From: Ann <ann@example.com>\nSubject: Hinge\n"
+					    "Message-ID: <cc1@example.com>\n\nbroken\n");
+	struct derr e = {0};
+	int64_t row;
+	ck_assert_msg(core_post_copies(&f.d, r.ticket_id, MSG_REPLY, "Copying them.",
+				       "boss@example.com,ops@example.com Boss@example.com",
+				       "audit@example.com", NULL, 0, &row, &e) == DESK_OK,
+		      "%s", e.msg);
+	struct message m;
+	ck_assert_int_eq(store_mail_message_get(f.d.st, row, &m, &e), DESK_OK);
+	ck_assert_str_eq(m.cc, "boss@example.com, ops@example.com");
+	ck_assert_str_eq(m.bcc, "audit@example.com");
+	message_free(&m);
+	ck_assert_msg(outbound_send(&f.d, row, &e) == DESK_OK, "%s", e.msg);
+	char *out = sent_text(&f);
+	/* the envelope: -t gone, every recipient named after -- */
+	ck_assert_msg(strstr(out, "ARG -oi\nARG --\nARG ann@example.com\nARG boss@example.com\n"
+				  "ARG ops@example.com\nARG audit@example.com\n") != NULL,
+		      "%s", out);
+	ck_assert_ptr_null(strstr(out, "ARG -t\n"));
+	char *h = last_headers(out);
+	ck_assert_msg(strstr(h, "\nCc: boss@example.com, ops@example.com\n") != NULL, "%s", h);
+	ck_assert_msg(strstr(h, "Bcc") == NULL && strstr(h, "audit@") == NULL, "%s", h);
+	free(h);
+	free(out);
+	fx_close(&f);
+}
+END_TEST
+
+START_TEST(forward_answer_comes_back_as_a_note)
+{
+	struct fx f;
+	fx_open(&f, mail_yaml);
+	struct ingest_result r = ingest(&f, "From: Ann <ann@example.com>\nSubject: Hinge\n"
+					    "Message-ID: <fw1@example.com>\nX-Secret: raw\n\n"
+					    "broken again\n");
+	struct derr e = {0};
+	int64_t row;
+	ck_assert_msg(core_set_status(&f.d, r.ticket_id, ST_PENDING, &e) == DESK_OK, "%s",
+		      e.msg);
+	ck_assert_msg(core_forward(&f.d, r.ticket_id, "eng@example.org", NULL, 0,
+				   "Engineering: is this the known hinge bug?", &row, &e) == DESK_OK,
+		      "%s", e.msg);
+	ck_assert_msg(outbound_send(&f.d, row, &e) == DESK_OK, "%s", e.msg);
+	struct message m;
+	ck_assert_int_eq(store_mail_message_get(f.d.st, row, &m, &e), DESK_OK);
+	ck_assert_int_eq(m.kind, MSG_NOTE);
+	ck_assert_str_eq(m.forward_to, "eng@example.org");
+	ck_assert_str_eq(m.delivery, "sent");
+	char *fwd_id = xstrdup(m.message_id);
+	message_free(&m);
+	char *out = sent_text(&f);
+	char *h = last_headers(out);
+	ck_assert_msg(strstr(h, "\nTo: eng@example.org\n") != NULL, "%s", h);
+	/* nothing of the customer's headers or address in the header block */
+	ck_assert_msg(strstr(h, "ann@example.com") == NULL && strstr(h, "X-Secret") == NULL &&
+			      strstr(h, "fw1@example.com") == NULL && strstr(h, "Auto-Submitted") == NULL,
+		      "%s", h);
+	char *subj = xasprintf("\nSubject: Fwd: Hinge [#%lld]\n", (long long)r.ticket_id);
+	ck_assert_msg(strstr(h, subj) != NULL, "%s", h);
+	free(subj);
+	free(h);
+	/* the agent's words, then the thread quoted */
+	ck_assert_msg(strstr(out, "Engineering: is this the known hinge bug?\n\nOn ") != NULL &&
+			      strstr(out, "> broken again\n") != NULL,
+		      "%s", out);
+	free(out);
+
+	/* engineering answers: a note with its sender, the ticket stays pending */
+	char *answer = xasprintf("From: Eng <eng@example.org>\nSubject: Re: Fwd: Hinge\n"
+				 "Message-ID: <eng1@example.org>\nIn-Reply-To: <%s>\n\n"
+				 "Yes, fixed in 2.1.\n", fwd_id);
+	struct ingest_result a = ingest(&f, answer);
+	free(answer);
+	ck_assert_int_eq(a.outcome, INGEST_APPENDED);
+	ck_assert_int_eq(a.ticket_id, r.ticket_id);
+	ck_assert_int_eq(store_mail_message_get(f.d.st, a.msg_row, &m, &e), DESK_OK);
+	ck_assert_int_eq(m.kind, MSG_NOTE);
+	ck_assert_str_eq(m.author, "eng@example.org");
+	ck_assert_str_eq(m.body, "Yes, fixed in 2.1.");
+	message_free(&m);
+	struct ticket t;
+	get_ticket(&f, r.ticket_id, &t);
+	ck_assert_int_eq(t.status, ST_PENDING);
+	ticket_free(&t);
+	/* and their next mail, answering their own, is a note too */
+	struct ingest_result a2 = ingest(&f, "From: eng@example.org\nSubject: Re: Fwd: Hinge\n"
+					     "Message-ID: <eng2@example.org>\n"
+					     "In-Reply-To: <eng1@example.org>\n\nAlso 2.0.9.\n");
+	ck_assert_int_eq(store_mail_message_get(f.d.st, a2.msg_row, &m, &e), DESK_OK);
+	ck_assert_int_eq(m.kind, MSG_NOTE);
+	message_free(&m);
+	/* the customer's own answer still threads as the customer's */
+	struct ingest_result c = ingest(&f, "From: ann@example.com\nSubject: Re: Hinge\n"
+					    "Message-ID: <fw2@example.com>\n"
+					    "In-Reply-To: <fw1@example.com>\n\nany news?\n");
+	ck_assert_int_eq(store_mail_message_get(f.d.st, c.msg_row, &m, &e), DESK_OK);
+	ck_assert_int_eq(m.kind, MSG_CUSTOMER);
+	message_free(&m);
+	get_ticket(&f, r.ticket_id, &t);
+	ck_assert_int_eq(t.status, ST_OPEN);
+	ticket_free(&t);
+	free(fwd_id);
+	fx_close(&f);
+}
+END_TEST
+
+START_TEST(forward_refusals)
+{
+	struct fx f;
+	fx_open(&f, mail_yaml);
+	struct ingest_result r = ingest(&f, "From: Ann <ann@example.com>\nSubject: Hinge\n"
+					    "Message-ID: <fw3@example.com>\n\nbroken\n");
+	int64_t before = count_messages(&f, r.ticket_id);
+	struct derr e = {0};
+	int64_t row = 0;
+	ck_assert_int_eq(core_forward(&f.d, r.ticket_id, "eng@example.org>\nBcc: x@y", NULL, 0,
+				      "x", &row, &e),
+			 DESK_EINVAL);
+	ck_assert_int_eq(core_forward(&f.d, r.ticket_id, "-oQ@example.org", NULL, 0, "x", &row,
+				      &e),
+			 DESK_EINVAL);
+	int64_t other = 999;
+	ck_assert_int_eq(core_forward(&f.d, r.ticket_id, "eng@example.org", &other, 1, "x", &row,
+				      &e),
+			 DESK_ENOTFOUND);
+	ck_assert_msg(strstr(e.msg, "has no message 999") != NULL, "%s", e.msg);
+	ck_assert_int_eq(count_messages(&f, r.ticket_id), before);
+	fx_close(&f);
+}
+END_TEST
+
+START_TEST(copies_bad_addresses_refused)
+{
+	struct fx f;
+	fx_open(&f, mail_yaml);
+	struct ingest_result r = ingest(&f, "From: Ann <ann@example.com>\nSubject: Hinge\n"
+					    "Message-ID: <cc2@example.com>\n\nbroken\n");
+	int64_t before = count_messages(&f, r.ticket_id);
+	struct derr e = {0};
+	int64_t row = 0;
+	static const char *const bad[] = {"evil@example.com>\nBcc: x@y", "no-at-sign",
+					  "-oQ/tmp@example.com", "a@b@c", "\"q\"@example.com"};
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		ck_assert_int_eq(core_post_copies(&f.d, r.ticket_id, MSG_REPLY, "x", bad[i], NULL,
+						  NULL, 0, &row, &e),
+				 DESK_EINVAL);
+		ck_assert_msg(strstr(e.msg, "Cc address") != NULL, "%s", e.msg);
+		ck_assert_int_eq(core_post_copies(&f.d, r.ticket_id, MSG_REPLY, "x", NULL, bad[i],
+						  NULL, 0, &row, &e),
+				 DESK_EINVAL);
+		ck_assert_msg(strstr(e.msg, "Bcc address") != NULL, "%s", e.msg);
+	}
+	/* a note is never mailed */
+	ck_assert_int_eq(core_post_copies(&f.d, r.ticket_id, MSG_NOTE, "x", "b@example.com", NULL,
+					  NULL, 0, &row, &e),
+			 DESK_EINVAL);
+	ck_assert_int_eq(count_messages(&f, r.ticket_id), before);
+	/* a bad copy already stored (an import, an old desk) is refused at
+	 * sending, whatever wrote it */
+	struct message m = {.ticket_id = r.ticket_id, .kind = MSG_REPLY, .body = (char *)"x",
+			    .message_id = (char *)"cc3@desk.test", .delivery = (char *)"queued",
+			    .cc = (char *)"x@y>\nBcc: evil@z"};
+	ck_assert_int_eq(store_message_insert(f.d.st, &m, &e), DESK_OK);
+	char *text = NULL;
+	size_t len = 0;
+	ck_assert_int_eq(outbound_render(&f.d, m.id, &text, &len, &e), DESK_EINVAL);
+	ck_assert_msg(strstr(e.msg, "refused to send") != NULL, "%s", e.msg);
+	ck_assert_ptr_null(text);
+	/* a blind copy sendmail would read as an option */
+	m.cc = NULL;
+	m.bcc = (char *)"-oQ@example.com";
+	m.message_id = (char *)"cc4@desk.test";
+	ck_assert_int_eq(store_message_insert(f.d.st, &m, &e), DESK_OK);
+	ck_assert_int_eq(outbound_render(&f.d, m.id, &text, &len, &e), DESK_EINVAL);
+	ck_assert_msg(strstr(e.msg, "Bcc address \"-oQ@example.com\"") != NULL, "%s", e.msg);
+	ck_assert_ptr_null(text);
+	fx_close(&f);
+}
+END_TEST
 
 START_TEST(reply_goes_out_and_answer_comes_back)
 {
@@ -1863,6 +2066,10 @@ Suite *suite_mail(void)
 	tcase_add_test(tc, attachments_in_database);
 	tcase_add_test(tc, attachments_in_directory);
 	tcase_add_test(tc, reply_goes_out_and_answer_comes_back);
+	tcase_add_test(tc, copies_cc_in_header_bcc_in_envelope_only);
+	tcase_add_test(tc, copies_bad_addresses_refused);
+	tcase_add_test(tc, forward_answer_comes_back_as_a_note);
+	tcase_add_test(tc, forward_refusals);
 	tcase_add_test(tc, failed_sending_stays_for_outbox);
 	tcase_add_test(tc, acknowledgements);
 	tcase_add_test(tc, busy_database_is_tempfail);
