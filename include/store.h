@@ -16,7 +16,7 @@
 #include "error.h"
 #include "model.h"
 
-#define STORE_SCHEMA_VERSION 15
+#define STORE_SCHEMA_VERSION 14
 
 struct store;
 

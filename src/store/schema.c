@@ -500,16 +500,13 @@ static const char schema_v12[] =
  * is not all new.  Set once; min(ticket_seen.seen_at) would not do, as
  * seeing a ticket again moves its row's time on. */
 static const char schema_v13[] = "ALTER TABLE agents ADD COLUMN seen_since INTEGER;";
-/* Version 13 -> 14: reserved for the other half of issue 14 (the lead
- * puts its migration here at merge); nothing on this branch. */
-static const char schema_v14[] = "SELECT 1;";
-/* Version 14 -> 15: the copies of a reply and forwards (issue 14).
+/* Version 13 -> 14: the copies of a reply and forwards (issue 14).
  * messages.cc and messages.bcc hold the addresses, each checked by
  * mail_addr_valid, joined by ", " (NULL: none): Cc goes in the header,
  * Bcc only to the envelope (outbound.c).  messages.forward_to: the
  * address an internal note was mailed to (desk forward); an answer to
  * its Message-ID comes back as a note (ingest.c). */
-static const char schema_v15[] = "ALTER TABLE messages ADD COLUMN cc TEXT;"
+static const char schema_v14[] = "ALTER TABLE messages ADD COLUMN cc TEXT;"
 				 "ALTER TABLE messages ADD COLUMN bcc TEXT;"
 				 "ALTER TABLE messages ADD COLUMN forward_to TEXT;";
 
@@ -528,7 +525,6 @@ static const char *const migrations[] = {
 	schema_v12,
 	schema_v13,
 	schema_v14,
-	schema_v15,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
