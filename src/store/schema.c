@@ -500,6 +500,14 @@ static const char schema_v12[] =
  * is not all new.  Set once; min(ticket_seen.seen_at) would not do, as
  * seeing a ticket again moves its row's time on. */
 static const char schema_v13[] = "ALTER TABLE agents ADD COLUMN seen_since INTEGER;";
+/* Version 13 -> 14: tickets.follow_up_at, when a pending or on-hold
+ * ticket comes back to its assignee (issue 14, follow-ups).  NULL when
+ * none.  The partial index keeps "which follow-ups are due" cheap: only
+ * the few tickets waiting with a date are in it. */
+static const char schema_v14[] =
+	"ALTER TABLE tickets ADD COLUMN follow_up_at INTEGER;"
+	"CREATE INDEX tickets_follow_up ON tickets (follow_up_at)"
+	"  WHERE follow_up_at IS NOT NULL;";
 
 static const char *const migrations[] = {
 	schema_v1,
@@ -515,6 +523,7 @@ static const char *const migrations[] = {
 	schema_v11,
 	schema_v12,
 	schema_v13,
+	schema_v14,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,

@@ -37,7 +37,7 @@
 static const struct {
 	int version;
 	const char *sha256;
-} known_schema = {13, "bf9ea04370828fea8c89f4d288a3cddf708f00ac44aa94fdd8f37766c4166e40"};
+} known_schema = {14, "bb92e83282a98f0f5bbbf88b470615a63b4e68efb4e9ce92c832fb67f528b7f9"};
 
 struct schema_obj {
 	char *type, *name, *tbl, *sql;
