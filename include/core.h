@@ -297,6 +297,7 @@ struct tick_action {
 	const struct follow_up_rule *rule;
 	int64_t ticket;
 	bool done;       /* false: dry run, or failed (err set) */
+	int64_t msg;     /* the reply posted (queued when it leaves by mail); 0: none */
 	struct derr err; /* why it failed; code 0 when it did not */
 };
 /* Runs the config's follow_up_rules once, as d->me (a supervisor or an

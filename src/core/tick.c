@@ -38,7 +38,7 @@ static int canned_body(struct desk *d, const struct canned_list *cl, const char 
 }
 
 static int act(struct desk *d, const struct follow_up_rule *r, const struct canned_list *cl,
-	       int64_t id, struct derr *e)
+	       int64_t id, int64_t *msg, struct derr *e)
 {
 	/* The ticket was read before this transaction: if the customer
 	 * answered since, it is no longer r->when and nothing is done. */
@@ -48,12 +48,8 @@ static int act(struct desk *d, const struct follow_up_rule *r, const struct cann
 		return core_apply(d, id, ch, 2, e);
 	char *body = NULL;
 	int rc = canned_body(d, cl, r->canned, id, &body, e);
-	if (rc == DESK_OK) {
-		int64_t msg = 0;
-		rc = core_post(d, id, MSG_REPLY, body, ch, 2, &msg, e);
-		/* Mail leaves through the outbox like any queued reply
-		 * (desk outbox --retry, or the next console). */
-	}
+	if (rc == DESK_OK)
+		rc = core_post(d, id, MSG_REPLY, body, ch, 2, msg, e);
 	free(body);
 	return rc;
 }
@@ -94,7 +90,7 @@ int core_tick(struct desk *d, bool dry_run, void (*report)(const struct tick_act
 		for (size_t j = 0; rc == DESK_OK && j < n; j++) {
 			struct tick_action a = {.rule = r, .ticket = ids[j]};
 			if (!dry_run) {
-				a.done = act(d, r, &cl, ids[j], &a.err) == DESK_OK;
+				a.done = act(d, r, &cl, ids[j], &a.msg, &a.err) == DESK_OK;
 				*failed += !a.done;
 			}
 			*acted += dry_run || a.done;

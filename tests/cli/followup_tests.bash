@@ -81,3 +81,85 @@ out_is "desk: ticket 2 updated"
 fu_at 1800262800 list --view follow-up
 out_lacks "Parts"
 end
+
+# desk tick: a separate database, the rules in the team's file beside
+# it.  Ticket 1 pending since Fri 15 Jan 08:00, 2 pending since 3 days
+# later, 3 on hold since Fri.
+mkdir -p "$TMP/tick"
+KDB=$TMP/tick/desk.db
+cat >"$TMP/tick/canned.yaml" <<'YAML'
+- name: no-reply-close
+  title: Closing for lack of an answer
+  body: |
+    Hi {{customer.first_name}}, we have not heard back, so we are closing #{{ticket.id}}.
+YAML
+cat >"$TMP/tick/config.yaml" <<YAML
+canned: $TMP/tick/canned.yaml
+follow_up_rules:
+  - name: no-reply-close
+    when: pending
+    after: 7d
+    without: customer_reply
+    do: {status: solved, canned: no-reply-close}
+  - name: hold-back
+    when: on_hold
+    after: 14d
+    do: {status: open}
+YAML
+tk() { local now=$1; shift; DESK_NOW=$now run --db "$KDB" --config "$FCFG" "$@"; }
+
+t "tick: setup"
+tk 1800000000 init
+for s in Waiting Later Held; do
+	tk 1800000000 new --subject "$s" --name "Ann Lee" --email ann@example.com --body "Help"
+done
+for id in 1 2 3; do tk 1800000000 claim $id; done
+tk 1800000000 set 1 status=pending
+rc_is 0
+tk 1800259200 set 2 status=pending
+rc_is 0
+tk 1800000000 set 3 status=on_hold
+rc_is 0
+end
+
+t "tick --dry-run lists, changes nothing"
+tk 1800604800 tick --dry-run
+rc_is 0
+out_is "would: ticket 1: rule no-reply-close: reply no-reply-close, status pending -> solved
+desk tick: 2 rules, 1 ticket would be acted on (dry run), 0 failed"
+tk 1800604800 list --view pending
+out_has "Waiting"
+out_has "Later"
+end
+
+t "tick acts once: reply and status through core, audited; a second run does nothing"
+tk 1800604800 tick
+rc_is 0
+out_is "ticket 1: rule no-reply-close: reply no-reply-close, status pending -> solved, reply stored
+desk tick: 2 rules, 1 ticket acted on, 0 failed"
+tk 1800604800 show 1 --history
+out_has "we have not heard back, so we are closing #1."
+out_match "status.*pending.*solved"
+tk 1800604800 tick
+out_is "desk tick: 2 rules, 0 tickets acted on, 0 failed"
+tk 1801209600 tick
+out_is "ticket 2: rule no-reply-close: reply no-reply-close, status pending -> solved, reply stored
+ticket 3: rule hold-back: status on_hold -> open
+desk tick: 2 rules, 2 tickets acted on, 0 failed"
+tk 1801209600 tick
+out_is "desk tick: 2 rules, 0 tickets acted on, 0 failed"
+end
+
+t "tick: a bad rule is a config error with file:line"
+cat >"$TMP/tick/config.yaml" <<YAML
+follow_up_rules:
+  - name: bad
+    when: pending
+    after: 7d
+    do: {status: solved, colour: red}
+YAML
+tk 1801209600 tick
+rc_is 1
+err_has "config.yaml:5:"
+err_has "unknown key \"colour\""
+end

@@ -287,6 +287,91 @@ START_TEST(follow_up_view_shows_due_ones)
 }
 END_TEST
 
+static void count_action(const struct tick_action *a, void *arg)
+{
+	struct strbuf *b = arg;
+	sb_addf(b, "#%lld %s %s;", (long long)a->ticket, a->rule->name,
+		a->done ? "done" : a->err.code ? a->err.msg : "dry");
+}
+
+START_TEST(tick_twice_is_once)
+{
+	struct ffx x;
+	ffx_open(&x);
+	struct derr e = {0};
+	x.cfg.rules = xcalloc(1, sizeof *x.cfg.rules);
+	x.cfg.nrules = 1;
+	x.cfg.rules[0] = (struct follow_up_rule){.name = xstrdup("close"), .when = ST_PENDING,
+						 .after = 7 * DAY, .without_customer_reply = true,
+						 .status = ST_SOLVED};
+	int64_t a = new_ticket(&x), b = new_ticket(&x);
+	ck_assert_int_eq(apply(&x, a, "status=pending", NULL, &e), DESK_OK);
+	set_now(T0 + DAY);
+	ck_assert_int_eq(apply(&x, b, "status=pending", NULL, &e), DESK_OK);
+	size_t acted, failed;
+	struct strbuf log = {0};
+	set_now(T0 + 7 * DAY);
+	ck_assert_int_eq(core_tick(&x.d, true, count_action, &log, &acted, &failed, &e), DESK_OK);
+	ck_assert_str_eq(sb_str(&log), "#1 close dry;");
+	enum status st;
+	follow_up_of(&x, a, &st);
+	ck_assert_int_eq(st, ST_PENDING);
+	sb_reset(&log);
+	ck_assert_int_eq(core_tick(&x.d, false, count_action, &log, &acted, &failed, &e), DESK_OK);
+	ck_assert_str_eq(sb_str(&log), "#1 close done;");
+	ck_assert_uint_eq(acted, 1);
+	follow_up_of(&x, a, &st);
+	ck_assert_int_eq(st, ST_SOLVED);
+	sb_reset(&log);
+	ck_assert_int_eq(core_tick(&x.d, false, count_action, &log, &acted, &failed, &e), DESK_OK);
+	ck_assert_str_eq(sb_str(&log), "");
+	ck_assert_uint_eq(acted, 0);
+	/* b's week: a customer message reopens it first, so nothing */
+	set_now(T0 + 8 * DAY);
+	ck_assert_int_eq(core_customer_message(&x.d, b, "Any news?", T0 + 7 * DAY, NULL, &e), DESK_OK);
+	ck_assert_int_eq(core_tick(&x.d, false, count_action, &log, &acted, &failed, &e), DESK_OK);
+	ck_assert_str_eq(sb_str(&log), "");
+	follow_up_of(&x, b, &st);
+	ck_assert_int_eq(st, ST_OPEN);
+	sb_free(&log);
+	ffx_close(&x);
+}
+END_TEST
+
+START_TEST(tick_refuses_a_moved_ticket)
+{
+	/* The rule decided on an earlier read: the status check inside the
+	 * transaction refuses it, and nothing of the action is kept. */
+	struct ffx x;
+	ffx_open(&x);
+	struct derr e = {0};
+	int64_t a = new_ticket(&x);
+	struct field_change ch[] = {{FIELD_REQUIRE_STATUS, "pending"}, {FIELD_STATUS, "solved"}};
+	ck_assert_int_eq(core_apply(&x.d, a, ch, 2, &e), DESK_ECONFLICT);
+	ck_assert_str_eq(e.msg, "ticket 1 is new now, no longer pending");
+	enum status st;
+	follow_up_of(&x, a, &st);
+	ck_assert_int_eq(st, ST_NEW);
+	ffx_close(&x);
+}
+END_TEST
+
+START_TEST(tick_agents_may_not)
+{
+	struct ffx x;
+	ffx_open(&x);
+	struct derr e = {0};
+	ck_assert_int_eq(core_agent_add(&x.d, "alice", "Alice", ROLE_AGENT, &e), DESK_OK);
+	struct desk al;
+	ck_assert_int_eq(desk_open(&al, x.path, &x.cfg, "alice", 0, &e), DESK_OK);
+	size_t acted, failed;
+	ck_assert_int_eq(core_tick(&al, true, NULL, NULL, &acted, &failed, &e), DESK_EDENIED);
+	ck_assert_msg(strstr(e.msg, "only a supervisor or an admin") != NULL, "%s", e.msg);
+	desk_close(&al);
+	ffx_close(&x);
+}
+END_TEST
+
 Suite *suite_followup(void)
 {
 	Suite *s = suite_create("followup");
@@ -300,6 +385,9 @@ Suite *suite_followup(void)
 	tcase_add_test(tc, follow_up_set_audited_cleared_undone);
 	tcase_add_test(tc, follow_up_refusals_change_nothing);
 	tcase_add_test(tc, follow_up_view_shows_due_ones);
+	tcase_add_test(tc, tick_twice_is_once);
+	tcase_add_test(tc, tick_refuses_a_moved_ticket);
+	tcase_add_test(tc, tick_agents_may_not);
 	suite_add_tcase(s, tc);
 	return s;
 }
