@@ -475,7 +475,8 @@ int core_seen_baseline(struct desk *d, int64_t start, int64_t *since, struct der
  * due within sla_warning seconds. */
 struct fresh_news {
 	struct ticket_briefs fresh, assigned, soon;
-	bool fresh_more, assigned_more; /* limit reached: "limit+" */
+	struct ticket_briefs follow_ups; /* the agent's, whose follow-up time has come */
+	bool fresh_more, assigned_more, follow_ups_more; /* limit reached: "limit+" */
 };
 int core_fresh_read(struct desk *d, char *const *views, size_t nviews, int64_t since,
 		    int64_t sla_warning, int limit, struct fresh_news *out, struct derr *e);

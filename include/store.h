@@ -472,6 +472,11 @@ int store_seen_assigned(struct store *st, int64_t agent_id, int64_t since, int l
 int store_sla_soon(struct store *st, int64_t agent_id, int64_t now, int64_t until, int limit,
 		   struct ticket_briefs *out, struct derr *e);
 
+/* Up to limit of the agent's tickets whose follow-up time has come,
+ * earliest first (src/store/follow_up.c). */
+int store_follow_ups_due(struct store *st, int64_t agent_id, int64_t now, int limit,
+			 struct ticket_briefs *out, struct derr *e);
+
 /* --- consoles open now, for `:who` (src/store/consoles.c) --------------- */
 /* Removes rows last refreshed before stale_before, then adds this
  * console's row; its id in *id.  Inside a transaction. */

@@ -43,3 +43,23 @@ int store_follow_up_candidates(struct store *st, enum status when, int64_t enter
 	}
 	return DESK_OK;
 }
+
+int store_follow_ups_due(struct store *st, int64_t agent_id, int64_t now, int limit,
+			 struct ticket_briefs *out, struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT t.id, t.subject FROM tickets t"
+				  " WHERE t.follow_up_at <= ?2 AND t.assignee_id = ?1"
+				  " AND t.merged_into IS NULL ORDER BY t.follow_up_at, t.id LIMIT ?3",
+				  e);
+	if (!s)
+		return derr_code(e);
+	sqlite3_bind_int64(s, 1, agent_id);
+	sqlite3_bind_int64(s, 2, now);
+	sqlite3_bind_int(s, 3, limit);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		ticket_briefs_add(out, col_int(s, 0), col_text(s, 1));
+	st_done(s);
+	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading follow-ups due");
+}
