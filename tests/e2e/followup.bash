@@ -56,10 +56,10 @@ keys v
 wait_for "follow-up"
 type_text "follow-up"
 keys Enter
-if wait_for "Queue: follow-up (2" 5 && [[ $SCREEN == *"E2E follow-up due"* ]]; then
-	ok "the follow-up view lists it"
+if wait_for "Queue: follow-up (2" 5 && [[ $SCREEN == *"[F] E2E follow-up due"* ]]; then
+	ok "the follow-up view lists it, marked [F]"
 else
-	fail "the follow-up view lists it" "$(line 1)"
+	fail "the follow-up view lists it, marked [F]" "$(printf '%s\n' "$SCREEN" | grep E2E)"
 fi
 # Answered: set open, the count goes down.
 "$DESK" set "$id" status=open >/dev/null
@@ -67,5 +67,16 @@ if wait_for "1 follow-up" 5 && [[ $SCREEN != *"2 follow-ups"* ]]; then
 	ok "leaving pending takes it off the count"
 else
 	fail "leaving pending takes it off the count" "$(line 50)"
+fi
+# In the console: ":status pending 2d" on the ticket shown, said back.
+keys g Enter
+wait_for "E2E second due" 3
+keys :
+type_text "status pending 2d"
+keys Enter
+if wait_for "is now pending until" 5 && "$DESK" show "$id2" --history | grep -q "follow_up"; then
+	ok ":status pending 2d sets the follow-up time and says it back"
+else
+	fail ":status pending 2d sets the follow-up time and says it back" "$(line 50)"
 fi
 finish

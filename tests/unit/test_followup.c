@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../src/tui/actions.h"
 #include "config.h"
 #include "core.h"
 #include "testlib.h"
@@ -372,6 +373,27 @@ START_TEST(tick_agents_may_not)
 }
 END_TEST
 
+START_TEST(console_status_takes_a_time)
+{
+	/* ":status pending 3d" and a keys file's "status on_hold next monday" */
+	set_tz("UTC");
+	int id = -1;
+	char *arg = NULL;
+	const char *near = NULL;
+	ck_assert_int_eq(action_line_parse("status pending 3d", &id, &arg, &near), AL_OK);
+	ck_assert_int_eq(id, action_find("status"));
+	ck_assert_str_eq(arg, "pending 3d");
+	char why[256] = "";
+	ck_assert_msg(action_arg_check(id, arg, NULL, NULL, why, sizeof why), "%s", why);
+	free(arg);
+	ck_assert(action_arg_check(id, "on_hold next monday 14:00", NULL, NULL, why, sizeof why));
+	ck_assert(action_arg_check(id, "solved", NULL, NULL, why, sizeof why));
+	ck_assert(!action_arg_check(id, "pending soonish", NULL, NULL, why, sizeof why));
+	ck_assert_msg(strstr(why, "status pending soonish: expected") != NULL, "%s", why);
+	ck_assert(!action_arg_check(id, "pendng 3d", NULL, NULL, why, sizeof why));
+}
+END_TEST
+
 Suite *suite_followup(void)
 {
 	Suite *s = suite_create("followup");
@@ -380,6 +402,7 @@ Suite *suite_followup(void)
 	tcase_add_test(tc, when_local_time_and_dst);
 	tcase_add_test(tc, when_refuses_garbage);
 	tcase_add_test(tc, when_says_it_back);
+	tcase_add_test(tc, console_status_takes_a_time);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("tickets");
 	tcase_add_test(tc, follow_up_set_audited_cleared_undone);
