@@ -103,6 +103,23 @@ struct notify_config {
 };
 #define NOTIFY_SLA_WARNING_DEFAULT (15 * 60)
 
+/* follow_up_rules (team; see desk.yaml(5)): what `desk tick` does to a
+ * ticket left waiting.  A rule matches a ticket in status `when` for at
+ * least `after` (since it last entered that status), with no customer
+ * message since when without_customer_reply; it then posts the canned
+ * response's body as a reply (if canned) and sets `status`, which must
+ * differ from `when`: so a ticket acted on no longer matches and a
+ * second run does nothing. */
+struct follow_up_rule {
+	char *name;
+	enum status when;          /* pending or on_hold */
+	int64_t after;             /* seconds */
+	bool without_customer_reply;
+	enum status status;        /* what the ticket becomes */
+	char *canned;              /* NULL: no reply */
+	int line;                  /* where the rule is, for messages */
+};
+
 /* The top-level keys, in the order config.c reads them. */
 enum config_key {
 	CFG_DATABASE,
@@ -123,6 +140,7 @@ enum config_key {
 	CFG_UNDO_SEND_SECONDS,
 	CFG_CLAIM_ON_REPLY,
 	CFG_NOTIFY,
+	CFG_FOLLOW_UP_RULES,
 	CFG__COUNT
 };
 /* The key's name in the file ("agents_may_reassign"). */
@@ -183,6 +201,9 @@ struct config {
 	 * which one wins); NULL: none.  Personal, or the team's default. */
 	char *signature;
 	struct notify_config notify;
+	struct follow_up_rule *rules;
+	size_t nrules;
+	char *rules_file; /* the file follow_up_rules came from */
 };
 
 /* Whether a ticket may be put in queue q: it is one of queues:, or the

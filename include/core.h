@@ -115,12 +115,18 @@ enum field {
 	FIELD_TAG_ADD,
 	FIELD_TAG_REMOVE,
 	FIELD_SUBJECT,
+	FIELD_FOLLOW_UP, /* "until=3d": pending/on_hold until then; "none" clears */
+	/* Not a change: fails (DESK_ECONFLICT) unless the ticket's status
+	 * is the value, so an action decided on an earlier read (desk tick)
+	 * is refused, with all its transaction, when the ticket moved on. */
+	FIELD_REQUIRE_STATUS,
 };
 struct field_change {
 	enum field field;
 	const char *value;
 };
-/* Parses "status=solved", "tag+=refund", "tag-=x", "assignee=bob".
+/* Parses "status=solved", "tag+=refund", "tag-=x", "assignee=bob",
+ * "until=3d".
  * The change points into `text`, which must outlive it. */
 int field_change_parse(const char *text, struct field_change *out, char *buf, size_t bufsize,
 		       struct derr *e);
@@ -129,6 +135,8 @@ int field_change_parse(const char *text, struct field_change *out, char *buf, si
 int core_apply(struct desk *d, int64_t id, const struct field_change *ch, size_t n,
 	       struct derr *e);
 int core_set_status(struct desk *d, int64_t id, enum status s, struct derr *e);
+/* Whether a ticket in this status may wait for a follow-up time. */
+bool status_may_follow_up(enum status s);
 int core_set_priority(struct desk *d, int64_t id, enum priority p, struct derr *e);
 int core_set_queue(struct desk *d, int64_t id, const char *queue, struct derr *e);
 int core_tag(struct desk *d, int64_t id, const char *tag, bool add, struct derr *e);
@@ -299,6 +307,23 @@ int view_check_config(const struct config *cfg, struct derr *e);
 /* Finds a view by name among view_defs() and parses it. */
 int view_by_name(struct desk *d, const char *name, struct view *out, struct derr *e);
 
+/* --- desk tick: follow-up rules -------------------------------------- */
+/* One action of a rule on a ticket, as it is done (or would be). */
+struct tick_action {
+	const struct follow_up_rule *rule;
+	int64_t ticket;
+	bool done;       /* false: dry run, or failed (err set) */
+	int64_t msg;     /* the reply posted (queued when it leaves by mail); 0: none */
+	struct derr err; /* why it failed; code 0 when it did not */
+};
+/* Runs the config's follow_up_rules once, as d->me (a supervisor or an
+ * admin), each action through core with its audit events; each ticket
+ * in its own transaction(s), so one failure stops nothing else.  With
+ * dry_run nothing changes.  report is called once per action.  *acted
+ * counts the actions done (or, dry, that would be), *failed the failed. */
+int core_tick(struct desk *d, bool dry_run, void (*report)(const struct tick_action *, void *),
+	      void *arg, size_t *acted, size_t *failed, struct derr *e);
+
 /* --- canned responses -------------------------------------------------- */
 struct canned_ctx {
 	const struct customer *customer;
@@ -466,7 +491,8 @@ int core_seen_baseline(struct desk *d, int64_t start, int64_t *since, struct der
  * due within sla_warning seconds. */
 struct fresh_news {
 	struct ticket_briefs fresh, assigned, soon;
-	bool fresh_more, assigned_more; /* limit reached: "limit+" */
+	struct ticket_briefs follow_ups; /* the agent's, whose follow-up time has come */
+	bool fresh_more, assigned_more, follow_ups_more; /* limit reached: "limit+" */
 };
 int core_fresh_read(struct desk *d, char *const *views, size_t nviews, int64_t since,
 		    int64_t sla_warning, int limit, struct fresh_news *out, struct derr *e);

@@ -96,6 +96,7 @@ struct ticket {
 	int64_t next_due;       /* the SLA due time that matters now (sorting) */
 	int64_t pending_since;  /* set while pending: the resolution clock stops */
 	int64_t paused_seconds; /* time spent pending, summed */
+	int64_t follow_up_at;   /* pending/on_hold until then (0: none) */
 	int reopens;
 	int64_t merged_into; /* 0 unless merged away */
 	char **tags;         /* NULL-terminated, sorted */

@@ -16,7 +16,7 @@
 #include "error.h"
 #include "model.h"
 
-#define STORE_SCHEMA_VERSION 14
+#define STORE_SCHEMA_VERSION 15
 
 struct store;
 
@@ -234,6 +234,8 @@ struct queue_filter {
 	int64_t customer_id;  /* 0: any */
 	int64_t created_after; /* created_at > this (age:); 0: no limit */
 	int64_t created_until; /* created_at <= this (age:); 0: no limit */
+	int64_t follow_up_due; /* follow_up_at <= this (follow-up:due); 0: no limit */
+	bool follow_up_set;    /* only tickets with a follow-up time (follow-up:set) */
 	/* Not a filter: the page marks the rows where this agent has a
 	 * draft (queue_row.has_draft); 0: none marked. */
 	int64_t drafts_of;
@@ -268,6 +270,7 @@ struct queue_row {
 	char *assignee; /* NULL when unassigned */
 	char *tags;     /* space-separated, "" when none */
 	bool has_draft; /* filter.drafts_of has an unsent draft on it */
+	int64_t follow_up_at; /* 0: none */
 	struct queue_key key;
 };
 
@@ -284,6 +287,12 @@ void queue_page_free(struct queue_page *p);
 int store_queue_page(struct store *st, const struct queue_filter *f, enum queue_sort sort,
 		     bool reverse, const struct queue_key *after, bool backward, int limit,
 		     struct queue_page *out, struct derr *e);
+/* The tickets in status `when` since at or before entered_by (when they
+ * last entered it), not merged; with without_customer_reply, none with
+ * a customer message (not automatic) since then.  *ids is new, by id. */
+int store_follow_up_candidates(struct store *st, enum status when, int64_t entered_by,
+			       bool without_customer_reply, int64_t **ids, size_t *n,
+			       struct derr *e);
 int store_queue_count(struct store *st, const struct queue_filter *f, int64_t *n,
 		      struct derr *e);
 
@@ -462,6 +471,11 @@ int store_seen_assigned(struct store *st, int64_t agent_id, int64_t since, int l
  * next SLA due time is after now and at most until, soonest first. */
 int store_sla_soon(struct store *st, int64_t agent_id, int64_t now, int64_t until, int limit,
 		   struct ticket_briefs *out, struct derr *e);
+
+/* Up to limit of the agent's tickets whose follow-up time has come,
+ * earliest first (src/store/follow_up.c). */
+int store_follow_ups_due(struct store *st, int64_t agent_id, int64_t now, int limit,
+			 struct ticket_briefs *out, struct derr *e);
 
 /* --- consoles open now, for `:who` (src/store/consoles.c) --------------- */
 /* Removes rows last refreshed before stale_before, then adds this

@@ -60,6 +60,15 @@ void time_format_span(int64_t seconds, char *buf, size_t size);
  * "2d"), or several ("1h30m").  Returns false if malformed or not > 0. */
 bool duration_parse(const char *s, int64_t *seconds);
 
+/* An "until" time as people write it, in local time: a span from now
+ * ("3d", "4h", "1h30m"), "2026-12-24 09:00" (a date alone: 09:00),
+ * "today 17:00", "tomorrow [HH:MM]", "[next] monday [HH:MM]" (the coming
+ * one, never today; 09:00 unless a time is given).  Returns NULL and
+ * sets *out, or a message saying what was expected. */
+const char *when_parse(const char *text, int64_t now, int64_t *out);
+/* "Mon 7 Dec 09:00" in local time (the year added when not now's). */
+void when_format(int64_t t, int64_t now, char *buf, size_t size);
+
 /* Case-insensitive ASCII substring search; NULL-safe (NULL never matches). */
 bool str_icontains(const char *hay, const char *needle);
 bool str_empty(const char *s); /* NULL or "" */

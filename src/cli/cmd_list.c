@@ -147,8 +147,8 @@ const struct cli_cmd cmd_list = {
 	.args = "[--view NAME] [--filter TERMS] [--search WORDS] [--sort KEY] [--reverse] "
 		"[--limit N] [--json]",
 	.summary = "list the tickets of a view (default: open)",
-	.help = "Views: mine, unassigned, open, pending, on-hold, solved, breaching, all,\n"
-		"and those in the config.  --filter adds terms of the view language, e.g.\n"
+	.help = "Views: mine, unassigned, open, pending, on-hold, follow-up, solved,\n"
+		"breaching, all, and those in the config.  --filter adds terms of the view language, e.g.\n"
 		"'priority:high,urgent queue:billing tag:vip assignee:none refund'.\n"
 		"--search finds words in subjects and messages (a trailing * matches a\n"
 		"prefix).  --sort: urgency, priority, created, updated, id.\n",

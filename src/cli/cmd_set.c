@@ -31,10 +31,24 @@ static int exec_set(struct cli_ctx *c, int argc, char **argv)
 	if (rc)
 		return rc;
 	rc = core_apply(&d, id, ch, n, &e);
-	desk_close(&d);
-	if (rc)
+	if (rc) {
+		desk_close(&d);
 		return cli_fail(&e);
-	printf("desk: ticket %lld updated\n", (long long)id);
+	}
+	/* Say a follow-up time back as desk understood it: "next monday"
+	 * is easy to get wrong by a week. */
+	struct ticket t;
+	char until[64] = "";
+	if (store_ticket_get(d.st, id, &t, NULL) == DESK_OK) {
+		if (t.follow_up_at) {
+			char when[48];
+			when_format(t.follow_up_at, time_now(), when, sizeof when);
+			snprintf(until, sizeof until, ", %s until %s", status_name(t.status), when);
+		}
+		ticket_free(&t);
+	}
+	desk_close(&d);
+	printf("desk: ticket %lld updated%s\n", (long long)id, until);
 	return EXIT_OK;
 }
 
@@ -44,8 +58,9 @@ const struct cli_cmd cmd_set = {
 	.summary = "change a ticket's status, priority, queue, assignee, subject or tags",
 	.help = "Fields: status=new|open|pending|on_hold|solved|closed,\n"
 		"priority=low|normal|high|urgent, queue=NAME, assignee=LOGIN (or none),\n"
-		"subject=TEXT, tag+=TAG, tag-=TAG.  All changes are made together or not\n"
-		"at all, in the order given.\n",
+		"subject=TEXT, tag+=TAG, tag-=TAG, until=WHEN (pending and on_hold only:\n"
+		"3d, 4h, tomorrow, next monday 14:00, 2026-12-24 09:00, or none).  All\n"
+		"changes are made together or not at all, in the order given.\n",
 	.exec = exec_set,
 };
 

@@ -47,6 +47,7 @@ static const char *const top_keys[CFG__COUNT + 1] = {
 	[CFG_UNDO_SEND_SECONDS] = "undo_send_seconds",
 	[CFG_CLAIM_ON_REPLY] = "claim_on_reply",
 	[CFG_NOTIFY] = "notify",
+	[CFG_FOLLOW_UP_RULES] = "follow_up_rules",
 	[CFG__COUNT] = NULL,
 };
 
@@ -135,6 +136,7 @@ void config_free(struct config *c)
 	}
 	free(c->views);
 	notify_config_free(&c->notify);
+	follow_up_rules_free(c);
 	free(c->hours.timezone);
 	for (size_t i = 0; i < c->hours.nholidays; i++)
 		free(c->hours.holidays[i]);
@@ -803,6 +805,9 @@ static int read_config(struct loader *l, const struct ynode *root, struct config
 			break;
 		case CFG_SIGNATURE: rc = read_signature(l, v, &c->signature); break;
 		case CFG_NOTIFY: rc = config_read_notify(l->d, v, &c->notify, l->e); break;
+		case CFG_FOLLOW_UP_RULES:
+			rc = config_read_follow_up_rules(l->d, v, c, l->e);
+			break;
 		case CFG_AGENTS_MAY_BULK_EDIT:
 			rc = y_bool(l->d, v, &c->agents_may_bulk_edit, l->e);
 			break;

@@ -29,5 +29,9 @@ int config_check_personal_views(const struct config *c, struct derr *e);
 int config_read_notify(const struct ydoc *d, const struct ynode *map, struct notify_config *n,
 		       struct derr *e);
 void notify_config_free(struct notify_config *n);
+/* follow_up_rules (follow_up.c) into c, replacing what it held. */
+int config_read_follow_up_rules(const struct ydoc *d, const struct ynode *seq, struct config *c,
+				struct derr *e);
+void follow_up_rules_free(struct config *c);
 
 #endif

@@ -150,7 +150,9 @@ void field_changes_text(const struct field_change *ch, size_t n, struct strbuf *
 					[FIELD_TAG_REMOVE] = "tag-=",
 					[FIELD_QUEUE] = "queue=",
 					[FIELD_ASSIGNEE] = "assignee=",
-					[FIELD_SUBJECT] = "subject="};
+					[FIELD_SUBJECT] = "subject=",
+					[FIELD_FOLLOW_UP] = "until=",
+					[FIELD_REQUIRE_STATUS] = "if status="};
 	for (size_t i = 0; i < n; i++) {
 		bool unassign = ch[i].field == FIELD_ASSIGNEE && str_empty(ch[i].value);
 		sb_addf(out, "%s%s%s", i ? ", " : "", f[ch[i].field] ? f[ch[i].field] : "",

@@ -89,6 +89,7 @@ void fresh_news_free(struct fresh_news *n)
 	ticket_briefs_free(&n->fresh);
 	ticket_briefs_free(&n->assigned);
 	ticket_briefs_free(&n->soon);
+	ticket_briefs_free(&n->follow_ups);
 	memset(n, 0, sizeof *n);
 }
 
@@ -147,6 +148,9 @@ int core_fresh_read(struct desk *d, char *const *views, size_t nviews, int64_t s
 	int64_t now = time_now();
 	if (rc == DESK_OK && sla_warning > 0)
 		rc = store_sla_soon(d->st, d->me.id, now, now + sla_warning, limit, &out->soon, e);
+	if (rc == DESK_OK)
+		rc = store_follow_ups_due(d->st, d->me.id, now, limit, &out->follow_ups, e);
+	out->follow_ups_more = out->follow_ups.n >= (size_t)limit;
 	return rc;
 }
 

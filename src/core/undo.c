@@ -229,7 +229,12 @@ static bool still_as_left(const struct ticket *t, const struct event *ev, char *
 		ok = eq(now = t->assignee_login, ev->new_value);
 	else if (strcmp(ev->field, "subject") == 0)
 		ok = eq(t->subject, ev->new_value), now = "another subject";
-	else if (strcmp(ev->field, "merged_into") == 0)
+	else if (strcmp(ev->field, "follow_up") == 0) {
+		int64_t want = 0;
+		if (ev->new_value && !time_parse_rfc3339(ev->new_value, &want))
+			want = -1;
+		ok = t->follow_up_at == want, now = "another time";
+	} else if (strcmp(ev->field, "merged_into") == 0)
 		ok = t->merged_into && t->merged_into == strtoll(ev->new_value ? ev->new_value : "0",
 								  NULL, 10),
 		now = "not merged";
@@ -322,6 +327,15 @@ static int reverse(struct desk *d, struct ticket *t, const struct event *ev, str
 		rc = undo_event(d, t, f, *slot, ev->old_value, e);
 		free(*slot);
 		*slot = xstrdup(ev->old_value);
+		return rc;
+	}
+	if (strcmp(f, "follow_up") == 0) {
+		int64_t was = 0;
+		if (ev->old_value && !time_parse_rfc3339(ev->old_value, &was))
+			return derr_set(e, DESK_EINVAL, "ticket %lld: bad follow-up time in the audit log",
+					(long long)t->id);
+		rc = undo_event(d, t, f, ev->new_value, ev->old_value, e);
+		t->follow_up_at = was;
 		return rc;
 	}
 	if (strcmp(f, "assignee") == 0) {

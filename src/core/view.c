@@ -30,6 +30,10 @@ static const struct view_def builtin_views[] = {
 	 .filter = "status:on_hold",
 	 .sort = SORT_URGENCY,
 	 .reverse = false},
+	{.name = "follow-up",
+	 .filter = "assignee:me follow-up:due",
+	 .sort = SORT_URGENCY,
+	 .reverse = false},
 	{.name = "solved",
 	 .filter = "status:solved,closed solved-within:7d",
 	 .sort = SORT_UPDATED,
@@ -192,9 +196,21 @@ static int parse_term(struct view *v, struct desk *d, const char *key, const cha
 	}
 	if (strcmp(key, "age") == 0)
 		return parse_age(f, val, e);
+	if (strcmp(key, "follow-up") == 0) {
+		/* Only pending and on_hold tickets hold a follow-up time: a
+		 * status that leaves them clears it (workflow.c). */
+		if (strcmp(val, "due") == 0)
+			f->follow_up_due = time_now();
+		else if (strcmp(val, "set") == 0)
+			f->follow_up_set = true;
+		else
+			return derr_set(e, DESK_EINVAL, "follow-up:%s: expected follow-up:due or "
+					"follow-up:set", val);
+		return DESK_OK;
+	}
 	return derr_set(e, DESK_EINVAL,
 			"unknown filter \"%s:\"; expected status, priority, channel, assignee, "
-			"queue, tag, customer, solved-within, due-within or age",
+			"queue, tag, customer, solved-within, due-within, age or follow-up",
 			key);
 }
 

@@ -22,13 +22,13 @@ int field_change_parse(const char *text, struct field_change *out, char *buf, si
 		{"queue", FIELD_QUEUE},       {"assignee", FIELD_ASSIGNEE},
 		{"subject", FIELD_SUBJECT},   {"tag+", FIELD_TAG_ADD},
 		{"tag-", FIELD_TAG_REMOVE},   {"tags+", FIELD_TAG_ADD},
-		{"tags-", FIELD_TAG_REMOVE},
+		{"tags-", FIELD_TAG_REMOVE},  {"until", FIELD_FOLLOW_UP},
 	};
 	const char *eq = strchr(text, '=');
 	if (!eq)
 		return derr_set(e, DESK_EUSAGE,
 				"\"%s\": expected FIELD=VALUE (status, priority, queue, "
-				"assignee, subject) or tag+=TAG / tag-=TAG",
+				"assignee, subject, until) or tag+=TAG / tag-=TAG",
 				text);
 	size_t klen = (size_t)(eq - text);
 	if (klen + 1 > bufsize)
@@ -44,7 +44,7 @@ int field_change_parse(const char *text, struct field_change *out, char *buf, si
 	}
 	return derr_set(e, DESK_EUSAGE,
 			"\"%s\": unknown field \"%s\"; expected status, priority, queue, "
-			"assignee, subject, tag+ or tag-",
+			"assignee, subject, until, tag+ or tag-",
 			text, buf);
 }
 
@@ -84,6 +84,43 @@ void core_end(struct desk *d, bool ok)
 	if (!ok && d->change_fresh)
 		d->change_id = 0;
 	d->change_fresh = false;
+}
+
+bool status_may_follow_up(enum status s)
+{
+	return s == ST_PENDING || s == ST_ON_HOLD;
+}
+
+/* The audit log keeps follow-up times as RFC 3339 UTC, NULL for none. */
+static int follow_up_event(struct desk *d, struct ticket *t, int64_t to, struct derr *e)
+{
+	char old[32], new[32];
+	if (t->follow_up_at == to)
+		return DESK_OK;
+	time_format_rfc3339(t->follow_up_at, old, sizeof old);
+	time_format_rfc3339(to, new, sizeof new);
+	int rc = core_event(d, t->id, "set", "follow_up", t->follow_up_at ? old : NULL,
+			    to ? new : NULL, e);
+	t->follow_up_at = to;
+	return rc;
+}
+
+static int set_follow_up(struct desk *d, struct ticket *t, const char *value, struct derr *e)
+{
+	if (str_empty(value) || strcmp(value, "none") == 0)
+		return follow_up_event(d, t, 0, e);
+	int64_t now = time_now(), at;
+	const char *why = when_parse(value, now, &at);
+	if (why)
+		return derr_set(e, DESK_EINVAL, "until \"%s\": %s", value, why);
+	if (at <= now)
+		return derr_set(e, DESK_EINVAL, "until \"%s\": that is not in the future", value);
+	if (!status_may_follow_up(t->status))
+		return derr_set(e, DESK_EINVAL,
+				"until \"%s\": ticket %lld is %s; only a pending or on_hold "
+				"ticket waits until a time (status=pending until=%s)",
+				value, (long long)t->id, status_name(t->status), value);
+	return follow_up_event(d, t, at, e);
 }
 
 int core_check_status(struct desk *d, const struct ticket *t, enum status to, struct derr *e)
@@ -133,7 +170,12 @@ int core_change_status(struct desk *d, struct ticket *t, enum status to, struct 
 	/* pending stops the resolution clock; on_hold does not */
 	sla_status_change(d->cfg, t, from, to, now);
 	t->status = to;
-	return core_event(d, t->id, "set", "status", status_name(from), status_name(to), e);
+	rc = core_event(d, t->id, "set", "status", status_name(from), status_name(to), e);
+	/* Waiting is over once the ticket stops waiting: the follow-up goes
+	 * with it, audited so that undo brings it back. */
+	if (rc == DESK_OK && !status_may_follow_up(to))
+		rc = follow_up_event(d, t, 0, e);
+	return rc;
 }
 
 /* The old, looser rule for names: what a ticket may still hold. */
@@ -226,6 +268,13 @@ int core_change(struct desk *d, struct ticket *t, const struct field_change *c, 
 		return rc;
 	case FIELD_ASSIGNEE:
 		return set_assignee(d, t, c->value, e);
+	case FIELD_FOLLOW_UP:
+		return set_follow_up(d, t, c->value, e);
+	case FIELD_REQUIRE_STATUS:
+		if (strcmp(status_name(t->status), c->value) != 0)
+			return derr_set(e, DESK_ECONFLICT, "ticket %lld is %s now, no longer %s",
+					(long long)t->id, status_name(t->status), c->value);
+		return DESK_OK;
 	case FIELD_SUBJECT: {
 		if ((rc = caps_check("subject", c->value, DESK_MAX_SUBJECT, e)))
 			return rc;

@@ -216,6 +216,12 @@ static bool add_where(struct qb *q, const struct queue_filter *f)
 		sb_add(&q->sql, " AND t.solved_at >= ");
 		qb_int(q, f->solved_since);
 	}
+	if (f->follow_up_due) {
+		sb_add(&q->sql, " AND t.follow_up_at <= ");
+		qb_int(q, f->follow_up_due);
+	} else if (f->follow_up_set) {
+		sb_add(&q->sql, " AND t.follow_up_at IS NOT NULL");
+	}
 	if (f->due_before) {
 		/* On the urgency index's own expression (NULL sorts as never
 		 * due, so this is the same test): a range the index can seek,
@@ -285,8 +291,9 @@ static void read_row(sqlite3_stmt *s, int nkeys, struct queue_row *r)
 	r->tags = col_text(s, 9);
 	if (!r->tags)
 		r->tags = xstrdup("");
+	r->follow_up_at = col_int(s, 10);
 	for (int k = 0; k < nkeys; k++)
-		r->key.k[k] = col_int(s, 10 + k);
+		r->key.k[k] = col_int(s, 11 + k);
 }
 
 static void row_free(struct queue_row *r)
@@ -365,7 +372,8 @@ static sqlite3_stmt *range_open(struct store *st, const struct queue_filter *f,
 	sb_add(&q.sql, "SELECT t.id, t.status, t.priority, t.next_due, t.created_at,"
 		       " t.updated_at, coalesce(nullif(c.name, ''), c.email, c.phone, ''), t.subject,"
 		       " a.login, (SELECT group_concat(tag, ' ') FROM"
-		       " (SELECT tag FROM ticket_tags WHERE ticket_id = t.id ORDER BY tag))");
+		       " (SELECT tag FROM ticket_tags WHERE ticket_id = t.id ORDER BY tag)),"
+		       " t.follow_up_at");
 	for (int k = 0; k < sd->nkeys; k++)
 		sb_addf(&q.sql, ", %s", sd->keys[k]);
 	sb_add(&q.sql, " FROM tickets t");

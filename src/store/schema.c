@@ -509,6 +509,14 @@ static const char schema_v13[] = "ALTER TABLE agents ADD COLUMN seen_since INTEG
 static const char schema_v14[] = "ALTER TABLE messages ADD COLUMN cc TEXT;"
 				 "ALTER TABLE messages ADD COLUMN bcc TEXT;"
 				 "ALTER TABLE messages ADD COLUMN forward_to TEXT;";
+/* Version 14 -> 15: tickets.follow_up_at, when a pending or on-hold
+ * ticket comes back to its assignee (issue 14, follow-ups).  NULL when
+ * none.  The partial index keeps "which follow-ups are due" cheap: only
+ * the few tickets waiting with a date are in it. */
+static const char schema_v15[] =
+	"ALTER TABLE tickets ADD COLUMN follow_up_at INTEGER;"
+	"CREATE INDEX tickets_follow_up ON tickets (follow_up_at)"
+	"  WHERE follow_up_at IS NOT NULL;";
 
 static const char *const migrations[] = {
 	schema_v1,
@@ -525,6 +533,7 @@ static const char *const migrations[] = {
 	schema_v12,
 	schema_v13,
 	schema_v14,
+	schema_v15,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,

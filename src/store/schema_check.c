@@ -37,7 +37,7 @@
 static const struct {
 	int version;
 	const char *sha256;
-} known_schema = {14, "5d24100cb69408ba0dbc5d5582978f8c0d647eb07e3ef4aecda4c388ebbb3bda"};
+} known_schema = {15, "2137cefa05c4774512cfa2fe2fac718ad602520b74b8145ec7cc769e369fd43e"};
 
 struct schema_obj {
 	char *type, *name, *tbl, *sql;

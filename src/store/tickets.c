@@ -12,7 +12,7 @@
 	" t.updated_at, t.first_response_at, t.first_solved_at, t.solved_at,"       \
 	" t.closed_at, t.first_response_due, t.resolution_due, t.next_due,"         \
 	" t.reopens, t.merged_into, t.next_response_due, t.pending_since,"           \
-	" t.paused_seconds"
+	" t.paused_seconds, t.follow_up_at"
 #define TICKET_FROM                                                   \
 	" FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id" \
 	" LEFT JOIN agents a ON a.id = t.assignee_id"
@@ -53,6 +53,7 @@ static void read_ticket(sqlite3_stmt *s, struct ticket *t)
 	t->next_response_due = col_int(s, i++);
 	t->pending_since = col_int(s, i++);
 	t->paused_seconds = col_int(s, i++);
+	t->follow_up_at = col_int(s, i++);
 }
 
 static int read_tags(struct store *st, struct ticket *t, struct derr *e)
@@ -118,7 +119,7 @@ int store_ticket_by_external_id(struct store *st, const char *xid, int64_t *id,
 	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "finding a ticket");
 }
 
-/* Binds the mutable columns as ?2..?23 in the order of the statements
+/* Binds the mutable columns as ?2..?24 in the order of the statements
  * below; ?1 is the id. */
 static void bind_ticket(sqlite3_stmt *s, const struct ticket *t)
 {
@@ -144,6 +145,7 @@ static void bind_ticket(sqlite3_stmt *s, const struct ticket *t)
 	bind_id(s, 21, t->next_response_due);
 	bind_id(s, 22, t->pending_since);
 	sqlite3_bind_int64(s, 23, t->paused_seconds);
+	bind_id(s, 24, t->follow_up_at);
 }
 
 int store_ticket_insert(struct store *st, struct ticket *t, struct derr *e)
@@ -154,8 +156,9 @@ int store_ticket_insert(struct store *st, struct ticket *t, struct derr *e)
 		" queue, customer_id, assignee_id, created_at, updated_at, first_response_at,"
 		" first_solved_at, solved_at, closed_at, first_response_due, resolution_due,"
 		" next_due, reopens, merged_into, next_response_due, pending_since,"
-		" paused_seconds) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-		" ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+		" paused_seconds, follow_up_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+		" ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,"
+		" ?23, ?24)",
 		e);
 	if (!s)
 		return derr_code(e);
@@ -184,7 +187,8 @@ int store_ticket_update(struct store *st, const struct ticket *t, struct derr *e
 		" first_response_at = ?12, first_solved_at = ?13, solved_at = ?14,"
 		" closed_at = ?15, first_response_due = ?16, resolution_due = ?17,"
 		" next_due = ?18, reopens = ?19, merged_into = ?20,"
-		" next_response_due = ?21, pending_since = ?22, paused_seconds = ?23"
+		" next_response_due = ?21, pending_since = ?22, paused_seconds = ?23,"
+		" follow_up_at = ?24"
 		" WHERE id = ?1",
 		e);
 	if (!s)

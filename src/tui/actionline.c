@@ -85,7 +85,21 @@ bool action_arg_check(int id, const char *arg, const struct config *cfg,
 		const char *names[ST__COUNT];
 		for (int i = 0; i < ST__COUNT; i++)
 			names[i] = i == ST_NEW ? NULL : status_name((enum status)i);
-		return names_ok(arg, "status", names, ST__COUNT, why, size);
+		/* "pending 3d": the status, then an optional follow-up time */
+		char word[32];
+		size_t n = strcspn(arg, " ");
+		if (n >= sizeof word)
+			n = sizeof word - 1;
+		memcpy(word, arg, n);
+		word[n] = '\0';
+		const char *until = arg + strcspn(arg, " ");
+		while (*until == ' ')
+			until++;
+		int64_t at;
+		const char *bad_time = *until ? when_parse(until, time_now(), &at) : NULL;
+		if (bad_time)
+			return bad(why, size, "status %s %s: %s", word, until, bad_time);
+		return names_ok(word, "status", names, ST__COUNT, why, size);
 	}
 	case ARG_PRIORITY: {
 		const char *names[PRIO__COUNT];

@@ -177,14 +177,32 @@ static int apply_asked(struct app *a, int action, int64_t id, const char *arg, b
 	str_trim(v);
 	int rc, flags = RD_STATUS, x;
 	switch (action) {
-	case ACT_STATUS:
+	case ACT_STATUS: {
+		/* ":status pending 3d": a follow-up time after the status */
+		char *until = v + strcspn(v, " ");
+		if (*until)
+			*until++ = '\0';
+		until = str_trim(until);
 		if ((x = status_from_name(v)) < 0) {
 			app_fail(a, "Unknown status \"%s\": new, open, pending, on_hold, solved or closed.", v);
 			break;
 		}
-		rc = core_set_status(a->d, id, (enum status)x, &e);
-		flags = result(a, rc, &e, "#%lld is now %s.", (long long)id, v);
+		if (!*until) {
+			rc = core_set_status(a->d, id, (enum status)x, &e);
+			flags = result(a, rc, &e, "#%lld is now %s.", (long long)id, v);
+			break;
+		}
+		struct field_change ch[] = {{FIELD_STATUS, v}, {FIELD_FOLLOW_UP, until}};
+		rc = core_apply(a->d, id, ch, 2, &e);
+		struct ticket t;
+		char when[48] = "?";
+		if (rc == DESK_OK && store_ticket_get(a->d->st, id, &t, NULL) == DESK_OK) {
+			when_format(t.follow_up_at, time_now(), when, sizeof when);
+			ticket_free(&t);
+		}
+		flags = result(a, rc, &e, "#%lld is now %s until %s.", (long long)id, v, when);
 		break;
+	}
 	case ACT_PRIORITY:
 		if ((x = priority_from_name(v)) < 0) {
 			app_fail(a, "Unknown priority \"%s\": low, normal, high or urgent.", v);

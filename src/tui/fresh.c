@@ -14,7 +14,8 @@
  *   one assigned to them by someone else, an SLA due within
  *   notify.sla_warning), each told once per ticket per console: bell,
  *   desktop notification (OSC 777 / OSC 9, written after the frame), the
- *   hook command (notify.c).  What was already so when the console
+ *   hook command (notify.c).  The agent's follow-ups that have come due
+ *   are counted ("2 follow-ups") and told once too.  What was already so when the console
  *   started is counted, not announced.
  * - The console's row for `:who` (written at start, refreshed with
  *   presence, updated when the ticket or view shown changes). */
@@ -70,8 +71,8 @@ struct fresh {
 	size_t n, cap;
 	bool page_ok;
 	/* The counts and the events told. */
-	size_t nfresh, nassigned;
-	bool fresh_more, assigned_more, counted;
+	size_t nfresh, nassigned, nfollow;
+	bool fresh_more, assigned_more, follow_more, counted;
 	bool count_due;
 	int64_t counted_ms;
 	struct idset told[NOTIFY__COUNT];
@@ -161,14 +162,18 @@ void fresh_status(const struct app *a, char *buf, size_t size)
 {
 	const struct fresh *f = a->fresh;
 	buf[0] = '\0';
-	if (!f || !f->counted || (!f->nfresh && !f->nassigned))
+	if (!f || !f->counted || (!f->nfresh && !f->nassigned && !f->nfollow))
 		return;
-	char one[32] = "", two[32] = "";
+	char one[32] = "", two[32] = "", three[48] = "";
 	if (f->nfresh)
 		snprintf(one, sizeof one, "%zu%s new", f->nfresh, f->fresh_more ? "+" : "");
 	if (f->nassigned)
 		snprintf(two, sizeof two, "%zu%s yours", f->nassigned, f->assigned_more ? "+" : "");
-	snprintf(buf, size, "%s%s%s", one, *one && *two ? " · " : "", two);
+	if (f->nfollow)
+		snprintf(three, sizeof three, "%zu%s follow-up%s", f->nfollow,
+			 f->follow_more ? "+" : "", f->nfollow == 1 && !f->follow_more ? "" : "s");
+	snprintf(buf, size, "%s%s%s%s%s", one, *one && *two ? " · " : "", two,
+		 (*one || *two) && *three ? " · " : "", three);
 }
 
 static void reap(struct fresh *f)
@@ -222,7 +227,8 @@ static void tell(struct app *a, struct fresh *f, enum notify_kind k, const struc
 		 struct told_now *now)
 {
 	static const char *const titles[NOTIFY__COUNT] = {"desk: new", "desk: assigned to you",
-							   "desk: SLA due soon"};
+							   "desk: SLA due soon",
+							   "desk: follow-up due"};
 	const struct notify_config *n = &a->cfg->notify;
 	now->n++;
 	if (n->desktop && now->desktop++ < DESKTOP_MAX) {
@@ -243,9 +249,10 @@ static void events(struct app *a, struct fresh *f, const struct fresh_news *news
 	struct told_now now = {0};
 	const struct ticket_briefs *lists[NOTIFY__COUNT] = {
 		[NOTIFY_NEW] = &news->fresh, [NOTIFY_ASSIGNED] = &news->assigned,
-		[NOTIFY_SLA] = &news->soon};
+		[NOTIFY_SLA] = &news->soon, [NOTIFY_FOLLOW_UP] = &news->follow_ups};
 	/* A ticket assigned to the agent is told as that, not also as new. */
-	static const enum notify_kind order[] = {NOTIFY_ASSIGNED, NOTIFY_NEW, NOTIFY_SLA};
+	static const enum notify_kind order[] = {NOTIFY_ASSIGNED, NOTIFY_NEW, NOTIFY_SLA,
+						 NOTIFY_FOLLOW_UP};
 	for (size_t o = 0; o < ARRAY_LEN(order); o++) {
 		enum notify_kind k = order[o];
 		for (size_t i = 0; i < lists[k]->n; i++) {
@@ -283,7 +290,10 @@ static int count(struct app *a, struct fresh *f)
 		return 0; /* best-effort: the next change counts again */
 	}
 	bool moved = !f->counted || f->nfresh != news.fresh.n || f->nassigned != news.assigned.n ||
-		     f->fresh_more != news.fresh_more || f->assigned_more != news.assigned_more;
+		     f->fresh_more != news.fresh_more || f->assigned_more != news.assigned_more ||
+		     f->nfollow != news.follow_ups.n || f->follow_more != news.follow_ups_more;
+	f->nfollow = news.follow_ups.n;
+	f->follow_more = news.follow_ups_more;
 	f->nfresh = news.fresh.n;
 	f->nassigned = news.assigned.n;
 	f->fresh_more = news.fresh_more;

@@ -14,7 +14,8 @@
 
 const char *notify_kind_name(enum notify_kind k)
 {
-	static const char *const names[NOTIFY__COUNT] = {"new", "assigned", "sla"};
+	static const char *const names[NOTIFY__COUNT] = {"new", "assigned", "sla",
+							  "follow-up"};
 	return (unsigned)k < NOTIFY__COUNT ? names[k] : "?";
 }
 

@@ -10,8 +10,8 @@
 
 #include "error.h"
 
-enum notify_kind { NOTIFY_NEW, NOTIFY_ASSIGNED, NOTIFY_SLA, NOTIFY__COUNT };
-/* "new", "assigned", "sla": the word the hook is given. */
+enum notify_kind { NOTIFY_NEW, NOTIFY_ASSIGNED, NOTIFY_SLA, NOTIFY_FOLLOW_UP, NOTIFY__COUNT };
+/* "new", "assigned", "sla", "follow-up": the word the hook is given. */
 const char *notify_kind_name(enum notify_kind k);
 
 /* The longest text (bytes) of one field that reaches the terminal or a

@@ -707,6 +707,14 @@ static void q_draw(struct pane *p, struct app *a)
 			c.x[QC_SUBJECT] += used;
 			c.w[QC_SUBJECT] -= used;
 		}
+		/* a follow-up time that has come: "[F] " before the subject */
+		if (r->follow_up_at && r->follow_up_at <= time_now() && c.w[QC_SUBJECT] > 0) {
+			int used = ui_put(w, y, x0 + c.x[QC_SUBJECT], c.w[QC_SUBJECT], "[F] ",
+					  sel ? base : a->attr[EL_SLA_NEAR]);
+			mw += used;
+			c.x[QC_SUBJECT] += used;
+			c.w[QC_SUBJECT] -= used;
+		}
 		char who[128];
 		presence_marker(a, r->id, who, sizeof who);
 		if (*who) { /* others on it: "[bob✎] " before the subject */

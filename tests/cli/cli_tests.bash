@@ -441,9 +441,9 @@ usage_case claim '"12x" is not a ticket number' claim 12x
 usage_case set 'which ticket?' set
 usage_case set '"abc" is not a ticket number' set abc status=open
 usage_case set 'nothing to set' set 1
-usage_case set '"colour=red": unknown field "colour"; expected status, priority, queue, assignee, subject, tag+ or tag-' set 1 colour=red
-usage_case set '"status": expected FIELD=VALUE (status, priority, queue, assignee, subject) or tag+=TAG / tag-=TAG' set 1 status
-usage_case reply '"colour=red": unknown field "colour"; expected status, priority, queue, assignee, subject, tag+ or tag-' reply 1 --body hi colour=red
+usage_case set '"colour=red": unknown field "colour"; expected status, priority, queue, assignee, subject, until, tag+ or tag-' set 1 colour=red
+usage_case set '"status": expected FIELD=VALUE (status, priority, queue, assignee, subject, until) or tag+=TAG / tag-=TAG' set 1 status
+usage_case reply '"colour=red": unknown field "colour"; expected status, priority, queue, assignee, subject, until, tag+ or tag-' reply 1 --body hi colour=red
 usage_case merge 'expected two tickets' merge 1
 usage_case new '--subject is required' new --email a@example.com
 usage_case new 'who is the customer? give --email, --name or --phone' new --subject Hello
@@ -2301,6 +2301,10 @@ end
 # desk undo (issue 13).
 # shellcheck source=tests/cli/undo_tests.bash
 . "$ROOT/tests/cli/undo_tests.bash"
+
+# Follow-up times (issue 14).
+# shellcheck source=tests/cli/followup_tests.bash
+. "$ROOT/tests/cli/followup_tests.bash"
 
 t "the main database is intact after everything (integrity_check)"
 [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check: $(sqlite3 "$DB" 'PRAGMA integrity_check')"

@@ -835,14 +835,14 @@ START_TEST(field_changes_parse)
 		ck_assert_str_eq(c.value, good[i].value);
 	}
 	EXPECT_ERR(field_change_parse("solved", &c, buf, sizeof buf, &e), DESK_EUSAGE,
-		   "\"solved\": expected FIELD=VALUE (status, priority, queue, assignee, subject) "
+		   "\"solved\": expected FIELD=VALUE (status, priority, queue, assignee, subject, until) "
 		   "or tag+=TAG / tag-=TAG");
 	EXPECT_ERR(field_change_parse("colour=red", &c, buf, sizeof buf, &e), DESK_EUSAGE,
 		   "\"colour=red\": unknown field \"colour\"; expected status, priority, queue, "
-		   "assignee, subject, tag+ or tag-");
+		   "assignee, subject, until, tag+ or tag-");
 	EXPECT_ERR(field_change_parse("Status=open", &c, buf, sizeof buf, &e), DESK_EUSAGE,
 		   "\"Status=open\": unknown field \"Status\"; expected status, priority, queue, "
-		   "assignee, subject, tag+ or tag-");
+		   "assignee, subject, until, tag+ or tag-");
 	EXPECT_ERR(field_change_parse("a-very-long-field-name-indeed-yes=1", &c, buf, sizeof buf, &e),
 		   DESK_EUSAGE, "\"a-very-long-field-name-indeed-yes=1\": unknown field");
 }

@@ -104,8 +104,8 @@ START_TEST(builtin_views)
 	struct vfx x;
 	struct derr e = {0};
 	vfx_open(&x);
-	static const char *const names[] = {"mine",   "unassigned", "open",      "pending",
-					    "on-hold", "solved",    "breaching", "all"};
+	static const char *const names[] = {"mine",    "unassigned", "open",   "pending", "on-hold",
+					    "follow-up", "solved",   "breaching", "all"};
 	struct view_def defs[32];
 	size_t n = view_defs(&x.cfg, defs, ARRAY_LEN(defs));
 	ck_assert_uint_eq(n, ARRAY_LEN(names));
@@ -172,7 +172,7 @@ START_TEST(builtin_views)
 
 	ck_assert_int_eq(view_by_name(&x.d, "nope", &v, &e), DESK_ENOTFOUND);
 	ck_assert_str_eq(e.msg, "no view \"nope\"; the views are: mine, unassigned, open, pending, "
-				"on-hold, solved, breaching, all");
+				"on-hold, follow-up, solved, breaching, all");
 	ck_assert_int_eq(view_by_name(&x.d, "Mine", &v, &e), DESK_ENOTFOUND);
 	vfx_close(&x);
 }
@@ -195,8 +195,9 @@ START_TEST(config_views)
 
 	struct view_def defs[32];
 	size_t n = view_defs(&x.cfg, defs, ARRAY_LEN(defs));
-	static const char *const names[] = {"mine",      "unassigned", "pending", "on-hold", "solved",
-					    "breaching", "all",        "open",    "vip",     "broken"};
+	static const char *const names[] = {"mine",   "unassigned", "pending", "on-hold",
+					    "follow-up", "solved", "breaching", "all",
+					    "open",   "vip",     "broken"};
 	ck_assert_uint_eq(n, ARRAY_LEN(names));
 	for (size_t i = 0; i < n; i++)
 		ck_assert_str_eq(defs[i].name, names[i]);
@@ -214,10 +215,10 @@ START_TEST(config_views)
 	ck_assert_int_eq(view_by_name(&x.d, "broken", &v, &e), DESK_EINVAL);
 	ck_assert_str_eq(e.msg, "view \"broken\": unknown filter \"colour:\"; expected status, "
 				"priority, channel, assignee, queue, tag, customer, solved-within, "
-				"due-within or age");
+				"due-within, age or follow-up");
 	ck_assert_int_eq(view_by_name(&x.d, "nope", &v, &e), DESK_ENOTFOUND);
 	ck_assert_str_eq(e.msg, "no view \"nope\"; the views are: mine, unassigned, pending, "
-				"on-hold, solved, breaching, all, open, vip, broken");
+				"on-hold, follow-up, solved, breaching, all, open, vip, broken");
 	vfx_close(&x);
 }
 END_TEST
@@ -364,7 +365,8 @@ START_TEST(filter_errors)
 	struct vfx x;
 	vfx_open(&x);
 	static const char unknown[] = "unknown filter \"%s:\"; expected status, priority, channel, "
-				      "assignee, queue, tag, customer, solved-within, due-within or age";
+				      "assignee, queue, tag, customer, solved-within, due-within, age or "
+				      "follow-up";
 	char buf[256];
 	snprintf(buf, sizeof buf, unknown, "bogus");
 	parse_err(&x, "bogus:1", buf);
@@ -454,7 +456,8 @@ START_TEST(narrowing)
 	 * the view is still whole. */
 	ck_assert_int_eq(view_narrow(&v, "colour:red", &x.d, &e), DESK_EINVAL);
 	ck_assert_str_eq(e.msg, "unknown filter \"colour:\"; expected status, priority, channel, "
-				"assignee, queue, tag, customer, solved-within, due-within or age");
+				"assignee, queue, tag, customer, solved-within, due-within, age or "
+				"follow-up");
 	ck_assert_uint_eq(v.filter.status_mask, 1u << ST_PENDING);
 	ck_assert_str_eq(v.filter.tag, "other");
 	view_free(&v);
