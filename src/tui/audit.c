@@ -105,15 +105,8 @@ static int v_key(struct pane *pane, struct app *a, int action, int key)
 static void v_resize(struct pane *pane, struct app *a)
 {
 	struct audit *v = (struct audit *)pane;
-	if (pane->win)
-		delwin(pane->win);
-	pane->win = NULL;
-	if (a->layout == LAYOUT_TOO_SMALL)
+	if (!overlay_fill_screen(pane, a))
 		return;
-	pane->y = pane->x = 0;
-	pane->h = LINES - 2;
-	pane->w = COLS;
-	pane->win = newwin(pane->h, pane->w, 0, 0);
 	size_t h = (size_t)vis(pane);
 	size_t end = v->n > h ? v->n - h : 0;
 	if (v->follow || v->top > end)

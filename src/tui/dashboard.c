@@ -499,15 +499,8 @@ static int d_key(struct pane *p, struct app *a, int action, int key)
 static void d_resize(struct pane *p, struct app *a)
 {
 	struct dash_pane *dp = (struct dash_pane *)p;
-	if (p->win)
-		delwin(p->win);
-	p->win = NULL;
-	if (a->layout == LAYOUT_TOO_SMALL)
+	if (!overlay_fill_screen(p, a))
 		return;
-	p->y = p->x = 0;
-	p->h = LINES - 2;
-	p->w = COLS;
-	p->win = newwin(p->h, p->w, 0, 0);
 	dp->top = 0;
 	build(dp);
 }

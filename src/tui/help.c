@@ -158,19 +158,6 @@ static int e_key(struct pane *pane, struct app *a, int action, int key)
 	}
 }
 
-static void e_resize(struct pane *pane, struct app *a)
-{
-	if (pane->win)
-		delwin(pane->win);
-	pane->win = NULL;
-	if (a->layout == LAYOUT_TOO_SMALL)
-		return;
-	pane->y = pane->x = 0;
-	pane->h = LINES - 2;
-	pane->w = COLS;
-	pane->win = newwin(pane->h, pane->w, 0, 0);
-}
-
 static int e_data_changed(struct pane *pane, struct app *a)
 {
 	return 0;
@@ -192,7 +179,7 @@ static const struct pane_ops help_ops = {
 	.ctx = KC_GLOBAL,
 	.draw = e_draw,
 	.key = e_key,
-	.resize = e_resize,
+	.resize = overlay_resize,
 	.data_changed = e_data_changed,
 	.destroy = e_destroy,
 };

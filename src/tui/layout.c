@@ -89,3 +89,22 @@ void layout_free(struct app *a)
 		delwin(a->msgwin);
 	a->statuswin = a->msgwin = NULL;
 }
+
+bool overlay_fill_screen(struct pane *p, struct app *a)
+{
+	if (p->win)
+		delwin(p->win);
+	p->win = NULL;
+	if (a->layout == LAYOUT_TOO_SMALL)
+		return false;
+	p->y = p->x = 0;
+	p->h = LINES - 2;
+	p->w = COLS;
+	p->win = newwin(p->h, p->w, 0, 0);
+	return true;
+}
+
+void overlay_resize(struct pane *p, struct app *a)
+{
+	overlay_fill_screen(p, a);
+}

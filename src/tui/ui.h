@@ -179,6 +179,12 @@ void strlist_free(struct strlist *l);
 void layout_apply(struct app *a);
 void layout_free(struct app *a);
 bool pane_shown(const struct app *a, enum pane_id id);
+/* A full-screen overlay's resize: its window over all but the two
+ * bottom lines (the status and message lines); false, and no window,
+ * when the terminal is too small. */
+bool overlay_fill_screen(struct pane *p, struct app *a);
+/* The same as a pane_ops resize, for overlays with nothing else to do. */
+void overlay_resize(struct pane *p, struct app *a);
 void colors_init(struct app *a);
 /* Whether the terminal's locale speaks UTF-8 (asked once: the locale is
  * set before the console starts and never changes). */

@@ -133,19 +133,6 @@ static int v_key(struct pane *pane, struct app *a, int action, int key)
 	}
 }
 
-static void v_resize(struct pane *pane, struct app *a)
-{
-	if (pane->win)
-		delwin(pane->win);
-	pane->win = NULL;
-	if (a->layout == LAYOUT_TOO_SMALL)
-		return;
-	pane->y = pane->x = 0;
-	pane->h = LINES - 2;
-	pane->w = COLS;
-	pane->win = newwin(pane->h, pane->w, 0, 0);
-}
-
 static int v_data_changed(struct pane *pane, struct app *a)
 {
 	load((struct who *)pane, a);
@@ -166,7 +153,7 @@ static const struct pane_ops who_ops = {
 	.ctx = KC_GLOBAL,
 	.draw = v_draw,
 	.key = v_key,
-	.resize = v_resize,
+	.resize = overlay_resize,
 	.data_changed = v_data_changed,
 	.destroy = v_destroy,
 };
