@@ -10,8 +10,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.bash" "$@"
 
 cat >"$TMP/hook.sh" <<EOF2
 #!/bin/sh
-printf '%s\n' "\$@" >"$TMP/hook.tmp"
-mv "$TMP/hook.tmp" "$TMP/hook.\$1.\$2"
+printf '%s\n' "\$@" >"$TMP/hook.tmp.\$\$"
+mv "$TMP/hook.tmp.\$\$" "$TMP/hook.\$1.\$2"
 EOF2
 chmod +x "$TMP/hook.sh"
 cat >"$TMP/mine.yaml" <<EOF2
