@@ -1045,7 +1045,7 @@ int store_queue_unseen(struct store *st, const struct queue_filter *f, int64_t a
 		qb_free(&q);
 		return DESK_OK;
 	}
-	sb_add(&q.sql, " AND -t.updated_at < ");
+	sb_add(&q.sql, " AND -t.updated_at <= "); /* the baseline's second counts: seen.c */
 	qb_int(&q, -since);
 	sb_add(&q.sql, " AND (s.seen_at IS NULL OR t.updated_at > s.seen_at)"
 		       " ORDER BY -t.updated_at, t.id LIMIT ");

@@ -11,8 +11,12 @@
 #include "util.h"
 
 /* The SQL test "ticket t is new to agent ?1", with its seen row s
- * (LEFT JOIN) and the baseline bound as ?2. */
-#define UNSEEN "t.updated_at > coalesce(s.seen_at, ?2)"
+ * (LEFT JOIN) and the baseline bound as ?2.  Times are whole seconds:
+ * a change in the very second of the agent's first console counts as
+ * after it (another agent's note a moment after the console opened was
+ * never marked), while a look covers its own second. */
+#define UNSEEN "(CASE WHEN s.seen_at IS NULL THEN t.updated_at >= ?2" \
+	       " ELSE t.updated_at > s.seen_at END)"
 
 int store_seen_mark(struct store *st, int64_t agent_id, int64_t ticket_id, int64_t now,
 		    struct derr *e)
@@ -210,7 +214,8 @@ int store_seen_assigned(struct store *st, int64_t agent_id, int64_t since, int l
 				  " AND " OPEN_NOW " AND " UNSEEN
 				  " AND EXISTS (SELECT 1 FROM events ev WHERE ev.ticket_id = t.id"
 				  "  AND ev.field = 'assignee' AND ev.agent_id IS NOT ?1"
-				  "  AND ev.at > coalesce(s.seen_at, ?2))"
+				  "  AND (CASE WHEN s.seen_at IS NULL THEN ev.at >= ?2"
+				  "   ELSE ev.at > s.seen_at END))"
 				  " ORDER BY t.id LIMIT ?3",
 				  e);
 	if (!s)

@@ -151,10 +151,10 @@ START_TEST(seen_rules)
 	int64_t t3 = ticket(&x, "three", NULL);
 	int64_t ids3[] = {t1, t2, t3};
 	PAGE_IS(&x.alice, since, ids3, "1 0 1");
-	/* To bob, who never looked, with his own baseline now: nothing
-	 * before it is new, whoever changed it. */
+	/* To bob, who never looked, with his own baseline a second later:
+	 * nothing before it is new, whoever changed it. */
 	int64_t bob_since = 0;
-	ck_assert_int_eq(core_seen_baseline(&x.bob, T0 + 60, &bob_since, &e), DESK_OK);
+	ck_assert_int_eq(core_seen_baseline(&x.bob, T0 + 61, &bob_since, &e), DESK_OK);
 	PAGE_IS(&x.bob, bob_since, ids3, "0 0 0");
 	/* Her baseline is her first console's start, not a later one's,
 	 * however often she saw tickets again meanwhile: what changed in
@@ -221,6 +221,36 @@ static bool listed(const struct ticket_briefs *l, int64_t id)
 /* The counts: new in the agent's views (mine and unassigned by
  * default; each ticket once; capped), assigned to them by someone else
  * (not their own claim), SLAs due soon (theirs or unassigned). */
+/* Times are whole seconds: another agent's change in the very second
+ * the agent's first console started is new (the e2e test once typed a
+ * note a moment after the console opened and it was never marked), in
+ * the page, the view's count and as an assignment. */
+START_TEST(baseline_second)
+{
+	struct fx x;
+	fx_open(&x);
+	struct derr e = {0};
+	int64_t t1 = ticket(&x, "one", NULL), t2 = ticket(&x, "two", NULL);
+	int64_t t3 = ticket(&x, "three", NULL);
+	set_now(T0 + 10);
+	int64_t since = 0;
+	ck_assert_int_eq(core_seen_baseline(&x.alice, T0 + 10, &since, &e), DESK_OK);
+	ck_assert_int_eq(core_note(&x.bob, t1, "same second", &e), DESK_OK);
+	ck_assert_int_eq(core_assign(&x.bob, t3, "alice", &e), DESK_OK);
+	int64_t ids[] = {t1, t2, t3};
+	PAGE_IS(&x.alice, since, ids, "1 0 1");
+	struct fresh_news n;
+	ck_assert_int_eq(core_fresh_read(&x.alice, NULL, 0, since, 0, 10, &n, &e), DESK_OK);
+	ck_assert(listed(&n.fresh, t1) && !listed(&n.fresh, t2));
+	ck_assert(listed(&n.assigned, t3));
+	fresh_news_free(&n);
+	/* a look covers its own second */
+	ck_assert_int_eq(core_seen_mark(&x.alice, t1, &e), DESK_OK);
+	PAGE_IS(&x.alice, since, ids, "0 0 1");
+	fx_close(&x);
+}
+END_TEST
+
 START_TEST(fresh_counts)
 {
 	struct fx x;
@@ -539,6 +569,7 @@ Suite *suite_fresh(void)
 	tcase_add_test(tc, seen_rules);
 	tcase_add_test(tc, own_changes_seen);
 	tcase_add_test(tc, fresh_counts);
+	tcase_add_test(tc, baseline_second);
 	tcase_add_test(tc, consoles_rows);
 	tcase_add_test(tc, osc_sanitized);
 	tcase_add_test(tc, hook_argv_and_env);
