@@ -17,45 +17,7 @@
 
 #define T0 1800000000LL /* 2027-01-15 08:00:00 UTC */
 
-struct dfx {
-	char *dir, *path;
-	struct config cfg;
-	struct desk d, alice, bob; /* d: "tester", the admin */
-};
-
-static void set_now(int64_t t)
-{
-	char buf[32];
-	snprintf(buf, sizeof buf, "%lld", (long long)t);
-	setenv("DESK_NOW", buf, 1);
-}
-
-static void dfx_open(struct dfx *x)
-{
-	struct derr e = {0};
-	set_now(T0);
-	x->dir = test_tmpdir();
-	x->path = xasprintf("%s/desk.db", x->dir);
-	config_defaults(&x->cfg);
-	ck_assert_msg(desk_init(&x->d, x->path, &x->cfg, "tester", &e) == DESK_OK, "%s", e.msg);
-	ck_assert_int_eq(core_agent_add(&x->d, "alice", "Alice", ROLE_AGENT, &e), DESK_OK);
-	ck_assert_int_eq(core_agent_add(&x->d, "bob", "Bob", ROLE_AGENT, &e), DESK_OK);
-	ck_assert_msg(desk_open(&x->alice, x->path, &x->cfg, "alice", 0, &e) == DESK_OK, "%s", e.msg);
-	ck_assert_msg(desk_open(&x->bob, x->path, &x->cfg, "bob", 0, &e) == DESK_OK, "%s", e.msg);
-}
-
-static void dfx_close(struct dfx *x)
-{
-	desk_close(&x->alice);
-	desk_close(&x->bob);
-	desk_close(&x->d);
-	config_free(&x->cfg);
-	free(x->path);
-	test_tmpdir_cleanup(&x->dir);
-	unsetenv("DESK_NOW");
-}
-
-static int64_t ticket(struct dfx *x, const char *subject)
+static int64_t ticket(struct team_fx *x, const char *subject)
 {
 	struct derr e = {0};
 	struct new_ticket nt;
@@ -72,15 +34,15 @@ static void save(struct desk *d, int64_t t, enum msg_kind kind, const char *body
 		 const char *canned, int64_t at)
 {
 	struct derr e = {0};
-	set_now(at);
+	test_set_now(at);
 	ck_assert_msg(store_draft_save_canned(d->st, t, d->me.id, kind, body, canned, &e) == DESK_OK,
 		      "%s", e.msg);
 }
 
 START_TEST(list_newest_first_and_merge_keeps_them)
 {
-	struct dfx x;
-	dfx_open(&x);
+	struct team_fx x;
+	team_fx_open(&x, T0);
 	struct derr e = {0};
 	int64_t t1 = ticket(&x, "one"), t2 = ticket(&x, "two"), t3 = ticket(&x, "three");
 	save(&x.alice, t1, MSG_REPLY, "reply on one", "refund", T0 + 10);
@@ -110,7 +72,7 @@ START_TEST(list_newest_first_and_merge_keeps_them)
 	ck_assert_int_eq(store_drafts_of(x.bob.st, x.bob.me.id, &l, &e), DESK_OK);
 	ck_assert_uint_eq(l.n, 1);
 	draft_list_free(&l);
-	dfx_close(&x);
+	team_fx_close(&x);
 }
 END_TEST
 
@@ -131,8 +93,8 @@ static char *page_marks(struct desk *d, int64_t agent)
 
 START_TEST(queue_page_marks_the_agents_drafts)
 {
-	struct dfx x;
-	dfx_open(&x);
+	struct team_fx x;
+	team_fx_open(&x, T0);
 	int64_t t1 = ticket(&x, "one"), t2 = ticket(&x, "two");
 	ticket(&x, "three");
 	save(&x.alice, t1, MSG_REPLY, "a", NULL, T0);
@@ -151,14 +113,14 @@ START_TEST(queue_page_marks_the_agents_drafts)
 	got = page_marks(&x.d, x.d.me.id);
 	ck_assert_str_eq(got, "1:0 2:0 3:0");
 	free(got);
-	dfx_close(&x);
+	team_fx_close(&x);
 }
 END_TEST
 
 START_TEST(follow_merge_moves_the_draft_to_the_living_ticket)
 {
-	struct dfx x;
-	dfx_open(&x);
+	struct team_fx x;
+	team_fx_open(&x, T0);
 	struct derr e = {0};
 	int64_t t1 = ticket(&x, "one"), t2 = ticket(&x, "two"), t3 = ticket(&x, "three");
 	int64_t t4 = ticket(&x, "four"), t5 = ticket(&x, "five");
@@ -192,13 +154,13 @@ START_TEST(follow_merge_moves_the_draft_to_the_living_ticket)
 	ck_assert_str_eq(body, "older");
 	free(body);
 	ck_assert(!store_in_transaction(x.alice.st));
-	dfx_close(&x);
+	team_fx_close(&x);
 }
 END_TEST
 
 /* The audit events on field (they belong to no ticket), read with
  * SQLite directly: "old>new by" each, "-" for none. */
-static char *events_on(struct dfx *x, const char *field)
+static char *events_on(struct team_fx *x, const char *field)
 {
 	sqlite3 *db;
 	sqlite3_stmt *s;
@@ -229,8 +191,8 @@ static char *events_on(struct dfx *x, const char *field)
 
 START_TEST(signature_who_may_set_whose)
 {
-	struct dfx x;
-	dfx_open(&x);
+	struct team_fx x;
+	team_fx_open(&x, T0);
 	struct derr e = {0};
 	char *sig = NULL;
 	ck_assert_int_eq(core_signature_get(&x.alice, NULL, &sig, &e), DESK_OK);
@@ -261,14 +223,14 @@ START_TEST(signature_who_may_set_whose)
 	ck_assert_ptr_null(sig);
 	EXPECT_EVENTS(&x, "signature:bob", "->Bob tester;Bob>- bob;");
 	ck_assert(!store_in_transaction(x.d.st) && !store_in_transaction(x.bob.st));
-	dfx_close(&x);
+	team_fx_close(&x);
 }
 END_TEST
 
 START_TEST(signature_cap_and_plain_text)
 {
-	struct dfx x;
-	dfx_open(&x);
+	struct team_fx x;
+	team_fx_open(&x, T0);
 	struct derr e = {0};
 	ck_assert_int_eq(core_signature_set(&x.alice, NULL, "Alice", &e), DESK_OK);
 	char *big = xmalloc(DESK_MAX_SIGNATURE + 2);
@@ -288,14 +250,14 @@ START_TEST(signature_cap_and_plain_text)
 	ck_assert_int_eq(core_signature_check("ok\nok\n\033x", "sig", &e), DESK_EINVAL);
 	ck_assert_str_eq(e.msg, "sig, line 3: holds a control, invisible or invalid character (^[); "
 				"a signature is plain text");
-	dfx_close(&x);
+	team_fx_close(&x);
 }
 END_TEST
 
 START_TEST(signature_personal_then_stored_then_team)
 {
-	struct dfx x;
-	dfx_open(&x);
+	struct team_fx x;
+	team_fx_open(&x, T0);
 	struct derr e = {0};
 	char *s = core_signature_for_replies(&x.alice);
 	ck_assert_ptr_null(s);
@@ -317,7 +279,7 @@ START_TEST(signature_personal_then_stored_then_team)
 	s = core_signature_for_replies(&x.alice);
 	ck_assert_str_eq(s, "Alice (file)");
 	free(s);
-	dfx_close(&x);
+	team_fx_close(&x);
 }
 END_TEST
 

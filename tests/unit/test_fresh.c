@@ -25,45 +25,7 @@
 
 #define T0 1800000000LL
 
-struct fx {
-	char *dir, *path;
-	struct config cfg;
-	struct desk d, alice, bob;
-};
-
-static void set_now(int64_t t)
-{
-	char buf[32];
-	snprintf(buf, sizeof buf, "%lld", (long long)t);
-	setenv("DESK_NOW", buf, 1);
-}
-
-static void fx_open(struct fx *x)
-{
-	struct derr e = {0};
-	set_now(T0);
-	x->dir = test_tmpdir();
-	x->path = xasprintf("%s/desk.db", x->dir);
-	config_defaults(&x->cfg);
-	ck_assert_msg(desk_init(&x->d, x->path, &x->cfg, "tester", &e) == DESK_OK, "%s", e.msg);
-	ck_assert_int_eq(core_agent_add(&x->d, "alice", "Alice", ROLE_AGENT, &e), DESK_OK);
-	ck_assert_int_eq(core_agent_add(&x->d, "bob", "Bob", ROLE_AGENT, &e), DESK_OK);
-	ck_assert_msg(desk_open(&x->alice, x->path, &x->cfg, "alice", 0, &e) == DESK_OK, "%s", e.msg);
-	ck_assert_msg(desk_open(&x->bob, x->path, &x->cfg, "bob", 0, &e) == DESK_OK, "%s", e.msg);
-}
-
-static void fx_close(struct fx *x)
-{
-	desk_close(&x->alice);
-	desk_close(&x->bob);
-	desk_close(&x->d);
-	config_free(&x->cfg);
-	free(x->path);
-	test_tmpdir_cleanup(&x->dir);
-	unsetenv("DESK_NOW");
-}
-
-static int64_t ticket(struct fx *x, const char *subject, const char *assignee)
+static int64_t ticket(struct team_fx *x, const char *subject, const char *assignee)
 {
 	struct derr e = {0};
 	struct new_ticket nt;
@@ -104,50 +66,50 @@ static char *page(struct desk *d, int64_t since, const int64_t *ids, size_t n)
  * baseline is. */
 START_TEST(seen_rules)
 {
-	struct fx x;
-	fx_open(&x);
+	struct team_fx x;
+	team_fx_open(&x, T0);
 	struct derr e = {0};
 	int64_t t1 = ticket(&x, "one", NULL), t2 = ticket(&x, "two", NULL);
 	/* alice's first console, later: desk does not know her yet. */
-	set_now(T0 + 10);
+	test_set_now(T0 + 10);
 	int64_t since = 0;
 	ck_assert_int_eq(core_seen_baseline(&x.alice, T0 + 10, &since, &e), DESK_OK);
 	ck_assert_int_eq(since, T0 + 10);
 	int64_t ids[] = {t1, t2};
 	PAGE_IS(&x.alice, since, ids, "0 0");
 	/* bob changes t1: new to alice, not to... bob's own view of it. */
-	set_now(T0 + 20);
+	test_set_now(T0 + 20);
 	ck_assert_int_eq(core_set_priority(&x.bob, t1, PRIO_HIGH, &e), DESK_OK);
 	PAGE_IS(&x.alice, since, ids, "1 0");
 	bool stale = false;
 	ck_assert_int_eq(core_seen_stale(&x.alice, t1, &stale, &e), DESK_OK);
 	ck_assert(stale);
 	/* alice opens it. */
-	set_now(T0 + 30);
+	test_set_now(T0 + 30);
 	ck_assert_int_eq(core_seen_mark(&x.alice, t1, &e), DESK_OK);
 	ck_assert(!store_in_transaction(x.alice.st));
 	PAGE_IS(&x.alice, since, ids, "0 0");
 	ck_assert_int_eq(core_seen_stale(&x.alice, t1, &stale, &e), DESK_OK);
 	ck_assert(!stale);
 	/* her own change to it, later: to be marked again while shown */
-	set_now(T0 + 35);
+	test_set_now(T0 + 35);
 	ck_assert_int_eq(core_set_priority(&x.alice, t1, PRIO_URGENT, &e), DESK_OK);
 	ck_assert_int_eq(core_seen_stale(&x.alice, t1, &stale, &e), DESK_OK);
 	ck_assert(stale);
 	ck_assert_int_eq(core_seen_mark(&x.alice, t1, &e), DESK_OK);
 	/* alice changes t2 while it is shown: the console marks it again. */
-	set_now(T0 + 40);
+	test_set_now(T0 + 40);
 	ck_assert_int_eq(core_set_priority(&x.alice, t2, PRIO_LOW, &e), DESK_OK);
 	ck_assert_int_eq(core_seen_stale(&x.alice, t2, &stale, &e), DESK_OK);
 	ck_assert(stale);
 	ck_assert_int_eq(core_seen_mark(&x.alice, t2, &e), DESK_OK);
 	PAGE_IS(&x.alice, since, ids, "0 0");
 	/* bob again: new again. */
-	set_now(T0 + 50);
+	test_set_now(T0 + 50);
 	ck_assert_int_eq(core_set_status(&x.bob, t1, ST_PENDING, &e), DESK_OK);
 	PAGE_IS(&x.alice, since, ids, "1 0");
 	/* A ticket made after the baseline, never seen: new. */
-	set_now(T0 + 60);
+	test_set_now(T0 + 60);
 	int64_t t3 = ticket(&x, "three", NULL);
 	int64_t ids3[] = {t1, t2, t3};
 	PAGE_IS(&x.alice, since, ids3, "1 0 1");
@@ -162,13 +124,13 @@ START_TEST(seen_rules)
 	ck_assert_int_eq(core_seen_baseline(&x.alice, T0 + 1000, &since, &e), DESK_OK);
 	ck_assert_int_eq(since, T0 + 10);
 	/* Marking never moves back. */
-	set_now(T0 + 5);
+	test_set_now(T0 + 5);
 	ck_assert_int_eq(core_seen_mark(&x.alice, t2, &e), DESK_OK);
 	int64_t seen = 0, updated = 0;
 	ck_assert_int_eq(store_seen_state(x.alice.st, x.alice.me.id, t2, &seen, &updated, &e),
 			 DESK_OK);
 	ck_assert_int_eq(seen, T0 + 40);
-	fx_close(&x);
+	team_fx_close(&x);
 }
 END_TEST
 
@@ -176,8 +138,8 @@ END_TEST
  * line) are not new to them; someone else's after are. */
 START_TEST(own_changes_seen)
 {
-	struct fx x;
-	fx_open(&x);
+	struct team_fx x;
+	team_fx_open(&x, T0);
 	struct derr e = {0};
 	int64_t t1 = ticket(&x, "one", NULL), t2 = ticket(&x, "two", NULL);
 	int64_t since = T0 + 1, last = 0, mark[3];
@@ -187,7 +149,7 @@ START_TEST(own_changes_seen)
 	bool marked = true;
 	ck_assert_int_eq(core_seen_own(&x.alice, &last, &marked, &e), DESK_OK);
 	ck_assert(!marked);
-	set_now(T0 + 10);
+	test_set_now(T0 + 10);
 	ck_assert_int_eq(core_set_priority(&x.bob, t1, PRIO_HIGH, &e), DESK_OK);
 	ck_assert_int_eq(core_set_priority(&x.alice, t2, PRIO_HIGH, &e), DESK_OK);
 	PAGE_IS(&x.alice, since, ids, "1 1");
@@ -201,12 +163,12 @@ START_TEST(own_changes_seen)
 	ck_assert(!marked);
 	ck_assert_int_eq(store_content_mark(x.alice.st, mark, &e), DESK_OK);
 	ck_assert_int_eq(last, mark[0]);
-	set_now(T0 + 20);
+	test_set_now(T0 + 20);
 	ck_assert_int_eq(core_set_status(&x.bob, t2, ST_PENDING, &e), DESK_OK);
 	ck_assert_int_eq(core_seen_own(&x.alice, &last, &marked, &e), DESK_OK);
 	ck_assert(!marked);
 	PAGE_IS(&x.alice, since, ids, "1 1");
-	fx_close(&x);
+	team_fx_close(&x);
 }
 END_TEST
 
@@ -227,12 +189,12 @@ static bool listed(const struct ticket_briefs *l, int64_t id)
  * the page, the view's count and as an assignment. */
 START_TEST(baseline_second)
 {
-	struct fx x;
-	fx_open(&x);
+	struct team_fx x;
+	team_fx_open(&x, T0);
 	struct derr e = {0};
 	int64_t t1 = ticket(&x, "one", NULL), t2 = ticket(&x, "two", NULL);
 	int64_t t3 = ticket(&x, "three", NULL);
-	set_now(T0 + 10);
+	test_set_now(T0 + 10);
 	int64_t since = 0;
 	ck_assert_int_eq(core_seen_baseline(&x.alice, T0 + 10, &since, &e), DESK_OK);
 	ck_assert_int_eq(core_note(&x.bob, t1, "same second", &e), DESK_OK);
@@ -247,30 +209,30 @@ START_TEST(baseline_second)
 	/* a look covers its own second */
 	ck_assert_int_eq(core_seen_mark(&x.alice, t1, &e), DESK_OK);
 	PAGE_IS(&x.alice, since, ids, "0 0 1");
-	fx_close(&x);
+	team_fx_close(&x);
 }
 END_TEST
 
 START_TEST(fresh_counts)
 {
-	struct fx x;
-	fx_open(&x);
+	struct team_fx x;
+	team_fx_open(&x, T0);
 	struct derr e = {0};
 	int64_t mine = ticket(&x, "mine", "alice"), theirs = ticket(&x, "bob's", "bob");
 	int64_t free1 = ticket(&x, "unassigned", NULL), claimed = ticket(&x, "to claim", NULL);
-	set_now(T0 + 10);
+	test_set_now(T0 + 10);
 	int64_t since = T0 + 10; /* alice's first console */
 	struct fresh_news n;
 	ck_assert_int_eq(core_fresh_read(&x.alice, NULL, 0, since, 0, 10, &n, &e), DESK_OK);
 	ck_assert_uint_eq(n.fresh.n + n.assigned.n + n.soon.n, 0);
 	fresh_news_free(&n);
-	set_now(T0 + 20);
+	test_set_now(T0 + 20);
 	ck_assert_int_eq(core_set_priority(&x.bob, theirs, PRIO_HIGH, &e), DESK_OK);
 	ck_assert_int_eq(core_set_priority(&x.bob, free1, PRIO_HIGH, &e), DESK_OK);
 	ck_assert_int_eq(core_note(&x.bob, mine, "a note", &e), DESK_OK);
 	ck_assert_int_eq(core_claim(&x.alice, claimed, &e), DESK_OK);
 	int64_t given = ticket(&x, "given", NULL);
-	set_now(T0 + 30);
+	test_set_now(T0 + 30);
 	ck_assert_int_eq(core_assign(&x.d, given, "alice", &e), DESK_OK);
 	ck_assert_int_eq(core_fresh_read(&x.alice, NULL, 0, since, 0, 10, &n, &e), DESK_OK);
 	/* bob's own ticket is in neither of alice's views */
@@ -313,7 +275,7 @@ START_TEST(fresh_counts)
 	ck_assert_int_eq(core_fresh_read(&x.alice, NULL, 0, since, 60, 10, &n, &e), DESK_OK);
 	ck_assert_uint_eq(n.soon.n, 0);
 	fresh_news_free(&n);
-	fx_close(&x);
+	team_fx_close(&x);
 }
 END_TEST
 
@@ -322,14 +284,14 @@ END_TEST
  * row comes back at the next refresh; closing removes it. */
 START_TEST(consoles_rows)
 {
-	struct fx x;
-	fx_open(&x);
+	struct team_fx x;
+	team_fx_open(&x, T0);
 	struct derr e = {0};
 	int64_t t1 = ticket(&x, "Refund \033[31mnow", NULL);
 	int64_t a_id = 0, b_id = 0;
 	ck_assert_int_eq(core_console_open(&x.alice, 101, &a_id, &e), DESK_OK);
 	ck_assert_int_eq(core_console_open(&x.bob, 202, &b_id, &e), DESK_OK);
-	set_now(T0 + 5);
+	test_set_now(T0 + 5);
 	ck_assert_int_eq(core_console_update(&x.alice, 101, &a_id, t1, T0 + 5, "open", &e), DESK_OK);
 	ck_assert_int_eq(core_console_update(&x.bob, 202, &b_id, 0, 0, "mine", &e), DESK_OK);
 	struct console_rows r = {0};
@@ -350,7 +312,7 @@ START_TEST(consoles_rows)
 	free(line);
 	console_rows_free(&r);
 	/* a minute on, only alice refreshed */
-	set_now(T0 + 66);
+	test_set_now(T0 + 66);
 	ck_assert_int_eq(core_console_update(&x.alice, 101, &a_id, t1, T0 + 5, "open", &e), DESK_OK);
 	ck_assert_int_eq(core_consoles(&x.d, &r, &e), DESK_OK);
 	ck_assert_uint_eq(r.n, 1);
@@ -372,7 +334,7 @@ START_TEST(consoles_rows)
 	ck_assert(strcmp(r.v[0].login, "alice") != 0 && strcmp(r.v[1].login, "alice") != 0);
 	console_rows_free(&r);
 	ck_assert(!store_in_transaction(x.bob.st));
-	fx_close(&x);
+	team_fx_close(&x);
 }
 END_TEST
 

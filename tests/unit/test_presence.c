@@ -14,45 +14,7 @@
 
 #define T0 1800000000LL
 
-struct pfx {
-	char *dir, *path;
-	struct config cfg;
-	struct desk d, alice, bob;
-};
-
-static void set_now(int64_t t)
-{
-	char buf[32];
-	snprintf(buf, sizeof buf, "%lld", (long long)t);
-	setenv("DESK_NOW", buf, 1);
-}
-
-static void pfx_open(struct pfx *x)
-{
-	struct derr e = {0};
-	set_now(T0);
-	x->dir = test_tmpdir();
-	x->path = xasprintf("%s/desk.db", x->dir);
-	config_defaults(&x->cfg);
-	ck_assert_msg(desk_init(&x->d, x->path, &x->cfg, "tester", &e) == DESK_OK, "%s", e.msg);
-	ck_assert_int_eq(core_agent_add(&x->d, "alice", "Alice", ROLE_AGENT, &e), DESK_OK);
-	ck_assert_int_eq(core_agent_add(&x->d, "bob", "Bob", ROLE_AGENT, &e), DESK_OK);
-	ck_assert_msg(desk_open(&x->alice, x->path, &x->cfg, "alice", 0, &e) == DESK_OK, "%s", e.msg);
-	ck_assert_msg(desk_open(&x->bob, x->path, &x->cfg, "bob", 0, &e) == DESK_OK, "%s", e.msg);
-}
-
-static void pfx_close(struct pfx *x)
-{
-	desk_close(&x->alice);
-	desk_close(&x->bob);
-	desk_close(&x->d);
-	config_free(&x->cfg);
-	free(x->path);
-	test_tmpdir_cleanup(&x->dir);
-	unsetenv("DESK_NOW");
-}
-
-static int64_t ticket(struct pfx *x, const char *subject)
+static int64_t ticket(struct team_fx *x, const char *subject)
 {
 	struct derr e = {0};
 	struct new_ticket nt;
@@ -89,8 +51,8 @@ static char *others(struct desk *d)
 
 START_TEST(presence_rows_per_agent)
 {
-	struct pfx x;
-	pfx_open(&x);
+	struct team_fx x;
+	team_fx_open(&x, T0);
 	struct derr e = {0};
 	int64_t t1 = ticket(&x, "one"), t2 = ticket(&x, "two");
 	SEES(&x.d, "");
@@ -113,7 +75,7 @@ START_TEST(presence_rows_per_agent)
 	snprintf(want, sizeof want, "%lld:alice:viewing", (long long)t2);
 	SEES(&x.d, want);
 	ck_assert(!store_in_transaction(x.alice.st));
-	pfx_close(&x);
+	team_fx_close(&x);
 }
 END_TEST
 
@@ -121,8 +83,8 @@ END_TEST
  * change move it, so consoles refresh only for those. */
 START_TEST(content_mark_ignores_presence)
 {
-	struct pfx x;
-	pfx_open(&x);
+	struct team_fx x;
+	team_fx_open(&x, T0);
 	struct derr e = {0};
 	int64_t t1 = ticket(&x, "one");
 	int64_t m0[3], m1[3];
@@ -138,35 +100,35 @@ START_TEST(content_mark_ignores_presence)
 	ck_assert_int_eq(core_set_priority(&x.bob, t1, PRIO_HIGH, &e), DESK_OK);
 	ck_assert_int_eq(store_content_mark(x.d.st, m1, &e), DESK_OK);
 	ck_assert(memcmp(m0, m1, sizeof m0) != 0);
-	pfx_close(&x);
+	team_fx_close(&x);
 }
 END_TEST
 
 START_TEST(presence_stale_ignored)
 {
-	struct pfx x;
-	pfx_open(&x);
+	struct team_fx x;
+	team_fx_open(&x, T0);
 	struct derr e = {0};
 	int64_t t1 = ticket(&x, "one");
 	ck_assert_int_eq(core_presence_set(&x.alice, t1, true, &e), DESK_OK);
 	char want[64];
 	snprintf(want, sizeof want, "%lld:alice:replying", (long long)t1);
-	set_now(T0 + PRESENCE_FRESH_SECONDS);
+	test_set_now(T0 + PRESENCE_FRESH_SECONDS);
 	SEES(&x.d, want);
 	/* A console that died without clearing: its row fades. */
-	set_now(T0 + PRESENCE_FRESH_SECONDS + 1);
+	test_set_now(T0 + PRESENCE_FRESH_SECONDS + 1);
 	SEES(&x.d, "");
 	/* A refresh brings it back. */
 	ck_assert_int_eq(core_presence_set(&x.alice, t1, true, &e), DESK_OK);
 	SEES(&x.d, want);
-	pfx_close(&x);
+	team_fx_close(&x);
 }
 END_TEST
 
 START_TEST(count_upto_stops)
 {
-	struct pfx x;
-	pfx_open(&x);
+	struct team_fx x;
+	team_fx_open(&x, T0);
 	struct derr e = {0};
 	for (int i = 0; i < 5; i++)
 		ticket(&x, "t");
@@ -179,14 +141,14 @@ START_TEST(count_upto_stops)
 	f.text = "nothing like this";
 	ck_assert_int_eq(store_queue_count_upto(x.d.st, &f, 10, &n, &e), DESK_OK);
 	ck_assert_int_eq(n, 0);
-	pfx_close(&x);
+	team_fx_close(&x);
 }
 END_TEST
 
 START_TEST(locate_in_view)
 {
-	struct pfx x;
-	pfx_open(&x);
+	struct team_fx x;
+	team_fx_open(&x, T0);
 	struct derr e = {0};
 	int64_t id[5];
 	for (int i = 0; i < 5; i++)
@@ -214,14 +176,14 @@ START_TEST(locate_in_view)
 	f.status_mask = 1u << ST_CLOSED;
 	ck_assert_int_eq(store_queue_locate(x.d.st, &f, SORT_ID, false, id[2], &row, &k, &e),
 			 DESK_ENOTFOUND);
-	pfx_close(&x);
+	team_fx_close(&x);
 }
 END_TEST
 
 START_TEST(drafts_keep_canned)
 {
-	struct pfx x;
-	pfx_open(&x);
+	struct team_fx x;
+	team_fx_open(&x, T0);
 	struct derr e = {0};
 	ck_assert_int_ge(store_schema_version(x.d.st), 5); /* drafts.canned came in 5 */
 	int64_t t1 = ticket(&x, "one");
@@ -247,7 +209,7 @@ START_TEST(drafts_keep_canned)
 			 DESK_OK);
 	ck_assert_ptr_null(body);
 	ck_assert_ptr_null(canned);
-	pfx_close(&x);
+	team_fx_close(&x);
 }
 END_TEST
 

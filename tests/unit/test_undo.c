@@ -17,53 +17,7 @@
 
 #define T0 1800000000LL
 
-struct ufx {
-	char *dir, *path;
-	struct config cfg;
-	struct desk d; /* tester, an admin */
-	struct desk alice, bob;
-};
-
-static void set_now(int64_t t)
-{
-	char buf[32];
-	snprintf(buf, sizeof buf, "%lld", (long long)t);
-	setenv("DESK_NOW", buf, 1);
-}
-
-static void open_as(struct ufx *x, struct desk *d, const char *login)
-{
-	struct derr e = {0};
-	int rc = desk_open(d, x->path, &x->cfg, login, 0, &e);
-	ck_assert_msg(rc == DESK_OK, "desk_open as %s: %s", login, e.msg);
-}
-
-static void ufx_open(struct ufx *x)
-{
-	struct derr e = {0};
-	set_now(T0);
-	x->dir = test_tmpdir();
-	x->path = xasprintf("%s/desk.db", x->dir);
-	config_defaults(&x->cfg);
-	ck_assert_int_eq(desk_init(&x->d, x->path, &x->cfg, "tester", &e), DESK_OK);
-	ck_assert_int_eq(core_agent_add(&x->d, "alice", "Alice Smith", ROLE_AGENT, &e), DESK_OK);
-	ck_assert_int_eq(core_agent_add(&x->d, "bob", "Bob Jones", ROLE_AGENT, &e), DESK_OK);
-	open_as(x, &x->alice, "alice");
-	open_as(x, &x->bob, "bob");
-}
-
-static void ufx_close(struct ufx *x)
-{
-	desk_close(&x->alice);
-	desk_close(&x->bob);
-	desk_close(&x->d);
-	config_free(&x->cfg);
-	free(x->path);
-	test_tmpdir_cleanup(&x->dir);
-	unsetenv("DESK_NOW");
-}
-
-static int64_t new_ticket(struct ufx *x, const char *subject)
+static int64_t new_ticket(struct team_fx *x, const char *subject)
 {
 	struct derr e = {0};
 	struct new_ticket nt;
@@ -77,7 +31,7 @@ static int64_t new_ticket(struct ufx *x, const char *subject)
 	return id;
 }
 
-static struct ticket get(struct ufx *x, int64_t id)
+static struct ticket get(struct team_fx *x, int64_t id)
 {
 	struct derr e = {0};
 	struct ticket t;
@@ -96,7 +50,7 @@ static bool has_tag(const struct ticket *t, const char *tag)
 
 /* One line per event of the ticket from index `from`: "action field old
  * new agent". */
-static char *events_since(struct ufx *x, int64_t id, size_t from)
+static char *events_since(struct team_fx *x, int64_t id, size_t from)
 {
 	struct derr e = {0};
 	struct event_list l = {0};
@@ -112,7 +66,7 @@ static char *events_since(struct ufx *x, int64_t id, size_t from)
 	return sb_take(&b);
 }
 
-static size_t event_count(struct ufx *x, int64_t id)
+static size_t event_count(struct team_fx *x, int64_t id)
 {
 	struct derr e = {0};
 	struct event_list l = {0};
@@ -124,7 +78,7 @@ static size_t event_count(struct ufx *x, int64_t id)
 
 /* The change ids of the ticket's events from index `from`, and how
  * many distinct ones; each must be the id of some event. */
-static size_t change_ids(struct ufx *x, int64_t ticket, size_t from, int64_t *first)
+static size_t change_ids(struct team_fx *x, int64_t ticket, size_t from, int64_t *first)
 {
 	sqlite3 *db;
 	ck_assert_int_eq(sqlite3_open(x->path, &db), SQLITE_OK);
@@ -157,9 +111,9 @@ static size_t change_ids(struct ufx *x, int64_t ticket, size_t from, int64_t *fi
 
 START_TEST(one_change_id_per_action)
 {
-	struct ufx x;
+	struct team_fx x;
 	struct derr e = {0};
-	ufx_open(&x);
+	team_fx_open(&x, T0);
 	int64_t a = new_ticket(&x, "one"), b = new_ticket(&x, "two"), c = new_ticket(&x, "three");
 	size_t na = event_count(&x, a);
 	struct field_change ch[] = {{FIELD_PRIORITY, "high"}, {FIELD_TAG_ADD, "vip"},
@@ -200,25 +154,25 @@ START_TEST(one_change_id_per_action)
 	ck_assert_uint_eq(change_ids(&x, c, nc, &cc), 1);
 	ck_assert_int_eq(cb, cc);
 	ck_assert_int_ne(cb, ca);
-	ufx_close(&x);
+	team_fx_close(&x);
 }
 END_TEST
 
 START_TEST(undo_each_field_then_the_change_before)
 {
-	struct ufx x;
+	struct team_fx x;
 	struct derr e = {0};
-	ufx_open(&x);
+	team_fx_open(&x, T0);
 	int64_t a = new_ticket(&x, "Printer");
 	ck_assert_int_eq(core_claim(&x.alice, a, &e), DESK_OK);
-	set_now(T0 + 10);
+	test_set_now(T0 + 10);
 	struct field_change ch[] = {{FIELD_STATUS, "solved"}, {FIELD_PRIORITY, "urgent"},
 				    {FIELD_QUEUE, "billing"}, {FIELD_TAG_ADD, "vip"},
 				    {FIELD_SUBJECT, "Printer on fire"}, {FIELD_ASSIGNEE, "bob"}};
 	x.cfg.agents_may_reassign = true;
 	ck_assert_int_eq(core_apply(&x.alice, a, ch, 6, &e), DESK_OK);
 	size_t n = event_count(&x, a);
-	set_now(T0 + 20);
+	test_set_now(T0 + 20);
 	struct undo_result r;
 	int rc = core_undo(&x.alice, &r, &e);
 	ck_assert_msg(rc == DESK_OK, "%s", e.msg);
@@ -265,19 +219,19 @@ START_TEST(undo_each_field_then_the_change_before)
 	/* and only one's own: bob has nothing */
 	ck_assert_int_eq(core_undo(&x.bob, &r, &e), DESK_ENOTFOUND);
 	undo_result_free(&r);
-	ufx_close(&x);
+	team_fx_close(&x);
 }
 END_TEST
 
 START_TEST(undo_takes_back_a_reopen_and_a_close)
 {
-	struct ufx x;
+	struct team_fx x;
 	struct derr e = {0};
-	ufx_open(&x);
+	team_fx_open(&x, T0);
 	int64_t a = new_ticket(&x, "Printer");
 	ck_assert_int_eq(core_claim(&x.alice, a, &e), DESK_OK);
 	ck_assert_int_eq(core_set_status(&x.alice, a, ST_SOLVED, &e), DESK_OK);
-	set_now(T0 + 30);
+	test_set_now(T0 + 30);
 	ck_assert_int_eq(core_set_status(&x.alice, a, ST_OPEN, &e), DESK_OK);
 	struct ticket t = get(&x, a);
 	ck_assert_int_eq(t.reopens, 1);
@@ -290,7 +244,7 @@ START_TEST(undo_takes_back_a_reopen_and_a_close)
 	ck_assert_int_eq(t.reopens, 0);
 	ck_assert_int_eq(t.solved_at, T0);
 	ticket_free(&t);
-	set_now(T0 + 40);
+	test_set_now(T0 + 40);
 	ck_assert_int_eq(core_set_status(&x.alice, a, ST_CLOSED, &e), DESK_OK);
 	ck_assert_int_eq(core_undo(&x.alice, &r, &e), DESK_OK);
 	undo_result_free(&r);
@@ -298,18 +252,18 @@ START_TEST(undo_takes_back_a_reopen_and_a_close)
 	ck_assert_int_eq(t.status, ST_SOLVED);
 	ck_assert_int_eq(t.closed_at, 0);
 	ticket_free(&t);
-	ufx_close(&x);
+	team_fx_close(&x);
 }
 END_TEST
 
 START_TEST(refused_after_another_agents_change)
 {
-	struct ufx x;
+	struct team_fx x;
 	struct derr e = {0};
-	ufx_open(&x);
+	team_fx_open(&x, T0);
 	int64_t a = new_ticket(&x, "Printer");
 	ck_assert_int_eq(core_set_status(&x.alice, a, ST_PENDING, &e), DESK_OK);
-	set_now(T0 + 60);
+	test_set_now(T0 + 60);
 	ck_assert_int_eq(core_set_priority(&x.bob, a, PRIO_HIGH, &e), DESK_OK);
 	size_t n = event_count(&x, a);
 	struct undo_result r;
@@ -330,7 +284,7 @@ START_TEST(refused_after_another_agents_change)
 	/* a customer's message counts too, whoever stored it */
 	int64_t b = new_ticket(&x, "Scanner");
 	ck_assert_int_eq(core_set_status(&x.alice, b, ST_PENDING, &e), DESK_OK);
-	set_now(T0 + 90);
+	test_set_now(T0 + 90);
 	ck_assert_int_eq(core_customer_message(&x.alice, b, "any news?", 0, NULL, &e), DESK_OK);
 	ck_assert_int_eq(core_undo(&x.alice, &r, &e), DESK_ECONFLICT);
 	time_format_local(T0 + 90, when, sizeof when);
@@ -349,15 +303,15 @@ START_TEST(refused_after_another_agents_change)
 	ck_assert_int_eq(core_undo(&x.alice, &r, &e), DESK_OK);
 	ck_assert_str_eq(r.what, "#3: tag fax off");
 	undo_result_free(&r);
-	ufx_close(&x);
+	team_fx_close(&x);
 }
 END_TEST
 
 START_TEST(undo_a_bulk_change_ticket_by_ticket)
 {
-	struct ufx x;
+	struct team_fx x;
 	struct derr e = {0};
-	ufx_open(&x);
+	team_fx_open(&x, T0);
 	int64_t ids[3];
 	for (int i = 0; i < 3; i++)
 		ids[i] = new_ticket(&x, "same trouble");
@@ -365,7 +319,7 @@ START_TEST(undo_a_bulk_change_ticket_by_ticket)
 	struct bulk_result b;
 	ck_assert_int_eq(core_bulk_apply(&x.d, ids, 3, ch, 2, &b, &e), DESK_OK);
 	bulk_result_free(&b);
-	set_now(T0 + 5);
+	test_set_now(T0 + 5);
 	ck_assert_int_eq(core_set_queue(&x.bob, ids[1], "billing", &e), DESK_OK);
 	struct undo_result r;
 	ck_assert_int_eq(core_undo(&x.d, &r, &e), DESK_OK);
@@ -385,15 +339,15 @@ START_TEST(undo_a_bulk_change_ticket_by_ticket)
 	/* the bulk change counts as undone: the next u finds nothing */
 	ck_assert_int_eq(core_undo(&x.d, &r, &e), DESK_ENOTFOUND);
 	undo_result_free(&r);
-	ufx_close(&x);
+	team_fx_close(&x);
 }
 END_TEST
 
 START_TEST(undo_a_merge)
 {
-	struct ufx x;
+	struct team_fx x;
 	struct derr e = {0};
-	ufx_open(&x);
+	team_fx_open(&x, T0);
 	int64_t a = new_ticket(&x, "Printer jam"), b = new_ticket(&x, "Printer broken");
 	ck_assert_int_eq(core_tag(&x.d, a, "both", true, &e), DESK_OK);
 	ck_assert_int_eq(core_tag(&x.d, a, "fromonly", true, &e), DESK_OK);
@@ -402,9 +356,9 @@ START_TEST(undo_a_merge)
 	ck_assert_int_eq(core_set_status(&x.alice, a, ST_PENDING, &e), DESK_OK);
 	struct survey sv = {.ticket_id = a, .kind = SURVEY_CSAT, .score = 2, .answered_at = T0};
 	ck_assert_int_eq(store_survey_insert(x.d.st, &sv, &e), DESK_OK);
-	set_now(T0 + 50);
+	test_set_now(T0 + 50);
 	ck_assert_int_eq(core_merge(&x.alice, a, b, &e), DESK_OK);
-	set_now(T0 + 70);
+	test_set_now(T0 + 70);
 	struct undo_result r;
 	int rc = core_undo(&x.alice, &r, &e);
 	ck_assert_msg(rc == DESK_OK, "%s", e.msg);
@@ -448,7 +402,7 @@ START_TEST(undo_a_merge)
 	ta = get(&x, c);
 	ck_assert_int_eq(ta.merged_into, dd);
 	ticket_free(&ta);
-	ufx_close(&x);
+	team_fx_close(&x);
 }
 END_TEST
 
@@ -456,13 +410,13 @@ END_TEST
 
 /* Mail out (through the default sendmail, never run here); alice's
  * replies are held for 10 s, as the console holds them. */
-static void with_mail(struct ufx *x)
+static void with_mail(struct team_fx *x)
 {
 	x->cfg.mail.support_address = xstrdup("help@desk.test");
 	x->alice.reply_hold_seconds = 10;
 }
 
-static int64_t held_reply(struct ufx *x, int64_t ticket, const char *body,
+static int64_t held_reply(struct team_fx *x, int64_t ticket, const char *body,
 			  const struct field_change *ch, size_t n, int64_t *change)
 {
 	struct derr e = {0};
@@ -477,7 +431,7 @@ static int64_t held_reply(struct ufx *x, int64_t ticket, const char *body,
 	return msg;
 }
 
-static bool message_exists(struct ufx *x, int64_t msg)
+static bool message_exists(struct team_fx *x, int64_t msg)
 {
 	struct message m = {0};
 	int rc = store_mail_message_get(x->d.st, msg, &m, NULL);
@@ -487,9 +441,9 @@ static bool message_exists(struct ufx *x, int64_t msg)
 
 START_TEST(unsend_takes_a_held_reply_back)
 {
-	struct ufx x;
+	struct team_fx x;
 	struct derr e = {0};
-	ufx_open(&x);
+	team_fx_open(&x, T0);
 	with_mail(&x);
 	int64_t a = new_ticket(&x, "Printer");
 	ck_assert_int_eq(core_claim(&x.alice, a, &e), DESK_OK);
@@ -500,7 +454,7 @@ START_TEST(unsend_takes_a_held_reply_back)
 	bool taken = true;
 	ck_assert_int_eq(store_mail_claim(x.bob.st, msg, T0 + 100, &taken, &e), DESK_OK);
 	ck_assert(!taken);
-	set_now(T0 + 5);
+	test_set_now(T0 + 5);
 	struct unsend_result r;
 	int rc = core_unsend(&x.alice, msg, change, "restart", &r, &e);
 	ck_assert_msg(rc == DESK_OK, "%s", e.msg);
@@ -525,21 +479,21 @@ START_TEST(unsend_takes_a_held_reply_back)
 	char *got = events_since(&x, a, event_count(&x, a) - 4);
 	ck_assert_msg(strstr(got, "unsend message") != NULL, "%s", got);
 	free(got);
-	ufx_close(&x);
+	team_fx_close(&x);
 }
 END_TEST
 
 START_TEST(unsend_races_a_claim)
 {
-	struct ufx x;
+	struct team_fx x;
 	struct derr e = {0};
-	ufx_open(&x);
+	team_fx_open(&x, T0);
 	with_mail(&x);
 	int64_t a = new_ticket(&x, "Printer");
 	int64_t change;
 	int64_t msg = held_reply(&x, a, "First answer.", NULL, 0, &change);
 	/* the time is up and another desk claims it first: it is leaving */
-	set_now(T0 + 11);
+	test_set_now(T0 + 11);
 	bool taken = false;
 	ck_assert_int_eq(store_mail_claim(x.bob.st, msg, T0 + 100, &taken, &e), DESK_OK);
 	ck_assert(taken);
@@ -554,27 +508,27 @@ START_TEST(unsend_races_a_claim)
 
 	/* the other way round: taken back first, there is nothing to claim */
 	msg = held_reply(&x, a, "Second answer.", NULL, 0, &change);
-	set_now(T0 + 30);
+	test_set_now(T0 + 30);
 	ck_assert_int_eq(core_unsend(&x.alice, msg, change, NULL, &r, &e), DESK_OK);
 	undo_result_free(&r.fields);
 	ck_assert_int_eq(store_mail_claim(x.bob.st, msg, T0 + 100, &taken, &e), DESK_OK);
 	ck_assert(!taken);
-	ufx_close(&x);
+	team_fx_close(&x);
 }
 END_TEST
 
 START_TEST(unsend_after_another_agents_change_keeps_the_fields)
 {
-	struct ufx x;
+	struct team_fx x;
 	struct derr e = {0};
-	ufx_open(&x);
+	team_fx_open(&x, T0);
 	with_mail(&x);
 	int64_t a = new_ticket(&x, "Printer");
 	ck_assert_int_eq(core_claim(&x.alice, a, &e), DESK_OK);
 	struct field_change tag = {FIELD_TAG_ADD, "answered"};
 	int64_t change;
 	int64_t msg = held_reply(&x, a, "On its way.", &tag, 1, &change);
-	set_now(T0 + 3);
+	test_set_now(T0 + 3);
 	ck_assert_int_eq(core_set_priority(&x.bob, a, PRIO_HIGH, &e), DESK_OK);
 	struct unsend_result r;
 	ck_assert_int_eq(core_unsend(&x.alice, msg, change, NULL, &r, &e), DESK_OK);
@@ -592,7 +546,7 @@ START_TEST(unsend_after_another_agents_change_keeps_the_fields)
 	ck_assert(has_tag(&t, "answered"));
 	ck_assert_int_eq(t.priority, PRIO_HIGH);
 	ticket_free(&t);
-	ufx_close(&x);
+	team_fx_close(&x);
 }
 END_TEST
 

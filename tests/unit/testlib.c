@@ -1,4 +1,5 @@
-/* testlib.c: scratch directories and test data paths. */
+/* testlib.c: scratch directories, test data paths, the clock and the
+ * many-agents fixture. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,4 +41,43 @@ char *test_data(const char *name)
 {
 	const char *base = getenv("DESK_TESTDATA");
 	return xasprintf("%s/%s", base && *base ? base : "tests/data", name);
+}
+
+void test_set_now(int64_t t)
+{
+	char buf[32];
+	snprintf(buf, sizeof buf, "%lld", (long long)t);
+	setenv("DESK_NOW", buf, 1);
+}
+
+static void open_as(struct team_fx *x, struct desk *d, const char *login)
+{
+	struct derr e = {0};
+	int rc = desk_open(d, x->path, &x->cfg, login, 0, &e);
+	ck_assert_msg(rc == DESK_OK, "desk_open as %s: %s", login, e.msg);
+}
+
+void team_fx_open(struct team_fx *x, int64_t t0)
+{
+	struct derr e = {0};
+	test_set_now(t0);
+	x->dir = test_tmpdir();
+	x->path = xasprintf("%s/desk.db", x->dir);
+	config_defaults(&x->cfg);
+	ck_assert_msg(desk_init(&x->d, x->path, &x->cfg, "tester", &e) == DESK_OK, "%s", e.msg);
+	ck_assert_int_eq(core_agent_add(&x->d, "alice", "Alice", ROLE_AGENT, &e), DESK_OK);
+	ck_assert_int_eq(core_agent_add(&x->d, "bob", "Bob", ROLE_AGENT, &e), DESK_OK);
+	open_as(x, &x->alice, "alice");
+	open_as(x, &x->bob, "bob");
+}
+
+void team_fx_close(struct team_fx *x)
+{
+	desk_close(&x->alice);
+	desk_close(&x->bob);
+	desk_close(&x->d);
+	config_free(&x->cfg);
+	free(x->path);
+	test_tmpdir_cleanup(&x->dir);
+	unsetenv("DESK_NOW");
 }
