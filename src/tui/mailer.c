@@ -62,7 +62,11 @@ static void say(struct app *a, int64_t ticket, int64_t msg_row, int rc, const st
 	struct message m = {0};
 	bool fwd = store_mail_message_get(a->d->st, msg_row, &m, NULL) == DESK_OK && m.forward_to;
 	const char *what = fwd ? "Forward" : "Reply";
-	if (rc == DESK_OK && fwd)
+	if (rc == DESK_EBUSY) /* not a failure: it is not ours to send */
+		app_msg(a, "%s on #%lld is being sent by another desk, or was sent: desk outbox "
+			   "shows which.",
+			what, (long long)ticket);
+	else if (rc == DESK_OK && fwd)
 		app_msg(a, "Forward on #%lld to %s sent: sendmail accepted it.", (long long)ticket,
 			m.forward_to);
 	else if (rc == DESK_OK)
@@ -191,6 +195,14 @@ int mailer_quit_held(struct app *a, char *report, size_t size)
 	struct mailer *m = a->mailer;
 	int sent = 0, failed = 0;
 	report[0] = '\0';
+	if (m && m->nheld) {
+		/* sendmail may take seconds: a frozen screen must say why. */
+		app_msg(a, "Sending %zu held %s before leaving…", m->nheld,
+			m->nheld == 1 ? "reply" : "replies");
+		status_draw(a);
+		if (a->msgwin)
+			wrefresh(a->msgwin);
+	}
 	while (m && m->nheld) {
 		struct derr e = {0};
 		int64_t row = m->held[0].msg_row;

@@ -69,7 +69,8 @@ wait_for "DESK-EXITED=0"
 
 MAILD=$TMP/mail
 mkdir -p "$MAILD"
-printf '#!/bin/sh\ncat >>"%s/sent"\n' "$MAILD" >"$MAILD/sendmail-ok"
+# slow while $MAILD/slow exists: the console must say what it waits for
+printf '#!/bin/sh\n[ -f "%s/slow" ] && sleep 3\ncat >>"%s/sent"\n' "$MAILD" "$MAILD" >"$MAILD/sendmail-ok"
 chmod +x "$MAILD/sendmail-ok"
 cp "$DESK_CONFIG" "$TMP/config-plain.yaml"
 printf 'undo_send_seconds: 4\nmail:\n  support_address: "Help <help@desk.test>"\n  sendmail: ["%s/sendmail-ok", "-t"]\n' \
@@ -139,12 +140,14 @@ fi
 t5=$(new_id --subject "UNSEND-FIVE" --email five@example.com --name "Five Mail" --body "Quick?")
 before=$(sent_count)
 if reply_to "$t5" UNSEND-FIVE && wait_for "Reply to #$t5 leaves in "; then
+	touch "$MAILD/slow"
 	keys Q
-	if wait_for "DESK-EXITED=0" && wait_for "desk: 1 held reply was sent on the way out (sendmail accepted it)" &&
+	if wait_for "Sending 1 held reply before leaving…" 5 && wait_for "DESK-EXITED=0" &&
+		wait_for "desk: 1 held reply was sent on the way out (sendmail accepted it)" &&
 		[ "$(sent_count)" = $((before + 1)) ]; then
-		ok "quitting with a reply held sends it then and says so"
+		ok "quitting with a reply held says it is sending, sends it then and says so"
 	else
-		fail "quitting with a reply held sends it then and says so" "sent $(sent_count), before $before"
+		fail "quitting with a reply held says it is sending, sends it then and says so" "sent $(sent_count), before $before"
 	fi
 else
 	fail "quitting with a reply held sends it then and says so" "no countdown"
