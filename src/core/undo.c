@@ -343,6 +343,13 @@ static int reverse(struct desk *d, struct ticket *t, const struct event *ev, str
 		if (!str_empty(ev->old_value) &&
 		    (rc = store_agent_by_login(d->st, ev->old_value, &a, e)))
 			return rc;
+		if (a.id && !a.active) { /* as core_assign: nothing goes to them now */
+			agent_free(&a);
+			return derr_set(e, DESK_EDENIED,
+					"ticket %lld: it was %s's, who is deactivated since; assign "
+					"it to someone else",
+					(long long)t->id, ev->old_value);
+		}
 		rc = undo_event(d, t, f, t->assignee_login, a.login, e);
 		t->assignee_id = a.id;
 		free(t->assignee_login);

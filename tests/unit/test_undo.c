@@ -223,6 +223,33 @@ START_TEST(undo_each_field_then_the_change_before)
 }
 END_TEST
 
+/* Undo hands a ticket back only to an agent who can still take it: as
+ * core_assign, never to one deactivated since; the ticket stays as it
+ * is and nothing is written. */
+START_TEST(undo_never_assigns_to_a_deactivated_agent)
+{
+	struct team_fx x;
+	struct derr e = {0};
+	team_fx_open(&x, T0);
+	int64_t a = new_ticket(&x, "Printer");
+	ck_assert_int_eq(core_claim(&x.alice, a, &e), DESK_OK);
+	test_set_now(T0 + 10);
+	ck_assert_int_eq(core_assign(&x.d, a, "bob", &e), DESK_OK);
+	ck_assert_int_eq(core_agent_set_active(&x.d, "alice", false, &e), DESK_OK);
+	size_t n = event_count(&x, a);
+	struct undo_result r;
+	ck_assert_int_eq(core_undo(&x.d, &r, &e), DESK_EDENIED);
+	ck_assert_str_eq(e.msg, "ticket 1: it was alice's, who is deactivated since; assign it to "
+				"someone else");
+	undo_result_free(&r);
+	struct ticket t = get(&x, a);
+	ck_assert_str_eq(t.assignee_login, "bob");
+	ticket_free(&t);
+	ck_assert_uint_eq(event_count(&x, a), n);
+	team_fx_close(&x);
+}
+END_TEST
+
 START_TEST(undo_takes_back_a_reopen_and_a_close)
 {
 	struct team_fx x;
@@ -556,6 +583,7 @@ Suite *suite_undo(void)
 	TCase *t = tcase_create("undo");
 	tcase_add_test(t, one_change_id_per_action);
 	tcase_add_test(t, undo_each_field_then_the_change_before);
+	tcase_add_test(t, undo_never_assigns_to_a_deactivated_agent);
 	tcase_add_test(t, undo_takes_back_a_reopen_and_a_close);
 	tcase_add_test(t, refused_after_another_agents_change);
 	tcase_add_test(t, undo_a_bulk_change_ticket_by_ticket);
