@@ -321,6 +321,13 @@ void fresh_flush(struct app *a)
 	/* Straight to the terminal after curses' frame: an OSC string moves
 	 * no cursor and draws nothing, so curses' picture stays true. */
 	fflush(stdout);
+	const char *tmux = getenv("TMUX");
+	if (tmux && *tmux) {
+		char *wrapped = notify_tmux_wrap(sb_str(&f->osc));
+		sb_reset(&f->osc);
+		sb_add(&f->osc, wrapped);
+		free(wrapped);
+	}
 	const char *p = sb_str(&f->osc);
 	size_t left = f->osc.len;
 	while (left) {

@@ -46,6 +46,19 @@ char *notify_osc(const char *title, const char *body)
 	return osc;
 }
 
+char *notify_tmux_wrap(const char *seq)
+{
+	struct strbuf b = {0};
+	sb_add(&b, "\033Ptmux;");
+	for (const char *p = seq; *p; p++) {
+		if (*p == '\033')
+			sb_addc(&b, '\033');
+		sb_addc(&b, *p);
+	}
+	sb_add(&b, "\033\\");
+	return sb_take(&b);
+}
+
 char **notify_hook_argv(char *const *hook, size_t nhook, enum notify_kind k, int64_t ticket,
 			const char *subject)
 {

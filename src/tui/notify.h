@@ -28,6 +28,10 @@ char *notify_clean(const char *s, size_t max);
  * ended by ST; a terminal ignores the one it does not know.  Title and
  * body go through notify_clean.  A new string. */
 char *notify_osc(const char *title, const char *body);
+/* seq wrapped for tmux's passthrough (DCS tmux; ... ST, each ESC
+ * doubled): inside tmux, with `allow-passthrough on`, it reaches the
+ * terminal tmux runs in; a bare OSC 777 or 9 stops at tmux. */
+char *notify_tmux_wrap(const char *seq);
 
 /* The hook's argv: the configured words, then KIND, the ticket id and
  * the subject (notify_clean'ed) as three more elements; never a shell

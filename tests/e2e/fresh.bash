@@ -127,12 +127,14 @@ if [ "$got" = "$want" ]; then
 else
 	fail "the hook runs for assigned-to-me with its words, then kind, ticket and subject as argv" "got: $got"
 fi
-# tmux shows no desktop notification; the bytes desk wrote do (pipe-pane).
-osc=$(printf '\033]777;notify;desk: assigned to you;#%s ' "$given")
-if grep -qaF -- "$osc" "$TMP/raw.out" && grep -qaF -- "$(printf '\033]9;desk: assigned to you: #%s ' "$given")" "$TMP/raw.out"; then
-	ok "a desktop notification (OSC 777 and OSC 9) is written for it"
+# tmux shows no desktop notification; the bytes desk wrote do (pipe-pane):
+# inside tmux, wrapped for its passthrough (ESC doubled within).
+osc=$(printf '\033\033]777;notify;desk: assigned to you;#%s ' "$given")
+if grep -qaF -- "$(printf '\033Ptmux;')$osc" "$TMP/raw.out" &&
+	grep -qaF -- "$(printf '\033\033]9;desk: assigned to you: #%s ' "$given")" "$TMP/raw.out"; then
+	ok "a desktop notification (OSC 777 and OSC 9, in tmux's passthrough) is written for it"
 else
-	fail "a desktop notification (OSC 777 and OSC 9) is written for it" "$(grep -ac 777 "$TMP/raw.out") OSC 777 in the output"
+	fail "a desktop notification (OSC 777 and OSC 9, in tmux's passthrough) is written for it" "$(grep -ac 777 "$TMP/raw.out") OSC 777 in the output"
 fi
 # Each event once per console: a second change to it tells nothing new.
 "$DESK" --as amelie note "$given" --body "and again" >/dev/null

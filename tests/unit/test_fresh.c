@@ -376,6 +376,10 @@ START_TEST(osc_sanitized)
 	ck_assert_str_eq(osc, "\033]777;notify;desk: new;#7 Bonjour, ^[\\ ça va^G\033\\"
 			      "\033]9;desk: new: #7 Bonjour, ^[\\ ça va^G\033\\");
 	free(osc);
+	/* for tmux: one DCS, every ESC inside doubled */
+	char *w = notify_tmux_wrap("\033]9;a\033\\");
+	ck_assert_str_eq(w, "\033Ptmux;\033\033]9;a\033\033\\\033\\");
+	free(w);
 }
 END_TEST
 
