@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../../src/tui/format.h"
 #include "core.h"
 #include "mail.h"
 #include "metrics.h"
@@ -286,6 +287,43 @@ START_TEST(outbound_start_status_and_until_as_given)
 }
 END_TEST
 
+static void copies_are(const char *text, const char *cc, const char *bcc, const char *rest)
+{
+	char *c, *b, *r;
+	compose_copies(text, &c, &b, &r);
+	if (cc)
+		ck_assert_msg(c && strcmp(c, cc) == 0, "cc of \"%s\": %s", text, c ? c : "NULL");
+	else
+		ck_assert_msg(!c, "cc of \"%s\": %s", text, c);
+	if (bcc)
+		ck_assert_msg(b && strcmp(b, bcc) == 0, "bcc of \"%s\": %s", text, b ? b : "NULL");
+	else
+		ck_assert_msg(!b, "bcc of \"%s\": %s", text, b);
+	ck_assert_str_eq(r, rest);
+	free(c);
+	free(b);
+	free(r);
+}
+
+/* The console's copies: header lines at the very top of the text. */
+START_TEST(compose_copies_from_the_top_only)
+{
+	copies_are("Hello", NULL, NULL, "Hello");
+	copies_are("", NULL, NULL, "");
+	copies_are("Cc: a@x.org\n\nHello\nCc: b@x.org", "a@x.org", NULL, "Hello\nCc: b@x.org");
+	copies_are("cc: a@x.org, b@x.org\nBCC:  c@x.org \r\nCc: d@x.org\r\n\r\nHi",
+		   "a@x.org, b@x.org, d@x.org", "c@x.org", "Hi");
+	/* the block ends at the first other line; one blank line is dropped */
+	copies_are("Bcc: c@x.org\nHi\n\nthere", NULL, "c@x.org", "Hi\n\nthere");
+	copies_are("Cc:\n\n\nHi", NULL, NULL, "\nHi");
+	/* "Cc" inside a line, or indented, is text */
+	copies_are(" Cc: a@x.org\nHi", NULL, NULL, " Cc: a@x.org\nHi");
+	copies_are("Ccx a@x.org", NULL, NULL, "Ccx a@x.org");
+	/* what they name is given back as typed: the caller checks it */
+	copies_are("Cc: nope\n\nHi", "nope", NULL, "Hi");
+}
+END_TEST
+
 Suite *suite_outbound_new(void)
 {
 	Suite *s = suite_create("outbound_new");
@@ -294,6 +332,7 @@ Suite *suite_outbound_new(void)
 	tcase_add_test(tc, outbound_start_is_not_inbound);
 	tcase_add_test(tc, outbound_refusals_create_nothing);
 	tcase_add_test(tc, outbound_start_status_and_until_as_given);
+	tcase_add_test(tc, compose_copies_from_the_top_only);
 	suite_add_tcase(s, tc);
 	return s;
 }
