@@ -229,6 +229,12 @@ START_TEST(outbound_refusals_create_nothing)
 		      "%s", e.msg);
 
 	outbound(&nt);
+	nt.customer_email = "ann lee@example.com";
+	ck_assert_int_eq(core_ticket_start(&f.d, &nt, &id, &msg, &e), DESK_EINVAL);
+	ck_assert_msg(strstr(e.msg, "the customer's address is not one desk can mail"), "%s",
+		      e.msg);
+
+	outbound(&nt);
 	nt.customer_email = NULL;
 	nt.customer_phone = "555 0100";
 	ck_assert_int_eq(core_ticket_start(&f.d, &nt, &id, &msg, &e), DESK_EINVAL);
