@@ -293,6 +293,47 @@ START_TEST(outbound_start_status_and_until_as_given)
 }
 END_TEST
 
+/* Held (undo send) like any reply; taken back, its text and copies are
+ * the agent's draft again, copies as the console writes them. */
+START_TEST(outbound_start_held_and_taken_back)
+{
+	struct fx f;
+	fx_open(&f, true);
+	f.d.reply_hold_seconds = 30;
+	struct new_ticket nt;
+	outbound(&nt);
+	nt.cc = "boss@example.com";
+	nt.bcc = "audit@example.com";
+	struct derr e = {0};
+	int64_t id = 0, msg = 0;
+	ck_assert_msg(core_ticket_start(&f.d, &nt, &id, &msg, &e) == DESK_OK, "%s", e.msg);
+	struct message m = {0};
+	ck_assert_int_eq(store_mail_message_get(f.d.st, msg, &m, &e), DESK_OK);
+	ck_assert_int_ge(m.send_after, m.created_at + 30);
+	message_free(&m);
+	/* held: not sent before its time */
+	ck_assert_int_eq(outbound_send(&f.d, msg, &e), DESK_EBUSY);
+	struct unsend_result r;
+	ck_assert_msg(core_unsend(&f.d, msg, 0, NULL, &r, &e) == DESK_OK, "%s", e.msg);
+	undo_result_free(&r.fields);
+	char *draft = NULL;
+	ck_assert_int_eq(store_draft_get(f.d.st, id, f.d.me.id, MSG_REPLY, &draft, &e), DESK_OK);
+	ck_assert_str_eq(draft, "Cc: boss@example.com\nBcc: audit@example.com\n\n"
+				"Hi Ann,\nyour plan renews on Monday.");
+	char *cc, *bcc, *rest;
+	compose_copies(draft, &cc, &bcc, &rest);
+	ck_assert_str_eq(cc, "boss@example.com");
+	ck_assert_str_eq(bcc, "audit@example.com");
+	ck_assert_str_eq(rest, "Hi Ann,\nyour plan renews on Monday.");
+	free(cc);
+	free(bcc);
+	free(rest);
+	free(draft);
+	ck_assert(priv_read_file(f.sent, NULL) == NULL);
+	fx_close(&f);
+}
+END_TEST
+
 static void copies_are(const char *text, const char *cc, const char *bcc, const char *rest)
 {
 	char *c, *b, *r;
@@ -338,6 +379,7 @@ Suite *suite_outbound_new(void)
 	tcase_add_test(tc, outbound_start_is_not_inbound);
 	tcase_add_test(tc, outbound_refusals_create_nothing);
 	tcase_add_test(tc, outbound_start_status_and_until_as_given);
+	tcase_add_test(tc, outbound_start_held_and_taken_back);
 	tcase_add_test(tc, compose_copies_from_the_top_only);
 	suite_add_tcase(s, tc);
 	return s;
