@@ -118,6 +118,7 @@ struct follow_up_rule {
 	enum status status;        /* what the ticket becomes */
 	char *canned;              /* NULL: no reply */
 	int line;                  /* where the rule is, for messages */
+	int canned_line, canned_col; /* where do: canned is */
 };
 
 /* The top-level keys, in the order config.c reads them. */
@@ -291,6 +292,11 @@ int canned_load(const char *path, struct canned_list *out, struct derr *e);
 /* What canned_load cannot know alone: a set.queue that is not one of
  * the team's queues: list is an error "FILE:LINE:COL: ...". */
 int canned_check(const struct canned_list *l, const struct config *c, struct derr *e);
+/* Whether every canned response the follow-up rules name is in l (the
+ * config's canned file, loaded; NULL when the config names none):
+ * DESK_EINVAL with FILE:LINE:COLUMN of the first that is not. */
+int follow_up_rules_check(const struct config *c, const struct canned_list *l,
+			  struct derr *e);
 void canned_list_free(struct canned_list *l);
 
 #endif

@@ -90,7 +90,15 @@ int desk_check_access(const char *db_path, bool creating, char **open_path, stru
 struct new_ticket {
 	const char *subject;
 	const char *body;           /* first message; may be NULL */
-	enum msg_kind body_kind;    /* MSG_CUSTOMER (default) or MSG_NOTE */
+	/* MSG_CUSTOMER (default), MSG_NOTE, or MSG_REPLY: an agent-started
+	 * ticket whose first message is the agent's, mailed to the customer
+	 * (outbound); it must be mailed (outbound_plan), else nothing is
+	 * created */
+	enum msg_kind body_kind;
+	const char *cc, *bcc;       /* MSG_REPLY only: copies, as desk reply's */
+	int status;                 /* after creation; -1: new, or pending for
+				     * MSG_REPLY (waiting on the customer) */
+	const char *follow_up;      /* "until" for a pending or on-hold start */
 	enum channel channel;
 	enum priority priority;
 	const char *queue;          /* NULL: the config's default queue */
@@ -103,6 +111,12 @@ struct new_ticket {
 };
 void new_ticket_init(struct new_ticket *nt);
 int core_ticket_new(struct desk *d, const struct new_ticket *nt, int64_t *id, struct derr *e);
+/* The same, with the first message's row in *msg_id (0: none).  An
+ * outbound start (MSG_REPLY) is assigned to the acting agent unless
+ * nt->assignee says otherwise; its reply is stored "queued" and the
+ * caller sends it (outbound_send, or the console's mailer). */
+int core_ticket_start(struct desk *d, const struct new_ticket *nt, int64_t *id, int64_t *msg_id,
+		      struct derr *e);
 
 struct strbuf;
 

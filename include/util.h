@@ -55,6 +55,9 @@ void time_format_rfc3339(int64_t t, char *buf, size_t size);
 void time_format_local(int64_t t, char *buf, size_t size);
 /* A short age or span: "45s", "12m", "3h", "5d", "8w"; negative gets "-". */
 void time_format_span(int64_t seconds, char *buf, size_t size);
+/* A waiting ticket's follow-up time as the queue's due column shows it:
+ * "f" and the time left ("f3d"), or how long ago it came ("f-2h"). */
+void time_format_follow_up(int64_t at, int64_t now, char *buf, size_t size);
 
 /* Parses a duration: an integer followed by s, m, h, d or w ("30m", "4h",
  * "2d"), or several ("1h30m").  Returns false if malformed or not > 0. */

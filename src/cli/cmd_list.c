@@ -25,7 +25,10 @@ static void cell(const char *s, int cols, bool last)
 static void print_row(const struct queue_row *r, int64_t now)
 {
 	char due[16] = "-", age[16];
-	if (r->next_due)
+	/* a waiting ticket is due when it is to be followed up */
+	if (r->follow_up_at && status_may_follow_up(r->status))
+		time_format_follow_up(r->follow_up_at, now, due, sizeof due);
+	else if (r->next_due)
 		time_format_span(r->next_due - now, due, sizeof due);
 	time_format_span(now - r->created_at, age, sizeof age);
 	printf("%6lld ", (long long)r->id);

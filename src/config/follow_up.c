@@ -55,6 +55,8 @@ static int read_do(const struct ydoc *d, const struct ynode *map, struct follow_
 			free(r->canned);
 			r->canned = NULL;
 			rc = y_string(d, v, &r->canned, e);
+			r->canned_line = v->line;
+			r->canned_col = v->col;
 		}
 	}
 	if (!rc && !has_status)
@@ -137,5 +139,31 @@ int config_read_follow_up_rules(const struct ydoc *d, const struct ynode *seq, s
 					    "follow_up_rules: a second rule named \"%s\"", r->name);
 	}
 	c->rules_file = xstrdup(d->path ? d->path : "config");
+	return DESK_OK;
+}
+
+int follow_up_rules_check(const struct config *c, const struct canned_list *l,
+			  struct derr *e)
+{
+	for (size_t i = 0; c && i < c->nrules; i++) {
+		const struct follow_up_rule *r = &c->rules[i];
+		if (!r->canned)
+			continue;
+		const char *file = c->rules_file ? c->rules_file : "config";
+		if (!l)
+			return derr_set(e, DESK_EINVAL,
+					"%s:%d:%d: follow_up_rules: rule \"%s\" sends canned response "
+					"\"%s\", but the config has no canned file (canned:)",
+					file, r->canned_line, r->canned_col, r->name, r->canned);
+		bool found = false;
+		for (size_t k = 0; k < l->n && !found; k++)
+			found = strcmp(l->v[k].name, r->canned) == 0;
+		if (!found)
+			return derr_set(e, DESK_EINVAL,
+					"%s:%d:%d: follow_up_rules: rule \"%s\" sends canned response "
+					"\"%s\", which is not in %s",
+					file, r->canned_line, r->canned_col, r->name, r->canned,
+					l->path ? l->path : "the canned file");
+	}
 	return DESK_OK;
 }

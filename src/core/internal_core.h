@@ -34,6 +34,14 @@ char *core_normalize_body(const char *body);
  * t if it was waiting or solved (t is saved by the caller). */
 int core_customer_message_locked(struct desk *d, struct ticket *t, const char *body,
 				 int64_t at, const char *message_id, struct derr *e);
+/* Inside a transaction: the agent's reply or note m (ticket, kind,
+ * author, body and time set by the caller; the body is normalized
+ * here) stored on t.  A reply that leaves by mail (outbound_wanted)
+ * gets a new Message-ID, "queued", the hold of undo send and the copies
+ * cc and bcc (joined and checked); copies on anything else are
+ * DESK_EINVAL.  Sets m->id; the other strings of m stay the caller's. */
+int core_agent_message_locked(struct desk *d, const struct ticket *t, struct message *m,
+			      const char *cc, const char *bcc, struct derr *e);
 /* Finds a customer by email, or adds one; inside a transaction. */
 int core_find_or_add_customer(struct desk *d, const char *name, const char *email,
 			      const char *phone, int64_t *id, struct derr *e);

@@ -82,13 +82,15 @@ char *outbound_new_message_id(const struct desk *d, int64_t ticket_id)
 	return id;
 }
 
-/* "Re: <subject> [#ID]", unless the subject already carries the tag. */
-static char *reply_subject(const struct ticket *t)
+/* "Re: <subject> [#ID]", unless the subject already carries the tag;
+ * without "Re:" when the reply opens the thread (an agent-started
+ * ticket's first mail answers nothing). */
+static char *reply_subject(const struct ticket *t, bool opens)
 {
 	char tag[32];
 	snprintf(tag, sizeof tag, "[#%lld]", (long long)t->id);
 	const char *s = t->subject ? t->subject : "";
-	bool re = g_ascii_strncasecmp(s, "re:", 3) == 0;
+	bool re = opens || g_ascii_strncasecmp(s, "re:", 3) == 0;
 	if (strstr(s, tag))
 		return xasprintf("%s%s", re ? "" : "Re: ", s);
 	return xasprintf("%s%s %s", re ? "" : "Re: ", s, tag);
@@ -117,6 +119,26 @@ static char *header_id(const char *stored)
 	if (!mail_msgid_valid(bare))
 		xfree(&bare);
 	return bare;
+}
+
+/* Whether m is the first message of its ticket's thread: no message of
+ * the ticket, the customer's or desk's, came before it. */
+static bool opens_thread(struct desk *d, const struct message *m)
+{
+	struct message_list l = {0};
+	if (store_messages(d->st, m->ticket_id, &l, NULL) != DESK_OK) {
+		message_list_free(&l);
+		return false;
+	}
+	bool first = true;
+	for (size_t i = 0; i < l.n && first; i++)
+		if (l.v[i].id != m->id &&
+		    (l.v[i].kind == MSG_CUSTOMER || l.v[i].kind == MSG_REPLY) &&
+		    (l.v[i].created_at < m->created_at ||
+		     (l.v[i].created_at == m->created_at && l.v[i].id < m->id)))
+			first = false;
+	message_list_free(&l);
+	return first;
 }
 
 /* In-Reply-To and References from the thread's stored ids: each one
@@ -235,7 +257,7 @@ static GMimeMessage *build(struct desk *d, const struct message *m, const struct
 	for (size_t i = 0; i < ncc; i++)
 		g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_CC, NULL, cc[i]);
 	mail_recipients_free(&cc, ncc);
-	char *subject = fwd ? forward_subject(t) : reply_subject(t);
+	char *subject = fwd ? forward_subject(t) : reply_subject(t, opens_thread(d, m));
 	char *clean = mail_clean_line(subject);
 	g_mime_message_set_subject(msg, clean, "utf-8");
 	free(clean);

@@ -78,41 +78,19 @@ int core_post_copies(struct desk *d, int64_t id, enum msg_kind kind, const char 
 		free(bcc);
 		return rc;
 	}
-	char *text = core_normalize_body(body);
 	struct message m = {
 		.ticket_id = id,
 		.kind = kind,
 		.author_id = d->me.id,
-		.body = text,
+		.body = (char *)body,
 		.created_at = time_now(),
 	};
-	/* Mail (outbound.c): a reply that leaves by mail is stored
-	 * "queued" in this transaction; the caller hands it to sendmail
-	 * after the commit (the CLI waits for it, the console does not), and
-	 * a failure leaves it "failed" for `desk outbox`. */
-	char *mail_id = kind == MSG_REPLY && outbound_wanted(d, &t)
-				? outbound_new_message_id(d, id) : NULL;
-	if (mail_id) {
-		m.message_id = mail_id;
-		m.delivery = (char *)"queued";
-		if (d->reply_hold_seconds > 0)
-			m.send_after = m.created_at + d->reply_hold_seconds;
-		m.cc = cc;
-		m.bcc = bcc;
-	} else if (cc || bcc) {
-		char why[200];
-		outbound_plan(d, &t, why, sizeof why);
-		rc = derr_set(e, DESK_EINVAL,
-			      "ticket %lld: Cc and Bcc need a reply that is mailed, and %s; "
-			      "nothing was sent",
-			      (long long)id, why);
-	}
-	if (rc == DESK_OK && t.status == ST_CLOSED)
+	if (t.status == ST_CLOSED)
 		rc = derr_set(e, DESK_EDENIED,
 			      "ticket %lld is closed; nothing was sent (open a new ticket)",
 			      (long long)id);
 	if (rc == DESK_OK)
-		rc = store_message_insert(d->st, &m, e);
+		rc = core_agent_message_locked(d, &t, &m, cc, bcc, e);
 	if (rc == DESK_OK && kind == MSG_REPLY) {
 		int64_t ncust = 0;
 		rc = store_message_count(d->st, id, MSG_CUSTOMER, &ncust, e);
@@ -132,10 +110,48 @@ int core_post_copies(struct desk *d, int64_t id, enum msg_kind kind, const char 
 	rc = core_ticket_finish(d, &t, rc, true, e);
 	if (rc == DESK_OK && msg_id)
 		*msg_id = m.id;
-	free(mail_id);
-	free(text);
 	free(cc);
 	free(bcc);
+	return rc;
+}
+
+int core_agent_message_locked(struct desk *d, const struct ticket *t, struct message *m,
+			      const char *cc, const char *bcc, struct derr *e)
+{
+	/* Mail (outbound.c): a reply that leaves by mail is stored
+	 * "queued" in this transaction; the caller hands it to sendmail
+	 * after the commit (the CLI waits for it, the console does not), and
+	 * a failure leaves it "failed" for `desk outbox`. */
+	char *mail_id = m->kind == MSG_REPLY && outbound_wanted(d, t)
+				? outbound_new_message_id(d, t->id) : NULL;
+	int rc = DESK_OK;
+	if (mail_id) {
+		m->message_id = mail_id;
+		m->delivery = (char *)"queued";
+		if (d->reply_hold_seconds > 0)
+			m->send_after = m->created_at + d->reply_hold_seconds;
+		m->cc = (char *)cc;
+		m->bcc = (char *)bcc;
+	} else if (cc || bcc) {
+		char why[200];
+		outbound_plan(d, t, why, sizeof why);
+		rc = derr_set(e, DESK_EINVAL,
+			      "ticket %lld: Cc and Bcc need a reply that is mailed, and %s; "
+			      "nothing was sent",
+			      (long long)t->id, why);
+	}
+	char *given = m->body;
+	char *text = core_normalize_body(given ? given : "");
+	m->body = text;
+	if (rc == DESK_OK)
+		rc = store_message_insert(d->st, m, e);
+	/* the row's strings were the caller's or ours for the insert only */
+	m->body = given;
+	m->message_id = NULL;
+	m->delivery = NULL;
+	m->cc = m->bcc = NULL;
+	free(text);
+	free(mail_id);
 	return rc;
 }
 

@@ -54,8 +54,20 @@ static int take_back(struct desk *d, int64_t msg_row, const char *canned, int64_
 	/* It was never an answer: the first response is not this one. */
 	if (rc == DESK_OK && !replies)
 		t.first_response_at = 0;
+	/* Its copies come back as the console writes them: lines at the top
+	 * of the text (src/tui/format.c, compose_copies). */
+	struct strbuf b = {0};
+	if (m.cc)
+		sb_addf(&b, "Cc: %s\n", m.cc);
+	if (m.bcc)
+		sb_addf(&b, "Bcc: %s\n", m.bcc);
+	if (b.len)
+		sb_addc(&b, '\n');
+	sb_add(&b, m.body ? m.body : "");
+	char *text = sb_take(&b);
 	if (rc == DESK_OK)
-		rc = restore_draft(d, t.id, m.body, canned, e);
+		rc = restore_draft(d, t.id, text, canned, e);
+	free(text);
 	char idbuf[32];
 	snprintf(idbuf, sizeof idbuf, "%lld", (long long)msg_row);
 	if (rc == DESK_OK)

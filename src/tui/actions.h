@@ -121,7 +121,7 @@ enum arg_kind {
 	X(PERIOD, "period", 0, ARG_TEXT, act_period, "P",                                 \
 	  "the dashboard's period: 7, 14, 30 or 90 days (`:period 30`)")                  \
 	X(NEW_TICKET, "new-ticket", 0, ARG_NONE, act_new_ticket, "C",                     \
-	  "log a phone call or walk-in as a new ticket")                                  \
+	  "new ticket: log a call or walk-in, or mail a customer")                        \
 	X(REFRESH, "refresh", 0, ARG_NONE, act_refresh, "C-r F5", "reload from the database") \
 	X(REDRAW, "redraw", 0, ARG_NONE, act_redraw, "C-l", "repaint the screen")         \
 	X(MOUSE, "mouse", 0, ARG_NONE, act_mouse, "",                                     \

@@ -10,7 +10,10 @@
  * time) or discard.  Before sending, a customer message or another
  * agent's reply that arrived meanwhile is shown, with the choice to send
  * anyway, edit again or postpone.  Work is never lost: a failed send, a
- * signal or a lost terminal keeps the text as a draft (or in its file). */
+ * signal or a lost terminal keeps the text as a draft (or in its file).
+ * A reply's copies are lines "Cc: ADDR" and "Bcc: ADDR" at the top of
+ * its text (compose_copies), taken off and checked before sending; a
+ * bad address asks again with the text kept. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -34,6 +37,11 @@
 #define EDITOR_POLL_MS 100   /* how often the editor is looked at */
 #define AUTOSAVE_MS 1000     /* how often its file is saved as a draft */
 #define COLLISION_LINES 3    /* lines of each new message shown */
+/* Said below the marker of a mailed reply. */
+#define COPIES_HELP                                                                  \
+	"Copies: begin the text with lines like \"Cc: name@example.com\" and \"Bcc: "   \
+	"name@example.com\",\nthen an empty line; desk takes them off and checks every " \
+	"address.\n"
 
 enum purpose { P_POST, P_NEW };
 
@@ -53,6 +61,7 @@ struct compose {
 	int64_t customer_id;
 	char *name, *email, *subject;
 	enum channel channel;
+	bool outbound; /* its first message is the agent's mail (kind MSG_REPLY) */
 };
 
 void compose_free(struct compose **cp)
@@ -358,33 +367,86 @@ static void keep_unsent(struct app *a, struct compose *c, const char *why)
 	}
 }
 
+/* The copies at the top of a reply's text, checked (every address, as
+ * desk reply --cc does), and the text below them: new strings. */
+static int copies_of(const struct compose *c, char **cc, char **bcc, char **text,
+		     struct derr *e)
+{
+	char *given_cc, *given_bcc;
+	compose_copies(c->body, &given_cc, &given_bcc, text);
+	const char *one[1] = {given_cc};
+	int rc = mail_recipients_join(one, given_cc ? 1 : 0, "Cc", cc, e);
+	one[0] = given_bcc;
+	if (rc == DESK_OK && (rc = mail_recipients_join(one, given_bcc ? 1 : 0, "Bcc", bcc, e)))
+		xfree(cc);
+	free(given_cc);
+	free(given_bcc);
+	if (rc)
+		xfree(text);
+	return rc;
+}
+
+/* A new ticket from the compose file: the agent's note of a call, or
+ * (outbound) their first mail to the customer, handed to the mailer:
+ * the status line says "sent" only once sendmail took it. */
+static int create_ticket(struct app *a)
+{
+	struct compose *c = a->compose;
+	struct derr e = {0};
+	struct new_ticket nt;
+	new_ticket_init(&nt);
+	nt.subject = c->subject;
+	nt.channel = c->channel;
+	nt.customer_id = c->customer_id;
+	nt.customer_name = c->name;
+	nt.customer_email = c->email;
+	char *cc = NULL, *bcc = NULL, *text = NULL;
+	if (c->outbound) {
+		if (copies_of(c, &cc, &bcc, &text, &e))
+			return ask_what_now(a, e.msg);
+		if (blank(text) || core_signature_only(text, c->signature)) {
+			free(cc);
+			free(bcc);
+			free(text);
+			return ask_what_now(a, "The mail is empty");
+		}
+		nt.body_kind = MSG_REPLY;
+		nt.body = text;
+		nt.cc = cc;
+		nt.bcc = bcc;
+	} else {
+		nt.body = blank(c->body) ? NULL : c->body;
+		nt.body_kind = MSG_NOTE;
+	}
+	int64_t id = 0, msg_id = 0;
+	int rc = core_ticket_start(a->d, &nt, &id, &msg_id, &e);
+	free(cc);
+	free(bcc);
+	free(text);
+	if (rc == DESK_EINVAL && c->outbound)
+		return ask_what_now(a, e.msg); /* not mailable as written: fix it, or discard */
+	if (rc) {
+		c->keep_file = true;
+		app_fail(a, "Ticket not created: %s (your text is in %s)", e.msg, c->path);
+		compose_free(&a->compose);
+		return RD_STATUS;
+	}
+	bool outbound = c->outbound;
+	compose_free(&a->compose);
+	int flags = app_changed(a) | app_show(a, id, false) | app_focus(a, PANE_CONV);
+	app_msg(a, "Ticket #%lld created.", (long long)id);
+	if (outbound)
+		flags |= mailer_send_held(a, id, msg_id, 0, NULL);
+	return flags | RD_STATUS;
+}
+
 static int do_send(struct app *a)
 {
 	struct compose *c = a->compose;
 	struct derr e = {0};
 	int rc;
-	if (c->purpose == P_NEW) {
-		struct new_ticket nt;
-		new_ticket_init(&nt);
-		nt.subject = c->subject;
-		nt.body = blank(c->body) ? NULL : c->body;
-		nt.body_kind = MSG_NOTE;
-		nt.channel = c->channel;
-		nt.customer_id = c->customer_id;
-		nt.customer_name = c->name;
-		nt.customer_email = c->email;
-		int64_t id = 0;
-		if ((rc = core_ticket_new(a->d, &nt, &id, &e))) {
-			c->keep_file = true;
-			app_fail(a, "Ticket not created: %s (your text is in %s)", e.msg, c->path);
-			compose_free(&a->compose);
-			return RD_STATUS;
-		}
-		compose_free(&a->compose);
-		int flags = app_changed(a) | app_show(a, id, false) | app_focus(a, PANE_CONV);
-		app_msg(a, "Ticket #%lld created.", (long long)id);
-		return flags | RD_STATUS;
-	}
+	if (c->purpose == P_NEW)
+		return create_ticket(a);
 	int count = 0;
 	char *detail = collision(a, c, &count);
 	if (detail) {
@@ -406,7 +468,14 @@ static int do_send(struct app *a)
 	}
 	int finish = c->finish;
 	int64_t msg_id = 0;
-	rc = core_post(a->d, c->ticket, c->kind, c->body, ch, n, &msg_id, &e);
+	char *cc = NULL, *bcc = NULL, *text = NULL;
+	if (c->kind == MSG_REPLY && (rc = copies_of(c, &cc, &bcc, &text, &e)))
+		return ask_what_now(a, e.msg); /* the text stays: e edits it */
+	rc = core_post_copies(a->d, c->ticket, c->kind, text ? text : c->body, cc, bcc, ch, n,
+			      &msg_id, &e);
+	free(cc);
+	free(bcc);
+	free(text);
 	if (rc) {
 		struct derr e2 = {0};
 		if (save_draft(a, c, c->body, &e2) == DESK_OK)
@@ -525,6 +594,25 @@ static int ask_collision(struct app *a, const char *detail, int count)
 	return flags | app_changed(a);
 }
 
+/* The copies the text asks for, for the question: ", Cc a@x, Bcc b@y"
+ * (sanitized, as typed), or "". */
+static const char *copies_hint(const struct compose *c)
+{
+	static char hint[160];
+	char *cc, *bcc, *rest;
+	compose_copies(c->body, &cc, &bcc, &rest);
+	char *safe_cc = cc ? text_sanitize(cc, 0) : NULL;
+	char *safe_bcc = bcc ? text_sanitize(bcc, 0) : NULL;
+	snprintf(hint, sizeof hint, "%s%s%s%s", cc ? ", Cc " : "", cc ? safe_cc : "",
+		 bcc ? ", Bcc " : "", bcc ? safe_bcc : "");
+	free(safe_cc);
+	free(safe_bcc);
+	free(cc);
+	free(bcc);
+	free(rest);
+	return hint;
+}
+
 /* Whether the reply will be mailed, for the question: " (by mail)" or
  * " (not mailed: a phone ticket)". */
 static const char *mail_hint(struct app *a, const struct compose *c)
@@ -535,7 +623,7 @@ static const char *mail_hint(struct app *a, const struct compose *c)
 		return "";
 	char why[200];
 	if (outbound_plan(a->d, &t, why, sizeof why))
-		snprintf(hint, sizeof hint, " (by mail)");
+		snprintf(hint, sizeof hint, " (by mail%s)", copies_hint(c));
 	else if (!a->cfg || str_empty(a->cfg->mail.support_address))
 		hint[0] = '\0'; /* this desk sends no mail: nothing to say */
 	else if (str_empty(t.customer_email) || !strchr(t.customer_email, '@'))
@@ -551,15 +639,22 @@ static int ask_what_now(struct app *a, const char *why)
 	struct compose *c = a->compose;
 	char *label;
 	const char *choices;
-	if (c->purpose == P_NEW) {
+	if (c->purpose == P_NEW && c->outbound) {
+		char *to = text_sanitize(c->email ? c->email : "the customer", 0);
+		label = xasprintf("%s%sCreate the ticket and mail it to %s%s? (s)end, (e)dit, "
+				  "(d)iscard: ",
+				  why ? why : "", why ? ". " : "", to, copies_hint(c));
+		free(to);
+		choices = "sed";
+	} else if (c->purpose == P_NEW) {
 		label = xasprintf("Create the ticket? (s)ave, (e)dit, (d)iscard: ");
 		choices = "sed";
 	} else {
 		bool note = c->kind == MSG_NOTE;
-		label = xasprintf("%s%s%s #%lld?%s (s)end%s, %s(e)dit, (p)ostpone, (d)iscard: ",
+		label = xasprintf("%s%s%s #%lld?%s (s)end, %s(e)dit, (p)ostpone, (d)iscard: ",
 				  why ? why : "", why ? ". " : "",
 				  note ? "Add the note to" : "Send the reply on", (long long)c->ticket,
-				  note ? "" : mail_hint(a, c), why ? " anyway" : "",
+				  note ? "" : mail_hint(a, c),
 				  note ? "" : "(S)end+solve, send+(W)ait (pending), ");
 		choices = note ? "sepd" : "sepdSW";
 	}
@@ -588,6 +683,13 @@ static int edit(struct app *a)
 		compose_free(&a->compose);
 		return RD_ALL;
 	}
+	/* A bad copy is said at once, not only when sending. */
+	char *cc = NULL, *bcc = NULL, *text = NULL;
+	if (c->kind == MSG_REPLY && copies_of(c, &cc, &bcc, &text, &e))
+		return ask_what_now(a, e.msg) | RD_ALL;
+	free(cc);
+	free(bcc);
+	free(text);
 	return ask_what_now(a, NULL) | RD_ALL;
 }
 
@@ -608,7 +710,7 @@ static char *below_marker(struct app *a, const struct compose *c, const struct t
 	if (c->kind == MSG_REPLY) {
 		char why[200];
 		if (outbound_plan(a->d, t, why, sizeof why))
-			sb_addf(&b, "It will be mailed to %s.\n", t->customer_email);
+			sb_addf(&b, "It will be mailed to %s.\n%s", t->customer_email, COPIES_HELP);
 		else
 			sb_addf(&b, "It will NOT be mailed: %s.\n", why);
 	}
@@ -837,25 +939,37 @@ int compose_start(struct app *a, enum msg_kind kind, const struct canned *canned
 }
 
 int compose_new_ticket(struct app *a, int64_t customer_id, const char *name, const char *email,
-		       const char *subject, enum channel ch)
+		       const char *subject, enum channel ch, bool outbound)
 {
 	struct derr e = {0};
 	struct compose *c = xcalloc(1, sizeof *c);
 	c->purpose = P_NEW;
-	c->kind = MSG_NOTE;
+	c->kind = outbound ? MSG_REPLY : MSG_NOTE;
+	c->outbound = outbound;
 	c->finish = -1;
 	c->customer_id = customer_id;
 	c->name = xstrdup(name);
 	c->email = xstrdup(email);
 	c->subject = xstrdup(subject);
 	c->channel = ch;
-	char *info = xasprintf("New %s ticket for %s%s%s%s: \"%s\".\n"
-			       "Write your notes of the conversation above; they are kept as an "
-			       "internal note.\nLeave it empty to create the ticket without one.\n",
-			       channel_name(ch), name ? name : "", email ? " <" : "",
-			       email ? email : "", email ? ">" : "", subject);
+	char *info = outbound ? xasprintf("New email ticket for %s%s%s%s: \"%s\".\n"
+					  "Write your first mail to the customer above; it is "
+					  "mailed to them when you send it,\nand their answer comes "
+					  "back into the ticket.\n%s",
+					  name ? name : "", email ? " <" : "", email ? email : "",
+					  email ? ">" : "", subject, COPIES_HELP)
+			      : xasprintf("New %s ticket for %s%s%s%s: \"%s\".\n"
+					  "Write your notes of the conversation above; they are kept "
+					  "as an internal note.\nLeave it empty to create the ticket "
+					  "without one.\n",
+					  channel_name(ch), name ? name : "", email ? " <" : "",
+					  email ? email : "", email ? ">" : "", subject);
 	char *safe = text_sanitize(info, SAN_KEEP_NEWLINES);
-	char *content = compose_build("", safe);
+	char *body = NULL;
+	if (outbound)
+		sign(a, c, &body, true);
+	char *content = compose_build(body ? body : "", safe);
+	free(body);
 	int rc = write_file(c, content, &e);
 	free(content);
 	free(safe);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "format.h"
 #include "util.h"
@@ -158,6 +159,55 @@ char *compose_quote(const char *s)
 		p += n + (nl ? 1 : 0);
 	}
 	return b.len ? sb_take(&b) : (sb_free(&b), xstrdup(""));
+}
+
+/* The value of a "Cc:" (or "Bcc:") line [p, end) with its name, any
+ * case; NULL when the line is not one. */
+static const char *copy_value(const char *p, const char *end, const char *name)
+{
+	size_t n = strlen(name);
+	if ((size_t)(end - p) < n || strncasecmp(p, name, n) != 0)
+		return NULL;
+	return p + n;
+}
+
+static void add_copies(struct strbuf *b, const char *v, const char *end)
+{
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		end--;
+	if (end > v) {
+		if (b->len)
+			sb_add(b, ", ");
+		sb_addn(b, v, (size_t)(end - v));
+	}
+}
+
+void compose_copies(const char *text, char **cc, char **bcc, char **rest)
+{
+	struct strbuf c = {0}, bc = {0};
+	const char *p = text ? text : "";
+	bool any = false;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		const char *end = nl ? nl : p + strlen(p);
+		const char *v;
+		if ((v = copy_value(p, end, "cc:")))
+			add_copies(&c, v, end);
+		else if ((v = copy_value(p, end, "bcc:")))
+			add_copies(&bc, v, end);
+		else
+			break;
+		any = true;
+		p = nl ? nl + 1 : end;
+	}
+	/* the blank line that ends a header block */
+	if (any && (*p == '\n' || (p[0] == '\r' && p[1] == '\n')))
+		p += *p == '\n' ? 1 : 2;
+	*cc = c.len ? sb_take(&c) : (sb_free(&c), NULL);
+	*bcc = bc.len ? sb_take(&bc) : (sb_free(&bc), NULL);
+	*rest = xstrdup(p);
 }
 
 char *sparkline(const int64_t *v, size_t n, bool utf8)

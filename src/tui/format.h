@@ -47,5 +47,13 @@ char *compose_build(const char *body, const char *below);
 char *compose_strip(const char *text);
 /* Every line of s prefixed with "> ".  A new string. */
 char *compose_quote(const char *s);
+/* The copies a reply's text asks for, mutt's edit_headers style: lines
+ * "Cc: ADDR, ADDR" and "Bcc: ADDR" (any case, repeatable) at the very
+ * top of the text, up to the first other line; one blank line after
+ * them is dropped too.  *cc and *bcc: what they name, joined by ", "
+ * in order (new strings, NULL when none; not checked here: the caller
+ * checks each with mail_recipients_join); *rest: the text below them, a
+ * new string (the whole text when it has none). */
+void compose_copies(const char *text, char **cc, char **bcc, char **rest);
 
 #endif

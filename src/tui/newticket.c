@@ -1,6 +1,8 @@
 /* newticket.c: logging a phone call or a walk-in as a new ticket:
  * customer (looked up by name or email, or added), subject, channel,
- * then the agent's notes in $EDITOR. */
+ * then the agent's notes in $EDITOR; or, as the last "channel", an
+ * email ticket the agent starts: their first mail to the customer,
+ * written in $EDITOR and mailed (compose.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,14 +33,19 @@ static struct newt *newt_copy(const struct newt *n)
 	return c;
 }
 
+/* The picker's value for an email ticket the agent starts by mailing
+ * the customer (not a channel name). */
+#define OUTBOUND "outbound"
+
 static int channel_chosen(struct app *a, const char *value, void *data)
 {
 	const struct newt *n = data;
-	int ch = value ? channel_from_name(value) : -1;
+	bool outbound = value && strcmp(value, OUTBOUND) == 0;
+	int ch = outbound ? CH_EMAIL : value ? channel_from_name(value) : -1;
 	if (ch < 0)
 		return 0;
 	return compose_new_ticket(a, n->customer_id, n->name, n->email, n->subject,
-				  (enum channel)ch);
+				  (enum channel)ch, outbound);
 }
 
 static int subject_done(struct app *a, const char *text, void *data)
@@ -63,6 +70,10 @@ static int subject_done(struct app *a, const char *text, void *data)
 	for (size_t i = 0; i < ARRAY_LEN(order); i++)
 		picker_add(&p.items, &p.n, &cap, channel_name(order[i]), channel_name(order[i]),
 			   NULL);
+	/* Only where mail goes out: the ticket would be a lie otherwise. */
+	if (a->cfg && !str_empty(a->cfg->mail.support_address))
+		picker_add(&p.items, &p.n, &cap, "email: write to the customer (mailed by desk)",
+			   OUTBOUND, NULL);
 	return picker_open(a, &p);
 }
 

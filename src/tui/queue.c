@@ -682,6 +682,11 @@ static void q_draw(struct pane *p, struct app *a)
 			attr_t at = sel && s != SLA_PAST ? base : a->attr[sel_el[s]];
 			if (r->status == ST_SOLVED || r->status == ST_CLOSED || r->status == ST_PENDING)
 				buf[0] = '\0';
+			/* a waiting ticket: when to follow it up, "f3d" */
+			if (r->follow_up_at && status_may_follow_up(r->status)) {
+				time_format_follow_up(r->follow_up_at, now, buf, sizeof buf);
+				at = sel || r->follow_up_at > now ? base : a->attr[EL_SLA_NEAR];
+			}
 			put_cell(w, y, x0 + c.x[QC_SLA], c.w[QC_SLA], buf, true, at);
 		}
 		if (c.shown[QC_AGE]) {

@@ -119,6 +119,8 @@ int tui_check_config(const struct config *cfg, struct derr *e)
 	struct theme theme;
 	int rc = load_files(cfg, &km, &canned, &theme, e);
 	if (rc == DESK_OK) {
+		/* desk tick would fail on each ticket: said now, with where */
+		rc = follow_up_rules_check(cfg, cfg && cfg->canned_file ? &canned : NULL, e);
 		keymap_free(&km);
 		canned_list_free(&canned);
 	}

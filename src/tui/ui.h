@@ -401,8 +401,10 @@ int compose_start(struct app *a, enum msg_kind kind, const struct canned *canned
  * (a->cur_id), with the canned response it started from, without asking
  * (the drafts list chose it). */
 int compose_resume(struct app *a, enum msg_kind kind);
-/* Starts a new ticket's first note for an agreed customer and subject. */
+/* Starts a new ticket's first note for an agreed customer and subject;
+ * with outbound, the first mail to the customer instead (an email
+ * ticket the agent starts: core_ticket_start with MSG_REPLY). */
 int compose_new_ticket(struct app *a, int64_t customer_id, const char *name, const char *email,
-		       const char *subject, enum channel ch);
+		       const char *subject, enum channel ch, bool outbound);
 
 #endif

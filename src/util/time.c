@@ -129,6 +129,13 @@ void time_format_span(int64_t s, char *buf, size_t size)
 		snprintf(buf, size, "%s%lldw", sign, (long long)(a / (86400 * 7)));
 }
 
+void time_format_follow_up(int64_t at, int64_t now, char *buf, size_t size)
+{
+	char span[32];
+	time_format_span(at - now, span, sizeof span);
+	snprintf(buf, size, "f%s", span);
+}
+
 bool duration_parse(const char *s, int64_t *seconds)
 {
 	if (!s || !*s)

@@ -92,8 +92,9 @@ support_aliases:
 customers:
   driver = accept
   domains = customer.test
-  # a listed local part is untainted (local_part_data) for the file name
-  local_parts = ann
+  # a listed local part is untainted (local_part_data) for the file name;
+  # eng is a third party (desk forward)
+  local_parts = ann : eng
   transport = mbox
 
 begin transports
@@ -268,3 +269,141 @@ else
 fi
 [ "$(grep -c '^From ' "$MBOX")" -eq 1 ] &&
 	say ok "nothing answered the auto-reply" || say "not ok" "nothing answered the auto-reply"
+
+# --- follow-through (issue 14) ---
+# Mail desk starts by itself, through the same exim: (a) a follow-up
+# rule's canned reply when desk tick finds a ticket left pending, (b) a
+# ticket an agent starts with desk new --send, answered by the customer,
+# (c) desk forward to a third party (eng), whose answer comes back as a
+# note.
+cat >"$T/canned.yaml" <<'EOF'
+- name: no-reply-close
+  title: Closing for lack of an answer
+  body: |
+    FOLLOW-UP-CLOSING: we have not heard back, so we are closing #{{ticket.id}}.
+EOF
+cat >>"$T/config.yaml" <<EOF
+canned: $T/canned.yaml
+follow_up_rules:
+  - name: no-reply-close
+    when: pending
+    after: 7d
+    without: customer_reply
+    do: {status: solved, canned: no-reply-close}
+EOF
+# msg_header FILE TEXT HEADER: HEADER's value in the mbox message of
+# FILE whose text holds TEXT.
+msg_header() {
+	awk -v want="$2" -v h="$(echo "$3" | tr 'A-Z' 'a-z')" '
+		function done() { if (found && val != "") { print val; exit } }
+		/^From / { done(); found = 0; val = ""; inhdr = 1; next }
+		inhdr && /^$/ { inhdr = 0 }
+		inhdr && tolower(substr($0, 1, length(h) + 1)) == h ":" {
+			val = $0; sub(/^[^:]*: */, "", val) }
+		index($0, want) { found = 1 }
+		END { done() }' "$1"
+}
+# (a) pending since 8 days ago (DESK_NOW), the rule's 7 days are up;
+# solving needs an owner.
+PAST=$(($(date +%s) - 8 * 86400))
+FU=$(DESK_NOW=$PAST "$DESK" --db "$DESK_DB" new --subject "Printer jam" --name "Ann Customer" \
+	--email ann@customer.test --body "The printer jams." --assign "$(id -un)" 2>&1 |
+	sed -n 's/^desk: ticket \([0-9][0-9]*\) created$/\1/p')
+DESK_NOW=$PAST "$DESK" --db "$DESK_DB" set "$FU" status=pending >/dev/null 2>&1
+"$DESK" --db "$DESK_DB" tick >"$T/tick.out" 2>&1
+if grep -q "^ticket $FU: rule no-reply-close: reply no-reply-close, status pending -> solved, reply mailed$" "$T/tick.out" &&
+	[ "$(q "SELECT status FROM tickets WHERE id = $FU")" = solved ]; then
+	say ok "desk tick applies the follow-up rule to ticket $FU (pending 8 days) and mails its reply"
+else
+	say "not ok" "desk tick applies the follow-up rule to ticket $FU (pending 8 days) and mails its reply"
+	sed 's/^/# /' "$T/tick.out"
+fi
+if wait_for grep -q "FOLLOW-UP-CLOSING: we have not heard back, so we are closing #$FU." "$T/mail/ann"; then
+	say ok "the follow-up's canned reply lands in the customer's mailbox"
+else
+	say "not ok" "the follow-up's canned reply lands in the customer's mailbox"
+	show_logs
+fi
+
+# (b) the agent writes first; the customer answers over SMTP.
+if "$DESK" --db "$DESK_DB" new --send --subject "Your renewal" --name "Ann Customer" \
+	--email ann@customer.test --body "OUTBOUND-FIRST: your plan renews on Monday." \
+	>"$T/new.out" 2>&1; then
+	say ok "desk new --send hands the first mail to exim"
+else
+	say "not ok" "desk new --send hands the first mail to exim"
+	sed 's/^/# /' "$T/new.out"
+fi
+OB=$(sed -n 's/^desk: ticket \([0-9][0-9]*\) created$/\1/p' "$T/new.out")
+if wait_for grep -q "OUTBOUND-FIRST" "$T/mail/ann"; then
+	say ok "the outbound mail lands in the customer's mailbox"
+else
+	say "not ok" "the outbound mail lands in the customer's mailbox"
+	show_logs
+fi
+case $(msg_header "$T/mail/ann" OUTBOUND-FIRST Subject) in
+"Your renewal [#$OB]") say ok "it opens a thread: \"Your renewal [#$OB]\", no Re:" ;;
+*) say "not ok" "it opens a thread: $(msg_header "$T/mail/ann" OUTBOUND-FIRST Subject)" ;;
+esac
+OB_ID=$(msg_header "$T/mail/ann" OUTBOUND-FIRST Message-Id | tr -d '<>')
+cat >"$T/ob-answer" <<EOF
+From: Ann Customer <ann@customer.test>
+To: support@desk.test
+Subject: Re: Your renewal
+Message-ID: <ob-answer@customer.test>
+In-Reply-To: <$OB_ID>
+References: <$OB_ID>
+
+OUTBOUND-ANSWER: yes, renew it.
+EOF
+smtp ann@customer.test support@desk.test "$T/ob-answer" 2>"$T/smtp.err" ||
+	sed 's/^/# /' "$T/smtp.err"
+if [ -n "$OB" ] && [ -n "$OB_ID" ] &&
+	wait_for test "$(q "SELECT ticket_id FROM messages WHERE message_id = 'ob-answer@customer.test'" 2>/dev/null)" = "$OB"; then
+	say ok "the customer's answer over SMTP lands in the same ticket $OB"
+else
+	say "not ok" "the customer's answer over SMTP lands in the same ticket ($OB, $OB_ID)"
+	show_logs
+fi
+[ "$(q "SELECT m.kind || ' ' || t.status FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.message_id = 'ob-answer@customer.test'")" = "customer open" ] &&
+	say ok "... as the customer's message, reopening it" ||
+	say "not ok" "... as the customer's message, reopening it"
+
+# (c) a third party is asked; their answer is a note, not the customer's.
+if "$DESK" --db "$DESK_DB" forward "$OB" --to eng@customer.test --body "FORWARD-ASK: can we renew early?" \
+	>"$T/fwd.out" 2>&1; then
+	say ok "desk forward hands the thread to exim"
+else
+	say "not ok" "desk forward hands the thread to exim"
+	sed 's/^/# /' "$T/fwd.out"
+fi
+if wait_for grep -q "FORWARD-ASK" "$T/mail/eng" &&
+	grep -q "^> OUTBOUND-ANSWER: yes, renew it.$" "$T/mail/eng"; then
+	say ok "the forward lands in the third party's mailbox, the thread quoted"
+else
+	say "not ok" "the forward lands in the third party's mailbox, the thread quoted"
+	show_logs
+fi
+FWD_ID=$(msg_header "$T/mail/eng" FORWARD-ASK Message-Id | tr -d '<>')
+cat >"$T/eng-answer" <<EOF
+From: Eng <eng@customer.test>
+To: support@desk.test
+Subject: Re: Fwd: Your renewal [#$OB]
+Message-ID: <eng-answer@customer.test>
+In-Reply-To: <$FWD_ID>
+
+ENG-ANSWER: yes, from tomorrow.
+EOF
+smtp eng@customer.test support@desk.test "$T/eng-answer" 2>"$T/smtp.err" ||
+	sed 's/^/# /' "$T/smtp.err"
+if [ -n "$FWD_ID" ] &&
+	wait_for test "$(q "SELECT ticket_id || ' ' || kind FROM messages WHERE message_id = 'eng-answer@customer.test'" 2>/dev/null)" = "$OB note"; then
+	say ok "the third party's answer over SMTP is an internal note on ticket $OB"
+else
+	say "not ok" "the third party's answer over SMTP is an internal note on ticket $OB ($FWD_ID)"
+	show_logs
+fi
+[ "$(q "SELECT status FROM tickets WHERE id = $OB")" = open ] &&
+	say ok "... and does not change the ticket's status" ||
+	say "not ok" "... and does not change the ticket's status"
+# --- end follow-through ---
