@@ -63,8 +63,13 @@ static void print_entry(const struct survey_entry *x)
 		printf("import  ");
 	cli_print_safe(x->customer ? x->customer : "-", false);
 	if (x->s.comment) {
+		char *flat = xstrdup(x->s.comment); /* one line: its breaks as spaces */
+		for (char *c = flat; *c; c++)
+			if (*c == '\n')
+				*c = ' ';
 		printf(": ");
-		cli_print_safe(x->s.comment, false);
+		cli_print_safe(flat, false);
+		free(flat);
 	}
 	fputc('\n', stdout);
 }
@@ -80,7 +85,7 @@ static int exec_list(struct cli_ctx *c, int argc, char **argv)
 	struct survey_query q = {.kind = -1};
 	bool json = false;
 	int o;
-	optind = 1;
+	optind = 0; /* a fresh getopt over list's own arguments (glibc) */
 	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		if (o == 's') {
 			if (!time_parse_rfc3339(optarg, &q.since))
@@ -168,7 +173,6 @@ static int exec_survey(struct cli_ctx *c, int argc, char **argv)
 		return cli_help(c);
 	if (argc > 1 && strcmp(argv[1], "list") == 0)
 		return exec_list(c, argc - 1, argv + 1);
-	optind = 1;
 	return exec_record(c, argc, argv);
 }
 
