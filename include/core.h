@@ -348,6 +348,12 @@ bool survey_sampled(int64_t ticket_id, int64_t solved_at, int percent);
  * range) and *comment still set when there is no usable score. */
 int survey_parse_answer(const char *text, enum survey_kind kind, int *score, char **comment,
 			struct derr *e);
+/* What an agent types for an answer (the console's `:survey`):
+ * "[KIND] SCORE [words]", KIND csat, ces or nps (dflt when left out).
+ * *comment points into line (NULL when no words).  DESK_EINVAL saying
+ * what is wrong. */
+int survey_line_parse(const char *line, enum survey_kind dflt, enum survey_kind *kind,
+		      int *score, const char **comment, struct derr *e);
 /* "csat 4/5", "nps 9/10": the score as shown. */
 void survey_score_text(enum survey_kind kind, int score, char *buf, size_t size);
 /* The question mailed for kind when the config gives none. */

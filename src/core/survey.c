@@ -179,6 +179,48 @@ int survey_parse_answer(const char *text, enum survey_kind kind, int *score, cha
 	return DESK_OK;
 }
 
+int survey_line_parse(const char *line, enum survey_kind dflt, enum survey_kind *kind,
+		      int *score, const char **comment, struct derr *e)
+{
+	const char *p = line ? line : "";
+	*kind = dflt;
+	*comment = NULL;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	size_t w = strcspn(p, " \t");
+	char word[8];
+	if (w && w < sizeof word && !isdigit((unsigned char)*p)) {
+		memcpy(word, p, w);
+		word[w] = '\0';
+		int k = survey_kind_from_name(word);
+		if (k < 0)
+			return derr_set(e, DESK_EINVAL, "\"%s\": expected csat, ces or nps, then a "
+							"score",
+					word);
+		*kind = (enum survey_kind)k;
+		p += w;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		w = strcspn(p, " \t");
+	}
+	int lo, hi;
+	survey_range(*kind, &lo, &hi);
+	char *end;
+	long v = w ? strtol(p, &end, 10) : -1;
+	if (!w || end != p + w)
+		return derr_set(e, DESK_EINVAL, "expected a score: %s takes %d to %d",
+				survey_kind_name(*kind), lo, hi);
+	if (v < lo || v > hi)
+		return derr_set(e, DESK_EINVAL, "score %ld is out of range: %s takes %d to %d", v,
+				survey_kind_name(*kind), lo, hi);
+	*score = (int)v;
+	p += w;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	*comment = *p ? p : NULL;
+	return DESK_OK;
+}
+
 void survey_score_text(enum survey_kind kind, int score, char *buf, size_t size)
 {
 	int lo, hi;
