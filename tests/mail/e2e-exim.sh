@@ -288,7 +288,10 @@ Message-ID: <sv-first@customer.test>
 The lid broke.
 EOM
 smtp ann@customer.test support@desk.test "$T/sv-first" 2>/dev/null
-if wait_for test -n "$(q "SELECT ticket_id FROM messages WHERE message_id = 'sv-first@customer.test'" 2>/dev/null)"; then
+# polled: wait_for runs the check again each time, not its value once
+sv_ticket() { [ -n "$(q "SELECT ticket_id FROM messages WHERE message_id = 'sv-first@customer.test'" 2>/dev/null)" ]; }
+sv_score() { [ "$(q "SELECT score FROM surveys WHERE ticket_id = $SV" 2>/dev/null)" = 5 ]; }
+if wait_for sv_ticket; then
 	SV=$(q "SELECT ticket_id FROM messages WHERE message_id = 'sv-first@customer.test'")
 	"$DESK" --db "$DESK_DB" claim "$SV" >/dev/null 2>&1
 	"$DESK" --db "$DESK_DB" reply "$SV" --body "A new lid is on its way." status=solved >"$T/sv-reply.out" 2>&1 ||
@@ -322,7 +325,7 @@ SURVEY-WORDS: the new lid fits.
 > How satisfied are you with the help you got?
 EOM
 	smtp ann@customer.test support@desk.test "$T/sv-answer" 2>/dev/null
-	if wait_for test "$(q "SELECT score FROM surveys WHERE ticket_id = $SV" 2>/dev/null)" = 5 &&
+	if wait_for sv_score &&
 		[ "$(q "SELECT status FROM tickets WHERE id = $SV")" = solved ]; then
 		say ok "surveys: the answer over SMTP is recorded on ticket $SV (csat 5), which stays solved"
 	else
@@ -330,7 +333,8 @@ EOM
 		q "SELECT id, kind, auto FROM messages WHERE ticket_id = $SV" | sed 's/^/# /'
 		show_logs
 	fi
-	"$DESK" --db "$DESK_DB" report >"$T/sv-report.out" 2>&1
+	# up to tomorrow: the period's end is excluded, and the answer came this second
+	"$DESK" --db "$DESK_DB" report --until "$(date -u -d tomorrow +%F)" >"$T/sv-report.out" 2>&1
 	grep -qE "^all +1 +100\.0%" "$T/sv-report.out" && grep -q "SURVEY COMMENTS: 1" "$T/sv-report.out" &&
 		grep -q "csat 5/5   SURVEY-WORDS: the new lid fits." "$T/sv-report.out" &&
 		say ok "surveys: desk report counts the answer and lists its words" ||
