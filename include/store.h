@@ -200,8 +200,12 @@ int store_survey_last_sent(struct store *st, int64_t customer_id, int64_t *at,
  * NULL when nothing does): an automatic message (auto-reply, bounce) from
  * the customer's side, or a mail to them that failed. */
 int store_survey_mail_trouble(struct store *st, int64_t ticket_id, char **why, struct derr *e);
-/* Inside a transaction; sets r->id.  DESK_ECONFLICT when the solve has
- * a request already. */
+/* Whether that solve of the ticket was decided already (read inside the
+ * deciding transaction: another desk tick may have done it meanwhile). */
+int store_survey_decided(struct store *st, int64_t ticket_id, int64_t solved_at, bool *yes,
+			 struct derr *e);
+/* Inside a transaction; sets r->id.  A second request for one solve is
+ * refused by the UNIQUE constraint (DESK_EINVAL). */
 int store_survey_request_insert(struct store *st, struct survey_request *r, struct derr *e);
 /* The request with this token, or (token NULL) the one mailed by
  * message_row; DESK_ENOTFOUND when none. */

@@ -84,10 +84,13 @@ static int consider(struct desk *d, const struct survey_candidate *c, bool dry_r
 		return rc;
 	}
 	struct ticket t = {0};
-	bool gone = false;
+	bool gone = false, decided = false;
 	if ((rc = store_ticket_get(d->st, c->ticket_id, &t, e)) == DESK_OK)
-		/* read again inside the transaction: merged or reopened since */
-		gone = t.merged_into || t.solved_at != c->solved_at ||
+		/* read again inside the transaction: merged or reopened since,
+		 * or decided by another desk tick running at the same time */
+		rc = store_survey_decided(d->st, t.id, c->solved_at, &decided, e);
+	if (rc == DESK_OK)
+		gone = decided || t.merged_into || t.solved_at != c->solved_at ||
 		       (t.status != ST_SOLVED && t.status != ST_CLOSED);
 	if (rc == DESK_OK && !gone)
 		rc = decide(d, &t, c, now, a->reason, sizeof a->reason, e);
@@ -98,7 +101,9 @@ static int consider(struct desk *d, const struct survey_candidate *c, bool dry_r
 			core_end(d, false);
 		}
 		if (gone)
-			snprintf(a->reason, sizeof a->reason, "the ticket changed meanwhile");
+			snprintf(a->reason, sizeof a->reason, "%s",
+				 decided ? "decided by another desk tick meanwhile"
+					 : "the ticket changed meanwhile");
 		ticket_free(&t);
 		return rc;
 	}

@@ -115,6 +115,25 @@ int store_survey_mail_trouble(struct store *st, int64_t ticket_id, char **why, s
 	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading a ticket's mail");
 }
 
+int store_survey_decided(struct store *st, int64_t ticket_id, int64_t solved_at, bool *yes,
+			 struct derr *e)
+{
+	*yes = false;
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT 1 FROM survey_requests WHERE ticket_id = ?1"
+				  " AND solved_at = ?2",
+				  e);
+	if (!s)
+		return derr_code(e);
+	sqlite3_bind_int64(s, 1, ticket_id);
+	sqlite3_bind_int64(s, 2, solved_at);
+	int rc = sqlite3_step(s);
+	*yes = rc == SQLITE_ROW;
+	st_done(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DESK_OK
+						     : st_fail(st, e, "reading a survey decision");
+}
+
 int store_survey_request_insert(struct store *st, struct survey_request *r, struct derr *e)
 {
 	sqlite3_stmt *s = st_prep(st,
