@@ -80,6 +80,7 @@ static int exec_list(struct cli_ctx *c, int argc, char **argv)
 		{"since", required_argument, NULL, 's'},
 		{"kind", required_argument, NULL, 'k'},
 		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	struct survey_query q = {.kind = -1};
@@ -97,6 +98,8 @@ static int exec_list(struct cli_ctx *c, int argc, char **argv)
 				return cli_usage(c, "--kind %s: expected csat, ces or nps", optarg);
 		} else if (o == 'j') {
 			json = true;
+		} else if (o == 'h') {
+			return cli_help(c);
 		} else {
 			return cli_option_error(c, o, argv);
 		}

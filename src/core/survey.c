@@ -84,11 +84,11 @@ static bool ends_own_text(const char *line, size_t len)
 		len--;
 	if (len == 3 && memcmp(line, "-- ", 3) == 0)
 		return true;
-	if (len >= 2 && memcmp(line, "--", 2) == 0 && len == 2)
+	if (len == 2 && memcmp(line, "--", 2) == 0)
 		return true;
 	if (len >= 6 && strncmp(line + len - 6, "wrote:", 6) == 0)
 		return true;
-	return len >= 10 && strncmp(line, "-----Original Message-----", len < 26 ? len : 26) == 0;
+	return len >= 26 && strncmp(line, "-----Original Message-----", 26) == 0;
 }
 
 /* The first number standing alone (not inside a word like "2nd" or
