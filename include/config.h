@@ -121,6 +121,27 @@ struct follow_up_rule {
 	int canned_line, canned_col; /* where do: canned is */
 };
 
+/* surveys (team; see desk.yaml(5)): what `desk tick` mails after a
+ * ticket is solved.  On when the section is there.  A solve of a ticket
+ * of one of `channels`, at least `delay` ago (and not more than
+ * SURVEY_STALE_AFTER later than that, so turning surveys on does not
+ * mail the whole history), is considered once: sampled at `sample` %,
+ * skipped for a customer surveyed less than `min_interval` ago. */
+struct survey_config {
+	bool enabled;
+	enum survey_kind kind;        /* csat (default), ces or nps */
+	int64_t delay;                /* seconds after the solve */
+	bool channels[CH__COUNT];     /* default: email only */
+	int sample;                   /* percent, 0-100 (default 100) */
+	int64_t min_interval;         /* seconds; default 30 days */
+	char *subject;                /* NULL: "How did we do?" */
+	char *question;               /* body, with canned placeholders; NULL: the kind's */
+	int line;                     /* where the section is, for messages */
+};
+#define SURVEY_DELAY_DEFAULT (24 * 3600)
+#define SURVEY_MIN_INTERVAL_DEFAULT (30 * 86400)
+#define SURVEY_STALE_AFTER (7 * 86400)
+
 /* The top-level keys, in the order config.c reads them. */
 enum config_key {
 	CFG_DATABASE,
@@ -142,6 +163,7 @@ enum config_key {
 	CFG_CLAIM_ON_REPLY,
 	CFG_NOTIFY,
 	CFG_FOLLOW_UP_RULES,
+	CFG_SURVEYS,
 	CFG__COUNT
 };
 /* The key's name in the file ("agents_may_reassign"). */
@@ -205,6 +227,7 @@ struct config {
 	struct follow_up_rule *rules;
 	size_t nrules;
 	char *rules_file; /* the file follow_up_rules came from */
+	struct survey_config surveys;
 };
 
 /* Whether a ticket may be put in queue q: it is one of queues:, or the

@@ -338,6 +338,72 @@ struct tick_action {
 int core_tick(struct desk *d, bool dry_run, void (*report)(const struct tick_action *, void *),
 	      void *arg, size_t *acted, size_t *failed, struct derr *e);
 
+/* --- surveys (src/core/survey*.c) -------------------------------------- */
+/* A survey's token: 32 lower-case hex digits from getentropy (128 bits:
+ * nobody guesses one), written into the survey mail's Message-ID
+ * ("desk-survey.TOKEN@domain") and its text ("desk-survey.TOKEN"), so
+ * an answer is recognised by it, never by the subject. */
+#define SURVEY_TOKEN_LEN 32
+#define SURVEY_TOKEN_MARK "desk-survey."
+int survey_token_new(char out[SURVEY_TOKEN_LEN + 1], struct derr *e);
+bool survey_token_valid(const char *s);
+/* The token after the first "desk-survey." in text (a Message-ID, a
+ * subject, a body quoting the survey), into out; false when none. */
+bool survey_token_find(const char *text, char out[SURVEY_TOKEN_LEN + 1]);
+/* Whether a solve falls in the sample of `percent` %: decided by a hash
+ * of the ticket and the solve time, so a second look (a dry run, the
+ * real run) says the same; the decision is also recorded. */
+bool survey_sampled(int64_t ticket_id, int64_t solved_at, int percent);
+/* The answer in a reply's text: the first number in its first lines
+ * (quoted lines, a quote header "On ... wrote:" and what follows, and a
+ * signature are not the reply's own), checked against kind's range;
+ * *comment (a new string, or NULL when none) is the rest of the reply's
+ * own words.  DESK_EINVAL saying what is wrong (no number, out of
+ * range) and *comment still set when there is no usable score. */
+int survey_parse_answer(const char *text, enum survey_kind kind, int *score, char **comment,
+			struct derr *e);
+/* What an agent types for an answer (the console's `:survey`):
+ * "[KIND] SCORE [words]", KIND csat, ces or nps (dflt when left out).
+ * *comment points into line (NULL when no words).  DESK_EINVAL saying
+ * what is wrong. */
+int survey_line_parse(const char *line, enum survey_kind dflt, enum survey_kind *kind,
+		      int *score, const char **comment, struct derr *e);
+/* "csat 4/5", "nps 9/10": the score as shown. */
+void survey_score_text(enum survey_kind kind, int score, char *buf, size_t size);
+/* The question mailed for kind when the config gives none. */
+const char *survey_default_question(enum survey_kind kind);
+#define SURVEY_DEFAULT_SUBJECT "How did we do?"
+
+/* An answer given by phone or in person, recorded by the agent (any
+ * agent) on ticket id (a merged ticket's goes to the one it was merged
+ * into): score in kind's range, comment optional (plain text, capped
+ * like a message).  One transaction with a "survey" event.  *survey_id
+ * the new row (may be NULL). */
+int core_survey_record(struct desk *d, int64_t id, enum survey_kind kind, int score,
+		       const char *comment, int64_t *survey_id, struct derr *e);
+/* `desk survey list` (supervisors and admins). */
+int core_survey_list(struct desk *d, const struct survey_query *q, struct survey_entries *out,
+		     struct derr *e);
+
+/* One solve desk tick looked at for a survey. */
+struct survey_action {
+	int64_t ticket;
+	bool sent;            /* mailed (or, dry, would be) */
+	char reason[160];     /* why not, when skipped */
+	int64_t msg;          /* the survey's message row, queued for sendmail */
+	bool failed;          /* the decision could not be recorded (err) */
+	struct derr err;
+};
+/* Mails the surveys that are due (see struct survey_config), each solve
+ * decided once in its own transaction (a survey_requests row and a
+ * "survey" event): the survey is stored as a queued system message that
+ * the caller hands to outbound_send.  Supervisors and admins only.
+ * Nothing when surveys are off; DESK_EINVAL when they are on without
+ * mail.support_address.  dry_run decides and reports, writing nothing. */
+int core_survey_tick(struct desk *d, bool dry_run,
+		     void (*report)(const struct survey_action *, void *), void *arg,
+		     size_t *sent, size_t *skipped, size_t *failed, struct derr *e);
+
 /* --- canned responses -------------------------------------------------- */
 struct canned_ctx {
 	const struct customer *customer;

@@ -215,6 +215,8 @@ struct ingest_result {
 	bool stranger;     /* a "[#N]" mail from someone not N's customer,
 			    * joined held aside (mail.stranger_tag: join) */
 	bool acknowledged; /* an acknowledgement was queued (see ack_error) */
+	bool survey;       /* an answer to a survey desk mailed */
+	char survey_said[200]; /* what became of it: "csat 5/5 recorded", ... */
 	char ack_error[1100]; /* why it was not sent, "" if it was */
 };
 /* Stores one message (len bytes) in one transaction: threads it, finds

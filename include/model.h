@@ -129,6 +129,11 @@ struct survey {
 	enum survey_kind kind;
 	int score;
 	int64_t answered_at;
+	char *comment;       /* the customer's words with it; NULL: none (untrusted) */
+	int64_t request_id;  /* the survey desk mailed that it answers; 0: none */
+	int64_t agent_id;    /* the agent who recorded it (phone, walk-in); 0: none */
+	char *agent_login;   /* joined for display */
+	int64_t merged_from; /* written only: the ticket a merge took it from */
 };
 
 struct event {

@@ -16,7 +16,7 @@
 #include "error.h"
 #include "model.h"
 
-#define STORE_SCHEMA_VERSION 15
+#define STORE_SCHEMA_VERSION 16
 
 struct store;
 
@@ -170,6 +170,66 @@ int store_event_last(struct store *st, int64_t ticket_id, const char *field, str
 /* Events of one ticket in order. */
 int store_events(struct store *st, int64_t ticket_id, struct event_list *out,
 		 struct derr *e);
+
+/* --- surveys desk mails (src/store/survey_requests.c) ------------------ */
+/* A solve desk considered for a survey (schema v16): mailed (sent, with
+ * its token and message) or skipped (reason). */
+struct survey_request {
+	int64_t id, ticket_id, customer_id;
+	int64_t solved_at, decided_at;
+	bool sent;
+	char *reason;        /* why skipped; NULL when sent */
+	enum survey_kind kind;
+	char *token;         /* 32 hex digits; NULL when skipped */
+	int64_t message_row; /* the system message that mails it; 0: none */
+	int64_t survey_id;   /* its answer (read only); 0: none yet */
+};
+void survey_request_free(struct survey_request *r);
+/* A solved (or closed) ticket, not merged away, of one of the channels,
+ * solved in [solved_from, solved_to], whose solve has no request yet. */
+struct survey_candidate {
+	int64_t ticket_id, customer_id, solved_at;
+};
+int store_survey_candidates(struct store *st, const bool channels[CH__COUNT],
+			    int64_t solved_from, int64_t solved_to,
+			    struct survey_candidate **out, size_t *n, struct derr *e);
+/* When the customer was last mailed a survey (0: never). */
+int store_survey_last_sent(struct store *st, int64_t customer_id, int64_t *at,
+			   struct derr *e);
+/* Why the ticket's mail says no survey should go (*why a new string,
+ * NULL when nothing does): an automatic message (auto-reply, bounce) from
+ * the customer's side, or a mail to them that failed. */
+int store_survey_mail_trouble(struct store *st, int64_t ticket_id, char **why, struct derr *e);
+/* Whether that solve of the ticket was decided already (read inside the
+ * deciding transaction: another desk tick may have done it meanwhile). */
+int store_survey_decided(struct store *st, int64_t ticket_id, int64_t solved_at, bool *yes,
+			 struct derr *e);
+/* Inside a transaction; sets r->id.  A second request for one solve is
+ * refused by the UNIQUE constraint (DESK_EINVAL). */
+int store_survey_request_insert(struct store *st, struct survey_request *r, struct derr *e);
+/* The request with this token, or (token NULL) the one mailed by
+ * message_row; DESK_ENOTFOUND when none. */
+int store_survey_request_get(struct store *st, const char *token, int64_t message_row,
+			     struct survey_request *out, struct derr *e);
+/* A new answer replacing survey_id's score, comment and time. */
+int store_survey_update(struct store *st, int64_t survey_id, int score, const char *comment,
+			int64_t at, struct derr *e);
+/* Answers for `desk survey list` and the report, newest last. */
+struct survey_query {
+	int64_t since, until; /* answered in [since, until); 0: no bound */
+	int kind;             /* enum survey_kind, or -1: any */
+	bool with_comment;    /* only answers with a comment */
+	int limit;            /* the latest `limit` only; 0: all */
+};
+struct survey_entry {
+	struct survey s;
+	char *customer; /* name, else address (untrusted) */
+	char *subject;  /* the ticket's (untrusted) */
+};
+struct survey_entries { struct survey_entry *v; size_t n, cap; };
+void survey_entries_free(struct survey_entries *l);
+int store_survey_list(struct store *st, const struct survey_query *q,
+		      struct survey_entries *out, struct derr *e);
 
 /* --- undo (src/store/undo.c) ---------------------------------------------- */
 /* Hands fn the agent's events that belong to a change (change_id set),

@@ -68,11 +68,12 @@ static int exec_ingest(struct cli_ctx *c, int argc, char **argv)
 	if (verbose) {
 		static const char *const what[] = {"new ticket", "added to ticket",
 						   "duplicate, already in ticket"};
-		printf("desk: %s %lld (message %lld%s%s%s)\n", what[r.outcome],
+		printf("desk: %s %lld (message %lld%s%s%s%s%s)\n", what[r.outcome],
 		       (long long)r.ticket_id, (long long)r.msg_row,
 		       r.automatic ? ", automatic" : "",
 		       r.stranger ? ", held aside: not from the ticket's customer" : "",
-		       r.acknowledged ? ", acknowledged" : "");
+		       r.acknowledged ? ", acknowledged" : "",
+		       r.survey ? ", survey answer: " : "", r.survey ? r.survey_said : "");
 	}
 	return 0;
 }

@@ -15,6 +15,7 @@
 
 #define LABEL 18         /* width of the group column */
 #define BREACHES_SHOWN 50 /* in the text; --json lists them all */
+#define COMMENTS_SHOWN 10 /* survey comments in the text; desk survey list has all */
 
 /* --- formatting ---------------------------------------------------------- */
 
@@ -152,6 +153,41 @@ static void survey_row(const struct metrics *m, const struct metric_group *g)
 	       pct(g->csat, a, sizeof a), (long long)g->ces_n, c, (long long)g->nps_n, n);
 }
 
+/* The period's survey answers that came with words: how many, and the
+ * latest, one line each (customers wrote them: sanitized, clipped). */
+static int print_comments(struct desk *d, const struct metrics *m, struct derr *e)
+{
+	struct survey_query q = {.since = m->q.since, .until = m->q.until, .kind = -1,
+				 .with_comment = true};
+	struct survey_entries l = {0};
+	int rc = store_survey_list(d->st, &q, &l, e);
+	if (rc == DESK_OK && !l.n)
+		printf("SURVEY COMMENTS: none\n");
+	else if (rc == DESK_OK)
+		printf("SURVEY COMMENTS: %zu%s\n", l.n,
+		       l.n > COMMENTS_SHOWN ? ", the latest (desk survey list has them all)" : "");
+	for (size_t i = l.n > COMMENTS_SHOWN ? l.n - COMMENTS_SHOWN : 0; rc == DESK_OK && i < l.n;
+	     i++) {
+		const struct survey_entry *x = &l.v[i];
+		char at[32], score[32];
+		utc(x->s.answered_at, at, sizeof at);
+		survey_score_text(x->s.kind, x->s.score, score, sizeof score);
+		char *flat = xstrdup(x->s.comment); /* one line: its breaks as spaces */
+		for (char *c = flat; *c; c++)
+			if (*c == '\n')
+				*c = ' ';
+		char *line = text_sanitize(flat, 0);
+		free(flat);
+		char *cut = text_clip(line, 60, false);
+		printf("  #%-6lld %s  %-10s %s\n", (long long)x->s.ticket_id, at, score, cut);
+		free(cut);
+		free(line);
+	}
+	survey_entries_free(&l);
+	fputc('\n', stdout);
+	return rc;
+}
+
 static int print_breach(void *ctx, const struct sla_breach *b)
 {
 	(void)ctx;
@@ -206,6 +242,9 @@ static int print_text(struct desk *d, const struct metrics *m, struct derr *e)
 	printf("%-*s %6s %7s %6s %6s %6s %7s\n", LABEL, "SURVEYS", "CSAT n", "CSAT", "CES n", "CES",
 	       "NPS n", "NPS");
 	rows(m, survey_row);
+	int rc = print_comments(d, m, e);
+	if (rc)
+		return rc;
 
 	/* The breaches are the SLA table's, so its counts say how many
 	 * follow before the list is read. */
@@ -215,7 +254,7 @@ static int print_text(struct desk *d, const struct metrics *m, struct derr *e)
 		return DESK_OK;
 	}
 	printf("SLA BREACHES: %lld, by due time (UTC)\n", (long long)n);
-	int rc = core_report_breaches(d, m, BREACHES_SHOWN, print_breach, NULL, e);
+	rc = core_report_breaches(d, m, BREACHES_SHOWN, print_breach, NULL, e);
 	if (rc == DESK_OK && n > BREACHES_SHOWN)
 		printf("  ... and %lld more (desk report --json lists them all)\n",
 		       (long long)(n - BREACHES_SHOWN));

@@ -16,6 +16,27 @@ static void field(const char *name, const char *value)
 	fputc('\n', stdout);
 }
 
+/* "--- survey csat 4/5, by mail, DATE ---" and the customer's words. */
+static void print_survey(const struct survey *s)
+{
+	char when[32], score[32];
+	time_format_local(s->answered_at, when, sizeof when);
+	survey_score_text(s->kind, s->score, score, sizeof score);
+	printf("\n--- survey %s, ", score);
+	if (s->request_id)
+		printf("answered by mail");
+	else if (s->agent_login) {
+		printf("recorded by ");
+		cli_print_safe(s->agent_login, false);
+	} else
+		printf("imported");
+	printf(", %s ---\n", when);
+	if (s->comment) {
+		cli_print_safe(s->comment, true);
+		fputc('\n', stdout);
+	}
+}
+
 static void time_field(const char *name, int64_t t)
 {
 	char buf[32] = "-";
@@ -69,8 +90,15 @@ static int show_text(struct desk *d, const struct ticket *t, bool history, struc
 	if (t->customer_id)
 		store_customer_emails(d->st, t->customer_id, &addrs, NULL);
 	int rc = store_messages(d->st, t->id, &ml, e);
+	struct survey_list sl = {0};
+	if (rc == DESK_OK)
+		rc = store_surveys(d->st, t->id, &sl, e);
+	size_t next_survey = 0;
 	for (size_t i = 0; rc == DESK_OK && i < ml.n; i++) {
 		const struct message *m = &ml.v[i];
+		/* the answers in conversation order, each after what led to it */
+		while (next_survey < sl.n && sl.v[next_survey].answered_at < m->created_at)
+			print_survey(&sl.v[next_survey++]);
 		char when[32];
 		time_format_local(m->created_at, when, sizeof when);
 		static const char *const label[] = {"customer", "reply", "internal note",
@@ -104,6 +132,9 @@ static int show_text(struct desk *d, const struct ticket *t, bool history, struc
 		cli_print_safe(m->body, true);
 		fputc('\n', stdout);
 	}
+	while (rc == DESK_OK && next_survey < sl.n)
+		print_survey(&sl.v[next_survey++]);
+	survey_list_free(&sl);
 	message_list_free(&ml);
 	name_list_free(&addrs);
 	if (rc == DESK_OK && history) {

@@ -1,5 +1,6 @@
 /* cmd_tick.c: desk tick, run by cron or a systemd timer: the team's
- * follow_up_rules once over the tickets left waiting. */
+ * follow_up_rules once over the tickets left waiting, then the surveys
+ * that are due. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,32 @@ static void print_action(const struct tick_action *a, void *arg)
 	}
 }
 
+/* A survey mailed now, as a reply would be; one line per solve looked at. */
+static void print_survey(const struct survey_action *a, void *arg)
+{
+	struct tick_out *o = arg;
+	if (a->failed) {
+		char *line = xasprintf("ticket %lld: survey not recorded: %s", (long long)a->ticket,
+				       a->err.msg);
+		cli_warn("desk tick", line);
+		free(line);
+	} else if (!a->sent) {
+		printf("%sticket %lld: no survey: %s\n", o->dry_run ? "would: " : "",
+		       (long long)a->ticket, a->reason);
+	} else if (o->dry_run) {
+		printf("would: ticket %lld: survey %s\n", (long long)a->ticket,
+		       survey_kind_name(o->d->cfg->surveys.kind));
+	} else {
+		struct derr e = {0};
+		bool ok = a->msg && outbound_send(o->d, a->msg, &e) == DESK_OK;
+		printf("ticket %lld: survey %s %s\n", (long long)a->ticket,
+		       survey_kind_name(o->d->cfg->surveys.kind),
+		       ok ? "mailed" : "not mailed (kept in the outbox)");
+		if (!ok && e.code)
+			cli_warn("desk tick", e.msg);
+	}
+}
+
 static int exec_tick(struct cli_ctx *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -81,24 +108,34 @@ static int exec_tick(struct cli_ctx *c, int argc, char **argv)
 	size_t acted = 0, failed = 0;
 	rc = core_tick(&d, dry_run, print_action, &out, &acted, &failed, &e);
 	size_t nrules = d.cfg ? d.cfg->nrules : 0;
+	size_t sent = 0, skipped = 0, sfailed = 0;
+	bool surveys = d.cfg && d.cfg->surveys.enabled;
+	if (rc == DESK_OK)
+		rc = core_survey_tick(&d, dry_run, print_survey, &out, &sent, &skipped, &sfailed,
+				      &e);
 	desk_close(&d);
 	if (rc)
 		return cli_fail(&e);
 	printf("desk tick: %zu rule%s, %zu ticket%s %s, %zu failed\n", nrules,
 	       nrules == 1 ? "" : "s", acted, acted == 1 ? "" : "s",
 	       dry_run ? "would be acted on (dry run)" : "acted on", failed);
-	return failed ? EXIT_FAIL : EXIT_OK;
+	if (surveys)
+		printf("desk tick: surveys: %zu %s, %zu skipped, %zu failed\n", sent,
+		       dry_run ? "would be mailed (dry run)" : "mailed", skipped, sfailed);
+	return failed || sfailed ? EXIT_FAIL : EXIT_OK;
 }
 
 const struct cli_cmd cmd_tick = {
 	.name = "tick",
 	.args = "[--dry-run]",
-	.summary = "run the team's follow-up rules (from cron or a systemd timer)",
-	.help = "Applies follow_up_rules (see desk.yaml(5)) to the tickets left waiting: one line\n"
-		"per action, then a summary.  Run as a supervisor or an admin; the changes are\n"
-		"audited under that agent.  A ticket acted on has left the rule's status, so a\n"
-		"second run does nothing more.  --dry-run lists what would be done.  Exit 1 if\n"
-		"an action failed (the others are done).  Crontab, every 10 minutes:\n"
+	.summary = "run the follow-up rules and mail due surveys (from cron or a systemd timer)",
+	.help = "Applies follow_up_rules (see desk.yaml(5)) to the tickets left waiting, then\n"
+		"mails the surveys that are due (surveys:): one line per action, then a\n"
+		"summary.  Run as a supervisor or an admin; the changes are audited under\n"
+		"that agent.  A ticket acted on has left the rule's status, and each solve is\n"
+		"decided for a survey once (recorded), so a second run does nothing more.\n"
+		"--dry-run lists what would be done.  Exit 1 if an action failed (the others\n"
+		"are done).  Crontab, every 10 minutes:\n"
 		"  */10 * * * * desk tick\n",
 	.exec = exec_tick,
 };

@@ -48,6 +48,7 @@ static const char *const top_keys[CFG__COUNT + 1] = {
 	[CFG_CLAIM_ON_REPLY] = "claim_on_reply",
 	[CFG_NOTIFY] = "notify",
 	[CFG_FOLLOW_UP_RULES] = "follow_up_rules",
+	[CFG_SURVEYS] = "surveys",
 	[CFG__COUNT] = NULL,
 };
 
@@ -94,6 +95,7 @@ void config_defaults(struct config *c)
 	c->sla_warn_percent = 25;
 	c->undo_send_seconds = UNDO_SEND_DEFAULT;
 	c->notify.sla_warning = NOTIFY_SLA_WARNING_DEFAULT;
+	survey_config_defaults(&c->surveys);
 	/* Business hours off means the SLA clock runs around the clock. */
 	for (int i = 0; i < 7; i++) {
 		c->hours.open[i] = 0;
@@ -137,6 +139,7 @@ void config_free(struct config *c)
 	free(c->views);
 	notify_config_free(&c->notify);
 	follow_up_rules_free(c);
+	survey_config_free(&c->surveys);
 	free(c->hours.timezone);
 	for (size_t i = 0; i < c->hours.nholidays; i++)
 		free(c->hours.holidays[i]);
@@ -807,6 +810,9 @@ static int read_config(struct loader *l, const struct ynode *root, struct config
 		case CFG_NOTIFY: rc = config_read_notify(l->d, v, &c->notify, l->e); break;
 		case CFG_FOLLOW_UP_RULES:
 			rc = config_read_follow_up_rules(l->d, v, c, l->e);
+			break;
+		case CFG_SURVEYS:
+			rc = config_read_surveys(l->d, v, &c->surveys, l->e);
 			break;
 		case CFG_AGENTS_MAY_BULK_EDIT:
 			rc = y_bool(l->d, v, &c->agents_may_bulk_edit, l->e);

@@ -33,5 +33,10 @@ void notify_config_free(struct notify_config *n);
 int config_read_follow_up_rules(const struct ydoc *d, const struct ynode *seq, struct config *c,
 				struct derr *e);
 void follow_up_rules_free(struct config *c);
+/* surveys (surveys.c) into s, which holds the defaults. */
+void survey_config_defaults(struct survey_config *s);
+int config_read_surveys(const struct ydoc *d, const struct ynode *map, struct survey_config *s,
+			struct derr *e);
+void survey_config_free(struct survey_config *s);
 
 #endif

@@ -44,6 +44,7 @@ struct in_survey {
 	enum survey_kind kind;
 	int score;
 	int64_t at;
+	const char *comment; /* NULL: none */
 };
 
 struct in_event {
@@ -99,7 +100,7 @@ static const char *const customer_keys[] = {"name", "email", "phone", "organizat
 					    "tier", "notes"};
 static const char *const message_keys[] = {"kind", "author", "at", "body", "message_id",
 					   "auto"};
-static const char *const survey_keys[] = {"kind", "score", "at"};
+static const char *const survey_keys[] = {"kind", "score", "at", "comment"};
 static const char *const event_keys[] = {"at", "agent", "action", "field", "old", "new"};
 
 /* A "FILE:LINE: ..." report line: the message quotes the file, which
@@ -434,7 +435,8 @@ static int parse_survey(const struct json_node *n, size_t i, struct in_survey *s
 	char what[64];
 	snprintf(what, sizeof what, "%d to %d for %s", lo, hi, survey_kind_name(s->kind));
 	if ((rc = get_int(n, p, "score", true, lo, hi, what, &s->score, e)) ||
-	    (rc = get_time(n, p, "at", true, &s->at, e)))
+	    (rc = get_time(n, p, "at", true, &s->at, e)) ||
+	    (rc = get_capped(n, p, "comment", false, DESK_MAX_BODY, &s->comment, e)))
 		return rc;
 	return DESK_OK;
 }
@@ -830,7 +832,8 @@ static int write_children(struct importer *im, int64_t id, const struct in_ticke
 	}
 	for (size_t i = 0; i < in->nsurveys; i++) {
 		struct survey s = {.ticket_id = id, .kind = in->surveys[i].kind,
-				   .score = in->surveys[i].score, .answered_at = in->surveys[i].at};
+				   .score = in->surveys[i].score, .answered_at = in->surveys[i].at,
+				   .comment = (char *)in->surveys[i].comment};
 		if ((rc = store_survey_insert(st, &s, e)))
 			return rc;
 	}

@@ -6,7 +6,9 @@
  * which reopens a solved ticket; anything else opens a ticket (or, with
  * mail.stranger_tag: join, a stranger's tagged mail joins held aside).
  * Mail sent by machines is kept but marked, reopens nothing and is never
- * answered. */
+ * answered.  An answer to a survey desk mailed (its token in a reference,
+ * the subject or the quoted text) is kept the same way, and its score
+ * and words recorded on the ticket (survey_mail.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -221,7 +223,32 @@ enum thread_how {
 	THREAD_STRANGER, /* a "[#N]" tag from anyone else, joined held aside
 			  * (mail.stranger_tag: join) */
 	THREAD_FORWARD,  /* an answer to a forward (or to that answer): a note */
+	THREAD_SURVEY,   /* an answer to a survey: kept, never reopening */
 };
+
+/* The survey whose token the mail carries: in a reference (its
+ * Message-ID), else in the subject or the text (quoted); only a token
+ * desk mailed counts.  sr->id is 0 when none. */
+static int find_survey(struct desk *d, const struct mail_in *m, struct survey_request *sr,
+		       struct derr *e)
+{
+	memset(sr, 0, sizeof *sr);
+	char token[SURVEY_TOKEN_LEN + 1];
+	for (size_t i = 0; i <= m->nrefs + 1; i++) {
+		const char *where = i < m->nrefs ? m->refs[i] : i == m->nrefs ? m->subject : m->body;
+		if (!survey_token_find(where, token))
+			continue;
+		int rc = store_survey_request_get(d->st, token, 0, sr, e);
+		if (rc == DESK_ENOTFOUND) {
+			derr_clear(e);
+			continue;
+		}
+		if (rc || sr->sent)
+			return rc;
+		survey_request_free(sr);
+	}
+	return DESK_OK;
+}
 
 /* Whether the message at row went to or came from a third party: a
  * forward, or a note that came by mail (its answer). */
@@ -261,10 +288,16 @@ static int tag_sender_ok(struct desk *d, int64_t ticket_id, const char *from, bo
  * only from the ticket's customer.  *ignored_tag is the ticket a
  * stranger's tag named when that opens a new ticket instead. */
 static int find_thread(struct desk *d, const struct mail_in *m, int64_t *ticket_id,
-		       enum thread_how *how, int64_t *ignored_tag, struct derr *e)
+		       enum thread_how *how, int64_t *ignored_tag, struct survey_request *sr,
+		       int64_t *via, struct derr *e)
 {
-	*ticket_id = *ignored_tag = 0;
+	*ticket_id = *ignored_tag = *via = 0;
 	*how = THREAD_NONE;
+	int src = find_survey(d, m, sr, e);
+	if (src || sr->id) {
+		*how = THREAD_SURVEY;
+		return src ? src : core_survey_live_ticket(d, sr->ticket_id, ticket_id, via, e);
+	}
 	for (size_t i = 0; i < m->nrefs; i++) {
 		int64_t row, tid;
 		int rc = store_mail_find_message_id(d->st, m->refs[i], &row, &tid, e);
@@ -375,7 +408,7 @@ static int add_message(struct desk *d, struct ticket *t, const struct mail_in *m
 		*row = msg.id;
 		if (rc == DESK_OK)
 			rc = core_event(d, t->id, "mail", "forward_answer", NULL, msg.mail_from, e);
-	} else if (m->automatic || stranger) {
+	} else if (m->automatic || stranger || how == THREAD_SURVEY) {
 		/* Kept for the record, but a vacation notice, or a stranger
 		 * writing into someone's ticket, must not reopen a solved
 		 * ticket or count as the customer's turn. */
@@ -395,6 +428,8 @@ static int add_message(struct desk *d, struct ticket *t, const struct mail_in *m
 		if (rc == DESK_OK && stranger)
 			rc = core_event(d, t->id, "mail", "stranger", NULL,
 					m->from_addr ? m->from_addr : m->from_name, e);
+		if (rc == DESK_OK && how == THREAD_SURVEY)
+			rc = core_event(d, t->id, "mail", "survey_answer", NULL, idbuf, e);
 	} else {
 		int64_t tid;
 		rc = core_customer_message_locked(d, t, text, now, m->message_id, e);
@@ -505,9 +540,12 @@ static int ingest_locked(struct desk *d, const struct mail_in *m, char *const *p
 		return DESK_OK;
 	}
 	enum thread_how how;
-	int64_t ignored_tag;
-	if ((rc = find_thread(d, m, &tid, &how, &ignored_tag, e)))
+	int64_t ignored_tag, via;
+	struct survey_request sr;
+	if ((rc = find_thread(d, m, &tid, &how, &ignored_tag, &sr, &via, e))) {
+		survey_request_free(&sr);
 		return rc;
+	}
 	struct ticket t = {0};
 	if (tid) {
 		r->outcome = INGEST_APPENDED;
@@ -527,6 +565,12 @@ static int ingest_locked(struct desk *d, const struct mail_in *m, char *const *p
 	r->stranger = how == THREAD_STRANGER;
 	if (rc == DESK_OK)
 		rc = add_message(d, &t, m, how, paths, &r->msg_row, e);
+	if (rc == DESK_OK && how == THREAD_SURVEY) {
+		r->survey = true;
+		rc = core_survey_answer_locked(d, &sr, m->body, m->automatic, t.id, via,
+					       r->survey_said, sizeof r->survey_said, e);
+	}
+	survey_request_free(&sr);
 	if (rc == DESK_OK)
 		rc = core_save(d, &t, e);
 	r->ticket_id = t.id;

@@ -45,5 +45,19 @@ int core_agent_message_locked(struct desk *d, const struct ticket *t, struct mes
 /* Finds a customer by email, or adds one; inside a transaction. */
 int core_find_or_add_customer(struct desk *d, const char *name, const char *email,
 			      const char *phone, int64_t *id, struct derr *e);
+/* Surveys (survey.c): the ticket that lives on after id's merges
+ * (*live) and the last one merged into it on the way (*via, 0: none);
+ * ending a change begun with core_begin (commit, or roll back). */
+int core_survey_live_ticket(struct desk *d, int64_t id, int64_t *live, int64_t *via,
+			    struct derr *e);
+int core_survey_finish(struct desk *d, int rc, struct derr *e);
+/* Inside ingest's transaction, the mail already kept on ticket live
+ * (via: see core_survey_live_ticket): records the score and words of
+ * `text` as the answer to sr, or replaces an earlier answer to it (the
+ * customer's latest word counts); automatic mail and a reply without a
+ * usable score record none (an event says why).  said: what was done. */
+int core_survey_answer_locked(struct desk *d, const struct survey_request *sr,
+			      const char *text, bool automatic, int64_t live, int64_t via,
+			      char *said, size_t size, struct derr *e);
 
 #endif

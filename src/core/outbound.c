@@ -106,6 +106,14 @@ static char *forward_subject(const struct ticket *t)
 	return xasprintf("Fwd: %s%s%s", s, strstr(s, tag) ? "" : " ", strstr(s, tag) ? "" : tag);
 }
 
+/* "How did we do? [#ID]": a survey's own subject (surveys: subject). */
+static char *survey_subject(const struct desk *d, const struct ticket *t)
+{
+	const char *s = d->cfg && d->cfg->surveys.subject ? d->cfg->surveys.subject
+							   : SURVEY_DEFAULT_SUBJECT;
+	return xasprintf("%s [#%lld]", s, (long long)t->id);
+}
+
 /* An id the store holds (without <>, or with them as an import may
  * have kept it) as it may be written: NULL unless a valid msg-id. */
 static char *header_id(const char *stored)
@@ -257,7 +265,15 @@ static GMimeMessage *build(struct desk *d, const struct message *m, const struct
 	for (size_t i = 0; i < ncc; i++)
 		g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_CC, NULL, cc[i]);
 	mail_recipients_free(&cc, ncc);
-	char *subject = fwd ? forward_subject(t) : reply_subject(t, opens_thread(d, m));
+	/* a survey: the system message a survey request names */
+	struct survey_request sr = {0};
+	struct derr se = {0};
+	bool survey = m->kind == MSG_SYSTEM &&
+		      store_survey_request_get(d->st, NULL, m->id, &sr, &se) == DESK_OK;
+	survey_request_free(&sr);
+	char *subject = fwd	 ? forward_subject(t)
+			: survey ? survey_subject(d, t)
+				 : reply_subject(t, opens_thread(d, m));
 	char *clean = mail_clean_line(subject);
 	g_mime_message_set_subject(msg, clean, "utf-8");
 	free(clean);
@@ -276,7 +292,8 @@ static GMimeMessage *build(struct desk *d, const struct message *m, const struct
 	/* RFC 3834: what desk sends by itself says so, so that other
 	 * robots do not answer it. */
 	if (m->kind != MSG_REPLY && !fwd)
-		g_mime_object_set_header(o, "Auto-Submitted", "auto-replied", NULL);
+		g_mime_object_set_header(o, "Auto-Submitted",
+					 survey ? "auto-generated" : "auto-replied", NULL);
 	char tid[32];
 	snprintf(tid, sizeof tid, "%lld", (long long)t->id);
 	g_mime_object_set_header(o, "X-Desk-Ticket", tid, NULL);

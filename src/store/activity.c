@@ -8,8 +8,9 @@
 int store_survey_insert(struct store *st, struct survey *sv, struct derr *e)
 {
 	sqlite3_stmt *s = st_prep(st,
-				  "INSERT INTO surveys (ticket_id, kind, score, answered_at)"
-				  " VALUES (?1, ?2, ?3, ?4)",
+				  "INSERT INTO surveys (ticket_id, kind, score, answered_at, comment,"
+				  " request_id, agent_id, merged_from)"
+				  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 				  e);
 	if (!s)
 		return derr_code(e);
@@ -17,6 +18,10 @@ int store_survey_insert(struct store *st, struct survey *sv, struct derr *e)
 	bind_text(s, 2, survey_kind_name(sv->kind));
 	sqlite3_bind_int(s, 3, sv->score);
 	sqlite3_bind_int64(s, 4, sv->answered_at);
+	bind_text(s, 5, sv->comment);
+	bind_id(s, 6, sv->request_id);
+	bind_id(s, 7, sv->agent_id);
+	bind_id(s, 8, sv->merged_from);
 	int rc = st_exec_stmt(st, s, e, "adding a survey answer");
 	if (rc == DESK_OK)
 		sv->id = sqlite3_last_insert_rowid(st->db);
@@ -27,8 +32,10 @@ int store_surveys(struct store *st, int64_t ticket_id, struct survey_list *out,
 		  struct derr *e)
 {
 	sqlite3_stmt *s = st_prep(st,
-				  "SELECT id, ticket_id, kind, score, answered_at FROM surveys"
-				  " WHERE ticket_id = ?1 ORDER BY answered_at, id",
+				  "SELECT s.id, s.ticket_id, s.kind, s.score, s.answered_at,"
+				  " s.comment, s.request_id, s.agent_id, a.login FROM surveys s"
+				  " LEFT JOIN agents a ON a.id = s.agent_id"
+				  " WHERE s.ticket_id = ?1 ORDER BY s.answered_at, s.id",
 				  e);
 	if (!s)
 		return derr_code(e);
@@ -37,12 +44,17 @@ int store_surveys(struct store *st, int64_t ticket_id, struct survey_list *out,
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
 		struct survey *sv = &out->v[out->n++];
+		memset(sv, 0, sizeof *sv);
 		sv->id = col_int(s, 0);
 		sv->ticket_id = col_int(s, 1);
 		int k = survey_kind_from_name((const char *)sqlite3_column_text(s, 2));
 		sv->kind = k < 0 ? SURVEY_CSAT : (enum survey_kind)k;
 		sv->score = (int)col_int(s, 3);
 		sv->answered_at = col_int(s, 4);
+		sv->comment = col_text(s, 5);
+		sv->request_id = col_int(s, 6);
+		sv->agent_id = col_int(s, 7);
+		sv->agent_login = col_text(s, 8);
 	}
 	st_done(s);
 	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading surveys");

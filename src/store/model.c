@@ -114,14 +114,16 @@ void event_free(struct event *ev)
 		memset(l, 0, sizeof *l);                                   \
 	}
 
-static void survey_noop(struct survey *s)
+static void survey_free(struct survey *s)
 {
-	(void)s;
+	free(s->comment);
+	free(s->agent_login);
+	memset(s, 0, sizeof *s);
 }
 
 LIST_FREE(message_list_free, message_list, message_free)
 LIST_FREE(ticket_list_free, ticket_list, ticket_free)
 LIST_FREE(event_list_free, event_list, event_free)
-LIST_FREE(survey_list_free, survey_list, survey_noop)
+LIST_FREE(survey_list_free, survey_list, survey_free)
 LIST_FREE(agent_list_free, agent_list, agent_free)
 LIST_FREE(customer_list_free, customer_list, customer_free)

@@ -517,6 +517,39 @@ static const char schema_v15[] =
 	"ALTER TABLE tickets ADD COLUMN follow_up_at INTEGER;"
 	"CREATE INDEX tickets_follow_up ON tickets (follow_up_at)"
 	"  WHERE follow_up_at IS NOT NULL;";
+/* Version 15 -> 16: surveys desk mails itself (issue 14).  One
+ * survey_requests row per solve desk considered (UNIQUE: a second
+ * `desk tick` never decides again): 'sent' with its unguessable token
+ * and the system message that carries it (messages.message_id holds the
+ * token too), or 'skipped' with why (sampled out, surveyed lately,
+ * automatic mail...).  The answer is a surveys row; surveys.comment
+ * keeps the customer's words, surveys.request_id the survey it answers
+ * (NULL: imported or recorded by an agent), surveys.agent_id who
+ * recorded it (NULL: the customer by mail, or an import). */
+static const char schema_v16[] =
+	"CREATE TABLE survey_requests ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,"
+	"  customer_id INTEGER REFERENCES customers(id) ON DELETE SET NULL,"
+	"  solved_at INTEGER NOT NULL,"
+	"  decided_at INTEGER NOT NULL,"
+	"  outcome TEXT NOT NULL CHECK (outcome IN ('sent','skipped')),"
+	"  reason TEXT,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('csat','ces','nps')),"
+	"  token TEXT UNIQUE CHECK (token IS NULL OR length(token) = 32),"
+	"  message_row INTEGER REFERENCES messages(id) ON DELETE SET NULL,"
+	"  CHECK ((outcome = 'sent') = (token IS NOT NULL)),"
+	"  UNIQUE (ticket_id, solved_at)"
+	");"
+	"CREATE INDEX survey_requests_customer ON survey_requests (customer_id, decided_at)"
+	"  WHERE outcome = 'sent';"
+	"CREATE INDEX survey_requests_message ON survey_requests (message_row);"
+	"ALTER TABLE surveys ADD COLUMN comment TEXT;"
+	"ALTER TABLE surveys ADD COLUMN request_id INTEGER"
+	"  REFERENCES survey_requests(id) ON DELETE SET NULL;"
+	"ALTER TABLE surveys ADD COLUMN agent_id INTEGER REFERENCES agents(id);"
+	"CREATE UNIQUE INDEX surveys_request ON surveys (request_id)"
+	"  WHERE request_id IS NOT NULL;";
 
 static const char *const migrations[] = {
 	schema_v1,
@@ -534,6 +567,7 @@ static const char *const migrations[] = {
 	schema_v13,
 	schema_v14,
 	schema_v15,
+	schema_v16,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,

@@ -37,7 +37,7 @@
 static const struct {
 	int version;
 	const char *sha256;
-} known_schema = {15, "2137cefa05c4774512cfa2fe2fac718ad602520b74b8145ec7cc769e369fd43e"};
+} known_schema = {16, "bd1194f4c50129bcda129bb6472c298636ce41a817691834ffa06d4ec8d510d6"};
 
 struct schema_obj {
 	char *type, *name, *tbl, *sql;

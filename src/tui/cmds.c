@@ -262,6 +262,19 @@ static int apply_asked(struct app *a, int action, int64_t id, const char *arg, b
 			flags |= mailer_send(a, id, row);
 		break;
 	}
+	case ACT_SURVEY: {
+		enum survey_kind kind = SURVEY_CSAT;
+		int score = 0;
+		const char *words = NULL;
+		const struct config *cfg = a->d->cfg;
+		if ((rc = survey_line_parse(v, cfg ? cfg->surveys.kind : SURVEY_CSAT, &kind, &score,
+					    &words, &e)) == DESK_OK)
+			rc = core_survey_record(a->d, id, kind, score, words, NULL, &e);
+		char text[32];
+		survey_score_text(kind, score, text, sizeof text);
+		flags = result(a, rc, &e, "#%lld: survey %s recorded.", (long long)id, text);
+		break;
+	}
 	default: break;
 	}
 	free(v);
@@ -435,6 +448,19 @@ int act_forward(struct app *a, const char *arg)
 	if (arg)
 		return apply(a, ACT_FORWARD, a->cur_id, arg);
 	return ask_line(a, ACT_FORWARD, "Forward the thread of #%lld to (address): ", NULL);
+}
+
+int act_survey(struct app *a, const char *arg)
+{
+	if (arg)
+		return apply(a, ACT_SURVEY, a->cur_id, arg);
+	const struct config *cfg = a->d->cfg;
+	char initial[16];
+	snprintf(initial, sizeof initial, "%s ",
+		 survey_kind_name(cfg ? cfg->surveys.kind : SURVEY_CSAT));
+	return ask_line(a, ACT_SURVEY,
+			"Survey answer for #%lld (csat 1-5, ces 1-7, nps 0-10; KIND SCORE words): ",
+			initial);
 }
 
 /* --- the rest ---------------------------------------------------------- */

@@ -4,7 +4,9 @@
  * width (rewrapped only when the width changes).  A ticket opens at its
  * latest messages, so only those are sanitized and wrapped at first (a
  * few screens' worth); the older ones are when the agent scrolls up to
- * them: a 200-message thread then opens as fast as a short one. */
+ * them: a 200-message thread then opens as fast as a short one.  Survey
+ * answers (score, how they came, the customer's words) stand in the
+ * thread after the message they followed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,7 @@ struct conv_pane {
 	struct ticket t;
 	struct name_list addrs; /* the customer's addresses */
 	struct message_list msgs;
+	struct survey_list surveys;
 	char **bodies;  /* sanitized, one per message; NULL until needed */
 	char *info;     /* sanitized header line */
 	char err[1200];
@@ -65,6 +68,7 @@ static void unload(struct conv_pane *c)
 		free(c->bodies);
 		c->bodies = NULL;
 		message_list_free(&c->msgs);
+		survey_list_free(&c->surveys);
 		ticket_free(&c->t);
 	}
 	name_list_free(&c->addrs);
@@ -104,8 +108,47 @@ struct wrapped {
 	size_t n;
 };
 
+/* Appends the survey answers given in [lo, hi): a header with the score
+ * and how it came, the customer's words (sanitized, wrapped), a blank. */
+static void append_surveys(struct conv_pane *c, int64_t lo, int64_t hi, int width)
+{
+	for (size_t i = 0; i < c->surveys.n; i++) {
+		const struct survey *s = &c->surveys.v[i];
+		if (s->answered_at < lo || s->answered_at >= hi)
+			continue;
+		char when[64], score[32];
+		time_format_local(s->answered_at, when, sizeof when);
+		survey_score_text(s->kind, s->score, score, sizeof score);
+		char *by = s->request_id ? xstrdup("answered by mail")
+			   : s->agent_login ? xasprintf("recorded by %s", s->agent_login)
+					    : xstrdup("imported");
+		struct strbuf h = {0};
+		sb_addf(&h, "── SURVEY %s · %s · %s ", score, by, when);
+		free(by);
+		char *safe = text_sanitize(sb_str(&h), 0);
+		sb_free(&h);
+		struct strbuf line = {0};
+		sb_add(&line, safe);
+		free(safe);
+		for (int w = text_width(sb_str(&line)); w < width; w++)
+			sb_add(&line, "─");
+		push(c, text_clip(sb_str(&line), width, false), EL_MSG_SYSTEM);
+		sb_free(&line);
+		if (s->comment) {
+			char *text = text_sanitize(s->comment, SAN_KEEP_NEWLINES);
+			char **lines = NULL;
+			size_t n = text_wrap(text, width, &lines);
+			for (size_t j = 0; j < n; j++)
+				push(c, lines[j], EL_NORMAL);
+			free(lines);
+			free(text);
+		}
+		push(c, xstrdup(""), EL_NORMAL);
+	}
+}
+
 /* Appends message i: its header, its body (wrapped to width, taken
- * over), a blank. */
+ * over), a blank; then the survey answers given after it. */
 static void append_message(struct conv_pane *c, size_t i, int width, struct wrapped wb)
 {
 	static const int header_el[MSG__COUNT] = {EL_MSG_CUSTOMER, EL_MSG_REPLY, EL_MSG_NOTE,
@@ -168,6 +211,9 @@ static void append_message(struct conv_pane *c, size_t i, int width, struct wrap
 	}
 	free(wb.line);
 	push(c, xstrdup(""), EL_NORMAL);
+	if (c->surveys.n)
+		append_surveys(c, i ? m->created_at : INT64_MIN,
+			       i + 1 < c->msgs.n ? c->msgs.v[i + 1].created_at : INT64_MAX, width);
 }
 
 static struct wrapped wrap_body(struct conv_pane *c, size_t i, int width)
@@ -197,6 +243,8 @@ static void build(struct conv_pane *c, int width, bool all)
 	c->from = from;
 	for (size_t i = from; i < n; i++)
 		append_message(c, i, width, tail[i]);
+	if (!n) /* answers on a ticket without messages (a phone call logged bare) */
+		append_surveys(c, INT64_MIN, INT64_MAX, width);
 	free(tail);
 }
 
@@ -240,6 +288,7 @@ static void load(struct conv_pane *c, struct app *a)
 		return;
 	}
 	c->have = true;
+	store_surveys(a->d->st, c->id, &c->surveys, NULL);
 	if (c->t.customer_id)
 		store_customer_emails(a->d->st, c->t.customer_id, &c->addrs, NULL);
 	c->bodies = xcalloc(c->msgs.n + 1, sizeof *c->bodies);

@@ -2309,6 +2309,9 @@ end
 # Outbound tickets (desk new --send), follow-up checks (issue 14).
 # shellcheck source=tests/cli/outbound_tests.bash
 . "$ROOT/tests/cli/outbound_tests.bash"
+# Surveys desk mails itself (issue 14).
+# shellcheck source=tests/cli/survey_tests.bash
+. "$ROOT/tests/cli/survey_tests.bash"
 
 t "the main database is intact after everything (integrity_check)"
 [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check: $(sqlite3 "$DB" 'PRAGMA integrity_check')"

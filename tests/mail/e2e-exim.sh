@@ -270,6 +270,86 @@ fi
 [ "$(grep -c '^From ' "$MBOX")" -eq 1 ] &&
 	say ok "nothing answered the auto-reply" || say "not ok" "nothing answered the auto-reply"
 
+# --- surveys (issue 14) ---
+# A ticket solved; desk tick mails the survey through exim; the
+# customer's numeric answer comes back over SMTP, desk ingest records it
+# by the survey's token (the ticket stays solved) and desk report shows
+# it.  Surveys are on for this block only (the config is put back).
+cp "$T/config.yaml" "$T/config.before-surveys"
+# exim delivers only to ann@customer.test: a new ticket of hers (no
+# In-Reply-To), solved; what lands in her mailbox is counted from here.
+SVMAILS=$(grep -c '^From ' "$T/mail/ann")
+printf 'surveys:\n  kind: csat\n  delay: 0\n' >>"$T/config.yaml"
+cat >"$T/sv-first" <<'EOM'
+From: Ann Customer <ann@customer.test>
+To: support@desk.test
+Subject: Broken lid
+Message-ID: <sv-first@customer.test>
+
+The lid broke.
+EOM
+smtp ann@customer.test support@desk.test "$T/sv-first" 2>/dev/null
+# polled: wait_for runs the check again each time, not its value once
+sv_ticket() { [ -n "$(q "SELECT ticket_id FROM messages WHERE message_id = 'sv-first@customer.test'" 2>/dev/null)" ]; }
+sv_score() { [ "$(q "SELECT score FROM surveys WHERE ticket_id = $SV" 2>/dev/null)" = 5 ]; }
+if wait_for sv_ticket; then
+	SV=$(q "SELECT ticket_id FROM messages WHERE message_id = 'sv-first@customer.test'")
+	"$DESK" --db "$DESK_DB" claim "$SV" >/dev/null 2>&1
+	"$DESK" --db "$DESK_DB" reply "$SV" --body "A new lid is on its way." status=solved >"$T/sv-reply.out" 2>&1 ||
+		sed 's/^/# /' "$T/sv-reply.out"
+	wait_for grep -q "A new lid is on its way." "$T/mail/ann"
+	"$DESK" --db "$DESK_DB" tick >"$T/sv-tick.out" 2>&1
+	if grep -q "^ticket $SV: survey csat mailed$" "$T/sv-tick.out" &&
+		wait_for grep -q "^Message-I[dD]: <desk-survey\." "$T/mail/ann"; then
+		say ok "surveys: desk tick mails the survey of solved ticket $SV through exim"
+	else
+		say "not ok" "surveys: desk tick mails the survey of solved ticket $SV through exim"
+		sed 's/^/# /' "$T/sv-tick.out"
+		show_logs
+	fi
+	SVMID=$(sed -n 's/^Message-I[dD]: *<\(desk-survey\.[0-9a-f]*@[^>]*\)>.*/\1/p' "$T/mail/ann" | head -1)
+	"$DESK" --db "$DESK_DB" tick >"$T/sv-tick2.out" 2>&1
+	[ -n "$SVMID" ] && [ "$(grep -c '^Subject: How did we do?' "$T/mail/ann")" = 1 ] &&
+		grep -q "surveys: 0 mailed" "$T/sv-tick2.out" &&
+		say ok "surveys: one survey with its token in the Message-ID; a second tick mails none" ||
+		say "not ok" "surveys: one survey with its token in the Message-ID; a second tick mails none ($SVMID)"
+	cat >"$T/sv-answer" <<EOM
+From: Ann Customer <ann@customer.test>
+To: support@desk.test
+Subject: Re: How did we do? [#$SV]
+Message-ID: <sv-answer@customer.test>
+In-Reply-To: <$SVMID>
+
+5
+SURVEY-WORDS: the new lid fits.
+
+> How satisfied are you with the help you got?
+EOM
+	smtp ann@customer.test support@desk.test "$T/sv-answer" 2>/dev/null
+	if wait_for sv_score &&
+		[ "$(q "SELECT status FROM tickets WHERE id = $SV")" = solved ]; then
+		say ok "surveys: the answer over SMTP is recorded on ticket $SV (csat 5), which stays solved"
+	else
+		say "not ok" "surveys: the answer over SMTP is recorded on ticket $SV (csat 5), which stays solved"
+		q "SELECT id, kind, auto FROM messages WHERE ticket_id = $SV" | sed 's/^/# /'
+		show_logs
+	fi
+	# up to tomorrow: the period's end is excluded, and the answer came this second
+	"$DESK" --db "$DESK_DB" report --until "$(date -u -d tomorrow +%F)" >"$T/sv-report.out" 2>&1
+	grep -qE "^all +1 +100\.0%" "$T/sv-report.out" && grep -q "SURVEY COMMENTS: 1" "$T/sv-report.out" &&
+		grep -q "csat 5/5   SURVEY-WORDS: the new lid fits." "$T/sv-report.out" &&
+		say ok "surveys: desk report counts the answer and lists its words" ||
+		{ say "not ok" "surveys: desk report counts the answer and lists its words"; sed 's/^/# /' "$T/sv-report.out"; }
+	[ "$(grep -c '^From ' "$T/mail/ann")" -eq $((SVMAILS + 2)) ] && # the reply and the survey
+		say ok "surveys: nothing answered the survey's answer" ||
+		say "not ok" "surveys: nothing answered the survey's answer"
+else
+	say "not ok" "surveys: the customer's mail reaches desk"
+	show_logs
+fi
+cp "$T/config.before-surveys" "$T/config.yaml"
+# --- end surveys ---
+
 # --- follow-through (issue 14) ---
 # Mail desk starts by itself, through the same exim: (a) a follow-up
 # rule's canned reply when desk tick finds a ticket left pending, (b) a
