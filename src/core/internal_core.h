@@ -37,5 +37,10 @@ int core_customer_message_locked(struct desk *d, struct ticket *t, const char *b
 /* Finds a customer by email, or adds one; inside a transaction. */
 int core_find_or_add_customer(struct desk *d, const char *name, const char *email,
 			      const char *phone, int64_t *id, struct derr *e);
+/* Keeps size bytes in dir (mail.attachments_dir) under their SHA-256
+ * (attach_dir.c): *path a new string naming the file.  Called before
+ * the transaction that records it; the same content is kept once. */
+int attachment_dir_save(const char *dir, const unsigned char *data, size_t size, char **path,
+			struct derr *e);
 
 #endif

@@ -57,6 +57,7 @@ void mail_in_free(struct mail_in *m)
 		free(m->parts[i].filename);
 		free(m->parts[i].content_type);
 		free(m->parts[i].data);
+		free(m->parts[i].dropped);
 	}
 	free(m->parts);
 	memset(m, 0, sizeof *m);
@@ -921,7 +922,7 @@ static GByteArray *part_bytes(GMimePart *part, GMimeStream **keep)
 	return g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
 }
 
-static char *safe_filename(const char *name, const char *type, int n)
+char *mail_safe_filename(const char *name, const char *type, int n)
 {
 	char *u = name ? mail_to_utf8(name, strlen(name), "utf-8") : xstrdup("");
 	/* The last path component only: a name is never a place. */
@@ -971,7 +972,7 @@ static void add_part(struct walk *w, const char *filename, const char *type,
 	char *ct = xstrdup(p->content_type);
 	g_free(p->content_type);
 	p->content_type = ct;
-	p->filename = safe_filename(filename, ct, w->nattach);
+	p->filename = mail_safe_filename(filename, ct, w->nattach);
 	p->size = len;
 	p->data = xmalloc(len ? len : 1);
 	if (len)
