@@ -174,13 +174,13 @@ int attachment_write_file(const char *path, const void *data, size_t len, bool f
 
 /* --- files sent with a reply ------------------------------------------- */
 
-static int over_limit(const char *path, const char *what, int64_t size, int64_t limit,
+static int over_limit(const char *path, bool total, int64_t size, int64_t limit,
 		      struct derr *e)
 {
 	char has[32], max[32];
-	return derr_set(e, DESK_EINVAL, "%s: %s %s, more than attachments.%s (%s)", path, what,
-			attachment_size_text(size, has, sizeof has),
-			strcmp(what, "is") == 0 ? "max_size" : "max_total",
+	return derr_set(e, DESK_EINVAL, "%s: %s%s, more than attachments.%s (%s)", path,
+			total ? "with the files before it, " : "",
+			attachment_size_text(size, has, sizeof has), total ? "max_total" : "max_size",
 			attachment_size_text(limit, max, sizeof max));
 }
 
@@ -200,10 +200,9 @@ static int load_as_agent(const struct config *cfg, const char *path, size_t tota
 	/* Checked before reading: a file of gigabytes is never loaded. */
 	int rc = DESK_OK;
 	if (sb.st_size > max_size)
-		rc = over_limit(path, "is", sb.st_size, max_size, e);
+		rc = over_limit(path, false, sb.st_size, max_size, e);
 	else if ((int64_t)total + sb.st_size > max_total)
-		rc = over_limit(path, "with the files before it makes", (int64_t)total + sb.st_size,
-				max_total, e);
+		rc = over_limit(path, true, (int64_t)total + sb.st_size, max_total, e);
 	if (rc) {
 		close(fd);
 		return rc;

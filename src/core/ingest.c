@@ -42,23 +42,23 @@ int mail_sysexit(int rc, bool message_fault)
 	return 75;         /* EX_TEMPFAIL: keep it queued and try again */
 }
 
-/* The text stored: the mail's words, then its attachments listed, so
- * every front end shows them in the conversation; one not kept says
- * why. */
+/* The text stored: the mail's words, then a line for each attachment
+ * not kept, saying why (those kept are rows of attachments, which
+ * every front end lists under the message). */
 static char *body_with_parts(const struct mail_in *m)
 {
 	struct strbuf b = {0};
 	sb_add(&b, str_empty(m->body) ? "(no text)" : m->body);
+	bool first = true;
 	for (size_t i = 0; i < m->nparts; i++) {
 		const struct mail_part *p = &m->parts[i];
+		if (!p->dropped)
+			continue;
 		char size[32];
 		attachment_size_text((int64_t)p->size, size, sizeof size);
-		if (p->dropped)
-			sb_addf(&b, "%s[attachment not kept: %s (%s, %s): %s]", i ? "\n" : "\n\n",
-				p->filename, p->content_type, size, p->dropped);
-		else
-			sb_addf(&b, "%s[attachment: %s (%s, %s)]", i ? "\n" : "\n\n", p->filename,
-				p->content_type, size);
+		sb_addf(&b, "%s[attachment not kept: %s (%s, %s): %s]", first ? "\n\n" : "\n",
+			p->filename, p->content_type, size, p->dropped);
+		first = false;
 	}
 	return sb_take(&b);
 }
