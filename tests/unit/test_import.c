@@ -87,7 +87,7 @@ static char *export_without_events(struct desk *d)
 		if (!id)
 			break;
 		char *json;
-		ok_rc(store_ticket_json(d->st, id, false, &json, &e), &e);
+		ok_rc(store_ticket_json(d->st, id, false, true, &json, &e), &e);
 		sb_addf(&b, "%s\n", json);
 		free(json);
 	}
