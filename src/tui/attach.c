@@ -152,6 +152,53 @@ static char *viewer_type(const char *ct)
 	return xstrdup("application/octet-stream");
 }
 
+/* --- files a reply sends ------------------------------------------------ */
+
+#define MAX_COMPOSE_FILES 50
+
+int compose_take_files(const struct config *cfg, char **body, struct outgoing_file **files,
+		       size_t *n, struct derr *e)
+{
+	*files = NULL;
+	*n = 0;
+	const char *p = *body, *home = getenv("HOME");
+	size_t total = 0;
+	int rc = DESK_OK;
+	while (rc == DESK_OK && strncmp(p, "Attach:", 7) == 0) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		char *path = str_trim(xstrndup(p + 7, len - 7));
+		char *full = strncmp(path, "~/", 2) == 0 && !str_empty(home)
+				     ? xasprintf("%s/%s", home, path + 2)
+				     : xstrdup(path);
+		if (!*path) {
+			rc = derr_set(e, DESK_EINVAL, "an Attach: line names no file");
+		} else if (*n == MAX_COMPOSE_FILES) {
+			rc = derr_set(e, DESK_EINVAL, "at most %d Attach: lines", MAX_COMPOSE_FILES);
+		} else {
+			*files = xrealloc(*files, (*n + 1) * sizeof **files);
+			rc = outgoing_file_load(cfg, full, total, &(*files)[*n], e);
+			if (rc == DESK_OK)
+				total += (*files)[(*n)++].size;
+		}
+		free(full);
+		free(path);
+		p = eol ? eol + 1 : p + len;
+	}
+	if (rc) {
+		outgoing_files_free(files, *n);
+		*n = 0;
+		return rc;
+	}
+	/* the text after the Attach: lines, and the blank line below them */
+	while (*n && *p == '\n')
+		p++;
+	char *rest = xstrdup(p);
+	free(*body);
+	*body = rest;
+	return DESK_OK;
+}
+
 /* --- the list ---------------------------------------------------------- */
 
 /* The attachment whose id is value, among the ticket's (read again:

@@ -406,7 +406,17 @@ static int do_send(struct app *a)
 	}
 	int finish = c->finish;
 	int64_t msg_id = 0;
-	rc = core_post(a->d, c->ticket, c->kind, c->body, ch, n, &msg_id, &e);
+	/* files named by Attach: lines on top; the draft keeps the lines */
+	struct outgoing_file *files = NULL;
+	size_t nfiles = 0;
+	char *text = xstrdup(c->body);
+	rc = c->kind == MSG_REPLY ? compose_take_files(a->d->cfg, &text, &files, &nfiles, &e)
+				  : DESK_OK;
+	if (rc == DESK_OK)
+		rc = core_post_files(a->d, c->ticket, c->kind, text, NULL, NULL, files, nfiles, ch, n,
+				     &msg_id, &e);
+	outgoing_files_free(&files, nfiles);
+	free(text);
 	if (rc) {
 		struct derr e2 = {0};
 		if (save_draft(a, c, c->body, &e2) == DESK_OK)
@@ -611,6 +621,8 @@ static char *below_marker(struct app *a, const struct compose *c, const struct t
 			sb_addf(&b, "It will be mailed to %s.\n", t->customer_email);
 		else
 			sb_addf(&b, "It will NOT be mailed: %s.\n", why);
+		sb_add(&b, "To send files with it, start the text with a line \"Attach: /path/to/file\" "
+			   "for each.\n");
 	}
 	if (c->canned) {
 		struct field_change ch[MAX_CHANGES];

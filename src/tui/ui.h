@@ -320,6 +320,13 @@ void picker_add(struct picker_item **items, size_t *n, size_t *cap, const char *
  * as for the editor (curses suspended, desk's group dropped in the
  * child); *status is its wait status.  For viewers and pagers. */
 int terminal_run(struct app *a, char *const argv[], int *status, struct derr *e);
+/* "Attach: PATH" lines at the top of a reply's text (~/ is $HOME): each
+ * file read as the agent and checked against the limits, the lines (and
+ * a blank line after them) cut from *body.  On failure e names the file
+ * and *body is left as it was. */
+struct outgoing_file;
+int compose_take_files(const struct config *cfg, char **body, struct outgoing_file **files,
+		       size_t *n, struct derr *e);
 
 /* --- drafts.c: the agent's drafts ----------------------------------------- */
 /* Before the subject of a queue row where the agent has a draft. */

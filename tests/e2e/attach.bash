@@ -1,7 +1,9 @@
 # attach.bash: attachments in the console (issue 15): the conversation
 # lists a message's files under it; `L` lists the ticket's files; Enter
 # opens one through mailcap (a test mailcap entry, MAILCAPS) on a
-# private copy that is removed afterwards; `s` saves one byte for byte.
+# private copy that is removed afterwards; `s` saves one byte for byte;
+# a reply whose text starts with "Attach: PATH" sends that file
+# (multipart at a stand-in sendmail) and lists it under the reply.
 #
 #   bash tests/e2e/attach.bash PATH-TO-DESK
 source "$(dirname "${BASH_SOURCE[0]}")/lib.bash" "$@"
@@ -20,7 +22,16 @@ cp "\$1" "$TMP/viewed.pdf"
 EOF
 chmod +x "$TMP/viewer.sh"
 printf 'application/pdf; %s %%s\n' "$TMP/viewer.sh" >"$TMP/mailcap"
-START_ENV="MAILCAPS=$TMP/mailcap"
+# replies mailed at once to a stand-in sendmail; the editor puts an
+# Attach: line on top of the text
+printf '#!/bin/sh\ncat >"%s/sent"\n' "$TMP" >"$TMP/sendmail"
+chmod +x "$TMP/sendmail"
+printf 'mail:\n  support_address: "Help <help@desk.test>"\n  sendmail: ["%s/sendmail", "-t"]\nundo_send_seconds: 0\n' \
+	"$TMP" >>"$DESK_CONFIG"
+printf '#!/bin/sh\nsed -i "1s|^|Attach: %s/notes.txt\\nE2E-ATTACHED |" "$1"\n' "$TMP" >"$TMP/attach-editor.sh"
+chmod +x "$TMP/attach-editor.sh"
+printf 'note one\nnote two\n' >"$TMP/notes.txt"
+START_ENV="MAILCAPS=$TMP/mailcap EDITOR=$TMP/attach-editor.sh"
 
 printf '%%PDF-1.4 e2e\n\001\002\377 binary tail\n' >"$TMP/report.pdf"
 {
@@ -93,4 +104,18 @@ type_text "$TMP/saved.pdf"
 keys Enter
 check "saving over an existing file is refused, said on the message line" \
 	wait_for "already exists; nothing was written"
+
+keys r
+if wait_for "Send the reply on #$t?" && keys s && wait_for "sent: sendmail accepted it" 10 &&
+	wait_for "[2] notes.txt · text/plain · 18 bytes"; then
+	ok "a reply starting with an Attach: line is sent with the file, listed under the reply"
+else
+	fail "a reply starting with an Attach: line is sent with the file, listed under the reply" \
+		"$(head -c 600 "$TMP/sent" 2>&1)"
+fi
+check "... as multipart/mixed, the file's part named, the Attach: line not in the text" \
+	sh -c "grep -q 'multipart/mixed' '$TMP/sent' && grep -q 'filename=notes.txt' '$TMP/sent' &&
+		grep -q '^E2E-ATTACHED' '$TMP/sent' && ! grep -q '^Attach:' '$TMP/sent'"
+"$DESK" attachment get "$t" 2 -o "$TMP/notes-back.txt" >/dev/null 2>&1
+check "... stored byte for byte" cmp -s "$TMP/notes.txt" "$TMP/notes-back.txt"
 finish
