@@ -650,7 +650,7 @@ static const struct {
 	{"{\"subject\":\"x\",\"messages\":[{\"kind\":\"customer\"," T0 ",\"body\":\"a\","
 	 "\"from\":\"x\"}]}",
 	 "messages[0].from: unknown field; expected one of kind, author, at, body, message_id, "
-	 "auto"},
+	 "auto, attachments"},
 	{"{\"subject\":\"x\",\"messages\":[{\"kind\":\"customer\"," T0 ",\"body\":\"a\","
 	 "\"auto\":\"yes\"}]}",
 	 "messages[0].auto: expected true or false, got a string"},
