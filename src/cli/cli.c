@@ -25,8 +25,12 @@ static void main_usage(FILE *out)
 {
 	fprintf(out, "usage: desk [--db PATH] [--config PATH] [--as LOGIN] [COMMAND [ARGS...]]\n"
 		     "\nWithout a command, desk opens the console.\n\nCommands:\n");
+	int width = 0; /* the longest name, so the summaries line up */
 	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
-		fprintf(out, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
+		if ((int)strlen(commands[i]->name) > width)
+			width = (int)strlen(commands[i]->name);
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+		fprintf(out, "  %-*s %s\n", width, commands[i]->name, commands[i]->summary);
 	fprintf(out, "\nOptions:\n"
 		     "  --db PATH       the database (default: $DESK_DB, the config's, then\n"
 		     "                  $XDG_DATA_HOME/desk/desk.db)\n"
