@@ -454,6 +454,57 @@ START_TEST(export_import_round_trip)
 }
 END_TEST
 
+/* A reply's files are part of its message: undo takes back what the
+ * reply changed, as for a reply without files. */
+START_TEST(undo_after_reply_with_files)
+{
+	struct fx f;
+	fx_open(&f, NULL);
+	struct ingest_result r = ingest(&f, two_files);
+	struct outgoing_file files[1] = {
+		{.filename = "x.txt", .content_type = "text/plain", .data = (unsigned char *)"x",
+		 .size = 1},
+	};
+	struct field_change ch = {FIELD_STATUS, "pending"};
+	struct derr e = {0};
+	ck_assert_msg(core_post_files(&f.d, r.ticket_id, MSG_REPLY, "Sent.", NULL, NULL, files, 1,
+				      &ch, 1, NULL, &e) == DESK_OK,
+		      "%s", e.msg);
+	struct ticket t;
+	ck_assert_int_eq(store_ticket_get(f.d.st, r.ticket_id, &t, &e), DESK_OK);
+	ck_assert_int_eq(t.status, ST_PENDING);
+	ticket_free(&t);
+	struct undo_result u = {0};
+	ck_assert_msg(core_undo(&f.d, &u, &e) == DESK_OK, "%s", e.msg);
+	undo_result_free(&u);
+	ck_assert_int_eq(store_ticket_get(f.d.st, r.ticket_id, &t, &e), DESK_OK);
+	ck_assert_int_ne(t.status, ST_PENDING);
+	ticket_free(&t);
+	fx_close(&f);
+}
+END_TEST
+
+/* An attachment kept in attachments_dir whose file is gone: the export
+ * says which, rather than leaving the file out. */
+START_TEST(export_names_a_missing_file)
+{
+	struct fx f;
+	fx_open(&f, "mail:\n  attachments_dir: files\n");
+	struct ingest_result r = ingest(&f, two_files);
+	struct attachment_list l = {0};
+	struct derr e = {0};
+	ck_assert_int_eq(core_attachments(&f.d, r.ticket_id, &l, &e), DESK_OK);
+	ck_assert_int_eq(unlink(l.v[0].path), 0);
+	FILE *out = tmpfile();
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_ne(core_export(&f.d, out, &e), DESK_OK);
+	ck_assert_msg(strstr(e.msg, l.v[0].path) != NULL, "%s", e.msg);
+	fclose(out);
+	attachment_list_free(&l);
+	fx_close(&f);
+}
+END_TEST
+
 Suite *suite_attach(void)
 {
 	Suite *s = suite_create("attach");
@@ -468,6 +519,8 @@ Suite *suite_attach(void)
 	tcase_add_test(tc, ingest_over_limit_keeps_the_mail);
 	tcase_add_test(tc, reply_carries_files);
 	tcase_add_test(tc, export_import_round_trip);
+	tcase_add_test(tc, undo_after_reply_with_files);
+	tcase_add_test(tc, export_names_a_missing_file);
 	suite_add_tcase(s, tc);
 	return s;
 }
