@@ -11,6 +11,7 @@
 #include <gmime/gmime.h>
 
 #include "mail.h"
+#include "text.h"
 #include "util.h"
 
 #define MAX_REFS 64
@@ -947,6 +948,14 @@ char *mail_safe_filename(const char *name, const char *type, int n)
 		char *v = clean_utf8(s, strlen(s));
 		free(s);
 		s = v;
+	}
+	/* A bidi override or an invisible character lets a name pose as
+	 * another ("invoice<U+202E>fdp.exe" shows as "invoiceexe.pdf"). */
+	for (const char *bad; s && (bad = text_first_unplain(s));) {
+		size_t at = (size_t)(bad - s);
+		size_t len = (size_t)(g_utf8_next_char(bad) - bad);
+		s[at] = '_';
+		memmove(s + at + 1, s + at + len, strlen(s + at + len) + 1);
 	}
 	while (s && s[0] == '.') /* no hidden files, no ".." */
 		memmove(s, s + 1, strlen(s));

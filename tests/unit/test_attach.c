@@ -218,6 +218,28 @@ START_TEST(command_names_are_plain)
 }
 END_TEST
 
+START_TEST(safe_names)
+{
+	static const char *const cases[][2] = {
+		{"../../etc/passwd", "passwd"},
+		{"invoice\xe2\x80\xae" "fdp.exe", "invoice_fdp.exe"}, /* U+202E */
+		{"a\xe2\x80\x8b.pdf", "a_.pdf"},                   /* U+200B */
+		{"tab\there", "tab_here"},
+		{"..hidden", "hidden"},
+		{"caf\xc3\xa9.txt", "caf\xc3\xa9.txt"},            /* kept */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *n = mail_safe_filename(cases[i][0], "application/pdf", 1);
+		ck_assert_msg(strcmp(n, cases[i][1]) == 0, "case %zu: %s, not %s", i, n,
+			      cases[i][1]);
+		free(n);
+	}
+	char *n = mail_safe_filename("", "text/plain", 3);
+	ck_assert_str_eq(n, "attachment-3.txt");
+	free(n);
+}
+END_TEST
+
 START_TEST(config_sizes)
 {
 	struct config c;
@@ -514,6 +536,7 @@ Suite *suite_attach(void)
 	tcase_add_test(tc, read_from_attachments_dir);
 	tcase_add_test(tc, write_file_never_overwrites);
 	tcase_add_test(tc, command_names_are_plain);
+	tcase_add_test(tc, safe_names);
 	tcase_add_test(tc, config_sizes);
 	tcase_add_test(tc, outgoing_limits);
 	tcase_add_test(tc, ingest_over_limit_keeps_the_mail);
