@@ -87,6 +87,16 @@ struct mail_config {
 #define UNDO_SEND_DEFAULT 10
 #define UNDO_SEND_MAX 120
 
+/* attachments (team; see desk.yaml(5)): the most a file may weigh,
+ * and all files of one message together, for the files a reply sends
+ * (refused) and for those a mail brings (not kept, the mail is). */
+struct attachment_limits {
+	int64_t max_size;  /* bytes */
+	int64_t max_total; /* bytes */
+};
+#define ATTACH_MAX_SIZE_DEFAULT (10 << 20)
+#define ATTACH_MAX_TOTAL_DEFAULT (25 << 20)
+
 /* Knowing what is new (personal; see desk.yaml(5), "notify"): what
  * counts as the agent's views, and how the console tells of new
  * tickets, tickets assigned to the agent and SLAs about to be missed. */
@@ -164,6 +174,7 @@ enum config_key {
 	CFG_NOTIFY,
 	CFG_FOLLOW_UP_RULES,
 	CFG_SURVEYS,
+	CFG_ATTACHMENTS,
 	CFG__COUNT
 };
 /* The key's name in the file ("agents_may_reassign"). */
@@ -220,6 +231,7 @@ struct config {
 	char **queues;
 	size_t nqueues;
 	struct mail_config mail;
+	struct attachment_limits attachments;
 	/* signature: below every reply (core_signature_for_replies says
 	 * which one wins); NULL: none.  Personal, or the team's default. */
 	char *signature;

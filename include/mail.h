@@ -54,6 +54,58 @@ int store_ticket_attachments(struct store *st, int64_t ticket_id, struct attachm
 int store_attachment_content(struct store *st, int64_t attachment_id, void **data, size_t *len,
 			     struct derr *e);
 
+/* --- core: attachments (src/core/attachments.c) ----------------------- */
+/* A ticket's attachments, numbered from 1 in conversation order (the
+ * order of store_ticket_attachments): what `desk attachment list` and
+ * the console's attachment list show.  DESK_ENOTFOUND: no such ticket. */
+int core_attachments(struct desk *d, int64_t ticket_id, struct attachment_list *out,
+		     struct derr *e);
+/* Number n (from 1) of list l, the attachments of ticket; n 0 means
+ * "the only one": DESK_EUSAGE naming how many there are when several,
+ * DESK_ENOTFOUND when none or n is out of range. */
+int core_attachment_pick(const struct attachment_list *l, int64_t ticket, long n,
+			 const struct attachment **out, struct derr *e);
+/* The bytes of a: from the database or from its file in
+ * attachments_dir (which must still hold a->size bytes).  A new buffer
+ * of *len bytes. */
+int core_attachment_read(struct desk *d, const struct attachment *a, unsigned char **data,
+			 size_t *len, struct derr *e);
+/* "12 bytes", "3.4 KB", "1.2 MB" (1024-based), into buf. */
+const char *attachment_size_text(int64_t bytes, char *buf, size_t size);
+/* A file name for a command line built from an attachment's name: only
+ * letters, digits, '.', '_' and '-' are kept from its extension, the
+ * rest is "attachment": "attachment.pdf".  A new string. */
+char *attachment_command_name(const char *filename);
+/* Writes len bytes to path as the agent (desk's group lowered): into a
+ * new file beside it, then renamed over path, so a reader never sees
+ * half a file.  An existing path is refused (DESK_ECONFLICT naming
+ * it) unless force. */
+int attachment_write_file(const char *path, const void *data, size_t len, bool force,
+			  struct derr *e);
+
+/* A file a reply sends, read from a path the agent named. */
+struct outgoing_file {
+	char *filename;     /* what the customer sees: the path's last part, sanitized */
+	char *content_type; /* guessed from the name and the content */
+	unsigned char *data;
+	size_t size;
+};
+/* Reads path as the agent and checks it against attachments.max_size
+ * and, with total (the bytes of the files already chosen),
+ * attachments.max_total: DESK_EINVAL naming the file and the limit. */
+int outgoing_file_load(const struct config *cfg, const char *path, size_t total,
+		       struct outgoing_file *out, struct derr *e);
+void outgoing_files_free(struct outgoing_file **v, size_t n);
+/* core_post_copies (core.h) with files: checked against the limits
+ * (DESK_EINVAL, nothing stored), stored with the message in the same
+ * transaction (in attachments_dir when it is set, else the database),
+ * each with an "attach" event; a mailed reply carries them
+ * (outbound_render: multipart/mixed, base64). */
+int core_post_files(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
+		    const char *cc, const char *bcc, const struct outgoing_file *files,
+		    size_t nfiles, const struct field_change *ch, size_t n, int64_t *msg_id,
+		    struct derr *e);
+
 /* --- store: threading and delivery ------------------------------------- */
 /* One message by row id (as store_messages reads it); DESK_ENOTFOUND. */
 int store_mail_message_get(struct store *st, int64_t id, struct message *out, struct derr *e);
@@ -118,6 +170,8 @@ struct mail_part {
 	char *content_type; /* type/subtype, lower case */
 	unsigned char *data;
 	size_t size;
+	char *dropped;      /* why it is not kept (core_ingest: attachments
+			     * limits), its data freed; NULL: kept */
 };
 
 /* One parsed message, every string valid UTF-8. */
@@ -142,6 +196,12 @@ struct mail_in {
 	struct mail_part *parts; /* attachments */
 	size_t nparts;
 };
+
+/* A name for an attachment that cannot hurt: the last path component
+ * of name (any charset made UTF-8), no control characters, no leading
+ * dots, at most 200 bytes; "attachment-N.ext" (by type) when nothing is
+ * left.  A new string. */
+char *mail_safe_filename(const char *name, const char *type, int n);
 
 /* Parses an RFC 5322 message of len bytes.  `self` is the support
  * address (mail from it is a loop), or NULL.  DESK_EINVAL names what is

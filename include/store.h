@@ -357,9 +357,11 @@ int store_queue_count(struct store *st, const struct queue_filter *f, int64_t *n
 		      struct derr *e);
 
 /* --- JSON through SQLite's JSON functions ------------------------------ */
-/* One ticket as a JSON Lines record (see man desk, "import format"). */
-int store_ticket_json(struct store *st, int64_t id, bool with_events, char **json,
-		      struct derr *e);
+/* One ticket as a JSON Lines record (see man desk, "import format");
+ * with_data: each attachment's bytes in base64 ("data"), else only its
+ * name, type and size. */
+int store_ticket_json(struct store *st, int64_t id, bool with_events, bool with_data,
+		      char **json, struct derr *e);
 
 /* A queue row as `desk list --json` prints it. */
 int store_ticket_summary_json(struct store *st, int64_t id, char **json, struct derr *e);

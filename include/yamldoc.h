@@ -47,6 +47,8 @@ int y_bool(const struct ydoc *d, const struct ynode *n, bool *out, struct derr *
 int y_int(const struct ydoc *d, const struct ynode *n, long lo, long hi, long *out,
 	  struct derr *e);
 int y_duration(const struct ydoc *d, const struct ynode *n, int64_t *seconds, struct derr *e);
+/* A size in bytes: "10MB", "512KB", "1GB" (1024-based), or a bare count. */
+int y_size(const struct ydoc *d, const struct ynode *n, int64_t *bytes, struct derr *e);
 /* One of a NULL-terminated list of names; returns the index. */
 int y_enum(const struct ydoc *d, const struct ynode *n, const char *const *names, int *out,
 	   struct derr *e);

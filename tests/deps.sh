@@ -29,6 +29,7 @@ need_cmd sqlite3 sqlite3   # tests and benchmarks compare with the shell
 need_cmd script bsdutils   # a pseudo-terminal for first-screen timing
 need_cmd clang clang       # the fuzz targets (libFuzzer)
 need_cmd python3 python3   # JSON checks (CLI tests), recorders (tests/priv)
+need_cmd run-mailcap mailcap # the console opens attachments through mailcap
 # tests/priv: real Unix users and a setgid desk (run as root)
 need_cmd useradd passwd
 need_cmd setpriv util-linux

@@ -18,15 +18,19 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_init,  &cmd_new,    &cmd_list,   &cmd_show,   &cmd_reply,  &cmd_forward, &cmd_note,  &cmd_set,
 	&cmd_claim, &cmd_merge,  &cmd_import, &cmd_export, &cmd_agent,  &cmd_customer, &cmd_config,
 	&cmd_keys, &cmd_ingest, &cmd_outbox, &cmd_report, &cmd_backup, &cmd_drafts, &cmd_undo,
-	&cmd_tick, &cmd_survey,
+	&cmd_tick, &cmd_survey, &cmd_attachment,
 };
 
 static void main_usage(FILE *out)
 {
 	fprintf(out, "usage: desk [--db PATH] [--config PATH] [--as LOGIN] [COMMAND [ARGS...]]\n"
 		     "\nWithout a command, desk opens the console.\n\nCommands:\n");
+	int width = 0; /* the longest name, so the summaries line up */
 	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
-		fprintf(out, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
+		if ((int)strlen(commands[i]->name) > width)
+			width = (int)strlen(commands[i]->name);
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+		fprintf(out, "  %-*s %s\n", width, commands[i]->name, commands[i]->summary);
 	fprintf(out, "\nOptions:\n"
 		     "  --db PATH       the database (default: $DESK_DB, the config's, then\n"
 		     "                  $XDG_DATA_HOME/desk/desk.db)\n"

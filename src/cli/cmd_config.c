@@ -130,6 +130,14 @@ static void mail(const struct config *c)
 	}
 }
 
+static void attachments(const struct config *c)
+{
+	printf("%s:", config_key_name(CFG_ATTACHMENTS));
+	origin(c, CFG_ATTACHMENTS);
+	printf("  max_size: %lld bytes\n  max_total: %lld bytes\n",
+	       (long long)c->attachments.max_size, (long long)c->attachments.max_total);
+}
+
 static void views(const struct config *c)
 {
 	printf("%s:%s", config_key_name(CFG_VIEWS), c->nviews ? "" : " none but the built-in ones");
@@ -224,6 +232,7 @@ static void show(const struct config *c)
 	sla(c);
 	hours(c);
 	mail(c);
+	attachments(c);
 	views(c);
 	signature(c);
 	notify(c);

@@ -106,6 +106,25 @@ static void keep_unsent(int64_t id, enum msg_kind kind, const char *body)
 }
 
 #define MAX_COPIES 50
+#define MAX_FILES 50
+
+/* Every --attach file read and checked before anything is stored. */
+static int load_files(const struct config *cfg, const char *const *paths, size_t n,
+		      struct outgoing_file **files, struct derr *e)
+{
+	*files = n ? xcalloc(n, sizeof **files) : NULL;
+	size_t total = 0;
+	for (size_t i = 0; i < n; i++) {
+		int rc = outgoing_file_load(cfg, paths[i], total, &(*files)[i], e);
+		if (rc) {
+			derr_prefix(e, "--attach");
+			outgoing_files_free(files, i);
+			return rc;
+		}
+		total += (*files)[i].size;
+	}
+	return DESK_OK;
+}
 
 static int post(struct cli_ctx *c, int argc, char **argv, enum msg_kind kind)
 {
@@ -114,11 +133,12 @@ static int post(struct cli_ctx *c, int argc, char **argv, enum msg_kind kind)
 		{"json", no_argument, NULL, 'j'},
 		{"cc", required_argument, NULL, 'c'},
 		{"bcc", required_argument, NULL, 'B'},
+		{"attach", required_argument, NULL, 'A'},
 		{0},
 	};
 	const char *body_opt = NULL;
-	const char *cc_opt[MAX_COPIES], *bcc_opt[MAX_COPIES];
-	size_t ncc = 0, nbcc = 0;
+	const char *cc_opt[MAX_COPIES], *bcc_opt[MAX_COPIES], *attach_opt[MAX_FILES];
+	size_t ncc = 0, nbcc = 0, nattach = 0;
 	bool json = false;
 	int o;
 	while ((o = getopt_long(argc, argv, ":b:", opts, NULL)) != -1) {
@@ -126,6 +146,12 @@ static int post(struct cli_ctx *c, int argc, char **argv, enum msg_kind kind)
 			body_opt = optarg;
 		} else if (o == 'j') {
 			json = true;
+		} else if (o == 'A' && kind != MSG_REPLY) {
+			return cli_usage(c, "--attach is for replies");
+		} else if (o == 'A') {
+			if (nattach == MAX_FILES)
+				return cli_usage(c, "at most %d --attach options", MAX_FILES);
+			attach_opt[nattach++] = optarg;
 		} else if ((o == 'c' || o == 'B') && kind != MSG_REPLY) {
 			return cli_usage(c, "a note is never mailed: --cc and --bcc are for replies");
 		} else if (o == 'c' || o == 'B') {
@@ -167,10 +193,17 @@ static int post(struct cli_ctx *c, int argc, char **argv, enum msg_kind kind)
 		}
 		n++;
 	}
+	struct outgoing_file *files = NULL;
+	if (load_files(&c->cfg, attach_opt, nattach, &files, &e)) {
+		free(cc);
+		free(bcc);
+		return cli_fail(&e);
+	}
 	/* The text first: if the database then cannot take it (full,
 	 * locked, read-only), it is kept, never lost. */
 	char *body = cli_read_body(body_opt, &e);
 	if (!body) {
+		outgoing_files_free(&files, nattach);
 		free(cc);
 		free(bcc);
 		return cli_fail(&e);
@@ -182,13 +215,15 @@ static int post(struct cli_ctx *c, int argc, char **argv, enum msg_kind kind)
 	int64_t msg_id = 0;
 	struct outcome out = {0};
 	if (rc == DESK_OK) {
-		rc = core_post_copies(&d, id, kind, body, cc, bcc, ch, n, &msg_id, &e);
+		rc = core_post_files(&d, id, kind, body, cc, bcc, files, nattach, ch, n, &msg_id,
+				     &e);
 		if (rc == DESK_OK && kind == MSG_REPLY)
 			deliver(&d, id, msg_id, &out);
 		if (rc == DESK_OK)
 			report(kind, id, msg_id, &out, json);
 		desk_close(&d);
 	}
+	outgoing_files_free(&files, nattach);
 	free(cc);
 	free(bcc);
 	if (rc == DESK_OK) {
@@ -225,12 +260,16 @@ static int exec_note(struct cli_ctx *c, int argc, char **argv)
 
 const struct cli_cmd cmd_reply = {
 	.name = "reply",
-	.args = "ID [--body TEXT] [--cc ADDR]... [--bcc ADDR]... [--json] [FIELD=VALUE...]",
+	.args = "ID [--body TEXT] [--cc ADDR]... [--bcc ADDR]... [--attach FILE]... [--json] "
+		"[FIELD=VALUE...]",
 	.summary = "reply to the customer on a ticket",
 	.help = POST_HELP
 	"--cc and --bcc (each repeatable, or several addresses separated by commas)\n"
 	"send copies of a mailed reply: Cc in the header, Bcc to the envelope only.\n"
 	"Every address is checked first; a bad one stores and sends nothing.\n"
+	"--attach FILE (repeatable) sends the file with the reply (multipart/mixed,\n"
+	"its type guessed from its name and content); each file and all of them\n"
+	"together are held to attachments.max_size and max_total.\n"
 	"A reply on a ticket whose replies are mailed (mail.reply_by_mail) goes to\n"
 	"sendmail before desk returns (at most mail.sendmail_timeout); standard\n"
 	"error says what became of it, --json's delivery too: sent (sendmail\n"

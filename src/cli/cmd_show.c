@@ -45,6 +45,26 @@ static void time_field(const char *name, int64_t t)
 	field(name, buf);
 }
 
+/* The files of message row, numbered as desk attachment list numbers
+ * them (their place among the ticket's). */
+static void print_attachments(const struct attachment_list *al, int64_t row)
+{
+	bool first = true;
+	for (size_t i = 0; i < al->n; i++) {
+		const struct attachment *a = &al->v[i];
+		if (a->message_id != row)
+			continue;
+		char size[32];
+		attachment_size_text(a->size, size, sizeof size);
+		printf("%s[attachment %zu: ", first ? "\n" : "", i + 1);
+		cli_print_safe(a->filename, false);
+		fputs(" (", stdout);
+		cli_print_safe(a->content_type, false);
+		printf(", %s)]\n", size);
+		first = false;
+	}
+}
+
 static int show_text(struct desk *d, const struct ticket *t, bool history, struct derr *e)
 {
 	printf("Ticket #%lld: ", (long long)t->id);
@@ -89,11 +109,14 @@ static int show_text(struct desk *d, const struct ticket *t, bool history, struc
 	struct name_list addrs = {0};
 	if (t->customer_id)
 		store_customer_emails(d->st, t->customer_id, &addrs, NULL);
+	struct attachment_list al = {0};
 	int rc = store_messages(d->st, t->id, &ml, e);
 	struct survey_list sl = {0};
 	if (rc == DESK_OK)
 		rc = store_surveys(d->st, t->id, &sl, e);
 	size_t next_survey = 0;
+	if (rc == DESK_OK)
+		rc = store_ticket_attachments(d->st, t->id, &al, e);
 	for (size_t i = 0; rc == DESK_OK && i < ml.n; i++) {
 		const struct message *m = &ml.v[i];
 		/* the answers in conversation order, each after what led to it */
@@ -131,10 +154,12 @@ static int show_text(struct desk *d, const struct ticket *t, bool history, struc
 		}
 		cli_print_safe(m->body, true);
 		fputc('\n', stdout);
+		print_attachments(&al, m->id);
 	}
 	while (rc == DESK_OK && next_survey < sl.n)
 		print_survey(&sl.v[next_survey++]);
 	survey_list_free(&sl);
+	attachment_list_free(&al);
 	message_list_free(&ml);
 	name_list_free(&addrs);
 	if (rc == DESK_OK && history) {

@@ -49,6 +49,7 @@ static const char *const top_keys[CFG__COUNT + 1] = {
 	[CFG_NOTIFY] = "notify",
 	[CFG_FOLLOW_UP_RULES] = "follow_up_rules",
 	[CFG_SURVEYS] = "surveys",
+	[CFG_ATTACHMENTS] = "attachments",
 	[CFG__COUNT] = NULL,
 };
 
@@ -89,6 +90,8 @@ void config_defaults(struct config *c)
 	for (size_t i = 0; i < c->mail.nsendmail; i++)
 		c->mail.sendmail[i] = xstrdup(sendmail[i]);
 	c->mail.sendmail_timeout = SENDMAIL_TIMEOUT_DEFAULT;
+	c->attachments.max_size = ATTACH_MAX_SIZE_DEFAULT;
+	c->attachments.max_total = ATTACH_MAX_TOTAL_DEFAULT;
 	/* The channels whose customers expect the answer in their mailbox:
 	 * a phone call, a chat or a social post is answered there. */
 	c->mail.reply_by_mail[CH_EMAIL] = c->mail.reply_by_mail[CH_WEB] = true;
@@ -735,6 +738,35 @@ static int read_mail(struct loader *l, const struct ynode *map, struct mail_conf
 	return rc;
 }
 
+/* attachments: max_size and max_total, each at least one byte; a file
+ * bigger than all files together may be is a contradiction worth
+ * naming. */
+static int read_attachments(struct loader *l, const struct ynode *map,
+			    struct attachment_limits *a)
+{
+	static const char *const keys[] = {"max_size", "max_total", NULL};
+	int rc = y_expect(l->d, map, Y_MAP, "a mapping with max_size and max_total", l->e);
+	const struct ynode *size_at = NULL;
+	for (size_t i = 0; !rc && i < map->nkids; i += 2) {
+		int k;
+		if ((rc = y_key(l->d, map->kids[i], "attachments", keys, &k, l->e)))
+			break;
+		const struct ynode *v = map->kids[i + 1];
+		int64_t *field = k == 0 ? &a->max_size : &a->max_total;
+		if ((rc = y_size(l->d, v, field, l->e)))
+			break;
+		if (*field < 1)
+			rc = yerr(l->e, l->d, v, "attachments.%s: at least 1 byte", keys[k]);
+		if (k == 0)
+			size_at = v;
+	}
+	if (rc == DESK_OK && a->max_size > a->max_total)
+		rc = yerr(l->e, l->d, size_at ? size_at : map,
+			  "attachments.max_size (%lld bytes) is more than max_total (%lld bytes)",
+			  (long long)a->max_size, (long long)a->max_total);
+	return rc;
+}
+
 /* signature: plain text of a few lines (a `|` block keeps them), held
  * to the rules of `desk agent signature` (core_signature_check). */
 static int read_signature(struct loader *l, const struct ynode *n, char **field)
@@ -814,6 +846,7 @@ static int read_config(struct loader *l, const struct ynode *root, struct config
 		case CFG_SURVEYS:
 			rc = config_read_surveys(l->d, v, &c->surveys, l->e);
 			break;
+		case CFG_ATTACHMENTS: rc = read_attachments(l, v, &c->attachments); break;
 		case CFG_AGENTS_MAY_BULK_EDIT:
 			rc = y_bool(l->d, v, &c->agents_may_bulk_edit, l->e);
 			break;

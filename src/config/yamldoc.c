@@ -494,6 +494,42 @@ int y_duration(const struct ydoc *d, const struct ynode *n, int64_t *seconds, st
 	return expected(e, d, n, "a duration like 30m, 4h or 2d");
 }
 
+/* "10MB", "512 KB", "2GiB", "4096": a count of bytes, units 1024-based
+ * (B, KB or KiB, MB or MiB, GB or GiB, any case). */
+static bool size_parse(const char *s, int64_t *out)
+{
+	static const struct { const char *unit; int64_t mult; } units[] = {
+		{"", 1}, {"b", 1}, {"kb", 1 << 10}, {"kib", 1 << 10}, {"k", 1 << 10},
+		{"mb", 1 << 20}, {"mib", 1 << 20}, {"m", 1 << 20},
+		{"gb", 1 << 30}, {"gib", 1 << 30}, {"g", 1 << 30},
+	};
+	char *end;
+	errno = 0;
+	if (!isdigit((unsigned char)*s))
+		return false;
+	long long v = strtoll(s, &end, 10);
+	if (errno)
+		return false;
+	while (*end == ' ')
+		end++;
+	for (size_t i = 0; i < sizeof units / sizeof *units; i++) {
+		if (strcasecmp(end, units[i].unit) == 0) {
+			if (v > INT64_MAX / units[i].mult)
+				return false;
+			*out = v * units[i].mult;
+			return true;
+		}
+	}
+	return false;
+}
+
+int y_size(const struct ydoc *d, const struct ynode *n, int64_t *bytes, struct derr *e)
+{
+	if (is_value(n) && size_parse(n->value, bytes))
+		return DESK_OK;
+	return expected(e, d, n, "a size like 10MB, 512KB or 1GB");
+}
+
 int y_enum(const struct ydoc *d, const struct ynode *n, const char *const *names, int *out,
 	   struct derr *e)
 {

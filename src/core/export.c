@@ -35,7 +35,7 @@ int core_export(struct desk *d, void *stdio_out, struct derr *e)
 		if (!id)
 			break;
 		char *json;
-		rc = store_ticket_json(d->st, id, true, &json, e);
+		rc = store_ticket_json(d->st, id, true, true, &json, e);
 		if (rc == DESK_ENOTFOUND)
 			continue;
 		if (rc)

@@ -23,8 +23,11 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include <glib.h>
+
 #include "caps.h"
 #include "core.h"
+#include "mail.h"
 #include "sla.h"
 #include "text.h"
 #include "util.h"
@@ -33,11 +36,21 @@ struct in_customer {
 	const char *name, *email, *phone, *organization, *tier, *notes;
 };
 
+/* An attachment: its bytes decoded from the line's base64. */
+struct in_file {
+	char *filename; /* made safe as ingest makes it (mail_safe_filename) */
+	const char *content_type;
+	unsigned char *data;
+	size_t size;
+};
+
 struct in_message {
 	enum msg_kind kind;
 	const char *author, *body, *message_id;
 	int64_t at;
 	bool automatic; /* an auto-reply or bounce: awaits no answer */
+	struct in_file *files;
+	size_t nfiles;
 };
 
 struct in_survey {
@@ -99,7 +112,8 @@ static const char *const ticket_keys[] = {
 static const char *const customer_keys[] = {"name", "email", "phone", "organization",
 					    "tier", "notes"};
 static const char *const message_keys[] = {"kind", "author", "at", "body", "message_id",
-					   "auto"};
+					   "auto", "attachments"};
+static const char *const file_keys[] = {"filename", "content_type", "size", "data"};
 static const char *const survey_keys[] = {"kind", "score", "at", "comment"};
 static const char *const event_keys[] = {"at", "agent", "action", "field", "old", "new"};
 
@@ -382,9 +396,78 @@ static int parse_customer(const struct json_node *n, struct in_customer *c, stru
 	return DESK_OK;
 }
 
-static int parse_message(const struct json_node *n, size_t i, struct in_message *m,
+/* Strict base64 (RFC 4648, padded): GLib's decoder skips what it does
+ * not know, and a file must come back whole or not at all. */
+static bool base64_valid(const char *s)
+{
+	size_t n = strlen(s), pad = 0;
+	if (n % 4)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '=') {
+			pad++;
+			continue;
+		}
+		if (pad || !(isalnum(c) || c == '+' || c == '/'))
+			return false;
+	}
+	return pad <= 2;
+}
+
+/* A MIME type as desk writes it: type/subtype of token characters. */
+static bool content_type_valid(const char *s)
+{
+	static const char token[] = "abcdefghijklmnopqrstuvwxyz0123456789!#$&-^_.+";
+	const char *slash = strchr(s, '/');
+	return slash && slash > s && strlen(s) < 128 && strspn(s, token) == (size_t)(slash - s) &&
+	       slash[1] && strspn(slash + 1, token) == strlen(slash + 1);
+}
+
+static int parse_file(const struct json_node *n, const char *msg, size_t i, struct in_file *f,
+		      struct derr *e)
+{
+	char p[80];
+	snprintf(p, sizeof p, "%sattachments[%zu]", msg, i);
+	int rc = need_object(n, p, e);
+	if (rc)
+		return rc;
+	strcat(p, ".");
+	const char *name, *data;
+	if ((rc = check_keys(n, p, file_keys, ARRAY_LEN(file_keys), e)) ||
+	    (rc = get_word(n, p, "filename", true, &name, e)) ||
+	    (rc = get_word(n, p, "content_type", true, &f->content_type, e)) ||
+	    (rc = get_text(n, p, "data", true, &data, e)))
+		return rc;
+	if (!content_type_valid(f->content_type)) {
+		char q[QUOTED];
+		quote(q, sizeof q, f->content_type);
+		return derr_set(e, DESK_EINVAL,
+				"%scontent_type: expected a lower-case MIME type like "
+				"application/pdf, got %s",
+				p, q);
+	}
+	if (!base64_valid(data))
+		return derr_set(e, DESK_EINVAL, "%sdata: not base64 (RFC 4648, padded)", p);
+	gsize len = 0;
+	guchar *bytes = *data ? g_base64_decode(data, &len) : NULL;
+	f->data = xmalloc(len ? len : 1);
+	if (len)
+		memcpy(f->data, bytes, len);
+	g_free(bytes);
+	f->size = len;
+	f->filename = mail_safe_filename(name, f->content_type, (int)i + 1);
+	const struct json_node *sz = member(n, "size");
+	if (sz && (sz->type != JSON_INTEGER || sz->integer != (int64_t)len))
+		return derr_set(e, DESK_EINVAL, "%ssize: %s, but data holds %zu bytes", p,
+				sz->text ? sz->text : type_desc(sz), (size_t)len);
+	return DESK_OK;
+}
+
+static int parse_message(const struct json_node *n_msg, size_t i, struct in_message *m,
 			 struct derr *e)
 {
+	const struct json_node *n = n_msg;
 	char p[48];
 	snprintf(p, sizeof p, "messages[%zu]", i);
 	int rc = need_object(n, p, e);
@@ -413,6 +496,17 @@ static int parse_message(const struct json_node *n, size_t i, struct in_message 
 				"%sauthor: a customer message has no author (the ticket's "
 				"customer wrote it)",
 				p);
+	const struct json_node *arr;
+	size_t nf;
+	if ((rc = get_array(n_msg, p, "attachments", &arr, &nf, e)))
+		return rc;
+	/* one more, zeroed: in_ticket_free reads up to the one that failed */
+	m->files = nf ? xcalloc(nf + 1, sizeof *m->files) : NULL;
+	for (const struct json_node *x = arr ? arr->child : NULL; x; x = x->next) {
+		if ((rc = parse_file(x, p, m->nfiles, &m->files[m->nfiles], e)))
+			return rc;
+		m->nfiles++;
+	}
 	return DESK_OK;
 }
 
@@ -464,6 +558,14 @@ static int parse_event(const struct json_node *n, size_t i, struct in_event *ev,
 static void in_ticket_free(struct in_ticket *t)
 {
 	free(t->tags);
+	for (size_t i = 0; t->messages && i <= t->nmessages; i++) {
+		struct in_message *m = &t->messages[i];
+		for (size_t j = 0; m->files && j <= m->nfiles; j++) {
+			free(m->files[j].filename);
+			free(m->files[j].data);
+		}
+		free(m->files);
+	}
 	free(t->messages);
 	free(t->surveys);
 	free(t->events);
@@ -829,6 +931,13 @@ static int write_children(struct importer *im, int64_t id, const struct in_ticke
 			return rc;
 		if ((rc = store_message_insert(st, &row, e)))
 			return rc;
+		for (size_t j = 0; j < m->nfiles; j++) {
+			struct attachment a = {.message_id = row.id, .filename = m->files[j].filename,
+					       .content_type = (char *)m->files[j].content_type,
+					       .size = (int64_t)m->files[j].size};
+			if ((rc = store_attachment_insert(st, &a, m->files[j].data, e)))
+				return rc;
+		}
 	}
 	for (size_t i = 0; i < in->nsurveys; i++) {
 		struct survey s = {.ticket_id = id, .kind = in->surveys[i].kind,

@@ -20,6 +20,7 @@
 #include <glib.h>
 
 #include "caps.h"
+#include "config.h"
 #include "core.h"
 #include "internal_core.h"
 #include "mail.h"
@@ -43,150 +44,53 @@ int mail_sysexit(int rc, bool message_fault)
 	return 75;         /* EX_TEMPFAIL: keep it queued and try again */
 }
 
-static void fmt_size(char *buf, size_t n, size_t bytes)
-{
-	if (bytes < 1024)
-		snprintf(buf, n, "%zu bytes", bytes);
-	else if (bytes < 1024 * 1024)
-		snprintf(buf, n, "%.1f KB", bytes / 1024.0);
-	else
-		snprintf(buf, n, "%.1f MB", bytes / (1024.0 * 1024.0));
-}
-
-/* The text stored: the mail's words, then its attachments listed, so
- * every front end shows them in the conversation. */
+/* The text stored: the mail's words, then a line for each attachment
+ * not kept, saying why (those kept are rows of attachments, which
+ * every front end lists under the message). */
 static char *body_with_parts(const struct mail_in *m)
 {
 	struct strbuf b = {0};
 	sb_add(&b, str_empty(m->body) ? "(no text)" : m->body);
+	bool first = true;
 	for (size_t i = 0; i < m->nparts; i++) {
+		const struct mail_part *p = &m->parts[i];
+		if (!p->dropped)
+			continue;
 		char size[32];
-		fmt_size(size, sizeof size, m->parts[i].size);
-		sb_addf(&b, "%s[attachment: %s (%s, %s)]", i ? "\n" : "\n\n",
-			m->parts[i].filename, m->parts[i].content_type, size);
+		attachment_size_text((int64_t)p->size, size, sizeof size);
+		sb_addf(&b, "%s[attachment not kept: %s (%s, %s): %s]", first ? "\n\n" : "\n",
+			p->filename, p->content_type, size, p->dropped);
+		first = false;
 	}
 	return sb_take(&b);
 }
 
-/* --- attachments in a directory ---------------------------------------- */
-
-static int io_error(struct derr *e, int err, const char *what, const char *path)
+/* attachments.max_size and max_total: a part over them is not kept
+ * (its data freed, the reason in p->dropped), the mail is: the
+ * customer's words matter more than a file, and refusing would bounce
+ * them.  Parts are taken in order while the total allows. */
+static void apply_limits(const struct config *cfg, struct mail_in *m)
 {
-	if (err == ENOSPC || err == EDQUOT)
-		return derr_set(e, DESK_EIO, "%s: the disk is full while %s; nothing was stored",
-				path, what);
-	return derr_set(e, DESK_EIO, "%s: %s: %s", path, what, strerror(err));
-}
-
-/* Content-addressed (DIR/ab/abcdef...): written before the transaction,
- * complete (fsync, rename) or not at all, and harmless if the
- * transaction then fails; the same file sent twice is kept once.
- *
- * The folder may be writable by others (a group's), so nothing in it is
- * trusted by name: the subfolder is opened without following a link,
- * the content goes to a new file made exclusively under a random name
- * (never through a link someone planted), and a file already there
- * under the content's name is reused only when its content hashes to
- * that name; anything else there is replaced, never written through. */
-static bool same_content(int dfd, const char *name, const char *sum)
-{
-	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	struct stat sb;
-	bool same = false;
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
-		GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
-		unsigned char buf[65536];
-		ssize_t n;
-		while ((n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
-			if (n > 0)
-				g_checksum_update(ck, buf, (gssize)n);
-		same = n == 0 && strcmp(g_checksum_get_string(ck), sum) == 0;
-		g_checksum_free(ck);
-	}
-	close(fd);
-	return same;
-}
-
-/* A new file in dfd, made exclusively under a random name (openat has
- * no mkstemp); the name in tmp[]. */
-static int create_temp(int dfd, char tmp[static 32])
-{
-	static const char abc[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-	for (int attempt = 0; attempt < 100; attempt++) {
-		unsigned char r[12];
-		if (getentropy(r, sizeof r) != 0)
-			return -1;
-		memcpy(tmp, ".tmp.", 5);
-		for (size_t i = 0; i < sizeof r; i++)
-			tmp[5 + i] = abc[r[i] % (sizeof abc - 1)];
-		tmp[5 + sizeof r] = '\0';
-		int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
-		if (fd >= 0 || errno != EEXIST)
-			return fd;
-	}
-	errno = EEXIST;
-	return -1;
-}
-
-static int save_part(const char *dir, const struct mail_part *p, char **path, struct derr *e)
-{
-	gchar *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, p->data, p->size);
-	char sub[3] = {sum[0], sum[1], '\0'};
-	char *subpath = xasprintf("%s/%s", dir, sub);
-	*path = xasprintf("%s/%s", subpath, sum);
-	int rc = DESK_OK, dfd = -1, fd = -1;
-	char tmp[32] = "";
-	if (mkdir(dir, 02770) != 0 && errno != EEXIST) {
-		rc = io_error(e, errno, "creating the attachments folder", dir);
-		goto out;
-	}
-	int top = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (top < 0) {
-		rc = io_error(e, errno, "opening the attachments folder", dir);
-		goto out;
-	}
-	if (mkdirat(top, sub, 02770) != 0 && errno != EEXIST)
-		rc = io_error(e, errno, "creating a folder", subpath);
-	else if ((dfd = openat(top, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-		rc = io_error(e, errno == ELOOP ? ENOTDIR : errno, "opening a folder", subpath);
-	close(top);
-	if (rc || same_content(dfd, sum, sum))
-		goto out;
-	if ((fd = create_temp(dfd, tmp)) < 0) {
-		rc = io_error(e, errno, "saving an attachment", subpath);
-		goto out;
-	}
-	size_t off = 0;
-	while (off < p->size) {
-		ssize_t w = write(fd, p->data + off, p->size - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			rc = io_error(e, w < 0 ? errno : EIO, "saving an attachment", *path);
-			break;
+	int64_t max_size = cfg ? cfg->attachments.max_size : ATTACH_MAX_SIZE_DEFAULT;
+	int64_t max_total = cfg ? cfg->attachments.max_total : ATTACH_MAX_TOTAL_DEFAULT;
+	int64_t total = 0;
+	for (size_t i = 0; i < m->nparts; i++) {
+		struct mail_part *p = &m->parts[i];
+		char max[32];
+		if ((int64_t)p->size > max_size)
+			p->dropped = xasprintf("more than attachments.max_size (%s)",
+					       attachment_size_text(max_size, max, sizeof max));
+		else if (total + (int64_t)p->size > max_total)
+			p->dropped = xasprintf("the mail's attachments pass attachments.max_total "
+					       "(%s)",
+					       attachment_size_text(max_total, max, sizeof max));
+		if (p->dropped) {
+			free(p->data);
+			p->data = NULL;
+		} else {
+			total += (int64_t)p->size;
 		}
-		off += (size_t)w;
 	}
-	if (rc == DESK_OK && fsync(fd) != 0)
-		rc = io_error(e, errno, "saving an attachment", *path);
-	if (close(fd) != 0 && rc == DESK_OK)
-		rc = io_error(e, errno, "saving an attachment", *path);
-	/* rename replaces whatever had the name (a link included), never
-	 * writing through it. */
-	if (rc == DESK_OK && renameat(dfd, tmp, dfd, sum) != 0)
-		rc = io_error(e, errno, "saving an attachment", *path);
-	if (rc)
-		unlinkat(dfd, tmp, 0);
-out:
-	if (dfd >= 0)
-		close(dfd);
-	g_free(sum);
-	free(subpath);
-	if (rc)
-		xfree(path);
-	return rc;
 }
 
 /* --- threading --------------------------------------------------------- */
@@ -441,6 +345,10 @@ static int add_message(struct desk *d, struct ticket *t, const struct mail_in *m
 	free(text);
 	for (size_t i = 0; rc == DESK_OK && i < m->nparts; i++) {
 		const struct mail_part *p = &m->parts[i];
+		if (p->dropped) {
+			rc = core_event(d, t->id, "mail", "attachment_dropped", NULL, p->filename, e);
+			continue;
+		}
 		struct attachment a = {.message_id = *row, .filename = p->filename,
 				       .content_type = p->content_type,
 				       .size = (int64_t)p->size,
@@ -605,11 +513,14 @@ int core_ingest(struct desk *d, const char *data, size_t len, const struct inges
 	caps_fit(&m.subject, DESK_MAX_SUBJECT, false);
 	caps_fit(&m.from_name, DESK_MAX_NAME, false);
 	r->automatic = m.automatic;
+	apply_limits(d->cfg, &m);
 	char **paths = NULL;
 	if (mc && mc->attachments_dir && m.nparts) {
 		paths = xcalloc(m.nparts, sizeof *paths);
 		for (size_t i = 0; rc == DESK_OK && i < m.nparts; i++)
-			rc = save_part(mc->attachments_dir, &m.parts[i], &paths[i], e);
+			if (!m.parts[i].dropped)
+				rc = attachment_dir_save(mc->attachments_dir, m.parts[i].data,
+							 m.parts[i].size, &paths[i], e);
 	}
 	int64_t ack_row = 0;
 	if (rc == DESK_OK)

@@ -59,5 +59,10 @@ int core_survey_finish(struct desk *d, int rc, struct derr *e);
 int core_survey_answer_locked(struct desk *d, const struct survey_request *sr,
 			      const char *text, bool automatic, int64_t live, int64_t via,
 			      char *said, size_t size, struct derr *e);
+/* Keeps size bytes in dir (mail.attachments_dir) under their SHA-256
+ * (attach_dir.c): *path a new string naming the file.  Called before
+ * the transaction that records it; the same content is kept once. */
+int attachment_dir_save(const char *dir, const unsigned char *data, size_t size, char **path,
+			struct derr *e);
 
 #endif

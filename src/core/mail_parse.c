@@ -11,6 +11,7 @@
 #include <gmime/gmime.h>
 
 #include "mail.h"
+#include "text.h"
 #include "util.h"
 
 #define MAX_REFS 64
@@ -57,6 +58,7 @@ void mail_in_free(struct mail_in *m)
 		free(m->parts[i].filename);
 		free(m->parts[i].content_type);
 		free(m->parts[i].data);
+		free(m->parts[i].dropped);
 	}
 	free(m->parts);
 	memset(m, 0, sizeof *m);
@@ -921,7 +923,7 @@ static GByteArray *part_bytes(GMimePart *part, GMimeStream **keep)
 	return g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
 }
 
-static char *safe_filename(const char *name, const char *type, int n)
+char *mail_safe_filename(const char *name, const char *type, int n)
 {
 	char *u = name ? mail_to_utf8(name, strlen(name), "utf-8") : xstrdup("");
 	/* The last path component only: a name is never a place. */
@@ -947,6 +949,14 @@ static char *safe_filename(const char *name, const char *type, int n)
 		free(s);
 		s = v;
 	}
+	/* A bidi override or an invisible character lets a name pose as
+	 * another ("invoice<U+202E>fdp.exe" shows as "invoiceexe.pdf"). */
+	for (const char *bad; s && (bad = text_first_unplain(s));) {
+		size_t at = (size_t)(bad - s);
+		size_t len = (size_t)(g_utf8_next_char(bad) - bad);
+		s[at] = '_';
+		memmove(s + at + 1, s + at + len, strlen(s + at + len) + 1);
+	}
 	while (s && s[0] == '.') /* no hidden files, no ".." */
 		memmove(s, s + 1, strlen(s));
 	if (!s || !*s) {
@@ -971,7 +981,7 @@ static void add_part(struct walk *w, const char *filename, const char *type,
 	char *ct = xstrdup(p->content_type);
 	g_free(p->content_type);
 	p->content_type = ct;
-	p->filename = safe_filename(filename, ct, w->nattach);
+	p->filename = mail_safe_filename(filename, ct, w->nattach);
 	p->size = len;
 	p->data = xmalloc(len ? len : 1);
 	if (len)

@@ -192,6 +192,82 @@ static void set_references(GMimeObject *o, struct desk *d, const struct message 
 	free(ids);
 }
 
+/* A stored content type as it may be written: "type/subtype" of token
+ * characters, else application/octet-stream (an import may hold
+ * anything). */
+static void split_type(const char *ct, char **type, char **sub)
+{
+	static const char token[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "0123456789!#$&-^_.+";
+	const char *slash = ct ? strchr(ct, '/') : NULL;
+	size_t n = slash ? (size_t)(slash - ct) : 0;
+	if (slash && n && n < 64 && strspn(ct, token) == n && slash[1] &&
+	    strspn(slash + 1, token) == strlen(slash + 1) && strlen(slash + 1) < 64) {
+		*type = xstrndup(ct, n);
+		*sub = xstrdup(slash + 1);
+	} else {
+		*type = xstrdup("application");
+		*sub = xstrdup("octet-stream");
+	}
+}
+
+static GMimePart *file_part(const struct attachment *a, const unsigned char *data, size_t len)
+{
+	char *type, *sub;
+	split_type(a->content_type, &type, &sub);
+	GMimePart *p = g_mime_part_new_with_type(type, sub);
+	free(type);
+	free(sub);
+	/* one line, no control characters: GMime encodes the rest (RFC 2231) */
+	char *name = mail_clean_line(a->filename);
+	g_mime_part_set_filename(p, name);
+	free(name);
+	GMimeStream *st = g_mime_stream_mem_new_with_buffer((const char *)data, len);
+	GMimeDataWrapper *w = g_mime_data_wrapper_new_with_stream(st, GMIME_CONTENT_ENCODING_DEFAULT);
+	g_mime_part_set_content(p, w);
+	g_object_unref(w);
+	g_object_unref(st);
+	g_mime_part_set_content_encoding(p, GMIME_CONTENT_ENCODING_BASE64);
+	return p;
+}
+
+/* The message's stored files after its text, as multipart/mixed
+ * (*top, a new reference); *top stays the text alone when it has none.
+ * A file that cannot be read fails the mail: a reply is never sent
+ * without what it said it carried. */
+static int with_files(struct desk *d, const struct message *m, GMimeTextPart *body,
+		      GMimeObject **top, struct derr *e)
+{
+	struct attachment_list l = {0};
+	int rc = m->id ? store_attachments(d->st, m->id, &l, e) : DESK_OK;
+	if (rc || !l.n) {
+		attachment_list_free(&l);
+		return rc;
+	}
+	GMimeMultipart *mixed = g_mime_multipart_new_with_subtype("mixed");
+	g_mime_multipart_add(mixed, GMIME_OBJECT(body));
+	for (size_t i = 0; rc == DESK_OK && i < l.n; i++) {
+		unsigned char *data;
+		size_t len;
+		if ((rc = core_attachment_read(d, &l.v[i], &data, &len, e))) {
+			derr_prefix(e, "refused to send message %lld", (long long)m->id);
+			break;
+		}
+		GMimePart *p = file_part(&l.v[i], data, len);
+		g_mime_multipart_add(mixed, GMIME_OBJECT(p));
+		g_object_unref(p);
+		free(data);
+	}
+	attachment_list_free(&l);
+	if (rc) {
+		g_object_unref(mixed);
+		return rc;
+	}
+	g_object_unref(body); /* the multipart holds it now */
+	*top = GMIME_OBJECT(mixed);
+	return DESK_OK;
+}
+
 static GMimeMessage *build(struct desk *d, const struct message *m, const struct ticket *t,
 			   const struct customer *cu, struct derr *e)
 {
@@ -304,8 +380,14 @@ static GMimeMessage *build(struct desk *d, const struct message *m, const struct
 		GMIME_PART(body),
 		g_mime_part_get_best_content_encoding(GMIME_PART(body),
 						      GMIME_ENCODING_CONSTRAINT_7BIT));
-	g_mime_message_set_mime_part(msg, GMIME_OBJECT(body));
-	g_object_unref(body);
+	GMimeObject *top = GMIME_OBJECT(body);
+	if (with_files(d, m, body, &top, e) != DESK_OK) {
+		g_object_unref(body);
+		g_object_unref(msg);
+		return NULL;
+	}
+	g_mime_message_set_mime_part(msg, top);
+	g_object_unref(top);
 	return msg;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "caps.h"
+#include "config.h"
 #include "core.h"
 #include "internal_core.h"
 #include "mail.h"
@@ -52,6 +53,65 @@ int core_post_copies(struct desk *d, int64_t id, enum msg_kind kind, const char 
 		     const char *cc_in, const char *bcc_in, const struct field_change *ch,
 		     size_t n, int64_t *msg_id, struct derr *e)
 {
+	return core_post_files(d, id, kind, body, cc_in, bcc_in, NULL, 0, ch, n, msg_id, e);
+}
+
+/* The files against attachments.max_size and max_total, whoever read
+ * them (outgoing_file_load checks too, naming the path). */
+static int check_files(const struct desk *d, const struct outgoing_file *f, size_t nf,
+		       struct derr *e)
+{
+	int64_t max_size = d->cfg ? d->cfg->attachments.max_size : ATTACH_MAX_SIZE_DEFAULT;
+	int64_t max_total = d->cfg ? d->cfg->attachments.max_total : ATTACH_MAX_TOTAL_DEFAULT;
+	int64_t total = 0;
+	char a[32], b[32];
+	for (size_t i = 0; i < nf; i++) {
+		total += (int64_t)f[i].size;
+		if ((int64_t)f[i].size > max_size)
+			return derr_set(e, DESK_EINVAL,
+					"%s: %s, more than attachments.max_size (%s); nothing was "
+					"sent",
+					f[i].filename, attachment_size_text((int64_t)f[i].size, a, sizeof a),
+					attachment_size_text(max_size, b, sizeof b));
+	}
+	if (total > max_total)
+		return derr_set(e, DESK_EINVAL,
+				"the files together are %s, more than attachments.max_total (%s); "
+				"nothing was sent",
+				attachment_size_text(total, a, sizeof a),
+				attachment_size_text(max_total, b, sizeof b));
+	return DESK_OK;
+}
+
+/* The files kept in attachments_dir, before the transaction (as
+ * ingest does); *paths NULL when they go into the database. */
+static int save_files(const struct desk *d, const struct outgoing_file *f, size_t nf,
+		      char ***paths, struct derr *e)
+{
+	*paths = NULL;
+	const char *dir = d->cfg ? d->cfg->mail.attachments_dir : NULL;
+	if (!dir || !nf)
+		return DESK_OK;
+	*paths = xcalloc(nf, sizeof **paths);
+	int rc = DESK_OK;
+	for (size_t i = 0; rc == DESK_OK && i < nf; i++)
+		rc = attachment_dir_save(dir, f[i].data, f[i].size, &(*paths)[i], e);
+	return rc;
+}
+
+static void free_paths(char ***paths, size_t n)
+{
+	for (size_t i = 0; *paths && i < n; i++)
+		free((*paths)[i]);
+	free(*paths);
+	*paths = NULL;
+}
+
+int core_post_files(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
+		    const char *cc_in, const char *bcc_in, const struct outgoing_file *files,
+		    size_t nfiles, const struct field_change *ch, size_t n, int64_t *msg_id,
+		    struct derr *e)
+{
 	if (kind != MSG_REPLY && kind != MSG_NOTE)
 		return derr_set(e, DESK_EINVAL, "internal error: post of kind %s",
 				msg_kind_name(kind));
@@ -60,6 +120,8 @@ int core_post_copies(struct desk *d, int64_t id, enum msg_kind kind, const char 
 				kind == MSG_REPLY ? "reply" : "note");
 	int rc = caps_check(kind == MSG_REPLY ? "the reply" : "the note", body, DESK_MAX_BODY, e);
 	if (rc)
+		return rc;
+	if ((rc = check_files(d, files, nfiles, e)))
 		return rc;
 	char *cc = NULL, *bcc = NULL;
 	if ((rc = copies(cc_in, "Cc", &cc, e)) || (rc = copies(bcc_in, "Bcc", &bcc, e))) {
@@ -71,9 +133,12 @@ int core_post_copies(struct desk *d, int64_t id, enum msg_kind kind, const char 
 		free(bcc);
 		return derr_set(e, DESK_EINVAL, "a note is never mailed: Cc and Bcc are for replies");
 	}
+	char **paths = NULL;
 	struct ticket t;
-	rc = core_ticket_begin(d, id, &t, e);
+	if ((rc = save_files(d, files, nfiles, &paths, e)) == DESK_OK)
+		rc = core_ticket_begin(d, id, &t, e);
 	if (rc) {
+		free_paths(&paths, nfiles);
 		free(cc);
 		free(bcc);
 		return rc;
@@ -91,6 +156,15 @@ int core_post_copies(struct desk *d, int64_t id, enum msg_kind kind, const char 
 			      (long long)id);
 	if (rc == DESK_OK)
 		rc = core_agent_message_locked(d, &t, &m, cc, bcc, e);
+	for (size_t i = 0; rc == DESK_OK && i < nfiles; i++) {
+		struct attachment a = {.message_id = m.id, .filename = files[i].filename,
+				       .content_type = files[i].content_type,
+				       .size = (int64_t)files[i].size,
+				       .path = paths ? paths[i] : NULL};
+		rc = store_attachment_insert(d->st, &a, files[i].data, e);
+		if (rc == DESK_OK)
+			rc = core_event(d, id, "attach", "message", NULL, files[i].filename, e);
+	}
 	if (rc == DESK_OK && kind == MSG_REPLY) {
 		int64_t ncust = 0;
 		rc = store_message_count(d->st, id, MSG_CUSTOMER, &ncust, e);
@@ -112,6 +186,7 @@ int core_post_copies(struct desk *d, int64_t id, enum msg_kind kind, const char 
 		*msg_id = m.id;
 	free(cc);
 	free(bcc);
+	free_paths(&paths, nfiles);
 	return rc;
 }
 

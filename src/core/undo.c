@@ -39,9 +39,11 @@ static bool is(const struct event *ev, const char *action, const char *field)
 	return eq(ev->action, action) && (!field || eq(ev->field, field));
 }
 
+/* A file sent with a reply ("attach") is part of its message. */
 static bool is_message(const struct event *ev)
 {
-	return is(ev, "reply", "message") || is(ev, "note", "message");
+	return is(ev, "reply", "message") || is(ev, "note", "message") ||
+	       is(ev, "attach", "message");
 }
 
 static bool is_field_change(const struct event *ev)

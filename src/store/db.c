@@ -245,7 +245,7 @@ static int configure(struct store *st, bool readonly, struct derr *e)
 	int rc;
 	if ((rc = harden(st, e)))
 		return rc;
-	if ((rc = st_exec(st, "PRAGMA foreign_keys = ON", e)))
+	if ((rc = st_exec(st, "PRAGMA foreign_keys = ON", e)) || (rc = st_json_functions(st, e)))
 		return rc;
 	/* The first read tells whether this is a database at all (and
 	 * makes the -shm: on a full disk, the first to fail). */

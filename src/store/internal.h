@@ -47,6 +47,8 @@ int64_t col_int(sqlite3_stmt *s, int i);           /* NULL reads 0 */
 /* A JSON column as desk prints it: col_text through text_json_safe, so
  * no JSON desk writes carries a raw C1, DEL, U+2028/9 or bidi control. */
 char *col_json(sqlite3_stmt *s, int i);
+/* The SQL functions desk's own statements use (json.c: desk_base64). */
+int st_json_functions(struct store *st, struct derr *e);
 
 /* SQL fragments the report (metrics.c) and the dashboard (dashboard.c)
  * share, for ticket t.  OPEN_NOW: the open statuses, written as the very

@@ -1,7 +1,10 @@
 /* json.c: JSON in and out through SQLite's own JSON functions, so the
  * escaping and the parsing are SQLite's, not ours. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <glib.h>
 
 #include "internal.h"
 #include "text.h"
@@ -40,7 +43,14 @@ static const char ticket_json_sql[] =
 	" 'messages', json((SELECT json_group_array(json_patch('{}', json_object("
 	"   'kind', m.kind, 'author', ag.login, 'at', " RFC3339("m.created_at") ","
 	"   'body', m.body, 'message_id', m.message_id,"
-	"   'auto', CASE WHEN m.auto THEN json('true') END)))"
+	"   'auto', CASE WHEN m.auto THEN json('true') END,"
+	"   'attachments', CASE WHEN EXISTS (SELECT 1 FROM attachments x"
+	"     WHERE x.message_id = m.id) THEN json((SELECT json_group_array("
+	"     json_patch('{}', json_object('filename', a.filename,"
+	"     'content_type', a.content_type, 'size', a.size,"
+	"     'data', CASE WHEN ?3 THEN desk_base64(a.content, a.path) END)))"
+	"     FROM (SELECT * FROM attachments WHERE message_id = m.id ORDER BY id) a))"
+	"   END)))"
 	"   FROM (SELECT * FROM messages WHERE ticket_id = t.id"
 	"   ORDER BY created_at, id) m LEFT JOIN agents ag ON ag.id = m.author_id)),"
 	" 'surveys', json((SELECT json_group_array(json_patch('{}', json_object('kind', kind,"
@@ -55,8 +65,47 @@ static const char ticket_json_sql[] =
 	"   LEFT JOIN agents ag ON ag.id = ev.agent_id)) END"
 	")) FROM tickets t LEFT JOIN agents a ON a.id = t.assignee_id WHERE t.id = ?1";
 
-int store_ticket_json(struct store *st, int64_t id, bool with_events, char **json,
-		      struct derr *e)
+/* desk_base64(content, path): an attachment's bytes in base64, from
+ * the database or from its file in attachments_dir (the store is where
+ * the export record is made, so it reads that file too).  A file gone
+ * or changed fails the statement: an export never leaves a file out
+ * without saying so. */
+static void base64_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) != SQLITE_NULL) {
+		const void *b = sqlite3_value_blob(argv[0]);
+		int n = sqlite3_value_bytes(argv[0]);
+		gchar *s = g_base64_encode(b ? b : (const void *)"", (gsize)n);
+		sqlite3_result_text(cx, s, -1, g_free);
+		return;
+	}
+	const char *path = (const char *)sqlite3_value_text(argv[1]);
+	size_t len = 0;
+	char *data = path ? read_file(path, &len) : NULL;
+	if (!data) {
+		char *msg = xasprintf("attachment file %s: %s", path ? path : "(none)",
+				      path ? strerror(errno) : "no content and no file");
+		sqlite3_result_error(cx, msg, -1);
+		free(msg);
+		return;
+	}
+	gchar *s = g_base64_encode((const guchar *)data, len);
+	free(data);
+	sqlite3_result_text(cx, s, -1, g_free);
+}
+
+int st_json_functions(struct store *st, struct derr *e)
+{
+	if (sqlite3_create_function(st->db, "desk_base64", 2,
+				    SQLITE_UTF8 | SQLITE_DIRECTONLY, NULL, base64_fn, NULL,
+				    NULL) != SQLITE_OK)
+		return st_fail(st, e, "setting up the connection");
+	return DESK_OK;
+}
+
+int store_ticket_json(struct store *st, int64_t id, bool with_events, bool with_data,
+		      char **json, struct derr *e)
 {
 	*json = NULL;
 	sqlite3_stmt *s = st_prep(st, ticket_json_sql, e);
@@ -64,6 +113,7 @@ int store_ticket_json(struct store *st, int64_t id, bool with_events, char **jso
 		return derr_code(e);
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int(s, 2, with_events);
+	sqlite3_bind_int(s, 3, with_data);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		*json = col_json(s, 0);

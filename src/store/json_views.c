@@ -42,7 +42,7 @@ int store_ticket_summary_json(struct store *st, int64_t id, char **json, struct 
 int store_ticket_show_json(struct store *st, int64_t id, char **json, struct derr *e)
 {
 	char *record;
-	int rc = store_ticket_json(st, id, true, &record, e);
+	int rc = store_ticket_json(st, id, true, false, &record, e);
 	if (rc)
 		return rc;
 	sqlite3_stmt *s = st_prep(st, "SELECT json_set(?1, '$.id', ?2)", e);

@@ -84,6 +84,8 @@ enum arg_kind {
 	  "edit the customer's name, addresses, phone, organization, tier and notes")     \
 	X(AUDIT, "audit", F_TICKET, ARG_NONE, act_audit, "A",                             \
 	  "the ticket's audit trail: who changed what, when, old and new")                \
+	X(ATTACHMENTS, "attachments", F_TICKET, ARG_NONE, act_attachments, "L",           \
+	  "the ticket's attachments: Enter opens one (mailcap), s saves it")              \
 	X(REPLY, "reply", F_TICKET, ARG_NONE, act_reply, "r",                             \
 	  "reply to the customer in $EDITOR")                                             \
 	X(CANNED_REPLY, "canned-reply", F_TICKET, ARG_CANNED, act_canned_reply, "R",      \

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -404,6 +405,13 @@ static int create_ticket(struct app *a)
 	if (c->outbound) {
 		if (copies_of(c, &cc, &bcc, &text, &e))
 			return ask_what_now(a, e.msg);
+		if (strncasecmp(text, "Attach:", 7) == 0) {
+			free(cc);
+			free(bcc);
+			free(text);
+			return ask_what_now(a, "A first mail carries no files yet: send them with a "
+					       "reply once the ticket is open");
+		}
 		if (blank(text) || core_signature_only(text, c->signature)) {
 			free(cc);
 			free(bcc);
@@ -444,7 +452,7 @@ static int do_send(struct app *a)
 {
 	struct compose *c = a->compose;
 	struct derr e = {0};
-	int rc;
+	int rc = DESK_OK;
 	if (c->purpose == P_NEW)
 		return create_ticket(a);
 	int count = 0;
@@ -468,11 +476,20 @@ static int do_send(struct app *a)
 	}
 	int finish = c->finish;
 	int64_t msg_id = 0;
+	/* the header block on top: Cc:, Bcc: and Attach: lines, then a
+	 * blank line; the draft keeps them */
 	char *cc = NULL, *bcc = NULL, *text = NULL;
-	if (c->kind == MSG_REPLY && (rc = copies_of(c, &cc, &bcc, &text, &e)))
-		return ask_what_now(a, e.msg); /* the text stays: e edits it */
-	rc = core_post_copies(a->d, c->ticket, c->kind, text ? text : c->body, cc, bcc, ch, n,
-			      &msg_id, &e);
+	struct outgoing_file *files = NULL;
+	size_t nfiles = 0;
+	if (c->kind == MSG_REPLY) {
+		if ((rc = copies_of(c, &cc, &bcc, &text, &e)))
+			return ask_what_now(a, e.msg); /* the text stays: e edits it */
+		rc = compose_take_files(a->d->cfg, &text, &files, &nfiles, &e);
+	}
+	if (rc == DESK_OK)
+		rc = core_post_files(a->d, c->ticket, c->kind, text ? text : c->body, cc, bcc, files,
+				     nfiles, ch, n, &msg_id, &e);
+	outgoing_files_free(&files, nfiles);
 	free(cc);
 	free(bcc);
 	free(text);
@@ -713,6 +730,8 @@ static char *below_marker(struct app *a, const struct compose *c, const struct t
 			sb_addf(&b, "It will be mailed to %s.\n%s", t->customer_email, COPIES_HELP);
 		else
 			sb_addf(&b, "It will NOT be mailed: %s.\n", why);
+		sb_add(&b, "To send files with it, start the text with a line \"Attach: /path/to/file\" "
+			   "for each.\n");
 	}
 	if (c->canned) {
 		struct field_change ch[MAX_CHANGES];

@@ -31,6 +31,7 @@ struct conv_pane {
 	struct name_list addrs; /* the customer's addresses */
 	struct message_list msgs;
 	struct survey_list surveys;
+	struct attachment_list atts; /* the ticket's files, numbered as `L` lists them */
 	char **bodies;  /* sanitized, one per message; NULL until needed */
 	char *info;     /* sanitized header line */
 	char err[1200];
@@ -72,6 +73,7 @@ static void unload(struct conv_pane *c)
 		ticket_free(&c->t);
 	}
 	name_list_free(&c->addrs);
+	attachment_list_free(&c->atts);
 	memset(&c->msgs, 0, sizeof c->msgs);
 	xfree(&c->info);
 	c->have = false;
@@ -210,6 +212,19 @@ static void append_message(struct conv_pane *c, size_t i, int width, struct wrap
 		push(c, wb.line[j], el);
 	}
 	free(wb.line);
+	/* its files, with the number `L` and desk attachment know them by */
+	for (size_t k = 0; k < c->atts.n; k++) {
+		const struct attachment *at = &c->atts.v[k];
+		if (at->message_id != m->id)
+			continue;
+		char size[32];
+		char *line = xasprintf("[%zu] %s · %s · %s", k + 1, at->filename, at->content_type,
+				       attachment_size_text(at->size, size, sizeof size));
+		char *safe = text_sanitize(line, 0);
+		push(c, text_clip(safe, width, false), EL_NOTE_BODY);
+		free(safe);
+		free(line);
+	}
 	push(c, xstrdup(""), EL_NORMAL);
 	if (c->surveys.n)
 		append_surveys(c, i ? m->created_at : INT64_MIN,
@@ -291,6 +306,8 @@ static void load(struct conv_pane *c, struct app *a)
 	store_surveys(a->d->st, c->id, &c->surveys, NULL);
 	if (c->t.customer_id)
 		store_customer_emails(a->d->st, c->t.customer_id, &c->addrs, NULL);
+	if (store_ticket_attachments(a->d->st, c->id, &c->atts, NULL) != DESK_OK)
+		attachment_list_free(&c->atts);
 	c->bodies = xcalloc(c->msgs.n + 1, sizeof *c->bodies);
 	const struct ticket *t = &c->t;
 	struct strbuf b = {0};

@@ -186,19 +186,25 @@ static void add_copies(struct strbuf *b, const char *v, const char *end)
 
 void compose_copies(const char *text, char **cc, char **bcc, char **rest)
 {
-	struct strbuf c = {0}, bc = {0};
+	struct strbuf c = {0}, bc = {0}, files = {0};
 	const char *p = text ? text : "";
 	bool any = false;
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		const char *end = nl ? nl : p + strlen(p);
 		const char *v;
-		if ((v = copy_value(p, end, "cc:")))
+		if ((v = copy_value(p, end, "cc:"))) {
 			add_copies(&c, v, end);
-		else if ((v = copy_value(p, end, "bcc:")))
+		} else if ((v = copy_value(p, end, "bcc:"))) {
 			add_copies(&bc, v, end);
-		else
+		} else if (copy_value(p, end, "attach:")) {
+			/* one header block in any order: the files' lines stay
+			 * on top of the rest for compose_take_files */
+			sb_addn(&files, p, (size_t)(end - p));
+			sb_addc(&files, '\n');
+		} else {
 			break;
+		}
 		any = true;
 		p = nl ? nl + 1 : end;
 	}
@@ -207,7 +213,13 @@ void compose_copies(const char *text, char **cc, char **bcc, char **rest)
 		p += *p == '\n' ? 1 : 2;
 	*cc = c.len ? sb_take(&c) : (sb_free(&c), NULL);
 	*bcc = bc.len ? sb_take(&bc) : (sb_free(&bc), NULL);
-	*rest = xstrdup(p);
+	if (files.len) {
+		sb_addc(&files, '\n');
+		sb_add(&files, p);
+		*rest = sb_take(&files);
+	} else {
+		*rest = xstrdup(p);
+	}
 }
 
 char *sparkline(const int64_t *v, size_t n, bool utf8)

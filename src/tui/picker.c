@@ -1,7 +1,8 @@
 /* picker.c: choose one item from a list in a box over the panes: type
  * to filter, arrows to move, Enter to choose, with an optional preview
- * of the selected item (canned responses), and optionally Delete to act
- * on the selected item another way (drafts).  Used for canned responses,
+ * of the selected item (canned responses), and optionally Delete or a
+ * key of the list's own to act on the selected item another way
+ * (drafts, attachments).  Used for canned responses,
  * views, sorts, statuses, priorities, customers, channels and drafts. */
 #include <limits.h>
 #include <stdlib.h>
@@ -150,6 +151,9 @@ static int k_key(struct pane *pane, struct app *a, int action, int key)
 		refilter(p);
 		break;
 	default:
+		/* the list's own key (attachments: s saves), while nothing is typed */
+		if (p->s.alt && key == p->s.alt_key && !p->filter.len && p->nmatch)
+			return finish_with(p, a, p->s.items[p->match[p->sel]].value, p->s.alt);
 		if (!(key & KEY_FN) && key >= ' ' && key != 0x7f && iswprint((wint_t)key)) {
 			char mb[MB_LEN_MAX];
 			mbstate_t st = {0};

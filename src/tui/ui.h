@@ -304,12 +304,29 @@ struct picker_spec {
 	/* Delete (the `delete` key): the picker closes and this gets the
 	 * selected value instead of done; NULL: Delete does nothing. */
 	prompt_done_fn remove;
+	/* alt_key (a character) while nothing is typed: the picker closes
+	 * and alt gets the selected value; NULL: none. */
+	int alt_key;
+	prompt_done_fn alt;
 	void *data;
 	void (*free_data)(void *data);
 };
 int picker_open(struct app *a, struct picker_spec *s);
 void picker_add(struct picker_item **items, size_t *n, size_t *cap, const char *label,
 		const char *value, const char *preview);
+
+/* --- attach.c: the ticket's attachments (`L`) ----------------------------- */
+/* Runs argv (argv[0] looked up in $PATH) with the terminal handed over
+ * as for the editor (curses suspended, desk's group dropped in the
+ * child); *status is its wait status.  For viewers and pagers. */
+int terminal_run(struct app *a, char *const argv[], int *status, struct derr *e);
+/* "Attach: PATH" lines at the top of a reply's text (~/ is $HOME): each
+ * file read as the agent and checked against the limits, the lines (and
+ * a blank line after them) cut from *body.  On failure e names the file
+ * and *body is left as it was. */
+struct outgoing_file;
+int compose_take_files(const struct config *cfg, char **body, struct outgoing_file **files,
+		       size_t *n, struct derr *e);
 
 /* --- drafts.c: the agent's drafts ----------------------------------------- */
 /* Before the subject of a queue row where the agent has a draft. */

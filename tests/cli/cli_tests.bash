@@ -2312,6 +2312,9 @@ end
 # Surveys desk mails itself (issue 14).
 # shellcheck source=tests/cli/survey_tests.bash
 . "$ROOT/tests/cli/survey_tests.bash"
+# Attachments: list, get, reply --attach, limits, export/import (issue 15).
+# shellcheck source=tests/cli/attach_tests.bash
+. "$ROOT/tests/cli/attach_tests.bash"
 
 t "the main database is intact after everything (integrity_check)"
 [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check: $(sqlite3 "$DB" 'PRAGMA integrity_check')"

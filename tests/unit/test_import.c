@@ -87,7 +87,7 @@ static char *export_without_events(struct desk *d)
 		if (!id)
 			break;
 		char *json;
-		ok_rc(store_ticket_json(d->st, id, false, &json, &e), &e);
+		ok_rc(store_ticket_json(d->st, id, false, true, &json, &e), &e);
 		sb_addf(&b, "%s\n", json);
 		free(json);
 	}
@@ -650,7 +650,7 @@ static const struct {
 	{"{\"subject\":\"x\",\"messages\":[{\"kind\":\"customer\"," T0 ",\"body\":\"a\","
 	 "\"from\":\"x\"}]}",
 	 "messages[0].from: unknown field; expected one of kind, author, at, body, message_id, "
-	 "auto"},
+	 "auto, attachments"},
 	{"{\"subject\":\"x\",\"messages\":[{\"kind\":\"customer\"," T0 ",\"body\":\"a\","
 	 "\"auto\":\"yes\"}]}",
 	 "messages[0].auto: expected true or false, got a string"},

@@ -368,6 +368,11 @@ START_TEST(compose_copies_from_the_top_only)
 	copies_are("Ccx a@x.org", NULL, NULL, "Ccx a@x.org");
 	/* what they name is given back as typed: the caller checks it */
 	copies_are("Cc: nope\n\nHi", "nope", NULL, "Hi");
+	/* Attach: lines belong to the same block, in any order, and stay on
+	 * top of the rest for compose_take_files */
+	copies_are("Attach: /tmp/a.pdf\nCc: a@x.org\nattach: b.txt\n\nHi", "a@x.org", NULL,
+		   "Attach: /tmp/a.pdf\nattach: b.txt\n\nHi");
+	copies_are("Attach: a.pdf\nHi", NULL, NULL, "Attach: a.pdf\n\nHi");
 }
 END_TEST
 

@@ -2000,7 +2000,7 @@ START_TEST(json_round_trip)
 	ck_assert_int_eq(store_event_insert(f.st, &ev, &e), DESK_OK);
 
 	char *json = NULL;
-	ck_assert_int_eq(store_ticket_json(f.st, id, false, &json, &e), DESK_OK);
+	ck_assert_int_eq(store_ticket_json(f.st, id, false, true, &json, &e), DESK_OK);
 	/* One line, control characters escaped. */
 	ck_assert_ptr_null(strchr(json, '\n'));
 	ck_assert_ptr_null(strchr(json, '\r'));
@@ -2068,7 +2068,7 @@ START_TEST(json_round_trip)
 	free(json);
 
 	/* With events; and the show form adds the id. */
-	ck_assert_int_eq(store_ticket_json(f.st, id, true, &json, &e), DESK_OK);
+	ck_assert_int_eq(store_ticket_json(f.st, id, true, true, &json, &e), DESK_OK);
 	ck_assert_int_eq(store_json_parse(f.st, json, &root, &e), DESK_OK);
 	const struct json_node *evs = json_get(root, "events");
 	ck_assert_int_eq(evs->type, JSON_ARRAY);
@@ -2096,7 +2096,7 @@ START_TEST(json_round_trip)
 	json_node_free(&root);
 	free(json);
 
-	ck_assert_int_eq(store_ticket_json(f.st, 999, false, &json, &e), DESK_ENOTFOUND);
+	ck_assert_int_eq(store_ticket_json(f.st, 999, false, true, &json, &e), DESK_ENOTFOUND);
 	ck_assert_ptr_null(json);
 	ck_assert_str_eq(e.msg, "no ticket 999");
 	ck_assert_int_eq(store_ticket_summary_json(f.st, 999, &json, &e), DESK_ENOTFOUND);
