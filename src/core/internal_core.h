@@ -37,5 +37,9 @@ int core_customer_message_locked(struct desk *d, struct ticket *t, const char *b
 /* Finds a customer by email, or adds one; inside a transaction. */
 int core_find_or_add_customer(struct desk *d, const char *name, const char *email,
 			      const char *phone, int64_t *id, struct derr *e);
+/* Inside a transaction: records tl (checked) on ticket id, tied to
+ * message msg_id (0: none), with its "time" event. */
+int core_time_log_locked(struct desk *d, int64_t id, const struct time_log *tl, int64_t msg_id,
+			 struct derr *e);
 
 #endif

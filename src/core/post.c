@@ -49,8 +49,15 @@ static int copies(const char *given, const char *what, char **out, struct derr *
 }
 
 int core_post_copies(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
-		     const char *cc_in, const char *bcc_in, const struct field_change *ch,
-		     size_t n, int64_t *msg_id, struct derr *e)
+		     const char *cc, const char *bcc, const struct field_change *ch, size_t n,
+		     int64_t *msg_id, struct derr *e)
+{
+	return core_post_timed(d, id, kind, body, cc, bcc, ch, n, NULL, msg_id, e);
+}
+
+int core_post_timed(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
+		    const char *cc_in, const char *bcc_in, const struct field_change *ch,
+		    size_t n, const struct time_log *tl, int64_t *msg_id, struct derr *e)
 {
 	if (kind != MSG_REPLY && kind != MSG_NOTE)
 		return derr_set(e, DESK_EINVAL, "internal error: post of kind %s",
@@ -59,7 +66,7 @@ int core_post_copies(struct desk *d, int64_t id, enum msg_kind kind, const char 
 		return derr_set(e, DESK_EINVAL, "the %s is empty: nothing was sent",
 				kind == MSG_REPLY ? "reply" : "note");
 	int rc = caps_check(kind == MSG_REPLY ? "the reply" : "the note", body, DESK_MAX_BODY, e);
-	if (rc)
+	if (rc || (tl && (rc = core_time_check(tl, e))))
 		return rc;
 	char *cc = NULL, *bcc = NULL;
 	if ((rc = copies(cc_in, "Cc", &cc, e)) || (rc = copies(bcc_in, "Bcc", &bcc, e))) {
@@ -125,6 +132,8 @@ int core_post_copies(struct desk *d, int64_t id, enum msg_kind kind, const char 
 	snprintf(idbuf, sizeof idbuf, "%lld", (long long)m.id);
 	if (rc == DESK_OK)
 		rc = core_event(d, id, msg_kind_name(kind), "message", NULL, idbuf, e);
+	if (rc == DESK_OK && tl)
+		rc = core_time_log_locked(d, id, tl, m.id, e);
 	for (size_t i = 0; i < n && rc == DESK_OK; i++)
 		rc = core_change(d, &t, &ch[i], e);
 	if (rc == DESK_OK)

@@ -37,7 +37,7 @@
 static const struct {
 	int version;
 	const char *sha256;
-} known_schema = {15, "2137cefa05c4774512cfa2fe2fac718ad602520b74b8145ec7cc769e369fd43e"};
+} known_schema = {20, "d4c9e6a9323bd1d894c5f1ba955643a25b0e7054a43465245b83609047e8aabb"};
 
 struct schema_obj {
 	char *type, *name, *tbl, *sql;

@@ -2180,6 +2180,9 @@ Suite *suite_store(void)
 {
 	Suite *s = suite_create("store");
 	TCase *t = tcase_create("open");
+	/* Every schema version is built and migrated, each step a commit
+	 * with fsync: seconds on a loaded machine. */
+	tcase_set_timeout(t, 30);
 	tcase_add_test(t, open_creates_wal_database);
 	tcase_add_test(t, open_refuses_newer_schema);
 	tcase_add_test(t, open_refuses_non_database);
