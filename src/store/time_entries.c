@@ -96,28 +96,29 @@ void time_groups_free(struct time_groups *g)
 	memset(g, 0, sizeof *g);
 }
 
+/* The period's entries (?1 <= created_at < ?2) come off
+ * time_entries_created; each ticket's sum per group (?3: all, agent,
+ * queue or channel) is ranked within its group, and the one or two
+ * middle sums make the median (n odd: rank (n+1)/2 twice; even: n/2 and
+ * n/2 + 1).  Columns: k, entries, tickets, secs, median. */
+#define TIME_GROUPS_SQL                                                                   \
+	"WITH per AS (SELECT CASE ?3 WHEN 'agent' THEN a.login WHEN 'queue' THEN t.queue" \
+	"   WHEN 'channel' THEN t.channel END AS k, te.ticket_id, count(*) AS entries,"    \
+	"   sum(te.seconds) AS secs"                                                        \
+	"  FROM time_entries te JOIN tickets t ON t.id = te.ticket_id"                      \
+	"  LEFT JOIN agents a ON a.id = te.agent_id"                                        \
+	"  WHERE te.created_at >= ?1 AND te.created_at < ?2 GROUP BY k, te.ticket_id),"     \
+	" ranked AS (SELECT k, entries, secs,"                                              \
+	"   row_number() OVER (PARTITION BY k ORDER BY secs) AS rn,"                        \
+	"   count(*) OVER (PARTITION BY k) AS n FROM per)"                                  \
+	" SELECT k, sum(entries) AS entries, count(*) AS tickets, sum(secs) AS secs,"       \
+	"  avg(CASE WHEN rn IN ((n + 1) / 2, (n + 2) / 2) THEN secs END) AS median"        \
+	" FROM ranked GROUP BY k ORDER BY k"
+
 int store_time_report(struct store *st, int64_t since, int64_t until, enum time_by by,
 		      struct time_groups *out, struct derr *e)
 {
-	/* The period's entries come off time_entries_created; each ticket's
-	 * sum per group is ranked within its group, and the one or two
-	 * middle sums make the median (n odd: rank (n+1)/2 twice; even: n/2
-	 * and n/2 + 1). */
-	sqlite3_stmt *s = st_prep(
-		st,
-		"WITH per AS (SELECT CASE ?3 WHEN 'agent' THEN a.login WHEN 'queue' THEN t.queue"
-		"   WHEN 'channel' THEN t.channel END AS k, te.ticket_id, count(*) AS entries,"
-		"   sum(te.seconds) AS secs"
-		"  FROM time_entries te JOIN tickets t ON t.id = te.ticket_id"
-		"  LEFT JOIN agents a ON a.id = te.agent_id"
-		"  WHERE te.created_at >= ?1 AND te.created_at < ?2 GROUP BY k, te.ticket_id),"
-		" ranked AS (SELECT k, entries, secs,"
-		"   row_number() OVER (PARTITION BY k ORDER BY secs) AS rn,"
-		"   count(*) OVER (PARTITION BY k) AS n FROM per)"
-		" SELECT k, sum(entries), count(*), sum(secs),"
-		"  avg(CASE WHEN rn IN ((n + 1) / 2, (n + 2) / 2) THEN secs END)"
-		" FROM ranked GROUP BY k ORDER BY k",
-		e);
+	sqlite3_stmt *s = st_prep(st, TIME_GROUPS_SQL, e);
 	if (!s)
 		return derr_code(e);
 	sqlite3_bind_int64(s, 1, since);
@@ -141,4 +142,57 @@ int store_time_report(struct store *st, int64_t since, int64_t until, enum time_
 		return st_fail(st, e, "reading time spent for the report");
 	}
 	return DESK_OK;
+}
+
+/* One breakdown as a JSON array of groups. */
+static int groups_json(struct store *st, int64_t since, int64_t until, enum time_by by,
+		       char **out, struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT json_group_array(json_patch('{}', json_object('key', k,"
+				  " 'tickets', tickets, 'entries', entries, 'seconds', secs,"
+				  " 'median_per_ticket_seconds', round(median, 1))))"
+				  " FROM (" TIME_GROUPS_SQL ")",
+				  e);
+	if (!s)
+		return derr_code(e);
+	sqlite3_bind_int64(s, 1, since);
+	sqlite3_bind_int64(s, 2, until);
+	bind_text(s, 3, time_by_name(by));
+	int rc = sqlite3_step(s);
+	*out = rc == SQLITE_ROW ? col_text(s, 0) : NULL;
+	st_done(s);
+	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "writing time spent as JSON");
+}
+
+int store_time_report_json(struct store *st, int64_t since, int64_t until, const char *doc,
+			   char **out, struct derr *e)
+{
+	*out = NULL;
+	char *arr[TIME_BY__COUNT] = {0};
+	int rc = DESK_OK;
+	for (int b = 0; b < TIME_BY__COUNT && rc == DESK_OK; b++)
+		rc = groups_json(st, since, until, (enum time_by)b, &arr[b], e);
+	sqlite3_stmt *s = rc ? NULL : st_prep(st,
+		"SELECT json_set(?1, '$.time_spent', json_object("
+		" 'total', json(coalesce(json_extract(?2, '$[0]'),"
+		"   '{\"tickets\":0,\"entries\":0,\"seconds\":0}')),"
+		" 'by_agent', json(?3), 'by_queue', json(?4), 'by_channel', json(?5)))",
+		e);
+	if (s) {
+		bind_text(s, 1, doc);
+		for (int b = 0; b < TIME_BY__COUNT; b++)
+			bind_text(s, b + 2, arr[b]);
+		int step = sqlite3_step(s);
+		if (step == SQLITE_ROW)
+			*out = col_json(s, 0);
+		st_done(s);
+		if (step != SQLITE_ROW)
+			rc = st_fail(st, e, "writing time spent as JSON");
+	} else if (rc == DESK_OK) {
+		rc = derr_code(e);
+	}
+	for (int b = 0; b < TIME_BY__COUNT; b++)
+		free(arr[b]);
+	return rc;
 }
