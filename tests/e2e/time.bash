@@ -6,12 +6,14 @@
 #   bash tests/e2e/time.bash PATH-TO-DESK
 source "$(dirname "${BASH_SOURCE[0]}")/lib.bash" "$@"
 
-# An editor that takes a known time: the agent writes for 3 seconds.
-cat >"$TMP/slow-editor.sh" <<'EOF'
+# An editor that takes a known time: the agent writes for as many
+# seconds as editor.secs says.
+cat >"$TMP/slow-editor.sh" <<EOF
 #!/bin/sh
-sleep 3
-sed -i '1s/^/TIMED-ANSWER /' "$1"
+sleep \$(cat "$TMP/editor.secs")
+sed -i '1s/^/TIMED-ANSWER /' "\$1"
 EOF
+echo 12 >"$TMP/editor.secs"
 chmod +x "$TMP/slow-editor.sh"
 
 new_id() { sed -n 's/.*ticket \([0-9]*\) created.*/\1/p'; }
@@ -26,6 +28,11 @@ seconds_of() {
 # The time offered on the send question, as shown.
 offered() { cap; printf '%s\n' "$SCREEN" | tr '\n' ' ' | sed -n 's/.* time \([0-9hms]*\|none\), .*/\1/p'; }
 
+# A short idle timeout, so that the pause can be seen in seconds.
+cat >>"$DESK_CONFIG" <<EOF
+time_tracking: {enabled: true, idle: 10s}
+EOF
+
 t1=$("$DESK" new --subject "TIMESUBJ one" --email one@example.com --name "One" --body "how long?" 2>&1 | new_id)
 me=$(id -un)
 
@@ -36,13 +43,14 @@ type_text "open $t1"
 keys Enter
 wait_for "#$t1 TIMESUBJ one"
 
-# A reply: 3 seconds in the editor, so at least 3 s are offered.
+# A reply: 12 seconds in the editor, longer than the idle timeout (10 s),
+# all counted: the editor is the work.
 keys r
 if wait_for "Send the reply on #$t1?" 30; then
 	got=$(offered)
 	secs=$(seconds_of "$got")
-	check "the send question offers the time measured, the editor's included ($got)" \
-		test -n "$got" -a "$secs" -ge 3 -a "$secs" -lt 600
+	check "the send question offers the time measured, all the editor's included ($got)" \
+		test -n "$got" -a "$secs" -ge 12 -a "$secs" -lt 60
 	# t: the time is edited in a prompt prefilled with it (Enter would keep it).
 	keys t
 	wait_for "Time spent on #$t1"
@@ -60,6 +68,7 @@ show=$(desk_show "$t1")
 check "the reply is stored with its time, by hand (edited)" \
 	grep -Eq "4m +manual +$me \(with message [0-9]+\)" <<<"$show"
 
+echo 3 >"$TMP/editor.secs"
 # A note sent with the time measured as offered: Enter-free, one key.
 keys i
 if wait_for "Add the note to #$t1?" 30; then
@@ -96,6 +105,25 @@ keys Enter
 check "W refuses a duration it cannot read, and asks again" wait_for "\"soon\": expected a duration like 15m. Time spent on #$t1: soon"
 keys Escape
 check "Esc logs nothing" wait_for "No time logged."
+
+# Idle: 16 s on a ticket without a key count only the 10 s of idle,
+# then the 3 s in the editor: about 13 s, never the whole 19 s.
+t2=$("$DESK" new --subject "TIMESUBJ two" --email two@example.com --name "Two" --body "idle?" 2>&1 | new_id)
+keys :
+type_text "open $t2"
+keys Enter
+wait_for "#$t2 TIMESUBJ two"
+sleep 16
+keys r
+if wait_for "Send the reply on #$t2?" 30; then
+	got=$(offered)
+	secs=$(seconds_of "$got")
+	check "after the idle timeout the clock stopped: $got for 16 s idle + 3 s in the editor" \
+		test "$secs" -ge 12 -a "$secs" -le 17
+	# Esc: the reply waits as a draft, and no time is recorded
+	keys Escape
+	wait_for "Draft saved"
+fi
 
 # The report sums what was recorded: 4m + the note's + 15m on one ticket.
 until=$(date -u -d tomorrow +%F)
