@@ -13,17 +13,15 @@ bool timelog_on(const struct app *a)
 	return !a->cfg || a->cfg->time_tracking.enabled;
 }
 
-#define tracking timelog_on
-
 void timelog_touch(struct app *a)
 {
-	if (tracking(a))
+	if (timelog_on(a))
 		stopwatch_touch(&a->sw, a->cur_id, app_now_ms());
 }
 
 int64_t timelog_measured(struct app *a, int64_t ticket)
 {
-	if (!tracking(a))
+	if (!timelog_on(a))
 		return 0;
 	/* to the nearest second: 4m11.6s is offered as 4m12s */
 	return (stopwatch_ms(&a->sw, ticket, app_now_ms()) + 500) / 1000;
