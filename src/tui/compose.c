@@ -584,9 +584,8 @@ static int time_answer(struct app *a, const char *answer, void *data)
 	if (!answer) /* Esc: as it was */
 		return ask_what_now(a, NULL);
 	int64_t secs = 0;
-	if (*answer && !duration_parse(answer, &secs)) {
+	if (*answer && !duration_parse(answer, &secs))
 		return ask_time(a, answer);
-	}
 	char offered[32] = "";
 	if (c->time_seconds > 0)
 		time_format_duration(c->time_seconds, offered, sizeof offered);
