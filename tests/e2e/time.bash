@@ -96,6 +96,10 @@ check "W logs the time and says the ticket's total" wait_for "Logged 15m on #$t1
 show=$(desk_show "$t1")
 check "desk show lists the time logged with W and its note" \
 	grep -Eq "15m +manual +$me: called the customer back" <<<"$show"
+total_shown=$(sed -n 's/^time  *\([0-9hms]*\) (3 entries)$/\1/p' <<<"$show")
+header_time() { [ -n "$1" ] && wait_for " · time $1"; }
+check "the conversation's header says the ticket's time in all ($total_shown)" \
+	header_time "$total_shown"
 # A bad duration is refused and asked again; Esc logs nothing.
 keys W
 wait_for "Time spent on #$t1 (15m, 1h30m, 90s):"
