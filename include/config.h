@@ -113,6 +113,15 @@ struct notify_config {
 };
 #define NOTIFY_SLA_WARNING_DEFAULT (15 * 60)
 
+/* time_tracking (the team's; see desk.yaml(5)): whether the console
+ * measures the time spent on each ticket and offers it with a reply,
+ * and after how long without a key its clock stops. */
+struct time_tracking_config {
+	bool enabled;
+	int64_t idle; /* seconds */
+};
+#define TIME_IDLE_DEFAULT (5 * 60)
+
 /* follow_up_rules (team; see desk.yaml(5)): what `desk tick` does to a
  * ticket left waiting.  A rule matches a ticket in status `when` for at
  * least `after` (since it last entered that status), with no customer
@@ -175,6 +184,7 @@ enum config_key {
 	CFG_FOLLOW_UP_RULES,
 	CFG_SURVEYS,
 	CFG_ATTACHMENTS,
+	CFG_TIME_TRACKING,
 	CFG__COUNT
 };
 /* The key's name in the file ("agents_may_reassign"). */
@@ -236,6 +246,7 @@ struct config {
 	 * which one wins); NULL: none.  Personal, or the team's default. */
 	char *signature;
 	struct notify_config notify;
+	struct time_tracking_config time_tracking;
 	struct follow_up_rule *rules;
 	size_t nrules;
 	char *rules_file; /* the file follow_up_rules came from */

@@ -201,6 +201,30 @@ int core_forward(struct desk *d, int64_t id, const char *to, const int64_t *ids,
 int core_backup(struct desk *d, const char *path, bool force, struct store_backup_info *info,
 		struct derr *e);
 
+/* --- time spent on tickets (src/core/time_log.c) ----------------------- */
+/* One entry: measured by the console's stopwatch (and accepted as
+ * offered) or logged by hand (desk time, W, or the offered time edited). */
+struct time_log {
+	int64_t seconds;   /* 1 .. TIME_ENTRY_MAX */
+	bool measured;
+	const char *note;  /* NULL or "": none; one line, at most TIME_NOTE_MAX bytes */
+	const char *agent; /* whose time, a login; NULL: the acting agent's.
+			      Another agent's: supervisors and admins only */
+};
+#define TIME_NOTE_MAX 500
+/* DESK_EINVAL saying what is wrong with tl (before anything is stored). */
+int core_time_check(const struct time_log *tl, struct derr *e);
+/* Records tl on ticket id in its own transaction with a "time" event
+ * ("15m manual: NOTE").  Any ticket but a merged-away one, closed
+ * ones too (time is often logged after the fact). */
+int core_time_log(struct desk *d, int64_t id, const struct time_log *tl, struct derr *e);
+/* core_post_copies, and when tl is not NULL its time recorded in the
+ * same transaction, tied to the message (nothing stored if either
+ * fails). */
+int core_post_timed(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
+		    const char *cc, const char *bcc, const struct field_change *ch, size_t n,
+		    const struct time_log *tl, int64_t *msg_id, struct derr *e);
+
 /* The text of a reply or note that could not be stored, kept in a new
  * file private to the agent (mode 0600, made as the agent, under
  * $XDG_STATE_HOME/desk/unsent, else ~/.local/state/desk/unsent, else a

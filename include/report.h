@@ -30,7 +30,14 @@ int core_report_open(struct desk *d, const struct report_opts *o, struct metrics
 int core_report_breaches(struct desk *d, const struct metrics *m, int64_t limit,
 			 int (*fn)(void *ctx, const struct sla_breach *b), void *ctx,
 			 struct derr *e);
+/* The figures, the breaches and "time_spent" as one JSON document. */
 int core_report_json(struct desk *d, const struct metrics *m, char **json, struct derr *e);
+/* Time spent in m's period (entries made in it), the total or broken
+ * down by the entry's agent, the ticket's queue or channel: per group
+ * tickets, entries, seconds and the median per ticket.  out is zeroed
+ * first; time_groups_free it. */
+int core_report_time(struct desk *d, const struct metrics *m, enum time_by by,
+		     struct time_groups *out, struct derr *e);
 void core_report_close(struct desk *d, struct metrics *m);
 
 /* The ratios of one group from its counts (NAN when undefined). */

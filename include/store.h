@@ -16,7 +16,7 @@
 #include "error.h"
 #include "model.h"
 
-#define STORE_SCHEMA_VERSION 16
+#define STORE_SCHEMA_VERSION 17
 
 struct store;
 
@@ -392,7 +392,7 @@ const struct json_node *json_get(const struct json_node *obj, const char *key);
 /* The smallest ticket id above `after`, or *id = 0 when there is none:
  * walks every ticket without holding them all in memory. */
 int store_ticket_next_id(struct store *st, int64_t after, int64_t *id, struct derr *e);
-/* Deletes a ticket's tags, messages and surveys (not the ticket, not
+/* Deletes a ticket's tags, messages, surveys and time entries (not the ticket, not
  * drafts, never its audit events: the trail is append-only), so an
  * import can write them again. */
 int store_ticket_clear(struct store *st, int64_t id, struct derr *e);
@@ -561,4 +561,43 @@ void console_rows_free(struct console_rows *l);
 int store_consoles(struct store *st, int64_t fresh_since, struct console_rows *out,
 		   struct derr *e);
 
+/* --- time spent on tickets (src/store/time_entries.c) ------------------ */
+struct time_entry {
+	int64_t id, ticket_id, agent_id;
+	char *agent_login;  /* read back; ignored on insert */
+	int64_t seconds;    /* 1 .. TIME_ENTRY_MAX */
+	bool measured;      /* the console's stopwatch; else logged by hand */
+	char *note;         /* NULL: none */
+	int64_t created_at;
+	int64_t message_id; /* the reply or note it was sent with; 0: none */
+};
+#define TIME_ENTRY_MAX 86400 /* seconds in one entry (schema 20's CHECK) */
+struct time_entry_list { struct time_entry *v; size_t n, cap; };
+void time_entry_list_free(struct time_entry_list *l);
+/* Inside a transaction; sets te->id. */
+int store_time_insert(struct store *st, struct time_entry *te, struct derr *e);
+/* A ticket's entries, oldest first, and their sum. */
+int store_time_entries(struct store *st, int64_t ticket_id, struct time_entry_list *out,
+		       struct derr *e);
+int store_time_total(struct store *st, int64_t ticket_id, int64_t *seconds, struct derr *e);
+/* desk report's "Time spent": entries made in [since, until), summed
+ * per ticket, then per group: the total (by TIME_BY_ALL, one row with
+ * key NULL) or by the entry's agent, the ticket's queue or channel.
+ * median: the middle per-ticket sum, or the mean of the two middle ones. */
+enum time_by { TIME_BY_ALL, TIME_BY_AGENT, TIME_BY_QUEUE, TIME_BY_CHANNEL, TIME_BY__COUNT };
+const char *time_by_name(enum time_by b); /* "all", "agent", "queue", "channel" */
+struct time_group {
+	char *key; /* NULL for the total */
+	int64_t entries, tickets, seconds;
+	double median; /* per ticket */
+};
+struct time_groups { struct time_group *v; size_t n, cap; };
+void time_groups_free(struct time_groups *g);
+int store_time_report(struct store *st, int64_t since, int64_t until, enum time_by by,
+		      struct time_groups *out, struct derr *e);
+/* doc (desk report's JSON) with "time_spent" set: {"total": {tickets,
+ * entries, seconds, median_per_ticket_seconds}, "by_agent": [{key, ...}],
+ * "by_queue", "by_channel"}.  A new string in *out. */
+int store_time_report_json(struct store *st, int64_t since, int64_t until, const char *doc,
+			   char **out, struct derr *e);
 #endif

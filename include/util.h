@@ -62,6 +62,9 @@ void time_format_follow_up(int64_t at, int64_t now, char *buf, size_t size);
 /* Parses a duration: an integer followed by s, m, h, d or w ("30m", "4h",
  * "2d"), or several ("1h30m").  Returns false if malformed or not > 0. */
 bool duration_parse(const char *s, int64_t *seconds);
+/* An exact duration, largest units first, zero units left out: "45s",
+ * "4m12s", "1h30m", and 7205 seconds "2h5s"; 0 is "0s". */
+void time_format_duration(int64_t seconds, char *buf, size_t size);
 
 /* An "until" time as people write it, in local time: a span from now
  * ("3d", "4h", "1h30m"), "2026-12-24 09:00" (a date alone: 09:00),

@@ -229,6 +229,11 @@ static void show(const struct config *c)
 	snprintf(undo_send, sizeof undo_send, "%d", c->undo_send_seconds);
 	line(c, CFG_UNDO_SEND_SECONDS, undo_send, "");
 	line(c, CFG_CLAIM_ON_REPLY, c->claim_on_reply ? "true" : "false", "");
+	char tracking[64], idle[16];
+	time_format_duration(c->time_tracking.idle, idle, sizeof idle);
+	snprintf(tracking, sizeof tracking, "{enabled: %s, idle: %s}",
+		 c->time_tracking.enabled ? "true" : "false", idle);
+	line(c, CFG_TIME_TRACKING, tracking, "");
 	sla(c);
 	hours(c);
 	mail(c);

@@ -134,9 +134,12 @@ static int post(struct cli_ctx *c, int argc, char **argv, enum msg_kind kind)
 		{"cc", required_argument, NULL, 'c'},
 		{"bcc", required_argument, NULL, 'B'},
 		{"attach", required_argument, NULL, 'A'},
+		{"time", required_argument, NULL, 't'},
 		{0},
 	};
 	const char *body_opt = NULL;
+	struct time_log tl = {0};
+	bool timed = false;
 	const char *cc_opt[MAX_COPIES], *bcc_opt[MAX_COPIES], *attach_opt[MAX_FILES];
 	size_t ncc = 0, nbcc = 0, nattach = 0;
 	bool json = false;
@@ -152,6 +155,12 @@ static int post(struct cli_ctx *c, int argc, char **argv, enum msg_kind kind)
 			if (nattach == MAX_FILES)
 				return cli_usage(c, "at most %d --attach options", MAX_FILES);
 			attach_opt[nattach++] = optarg;
+		} else if (o == 't') {
+			/* time spent, recorded with the message (as typed: manual) */
+			if (!duration_parse(optarg, &tl.seconds))
+				return cli_usage(c, "--time %s: expected a duration like 15m, 1h30m "
+						    "or 90s", optarg);
+			timed = true;
 		} else if ((o == 'c' || o == 'B') && kind != MSG_REPLY) {
 			return cli_usage(c, "a note is never mailed: --cc and --bcc are for replies");
 		} else if (o == 'c' || o == 'B') {
@@ -215,8 +224,8 @@ static int post(struct cli_ctx *c, int argc, char **argv, enum msg_kind kind)
 	int64_t msg_id = 0;
 	struct outcome out = {0};
 	if (rc == DESK_OK) {
-		rc = core_post_files(&d, id, kind, body, cc, bcc, files, nattach, ch, n, &msg_id,
-				     &e);
+		rc = core_post_files(&d, id, kind, body, cc, bcc, files, nattach, ch, n,
+				     timed ? &tl : NULL, &msg_id, &e);
 		if (rc == DESK_OK && kind == MSG_REPLY)
 			deliver(&d, id, msg_id, &out);
 		if (rc == DESK_OK)
@@ -256,11 +265,12 @@ static int exec_note(struct cli_ctx *c, int argc, char **argv)
 	"The text comes from --body, or else from standard input.  An empty text\n"  \
 	"sends nothing.  FIELD=VALUE changes (as for desk set) are made in the same\n" \
 	"step, e.g.: desk reply 12 --body 'Refunded.' status=solved tag+=refund\n"   \
+	"--time DURATION (15m, 1h30m, 90s) records the time spent with it.\n"       \
 	"--json prints {\"ticket\", \"message\", \"kind\", \"delivery\", \"reason\"}.\n"
 
 const struct cli_cmd cmd_reply = {
 	.name = "reply",
-	.args = "ID [--body TEXT] [--cc ADDR]... [--bcc ADDR]... [--attach FILE]... [--json] "
+	.args = "ID [--body TEXT] [--cc ADDR]... [--bcc ADDR]... [--attach FILE]... [--time DURATION] [--json] "
 		"[FIELD=VALUE...]",
 	.summary = "reply to the customer on a ticket",
 	.help = POST_HELP
@@ -281,7 +291,7 @@ const struct cli_cmd cmd_reply = {
 
 const struct cli_cmd cmd_note = {
 	.name = "note",
-	.args = "ID [--body TEXT] [--json] [FIELD=VALUE...]",
+	.args = "ID [--body TEXT] [--time DURATION] [--json] [FIELD=VALUE...]",
 	.summary = "add an internal note (never shown to the customer)",
 	.help = POST_HELP,
 	.exec = exec_note,

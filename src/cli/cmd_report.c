@@ -207,6 +207,48 @@ static int print_breach(void *ctx, const struct sla_breach *b)
 	return 0;
 }
 
+/* A whole number of seconds as dur() writes durations. */
+static const char *secs(double v, char *buf, size_t size)
+{
+	struct metric_dist one = {.n = 1};
+	return dur(&one, v, buf, size);
+}
+
+/* TIME SPENT: the total, then by agent, queue and channel, each a
+ * table of its own (desk-report(1), "Time spent"). */
+static int print_time(struct desk *d, const struct metrics *m, struct derr *e)
+{
+	static const char *const heads[TIME_BY__COUNT] = {"TIME SPENT", "TIME BY AGENT",
+							  "TIME BY QUEUE", "TIME BY CHANNEL"};
+	for (int b = 0; b < TIME_BY__COUNT; b++) {
+		struct time_groups g;
+		int rc = core_report_time(d, m, (enum time_by)b, &g, e);
+		if (rc)
+			return rc;
+		printf("%-*s %8s %8s %9s %11s\n", LABEL, heads[b], "tickets", "entries", "total",
+		       "med/ticket");
+		if (b == TIME_BY_ALL && !g.n)
+			printf("%-*s %8d %8d %9s %11s\n", LABEL, "all", 0, 0, "-", "-");
+		for (size_t i = 0; i < g.n; i++) {
+			char a[32], c[32];
+			char *safe = text_sanitize(g.v[i].key ? g.v[i].key : "all", 0);
+			char *clip = text_clip(safe, LABEL, true);
+			fputs(clip, stdout);
+			free(clip);
+			free(safe);
+			printf(" %8lld %8lld %9s %11s\n", (long long)g.v[i].tickets,
+			       (long long)g.v[i].entries, secs((double)g.v[i].seconds, a, sizeof a),
+			       secs(g.v[i].median, c, sizeof c));
+		}
+		bool none = b == TIME_BY_ALL && !g.n;
+		time_groups_free(&g);
+		fputc('\n', stdout);
+		if (none)
+			break; /* no entries: no breakdowns to show */
+	}
+	return DESK_OK;
+}
+
 static int print_text(struct desk *d, const struct metrics *m, struct derr *e)
 {
 	char since[32], until[32];
@@ -243,6 +285,8 @@ static int print_text(struct desk *d, const struct metrics *m, struct derr *e)
 	       "NPS n", "NPS");
 	rows(m, survey_row);
 	int rc = print_comments(d, m, e);
+	if (rc == DESK_OK)
+		rc = print_time(d, m, e);
 	if (rc)
 		return rc;
 

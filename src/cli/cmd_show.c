@@ -65,6 +65,27 @@ static void print_attachments(const struct attachment_list *al, int64_t row)
 	}
 }
 
+/* The time spent: one line each, oldest first, after the thread. */
+static void time_entries(const struct time_entry_list *tl)
+{
+	printf("\n--- time spent ---\n");
+	for (size_t i = 0; i < tl->n; i++) {
+		const struct time_entry *te = &tl->v[i];
+		char when[32], dur[32];
+		time_format_local(te->created_at, when, sizeof when);
+		time_format_duration(te->seconds, dur, sizeof dur);
+		printf("%s  %-9s %-8s ", when, dur, te->measured ? "measured" : "manual");
+		cli_print_safe(te->agent_login ? te->agent_login : "?", false);
+		if (te->message_id)
+			printf(" (with message %lld)", (long long)te->message_id);
+		if (te->note) {
+			fputs(": ", stdout);
+			cli_print_safe(te->note, false);
+		}
+		fputc('\n', stdout);
+	}
+}
+
 static int show_text(struct desk *d, const struct ticket *t, bool history, struct derr *e)
 {
 	printf("Ticket #%lld: ", (long long)t->id);
@@ -93,6 +114,19 @@ static int show_text(struct desk *d, const struct ticket *t, bool history, struc
 		snprintf(n, sizeof n, "#%lld", (long long)t->merged_into);
 		field("merged", n);
 	}
+	struct time_entry_list spent = {0};
+	int rc = store_time_entries(d->st, t->id, &spent, e);
+	if (rc)
+		return rc;
+	if (spent.n) {
+		int64_t sum = 0;
+		for (size_t i = 0; i < spent.n; i++)
+			sum += spent.v[i].seconds;
+		char dur[32], buf[64];
+		time_format_duration(sum, dur, sizeof dur);
+		snprintf(buf, sizeof buf, "%s (%zu entr%s)", dur, spent.n, spent.n == 1 ? "y" : "ies");
+		field("time", buf);
+	}
 	struct customer cu = {0};
 	if (t->customer_id && store_customer_get(d->st, t->customer_id, &cu, NULL) == DESK_OK) {
 		char *who = xasprintf("%s%s%s%s", cu.name ? cu.name : "", cu.email ? " <" : "",
@@ -110,7 +144,7 @@ static int show_text(struct desk *d, const struct ticket *t, bool history, struc
 	if (t->customer_id)
 		store_customer_emails(d->st, t->customer_id, &addrs, NULL);
 	struct attachment_list al = {0};
-	int rc = store_messages(d->st, t->id, &ml, e);
+	rc = store_messages(d->st, t->id, &ml, e);
 	struct survey_list sl = {0};
 	if (rc == DESK_OK)
 		rc = store_surveys(d->st, t->id, &sl, e);
@@ -162,6 +196,9 @@ static int show_text(struct desk *d, const struct ticket *t, bool history, struc
 	attachment_list_free(&al);
 	message_list_free(&ml);
 	name_list_free(&addrs);
+	if (rc == DESK_OK && spent.n)
+		time_entries(&spent);
+	time_entry_list_free(&spent);
 	if (rc == DESK_OK && history) {
 		struct event_list el = {0};
 		rc = store_events(d->st, t->id, &el, e);

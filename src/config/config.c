@@ -50,6 +50,7 @@ static const char *const top_keys[CFG__COUNT + 1] = {
 	[CFG_FOLLOW_UP_RULES] = "follow_up_rules",
 	[CFG_SURVEYS] = "surveys",
 	[CFG_ATTACHMENTS] = "attachments",
+	[CFG_TIME_TRACKING] = "time_tracking",
 	[CFG__COUNT] = NULL,
 };
 
@@ -99,6 +100,8 @@ void config_defaults(struct config *c)
 	c->undo_send_seconds = UNDO_SEND_DEFAULT;
 	c->notify.sla_warning = NOTIFY_SLA_WARNING_DEFAULT;
 	survey_config_defaults(&c->surveys);
+	c->time_tracking.enabled = true;
+	c->time_tracking.idle = TIME_IDLE_DEFAULT;
 	/* Business hours off means the SLA clock runs around the clock. */
 	for (int i = 0; i < 7; i++) {
 		c->hours.open[i] = 0;
@@ -790,6 +793,32 @@ static int read_signature(struct loader *l, const struct ynode *n, char **field)
 	return rc;
 }
 
+/* time_tracking: {enabled: true, idle: 5m}; idle from 10s to 1h (a
+ * shorter one stops the clock while the agent reads, a longer one
+ * counts a coffee break). */
+static int read_time_tracking(struct loader *l, const struct ynode *map,
+			      struct time_tracking_config *t)
+{
+	static const char *const keys[] = {"enabled", "idle", NULL};
+	int rc = y_expect(l->d, map, Y_MAP, "a mapping like {enabled: true, idle: 5m}", l->e);
+	for (size_t i = 0; !rc && i < map->nkids; i += 2) {
+		int k;
+		if ((rc = y_key(l->d, map->kids[i], "time_tracking", keys, &k, l->e)))
+			break;
+		const struct ynode *v = map->kids[i + 1];
+		if (k == 0) {
+			rc = y_bool(l->d, v, &t->enabled, l->e);
+			continue;
+		}
+		if ((rc = y_duration(l->d, v, &t->idle, l->e)))
+			break;
+		if (t->idle < 10 || t->idle > 3600)
+			rc = yerr(l->e, l->d, v, "time_tracking.idle: expected 10s to 1h, got %s",
+				  v->value);
+	}
+	return rc;
+}
+
 /* A top-level key: a personal file's policy key is refused here,
  * naming the team file it belongs in. */
 static int read_top_key(struct loader *l, const struct ynode *key, int *k)
@@ -847,6 +876,7 @@ static int read_config(struct loader *l, const struct ynode *root, struct config
 			rc = config_read_surveys(l->d, v, &c->surveys, l->e);
 			break;
 		case CFG_ATTACHMENTS: rc = read_attachments(l, v, &c->attachments); break;
+		case CFG_TIME_TRACKING: rc = read_time_tracking(l, v, &c->time_tracking); break;
 		case CFG_AGENTS_MAY_BULK_EDIT:
 			rc = y_bool(l->d, v, &c->agents_may_bulk_edit, l->e);
 			break;

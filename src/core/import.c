@@ -60,6 +60,15 @@ struct in_survey {
 	const char *comment; /* NULL: none */
 };
 
+/* Time spent: message is the place (from 1) in the line's messages of
+ * the reply or note it was sent with; 0: none. */
+struct in_time {
+	const char *agent, *note;
+	int64_t seconds, at;
+	bool measured;
+	int message;
+};
+
 struct in_event {
 	int64_t at;
 	const char *agent, *action, *field, *old_value, *new_value;
@@ -83,6 +92,8 @@ struct in_ticket {
 	size_t nsurveys;
 	struct in_event *events;
 	size_t nevents;
+	struct in_time *times;
+	size_t ntimes;
 };
 
 /* A merged_into naming a ticket not seen yet: it may come later in the
@@ -107,7 +118,7 @@ static const char *const ticket_keys[] = {
 	"external_id", "subject",	  "status",    "priority",  "channel",
 	"queue",       "assignee",	  "created_at", "updated_at", "first_solved_at",
 	"solved_at",   "closed_at",	  "reopens",   "merged_into", "customer",
-	"tags",	       "messages",	  "surveys",   "events",
+	"tags",	       "messages",	  "surveys",   "events",    "time",
 };
 static const char *const customer_keys[] = {"name", "email", "phone", "organization",
 					    "tier", "notes"};
@@ -115,6 +126,7 @@ static const char *const message_keys[] = {"kind", "author", "at", "body", "mess
 					   "auto", "attachments"};
 static const char *const file_keys[] = {"filename", "content_type", "size", "data"};
 static const char *const survey_keys[] = {"kind", "score", "at", "comment"};
+static const char *const time_keys[] = {"agent", "seconds", "source", "note", "at", "message"};
 static const char *const event_keys[] = {"at", "agent", "action", "field", "old", "new"};
 
 /* A "FILE:LINE: ..." report line: the message quotes the file, which
@@ -535,6 +547,41 @@ static int parse_survey(const struct json_node *n, size_t i, struct in_survey *s
 	return DESK_OK;
 }
 
+static const char *time_source_at(int i) { return i ? "measured" : "manual"; }
+
+static int parse_time(const struct json_node *n, size_t i, size_t nmessages, struct in_time *t,
+		      struct derr *e)
+{
+	char p[48];
+	snprintf(p, sizeof p, "time[%zu]", i);
+	int rc = need_object(n, p, e);
+	if (rc)
+		return rc;
+	strcat(p, ".");
+	int seconds = 0, source = 0, message = 0;
+	char most[64];
+	snprintf(most, sizeof most, "a whole number of seconds from 1 to %d", TIME_ENTRY_MAX);
+	if ((rc = check_keys(n, p, time_keys, ARRAY_LEN(time_keys), e)) ||
+	    (rc = get_word(n, p, "agent", true, &t->agent, e)) ||
+	    (rc = get_int(n, p, "seconds", true, 1, TIME_ENTRY_MAX, most, &seconds, e)) ||
+	    (rc = get_enum(n, p, "source", false, time_source_at, 2, &source, e)) ||
+	    (rc = get_text(n, p, "note", false, &t->note, e)) ||
+	    (rc = get_time(n, p, "at", true, &t->at, e)) ||
+	    (rc = get_int(n, p, "message", false, 1, 1000000000, "the place of a message (from 1)",
+			  &message, e)))
+		return rc;
+	t->seconds = seconds;
+	t->measured = source == 1;
+	t->message = message;
+	if ((size_t)message > nmessages)
+		return derr_set(e, DESK_EINVAL, "%smessage: %d, but the ticket has %zu message%s", p,
+				message, nmessages, nmessages == 1 ? "" : "s");
+	struct time_log tl = {.seconds = t->seconds, .note = t->note};
+	if ((rc = core_time_check(&tl, e)))
+		derr_prefix(e, "%snote", p);
+	return rc;
+}
+
 static int parse_event(const struct json_node *n, size_t i, struct in_event *ev,
 		       struct derr *e)
 {
@@ -569,6 +616,7 @@ static void in_ticket_free(struct in_ticket *t)
 	free(t->messages);
 	free(t->surveys);
 	free(t->events);
+	free(t->times);
 	memset(t, 0, sizeof *t);
 }
 
@@ -663,6 +711,15 @@ static int parse_ticket(const struct json_node *root, struct in_ticket *t, struc
 		if ((rc = parse_survey(x, t->nsurveys, &t->surveys[t->nsurveys], e)))
 			return rc;
 		t->nsurveys++;
+	}
+
+	if ((rc = get_array(root, "", "time", &arr, &n, e)))
+		return rc;
+	t->times = xcalloc(n + 1, sizeof *t->times);
+	for (const struct json_node *x = arr ? arr->child : NULL; x; x = x->next) {
+		if ((rc = parse_time(x, t->ntimes, t->nmessages, &t->times[t->ntimes], e)))
+			return rc;
+		t->ntimes++;
 	}
 
 	if ((rc = get_array(root, "", "events", &arr, &n, e)))
@@ -902,8 +959,9 @@ static bool already_there(const struct event_list *had, bool *used, const struct
 
 /* had: the events of the ticket being replaced (NULL for a new one);
  * used has one flag per event of had. */
-static int write_children(struct importer *im, int64_t id, const struct in_ticket *in,
-			  const struct event_list *had, bool *used, struct derr *e)
+/* msg_ids gets the id of each message written, for the time entries. */
+static int write_rows(struct importer *im, int64_t id, const struct in_ticket *in,
+		      const struct event_list *had, bool *used, int64_t *msg_ids, struct derr *e)
 {
 	struct store *st = im->d->st;
 	int rc = DESK_OK;
@@ -938,6 +996,20 @@ static int write_children(struct importer *im, int64_t id, const struct in_ticke
 			if ((rc = store_attachment_insert(st, &a, m->files[j].data, e)))
 				return rc;
 		}
+		msg_ids[i] = row.id;
+	}
+	for (size_t i = 0; i < in->ntimes; i++) {
+		const struct in_time *x = &in->times[i];
+		struct time_entry te = {.ticket_id = id, .seconds = x->seconds,
+					.measured = x->measured, .note = (char *)x->note,
+					.created_at = x->at,
+					.message_id = x->message ? msg_ids[x->message - 1] : 0};
+		if (te.note && !*te.note)
+			te.note = NULL;
+		snprintf(field, sizeof field, "time[%zu].agent", i);
+		if ((rc = agent_for(im, field, x->agent, &te.agent_id, e)) ||
+		    (rc = store_time_insert(st, &te, e)))
+			return rc;
 	}
 	for (size_t i = 0; i < in->nsurveys; i++) {
 		struct survey s = {.ticket_id = id, .kind = in->surveys[i].kind,
@@ -966,6 +1038,15 @@ static int write_children(struct importer *im, int64_t id, const struct in_ticke
 	struct event ev = {.ticket_id = id, .agent_id = im->d->me.id, .at = im->now,
 			   .action = "import", .new_value = where};
 	return store_event_insert(st, &ev, e);
+}
+
+static int write_children(struct importer *im, int64_t id, const struct in_ticket *in,
+			  const struct event_list *had, bool *used, struct derr *e)
+{
+	int64_t *msg_ids = xcalloc(in->nmessages + 1, sizeof *msg_ids);
+	int rc = write_rows(im, id, in, had, used, msg_ids, e);
+	free(msg_ids);
+	return rc;
 }
 
 static int write_ticket(struct importer *im, struct in_ticket *in, bool *created,

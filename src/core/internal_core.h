@@ -64,5 +64,9 @@ int core_survey_answer_locked(struct desk *d, const struct survey_request *sr,
  * the transaction that records it; the same content is kept once. */
 int attachment_dir_save(const char *dir, const unsigned char *data, size_t size, char **path,
 			struct derr *e);
+/* Inside a transaction: records tl (checked) on ticket id, tied to
+ * message msg_id (0: none), with its "time" event. */
+int core_time_log_locked(struct desk *d, int64_t id, const struct time_log *tl, int64_t msg_id,
+			 struct derr *e);
 
 #endif

@@ -50,10 +50,17 @@ static int copies(const char *given, const char *what, char **out, struct derr *
 }
 
 int core_post_copies(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
-		     const char *cc_in, const char *bcc_in, const struct field_change *ch,
-		     size_t n, int64_t *msg_id, struct derr *e)
+		     const char *cc, const char *bcc, const struct field_change *ch, size_t n,
+		     int64_t *msg_id, struct derr *e)
 {
-	return core_post_files(d, id, kind, body, cc_in, bcc_in, NULL, 0, ch, n, msg_id, e);
+	return core_post_timed(d, id, kind, body, cc, bcc, ch, n, NULL, msg_id, e);
+}
+
+int core_post_timed(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
+		    const char *cc_in, const char *bcc_in, const struct field_change *ch,
+		    size_t n, const struct time_log *tl, int64_t *msg_id, struct derr *e)
+{
+	return core_post_files(d, id, kind, body, cc_in, bcc_in, NULL, 0, ch, n, tl, msg_id, e);
 }
 
 /* The files against attachments.max_size and max_total, whoever read
@@ -109,8 +116,8 @@ static void free_paths(char ***paths, size_t n)
 
 int core_post_files(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
 		    const char *cc_in, const char *bcc_in, const struct outgoing_file *files,
-		    size_t nfiles, const struct field_change *ch, size_t n, int64_t *msg_id,
-		    struct derr *e)
+		    size_t nfiles, const struct field_change *ch, size_t n,
+		    const struct time_log *tl, int64_t *msg_id, struct derr *e)
 {
 	if (kind != MSG_REPLY && kind != MSG_NOTE)
 		return derr_set(e, DESK_EINVAL, "internal error: post of kind %s",
@@ -119,7 +126,7 @@ int core_post_files(struct desk *d, int64_t id, enum msg_kind kind, const char *
 		return derr_set(e, DESK_EINVAL, "the %s is empty: nothing was sent",
 				kind == MSG_REPLY ? "reply" : "note");
 	int rc = caps_check(kind == MSG_REPLY ? "the reply" : "the note", body, DESK_MAX_BODY, e);
-	if (rc)
+	if (rc || (tl && (rc = core_time_check(tl, e))))
 		return rc;
 	if ((rc = check_files(d, files, nfiles, e)))
 		return rc;
@@ -177,6 +184,8 @@ int core_post_files(struct desk *d, int64_t id, enum msg_kind kind, const char *
 	snprintf(idbuf, sizeof idbuf, "%lld", (long long)m.id);
 	if (rc == DESK_OK)
 		rc = core_event(d, id, msg_kind_name(kind), "message", NULL, idbuf, e);
+	if (rc == DESK_OK && tl)
+		rc = core_time_log_locked(d, id, tl, m.id, e);
 	for (size_t i = 0; i < n && rc == DESK_OK; i++)
 		rc = core_change(d, &t, &ch[i], e);
 	if (rc == DESK_OK)

@@ -1,6 +1,7 @@
 /* report.c: desk report: who may read it, its period, and the ratios
  * derived from the counts the store made (definitions: desk-report(1)). */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
@@ -83,8 +84,22 @@ int core_report_breaches(struct desk *d, const struct metrics *m, int64_t limit,
 int core_report_json(struct desk *d, const struct metrics *m, char **json, struct derr *e)
 {
 	*json = NULL;
+	char *figures = NULL;
 	int rc = core_report_allowed(d, e);
-	return rc ? rc : store_metrics_json(d->st, m, json, e);
+	if (rc == DESK_OK)
+		rc = store_metrics_json(d->st, m, &figures, e);
+	if (rc == DESK_OK)
+		rc = store_time_report_json(d->st, m->q.since, m->q.until, figures, json, e);
+	free(figures);
+	return rc;
+}
+
+int core_report_time(struct desk *d, const struct metrics *m, enum time_by by,
+		     struct time_groups *out, struct derr *e)
+{
+	memset(out, 0, sizeof *out);
+	int rc = core_report_allowed(d, e);
+	return rc ? rc : store_time_report(d->st, m->q.since, m->q.until, by, out, e);
 }
 
 void core_report_close(struct desk *d, struct metrics *m)

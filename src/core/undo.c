@@ -118,6 +118,8 @@ static int finder_step(void *ctx, const struct event *ev)
 		f->not_agents = true; /* a customer's or an agent's record, not a ticket */
 	else if (is(ev, "undo", NULL) || is(ev, "unsend", NULL))
 		f->an_undo = true;
+	else if (is(ev, "time", NULL))
+		; /* time spent, logged with a reply or alone: not a change to undo */
 	else if (is_message(ev))
 		f->message = true;
 	else if (is_field_change(ev) && !f->message)
@@ -180,7 +182,8 @@ static int changed_since(struct desk *d, int64_t ticket, int64_t after, char *wh
 			id_add(&undone, undone_id(&l.v[i]));
 	for (size_t i = 0; rc == DESK_OK && i < l.n && !*changed; i++) {
 		const struct event *ev = &l.v[i];
-		if (is(ev, "mail-sent", NULL) || is(ev, "mail-failed", NULL))
+		/* Mail going out and time spent on the ticket change nothing of it. */
+		if (is(ev, "mail-sent", NULL) || is(ev, "mail-failed", NULL) || is(ev, "time", NULL))
 			continue;
 		if (ev->agent_id == d->me.id) {
 			if (is_message(ev) || is(ev, "undo", NULL) || is(ev, "unsend", NULL))

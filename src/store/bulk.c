@@ -27,6 +27,8 @@ int store_ticket_clear(struct store *st, int64_t id, struct derr *e)
 {
 	static const char *const sql[] = {
 		"DELETE FROM ticket_tags WHERE ticket_id = ?1",
+		/* before the messages its entries may name */
+		"DELETE FROM time_entries WHERE ticket_id = ?1",
 		"DELETE FROM messages WHERE ticket_id = ?1",
 		"DELETE FROM surveys WHERE ticket_id = ?1",
 	};

@@ -45,7 +45,11 @@ int store_ticket_show_json(struct store *st, int64_t id, char **json, struct der
 	int rc = store_ticket_json(st, id, true, false, &record, e);
 	if (rc)
 		return rc;
-	sqlite3_stmt *s = st_prep(st, "SELECT json_set(?1, '$.id', ?2)", e);
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT json_set(?1, '$.id', ?2, '$.time_spent_seconds',"
+				  " (SELECT coalesce(sum(seconds), 0) FROM time_entries"
+				  "  WHERE ticket_id = ?2))",
+				  e);
 	if (!s) {
 		free(record);
 		return derr_code(e);

@@ -551,6 +551,29 @@ static const char schema_v16[] =
 	"CREATE UNIQUE INDEX surveys_request ON surveys (request_id)"
 	"  WHERE request_id IS NOT NULL;";
 
+/* Version 16 -> 17: time spent on tickets (issue 15, time tracking).
+ * One row per entry: measured by the console (from opening the ticket to
+ * sending, paused while the agent is elsewhere or idle) or logged by
+ * hand; message_id ties a measured entry to the reply or note it was
+ * sent with (NULL when that message is taken back).  An entry is at
+ * most a day: more is a typo.  time_entries_ticket serves desk show and
+ * export; time_entries_created the report's period. */
+static const char schema_v17[] =
+	"CREATE TABLE time_entries ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  agent_id INTEGER NOT NULL REFERENCES agents(id),"
+	"  seconds INTEGER NOT NULL CHECK (seconds BETWEEN 1 AND 86400),"
+	"  source TEXT NOT NULL CHECK (source IN ('measured','manual')),"
+	"  note TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  message_id INTEGER REFERENCES messages(id) ON DELETE SET NULL"
+	");"
+	"CREATE INDEX time_entries_ticket ON time_entries (ticket_id, created_at);"
+	"CREATE INDEX time_entries_created ON time_entries (created_at, ticket_id);"
+	"CREATE INDEX time_entries_message ON time_entries (message_id)"
+	"  WHERE message_id IS NOT NULL;";
+
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
@@ -568,6 +591,7 @@ static const char *const migrations[] = {
 	schema_v14,
 	schema_v15,
 	schema_v16,
+	schema_v17,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,

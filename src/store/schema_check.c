@@ -37,7 +37,7 @@
 static const struct {
 	int version;
 	const char *sha256;
-} known_schema = {16, "bd1194f4c50129bcda129bb6472c298636ce41a817691834ffa06d4ec8d510d6"};
+} known_schema = {17, "874a6b4009e268d64441399b187b138330b14d39eddec6bc6de95b521c50ed9b"};
 
 struct schema_obj {
 	char *type, *name, *tbl, *sql;

@@ -115,6 +115,8 @@ enum arg_kind {
 	  "mail the thread to an address (`:forward ADDR`); the answer comes back as a note") \
 	X(SURVEY, "survey", F_TICKET, ARG_TEXT, act_survey, "V",                            \
 	  "record the customer's survey answer given by phone or in person (`:survey csat 5 words`)") \
+	X(LOG_TIME, "log-time", F_TICKET, ARG_TEXT, act_log_time, "W",                    \
+	  "log time spent on the ticket (`:log-time 15m NOTE`); offers the time measured") \
 	X(UNDO, "undo", 0, ARG_NONE, act_undo, "u",                                       \
 	  "take back a reply still held, else undo your last change (not a redo)")       \
 	X(MARK, "mark", 0, ARG_TICKET, act_mark, "x",                                     \

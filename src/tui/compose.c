@@ -57,6 +57,10 @@ struct compose {
 	char *body;  /* what was read back from the file */
 	char *saved; /* the text last saved as a draft (or resumed) */
 	char *signature; /* a reply's (core_signature_for_replies), or NULL */
+	/* The time spent offered with it (timelog.c): measured until the
+	 * agent edits it (t); 0: none recorded. */
+	int64_t time_seconds;
+	bool time_edited, time_measured;
 	bool keep_file;
 	/* a new ticket */
 	int64_t customer_id;
@@ -152,6 +156,7 @@ int editor_run(struct app *a, const char *path, editor_tick_fn tick, void *data,
 		}
 		int64_t now = mono_ms();
 		bool quitting = app_quitting();
+		timelog_touch(a); /* time in the editor is work on the ticket */
 		/* Mail sent before keeps going; its outcome shows on return. */
 		a->dirty |= mailer_poll(a);
 		if (tick && (now - last >= AUTOSAVE_MS || (quitting && !quit_at))) {
@@ -227,6 +232,7 @@ static bool blank(const char *s)
 /* --- after the editor: send, edit, postpone, discard ---------------------- */
 
 static int ask_what_now(struct app *a, const char *why);
+static int ask_time(struct app *a, const char *bad);
 static int edit(struct app *a);
 
 static const char *what(const struct compose *c)
@@ -476,6 +482,8 @@ static int do_send(struct app *a)
 	}
 	int finish = c->finish;
 	int64_t msg_id = 0;
+	struct time_log tl = {.seconds = c->time_seconds, .measured = c->time_measured};
+	bool timed = timelog_on(a) && tl.seconds > 0;
 	/* the header block on top: Cc:, Bcc: and Attach: lines, then a
 	 * blank line; the draft keeps them */
 	char *cc = NULL, *bcc = NULL, *text = NULL;
@@ -488,7 +496,7 @@ static int do_send(struct app *a)
 	}
 	if (rc == DESK_OK)
 		rc = core_post_files(a->d, c->ticket, c->kind, text ? text : c->body, cc, bcc, files,
-				     nfiles, ch, n, &msg_id, &e);
+				     nfiles, ch, n, timed ? &tl : NULL, &msg_id, &e);
 	outgoing_files_free(&files, nfiles);
 	free(cc);
 	free(bcc);
@@ -506,6 +514,8 @@ static int do_send(struct app *a)
 	int64_t id = c->ticket;
 	bool note = c->kind == MSG_NOTE;
 	char *canned = c->canned ? xstrdup(c->canned->name) : NULL;
+	if (timelog_on(a))
+		timelog_recorded(a, id); /* offered: taken, edited or declined */
 	compose_free(&a->compose);
 	int flags = app_changed(a);
 	const char *also = finish >= 0 ? status_name((enum status)finish) : NULL;
@@ -562,6 +572,7 @@ static int what_now(struct app *a, const char *answer, void *data)
 	case 'S': c->finish = ST_SOLVED; return do_send(a);
 	case 'W': c->finish = ST_PENDING; return do_send(a);
 	case 'e': return edit(a);
+	case 't': return ask_time(a, NULL);
 	case 'd': {
 		char *label = xasprintf("Discard this %s? (y/n) ", what(c));
 		struct prompt_spec s = {.label = label, .choices = "yn", .history = -1,
@@ -651,6 +662,64 @@ static const char *mail_hint(struct app *a, const struct compose *c)
 	return hint;
 }
 
+/* The time offered with the message: "time 4m12s, " ("" when the
+ * team does not track time).  The measured time is read when the
+ * question is asked, so what is shown is what is recorded. */
+static const char *time_hint(struct app *a, struct compose *c, char *buf, size_t size)
+{
+	if (!timelog_on(a))
+		return "";
+	if (!c->time_edited) {
+		c->time_seconds = timelog_measured(a, c->ticket);
+		c->time_measured = true;
+	}
+	char dur[32] = "none";
+	if (c->time_seconds > 0)
+		time_format_duration(c->time_seconds, dur, sizeof dur);
+	snprintf(buf, size, " time %s,", dur);
+	return buf;
+}
+
+static int time_answer(struct app *a, const char *answer, void *data)
+{
+	struct compose *c = a->compose;
+	if (!c)
+		return 0;
+	if (!answer) /* Esc: as it was */
+		return ask_what_now(a, NULL);
+	int64_t secs = 0;
+	if (*answer && !duration_parse(answer, &secs))
+		return ask_time(a, answer);
+	char offered[32] = "";
+	if (c->time_seconds > 0)
+		time_format_duration(c->time_seconds, offered, sizeof offered);
+	/* Taken as offered stays measured; typed is the agent's own. */
+	c->time_measured = c->time_measured && strcmp(answer, offered) == 0;
+	c->time_seconds = secs;
+	c->time_edited = true;
+	return ask_what_now(a, NULL);
+}
+
+/* bad: what was typed before and could not be read (said in the
+ * question: the message line is under the prompt). */
+static int ask_time(struct app *a, const char *bad)
+{
+	struct compose *c = a->compose;
+	char offered[32] = "";
+	if (c->time_seconds > 0)
+		time_format_duration(c->time_seconds, offered, sizeof offered);
+	char *label = bad ? xasprintf("\"%.20s\": expected a duration like 15m. Time spent on "
+				      "#%lld: ",
+				      bad, (long long)c->ticket)
+			  : xasprintf("Time spent on #%lld (15m, 1h30m; empty: none): ",
+				      (long long)c->ticket);
+	struct prompt_spec s = {.label = label, .initial = bad ? bad : offered, .history = -1,
+				.mode = "time spent", .done = time_answer};
+	int flags = prompt_open(a, &s);
+	free(label);
+	return flags;
+}
+
 static int ask_what_now(struct app *a, const char *why)
 {
 	struct compose *c = a->compose;
@@ -668,12 +737,15 @@ static int ask_what_now(struct app *a, const char *why)
 		choices = "sed";
 	} else {
 		bool note = c->kind == MSG_NOTE;
-		label = xasprintf("%s%s%s #%lld?%s (s)end, %s(e)dit, (p)ostpone, (d)iscard: ",
+		char spent[48] = "";
+		const char *hint = time_hint(a, c, spent, sizeof spent);
+		label = xasprintf("%s%s%s #%lld?%s%s (s)end, %s%s(e)dit, (p)ostpone, (d)iscard: ",
 				  why ? why : "", why ? ". " : "",
 				  note ? "Add the note to" : "Send the reply on", (long long)c->ticket,
-				  note ? "" : mail_hint(a, c),
-				  note ? "" : "(S)end+solve, send+(W)ait (pending), ");
-		choices = note ? "sepd" : "sepdSW";
+				  note ? "" : mail_hint(a, c), hint,
+				  note ? "" : "(S)end+solve, send+(W)ait (pending), ",
+				  *hint ? "(t)ime, " : "");
+		choices = !*hint ? (note ? "sepd" : "sepdSW") : note ? "sepdt" : "sepdSWt";
 	}
 	struct prompt_spec s = {.label = label, .choices = choices, .history = -1,
 				.mode = c->purpose == P_NEW ? "new ticket" : what(c),

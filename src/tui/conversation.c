@@ -326,6 +326,12 @@ static void load(struct conv_pane *c, struct app *a)
 	}
 	if (t->merged_into)
 		sb_addf(&b, " · merged into #%lld", (long long)t->merged_into);
+	int64_t spent = 0; /* the time recorded on it (desk(1), TIME SPENT) */
+	if (store_time_total(a->d->st, c->id, &spent, NULL) == DESK_OK && spent > 0) {
+		char dur[32];
+		time_format_duration(spent, dur, sizeof dur);
+		sb_addf(&b, " · time %s", dur);
+	}
 	c->info = text_sanitize(sb_str(&b), 0);
 	sb_free(&b);
 	/* This agent's own unsent work on the ticket (saved while writing,

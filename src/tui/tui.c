@@ -603,6 +603,7 @@ static void run(struct app *a, WINDOW *in, struct trace *tr, bool exit_first)
 			tr->pending[tr->n++].t0 = t0;
 		}
 		a->dirty |= handle_key(a, key);
+		timelog_touch(a); /* the agent is at work, on the ticket shown now */
 		a->dirty |= mailer_poll(a);
 		a->dirty |= poll_store(a, &last_poll, &minute);
 	}
@@ -651,6 +652,7 @@ int tui_main(struct desk *d, struct derr *e)
 	/* Replies wait this long for `u` before sendmail has them. */
 	d->reply_hold_seconds = d->cfg ? d->cfg->undo_send_seconds : 0;
 	a.cfg = d->cfg;
+	stopwatch_init(&a.sw, (d->cfg ? d->cfg->time_tracking.idle : TIME_IDLE_DEFAULT) * 1000);
 	if (load_files(d->cfg, &a.km, &a.canned, &a.theme, e))
 		return 1;
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "core.h"
 #include "keymap.h"
+#include "stopwatch.h"
 #include "theme.h"
 
 /* Redraw flags: what a handler changed. */
@@ -145,6 +146,8 @@ struct app {
 	int64_t others_read;  /* time_now() of the last read */
 	struct fresh *fresh;  /* what is new to the agent, their console row (fresh.c) */
 	struct strlist hist[PH__COUNT];
+	/* Time spent per ticket (config time_tracking; timelog.c). */
+	struct stopwatch sw;
 	bool mouse;
 	bool quit;
 };
@@ -374,6 +377,17 @@ void fresh_free(struct app *a);
 int who_tick(struct app *a, bool db_changed);
 /* One line of :who (sanitized; a new string). */
 char *who_line(const struct console_row *r, int64_t now, bool mine);
+
+/* --- timelog.c: time spent on tickets ---------------------------------- */
+/* Whether the team tracks time (config time_tracking.enabled). */
+bool timelog_on(const struct app *a);
+/* A sign of work now (a key, the editor running) with the ticket shown. */
+void timelog_touch(struct app *a);
+/* The seconds measured on ticket and not recorded yet; 0 when the team
+ * does not track time. */
+int64_t timelog_measured(struct app *a, int64_t ticket);
+/* They were recorded (with a reply or by W): the clock starts again. */
+void timelog_recorded(struct app *a, int64_t ticket);
 
 /* --- audit.c ----------------------------------------------------------- */
 /* The ticket's audit trail in a scrollable overlay. */

@@ -169,3 +169,20 @@ bool duration_parse(const char *s, int64_t *seconds)
 	*seconds = total;
 	return true;
 }
+
+void time_format_duration(int64_t s, char *buf, size_t size)
+{
+	if (s <= 0) {
+		snprintf(buf, size, "0s");
+		return;
+	}
+	int64_t h = s / 3600, m = s % 3600 / 60, sec = s % 60;
+	size_t len = 0;
+	buf[0] = '\0';
+	if (h)
+		len += (size_t)snprintf(buf + len, size - len, "%lldh", (long long)h);
+	if (m && len < size)
+		len += (size_t)snprintf(buf + len, size - len, "%lldm", (long long)m);
+	if (sec && len < size)
+		snprintf(buf + len, size - len, "%llds", (long long)sec);
+}

@@ -2315,6 +2315,9 @@ end
 # Attachments: list, get, reply --attach, limits, export/import (issue 15).
 # shellcheck source=tests/cli/attach_tests.bash
 . "$ROOT/tests/cli/attach_tests.bash"
+# Time spent (issue 15).
+# shellcheck source=tests/cli/time_tests.bash
+. "$ROOT/tests/cli/time_tests.bash"
 
 t "the main database is intact after everything (integrity_check)"
 [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check: $(sqlite3 "$DB" 'PRAGMA integrity_check')"

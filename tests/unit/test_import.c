@@ -608,11 +608,11 @@ static const struct {
 	{"{\"subject\":\"x\",\"frobnicate\":true}",
 	 "frobnicate: unknown field; expected one of external_id, subject, status, priority, "
 	 "channel, queue, assignee, created_at, updated_at, first_solved_at, solved_at, "
-	 "closed_at, reopens, merged_into, customer, tags, messages, surveys, events"},
+	 "closed_at, reopens, merged_into, customer, tags, messages, surveys, events, time"},
 	{"{\"subject\":\"x\",\"sub ject\":1}",
 	 "\"sub ject\": unknown field; expected one of external_id, subject, status, priority, "
 	 "channel, queue, assignee, created_at, updated_at, first_solved_at, solved_at, "
-	 "closed_at, reopens, merged_into, customer, tags, messages, surveys, events"},
+	 "closed_at, reopens, merged_into, customer, tags, messages, surveys, events, time"},
 	{"{\"subject\":\"x\",\"subject\":\"y\"}", "subject: given twice"},
 	{"[1,2]", "expected a JSON object (one ticket), got an array"},
 	{"\"just text\"", "expected a JSON object (one ticket), got a string"},

@@ -1,0 +1,198 @@
+/* time_entries.c: time spent on tickets (schema 20): the entries of a
+ * ticket, and the sums and per-ticket medians desk report shows. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "util.h"
+
+void time_entry_list_free(struct time_entry_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].agent_login);
+		free(l->v[i].note);
+	}
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+int store_time_insert(struct store *st, struct time_entry *te, struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st,
+				  "INSERT INTO time_entries (ticket_id, agent_id, seconds, source,"
+				  " note, created_at, message_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+				  e);
+	if (!s)
+		return derr_code(e);
+	sqlite3_bind_int64(s, 1, te->ticket_id);
+	sqlite3_bind_int64(s, 2, te->agent_id);
+	sqlite3_bind_int64(s, 3, te->seconds);
+	bind_text(s, 4, te->measured ? "measured" : "manual");
+	bind_text(s, 5, te->note);
+	sqlite3_bind_int64(s, 6, te->created_at);
+	bind_id(s, 7, te->message_id);
+	int rc = st_exec_stmt(st, s, e, "recording time spent");
+	if (rc == DESK_OK)
+		te->id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+int store_time_entries(struct store *st, int64_t ticket_id, struct time_entry_list *out,
+		       struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT te.id, te.ticket_id, te.agent_id, a.login, te.seconds,"
+				  " te.source, te.note, te.created_at, te.message_id"
+				  " FROM time_entries te LEFT JOIN agents a ON a.id = te.agent_id"
+				  " WHERE te.ticket_id = ?1 ORDER BY te.created_at, te.id",
+				  e);
+	if (!s)
+		return derr_code(e);
+	sqlite3_bind_int64(s, 1, ticket_id);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
+		struct time_entry *te = &out->v[out->n++];
+		te->id = col_int(s, 0);
+		te->ticket_id = col_int(s, 1);
+		te->agent_id = col_int(s, 2);
+		te->agent_login = col_text(s, 3);
+		te->seconds = col_int(s, 4);
+		const char *src = (const char *)sqlite3_column_text(s, 5);
+		te->measured = src && strcmp(src, "measured") == 0;
+		te->note = col_text(s, 6);
+		te->created_at = col_int(s, 7);
+		te->message_id = col_int(s, 8);
+	}
+	st_done(s);
+	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading time spent");
+}
+
+int store_time_total(struct store *st, int64_t ticket_id, int64_t *seconds, struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(
+		st, "SELECT coalesce(sum(seconds), 0) FROM time_entries WHERE ticket_id = ?1", e);
+	if (!s)
+		return derr_code(e);
+	sqlite3_bind_int64(s, 1, ticket_id);
+	int rc = sqlite3_step(s);
+	*seconds = rc == SQLITE_ROW ? col_int(s, 0) : 0;
+	st_done(s);
+	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading time spent");
+}
+
+static const char *const by_names[TIME_BY__COUNT] = {"all", "agent", "queue", "channel"};
+
+const char *time_by_name(enum time_by b)
+{
+	return b < TIME_BY__COUNT ? by_names[b] : "?";
+}
+
+void time_groups_free(struct time_groups *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		free(g->v[i].key);
+	free(g->v);
+	memset(g, 0, sizeof *g);
+}
+
+/* The period's entries (?1 <= created_at < ?2) come off
+ * time_entries_created; each ticket's sum per group (?3: all, agent,
+ * queue or channel) is ranked within its group, and the one or two
+ * middle sums make the median (n odd: rank (n+1)/2 twice; even: n/2 and
+ * n/2 + 1).  Columns: k, entries, tickets, secs, median. */
+#define TIME_GROUPS_SQL                                                                   \
+	"WITH per AS (SELECT CASE ?3 WHEN 'agent' THEN a.login WHEN 'queue' THEN t.queue" \
+	"   WHEN 'channel' THEN t.channel END AS k, te.ticket_id, count(*) AS entries,"    \
+	"   sum(te.seconds) AS secs"                                                        \
+	"  FROM time_entries te JOIN tickets t ON t.id = te.ticket_id"                      \
+	"  LEFT JOIN agents a ON a.id = te.agent_id"                                        \
+	"  WHERE te.created_at >= ?1 AND te.created_at < ?2 GROUP BY k, te.ticket_id),"     \
+	" ranked AS (SELECT k, entries, secs,"                                              \
+	"   row_number() OVER (PARTITION BY k ORDER BY secs) AS rn,"                        \
+	"   count(*) OVER (PARTITION BY k) AS n FROM per)"                                  \
+	" SELECT k, sum(entries) AS entries, count(*) AS tickets, sum(secs) AS secs,"       \
+	"  avg(CASE WHEN rn IN ((n + 1) / 2, (n + 2) / 2) THEN secs END) AS median"        \
+	" FROM ranked GROUP BY k ORDER BY k"
+
+int store_time_report(struct store *st, int64_t since, int64_t until, enum time_by by,
+		      struct time_groups *out, struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st, TIME_GROUPS_SQL, e);
+	if (!s)
+		return derr_code(e);
+	sqlite3_bind_int64(s, 1, since);
+	sqlite3_bind_int64(s, 2, until);
+	bind_text(s, 3, time_by_name(by));
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
+		struct time_group *g = &out->v[out->n++];
+		g->key = by == TIME_BY_ALL ? NULL : col_text(s, 0);
+		if (by != TIME_BY_ALL && !g->key)
+			g->key = xstrdup("");
+		g->entries = col_int(s, 1);
+		g->tickets = col_int(s, 2);
+		g->seconds = col_int(s, 3);
+		g->median = sqlite3_column_double(s, 4);
+	}
+	st_done(s);
+	if (rc != SQLITE_DONE) {
+		time_groups_free(out);
+		return st_fail(st, e, "reading time spent for the report");
+	}
+	return DESK_OK;
+}
+
+/* One breakdown as a JSON array of groups. */
+static int groups_json(struct store *st, int64_t since, int64_t until, enum time_by by,
+		       char **out, struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT json_group_array(json_patch('{}', json_object('key', k,"
+				  " 'tickets', tickets, 'entries', entries, 'seconds', secs,"
+				  " 'median_per_ticket_seconds', round(median, 1))))"
+				  " FROM (" TIME_GROUPS_SQL ")",
+				  e);
+	if (!s)
+		return derr_code(e);
+	sqlite3_bind_int64(s, 1, since);
+	sqlite3_bind_int64(s, 2, until);
+	bind_text(s, 3, time_by_name(by));
+	int rc = sqlite3_step(s);
+	*out = rc == SQLITE_ROW ? col_text(s, 0) : NULL;
+	st_done(s);
+	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "writing time spent as JSON");
+}
+
+int store_time_report_json(struct store *st, int64_t since, int64_t until, const char *doc,
+			   char **out, struct derr *e)
+{
+	*out = NULL;
+	char *arr[TIME_BY__COUNT] = {0};
+	int rc = DESK_OK;
+	for (int b = 0; b < TIME_BY__COUNT && rc == DESK_OK; b++)
+		rc = groups_json(st, since, until, (enum time_by)b, &arr[b], e);
+	sqlite3_stmt *s = rc ? NULL : st_prep(st,
+		"SELECT json_set(?1, '$.time_spent', json_object("
+		" 'total', json(coalesce(json_extract(?2, '$[0]'),"
+		"   '{\"tickets\":0,\"entries\":0,\"seconds\":0}')),"
+		" 'by_agent', json(?3), 'by_queue', json(?4), 'by_channel', json(?5)))",
+		e);
+	if (s) {
+		bind_text(s, 1, doc);
+		for (int b = 0; b < TIME_BY__COUNT; b++)
+			bind_text(s, b + 2, arr[b]);
+		int step = sqlite3_step(s);
+		if (step == SQLITE_ROW)
+			*out = col_json(s, 0);
+		st_done(s);
+		if (step != SQLITE_ROW)
+			rc = st_fail(st, e, "writing time spent as JSON");
+	} else if (rc == DESK_OK) {
+		rc = derr_code(e);
+	}
+	for (int b = 0; b < TIME_BY__COUNT; b++)
+		free(arr[b]);
+	return rc;
+}
