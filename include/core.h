@@ -172,6 +172,13 @@ int core_post(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
 int core_post_copies(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
 		     const char *cc, const char *bcc, const struct field_change *ch, size_t n,
 		     int64_t *msg_id, struct derr *e);
+/* A reply that used knowledge base articles (their text or link): the
+ * same as core_post, and in its transaction one kb_uses row and one
+ * audit event ("reply", field "kb_article") per slug, so `desk report`
+ * counts them.  A slug no longer indexed is DESK_ENOTFOUND. */
+int core_post_articles(struct desk *d, int64_t id, const char *body,
+		       const struct field_change *ch, size_t n, const char *const *slugs,
+		       size_t nslugs, int64_t *msg_id, struct derr *e);
 /* desk forward: the ticket's thread (its customer messages and replies),
  * or the messages ids[0..n) of the ticket, quoted below text (may be
  * NULL) and stored as an internal note to be mailed to `to` (checked by
@@ -509,5 +516,38 @@ int core_console_update(struct desk *d, int64_t pid, int64_t *id, int64_t ticket
 int core_console_close(struct desk *d, int64_t id, struct derr *e);
 /* Every console open now, the agent's own included. */
 int core_consoles(struct desk *d, struct console_rows *out, struct derr *e);
+
+/* --- the knowledge base (src/core/kb.c) -------------------------------- */
+struct kb_article;
+/* What a sync did. */
+struct kb_sync {
+	size_t articles; /* indexed now */
+	size_t read;     /* files read again (new or changed) */
+	size_t dropped;  /* files gone from the folder or broken now */
+	size_t skipped;  /* files with a problem (desk kb check names them) */
+};
+/* Brings the index in step with the team's knowledge_base folder, no
+ * restart needed: every *.md file under it (hidden names and links
+ * skipped) is looked at with stat; one whose mtime or size changed is
+ * read, and indexed again when its SHA-256 changed.  A file that went
+ * away is dropped, and so is one that no longer parses.  Writes in one
+ * transaction, none when nothing changed.  No knowledge base
+ * configured: DESK_ENOTFOUND saying how to set one. */
+int core_kb_sync(struct desk *d, struct kb_sync *out, struct derr *e);
+/* Reads every article of cfg's knowledge base and hands fn each
+ * problem as "FILE:LINE:COL: what" (front matter that does not parse, a
+ * missing title, a file name that makes no slug, a slug twice).
+ * *articles: the files looked at; *problems: how many were named.  A
+ * folder that cannot be read is an error. */
+int core_kb_check(const struct config *cfg, void (*fn)(void *ctx, const char *problem),
+		  void *ctx, size_t *articles, size_t *problems, struct derr *e);
+/* The article's public address (public_url with its slug), or NULL with
+ * e saying why: an internal article is never linked for a customer, and
+ * without public_url no article is. */
+char *core_kb_link(const struct config *cfg, const struct kb_article *a, struct derr *e);
+/* The article as text for a reply: its title, then its Markdown
+ * rendered for plain text (72 columns).  A new string. */
+char *core_kb_reply_text(const struct kb_article *a);
+#define KB_REPLY_WIDTH 72
 
 #endif

@@ -31,6 +31,10 @@ int core_report_breaches(struct desk *d, const struct metrics *m, int64_t limit,
 			 int (*fn)(void *ctx, const struct sla_breach *b), void *ctx,
 			 struct derr *e);
 int core_report_json(struct desk *d, const struct metrics *m, char **json, struct derr *e);
+/* How often each knowledge base article was used in replies sent in
+ * the period, most used first (same snapshot). */
+int core_report_kb_uses(struct desk *d, const struct metrics *m, struct kb_use_counts *out,
+			struct derr *e);
 void core_report_close(struct desk *d, struct metrics *m);
 
 /* The ratios of one group from its counts (NAN when undefined). */

@@ -48,9 +48,28 @@ static int copies(const char *given, const char *what, char **out, struct derr *
 	return mail_recipients_join(one, given ? 1 : 0, what, out, e);
 }
 
-int core_post_copies(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
-		     const char *cc_in, const char *bcc_in, const struct field_change *ch,
-		     size_t n, int64_t *msg_id, struct derr *e)
+/* Inside the reply's transaction: the articles it used, written before
+ * its own event so that undo (undo.c) takes them for part of the
+ * message, never for a change of their own. */
+static int record_articles(struct desk *d, const struct message *m, const char *const *slugs,
+			   size_t nslugs, struct derr *e)
+{
+	int rc = DESK_OK;
+	for (size_t i = 0; rc == DESK_OK && i < nslugs; i++) {
+		struct kb_article a;
+		if ((rc = store_kb_get(d->st, slugs[i], &a, e)))
+			break;
+		kb_article_free(&a);
+		if ((rc = store_kb_use_add(d->st, slugs[i], m->ticket_id, m->id, d->me.id,
+					   m->created_at, e)) == DESK_OK)
+			rc = core_event(d, m->ticket_id, "reply", "kb_article", NULL, slugs[i], e);
+	}
+	return rc;
+}
+
+static int post(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
+		const char *cc_in, const char *bcc_in, const struct field_change *ch, size_t n,
+		const char *const *slugs, size_t nslugs, int64_t *msg_id, struct derr *e)
 {
 	if (kind != MSG_REPLY && kind != MSG_NOTE)
 		return derr_set(e, DESK_EINVAL, "internal error: post of kind %s",
@@ -121,6 +140,8 @@ int core_post_copies(struct desk *d, int64_t id, enum msg_kind kind, const char 
 		if (rc == DESK_OK && t.status == ST_NEW)
 			rc = core_change_status(d, &t, ST_OPEN, e);
 	}
+	if (rc == DESK_OK && nslugs)
+		rc = record_articles(d, &m, slugs, nslugs, e);
 	char idbuf[32];
 	snprintf(idbuf, sizeof idbuf, "%lld", (long long)m.id);
 	if (rc == DESK_OK)
@@ -137,6 +158,20 @@ int core_post_copies(struct desk *d, int64_t id, enum msg_kind kind, const char 
 	free(cc);
 	free(bcc);
 	return rc;
+}
+
+int core_post_copies(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
+		     const char *cc, const char *bcc, const struct field_change *ch, size_t n,
+		     int64_t *msg_id, struct derr *e)
+{
+	return post(d, id, kind, body, cc, bcc, ch, n, NULL, 0, msg_id, e);
+}
+
+int core_post_articles(struct desk *d, int64_t id, const char *body,
+		       const struct field_change *ch, size_t n, const char *const *slugs,
+		       size_t nslugs, int64_t *msg_id, struct derr *e)
+{
+	return post(d, id, MSG_REPLY, body, NULL, NULL, ch, n, slugs, nslugs, msg_id, e);
 }
 
 int core_reply(struct desk *d, int64_t id, const char *body, struct derr *e)

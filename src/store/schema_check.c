@@ -37,7 +37,7 @@
 static const struct {
 	int version;
 	const char *sha256;
-} known_schema = {15, "2137cefa05c4774512cfa2fe2fac718ad602520b74b8145ec7cc769e369fd43e"};
+} known_schema = {18, "0d7c0daa055e02e0a3b637b56caa97499af99df752ac441361b17a402160fb03"};
 
 struct schema_obj {
 	char *type, *name, *tbl, *sql;
