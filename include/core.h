@@ -175,7 +175,8 @@ int core_post_copies(struct desk *d, int64_t id, enum msg_kind kind, const char 
 /* A reply that used knowledge base articles (their text or link): the
  * same as core_post, and in its transaction one kb_uses row and one
  * audit event ("reply", field "kb_article") per slug, so `desk report`
- * counts them.  A slug no longer indexed is DESK_ENOTFOUND. */
+ * counts them.  A slug no longer indexed is not counted (the reply is
+ * sent all the same). */
 int core_post_articles(struct desk *d, int64_t id, const char *body,
 		       const struct field_change *ch, size_t n, const char *const *slugs,
 		       size_t nslugs, int64_t *msg_id, struct derr *e);

@@ -56,12 +56,19 @@ static int record_articles(struct desk *d, const struct message *m, const char *
 {
 	int rc = DESK_OK;
 	for (size_t i = 0; rc == DESK_OK && i < nslugs; i++) {
+		/* One taken out of the knowledge base meanwhile is not
+		 * counted; the reply goes all the same. */
 		struct kb_article a;
-		if ((rc = store_kb_get(d->st, slugs[i], &a, e)))
-			break;
+		if ((rc = store_kb_get(d->st, slugs[i], &a, e)) == DESK_ENOTFOUND) {
+			derr_clear(e);
+			rc = DESK_OK;
+			continue;
+		}
 		kb_article_free(&a);
-		if ((rc = store_kb_use_add(d->st, slugs[i], m->ticket_id, m->id, d->me.id,
-					   m->created_at, e)) == DESK_OK)
+		if (rc == DESK_OK)
+			rc = store_kb_use_add(d->st, slugs[i], m->ticket_id, m->id, d->me.id,
+					      m->created_at, e);
+		if (rc == DESK_OK)
 			rc = core_event(d, m->ticket_id, "reply", "kb_article", NULL, slugs[i], e);
 	}
 	return rc;

@@ -48,6 +48,9 @@ struct compose {
 	char *body;  /* what was read back from the file */
 	char *saved; /* the text last saved as a draft (or resumed) */
 	char *signature; /* a reply's (core_signature_for_replies), or NULL */
+	/* A knowledge base article put in (B): its slug, and what shows it
+	 * is still in the text when sent (its title, or its link). */
+	char *kb_slug, *kb_marker;
 	bool keep_file;
 	/* a new ticket */
 	int64_t customer_id;
@@ -71,6 +74,8 @@ void compose_free(struct compose **cp)
 	free(c->body);
 	free(c->saved);
 	free(c->signature);
+	free(c->kb_slug);
+	free(c->kb_marker);
 	free(c->name);
 	free(c->email);
 	free(c->subject);
@@ -406,7 +411,13 @@ static int do_send(struct app *a)
 	}
 	int finish = c->finish;
 	int64_t msg_id = 0;
-	rc = core_post(a->d, c->ticket, c->kind, c->body, ch, n, &msg_id, &e);
+	/* An article counts as used only if the reply still holds it. */
+	if (c->kb_slug && c->kind == MSG_REPLY && strstr(c->body, c->kb_marker)) {
+		const char *slugs[] = {c->kb_slug};
+		rc = core_post_articles(a->d, c->ticket, c->body, ch, n, slugs, 1, &msg_id, &e);
+	} else {
+		rc = core_post(a->d, c->ticket, c->kind, c->body, ch, n, &msg_id, &e);
+	}
 	if (rc) {
 		struct derr e2 = {0};
 		if (save_draft(a, c, c->body, &e2) == DESK_OK)
@@ -665,8 +676,15 @@ static void sign(struct app *a, struct compose *c, char **body, bool add)
 	}
 }
 
-static int begin(struct app *a, int64_t id, enum msg_kind kind, const struct canned *canned,
-		 const char *draft)
+/* A knowledge base article going into the reply (compose_insert_article). */
+struct kb_put {
+	const char *slug, *marker;
+};
+
+/* Opens the editor: on draft as it is, else on text (may be NULL) or
+ * the canned response, signed. */
+static int begin_with(struct app *a, int64_t id, enum msg_kind kind, const struct canned *canned,
+		      const char *draft, const char *text, const struct kb_put *kb)
 {
 	struct derr e = {0};
 	struct ticket t;
@@ -679,6 +697,8 @@ static int begin(struct app *a, int64_t id, enum msg_kind kind, const struct can
 	int rc = DESK_OK;
 	if (draft) {
 		body = xstrdup(draft);
+	} else if (text) {
+		body = xstrdup(text);
 	} else if (canned) {
 		struct canned_ctx ctx = {&cu, &a->d->me, &t};
 		if ((rc = canned_expand(canned->body, &ctx, &body, &e)))
@@ -693,6 +713,10 @@ static int begin(struct app *a, int64_t id, enum msg_kind kind, const struct can
 		c->finish = -1;
 		c->ticket = id;
 		c->canned = canned;
+		if (kb) {
+			c->kb_slug = xstrdup(kb->slug);
+			c->kb_marker = xstrdup(kb->marker);
+		}
 		struct message_list l = {0};
 		if (store_messages(a->d->st, id, &l, NULL) == DESK_OK)
 			for (size_t i = 0; i < l.n; i++)
@@ -716,6 +740,12 @@ static int begin(struct app *a, int64_t id, enum msg_kind kind, const struct can
 	}
 	a->compose = c;
 	return edit(a);
+}
+
+static int begin(struct app *a, int64_t id, enum msg_kind kind, const struct canned *canned,
+		 const char *draft)
+{
+	return begin_with(a, id, kind, canned, draft, NULL, NULL);
 }
 
 static int draft_answer(struct app *a, const char *answer, void *data)
@@ -833,6 +863,35 @@ int compose_start(struct app *a, enum msg_kind kind, const struct canned *canned
 				.done = draft_answer, .data = s, .free_data = start_free};
 	flags |= prompt_open(a, &p);
 	free(label);
+	return flags;
+}
+
+int compose_insert_article(struct app *a, const char *text, const char *slug,
+			   const char *marker)
+{
+	struct derr e = {0};
+	int64_t id = a->cur_id;
+	if (a->compose) {
+		app_msg(a, "Finish the text you are writing first.");
+		return RD_STATUS;
+	}
+	int flags = 0;
+	if (!claim_for_reply(a, id, &flags))
+		return flags;
+	char *draft = NULL, *cname = NULL;
+	if (store_draft_get_canned(a->d->st, id, a->d->me.id, MSG_REPLY, &draft, &cname, &e))
+		return flags | app_error(a, &e);
+	struct kb_put kb = {slug, marker};
+	if (draft && *draft) {
+		/* After what the agent wrote: nothing of theirs moves. */
+		char *both = xasprintf("%s\n\n%s", draft, text);
+		flags |= begin_with(a, id, MSG_REPLY, canned_named(a, cname), both, NULL, &kb);
+		free(both);
+	} else {
+		flags |= begin_with(a, id, MSG_REPLY, NULL, NULL, text, &kb);
+	}
+	free(draft);
+	free(cname);
 	return flags;
 }
 

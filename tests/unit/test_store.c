@@ -2180,6 +2180,9 @@ Suite *suite_store(void)
 {
 	Suite *s = suite_create("store");
 	TCase *t = tcase_create("open");
+	/* migrates_from_every_version builds and opens a database at each
+	 * schema version, each commit fsynced: seconds on a loaded disk. */
+	tcase_set_timeout(t, 30);
 	tcase_add_test(t, open_creates_wal_database);
 	tcase_add_test(t, open_refuses_newer_schema);
 	tcase_add_test(t, open_refuses_non_database);
