@@ -177,9 +177,9 @@ int core_post_copies(struct desk *d, int64_t id, enum msg_kind kind, const char 
  * audit event ("reply", field "kb_article") per slug, so `desk report`
  * counts them.  A slug no longer indexed is not counted (the reply is
  * sent all the same). */
-int core_post_articles(struct desk *d, int64_t id, const char *body,
-		       const struct field_change *ch, size_t n, const char *const *slugs,
-		       size_t nslugs, int64_t *msg_id, struct derr *e);
+int core_post_articles(struct desk *d, int64_t id, const char *body, const char *cc,
+		       const char *bcc, const struct field_change *ch, size_t n,
+		       const char *const *slugs, size_t nslugs, int64_t *msg_id, struct derr *e);
 /* desk forward: the ticket's thread (its customer messages and replies),
  * or the messages ids[0..n) of the ticket, quoted below text (may be
  * NULL) and stored as an internal note to be mailed to `to` (checked by

@@ -106,6 +106,35 @@ static void keep_unsent(int64_t id, enum msg_kind kind, const char *body)
 }
 
 #define MAX_COPIES 50
+#define MAX_ARTICLES 20
+
+/* --article names an article of the knowledge base as it is now (the
+ * index brought in step first): a typo is refused before anything is
+ * stored. */
+static int articles_known(struct desk *d, const char *const *slugs, size_t n, struct derr *e)
+{
+	struct kb_sync s;
+	int rc = core_kb_sync(d, &s, e);
+	for (size_t i = 0; rc == DESK_OK && i < n; i++) {
+		struct kb_article a;
+		if ((rc = store_kb_get(d->st, slugs[i], &a, e)) == DESK_OK)
+			kb_article_free(&a);
+		else
+			derr_prefix(e, "--article");
+	}
+	return rc;
+}
+
+static int post_message(struct desk *d, int64_t id, enum msg_kind kind,
+					const char *body, const char *cc, const char *bcc,
+					const struct field_change *ch, size_t n,
+					const char *const *slugs, size_t nslugs, int64_t *msg_id,
+					struct derr *e)
+{
+	if (nslugs)
+		return core_post_articles(d, id, body, cc, bcc, ch, n, slugs, nslugs, msg_id, e);
+	return core_post_copies(d, id, kind, body, cc, bcc, ch, n, msg_id, e);
+}
 
 static int post(struct cli_ctx *c, int argc, char **argv, enum msg_kind kind)
 {
@@ -114,11 +143,14 @@ static int post(struct cli_ctx *c, int argc, char **argv, enum msg_kind kind)
 		{"json", no_argument, NULL, 'j'},
 		{"cc", required_argument, NULL, 'c'},
 		{"bcc", required_argument, NULL, 'B'},
+		{"article", required_argument, NULL, 'a'},
 		{0},
 	};
 	const char *body_opt = NULL;
 	const char *cc_opt[MAX_COPIES], *bcc_opt[MAX_COPIES];
 	size_t ncc = 0, nbcc = 0;
+	const char *articles[MAX_ARTICLES];
+	size_t narticles = 0;
 	bool json = false;
 	int o;
 	while ((o = getopt_long(argc, argv, ":b:", opts, NULL)) != -1) {
@@ -126,6 +158,12 @@ static int post(struct cli_ctx *c, int argc, char **argv, enum msg_kind kind)
 			body_opt = optarg;
 		} else if (o == 'j') {
 			json = true;
+		} else if (o == 'a' && kind != MSG_REPLY) {
+			return cli_usage(c, "--article is for replies: a note is not counted");
+		} else if (o == 'a') {
+			if (narticles == MAX_ARTICLES)
+				return cli_usage(c, "at most %d --article options", MAX_ARTICLES);
+			articles[narticles++] = optarg;
 		} else if ((o == 'c' || o == 'B') && kind != MSG_REPLY) {
 			return cli_usage(c, "a note is never mailed: --cc and --bcc are for replies");
 		} else if (o == 'c' || o == 'B') {
@@ -181,8 +219,11 @@ static int post(struct cli_ctx *c, int argc, char **argv, enum msg_kind kind)
 	free(path);
 	int64_t msg_id = 0;
 	struct outcome out = {0};
+	if (rc == DESK_OK && narticles)
+		rc = articles_known(&d, articles, narticles, &e);
 	if (rc == DESK_OK) {
-		rc = core_post_copies(&d, id, kind, body, cc, bcc, ch, n, &msg_id, &e);
+		rc = post_message(&d, id, kind, body, cc, bcc, ch, n, articles,
+						  narticles, &msg_id, &e);
 		if (rc == DESK_OK && kind == MSG_REPLY)
 			deliver(&d, id, msg_id, &out);
 		if (rc == DESK_OK)
@@ -225,12 +266,16 @@ static int exec_note(struct cli_ctx *c, int argc, char **argv)
 
 const struct cli_cmd cmd_reply = {
 	.name = "reply",
-	.args = "ID [--body TEXT] [--cc ADDR]... [--bcc ADDR]... [--json] [FIELD=VALUE...]",
+	.args = "ID [--body TEXT] [--cc ADDR]... [--bcc ADDR]... [--article SLUG]... [--json] "
+		"[FIELD=VALUE...]",
 	.summary = "reply to the customer on a ticket",
 	.help = POST_HELP
 	"--cc and --bcc (each repeatable, or several addresses separated by commas)\n"
 	"send copies of a mailed reply: Cc in the header, Bcc to the envelope only.\n"
 	"Every address is checked first; a bad one stores and sends nothing.\n"
+	"--article SLUG (repeatable) says the reply used that knowledge base article\n"
+	"(its text or link, as `desk kb show` gives them): desk report counts it.  An\n"
+	"article not in the knowledge base is refused, nothing stored.\n"
 	"A reply on a ticket whose replies are mailed (mail.reply_by_mail) goes to\n"
 	"sendmail before desk returns (at most mail.sendmail_timeout); standard\n"
 	"error says what became of it, --json's delivery too: sent (sendmail\n"

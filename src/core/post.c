@@ -174,11 +174,11 @@ int core_post_copies(struct desk *d, int64_t id, enum msg_kind kind, const char 
 	return post(d, id, kind, body, cc, bcc, ch, n, NULL, 0, msg_id, e);
 }
 
-int core_post_articles(struct desk *d, int64_t id, const char *body,
-		       const struct field_change *ch, size_t n, const char *const *slugs,
-		       size_t nslugs, int64_t *msg_id, struct derr *e)
+int core_post_articles(struct desk *d, int64_t id, const char *body, const char *cc,
+		       const char *bcc, const struct field_change *ch, size_t n,
+		       const char *const *slugs, size_t nslugs, int64_t *msg_id, struct derr *e)
 {
-	return post(d, id, MSG_REPLY, body, NULL, NULL, ch, n, slugs, nslugs, msg_id, e);
+	return post(d, id, MSG_REPLY, body, cc, bcc, ch, n, slugs, nslugs, msg_id, e);
 }
 
 int core_reply(struct desk *d, int64_t id, const char *body, struct derr *e)

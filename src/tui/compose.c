@@ -414,7 +414,8 @@ static int do_send(struct app *a)
 	/* An article counts as used only if the reply still holds it. */
 	if (c->kb_slug && c->kind == MSG_REPLY && strstr(c->body, c->kb_marker)) {
 		const char *slugs[] = {c->kb_slug};
-		rc = core_post_articles(a->d, c->ticket, c->body, ch, n, slugs, 1, &msg_id, &e);
+		rc = core_post_articles(a->d, c->ticket, c->body, NULL, NULL, ch, n, slugs, 1,
+					&msg_id, &e);
 	} else {
 		rc = core_post(a->d, c->ticket, c->kind, c->body, ch, n, &msg_id, &e);
 	}

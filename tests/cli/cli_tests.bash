@@ -2306,6 +2306,10 @@ end
 # shellcheck source=tests/cli/followup_tests.bash
 . "$ROOT/tests/cli/followup_tests.bash"
 
+# The knowledge base (issue 15).
+# shellcheck source=tests/cli/kb_tests.bash
+. "$ROOT/tests/cli/kb_tests.bash"
+
 t "the main database is intact after everything (integrity_check)"
 [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check: $(sqlite3 "$DB" 'PRAGMA integrity_check')"
 [ "$(sqlite3 "$DEMO" 'PRAGMA integrity_check')" = ok ] || fail "demo integrity_check failed"

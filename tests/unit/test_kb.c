@@ -479,12 +479,12 @@ START_TEST(article_use_counted_with_the_reply)
 	struct derr e = {0};
 	const char *slugs[] = {"reset-password", "refunds"};
 	int64_t msg = 0;
-	ck_assert_int_eq(core_post_articles(&x.d, id, "See below.", NULL, 0, slugs, 2, &msg, &e),
+	ck_assert_int_eq(core_post_articles(&x.d, id, "See below.", NULL, NULL, NULL, 0, slugs, 2, &msg, &e),
 			 DESK_OK);
 	ck_assert_int_gt(msg, 0);
 	ck_assert_int_eq(uses_of(&x, "reset-password"), 1);
 	ck_assert_int_eq(uses_of(&x, "refunds"), 1);
-	ck_assert_int_eq(core_post_articles(&x.d, id, "Again.", NULL, 0, slugs, 1, NULL, &e),
+	ck_assert_int_eq(core_post_articles(&x.d, id, "Again.", NULL, NULL, NULL, 0, slugs, 1, NULL, &e),
 			 DESK_OK);
 	ck_assert_int_eq(uses_of(&x, "reset-password"), 2);
 
@@ -501,7 +501,7 @@ START_TEST(article_use_counted_with_the_reply)
 
 	/* an article taken out meanwhile: the reply goes, not counted */
 	const char *gone[] = {"no-such-article"};
-	ck_assert_int_eq(core_post_articles(&x.d, id, "Third.", NULL, 0, gone, 1, NULL, &e),
+	ck_assert_int_eq(core_post_articles(&x.d, id, "Third.", NULL, NULL, NULL, 0, gone, 1, NULL, &e),
 			 DESK_OK);
 	ck_assert_int_eq(uses_of(&x, "no-such-article"), 0);
 	int64_t replies = 0;
