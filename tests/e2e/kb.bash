@@ -83,6 +83,16 @@ if wait_for "two-factor" && wait_for "Codes come by SMS."; then
 else
 	fail "an article added to the folder is found without a restart" "$SCREEN"
 fi
+# At a tiny size the overlay still draws, never wider than the terminal.
+resize 30 8
+# redrawn once the preview (no room for it now) is gone
+if wait_gone "Codes come by SMS." && cap && fits 30 && ! printf '%s\n' "$SCREEN" | grep -q "DESK-EXITED"; then
+	ok "the knowledge base fits a 30x8 terminal"
+else
+	fail "the knowledge base fits a 30x8 terminal" "$SCREEN"
+fi
+resize 160 45
+wait_for "Codes come by SMS."
 keys Tab
 if wait_for "Send the reply on #$t"; then
 	keys s
