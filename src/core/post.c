@@ -48,9 +48,9 @@ static int copies(const char *given, const char *what, char **out, struct derr *
 	return mail_recipients_join(one, given ? 1 : 0, what, out, e);
 }
 
-/* Inside the reply's transaction: the articles it used, written before
- * its own event so that undo (undo.c) takes them for part of the
- * message, never for a change of their own. */
+/* Inside the reply's transaction: the articles it used, each with an
+ * event undo.c (is_message) takes for part of the reply, never for a
+ * change of its own. */
 static int record_articles(struct desk *d, const struct message *m, const char *const *slugs,
 			   size_t nslugs, struct derr *e)
 {

@@ -39,9 +39,12 @@ static bool is(const struct event *ev, const char *action, const char *field)
 	return eq(ev->action, action) && (!field || eq(ev->field, field));
 }
 
+/* A reply's knowledge base article (post.c) is written with it and is
+ * part of it, never a change of its own. */
 static bool is_message(const struct event *ev)
 {
-	return is(ev, "reply", "message") || is(ev, "note", "message");
+	return is(ev, "reply", "message") || is(ev, "note", "message") ||
+	       is(ev, "reply", "kb_article");
 }
 
 static bool is_field_change(const struct event *ev)

@@ -524,6 +524,37 @@ START_TEST(article_use_counted_with_the_reply)
 }
 END_TEST
 
+/* The article's audit event is part of its reply: `u` after a reply
+ * that used an article and set a status takes the status back, as it
+ * would without the article. */
+START_TEST(article_use_leaves_undo_as_it_was)
+{
+	struct kfx x;
+	kfx_open(&x);
+	sync_ok(&x);
+	int64_t id = new_ticket(&x);
+	struct derr e = {0};
+	struct field_change ch[1];
+	char key[32];
+	ck_assert_int_eq(field_change_parse("priority=high", &ch[0], key, sizeof key, &e), DESK_OK);
+	const char *slugs[] = {"reset-password"};
+	ck_assert_int_eq(core_post_articles(&x.d, id, "See the article.", NULL, NULL, ch, 1, slugs,
+					    1, NULL, &e),
+			 DESK_OK);
+	struct undo_result r;
+	ck_assert_int_eq(core_undo(&x.d, &r, &e), DESK_OK);
+	ck_assert_msg(strstr(r.what, "priority back to normal") != NULL, "%s", r.what);
+	undo_result_free(&r);
+	struct ticket t;
+	ck_assert_int_eq(store_ticket_get(x.d.st, id, &t, &e), DESK_OK);
+	ck_assert_int_eq(t.priority, PRIO_NORMAL);
+	ticket_free(&t);
+	/* the reply and its use stay: undo takes back changes, not replies */
+	ck_assert_int_eq(uses_of(&x, "reset-password"), 1);
+	kfx_close(&x);
+}
+END_TEST
+
 Suite *suite_kb(void)
 {
 	Suite *s = suite_create("kb");
@@ -542,6 +573,7 @@ Suite *suite_kb(void)
 	tcase_add_test(tc, check_names_every_problem);
 	tcase_add_test(tc, links_only_for_public_articles);
 	tcase_add_test(tc, article_use_counted_with_the_reply);
+	tcase_add_test(tc, article_use_leaves_undo_as_it_was);
 	suite_add_tcase(s, tc);
 	return s;
 }
