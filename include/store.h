@@ -386,6 +386,13 @@ int store_queue_locate(struct store *st, const struct queue_filter *f, enum queu
 int store_draft_save_canned(struct store *st, int64_t ticket_id, int64_t agent_id,
 			    enum msg_kind kind, const char *body, const char *canned,
 			    struct derr *e);
+/* The knowledge base article a reply draft holds (slug, and the text
+ * that shows it is still there), kept across saves of its body; set on
+ * an existing draft.  get: both NULL when none (or no draft). */
+int store_draft_article_set(struct store *st, int64_t ticket_id, int64_t agent_id,
+			    const char *slug, const char *marker, struct derr *e);
+int store_draft_article_get(struct store *st, int64_t ticket_id, int64_t agent_id, char **slug,
+			    char **marker, struct derr *e);
 int store_draft_get_canned(struct store *st, int64_t ticket_id, int64_t agent_id,
 			   enum msg_kind kind, char **body, char **canned, struct derr *e);
 /* Everyone else's fresh presence (seen_at >= fresh_since), on any

@@ -1,6 +1,7 @@
 /* kb.c: the knowledge base's index: which article files were read (and
  * how they looked then, so only changed ones are read again), their
- * words in FTS5, and the replies that used an article. */
+ * words in FTS5, the replies that used an article, and the article a
+ * reply draft holds. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -301,4 +302,43 @@ int store_kb_use_counts(struct store *st, int64_t since, int64_t until,
 		return st_fail(st, e, "counting the articles used");
 	}
 	return DESK_OK;
+}
+
+int store_draft_article_set(struct store *st, int64_t ticket_id, int64_t agent_id,
+			    const char *slug, const char *marker, struct derr *e)
+{
+	sqlite3_stmt *s = st_prep(st,
+				  "UPDATE drafts SET kb_slug = ?3, kb_marker = ?4 WHERE ticket_id = ?1"
+				  " AND agent_id = ?2 AND kind = 'reply'",
+				  e);
+	if (!s)
+		return derr_code(e);
+	sqlite3_bind_int64(s, 1, ticket_id);
+	sqlite3_bind_int64(s, 2, agent_id);
+	bind_text(s, 3, slug);
+	bind_text(s, 4, marker);
+	return st_exec_stmt(st, s, e, "saving a draft's article");
+}
+
+int store_draft_article_get(struct store *st, int64_t ticket_id, int64_t agent_id, char **slug,
+			    char **marker, struct derr *e)
+{
+	*slug = *marker = NULL;
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT kb_slug, kb_marker FROM drafts WHERE ticket_id = ?1"
+				  " AND agent_id = ?2 AND kind = 'reply' AND kb_slug IS NOT NULL"
+				  " AND kb_marker IS NOT NULL",
+				  e);
+	if (!s)
+		return derr_code(e);
+	sqlite3_bind_int64(s, 1, ticket_id);
+	sqlite3_bind_int64(s, 2, agent_id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*slug = col_text(s, 0);
+		*marker = col_text(s, 1);
+	}
+	st_done(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DESK_OK
+						     : st_fail(st, e, "reading a draft's article");
 }

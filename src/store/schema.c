@@ -533,7 +533,10 @@ static const char schema_v17[] = "SELECT 1;";
  *   table: the Markdown is kept once, here).
  * - kb_uses: a reply that used an article (its text or its link),
  *   written with the reply; a reply taken back (undo send) deletes its
- *   message and so its uses. */
+ *   message and so its uses.
+ * - drafts.kb_slug, drafts.kb_marker: the article put in a reply draft
+ *   and what shows it is still there (its title or link), so a reply
+ *   postponed and sent later counts it too. */
 static const char schema_v18[] =
 	"CREATE TABLE kb_files ("
 	"  id INTEGER PRIMARY KEY,"
@@ -557,7 +560,9 @@ static const char schema_v18[] =
 	"  at INTEGER NOT NULL"
 	");"
 	"CREATE INDEX kb_uses_at ON kb_uses (at);"
-	"CREATE INDEX kb_uses_message ON kb_uses (message_id);";
+	"CREATE INDEX kb_uses_message ON kb_uses (message_id);"
+	"ALTER TABLE drafts ADD COLUMN kb_slug TEXT;"
+	"ALTER TABLE drafts ADD COLUMN kb_marker TEXT;";
 
 static const char *const migrations[] = {
 	schema_v1,

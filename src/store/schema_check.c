@@ -37,7 +37,7 @@
 static const struct {
 	int version;
 	const char *sha256;
-} known_schema = {18, "0d7c0daa055e02e0a3b637b56caa97499af99df752ac441361b17a402160fb03"};
+} known_schema = {18, "277e2bd87b5e107fae5c68f412e279400986710d9bf9a5316a7340f15988dc70"};
 
 struct schema_obj {
 	char *type, *name, *tbl, *sql;

@@ -229,11 +229,16 @@ static const char *what(const struct compose *c)
 	return c->purpose == P_NEW ? "ticket" : c->kind == MSG_NOTE ? "note" : "reply";
 }
 
-/* The text as a draft, with the canned response it started from. */
+/* The text as a draft, with the canned response it started from and the
+ * knowledge base article put in it. */
 static int save_draft(struct app *a, struct compose *c, const char *body, struct derr *e)
 {
-	return store_draft_save_canned(a->d->st, c->ticket, a->d->me.id, c->kind, body,
-				       c->canned ? c->canned->name : NULL, e);
+	int rc = store_draft_save_canned(a->d->st, c->ticket, a->d->me.id, c->kind, body,
+					 c->canned ? c->canned->name : NULL, e);
+	if (rc == DESK_OK && c->kb_slug && c->kind == MSG_REPLY)
+		rc = store_draft_article_set(a->d->st, c->ticket, a->d->me.id, c->kb_slug,
+					     c->kb_marker, e);
+	return rc;
 }
 
 /* The draft is not wanted any more (discarded, emptied). */
@@ -717,6 +722,10 @@ static int begin_with(struct app *a, int64_t id, enum msg_kind kind, const struc
 		if (kb) {
 			c->kb_slug = xstrdup(kb->slug);
 			c->kb_marker = xstrdup(kb->marker);
+		} else if (draft && kind == MSG_REPLY) {
+			/* a draft goes on with the article put in it */
+			store_draft_article_get(a->d->st, id, a->d->me.id, &c->kb_slug,
+						&c->kb_marker, NULL);
 		}
 		struct message_list l = {0};
 		if (store_messages(a->d->st, id, &l, NULL) == DESK_OK)

@@ -106,11 +106,32 @@ else
 fi
 check "... counted too" test "$(uses "$t")" = 2
 
+# Postponed, then resumed with r and sent: the article still counts.
+keys B
+wait_for "Knowledge base: Enter inserts"
+type_text "invoic"
+wait_for "Your invoices are under Account > Billing."
+keys Enter
+if wait_for "Send the reply on #$t"; then
+	keys p
+	wait_for "Draft saved"
+fi
+keys r
+if wait_for "You have an unsent reply on #$t"; then
+	keys r
+	if wait_for "Send the reply on #$t"; then
+		keys s
+		wait_for "Reply saved on #$t"
+	fi
+fi
+check "a reply postponed with its article and sent later counts it" \
+	test "$(q "SELECT count(*) FROM kb_uses WHERE ticket_id = $t AND slug = 'invoices'")" = 1
 # --until tomorrow: a reply of this very second is inside the period
 report=$("$DESK" report --until "$(date -u -d tomorrow +%F)" 2>&1)
 if printf '%s\n' "$report" | grep -q "^KNOWLEDGE BASE: articles used in replies$" &&
 	printf '%s\n' "$report" | grep -Eq "^ +1  reset-password  Resetting your password$" &&
-	printf '%s\n' "$report" | grep -Eq "^ +1  two-factor  Two-factor codes$"; then
+	printf '%s\n' "$report" | grep -Eq "^ +1  two-factor  Two-factor codes$" &&
+	printf '%s\n' "$report" | grep -Eq "^ +1  invoices  Where to find your invoices$"; then
 	ok "desk report counts each article used in replies"
 else
 	fail "desk report counts each article used in replies" "$report"

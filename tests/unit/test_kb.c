@@ -555,6 +555,40 @@ START_TEST(article_use_leaves_undo_as_it_was)
 }
 END_TEST
 
+/* The article a reply draft holds outlives saves of its body, and goes
+ * with the draft when the reply is sent. */
+START_TEST(draft_keeps_its_article)
+{
+	struct kfx x;
+	kfx_open(&x);
+	int64_t id = new_ticket(&x);
+	struct derr e = {0};
+	char *slug, *marker;
+	int64_t me = x.d.me.id;
+	/* no draft: nothing set, nothing read */
+	ck_assert_int_eq(store_draft_article_set(x.d.st, id, me, "a", "A", &e), DESK_OK);
+	ck_assert_int_eq(store_draft_article_get(x.d.st, id, me, &slug, &marker, &e), DESK_OK);
+	ck_assert_ptr_null(slug);
+	ck_assert_ptr_null(marker);
+	ck_assert_int_eq(store_draft_save_canned(x.d.st, id, me, MSG_REPLY, "one", NULL, &e),
+			 DESK_OK);
+	ck_assert_int_eq(store_draft_article_set(x.d.st, id, me, "reset-password",
+						 "Resetting your password", &e),
+			 DESK_OK);
+	ck_assert_int_eq(store_draft_save_canned(x.d.st, id, me, MSG_REPLY, "two", NULL, &e),
+			 DESK_OK);
+	ck_assert_int_eq(store_draft_article_get(x.d.st, id, me, &slug, &marker, &e), DESK_OK);
+	ck_assert_str_eq(slug, "reset-password");
+	ck_assert_str_eq(marker, "Resetting your password");
+	free(slug);
+	free(marker);
+	ck_assert_int_eq(core_post(&x.d, id, MSG_REPLY, "two", NULL, 0, NULL, &e), DESK_OK);
+	ck_assert_int_eq(store_draft_article_get(x.d.st, id, me, &slug, &marker, &e), DESK_OK);
+	ck_assert_ptr_null(slug);
+	kfx_close(&x);
+}
+END_TEST
+
 Suite *suite_kb(void)
 {
 	Suite *s = suite_create("kb");
@@ -574,6 +608,7 @@ Suite *suite_kb(void)
 	tcase_add_test(tc, links_only_for_public_articles);
 	tcase_add_test(tc, article_use_counted_with_the_reply);
 	tcase_add_test(tc, article_use_leaves_undo_as_it_was);
+	tcase_add_test(tc, draft_keeps_its_article);
 	suite_add_tcase(s, tc);
 	return s;
 }
