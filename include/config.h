@@ -185,6 +185,7 @@ enum config_key {
 	CFG_SURVEYS,
 	CFG_ATTACHMENTS,
 	CFG_TIME_TRACKING,
+	CFG_KNOWLEDGE_BASE,
 	CFG__COUNT
 };
 /* The key's name in the file ("agents_may_reassign"). */
@@ -251,6 +252,12 @@ struct config {
 	size_t nrules;
 	char *rules_file; /* the file follow_up_rules came from */
 	struct survey_config surveys;
+	/* knowledge_base (team; see desk.yaml(5)): the folder of Markdown
+	 * articles (NULL: no knowledge base) and the public address of an
+	 * article, "{slug}" standing for its slug (NULL: articles are not
+	 * linked, only their text is inserted). */
+	char *kb_path;
+	char *kb_public_url;
 };
 
 /* Whether a ticket may be put in queue q: it is one of queues:, or the
@@ -344,5 +351,27 @@ int canned_check(const struct canned_list *l, const struct config *c, struct der
 int follow_up_rules_check(const struct config *c, const struct canned_list *l,
 			  struct derr *e);
 void canned_list_free(struct canned_list *l);
+
+/* A knowledge base article (kb_front.c): a Markdown file that starts
+ * with YAML front matter between two "---" lines:
+ *   ---
+ *   title: Resetting your password
+ *   tags: [account, password]
+ *   audience: public        # or internal (the default)
+ *   ---
+ *   Markdown...
+ * A missing or unclosed front matter, an unknown key, a missing title or
+ * a wrong type is DESK_EINVAL "FILE:LINE:COL: what", lines counted in
+ * the whole file. */
+struct kb_doc {
+	char *title;
+	char **tags; /* ntags of them */
+	size_t ntags;
+	bool public_; /* audience: public (may be linked in a reply) */
+	char *body;   /* the Markdown after the front matter */
+	int body_line; /* the file's line where the body starts */
+};
+int kb_parse(const char *file, const char *text, struct kb_doc *out, struct derr *e);
+void kb_doc_free(struct kb_doc *d);
 
 #endif

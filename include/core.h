@@ -186,6 +186,34 @@ int core_post(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
 int core_post_copies(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
 		     const char *cc, const char *bcc, const struct field_change *ch, size_t n,
 		     int64_t *msg_id, struct derr *e);
+/* What may go with a reply or note besides its text and field changes
+ * (core_post_with); every member is optional, zero for none. */
+struct outgoing_file; /* mail.h */
+struct time_log;
+struct post_extras {
+	/* Copies, as for core_post_copies. */
+	const char *cc, *bcc;
+	/* Files (read by outgoing_file_load): checked against
+	 * attachments.max_size and max_total (DESK_EINVAL, nothing stored),
+	 * stored with the message (in attachments_dir when it is set, else
+	 * the database), each with an "attach" event; a mailed reply carries
+	 * them (outbound_render: multipart/mixed, base64). */
+	const struct outgoing_file *files;
+	size_t nfiles;
+	/* The time spent, recorded in the same transaction and tied to the
+	 * message (nothing stored if either fails). */
+	const struct time_log *time;
+	/* Knowledge base articles a reply used (their text or link): one
+	 * kb_uses row and one audit event ("reply", field "kb_article") per
+	 * slug, so `desk report` counts them; a slug no longer indexed is
+	 * not counted (the reply is sent all the same). */
+	const char *const *articles;
+	size_t narticles;
+};
+/* core_post with its extras (x may be NULL), all in one transaction. */
+int core_post_with(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
+		   const struct post_extras *x, const struct field_change *ch, size_t n,
+		   int64_t *msg_id, struct derr *e);
 /* desk forward: the ticket's thread (its customer messages and replies),
  * or the messages ids[0..n) of the ticket, quoted below text (may be
  * NULL) and stored as an internal note to be mailed to `to` (checked by
@@ -218,12 +246,6 @@ int core_time_check(const struct time_log *tl, struct derr *e);
  * ("15m manual: NOTE").  Any ticket but a merged-away one, closed
  * ones too (time is often logged after the fact). */
 int core_time_log(struct desk *d, int64_t id, const struct time_log *tl, struct derr *e);
-/* core_post_copies, and when tl is not NULL its time recorded in the
- * same transaction, tied to the message (nothing stored if either
- * fails). */
-int core_post_timed(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
-		    const char *cc, const char *bcc, const struct field_change *ch, size_t n,
-		    const struct time_log *tl, int64_t *msg_id, struct derr *e);
 
 /* The text of a reply or note that could not be stored, kept in a new
  * file private to the agent (mode 0600, made as the agent, under
@@ -613,5 +635,38 @@ int core_console_update(struct desk *d, int64_t pid, int64_t *id, int64_t ticket
 int core_console_close(struct desk *d, int64_t id, struct derr *e);
 /* Every console open now, the agent's own included. */
 int core_consoles(struct desk *d, struct console_rows *out, struct derr *e);
+
+/* --- the knowledge base (src/core/kb.c) -------------------------------- */
+struct kb_article;
+/* What a sync did. */
+struct kb_sync {
+	size_t articles; /* indexed now */
+	size_t read;     /* files read again (new or changed) */
+	size_t dropped;  /* files gone from the folder or broken now */
+	size_t skipped;  /* files with a problem (desk kb check names them) */
+};
+/* Brings the index in step with the team's knowledge_base folder, no
+ * restart needed: every *.md file under it (hidden names and links
+ * skipped) is looked at with stat; one whose mtime or size changed is
+ * read, and indexed again when its SHA-256 changed.  A file that went
+ * away is dropped, and so is one that no longer parses.  Writes in one
+ * transaction, none when nothing changed.  No knowledge base
+ * configured: DESK_ENOTFOUND saying how to set one. */
+int core_kb_sync(struct desk *d, struct kb_sync *out, struct derr *e);
+/* Reads every article of cfg's knowledge base and hands fn each
+ * problem as "FILE:LINE:COL: what" (front matter that does not parse, a
+ * missing title, a file name that makes no slug, a slug twice).
+ * *articles: the files looked at; *problems: how many were named.  A
+ * folder that cannot be read is an error. */
+int core_kb_check(const struct config *cfg, void (*fn)(void *ctx, const char *problem),
+		  void *ctx, size_t *articles, size_t *problems, struct derr *e);
+/* The article's public address (public_url with its slug), or NULL with
+ * e saying why: an internal article is never linked for a customer, and
+ * without public_url no article is. */
+char *core_kb_link(const struct config *cfg, const struct kb_article *a, struct derr *e);
+/* The article as text for a reply: its title, then its Markdown
+ * rendered for plain text (72 columns).  A new string. */
+char *core_kb_reply_text(const struct kb_article *a);
+#define KB_REPLY_WIDTH 72
 
 #endif

@@ -96,15 +96,6 @@ struct outgoing_file {
 int outgoing_file_load(const struct config *cfg, const char *path, size_t total,
 		       struct outgoing_file *out, struct derr *e);
 void outgoing_files_free(struct outgoing_file **v, size_t n);
-/* core_post_timed (core.h) with files: checked against the limits
- * (DESK_EINVAL, nothing stored), stored with the message in the same
- * transaction (in attachments_dir when it is set, else the database),
- * each with an "attach" event; a mailed reply carries them
- * (outbound_render: multipart/mixed, base64). */
-int core_post_files(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
-		    const char *cc, const char *bcc, const struct outgoing_file *files,
-		    size_t nfiles, const struct field_change *ch, size_t n,
-		    const struct time_log *tl, int64_t *msg_id, struct derr *e);
 
 /* --- store: threading and delivery ------------------------------------- */
 /* One message by row id (as store_messages reads it); DESK_ENOTFOUND. */

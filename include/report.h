@@ -38,6 +38,10 @@ int core_report_json(struct desk *d, const struct metrics *m, char **json, struc
  * first; time_groups_free it. */
 int core_report_time(struct desk *d, const struct metrics *m, enum time_by by,
 		     struct time_groups *out, struct derr *e);
+/* How often each knowledge base article was used in replies sent in
+ * the period, most used first (same snapshot). */
+int core_report_kb_uses(struct desk *d, const struct metrics *m, struct kb_use_counts *out,
+			struct derr *e);
 void core_report_close(struct desk *d, struct metrics *m);
 
 /* The ratios of one group from its counts (NAN when undefined). */

@@ -16,7 +16,7 @@
 #include "error.h"
 #include "model.h"
 
-#define STORE_SCHEMA_VERSION 17
+#define STORE_SCHEMA_VERSION 18
 
 struct store;
 
@@ -448,6 +448,13 @@ int store_queue_locate(struct store *st, const struct queue_filter *f, enum queu
 int store_draft_save_canned(struct store *st, int64_t ticket_id, int64_t agent_id,
 			    enum msg_kind kind, const char *body, const char *canned,
 			    struct derr *e);
+/* The knowledge base article a reply draft holds (slug, and the text
+ * that shows it is still there), kept across saves of its body; set on
+ * an existing draft.  get: both NULL when none (or no draft). */
+int store_draft_article_set(struct store *st, int64_t ticket_id, int64_t agent_id,
+			    const char *slug, const char *marker, struct derr *e);
+int store_draft_article_get(struct store *st, int64_t ticket_id, int64_t agent_id, char **slug,
+			    char **marker, struct derr *e);
 int store_draft_get_canned(struct store *st, int64_t ticket_id, int64_t agent_id,
 			   enum msg_kind kind, char **body, char **canned, struct derr *e);
 /* Everyone else's fresh presence (seen_at >= fresh_since), on any
@@ -600,4 +607,61 @@ int store_time_report(struct store *st, int64_t since, int64_t until, enum time_
  * "by_queue", "by_channel"}.  A new string in *out. */
 int store_time_report_json(struct store *st, int64_t since, int64_t until, const char *doc,
 			   char **out, struct derr *e);
+/* --- the knowledge base's index (src/store/kb.c) ------------------------ */
+/* One article file as indexed.  The listing of files (store_kb_files)
+ * fills file, slug, mtime_ns, size and sha256 only. */
+struct kb_article {
+	int64_t id;
+	char *file;     /* its name inside the knowledge_base folder */
+	char *slug;     /* the file's name without ".md": unique */
+	char *title;
+	char *tags;     /* ", "-separated, or "" */
+	char *audience; /* "internal" or "public" */
+	char *body;     /* the Markdown after the front matter */
+	int64_t mtime_ns, size;
+	char *sha256;
+};
+struct kb_list {
+	struct kb_article *v;
+	size_t n, cap;
+};
+void kb_article_free(struct kb_article *a); /* frees members, not a */
+void kb_list_free(struct kb_list *l);
+/* Every indexed file, by file name. */
+int store_kb_files(struct store *st, struct kb_list *out, struct derr *e);
+/* Inside a transaction: indexes a (every field but id) in place of the
+ * same file's row; a slug another file holds is a constraint error. */
+int store_kb_put(struct store *st, const struct kb_article *a, struct derr *e);
+/* Inside a transaction: the same text under a new mtime or size. */
+int store_kb_restat(struct store *st, const char *file, int64_t mtime_ns, int64_t size,
+		    struct derr *e);
+/* Inside a transaction: the file is gone (or no longer an article). */
+int store_kb_drop(struct store *st, const char *file, struct derr *e);
+enum kb_match {
+	KB_ALL_WORDS, /* every word, each as a prefix (what an agent types) */
+	KB_ANY_WORD,  /* any of the words, whole (suggestions from a subject) */
+};
+/* Up to limit articles matching text, best first (bm25: title, then
+ * tags, then body); text is only ever an FTS5 string, never syntax. */
+int store_kb_search(struct store *st, const char *text, enum kb_match how, int limit,
+		    struct kb_list *out, struct derr *e);
+/* One article with its body; DESK_ENOTFOUND when no such slug. */
+int store_kb_get(struct store *st, const char *slug, struct kb_article *out, struct derr *e);
+/* Inside a transaction: reply msg_id on ticket_id used the article. */
+int store_kb_use_add(struct store *st, const char *slug, int64_t ticket_id, int64_t msg_id,
+		     int64_t agent_id, int64_t at, struct derr *e);
+/* How often each article was used in replies in [since, until), most
+ * used first; title is the article's now (NULL once it is gone). */
+struct kb_use_count {
+	char *slug, *title;
+	int64_t uses;
+};
+struct kb_use_counts {
+	struct kb_use_count *v;
+	size_t n, cap;
+};
+void kb_use_counts_free(struct kb_use_counts *l);
+int store_kb_use_counts(struct store *st, int64_t since, int64_t until,
+			struct kb_use_counts *out, struct derr *e);
+
 #endif

@@ -21,8 +21,9 @@ if command -v pkg-config >/dev/null 2>&1; then
 	need_pc yaml-0.1 libyaml-dev
 	need_pc check check
 	need_pc gmime-3.0 libgmime-3.0-dev
+	need_pc libcmark libcmark-dev # the knowledge base's Markdown
 else
-	missing="$missing libncurses-dev libsqlite3-dev libyaml-dev check libgmime-3.0-dev"
+	missing="$missing libncurses-dev libsqlite3-dev libyaml-dev check libgmime-3.0-dev libcmark-dev"
 fi
 need_cmd tmux tmux         # end-to-end tests drive the console in tmux
 need_cmd sqlite3 sqlite3   # tests and benchmarks compare with the shell

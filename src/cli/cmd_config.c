@@ -220,6 +220,13 @@ static void show(const struct config *c)
 	line(c, CFG_THEMES_DIR, c->themes_dir, "none (the installed themes)");
 	line(c, CFG_KEYS, c->keys_file, "none (the built-in bindings)");
 	line(c, CFG_CANNED, c->canned_file, "none");
+	line(c, CFG_KNOWLEDGE_BASE, c->kb_path, "none");
+	if (c->kb_path) {
+		fputs("  public_url: ", stdout);
+		cli_print_safe(c->kb_public_url ? c->kb_public_url : "none (articles are not linked)",
+			       false);
+		fputc('\n', stdout);
+	}
 	line(c, CFG_DEFAULT_QUEUE, c->default_queue, "general");
 	queues(c);
 	line(c, CFG_ALLOW_SOLVE_UNASSIGNED, c->allow_solve_unassigned ? "true" : "false", "");

@@ -126,6 +126,25 @@ static int load_files(const struct config *cfg, const char *const *paths, size_t
 	return DESK_OK;
 }
 
+#define MAX_ARTICLES 20
+
+/* --article names an article of the knowledge base as it is now (the
+ * index brought in step first): a typo is refused before anything is
+ * stored. */
+static int articles_known(struct desk *d, const char *const *slugs, size_t n, struct derr *e)
+{
+	struct kb_sync s;
+	int rc = core_kb_sync(d, &s, e);
+	for (size_t i = 0; rc == DESK_OK && i < n; i++) {
+		struct kb_article a;
+		if ((rc = store_kb_get(d->st, slugs[i], &a, e)) == DESK_OK)
+			kb_article_free(&a);
+		else
+			derr_prefix(e, "--article");
+	}
+	return rc;
+}
+
 static int post(struct cli_ctx *c, int argc, char **argv, enum msg_kind kind)
 {
 	static const struct option opts[] = {
@@ -135,6 +154,7 @@ static int post(struct cli_ctx *c, int argc, char **argv, enum msg_kind kind)
 		{"bcc", required_argument, NULL, 'B'},
 		{"attach", required_argument, NULL, 'A'},
 		{"time", required_argument, NULL, 't'},
+		{"article", required_argument, NULL, 'a'},
 		{0},
 	};
 	const char *body_opt = NULL;
@@ -142,6 +162,8 @@ static int post(struct cli_ctx *c, int argc, char **argv, enum msg_kind kind)
 	bool timed = false;
 	const char *cc_opt[MAX_COPIES], *bcc_opt[MAX_COPIES], *attach_opt[MAX_FILES];
 	size_t ncc = 0, nbcc = 0, nattach = 0;
+	const char *articles[MAX_ARTICLES];
+	size_t narticles = 0;
 	bool json = false;
 	int o;
 	while ((o = getopt_long(argc, argv, ":b:", opts, NULL)) != -1) {
@@ -161,6 +183,12 @@ static int post(struct cli_ctx *c, int argc, char **argv, enum msg_kind kind)
 				return cli_usage(c, "--time %s: expected a duration like 15m, 1h30m "
 						    "or 90s", optarg);
 			timed = true;
+		} else if (o == 'a' && kind != MSG_REPLY) {
+			return cli_usage(c, "--article is for replies: a note is not counted");
+		} else if (o == 'a') {
+			if (narticles == MAX_ARTICLES)
+				return cli_usage(c, "at most %d --article options", MAX_ARTICLES);
+			articles[narticles++] = optarg;
 		} else if ((o == 'c' || o == 'B') && kind != MSG_REPLY) {
 			return cli_usage(c, "a note is never mailed: --cc and --bcc are for replies");
 		} else if (o == 'c' || o == 'B') {
@@ -223,9 +251,13 @@ static int post(struct cli_ctx *c, int argc, char **argv, enum msg_kind kind)
 	free(path);
 	int64_t msg_id = 0;
 	struct outcome out = {0};
+	if (rc == DESK_OK && narticles)
+		rc = articles_known(&d, articles, narticles, &e);
 	if (rc == DESK_OK) {
-		rc = core_post_files(&d, id, kind, body, cc, bcc, files, nattach, ch, n,
-				     timed ? &tl : NULL, &msg_id, &e);
+		struct post_extras x = {.cc = cc, .bcc = bcc, .files = files, .nfiles = nattach,
+					.time = timed ? &tl : NULL, .articles = articles,
+					.narticles = narticles};
+		rc = core_post_with(&d, id, kind, body, &x, ch, n, &msg_id, &e);
 		if (rc == DESK_OK && kind == MSG_REPLY)
 			deliver(&d, id, msg_id, &out);
 		if (rc == DESK_OK)
@@ -270,7 +302,8 @@ static int exec_note(struct cli_ctx *c, int argc, char **argv)
 
 const struct cli_cmd cmd_reply = {
 	.name = "reply",
-	.args = "ID [--body TEXT] [--cc ADDR]... [--bcc ADDR]... [--attach FILE]... [--time DURATION] [--json] "
+	.args = "ID [--body TEXT] [--cc ADDR]... [--bcc ADDR]... [--attach FILE]... "
+		"[--article SLUG]... [--time DURATION] [--json] "
 		"[FIELD=VALUE...]",
 	.summary = "reply to the customer on a ticket",
 	.help = POST_HELP
@@ -280,6 +313,9 @@ const struct cli_cmd cmd_reply = {
 	"--attach FILE (repeatable) sends the file with the reply (multipart/mixed,\n"
 	"its type guessed from its name and content); each file and all of them\n"
 	"together are held to attachments.max_size and max_total.\n"
+	"--article SLUG (repeatable) says the reply used that knowledge base article\n"
+	"(its text or link, as `desk kb show` gives them): desk report counts it.  An\n"
+	"article not in the knowledge base is refused, nothing stored.\n"
 	"A reply on a ticket whose replies are mailed (mail.reply_by_mail) goes to\n"
 	"sendmail before desk returns (at most mail.sendmail_timeout); standard\n"
 	"error says what became of it, --json's delivery too: sent (sendmail\n"

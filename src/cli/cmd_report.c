@@ -249,6 +249,27 @@ static int print_time(struct desk *d, const struct metrics *m, struct derr *e)
 	return DESK_OK;
 }
 
+/* Knowledge base articles by the replies of the period that used them
+ * (their text or their link), whatever the ticket: not broken down. */
+static int print_kb_uses(struct desk *d, const struct metrics *m, struct derr *e)
+{
+	struct kb_use_counts l;
+	int rc = core_report_kb_uses(d, m, &l, e);
+	if (rc)
+		return rc;
+	printf("KNOWLEDGE BASE: articles used in replies%s\n", l.n ? "" : ": none");
+	for (size_t i = 0; i < l.n; i++) {
+		printf("  %6lld  ", (long long)l.v[i].uses);
+		cli_print_safe(l.v[i].slug, false);
+		fputs("  ", stdout);
+		cli_print_safe(l.v[i].title ? l.v[i].title : "(no longer in the knowledge base)",
+			       false);
+		fputc('\n', stdout);
+	}
+	kb_use_counts_free(&l);
+	return DESK_OK;
+}
+
 static int print_text(struct desk *d, const struct metrics *m, struct derr *e)
 {
 	char since[32], until[32];
@@ -295,14 +316,14 @@ static int print_text(struct desk *d, const struct metrics *m, struct derr *e)
 	int64_t n = m->total.fr_breached + m->total.res_breached;
 	if (!n) {
 		printf("SLA BREACHES: none\n");
-		return DESK_OK;
+	} else {
+		printf("SLA BREACHES: %lld, by due time (UTC)\n", (long long)n);
+		rc = core_report_breaches(d, m, BREACHES_SHOWN, print_breach, NULL, e);
+		if (rc == DESK_OK && n > BREACHES_SHOWN)
+			printf("  ... and %lld more (desk report --json lists them all)\n",
+			       (long long)(n - BREACHES_SHOWN));
 	}
-	printf("SLA BREACHES: %lld, by due time (UTC)\n", (long long)n);
-	rc = core_report_breaches(d, m, BREACHES_SHOWN, print_breach, NULL, e);
-	if (rc == DESK_OK && n > BREACHES_SHOWN)
-		printf("  ... and %lld more (desk report --json lists them all)\n",
-		       (long long)(n - BREACHES_SHOWN));
-	return rc;
+	return rc ? rc : print_kb_uses(d, m, e);
 }
 
 /* --- CSV ------------------------------------------------------------------ */

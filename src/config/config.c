@@ -51,6 +51,7 @@ static const char *const top_keys[CFG__COUNT + 1] = {
 	[CFG_SURVEYS] = "surveys",
 	[CFG_ATTACHMENTS] = "attachments",
 	[CFG_TIME_TRACKING] = "time_tracking",
+	[CFG_KNOWLEDGE_BASE] = "knowledge_base",
 	[CFG__COUNT] = NULL,
 };
 
@@ -146,6 +147,8 @@ void config_free(struct config *c)
 	notify_config_free(&c->notify);
 	follow_up_rules_free(c);
 	survey_config_free(&c->surveys);
+	free(c->kb_path);
+	free(c->kb_public_url);
 	free(c->hours.timezone);
 	for (size_t i = 0; i < c->hours.nholidays; i++)
 		free(c->hours.holidays[i]);
@@ -819,6 +822,45 @@ static int read_time_tracking(struct loader *l, const struct ynode *map,
 	return rc;
 }
 
+/* knowledge_base: {path: FOLDER, public_url: "https://.../{slug}"}.  The
+ * address is put in replies to customers: an http(s) URL holding
+ * {slug} once, and nothing a mail or a terminal would take for more
+ * than a URL (no space or control character). */
+static int read_kb(struct loader *l, const struct ynode *map, struct config *c)
+{
+	static const char *const keys[] = {"path", "public_url", NULL};
+	int rc = y_expect(l->d, map, Y_MAP,
+			  "a mapping with path (the articles' folder) and public_url", l->e);
+	const struct ynode *path = NULL;
+	for (size_t i = 0; !rc && i < map->nkids; i += 2) {
+		int k;
+		if ((rc = y_key(l->d, map->kids[i], "knowledge_base", keys, &k, l->e)))
+			break;
+		const struct ynode *v = map->kids[i + 1];
+		if (k == 0) {
+			path = v;
+			rc = read_path(l, v, &c->kb_path);
+			continue;
+		}
+		if ((rc = read_str(l, v, "an address like https://help.example.com/kb/{slug}",
+				   &c->kb_public_url)))
+			break;
+		const char *u = c->kb_public_url, *at = strstr(u, "{slug}");
+		bool http = strncmp(u, "https://", 8) == 0 || strncmp(u, "http://", 7) == 0;
+		bool plain = true;
+		for (const char *p = u; *p; p++)
+			plain = plain && (unsigned char)*p > ' ' && *p != 0x7f;
+		if (!http || !at || strstr(at + 1, "{slug}") || !plain)
+			rc = yerr(l->e, l->d, v,
+				  "knowledge_base.public_url: expected an http(s) address holding "
+				  "{slug} once, with no space or control character, like "
+				  "https://help.example.com/kb/{slug}");
+	}
+	if (!rc && !path)
+		rc = yerr(l->e, l->d, map, "missing key \"path\" in knowledge_base");
+	return rc;
+}
+
 /* A top-level key: a personal file's policy key is refused here,
  * naming the team file it belongs in. */
 static int read_top_key(struct loader *l, const struct ynode *key, int *k)
@@ -886,6 +928,7 @@ static int read_config(struct loader *l, const struct ynode *root, struct config
 			c->undo_send_seconds = (int)s;
 			break;
 		}
+		case CFG_KNOWLEDGE_BASE: rc = read_kb(l, v, c); break;
 		case CFG_CLAIM_ON_REPLY:
 		case CFG__COUNT:
 			rc = y_bool(l->d, v, &c->claim_on_reply, l->e);

@@ -38,7 +38,7 @@ char *core_normalize_body(const char *body)
 int core_post(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
 	      const struct field_change *ch, size_t n, int64_t *msg_id, struct derr *e)
 {
-	return core_post_copies(d, id, kind, body, NULL, NULL, ch, n, msg_id, e);
+	return core_post_with(d, id, kind, body, NULL, ch, n, msg_id, e);
 }
 
 /* cc or bcc as stored: checked again (a caller may not have joined
@@ -53,14 +53,8 @@ int core_post_copies(struct desk *d, int64_t id, enum msg_kind kind, const char 
 		     const char *cc, const char *bcc, const struct field_change *ch, size_t n,
 		     int64_t *msg_id, struct derr *e)
 {
-	return core_post_timed(d, id, kind, body, cc, bcc, ch, n, NULL, msg_id, e);
-}
-
-int core_post_timed(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
-		    const char *cc_in, const char *bcc_in, const struct field_change *ch,
-		    size_t n, const struct time_log *tl, int64_t *msg_id, struct derr *e)
-{
-	return core_post_files(d, id, kind, body, cc_in, bcc_in, NULL, 0, ch, n, tl, msg_id, e);
+	struct post_extras x = {.cc = cc, .bcc = bcc};
+	return core_post_with(d, id, kind, body, &x, ch, n, msg_id, e);
 }
 
 /* The files against attachments.max_size and max_total, whoever read
@@ -114,17 +108,53 @@ static void free_paths(char ***paths, size_t n)
 	*paths = NULL;
 }
 
-int core_post_files(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
-		    const char *cc_in, const char *bcc_in, const struct outgoing_file *files,
-		    size_t nfiles, const struct field_change *ch, size_t n,
-		    const struct time_log *tl, int64_t *msg_id, struct derr *e)
+/* Inside the reply's transaction: the articles it used, each with an
+ * event undo.c (is_message) takes for part of the reply, never for a
+ * change of its own. */
+static int record_articles(struct desk *d, const struct message *m, const char *const *slugs,
+			   size_t nslugs, struct derr *e)
 {
+	int rc = DESK_OK;
+	for (size_t i = 0; rc == DESK_OK && i < nslugs; i++) {
+		/* One taken out of the knowledge base meanwhile is not
+		 * counted; the reply goes all the same. */
+		struct kb_article a;
+		if ((rc = store_kb_get(d->st, slugs[i], &a, e)) == DESK_ENOTFOUND) {
+			derr_clear(e);
+			rc = DESK_OK;
+			continue;
+		}
+		kb_article_free(&a);
+		if (rc == DESK_OK)
+			rc = store_kb_use_add(d->st, slugs[i], m->ticket_id, m->id, d->me.id,
+					      m->created_at, e);
+		if (rc == DESK_OK)
+			rc = core_event(d, m->ticket_id, "reply", "kb_article", NULL, slugs[i], e);
+	}
+	return rc;
+}
+
+int core_post_with(struct desk *d, int64_t id, enum msg_kind kind, const char *body,
+		   const struct post_extras *x, const struct field_change *ch, size_t n,
+		   int64_t *msg_id, struct derr *e)
+{
+	static const struct post_extras none = {0};
+	if (!x)
+		x = &none;
+	const char *cc_in = x->cc, *bcc_in = x->bcc;
+	const struct outgoing_file *files = x->files;
+	size_t nfiles = x->nfiles;
+	const struct time_log *tl = x->time;
+	const char *const *slugs = x->articles;
+	size_t nslugs = x->narticles;
 	if (kind != MSG_REPLY && kind != MSG_NOTE)
 		return derr_set(e, DESK_EINVAL, "internal error: post of kind %s",
 				msg_kind_name(kind));
 	if (blank(body))
 		return derr_set(e, DESK_EINVAL, "the %s is empty: nothing was sent",
 				kind == MSG_REPLY ? "reply" : "note");
+	if (nslugs && kind != MSG_REPLY)
+		return derr_set(e, DESK_EINVAL, "internal error: articles on a note");
 	int rc = caps_check(kind == MSG_REPLY ? "the reply" : "the note", body, DESK_MAX_BODY, e);
 	if (rc || (tl && (rc = core_time_check(tl, e))))
 		return rc;
@@ -180,6 +210,8 @@ int core_post_files(struct desk *d, int64_t id, enum msg_kind kind, const char *
 		if (rc == DESK_OK && t.status == ST_NEW)
 			rc = core_change_status(d, &t, ST_OPEN, e);
 	}
+	if (rc == DESK_OK && nslugs)
+		rc = record_articles(d, &m, slugs, nslugs, e);
 	char idbuf[32];
 	snprintf(idbuf, sizeof idbuf, "%lld", (long long)m.id);
 	if (rc == DESK_OK)

@@ -102,6 +102,14 @@ int core_report_time(struct desk *d, const struct metrics *m, enum time_by by,
 	return rc ? rc : store_time_report(d->st, m->q.since, m->q.until, by, out, e);
 }
 
+int core_report_kb_uses(struct desk *d, const struct metrics *m, struct kb_use_counts *out,
+			struct derr *e)
+{
+	memset(out, 0, sizeof *out);
+	int rc = core_report_allowed(d, e);
+	return rc ? rc : store_kb_use_counts(d->st, m->q.since, m->q.until, out, e);
+}
+
 void core_report_close(struct desk *d, struct metrics *m)
 {
 	store_read_end(d->st);

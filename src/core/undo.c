@@ -39,11 +39,13 @@ static bool is(const struct event *ev, const char *action, const char *field)
 	return eq(ev->action, action) && (!field || eq(ev->field, field));
 }
 
-/* A file sent with a reply ("attach") is part of its message. */
+/* A file sent with a reply ("attach") and a reply's knowledge base
+ * article (post.c) are written with it and part of it, never a change
+ * of their own. */
 static bool is_message(const struct event *ev)
 {
 	return is(ev, "reply", "message") || is(ev, "note", "message") ||
-	       is(ev, "attach", "message");
+	       is(ev, "attach", "message") || is(ev, "reply", "kb_article");
 }
 
 static bool is_field_change(const struct event *ev)

@@ -574,6 +574,47 @@ static const char schema_v17[] =
 	"CREATE INDEX time_entries_message ON time_entries (message_id)"
 	"  WHERE message_id IS NOT NULL;";
 
+/* Version 17 -> 18: the knowledge base (issue 15).
+ * - kb_files: one row per article file of the team's knowledge_base
+ *   folder that desk indexed (file: its name inside the folder), with
+ *   what tells a changed file (mtime in ns, size, SHA-256 of its text),
+ *   so a sync re-reads only changed files; the slug (the file's name
+ *   without .md) is unique, title and audience are from its front matter.
+ * - kb_fts: the articles' words, rowid = kb_files.id (a contentful FTS5
+ *   table: the Markdown is kept once, here).
+ * - kb_uses: a reply that used an article (its text or its link),
+ *   written with the reply; a reply taken back (undo send) deletes its
+ *   message and so its uses.
+ * - drafts.kb_slug, drafts.kb_marker: the article put in a reply draft
+ *   and what shows it is still there (its title or link), so a reply
+ *   postponed and sent later counts it too. */
+static const char schema_v18[] =
+	"CREATE TABLE kb_files ("
+	"  id INTEGER PRIMARY KEY,"
+	"  file TEXT NOT NULL UNIQUE,"
+	"  slug TEXT NOT NULL UNIQUE,"
+	"  mtime_ns INTEGER NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  audience TEXT NOT NULL CHECK (audience IN ('internal','public'))"
+	");"
+	"CREATE VIRTUAL TABLE kb_fts USING fts5("
+	"  slug UNINDEXED, title, tags, body,"
+	"  tokenize='unicode61 remove_diacritics 2');"
+	"CREATE TABLE kb_uses ("
+	"  id INTEGER PRIMARY KEY,"
+	"  slug TEXT NOT NULL,"
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,"
+	"  message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,"
+	"  agent_id INTEGER REFERENCES agents(id),"
+	"  at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX kb_uses_at ON kb_uses (at);"
+	"CREATE INDEX kb_uses_message ON kb_uses (message_id);"
+	"ALTER TABLE drafts ADD COLUMN kb_slug TEXT;"
+	"ALTER TABLE drafts ADD COLUMN kb_marker TEXT;";
+
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
@@ -592,6 +633,7 @@ static const char *const migrations[] = {
 	schema_v15,
 	schema_v16,
 	schema_v17,
+	schema_v18,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,

@@ -37,7 +37,7 @@
 static const struct {
 	int version;
 	const char *sha256;
-} known_schema = {17, "874a6b4009e268d64441399b187b138330b14d39eddec6bc6de95b521c50ed9b"};
+} known_schema = {18, "3e286783fd357c90a6c67eb00daedd63a517c728b1388958975faa6d64ff8013"};
 
 struct schema_obj {
 	char *type, *name, *tbl, *sql;

@@ -94,6 +94,8 @@ enum arg_kind {
 	  "add an internal note (agents only)")                                           \
 	X(CANNED_NOTE, "canned-note", F_TICKET, ARG_CANNED, act_canned_note, "I",         \
 	  "add an internal note from a canned response")                                  \
+	X(KB, "kb", 0, ARG_TEXT, act_kb, "B",                                              \
+	  "the knowledge base: search articles; Enter inserts one in a reply, Tab its link") \
 	X(DRAFTS, "drafts", 0, ARG_NONE, act_drafts, "d",                                 \
 	  "your unsent drafts on every ticket: Enter resumes, Delete deletes")            \
 	X(CLAIM, "claim", F_TICKET, ARG_NONE, act_claim, "c", "take the ticket")          \

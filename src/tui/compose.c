@@ -61,6 +61,9 @@ struct compose {
 	 * agent edits it (t); 0: none recorded. */
 	int64_t time_seconds;
 	bool time_edited, time_measured;
+	/* A knowledge base article put in (B): its slug, and what shows it
+	 * is still in the text when sent (its title, or its link). */
+	char *kb_slug, *kb_marker;
 	bool keep_file;
 	/* a new ticket */
 	int64_t customer_id;
@@ -85,6 +88,8 @@ void compose_free(struct compose **cp)
 	free(c->body);
 	free(c->saved);
 	free(c->signature);
+	free(c->kb_slug);
+	free(c->kb_marker);
 	free(c->name);
 	free(c->email);
 	free(c->subject);
@@ -240,11 +245,16 @@ static const char *what(const struct compose *c)
 	return c->purpose == P_NEW ? "ticket" : c->kind == MSG_NOTE ? "note" : "reply";
 }
 
-/* The text as a draft, with the canned response it started from. */
+/* The text as a draft, with the canned response it started from and the
+ * knowledge base article put in it. */
 static int save_draft(struct app *a, struct compose *c, const char *body, struct derr *e)
 {
-	return store_draft_save_canned(a->d->st, c->ticket, a->d->me.id, c->kind, body,
-				       c->canned ? c->canned->name : NULL, e);
+	int rc = store_draft_save_canned(a->d->st, c->ticket, a->d->me.id, c->kind, body,
+					 c->canned ? c->canned->name : NULL, e);
+	if (rc == DESK_OK && c->kb_slug && c->kind == MSG_REPLY)
+		rc = store_draft_article_set(a->d->st, c->ticket, a->d->me.id, c->kb_slug,
+					     c->kb_marker, e);
+	return rc;
 }
 
 /* The draft is not wanted any more (discarded, emptied). */
@@ -494,9 +504,15 @@ static int do_send(struct app *a)
 			return ask_what_now(a, e.msg); /* the text stays: e edits it */
 		rc = compose_take_files(a->d->cfg, &text, &files, &nfiles, &e);
 	}
+	/* an article counts as used only if the reply still holds it */
+	const char *slugs[] = {c->kb_slug};
+	bool used = c->kb_slug && c->kind == MSG_REPLY && strstr(c->body, c->kb_marker);
+	struct post_extras x = {.cc = cc, .bcc = bcc, .files = files, .nfiles = nfiles,
+				.time = timed ? &tl : NULL, .articles = used ? slugs : NULL,
+				.narticles = used ? 1 : 0};
 	if (rc == DESK_OK)
-		rc = core_post_files(a->d, c->ticket, c->kind, text ? text : c->body, cc, bcc, files,
-				     nfiles, ch, n, timed ? &tl : NULL, &msg_id, &e);
+		rc = core_post_with(a->d, c->ticket, c->kind, text ? text : c->body, &x, ch, n,
+				    &msg_id, &e);
 	outgoing_files_free(&files, nfiles);
 	free(cc);
 	free(bcc);
@@ -858,8 +874,15 @@ static void sign(struct app *a, struct compose *c, char **body, bool add)
 	}
 }
 
-static int begin(struct app *a, int64_t id, enum msg_kind kind, const struct canned *canned,
-		 const char *draft)
+/* A knowledge base article going into the reply (compose_insert_article). */
+struct kb_put {
+	const char *slug, *marker;
+};
+
+/* Opens the editor: on draft as it is, else on text (may be NULL) or
+ * the canned response, signed. */
+static int begin_with(struct app *a, int64_t id, enum msg_kind kind, const struct canned *canned,
+		      const char *draft, const char *text, const struct kb_put *kb)
 {
 	struct derr e = {0};
 	struct ticket t;
@@ -872,6 +895,8 @@ static int begin(struct app *a, int64_t id, enum msg_kind kind, const struct can
 	int rc = DESK_OK;
 	if (draft) {
 		body = xstrdup(draft);
+	} else if (text) {
+		body = xstrdup(text);
 	} else if (canned) {
 		struct canned_ctx ctx = {&cu, &a->d->me, &t};
 		if ((rc = canned_expand(canned->body, &ctx, &body, &e)))
@@ -886,6 +911,14 @@ static int begin(struct app *a, int64_t id, enum msg_kind kind, const struct can
 		c->finish = -1;
 		c->ticket = id;
 		c->canned = canned;
+		if (kb) {
+			c->kb_slug = xstrdup(kb->slug);
+			c->kb_marker = xstrdup(kb->marker);
+		} else if (draft && kind == MSG_REPLY) {
+			/* a draft goes on with the article put in it */
+			store_draft_article_get(a->d->st, id, a->d->me.id, &c->kb_slug,
+						&c->kb_marker, NULL);
+		}
 		struct message_list l = {0};
 		if (store_messages(a->d->st, id, &l, NULL) == DESK_OK)
 			for (size_t i = 0; i < l.n; i++)
@@ -909,6 +942,12 @@ static int begin(struct app *a, int64_t id, enum msg_kind kind, const struct can
 	}
 	a->compose = c;
 	return edit(a);
+}
+
+static int begin(struct app *a, int64_t id, enum msg_kind kind, const struct canned *canned,
+		 const char *draft)
+{
+	return begin_with(a, id, kind, canned, draft, NULL, NULL);
 }
 
 static int draft_answer(struct app *a, const char *answer, void *data)
@@ -1026,6 +1065,35 @@ int compose_start(struct app *a, enum msg_kind kind, const struct canned *canned
 				.done = draft_answer, .data = s, .free_data = start_free};
 	flags |= prompt_open(a, &p);
 	free(label);
+	return flags;
+}
+
+int compose_insert_article(struct app *a, const char *text, const char *slug,
+			   const char *marker)
+{
+	struct derr e = {0};
+	int64_t id = a->cur_id;
+	if (a->compose) {
+		app_msg(a, "Finish the text you are writing first.");
+		return RD_STATUS;
+	}
+	int flags = 0;
+	if (!claim_for_reply(a, id, &flags))
+		return flags;
+	char *draft = NULL, *cname = NULL;
+	if (store_draft_get_canned(a->d->st, id, a->d->me.id, MSG_REPLY, &draft, &cname, &e))
+		return flags | app_error(a, &e);
+	struct kb_put kb = {slug, marker};
+	if (draft && *draft) {
+		/* After what the agent wrote: nothing of theirs moves. */
+		char *both = xasprintf("%s\n\n%s", draft, text);
+		flags |= begin_with(a, id, MSG_REPLY, canned_named(a, cname), both, NULL, &kb);
+		free(both);
+	} else {
+		flags |= begin_with(a, id, MSG_REPLY, NULL, NULL, text, &kb);
+	}
+	free(draft);
+	free(cname);
 	return flags;
 }
 

@@ -432,6 +432,12 @@ int compose_start(struct app *a, enum msg_kind kind, const struct canned *canned
  * (a->cur_id), with the canned response it started from, without asking
  * (the drafts list chose it). */
 int compose_resume(struct app *a, enum msg_kind kind);
+/* Opens the reply editor on the ticket shown with text (a knowledge base
+ * article's, or its link) after the agent's reply draft when there is
+ * one.  When the reply is sent still holding marker (the article's
+ * title, or its link), the use of article slug is recorded with it. */
+int compose_insert_article(struct app *a, const char *text, const char *slug,
+			   const char *marker);
 /* Starts a new ticket's first note for an agreed customer and subject;
  * with outbound, the first mail to the customer instead (an email
  * ticket the agent starts: core_ticket_start with MSG_REPLY). */

@@ -2318,6 +2318,9 @@ end
 # Time spent (issue 15).
 # shellcheck source=tests/cli/time_tests.bash
 . "$ROOT/tests/cli/time_tests.bash"
+# The knowledge base (issue 15).
+# shellcheck source=tests/cli/kb_tests.bash
+. "$ROOT/tests/cli/kb_tests.bash"
 
 t "the main database is intact after everything (integrity_check)"
 [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check: $(sqlite3 "$DB" 'PRAGMA integrity_check')"

@@ -55,6 +55,9 @@ world() {
 	export DESK_DB=$W/db/desk.db
 	printf 'canned: %s/tests/data/canned.yaml\nthemes_dir: %s/themes\n' "$ROOT" "$ROOT" \
 		>"$W/db/config.yaml"
+	# the sample knowledge base, for the `desk kb` examples
+	printf 'knowledge_base:\n  path: %s/tests/data/kb\n  public_url: %s\n' "$ROOT" \
+		'https://help.example.com/kb/{slug}' >>"$W/db/config.yaml"
 }
 
 # run_examples DOC: each line of stdin is an example from DOC.

@@ -1,7 +1,8 @@
 /* fuzz_config.c: libFuzzer target for the YAML readers: each input goes
  * through every reader desk has, as the config (config_load_string), as
- * a key bindings file (keys_load), a canned responses file (canned_load)
- * and a theme (theme_load_string).  What a reader accepts is used the
+ * a key bindings file (keys_load), a canned responses file (canned_load),
+ * a theme (theme_load_string) and a knowledge base article (kb_parse,
+ * its Markdown then rendered: no escape character may come out).  What a reader accepts is used the
  * way desk uses it: each view's filter parsed, each canned body
  * expanded.  Any result is fine; a crash, a leak or undefined behaviour
  * is not, and a failure must say something. */
@@ -14,6 +15,7 @@
 #include "../../src/tui/theme.h"
 #include "config.h"
 #include "core.h"
+#include "markdown.h"
 #include "util.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -117,6 +119,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	derr_clear(&e);
 	rc = theme_load_string(&th, text, "fuzz-theme.yaml", &e);
 	failed_with_message(rc, &e, "theme_load_string");
+
+	struct kb_doc kd;
+	derr_clear(&e);
+	rc = kb_parse("fuzz.md", text, &kd, &e);
+	failed_with_message(rc, &e, "kb_parse");
+	/* Rendered whether or not it has front matter: the Markdown reader
+	 * takes any text. */
+	char *out = md_render_text(rc == DESK_OK ? kd.body : text, 24);
+	for (const char *p = out; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+		if ((ch < 0x20 && ch != '\n') || ch == 0x7f) {
+			fprintf(stderr, "fuzz_config: md_render_text let control 0x%02x through\n", ch);
+			abort();
+		}
+	}
+	free(out);
+	kb_doc_free(&kd);
 	free(text);
 	return 0;
 }

@@ -313,8 +313,9 @@ START_TEST(outgoing_limits)
 	nt.body = "x";
 	nt.customer_email = "ann@example.com";
 	ck_assert_msg(core_ticket_new(&f.d, &nt, &id, &e) == DESK_OK, "%s", e.msg);
-	ck_assert_int_eq(core_post_files(&f.d, id, MSG_REPLY, "hi", NULL, NULL, two, 2, NULL, 0,
-					 NULL, &row, &e),
+	ck_assert_int_eq(core_post_with(&f.d, id, MSG_REPLY, "hi",
+					&(struct post_extras){.files = two, .nfiles = 2}, NULL, 0,
+					&row, &e),
 			 DESK_EINVAL);
 	ck_assert_ptr_nonnull(strstr(e.msg, "more than attachments.max_total"));
 	free(small);
@@ -393,8 +394,9 @@ START_TEST(reply_carries_files)
 	};
 	int64_t row = 0;
 	struct derr e = {0};
-	ck_assert_msg(core_post_files(&f.d, r.ticket_id, MSG_REPLY, "Here.", NULL, NULL, files, 1,
-				      NULL, 0, NULL, &row, &e) == DESK_OK,
+	ck_assert_msg(core_post_with(&f.d, r.ticket_id, MSG_REPLY, "Here.",
+				     &(struct post_extras){.files = files, .nfiles = 1}, NULL, 0,
+				     &row, &e) == DESK_OK,
 		      "%s", e.msg);
 	char *text;
 	size_t len;
@@ -437,8 +439,9 @@ START_TEST(export_import_round_trip)
 		 .size = sizeof all},
 	};
 	struct derr e = {0};
-	ck_assert_int_eq(core_post_files(&f.d, r.ticket_id, MSG_NOTE, "internal", NULL, NULL,
-					 files, 1, NULL, 0, NULL, NULL, &e),
+	ck_assert_int_eq(core_post_with(&f.d, r.ticket_id, MSG_NOTE, "internal",
+					&(struct post_extras){.files = files, .nfiles = 1}, NULL, 0,
+					NULL, &e),
 			 DESK_OK);
 	char *path = xasprintf("%s/export.jsonl", f.dir);
 	FILE *out = fopen(path, "w+");
@@ -489,8 +492,9 @@ START_TEST(undo_after_reply_with_files)
 	};
 	struct field_change ch = {FIELD_STATUS, "pending"};
 	struct derr e = {0};
-	ck_assert_msg(core_post_files(&f.d, r.ticket_id, MSG_REPLY, "Sent.", NULL, NULL, files, 1,
-				      &ch, 1, NULL, NULL, &e) == DESK_OK,
+	ck_assert_msg(core_post_with(&f.d, r.ticket_id, MSG_REPLY, "Sent.",
+				     &(struct post_extras){.files = files, .nfiles = 1}, &ch, 1,
+				     NULL, &e) == DESK_OK,
 		      "%s", e.msg);
 	struct ticket t;
 	ck_assert_int_eq(store_ticket_get(f.d.st, r.ticket_id, &t, &e), DESK_OK);

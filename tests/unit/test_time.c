@@ -280,8 +280,8 @@ START_TEST(time_sent_with_a_reply)
 	struct time_log tl = {.seconds = 252, .measured = true};
 	int64_t msg = 0;
 	set_now(T0 + 300);
-	ck_assert_int_eq(core_post_timed(&x.d, id, MSG_REPLY, "Done.", NULL, NULL, ch, 1, &tl,
-					 &msg, &e),
+	ck_assert_int_eq(core_post_with(&x.d, id, MSG_REPLY, "Done.", &(struct post_extras){.time = &tl},
+					ch, 1, &msg, &e),
 			 DESK_OK);
 	struct time_entry_list l = {0};
 	ck_assert_int_eq(store_time_entries(x.d.st, id, &l, &e), DESK_OK);
@@ -302,8 +302,8 @@ START_TEST(time_sent_with_a_reply)
 	int64_t before = 0, after = 0;
 	ck_assert_int_eq(store_message_count(x.d.st, id, MSG_REPLY, &before, &e), DESK_OK);
 	tl.note = "bad\x07";
-	ck_assert_int_eq(core_post_timed(&x.d, id, MSG_REPLY, "Again.", NULL, NULL, NULL, 0, &tl,
-					 &msg, &e),
+	ck_assert_int_eq(core_post_with(&x.d, id, MSG_REPLY, "Again.", &(struct post_extras){.time = &tl},
+					NULL, 0, &msg, &e),
 			 DESK_EINVAL);
 	ck_assert_int_eq(store_message_count(x.d.st, id, MSG_REPLY, &after, &e), DESK_OK);
 	ck_assert_int_eq(after, before);
