@@ -2306,6 +2306,10 @@ end
 # shellcheck source=tests/cli/followup_tests.bash
 . "$ROOT/tests/cli/followup_tests.bash"
 
+# The write gate (issue 16).
+# shellcheck source=tests/cli/gate_tests.bash
+. "$ROOT/tests/cli/gate_tests.bash"
+
 t "the main database is intact after everything (integrity_check)"
 [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check: $(sqlite3 "$DB" 'PRAGMA integrity_check')"
 [ "$(sqlite3 "$DEMO" 'PRAGMA integrity_check')" = ok ] || fail "demo integrity_check failed"
