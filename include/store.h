@@ -55,9 +55,10 @@ int store_backup_to(struct store *st, const char *dest, struct store_backup_info
 /* --- transactions ------------------------------------------------------ */
 /* store_begin queues on the write gate (a flock on PATH-gate, first come
  * first served) and then BEGIN IMMEDIATE; the gate is left at commit or
- * rollback.  It waits as long as the gate keeps moving and fails
- * (DESK_EBUSY, naming the holder's pid and command) only when one writer
- * has held it past a bound of 30 s. */
+ * rollback.  It waits as long as the gate keeps moving (a new holder, or
+ * the holder still running statements) and fails (DESK_EBUSY, naming the
+ * holder's pid and command) only when one writer has held it past a
+ * bound of 30 s without either. */
 int store_begin(struct store *st, struct derr *e);
 int store_commit(struct store *st, struct derr *e);
 void store_rollback(struct store *st);

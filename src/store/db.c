@@ -126,6 +126,7 @@ sqlite3_stmt *st_prep(struct store *st, const char *sql, struct derr *e)
 {
 	struct stmt_slot *free_slot = NULL, *oldest = &st->cache[0];
 	st->tick++;
+	gate_heartbeat(st);
 	for (size_t i = 0; i < STMT_CACHE_SIZE; i++) {
 		struct stmt_slot *sl = &st->cache[i];
 		if (!sl->sql) {

@@ -9,7 +9,8 @@
  * writers ahead of it, and BEGIN IMMEDIATE inside the gate finds the
  * database free.
  *
- * The holder writes "pid start-ms label" into the file.  A waiter wakes
+ * The holder writes "pid start-ms label beats" into the file, and
+ * rewrites it once a second while it runs statements (gate_heartbeat).  A waiter wakes
  * every GATE_SLICE_MS to read it: while the record changes the gate is
  * moving and it waits on, however long the queue; a record unchanged for
  * the bound (GATE_STUCK_MS) is a stuck writer, which the waiter names.
@@ -187,6 +188,36 @@ static char *describe_holder(const char *gate, const char *record, long long now
 	return out;
 }
 
+/* "pid start-ms label beats": beats counts the holder's heartbeats. */
+static void write_record(struct store *st)
+{
+	char rec[GATE_RECORD];
+	memset(rec, ' ', sizeof rec);
+	int n = snprintf(rec, sizeof rec, "%ld %lld %s %ld\n", (long)getpid(), st->gate_since,
+			 st->gate_label ? st->gate_label : "-", st->gate_beats);
+	if (n > 0 && n < GATE_RECORD)
+		rec[n] = ' ';
+	rec[GATE_RECORD - 1] = '\n';
+	st->gate_beat_at = mono_ms();
+	/* The record is for naming a stuck holder only: a failed write
+	 * costs nothing but that name. */
+	if (pwrite(st->gate_fd, rec, sizeof rec, 0) != (ssize_t)sizeof rec) {
+	}
+}
+
+/* A long transaction that is still running statements (an import, a
+ * migration) is not stuck: once a second it changes its record, which
+ * the waiters see as the gate moving.  A holder that is stopped, or
+ * waiting on a writer that bypasses the gate, runs no statement and
+ * does not beat. */
+void gate_heartbeat(struct store *st)
+{
+	if (st->gate_held && st->gate_ready && mono_ms() - st->gate_beat_at >= 1000) {
+		st->gate_beats++;
+		write_record(st);
+	}
+}
+
 int gate_enter(struct store *st, struct derr *e)
 {
 	if (st->gate_held)
@@ -229,17 +260,9 @@ int gate_enter(struct store *st, struct derr *e)
 			return DESK_EBUSY;
 		}
 	}
-	char rec[GATE_RECORD];
-	memset(rec, ' ', sizeof rec);
-	int n = snprintf(rec, sizeof rec, "%ld %lld %s\n", (long)getpid(), wall_ms(),
-			 st->gate_label ? st->gate_label : "-");
-	if (n > 0 && n < GATE_RECORD)
-		rec[n] = ' ';
-	rec[GATE_RECORD - 1] = '\n';
-	/* The record is for naming a stuck holder only: a failed write
-	 * costs nothing but that name. */
-	if (pwrite(st->gate_fd, rec, sizeof rec, 0) != (ssize_t)sizeof rec) {
-	}
+	st->gate_since = wall_ms();
+	st->gate_beats = 0;
+	write_record(st);
 	st->gate_held = true;
 	return DESK_OK;
 }

@@ -30,6 +30,8 @@ struct store {
 	bool gate_held;
 	bool gate_off;    /* the gate could not be opened: busy handler alone */
 	char *gate_label; /* who this writer is, for naming a stuck one */
+	long long gate_since, gate_beat_at; /* gate.c's record: taken, last beat */
+	long gate_beats;
 };
 
 /* A cached prepared statement for sql, reset and with bindings cleared;
@@ -99,6 +101,9 @@ int gate_enter(struct store *st, struct derr *e);
 bool gate_try(struct store *st);
 void gate_leave(struct store *st);
 void gate_close(struct store *st);
+/* While the gate is held: at most once a second, tells the waiters the
+ * holder is still at work (st_prep calls it for every statement). */
+void gate_heartbeat(struct store *st);
 
 int schema_create(struct store *st, int version, struct derr *e);
 int schema_migrate(struct store *st, struct derr *e);

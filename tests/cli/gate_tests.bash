@@ -97,3 +97,23 @@ run --db "$NG/desk.db" list
 rc_is 0
 err_empty
 end
+
+t "gate: a long transaction at work (an import) keeps the gate moving; a writer waits it out"
+IDB=$TMP/gate/import.db
+run --db "$TMP/gate/demo.db" init --demo
+run --db "$TMP/gate/demo.db" export
+for i in 1 2 3 4 5 6 7 8 9 10; do cat "$W/out"; done >"$TMP/gate/ten.jsonl"
+run --db "$IDB" init
+run --db "$IDB" new --subject "Gate import" --email gi@example.com --body "hi"
+timeout 120 "$DESK" --db "$IDB" import "$TMP/gate/ten.jsonl" >"$TMP/gate/import.out" 2>&1 &
+importer=$!
+sleep 0.5
+start=$(date +%s%N)
+DESK_GATE_STUCK_MS=1000 run --db "$IDB" note 1 --body "waited for the import"
+ms=$((($(date +%s%N) - start) / 1000000))
+rc_is 0
+err_empty
+wait "$importer" || fail "the import failed: $(cat "$TMP/gate/import.out")"
+grep -q "updated tickets" "$TMP/gate/import.out" || fail "import said: $(cat "$TMP/gate/import.out")"
+echo "# the note waited $ms ms behind the import (bound 1000 ms)"
+end
