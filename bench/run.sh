@@ -75,6 +75,12 @@ ms() { # wall time of a command in ms; stdout to $WORK/last.out
 	t1=$(date +%s%N)
 	echo $(((t1 - t0) / 1000000))
 }
+ms1() { # the same to 0.1 ms, for commands that take a few ms
+	t0=$(date +%s%N)
+	"$@" >"$WORK/last.out" 2>"$WORK/last.err" || { cat "$WORK/last.err" >&2; return 1; }
+	t1=$(date +%s%N)
+	awk -v d=$((t1 - t0)) 'BEGIN { printf "%.1f\n", d / 1e6 }'
+}
 tickets_of() { # 10k -> 10000
 	echo "$1" | awk '{ n = $1 + 0; u = tolower(substr($1, length($1)));
 		if (u == "k") n *= 1000; else if (u == "m") n *= 1000000; print n }'
@@ -252,12 +258,39 @@ bench_size() {
 
 	# 8, 32 and 128 agents adding notes at once: commit latency (the
 	# wait for the write lock included) and commits per second.
+	# Beside each, the floor: bare SQLite writers, one row per commit,
+	# same synchronous and same gate (bench-writers --baseline), and the
+	# ratio of the p99s (target: within 2x).
 	for procs in 8 32 128; do
-		"$ROOT/build/bench-writers" --db "$copy" --procs $procs \
-			--notes $([ "$QUICK" = 1 ] && echo 3 || echo 20) \
+		notes=$([ "$QUICK" = 1 ] && echo 3 || echo 20)
+		"$ROOT/build/bench-writers" --db "$copy" --procs $procs --notes $notes \
 			>"$WORK/writers-$procs.out" || true
 		put "$size" "writers$procs" "$(awk '{ print $8 " / " $10 " / " $14 }' "$WORK/writers-$procs.out")"
+		rm -f "$WORK/base.db" "$WORK/base.db-wal" "$WORK/base.db-shm" "$WORK/base.db-gate"
+		"$ROOT/build/bench-writers" --baseline "$WORK/base.db" --procs $procs --notes $notes \
+			>"$WORK/base-$procs.out" || true
+		put "$size" "base$procs" "$(awk '{ print $8 " / " $10 " / " $14 }' "$WORK/base-$procs.out")"
+		put "$size" "ratio$procs" "$(awk 'NR == FNR { d = $10; next } { if ($10 > 0) printf "%.1fx\n", d / $10 }' \
+			"$WORK/writers-$procs.out" "$WORK/base-$procs.out")"
 	done
+	rm -f "$WORK/base.db" "$WORK/base.db-wal" "$WORK/base.db-shm" "$WORK/base.db-gate"
+
+	# One CLI note, process start to exit, against the sqlite3 shell
+	# doing one insert with the same synchronous (target: within 3x).
+	if command -v sqlite3 >/dev/null; then
+		runs=$([ "$QUICK" = 1 ] && echo 3 || echo 15)
+		tid=$(sqlite3 "$copy" "SELECT min(id) FROM tickets WHERE status IN ('new', 'open')")
+		agent=$(sqlite3 "$copy" "SELECT login FROM agents ORDER BY id LIMIT 1")
+		: >"$WORK/cli-note.ms"
+		: >"$WORK/cli-sqlite.ms"
+		for i in $(seq "$runs"); do
+			ms1 "$DESK" --db "$copy" --as "$agent" note "$tid" --body "bench cli note $i" >>"$WORK/cli-note.ms"
+			ms1 sqlite3 "$copy" "PRAGMA synchronous = FULL; INSERT INTO events (ticket_id, at, action) VALUES ($tid, $i, 'bench')" >>"$WORK/cli-sqlite.ms"
+		done
+		put "$size" cli_note "$(sort -n "$WORK/cli-note.ms" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')"
+		put "$size" cli_sqlite "$(sort -n "$WORK/cli-sqlite.ms" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')"
+		put "$size" cli_ratio "$(awk -v d="$(get "$size" cli_note)" -v b="$(get "$size" cli_sqlite)" 'BEGIN { if (b > 0) printf "%.1fx", d / b }')"
+	fi
 	rm -f "$copy" "$copy-wal" "$copy-shm"
 }
 
@@ -319,9 +352,14 @@ row() { # label target metric [suffix]
 	row "import, tickets/s" ">= 20000" import
 	row "ingest, messages/s (1 proc/mail)" "" ingest
 	row "desk report, 2 years" "<= 1000" report
-	row "8 writers: note p50 / p99 ms / commits/s" "" writers8
-	row "32 writers: note p50 / p99 ms / commits/s" "" writers32
-	row "128 writers: note p50 / p99 ms / commits/s" "" writers128
+	for w in 8 32 128; do
+		row "$w writers: note p50 / p99 ms / commits/s" "" writers$w
+		row "  bare SQLite, same gate: p50 / p99 / c/s" "" base$w
+		row "  desk / bare SQLite, p99" "<= 2x" ratio$w
+	done
+	row "CLI note, start to exit (median)" "" cli_note
+	row "  sqlite3 shell, one insert" "floor" cli_sqlite
+	row "  desk / sqlite3" "<= 3x" cli_ratio
 	row "st_prep hit, full cache, us" "" st_prep
 } | tee "$OUT/table.txt" "$OUT/table-$(echo $SIZES | tr " " "-").txt"
 
@@ -334,7 +372,8 @@ if [ "$QUICK" = 1 ]; then
 	for s in $SIZES; do
 		for m in gen first sqlite3 key_down key_pgdn key_end key_open200 key_view \
 			key_filter key_search search_common search_rare search_prefix \
-			session_rss import report writers8 writers32 writers128 st_prep; do
+			session_rss import report writers8 writers32 writers128 base8 base32 base128 \
+			ratio8 ratio32 ratio128 cli_note cli_sqlite cli_ratio st_prep; do
 			v=$(get "$s" "$m")
 			case "$v" in
 			"" | *nan* | *n/a*) fail=$((fail + 1)); say "FAILED: $s: no figure for $m" ;;

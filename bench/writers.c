@@ -2,6 +2,7 @@
  *
  *   bench-writers --db PATH [--procs 16] [--notes 100] [--tickets 2000]
  *                 [--gap-ms 200] [--seed S]
+ *   bench-writers --baseline PATH [--procs 16] [--notes 100] [--gap-ms 200]
  *
  * Forks PROCS processes; each opens the database as its own agent (as
  * `desk note` would, through core/), then adds NOTES internal notes to
@@ -11,8 +12,18 @@
  * note).  Each core_note is one BEGIN IMMEDIATE ...
  * COMMIT with its audit event; its wall time (waiting for the write lock
  * included) is what is measured.  Prints p50/p99/max over all notes,
- * the failures (which must be 0) and the commits per second. */
+ * the failures (which must be 0) and the commits per second.
+ *
+ * --baseline is the floor to compare with: the same processes, pauses
+ * and timing, each "note" one row inserted by bare SQLite into its own
+ * database PATH (made if missing: WAL, synchronous=FULL like desk) behind
+ * the same gate desk uses (flock on PATH-gate around BEGIN IMMEDIATE ...
+ * COMMIT). */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <sqlite3.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +114,77 @@ static int writer(const char *db, int idx, int notes, int gap_ms, unsigned seed,
 	return 0;
 }
 
+/* One bare SQLite writer: what a note costs with nothing of desk. */
+static int baseline_writer(const char *path, int idx, int notes, int gap_ms, unsigned seed,
+			   int out_fd)
+{
+	sqlite3 *db;
+	char *gate = xasprintf("%s-gate", path);
+	int fd = open(gate, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	free(gate);
+	if (fd < 0 || sqlite3_open(path, &db) != SQLITE_OK) {
+		fprintf(stderr, "bench-writers: %s: cannot open\n", path);
+		return 1;
+	}
+	sqlite3_busy_timeout(db, 200);
+	sqlite3_exec(db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+	sqlite3_stmt *begin, *ins, *commit;
+	sqlite3_prepare_v2(db, "BEGIN IMMEDIATE", -1, &begin, NULL);
+	sqlite3_prepare_v2(db, "INSERT INTO notes (writer, body) VALUES (?1, ?2)", -1, &ins, NULL);
+	sqlite3_prepare_v2(db, "COMMIT", -1, &commit, NULL);
+	unsigned r = seed * 7919u + (unsigned)idx;
+	if (gap_ms)
+		usleep((useconds_t)(rand_r(&r) % (gap_ms * 1000 + 1)));
+	for (int i = -1; i < notes; i++) { /* -1: the untimed warm-up */
+		char body[128];
+		snprintf(body, sizeof body, "Bench note %d from writer %d: checked with the courier.",
+			 i, idx);
+		double t0 = now_ms();
+		while (flock(fd, LOCK_EX) != 0 && errno == EINTR)
+			;
+		int rc = sqlite3_step(begin);
+		sqlite3_reset(begin);
+		if (rc == SQLITE_DONE) {
+			sqlite3_bind_int(ins, 1, idx);
+			sqlite3_bind_text(ins, 2, body, -1, SQLITE_TRANSIENT);
+			rc = sqlite3_step(ins);
+			sqlite3_reset(ins);
+			if (rc == SQLITE_DONE)
+				rc = sqlite3_step(commit);
+			sqlite3_reset(commit);
+			if (rc != SQLITE_DONE)
+				sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		}
+		flock(fd, LOCK_UN);
+		double ms = rc == SQLITE_DONE ? now_ms() - t0 : -1;
+		if (i >= 0 && write(out_fd, &ms, sizeof ms) != sizeof ms)
+			break;
+		if (gap_ms)
+			usleep((useconds_t)(rand_r(&r) % (gap_ms * 1000 + 1)));
+	}
+	sqlite3_finalize(begin);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(commit);
+	sqlite3_close(db);
+	close(fd);
+	return 0;
+}
+
+static int baseline_create(const char *path)
+{
+	sqlite3 *db;
+	int rc = sqlite3_open(path, &db);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "PRAGMA journal_mode = WAL;"
+				      "CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY,"
+				      " writer INTEGER NOT NULL, body TEXT NOT NULL)",
+				  NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		fprintf(stderr, "bench-writers: %s: %s\n", path, sqlite3_errmsg(db));
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -112,9 +194,10 @@ int main(int argc, char **argv)
 		{"tickets", required_argument, NULL, 't'},
 		{"gap-ms", required_argument, NULL, 'g'},
 		{"seed", required_argument, NULL, 's'},
+		{"baseline", required_argument, NULL, 'b'},
 		{0},
 	};
-	const char *db = NULL;
+	const char *db = NULL, *base = NULL;
 	int procs = 16, notes = 100, gap = 200;
 	long tickets = 2000;
 	unsigned seed = 1;
@@ -127,15 +210,18 @@ int main(int argc, char **argv)
 		case 't': tickets = atol(optarg); break;
 		case 'g': gap = atoi(optarg); break;
 		case 's': seed = (unsigned)atoi(optarg); break;
+		case 'b': base = optarg; break;
 		default: return 2;
 		}
 	}
-	if (!db || procs < 1 || notes < 1 || tickets < 1 || gap < 0) {
+	if (!db == !base || procs < 1 || notes < 1 || tickets < 1 || gap < 0) {
 		fprintf(stderr, "usage: bench-writers --db PATH [--procs N] [--notes N]"
-				" [--tickets N] [--gap-ms MS] [--seed S]\n");
+				" [--tickets N] [--gap-ms MS] [--seed S]\n"
+				"       bench-writers --baseline PATH [--procs N] [--notes N]"
+				" [--gap-ms MS] [--seed S]\n");
 		return 2;
 	}
-	if (load_ids(db, tickets))
+	if (base ? baseline_create(base) : load_ids(db, tickets))
 		return 1;
 	int fds[2];
 	if (pipe(fds)) {
@@ -147,7 +233,8 @@ int main(int argc, char **argv)
 		pid_t pid = fork();
 		if (pid == 0) {
 			close(fds[0]);
-			_exit(writer(db, i, notes, gap, seed, fds[1]));
+			_exit(base ? baseline_writer(base, i, notes, gap, seed, fds[1])
+				   : writer(db, i, notes, gap, seed, fds[1]));
 		}
 		if (pid < 0) {
 			perror("bench-writers: fork");

@@ -53,6 +53,12 @@ int store_backup_to(struct store *st, const char *dest, struct store_backup_info
 		    struct derr *e);
 
 /* --- transactions ------------------------------------------------------ */
+/* store_begin queues on the write gate (a flock on PATH-gate, first come
+ * first served) and then BEGIN IMMEDIATE; the gate is left at commit or
+ * rollback.  It waits as long as the gate keeps moving (a new holder, or
+ * the holder still running statements) and fails (DESK_EBUSY, naming the
+ * holder's pid and command) only when one writer has held it past a
+ * bound of 30 s without either. */
 int store_begin(struct store *st, struct derr *e);
 int store_commit(struct store *st, struct derr *e);
 void store_rollback(struct store *st);
@@ -66,6 +72,13 @@ bool store_changed(struct store *st);
  * stop with an error when it returns true (the console counts its view
  * only while no key waits).  NULL clears it. */
 void store_set_give_up(struct store *st, bool (*give_up)(void *arg), void *arg);
+
+/* Who this connection writes as (an agent's login), written into the
+ * gate while it holds it so that a waiter can name a stuck writer. */
+void store_set_gate_label(struct store *st, const char *label);
+/* NULL, or why this process wrote without the write gate (its file could
+ * not be opened: a read-only folder, someone else's file): a warning. */
+const char *store_gate_problem(void);
 
 /* --- agents ------------------------------------------------------------ */
 int store_agent_get(struct store *st, int64_t id, struct agent *out, struct derr *e);

@@ -245,6 +245,8 @@ int cli_main(int argc, char **argv)
 		rc = help ? cli_help(&c) : cmd->exec(&c, sub_argc, sub_argv);
 	}
 	config_free(&c.cfg);
+	if (store_gate_problem())
+		cli_warn("desk", store_gate_problem());
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "desk: writing the output: %s\n", strerror(errno));
 		rc = EXIT_FAIL;

@@ -91,6 +91,8 @@ int desk_open(struct desk *d, const char *db_path, const struct config *cfg,
 		rc = identify(d, login, e);
 	if (rc == DESK_OK && (flags & DESK_OPEN_NO_AGENT) && !d->me.login)
 		d->me.login = xstrdup(login);
+	if (rc == DESK_OK)
+		store_set_gate_label(d->st, d->me.login);
 	free(login);
 	if (rc)
 		desk_close(d);

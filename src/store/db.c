@@ -126,6 +126,7 @@ sqlite3_stmt *st_prep(struct store *st, const char *sql, struct derr *e)
 {
 	struct stmt_slot *free_slot = NULL, *oldest = &st->cache[0];
 	st->tick++;
+	gate_heartbeat(st);
 	for (size_t i = 0; i < STMT_CACHE_SIZE; i++) {
 		struct stmt_slot *sl = &st->cache[i];
 		if (!sl->sql) {
@@ -167,11 +168,21 @@ void st_done(sqlite3_stmt *s)
 
 int st_exec_stmt(struct store *st, sqlite3_stmt *s, struct derr *e, const char *what)
 {
+	/* A write outside store_begin (the console's presence and heartbeat)
+	 * queues on the gate like any other, for its one statement. */
+	bool gated = !st->in_txn && !st->readonly && !sqlite3_stmt_readonly(s);
+	int grc = gated ? gate_enter(st, e) : DESK_OK;
+	if (grc) {
+		sqlite3_reset(s);
+		return grc;
+	}
 	int rc = sqlite3_step(s);
 	int out = DESK_OK;
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		out = st_fail(st, e, what);
 	sqlite3_reset(s);
+	if (gated)
+		gate_leave(st);
 	return out;
 }
 
@@ -353,6 +364,7 @@ int store_open_memory(struct store **out, struct derr *e)
 {
 	struct store *st = xcalloc(1, sizeof *st);
 	st->path = xstrdup(":memory:");
+	st->gate_off = true; /* nobody else to queue behind */
 	int rc = DESK_OK;
 	if (sqlite3_open_v2(":memory:", &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK)
@@ -379,15 +391,21 @@ void store_close(struct store **stp)
 		}
 	}
 	if (st->db) {
-		/* Bounded: without a limit, optimize re-analyzes whole tables
-		 * (seconds on a million tickets) on exit of any command.  Not
-		 * for a read-only use: its statistics are a write, which would
-		 * take (or wait for) the write lock. */
-		if (!st->readonly)
+		/* Statistics (PRAGMA optimize, bounded: without a limit it
+		 * re-analyzes whole tables, seconds on a million tickets) only
+		 * from a connection that changed something, and only when the
+		 * write gate is free this instant: the ANALYZE it may run is a
+		 * write, and a command at exit should wait for no one nor make
+		 * anyone wait.  A busy desk skips it; a quiet moment runs it. */
+		if (st->wrote && gate_try(st)) {
+			sqlite3_busy_timeout(st->db, 0);
 			sqlite3_exec(st->db, "PRAGMA analysis_limit = 1000; PRAGMA optimize", NULL,
 				     NULL, NULL);
+			gate_leave(st);
+		}
 		sqlite3_close_v2(st->db);
 	}
+	gate_close(st);
 	free(st->path);
 	free(st);
 	*stp = NULL;
@@ -412,6 +430,9 @@ int store_begin(struct store *st, struct derr *e)
 	sqlite3_stmt *s = st_prep(st, "BEGIN IMMEDIATE", e);
 	if (!s)
 		return derr_code(e);
+	int grc = gate_enter(st, e);
+	if (grc)
+		return grc;
 	unsigned seed = (unsigned)getpid() ^ (unsigned)time(NULL);
 	for (int attempt = 0; attempt < BEGIN_ATTEMPTS; attempt++) {
 		int rc = sqlite3_step(s);
@@ -420,11 +441,17 @@ int store_begin(struct store *st, struct derr *e)
 			st->in_txn = true;
 			return DESK_OK;
 		}
-		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) {
+			gate_leave(st);
 			return st_fail(st, e, "starting a change");
+		}
 		sleep_ms(1 + rand_r(&seed) % 20);
 	}
-	return st_fail(st, e, "waiting to write");
+	/* Inside the gate only a writer that bypasses it (the sqlite3
+	 * shell, an older desk) can keep the database locked this long. */
+	int out = st_fail(st, e, "waiting to write");
+	gate_leave(st);
+	return out;
 }
 
 int store_commit(struct store *st, struct derr *e)
@@ -442,6 +469,8 @@ int store_commit(struct store *st, struct derr *e)
 		return out;
 	}
 	st->in_txn = false;
+	st->wrote = true;
+	gate_leave(st);
 	return DESK_OK;
 }
 
@@ -450,6 +479,7 @@ void store_rollback(struct store *st)
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->in_txn = false;
+	gate_leave(st);
 }
 
 bool store_in_transaction(const struct store *st)

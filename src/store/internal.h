@@ -24,6 +24,14 @@ struct store {
 	int64_t data_version;
 	bool (*give_up)(void *arg); /* store_set_give_up */
 	void *give_up_arg;
+	bool wrote;       /* committed a change: statistics may be due at close */
+	int gate_fd;      /* PATH-gate (gate.c), open once gate_ready */
+	bool gate_ready;
+	bool gate_held;
+	bool gate_off;    /* the gate could not be opened: busy handler alone */
+	char *gate_label; /* who this writer is, for naming a stuck one */
+	long long gate_since, gate_beat_at; /* gate.c's record: taken, last beat */
+	long gate_beats;
 };
 
 /* A cached prepared statement for sql, reset and with bindings cleared;
@@ -85,6 +93,19 @@ int st_json_functions(struct store *st, struct derr *e);
 	" LEFT JOIN customers c ON c.id = t.customer_id"             \
 	" LEFT JOIN agents a ON a.id = m.author_id"
 void read_message(sqlite3_stmt *s, struct message *m);
+
+/* The write gate (gate.c): taken before BEGIN IMMEDIATE, left after
+ * COMMIT or ROLLBACK.  gate_enter waits as long as the gate moves and
+ * fails (DESK_EBUSY, naming the holder) only when one holder keeps it
+ * past the bound; without a usable gate file it lets the writer through.
+ * gate_try takes it only if free now (true also without a gate). */
+int gate_enter(struct store *st, struct derr *e);
+bool gate_try(struct store *st);
+void gate_leave(struct store *st);
+void gate_close(struct store *st);
+/* While the gate is held: at most once a second, tells the waiters the
+ * holder is still at work (st_prep calls it for every statement). */
+void gate_heartbeat(struct store *st);
 
 int schema_create(struct store *st, int version, struct derr *e);
 int schema_migrate(struct store *st, struct derr *e);

@@ -2321,6 +2321,9 @@ end
 # The knowledge base (issue 15).
 # shellcheck source=tests/cli/kb_tests.bash
 . "$ROOT/tests/cli/kb_tests.bash"
+# The write gate (issue 16).
+# shellcheck source=tests/cli/gate_tests.bash
+. "$ROOT/tests/cli/gate_tests.bash"
 
 t "the main database is intact after everything (integrity_check)"
 [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check: $(sqlite3 "$DB" 'PRAGMA integrity_check')"

@@ -192,6 +192,22 @@ else not_ok "two agents write at once through desk, and all 30 writes land" \
 	"exit $r1/$r2, notes $c1/$c2" "$(cat "$T/$A1.err" "$T/$A2.err")"; fi
 [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] && ok "integrity ok" || not_ok "integrity ok"
 
+# The write gate beside the database: made by whoever writes first, with
+# the database's mode and the folder's group, so the next agent queues on
+# it too (with umask 077 as well), and nobody is told it was unusable.
+[ "$(stat -c '%a %G' "$DB-gate")" = "660 $G" ] && ok "the write gate is 0660, group $G" ||
+	not_ok "the write gate is 0660, group $G" "$(stat -c '%a %U %G' "$DB-gate")"
+rm -f "$DB-gate"
+as "$A1" sh -c 'umask 077; exec "$@"' sh "$DESK" --db "$DB" note 1 --body "gate by $A1" \
+	>/dev/null 2>"$T/gate1.err"
+out=$(as "$A2" sh -c 'umask 077; exec "$@"' sh "$DESK" --db "$DB" note 1 --body "gate then $A2" 2>&1)
+if [ "$(stat -c '%a %G' "$DB-gate")" = "660 $G" ] && [ ! -s "$T/gate1.err" ] &&
+	[[ $out != *"write gate"* ]] &&
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM messages WHERE body = 'gate then $A2'")" = 1 ]; then
+	ok "an agent's desk makes the gate 0660 $G (umask 077), and another agent writes through it"
+else not_ok "an agent's desk makes the gate 0660 $G (umask 077), and another agent writes through it" \
+	"$(stat -c '%a %U %G' "$DB-gate")" "$(cat "$T/gate1.err")" "$out"; fi
+
 # --- children run without desk's group -----------------------------------
 gid=$(getent group "$G" | cut -d: -f3)
 mkdir -p "$T/bin"

@@ -3,7 +3,11 @@
 #  1. 32 concurrent processes claim, reply, note and change status; every
 #     acknowledged write must be there afterwards, no ticket claimed twice,
 #     integrity ok, and no "busy"/"locked" error reaches anyone.
-#  2. writers killed with SIGKILL at random moments, many times: integrity
+#  2. 64 processes adding notes flat out (no pause) for a bounded time,
+#     queuing on the write gate: no error at all reaches a writer (busy,
+#     locked or the gate's bound), and every writer's acknowledged notes
+#     are exactly its notes in the database.
+#  3. writers killed with SIGKILL at random moments, many times: integrity
 #     ok and every acknowledged write present.
 #  (Unix users sharing a database through the setgid desk: tests/priv.)
 set -u
@@ -112,7 +116,54 @@ else
 	not_ok "set up the stress database" "desk init/new failed"
 fi
 
-# --- 2. kill -9 at random moments ----------------------------------------
+# --- 2. 64 writers flat out ----------------------------------------------
+FLAT=${STRESS_FLAT_WRITERS:-64}
+FLAT_SECONDS=${STRESS_FLAT_SECONDS:-15}
+db=$tmp/flat.db
+flat_writer() { # db, agent number, deadline (epoch s)
+	local db=$1 w=$2 deadline=$3 i=0
+	while [ "$(date +%s)" -lt "$deadline" ]; do
+		i=$((i + 1))
+		if "$DESK" --db "$db" --as "f$w" note $((i % 4 + 1)) --body "flat f$w-$i" \
+			>/dev/null 2>>"$tmp/flat-err.$w"; then
+			echo "f$w-$i" >>"$tmp/flat-log.$w"
+		fi
+	done
+}
+if "$DESK" --db "$db" init >/dev/null &&
+	for i in $(seq 1 "$FLAT"); do "$DESK" --db "$db" agent add "f$i" >/dev/null || exit 1; done &&
+	for i in 1 2 3 4; do "$DESK" --db "$db" new --subject "Flat $i" --email "f$i@example.com" \
+		--body "flat $i" >/dev/null || exit 1; done; then
+	deadline=$(($(date +%s) + FLAT_SECONDS))
+	for w in $(seq 1 "$FLAT"); do
+		flat_writer "$db" "$w" "$deadline" &
+	done
+	wait
+	acked=$(cat "$tmp"/flat-log.* 2>/dev/null | wc -l)
+	stored=$(sqlite3 "$db" "SELECT count(*) FROM messages WHERE body LIKE 'flat f%'")
+	echo "# $FLAT writers flat out for ${FLAT_SECONDS} s: $acked notes acknowledged, $stored stored"
+	errs=$(cat "$tmp"/flat-err.* 2>/dev/null)
+	if [ -z "$errs" ]; then ok "no error (busy, locked, gate) reached any of $FLAT writers flat out"
+	else not_ok "no error (busy, locked, gate) reached any of $FLAT writers flat out" \
+		"$(grep -c . <<<"$errs") error lines, e.g.:" "$(head -3 <<<"$errs")"; fi
+	# per writer: what it was told is stored, exactly
+	bad=""
+	for w in $(seq 1 "$FLAT"); do
+		want=$(sort "$tmp/flat-log.$w" 2>/dev/null)
+		got=$(sqlite3 "$db" "SELECT substr(body, 6) FROM messages WHERE body LIKE 'flat f$w-%'" | sort)
+		[ "$want" = "$got" ] || bad+="f$w: $(wc -l <<<"$want") acknowledged, $(wc -l <<<"$got") stored; "
+	done
+	if [ -z "$bad" ] && [ "$acked" -ge "$FLAT" ]; then
+		ok "every writer's acknowledged notes are exactly its notes stored ($acked)"
+	else
+		not_ok "every writer's acknowledged notes are exactly its notes stored" "${bad:-only $acked acknowledged}"
+	fi
+	check "integrity_check ok after $FLAT writers flat out" integrity "$db"
+else
+	not_ok "set up the flat-out database" "desk init/agent add/new failed"
+fi
+
+# --- 3. kill -9 at random moments ----------------------------------------
 db=$tmp/crash.db
 rm -f "$tmp"/log.* "$tmp"/err.*
 ROUNDS=${STRESS_KILL_ROUNDS:-15}
@@ -142,7 +193,7 @@ else
 	not_ok "set up the crash database" "desk init/new failed"
 fi
 
-# --- 3. Unix users sharing a database: tests/priv (real users, desk
+# --- 4. Unix users sharing a database: tests/priv (real users, desk
 # installed setgid, as root). -------------------------------------------
 
 echo "$passed passed, $failed failed"
