@@ -6,6 +6,11 @@
 
 int main(void)
 {
+	/* Check's 4 s default, read as each tcase is made, was outgrown by
+	 * tests that build databases when the machine is loaded (queue_deep,
+	 * dashboard, store); a hang is still caught, and an explicit
+	 * tcase_set_timeout or CK_DEFAULT_TIMEOUT wins. */
+	setenv("CK_DEFAULT_TIMEOUT", "30", 0);
 	SRunner *sr = srunner_create(NULL);
 #define SUITE(name) srunner_add_suite(sr, suite_##name());
 #include "suites.def"
