@@ -615,6 +615,12 @@ struct time_groups { struct time_group *v; size_t n, cap; };
 void time_groups_free(struct time_groups *g);
 int store_time_report(struct store *st, int64_t since, int64_t until, enum time_by by,
 		      struct time_groups *out, struct derr *e);
+/* doc (desk report's JSON) with "survey_comments" (every answer of the
+ * period with words: ticket, answered_at, kind, score, comment, oldest
+ * first) and "knowledge_base" (slug, title, uses; most used first) set
+ * (src/store/report_more.c).  A new string in *out. */
+int store_report_lists_json(struct store *st, int64_t since, int64_t until, const char *doc,
+			    char **out, struct derr *e);
 /* doc (desk report's JSON) with "time_spent" set: {"total": {tickets,
  * entries, seconds, median_per_ticket_seconds}, "by_agent": [{key, ...}],
  * "by_queue", "by_channel"}.  A new string in *out. */

@@ -88,8 +88,12 @@ int core_report_json(struct desk *d, const struct metrics *m, char **json, struc
 	int rc = core_report_allowed(d, e);
 	if (rc == DESK_OK)
 		rc = store_metrics_json(d->st, m, &figures, e);
+	char *timed = NULL;
 	if (rc == DESK_OK)
-		rc = store_time_report_json(d->st, m->q.since, m->q.until, figures, json, e);
+		rc = store_time_report_json(d->st, m->q.since, m->q.until, figures, &timed, e);
+	if (rc == DESK_OK)
+		rc = store_report_lists_json(d->st, m->q.since, m->q.until, timed, json, e);
+	free(timed);
 	free(figures);
 	return rc;
 }

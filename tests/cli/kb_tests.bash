@@ -155,6 +155,9 @@ rc_is 0
 out_has "KNOWLEDGE BASE: articles used in replies"
 out_match "^ +2  reset-password  Resetting your password$"
 out_match "^ +1  invoices  Where to find your invoices$"
+kb report --until "$(date -u -d tomorrow +%F)" --json
+python3 -c 'import json,sys; l=json.load(sys.stdin)["knowledge_base"]; assert l==[{"slug":"reset-password","title":"Resetting your password","uses":2},{"slug":"invoices","title":"Where to find your invoices","uses":1}], l' <"$W/out" ||
+	fail "--json knowledge_base: $(cat "$W/out")"
 kb report --since 2020-01-01 --until 2020-02-01
 out_has "KNOWLEDGE BASE: articles used in replies: none"
 end

@@ -166,4 +166,8 @@ rc_is 0
 out_match "^all +1 +100\.0% +0 +- +1 +\+100\.0$"
 out_has "SURVEY COMMENTS: 2"
 out_match "#1 +2027-01-16 08:01  csat 4/5   quick, but the hinge came late\."
+sv $((SV1 + 60)) report --since 2027-01-01 --json
+rc_is 0
+python3 -c 'import json,sys; l=json.load(sys.stdin)["survey_comments"]; assert len(l)==2 and l[0]["ticket"]==1 and l[0]["kind"]=="csat" and l[0]["score"]==4 and l[0]["comment"]=="quick, but the\nhinge came late." and l[0]["answered_at"].startswith("2027-01-16T08:01"), l' <"$W/out" ||
+	fail "--json survey_comments: $(cat "$W/out")"
 end
