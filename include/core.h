@@ -423,10 +423,12 @@ const char *survey_default_question(enum survey_kind kind);
 /* An answer given by phone or in person, recorded by the agent (any
  * agent) on ticket id (a merged ticket's goes to the one it was merged
  * into): score in kind's range, comment optional (plain text, capped
- * like a message).  One transaction with a "survey" event.  *survey_id
- * the new row (may be NULL). */
+ * like a message).  One transaction with a "survey" event.  An answer of
+ * that kind an agent recorded on the ticket before is replaced (a
+ * correction; the event keeps the old score) and *replaced says so.
+ * *survey_id the row (either may be NULL). */
 int core_survey_record(struct desk *d, int64_t id, enum survey_kind kind, int score,
-		       const char *comment, int64_t *survey_id, struct derr *e);
+		       const char *comment, int64_t *survey_id, bool *replaced, struct derr *e);
 /* `desk survey list` (supervisors and admins). */
 int core_survey_list(struct desk *d, const struct survey_query *q, struct survey_entries *out,
 		     struct derr *e);

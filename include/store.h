@@ -224,6 +224,11 @@ int store_survey_request_insert(struct store *st, struct survey_request *r, stru
  * message_row; DESK_ENOTFOUND when none. */
 int store_survey_request_get(struct store *st, const char *token, int64_t message_row,
 			     struct survey_request *out, struct derr *e);
+/* The answer of this kind an agent recorded on ticket (desk survey, V),
+ * not one that came by mail or import: *survey_id 0 when none, else its
+ * id and score. */
+int store_survey_recorded(struct store *st, int64_t ticket, enum survey_kind kind,
+			  int64_t *survey_id, int *score, struct derr *e);
 /* A new answer replacing survey_id's score, comment and time. */
 int store_survey_update(struct store *st, int64_t survey_id, int score, const char *comment,
 			int64_t at, struct derr *e);

@@ -160,13 +160,16 @@ static int exec_record(struct cli_ctx *c, int argc, char **argv)
 	if (rc)
 		return rc;
 	struct derr e = {0};
-	rc = core_survey_record(&d, id, (enum survey_kind)kind, score, comment, NULL, &e);
+	bool replaced = false;
+	rc = core_survey_record(&d, id, (enum survey_kind)kind, score, comment, NULL, &replaced,
+				&e);
 	desk_close(&d);
 	if (rc)
 		return cli_fail(&e);
 	char text[32];
 	survey_score_text((enum survey_kind)kind, score, text, sizeof text);
-	printf("desk: ticket %lld: survey %s recorded\n", (long long)id, text);
+	printf("desk: ticket %lld: survey %s recorded%s\n", (long long)id, text,
+	       replaced ? ", replacing the answer recorded before" : "");
 	return EXIT_OK;
 }
 

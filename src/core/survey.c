@@ -272,7 +272,7 @@ int core_survey_live_ticket(struct desk *d, int64_t id, int64_t *live, int64_t *
 }
 
 int core_survey_record(struct desk *d, int64_t id, enum survey_kind kind, int score,
-		       const char *comment, int64_t *survey_id, struct derr *e)
+		       const char *comment, int64_t *survey_id, bool *replaced, struct derr *e)
 {
 	int lo, hi;
 	survey_range(kind, &lo, &hi);
@@ -300,12 +300,28 @@ int core_survey_record(struct desk *d, int64_t id, enum survey_kind kind, int sc
 		struct survey sv = {.ticket_id = live, .kind = kind, .score = score,
 				    .answered_at = time_now(), .comment = text,
 				    .agent_id = d->me.id, .merged_from = via};
-		char value[32];
+		char value[32], was[32];
 		survey_score_text(kind, score, value, sizeof value);
-		if ((rc = store_survey_insert(d->st, &sv, e)) == DESK_OK)
+		/* One answer of a kind per ticket from what agents record: a
+		 * second is a correction (a mistyped score), not a second
+		 * customer's voice to count twice. */
+		int64_t old_id = 0;
+		int old_score = 0;
+		rc = store_survey_recorded(d->st, live, kind, &old_id, &old_score, e);
+		if (rc == DESK_OK && old_id) {
+			survey_score_text(kind, old_score, was, sizeof was);
+			sv.id = old_id;
+			if ((rc = store_survey_update(d->st, old_id, score, text, sv.answered_at, e)) ==
+			    DESK_OK)
+				rc = core_event(d, live, "survey", "recorded", was, value, e);
+		} else if (rc == DESK_OK &&
+			   (rc = store_survey_insert(d->st, &sv, e)) == DESK_OK) {
 			rc = core_event(d, live, "survey", "recorded", NULL, value, e);
+		}
 		if (rc == DESK_OK && survey_id)
 			*survey_id = sv.id;
+		if (rc == DESK_OK && replaced)
+			*replaced = old_id != 0;
 	}
 	free(text);
 	return core_survey_finish(d, rc, e);

@@ -197,6 +197,30 @@ int store_survey_request_get(struct store *st, const char *token, int64_t messag
 	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading a survey");
 }
 
+int store_survey_recorded(struct store *st, int64_t ticket, enum survey_kind kind,
+			  int64_t *survey_id, int *score, struct derr *e)
+{
+	*survey_id = 0;
+	*score = 0;
+	sqlite3_stmt *s = st_prep(st,
+				  "SELECT id, score FROM surveys WHERE ticket_id = ?1 AND kind = ?2"
+				  " AND request_id IS NULL AND agent_id IS NOT NULL"
+				  " ORDER BY answered_at DESC, id DESC LIMIT 1",
+				  e);
+	if (!s)
+		return derr_code(e);
+	sqlite3_bind_int64(s, 1, ticket);
+	bind_text(s, 2, survey_kind_name(kind));
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*survey_id = col_int(s, 0);
+		*score = (int)col_int(s, 1);
+	}
+	st_done(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DESK_OK
+						      : st_fail(st, e, "reading a recorded survey answer");
+}
+
 int store_survey_update(struct store *st, int64_t survey_id, int score, const char *comment,
 			int64_t at, struct derr *e)
 {

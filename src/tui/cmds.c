@@ -267,12 +267,14 @@ static int apply_asked(struct app *a, int action, int64_t id, const char *arg, b
 		int score = 0;
 		const char *words = NULL;
 		const struct config *cfg = a->d->cfg;
+		bool replaced = false;
 		if ((rc = survey_line_parse(v, cfg ? cfg->surveys.kind : SURVEY_CSAT, &kind, &score,
 					    &words, &e)) == DESK_OK)
-			rc = core_survey_record(a->d, id, kind, score, words, NULL, &e);
+			rc = core_survey_record(a->d, id, kind, score, words, NULL, &replaced, &e);
 		char text[32];
 		survey_score_text(kind, score, text, sizeof text);
-		flags = result(a, rc, &e, "#%lld: survey %s recorded.", (long long)id, text);
+		flags = result(a, rc, &e, "#%lld: survey %s recorded%s.", (long long)id, text,
+			       replaced ? ", replacing the one recorded before" : "");
 		break;
 	}
 	default: break;

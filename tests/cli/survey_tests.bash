@@ -142,6 +142,11 @@ err_has "\"stars\": expected a kind: csat, ces or nps"
 sv $SV1 show 1 --history
 out_match "survey +recorded: - -> nps 9/10"
 out_match "survey +answer: - -> csat 4/5"
+# recorded again: a correction, not a second answer to count
+sv $SV1 survey 1 nps 9 --comment "Said on the phone: great"
+rc_is 0
+out_is "desk: ticket 1: survey nps 9/10 recorded, replacing the answer recorded before"
+[ "$(sqlite3 "$SVDB" 'SELECT count(*) FROM surveys')" = 2 ] || fail "a correction was counted twice"
 end
 
 t "survey list: supervisors see every answer, oldest first; --kind, --json; agents may not"

@@ -570,13 +570,13 @@ START_TEST(agent_records_answer)
 	int64_t a = solved_ticket(&x, "cy@example.com");
 	int64_t b = solved_ticket(&x, "di@example.com");
 	struct derr e = {0};
-	ck_assert_int_eq(core_survey_record(&x.d, a, SURVEY_CSAT, 6, NULL, NULL, &e), DESK_EINVAL);
+	ck_assert_int_eq(core_survey_record(&x.d, a, SURVEY_CSAT, 6, NULL, NULL, NULL, &e), DESK_EINVAL);
 	ck_assert_str_eq(e.msg, "score 6 is out of range: csat takes 1 to 5");
-	ck_assert_int_eq(core_survey_record(&x.d, a, SURVEY_CSAT, 3, "  \n", NULL, &e), DESK_OK);
+	ck_assert_int_eq(core_survey_record(&x.d, a, SURVEY_CSAT, 3, "  \n", NULL, NULL, &e), DESK_OK);
 	/* b merged into a: b's answer goes to a */
 	ck_assert_int_eq(core_merge(&x.d, b, a, &e), DESK_OK);
 	int64_t sid = 0;
-	ck_assert_int_eq(core_survey_record(&x.d, b, SURVEY_NPS, 9, "Nice\r\nfolks", &sid, &e),
+	ck_assert_int_eq(core_survey_record(&x.d, b, SURVEY_NPS, 9, "Nice\r\nfolks", &sid, NULL, &e),
 			 DESK_OK);
 	struct survey_list sl = {0};
 	ck_assert_int_eq(store_surveys(x.d.st, a, &sl, &e), DESK_OK);
@@ -597,6 +597,23 @@ START_TEST(agent_records_answer)
 	ck_assert_int_eq(l.n, 1);
 	ck_assert_str_eq(l.v[0].customer, "Cy Young");
 	survey_entries_free(&l);
+	/* recorded again: a correction replaces it, counted once, the event
+	 * keeping the old score */
+	bool replaced = false;
+	int64_t sid2 = 0;
+	ck_assert_int_eq(core_survey_record(&x.d, a, SURVEY_NPS, 7, "misheard", &sid2, &replaced, &e),
+			 DESK_OK);
+	ck_assert(replaced);
+	ck_assert_int_eq(sid2, sid);
+	ck_assert_int_eq(store_surveys(x.d.st, a, &sl, &e), DESK_OK);
+	ck_assert_int_eq(sl.n, 2);
+	ck_assert_int_eq(sl.v[1].score, 7);
+	ck_assert_str_eq(sl.v[1].comment, "misheard");
+	survey_list_free(&sl);
+	ck_assert_int_eq(store_event_last(x.d.st, a, "recorded", &ev, &e), DESK_OK);
+	ck_assert_str_eq(ev.old_value, "nps 9/10");
+	ck_assert_str_eq(ev.new_value, "nps 7/10");
+	event_free(&ev);
 	sfx_close(&x);
 }
 END_TEST
