@@ -2,7 +2,7 @@
  * customer (looked up by name or email, or added), subject, channel,
  * then the agent's notes in $EDITOR; or, as the last "channel", an
  * email ticket the agent starts: their first mail to the customer,
- * written in $EDITOR and mailed (compose.c). */
+ * written in $EDITOR and mailed (compose_new_ticket.c). */
 #include <stdlib.h>
 #include <string.h>
 

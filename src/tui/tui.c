@@ -189,7 +189,7 @@ int app_show(struct app *a, int64_t id, bool from_queue)
 		return 0;
 	a->cur_id = id;
 	/* What the agent saw when the ticket came up: a reply to a ticket
-	 * they saw unassigned claims it, or says who was faster (compose.c). */
+	 * they saw unassigned claims it, or says who was faster (compose_start.c). */
 	struct ticket t;
 	a->cur_seen_unassigned = false;
 	if (id && store_ticket_get(a->d->st, id, &t, NULL) == DESK_OK) {

@@ -405,7 +405,7 @@ void marks_free(struct app *a);
  * through core_bulk_apply; the summary goes to the status line. */
 int marks_action(struct app *a, int action, const char *arg);
 
-/* --- compose.c --------------------------------------------------------- */
+/* --- editor.c ---------------------------------------------------------- */
 /* Runs $VISUAL / $EDITOR / vi on path with curses suspended; tick (may
  * be NULL) is called about every second while it runs. */
 typedef void (*editor_tick_fn)(struct app *a, void *data);
@@ -420,6 +420,7 @@ int editfile_make(const char *kind, const char *content, char **dir, char **path
 /* Removes the file and its folder; frees and clears both names. */
 void editfile_remove(char **dir, char **path);
 
+/* --- compose*.c (compose.h lists which does what) ----------------------- */
 /* The ticket being replied to (or noted on), 0 when not composing. */
 int64_t compose_ticket(const struct app *a);
 /* Keeps unsent work when the console must exit; returns a line for
