@@ -12,15 +12,12 @@
  * shell string (the pager's is the agent's own $PAGER, the file "$1"). */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -29,55 +26,6 @@
 #include "priv.h"
 #include "ui.h"
 #include "util.h"
-
-/* --- running a program on the terminal --------------------------------- */
-
-int terminal_run(struct app *a, char *const argv[], int *status, struct derr *e)
-{
-	struct sigaction ign = {0}, old_int, old_quit;
-	ign.sa_handler = SIG_IGN;
-	sigemptyset(&ign.sa_mask);
-	def_prog_mode();
-	endwin();
-	fflush(stdout);
-	/* the viewer owns the terminal: C-c is its own */
-	sigaction(SIGINT, &ign, &old_int);
-	sigaction(SIGQUIT, &ign, &old_quit);
-	int rc = DESK_OK;
-	*status = 0;
-	pid_t pid = fork();
-	if (pid == 0) {
-		priv_child();
-		signal(SIGINT, SIG_DFL);
-		signal(SIGQUIT, SIG_DFL);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	if (pid < 0)
-		rc = derr_set(e, DESK_EIO, "cannot start %s: %s", argv[0], strerror(errno));
-	while (pid > 0) {
-		pid_t r = waitpid(pid, status, WNOHANG);
-		if (r == pid)
-			break;
-		if (r < 0 && errno != EINTR) {
-			rc = derr_set(e, DESK_EIO, "waiting for %s: %s", argv[0], strerror(errno));
-			break;
-		}
-		/* mail sent before keeps going meanwhile */
-		a->dirty |= mailer_poll(a);
-		struct timespec ts = {0, 50 * 1000000L};
-		nanosleep(&ts, NULL);
-	}
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGQUIT, &old_quit, NULL);
-	reset_prog_mode();
-	struct winsize ws;
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0 &&
-	    (ws.ws_row != LINES || ws.ws_col != COLS))
-		resize_term(ws.ws_row, ws.ws_col);
-	a->dirty |= RD_FULL | RD_LAYOUT | RD_ALL;
-	return rc;
-}
 
 /* --- the private copy -------------------------------------------------- */
 
@@ -228,13 +176,13 @@ static int view(struct app *a, const struct attachment *at, const char *path)
 	struct derr e = {0};
 	if (mailcap) {
 		char *argv[] = {mailcap, "--action=view", arg, NULL};
-		rc = terminal_run(a, argv, &status, &e);
+		rc = terminal_run(a, argv, "the viewer", NULL, NULL, &status, &e);
 	}
 	bool viewed = rc == DESK_OK && status == 0;
 	if (!viewed && rc == DESK_OK && strncmp(type, "text/", 5) == 0) {
 		/* the agent's own $PAGER; the file is "$1", never in the string */
 		char *argv[] = {"sh", "-c", "exec ${PAGER:-more} \"$1\"", "sh", (char *)path, NULL};
-		rc = terminal_run(a, argv, &status, &e);
+		rc = terminal_run(a, argv, "the viewer", NULL, NULL, &status, &e);
 		viewed = rc == DESK_OK && status == 0;
 	}
 	if (rc)

@@ -319,10 +319,6 @@ void picker_add(struct picker_item **items, size_t *n, size_t *cap, const char *
 		const char *value, const char *preview);
 
 /* --- attach.c: the ticket's attachments (`L`) ----------------------------- */
-/* Runs argv (argv[0] looked up in $PATH) with the terminal handed over
- * as for the editor (curses suspended, desk's group dropped in the
- * child); *status is its wait status.  For viewers and pagers. */
-int terminal_run(struct app *a, char *const argv[], int *status, struct derr *e);
 /* "Attach: PATH" lines at the top of a reply's text (~/ is $HOME): each
  * file read as the agent and checked against the limits, the lines (and
  * a blank line after them) cut from *body.  On failure e names the file
@@ -411,6 +407,12 @@ int marks_action(struct app *a, int action, const char *arg);
 typedef void (*editor_tick_fn)(struct app *a, void *data);
 int editor_run(struct app *a, const char *path, editor_tick_fn tick, void *data,
 	       struct derr *e);
+/* Runs argv (argv[0] looked up in $PATH) with the terminal handed over
+ * (curses suspended, desk's group dropped in the child), tick as for
+ * editor_run; what names it in errors ("the viewer").  *status is its
+ * wait status. */
+int terminal_run(struct app *a, char *const argv[], const char *what, editor_tick_fn tick,
+		 void *data, int *status, struct derr *e);
 /* --- editfile.c: the private file $EDITOR works on ----------------------- */
 /* Makes a new private folder and in it a file named after kind ("reply",
  * "customer") holding content, as the agent; *dir and *path are new
