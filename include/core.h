@@ -586,6 +586,7 @@ int core_undo_change(struct desk *d, int64_t change, bool with_message_changes,
  * says why.  DESK_EBUSY when it is too late (being sent, or sent). */
 struct unsend_result {
 	int64_t ticket;
+	size_t files; /* the files it carried: not in the draft */
 	bool fields_undone;
 	struct undo_result fields; /* undo_result_free it */
 	char fields_why[320];

@@ -30,7 +30,7 @@ static int restore_draft(struct desk *d, int64_t ticket, const char *body, const
 }
 
 static int take_back(struct desk *d, int64_t msg_row, const char *canned, int64_t *ticket,
-		     struct derr *e)
+		     size_t *files, struct derr *e)
 {
 	struct message m = {0};
 	struct ticket t = {0};
@@ -42,6 +42,12 @@ static int take_back(struct desk *d, int64_t msg_row, const char *canned, int64_
 		rc = derr_set(e, DESK_EBUSY, "too late: that reply is no longer waiting");
 	if (rc == DESK_OK && (rc = store_ticket_get(d->st, m.ticket_id, &t, e)) == DESK_OK)
 		loaded = true;
+	/* Its files go with the message: the draft is text only, and the
+	 * caller says so (their paths are not known any more). */
+	struct attachment_list al = {0};
+	if (rc == DESK_OK && (rc = store_attachments(d->st, msg_row, &al, e)) == DESK_OK)
+		*files = al.n;
+	attachment_list_free(&al);
 	if (rc == DESK_OK)
 		rc = store_mail_unsend(d->st, msg_row, d->me.id, &taken, e);
 	if (rc == DESK_OK && !taken)
@@ -90,7 +96,7 @@ int core_unsend(struct desk *d, int64_t msg_row, int64_t change, const char *can
 		struct unsend_result *r, struct derr *e)
 {
 	memset(r, 0, sizeof *r);
-	int rc = take_back(d, msg_row, canned, &r->ticket, e);
+	int rc = take_back(d, msg_row, canned, &r->ticket, &r->files, e);
 	if (rc || !change)
 		return rc;
 	struct derr fe = {0};

@@ -162,9 +162,17 @@ int mailer_unsend(struct app *a)
 		undo_result_free(&r.fields);
 		return app_error(a, &e);
 	}
+	char files[96] = "";
+	if (r.files)
+		snprintf(files, sizeof files, " (without its %zu file%s: add the Attach: line%s again)",
+			 r.files, r.files == 1 ? "" : "s", r.files == 1 ? "" : "s");
 	if (r.fields_why[0])
-		app_fail(a, "Reply to #%lld taken back: it is your draft again; its changes stay: %s",
-			 (long long)h.ticket, r.fields_why);
+		app_fail(a, "Reply to #%lld taken back: it is your draft again%s; its changes stay: %s",
+			 (long long)h.ticket, files, r.fields_why);
+	else if (r.files)
+		app_fail(a, "Reply to #%lld taken back: it never left, it is your draft again%s%s.",
+			 (long long)h.ticket, files,
+			 r.fields_undone ? "; its changes are undone" : "");
 	else
 		app_msg(a, "Reply to #%lld taken back: it never left, it is your draft again%s.",
 			(long long)h.ticket, r.fields_undone ? " and its changes are undone" : "");

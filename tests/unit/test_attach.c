@@ -421,6 +421,21 @@ START_TEST(reply_carries_files)
 	ck_assert_int_eq(l.v[2].message_id, row);
 	expect_bytes(&f, &l.v[2], all, sizeof all);
 	attachment_list_free(&l);
+	/* held for undo send and taken back: the draft is text only, and
+	 * the result says how many files did not come back with it */
+	f.d.reply_hold_seconds = 10;
+	int64_t held = 0;
+	ck_assert_msg(core_post_with(&f.d, r.ticket_id, MSG_REPLY, "Again.",
+				     &(struct post_extras){.files = files, .nfiles = 1}, NULL, 0,
+				     &held, &e) == DESK_OK,
+		      "%s", e.msg);
+	struct unsend_result u;
+	ck_assert_msg(core_unsend(&f.d, held, 0, NULL, &u, &e) == DESK_OK, "%s", e.msg);
+	ck_assert_uint_eq(u.files, 1);
+	undo_result_free(&u.fields);
+	ck_assert_int_eq(core_attachments(&f.d, r.ticket_id, &l, &e), DESK_OK);
+	ck_assert_uint_eq(l.n, 3);
+	attachment_list_free(&l);
 	fx_close(&f);
 }
 END_TEST
