@@ -138,6 +138,50 @@ static void attachments(const struct config *c)
 	       (long long)c->attachments.max_size, (long long)c->attachments.max_total);
 }
 
+static void follow_up_rules(const struct config *c)
+{
+	printf("%s:%s", config_key_name(CFG_FOLLOW_UP_RULES), c->nrules ? "" : " none");
+	origin(c, CFG_FOLLOW_UP_RULES);
+	for (size_t i = 0; i < c->nrules; i++) {
+		const struct follow_up_rule *r = &c->rules[i];
+		char after[32];
+		duration(r->after, after, sizeof after);
+		fputs("  - name: ", stdout);
+		cli_print_safe(r->name, false);
+		fputs("  # ", stdout);
+		cli_print_safe(c->rules_file ? c->rules_file : "?", false);
+		printf(":%d\n    when: %s\n    after: %s%s\n    do: {status: %s, canned: ",
+		       r->line, status_name(r->when), after,
+		       r->without_customer_reply ? "\n    without: customer_reply" : "",
+		       status_name(r->status));
+		cli_print_safe(r->canned ? r->canned : "none", false);
+		fputs("}\n", stdout);
+	}
+}
+
+static void surveys(const struct config *c)
+{
+	const struct survey_config *v = &c->surveys;
+	printf("%s:%s", config_key_name(CFG_SURVEYS), v->enabled ? "" : " off");
+	origin(c, CFG_SURVEYS);
+	if (!v->enabled)
+		return;
+	char delay[32], interval[32];
+	duration(v->delay, delay, sizeof delay);
+	duration(v->min_interval, interval, sizeof interval);
+	printf("  kind: %s\n  delay: %s\n  channels: ", survey_kind_name(v->kind), delay);
+	bool first = true;
+	for (int ch = 0; ch < CH__COUNT; ch++)
+		if (v->channels[ch]) {
+			printf("%s%s", first ? "[" : ", ", channel_name((enum channel)ch));
+			first = false;
+		}
+	printf("%s\n  sample: %d%%\n  min_interval: %s\n  subject: ", first ? "[]" : "]",
+	       v->sample, interval);
+	cli_print_safe(v->subject ? v->subject : SURVEY_DEFAULT_SUBJECT, false);
+	fputc('\n', stdout);
+}
+
 static void views(const struct config *c)
 {
 	printf("%s:%s", config_key_name(CFG_VIEWS), c->nviews ? "" : " none but the built-in ones");
@@ -248,6 +292,8 @@ static void show(const struct config *c)
 	views(c);
 	signature(c);
 	notify(c);
+	follow_up_rules(c);
+	surveys(c);
 }
 
 static int exec_config(struct cli_ctx *c, int argc, char **argv)

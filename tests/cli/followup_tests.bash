@@ -120,6 +120,19 @@ tk 1800259200 set 2 status=pending
 rc_is 0
 tk 1800000000 set 3 status=on_hold
 rc_is 0
+tk 1800000000 config show
+rc_is 0
+out_has "follow_up_rules:  # $TMP/tick/config.yaml:2"
+sed -n '/^follow_up_rules:/,/^[a-z]/p' "$W/out" >"$W/rules"
+[ "$(sed -n '2,10p' "$W/rules")" = "  - name: no-reply-close  # $TMP/tick/config.yaml:3
+    when: pending
+    after: 1w
+    without: customer_reply
+    do: {status: solved, canned: no-reply-close}
+  - name: hold-back  # $TMP/tick/config.yaml:8
+    when: on_hold
+    after: 2w
+    do: {status: open, canned: none}" ] || fail "config show's rules: $(cat "$W/rules")"
 end
 
 t "tick --dry-run lists, changes nothing"

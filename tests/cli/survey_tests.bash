@@ -40,6 +40,14 @@ sv $SV0 set 1 status=solved
 rc_is 0
 sv $SV0 config check
 rc_is 0
+sv $SV0 config show
+rc_is 0
+out_has "surveys:  # $TMP/sv/config.yaml:4"
+out_has "  kind: csat"
+out_has "  delay: 1d"
+out_has "  channels: [email]"
+out_has "  sample: 100%"
+out_has "  min_interval: 30d"
 end
 
 t "surveys: a bad setting is refused with file:line:column"
