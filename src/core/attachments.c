@@ -226,6 +226,13 @@ static int load_as_agent(const struct config *cfg, const char *path, size_t tota
 	gchar *guess = g_content_type_guess(slash ? slash + 1 : path, (const guchar *)data, len,
 					    &uncertain);
 	gchar *mime = guess ? g_content_type_get_mime_type(guess) : NULL;
+	/* Sniffing takes binary that merely starts like a script for it
+	 * ("%" is MATLAB): text never holds a NUL byte. */
+	bool text = mime && strncmp(mime, "text/", 5) == 0;
+	if (text && memchr(data, '\0', len)) {
+		g_free(mime);
+		mime = NULL;
+	}
 	out->content_type = xstrdup(mime && strchr(mime, '/') ? mime : "application/octet-stream");
 	g_free(mime);
 	g_free(guess);
