@@ -175,13 +175,22 @@ err_is() { same_text stderr "$1" "$W/err"; }
 out_empty() { same_text stdout "" "$W/out"; }
 err_empty() { same_text stderr "" "$W/err"; }
 
-# has WHAT FILE STRING: FILE contains STRING (fixed text).
+# has WHAT FILE STRING: FILE contains STRING (fixed text).  A STRING of
+# several lines is looked for whole (grep -F would take each of its
+# lines as an alternative and pass on any one).
+contains() {
+	if [[ $2 == *$'\n'* ]]; then
+		python3 -c 'import sys; sys.exit(sys.argv[2].encode() not in open(sys.argv[1], "rb").read())' "$1" "$2"
+	else
+		grep -qF -- "$2" "$1"
+	fi
+}
 has() {
-	grep -qF -- "$3" "$2" ||
+	contains "$2" "$3" ||
 		fail "$1 lacks \"$3\"; it was:"$'\n'"$(show_file "$2")"
 }
 lacks() {
-	! grep -qF -- "$3" "$2" ||
+	! contains "$2" "$3" ||
 		fail "$1 should not contain \"$3\"; it was:"$'\n'"$(show_file "$2")"
 }
 # matches WHAT FILE REGEX: some line of FILE matches the extended REGEX.
