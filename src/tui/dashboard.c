@@ -535,6 +535,7 @@ static const struct pane_ops dashboard_ops = {
 	.resize = d_resize,
 	.data_changed = d_data_changed,
 	.destroy = d_destroy,
+	.off_ticket = true,
 };
 
 int act_dashboard(struct app *a, const char *arg)

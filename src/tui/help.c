@@ -182,6 +182,7 @@ static const struct pane_ops help_ops = {
 	.resize = overlay_resize,
 	.data_changed = e_data_changed,
 	.destroy = e_destroy,
+	.off_ticket = true,
 };
 
 int help_open(struct app *a)

@@ -15,8 +15,10 @@ bool timelog_on(const struct app *a)
 
 void timelog_touch(struct app *a)
 {
-	if (timelog_on(a))
-		stopwatch_touch(&a->sw, a->cur_id, app_now_ms());
+	if (!timelog_on(a))
+		return;
+	bool away = a->overlay && a->overlay->ops->off_ticket;
+	stopwatch_touch(&a->sw, away ? 0 : a->cur_id, app_now_ms());
 }
 
 int64_t timelog_measured(struct app *a, int64_t ticket)

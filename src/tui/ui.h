@@ -64,6 +64,9 @@ struct pane_ops {
 	void (*destroy)(struct pane *p);
 	/* Overlays: where the cursor goes (false: hidden).  May be NULL. */
 	bool (*cursor)(struct pane *p, struct app *a, int *y, int *x);
+	/* Overlays: it takes the agent away from the ticket (help, the
+	 * dashboard, :who): the ticket's stopwatch does not run under it. */
+	bool off_ticket;
 };
 
 struct pane {

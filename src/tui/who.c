@@ -156,6 +156,7 @@ static const struct pane_ops who_ops = {
 	.resize = overlay_resize,
 	.data_changed = v_data_changed,
 	.destroy = v_destroy,
+	.off_ticket = true,
 };
 
 int who_tick(struct app *a, bool db_changed)

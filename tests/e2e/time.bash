@@ -129,6 +129,30 @@ if wait_for "Send the reply on #$t2?" 30; then
 	wait_for "Draft saved"
 fi
 
+# Help over the ticket: the agent is reading help, not working the
+# ticket, so 12 s under it (more than the idle timeout) count nothing;
+# only the 3 s in the editor do.
+t3=$("$DESK" new --subject "TIMESUBJ three" --email three@example.com --name "Three" --body "help?" 2>&1 | new_id)
+echo 3 >"$TMP/editor.secs"
+keys :
+type_text "open $t3"
+keys Enter
+wait_for "#$t3 TIMESUBJ three"
+keys '?'
+wait_for "this help"
+sleep 12
+keys q
+wait_for "#$t3 TIMESUBJ three"
+keys r
+if wait_for "Send the reply on #$t3?" 30; then
+	got=$(offered)
+	secs=$(seconds_of "$got")
+	check "time under the help screen is not the ticket's: $got for 12 s of help + 3 s in the editor" \
+		test "$secs" -ge 3 -a "$secs" -le 8
+	keys Escape
+	wait_for "Draft saved"
+fi
+
 # The report sums what was recorded: 4m + the note's + 15m on one ticket.
 until=$(date -u -d tomorrow +%F)
 total=$((240 + note_secs + 900))
