@@ -16,48 +16,6 @@
 #include "testlib.h"
 #include "util.h"
 
-struct fx {
-	char *dir, *db, *sent;
-	struct config cfg;
-	struct desk d;
-};
-
-/* yaml_fmt may hold two %s: the stand-in sendmail. */
-static void fx_open(struct fx *f, const char *yaml_fmt)
-{
-	memset(f, 0, sizeof *f);
-	f->dir = test_tmpdir();
-	f->db = xasprintf("%s/desk.db", f->dir);
-	f->sent = xasprintf("%s/sent", f->dir);
-	char *script = xasprintf("%s/sendmail", f->dir);
-	FILE *s = fopen(script, "w");
-	ck_assert_ptr_nonnull(s);
-	fprintf(s, "#!/bin/sh\ncat > '%s'\n", f->sent);
-	fclose(s);
-	chmod(script, 0755);
-	char *yaml = xasprintf(yaml_fmt ? yaml_fmt : "", script, script);
-	char *cname = xasprintf("%s/config.yaml", f->dir);
-	struct derr e = {0};
-	ck_assert_msg(config_load_string(yaml, cname, &f->cfg, &e) == DESK_OK, "%s", e.msg);
-	ck_assert_msg(desk_init(&f->d, f->db, &f->cfg, NULL, &e) == DESK_OK, "%s", e.msg);
-	free(cname);
-	free(yaml);
-	free(script);
-}
-
-static void fx_close(struct fx *f)
-{
-	desk_close(&f->d);
-	config_free(&f->cfg);
-	test_tmpdir_cleanup(&f->dir);
-	free(f->db);
-	free(f->sent);
-}
-
-static const char mail_yaml[] = "mail:\n"
-				"  support_address: \"Desk Support <help@desk.test>\"\n"
-				"  sendmail: [\"%s\", \"-t\", \"-oi\"]\n";
-
 /* Two files, "a.txt" (3 bytes) and "b.bin" (the bytes 00 01 FF). */
 static const char two_files[] = "From: ann@example.com\n"
 				"Subject: files\n"
@@ -81,17 +39,7 @@ static const char two_files[] = "From: ann@example.com\n"
 				"AAH/\n"
 				"--B--\n";
 
-static struct ingest_result ingest(struct fx *f, const char *text)
-{
-	struct ingest_result r;
-	struct derr e = {0};
-	bool fault;
-	int rc = core_ingest(&f->d, text, strlen(text), NULL, &r, &fault, &e);
-	ck_assert_msg(rc == DESK_OK, "%s", e.msg);
-	return r;
-}
-
-static void expect_bytes(struct fx *f, const struct attachment *a, const void *want, size_t n)
+static void expect_bytes(struct mail_fx *f, const struct attachment *a, const void *want, size_t n)
 {
 	unsigned char *data;
 	size_t len;
@@ -102,7 +50,7 @@ static void expect_bytes(struct fx *f, const struct attachment *a, const void *w
 	free(data);
 }
 
-static char *write_temp(struct fx *f, const char *name, const void *data, size_t n)
+static char *write_temp(struct mail_fx *f, const char *name, const void *data, size_t n)
 {
 	char *path = xasprintf("%s/%s", f->dir, name);
 	FILE *o = fopen(path, "wb");
@@ -114,9 +62,9 @@ static char *write_temp(struct fx *f, const char *name, const void *data, size_t
 
 START_TEST(list_pick_and_read)
 {
-	struct fx f;
-	fx_open(&f, NULL);
-	struct ingest_result r = ingest(&f, two_files);
+	struct mail_fx f;
+	mail_fx_open(&f, NULL, false);
+	struct ingest_result r = mail_fx_ingest(&f, two_files);
 	struct attachment_list l = {0};
 	struct derr e = {0};
 	ck_assert_int_eq(core_attachments(&f.d, r.ticket_id, &l, &e), DESK_OK);
@@ -137,15 +85,15 @@ START_TEST(list_pick_and_read)
 	/* no such ticket */
 	ck_assert_int_eq(core_attachments(&f.d, 999, &l, &e), DESK_ENOTFOUND);
 	attachment_list_free(&l);
-	fx_close(&f);
+	mail_fx_close(&f);
 }
 END_TEST
 
 START_TEST(read_from_attachments_dir)
 {
-	struct fx f;
-	fx_open(&f, "mail:\n  attachments_dir: files\n");
-	struct ingest_result r = ingest(&f, two_files);
+	struct mail_fx f;
+	mail_fx_open(&f, "mail:\n  attachments_dir: files\n", false);
+	struct ingest_result r = mail_fx_ingest(&f, two_files);
 	struct attachment_list l = {0};
 	struct derr e = {0};
 	ck_assert_int_eq(core_attachments(&f.d, r.ticket_id, &l, &e), DESK_OK);
@@ -163,14 +111,14 @@ START_TEST(read_from_attachments_dir)
 	ck_assert_ptr_nonnull(strstr(e.msg, "changed outside desk"));
 	ck_assert_ptr_null(data);
 	attachment_list_free(&l);
-	fx_close(&f);
+	mail_fx_close(&f);
 }
 END_TEST
 
 START_TEST(write_file_never_overwrites)
 {
-	struct fx f;
-	fx_open(&f, NULL);
+	struct mail_fx f;
+	mail_fx_open(&f, NULL, false);
 	char *path = xasprintf("%s/out.bin", f.dir);
 	struct derr e = {0};
 	ck_assert_int_eq(attachment_write_file(path, "\x00\x01", 2, false, &e), DESK_OK);
@@ -193,7 +141,7 @@ START_TEST(write_file_never_overwrites)
 	ck_assert_int_ne(system(cmd), 0);
 	free(cmd);
 	free(path);
-	fx_close(&f);
+	mail_fx_close(&f);
 }
 END_TEST
 
@@ -277,8 +225,8 @@ END_TEST
 
 START_TEST(outgoing_limits)
 {
-	struct fx f;
-	fx_open(&f, "attachments:\n  max_size: 10\n  max_total: 15\n");
+	struct mail_fx f;
+	mail_fx_open(&f, "attachments:\n  max_size: 10\n  max_total: 15\n", false);
 	char *small = write_temp(&f, "small.txt", "12345678", 8);
 	char *big = write_temp(&f, "big.txt", "12345678901", 11);
 	struct outgoing_file o;
@@ -320,7 +268,7 @@ START_TEST(outgoing_limits)
 	ck_assert_ptr_nonnull(strstr(e.msg, "more than attachments.max_total"));
 	free(small);
 	free(big);
-	fx_close(&f);
+	mail_fx_close(&f);
 }
 END_TEST
 
@@ -328,9 +276,9 @@ END_TEST
  * with limits (yaml), and how many files were kept. */
 static size_t ingest_limited(const char *yaml, char **body, int *dropped)
 {
-	struct fx f;
-	fx_open(&f, yaml);
-	struct ingest_result r = ingest(&f, two_files);
+	struct mail_fx f;
+	mail_fx_open(&f, yaml, false);
+	struct ingest_result r = mail_fx_ingest(&f, two_files);
 	struct attachment_list l = {0};
 	struct derr e = {0};
 	ck_assert_int_eq(core_attachments(&f.d, r.ticket_id, &l, &e), DESK_OK);
@@ -346,7 +294,7 @@ static size_t ingest_limited(const char *yaml, char **body, int *dropped)
 	for (size_t i = 0; i < ev.n; i++)
 		*dropped += ev.v[i].field && strcmp(ev.v[i].field, "attachment_dropped") == 0;
 	event_list_free(&ev);
-	fx_close(&f);
+	mail_fx_close(&f);
 	return kept;
 }
 
@@ -382,9 +330,9 @@ END_TEST
 
 START_TEST(reply_carries_files)
 {
-	struct fx f;
-	fx_open(&f, mail_yaml);
-	struct ingest_result r = ingest(&f, two_files);
+	struct mail_fx f;
+	mail_fx_open(&f, mail_fx_yaml, false);
+	struct ingest_result r = mail_fx_ingest(&f, two_files);
 	unsigned char all[256];
 	for (int i = 0; i < 256; i++)
 		all[i] = (unsigned char)i;
@@ -436,16 +384,16 @@ START_TEST(reply_carries_files)
 	ck_assert_int_eq(core_attachments(&f.d, r.ticket_id, &l, &e), DESK_OK);
 	ck_assert_uint_eq(l.n, 3);
 	attachment_list_free(&l);
-	fx_close(&f);
+	mail_fx_close(&f);
 }
 END_TEST
 
 START_TEST(export_import_round_trip)
 {
-	struct fx f, g;
-	fx_open(&f, "mail:\n  attachments_dir: files\n");
-	fx_open(&g, NULL);
-	struct ingest_result r = ingest(&f, two_files);
+	struct mail_fx f, g;
+	mail_fx_open(&f, "mail:\n  attachments_dir: files\n", false);
+	mail_fx_open(&g, NULL, false);
+	struct ingest_result r = mail_fx_ingest(&f, two_files);
 	unsigned char all[256];
 	for (int i = 0; i < 256; i++)
 		all[i] = (unsigned char)(255 - i);
@@ -489,8 +437,8 @@ START_TEST(export_import_round_trip)
 	attachment_list_free(&a);
 	attachment_list_free(&b);
 	free(path);
-	fx_close(&g);
-	fx_close(&f);
+	mail_fx_close(&g);
+	mail_fx_close(&f);
 }
 END_TEST
 
@@ -498,9 +446,9 @@ END_TEST
  * reply changed, as for a reply without files. */
 START_TEST(undo_after_reply_with_files)
 {
-	struct fx f;
-	fx_open(&f, NULL);
-	struct ingest_result r = ingest(&f, two_files);
+	struct mail_fx f;
+	mail_fx_open(&f, NULL, false);
+	struct ingest_result r = mail_fx_ingest(&f, two_files);
 	struct outgoing_file files[1] = {
 		{.filename = "x.txt", .content_type = "text/plain", .data = (unsigned char *)"x",
 		 .size = 1},
@@ -521,7 +469,7 @@ START_TEST(undo_after_reply_with_files)
 	ck_assert_int_eq(store_ticket_get(f.d.st, r.ticket_id, &t, &e), DESK_OK);
 	ck_assert_int_ne(t.status, ST_PENDING);
 	ticket_free(&t);
-	fx_close(&f);
+	mail_fx_close(&f);
 }
 END_TEST
 
@@ -529,9 +477,9 @@ END_TEST
  * says which, rather than leaving the file out. */
 START_TEST(export_names_a_missing_file)
 {
-	struct fx f;
-	fx_open(&f, "mail:\n  attachments_dir: files\n");
-	struct ingest_result r = ingest(&f, two_files);
+	struct mail_fx f;
+	mail_fx_open(&f, "mail:\n  attachments_dir: files\n", false);
+	struct ingest_result r = mail_fx_ingest(&f, two_files);
 	struct attachment_list l = {0};
 	struct derr e = {0};
 	ck_assert_int_eq(core_attachments(&f.d, r.ticket_id, &l, &e), DESK_OK);
@@ -542,7 +490,7 @@ START_TEST(export_names_a_missing_file)
 	ck_assert_msg(strstr(e.msg, l.v[0].path) != NULL, "%s", e.msg);
 	fclose(out);
 	attachment_list_free(&l);
-	fx_close(&f);
+	mail_fx_close(&f);
 }
 END_TEST
 

@@ -51,70 +51,13 @@ static void expect_html(const char *in, const char *want)
 	free(t);
 }
 
-/* A scratch desk: database, config (from YAML, may be NULL) and a
- * stand-in sendmail that appends what it is given to DIR/sent. */
-struct fx {
-	char *dir, *db, *sent;
-	struct config cfg;
-	struct desk d;
-};
-
-static void fx_open(struct fx *f, const char *yaml_fmt)
-{
-	memset(f, 0, sizeof *f);
-	f->dir = test_tmpdir();
-	f->db = xasprintf("%s/desk.db", f->dir);
-	f->sent = xasprintf("%s/sent", f->dir);
-	char *script = xasprintf("%s/sendmail", f->dir);
-	FILE *s = fopen(script, "w");
-	ck_assert_ptr_nonnull(s);
-	/* arguments, then the message, so tests see both */
-	fprintf(s, "#!/bin/sh\nfor a in \"$@\"; do echo \"ARG $a\"; done >> '%s'\n"
-		   "cat >> '%s'\necho '--END--' >> '%s'\n",
-		f->sent, f->sent, f->sent);
-	fclose(s);
-	chmod(script, 0755);
-	char *yaml = xasprintf(yaml_fmt ? yaml_fmt : "", script, script);
-	char *cname = xasprintf("%s/config.yaml", f->dir);
-	struct derr e = {0};
-	ck_assert_msg(config_load_string(yaml, cname, &f->cfg, &e) == DESK_OK, "%s", e.msg);
-	ck_assert_msg(desk_init(&f->d, f->db, &f->cfg, NULL, &e) == DESK_OK, "%s", e.msg);
-	free(cname);
-	free(yaml);
-	free(script);
-}
-
-static void fx_close(struct fx *f)
-{
-	desk_close(&f->d);
-	config_free(&f->cfg);
-	test_tmpdir_cleanup(&f->dir);
-	free(f->db);
-	free(f->sent);
-}
-
-/* The mail config most tests use: %s is the stand-in sendmail. */
-static const char mail_yaml[] = "mail:\n"
-				"  support_address: \"Desk Support <help@desk.test>\"\n"
-				"  sendmail: [\"%s\", \"-t\", \"-oi\"]\n";
-
-static struct ingest_result ingest(struct fx *f, const char *text)
-{
-	struct ingest_result r;
-	struct derr e = {0};
-	bool fault;
-	int rc = core_ingest(&f->d, text, strlen(text), NULL, &r, &fault, &e);
-	ck_assert_msg(rc == DESK_OK, "%s", e.msg);
-	return r;
-}
-
-static void get_ticket(struct fx *f, int64_t id, struct ticket *t)
+static void get_ticket(struct mail_fx *f, int64_t id, struct ticket *t)
 {
 	struct derr e = {0};
 	ck_assert_msg(store_ticket_get(f->d.st, id, t, &e) == DESK_OK, "%s", e.msg);
 }
 
-static int64_t count_messages(struct fx *f, int64_t ticket)
+static int64_t count_messages(struct mail_fx *f, int64_t ticket)
 {
 	struct message_list l = {0};
 	struct derr e = {0};
@@ -126,7 +69,7 @@ static int64_t count_messages(struct fx *f, int64_t ticket)
 
 /* A reply as desk reply makes it: stored "queued" (core_post sends
  * nothing), then handed to sendmail, whose outcome is in the message. */
-static int post_reply(struct fx *f, int64_t ticket, const char *body, int64_t *row,
+static int post_reply(struct mail_fx *f, int64_t ticket, const char *body, int64_t *row,
 		      struct derr *e)
 {
 	int rc = core_post(&f->d, ticket, MSG_REPLY, body, NULL, 0, row, e);
@@ -141,7 +84,7 @@ static int post_reply(struct fx *f, int64_t ticket, const char *body, int64_t *r
 	return DESK_OK;
 }
 
-static char *sent_text(struct fx *f)
+static char *sent_text(struct mail_fx *f)
 {
 	char *s = read_file(f->sent, NULL);
 	return s ? s : xstrdup("");
@@ -599,9 +542,9 @@ END_TEST
 
 START_TEST(new_ticket_and_customer)
 {
-	struct fx f;
-	fx_open(&f, NULL);
-	struct ingest_result r = ingest(&f, "From: \"Ann Lee\" <ann@example.com>\n"
+	struct mail_fx f;
+	mail_fx_open(&f, NULL, true);
+	struct ingest_result r = mail_fx_ingest(&f, "From: \"Ann Lee\" <ann@example.com>\n"
 					    "Subject: Printer on fire\n"
 					    "Message-ID: <m1@example.com>\n\nHelp!\r\n");
 	ck_assert_int_eq(r.outcome, INGEST_NEW_TICKET);
@@ -625,7 +568,7 @@ START_TEST(new_ticket_and_customer)
 	message_free(&msg);
 
 	/* the same address in other case, no thread: a new ticket, same customer */
-	r = ingest(&f, "From: ANN@EXAMPLE.COM\nSubject: Another\nMessage-ID: <m2@example.com>\n\n"
+	r = mail_fx_ingest(&f, "From: ANN@EXAMPLE.COM\nSubject: Another\nMessage-ID: <m2@example.com>\n\n"
 		       "x\n");
 	ck_assert_int_eq(r.outcome, INGEST_NEW_TICKET);
 	get_ticket(&f, r.ticket_id, &t);
@@ -634,8 +577,8 @@ START_TEST(new_ticket_and_customer)
 	ticket_free(&t);
 
 	/* a customer first known without a name takes the display name */
-	r = ingest(&f, "From: bob@example.com\nSubject: s\nMessage-ID: <b1@x>\n\nx\n");
-	r = ingest(&f, "From: Bob Stone <bob@example.com>\nSubject: s\nMessage-ID: <b2@x>\n\nx\n");
+	r = mail_fx_ingest(&f, "From: bob@example.com\nSubject: s\nMessage-ID: <b1@x>\n\nx\n");
+	r = mail_fx_ingest(&f, "From: Bob Stone <bob@example.com>\nSubject: s\nMessage-ID: <b2@x>\n\nx\n");
 	get_ticket(&f, r.ticket_id, &t);
 	ck_assert_str_eq(t.customer_name, "Bob Stone");
 	ticket_free(&t);
@@ -656,42 +599,42 @@ START_TEST(new_ticket_and_customer)
 	ck_assert_int_eq(core_ingest(&f.d, q, strlen(q), &o, &r, &fault, &e), DESK_EINVAL);
 	ck_assert(!fault);
 	ck_assert_int_eq(mail_sysexit(DESK_EINVAL, fault), 75);
-	fx_close(&f);
+	mail_fx_close(&f);
 }
 END_TEST
 
 START_TEST(threading)
 {
-	struct fx f;
-	fx_open(&f, NULL);
-	struct ingest_result first = ingest(&f, "From: ann@example.com\nSubject: Broken\n"
+	struct mail_fx f;
+	mail_fx_open(&f, NULL, true);
+	struct ingest_result first = mail_fx_ingest(&f, "From: ann@example.com\nSubject: Broken\n"
 						"Message-ID: <t1@example.com>\n\none\n");
 	int64_t id = first.ticket_id;
 	/* In-Reply-To */
-	struct ingest_result r = ingest(&f, "From: ann@example.com\nSubject: Re: Broken\n"
+	struct ingest_result r = mail_fx_ingest(&f, "From: ann@example.com\nSubject: Re: Broken\n"
 					    "Message-ID: <t2@example.com>\n"
 					    "In-Reply-To: <t1@example.com>\n\ntwo\n");
 	ck_assert_int_eq(r.outcome, INGEST_APPENDED);
 	ck_assert_int_eq(r.ticket_id, id);
 	/* References only, unknown ids first, from someone else (a colleague) */
-	r = ingest(&f, "From: cc@example.org\nSubject: fwd\nMessage-ID: <t3@example.com>\n"
+	r = mail_fx_ingest(&f, "From: cc@example.org\nSubject: fwd\nMessage-ID: <t3@example.com>\n"
 		       "References: <t1@example.com> <zz@nowhere>\n\nthree\n");
 	ck_assert_int_eq(r.ticket_id, id);
 	/* the subject tag */
 	char *tagged = xasprintf("From: ann@example.com\nSubject: more [#%lld]\n"
 				 "Message-ID: <t4@example.com>\n\nfour\n",
 				 (long long)id);
-	r = ingest(&f, tagged);
+	r = mail_fx_ingest(&f, tagged);
 	free(tagged);
 	ck_assert_int_eq(r.ticket_id, id);
 	ck_assert_int_eq(count_messages(&f, id), 4);
 	/* a tag naming no ticket opens one */
-	r = ingest(&f, "From: ann@example.com\nSubject: [#999]\nMessage-ID: <t5@x>\n\nx\n");
+	r = mail_fx_ingest(&f, "From: ann@example.com\nSubject: [#999]\nMessage-ID: <t5@x>\n\nx\n");
 	ck_assert_int_eq(r.outcome, INGEST_NEW_TICKET);
 	ck_assert_int_ne(r.ticket_id, id);
 
 	/* the same Message-ID again: ignored, nothing stored */
-	r = ingest(&f, "From: ann@example.com\nSubject: Re: Broken\n"
+	r = mail_fx_ingest(&f, "From: ann@example.com\nSubject: Re: Broken\n"
 		       "Message-ID: <t2@example.com>\n\ntwo again\n");
 	ck_assert_int_eq(r.outcome, INGEST_DUPLICATE);
 	ck_assert_int_eq(r.ticket_id, id);
@@ -701,7 +644,7 @@ START_TEST(threading)
 	struct derr e = {0};
 	struct field_change ch[] = {{FIELD_ASSIGNEE, f.d.me.login}, {FIELD_STATUS, "solved"}};
 	ck_assert_msg(core_apply(&f.d, id, ch, 2, &e) == DESK_OK, "%s", e.msg);
-	r = ingest(&f, "From: ann@example.com\nSubject: Re: Broken\n"
+	r = mail_fx_ingest(&f, "From: ann@example.com\nSubject: Re: Broken\n"
 		       "Message-ID: <t6@example.com>\nIn-Reply-To: <t2@example.com>\n\nstill\n");
 	struct ticket t;
 	get_ticket(&f, id, &t);
@@ -714,35 +657,35 @@ START_TEST(threading)
 	struct field_change c[] = {{FIELD_STATUS, "closed"}};
 	ck_assert_int_eq(core_apply(&f.d, id, s, 1, &e), DESK_OK);
 	ck_assert_int_eq(core_apply(&f.d, id, c, 1, &e), DESK_OK);
-	r = ingest(&f, "From: ann@example.com\nSubject: Re: Broken\n"
+	r = mail_fx_ingest(&f, "From: ann@example.com\nSubject: Re: Broken\n"
 		       "Message-ID: <t7@example.com>\nIn-Reply-To: <t6@example.com>\n\nagain\n");
 	ck_assert_int_eq(r.outcome, INGEST_NEW_TICKET);
 	ck_assert_int_ne(r.ticket_id, id);
 
 	/* merged: the reply follows the merge */
-	struct ingest_result a = ingest(&f, "From: d@example.com\nSubject: A\n"
+	struct ingest_result a = mail_fx_ingest(&f, "From: d@example.com\nSubject: A\n"
 					    "Message-ID: <ma@x>\n\na\n");
-	struct ingest_result b = ingest(&f, "From: d@example.com\nSubject: B\n"
+	struct ingest_result b = mail_fx_ingest(&f, "From: d@example.com\nSubject: B\n"
 					    "Message-ID: <mb@x>\n\nb\n");
 	ck_assert_msg(core_merge(&f.d, a.ticket_id, b.ticket_id, &e) == DESK_OK, "%s", e.msg);
-	r = ingest(&f, "From: d@example.com\nSubject: Re: A\nMessage-ID: <mc@x>\n"
+	r = mail_fx_ingest(&f, "From: d@example.com\nSubject: Re: A\nMessage-ID: <mc@x>\n"
 		       "In-Reply-To: <ma@x>\n\nc\n");
 	ck_assert_int_eq(r.ticket_id, b.ticket_id);
-	fx_close(&f);
+	mail_fx_close(&f);
 }
 END_TEST
 
 START_TEST(automatic_mail)
 {
-	struct fx f;
-	fx_open(&f, NULL);
-	struct ingest_result first = ingest(&f, "From: ann@example.com\nSubject: Q\n"
+	struct mail_fx f;
+	mail_fx_open(&f, NULL, true);
+	struct ingest_result first = mail_fx_ingest(&f, "From: ann@example.com\nSubject: Q\n"
 						"Message-ID: <q1@x>\n\nq\n");
 	struct derr e = {0};
 	struct field_change ch[] = {{FIELD_ASSIGNEE, f.d.me.login}, {FIELD_STATUS, "solved"}};
 	ck_assert_int_eq(core_apply(&f.d, first.ticket_id, ch, 2, &e), DESK_OK);
 	/* a vacation notice in the thread: stored, marked, reopens nothing */
-	struct ingest_result r = ingest(&f, "From: ann@example.com\nSubject: Out of office\n"
+	struct ingest_result r = mail_fx_ingest(&f, "From: ann@example.com\nSubject: Out of office\n"
 					    "Auto-Submitted: auto-replied\nMessage-ID: <q2@x>\n"
 					    "In-Reply-To: <q1@x>\n\naway\n");
 	ck_assert(r.automatic);
@@ -757,13 +700,13 @@ START_TEST(automatic_mail)
 	ck_assert(m.automatic);
 	message_free(&m);
 	/* a bounce out of the blue: its own ticket, tagged */
-	r = ingest(&f, "Return-Path: <>\nFrom: MAILER-DAEMON@mx.example.com\n"
+	r = mail_fx_ingest(&f, "Return-Path: <>\nFrom: MAILER-DAEMON@mx.example.com\n"
 		       "Subject: Undelivered Mail\nMessage-ID: <bounce@x>\n\nbounced\n");
 	get_ticket(&f, r.ticket_id, &t);
 	ck_assert_uint_eq(t.ntags, 1);
 	ck_assert_str_eq(t.tags[0], "auto");
 	ticket_free(&t);
-	fx_close(&f);
+	mail_fx_close(&f);
 }
 END_TEST
 
@@ -787,9 +730,9 @@ static const char with_attachment[] =
 
 START_TEST(attachments_in_database)
 {
-	struct fx f;
-	fx_open(&f, NULL);
-	struct ingest_result r = ingest(&f, with_attachment);
+	struct mail_fx f;
+	mail_fx_open(&f, NULL, true);
+	struct ingest_result r = mail_fx_ingest(&f, with_attachment);
 	struct derr e = {0};
 	struct attachment_list l = {0};
 	ck_assert_int_eq(store_attachments(f.d.st, r.msg_row, &l, &e), DESK_OK);
@@ -814,15 +757,15 @@ START_TEST(attachments_in_database)
 	ck_assert_int_eq(store_mail_message_get(f.d.st, r.msg_row, &m, &e), DESK_OK);
 	ck_assert_str_eq(m.body, "see attached");
 	message_free(&m);
-	fx_close(&f);
+	mail_fx_close(&f);
 }
 END_TEST
 
 START_TEST(attachments_in_directory)
 {
-	struct fx f;
-	fx_open(&f, "mail:\n  attachments_dir: files\n");
-	struct ingest_result r = ingest(&f, with_attachment);
+	struct mail_fx f;
+	mail_fx_open(&f, "mail:\n  attachments_dir: files\n", true);
+	struct ingest_result r = mail_fx_ingest(&f, with_attachment);
 	struct derr e = {0};
 	struct attachment_list l = {0};
 	ck_assert_int_eq(store_attachments(f.d.st, r.msg_row, &l, &e), DESK_OK);
@@ -854,7 +797,7 @@ START_TEST(attachments_in_directory)
 	int64_t row, tid;
 	ck_assert_int_eq(store_mail_find_message_id(f.d.st, "att2@x", &row, &tid, &e), DESK_OK);
 	ck_assert_int_eq(row, 0);
-	fx_close(&f);
+	mail_fx_close(&f);
 }
 END_TEST
 
@@ -875,9 +818,9 @@ static char *last_headers(const char *sent)
 
 START_TEST(copies_cc_in_header_bcc_in_envelope_only)
 {
-	struct fx f;
-	fx_open(&f, mail_yaml);
-	struct ingest_result r = ingest(&f, "From: Ann <ann@example.com>\nSubject: Hinge\n"
+	struct mail_fx f;
+	mail_fx_open(&f, mail_fx_yaml, true);
+	struct ingest_result r = mail_fx_ingest(&f, "From: Ann <ann@example.com>\nSubject: Hinge\n"
 					    "Message-ID: <cc1@example.com>\n\nbroken\n");
 	struct derr e = {0};
 	int64_t row;
@@ -902,15 +845,15 @@ START_TEST(copies_cc_in_header_bcc_in_envelope_only)
 	ck_assert_msg(strstr(h, "Bcc") == NULL && strstr(h, "audit@") == NULL, "%s", h);
 	free(h);
 	free(out);
-	fx_close(&f);
+	mail_fx_close(&f);
 }
 END_TEST
 
 START_TEST(forward_answer_comes_back_as_a_note)
 {
-	struct fx f;
-	fx_open(&f, mail_yaml);
-	struct ingest_result r = ingest(&f, "From: Ann <ann@example.com>\nSubject: Hinge\n"
+	struct mail_fx f;
+	mail_fx_open(&f, mail_fx_yaml, true);
+	struct ingest_result r = mail_fx_ingest(&f, "From: Ann <ann@example.com>\nSubject: Hinge\n"
 					    "Message-ID: <fw1@example.com>\nX-Secret: raw\n\n"
 					    "broken again\n");
 	struct derr e = {0};
@@ -949,7 +892,7 @@ START_TEST(forward_answer_comes_back_as_a_note)
 	char *answer = xasprintf("From: Eng <eng@example.org>\nSubject: Re: Fwd: Hinge\n"
 				 "Message-ID: <eng1@example.org>\nIn-Reply-To: <%s>\n\n"
 				 "Yes, fixed in 2.1.\n", fwd_id);
-	struct ingest_result a = ingest(&f, answer);
+	struct ingest_result a = mail_fx_ingest(&f, answer);
 	free(answer);
 	ck_assert_int_eq(a.outcome, INGEST_APPENDED);
 	ck_assert_int_eq(a.ticket_id, r.ticket_id);
@@ -963,14 +906,14 @@ START_TEST(forward_answer_comes_back_as_a_note)
 	ck_assert_int_eq(t.status, ST_PENDING);
 	ticket_free(&t);
 	/* and their next mail, answering their own, is a note too */
-	struct ingest_result a2 = ingest(&f, "From: eng@example.org\nSubject: Re: Fwd: Hinge\n"
+	struct ingest_result a2 = mail_fx_ingest(&f, "From: eng@example.org\nSubject: Re: Fwd: Hinge\n"
 					     "Message-ID: <eng2@example.org>\n"
 					     "In-Reply-To: <eng1@example.org>\n\nAlso 2.0.9.\n");
 	ck_assert_int_eq(store_mail_message_get(f.d.st, a2.msg_row, &m, &e), DESK_OK);
 	ck_assert_int_eq(m.kind, MSG_NOTE);
 	message_free(&m);
 	/* the customer's own answer still threads as the customer's */
-	struct ingest_result c = ingest(&f, "From: ann@example.com\nSubject: Re: Hinge\n"
+	struct ingest_result c = mail_fx_ingest(&f, "From: ann@example.com\nSubject: Re: Hinge\n"
 					    "Message-ID: <fw2@example.com>\n"
 					    "In-Reply-To: <fw1@example.com>\n\nany news?\n");
 	ck_assert_int_eq(store_mail_message_get(f.d.st, c.msg_row, &m, &e), DESK_OK);
@@ -980,15 +923,15 @@ START_TEST(forward_answer_comes_back_as_a_note)
 	ck_assert_int_eq(t.status, ST_OPEN);
 	ticket_free(&t);
 	free(fwd_id);
-	fx_close(&f);
+	mail_fx_close(&f);
 }
 END_TEST
 
 START_TEST(forward_refusals)
 {
-	struct fx f;
-	fx_open(&f, mail_yaml);
-	struct ingest_result r = ingest(&f, "From: Ann <ann@example.com>\nSubject: Hinge\n"
+	struct mail_fx f;
+	mail_fx_open(&f, mail_fx_yaml, true);
+	struct ingest_result r = mail_fx_ingest(&f, "From: Ann <ann@example.com>\nSubject: Hinge\n"
 					    "Message-ID: <fw3@example.com>\n\nbroken\n");
 	int64_t before = count_messages(&f, r.ticket_id);
 	struct derr e = {0};
@@ -1005,15 +948,15 @@ START_TEST(forward_refusals)
 			 DESK_ENOTFOUND);
 	ck_assert_msg(strstr(e.msg, "has no message 999") != NULL, "%s", e.msg);
 	ck_assert_int_eq(count_messages(&f, r.ticket_id), before);
-	fx_close(&f);
+	mail_fx_close(&f);
 }
 END_TEST
 
 START_TEST(copies_bad_addresses_refused)
 {
-	struct fx f;
-	fx_open(&f, mail_yaml);
-	struct ingest_result r = ingest(&f, "From: Ann <ann@example.com>\nSubject: Hinge\n"
+	struct mail_fx f;
+	mail_fx_open(&f, mail_fx_yaml, true);
+	struct ingest_result r = mail_fx_ingest(&f, "From: Ann <ann@example.com>\nSubject: Hinge\n"
 					    "Message-ID: <cc2@example.com>\n\nbroken\n");
 	int64_t before = count_messages(&f, r.ticket_id);
 	struct derr e = {0};
@@ -1054,15 +997,15 @@ START_TEST(copies_bad_addresses_refused)
 	ck_assert_int_eq(outbound_render(&f.d, m.id, &text, &len, &e), DESK_EINVAL);
 	ck_assert_msg(strstr(e.msg, "Bcc address \"-oQ@example.com\"") != NULL, "%s", e.msg);
 	ck_assert_ptr_null(text);
-	fx_close(&f);
+	mail_fx_close(&f);
 }
 END_TEST
 
 START_TEST(reply_goes_out_and_answer_comes_back)
 {
-	struct fx f;
-	fx_open(&f, mail_yaml);
-	struct ingest_result r = ingest(&f, "From: \"Ann Lee\" <ann@example.com>\n"
+	struct mail_fx f;
+	mail_fx_open(&f, mail_fx_yaml, true);
+	struct ingest_result r = mail_fx_ingest(&f, "From: \"Ann Lee\" <ann@example.com>\n"
 					    "Subject: Caf\xc3\xa9 order\n"
 					    "Message-ID: <o1@example.com>\n\nwhere is it?\n");
 	struct derr e = {0};
@@ -1117,7 +1060,7 @@ START_TEST(reply_goes_out_and_answer_comes_back)
 	char *answer = xasprintf("From: ann@example.com\nSubject: Re: order\n"
 				 "Message-ID: <o2@example.com>\nIn-Reply-To: <%s>\n\nthanks\n",
 				 mid);
-	struct ingest_result back = ingest(&f, answer);
+	struct ingest_result back = mail_fx_ingest(&f, answer);
 	ck_assert_int_eq(back.outcome, INGEST_APPENDED);
 	ck_assert_int_eq(back.ticket_id, r.ticket_id);
 	free(answer);
@@ -1129,16 +1072,18 @@ START_TEST(reply_goes_out_and_answer_comes_back)
 	ck_assert_int_eq(store_mail_message_get(f.d.st, row, &m, &e), DESK_OK);
 	ck_assert_ptr_null(m.delivery);
 	message_free(&m);
-	fx_close(&f);
+	mail_fx_close(&f);
 }
 END_TEST
 
 START_TEST(failed_sending_stays_for_outbox)
 {
-	struct fx f;
-	fx_open(&f, "mail:\n  support_address: help@desk.test\n"
-		    "  sendmail: [/bin/sh, -c, \"echo 'mailq full' >&2; exit 75\"]\n");
-	struct ingest_result r = ingest(&f, "From: ann@example.com\nSubject: s\n"
+	struct mail_fx f;
+	mail_fx_open(&f,
+		     "mail:\n  support_address: help@desk.test\n"
+		     "  sendmail: [/bin/sh, -c, \"echo 'mailq full' >&2; exit 75\"]\n",
+		     true);
+	struct ingest_result r = mail_fx_ingest(&f, "From: ann@example.com\nSubject: s\n"
 					    "Message-ID: <f1@x>\n\nx\n");
 	struct derr e = {0};
 	int64_t row;
@@ -1180,13 +1125,13 @@ START_TEST(failed_sending_stays_for_outbox)
 	ck_assert_str_eq(m.delivery, "failed");
 	ck_assert(strstr(m.delivery_error, "cannot run /nonexistent/sendmail") != NULL);
 	message_free(&m);
-	fx_close(&f);
+	mail_fx_close(&f);
 }
 END_TEST
 
 START_TEST(acknowledgements)
 {
-	struct fx f;
+	struct mail_fx f;
 	memset(&f, 0, sizeof f);
 	char *dir = test_tmpdir();
 	char *canned = xasprintf("%s/canned.yaml", dir);
@@ -1197,10 +1142,10 @@ START_TEST(acknowledgements)
 	      c);
 	fclose(c);
 	char *yaml = xasprintf("canned: %s\n%s  acknowledge: {enabled: true, canned: got-it}\n",
-			       canned, mail_yaml);
-	fx_open(&f, yaml);
+			       canned, mail_fx_yaml);
+	mail_fx_open(&f, yaml, true);
 	setenv("DESK_NOW", "1800000000", 1);
-	struct ingest_result r = ingest(&f, "From: Ann Lee <ann@example.com>\nSubject: one\n"
+	struct ingest_result r = mail_fx_ingest(&f, "From: Ann Lee <ann@example.com>\nSubject: one\n"
 					    "Message-ID: <k1@x>\n\nx\n");
 	ck_assert(r.acknowledged);
 	ck_assert_str_eq(r.ack_error, "");
@@ -1213,36 +1158,36 @@ START_TEST(acknowledgements)
 	ck_assert_int_eq(count_messages(&f, r.ticket_id), 2);
 	/* within the hour: none */
 	setenv("DESK_NOW", "1800003000", 1);
-	r = ingest(&f, "From: ann@example.com\nSubject: two\nMessage-ID: <k2@x>\n\nx\n");
+	r = mail_fx_ingest(&f, "From: ann@example.com\nSubject: two\nMessage-ID: <k2@x>\n\nx\n");
 	ck_assert(!r.acknowledged);
 	/* never to machines, even after the hour */
 	setenv("DESK_NOW", "1800007300", 1);
-	r = ingest(&f, "From: ann@example.com\nSubject: three\nPrecedence: bulk\n"
+	r = mail_fx_ingest(&f, "From: ann@example.com\nSubject: three\nPrecedence: bulk\n"
 		       "Message-ID: <k3@x>\n\nx\n");
 	ck_assert(!r.acknowledged);
 	/* nor to replies in a thread */
-	r = ingest(&f, "From: ann@example.com\nSubject: Re\nIn-Reply-To: <k1@x>\n"
+	r = mail_fx_ingest(&f, "From: ann@example.com\nSubject: Re\nIn-Reply-To: <k1@x>\n"
 		       "Message-ID: <k4@x>\n\nx\n");
 	ck_assert(!r.acknowledged);
 	/* after the hour, a new ticket is acknowledged again */
-	r = ingest(&f, "From: ann@example.com\nSubject: five\nMessage-ID: <k5@x>\n\nx\n");
+	r = mail_fx_ingest(&f, "From: ann@example.com\nSubject: five\nMessage-ID: <k5@x>\n\nx\n");
 	ck_assert(r.acknowledged);
 	/* a canned response that is not there: the mail is still taken */
 	free(f.cfg.mail.ack_canned);
 	f.cfg.mail.ack_canned = xstrdup("missing");
-	r = ingest(&f, "From: new@example.com\nSubject: six\nMessage-ID: <k6@x>\n\nx\n");
+	r = mail_fx_ingest(&f, "From: new@example.com\nSubject: six\nMessage-ID: <k6@x>\n\nx\n");
 	ck_assert(!r.acknowledged);
 	ck_assert(strstr(r.ack_error, "no canned response \"missing\"") != NULL);
 	/* one without a body has nothing to say: not sent, and why */
 	free(f.cfg.mail.ack_canned);
 	f.cfg.mail.ack_canned = xstrdup("tag-only");
-	r = ingest(&f, "From: other@example.com\nSubject: seven\nMessage-ID: <k7@x>\n\nx\n");
+	r = mail_fx_ingest(&f, "From: other@example.com\nSubject: seven\nMessage-ID: <k7@x>\n\nx\n");
 	ck_assert(!r.acknowledged);
 	ck_assert_msg(strstr(r.ack_error, "canned response \"tag-only\" (") != NULL &&
 			      strstr(r.ack_error, "canned.yaml:4) has no body to send") != NULL,
 		      "%s", r.ack_error);
 	unsetenv("DESK_NOW");
-	fx_close(&f);
+	mail_fx_close(&f);
 	free(yaml);
 	free(canned);
 	test_tmpdir_cleanup(&dir);
@@ -1275,7 +1220,7 @@ static bool sent_has_header(const char *out, const char *name)
 
 START_TEST(no_header_injection)
 {
-	struct fx f;
+	struct mail_fx f;
 	memset(&f, 0, sizeof f);
 	char *dir = test_tmpdir();
 	char *canned = xasprintf("%s/canned.yaml", dir);
@@ -1283,9 +1228,9 @@ START_TEST(no_header_injection)
 	fputs("- name: got-it\n  title: Received\n  body: \"Ticket {{ticket.id}} is open.\"\n", c);
 	fclose(c);
 	char *yaml = xasprintf("canned: %s\n%s  acknowledge: {enabled: true, canned: got-it}\n",
-			       canned, mail_yaml);
-	fx_open(&f, yaml);
-	struct ingest_result r = ingest(&f, hostile_mid);
+			       canned, mail_fx_yaml);
+	mail_fx_open(&f, yaml, true);
+	struct ingest_result r = mail_fx_ingest(&f, hostile_mid);
 	ck_assert(r.acknowledged);
 	ck_assert_str_eq(r.ack_error, "");
 	struct message m;
@@ -1320,10 +1265,10 @@ START_TEST(no_header_injection)
 	free(h);
 	free(out);
 	/* the same mail again is the same id: stored once */
-	r = ingest(&f, hostile_mid);
+	r = mail_fx_ingest(&f, hostile_mid);
 	ck_assert_int_eq(r.outcome, INGEST_DUPLICATE);
 	free(digest);
-	fx_close(&f);
+	mail_fx_close(&f);
 	free(yaml);
 	free(canned);
 	test_tmpdir_cleanup(&dir);
@@ -1332,9 +1277,9 @@ END_TEST
 
 START_TEST(refused_send_is_kept_in_outbox)
 {
-	struct fx f;
-	fx_open(&f, mail_yaml);
-	struct ingest_result r = ingest(&f, "From: ann@example.com\nSubject: s\n"
+	struct mail_fx f;
+	mail_fx_open(&f, mail_fx_yaml, true);
+	struct ingest_result r = mail_fx_ingest(&f, "From: ann@example.com\nSubject: s\n"
 					    "Message-ID: <rf1@x>\n\nx\n");
 	/* the reply is stored for mail; then the address becomes one that
 	 * could end its header (as an old import left it) before it is
@@ -1363,14 +1308,14 @@ START_TEST(refused_send_is_kept_in_outbox)
 	char *out = sent_text(&f);
 	ck_assert_str_eq(out, ""); /* nothing reached sendmail */
 	free(out);
-	fx_close(&f);
+	mail_fx_close(&f);
 }
 END_TEST
 
 START_TEST(nul_in_body_is_visible)
 {
-	struct fx f;
-	fx_open(&f, NULL);
+	struct mail_fx f;
+	mail_fx_open(&f, NULL, true);
 	static const char mail[] = "From: ann@example.com\nSubject: s\nMessage-ID: <nul@x>\n"
 				   "Content-Type: text/plain; charset=iso-8859-2\n\n"
 				   "before\0after\n";
@@ -1382,11 +1327,11 @@ START_TEST(nul_in_body_is_visible)
 	ck_assert_int_eq(store_mail_message_get(f.d.st, r.msg_row, &m, &e), DESK_OK);
 	ck_assert_str_eq(m.body, "before\xef\xbf\xbd" "after");
 	message_free(&m);
-	fx_close(&f);
+	mail_fx_close(&f);
 }
 END_TEST
 
-static bool has_event(struct fx *f, int64_t ticket, const char *field, const char *value)
+static bool has_event(struct mail_fx *f, int64_t ticket, const char *field, const char *value)
 {
 	struct event_list l = {0};
 	struct derr e = {0};
@@ -1400,9 +1345,9 @@ static bool has_event(struct fx *f, int64_t ticket, const char *field, const cha
 	return found;
 }
 
-static int64_t solved_ticket(struct fx *f)
+static int64_t solved_ticket(struct mail_fx *f)
 {
-	struct ingest_result r = ingest(f, "From: Ann Lee <ann@example.com>\nSubject: Broken\n"
+	struct ingest_result r = mail_fx_ingest(f, "From: Ann Lee <ann@example.com>\nSubject: Broken\n"
 					   "Message-ID: <own1@example.com>\n\none\n");
 	struct derr e = {0};
 	struct field_change ch[] = {{FIELD_ASSIGNEE, f->d.me.login}, {FIELD_STATUS, "solved"}};
@@ -1412,15 +1357,15 @@ static int64_t solved_ticket(struct fx *f)
 
 START_TEST(subject_tag_is_not_identity)
 {
-	struct fx f;
-	fx_open(&f, mail_yaml);
+	struct mail_fx f;
+	mail_fx_open(&f, mail_fx_yaml, true);
 	int64_t id = solved_ticket(&f);
 	/* a stranger's "[#N]": a ticket of their own, N untouched */
 	char *tagged = xasprintf("From: Mallory <mallory@evil.example>\n"
 				 "Subject: Re: Broken [#%lld]\nMessage-ID: <st1@evil.example>\n\n"
 				 "send me the invoice\n",
 				 (long long)id);
-	struct ingest_result r = ingest(&f, tagged);
+	struct ingest_result r = mail_fx_ingest(&f, tagged);
 	free(tagged);
 	ck_assert_int_eq(r.outcome, INGEST_NEW_TICKET);
 	ck_assert_int_ne(r.ticket_id, id);
@@ -1441,7 +1386,7 @@ START_TEST(subject_tag_is_not_identity)
 	tagged = xasprintf("From: ANN@example.com\nSubject: again [#%lld]\n"
 			   "Message-ID: <own2@example.com>\n\ntwo\n",
 			   (long long)id);
-	r = ingest(&f, tagged);
+	r = mail_fx_ingest(&f, tagged);
 	free(tagged);
 	ck_assert_int_eq(r.outcome, INGEST_APPENDED);
 	ck_assert_int_eq(r.ticket_id, id);
@@ -1460,7 +1405,7 @@ START_TEST(subject_tag_is_not_identity)
 			     "Message-ID: <cc1@example.org>\nIn-Reply-To: <%s>\n\nyes\n",
 			     m.message_id);
 	message_free(&m);
-	r = ingest(&f, cc);
+	r = mail_fx_ingest(&f, cc);
 	free(cc);
 	ck_assert_int_eq(r.outcome, INGEST_APPENDED);
 	ck_assert_int_eq(r.ticket_id, id);
@@ -1471,22 +1416,22 @@ START_TEST(subject_tag_is_not_identity)
 	ck_assert_str_eq(mail_foreign_sender(&m, &l1), "colleague@example.org");
 	ck_assert_ptr_null(mail_foreign_sender(&m, &l2));
 	message_free(&m);
-	fx_close(&f);
+	mail_fx_close(&f);
 }
 END_TEST
 
 START_TEST(stranger_tag_join)
 {
-	struct fx f;
-	char *yaml = xasprintf("%s  stranger_tag: join\n", mail_yaml);
-	fx_open(&f, yaml);
+	struct mail_fx f;
+	char *yaml = xasprintf("%s  stranger_tag: join\n", mail_fx_yaml);
+	mail_fx_open(&f, yaml, true);
 	free(yaml);
 	ck_assert(f.cfg.mail.stranger_joins);
 	int64_t id = solved_ticket(&f);
 	char *tagged = xasprintf("From: mallory@evil.example\nSubject: Re: Broken [#%lld]\n"
 				 "Message-ID: <sj1@evil.example>\n\nreopen please\n",
 				 (long long)id);
-	struct ingest_result r = ingest(&f, tagged);
+	struct ingest_result r = mail_fx_ingest(&f, tagged);
 	free(tagged);
 	ck_assert_int_eq(r.outcome, INGEST_APPENDED);
 	ck_assert_int_eq(r.ticket_id, id);
@@ -1517,7 +1462,7 @@ START_TEST(stranger_tag_join)
 	ck_assert_str_eq(h, "Ann Lee <ann@example.com>");
 	free(h);
 	free(out);
-	fx_close(&f);
+	mail_fx_close(&f);
 
 	/* a value that is neither */
 	struct config cfg;
@@ -1555,7 +1500,7 @@ START_TEST(real_bounces_are_automatic)
 	ck_assert_msg(data != NULL, "DESK_TESTDATA is not set");
 	/* one desk where each bounce comes alone, one where each comes in
 	 * the thread of a solved ticket */
-	struct fx alone, thread;
+	struct mail_fx alone, thread;
 	memset(&alone, 0, sizeof alone);
 	char *dir = test_tmpdir();
 	char *canned = xasprintf("%s/canned.yaml", dir);
@@ -1563,9 +1508,9 @@ START_TEST(real_bounces_are_automatic)
 	fputs("- name: got-it\n  title: Received\n  body: \"open\"\n", c);
 	fclose(c);
 	char *yaml = xasprintf("canned: %s\n%s  acknowledge: {enabled: true, canned: got-it}\n",
-			       canned, mail_yaml);
-	fx_open(&alone, yaml);
-	fx_open(&thread, yaml);
+			       canned, mail_fx_yaml);
+	mail_fx_open(&alone, yaml, true);
+	mail_fx_open(&thread, yaml, true);
 	int64_t id = solved_ticket(&thread);
 	char *bdir = xasprintf("%s/mail/bounces", data);
 	size_t n;
@@ -1605,7 +1550,7 @@ START_TEST(real_bounces_are_automatic)
 	}
 	free(files);
 	free(bdir);
-	fx_close(&thread);
+	mail_fx_close(&thread);
 
 	/* the customers' mail of the corpus is not machine mail: only these are */
 	static const char *const machine[] = {
@@ -1641,7 +1586,7 @@ START_TEST(real_bounces_are_automatic)
 	free(files);
 	ck_assert_uint_ge(people, 35);
 	free(cdir);
-	fx_close(&alone);
+	mail_fx_close(&alone);
 	free(yaml);
 	free(canned);
 	test_tmpdir_cleanup(&dir);
@@ -1650,8 +1595,8 @@ END_TEST
 
 START_TEST(busy_database_is_tempfail)
 {
-	struct fx f;
-	fx_open(&f, NULL);
+	struct mail_fx f;
+	mail_fx_open(&f, NULL, true);
 	/* another desk holds the write lock for the whole attempt */
 	struct store *other;
 	struct derr e = {0};
@@ -1667,9 +1612,9 @@ START_TEST(busy_database_is_tempfail)
 	store_rollback(other);
 	store_close(&other);
 	/* and once free, the same message goes in */
-	r = ingest(&f, msg);
+	r = mail_fx_ingest(&f, msg);
 	ck_assert_int_eq(r.outcome, INGEST_NEW_TICKET);
-	fx_close(&f);
+	mail_fx_close(&f);
 }
 END_TEST
 
@@ -1677,7 +1622,7 @@ END_TEST
 
 /* A stand-in sendmail with the given script body in the fixture's folder;
  * its path, to put in f->cfg.mail.sendmail[0]. */
-static void use_sendmail(struct fx *f, const char *name, const char *body)
+static void use_sendmail(struct mail_fx *f, const char *name, const char *body)
 {
 	char *path = xasprintf("%s/%s", f->dir, name);
 	FILE *s = fopen(path, "w");
@@ -1689,7 +1634,7 @@ static void use_sendmail(struct fx *f, const char *name, const char *body)
 	f->cfg.mail.sendmail[0] = path;
 }
 
-static char *delivery_of(struct fx *f, int64_t row, char **error)
+static char *delivery_of(struct mail_fx *f, int64_t row, char **error)
 {
 	struct message m;
 	struct derr e = {0};
@@ -1701,7 +1646,7 @@ static char *delivery_of(struct fx *f, int64_t row, char **error)
 	return d;
 }
 
-static void expect_delivery(struct fx *f, int64_t row, const char *want, const char *error)
+static void expect_delivery(struct mail_fx *f, int64_t row, const char *want, const char *error)
 {
 	char *err = NULL;
 	char *d = delivery_of(f, row, &err);
@@ -1715,7 +1660,7 @@ static void expect_delivery(struct fx *f, int64_t row, const char *want, const c
 	free(err);
 }
 
-static int64_t new_channel_ticket(struct fx *f, enum channel ch, const char *email)
+static int64_t new_channel_ticket(struct mail_fx *f, enum channel ch, const char *email)
 {
 	struct new_ticket nt;
 	new_ticket_init(&nt);
@@ -1731,7 +1676,7 @@ static int64_t new_channel_ticket(struct fx *f, enum channel ch, const char *ema
 	return id;
 }
 
-static int64_t stored_reply(struct fx *f, int64_t ticket, const char *body)
+static int64_t stored_reply(struct mail_fx *f, int64_t ticket, const char *body)
 {
 	int64_t row = 0;
 	struct derr e = {0};
@@ -1744,8 +1689,8 @@ static int64_t stored_reply(struct fx *f, int64_t ticket, const char *body)
  * address, mail set up; the rest are "not mailed", with why. */
 START_TEST(delivery_which_replies_are_mailed)
 {
-	struct fx f;
-	fx_open(&f, mail_yaml);
+	struct mail_fx f;
+	mail_fx_open(&f, mail_fx_yaml, true);
 	int64_t mail = new_channel_ticket(&f, CH_EMAIL, "ann@example.com");
 	int64_t web = new_channel_ticket(&f, CH_WEB, "ann@example.com");
 	int64_t phone = new_channel_ticket(&f, CH_PHONE, "ann@example.com");
@@ -1780,7 +1725,7 @@ START_TEST(delivery_which_replies_are_mailed)
 	ck_assert(!outbound_plan(&f.d, &t, why, sizeof why));
 	ck_assert_str_eq(why, "mail is not set up (mail.support_address)");
 	ticket_free(&t);
-	fx_close(&f);
+	mail_fx_close(&f);
 }
 END_TEST
 
@@ -1788,8 +1733,8 @@ END_TEST
  * a sent message is never taken again. */
 START_TEST(delivery_failed_then_retried)
 {
-	struct fx f;
-	fx_open(&f, mail_yaml);
+	struct mail_fx f;
+	mail_fx_open(&f, mail_fx_yaml, true);
 	int64_t id = new_channel_ticket(&f, CH_EMAIL, "ann@example.com");
 	int64_t row = stored_reply(&f, id, "answer");
 	expect_delivery(&f, row, "queued", NULL);
@@ -1819,7 +1764,7 @@ START_TEST(delivery_failed_then_retried)
 	free(big);
 	ck_assert_int_eq(outbound_send(&f.d, big_row, &e), DESK_EIO);
 	expect_delivery(&f, big_row, "failed", "sendmail-deaf stopped reading the message");
-	fx_close(&f);
+	mail_fx_close(&f);
 }
 END_TEST
 
@@ -1868,8 +1813,8 @@ static int64_t mono_ms(void)
 
 START_TEST(delivery_hung_mta)
 {
-	struct fx f;
-	fx_open(&f, mail_yaml);
+	struct mail_fx f;
+	mail_fx_open(&f, mail_fx_yaml, true);
 	int64_t id = new_channel_ticket(&f, CH_EMAIL, "ann@example.com");
 	char *pidfile = xasprintf("%s/sleep.pid", f.dir);
 	char *script = xasprintf("cat >/dev/null; sleep 120 & echo $! > '%s'; wait", pidfile);
@@ -1929,7 +1874,7 @@ START_TEST(delivery_hung_mta)
 	ck_assert(process_gone(read_pid(pidfile)));
 	free(script);
 	free(pidfile);
-	fx_close(&f);
+	mail_fx_close(&f);
 }
 END_TEST
 
@@ -1938,8 +1883,8 @@ END_TEST
  * named by id; once recorded "sent" nobody sends it again. */
 START_TEST(delivery_one_sender_at_a_time)
 {
-	struct fx f;
-	fx_open(&f, mail_yaml);
+	struct mail_fx f;
+	mail_fx_open(&f, mail_fx_yaml, true);
 	int64_t id = new_channel_ticket(&f, CH_EMAIL, "ann@example.com");
 	char *pidfile = xasprintf("%s/sleep.pid", f.dir);
 	char *script = xasprintf("cat >/dev/null; sleep 120 & echo $! > '%s'; wait", pidfile);
@@ -1969,15 +1914,15 @@ START_TEST(delivery_one_sender_at_a_time)
 	ck_assert(process_gone(read_pid(pidfile)));
 	free(script);
 	free(pidfile);
-	fx_close(&f);
+	mail_fx_close(&f);
 }
 END_TEST
 
 /* A job that ended before the console quit is recorded as it ended. */
 START_TEST(delivery_abandon_after_end_records_outcome)
 {
-	struct fx f;
-	fx_open(&f, mail_yaml);
+	struct mail_fx f;
+	mail_fx_open(&f, mail_fx_yaml, true);
 	int64_t id = new_channel_ticket(&f, CH_EMAIL, "ann@example.com");
 	int64_t row = stored_reply(&f, id, "answer");
 	struct outbound_job *job = NULL;
@@ -1995,7 +1940,7 @@ START_TEST(delivery_abandon_after_end_records_outcome)
 		usleep(10000);
 	ck_assert_int_eq(outbound_job_finish(&f.d, &job, &e), DESK_EIO);
 	expect_delivery(&f, row, "failed", "cannot run /nonexistent/sendmail");
-	fx_close(&f);
+	mail_fx_close(&f);
 }
 END_TEST
 

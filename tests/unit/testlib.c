@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -80,4 +81,54 @@ void team_fx_close(struct team_fx *x)
 	free(x->path);
 	test_tmpdir_cleanup(&x->dir);
 	unsetenv("DESK_NOW");
+}
+
+const char mail_fx_yaml[] = "mail:\n"
+			    "  support_address: \"Desk Support <help@desk.test>\"\n"
+			    "  sendmail: [\"%s\", \"-t\", \"-oi\"]\n";
+
+void mail_fx_open(struct mail_fx *f, const char *yaml_fmt, bool log_args)
+{
+	memset(f, 0, sizeof *f);
+	f->dir = test_tmpdir();
+	f->db = xasprintf("%s/desk.db", f->dir);
+	f->sent = xasprintf("%s/sent", f->dir);
+	char *script = xasprintf("%s/sendmail", f->dir);
+	FILE *s = fopen(script, "w");
+	ck_assert_ptr_nonnull(s);
+	if (log_args)
+		fprintf(s, "#!/bin/sh\nfor a in \"$@\"; do echo \"ARG $a\"; done >> '%s'\n"
+			   "cat >> '%s'\necho '--END--' >> '%s'\n",
+			f->sent, f->sent, f->sent);
+	else
+		fprintf(s, "#!/bin/sh\ncat > '%s'\n", f->sent);
+	fclose(s);
+	chmod(script, 0755);
+	char *yaml = xasprintf(yaml_fmt ? yaml_fmt : "", script, script);
+	char *cname = xasprintf("%s/config.yaml", f->dir);
+	struct derr e = {0};
+	ck_assert_msg(config_load_string(yaml, cname, &f->cfg, &e) == DESK_OK, "%s", e.msg);
+	ck_assert_msg(desk_init(&f->d, f->db, &f->cfg, NULL, &e) == DESK_OK, "%s", e.msg);
+	free(cname);
+	free(yaml);
+	free(script);
+}
+
+void mail_fx_close(struct mail_fx *f)
+{
+	desk_close(&f->d);
+	config_free(&f->cfg);
+	test_tmpdir_cleanup(&f->dir);
+	free(f->db);
+	free(f->sent);
+}
+
+struct ingest_result mail_fx_ingest(struct mail_fx *f, const char *text)
+{
+	struct ingest_result r;
+	struct derr e = {0};
+	bool fault;
+	int rc = core_ingest(&f->d, text, strlen(text), NULL, &r, &fault, &e);
+	ck_assert_msg(rc == DESK_OK, "%s", e.msg);
+	return r;
 }

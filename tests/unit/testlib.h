@@ -3,10 +3,12 @@
 #define DESK_TESTLIB_H
 
 #include <check.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config.h"
 #include "core.h"
+#include "mail.h"
 
 /* A new empty scratch directory (removed by test_tmpdir_cleanup). */
 char *test_tmpdir(void);
@@ -27,6 +29,22 @@ struct team_fx {
 };
 void team_fx_open(struct team_fx *x, int64_t t0);
 void team_fx_close(struct team_fx *x);
+
+/* One desk whose replies go to a stand-in sendmail writing each message
+ * to `sent` (with log_args, its arguments first as "ARG x" lines and
+ * "--END--" after it, appended, so a test sees every message and how it
+ * was sent).  yaml_fmt is the team config; it may hold two %s, both the
+ * stand-in's path (mail_fx_yaml: the mail config most tests use). */
+struct mail_fx {
+	char *dir, *db, *sent;
+	struct config cfg;
+	struct desk d;
+};
+extern const char mail_fx_yaml[];
+void mail_fx_open(struct mail_fx *f, const char *yaml_fmt, bool log_args);
+void mail_fx_close(struct mail_fx *f);
+/* A mail taken in by core_ingest, which must succeed. */
+struct ingest_result mail_fx_ingest(struct mail_fx *f, const char *text);
 
 #define SUITE(name) Suite *suite_##name(void);
 #include "suites.def"
