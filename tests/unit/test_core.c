@@ -30,13 +30,6 @@ struct cfx {
 	int64_t alice, bob;
 };
 
-static void set_now(int64_t t)
-{
-	char buf[32];
-	snprintf(buf, sizeof buf, "%lld", (long long)t);
-	setenv("DESK_NOW", buf, 1);
-}
-
 static int64_t agent_id(struct desk *d, const char *login)
 {
 	struct derr e = {0};
@@ -52,7 +45,7 @@ static int64_t agent_id(struct desk *d, const char *login)
 static void cfx_open(struct cfx *x)
 {
 	struct derr e = {0};
-	set_now(T0);
+	test_set_now(T0);
 	x->dir = test_tmpdir();
 	x->path = xasprintf("%s/desk.db", x->dir);
 	config_defaults(&x->cfg);
@@ -201,7 +194,7 @@ static char *msg(const char *fmt, long long a)
 START_TEST(init_and_open)
 {
 	struct derr e = {0};
-	set_now(T0);
+	test_set_now(T0);
 	char *dir = test_tmpdir();
 	char *path = xasprintf("%s/sub/dir/desk.db", dir);
 	struct config cfg;
@@ -448,7 +441,7 @@ START_TEST(status_every_transition)
 		}
 	}
 	ck_assert_int_eq(store_commit(x.d.st, &e0), DESK_OK);
-	set_now(T0 + 60);
+	test_set_now(T0 + 60);
 	for (int from = 0; from < ST__COUNT; from++) {
 		for (int to = 0; to < ST__COUNT; to++) {
 			struct derr e = {0};
@@ -558,7 +551,7 @@ START_TEST(reopen_counting)
 	size_t nev = event_count(&x, id);
 
 	/* By an agent: solved -> open counts. */
-	set_now(T0 + 100);
+	test_set_now(T0 + 100);
 	ck_assert_int_eq(core_set_status(&x.d, id, ST_OPEN, &e), DESK_OK);
 	struct ticket t = get(&x, id);
 	ck_assert_int_eq(t.reopens, 1);
@@ -577,7 +570,7 @@ START_TEST(reopen_counting)
 	/* The customer writing on a solved ticket reopens it, counted. */
 	ck_assert_int_eq(core_set_status(&x.d, id, ST_SOLVED, &e), DESK_OK);
 	nev = event_count(&x, id);
-	set_now(T0 + 200);
+	test_set_now(T0 + 200);
 	ck_assert_int_eq(core_customer_message(&x.d, id, "It broke again", 0, "<r1@mail>", &e),
 			 DESK_OK);
 	t = get(&x, id);
@@ -614,11 +607,11 @@ START_TEST(customer_message_effects)
 		{ST_ON_HOLD, ST_OPEN},    {ST_SOLVED, ST_OPEN},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
-		set_now(T0);
+		test_set_now(T0);
 		int64_t id = new_ticket(&x, "waiting", "first");
 		force(&x, id, cases[i].from, x.bob);
 		size_t nev = event_count(&x, id);
-		set_now(T0 + 300);
+		test_set_now(T0 + 300);
 		char mailid[32];
 		snprintf(mailid, sizeof mailid, "<m%zu@x>", i);
 		ck_assert_int_eq(core_customer_message(&x.d, id, "more\r\n", T0 + 250, mailid, &e),
@@ -678,15 +671,15 @@ START_TEST(first_response)
 	cfx_open(&x);
 	/* The customer wrote: the first reply is the first response. */
 	int64_t a = new_ticket(&x, "with message", "help");
-	set_now(T0 + 600);
+	test_set_now(T0 + 600);
 	ck_assert_int_eq(core_note(&x.d, a, "looking", &e), DESK_OK);
 	struct ticket t = get(&x, a);
 	ck_assert_int_eq(t.first_response_at, 0); /* a note is not a response */
 	ck_assert_int_eq(t.status, ST_NEW);       /* nor does it open the ticket */
 	ticket_free(&t);
-	set_now(T0 + 700);
+	test_set_now(T0 + 700);
 	ck_assert_int_eq(core_reply(&x.d, a, "On it", &e), DESK_OK);
-	set_now(T0 + 900);
+	test_set_now(T0 + 900);
 	ck_assert_int_eq(core_reply(&x.d, a, "Done", &e), DESK_OK);
 	t = get(&x, a);
 	ck_assert_int_eq(t.first_response_at, T0 + 700);
@@ -695,16 +688,16 @@ START_TEST(first_response)
 
 	/* Nobody wrote in yet (an outbound ticket): a reply is not a
 	 * response to anything; the first one after the customer is. */
-	set_now(T0);
+	test_set_now(T0);
 	int64_t b = new_ticket(&x, "outbound", NULL);
-	set_now(T0 + 600);
+	test_set_now(T0 + 600);
 	ck_assert_int_eq(core_reply(&x.d, b, "We noticed a problem", &e), DESK_OK);
 	t = get(&x, b);
 	ck_assert_int_eq(t.first_response_at, 0);
 	ticket_free(&t);
-	set_now(T0 + 700);
+	test_set_now(T0 + 700);
 	ck_assert_int_eq(core_customer_message(&x.d, b, "What problem?", 0, NULL, &e), DESK_OK);
-	set_now(T0 + 800);
+	test_set_now(T0 + 800);
 	ck_assert_int_eq(core_reply(&x.d, b, "This one", &e), DESK_OK);
 	t = get(&x, b);
 	ck_assert_int_eq(t.first_response_at, T0 + 800);
@@ -720,7 +713,7 @@ START_TEST(reply_opens_new_ticket)
 	cfx_open(&x);
 	int64_t id = new_ticket(&x, "fresh", "help");
 	size_t nev = event_count(&x, id);
-	set_now(T0 + 60);
+	test_set_now(T0 + 60);
 	int64_t mid = 0;
 	ck_assert_int_eq(core_post(&x.d, id, MSG_REPLY, "Hi Ann,\r\n\r\nsure.\n\n", NULL, 0, &mid, &e),
 			 DESK_OK);
@@ -860,7 +853,7 @@ START_TEST(audit_events)
 	EXPECT_EVENTS(&x, id, 0, T0, want);
 	free(want);
 
-	set_now(T0 + 10);
+	test_set_now(T0 + 10);
 	struct field_change ch[] = {
 		{FIELD_PRIORITY, "high"},
 		{FIELD_QUEUE, "billing"},
@@ -885,7 +878,7 @@ START_TEST(audit_events)
 	ticket_free(&t);
 
 	/* Setting what is already there writes no event. */
-	set_now(T0 + 20);
+	test_set_now(T0 + 20);
 	ck_assert_int_eq(core_apply(&x.d, id, ch, ARRAY_LEN(ch), &e), DESK_OK);
 	ck_assert_uint_eq(event_count(&x, id), 7);
 	ck_assert_int_eq(core_tag(&x.d, id, "nosuch", false, &e), DESK_OK);
@@ -896,7 +889,7 @@ START_TEST(audit_events)
 	struct desk d2;
 	ck_assert_int_eq(core_agent_set_role(&x.d, "bob", ROLE_SUPERVISOR, &e), DESK_OK);
 	open_as(&x, &d2, "bob");
-	set_now(T0 + 30);
+	test_set_now(T0 + 30);
 	ck_assert_int_eq(core_tag(&d2, id, "vip", false, &e), DESK_OK);
 	ck_assert_int_eq(core_set_priority(&d2, id, PRIO_URGENT, &e), DESK_OK);
 	ck_assert_int_eq(core_set_queue(&d2, id, "general", &e), DESK_OK);
@@ -957,7 +950,7 @@ START_TEST(failed_apply_changes_nothing)
 	int64_t id = new_ticket(&x, "atomic", "help");
 	struct ticket before = get(&x, id);
 	size_t nev = event_count(&x, id);
-	set_now(T0 + 50);
+	test_set_now(T0 + 50);
 
 	struct field_change a[] = {{FIELD_PRIORITY, "high"}, {FIELD_STATUS, "bogus"}};
 	EXPECT_ERR(core_apply(&x.d, id, a, 2, &e), DESK_EINVAL,
@@ -1005,7 +998,7 @@ START_TEST(post_with_changes)
 	int64_t id = new_ticket(&x, "macro", "help");
 	ck_assert_int_eq(core_claim(&x.d, id, &e), DESK_OK);
 	size_t nev = event_count(&x, id);
-	set_now(T0 + 90);
+	test_set_now(T0 + 90);
 	struct field_change ch[] = {{FIELD_STATUS, "pending"},
 				    {FIELD_PRIORITY, "low"},
 				    {FIELD_TAG_ADD, "waiting"}};
@@ -1041,7 +1034,7 @@ START_TEST(claim_rules)
 	cfx_open(&x);
 	int64_t id = new_ticket(&x, "up for grabs", "help");
 	size_t nev = event_count(&x, id);
-	set_now(T0 + 5);
+	test_set_now(T0 + 5);
 	ck_assert_int_eq(core_claim(&x.d, id, &e), DESK_OK);
 	struct ticket t = get(&x, id);
 	ck_assert_int_eq(t.assignee_id, x.d.me.id);
@@ -1050,7 +1043,7 @@ START_TEST(claim_rules)
 	ticket_free(&t);
 	EXPECT_EVENTS(&x, id, nev, T0 + 5, "claim assignee - tester tester\n");
 	/* Claiming one's own ticket again is fine and changes nothing. */
-	set_now(T0 + 6);
+	test_set_now(T0 + 6);
 	ck_assert_int_eq(core_claim(&x.d, id, &e), DESK_OK);
 	ck_assert_uint_eq(event_count(&x, id), nev + 1);
 	t = get(&x, id);
@@ -1271,7 +1264,7 @@ START_TEST(merge_moves_everything)
 	ck_assert_int_eq(core_claim(&x.d, b, &e), DESK_OK);
 	size_t nev_a = event_count(&x, a), nev_b = event_count(&x, b);
 
-	set_now(T0 + 50);
+	test_set_now(T0 + 50);
 	ck_assert_int_eq(core_merge(&x.d, a, b, &e), DESK_OK);
 
 	struct message_list l = {0};
@@ -1400,7 +1393,7 @@ START_TEST(sla_due_times)
 	memcpy(x.cfg.sla, targets, sizeof targets);
 
 	for (int p = 0; p < PRIO__COUNT; p++) {
-		set_now(T0);
+		test_set_now(T0);
 		struct new_ticket nt;
 		new_ticket_init(&nt);
 		nt.subject = "timed";
@@ -1418,9 +1411,9 @@ START_TEST(sla_due_times)
 	}
 
 	/* A new priority moves the due times, counted from creation. */
-	set_now(T0);
+	test_set_now(T0);
 	int64_t id = new_ticket(&x, "escalates", "help");
-	set_now(T0 + 1000);
+	test_set_now(T0 + 1000);
 	ck_assert_int_eq(core_set_priority(&x.d, id, PRIO_URGENT, &e), DESK_OK);
 	struct ticket t = get(&x, id);
 	ck_assert_int_eq(t.first_response_due, T0 + 1800);
@@ -1441,7 +1434,7 @@ START_TEST(sla_due_times)
 	ticket_free(&t);
 
 	/* Answered: the resolution is what is due next. */
-	set_now(T0 + 2000);
+	test_set_now(T0 + 2000);
 	ck_assert_int_eq(core_reply(&x.d, id, "on it", &e), DESK_OK);
 	t = get(&x, id);
 	ck_assert_int_eq(t.first_response_at, T0 + 2000);
@@ -1566,7 +1559,7 @@ START_TEST(agent_roles)
 	desk_close(&al);
 	ck_assert_int_eq(store_agent_by_login(x.d.st, "mallory", &a, &e), DESK_ENOTFOUND);
 
-	set_now(T0 + 100);
+	test_set_now(T0 + 100);
 	ck_assert_int_eq(core_agent_set_role(&x.d, "bob", ROLE_SUPERVISOR, &e), DESK_OK);
 	struct desk bo;
 	open_as(&x, &bo, "bob");

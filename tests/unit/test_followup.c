@@ -108,18 +108,11 @@ struct ffx {
 	struct desk d;
 };
 
-static void set_now(int64_t t)
-{
-	char buf[32];
-	snprintf(buf, sizeof buf, "%lld", (long long)t);
-	setenv("DESK_NOW", buf, 1);
-}
-
 static void ffx_open(struct ffx *x)
 {
 	struct derr e = {0};
 	set_tz("UTC");
-	set_now(T0);
+	test_set_now(T0);
 	x->dir = test_tmpdir();
 	x->path = xasprintf("%s/desk.db", x->dir);
 	config_defaults(&x->cfg);
@@ -273,9 +266,9 @@ START_TEST(follow_up_view_shows_due_ones)
 	ck_assert_int_eq(apply(&x, a, "status=pending", "until=1h", &e), DESK_OK);
 	ck_assert_int_eq(apply(&x, b, "status=on_hold", "until=2d", &e), DESK_OK);
 	ck_assert_int_eq(view_count(&x, "follow-up"), 0);
-	set_now(T0 + HOUR);
+	test_set_now(T0 + HOUR);
 	ck_assert_int_eq(view_count(&x, "follow-up"), 1);
-	set_now(T0 + 2 * DAY);
+	test_set_now(T0 + 2 * DAY);
 	ck_assert_int_eq(view_count(&x, "follow-up"), 2);
 	/* answered: no longer waiting, no longer due */
 	ck_assert_int_eq(apply(&x, a, "status=open", NULL, &e), DESK_OK);
@@ -307,11 +300,11 @@ START_TEST(tick_twice_is_once)
 						 .status = ST_SOLVED};
 	int64_t a = new_ticket(&x), b = new_ticket(&x);
 	ck_assert_int_eq(apply(&x, a, "status=pending", NULL, &e), DESK_OK);
-	set_now(T0 + DAY);
+	test_set_now(T0 + DAY);
 	ck_assert_int_eq(apply(&x, b, "status=pending", NULL, &e), DESK_OK);
 	size_t acted, failed;
 	struct strbuf log = {0};
-	set_now(T0 + 7 * DAY);
+	test_set_now(T0 + 7 * DAY);
 	ck_assert_int_eq(core_tick(&x.d, true, count_action, &log, &acted, &failed, &e), DESK_OK);
 	ck_assert_str_eq(sb_str(&log), "#1 close dry;");
 	enum status st;
@@ -328,7 +321,7 @@ START_TEST(tick_twice_is_once)
 	ck_assert_str_eq(sb_str(&log), "");
 	ck_assert_uint_eq(acted, 0);
 	/* b's week: a customer message reopens it first, so nothing */
-	set_now(T0 + 8 * DAY);
+	test_set_now(T0 + 8 * DAY);
 	ck_assert_int_eq(core_customer_message(&x.d, b, "Any news?", T0 + 7 * DAY, NULL, &e), DESK_OK);
 	ck_assert_int_eq(core_tick(&x.d, false, count_action, &log, &acted, &failed, &e), DESK_OK);
 	ck_assert_str_eq(sb_str(&log), "");

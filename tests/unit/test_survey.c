@@ -230,17 +230,10 @@ struct sfx {
 	struct desk d;
 };
 
-static void set_now(int64_t t)
-{
-	char buf[32];
-	snprintf(buf, sizeof buf, "%lld", (long long)t);
-	setenv("DESK_NOW", buf, 1);
-}
-
 static void sfx_open(struct sfx *x, int sample)
 {
 	struct derr e = {0};
-	set_now(T0);
+	test_set_now(T0);
 	x->dir = test_tmpdir();
 	x->path = xasprintf("%s/desk.db", x->dir);
 	config_defaults(&x->cfg);
@@ -321,7 +314,7 @@ START_TEST(tick_once_per_solve_and_dry_run)
 	/* not yet: the delay (a day) has not passed */
 	struct tally t = tick(&x, false);
 	ck_assert_int_eq(t.n, 0);
-	set_now(T0 + DAY + 60);
+	test_set_now(T0 + DAY + 60);
 	t = tick(&x, true);
 	ck_assert_int_eq(t.sent, 1);
 	ck_assert_int_eq(t.msgs[0], 0); /* dry: nothing stored */
@@ -352,10 +345,10 @@ START_TEST(tick_once_per_solve_and_dry_run)
 	ck_assert_int_eq(t.n, 0);
 	/* reopened and solved again later: a new solve, but the customer
 	 * was surveyed within min_interval (30 days) */
-	set_now(T0 + 2 * DAY);
+	test_set_now(T0 + 2 * DAY);
 	ck_assert_int_eq(core_set_status(&x.d, id, ST_OPEN, &e), DESK_OK);
 	ck_assert_int_eq(core_set_status(&x.d, id, ST_SOLVED, &e), DESK_OK);
-	set_now(T0 + 3 * DAY + 60);
+	test_set_now(T0 + 3 * DAY + 60);
 	t = tick(&x, false);
 	ck_assert_int_eq(t.skipped, 1);
 	ck_assert_ptr_nonnull(strstr(t.reasons[0], "surveyed on"));
@@ -373,7 +366,7 @@ START_TEST(tick_once_per_customer_in_interval)
 	solved_ticket(&x, "cy@example.com");
 	solved_ticket(&x, "cy@example.com");
 	solved_ticket(&x, "di@example.com");
-	set_now(T0 + DAY + 60);
+	test_set_now(T0 + DAY + 60);
 	struct tally t = tick(&x, false);
 	/* in solve order: cy's first, then cy's second skipped, then di's */
 	ck_assert_int_eq(t.n, 3);
@@ -384,9 +377,9 @@ START_TEST(tick_once_per_customer_in_interval)
 	ck_assert_str_eq(t.reasons[2], "");
 	/* past the interval, cy's next solve is surveyed again */
 	struct derr e = {0};
-	set_now(T0 + 40 * DAY);
+	test_set_now(T0 + 40 * DAY);
 	solved_ticket(&x, "cy@example.com");
-	set_now(T0 + 41 * DAY + 60);
+	test_set_now(T0 + 41 * DAY + 60);
 	t = tick(&x, false);
 	ck_assert_int_eq(t.sent, 1);
 	(void)e;
@@ -421,7 +414,7 @@ START_TEST(tick_never_after_automatic_mail)
 	int64_t id = 0;
 	ck_assert_int_eq(core_ticket_new(&x.d, &nt, &id, &e), DESK_OK);
 	ck_assert_int_eq(core_set_status(&x.d, id, ST_SOLVED, &e), DESK_OK);
-	set_now(T0 + DAY + 60);
+	test_set_now(T0 + DAY + 60);
 	struct tally t = tick(&x, false);
 	ck_assert_int_eq(t.sent, 0);
 	ck_assert_int_eq(t.skipped, 2);
@@ -436,7 +429,7 @@ START_TEST(tick_samples_once)
 	struct sfx x;
 	sfx_open(&x, 0);
 	solved_ticket(&x, "cy@example.com");
-	set_now(T0 + DAY + 60);
+	test_set_now(T0 + DAY + 60);
 	struct tally t = tick(&x, false);
 	ck_assert_int_eq(t.skipped, 1);
 	ck_assert_ptr_nonnull(strstr(t.reasons[0], "not in the 0% sample"));
@@ -502,7 +495,7 @@ START_TEST(answers_by_mail)
 	struct sfx x;
 	sfx_open(&x, 100);
 	int64_t id = solved_ticket(&x, "cy@example.com");
-	set_now(T0 + DAY + 60);
+	test_set_now(T0 + DAY + 60);
 	struct tally t = tick(&x, false);
 	ck_assert_int_eq(t.sent, 1);
 	struct derr e = {0};

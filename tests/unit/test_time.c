@@ -132,17 +132,10 @@ struct tfx {
 	struct desk d;
 };
 
-static void set_now(int64_t t)
-{
-	char buf[32];
-	snprintf(buf, sizeof buf, "%lld", (long long)t);
-	setenv("DESK_NOW", buf, 1);
-}
-
 static void tfx_open(struct tfx *x)
 {
 	struct derr e = {0};
-	set_now(T0);
+	test_set_now(T0);
 	x->dir = test_tmpdir();
 	x->path = xasprintf("%s/desk.db", x->dir);
 	config_defaults(&x->cfg);
@@ -178,7 +171,7 @@ static int64_t ticket_in(struct tfx *x, const char *queue, enum channel ch)
 static int log_at(struct tfx *x, int64_t id, int64_t at, int64_t secs, const char *agent,
 		  struct derr *e)
 {
-	set_now(at);
+	test_set_now(at);
 	struct time_log tl = {.seconds = secs, .agent = agent};
 	return core_time_log(&x->d, id, &tl, e);
 }
@@ -279,7 +272,7 @@ START_TEST(time_sent_with_a_reply)
 	struct field_change ch[] = {{FIELD_STATUS, "pending"}};
 	struct time_log tl = {.seconds = 252, .measured = true};
 	int64_t msg = 0;
-	set_now(T0 + 300);
+	test_set_now(T0 + 300);
 	ck_assert_int_eq(core_post_with(&x.d, id, MSG_REPLY, "Done.", &(struct post_extras){.time = &tl},
 					ch, 1, &msg, &e),
 			 DESK_OK);
@@ -354,7 +347,7 @@ START_TEST(report_figures_by_hand)
 	ck_assert_int_eq(log_at(&x, b, T0 + HOUR, 1800, NULL, &e), DESK_OK);
 	ck_assert_int_eq(log_at(&x, c, T0 + 2 * HOUR, 120, NULL, &e), DESK_OK);
 	ck_assert_int_eq(log_at(&x, c, T0 - 2 * DAY, 3600, NULL, &e), DESK_OK);
-	set_now(T0 + 3 * HOUR);
+	test_set_now(T0 + 3 * HOUR);
 
 	struct report_opts o = {.since = T0 - DAY, .until = T0 + DAY};
 	struct metrics m;
