@@ -3,7 +3,8 @@
  * Every figure is counted by SQLite over index ranges (tickets created in
  * the period, first solved in it, open at its end, surveys answered in
  * it), from what each ticket row keeps of its messages (schema version
- * 6); no ticket is loaded into memory.  What comes back is one row of
+ * 6), in one pass over each index range; of a ticket only its durations
+ * are kept, for the medians and p90s.  What comes back is one row of
  * counts, medians and p90s per group.  The definitions are in
  * desk-report(1); core/report.c derives the ratios from these counts. */
 #ifndef DESK_METRICS_H
