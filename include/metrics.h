@@ -36,7 +36,8 @@ const char *metrics_group_label(enum metrics_by b, const char *key);
 int metrics_by_from_name(const char *s);        /* -1 when unknown */
 
 /* Business seconds between two instants, supplied by core/ so that the
- * store keeps no business logic; SQL calls it as desk_business_seconds. */
+ * store keeps no business logic; the report calls it once per answered
+ * ticket. */
 typedef int64_t (*business_seconds_fn)(void *ctx, int64_t a, int64_t b);
 
 struct metrics_query {
@@ -116,9 +117,15 @@ int store_sla_breaches(struct store *st, const struct metrics *m, int64_t limit,
 		       struct derr *e);
 
 /* The whole report as one JSON document built by SQLite's JSON functions
- * (field names in desk-report(1)), after store_metrics.  New string. */
+ * (field names in desk-report(1)), after store_metrics, "breaches" left
+ * empty (store_metrics_json_breaches).  New string. */
 int store_metrics_json(struct store *st, const struct metrics *m, char **json,
 		       struct derr *e);
+/* Fills the document's "breaches" (left empty by store_metrics_json, so
+ * that the parts added to it after are added to a small document) with
+ * every breach of m's period; *json is replaced. */
+int store_metrics_json_breaches(struct store *st, const struct metrics *m, char **json,
+				struct derr *e);
 
 /* --- the supervisors' dashboard (src/store/dashboard.c) ------------------
  * Counts for the console's dashboard, each one aggregate statement over

@@ -93,6 +93,10 @@ int core_report_json(struct desk *d, const struct metrics *m, char **json, struc
 		rc = store_time_report_json(d->st, m->q.since, m->q.until, figures, &timed, e);
 	if (rc == DESK_OK)
 		rc = store_report_lists_json(d->st, m->q.since, m->q.until, timed, json, e);
+	if (rc == DESK_OK)
+		rc = store_metrics_json_breaches(d->st, m, json, e);
+	if (rc)
+		xfree(json);
 	free(timed);
 	free(figures);
 	return rc;
