@@ -117,13 +117,15 @@ int store_sla_breaches(struct store *st, const struct metrics *m, int64_t limit,
 		       struct derr *e);
 
 /* The whole report as one JSON document built by SQLite's JSON functions
- * (field names in desk-report(1)), after store_metrics, "breaches" left
- * empty (store_metrics_json_breaches).  New string. */
+ * (field names in desk-report(1)), after store_metrics.  New string. */
 int store_metrics_json(struct store *st, const struct metrics *m, char **json,
 		       struct derr *e);
-/* Fills the document's "breaches" (left empty by store_metrics_json, so
- * that the parts added to it after are added to a small document) with
- * every breach of m's period; *json is replaced. */
+/* The same in two steps, so that parts added to the document in between
+ * (json_set) are added to a small one: every figure with "breaches"
+ * left empty, then every breach of m's period filled in (*json
+ * replaced). */
+int store_metrics_json_figures(struct store *st, const struct metrics *m, char **json,
+			       struct derr *e);
 int store_metrics_json_breaches(struct store *st, const struct metrics *m, char **json,
 				struct derr *e);
 

@@ -800,8 +800,8 @@ static int breaches_json(struct store *st, const struct metrics_query *q, char *
 	return one_text(st, s, out, e);
 }
 
-int store_metrics_json(struct store *st, const struct metrics *m, char **json,
-		       struct derr *e)
+int store_metrics_json_figures(struct store *st, const struct metrics *m, char **json,
+			       struct derr *e)
 {
 	*json = NULL;
 	char *total = NULL, *groups = xstrdup("[]"), *one = NULL;
@@ -870,4 +870,13 @@ int store_metrics_json_breaches(struct store *st, const struct metrics *m, char 
 	free(*json);
 	*json = out;
 	return DESK_OK;
+}
+
+int store_metrics_json(struct store *st, const struct metrics *m, char **json,
+		       struct derr *e)
+{
+	int rc = store_metrics_json_figures(st, m, json, e);
+	if (rc == DESK_OK && (rc = store_metrics_json_breaches(st, m, json, e)))
+		xfree(json);
+	return rc;
 }
