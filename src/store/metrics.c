@@ -111,12 +111,9 @@ static const char survey_sql[] =
 	" AND +t.created_at < ?2 AND t.merged_into IS NULL"
 
 static const char backlog_sql[] =
-	"SELECT @K AS g, desk_sums(1, t.age < 86400, t.age >= 86400 AND t.age < 259200,"
-	" t.age >= 259200 AND t.age < 604800, t.age >= 604800,"
-	" t.st = 'new', t.st = 'open', t.st = 'pending', t.st = 'on_hold',"
-	" t.priority = 0, t.priority = 1, t.priority = 2, t.priority = 3)"
+	"SELECT desk_backlog(@K, t.age, t.st, t.priority)"
 	" FROM (" BACKLOG_CAND(OPEN_NOW) " UNION ALL " BACKLOG_CAND(SOLVED_SINCE)
-	") t@J WHERE t.st IN ('new', 'open', 'pending', 'on_hold')@G";
+	") t@J WHERE t.st IN ('new', 'open', 'pending', 'on_hold')";
 
 /* --- groups -------------------------------------------------------------- */
 
@@ -126,23 +123,6 @@ void metrics_free(struct metrics *m)
 		free(m->groups[i].key);
 	free(m->groups);
 	memset(m, 0, sizeof *m);
-}
-
-static struct metric_group *group(struct metrics *m, enum metrics_by by, const char *key)
-{
-	if (by == BY_NONE)
-		return &m->total;
-	if (!key)
-		key = "";
-	/* Breakdowns have a few dozen keys: a linear search is enough. */
-	for (size_t i = 0; i < m->n; i++)
-		if (strcmp(m->groups[i].key, key) == 0)
-			return &m->groups[i];
-	xgrow((void **)&m->groups, &m->cap, m->n + 1, sizeof *m->groups);
-	struct metric_group *g = &m->groups[m->n++];
-	memset(g, 0, sizeof *g);
-	g->key = xstrdup(key);
-	return g;
 }
 
 static enum metrics_by sort_by; /* for cmp_group: qsort has no context */
@@ -167,8 +147,7 @@ struct shape {
 };
 
 /* tmpl with its placeholders replaced: @K and @J the group's key and
- * the join it needs, @T the join of a survey's ticket, @G the grouping
- * of a breakdown. */
+ * the join it needs, @T the join of a survey's ticket. */
 static char *fill(const char *tmpl, const struct shape *sh)
 {
 	struct strbuf b = {0};
@@ -189,10 +168,6 @@ static char *fill(const char *tmpl, const struct shape *sh)
 			if (sh->by != BY_NONE)
 				sb_add(&b, " JOIN tickets t0 ON t0.id = s.ticket_id"
 					   " JOIN tickets t ON t.id = coalesce(t0.merged_into, t0.id)");
-			break;
-		case 'G': /* a constant key would still sort every row */
-			if (sh->by != BY_NONE)
-				sb_add(&b, " GROUP BY g");
 			break;
 		default:
 			sb_addc(&b, '@');
@@ -259,46 +234,6 @@ static void res_sla_sql(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
 	(void)argc;
 	result_verdict(cx, res_verdict(argv));
-}
-
-/* desk_sums(x1, ..., xn): the sum of each argument over the rows of a
- * group (NULL adds nothing), as a blob of n native int64s. */
-#define SUMS_MAX 16
-struct sums {
-	int n;
-	int64_t v[SUMS_MAX];
-};
-
-/* The aggregate's n sums of this group (zeroed at its first row); NULL
- * after reporting the error. */
-static struct sums *sums_of(sqlite3_context *cx, int n)
-{
-	struct sums *a = sqlite3_aggregate_context(cx, sizeof *a);
-	if (!a)
-		sqlite3_result_error_nomem(cx);
-	else if (n > SUMS_MAX)
-		sqlite3_result_error(cx, "desk_sums: too many arguments", -1);
-	else
-		a->n = n;
-	return a && n <= SUMS_MAX ? a : NULL;
-}
-
-static void sums_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
-	struct sums *a = sums_of(cx, argc);
-	if (!a)
-		return;
-	for (int i = 0; i < argc; i++)
-		a->v[i] += sqlite3_value_int64(argv[i]); /* NULL reads as 0 */
-}
-
-static void sums_final(sqlite3_context *cx)
-{
-	struct sums *a = sqlite3_aggregate_context(cx, 0);
-	if (a && a->n)
-		sqlite3_result_blob(cx, a->v, (int)(a->n * sizeof a->v[0]), SQLITE_TRANSIENT);
-	else
-		sqlite3_result_null(cx); /* no rows */
 }
 
 /* The pass a report's function feeds; NULL, with the statement
@@ -427,6 +362,33 @@ static void iso_sql(sqlite3_context *cx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(cx, buf, n, SQLITE_TRANSIENT);
 }
 
+/* desk_backlog(key, age, status, priority): a ticket open at the end
+ * of the period, by its age then (under 1 day, 1-3, 3-7, over 7), its
+ * status then and its priority now. */
+static void backlog_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	struct metrics_pass *p = pass_of(cx);
+	if (!p)
+		return;
+	struct metric_group *g[2];
+	struct dist_vals *d[2];
+	int n = metrics_pass_targets(p, argv[0], g, d);
+	int64_t age = sqlite3_value_int64(argv[1]);
+	int age_at = age < 86400 ? AGE_UNDER_1D : age < 259200 ? AGE_1D_3D
+		     : age < 604800 ? AGE_3D_7D : AGE_OVER_7D;
+	int st = status_from_name((const char *)sqlite3_value_text(argv[2]));
+	int64_t prio = sqlite3_value_int64(argv[3]);
+	for (int i = 0; i < n; i++) {
+		g[i]->backlog++;
+		g[i]->backlog_age[age_at]++;
+		if (st >= 0 && st <= ST_ON_HOLD) /* the statement's WHERE */
+			g[i]->backlog_status[st]++;
+		if (prio >= 0 && prio < PRIO__COUNT) /* a CHECK constraint */
+			g[i]->backlog_priority[prio]++;
+	}
+}
+
 static void pass_final(sqlite3_context *cx)
 {
 	sqlite3_result_null(cx);
@@ -444,10 +406,10 @@ static int register_functions(struct store *st, struct metrics_pass *p, struct d
 		void (*final)(sqlite3_context *);
 		bool pass;
 	} fns[] = {
-		{"desk_sums", -1, NULL, sums_step, sums_final, false},
 		{"desk_created", 9, NULL, created_step, pass_final, true},
 		{"desk_solved", 6, NULL, solved_step, pass_final, true},
 		{"desk_surveys", 3, NULL, surveys_step, pass_final, true},
+		{"desk_backlog", 4, NULL, backlog_step, pass_final, true},
 		{"desk_fr_sla", 4, fr_sla_sql, NULL, NULL, false},
 		{"desk_res_sla", 4, res_sla_sql, NULL, NULL, false},
 		{"desk_iso", 1, iso_sql, NULL, NULL, false},
@@ -463,29 +425,6 @@ static int register_functions(struct store *st, struct metrics_pass *p, struct d
 }
 
 
-/* Column 1 of a row of desk_sums: n sums, zeros when there were none. */
-static void read_sums(sqlite3_stmt *s, int64_t *v, int n)
-{
-	const void *blob = sqlite3_column_blob(s, 1);
-	int have = sqlite3_column_bytes(s, 1) / (int)sizeof *v;
-	memset(v, 0, (size_t)n * sizeof *v);
-	if (blob)
-		memcpy(v, blob, (size_t)(have < n ? have : n) * sizeof *v);
-}
-
-static void read_backlog(sqlite3_stmt *s, struct metric_group *g)
-{
-	int64_t v[13];
-	read_sums(s, v, 13);
-	g->backlog = v[0];
-	for (int i = 0; i < AGE__COUNT; i++)
-		g->backlog_age[i] = v[1 + i];
-	for (int i = 0; i <= ST_ON_HOLD; i++)
-		g->backlog_status[i] = v[5 + i];
-	for (int i = 0; i < PRIO__COUNT; i++)
-		g->backlog_priority[i] = v[9 + i];
-}
-
 static sqlite3_stmt *prepare(struct store *st, const struct metrics_query *q,
 			     const char *tmpl, const struct shape *sh, struct derr *e)
 {
@@ -498,21 +437,6 @@ static sqlite3_stmt *prepare(struct store *st, const struct metrics_query *q,
 	for (int i = 1; i <= np && i <= 3; i++)
 		sqlite3_bind_int64(s, i, i == 1 ? q->since : i == 2 ? q->until : q->now);
 	return s;
-}
-
-/* Runs one aggregate statement and reads each row into its group. */
-static int run(struct store *st, const struct metrics_query *q, const struct shape *sh,
-	       const char *tmpl, void (*read)(sqlite3_stmt *, struct metric_group *),
-	       struct metrics *m, struct derr *e)
-{
-	sqlite3_stmt *s = prepare(st, q, tmpl, sh, e);
-	if (!s)
-		return derr_code(e);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		read(s, group(m, sh->by, (const char *)sqlite3_column_text(s, 0)));
-	st_done(s);
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "computing the report");
 }
 
 int store_read_begin(struct store *st, struct derr *e)
@@ -532,11 +456,12 @@ void store_read_end(struct store *st)
 		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 }
 
-/* One pass of each statement (created, solved, surveys) feeding p. */
+/* One pass of each statement (created, solved, surveys, backlog)
+ * feeding p. */
 static int run_passes(struct store *st, const struct metrics_query *q, struct metrics_pass *p,
 		      struct derr *e)
 {
-	static const char *const passes[] = {created_sql, solved_sql, survey_sql};
+	static const char *const passes[] = {created_sql, solved_sql, survey_sql, backlog_sql};
 	struct shape sh = {.by = p->by};
 	int rc = register_functions(st, p, e);
 	for (size_t i = 0; rc == DESK_OK && i < ARRAY_LEN(passes); i++) {
@@ -575,10 +500,6 @@ int store_metrics(struct store *st, const struct metrics_query *q, struct metric
 	/* Unregistered, so that no statement can reach p once it is gone. */
 	if (rc == DESK_OK)
 		rc = register_functions(st, NULL, e);
-	for (int i = 0; rc == DESK_OK && i < (q->by == BY_NONE ? 1 : 2); i++) {
-		struct shape sh = {.by = i ? q->by : BY_NONE};
-		rc = run(st, q, &sh, backlog_sql, read_backlog, m, e);
-	}
 	if (rc) {
 		metrics_free(m);
 		return rc;

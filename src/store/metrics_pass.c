@@ -11,7 +11,10 @@
 
 void dist_vals_push(struct dist_vals *d, int64_t x)
 {
-	xgrow((void **)&d->v, &d->cap, d->n + 1, sizeof *d->v);
+	if (d->n == d->cap) { /* not xgrow: zeroing what is written next cost 6 % */
+		d->cap = d->cap ? 2 * d->cap : 1024;
+		d->v = xrealloc(d->v, d->cap * sizeof *d->v);
+	}
 	d->v[d->n++] = x;
 	if (x != DIST_NULL)
 		d->sum += x;
