@@ -21,14 +21,18 @@
 #define OPEN_TICKETS(cols) "SELECT " cols " FROM tickets t WHERE " OPEN_NOW \
 	" AND t.merged_into IS NULL"
 
+/* Grouped by status alone, the order tickets_backlog gives them in
+ * (one range per status), each priority a count of its own: grouping
+ * by status and priority sorted every open ticket (49 000 at 1M). */
 static const char backlog_sql[] =
-	"SELECT st, p, count(*),"
+	"SELECT st, count(CASE WHEN p = 0 THEN 1 END), count(CASE WHEN p = 1 THEN 1 END),"
+	" count(CASE WHEN p = 2 THEN 1 END), count(CASE WHEN p = 3 THEN 1 END),"
 	" count(CASE WHEN age < 86400 THEN 1 END),"
 	" count(CASE WHEN age >= 86400 AND age < 259200 THEN 1 END),"
 	" count(CASE WHEN age >= 259200 AND age < 604800 THEN 1 END),"
 	" count(CASE WHEN age >= 604800 THEN 1 END)"
 	" FROM (" OPEN_TICKETS("t.status AS st, t.priority AS p, ?1 - t.created_at AS age")
-	") GROUP BY st, p";
+	") GROUP BY st";
 
 int store_dash_backlog(struct store *st, int64_t now, struct dash_backlog *out,
 		       struct derr *e)
@@ -41,13 +45,15 @@ int store_dash_backlog(struct store *st, int64_t now, struct dash_backlog *out,
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int status = status_from_name((const char *)sqlite3_column_text(s, 0));
-		int64_t p = col_int(s, 1), n = col_int(s, 2);
-		if (status < 0 || status > ST_ON_HOLD || p < 0 || p >= PRIO__COUNT)
+		if (status < 0 || status > ST_ON_HOLD)
 			continue; /* CHECK constraints make this impossible */
-		out->by[status][p] += n;
-		out->total += n;
+		for (int p = 0; p < PRIO__COUNT; p++) {
+			int64_t n = col_int(s, 1 + p);
+			out->by[status][p] += n;
+			out->total += n;
+		}
 		for (int i = 0; i < AGE__COUNT; i++)
-			out->age[i] += col_int(s, 3 + i);
+			out->age[i] += col_int(s, 1 + PRIO__COUNT + i);
 	}
 	st_done(s);
 	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "counting the backlog");
