@@ -61,18 +61,23 @@ int store_dash_backlog(struct store *st, int64_t now, struct dash_backlog *out,
 
 /* --- load per agent ------------------------------------------------------ */
 
-/* Breaching is read from tickets_status (status, coalesce(next_due, ...),
- * ...): the tickets due before ?1 are one range per status, taken once
- * into the IN list; next_due from the ticket rows would cost a row read
- * per open ticket. */
+/* Each agent's open tickets are ranges of tickets_assignee (assignee,
+ * status, merged_into, next_due, ...): one seek per agent and status,
+ * read from the index alone, already grouped by agent, breaching judged
+ * from its next_due.  Grouping the open tickets by assignee sorted them
+ * all, after collecting the breaching ones' ids from tickets_status. */
+#define LOAD_COUNTS                                                                  \
+	"count(CASE WHEN t.status <> 'pending' THEN 1 END),"                            \
+	" count(CASE WHEN t.status = 'pending' THEN 1 END),"                            \
+	" count(CASE WHEN t.status <> 'pending'"                                        \
+	"  AND coalesce(t.next_due, 9223372036854775807) < ?1 THEN 1 END)"
+#define LOAD_OPEN " t.status IN ('new', 'open', 'pending', 'on_hold') AND t.merged_into IS NULL"
 static const char load_sql[] =
-	"WITH l AS (SELECT aid, count(CASE WHEN st <> 'pending' THEN 1 END) AS o,"
-	" count(CASE WHEN st = 'pending' THEN 1 END) AS p,"
-	" count(CASE WHEN st <> 'pending' AND id IN (SELECT d.id FROM tickets d"
-	"  WHERE d.status IN ('new', 'open', 'on_hold')"
-	"  AND coalesce(d.next_due, 9223372036854775807) < ?1) THEN 1 END) AS b"
-	" FROM (" OPEN_TICKETS("t.id AS id, t.assignee_id AS aid, t.status AS st")
-	") GROUP BY aid)"
+	"WITH l(aid, o, p, b) AS ("
+	" SELECT a.id, " LOAD_COUNTS " FROM agents a JOIN tickets t ON t.assignee_id = a.id"
+	"  WHERE" LOAD_OPEN " GROUP BY a.id"
+	" UNION ALL SELECT NULL, " LOAD_COUNTS " FROM tickets t"
+	"  WHERE t.assignee_id IS NULL AND" LOAD_OPEN " GROUP BY t.assignee_id)"
 	" SELECT login, o, p, b FROM ("
 	" SELECT a.login AS login, coalesce(l.o, 0) AS o, coalesce(l.p, 0) AS p,"
 	"  coalesce(l.b, 0) AS b FROM agents a LEFT JOIN l ON l.aid = a.id"
