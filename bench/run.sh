@@ -123,6 +123,8 @@ bench_size() {
 	# A copy of the binary: others rebuilding ./desk meanwhile must not
 	# make an exec fail half-way through a run.
 	cp "$ROOT/desk" "$WORK/desk.tmp" && mv "$WORK/desk.tmp" "$DESK"
+	cp "$ROOT/build/bench-report" "$WORK/bench-report.tmp" &&
+		mv "$WORK/bench-report.tmp" "$WORK/bench-report"
 	v0=$(sqlite3 "$db" 'PRAGMA user_version')
 	# (list and report open read-only and refuse an old schema; the
 	# console opens read-write: one first frame)
@@ -285,7 +287,7 @@ bench_size() {
 	put "$size" report_ratio "$(ratio "$(get "$size" report_all)" "$(get "$size" report_floor)")"
 	# The supervisors' dashboard (D): one refresh of its default 14
 	# days, in-process (bench-report --dashboard), median of 5.
-	put "$size" dashboard "$("$ROOT/build/bench-report" --db "$db" --dashboard 14 \
+	put "$size" dashboard "$("$WORK/bench-report" --db "$db" --dashboard 14 \
 		--runs "$runs" | awk '$1 == "dashboard" { print $2 }')"
 
 	# 8, 32 and 128 agents adding notes at once: commit latency (the
