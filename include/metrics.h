@@ -3,7 +3,8 @@
  * Every figure is counted by SQLite over index ranges (tickets created in
  * the period, first solved in it, open at its end, surveys answered in
  * it), from what each ticket row keeps of its messages (schema version
- * 6); no ticket is loaded into memory.  What comes back is one row of
+ * 6), in one pass over each index range; of a ticket only its durations
+ * are kept, for the medians and p90s.  What comes back is one row of
  * counts, medians and p90s per group.  The definitions are in
  * desk-report(1); core/report.c derives the ratios from these counts. */
 #ifndef DESK_METRICS_H
@@ -35,7 +36,8 @@ const char *metrics_group_label(enum metrics_by b, const char *key);
 int metrics_by_from_name(const char *s);        /* -1 when unknown */
 
 /* Business seconds between two instants, supplied by core/ so that the
- * store keeps no business logic; SQL calls it as desk_business_seconds. */
+ * store keeps no business logic; the report calls it once per answered
+ * ticket. */
 typedef int64_t (*business_seconds_fn)(void *ctx, int64_t a, int64_t b);
 
 struct metrics_query {
@@ -118,6 +120,14 @@ int store_sla_breaches(struct store *st, const struct metrics *m, int64_t limit,
  * (field names in desk-report(1)), after store_metrics.  New string. */
 int store_metrics_json(struct store *st, const struct metrics *m, char **json,
 		       struct derr *e);
+/* The same in two steps, so that parts added to the document in between
+ * (json_set) are added to a small one: every figure with "breaches"
+ * left empty, then every breach of m's period filled in (*json
+ * replaced). */
+int store_metrics_json_figures(struct store *st, const struct metrics *m, char **json,
+			       struct derr *e);
+int store_metrics_json_breaches(struct store *st, const struct metrics *m, char **json,
+				struct derr *e);
 
 /* --- the supervisors' dashboard (src/store/dashboard.c) ------------------
  * Counts for the console's dashboard, each one aggregate statement over

@@ -87,12 +87,16 @@ int core_report_json(struct desk *d, const struct metrics *m, char **json, struc
 	char *figures = NULL;
 	int rc = core_report_allowed(d, e);
 	if (rc == DESK_OK)
-		rc = store_metrics_json(d->st, m, &figures, e);
+		rc = store_metrics_json_figures(d->st, m, &figures, e);
 	char *timed = NULL;
 	if (rc == DESK_OK)
 		rc = store_time_report_json(d->st, m->q.since, m->q.until, figures, &timed, e);
 	if (rc == DESK_OK)
 		rc = store_report_lists_json(d->st, m->q.since, m->q.until, timed, json, e);
+	if (rc == DESK_OK)
+		rc = store_metrics_json_breaches(d->st, m, json, e);
+	if (rc)
+		xfree(json);
 	free(timed);
 	free(figures);
 	return rc;

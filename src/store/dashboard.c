@@ -21,14 +21,18 @@
 #define OPEN_TICKETS(cols) "SELECT " cols " FROM tickets t WHERE " OPEN_NOW \
 	" AND t.merged_into IS NULL"
 
+/* Grouped by status alone, the order tickets_backlog gives them in
+ * (one range per status), each priority a count of its own: grouping
+ * by status and priority sorted every open ticket (49 000 at 1M). */
 static const char backlog_sql[] =
-	"SELECT st, p, count(*),"
+	"SELECT st, count(CASE WHEN p = 0 THEN 1 END), count(CASE WHEN p = 1 THEN 1 END),"
+	" count(CASE WHEN p = 2 THEN 1 END), count(CASE WHEN p = 3 THEN 1 END),"
 	" count(CASE WHEN age < 86400 THEN 1 END),"
 	" count(CASE WHEN age >= 86400 AND age < 259200 THEN 1 END),"
 	" count(CASE WHEN age >= 259200 AND age < 604800 THEN 1 END),"
 	" count(CASE WHEN age >= 604800 THEN 1 END)"
 	" FROM (" OPEN_TICKETS("t.status AS st, t.priority AS p, ?1 - t.created_at AS age")
-	") GROUP BY st, p";
+	") GROUP BY st";
 
 int store_dash_backlog(struct store *st, int64_t now, struct dash_backlog *out,
 		       struct derr *e)
@@ -41,13 +45,15 @@ int store_dash_backlog(struct store *st, int64_t now, struct dash_backlog *out,
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int status = status_from_name((const char *)sqlite3_column_text(s, 0));
-		int64_t p = col_int(s, 1), n = col_int(s, 2);
-		if (status < 0 || status > ST_ON_HOLD || p < 0 || p >= PRIO__COUNT)
+		if (status < 0 || status > ST_ON_HOLD)
 			continue; /* CHECK constraints make this impossible */
-		out->by[status][p] += n;
-		out->total += n;
+		for (int p = 0; p < PRIO__COUNT; p++) {
+			int64_t n = col_int(s, 1 + p);
+			out->by[status][p] += n;
+			out->total += n;
+		}
 		for (int i = 0; i < AGE__COUNT; i++)
-			out->age[i] += col_int(s, 3 + i);
+			out->age[i] += col_int(s, 1 + PRIO__COUNT + i);
 	}
 	st_done(s);
 	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "counting the backlog");
@@ -55,18 +61,23 @@ int store_dash_backlog(struct store *st, int64_t now, struct dash_backlog *out,
 
 /* --- load per agent ------------------------------------------------------ */
 
-/* Breaching is read from tickets_status (status, coalesce(next_due, ...),
- * ...): the tickets due before ?1 are one range per status, taken once
- * into the IN list; next_due from the ticket rows would cost a row read
- * per open ticket. */
+/* Each agent's open tickets are ranges of tickets_assignee (assignee,
+ * status, merged_into, next_due, ...): one seek per agent and status,
+ * read from the index alone, already grouped by agent, breaching judged
+ * from its next_due.  Grouping the open tickets by assignee sorted them
+ * all, after collecting the breaching ones' ids from tickets_status. */
+#define LOAD_COUNTS                                                                  \
+	"count(CASE WHEN t.status <> 'pending' THEN 1 END),"                            \
+	" count(CASE WHEN t.status = 'pending' THEN 1 END),"                            \
+	" count(CASE WHEN t.status <> 'pending'"                                        \
+	"  AND coalesce(t.next_due, 9223372036854775807) < ?1 THEN 1 END)"
+#define LOAD_OPEN " t.status IN ('new', 'open', 'pending', 'on_hold') AND t.merged_into IS NULL"
 static const char load_sql[] =
-	"WITH l AS (SELECT aid, count(CASE WHEN st <> 'pending' THEN 1 END) AS o,"
-	" count(CASE WHEN st = 'pending' THEN 1 END) AS p,"
-	" count(CASE WHEN st <> 'pending' AND id IN (SELECT d.id FROM tickets d"
-	"  WHERE d.status IN ('new', 'open', 'on_hold')"
-	"  AND coalesce(d.next_due, 9223372036854775807) < ?1) THEN 1 END) AS b"
-	" FROM (" OPEN_TICKETS("t.id AS id, t.assignee_id AS aid, t.status AS st")
-	") GROUP BY aid)"
+	"WITH l(aid, o, p, b) AS ("
+	" SELECT a.id, " LOAD_COUNTS " FROM agents a JOIN tickets t ON t.assignee_id = a.id"
+	"  WHERE" LOAD_OPEN " GROUP BY a.id"
+	" UNION ALL SELECT NULL, " LOAD_COUNTS " FROM tickets t"
+	"  WHERE t.assignee_id IS NULL AND" LOAD_OPEN " GROUP BY t.assignee_id)"
 	" SELECT login, o, p, b FROM ("
 	" SELECT a.login AS login, coalesce(l.o, 0) AS o, coalesce(l.p, 0) AS p,"
 	"  coalesce(l.b, 0) AS b FROM agents a LEFT JOIN l ON l.aid = a.id"

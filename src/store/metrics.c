@@ -5,29 +5,31 @@
  * replies up to the first solve) is kept on the ticket by the triggers of
  * schema version 6, so a period's figures are aggregates over one pass of
  * its tickets, never a lookup into their messages:
- *   counts    tickets created in [since, until) (first response, SLA) or
- *             first solved in it (resolution, FCR, reopens), one
- *             statement for both rules;
- *   backlog   those open at until: open now (tickets_status) or solved
+ *   created   tickets created in [since, until) (first response, SLA),
+ *             one walk of tickets_report_created;
+ *   solved    first solved in it (resolution, FCR, reopens), one walk
+ *             of tickets_report_solved;
+ *   surveys   one walk of surveys_answered;
+ *   backlog   those open at until: open now (tickets_backlog) or solved
  *             since (tickets_solved), with the status they had at until
- *             from the audit events;
- *   surveys   straight from surveys_answered.
- * A period that holds a large share of all tickets is read by walking
- * the table once (WIDE), which beats a million index lookups; a narrow
- * one by its index ranges.  The medians and p90s are read off each
- * distribution's values as SQLite delivers them sorted (read_dist): a
- * whole-report distribution comes in order from its own index
- * (tickets_frt, tickets_first_resolution, tickets_full_resolution), so
- * nothing is sorted and the walk stops at the p90.  The SQL is put
- * together from the fixed fragments below (never from input); every
- * value is a bound parameter. */
+ *             from the audit events.
+ * Each walk hands its rows to C (metrics_pass.c), which adds each to
+ * the total and to its group at once and keeps the durations, so the
+ * medians and p90s are picked out by selection afterwards: a breakdown
+ * needs no GROUP BY or ORDER BY (SQLite sorted every row of it, once
+ * per figure), and a whole report no second walk of an index per
+ * distribution.  The SQL is put together from the fixed fragments below
+ * (never from input); every value is a bound parameter. */
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 #include "metrics.h"
+#include "metrics_pass.h"
 #include "util.h"
 
 static const struct {
@@ -78,20 +80,25 @@ int metrics_by_from_name(const char *s)
 #define FR_ARGS "t.first_customer_at, t.first_answer_at, t.first_response_due, ?3"
 #define RES_ARGS "t.first_solved_at, t.resolution_due, t.pending_since, ?3"
 
-/* The figures of the tickets created in the period, per group g (@K,
- * with the join @J), counted by desk_created (below) in one call per
- * ticket: a SQL aggregate per figure cost 0.4 s a million tickets.
- * tickets_report_created holds every column read. */
+/* The passes: each row's group key (@K, with the join @J) and the
+ * columns its figures need, handed to C by one aggregate call per row
+ * (desk_created, desk_solved, desk_surveys below: a SQL aggregate per
+ * figure cost 0.4 s a million tickets, and a GROUP BY sorted every row
+ * of a breakdown).  tickets_report_created, tickets_report_solved and
+ * surveys_answered hold every column a report without a breakdown
+ * reads. */
 static const char created_sql[] =
-	"SELECT @K AS g, desk_created(" FR_ARGS ", " RES_ARGS ")"
-	" FROM tickets t@J WHERE " CREATED_IN " AND t.merged_into IS NULL@G";
+	"SELECT desk_created(@K, " FR_ARGS ", " RES_ARGS ")"
+	" FROM tickets t@J WHERE " CREATED_IN " AND t.merged_into IS NULL";
 
-/* The figures of the tickets first solved in the period, counted by
- * desk_solved (below); tickets_report_solved holds every column read. */
 static const char solved_sql[] =
-	"SELECT @K AS g, desk_solved(t.created_at, t.first_solved_at, t.solved_at,"
+	"SELECT desk_solved(@K, t.created_at, t.first_solved_at, t.solved_at,"
 	" t.reopens, t.replies_to_first_solve)"
-	" FROM tickets t@J WHERE " FIRST_SOLVED_IN " AND t.merged_into IS NULL@G";
+	" FROM tickets t@J WHERE " FIRST_SOLVED_IN " AND t.merged_into IS NULL";
+
+static const char survey_sql[] =
+	"SELECT desk_surveys(@K, s.kind, s.score)"
+	" FROM surveys s@T@J WHERE s.answered_at >= ?1 AND s.answered_at < ?2";
 
 /* The candidates: open now (read from tickets_backlog alone), or solved
  * since the end, with their status at the end (internal.h).  Unary +
@@ -104,44 +111,9 @@ static const char solved_sql[] =
 	" AND +t.created_at < ?2 AND t.merged_into IS NULL"
 
 static const char backlog_sql[] =
-	"SELECT @K AS g, desk_sums(1, t.age < 86400, t.age >= 86400 AND t.age < 259200,"
-	" t.age >= 259200 AND t.age < 604800, t.age >= 604800,"
-	" t.st = 'new', t.st = 'open', t.st = 'pending', t.st = 'on_hold',"
-	" t.priority = 0, t.priority = 1, t.priority = 2, t.priority = 3)"
+	"SELECT desk_backlog(@K, t.age, t.st, t.priority)"
 	" FROM (" BACKLOG_CAND(OPEN_NOW) " UNION ALL " BACKLOG_CAND(SOLVED_SINCE)
-	") t@J WHERE t.st IN ('new', 'open', 'pending', 'on_hold')@G";
-
-static const char survey_sql[] =
-	"SELECT @K AS g, desk_sums(s.kind = 'csat', s.kind = 'csat' AND s.score >= 4,"
-	" s.kind = 'ces', CASE WHEN s.kind = 'ces' THEN s.score END, s.kind = 'nps',"
-	" s.kind = 'nps' AND s.score >= 9, s.kind = 'nps' AND s.score IN (7, 8),"
-	" s.kind = 'nps' AND s.score <= 6)"
-	" FROM surveys s@T@J WHERE s.answered_at >= ?1 AND s.answered_at < ?2@G";
-
-/* The values of each distribution, sorted by group and value (@O: the
- * ORDER BY; the whole report's is just the value, which @I's index
- * holds in order).  The index conditions repeat each partial index's
- * WHERE so that it applies. */
-#define FRT_X "t.first_answer_at - t.first_customer_at"
-static const char frt_values_sql[] =
-	"SELECT @K AS g, " FRT_X " AS x FROM tickets t@I@J"
-	" WHERE t.first_answer_at IS NOT NULL AND t.merged_into IS NULL AND " CREATED_IN
-	" ORDER BY @O" FRT_X;
-static const char frt_business_values_sql[] =
-	"SELECT g, x FROM (SELECT @K AS g,"
-	" desk_business_seconds(t.first_customer_at, t.first_answer_at) AS x"
-	" FROM tickets t@J WHERE t.first_answer_at IS NOT NULL AND t.merged_into IS NULL"
-	" AND " CREATED_IN ") ORDER BY 1, 2";
-#define FIRST_RES_X "t.first_solved_at - t.created_at"
-static const char first_resolution_values_sql[] =
-	"SELECT @K AS g, " FIRST_RES_X " AS x FROM tickets t@I@J"
-	" WHERE t.first_solved_at IS NOT NULL AND t.merged_into IS NULL AND " FIRST_SOLVED_IN
-	" ORDER BY @O" FIRST_RES_X;
-#define FULL_RES_X "t.solved_at - t.created_at"
-static const char full_resolution_values_sql[] =
-	"SELECT @K AS g, " FULL_RES_X " AS x FROM tickets t@I@J"
-	" WHERE t.first_solved_at IS NOT NULL AND t.merged_into IS NULL AND " FIRST_SOLVED_IN
-	" ORDER BY @O" FULL_RES_X;
+	") t@J WHERE t.st IN ('new', 'open', 'pending', 'on_hold')";
 
 /* --- groups -------------------------------------------------------------- */
 
@@ -151,23 +123,6 @@ void metrics_free(struct metrics *m)
 		free(m->groups[i].key);
 	free(m->groups);
 	memset(m, 0, sizeof *m);
-}
-
-static struct metric_group *group(struct metrics *m, enum metrics_by by, const char *key)
-{
-	if (by == BY_NONE)
-		return &m->total;
-	if (!key)
-		key = "";
-	/* Breakdowns have a few dozen keys: a linear search is enough. */
-	for (size_t i = 0; i < m->n; i++)
-		if (strcmp(m->groups[i].key, key) == 0)
-			return &m->groups[i];
-	xgrow((void **)&m->groups, &m->cap, m->n + 1, sizeof *m->groups);
-	struct metric_group *g = &m->groups[m->n++];
-	memset(g, 0, sizeof *g);
-	g->key = xstrdup(key);
-	return g;
 }
 
 static enum metrics_by sort_by; /* for cmp_group: qsort has no context */
@@ -186,21 +141,15 @@ static int cmp_group(const void *a, const void *b)
 
 /* --- running the statements -------------------------------------------- */
 
-/* How a statement reads the period: wide (a large share of all tickets)
- * or not, and which index holds a whole report's distribution. */
+/* The breakdown a statement is filled in for. */
 struct shape {
 	enum metrics_by by;
-	bool wide;
-	const char *index; /* the distribution's own index; NULL: none */
 };
 
 /* tmpl with its placeholders replaced: @K and @J the group's key and
- * the join it needs, @T the join of a survey's ticket, @G the grouping
- * of a breakdown, and for a
- * distribution @I its index and @O the order before the value. */
+ * the join it needs, @T the join of a survey's ticket. */
 static char *fill(const char *tmpl, const struct shape *sh)
 {
-	bool by_index = sh->index && sh->wide && sh->by == BY_NONE;
 	struct strbuf b = {0};
 	for (const char *p = tmpl; *p; p++) {
 		if (p[0] != '@' || !p[1]) {
@@ -219,18 +168,6 @@ static char *fill(const char *tmpl, const struct shape *sh)
 			if (sh->by != BY_NONE)
 				sb_add(&b, " JOIN tickets t0 ON t0.id = s.ticket_id"
 					   " JOIN tickets t ON t.id = coalesce(t0.merged_into, t0.id)");
-			break;
-		case 'I':
-			if (by_index)
-				sb_addf(&b, " INDEXED BY %s", sh->index);
-			break;
-		case 'O':
-			if (sh->by != BY_NONE)
-				sb_add(&b, "1, ");
-			break;
-		case 'G': /* a constant key would still sort every row */
-			if (sh->by != BY_NONE)
-				sb_add(&b, " GROUP BY g");
 			break;
 		default:
 			sb_addc(&b, '@');
@@ -299,107 +236,167 @@ static void res_sla_sql(sqlite3_context *cx, int argc, sqlite3_value **argv)
 	result_verdict(cx, res_verdict(argv));
 }
 
-/* desk_sums(x1, ..., xn): the sum of each argument over the rows of a
- * group (NULL adds nothing), as a blob of n native int64s. */
-#define SUMS_MAX 16
-struct sums {
-	int n;
-	int64_t v[SUMS_MAX];
-};
-
-/* The aggregate's n sums of this group (zeroed at its first row); NULL
- * after reporting the error. */
-static struct sums *sums_of(sqlite3_context *cx, int n)
+/* The pass a report's function feeds; NULL, with the statement
+ * failed, outside store_metrics. */
+static struct metrics_pass *pass_of(sqlite3_context *cx)
 {
-	struct sums *a = sqlite3_aggregate_context(cx, sizeof *a);
-	if (!a)
-		sqlite3_result_error_nomem(cx);
-	else if (n > SUMS_MAX)
-		sqlite3_result_error(cx, "desk_sums: too many arguments", -1);
-	else
-		a->n = n;
-	return a && n <= SUMS_MAX ? a : NULL;
+	struct metrics_pass *p = sqlite3_user_data(cx);
+	if (!p)
+		sqlite3_result_error(cx, "desk report: no report is being computed", -1);
+	return p;
 }
 
-static void sums_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
-	struct sums *a = sums_of(cx, argc);
-	if (!a)
-		return;
-	for (int i = 0; i < argc; i++)
-		a->v[i] += sqlite3_value_int64(argv[i]); /* NULL reads as 0 */
-}
-
-static void sums_final(sqlite3_context *cx)
-{
-	struct sums *a = sqlite3_aggregate_context(cx, 0);
-	if (a && a->n)
-		sqlite3_result_blob(cx, a->v, (int)(a->n * sizeof a->v[0]), SQLITE_TRANSIENT);
-	else
-		sqlite3_result_null(cx); /* no rows */
-}
-
-/* desk_created(FR_ARGS, RES_ARGS): the figures of tickets created in
- * the period, as a blob of native int64s in this order. */
-enum {
-	C_CREATED,
-	C_INBOUND,  /* with a customer message */
-	C_ANSWERED, /* and a first answer after it */
-	C_FR_MET,
-	C_FR_BREACHED,
-	C_RES_MET,
-	C_RES_BREACHED,
-	C_FRT_SUM, /* of first answer - first customer message */
-	C__COUNT
-};
-
+/* desk_created(key, FR_ARGS, RES_ARGS): a ticket created in the
+ * period, counted in its groups (struct metrics_pass, the function's
+ * user data), its first response time kept for the distributions. */
 static void created_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
 	(void)argc;
-	struct sums *a = sums_of(cx, C__COUNT);
-	if (!a)
+	struct metrics_pass *p = pass_of(cx);
+	if (!p)
 		return;
-	int64_t *c = a->v;
-	c[C_CREATED]++;
-	if (!null(argv[0])) {
-		c[C_INBOUND]++;
-		if (!null(argv[1])) {
-			c[C_ANSWERED]++;
-			c[C_FRT_SUM] += sqlite3_value_int64(argv[1]) - sqlite3_value_int64(argv[0]);
-		}
+	struct metric_group *g[2];
+	struct dist_vals *d[2];
+	int n = metrics_pass_targets(p, argv[0], g, d);
+	sqlite3_value **a = argv + 1;
+	bool inbound = !null(a[0]), answered = inbound && !null(a[1]);
+	int64_t frt = 0, business = 0;
+	if (answered) {
+		int64_t from = sqlite3_value_int64(a[0]), to = sqlite3_value_int64(a[1]);
+		frt = to - from;
+		if (p->business)
+			business = p->business(p->business_ctx, from, to);
 	}
-	enum verdict fr = fr_verdict(argv), res = res_verdict(argv + 4);
-	c[C_FR_MET] += fr == V_MET;
-	c[C_FR_BREACHED] += fr == V_BREACHED;
-	c[C_RES_MET] += res == V_MET;
-	c[C_RES_BREACHED] += res == V_BREACHED;
+	enum verdict fr = fr_verdict(a), res = res_verdict(a + 4);
+	for (int i = 0; i < n; i++) {
+		g[i]->created++;
+		g[i]->inbound += inbound;
+		g[i]->answered += answered;
+		if (answered) {
+			dist_vals_push(&d[i][DV_FRT], frt);
+			if (p->business)
+				dist_vals_push(&d[i][DV_FRT_BUSINESS], business);
+		}
+		g[i]->fr_met += fr == V_MET;
+		g[i]->fr_breached += fr == V_BREACHED;
+		g[i]->res_met += res == V_MET;
+		g[i]->res_breached += res == V_BREACHED;
+	}
 }
 
-/* desk_solved(created, first solved, last solved, reopens, replies to
- * the first solve): the figures of tickets first solved in the period.
- * First contact resolution: never reopened, and exactly one public
- * reply up to the first solve (solved without a word is not resolved
- * on first contact). */
-enum { S_SOLVED, S_FCR, S_REOPENED, S_FIRST_SUM, S_FULL_SUM, S__COUNT };
-
+/* desk_solved(key, created, first solved, last solved, reopens, replies
+ * to the first solve): a ticket first solved in the period.  First
+ * contact resolution: never reopened, and exactly one public reply up
+ * to the first solve (solved without a word is not resolved on first
+ * contact). */
 static void solved_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
 	(void)argc;
-	struct sums *a = sums_of(cx, S__COUNT);
-	if (!a)
+	struct metrics_pass *p = pass_of(cx);
+	if (!p)
 		return;
-	int64_t *c = a->v;
-	int64_t created = sqlite3_value_int64(argv[0]);
-	int64_t reopens = sqlite3_value_int64(argv[3]);
-	c[S_SOLVED]++;
-	c[S_FCR] += reopens == 0 && sqlite3_value_int64(argv[4]) == 1;
-	c[S_REOPENED] += reopens > 0;
-	c[S_FIRST_SUM] += sqlite3_value_int64(argv[1]) - created;
-	c[S_FULL_SUM] += null(argv[2]) ? 0 : sqlite3_value_int64(argv[2]) - created;
+	struct metric_group *g[2];
+	struct dist_vals *d[2];
+	int n = metrics_pass_targets(p, argv[0], g, d);
+	sqlite3_value **a = argv + 1;
+	int64_t created = sqlite3_value_int64(a[0]);
+	int64_t reopens = sqlite3_value_int64(a[3]);
+	int64_t first = sqlite3_value_int64(a[1]) - created;
+	int64_t full = null(a[2]) ? DIST_NULL : sqlite3_value_int64(a[2]) - created;
+	bool fcr = reopens == 0 && sqlite3_value_int64(a[4]) == 1;
+	for (int i = 0; i < n; i++) {
+		g[i]->solved++;
+		g[i]->fcr += fcr;
+		g[i]->reopened += reopens > 0;
+		dist_vals_push(&d[i][DV_FIRST_RES], first);
+		dist_vals_push(&d[i][DV_FULL_RES], full);
+	}
 }
 
-/* The report's own SQL functions on this connection. */
-static int register_functions(struct store *st, struct derr *e)
+/* desk_surveys(key, kind, score): an answer of the period.  CSAT 4 or
+ * 5 is satisfied; NPS 9-10 promotes, 7-8 is passive, 0-6 detracts. */
+static void surveys_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	struct metrics_pass *p = pass_of(cx);
+	if (!p)
+		return;
+	struct metric_group *g[2];
+	struct dist_vals *d[2];
+	int n = metrics_pass_targets(p, argv[0], g, d);
+	const char *kind = (const char *)sqlite3_value_text(argv[1]);
+	int64_t score = sqlite3_value_int64(argv[2]);
+	bool csat = kind && strcmp(kind, "csat") == 0, ces = kind && strcmp(kind, "ces") == 0,
+	     nps = kind && strcmp(kind, "nps") == 0;
+	for (int i = 0; i < n; i++) {
+		g[i]->csat_n += csat;
+		g[i]->csat_satisfied += csat && score >= 4;
+		g[i]->ces_n += ces;
+		g[i]->ces_sum += ces ? score : 0;
+		g[i]->nps_n += nps;
+		g[i]->nps_promoters += nps && score >= 9;
+		g[i]->nps_passives += nps && (score == 7 || score == 8);
+		g[i]->nps_detractors += nps && score <= 6;
+	}
+}
+
+/* desk_iso(t): strftime('%Y-%m-%dT%H:%M:%SZ', t, 'unixepoch') for an
+ * integer t, NULL outside the years 0000-9999 as there: a breach list
+ * of a million tickets called strftime twice per breach, 2 us each. */
+static void iso_sql(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) != SQLITE_INTEGER) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	time_t t = (time_t)sqlite3_value_int64(argv[0]);
+	struct tm tm;
+	char buf[32];
+	if (!gmtime_r(&t, &tm) || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	int n = snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	sqlite3_result_text(cx, buf, n, SQLITE_TRANSIENT);
+}
+
+/* desk_backlog(key, age, status, priority): a ticket open at the end
+ * of the period, by its age then (under 1 day, 1-3, 3-7, over 7), its
+ * status then and its priority now. */
+static void backlog_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	struct metrics_pass *p = pass_of(cx);
+	if (!p)
+		return;
+	struct metric_group *g[2];
+	struct dist_vals *d[2];
+	int n = metrics_pass_targets(p, argv[0], g, d);
+	int64_t age = sqlite3_value_int64(argv[1]);
+	int age_at = age < 86400 ? AGE_UNDER_1D : age < 259200 ? AGE_1D_3D
+		     : age < 604800 ? AGE_3D_7D : AGE_OVER_7D;
+	int st = status_from_name((const char *)sqlite3_value_text(argv[2]));
+	int64_t prio = sqlite3_value_int64(argv[3]);
+	for (int i = 0; i < n; i++) {
+		g[i]->backlog++;
+		g[i]->backlog_age[age_at]++;
+		if (st >= 0 && st <= ST_ON_HOLD) /* the statement's WHERE */
+			g[i]->backlog_status[st]++;
+		if (prio >= 0 && prio < PRIO__COUNT) /* a CHECK constraint */
+			g[i]->backlog_priority[prio]++;
+	}
+}
+
+static void pass_final(sqlite3_context *cx)
+{
+	sqlite3_result_null(cx);
+}
+
+/* The report's own SQL functions on this connection; the passes' feed
+ * p, which is defined again for each report. */
+static int register_functions(struct store *st, struct metrics_pass *p, struct derr *e)
 {
 	static const struct {
 		const char *name;
@@ -407,91 +404,26 @@ static int register_functions(struct store *st, struct derr *e)
 		void (*fn)(sqlite3_context *, int, sqlite3_value **);
 		void (*step)(sqlite3_context *, int, sqlite3_value **);
 		void (*final)(sqlite3_context *);
+		bool pass;
 	} fns[] = {
-		{"desk_sums", -1, NULL, sums_step, sums_final},
-		{"desk_created", 8, NULL, created_step, sums_final},
-		{"desk_solved", 5, NULL, solved_step, sums_final},
-		{"desk_fr_sla", 4, fr_sla_sql, NULL, NULL},
-		{"desk_res_sla", 4, res_sla_sql, NULL, NULL},
+		{"desk_created", 9, NULL, created_step, pass_final, true},
+		{"desk_solved", 6, NULL, solved_step, pass_final, true},
+		{"desk_surveys", 3, NULL, surveys_step, pass_final, true},
+		{"desk_backlog", 4, NULL, backlog_step, pass_final, true},
+		{"desk_fr_sla", 4, fr_sla_sql, NULL, NULL, false},
+		{"desk_res_sla", 4, res_sla_sql, NULL, NULL, false},
+		{"desk_iso", 1, iso_sql, NULL, NULL, false},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(fns); i++)
 		if (sqlite3_create_function_v2(st->db, fns[i].name, fns[i].argc,
-					       SQLITE_UTF8 | SQLITE_DETERMINISTIC |
-						       SQLITE_DIRECTONLY,
-					       NULL, fns[i].fn, fns[i].step, fns[i].final,
-					       NULL) != SQLITE_OK)
+					       SQLITE_UTF8 | SQLITE_DIRECTONLY |
+						       (fns[i].pass ? 0 : SQLITE_DETERMINISTIC),
+					       fns[i].pass ? p : NULL, fns[i].fn, fns[i].step,
+					       fns[i].final, NULL) != SQLITE_OK)
 			return st_fail(st, e, "preparing the report");
 	return DESK_OK;
 }
 
-/* Column 1 of a row of desk_sums: n sums, zeros when there were none. */
-static void read_sums(sqlite3_stmt *s, int64_t *v, int n)
-{
-	const void *blob = sqlite3_column_blob(s, 1);
-	int have = sqlite3_column_bytes(s, 1) / (int)sizeof *v;
-	memset(v, 0, (size_t)n * sizeof *v);
-	if (blob)
-		memcpy(v, blob, (size_t)(have < n ? have : n) * sizeof *v);
-}
-
-static double mean_of(int64_t sum, int64_t n)
-{
-	return n > 0 ? (double)sum / (double)n : 0;
-}
-
-static void read_created(sqlite3_stmt *s, struct metric_group *g)
-{
-	int64_t v[C__COUNT];
-	read_sums(s, v, C__COUNT);
-	g->created = v[C_CREATED];
-	g->inbound = v[C_INBOUND];
-	g->answered = v[C_ANSWERED];
-	g->fr_met = v[C_FR_MET];
-	g->fr_breached = v[C_FR_BREACHED];
-	g->res_met = v[C_RES_MET];
-	g->res_breached = v[C_RES_BREACHED];
-	g->frt.n = g->answered;
-	g->frt.mean = mean_of(v[C_FRT_SUM], g->answered);
-}
-
-static void read_solved(sqlite3_stmt *s, struct metric_group *g)
-{
-	int64_t v[S__COUNT];
-	read_sums(s, v, S__COUNT);
-	g->solved = v[S_SOLVED];
-	g->fcr = v[S_FCR];
-	g->reopened = v[S_REOPENED];
-	g->first_resolution.n = g->full_resolution.n = g->solved;
-	g->first_resolution.mean = mean_of(v[S_FIRST_SUM], g->solved);
-	g->full_resolution.mean = mean_of(v[S_FULL_SUM], g->solved);
-}
-
-static void read_backlog(sqlite3_stmt *s, struct metric_group *g)
-{
-	int64_t v[13];
-	read_sums(s, v, 13);
-	g->backlog = v[0];
-	for (int i = 0; i < AGE__COUNT; i++)
-		g->backlog_age[i] = v[1 + i];
-	for (int i = 0; i <= ST_ON_HOLD; i++)
-		g->backlog_status[i] = v[5 + i];
-	for (int i = 0; i < PRIO__COUNT; i++)
-		g->backlog_priority[i] = v[9 + i];
-}
-
-static void read_surveys(sqlite3_stmt *s, struct metric_group *g)
-{
-	int64_t v[8];
-	read_sums(s, v, 8);
-	g->csat_n = v[0];
-	g->csat_satisfied = v[1];
-	g->ces_n = v[2];
-	g->ces_sum = v[3];
-	g->nps_n = v[4];
-	g->nps_promoters = v[5];
-	g->nps_passives = v[6];
-	g->nps_detractors = v[7];
-}
 
 static sqlite3_stmt *prepare(struct store *st, const struct metrics_query *q,
 			     const char *tmpl, const struct shape *sh, struct derr *e)
@@ -505,159 +437,6 @@ static sqlite3_stmt *prepare(struct store *st, const struct metrics_query *q,
 	for (int i = 1; i <= np && i <= 3; i++)
 		sqlite3_bind_int64(s, i, i == 1 ? q->since : i == 2 ? q->until : q->now);
 	return s;
-}
-
-/* Runs one aggregate statement and reads each row into its group. */
-static int run(struct store *st, const struct metrics_query *q, const struct shape *sh,
-	       const char *tmpl, void (*read)(sqlite3_stmt *, struct metric_group *),
-	       struct metrics *m, struct derr *e)
-{
-	sqlite3_stmt *s = prepare(st, q, tmpl, sh, e);
-	if (!s)
-		return derr_code(e);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		read(s, group(m, sh->by, (const char *)sqlite3_column_text(s, 0)));
-	st_done(s);
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "computing the report");
-}
-
-/* One distribution of every group, from rows (g, x) sorted by g then x:
- * the count of each group is known (n_off, from the counts), so the
- * ranks of the median, (n + 1) / 2 and (n + 2) / 2 (the same row when n
- * is odd), and of the p90, ceil(0.9 n) = (9 n + 9) / 10, are known
- * before the rows come.  Nothing is kept.  The counts gave the mean too,
- * except for business time (own_mean), summed here; otherwise the walk
- * of the total stops at the last rank it needs. */
-/* The value of rank `rank` (1-based) of the whole report's distribution
- * and the one after it (*next; the same when there is none), reading
- * the distribution's index up to there: from the bottom, or from the top
- * for a rank in the upper half. */
-static int value_at(struct store *st, const struct metrics_query *q, const struct shape *sh,
-		    const char *tmpl, int64_t n, int64_t rank, double *x, double *next,
-		    struct derr *e)
-{
-	bool top = rank > n / 2 && !next;
-	char *t = xasprintf("%s%s LIMIT 2 OFFSET ?4", tmpl, top ? " DESC" : "");
-	sqlite3_stmt *s = prepare(st, q, t, sh, e);
-	free(t);
-	if (!s)
-		return derr_code(e);
-	sqlite3_bind_int64(s, 4, top ? n - rank : rank - 1);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*x = sqlite3_column_double(s, 1);
-		if (next)
-			*next = (rc = sqlite3_step(s)) == SQLITE_ROW ? sqlite3_column_double(s, 1) : *x;
-	}
-	st_done(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DESK_OK
-						      : st_fail(st, e, "computing the report");
-}
-
-/* The whole report's median and p90 off the distribution's own index
- * (its values in order): two walks that stop at their rank, where
- * reading every value cost ~0.1 s a million tickets. */
-static int dist_by_rank(struct store *st, const struct metrics_query *q,
-			const struct shape *sh, const char *tmpl, struct metric_dist *d,
-			struct derr *e)
-{
-	int64_t n = d->n;
-	if (n == 0)
-		return DESK_OK;
-	double lo = 0, hi = 0;
-	int rc = value_at(st, q, sh, tmpl, n, (n + 1) / 2, &lo, &hi, e);
-	if (rc == DESK_OK) {
-		d->median = n % 2 ? lo : (lo + hi) / 2;
-		rc = value_at(st, q, sh, tmpl, n, (9 * n + 9) / 10, &d->p90, NULL, e);
-	}
-	return rc;
-}
-
-static int read_dist(struct store *st, const struct metrics_query *q, const struct shape *sh,
-		     const char *tmpl, size_t dist_off, size_t n_off, bool own_mean,
-		     struct metrics *m, struct derr *e)
-{
-	if (!own_mean && sh->index && sh->wide && sh->by == BY_NONE)
-		return dist_by_rank(st, q, sh, tmpl,
-				    (struct metric_dist *)((char *)&m->total + dist_off), e);
-	sqlite3_stmt *s = prepare(st, q, tmpl, sh, e);
-	if (!s)
-		return derr_code(e);
-	struct metric_group *g = NULL;
-	struct metric_dist *d = NULL;
-	int64_t rank = 0, n = 0, last = 0;
-	double lower = 0;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *key = (const char *)sqlite3_column_text(s, 0);
-		if (!g || (sh->by != BY_NONE && strcmp(g->key, key ? key : "") != 0)) {
-			g = group(m, sh->by, key);
-			d = (struct metric_dist *)((char *)g + dist_off);
-			n = *(const int64_t *)((const char *)g + n_off);
-			last = (9 * n + 9) / 10 > (n + 2) / 2 ? (9 * n + 9) / 10 : (n + 2) / 2;
-			d->n = n;
-			d->median = d->p90 = 0;
-			if (own_mean)
-				d->mean = 0;
-			rank = 0;
-		}
-		double x = sqlite3_column_double(s, 1);
-		rank++;
-		if (own_mean)
-			d->mean += x; /* the sum, until the end */
-		if (rank == (n + 1) / 2)
-			lower = x;
-		if (rank == (n + 2) / 2)
-			d->median = (lower + x) / 2;
-		if (rank == (9 * n + 9) / 10)
-			d->p90 = x;
-		if (rank >= last && sh->by == BY_NONE && !own_mean) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	st_done(s);
-	if (rc != SQLITE_DONE)
-		return st_fail(st, e, "computing the report");
-	for (size_t i = 0; own_mean && i <= m->n; i++) {
-		g = i == m->n ? &m->total : &m->groups[i];
-		d = (struct metric_dist *)((char *)g + dist_off);
-		if ((sh->by == BY_NONE) == (i == m->n) && d->n)
-			d->mean /= (double)d->n;
-	}
-	return DESK_OK;
-}
-
-struct business_clock {
-	business_seconds_fn fn;
-	void *ctx;
-};
-
-static void business_seconds_sql(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
-	const struct business_clock *b = sqlite3_user_data(cx);
-	if (argc != 2 || sqlite3_value_type(argv[0]) == SQLITE_NULL ||
-	    sqlite3_value_type(argv[1]) == SQLITE_NULL) {
-		sqlite3_result_null(cx);
-		return;
-	}
-	sqlite3_result_int64(cx, b->fn(b->ctx, sqlite3_value_int64(argv[0]),
-				       sqlite3_value_int64(argv[1])));
-}
-
-/* (Re)defines desk_business_seconds for this query's clock; SQLite
- * re-prepares cached statements that use it. */
-static int register_clock(struct store *st, const struct metrics_query *q, struct derr *e)
-{
-	struct business_clock *b = xmalloc(sizeof *b);
-	b->fn = q->business;
-	b->ctx = q->business_ctx;
-	if (sqlite3_create_function_v2(st->db, "desk_business_seconds", 2,
-				       SQLITE_UTF8 | SQLITE_DIRECTONLY, b,
-				       business_seconds_sql, NULL, NULL, free) != SQLITE_OK)
-		return st_fail(st, e, "preparing the business-hours clock");
-	return DESK_OK;
 }
 
 int store_read_begin(struct store *st, struct derr *e)
@@ -677,36 +456,24 @@ void store_read_end(struct store *st)
 		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 }
 
-/* Whether the period holds more than a quarter of all tickets (by the
- * highest id, a bound on their number): then one walk of the table
- * costs less than an index lookup per ticket.  Counting stops at that
- * quarter, so the test costs at most a quarter of tickets_created. */
-static int period_is_wide(struct store *st, const struct metrics_query *q, bool *wide,
-			  struct derr *e)
+/* One pass of each statement (created, solved, surveys, backlog)
+ * feeding p. */
+static int run_passes(struct store *st, const struct metrics_query *q, struct metrics_pass *p,
+		      struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
-				  "SELECT count(*) >= ?3 FROM (SELECT 1 FROM tickets"
-				  " WHERE created_at >= ?1 AND created_at < ?2 LIMIT ?3)",
-				  e);
-	if (!s)
-		return derr_code(e);
-	int64_t top = 0;
-	sqlite3_stmt *t = st_prep(st, "SELECT coalesce(max(id), 0) FROM tickets", e);
-	if (!t) {
+	static const char *const passes[] = {created_sql, solved_sql, survey_sql, backlog_sql};
+	struct shape sh = {.by = p->by};
+	int rc = register_functions(st, p, e);
+	for (size_t i = 0; rc == DESK_OK && i < ARRAY_LEN(passes); i++) {
+		sqlite3_stmt *s = prepare(st, q, passes[i], &sh, e);
+		if (!s)
+			return derr_code(e);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			;
 		st_done(s);
-		return derr_code(e);
+		rc = rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "computing the report");
 	}
-	int rc = sqlite3_step(t);
-	if (rc == SQLITE_ROW)
-		top = col_int(t, 0);
-	st_done(t);
-	sqlite3_bind_int64(s, 1, q->since);
-	sqlite3_bind_int64(s, 2, q->until);
-	sqlite3_bind_int64(s, 3, top / 4 + 1);
-	if (rc == SQLITE_ROW && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		*wide = sqlite3_column_int(s, 0) != 0;
-	st_done(s);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "computing the report");
+	return rc;
 }
 
 int store_metrics(struct store *st, const struct metrics_query *q, struct metrics *m,
@@ -714,35 +481,25 @@ int store_metrics(struct store *st, const struct metrics_query *q, struct metric
 {
 	memset(m, 0, sizeof *m);
 	m->q = *q;
-	bool wide = false;
-	int rc = q->business ? register_clock(st, q, e) : DESK_OK;
-	if (rc == DESK_OK)
-		rc = register_functions(st, e);
-	if (rc == DESK_OK)
-		rc = period_is_wide(st, q, &wide, e);
-	enum metrics_by passes[2] = {BY_NONE, q->by};
-	for (int p = 0; rc == DESK_OK && p < (q->by == BY_NONE ? 1 : 2); p++) {
-		struct shape sh = {.by = passes[p], .wide = wide};
-		struct shape frt = sh, first = sh, full = sh;
-		frt.index = "tickets_frt";
-		first.index = "tickets_first_resolution";
-		full.index = "tickets_full_resolution";
-#define G(f) offsetof(struct metric_group, f)
-		if (!(rc = run(st, q, &sh, created_sql, read_created, m, e)) &&
-		    !(rc = run(st, q, &sh, solved_sql, read_solved, m, e)) &&
-		    !(rc = run(st, q, &sh, backlog_sql, read_backlog, m, e)) &&
-		    !(rc = run(st, q, &sh, survey_sql, read_surveys, m, e)) &&
-		    !(rc = read_dist(st, q, &frt, frt_values_sql, G(frt), G(answered), false, m,
-				     e)) &&
-		    !(rc = read_dist(st, q, &first, first_resolution_values_sql,
-				     G(first_resolution), G(solved), false, m, e)) &&
-		    !(rc = read_dist(st, q, &full, full_resolution_values_sql,
-				     G(full_resolution), G(solved), false, m, e)) &&
-		    q->business)
-			rc = read_dist(st, q, &sh, frt_business_values_sql, G(frt_business),
-				       G(answered), true, m, e);
-#undef G
+	/* A breakdown by tag counts a ticket once under each of its tags,
+	 * so the total needs a pass of its own; any other breakdown feeds
+	 * the total and the groups from the same rows. */
+	struct metrics_pass p = {.m = m, .by = q->by, .total = q->by != BY_TAG,
+				 .business = q->business, .business_ctx = q->business_ctx};
+	int rc = DESK_OK;
+	if (q->by == BY_TAG) {
+		struct metrics_pass total = {.m = m, .by = BY_NONE, .total = true,
+					     .business = q->business,
+					     .business_ctx = q->business_ctx};
+		rc = run_passes(st, q, &total, e);
+		metrics_pass_finish(&total, q->business != NULL);
 	}
+	if (rc == DESK_OK)
+		rc = run_passes(st, q, &p, e);
+	metrics_pass_finish(&p, q->business != NULL);
+	/* Unregistered, so that no statement can reach p once it is gone. */
+	if (rc == DESK_OK)
+		rc = register_functions(st, NULL, e);
 	if (rc) {
 		metrics_free(m);
 		return rc;
@@ -752,6 +509,7 @@ int store_metrics(struct store *st, const struct metrics_query *q, struct metric
 		qsort(m->groups, m->n, sizeof *m->groups, cmp_group);
 	return DESK_OK;
 }
+
 
 /* --- breaches ------------------------------------------------------------ */
 
@@ -770,6 +528,22 @@ int store_metrics(struct store *st, const struct metrics_query *q, struct metric
 	" UNION ALL " BREACH_ARM("resolution", "resolution_due", "first_solved_at",        \
 				 "tickets_rd", "desk_res_sla(" RES_ARGS ") = 'breached'")                             \
 	"), bw AS (SELECT b.*, a.login AS who FROM b LEFT JOIN agents a ON a.id = b.aid)"
+/* All of them: one walk of tickets_report_created per target, the
+ * verdict judged from the index entry and the ticket row read only for
+ * a breach (SQLite defers the seek until a column needs it), where the
+ * walk of a due time's index read every ticket row of the period in
+ * due order, nearly all away from the page before. */
+#define BREACH_SCAN(tg, due, done, cond)                                                 \
+	"SELECT t.id AS id, '" tg "' AS tg, t." due " AS due, t." done " AS done,"         \
+	" t.priority AS p, t.queue AS q, t.assignee_id AS aid"                             \
+	" FROM tickets t INDEXED BY tickets_report_created WHERE " CREATED_IN               \
+	" AND t.merged_into IS NULL AND t." due " >= ?1 AND " cond
+#define BREACHES_ALL                                                                      \
+	"WITH b AS (" BREACH_SCAN("first_response", "first_response_due", "first_answer_at", \
+				  "desk_fr_sla(" FR_ARGS ") = 'breached'")                   \
+	" UNION ALL " BREACH_SCAN("resolution", "resolution_due", "first_solved_at",        \
+				  "desk_res_sla(" RES_ARGS ") = 'breached'")                 \
+	"), bw AS (SELECT b.*, a.login AS who FROM b LEFT JOIN agents a ON a.id = b.aid)"
 
 static void bind_period(sqlite3_stmt *s, const struct metrics_query *q, int64_t limit)
 {
@@ -785,8 +559,10 @@ int store_sla_breaches(struct store *st, const struct metrics *m, int64_t limit,
 {
 	/* With a limit SQLite keeps only the first rows while sorting. */
 	sqlite3_stmt *s = st_prep(st,
-				  BREACHES " SELECT id, tg, due, done, p, q, who FROM bw"
-					   " ORDER BY due, id, tg LIMIT ?4",
+				  limit > 0 ? BREACHES " SELECT id, tg, due, done, p, q, who FROM bw"
+						       " ORDER BY due, id, tg LIMIT ?4"
+					    : BREACHES_ALL " SELECT id, tg, due, done, p, q, who"
+							   " FROM bw ORDER BY due, id, tg",
 				  e);
 	if (!s)
 		return derr_code(e);
@@ -933,9 +709,8 @@ static int breaches_json(struct store *st, const struct metrics_query *q, char *
 {
 	sqlite3_stmt *s = st_prep(
 		st,
-		BREACHES " SELECT json_group_array(json_object('ticket', id, 'target', tg,"
-		" 'due', " ISO("due") ", 'done_at', CASE WHEN done IS NOT NULL THEN " ISO("done")
-		" END, 'late_seconds', coalesce(done, ?3) - due, 'priority', CASE p WHEN 0"
+		BREACHES_ALL " SELECT json_group_array(json_object('ticket', id, 'target', tg,"
+		" 'due', desk_iso(due), 'done_at', desk_iso(done), 'late_seconds', coalesce(done, ?3) - due, 'priority', CASE p WHEN 0"
 		" THEN 'low' WHEN 1 THEN 'normal' WHEN 2 THEN 'high' ELSE 'urgent' END,"
 		" 'queue', q, 'assignee', who))"
 		" FROM (SELECT * FROM bw ORDER BY due, id, tg)",
@@ -946,11 +721,11 @@ static int breaches_json(struct store *st, const struct metrics_query *q, char *
 	return one_text(st, s, out, e);
 }
 
-int store_metrics_json(struct store *st, const struct metrics *m, char **json,
-		       struct derr *e)
+int store_metrics_json_figures(struct store *st, const struct metrics *m, char **json,
+			       struct derr *e)
 {
 	*json = NULL;
-	char *total = NULL, *groups = xstrdup("[]"), *breaches = NULL, *one = NULL;
+	char *total = NULL, *groups = xstrdup("[]"), *one = NULL;
 	int rc = group_json(st, m, &m->total, &total, e);
 	for (size_t i = 0; rc == DESK_OK && i < m->n; i++) {
 		if ((rc = group_json(st, m, &m->groups[i], &one, e)))
@@ -966,14 +741,12 @@ int store_metrics_json(struct store *st, const struct metrics *m, char **json,
 		xfree(&one);
 		rc = one_text(st, s, &groups, e);
 	}
-	if (rc == DESK_OK)
-		rc = breaches_json(st, &m->q, &breaches, e);
 	if (rc == DESK_OK) {
 		sqlite3_stmt *s = st_prep(
 			st,
 			"SELECT json_object('since', " ISO("?1") ", 'until', " ISO("?2") ","
 			" 'generated_at', " ISO("?3") ", 'by', ?4, 'business_hours', json(?5),"
-			" 'total', json(?6), 'groups', json(?7), 'breaches', json(?8))",
+			" 'total', json(?6), 'groups', json(?7), 'breaches', json('[]'))",
 			e);
 		if (!s) {
 			rc = derr_code(e);
@@ -985,13 +758,46 @@ int store_metrics_json(struct store *st, const struct metrics *m, char **json,
 			bind_text(s, 5, m->q.business ? "true" : "false");
 			bind_text(s, 6, total);
 			bind_text(s, 7, groups);
-			bind_text(s, 8, breaches);
 			rc = one_text(st, s, json, e);
 		}
 	}
 	free(total);
 	free(groups);
-	free(breaches);
 	free(one);
+	return rc;
+}
+
+/* The top-level key store_metrics_json leaves empty, as SQLite writes
+ * it (no spaces).  Nothing before it can hold these bytes: a string
+ * holding them would have its quotes escaped, and no group has such a
+ * key. */
+#define EMPTY_BREACHES ",\"breaches\":[]"
+
+int store_metrics_json_breaches(struct store *st, const struct metrics *m, char **json,
+				struct derr *e)
+{
+	char *at = *json ? strstr(*json, EMPTY_BREACHES) : NULL;
+	if (!at)
+		return derr_set(e, DESK_EINVAL, "internal error: the report has no breaches to fill");
+	char *breaches = NULL;
+	int rc = breaches_json(st, &m->q, &breaches, e);
+	if (rc)
+		return rc;
+	/* Spliced in as text: each json_set on the document parsed and
+	 * wrote the whole list again (seconds at a million tickets). */
+	size_t head = (size_t)(at - *json) + strlen(EMPTY_BREACHES) - 2; /* up to the [] */
+	char *out = xasprintf("%.*s%s%s", (int)head, *json, breaches, *json + head + 2);
+	free(breaches);
+	free(*json);
+	*json = out;
+	return DESK_OK;
+}
+
+int store_metrics_json(struct store *st, const struct metrics *m, char **json,
+		       struct derr *e)
+{
+	int rc = store_metrics_json_figures(st, m, json, e);
+	if (rc == DESK_OK && (rc = store_metrics_json_breaches(st, m, json, e)))
+		xfree(json);
 	return rc;
 }

@@ -37,7 +37,7 @@
 static const struct {
 	int version;
 	const char *sha256;
-} known_schema = {18, "3e286783fd357c90a6c67eb00daedd63a517c728b1388958975faa6d64ff8013"};
+} known_schema = {21, "814f4fdfc661bc4b17c0f49eae54ae66158e024f83ebc79e0e46ceb2f0e0cd82"};
 
 struct schema_obj {
 	char *type, *name, *tbl, *sql;

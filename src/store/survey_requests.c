@@ -240,21 +240,28 @@ int store_survey_update(struct store *st, int64_t survey_id, int score, const ch
 int store_survey_list(struct store *st, const struct survey_query *q,
 		      struct survey_entries *out, struct derr *e)
 {
-	/* The latest `limit` (newest first inside), shown oldest first. */
+	/* The latest `limit` (newest first inside), shown oldest first.
+	 * Those with a comment come off surveys_commented, whose WHERE the
+	 * statement repeats so that it applies: reading every answer's
+	 * row to test its comment cost a lookup per answer. */
+#define SURVEY_LIST(comment)                                                    \
+	"SELECT * FROM (SELECT v.id, v.ticket_id, v.kind, v.score,"              \
+	" v.answered_at, v.comment, v.request_id, v.agent_id, a.login,"          \
+	" coalesce(nullif(c.name, ''), c.email, c.phone), t.subject"             \
+	" FROM surveys v JOIN tickets t ON t.id = v.ticket_id"                   \
+	" LEFT JOIN customers c ON c.id = t.customer_id"                         \
+	" LEFT JOIN agents a ON a.id = v.agent_id"                               \
+	" WHERE v.answered_at >= ?1 AND (?2 = 0 OR v.answered_at < ?2)"          \
+	" AND (?3 IS NULL OR v.kind = ?3) AND ?4 = ?4" comment                   \
+	" ORDER BY v.answered_at DESC, v.id DESC"                                \
+	" LIMIT CASE WHEN ?5 > 0 THEN ?5 ELSE -1 END)"                           \
+	" ORDER BY answered_at, id"
 	sqlite3_stmt *s = st_prep(st,
-				  "SELECT * FROM (SELECT v.id, v.ticket_id, v.kind, v.score,"
-				  " v.answered_at, v.comment, v.request_id, v.agent_id, a.login,"
-				  " coalesce(nullif(c.name, ''), c.email, c.phone), t.subject"
-				  " FROM surveys v JOIN tickets t ON t.id = v.ticket_id"
-				  " LEFT JOIN customers c ON c.id = t.customer_id"
-				  " LEFT JOIN agents a ON a.id = v.agent_id"
-				  " WHERE v.answered_at >= ?1 AND (?2 = 0 OR v.answered_at < ?2)"
-				  " AND (?3 IS NULL OR v.kind = ?3)"
-				  " AND (?4 = 0 OR (v.comment IS NOT NULL AND v.comment <> ''))"
-				  " ORDER BY v.answered_at DESC, v.id DESC"
-				  " LIMIT CASE WHEN ?5 > 0 THEN ?5 ELSE -1 END)"
-				  " ORDER BY answered_at, id",
+				  q->with_comment
+					  ? SURVEY_LIST(" AND v.comment IS NOT NULL AND v.comment <> ''")
+					  : SURVEY_LIST(""),
 				  e);
+#undef SURVEY_LIST
 	if (!s)
 		return derr_code(e);
 	sqlite3_bind_int64(s, 1, q->since);
