@@ -37,7 +37,7 @@
 static const struct {
 	int version;
 	const char *sha256;
-} known_schema = {18, "3e286783fd357c90a6c67eb00daedd63a517c728b1388958975faa6d64ff8013"};
+} known_schema = {19, "33bf4230ea9a94e8941764ea01ed5af1b9c9672a8b707453a1e08c4b8b1bc3f1"};
 
 struct schema_obj {
 	char *type, *name, *tbl, *sql;
