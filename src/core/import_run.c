@@ -206,7 +206,7 @@ static int publish_batch(struct importer *im, struct import_run *run,
 	}
 	long limit = o && o->batch_tickets > 0 ? o->batch_tickets : 0, written = 0;
 	*more = true;
-	while (rc == DESK_OK) {
+	while (rc == DESK_OK && !(limit && written >= limit)) {
 		long want = FETCH_LINES;
 		if (limit && limit - written < want)
 			want = limit - written;
