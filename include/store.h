@@ -458,6 +458,14 @@ int store_fts_catch_up(struct store *st, struct store_bulk **b, struct derr *e);
 int store_import_lock(struct store *st, struct derr *e);
 void store_import_unlock(struct store *st);
 
+/* A bulk writer's WAL: with on, this connection no longer checkpoints
+ * at its commits (inside the write gate, where every other writer waits
+ * for the copy and its fsync); store_checkpoint_passive then folds the
+ * WAL back between its batches, outside the gate, beside other writers
+ * (a PASSIVE checkpoint takes no write lock).  Off restores the default. */
+void store_bulk_wal(struct store *st, bool on);
+void store_checkpoint_passive(struct store *st);
+
 enum import_state { IMPORT_CHECKING, IMPORT_READY };
 struct import_run {
 	int64_t id, started_at, agent_id;

@@ -34,10 +34,17 @@
 #include "import_internal.h"
 #include "util.h"
 
-/* The spool is written in transactions of about this many bytes. */
-#define SPOOL_BATCH_BYTES (4 << 20)
+/* The spool is written in transactions of at most this many bytes:
+ * 4 MiB took 60-320 ms on a loaded machine, 512 KiB stays near 20. */
+#define SPOOL_BATCH_BYTES (512 << 10)
 /* A stopped run's spool is deleted this many lines a transaction. */
 #define DROP_BATCH_LINES 2000
+/* A batch stops taking lines when what it has taken, plus what its
+ * ending took last time (indexing, putting the FTS triggers back, the
+ * commit's fsync: 20 to 120 ms on a loaded machine), fills
+ * IMPORT_BATCH_MS; but it takes lines for at least LINES_MIN_MS, or
+ * the endings would be all it did. */
+#define LINES_MIN_MS 10.0
 /* Lines read from the spool at a time while publishing. */
 #define FETCH_LINES 64
 
@@ -190,7 +197,7 @@ static int publish_line(struct importer *im, struct import_run *run,
  * spool and the count, in one transaction.  *more: lines are left. */
 static int publish_batch(struct importer *im, struct import_run *run,
 			 const struct import_opts *o, FILE *report, long *last, bool *more,
-			 struct derr *e)
+			 double *ending_ms, struct derr *e)
 {
 	struct store *st = im->d->st;
 	struct store_bulk *fts = NULL;
@@ -204,6 +211,9 @@ static int publish_batch(struct importer *im, struct import_run *run,
 		store_rollback(st);
 		return rc;
 	}
+	double lines_ms = IMPORT_BATCH_MS - *ending_ms - (mono_s() - t0) * 1000;
+	if (lines_ms < LINES_MIN_MS)
+		lines_ms = LINES_MIN_MS;
 	long limit = o && o->batch_tickets > 0 ? o->batch_tickets : 0, written = 0;
 	*more = true;
 	while (rc == DESK_OK && !(limit && written >= limit)) {
@@ -225,7 +235,7 @@ static int publish_batch(struct importer *im, struct import_run *run,
 			run->done++;
 			written++;
 			full = (limit && written >= limit) ||
-			       (!limit && (mono_s() - t0) * 1000 >= IMPORT_BATCH_MS);
+			       (!limit && (mono_s() - t0) * 1000 >= lines_ms);
 		}
 		import_lines_free(lines, n);
 		if (!*more || full)
@@ -244,10 +254,12 @@ static int publish_batch(struct importer *im, struct import_run *run,
 		if ((rc = store_import_lines_done(st, run->id, *last, e)) == DESK_OK)
 			rc = store_import_run_progress(st, run, e);
 	}
+	double t1 = mono_s();
 	if (rc == DESK_OK && (rc = store_fts_catch_up(st, &fts, e)) == DESK_OK)
 		rc = store_commit(st, e); /* rolls back by itself when it fails */
 	else
 		store_rollback(st);
+	*ending_ms = (mono_s() - t1) * 1000;
 	store_bulk_abandon(&fts);
 	return rc;
 }
@@ -260,10 +272,13 @@ static int publish(struct desk *d, struct import_run *run, const struct import_o
 	struct importer im;
 	importer_init(&im, d, run->name, run->started_at, run->agent_id, run->skip_bad);
 	long last = 0, start_done = run->done;
+	double ending_ms = 0;
 	bool more = true;
 	int rc = DESK_OK;
+	store_bulk_wal(d->st, true);
 	while (more && rc == DESK_OK) {
-		rc = publish_batch(&im, run, o, report, &last, &more, e);
+		rc = publish_batch(&im, run, o, report, &last, &more, &ending_ms, e);
+		store_checkpoint_passive(d->st);
 		if (rc == DESK_OK) {
 			double s = mono_s() - t0;
 			progress(o, false, run->done, run->total,
@@ -272,6 +287,7 @@ static int publish(struct desk *d, struct import_run *run, const struct import_o
 				pause_ms(o ? o->pause_ms : 0);
 		}
 	}
+	store_bulk_wal(d->st, false);
 	importer_free(&im);
 	if (rc)
 		derr_prefix(e, "%s: stopped after %ld of %ld tickets (finish it with desk import "
@@ -435,6 +451,7 @@ static int check_file(struct importer *im, FILE *in, struct spool *sp,
 	ssize_t len;
 	int rc = DESK_OK;
 	double flushed = mono_s();
+	store_bulk_wal(im->d->st, true);
 	while ((len = read_line_capped(in, &buf, &cap, DESK_MAX_IMPORT_LINE, &whole)) >= 0) {
 		im->line++;
 		char *text = buf;
@@ -467,6 +484,7 @@ static int check_file(struct importer *im, FILE *in, struct spool *sp,
 			if (due) {
 				if ((rc = spool_flush(im->d, sp, false, 0, e)))
 					break;
+				store_checkpoint_passive(im->d->st);
 				flushed = mono_s();
 				progress(o, true, im->line, 0, 0);
 				pause_ms(o ? o->pause_ms : 0);
@@ -486,6 +504,7 @@ static int check_file(struct importer *im, FILE *in, struct spool *sp,
 		break;
 	}
 	free(buf);
+	store_bulk_wal(im->d->st, false);
 	if (rc)
 		return rc;
 	if (ferror(in))

@@ -46,6 +46,17 @@ void store_import_unlock(struct store *st)
 	st->import_locked = false;
 }
 
+void store_bulk_wal(struct store *st, bool on)
+{
+	sqlite3_wal_autocheckpoint(st->db, on ? 0 : 1000 /* SQLite's default */);
+}
+
+void store_checkpoint_passive(struct store *st)
+{
+	if (!st->in_txn)
+		sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}
+
 void import_run_free(struct import_run *r)
 {
 	free(r->name);
