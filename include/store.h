@@ -460,9 +460,12 @@ void store_import_unlock(struct store *st);
 
 /* A bulk writer's WAL: with on, this connection no longer checkpoints
  * at its commits (inside the write gate, where every other writer waits
- * for the copy and its fsync); store_checkpoint_passive then folds the
- * WAL back between its batches, outside the gate, beside other writers
- * (a PASSIVE checkpoint takes no write lock).  Off restores the default. */
+ * for the copy and its fsync), and commits with synchronous=NORMAL (no
+ * fsync each: a batch lost to a power cut is lost whole, with its own
+ * bookkeeping, and done again); store_checkpoint_passive then syncs and
+ * folds the WAL back between batches, outside the gate, beside other
+ * writers (a PASSIVE checkpoint takes no write lock).  Off restores
+ * synchronous=FULL and the default checkpoints. */
 void store_bulk_wal(struct store *st, bool on);
 void store_checkpoint_passive(struct store *st);
 

@@ -45,6 +45,8 @@
  * IMPORT_BATCH_MS; but it takes lines for at least LINES_MIN_MS, or
  * the endings would be all it did. */
 #define LINES_MIN_MS 10.0
+/* The WAL is synced and folded back this often while publishing. */
+#define CHECKPOINT_S 1.0
 /* Lines read from the spool at a time while publishing. */
 #define FETCH_LINES 64
 
@@ -276,9 +278,13 @@ static int publish(struct desk *d, struct import_run *run, const struct import_o
 	bool more = true;
 	int rc = DESK_OK;
 	store_bulk_wal(d->st, true);
+	double folded = mono_s();
 	while (more && rc == DESK_OK) {
 		rc = publish_batch(&im, run, o, report, &last, &more, &ending_ms, e);
-		store_checkpoint_passive(d->st);
+		if (mono_s() - folded >= CHECKPOINT_S) {
+			store_checkpoint_passive(d->st);
+			folded = mono_s();
+		}
 		if (rc == DESK_OK) {
 			double s = mono_s() - t0;
 			progress(o, false, run->done, run->total,
@@ -287,7 +293,9 @@ static int publish(struct desk *d, struct import_run *run, const struct import_o
 				pause_ms(o ? o->pause_ms : 0);
 		}
 	}
+	/* The last batches made durable before the import says it is done. */
 	store_bulk_wal(d->st, false);
+	store_checkpoint_passive(d->st);
 	importer_free(&im);
 	if (rc)
 		derr_prefix(e, "%s: stopped after %ld of %ld tickets (finish it with desk import "
@@ -484,7 +492,6 @@ static int check_file(struct importer *im, FILE *in, struct spool *sp,
 			if (due) {
 				if ((rc = spool_flush(im->d, sp, false, 0, e)))
 					break;
-				store_checkpoint_passive(im->d->st);
 				flushed = mono_s();
 				progress(o, true, im->line, 0, 0);
 				pause_ms(o ? o->pause_ms : 0);
@@ -504,6 +511,8 @@ static int check_file(struct importer *im, FILE *in, struct spool *sp,
 		break;
 	}
 	free(buf);
+	/* The commit point, below, with synchronous=FULL: once it says
+	 * ready, the whole spool is on disk. */
 	store_bulk_wal(im->d->st, false);
 	if (rc)
 		return rc;

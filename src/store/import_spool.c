@@ -49,6 +49,8 @@ void store_import_unlock(struct store *st)
 void store_bulk_wal(struct store *st, bool on)
 {
 	sqlite3_wal_autocheckpoint(st->db, on ? 0 : 1000 /* SQLite's default */);
+	sqlite3_exec(st->db, on ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL",
+		     NULL, NULL, NULL);
 }
 
 void store_checkpoint_passive(struct store *st)
