@@ -45,8 +45,6 @@
  * IMPORT_BATCH_MS; but it takes lines for at least LINES_MIN_MS, or
  * the endings would be all it did. */
 #define LINES_MIN_MS 10.0
-/* The WAL is synced and folded back this often while publishing. */
-#define CHECKPOINT_S 1.0
 /* Lines read from the spool at a time while publishing. */
 #define FETCH_LINES 64
 
@@ -278,13 +276,13 @@ static int publish(struct desk *d, struct import_run *run, const struct import_o
 	bool more = true;
 	int rc = DESK_OK;
 	store_bulk_wal(d->st, true);
-	double folded = mono_s();
 	while (more && rc == DESK_OK) {
 		rc = publish_batch(&im, run, o, report, &last, &more, &ending_ms, e);
-		if (mono_s() - folded >= CHECKPOINT_S) {
-			store_checkpoint_passive(d->st);
-			folded = mono_s();
-		}
+		/* After every batch: a WAL left to grow past 1000 pages is
+		 * checkpointed by the next agent's commit, inside the gate
+		 * (measured: writers' p99 673 ms with a checkpoint a second,
+		 * 273 ms with one a batch, 330 ms with no import at all). */
+		store_checkpoint_passive(d->st);
 		if (rc == DESK_OK) {
 			double s = mono_s() - t0;
 			progress(o, false, run->done, run->total,
