@@ -490,6 +490,7 @@ static int check_file(struct importer *im, FILE *in, struct spool *sp,
 			if (due) {
 				if ((rc = spool_flush(im->d, sp, false, 0, e)))
 					break;
+				store_checkpoint_passive(im->d->st); /* as after a batch */
 				flushed = mono_s();
 				progress(o, true, im->line, 0, 0);
 				pause_ms(o ? o->pause_ms : 0);
