@@ -8,7 +8,8 @@
 BENCH_STORE_OBJ := $(filter build/obj/src/store/% build/obj/src/util/%,$(OBJ))
 BENCH_CORE_OBJ  := $(filter-out build/obj/src/tui/% build/obj/src/cli/%,$(OBJ))
 BENCH_PROGS     := build/bench-gen build/bench-pty build/bench-query \
-                   build/bench-writers build/bench-bulkcheck build/bench-report
+                   build/bench-writers build/bench-bulkcheck build/bench-report \
+                   build/bench-import-base
 
 .PHONY: bench-progs
 bench-progs: $(BENCH_PROGS)
@@ -28,10 +29,14 @@ build/bench-writers: build/obj/bench/writers.o $(BENCH_CORE_OBJ)
 build/bench-report: build/obj/bench/report.o $(BENCH_CORE_OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
+# The import floor is bare SQLite: nothing of desk.
+build/bench-import-base: build/obj/bench/importbase.o
+	$(CC) $(ALL_CFLAGS) -o $@ $^ -lsqlite3
+
 # The pseudo-terminal harness needs nothing of desk.
 build/bench-pty: build/obj/bench/pty.o
 	$(CC) $(ALL_CFLAGS) -o $@ $^ -lutil
 
 -include build/obj/bench/gen.d build/obj/bench/query.d build/obj/bench/pty.d \
          build/obj/bench/writers.d build/obj/bench/bulkcheck.d \
-         build/obj/bench/report.d
+         build/obj/bench/report.d build/obj/bench/importbase.d

@@ -236,8 +236,31 @@ bench_size() {
 		rm -f "$WORK/slice.db"
 	fi
 	say "$size: import, ingest, report, writers"
-	t=$(ms "$DESK" --db "$copy" import "$slice") &&
-		put "$size" import "$(awk -v n="$slice_n" -v t="$t" 'BEGIN { printf "%.0f", n / (t / 1000) }')"
+	rate() { awk -v n="$slice_n" -v t="$1" 'BEGIN { if (t > 0) printf "%.0f", n / (t / 1000) }'; }
+	# Into an empty database, beside the floor: bare SQLite inserting the
+	# same tickets and messages rows into the same schema (bench-import-base),
+	# one after the other in the same minutes.
+	rm -f "$WORK/empty.db" "$WORK/empty.db"-*
+	"$DESK" --db "$WORK/empty.db" init >/dev/null
+	t=$(ms "$DESK" --db "$WORK/empty.db" import "$slice") && put "$size" import_empty "$(rate "$t")"
+	rm -f "$WORK/empty.db" "$WORK/empty.db"-*
+	"$DESK" --db "$WORK/empty.db" init >/dev/null
+	"$ROOT/build/bench-import-base" "$WORK/empty.db" "$slice" >"$WORK/import-base.out" &&
+		put "$size" import_base "$(rate "$(awk '{ print $6 }' "$WORK/import-base.out")")"
+	put "$size" import_ratio "$(awk -v d="$(get "$size" import_empty)" -v b="$(get "$size" import_base)" \
+		'BEGIN { if (d > 0) printf "%.1fx", b / d }')"
+	rm -f "$WORK/empty.db" "$WORK/empty.db"-*
+	# Into the data set's copy, while 4 agents add notes (bench-writers):
+	# the longest any note waited, the import's batches included.
+	imp_notes=$([ "$QUICK" = 1 ] && echo 3 || echo 40)
+	rm -f "$WORK/import.ms"
+	{ t=$(ms "$DESK" --db "$copy" import "$slice") && echo "$t" >"$WORK/import.ms"; } &
+	imp_pid=$!
+	"$ROOT/build/bench-writers" --db "$copy" --procs 4 --notes "$imp_notes" --gap-ms 300 \
+		>"$WORK/import-writers.out" || true
+	wait "$imp_pid" || true
+	[ -s "$WORK/import.ms" ] && put "$size" import "$(rate "$(cat "$WORK/import.ms")")"
+	put "$size" import_wait "$(awk '{ print $10 " / " $12 }' "$WORK/import-writers.out")"
 
 	# Ingest: mails of the Maildir, one desk process each (an MTA pipe).
 	if [ -d "$md/cur" ]; then
@@ -382,7 +405,11 @@ row() { # label target metric [suffix]
 	row "worst view first page (store)" "" view_worst
 	row "open view: tickets" "" open_count
 	row "console peak RSS, KiB (session)" "<= 32768" session_rss
-	row "import, tickets/s" ">= 20000" import
+	row "import into empty db, tickets/s" ">= 5000" import_empty
+	row "  bare SQLite, same rows, tickets/s" "floor" import_base
+	row "  desk / bare SQLite, time" "<= 3x" import_ratio
+	row "import into data set, tickets/s" ">= 2000" import
+	row "  4 writers' notes meanwhile: p99 / max ms" "<= 100" import_wait
 	row "ingest, messages/s (1 proc/mail)" "" ingest
 	row "desk report, 2 years" "<= 1000" report
 	row "desk report, all tickets" "<= 300" report_all
@@ -411,7 +438,8 @@ if [ "$QUICK" = 1 ]; then
 	for s in $SIZES; do
 		for m in gen first sqlite3 key_down key_pgdn key_end key_open200 key_view \
 			key_filter key_search search_common search_rare search_prefix \
-			session_rss import report report_all report_floor report_ratio report_json \
+			session_rss import import_empty import_base import_ratio import_wait \
+			report report_all report_floor report_ratio report_json \
 			report_30d dashboard writers8 writers32 writers128 base8 base32 base128 \
 			ratio8 ratio32 ratio128 cli_note cli_sqlite cli_ratio st_prep; do
 			v=$(get "$s" "$m")

@@ -481,20 +481,48 @@ int canned_apply(struct desk *d, int64_t id, const struct canned *c, const char 
 		 struct derr *e);
 
 /* --- import / export / demo -------------------------------------------- */
+/* Where an import is, for a progress line: after each batch. */
+struct import_progress {
+	bool checking;     /* reading and checking the file, else publishing */
+	long n, total;     /* lines checked (total 0), or tickets published of total */
+	double per_second; /* tickets published a second, so far */
+};
 struct import_opts {
 	bool skip_bad;   /* import good lines, report bad ones */
 	const char *name; /* file name for messages ("-" is "stdin") */
+	/* For tests: at most this many tickets a batch (0: as many as fit
+	 * in IMPORT_BATCH_MS), and a pause after each batch. */
+	long batch_tickets, pause_ms;
+	void (*progress)(const struct import_progress *p, void *arg);
+	void *progress_arg;
 };
 struct import_result {
 	long created, updated, bad;
+	long resumed;   /* tickets of an earlier, stopped import published first */
+	bool committed; /* past the commit point: a failure since stopped it half-way */
 };
-/* Reads JSON Lines from stream.  All-or-nothing unless skip_bad.  Bad
- * lines are reported on `report` as "FILE:LINE: field: problem".
- * Admins only (else DESK_EDENIED, nothing read); each ticket created or
- * replaced gets an "import" event by the acting agent, and a replaced
- * ticket keeps its events (the file's new ones are added). */
+/* Reads JSON Lines from stream, in three steps (src/core/import_run.c):
+ * every line is checked and kept in a spool nobody sees; one small
+ * transaction then marks the import ready (its commit point); then the
+ * tickets are written in batches of about IMPORT_BATCH_MS, so other
+ * agents write in between.  A bad line ends it before the commit point
+ * with nothing left behind, unless skip_bad (bad lines are reported on
+ * `report` as "FILE:LINE: field: problem" and skipped).  An import
+ * stopped after its commit point is finished by core_import_resume, or
+ * first thing by the next core_import.  Admins only (else DESK_EDENIED,
+ * nothing read); each ticket created or replaced gets an "import" event
+ * by the acting agent, and a replaced ticket keeps its events (the
+ * file's new ones are added). */
+#define IMPORT_BATCH_MS 50
 int core_import(struct desk *d, void *stdio_in, const struct import_opts *o,
 		struct import_result *r, void *stdio_report, struct derr *e);
+/* Finishes an import stopped after its commit point, and removes the
+ * spool of one stopped before it.  *r counts what the finished import
+ * wrote in all; DESK_ENOTFOUND when there was nothing to finish.
+ * DESK_EBUSY when an import is running.  Admins and supervisors (desk
+ * tick). */
+int core_import_resume(struct desk *d, const struct import_opts *o, struct import_result *r,
+		       void *stdio_report, struct derr *e);
 /* Writes every ticket as JSON Lines, events included.  Admins only. */
 int core_export(struct desk *d, void *stdio_out, struct derr *e);
 

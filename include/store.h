@@ -450,6 +450,75 @@ void store_bulk_abandon(struct store_bulk **b);
 int store_fts_defer(struct store *st, struct store_bulk **out, struct derr *e);
 int store_fts_catch_up(struct store *st, struct store_bulk **b, struct derr *e);
 
+/* --- the spool of a bulk import (src/store/import_spool.c) -------------- */
+/* Only one import runs at a time: it holds an flock on PATH-import for
+ * its whole run, so a run in import_runs whose lock is free has lost its
+ * importer.  store_import_lock fails with DESK_EBUSY while another holds
+ * it; store_close lets it go. */
+int store_import_lock(struct store *st, struct derr *e);
+void store_import_unlock(struct store *st);
+
+/* A bulk writer's WAL: with on, this connection no longer checkpoints
+ * at its commits (inside the write gate, where every other writer waits
+ * for the copy and its fsync), and commits with synchronous=NORMAL (no
+ * fsync each: a batch lost to a power cut is lost whole, with its own
+ * bookkeeping, and done again); store_checkpoint_passive then syncs and
+ * folds the WAL back between batches, outside the gate, beside other
+ * writers (a PASSIVE checkpoint takes no write lock).  Off restores
+ * synchronous=FULL and the default checkpoints. */
+void store_bulk_wal(struct store *st, bool on);
+void store_checkpoint_passive(struct store *st);
+
+enum import_state { IMPORT_CHECKING, IMPORT_READY };
+struct import_run {
+	int64_t id, started_at, agent_id;
+	char *name;
+	bool skip_bad;
+	long total, done, created, updated, bad;
+	enum import_state state;
+};
+void import_run_free(struct import_run *r);
+/* Every run in the spool, oldest first. */
+int store_import_runs(struct store *st, struct import_run **runs, size_t *n, struct derr *e);
+void import_runs_free(struct import_run *runs, size_t n);
+/* Inside a write transaction: a new run, in state checking. */
+int store_import_run_add(struct store *st, struct import_run *r, struct derr *e);
+int store_import_line_add(struct store *st, int64_t run, long seq, const char *json,
+			  size_t len, struct derr *e);
+/* The commit point: the run is ready with `total` lines to publish. */
+int store_import_run_ready(struct store *st, int64_t run, long total, long bad,
+			   struct derr *e);
+/* Writes done, created, updated and bad of r. */
+int store_import_run_progress(struct store *st, const struct import_run *r, struct derr *e);
+/* Deletes at most `limit` of the run's lines (the lowest first), and the
+ * run itself once it has none: *left says whether any line is left. */
+int store_import_run_drop(struct store *st, int64_t run, long limit, bool *left,
+			  struct derr *e);
+/* A spooled line: text is a new string. */
+struct import_line {
+	long seq;
+	char *text;
+	size_t len;
+};
+/* The next lines after seq `after`, at most `limit`, in order. */
+int store_import_lines_next(struct store *st, int64_t run, long after, long limit,
+			    struct import_line **lines, size_t *n, struct derr *e);
+void import_lines_free(struct import_line *lines, size_t n);
+/* Deletes the run's lines up to seq `upto`. */
+int store_import_lines_done(struct store *st, int64_t run, long upto, struct derr *e);
+/* A merge to link once its target (an external id) is in. */
+struct import_merge {
+	int64_t ticket_id;
+	long line;
+	char *target;
+};
+int store_import_merge_add(struct store *st, int64_t run, const struct import_merge *m,
+			   struct derr *e);
+/* Takes out (reads and deletes) every merge the run has left. */
+int store_import_merges_take(struct store *st, int64_t run, struct import_merge **v, size_t *n,
+			     struct derr *e);
+void import_merges_free(struct import_merge *v, size_t n);
+
 /* --- console additions: counts, locating, drafts, presence ------------- */
 /* Counts the rows of a view, but stops at `limit`: *n == limit means
  * "limit or more" (a status line shows "10000+" without a full count). */

@@ -106,6 +106,19 @@ static int exec_tick(struct cli_ctx *c, int argc, char **argv)
 	struct derr e = {0};
 	struct tick_out out = {&d, dry_run};
 	size_t acted = 0, failed = 0;
+	/* An import stopped after its commit point is finished here (cron);
+	 * one that is running is left to its importer. */
+	struct import_result ir = {0};
+	if (!dry_run && (d.me.role == ROLE_ADMIN || d.me.role == ROLE_SUPERVISOR)) {
+		int irc = core_import_resume(&d, NULL, &ir, stderr, &e);
+		if (irc == DESK_OK)
+			printf("desk tick: finished a stopped import (%ld more tickets; %ld new and "
+			       "%ld updated in all)\n",
+			       ir.resumed, ir.created, ir.updated);
+		else if (irc != DESK_ENOTFOUND && irc != DESK_EBUSY)
+			cli_warn("desk tick", e.msg);
+		derr_clear(&e);
+	}
 	rc = core_tick(&d, dry_run, print_action, &out, &acted, &failed, &e);
 	size_t nrules = d.cfg ? d.cfg->nrules : 0;
 	size_t sent = 0, skipped = 0, sfailed = 0;

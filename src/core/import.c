@@ -7,10 +7,11 @@
  * it was (times, statuses, reopens), which the core actions would stamp
  * with the present.  Only admins import, and every ticket an import
  * creates or replaces gets an "import" event naming who ran it; events
- * already on a replaced ticket stay (the trail is append-only).  The
- * whole file is one transaction; with skip_bad,
- * each line also gets a savepoint so a line that fails half-way through
- * writing leaves nothing behind.
+ * already on a replaced ticket stay (the trail is append-only).
+ *
+ * This file is one line: import_check (everything writing it could
+ * refuse, nothing written) and import_write.  The file as a whole, in
+ * batches with a commit point, is import_run.c.
  *
  * Text is stored as given, invalid UTF-8 included: SQLite's JSON accepts
  * it, desk export writes what the database holds (mail can bring such
@@ -18,6 +19,7 @@
  * replaces invalid UTF-8 when it shows text. */
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,7 @@
 #include <glib.h>
 
 #include "caps.h"
+#include "import_internal.h"
 #include "core.h"
 #include "mail.h"
 #include "sla.h"
@@ -96,24 +99,6 @@ struct in_ticket {
 	size_t ntimes;
 };
 
-/* A merged_into naming a ticket not seen yet: it may come later in the
- * file (export writes in id order, and a ticket can be merged into a
- * newer one), so it is resolved at the end. */
-struct pending_merge {
-	int64_t ticket_id;
-	long line;
-	char *xid;
-};
-
-struct importer {
-	struct desk *d;
-	const char *name; /* for messages: the file name or "stdin" */
-	long line;
-	int64_t now;
-	struct pending_merge *pend;
-	size_t npend, cappend;
-};
-
 static const char *const ticket_keys[] = {
 	"external_id", "subject",	  "status",    "priority",  "channel",
 	"queue",       "assignee",	  "created_at", "updated_at", "first_solved_at",
@@ -131,7 +116,7 @@ static const char *const event_keys[] = {"at", "agent", "action", "field", "old"
 
 /* A "FILE:LINE: ..." report line: the message quotes the file, which
  * is anybody's text. */
-static void report_line(FILE *report, const char *msg)
+void import_report(FILE *report, const char *msg)
 {
 	char *safe = text_sanitize(msg, 0);
 	fprintf(report, "%s\n", safe);
@@ -620,7 +605,7 @@ static void in_ticket_free(struct in_ticket *t)
 	memset(t, 0, sizeof *t);
 }
 
-static bool blank(const char *s)
+bool import_blank(const char *s)
 {
 	for (; *s; s++)
 		if (!isspace((unsigned char)*s))
@@ -641,7 +626,7 @@ static int parse_ticket(const struct json_node *root, struct in_ticket *t, struc
 	    (rc = get_word(root, "", "external_id", false, &t->external_id, e)) ||
 	    (rc = get_capped(root, "", "subject", true, DESK_MAX_SUBJECT, &t->subject, e)))
 		return rc;
-	if (blank(t->subject))
+	if (import_blank(t->subject))
 		return derr_set(e, DESK_EINVAL, "subject: must not be empty");
 	if ((rc = get_enum(root, "", "status", false, status_at, ST__COUNT, &status, e)) ||
 	    (rc = get_enum(root, "", "priority", false, priority_at, PRIO__COUNT, &priority, e)) ||
@@ -741,10 +726,16 @@ static int parse_ticket(const struct json_node *root, struct in_ticket *t, struc
 static int agent_for(struct importer *im, const char *field, const char *login, int64_t *id,
 		     struct derr *e)
 {
+	gpointer known;
+	if (g_hash_table_lookup_extended(im->agent_ids, login, NULL, &known)) {
+		*id = (int64_t)(intptr_t)known;
+		return DESK_OK;
+	}
 	struct agent a = {0};
 	int rc = store_agent_by_login(im->d->st, login, &a, e);
 	if (rc == DESK_OK) {
 		*id = a.id;
+		g_hash_table_insert(im->agent_ids, g_strdup(login), (gpointer)(intptr_t)a.id);
 		agent_free(&a);
 		return DESK_OK;
 	}
@@ -767,6 +758,7 @@ static int agent_for(struct importer *im, const char *field, const char *login, 
 	    (rc = core_agent_event(im->d, login, NULL, ROLE_AGENT, e)))
 		return rc;
 	*id = a.id;
+	g_hash_table_insert(im->agent_ids, g_strdup(login), (gpointer)(intptr_t)a.id);
 	return DESK_OK;
 }
 
@@ -1035,7 +1027,7 @@ static int write_rows(struct importer *im, int64_t id, const struct in_ticket *i
 	 * transaction as what it wrote, whatever the file says. */
 	char where[256];
 	snprintf(where, sizeof where, "%s:%ld", im->name, im->line);
-	struct event ev = {.ticket_id = id, .agent_id = im->d->me.id, .at = im->now,
+	struct event ev = {.ticket_id = id, .agent_id = im->agent_id, .at = im->now,
 			   .action = "import", .new_value = where};
 	return store_event_insert(st, &ev, e);
 }
@@ -1135,10 +1127,207 @@ static int write_ticket(struct importer *im, struct in_ticket *in, bool *created
 	return DESK_OK;
 }
 
-/* One line: DESK_EINVAL with "field: problem" for a bad line; any other
- * code is trouble with the database, which ends the whole import. */
-static int import_line(struct importer *im, const char *text, size_t len, bool *created,
+/* --- one line: checking, writing --------------------------------------- */
+
+void importer_init(struct importer *im, struct desk *d, const char *name, int64_t now,
+		   int64_t agent_id, bool skip_bad)
+{
+	*im = (struct importer){.d = d, .name = name, .now = now, .agent_id = agent_id,
+				.skip_bad = skip_bad};
+	im->agent_ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	im->logins_ok = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	im->xids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	im->msg_ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	im->msg_xids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+}
+
+void import_drop_pending(struct importer *im, size_t keep)
+{
+	while (im->npend > keep)
+		free(im->pend[--im->npend].xid);
+}
+
+void importer_free(struct importer *im)
+{
+	import_drop_pending(im, 0);
+	free(im->pend);
+	for (size_t i = 0; i < im->ntargets; i++)
+		free(im->targets[i].xid);
+	free(im->targets);
+	g_hash_table_destroy(im->agent_ids);
+	g_hash_table_destroy(im->logins_ok);
+	g_hash_table_destroy(im->xids);
+	g_hash_table_destroy(im->msg_ids);
+	g_hash_table_destroy(im->msg_xids);
+	memset(im, 0, sizeof *im);
+}
+
+void import_forget(struct importer *im)
+{
+	g_hash_table_remove_all(im->agent_ids);
+}
+
+/* A login the write would take: an agent's, or one it may add. */
+static int check_login(struct importer *im, const char *field, const char *login,
 		       struct derr *e)
+{
+	if (!login || g_hash_table_contains(im->logins_ok, login))
+		return DESK_OK;
+	struct agent a = {0};
+	int rc = store_agent_by_login(im->d->st, login, &a, e);
+	agent_free(&a);
+	if (rc != DESK_OK && rc != DESK_ENOTFOUND)
+		return rc;
+	if (rc == DESK_ENOTFOUND && !valid_login(login)) {
+		char q[QUOTED];
+		quote(q, sizeof q, login);
+		return derr_set(e, DESK_EINVAL,
+				"%s: %s is not a valid login (letters, digits, '.', '_', '-'; at "
+				"most 32)",
+				field, q);
+	}
+	derr_clear(e);
+	g_hash_table_add(im->logins_ok, g_strdup(login));
+	return DESK_OK;
+}
+
+static int check_logins(struct importer *im, const struct in_ticket *in, struct derr *e)
+{
+	char field[64];
+	int rc = check_login(im, "assignee", in->assignee, e);
+	for (size_t i = 0; rc == DESK_OK && i < in->nmessages; i++) {
+		snprintf(field, sizeof field, "messages[%zu].author", i);
+		rc = check_login(im, field, in->messages[i].author, e);
+	}
+	for (size_t i = 0; rc == DESK_OK && i < in->ntimes; i++) {
+		snprintf(field, sizeof field, "time[%zu].agent", i);
+		rc = check_login(im, field, in->times[i].agent, e);
+	}
+	for (size_t i = 0; rc == DESK_OK && i < in->nevents; i++) {
+		snprintf(field, sizeof field, "events[%zu].agent", i);
+		rc = check_login(im, field, in->events[i].agent, e);
+	}
+	return rc;
+}
+
+/* A Message-ID belongs to one message: not another ticket's in the desk
+ * (the ticket this line replaces loses its own messages first), not
+ * another line's unless that line is the same ticket, replaced again. */
+static int check_message_ids(struct importer *im, const struct in_ticket *in, struct derr *e)
+{
+	int64_t existing = -1;
+	for (size_t i = 0; i < in->nmessages; i++) {
+		const char *mid = in->messages[i].message_id;
+		if (!mid)
+			continue;
+		char q[QUOTED];
+		quote(q, sizeof q, mid);
+		for (size_t j = 0; j < i; j++)
+			if (in->messages[j].message_id && strcmp(in->messages[j].message_id, mid) == 0)
+				return derr_set(e, DESK_EINVAL,
+						"messages[%zu].message_id: %s is already the id of "
+						"messages[%zu]",
+						i, q, j);
+		gpointer seen;
+		if (g_hash_table_lookup_extended(im->msg_ids, mid, NULL, &seen)) {
+			long on = (long)GPOINTER_TO_INT(seen);
+			const char *xid = g_hash_table_lookup(im->msg_xids, mid);
+			if (on == im->line || !in->external_id || !xid || strcmp(xid, in->external_id))
+				return derr_set(e, DESK_EINVAL,
+						"messages[%zu].message_id: %s is already the id of a "
+						"message on line %ld",
+						i, q, on);
+		}
+		int64_t owner;
+		int rc = store_message_id_owner(im->d->st, mid, &owner, e);
+		if (rc)
+			return rc;
+		if (owner && existing < 0) {
+			existing = 0;
+			if (in->external_id) {
+				rc = store_ticket_by_external_id(im->d->st, in->external_id,
+								 &existing, e);
+				if (rc && rc != DESK_ENOTFOUND)
+					return rc;
+				derr_clear(e);
+			}
+		}
+		if (owner && owner != existing)
+			return derr_set(e, DESK_EINVAL,
+					"messages[%zu].message_id: %s is already the id of a message "
+					"of ticket %lld",
+					i, q, (long long)owner);
+	}
+	for (size_t i = 0; i < in->nmessages; i++) {
+		const char *mid = in->messages[i].message_id;
+		if (!mid)
+			continue;
+		g_hash_table_insert(im->msg_ids, g_strdup(mid), GINT_TO_POINTER((int)im->line));
+		g_hash_table_insert(im->msg_xids, g_strdup(mid),
+				    g_strdup(in->external_id ? in->external_id : ""));
+	}
+	return DESK_OK;
+}
+
+int import_check(struct importer *im, const char *text, size_t len, struct derr *e)
+{
+	if (strlen(text) != len)
+		return derr_set(e, DESK_EINVAL, "holds a NUL byte; not valid JSON");
+	struct json_node *root = NULL;
+	int rc = store_json_parse(im->d->st, text, &root, e);
+	if (rc)
+		return rc;
+	struct in_ticket in;
+	rc = parse_ticket(root, &in, e);
+	if (rc == DESK_OK)
+		rc = fill_solves(&in, e);
+	if (rc == DESK_OK)
+		rc = check_logins(im, &in, e);
+	if (rc == DESK_OK)
+		rc = check_message_ids(im, &in, e);
+	if (rc == DESK_OK && in.merged_into) {
+		int64_t into = 0;
+		rc = store_ticket_by_external_id(im->d->st, in.merged_into, &into, e);
+		if (rc == DESK_ENOTFOUND) {
+			/* in the file, maybe later: known at the end */
+			derr_clear(e);
+			xgrow((void **)&im->targets, &im->captargets, im->ntargets + 1,
+			      sizeof *im->targets);
+			im->targets[im->ntargets++] =
+				(struct pending_merge){0, im->line, xstrdup(in.merged_into)};
+			rc = DESK_OK;
+		}
+	}
+	if (rc == DESK_OK && in.external_id)
+		g_hash_table_add(im->xids, g_strdup(in.external_id));
+	in_ticket_free(&in);
+	json_node_free(&root);
+	return rc;
+}
+
+int import_check_merges(struct importer *im, FILE *report, long *bad, struct derr *e)
+{
+	for (size_t i = 0; i < im->ntargets; i++) {
+		const struct pending_merge *p = &im->targets[i];
+		if (g_hash_table_contains(im->xids, p->xid))
+			continue;
+		char q[QUOTED];
+		quote(q, sizeof q, p->xid);
+		derr_set(e, DESK_EINVAL,
+			 "%s:%ld: merged_into: no ticket %s in the file or the desk%s", im->name,
+			 p->line, q, im->skip_bad ? "; imported without the link" : "");
+		if (report)
+			import_report(report, e->msg);
+		if (!im->skip_bad)
+			return DESK_EINVAL;
+		(*bad)++;
+		derr_clear(e);
+	}
+	return DESK_OK;
+}
+
+int import_write(struct importer *im, const char *text, size_t len, bool *created,
+		 struct derr *e)
 {
 	if (strlen(text) != len)
 		return derr_set(e, DESK_EINVAL, "holds a NUL byte; not valid JSON");
@@ -1152,204 +1341,5 @@ static int import_line(struct importer *im, const char *text, size_t len, bool *
 		rc = write_ticket(im, &in, created, e);
 	in_ticket_free(&in);
 	json_node_free(&root);
-	return rc;
-}
-
-static void drop_pending(struct importer *im, size_t keep)
-{
-	while (im->npend > keep)
-		free(im->pend[--im->npend].xid);
-}
-
-/* One non-blank line, under its own savepoint with skip_bad so that a
- * line failing half-way leaves nothing.  On failure le says
- * "FILE:LINE: field: problem" (DESK_EINVAL: the line is bad) or what
- * went wrong with the database (anything else: the import must stop). */
-static int import_one(struct importer *im, bool skip_bad, const char *text, size_t len,
-		      bool *created, struct derr *le)
-{
-	size_t npend = im->npend;
-	int rc = skip_bad ? store_savepoint(im->d->st, le) : DESK_OK;
-	if (rc == DESK_OK) {
-		rc = import_line(im, text, len, created, le);
-		if (rc == DESK_EINVAL && skip_bad)
-			store_rollback_to(im->d->st);
-		else if (rc == DESK_OK && skip_bad)
-			rc = store_release(im->d->st, le);
-	}
-	if (rc) {
-		drop_pending(im, npend);
-		derr_prefix(le, "%s:%ld", im->name, im->line);
-	}
-	return rc;
-}
-
-/* Links the merges whose target came later in the file.  A target that
- * never came is that line's error. */
-static int resolve_merges(struct importer *im, bool skip_bad, FILE *report,
-			  struct import_result *res, struct derr *e)
-{
-	for (size_t i = 0; i < im->npend; i++) {
-		struct pending_merge *p = &im->pend[i];
-		int64_t into = 0;
-		int rc = store_ticket_by_external_id(im->d->st, p->xid, &into, e);
-		if (rc == DESK_OK) {
-			if ((rc = store_ticket_set_merged_into(im->d->st, p->ticket_id, into, e)))
-				return rc;
-			continue;
-		}
-		if (rc != DESK_ENOTFOUND)
-			return rc;
-		char q[QUOTED];
-		quote(q, sizeof q, p->xid);
-		derr_set(e, DESK_EINVAL,
-			 "%s:%ld: merged_into: no ticket %s in the file or the desk%s", im->name,
-			 p->line, q, skip_bad ? "; imported without the link" : "");
-		if (report)
-			report_line(report, e->msg);
-		if (!skip_bad)
-			return DESK_EINVAL;
-		res->bad++;
-		derr_clear(e);
-	}
-	return DESK_OK;
-}
-
-/* Reads one line into *buf without its '\n' (a NUL after it), keeping
- * at most max bytes of it (and a CR after those); a longer line is read
- * to its end all the same, so the next call starts on the next line.
- * Returns the bytes kept, -1 at the end of the input; *whole receives
- * the line's length.  So a line of gigabytes costs no memory, only the
- * time to skip it. */
-static ssize_t read_line_capped(FILE *in, char **buf, size_t *cap, size_t max, size_t *whole)
-{
-	size_t n = 0;
-	int ch;
-	bool any = false;
-	*whole = 0;
-	while ((ch = getc_unlocked(in)) != EOF) {
-		any = true;
-		if (ch == '\n')
-			break;
-		(*whole)++;
-		if (n < max + 1) {
-			xgrow((void **)buf, cap, n + 2, 1);
-			(*buf)[n++] = (char)ch;
-		}
-	}
-	if (!any)
-		return -1;
-	xgrow((void **)buf, cap, n + 1, 1);
-	(*buf)[n] = '\0';
-	return (ssize_t)n;
-}
-
-int core_import(struct desk *d, void *stdio_in, const struct import_opts *o,
-		struct import_result *r, void *stdio_report, struct derr *e)
-{
-	FILE *in = stdio_in, *report = stdio_report;
-	bool skip_bad = o && o->skip_bad;
-	struct importer im = {
-		.d = d,
-		.name = o && !str_empty(o->name) && strcmp(o->name, "-") != 0 ? o->name : "stdin",
-		.now = time_now(),
-	};
-	struct import_result res = {0};
-	if (r)
-		*r = res;
-	/* An import writes history as the file tells it: it replaces
-	 * tickets, names any author and adds agents.  That is an admin's
-	 * migration tool, not an agent's. */
-	if (d->me.role != ROLE_ADMIN)
-		return derr_set(e, DESK_EDENIED,
-				"importing is for admins: an import replaces tickets, names their "
-				"authors and adds agents (you are %s, a%s %s)",
-				d->me.login, d->me.role == ROLE_AGENT ? "n" : "",
-				role_name(d->me.role));
-	struct store_bulk *fts = NULL;
-	int rc = store_begin(d->st, e);
-	/* Index the new rows once, at the end: a trigger per message makes
-	 * FTS5 flush at every statement. */
-	if (rc == DESK_OK && (rc = store_fts_defer(d->st, &fts, e)))
-		store_rollback(d->st);
-	if (rc) {
-		derr_prefix(e, "%s", im.name);
-		if (report)
-			report_line(report, e->msg);
-		return rc;
-	}
-	char *buf = NULL;
-	size_t cap = 0, whole;
-	ssize_t len;
-	while ((len = read_line_capped(in, &buf, &cap, DESK_MAX_IMPORT_LINE, &whole)) >= 0) {
-		im.line++;
-		char *text = buf;
-		size_t n = (size_t)len;
-		/* over the cap, unless what is over is the CR of a CRLF */
-		bool cut = whole > n || (n > DESK_MAX_IMPORT_LINE && text[n - 1] != '\r');
-		if (im.line == 1 && n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
-			text += 3;
-			n -= 3;
-		}
-		while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
-			text[--n] = '\0';
-		if (strlen(text) == n && blank(text))
-			continue;
-		struct derr le = {0};
-		bool created = false;
-		if (cut) {
-			char most[32];
-			rc = derr_set(&le, DESK_EINVAL,
-				      "%s:%ld: the line is %zu bytes, more than the %s desk takes in "
-				      "one line",
-				      im.name, im.line, whole, caps_describe(DESK_MAX_IMPORT_LINE, most,
-									 sizeof most));
-		} else {
-			rc = import_one(&im, skip_bad, text, n, &created, &le);
-		}
-		if (rc == DESK_OK) {
-			if (created)
-				res.created++;
-			else
-				res.updated++;
-			continue;
-		}
-		if (report)
-			report_line(report, le.msg);
-		if (rc == DESK_EINVAL && skip_bad) {
-			res.bad++;
-			continue;
-		}
-		*e = le;
-		res = (struct import_result){.bad = rc == DESK_EINVAL};
-		goto fail;
-	}
-	/* The end of the file: what is left to link, then the commit
-	 * (which rolls back by itself when it fails). */
-	bool bad_link = false;
-	if (ferror(in))
-		rc = derr_set(e, DESK_EIO, "cannot read: %s", strerror(errno));
-	else if ((rc = resolve_merges(&im, skip_bad, report, &res, e)) == DESK_OK &&
-		 (rc = store_fts_catch_up(d->st, &fts, e)) == DESK_OK)
-		rc = store_commit(d->st, e);
-	else
-		bad_link = rc == DESK_EINVAL; /* reported as its line's error */
-	if (rc == DESK_OK)
-		goto out;
-	if (!bad_link) {
-		derr_prefix(e, "%s", im.name);
-		if (report)
-			report_line(report, e->msg);
-	}
-	res = (struct import_result){.bad = bad_link};
-fail:
-	store_rollback(d->st);
-out:
-	store_bulk_abandon(&fts); /* after a rollback, which undid the swap */
-	free(buf);
-	drop_pending(&im, 0);
-	free(im.pend);
-	if (r)
-		*r = res;
 	return rc;
 }

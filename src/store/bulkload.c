@@ -187,11 +187,15 @@ static const char defer_sql[] =
 	"  INSERT INTO message_fts(rowid, body) VALUES (new.id, new.body);"
 	"END;";
 
+/* CROSS JOIN keeps the new ids as the outer loop: the TEMP tables have
+ * no statistics, and with a plain JOIN the planner may walk every
+ * message of the database and probe the few new ids (seconds per batch
+ * of an import into 100k tickets, instead of a millisecond). */
 static const char catch_up_sql[] =
 	"INSERT INTO ticket_fts(rowid, subject)"
-	"  SELECT t.id, t.subject FROM desk_fts_new_t n JOIN tickets t ON t.id = n.id;"
+	"  SELECT t.id, t.subject FROM desk_fts_new_t n CROSS JOIN tickets t ON t.id = n.id;"
 	"INSERT INTO message_fts(rowid, body)"
-	"  SELECT m.id, m.body FROM desk_fts_new_m n JOIN messages m ON m.id = n.id;"
+	"  SELECT m.id, m.body FROM desk_fts_new_m n CROSS JOIN messages m ON m.id = n.id;"
 	"DROP TRIGGER temp.desk_fts_t_ai; DROP TRIGGER temp.desk_fts_t_ad;"
 	"DROP TRIGGER temp.desk_fts_t_au; DROP TRIGGER temp.desk_fts_m_ai;"
 	"DROP TRIGGER temp.desk_fts_m_ad; DROP TRIGGER temp.desk_fts_m_au;"

@@ -406,6 +406,7 @@ void store_close(struct store **stp)
 		sqlite3_close_v2(st->db);
 	}
 	gate_close(st);
+	store_import_unlock(st);
 	free(st->path);
 	free(st);
 	*stp = NULL;

@@ -69,18 +69,18 @@ static long long stuck_ms(void)
 	return v > 0 ? v : GATE_STUCK_MS;
 }
 
-/* Opens PATH-gate, made like SQLite makes -wal and -shm: the database's
- * mode bits (so a group-shared database gets a group-writable gate, the
- * group coming from the setgid folder), owned like the database when
- * root makes it. */
-static int gate_open(const char *db_path, char **why)
+/* Opens PATH-gate (or another PATH-SUFFIX lock file: import_spool.c),
+ * made like SQLite makes -wal and -shm: the database's mode bits (so a
+ * group-shared database gets a group-writable gate, the group coming
+ * from the setgid folder), owned like the database when root makes it. */
+int lockfile_open(const char *db_path, const char *suffix, char **why)
 {
 	struct stat db;
 	if (stat(db_path, &db) != 0) {
 		*why = xasprintf("%s", strerror(errno));
 		return -1;
 	}
-	char *path = xasprintf("%s-gate", db_path);
+	char *path = xasprintf("%s-%s", db_path, suffix);
 	mode_t mode = db.st_mode & 0666;
 	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0) {
@@ -224,7 +224,7 @@ int gate_enter(struct store *st, struct derr *e)
 		return DESK_OK;
 	if (!st->gate_ready && !st->gate_off) {
 		char *why = NULL;
-		st->gate_fd = gate_open(st->path, &why);
+		st->gate_fd = lockfile_open(st->path, "gate", &why);
 		st->gate_ready = st->gate_fd >= 0;
 		if (!st->gate_ready) {
 			st->gate_off = true;

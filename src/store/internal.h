@@ -32,6 +32,8 @@ struct store {
 	char *gate_label; /* who this writer is, for naming a stuck one */
 	long long gate_since, gate_beat_at; /* gate.c's record: taken, last beat */
 	long gate_beats;
+	int import_fd;     /* PATH-import (import_spool.c), open while locked */
+	bool import_locked;
 };
 
 /* A cached prepared statement for sql, reset and with bindings cleared;
@@ -103,6 +105,9 @@ int gate_enter(struct store *st, struct derr *e);
 bool gate_try(struct store *st);
 void gate_leave(struct store *st);
 void gate_close(struct store *st);
+/* Opens PATH-SUFFIX beside the database as the gate's file is made; -1
+ * with *why (a new string) when it cannot. */
+int lockfile_open(const char *db_path, const char *suffix, char **why);
 /* While the gate is held: at most once a second, tells the waiters the
  * holder is still at work (st_prep calls it for every statement). */
 void gate_heartbeat(struct store *st);

@@ -200,8 +200,11 @@ static bool has_nul_escape(const char *text)
 	return false;
 }
 
-/* json_tree() walks the document in order, each row naming its parent
- * by id; the parent is always an open container on our stack. */
+/* json_tree() walks the document in order (depth first, each element
+ * after its container), each row naming its parent by id; the parent is
+ * always an open container on our stack.  No ORDER BY: the walk is
+ * already in id order, and sorting every row of every line was a tenth
+ * of an import's time. */
 int store_json_parse(struct store *st, const char *text, struct json_node **root,
 		     struct derr *e)
 {
@@ -219,8 +222,7 @@ int store_json_parse(struct store *st, const char *text, struct json_node **root
 				"a string holds \\u0000 (a NUL character), which desk cannot store");
 
 	sqlite3_stmt *s = st_prep(st,
-				  "SELECT id, parent, type, atom, key FROM json_tree(?1)"
-				  " ORDER BY id",
+				  "SELECT id, parent, type, atom, key FROM json_tree(?1)",
 				  e);
 	if (!s)
 		return derr_code(e);

@@ -615,9 +615,46 @@ static const char schema_v18[] =
 	"ALTER TABLE drafts ADD COLUMN kb_slug TEXT;"
 	"ALTER TABLE drafts ADD COLUMN kb_marker TEXT;";
 
-/* Versions 19 and 20 belong to work merged separately: no-op
- * placeholders here, replaced at the merge. */
-static const char schema_v19[] = "";
+/* Version 19: the spool of a bulk import (import.c, import_run.c).  An
+ * import first checks every line of its file and keeps each good one in
+ * import_lines (run state 'checking': nothing an agent sees); one small
+ * transaction then marks the run 'ready', the import's commit point;
+ * then batches publish the lines as tickets, each batch deleting its
+ * lines and advancing done in the same transaction.  A run left
+ * 'checking' by an importer that died is garbage; one left 'ready' is
+ * finished by the next desk import or desk tick.
+ * - import_merges: a published ticket merged into one later in the file,
+ *   linked when the last batch is in. */
+static const char schema_v19[] =
+	"CREATE TABLE import_runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  started_at INTEGER NOT NULL,"
+	"  agent_id INTEGER REFERENCES agents(id),"
+	"  name TEXT NOT NULL,"
+	"  skip_bad INTEGER NOT NULL DEFAULT 0,"
+	"  total INTEGER NOT NULL DEFAULT 0,"
+	"  done INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL DEFAULT 0,"
+	"  updated INTEGER NOT NULL DEFAULT 0,"
+	"  bad INTEGER NOT NULL DEFAULT 0,"
+	"  state TEXT NOT NULL CHECK (state IN ('checking','ready'))"
+	");"
+	"CREATE TABLE import_lines ("
+	"  run_id INTEGER NOT NULL REFERENCES import_runs(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  json TEXT NOT NULL,"
+	"  UNIQUE (run_id, seq)"
+	");"
+	"CREATE TABLE import_merges ("
+	"  run_id INTEGER NOT NULL REFERENCES import_runs(id) ON DELETE CASCADE,"
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,"
+	"  line INTEGER NOT NULL,"
+	"  target TEXT NOT NULL"
+	");"
+	"CREATE INDEX import_merges_run ON import_merges (run_id);";
+
+/* Version 20 belongs to work merged separately: a no-op placeholder
+ * here, replaced at the merge. */
 static const char schema_v20[] = "";
 
 /* Version 20 -> 21: desk report at a million tickets.

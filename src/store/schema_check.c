@@ -37,7 +37,7 @@
 static const struct {
 	int version;
 	const char *sha256;
-} known_schema = {21, "814f4fdfc661bc4b17c0f49eae54ae66158e024f83ebc79e0e46ceb2f0e0cd82"};
+} known_schema = {21, "047ad7b2f1cd705200eab49571bdd92d35171d7496163d0067707171e9450652"};
 
 struct schema_obj {
 	char *type, *name, *tbl, *sql;

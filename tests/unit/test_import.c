@@ -657,7 +657,7 @@ static const struct {
 	{"{\"subject\":\"x\",\"messages\":[{\"kind\":\"customer\"," T0 ",\"body\":\"a\","
 	 "\"message_id\":\"<m1>\"},{\"kind\":\"customer\"," T0 ",\"body\":\"b\","
 	 "\"message_id\":\"<m1>\"}]}",
-	 "messages[1].message_id: \"<m1>\" is already the id of a message of ticket 1"},
+	 "messages[1].message_id: \"<m1>\" is already the id of messages[0]"},
 	{"{\"subject\":\"x\",\"surveys\":[{\"kind\":\"csat\",\"score\":9," T0 "}]}",
 	 "surveys[0].score: expected 1 to 5 for csat, got 9"},
 	{"{\"subject\":\"x\",\"surveys\":[{\"kind\":\"ces\",\"score\":0," T0 "}]}",
