@@ -16,7 +16,7 @@
 #include "error.h"
 #include "model.h"
 
-#define STORE_SCHEMA_VERSION 18
+#define STORE_SCHEMA_VERSION 19
 
 struct store;
 

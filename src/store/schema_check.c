@@ -37,7 +37,7 @@
 static const struct {
 	int version;
 	const char *sha256;
-} known_schema = {18, "3e286783fd357c90a6c67eb00daedd63a517c728b1388958975faa6d64ff8013"};
+} known_schema = {19, "44fa4af8fdda48e7758c761048e2eec7d80056f63a43f63e3796bfd3925c6eec"};
 
 struct schema_obj {
 	char *type, *name, *tbl, *sql;
