@@ -1,7 +1,8 @@
 /* test_keys.c: the read paths made cheaper for the console's keys at 1M
  * (issue 16): a search's page read as a bag of candidates (the page's
  * ids first, then its columns), the messages' (id, ticket_id) index
- * that maps matching messages to tickets, and the console's page cache. */
+ * that maps matching messages to tickets, the customer pane's counts
+ * from an index, and the console's page cache. */
 #include <check.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -189,6 +190,60 @@ START_TEST(search_maps_messages_by_index)
 }
 END_TEST
 
+/* The customer pane's counts: all of a customer's tickets and those
+ * before one of them newest first, each bounded; equal creation times
+ * ordered by id as the list is. */
+START_TEST(customer_ticket_span_counts)
+{
+	struct kx x;
+	kx_open(&x);
+	struct derr e = {0};
+	struct customer c = {.name = "Many", .email = "many@example.com", .created_at = 1};
+	ck_assert_int_eq(store_customer_insert(x.st, &c, &e), DESK_OK);
+	int64_t id[6];
+	const int64_t created[6] = {100, 200, 200, 300, 400, 500};
+	for (int i = 0; i < 6; i++) {
+		struct ticket t = {.subject = "t", .created_at = created[i], .updated_at = 1,
+				   .customer_id = c.id};
+		ck_assert_int_eq(store_ticket_insert(x.st, &t, &e), DESK_OK);
+		id[i] = t.id;
+	}
+	int total = -1, before = -1;
+	/* newest first: id[5], id[4], id[3], id[2], id[1], id[0] */
+	ck_assert_int_eq(store_customer_ticket_span(x.st, c.id, created[5], id[5], 200, &total,
+						    &before, &e),
+			 DESK_OK);
+	ck_assert_int_eq(total, 6);
+	ck_assert_int_eq(before, 0);
+	ck_assert_int_eq(store_customer_ticket_span(x.st, c.id, created[1], id[1], 200, &total,
+						    &before, &e),
+			 DESK_OK);
+	ck_assert_int_eq(before, 4); /* id[2] has the same time and a higher id */
+	ck_assert_int_eq(store_customer_ticket_span(x.st, c.id, created[2], id[2], 200, &total,
+						    &before, &e),
+			 DESK_OK);
+	ck_assert_int_eq(before, 3);
+	ck_assert_int_eq(store_customer_ticket_span(x.st, c.id, created[0], id[0], 3, &total,
+						    &before, &e),
+			 DESK_OK);
+	ck_assert_int_eq(total, 3); /* bounded */
+	ck_assert_int_eq(before, 3);
+	/* The list agrees with the counts. */
+	struct ticket_list tl = {0};
+	ck_assert_int_eq(store_customer_tickets(x.st, c.id, 200, &tl, &e), DESK_OK);
+	ck_assert_uint_eq(tl.n, 6);
+	ck_assert_int_eq(tl.v[4].id, id[1]);
+	ck_assert_int_eq(tl.v[3].id, id[2]);
+	ticket_list_free(&tl);
+	/* No such customer: nothing. */
+	ck_assert_int_eq(store_customer_ticket_span(x.st, 99999, 1, 1, 200, &total, &before, &e),
+			 DESK_OK);
+	ck_assert_int_eq(total, 0);
+	ck_assert_int_eq(before, 0);
+	kx_close(&x);
+}
+END_TEST
+
 START_TEST(cache_kib_sets_the_bound)
 {
 	struct kx x;
@@ -212,6 +267,7 @@ Suite *suite_keys(void)
 	TCase *t = tcase_create("keys");
 	tcase_add_test(t, search_pages_in_view_order);
 	tcase_add_test(t, search_maps_messages_by_index);
+	tcase_add_test(t, customer_ticket_span_counts);
 	tcase_add_test(t, cache_kib_sets_the_bound);
 	suite_add_tcase(s, t);
 	return s;
