@@ -73,11 +73,6 @@ bool store_changed(struct store *st);
  * only while no key waits).  NULL clears it. */
 void store_set_give_up(struct store *st, bool (*give_up)(void *arg), void *arg);
 
-/* The connection's page cache, at most kib KiB (SQLite's default is
- * 2000).  Pages are taken as they are read: a bigger bound costs memory
- * only when a session reads that much. */
-int store_set_cache_kib(struct store *st, int kib, struct derr *e);
-
 /* Who this connection writes as (an agent's login), written into the
  * gate while it holds it so that a waiter can name a stuck writer. */
 void store_set_gate_label(struct store *st, const char *label);

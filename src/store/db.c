@@ -501,15 +501,6 @@ void store_set_give_up(struct store *st, bool (*give_up)(void *arg), void *arg)
 	sqlite3_progress_handler(st->db, give_up ? 4000 : 0, give_up ? progress : NULL, st);
 }
 
-int store_set_cache_kib(struct store *st, int kib, struct derr *e)
-{
-	if (kib <= 0)
-		return derr_set(e, DESK_EINVAL, "a page cache of %d KiB", kib);
-	char pragma[64];
-	snprintf(pragma, sizeof pragma, "PRAGMA cache_size = -%d", kib);
-	return st_exec(st, pragma, e);
-}
-
 bool store_changed(struct store *st)
 {
 	sqlite3_stmt *s = st_prep(st, "PRAGMA data_version", NULL);

@@ -28,8 +28,6 @@
 /* Other agents' writes recount the view at most this often (the rows
  * on screen refresh at once); a change made here recounts when idle. */
 #define RECOUNT_MS 3000
-/* The console's SQLite page cache (see tui_main). */
-#define CONSOLE_CACHE_KIB 8192
 
 static volatile sig_atomic_t got_term, got_int;
 
@@ -664,11 +662,7 @@ int tui_main(struct desk *d, struct derr *e)
 					 "commands for scripts");
 		return 1;
 	}
-	/* A screenful of a search reads its newest 2000 matches' tickets:
-	 * some 1500 pages at 1M, three times SQLite's default cache, so its
-	 * next page read them all again from the file.  32 MiB of RSS is
-	 * the console's budget; this leaves room. */
-	if (store_set_cache_kib(d->st, CONSOLE_CACHE_KIB, e) || views_init(&a, e)) {
+	if (views_init(&a, e)) {
 		app_free(&a);
 		return 1;
 	}

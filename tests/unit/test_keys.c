@@ -1,8 +1,8 @@
 /* test_keys.c: the read paths made cheaper for the console's keys at 1M
  * (issue 16): a search's page read as a bag of candidates (the page's
  * ids first, then its columns), the messages' (id, ticket_id) index
- * that maps matching messages to tickets, the customer pane's counts
- * from an index, and the console's page cache. */
+ * that maps matching messages to tickets, and the customer pane's
+ * counts from an index. */
 #include <check.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -244,23 +244,6 @@ START_TEST(customer_ticket_span_counts)
 }
 END_TEST
 
-START_TEST(cache_kib_sets_the_bound)
-{
-	struct kx x;
-	kx_open(&x);
-	struct derr e = {0};
-	ck_assert_int_eq(store_set_cache_kib(x.st, 8192, &e), DESK_OK);
-	sqlite3_stmt *s;
-	ck_assert_int_eq(sqlite3_prepare_v2(x.st->db, "PRAGMA cache_size", -1, &s, NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
-	ck_assert_int_eq(sqlite3_column_int(s, 0), -8192);
-	sqlite3_finalize(s);
-	ck_assert_int_eq(store_set_cache_kib(x.st, 0, &e), DESK_EINVAL);
-	ck_assert_ptr_nonnull(strstr(e.msg, "0 KiB"));
-	kx_close(&x);
-}
-END_TEST
-
 Suite *suite_keys(void)
 {
 	Suite *s = suite_create("keys");
@@ -268,7 +251,6 @@ Suite *suite_keys(void)
 	tcase_add_test(t, search_pages_in_view_order);
 	tcase_add_test(t, search_maps_messages_by_index);
 	tcase_add_test(t, customer_ticket_span_counts);
-	tcase_add_test(t, cache_kib_sets_the_bound);
 	suite_add_tcase(s, t);
 	return s;
 }
