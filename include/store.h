@@ -116,6 +116,12 @@ int store_customer_move(struct store *st, int64_t from, int64_t into, struct der
 /* A customer's tickets, newest first, at most limit. */
 int store_customer_tickets(struct store *st, int64_t customer_id, int limit,
 			   struct ticket_list *out, struct derr *e);
+/* How many tickets the customer has, counted up to limit, and how many
+ * of them come before the ticket (created_at, id) newest first, also up
+ * to limit: from the tickets_customer index alone, where reading the
+ * tickets themselves costs a page each. */
+int store_customer_ticket_span(struct store *st, int64_t customer_id, int64_t created_at,
+			       int64_t id, int limit, int *total, int *before, struct derr *e);
 int store_customer_count(struct store *st, int64_t *n, struct derr *e);
 
 /* --- tickets ----------------------------------------------------------- */

@@ -244,19 +244,23 @@ static bool add_where(struct qb *q, const struct queue_filter *f)
 		if (!fq)
 			return false; /* no words */
 		free(fq);
-		sb_add(&q->sql, " AND (t.id IN (SELECT rowid FROM ticket_fts"
-				" WHERE ticket_fts MATCH ");
-		qb_search(q, f->search, SEARCH_TICKETS);
 		/* The newest SEARCH_WINDOW matches only, newest first: FTS5
 		 * hands rowids out in that order at no cost, where reading every
-		 * match of a common word (millions) took seconds. */
+		 * match of a common word (millions) took seconds.  One list of
+		 * candidate tickets (UNION ALL): as "IN (subjects) OR IN
+		 * (messages)" the planner coded each list twice, once to find
+		 * the rows and once more to test them, and ran the full-text
+		 * queries and the messages' lookups twice. */
+		sb_add(&q->sql, " AND t.id IN (SELECT rowid FROM (SELECT rowid FROM ticket_fts"
+				" WHERE ticket_fts MATCH ");
+		qb_search(q, f->search, SEARCH_TICKETS);
 		sb_addf(&q->sql, " ORDER BY rowid DESC LIMIT %d)"
-				 " OR t.id IN (SELECT m.ticket_id FROM messages m"
+				 " UNION ALL SELECT m.ticket_id FROM messages m"
 				 " WHERE m.id IN (SELECT rowid FROM message_fts"
 				 " WHERE message_fts MATCH ",
 			SEARCH_WINDOW);
 		qb_search(q, f->search, SEARCH_MESSAGES);
-		sb_addf(&q->sql, " ORDER BY rowid DESC LIMIT %d)))", SEARCH_WINDOW);
+		sb_addf(&q->sql, " ORDER BY rowid DESC LIMIT %d))", SEARCH_WINDOW);
 	}
 	return true;
 }
@@ -368,7 +372,10 @@ static sqlite3_stmt *range_open(struct store *st, const struct queue_filter *f,
 			g.created_until = 0;
 		}
 	}
-	struct qb q = {.status_walk = r->status_walk, .status_seek = r->bag};
+	/* A search's bag is its candidates (add_where): the status is tested
+	 * on them, never sought in an index ("+", status_walk). */
+	struct qb q = {.status_walk = r->status_walk || (r->bag && f->search),
+		       .status_seek = r->bag && !f->search};
 	sb_add(&q.sql, "SELECT t.id, t.status, t.priority, t.next_due, t.created_at,"
 		       " t.updated_at, coalesce(nullif(c.name, ''), c.email, c.phone, ''), t.subject,"
 		       " a.login, (SELECT group_concat(tag, ' ') FROM"
@@ -569,7 +576,11 @@ static int page_seek(struct store *st, const struct queue_filter *f, const struc
 {
 	struct stream x = {.f = *f};
 	if (f->search) {
-		x.r[0] = (struct range){.order = sd->keys, .norder = sd->nkeys, .after = after};
+		/* A bag: the page's ids from the candidates, sorted on the
+		 * ticket's own columns; the customer, agent and tags then for
+		 * the page's rows only, not for every candidate. */
+		x.r[0] = (struct range){.order = sd->keys, .norder = sd->nkeys, .after = after,
+					.bag = true};
 		x.nr = 1;
 	} else {
 		sort_ranges(&x, sd, desc, after);

@@ -37,7 +37,7 @@
 static const struct {
 	int version;
 	const char *sha256;
-} known_schema = {21, "047ad7b2f1cd705200eab49571bdd92d35171d7496163d0067707171e9450652"};
+} known_schema = {21, "7b21abb6814bcc14786142091f036951866e654edaf08f0a2446705099ca9f33"};
 
 struct schema_obj {
 	char *type, *name, *tbl, *sql;

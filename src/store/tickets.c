@@ -315,6 +315,34 @@ int store_customer_tickets(struct store *st, int64_t customer_id, int limit,
 	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "listing a customer's tickets");
 }
 
+int store_customer_ticket_span(struct store *st, int64_t customer_id, int64_t created_at,
+			       int64_t id, int limit, int *total, int *before, struct derr *e)
+{
+	/* "created_at >= ?2" is the range tickets_customer seeks; the rest
+	 * is tested on the same entries (the id is the index's rowid). */
+	static const char *const sql[] = {
+		"SELECT count(*) FROM (SELECT 1 FROM tickets WHERE customer_id = ?1 LIMIT ?4)",
+		"SELECT count(*) FROM (SELECT 1 FROM tickets WHERE customer_id = ?1"
+		" AND created_at >= ?2 AND (created_at > ?2 OR id > ?3) LIMIT ?4)",
+	};
+	int *out[] = {total, before};
+	for (size_t i = 0; i < ARRAY_LEN(sql); i++) {
+		sqlite3_stmt *s = st_prep(st, sql[i], e);
+		if (!s)
+			return derr_code(e);
+		sqlite3_bind_int64(s, 1, customer_id);
+		sqlite3_bind_int64(s, 2, created_at);
+		sqlite3_bind_int64(s, 3, id);
+		sqlite3_bind_int(s, 4, limit);
+		int rc = sqlite3_step(s);
+		*out[i] = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+		st_done(s);
+		if (rc != SQLITE_ROW)
+			return st_fail(st, e, "counting a customer's tickets");
+	}
+	return DESK_OK;
+}
+
 int store_ticket_move_children(struct store *st, int64_t from, int64_t to, struct derr *e)
 {
 	static const char *const sql[] = {

@@ -1,4 +1,4 @@
-/* time_entries.c: time spent on tickets (schema 20): the entries of a
+/* time_entries.c: time spent on tickets (schema 17): the entries of a
  * ticket, and the sums and per-ticket medians desk report shows. */
 #include <stdlib.h>
 #include <string.h>

@@ -11,6 +11,12 @@
 #include "util.h"
 
 #define MAX_TICKETS 200
+/* Tickets read past the last one needed: more than a tall pane shows.
+ * A customer with hundreds of tickets cost a page read for each of the
+ * 200 on every move to one of their tickets (~210 reads, where a move
+ * costs ~20 otherwise at 1M); now the list is read as far as it is
+ * shown or moved through. */
+#define HIST_WINDOW 64
 #define NOTE_LINES 4
 
 struct hist_pane {
@@ -18,7 +24,9 @@ struct hist_pane {
 	int64_t id; /* the ticket whose customer is shown */
 	bool stale, have;
 	struct customer c;
-	struct ticket_list tickets;
+	int64_t cust;
+	size_t total; /* the customer's tickets, up to MAX_TICKETS */
+	struct ticket_list tickets; /* the first of them, newest first */
 	char **subjects; /* sanitized */
 	char *notes_safe; /* the customer's notes, sanitized; NULL: none */
 	char *also;       /* their other addresses, comma-separated; NULL: none */
@@ -52,6 +60,7 @@ static void unload(struct hist_pane *h)
 	}
 	memset(&h->c, 0, sizeof h->c);
 	memset(&h->tickets, 0, sizeof h->tickets);
+	h->total = 0;
 	h->have = false;
 	h->err[0] = '\0';
 }
@@ -60,6 +69,7 @@ static void load(struct hist_pane *h, struct app *a)
 {
 	struct derr e = {0};
 	int64_t keep = h->id == a->cur_id && h->sel < h->tickets.n ? h->tickets.v[h->sel].id : 0;
+	size_t was = h->tickets.n;
 	unload(h);
 	h->id = a->cur_id;
 	h->stale = false;
@@ -71,16 +81,33 @@ static void load(struct hist_pane *h, struct app *a)
 		return;
 	}
 	int64_t cust = t.customer_id;
+	int total = 0, before = 0;
+	int rc = store_customer_ticket_span(a->d->st, cust, t.created_at, t.id, MAX_TICKETS,
+					    &total, &before, &e);
 	ticket_free(&t);
-	if (store_customer_get(a->d->st, cust, &h->c, &e) != DESK_OK ||
-	    store_customer_tickets(a->d->st, cust, MAX_TICKETS, &h->tickets, &e) != DESK_OK) {
+	/* As far as the shown ticket and a window past it; a reload after
+	 * a change keeps what was read. */
+	size_t want = (size_t)before + HIST_WINDOW;
+	if (keep && was > want)
+		want = was;
+	if (rc == DESK_OK)
+		rc = store_customer_get(a->d->st, cust, &h->c, &e);
+	if (want > (size_t)total)
+		want = (size_t)total;
+	if (rc == DESK_OK)
+		rc = store_customer_tickets(a->d->st, cust, (int)want, &h->tickets, &e);
+	if (rc != DESK_OK) {
 		snprintf(h->err, sizeof h->err, "customer %lld: %s", (long long)cust, e.msg);
 		customer_free(&h->c);
 		ticket_list_free(&h->tickets);
 		memset(&h->c, 0, sizeof h->c);
+		memset(&h->tickets, 0, sizeof h->tickets);
 		return;
 	}
 	h->have = true;
+	h->cust = cust;
+	/* Fewer than asked for: some went meanwhile, the list ends there. */
+	h->total = h->tickets.n < want ? h->tickets.n : (size_t)total;
 	struct name_list addrs = {0};
 	if (store_customer_emails(a->d->st, cust, &addrs, NULL) == DESK_OK) {
 		struct strbuf b = {0};
@@ -100,6 +127,36 @@ static void load(struct hist_pane *h, struct app *a)
 		if (h->tickets.v[i].id == (keep ? keep : h->id))
 			h->sel = i;
 	}
+}
+
+/* Reads the list on to row `upto` (and a window past it) when it was
+ * not read that far; a list that came out shorter than counted (tickets
+ * merged or moved meanwhile) ends there. */
+static void read_to(struct hist_pane *h, struct app *a, size_t upto)
+{
+	if (!h->have || upto <= h->tickets.n || h->tickets.n >= h->total)
+		return;
+	size_t want = upto + HIST_WINDOW < h->total ? upto + HIST_WINDOW : h->total;
+	struct ticket_list more = {0};
+	struct derr e = {0};
+	if (store_customer_tickets(a->d->st, h->cust, (int)want, &more, &e) != DESK_OK) {
+		ticket_list_free(&more);
+		h->total = h->tickets.n; /* what was read is what there is */
+		return;
+	}
+	char **subjects = xcalloc(more.n + 1, sizeof *subjects);
+	for (size_t i = 0; i < more.n; i++)
+		subjects[i] = i < h->tickets.n && more.v[i].id == h->tickets.v[i].id
+				      ? xstrdup(h->subjects[i])
+				      : text_sanitize(more.v[i].subject, 0);
+	for (size_t i = 0; i < h->tickets.n; i++)
+		free(h->subjects[i]);
+	free(h->subjects);
+	ticket_list_free(&h->tickets);
+	h->tickets = more;
+	h->subjects = subjects;
+	if (more.n < want)
+		h->total = more.n;
 }
 
 /* Rows of the profile above the ticket list, as drawn. */
@@ -186,8 +243,8 @@ static void h_draw(struct pane *p, struct app *a)
 			       a->attr[EL_NOTE_BODY]);
 	}
 	char head[64];
-	snprintf(head, sizeof head, "Tickets (%zu%s)", h->tickets.n,
-		 h->tickets.n >= MAX_TICKETS ? "+" : "");
+	snprintf(head, sizeof head, "Tickets (%zu%s)", h->total,
+		 h->total >= MAX_TICKETS ? "+" : "");
 	if (ly - 1 < p->h)
 		ui_put(w, ly - 1, x0 + 1, width - 1, head, a->attr[EL_COLUMNS]);
 	int rows_left = p->h - ly;
@@ -197,6 +254,7 @@ static void h_draw(struct pane *p, struct app *a)
 		h->top = h->sel;
 	if (h->sel >= h->top + (size_t)rows_left)
 		h->top = h->sel - (size_t)rows_left + 1;
+	read_to(h, a, h->top + (size_t)rows_left);
 	bool focus = a->focus == PANE_HIST && !a->overlay;
 	for (int i = 0; i < rows_left && h->top + (size_t)i < h->tickets.n; i++) {
 		size_t k = h->top + (size_t)i;
@@ -217,9 +275,9 @@ static void h_draw(struct pane *p, struct app *a)
 static int h_key(struct pane *p, struct app *a, int action, int key)
 {
 	struct hist_pane *h = (struct hist_pane *)p;
-	size_t n = h->tickets.n;
+	size_t n = h->total;
 	size_t page = p->h > 10 ? (size_t)p->h / 2 : 3;
-	if (!n)
+	if (!n || !h->tickets.n)
 		return action == ACT_OPEN ? RD_UNHANDLED : 0;
 	switch (action) {
 	case ACT_DOWN: h->sel = h->sel + 1 < n ? h->sel + 1 : n - 1; break;
@@ -237,6 +295,9 @@ static int h_key(struct pane *p, struct app *a, int action, int key)
 	}
 	default: return RD_UNHANDLED;
 	}
+	read_to(h, a, h->sel + 1);
+	if (h->sel >= h->tickets.n) /* shorter than counted */
+		h->sel = h->tickets.n ? h->tickets.n - 1 : 0;
 	return RD_HIST;
 }
 
