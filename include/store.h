@@ -473,6 +473,12 @@ void store_import_unlock(struct store *st);
  * writers (a PASSIVE checkpoint takes no write lock).  Off restores
  * synchronous=FULL and the default checkpoints. */
 void store_bulk_wal(struct store *st, bool on);
+/* Between two transactions of a long job (an import's batches): waits,
+ * at most max_ms, while other writers are queued at the write gate, so
+ * that they go first. */
+void store_let_waiters_first(struct store *st, long max_ms);
+/* Whether another process waits at the write gate now. */
+bool store_gate_waiting(struct store *st);
 void store_checkpoint_passive(struct store *st);
 
 enum import_state { IMPORT_CHECKING, IMPORT_READY };

@@ -283,6 +283,8 @@ static int publish(struct desk *d, struct import_run *run, const struct import_o
 		 * (measured: writers' p99 673 ms with a checkpoint a second,
 		 * 273 ms with one a batch, 330 ms with no import at all). */
 		store_checkpoint_passive(d->st);
+		/* The agents who queued during the batch write before the next. */
+		store_let_waiters_first(d->st, IMPORT_BATCH_MS * 2);
 		if (rc == DESK_OK) {
 			double s = mono_s() - t0;
 			progress(o, false, run->done, run->total,
@@ -491,6 +493,7 @@ static int check_file(struct importer *im, FILE *in, struct spool *sp,
 				if ((rc = spool_flush(im->d, sp, false, 0, e)))
 					break;
 				store_checkpoint_passive(im->d->st); /* as after a batch */
+				store_let_waiters_first(im->d->st, IMPORT_BATCH_MS * 2);
 				flushed = mono_s();
 				progress(o, true, im->line, 0, 0);
 				pause_ms(o ? o->pause_ms : 0);

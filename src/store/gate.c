@@ -15,9 +15,19 @@
  * moving and it waits on, however long the queue; a record unchanged for
  * the bound (GATE_STUCK_MS) is a stuck writer, which the waiter names.
  *
+ * A long job that writes batch after batch (an import) lets the agents
+ * waiting go first between its batches: a waiter holds a shared lock on
+ * the byte after the record while it waits (an OFD byte-range lock,
+ * which does not touch the flock), and store_let_waiters_first waits
+ * until that byte is free.  flock wakes every waiter and the first to
+ * run wins, so without this the importer, straight back at the gate,
+ * often beat agents the scheduler had not run yet.
+ *
  * A gate that cannot be opened (a read-only folder, a file of someone
  * else's) is not an error: the writer goes on with SQLite's busy handler
  * alone, and store_gate_problem() says why once. */
+/* F_OFD_SETLK and F_OFD_GETLK: Linux's open-file-description locks. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -38,6 +48,7 @@
 #define GATE_SLICE_MS 500
 #define GATE_STUCK_MS 30000
 #define GATE_RECORD 128 /* bytes: "pid start-ms label", space padded */
+#define GATE_WAITING GATE_RECORD /* the byte a waiter holds shared while it waits */
 
 static char gate_problem[512];
 
@@ -218,6 +229,34 @@ void gate_heartbeat(struct store *st)
 	}
 }
 
+/* Says (on) or unsays that this process waits for the gate.  Best
+ * effort: a failure costs only the importer's courtesy. */
+static void set_waiting(int fd, bool on)
+{
+	struct flock fl = {.l_type = on ? F_RDLCK : F_UNLCK, .l_whence = SEEK_SET,
+			   .l_start = GATE_WAITING, .l_len = 1};
+	if (fcntl(fd, F_OFD_SETLK, &fl) != 0) {
+	}
+}
+
+bool store_gate_waiting(struct store *st)
+{
+	if (!st->gate_ready)
+		return false;
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = GATE_WAITING,
+			   .l_len = 1};
+	return fcntl(st->gate_fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+}
+
+static int gate_taken(struct store *st)
+{
+	st->gate_since = wall_ms();
+	st->gate_beats = 0;
+	write_record(st);
+	st->gate_held = true;
+	return DESK_OK;
+}
+
 int gate_enter(struct store *st, struct derr *e)
 {
 	if (st->gate_held)
@@ -237,9 +276,12 @@ int gate_enter(struct store *st, struct derr *e)
 	}
 	if (st->gate_off)
 		return DESK_OK;
+	if (flock(st->gate_fd, LOCK_EX | LOCK_NB) == 0)
+		return gate_taken(st);
 	char seen[GATE_RECORD + 1] = "", now_rec[GATE_RECORD + 1];
 	long long bound = stuck_ms(), same_since = mono_ms();
 	read_record(st->gate_fd, seen);
+	set_waiting(st->gate_fd, true);
 	while (!lock_for(st->gate_fd, GATE_SLICE_MS)) {
 		read_record(st->gate_fd, now_rec);
 		if (strcmp(now_rec, seen) != 0) { /* the gate moved: wait on */
@@ -257,14 +299,23 @@ int gate_enter(struct store *st, struct derr *e)
 				 "end it, then try again)",
 				 st->path, bound / 1000, who);
 			free(who);
+			set_waiting(st->gate_fd, false);
 			return DESK_EBUSY;
 		}
 	}
-	st->gate_since = wall_ms();
-	st->gate_beats = 0;
-	write_record(st);
-	st->gate_held = true;
-	return DESK_OK;
+	set_waiting(st->gate_fd, false);
+	return gate_taken(st);
+}
+
+void store_let_waiters_first(struct store *st, long max_ms)
+{
+	if (!st->gate_ready || st->gate_held)
+		return;
+	long long until = mono_ms() + max_ms;
+	while (store_gate_waiting(st) && mono_ms() < until) {
+		struct timespec ms = {0, 1000000};
+		nanosleep(&ms, NULL);
+	}
 }
 
 bool gate_try(struct store *st)
