@@ -7,6 +7,8 @@
 #include "store.h"
 
 #define STMT_CACHE_SIZE 96
+/* How long one attempt to lock the database waits inside SQLite (db.c). */
+#define BUSY_SLICE_MS 200
 
 struct stmt_slot {
 	char *sql;
@@ -32,6 +34,7 @@ struct store {
 	char *gate_label; /* who this writer is, for naming a stuck one */
 	long long gate_since, gate_beat_at; /* gate.c's record: taken, last beat */
 	long gate_beats;
+	int wal_frames; /* the WAL's size after this connection's last commit */
 };
 
 /* A cached prepared statement for sql, reset and with bindings cleared;
@@ -44,6 +47,15 @@ void st_done(sqlite3_stmt *s);
 int st_fail(struct store *st, struct derr *e, const char *what);
 /* Steps a statement that returns no rows; resets it. */
 int st_exec_stmt(struct store *st, sqlite3_stmt *s, struct derr *e, const char *what);
+/* upkeep.c: housekeeping kept out of writers' transactions.  attach
+ * (a read-write connection) takes over SQLite's checkpoint; after_commit
+ * runs it once the WAL is large, outside the gate; fts_settings makes
+ * FTS5 write small segments (once per database); at_close merges them
+ * and refreshes statistics when the gate is free. */
+void upkeep_attach(struct store *st);
+void upkeep_after_commit(struct store *st);
+int upkeep_fts_settings(struct store *st, struct derr *e);
+void upkeep_at_close(struct store *st);
 /* Runs literal SQL (schema, pragmas) with sqlite3_exec. */
 int st_exec(struct store *st, const char *sql, struct derr *e);
 
