@@ -2333,6 +2333,9 @@ end
 # The write gate (issue 16).
 # shellcheck source=tests/cli/gate_tests.bash
 . "$ROOT/tests/cli/gate_tests.bash"
+# Read-only commands under a held write lock (issue 16).
+# shellcheck source=tests/cli/readonly_tests.bash
+. "$ROOT/tests/cli/readonly_tests.bash"
 
 t "the main database is intact after everything (integrity_check)"
 [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check: $(sqlite3 "$DB" 'PRAGMA integrity_check')"
