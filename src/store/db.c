@@ -252,7 +252,7 @@ static void allow_schema(struct store *st)
 
 static int configure(struct store *st, bool readonly, struct derr *e)
 {
-	sqlite3_busy_timeout(st->db, BUSY_SLICE_MS);
+	sqlite3_busy_timeout(st->db, BUSY_WAIT_MS);
 	sqlite3_extended_result_codes(st->db, 1);
 	int rc;
 	if ((rc = harden(st, e)))
@@ -430,22 +430,26 @@ int store_begin(struct store *st, struct derr *e)
 	if (grc)
 		return grc;
 	unsigned seed = (unsigned)getpid() ^ (unsigned)time(NULL);
-	for (int attempt = 0; attempt < BEGIN_ATTEMPTS; attempt++) {
-		int rc = sqlite3_step(s);
+	sqlite3_busy_timeout(st->db, BUSY_SLICE_MS);
+	int rc = SQLITE_BUSY;
+	for (int attempt = 0; attempt < BEGIN_ATTEMPTS && rc != SQLITE_DONE; attempt++) {
+		rc = sqlite3_step(s);
 		sqlite3_reset(s);
-		if (rc == SQLITE_DONE) {
-			st->in_txn = true;
-			return DESK_OK;
-		}
-		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) {
-			gate_leave(st);
-			return st_fail(st, e, "starting a change");
-		}
-		sleep_ms(1 + rand_r(&seed) % 20);
+		if (rc != SQLITE_DONE && (rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			break;
+		if (rc != SQLITE_DONE)
+			sleep_ms(1 + rand_r(&seed) % 20);
+	}
+	sqlite3_busy_timeout(st->db, BUSY_WAIT_MS);
+	if (rc == SQLITE_DONE) {
+		st->in_txn = true;
+		return DESK_OK;
 	}
 	/* Inside the gate only a writer that bypasses it (the sqlite3
 	 * shell, an older desk) can keep the database locked this long. */
-	int out = st_fail(st, e, "waiting to write");
+	int out = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED
+			  ? st_fail(st, e, "waiting to write")
+			  : st_fail(st, e, "starting a change");
 	gate_leave(st);
 	return out;
 }

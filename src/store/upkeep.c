@@ -139,7 +139,7 @@ static void upkeep_run(struct store *st, bool stats)
 	if (stats)
 		sqlite3_exec(st->db, "PRAGMA analysis_limit = 1000; PRAGMA optimize", NULL, NULL,
 			     NULL);
-	sqlite3_busy_timeout(st->db, BUSY_SLICE_MS);
+	sqlite3_busy_timeout(st->db, BUSY_WAIT_MS);
 	gate_leave(st);
 }
 
