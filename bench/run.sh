@@ -9,6 +9,8 @@
 #   BENCH_QUICK=1            a tiny run (2k tickets, scratch data, few
 #                            runs, no neomutt) proving the programs work;
 #                            `make check` runs it and asserts no timing
+#   BENCH_CLI_AGENTS=128     agents running the CLI flat out (quick: 8;
+#   BENCH_CLI_SECONDS=60     0 skips the row), for so long (quick: 5)
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -317,6 +319,40 @@ bench_size() {
 		put "$size" cli_sqlite "$(sort -n "$WORK/cli-sqlite.ms" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')"
 		put "$size" cli_ratio "$(awk -v d="$(get "$size" cli_note)" -v b="$(get "$size" cli_sqlite)" 'BEGIN { if (b > 0) printf "%.1fx", d / b }')"
 	fi
+
+	# Agents running the CLI flat out, each as itself: desk note, claim
+	# and reply in turn on the first 200 open tickets, no pause, for
+	# BENCH_CLI_SECONDS.  Errors that reached an agent (a claim refused
+	# because someone else holds the ticket is an answer, not an error;
+	# target 0) and the acknowledged notes and replies not stored
+	# (target 0).
+	cli_agents=${BENCH_CLI_AGENTS:-$([ "$QUICK" = 1 ] && echo 8 || echo 128)}
+	cli_secs=${BENCH_CLI_SECONDS:-$([ "$QUICK" = 1 ] && echo 5 || echo 60)}
+	if command -v sqlite3 >/dev/null && [ "$cli_agents" -gt 0 ]; then
+		say "$size: $cli_agents agents running the CLI flat out for $cli_secs s"
+		admin=$(sqlite3 "$copy" "SELECT login FROM agents WHERE role = 'admin' ORDER BY id LIMIT 1")
+		for i in $(seq "$cli_agents"); do
+			"$DESK" --db "$copy" --as "$admin" agent add "cli$i" >/dev/null 2>&1 || true
+		done
+		sqlite3 "$copy" "SELECT id FROM tickets WHERE status IN ('new', 'open') ORDER BY id LIMIT 200" \
+			>"$WORK/cli-tickets"
+		rm -f "$WORK"/cli-ack.* "$WORK"/cli-err.*
+		end_at=$(($(date +%s) + cli_secs))
+		for i in $(seq "$cli_agents"); do
+			cli_flat_agent "$i" "$end_at" &
+		done
+		wait
+		acked=$(cat "$WORK"/cli-ack.* 2>/dev/null | wc -l)
+		claims=$(cat "$WORK"/cli-claims.* 2>/dev/null | wc -l)
+		errors=$(cat "$WORK"/cli-err.* 2>/dev/null | grep -c . || true)
+		busy=$(cat "$WORK"/cli-err.* 2>/dev/null | grep -ci 'busy\|locked\|write gate' || true)
+		sqlite3 "$copy" "SELECT body FROM messages WHERE body LIKE 'cli a%'" | sort >"$WORK/cli-stored"
+		missing=$(cat "$WORK"/cli-ack.* 2>/dev/null | sort | comm -23 - "$WORK/cli-stored" | wc -l)
+		put "$size" cli_flat "$(((acked + claims) / cli_secs))/s, $errors / $busy"
+		put "$size" cli_flat_missing "$missing of $acked"
+		cat "$WORK"/cli-err.* 2>/dev/null | sort | uniq -c | sort -rn | head -5 >&2
+		rm -f "$WORK"/cli-ack.* "$WORK"/cli-claims.* "$WORK"/cli-err.* "$WORK/cli-stored"
+	fi
 	rm -f "$copy" "$copy-wal" "$copy-shm"
 }
 
@@ -324,6 +360,30 @@ if [ "$QUICK" = 1 ]; then
 	"$ROOT/build/bench-bulkcheck" "$WORK" >"$WORK/bulkcheck.out" || true
 	cat "$WORK/bulkcheck.out" >&2
 fi
+# One agent of the CLI flat-out row: note, claim, reply in turn on the
+# tickets of $WORK/cli-tickets, as agent cli$1, until epoch $2 (stop_at).  Each
+# acknowledged note and reply body goes to cli-ack.$1, each claim to
+# cli-claims.$1, and whatever else desk said on stderr to cli-err.$1.
+cli_flat_agent() {
+	# shellcheck disable=SC2046 # the ticket ids, one word each
+	set -- "$1" "$2" $(cat "$WORK/cli-tickets")
+	a=$1 stop_at=$2 n=0 ntix=$(($# - 2))
+	while [ "$(date +%s)" -lt "$stop_at" ]; do
+		n=$((n + 1))
+		k=$(((a * 7 + n) % ntix + 3))
+		eval "tid=\${$k}"
+		case $((n % 3)) in
+		0) "$DESK" --db "$copy" --as "cli$a" note "$tid" --body "cli a$a-$n" \
+			>/dev/null 2>>"$WORK/cli-err.$a" && echo "cli a$a-$n" >>"$WORK/cli-ack.$a" ;;
+		1) out=$("$DESK" --db "$copy" --as "cli$a" claim "$tid" 2>&1 >/dev/null) &&
+			echo "$tid" >>"$WORK/cli-claims.$a"
+			case $out in *"already assigned to"* | "") ;; *) echo "$out" >>"$WORK/cli-err.$a" ;; esac ;;
+		2) "$DESK" --db "$copy" --as "cli$a" reply "$tid" --body "cli a$a-$n" \
+			>/dev/null 2>>"$WORK/cli-err.$a" && echo "cli a$a-$n" >>"$WORK/cli-ack.$a" ;;
+		esac
+	done
+}
+
 for s in $SIZES; do
 	bench_size "$s"
 done
@@ -395,6 +455,8 @@ row() { # label target metric [suffix]
 	row "CLI note, start to exit (median)" "" cli_note
 	row "  sqlite3 shell, one insert" "floor" cli_sqlite
 	row "  desk / sqlite3" "<= 3x" cli_ratio
+	row "CLI agents flat out: ops/s, errors / busy" "0 busy" cli_flat
+	row "  acknowledged writes not stored" "0" cli_flat_missing
 	row "st_prep hit, full cache, us" "" st_prep
 } | tee "$OUT/table.txt" "$OUT/table-$(echo $SIZES | tr " " "-").txt"
 
@@ -410,13 +472,25 @@ if [ "$QUICK" = 1 ]; then
 			session_rss import import_empty import_base import_ratio import_wait \
 			report report_all report_floor report_ratio report_json \
 			report_30d dashboard writers8 writers32 writers128 base8 base32 base128 \
-			ratio8 ratio32 ratio128 cli_note cli_sqlite cli_ratio st_prep; do
+			ratio8 ratio32 ratio128 cli_note cli_sqlite cli_ratio cli_flat cli_flat_missing \
+			st_prep; do
 			v=$(get "$s" "$m")
 			case "$v" in
 			"" | *nan* | *n/a*) fail=$((fail + 1)); say "FAILED: $s: no figure for $m" ;;
 			*) pass=$((pass + 1)) ;;
 			esac
 		done
+		# Not a timing: no agent of the CLI flat-out row saw an error,
+		# and each acknowledged write is stored.
+		case "$(get "$s" cli_flat)" in
+		*", 0 / 0") pass=$((pass + 1)) ;;
+		*) fail=$((fail + 1)); say "FAILED: $s: CLI agents flat out: $(get "$s" cli_flat)" ;;
+		esac
+		case "$(get "$s" cli_flat_missing)" in
+		"0 of 0" | "") fail=$((fail + 1)); say "FAILED: $s: CLI agents flat out: nothing acknowledged" ;;
+		"0 of "*) pass=$((pass + 1)) ;;
+		*) fail=$((fail + 1)); say "FAILED: $s: acknowledged but not stored: $(get "$s" cli_flat_missing)" ;;
+		esac
 	done
 	echo "test-bench: $pass passed, $fail failed"
 	[ "$fail" -eq 0 ]

@@ -7,11 +7,11 @@
  * Forks PROCS processes; each opens the database as its own agent (as
  * `desk note` would, through core/), then adds NOTES internal notes to
  * random open tickets (of the first 2000 in the open queue; closed ones
- * take no notes) with core_note, sleeping a random
- * 0..GAP ms between them (after a random start and one untimed warm-up
- * note).  Each core_note is one BEGIN IMMEDIATE ...
- * COMMIT with its audit event; its wall time (waiting for the write lock
- * included) is what is measured.  Prints p50/p99/max over all notes,
+ * take no notes) with core_note, sleeping a random 0..GAP ms between
+ * them (after one untimed warm-up note, a start line all writers wait
+ * at, then a random start within one gap).  Each core_note is one
+ * BEGIN IMMEDIATE ... COMMIT with its audit event; its wall time
+ * (waiting for the write lock included) is what is measured.  Prints p50/p99/max over all notes,
  * the failures (which must be 0) and the commits per second.
  *
  * --baseline is the floor to compare with: the same processes, pauses
@@ -47,6 +47,20 @@ static int cmp_d(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The start line: every writer opens the database and writes its
+ * warm-up note first, then says so on ready_fd and waits on go_fd until
+ * the parent closes it, once all are ready.  Without it the first notes
+ * measured the other processes' start-up (each parses the schema: 128
+ * of them on two cores is a second of CPU), not the writes. */
+static void wait_for_start(int ready_fd, int go_fd)
+{
+	char c = 'r';
+	if (write(ready_fd, &c, 1) != 1)
+		return;
+	while (read(go_fd, &c, 1) < 0 && errno == EINTR)
+		;
+}
+
 static int64_t *ids;
 static size_t nids;
 
@@ -75,7 +89,8 @@ static int load_ids(const char *db, long max)
 	return 0;
 }
 
-static int writer(const char *db, int idx, int notes, int gap_ms, unsigned seed, int out_fd)
+static int writer(const char *db, int idx, int notes, int gap_ms, unsigned seed, int out_fd,
+		  int ready_fd, int go_fd)
 {
 	struct config cfg;
 	struct derr e = {0};
@@ -88,12 +103,13 @@ static int writer(const char *db, int idx, int notes, int gap_ms, unsigned seed,
 		return 1;
 	}
 	unsigned r = seed * 7919u + (unsigned)idx;
-	/* Agents do not all start typing at the same instant: a random start
-	 * within one gap, and one note first, untimed, that prepares the
-	 * statements and warms the page cache. */
+	/* One note first, untimed, that prepares the statements and warms
+	 * the page cache; then agents do not all start typing at the same
+	 * instant: a random start within one gap. */
+	core_note(&d, ids[(size_t)rand_r(&r) % nids], "Bench warm-up note.", &e);
+	wait_for_start(ready_fd, go_fd);
 	if (gap_ms)
 		usleep((useconds_t)(rand_r(&r) % (gap_ms * 1000 + 1)));
-	core_note(&d, ids[(size_t)rand_r(&r) % nids], "Bench warm-up note.", &e);
 	for (int i = 0; i < notes; i++) {
 		int64_t id = ids[(size_t)rand_r(&r) % nids];
 		char body[128];
@@ -116,7 +132,7 @@ static int writer(const char *db, int idx, int notes, int gap_ms, unsigned seed,
 
 /* One bare SQLite writer: what a note costs with nothing of desk. */
 static int baseline_writer(const char *path, int idx, int notes, int gap_ms, unsigned seed,
-			   int out_fd)
+			   int out_fd, int ready_fd, int go_fd)
 {
 	sqlite3 *db;
 	char *gate = xasprintf("%s-gate", path);
@@ -133,9 +149,12 @@ static int baseline_writer(const char *path, int idx, int notes, int gap_ms, uns
 	sqlite3_prepare_v2(db, "INSERT INTO notes (writer, body) VALUES (?1, ?2)", -1, &ins, NULL);
 	sqlite3_prepare_v2(db, "COMMIT", -1, &commit, NULL);
 	unsigned r = seed * 7919u + (unsigned)idx;
-	if (gap_ms)
-		usleep((useconds_t)(rand_r(&r) % (gap_ms * 1000 + 1)));
 	for (int i = -1; i < notes; i++) { /* -1: the untimed warm-up */
+		if (i == 0) {
+			wait_for_start(ready_fd, go_fd);
+			if (gap_ms)
+				usleep((useconds_t)(rand_r(&r) % (gap_ms * 1000 + 1)));
+		}
 		char body[128];
 		snprintf(body, sizeof body, "Bench note %d from writer %d: checked with the courier.",
 			 i, idx);
@@ -159,7 +178,7 @@ static int baseline_writer(const char *path, int idx, int notes, int gap_ms, uns
 		double ms = rc == SQLITE_DONE ? now_ms() - t0 : -1;
 		if (i >= 0 && write(out_fd, &ms, sizeof ms) != sizeof ms)
 			break;
-		if (gap_ms)
+		if (gap_ms && i >= 0)
 			usleep((useconds_t)(rand_r(&r) % (gap_ms * 1000 + 1)));
 	}
 	sqlite3_finalize(begin);
@@ -223,18 +242,19 @@ int main(int argc, char **argv)
 	}
 	if (base ? baseline_create(base) : load_ids(db, tickets))
 		return 1;
-	int fds[2];
-	if (pipe(fds)) {
+	int fds[2], ready[2], go[2];
+	if (pipe(fds) || pipe(ready) || pipe(go)) {
 		perror("bench-writers: pipe");
 		return 1;
 	}
-	double t0 = now_ms();
 	for (int i = 0; i < procs; i++) {
 		pid_t pid = fork();
 		if (pid == 0) {
 			close(fds[0]);
-			_exit(base ? baseline_writer(base, i, notes, gap, seed, fds[1])
-				   : writer(db, i, notes, gap, seed, fds[1]));
+			close(ready[0]);
+			close(go[1]);
+			_exit(base ? baseline_writer(base, i, notes, gap, seed, fds[1], ready[1], go[0])
+				   : writer(db, i, notes, gap, seed, fds[1], ready[1], go[0]));
 		}
 		if (pid < 0) {
 			perror("bench-writers: fork");
@@ -242,6 +262,15 @@ int main(int argc, char **argv)
 		}
 	}
 	close(fds[1]);
+	close(ready[1]);
+	close(go[0]);
+	/* All ready (or gone: a writer that failed to open closes its end). */
+	char c;
+	for (int got = 0; got < procs && read(ready[0], &c, 1) == 1; got++)
+		;
+	close(ready[0]);
+	double t0 = now_ms();
+	close(go[1]);
 	size_t n = 0, cap = (size_t)procs * (size_t)notes;
 	double *ms = calloc(cap, sizeof *ms), v;
 	long failed = 0;

@@ -383,6 +383,9 @@ struct tick_action {
  * counts the actions done (or, dry, that would be), *failed the failed. */
 int core_tick(struct desk *d, bool dry_run, void (*report)(const struct tick_action *, void *),
 	      void *arg, size_t *acted, size_t *failed, struct derr *e);
+/* Housekeeping for desk tick: statistics and a step of full-text merging,
+ * skipped if anyone is writing that instant (never waits). */
+void core_upkeep(struct desk *d);
 
 /* --- surveys (src/core/survey*.c) -------------------------------------- */
 /* A survey's token: 32 lower-case hex digits from getentropy (128 bits:

@@ -31,8 +31,13 @@ enum {
  * schema up to STORE_SCHEMA_VERSION.  A database written by a newer desk
  * is refused with DESK_ESCHEMA. */
 int store_open(const char *path, int flags, struct store **out, struct derr *e);
-/* Runs PRAGMA optimize, finalizes statements, closes; sets *st = NULL. */
+/* Finalizes statements and closes; sets *st = NULL.  After a change,
+ * and if the write gate is free, first merges the full-text index a
+ * step (and refreshes statistics after a big change). */
 void store_close(struct store **st);
+/* The housekeeping desk tick does: a step of full-text merging and
+ * PRAGMA optimize, only if the write gate is free this instant. */
+void store_upkeep(struct store *st);
 const char *store_path(const struct store *st);
 int store_schema_version(struct store *st);
 

@@ -126,6 +126,8 @@ static int exec_tick(struct cli_ctx *c, int argc, char **argv)
 	if (rc == DESK_OK)
 		rc = core_survey_tick(&d, dry_run, print_survey, &out, &sent, &skipped, &sfailed,
 				      &e);
+	if (rc == DESK_OK && !dry_run)
+		core_upkeep(&d);
 	desk_close(&d);
 	if (rc)
 		return cli_fail(&e);
@@ -148,7 +150,9 @@ const struct cli_cmd cmd_tick = {
 		"that agent.  A ticket acted on has left the rule's status, and each solve is\n"
 		"decided for a survey once (recorded), so a second run does nothing more.\n"
 		"--dry-run lists what would be done.  Exit 1 if an action failed (the others\n"
-		"are done).  Crontab, every 10 minutes:\n"
+		"are done).  Then, if no one is writing that instant, refreshes the query\n"
+		"planner's statistics and merges the full-text index a step.  Crontab, every\n"
+		"10 minutes:\n"
 		"  */10 * * * * desk tick\n",
 	.exec = exec_tick,
 };

@@ -102,3 +102,8 @@ int core_tick(struct desk *d, bool dry_run, void (*report)(const struct tick_act
 	canned_list_free(&cl);
 	return rc;
 }
+
+void core_upkeep(struct desk *d)
+{
+	store_upkeep(d->st);
+}

@@ -15,11 +15,10 @@
 #include "text.h"
 #include "util.h"
 
-/* How long one BEGIN IMMEDIATE attempt waits inside SQLite, and how many
- * attempts we make: bounded, so a stuck writer gives a clear message
+/* How many BEGIN IMMEDIATE attempts we make, each waiting BUSY_SLICE_MS
+ * inside SQLite: bounded, so a stuck writer gives a clear message
  * instead of a hang, and retried by us with jitter, since SQLite's own
  * busy handler has no fairness under a write storm. */
-#define BUSY_SLICE_MS 200
 #define BEGIN_ATTEMPTS 50
 
 /* What the filesystem holding path says about a failure SQLite reports
@@ -181,8 +180,10 @@ int st_exec_stmt(struct store *st, sqlite3_stmt *s, struct derr *e, const char *
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		out = st_fail(st, e, what);
 	sqlite3_reset(s);
-	if (gated)
+	if (gated) {
 		gate_leave(st);
+		upkeep_after_commit(st);
+	}
 	return out;
 }
 
@@ -251,7 +252,7 @@ static void allow_schema(struct store *st)
 
 static int configure(struct store *st, bool readonly, struct derr *e)
 {
-	sqlite3_busy_timeout(st->db, BUSY_SLICE_MS);
+	sqlite3_busy_timeout(st->db, BUSY_WAIT_MS);
 	sqlite3_extended_result_codes(st->db, 1);
 	int rc;
 	if ((rc = harden(st, e)))
@@ -278,6 +279,7 @@ static int configure(struct store *st, bool readonly, struct derr *e)
 		if ((rc = st_exec(st, "PRAGMA synchronous = FULL;"
 				      "PRAGMA journal_size_limit = 67108864", e)))
 			return rc;
+		upkeep_attach(st);
 	}
 	return DESK_OK;
 }
@@ -339,6 +341,11 @@ int store_open(const char *path, int flags, struct store **out, struct derr *e)
 	allow_schema(st);
 	if (!ro) {
 		rc = schema_migrate(st, e);
+		/* Best effort: a database left with FTS5's defaults still
+		 * works, its notes just pay for merges now and then. */
+		struct derr tune = {0};
+		if (rc == DESK_OK)
+			upkeep_fts_settings(st, &tune);
 	} else {
 		if (v > STORE_SCHEMA_VERSION)
 			rc = derr_set(e, DESK_ESCHEMA,
@@ -391,18 +398,7 @@ void store_close(struct store **stp)
 		}
 	}
 	if (st->db) {
-		/* Statistics (PRAGMA optimize, bounded: without a limit it
-		 * re-analyzes whole tables, seconds on a million tickets) only
-		 * from a connection that changed something, and only when the
-		 * write gate is free this instant: the ANALYZE it may run is a
-		 * write, and a command at exit should wait for no one nor make
-		 * anyone wait.  A busy desk skips it; a quiet moment runs it. */
-		if (st->wrote && gate_try(st)) {
-			sqlite3_busy_timeout(st->db, 0);
-			sqlite3_exec(st->db, "PRAGMA analysis_limit = 1000; PRAGMA optimize", NULL,
-				     NULL, NULL);
-			gate_leave(st);
-		}
+		upkeep_at_close(st);
 		sqlite3_close_v2(st->db);
 	}
 	gate_close(st);
@@ -435,22 +431,26 @@ int store_begin(struct store *st, struct derr *e)
 	if (grc)
 		return grc;
 	unsigned seed = (unsigned)getpid() ^ (unsigned)time(NULL);
-	for (int attempt = 0; attempt < BEGIN_ATTEMPTS; attempt++) {
-		int rc = sqlite3_step(s);
+	sqlite3_busy_timeout(st->db, BUSY_SLICE_MS);
+	int rc = SQLITE_BUSY;
+	for (int attempt = 0; attempt < BEGIN_ATTEMPTS && rc != SQLITE_DONE; attempt++) {
+		rc = sqlite3_step(s);
 		sqlite3_reset(s);
-		if (rc == SQLITE_DONE) {
-			st->in_txn = true;
-			return DESK_OK;
-		}
-		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) {
-			gate_leave(st);
-			return st_fail(st, e, "starting a change");
-		}
-		sleep_ms(1 + rand_r(&seed) % 20);
+		if (rc != SQLITE_DONE && (rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			break;
+		if (rc != SQLITE_DONE)
+			sleep_ms(1 + rand_r(&seed) % 20);
+	}
+	sqlite3_busy_timeout(st->db, BUSY_WAIT_MS);
+	if (rc == SQLITE_DONE) {
+		st->in_txn = true;
+		return DESK_OK;
 	}
 	/* Inside the gate only a writer that bypasses it (the sqlite3
 	 * shell, an older desk) can keep the database locked this long. */
-	int out = st_fail(st, e, "waiting to write");
+	int out = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED
+			  ? st_fail(st, e, "waiting to write")
+			  : st_fail(st, e, "starting a change");
 	gate_leave(st);
 	return out;
 }
@@ -472,6 +472,7 @@ int store_commit(struct store *st, struct derr *e)
 	st->in_txn = false;
 	st->wrote = true;
 	gate_leave(st);
+	upkeep_after_commit(st);
 	return DESK_OK;
 }
 

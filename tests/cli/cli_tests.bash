@@ -2336,6 +2336,9 @@ end
 # Import in batches with a commit point (issue 16).
 # shellcheck source=tests/cli/import_batch_tests.bash
 . "$ROOT/tests/cli/import_batch_tests.bash"
+# Read-only commands under a held write lock (issue 16).
+# shellcheck source=tests/cli/readonly_tests.bash
+. "$ROOT/tests/cli/readonly_tests.bash"
 
 t "the main database is intact after everything (integrity_check)"
 [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check: $(sqlite3 "$DB" 'PRAGMA integrity_check')"
