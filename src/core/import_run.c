@@ -505,6 +505,7 @@ static int check_file(struct importer *im, FILE *in, struct spool *sp,
 			import_report(report, le.msg);
 		if (rc == DESK_EINVAL && im->skip_bad) {
 			res->bad++;
+			rc = DESK_OK; /* skipped: the file goes on, even when it was the last line */
 			continue;
 		}
 		*e = le;

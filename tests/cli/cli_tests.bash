@@ -1473,6 +1473,17 @@ err_match "^$(rx "$IMP/skip.jsonl"):2: status: [^ ]"
 	fail "expected S-1 and S-3 imported"
 end
 
+t "import --skip-bad with the bad line last: the good lines still go in"
+printf '%s\n%s\n' '{"external_id": "L-1", "subject": "One", "customer": {"email": "l@example.com"}}' \
+	'{"external_id": "L-2", "subject": 5}' >"$IMP/lastbad.jsonl"
+tickets=$(count 'SELECT count(*) FROM tickets' "$IDB")
+run --db "$IDB" import --skip-bad "$IMP/lastbad.jsonl"
+rc_is 1
+out_is "desk: imported 1 new and 0 updated tickets; 1 bad lines skipped (listed above)"
+err_match "^$(rx "$IMP/lastbad.jsonl"):2: subject: expected a string, got a number"
+[ "$(count 'SELECT count(*) FROM tickets' "$IDB")" = "$((tickets + 1))" ] || fail "expected 1 more ticket"
+end
+
 t "import from stdin names it \"stdin\" in messages"
 tickets=$(count 'SELECT count(*) FROM tickets' "$IDB")
 run_in $'{"external_id": "C-1", "subject": "x", "customer": {"email": "c@example.com"}, "colour": "red"}\n' --db "$IDB" import -
