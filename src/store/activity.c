@@ -7,31 +7,28 @@
 
 int store_survey_insert(struct store *st, struct survey *sv, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep_insert(st,
 				  "INSERT INTO surveys (ticket_id, kind, score, answered_at, comment,"
 				  " request_id, agent_id, merged_from)"
 				  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, sv->ticket_id);
+	bind_int(s, 1, sv->ticket_id);
 	bind_text(s, 2, survey_kind_name(sv->kind));
-	sqlite3_bind_int(s, 3, sv->score);
-	sqlite3_bind_int64(s, 4, sv->answered_at);
+	bind_int(s, 3, sv->score);
+	bind_int(s, 4, sv->answered_at);
 	bind_text(s, 5, sv->comment);
 	bind_id(s, 6, sv->request_id);
 	bind_id(s, 7, sv->agent_id);
 	bind_id(s, 8, sv->merged_from);
-	int rc = st_exec_stmt(st, s, e, "adding a survey answer");
-	if (rc == DESK_OK)
-		sv->id = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	return st_insert(st, s, &sv->id, e, "adding a survey answer");
 }
 
 int store_surveys(struct store *st, int64_t ticket_id, struct survey_list *out,
 		  struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT s.id, s.ticket_id, s.kind, s.score, s.answered_at,"
 				  " s.comment, s.request_id, s.agent_id, a.login FROM surveys s"
 				  " LEFT JOIN agents a ON a.id = s.agent_id"
@@ -39,15 +36,15 @@ int store_surveys(struct store *st, int64_t ticket_id, struct survey_list *out,
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, ticket_id);
+	bind_int(s, 1, ticket_id);
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
 		struct survey *sv = &out->v[out->n++];
 		memset(sv, 0, sizeof *sv);
 		sv->id = col_int(s, 0);
 		sv->ticket_id = col_int(s, 1);
-		int k = survey_kind_from_name((const char *)sqlite3_column_text(s, 2));
+		int k = survey_kind_from_name(col_str(s, 2));
 		sv->kind = k < 0 ? SURVEY_CSAT : (enum survey_kind)k;
 		sv->score = (int)col_int(s, 3);
 		sv->answered_at = col_int(s, 4);
@@ -57,7 +54,7 @@ int store_surveys(struct store *st, int64_t ticket_id, struct survey_list *out,
 		sv->agent_login = col_text(s, 8);
 	}
 	st_done(s);
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading surveys");
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "reading surveys");
 }
 
 int store_event_insert(struct store *st, struct event *ev, struct derr *e)
@@ -65,26 +62,26 @@ int store_event_insert(struct store *st, struct event *ev, struct derr *e)
 	/* A new change takes its first event's id, chosen here inside the
 	 * write transaction so the two cannot differ and no other desk can
 	 * take it. */
-	sqlite3_stmt *s = st_prep(st,
-				  "INSERT INTO events (id, ticket_id, agent_id, at, action, field,"
-				  " old_value, new_value, change_id)"
-				  " SELECT n, ?1, ?2, ?3, ?4, ?5, ?6, ?7, CASE WHEN ?8 = -1 THEN n"
-				  " ELSE nullif(?8, 0) END"
-				  " FROM (SELECT coalesce(max(id), 0) + 1 AS n FROM events)",
-				  e);
+#define EVENT_INSERT                                                          \
+	"INSERT INTO events (id, ticket_id, agent_id, at, action, field,"     \
+	" old_value, new_value, change_id)"                                  \
+	" SELECT n, ?1, ?2, ?3, ?4, ?5, ?6, ?7, CASE WHEN ?8 = -1 THEN n"    \
+	" ELSE nullif(?8, 0) END"                                            \
+	" FROM (SELECT coalesce(max(id), 0) + 1 AS n FROM events) AS next"
+	struct stmt *s = st_prep_insert(st, EVENT_INSERT, e);
+#undef EVENT_INSERT
 	if (!s)
 		return derr_code(e);
 	bind_id(s, 1, ev->ticket_id);
 	bind_id(s, 2, ev->agent_id);
-	sqlite3_bind_int64(s, 3, ev->at ? ev->at : time_now());
+	bind_int(s, 3, ev->at ? ev->at : time_now());
 	bind_text(s, 4, ev->action);
 	bind_text(s, 5, ev->field);
 	bind_text(s, 6, ev->old_value);
 	bind_text(s, 7, ev->new_value);
-	sqlite3_bind_int64(s, 8, ev->change_id);
-	int rc = st_exec_stmt(st, s, e, "writing the audit log");
+	bind_int(s, 8, ev->change_id);
+	int rc = st_insert(st, s, &ev->id, e, "writing the audit log");
 	if (rc == DESK_OK) {
-		ev->id = sqlite3_last_insert_rowid(st->db);
 		if (ev->change_id == EVENT_NEW_CHANGE)
 			ev->change_id = ev->id;
 	}
@@ -94,7 +91,7 @@ int store_event_insert(struct store *st, struct event *ev, struct derr *e)
 int store_events(struct store *st, int64_t ticket_id, struct event_list *out,
 		 struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT e.id, e.ticket_id, e.agent_id, a.login, e.at, e.action,"
 				  " e.field, e.old_value, e.new_value FROM events e"
 				  " LEFT JOIN agents a ON a.id = e.agent_id"
@@ -102,9 +99,9 @@ int store_events(struct store *st, int64_t ticket_id, struct event_list *out,
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, ticket_id);
+	bind_int(s, 1, ticket_id);
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
 		struct event *ev = &out->v[out->n++];
 		ev->id = col_int(s, 0);
@@ -118,14 +115,14 @@ int store_events(struct store *st, int64_t ticket_id, struct event_list *out,
 		ev->new_value = col_text(s, 8);
 	}
 	st_done(s);
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading the audit log");
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "reading the audit log");
 }
 
 int store_event_last(struct store *st, int64_t ticket_id, const char *field, struct event *out,
 		     struct derr *e)
 {
 	memset(out, 0, sizeof *out);
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT e.id, e.agent_id, a.login, e.at, e.action, e.field,"
 				  " e.old_value, e.new_value FROM events e"
 				  " LEFT JOIN agents a ON a.id = e.agent_id"
@@ -134,10 +131,10 @@ int store_event_last(struct store *st, int64_t ticket_id, const char *field, str
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, ticket_id);
+	bind_int(s, 1, ticket_id);
 	bind_text(s, 2, field);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	int rc = st_step(s);
+	if (rc == ST_ROW) {
 		out->id = col_int(s, 0);
 		out->ticket_id = ticket_id;
 		out->agent_id = col_int(s, 1);
@@ -149,17 +146,17 @@ int store_event_last(struct store *st, int64_t ticket_id, const char *field, str
 		out->new_value = col_text(s, 7);
 	}
 	st_done(s);
-	if (rc == SQLITE_DONE)
+	if (rc == ST_DONE)
 		return derr_set(e, DESK_ENOTFOUND, "ticket %lld has no such event",
 				(long long)ticket_id);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading the audit log");
+	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "reading the audit log");
 }
 
 int store_draft_save_canned(struct store *st, int64_t ticket_id, int64_t agent_id,
 			    enum msg_kind kind, const char *body, const char *canned,
 			    struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "INSERT INTO drafts (ticket_id, agent_id, kind, body, updated_at, canned)"
 				  " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
 				  " ON CONFLICT (ticket_id, agent_id, kind) DO UPDATE"
@@ -168,11 +165,11 @@ int store_draft_save_canned(struct store *st, int64_t ticket_id, int64_t agent_i
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, ticket_id);
-	sqlite3_bind_int64(s, 2, agent_id);
+	bind_int(s, 1, ticket_id);
+	bind_int(s, 2, agent_id);
 	bind_text(s, 3, msg_kind_name(kind));
 	bind_text(s, 4, body);
-	sqlite3_bind_int64(s, 5, time_now());
+	bind_int(s, 5, time_now());
 	bind_text(s, 6, canned);
 	return st_exec_stmt(st, s, e, "saving a draft");
 }
@@ -189,23 +186,23 @@ int store_draft_get_canned(struct store *st, int64_t ticket_id, int64_t agent_id
 	*body = NULL;
 	if (canned)
 		*canned = NULL;
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT body, canned FROM drafts WHERE ticket_id = ?1"
 				  " AND agent_id = ?2 AND kind = ?3",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, ticket_id);
-	sqlite3_bind_int64(s, 2, agent_id);
+	bind_int(s, 1, ticket_id);
+	bind_int(s, 2, agent_id);
 	bind_text(s, 3, msg_kind_name(kind));
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	int rc = st_step(s);
+	if (rc == ST_ROW) {
 		*body = col_text(s, 0);
 		if (canned)
 			*canned = col_text(s, 1);
 	}
 	st_done(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading a draft");
+	return rc == ST_ROW || rc == ST_DONE ? DESK_OK : st_fail(st, e, "reading a draft");
 }
 
 int store_draft_get(struct store *st, int64_t ticket_id, int64_t agent_id, enum msg_kind kind,
@@ -217,14 +214,14 @@ int store_draft_get(struct store *st, int64_t ticket_id, int64_t agent_id, enum 
 int store_draft_delete(struct store *st, int64_t ticket_id, int64_t agent_id,
 		       enum msg_kind kind, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "DELETE FROM drafts WHERE ticket_id = ?1 AND agent_id = ?2"
 				  " AND kind = ?3",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, ticket_id);
-	sqlite3_bind_int64(s, 2, agent_id);
+	bind_int(s, 1, ticket_id);
+	bind_int(s, 2, agent_id);
 	bind_text(s, 3, msg_kind_name(kind));
 	return st_exec_stmt(st, s, e, "deleting a draft");
 }

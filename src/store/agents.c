@@ -8,7 +8,7 @@
 
 #define AGENT_COLS "id, login, name, role, active, created_at"
 
-static void read_agent(sqlite3_stmt *s, struct agent *a)
+static void read_agent(struct stmt *s, struct agent *a)
 {
 	a->id = col_int(s, 0);
 	a->login = col_text(s, 1);
@@ -21,27 +21,27 @@ static void read_agent(sqlite3_stmt *s, struct agent *a)
 	a->created_at = col_int(s, 5);
 }
 
-static int one_agent(struct store *st, sqlite3_stmt *s, struct agent *out, const char *what,
+static int one_agent(struct store *st, struct stmt *s, struct agent *out, const char *what,
 		     struct derr *e)
 {
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	int rc = st_step(s);
+	if (rc == ST_ROW) {
 		read_agent(s, out);
 		st_done(s);
 		return DESK_OK;
 	}
 	st_done(s);
-	if (rc == SQLITE_DONE)
+	if (rc == ST_DONE)
 		return derr_set(e, DESK_ENOTFOUND, "no agent %s", what);
 	return st_fail(st, e, "reading an agent");
 }
 
 int store_agent_get(struct store *st, int64_t id, struct agent *out, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT " AGENT_COLS " FROM agents WHERE id = ?1", e);
+	struct stmt *s = st_prep(st, "SELECT " AGENT_COLS " FROM agents WHERE id = ?1", e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, id);
+	bind_int(s, 1, id);
 	char what[32];
 	snprintf(what, sizeof what, "#%lld", (long long)id);
 	return one_agent(st, s, out, what, e);
@@ -50,7 +50,7 @@ int store_agent_get(struct store *st, int64_t id, struct agent *out, struct derr
 int store_agent_by_login(struct store *st, const char *login, struct agent *out,
 			 struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT " AGENT_COLS " FROM agents WHERE login = ?1", e);
+	struct stmt *s = st_prep(st, "SELECT " AGENT_COLS " FROM agents WHERE login = ?1", e);
 	if (!s)
 		return derr_code(e);
 	bind_text(s, 1, login);
@@ -61,7 +61,7 @@ int store_agent_by_login(struct store *st, const char *login, struct agent *out,
 
 int store_agent_insert(struct store *st, struct agent *a, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep_insert(st,
 				  "INSERT INTO agents (login, name, role, active, created_at)"
 				  " VALUES (?1, ?2, ?3, ?4, ?5)",
 				  e);
@@ -70,56 +70,51 @@ int store_agent_insert(struct store *st, struct agent *a, struct derr *e)
 	bind_text(s, 1, a->login);
 	bind_text(s, 2, a->name ? a->name : a->login);
 	bind_text(s, 3, role_name(a->role));
-	sqlite3_bind_int(s, 4, a->active);
-	sqlite3_bind_int64(s, 5, a->created_at ? a->created_at : time_now());
-	int rc = sqlite3_step(s);
-	st_done(s);
-	if (rc != SQLITE_DONE) {
-		if ((sqlite3_extended_errcode(st->db)) == SQLITE_CONSTRAINT_UNIQUE)
-			return derr_set(e, DESK_ECONFLICT, "agent \"%s\" already exists", a->login);
-		return st_fail(st, e, "adding an agent");
-	}
-	a->id = sqlite3_last_insert_rowid(st->db);
-	return DESK_OK;
+	bind_int(s, 4, a->active);
+	bind_int(s, 5, a->created_at ? a->created_at : time_now());
+	int rc = st_insert(st, s, &a->id, e, "adding an agent");
+	if (rc && st_failed_duplicate(st))
+		return derr_set(e, DESK_ECONFLICT, "agent \"%s\" already exists", a->login);
+	return rc;
 }
 
 int store_agent_update(struct store *st, const struct agent *a, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "UPDATE agents SET name = ?2, role = ?3, active = ?4"
 				  " WHERE id = ?1",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, a->id);
+	bind_int(s, 1, a->id);
 	bind_text(s, 2, a->name);
 	bind_text(s, 3, role_name(a->role));
-	sqlite3_bind_int(s, 4, a->active);
+	bind_int(s, 4, a->active);
 	return st_exec_stmt(st, s, e, "updating an agent");
 }
 
-static int agent_rows(struct store *st, sqlite3_stmt *s, struct agent_list *out,
+static int agent_rows(struct store *st, struct stmt *s, struct agent_list *out,
 		      struct derr *e)
 {
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
 		read_agent(s, &out->v[out->n++]);
 	}
 	st_done(s);
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "listing agents");
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "listing agents");
 }
 
 int store_agent_list(struct store *st, struct agent_list *out, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT " AGENT_COLS " FROM agents ORDER BY login", e);
+	struct stmt *s = st_prep(st, "SELECT " AGENT_COLS " FROM agents ORDER BY login", e);
 	return s ? agent_rows(st, s, out, e) : derr_code(e);
 }
 
 int store_agent_complete(struct store *st, const char *prefix, int limit,
 			 struct agent_list *out, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT " AGENT_COLS " FROM agents"
 				  " WHERE active AND substr(login, 1, length(?1)) = ?1"
 				  " ORDER BY login LIMIT ?2",
@@ -127,33 +122,33 @@ int store_agent_complete(struct store *st, const char *prefix, int limit,
 	if (!s)
 		return derr_code(e);
 	bind_text(s, 1, prefix ? prefix : "");
-	sqlite3_bind_int(s, 2, limit);
+	bind_int(s, 2, limit);
 	return agent_rows(st, s, out, e);
 }
 
 int store_agent_signature(struct store *st, int64_t agent_id, char **sig, struct derr *e)
 {
 	*sig = NULL;
-	sqlite3_stmt *s = st_prep(st, "SELECT signature FROM agents WHERE id = ?1", e);
+	struct stmt *s = st_prep(st, "SELECT signature FROM agents WHERE id = ?1", e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, agent_id);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	bind_int(s, 1, agent_id);
+	int rc = st_step(s);
+	if (rc == ST_ROW)
 		*sig = col_text(s, 0);
 	st_done(s);
-	if (rc == SQLITE_DONE)
+	if (rc == ST_DONE)
 		return derr_set(e, DESK_ENOTFOUND, "no agent #%lld", (long long)agent_id);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading a signature");
+	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "reading a signature");
 }
 
 int store_agent_set_signature(struct store *st, int64_t agent_id, const char *sig,
 			      struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st, "UPDATE agents SET signature = ?2 WHERE id = ?1", e);
+	struct stmt *s = st_prep(st, "UPDATE agents SET signature = ?2 WHERE id = ?1", e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, agent_id);
+	bind_int(s, 1, agent_id);
 	bind_text(s, 2, sig);
 	return st_exec_stmt(st, s, e, "setting a signature");
 }

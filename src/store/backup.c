@@ -25,22 +25,22 @@ static int64_t now_ms(void)
 /* What the snapshot holds, read inside it. */
 static int snapshot_facts(struct store *st, struct store_backup_info *info, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT (SELECT count(*) FROM tickets),"
 				  " (SELECT count(*) FROM messages),"
 				  " (SELECT coalesce(max(id), 0) FROM messages)",
 				  e);
 	if (!s)
 		return derr_code(e);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	int rc = st_step(s);
+	if (rc == ST_ROW) {
 		info->tickets = col_int(s, 0);
 		info->messages = col_int(s, 1);
 		info->last_message_id = col_int(s, 2);
 	}
 	/* Not reset yet: the statement keeps the read transaction (and so
 	 * the snapshot) open until the copy is made. */
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading the database to back it up");
+	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "reading the database to back it up");
 }
 
 /* The copy's own connection, for messages naming the copy. */
@@ -103,7 +103,7 @@ int store_backup_to(struct store *st, const char *dest, struct store_backup_info
 	/* The snapshot ends: the statement that began it is reset. */
 	for (size_t i = 0; i < STMT_CACHE_SIZE; i++)
 		if (st->cache[i].sql)
-			sqlite3_reset(st->cache[i].stmt);
+			st_done(st->cache[i].stmt);
 	sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	/* One file, whole: no -wal to copy along or to lose. */
 	if (rc == DESK_OK &&

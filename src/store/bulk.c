@@ -10,16 +10,16 @@
 int store_ticket_next_id(struct store *st, int64_t after, int64_t *id, struct derr *e)
 {
 	*id = 0;
-	sqlite3_stmt *s =
+	struct stmt *s =
 		st_prep(st, "SELECT id FROM tickets WHERE id > ?1 ORDER BY id LIMIT 1", e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, after);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	bind_int(s, 1, after);
+	int rc = st_step(s);
+	if (rc == ST_ROW)
 		*id = col_int(s, 0);
 	st_done(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DESK_OK
+	return rc == ST_ROW || rc == ST_DONE ? DESK_OK
 						     : st_fail(st, e, "listing tickets");
 }
 
@@ -33,10 +33,10 @@ int store_ticket_clear(struct store *st, int64_t id, struct derr *e)
 		"DELETE FROM surveys WHERE ticket_id = ?1",
 	};
 	for (size_t i = 0; i < ARRAY_LEN(sql); i++) {
-		sqlite3_stmt *s = st_prep(st, sql[i], e);
+		struct stmt *s = st_prep(st, sql[i], e);
 		if (!s)
 			return derr_code(e);
-		sqlite3_bind_int64(s, 1, id);
+		bind_int(s, 1, id);
 		int rc = st_exec_stmt(st, s, e, "replacing a ticket's history");
 		if (rc)
 			return rc;
@@ -46,10 +46,10 @@ int store_ticket_clear(struct store *st, int64_t id, struct derr *e)
 
 int store_ticket_set_merged_into(struct store *st, int64_t id, int64_t into, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st, "UPDATE tickets SET merged_into = ?2 WHERE id = ?1", e);
+	struct stmt *s = st_prep(st, "UPDATE tickets SET merged_into = ?2 WHERE id = ?1", e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, id);
+	bind_int(s, 1, id);
 	bind_id(s, 2, into);
 	return st_exec_stmt(st, s, e, "linking a merged ticket");
 }
@@ -58,16 +58,16 @@ int store_message_id_owner(struct store *st, const char *message_id, int64_t *ti
 			   struct derr *e)
 {
 	*ticket_id = 0;
-	sqlite3_stmt *s =
+	struct stmt *s =
 		st_prep(st, "SELECT ticket_id FROM messages WHERE message_id = ?1", e);
 	if (!s)
 		return derr_code(e);
 	bind_text(s, 1, message_id);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	int rc = st_step(s);
+	if (rc == ST_ROW)
 		*ticket_id = col_int(s, 0);
 	st_done(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DESK_OK
+	return rc == ST_ROW || rc == ST_DONE ? DESK_OK
 						     : st_fail(st, e, "finding a message");
 }
 
@@ -77,13 +77,13 @@ int store_savepoint(struct store *st, struct derr *e)
 {
 	if (!st->in_txn)
 		return derr_set(e, DESK_EINVAL, "internal error: savepoint outside a transaction");
-	sqlite3_stmt *s = st_prep(st, "SAVEPOINT desk_bulk", e);
+	struct stmt *s = st_prep(st, "SAVEPOINT desk_bulk", e);
 	return s ? st_exec_stmt(st, s, e, "marking a savepoint") : derr_code(e);
 }
 
 int store_release(struct store *st, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st, "RELEASE desk_bulk", e);
+	struct stmt *s = st_prep(st, "RELEASE desk_bulk", e);
 	return s ? st_exec_stmt(st, s, e, "releasing a savepoint") : derr_code(e);
 }
 
@@ -91,7 +91,7 @@ int store_release(struct store *st, struct derr *e)
  * the enclosing transaction as it was before store_savepoint. */
 void store_rollback_to(struct store *st)
 {
-	sqlite3_stmt *s = st_prep(st, "ROLLBACK TO desk_bulk", NULL);
+	struct stmt *s = st_prep(st, "ROLLBACK TO desk_bulk", NULL);
 	if (s)
 		st_exec_stmt(st, s, NULL, "undoing to a savepoint");
 	s = st_prep(st, "RELEASE desk_bulk", NULL);

@@ -51,7 +51,7 @@ static void bulk_free(struct store_bulk *b)
  * messages whose SQL mentions _fts. */
 static int read_triggers(struct store *st, struct store_bulk *b, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'"
 				  " AND tbl_name IN ('tickets', 'messages')"
 				  " AND instr(sql, '_fts') > 0 ORDER BY name",
@@ -59,7 +59,7 @@ static int read_triggers(struct store *st, struct store_bulk *b, struct derr *e)
 	if (!s)
 		return derr_code(e);
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		if (b->n == BULK_MAX_TRIGGERS) {
 			st_done(s);
 			return derr_set(e, DESK_EINVAL, "internal error: too many FTS triggers");
@@ -69,7 +69,7 @@ static int read_triggers(struct store *st, struct store_bulk *b, struct derr *e)
 		b->n++;
 	}
 	st_done(s);
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading the FTS triggers");
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "reading the FTS triggers");
 }
 
 int store_bulk_begin(struct store *st, struct store_bulk **out, struct derr *e)

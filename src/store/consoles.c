@@ -13,26 +13,23 @@
 int store_console_open(struct store *st, int64_t agent_id, int64_t pid, int64_t now,
 		       int64_t stale_before, int64_t *id, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st, "DELETE FROM consoles WHERE seen_at < ?1", e);
+	struct stmt *s = st_prep(st, "DELETE FROM consoles WHERE seen_at < ?1", e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, stale_before);
+	bind_int(s, 1, stale_before);
 	int rc = st_exec_stmt(st, s, e, "sweeping closed consoles");
 	if (rc)
 		return rc;
-	s = st_prep(st,
+	s = st_prep_insert(st,
 		    "INSERT INTO consoles (agent_id, pid, started_at, seen_at)"
 		    " VALUES (?1, ?2, ?3, ?3)",
 		    e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, agent_id);
-	sqlite3_bind_int64(s, 2, pid);
-	sqlite3_bind_int64(s, 3, now);
-	if ((rc = st_exec_stmt(st, s, e, "recording the console")))
-		return rc;
-	*id = sqlite3_last_insert_rowid(st->db);
-	return DESK_OK;
+	bind_int(s, 1, agent_id);
+	bind_int(s, 2, pid);
+	bind_int(s, 3, now);
+	return st_insert(st, s, id, e, "recording the console");
 }
 
 int store_console_update(struct store *st, int64_t id, int64_t agent_id, int64_t pid,
@@ -41,39 +38,39 @@ int store_console_update(struct store *st, int64_t id, int64_t agent_id, int64_t
 {
 	/* The row's id may have been swept and given to another console
 	 * since: the agent and the pid say whether it is still ours. */
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "UPDATE consoles SET seen_at = ?2, ticket_id = ?3,"
 				  " ticket_since = ?4, view = ?5"
 				  " WHERE id = ?1 AND agent_id = ?6 AND pid = ?7",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 6, agent_id);
-	sqlite3_bind_int64(s, 7, pid);
-	sqlite3_bind_int64(s, 2, now);
+	bind_int(s, 1, id);
+	bind_int(s, 6, agent_id);
+	bind_int(s, 7, pid);
+	bind_int(s, 2, now);
 	bind_id(s, 3, ticket_id);
 	bind_id(s, 4, ticket_id ? ticket_since : 0);
 	bind_text(s, 5, view);
 	int rc = st_exec_stmt(st, s, e, "updating the console");
 	if (gone)
-		*gone = rc == DESK_OK && sqlite3_changes(st->db) == 0;
+		*gone = rc == DESK_OK && st_changes(st) == 0;
 	return rc;
 }
 
 int store_console_close(struct store *st, int64_t id, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st, "DELETE FROM consoles WHERE id = ?1", e);
+	struct stmt *s = st_prep(st, "DELETE FROM consoles WHERE id = ?1", e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, id);
+	bind_int(s, 1, id);
 	return st_exec_stmt(st, s, e, "removing the console");
 }
 
 int store_consoles(struct store *st, int64_t fresh_since, struct console_rows *out,
 		   struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT o.id, a.login, a.name, o.pid, o.started_at, o.ticket_id,"
 				  " t.subject, o.ticket_since, o.view FROM consoles o"
 				  " JOIN agents a ON a.id = o.agent_id"
@@ -82,9 +79,9 @@ int store_consoles(struct store *st, int64_t fresh_since, struct console_rows *o
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, fresh_since);
+	bind_int(s, 1, fresh_since);
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
 		struct console_row *r = &out->v[out->n++];
 		r->id = col_int(s, 0);
@@ -98,7 +95,7 @@ int store_consoles(struct store *st, int64_t fresh_since, struct console_rows *o
 		r->view = col_text(s, 8);
 	}
 	st_done(s);
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading the open consoles");
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "reading the open consoles");
 }
 
 void console_rows_free(struct console_rows *l)

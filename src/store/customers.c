@@ -9,7 +9,7 @@
 
 #define CUSTOMER_COLS "id, name, email, phone, organization, tier, notes, created_at"
 
-static void read_customer(sqlite3_stmt *s, struct customer *c)
+static void read_customer(struct stmt *s, struct customer *c)
 {
 	c->id = col_int(s, 0);
 	c->name = col_text(s, 1);
@@ -21,27 +21,27 @@ static void read_customer(sqlite3_stmt *s, struct customer *c)
 	c->created_at = col_int(s, 7);
 }
 
-static int one_customer(struct store *st, sqlite3_stmt *s, struct customer *out,
+static int one_customer(struct store *st, struct stmt *s, struct customer *out,
 			const char *what, struct derr *e)
 {
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	int rc = st_step(s);
+	if (rc == ST_ROW)
 		read_customer(s, out);
 	st_done(s);
-	if (rc == SQLITE_ROW)
+	if (rc == ST_ROW)
 		return DESK_OK;
-	if (rc == SQLITE_DONE)
+	if (rc == ST_DONE)
 		return derr_set(e, DESK_ENOTFOUND, "no customer %s", what);
 	return st_fail(st, e, "reading a customer");
 }
 
 int store_customer_get(struct store *st, int64_t id, struct customer *out, struct derr *e)
 {
-	sqlite3_stmt *s =
+	struct stmt *s =
 		st_prep(st, "SELECT " CUSTOMER_COLS " FROM customers WHERE id = ?1", e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, id);
+	bind_int(s, 1, id);
 	char what[32];
 	snprintf(what, sizeof what, "#%lld", (long long)id);
 	return one_customer(st, s, out, what, e);
@@ -51,7 +51,7 @@ int store_customer_by_email(struct store *st, const char *email, struct customer
 			    struct derr *e)
 {
 	/* Any of the customer's addresses (customer_emails holds them all). */
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT " CUSTOMER_COLS " FROM customers WHERE id ="
 				  " (SELECT customer_id FROM customer_emails WHERE email = ?1)",
 				  e);
@@ -63,7 +63,7 @@ int store_customer_by_email(struct store *st, const char *email, struct customer
 	return one_customer(st, s, out, what, e);
 }
 
-static void bind_customer(sqlite3_stmt *s, const struct customer *c)
+static void bind_customer(struct stmt *s, const struct customer *c)
 {
 	bind_text(s, 1, c->name ? c->name : "");
 	bind_text(s, 2, str_empty(c->email) ? NULL : c->email);
@@ -75,32 +75,27 @@ static void bind_customer(sqlite3_stmt *s, const struct customer *c)
 
 int store_customer_insert(struct store *st, struct customer *c, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep_insert(st,
 				  "INSERT INTO customers (name, email, phone, organization, tier,"
 				  " notes, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 				  e);
 	if (!s)
 		return derr_code(e);
 	bind_customer(s, c);
-	sqlite3_bind_int64(s, 7, c->created_at ? c->created_at : time_now());
-	int rc = sqlite3_step(s);
-	st_done(s);
-	if (rc != SQLITE_DONE)
-		return st_fail(st, e, "adding a customer");
-	c->id = sqlite3_last_insert_rowid(st->db);
-	return DESK_OK;
+	bind_int(s, 7, c->created_at ? c->created_at : time_now());
+	return st_insert(st, s, &c->id, e, "adding a customer");
 }
 
 int store_customer_update(struct store *st, const struct customer *c, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "UPDATE customers SET name = ?1, email = ?2, phone = ?3,"
 				  " organization = ?4, tier = ?5, notes = ?6 WHERE id = ?7",
 				  e);
 	if (!s)
 		return derr_code(e);
 	bind_customer(s, c);
-	sqlite3_bind_int64(s, 7, c->id);
+	bind_int(s, 7, c->id);
 	return st_exec_stmt(st, s, e, "updating a customer");
 }
 
@@ -109,7 +104,7 @@ int store_customer_search(struct store *st, const char *text, int limit,
 {
 	/* instr() on lower() rather than LIKE, so % and _ typed by a person
 	 * are plain characters. */
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT " CUSTOMER_COLS " FROM customers c"
 				  " WHERE instr(lower(name), lower(?1))"
 				  "    OR instr(lower(coalesce(organization, '')), lower(?1))"
@@ -120,83 +115,83 @@ int store_customer_search(struct store *st, const char *text, int limit,
 	if (!s)
 		return derr_code(e);
 	bind_text(s, 1, text ? text : "");
-	sqlite3_bind_int(s, 2, limit);
+	bind_int(s, 2, limit);
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
 		read_customer(s, &out->v[out->n++]);
 	}
 	st_done(s);
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "searching customers");
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "searching customers");
 }
 
 int store_customer_count(struct store *st, int64_t *n, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st, "SELECT count(*) FROM customers", e);
+	struct stmt *s = st_prep(st, "SELECT count(*) FROM customers", e);
 	if (!s)
 		return derr_code(e);
-	int rc = sqlite3_step(s);
-	*n = rc == SQLITE_ROW ? col_int(s, 0) : 0;
+	int rc = st_step(s);
+	*n = rc == ST_ROW ? col_int(s, 0) : 0;
 	st_done(s);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "counting customers");
+	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "counting customers");
 }
 
 int store_customer_emails(struct store *st, int64_t id, struct name_list *out, struct derr *e)
 {
 	/* The main address first, then the others in order. */
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT ce.email FROM customer_emails ce JOIN customers c"
 				  " ON c.id = ce.customer_id WHERE ce.customer_id = ?1"
 				  " ORDER BY ce.email <> coalesce(c.email, ''), ce.email",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, id);
+	bind_int(s, 1, id);
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
 		out->v[out->n++] = col_text(s, 0);
 	}
 	st_done(s);
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading a customer's addresses");
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "reading a customer's addresses");
 }
 
 int store_customer_email_owner(struct store *st, const char *email, int64_t *id, struct derr *e)
 {
 	*id = 0;
-	sqlite3_stmt *s =
+	struct stmt *s =
 		st_prep(st, "SELECT customer_id FROM customer_emails WHERE email = ?1", e);
 	if (!s)
 		return derr_code(e);
 	bind_text(s, 1, email);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	int rc = st_step(s);
+	if (rc == ST_ROW)
 		*id = col_int(s, 0);
 	st_done(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DESK_OK
+	return rc == ST_ROW || rc == ST_DONE ? DESK_OK
 						     : st_fail(st, e, "looking up an address");
 }
 
 int store_customer_email_add(struct store *st, int64_t id, const char *email, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(
+	struct stmt *s = st_prep(
 		st, "INSERT INTO customer_emails (email, customer_id) VALUES (?1, ?2)", e);
 	if (!s)
 		return derr_code(e);
 	bind_text(s, 1, email);
-	sqlite3_bind_int64(s, 2, id);
+	bind_int(s, 2, id);
 	return st_exec_stmt(st, s, e, "adding an address");
 }
 
 int store_customer_email_remove(struct store *st, int64_t id, const char *email,
 				struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(
+	struct stmt *s = st_prep(
 		st, "DELETE FROM customer_emails WHERE email = ?1 AND customer_id = ?2", e);
 	if (!s)
 		return derr_code(e);
 	bind_text(s, 1, email);
-	sqlite3_bind_int64(s, 2, id);
+	bind_int(s, 2, id);
 	return st_exec_stmt(st, s, e, "removing an address");
 }
 
@@ -208,11 +203,11 @@ int store_customer_move(struct store *st, int64_t from, int64_t into, struct der
 		"DELETE FROM customers WHERE id = ?1",
 	};
 	for (size_t i = 0; i < ARRAY_LEN(sql); i++) {
-		sqlite3_stmt *s = st_prep(st, sql[i], e);
+		struct stmt *s = st_prep(st, sql[i], e);
 		if (!s)
 			return derr_code(e);
-		sqlite3_bind_int64(s, 1, from);
-		sqlite3_bind_int64(s, 2, into);
+		bind_int(s, 1, from);
+		bind_int(s, 2, into);
 		int rc = st_exec_stmt(st, s, e, "merging customers");
 		if (rc)
 			return rc;

@@ -38,13 +38,13 @@ int store_dash_backlog(struct store *st, int64_t now, struct dash_backlog *out,
 		       struct derr *e)
 {
 	memset(out, 0, sizeof *out);
-	sqlite3_stmt *s = st_prep(st, backlog_sql, e);
+	struct stmt *s = st_prep(st, backlog_sql, e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, now);
+	bind_int(s, 1, now);
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int status = status_from_name((const char *)sqlite3_column_text(s, 0));
+	while ((rc = st_step(s)) == ST_ROW) {
+		int status = status_from_name(col_str(s, 0));
 		if (status < 0 || status > ST_ON_HOLD)
 			continue; /* CHECK constraints make this impossible */
 		for (int p = 0; p < PRIO__COUNT; p++) {
@@ -56,7 +56,7 @@ int store_dash_backlog(struct store *st, int64_t now, struct dash_backlog *out,
 			out->age[i] += col_int(s, 1 + PRIO__COUNT + i);
 	}
 	st_done(s);
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "counting the backlog");
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "counting the backlog");
 }
 
 /* --- load per agent ------------------------------------------------------ */
@@ -97,12 +97,12 @@ int store_dash_load(struct store *st, int64_t breach_before, struct dash_load_li
 		    struct derr *e)
 {
 	memset(out, 0, sizeof *out);
-	sqlite3_stmt *s = st_prep(st, load_sql, e);
+	struct stmt *s = st_prep(st, load_sql, e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, breach_before);
+	bind_int(s, 1, breach_before);
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
 		out->v[out->n++] = (struct dash_load){
 			.login = col_text(s, 0),
@@ -112,7 +112,7 @@ int store_dash_load(struct store *st, int64_t breach_before, struct dash_load_li
 		};
 	}
 	st_done(s);
-	if (rc != SQLITE_DONE) {
+	if (rc != ST_DONE) {
 		dash_load_list_free(out);
 		return st_fail(st, e, "counting each agent's tickets");
 	}
@@ -149,13 +149,13 @@ void dash_risk_list_free(struct dash_risk_list *l)
 int store_dash_risk(struct store *st, int limit, struct dash_risk_list *out, struct derr *e)
 {
 	memset(out, 0, sizeof *out);
-	sqlite3_stmt *s = st_prep(st, risk_sql, e);
+	struct stmt *s = st_prep(st, risk_sql, e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int(s, 1, limit > 0 ? limit : 10);
+	bind_int(s, 1, limit > 0 ? limit : 10);
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int status = status_from_name((const char *)sqlite3_column_text(s, 3));
+	while ((rc = st_step(s)) == ST_ROW) {
+		int status = status_from_name(col_str(s, 3));
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
 		out->v[out->n++] = (struct dash_risk){
 			.id = col_int(s, 0),
@@ -167,7 +167,7 @@ int store_dash_risk(struct store *st, int limit, struct dash_risk_list *out, str
 		};
 	}
 	st_done(s);
-	if (rc != SQLITE_DONE) {
+	if (rc != ST_DONE) {
 		dash_risk_list_free(out);
 		return st_fail(st, e, "listing the tickets closest to breaching");
 	}
@@ -295,29 +295,29 @@ static const char backlog_days_sql[] =
 static int backlog_at_each(struct store *st, const int64_t *x, size_t n, int64_t *backlog,
 			   struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st, backlog_days_sql, e);
+	struct stmt *s = st_prep(st, backlog_days_sql, e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 2, x[0]);
-	sqlite3_bind_int64(s, 3, x[n - 1]);
+	bind_int(s, 2, x[0]);
+	bind_int(s, 3, x[n - 1]);
 	for (size_t i = 0; i < DAYS_SLOTS; i++) {
 		char name[16] = ":x";
 		for (int bit = 6; bit >= 0; bit--)
 			name[8 - bit] = (char)('0' + (int)((i >> bit) & 1));
 		name[9] = '\0';
-		int k = sqlite3_bind_parameter_index(s, name);
+		int k = sqlite3_bind_parameter_index(st_sqlite(s), name);
 		if (k > 0)
-			sqlite3_bind_int64(s, k, i < n ? x[i] : INT64_MAX);
+			bind_int(s, k, i < n ? x[i] : INT64_MAX);
 	}
 	int64_t per[DAYS_SLOTS] = {0};
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		int64_t b = col_int(s, 0);
 		if (b >= 0 && (size_t)b < n)
 			per[b] += col_int(s, 1);
 	}
 	st_done(s);
-	if (rc != SQLITE_DONE)
+	if (rc != ST_DONE)
 		return st_fail(st, e, "counting the backlog of each day");
 	int64_t sum = 0;
 	for (size_t i = 0; i < n; i++)
@@ -329,15 +329,15 @@ static int backlog_at_each(struct store *st, const int64_t *x, size_t n, int64_t
 static int count_in(struct store *st, const char *sql, int64_t a, int64_t b, int64_t *n,
 		    struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st, sql, e);
+	struct stmt *s = st_prep(st, sql, e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, a);
-	sqlite3_bind_int64(s, 2, b);
-	int rc = sqlite3_step(s);
-	*n = rc == SQLITE_ROW ? col_int(s, 0) : 0;
+	bind_int(s, 1, a);
+	bind_int(s, 2, b);
+	int rc = st_step(s);
+	*n = rc == ST_ROW ? col_int(s, 0) : 0;
 	st_done(s);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "counting the tickets of a day");
+	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "counting the tickets of a day");
 }
 
 int store_dash_days(struct store *st, struct dash_day *days, size_t n, int64_t until,

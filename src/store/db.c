@@ -121,115 +121,6 @@ int st_fail(struct store *st, struct derr *e, const char *what)
 	}
 }
 
-sqlite3_stmt *st_prep(struct store *st, const char *sql, struct derr *e)
-{
-	struct stmt_slot *free_slot = NULL, *oldest = &st->cache[0];
-	st->tick++;
-	gate_heartbeat(st);
-	for (size_t i = 0; i < STMT_CACHE_SIZE; i++) {
-		struct stmt_slot *sl = &st->cache[i];
-		if (!sl->sql) {
-			if (!free_slot)
-				free_slot = sl;
-			continue;
-		}
-		if (strcmp(sl->sql, sql) == 0) {
-			sl->last_used = st->tick;
-			sqlite3_reset(sl->stmt);
-			sqlite3_clear_bindings(sl->stmt);
-			return sl->stmt;
-		}
-		if (sl->last_used < oldest->last_used)
-			oldest = sl;
-	}
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) !=
-	    SQLITE_OK) {
-		st_fail(st, e, "preparing a query");
-		return NULL;
-	}
-	struct stmt_slot *sl = free_slot ? free_slot : oldest;
-	if (sl->sql) {
-		sqlite3_finalize(sl->stmt);
-		free(sl->sql);
-	}
-	sl->sql = xstrdup(sql);
-	sl->stmt = s;
-	sl->last_used = st->tick;
-	return s;
-}
-
-void st_done(sqlite3_stmt *s)
-{
-	if (s)
-		sqlite3_reset(s);
-}
-
-int st_exec_stmt(struct store *st, sqlite3_stmt *s, struct derr *e, const char *what)
-{
-	/* A write outside store_begin (the console's presence and heartbeat)
-	 * queues on the gate like any other, for its one statement. */
-	bool gated = !st->in_txn && !st->readonly && !sqlite3_stmt_readonly(s);
-	int grc = gated ? gate_enter(st, e) : DESK_OK;
-	if (grc) {
-		sqlite3_reset(s);
-		return grc;
-	}
-	int rc = sqlite3_step(s);
-	int out = DESK_OK;
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		out = st_fail(st, e, what);
-	sqlite3_reset(s);
-	if (gated) {
-		gate_leave(st);
-		upkeep_after_commit(st);
-	}
-	return out;
-}
-
-int st_exec(struct store *st, const char *sql, struct derr *e)
-{
-	char *err = NULL;
-	if (sqlite3_exec(st->db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		int rc = st_fail(st, e, "updating the database");
-		sqlite3_free(err);
-		return rc;
-	}
-	return DESK_OK;
-}
-
-/* Every string that enters the database passes here: invalid UTF-8
- * (from mail, an import, a terminal in another charset) is stored as
- * U+FFFD, so what desk keeps, shows and exports is always valid UTF-8. */
-void bind_text(sqlite3_stmt *s, int i, const char *v)
-{
-	if (!v)
-		sqlite3_bind_null(s, i);
-	else if (text_is_utf8(v))
-		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_text(s, i, text_utf8_fix(v), -1, free);
-}
-
-void bind_id(sqlite3_stmt *s, int i, int64_t v)
-{
-	if (v)
-		sqlite3_bind_int64(s, i, v);
-	else
-		sqlite3_bind_null(s, i);
-}
-
-char *col_text(sqlite3_stmt *s, int i)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-	return t ? xstrdup((const char *)t) : NULL;
-}
-
-int64_t col_int(sqlite3_stmt *s, int i)
-{
-	return sqlite3_column_int64(s, i);
-}
-
 /* Defensive: no writable_schema, no direct writes to shadow tables, no
  * journal_mode=OFF.  The schema is not trusted (no SQL function or
  * virtual table with side effects runs from it) until schema_verify has
@@ -261,18 +152,18 @@ static int configure(struct store *st, bool readonly, struct derr *e)
 		return rc;
 	/* The first read tells whether this is a database at all (and
 	 * makes the -shm: on a full disk, the first to fail). */
-	sqlite3_stmt *first = st_prep(st, "SELECT count(*) FROM sqlite_schema", e);
+	struct stmt *first = st_prep(st, "SELECT count(*) FROM sqlite_schema", e);
 	if (!first)
 		return derr_code(e);
 	if ((rc = st_exec_stmt(st, first, e, "reading it")))
 		return rc;
 	if (!readonly) {
-		sqlite3_stmt *s = st_prep(st, "PRAGMA journal_mode = WAL", e);
+		struct stmt *s = st_prep(st, "PRAGMA journal_mode = WAL", e);
 		if (!s)
 			return derr_code(e);
-		rc = sqlite3_step(s);
+		rc = st_step(s);
 		st_done(s);
-		if (rc != SQLITE_ROW)
+		if (rc != ST_ROW)
 			return st_fail(st, e, "switching to WAL mode");
 		/* Human write rates make FULL cheap, and it loses nothing
 		 * an agent was told is saved. */
@@ -391,12 +282,7 @@ void store_close(struct store **stp)
 		return;
 	if (st->in_txn)
 		store_rollback(st);
-	for (size_t i = 0; i < STMT_CACHE_SIZE; i++) {
-		if (st->cache[i].sql) {
-			sqlite3_finalize(st->cache[i].stmt);
-			free(st->cache[i].sql);
-		}
-	}
+	st_cache_clear(st);
 	if (st->db) {
 		upkeep_at_close(st);
 		sqlite3_close_v2(st->db);
@@ -424,7 +310,7 @@ int store_begin(struct store *st, struct derr *e)
 {
 	if (st->in_txn)
 		return derr_set(e, DESK_EINVAL, "internal error: nested transaction");
-	sqlite3_stmt *s = st_prep(st, "BEGIN IMMEDIATE", e);
+	struct stmt *s = st_prep(st, "BEGIN IMMEDIATE", e);
 	if (!s)
 		return derr_code(e);
 	int grc = gate_enter(st, e);
@@ -433,16 +319,16 @@ int store_begin(struct store *st, struct derr *e)
 	unsigned seed = (unsigned)getpid() ^ (unsigned)time(NULL);
 	sqlite3_busy_timeout(st->db, BUSY_SLICE_MS);
 	int rc = SQLITE_BUSY;
-	for (int attempt = 0; attempt < BEGIN_ATTEMPTS && rc != SQLITE_DONE; attempt++) {
-		rc = sqlite3_step(s);
-		sqlite3_reset(s);
-		if (rc != SQLITE_DONE && (rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+	for (int attempt = 0; attempt < BEGIN_ATTEMPTS && rc != ST_DONE; attempt++) {
+		rc = st_step(s);
+		st_done(s);
+		if (rc != ST_DONE && (rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
 			break;
-		if (rc != SQLITE_DONE)
+		if (rc != ST_DONE)
 			sleep_ms(1 + rand_r(&seed) % 20);
 	}
 	sqlite3_busy_timeout(st->db, BUSY_WAIT_MS);
-	if (rc == SQLITE_DONE) {
+	if (rc == ST_DONE) {
 		st->in_txn = true;
 		return DESK_OK;
 	}
@@ -457,14 +343,14 @@ int store_begin(struct store *st, struct derr *e)
 
 int store_commit(struct store *st, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st, "COMMIT", e);
+	struct stmt *s = st_prep(st, "COMMIT", e);
 	if (!s) {
 		store_rollback(st);
 		return derr_code(e);
 	}
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	int rc = st_step(s);
+	st_done(s);
+	if (rc != ST_DONE) {
 		int out = st_fail(st, e, "saving the change");
 		store_rollback(st);
 		return out;
@@ -505,12 +391,12 @@ void store_set_give_up(struct store *st, bool (*give_up)(void *arg), void *arg)
 
 bool store_changed(struct store *st)
 {
-	sqlite3_stmt *s = st_prep(st, "PRAGMA data_version", NULL);
+	struct stmt *s = st_prep(st, "PRAGMA data_version", NULL);
 	if (!s)
 		return false;
 	int64_t v = st->data_version;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
+	if (st_step(s) == ST_ROW)
+		v = col_int(s, 0);
 	st_done(s);
 	bool changed = v != st->data_version;
 	st->data_version = v;

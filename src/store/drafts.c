@@ -20,7 +20,7 @@ void draft_list_free(struct draft_list *l)
 
 int store_drafts_of(struct store *st, int64_t agent_id, struct draft_list *out, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT d.ticket_id, d.kind, d.body, d.canned, d.updated_at,"
 				  " t.subject, t.status, t.merged_into"
 				  " FROM drafts d JOIN tickets t ON t.id = d.ticket_id"
@@ -29,27 +29,27 @@ int store_drafts_of(struct store *st, int64_t agent_id, struct draft_list *out, 
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, agent_id);
+	bind_int(s, 1, agent_id);
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
 		struct draft_row *r = &out->v[out->n++];
 		memset(r, 0, sizeof *r);
 		r->ticket_id = col_int(s, 0);
-		r->kind = strcmp((const char *)sqlite3_column_text(s, 1), "note") == 0 ? MSG_NOTE
+		r->kind = strcmp(col_str(s, 1), "note") == 0 ? MSG_NOTE
 											: MSG_REPLY;
 		r->body = col_text(s, 2);
 		r->canned = col_text(s, 3);
 		r->updated_at = col_int(s, 4);
 		r->subject = col_text(s, 5);
-		int stt = status_from_name((const char *)sqlite3_column_text(s, 6));
+		int stt = status_from_name(col_str(s, 6));
 		r->status = stt < 0 ? ST_NEW : (enum status)stt;
 		r->merged_into = col_int(s, 7);
 		if (!r->body)
 			r->body = xstrdup("");
 	}
 	st_done(s);
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "listing drafts");
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "listing drafts");
 }
 
 /* The page's rows in one statement, the same whatever the page's size:
@@ -66,7 +66,7 @@ int store_draft_marks(struct store *st, int64_t agent_id, struct queue_row *rows
 	for (size_t i = 0; i < n; i++)
 		sb_addf(&ids, "%s%lld", i ? "," : "[", (long long)rows[i].id);
 	sb_addc(&ids, ']');
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT DISTINCT d.ticket_id FROM json_each(?2) j"
 				  " JOIN drafts d ON d.ticket_id = j.value AND d.agent_id = ?1",
 				  e);
@@ -74,10 +74,10 @@ int store_draft_marks(struct store *st, int64_t agent_id, struct queue_row *rows
 		sb_free(&ids);
 		return derr_code(e);
 	}
-	sqlite3_bind_int64(s, 1, agent_id);
+	bind_int(s, 1, agent_id);
 	bind_text(s, 2, sb_str(&ids));
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		int64_t id = col_int(s, 0);
 		for (size_t i = 0; i < n; i++)
 			if (rows[i].id == id)
@@ -85,30 +85,30 @@ int store_draft_marks(struct store *st, int64_t agent_id, struct queue_row *rows
 	}
 	st_done(s);
 	sb_free(&ids);
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading the drafts of the page");
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "reading the drafts of the page");
 }
 
 int store_draft_move(struct store *st, int64_t from, int64_t to, int64_t agent_id,
 		     enum msg_kind kind, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "UPDATE drafts SET ticket_id = ?2 WHERE ticket_id = ?1"
 				  " AND agent_id = ?3 AND kind = ?4",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, from);
-	sqlite3_bind_int64(s, 2, to);
-	sqlite3_bind_int64(s, 3, agent_id);
+	bind_int(s, 1, from);
+	bind_int(s, 2, to);
+	bind_int(s, 3, agent_id);
 	bind_text(s, 4, msg_kind_name(kind));
-	int rc = sqlite3_step(s);
+	int rc = st_step(s);
 	st_done(s);
-	if (rc == SQLITE_DONE)
-		return sqlite3_changes(st->db) ? DESK_OK
+	if (rc == ST_DONE)
+		return st_changes(st) ? DESK_OK
 					       : derr_set(e, DESK_ENOTFOUND,
 							  "no %s draft on ticket %lld",
 							  msg_kind_name(kind), (long long)from);
-	if (sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_PRIMARYKEY)
+	if (st_failed_duplicate(st))
 		return derr_set(e, DESK_ECONFLICT, "ticket %lld already has a %s draft of yours",
 				(long long)to, msg_kind_name(kind));
 	return st_fail(st, e, "moving a draft");

@@ -10,7 +10,7 @@ int store_follow_up_candidates(struct store *st, enum status when, int64_t enter
 {
 	/* When the ticket last entered the status: its latest audited
 	 * change to it (set or undo), else its last update (an import). */
-	sqlite3_stmt *s = st_prep(
+	struct stmt *s = st_prep(
 		st,
 		"SELECT id FROM (SELECT t.id, coalesce((SELECT max(v.at) FROM events v"
 		"   WHERE v.ticket_id = t.id AND v.field = 'status' AND v.new_value = ?1),"
@@ -24,18 +24,18 @@ int store_follow_up_candidates(struct store *st, enum status when, int64_t enter
 	if (!s)
 		return derr_code(e);
 	bind_text(s, 1, status_name(when));
-	sqlite3_bind_int64(s, 2, entered_by);
-	sqlite3_bind_int(s, 3, without_customer_reply);
+	bind_int(s, 2, entered_by);
+	bind_int(s, 3, without_customer_reply);
 	size_t cap = 0;
 	*ids = NULL;
 	*n = 0;
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)ids, &cap, *n + 1, sizeof **ids);
 		(*ids)[(*n)++] = col_int(s, 0);
 	}
 	st_done(s);
-	if (rc != SQLITE_DONE) {
+	if (rc != ST_DONE) {
 		free(*ids);
 		*ids = NULL;
 		*n = 0;
@@ -47,19 +47,19 @@ int store_follow_up_candidates(struct store *st, enum status when, int64_t enter
 int store_follow_ups_due(struct store *st, int64_t agent_id, int64_t now, int limit,
 			 struct ticket_briefs *out, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT t.id, t.subject FROM tickets t"
 				  " WHERE t.follow_up_at <= ?2 AND t.assignee_id = ?1"
 				  " AND t.merged_into IS NULL ORDER BY t.follow_up_at, t.id LIMIT ?3",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, agent_id);
-	sqlite3_bind_int64(s, 2, now);
-	sqlite3_bind_int(s, 3, limit);
+	bind_int(s, 1, agent_id);
+	bind_int(s, 2, now);
+	bind_int(s, 3, limit);
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+	while ((rc = st_step(s)) == ST_ROW)
 		ticket_briefs_add(out, col_int(s, 0), col_text(s, 1));
 	st_done(s);
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading follow-ups due");
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "reading follow-ups due");
 }

@@ -11,30 +11,30 @@ int store_mail_unsend(struct store *st, int64_t msg_row, int64_t agent_id, bool 
 	/* The same row store_mail_claim updates: inside a write transaction
 	 * either the claim came first (no row here: it is leaving) or this
 	 * delete did (the claim finds nothing to send). */
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "DELETE FROM messages WHERE id = ?1 AND author_id = ?2"
 				  " AND kind = 'reply' AND delivery = 'queued'"
 				  " AND (sending_until IS NULL OR sending_until < ?3)",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, msg_row);
-	sqlite3_bind_int64(s, 2, agent_id);
-	sqlite3_bind_int64(s, 3, time_now());
+	bind_int(s, 1, msg_row);
+	bind_int(s, 2, agent_id);
+	bind_int(s, 3, time_now());
 	int rc = st_exec_stmt(st, s, e, "taking a reply back");
 	if (rc == DESK_OK)
-		*taken = sqlite3_changes(st->db) == 1;
+		*taken = st_changes(st) == 1;
 	return rc;
 }
 
 int store_mail_release(struct store *st, int64_t msg_row, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "UPDATE messages SET send_after = NULL WHERE id = ?1"
 				  " AND delivery = 'queued'",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, msg_row);
+	bind_int(s, 1, msg_row);
 	return st_exec_stmt(st, s, e, "letting a held reply go");
 }

@@ -76,7 +76,7 @@ int store_import_runs(struct store *st, struct import_run **runs, size_t *n, str
 {
 	*runs = NULL;
 	*n = 0;
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT id, started_at, agent_id, name, skip_bad, total, done,"
 				  " created, updated, bad, state FROM import_runs ORDER BY id",
 				  e);
@@ -84,7 +84,7 @@ int store_import_runs(struct store *st, struct import_run **runs, size_t *n, str
 		return derr_code(e);
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)runs, &cap, *n + 1, sizeof **runs);
 		struct import_run *r = &(*runs)[(*n)++];
 		r->id = col_int(s, 0);
@@ -99,12 +99,12 @@ int store_import_runs(struct store *st, struct import_run **runs, size_t *n, str
 		r->created = (long)col_int(s, 7);
 		r->updated = (long)col_int(s, 8);
 		r->bad = (long)col_int(s, 9);
-		const unsigned char *state = sqlite3_column_text(s, 10);
+		const char *state = col_str(s, 10);
 		r->state = state && strcmp((const char *)state, "ready") == 0 ? IMPORT_READY
 									      : IMPORT_CHECKING;
 	}
 	st_done(s);
-	if (rc != SQLITE_DONE) {
+	if (rc != ST_DONE) {
 		import_runs_free(*runs, *n);
 		*runs = NULL;
 		*n = 0;
@@ -115,19 +115,18 @@ int store_import_runs(struct store *st, struct import_run **runs, size_t *n, str
 
 int store_import_run_add(struct store *st, struct import_run *r, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep_insert(st,
 				  "INSERT INTO import_runs (started_at, agent_id, name, skip_bad,"
 				  " state) VALUES (?1, ?2, ?3, ?4, 'checking')",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, r->started_at);
+	bind_int(s, 1, r->started_at);
 	bind_id(s, 2, r->agent_id);
 	bind_text(s, 3, r->name);
-	sqlite3_bind_int(s, 4, r->skip_bad);
-	int rc = st_exec_stmt(st, s, e, "starting an import");
+	bind_int(s, 4, r->skip_bad);
+	int rc = st_insert(st, s, &r->id, e, "starting an import");
 	if (rc == DESK_OK) {
-		r->id = sqlite3_last_insert_rowid(st->db);
 		r->state = IMPORT_CHECKING;
 	}
 	return rc;
@@ -136,30 +135,30 @@ int store_import_run_add(struct store *st, struct import_run *r, struct derr *e)
 int store_import_line_add(struct store *st, int64_t run, long seq, const char *json,
 			  size_t len, struct derr *e)
 {
-	sqlite3_stmt *s =
+	struct stmt *s =
 		st_prep(st, "INSERT INTO import_lines (run_id, seq, json) VALUES (?1, ?2, ?3)", e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, run);
-	sqlite3_bind_int64(s, 2, seq);
-	sqlite3_bind_text(s, 3, json, (int)len, SQLITE_STATIC);
+	bind_int(s, 1, run);
+	bind_int(s, 2, seq);
+	bind_text_len(s, 3, json, len);
 	return st_exec_stmt(st, s, e, "keeping an import line");
 }
 
 int store_import_run_ready(struct store *st, int64_t run, long total, long bad,
 			   struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "UPDATE import_runs SET state = 'ready', total = ?2, bad = ?3"
 				  " WHERE id = ?1 AND state = 'checking'",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, run);
-	sqlite3_bind_int64(s, 2, total);
-	sqlite3_bind_int64(s, 3, bad);
+	bind_int(s, 1, run);
+	bind_int(s, 2, total);
+	bind_int(s, 3, bad);
 	int rc = st_exec_stmt(st, s, e, "marking the import ready");
-	if (rc == DESK_OK && sqlite3_changes(st->db) != 1)
+	if (rc == DESK_OK && st_changes(st) != 1)
 		rc = derr_set(e, DESK_ENOTFOUND, "the import's spool is gone (run %lld)",
 			      (long long)run);
 	return rc;
@@ -167,17 +166,17 @@ int store_import_run_ready(struct store *st, int64_t run, long total, long bad,
 
 int store_import_run_progress(struct store *st, const struct import_run *r, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "UPDATE import_runs SET done = ?2, created = ?3, updated = ?4,"
 				  " bad = ?5 WHERE id = ?1",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, r->id);
-	sqlite3_bind_int64(s, 2, r->done);
-	sqlite3_bind_int64(s, 3, r->created);
-	sqlite3_bind_int64(s, 4, r->updated);
-	sqlite3_bind_int64(s, 5, r->bad);
+	bind_int(s, 1, r->id);
+	bind_int(s, 2, r->done);
+	bind_int(s, 3, r->created);
+	bind_int(s, 4, r->updated);
+	bind_int(s, 5, r->bad);
 	return st_exec_stmt(st, s, e, "recording the import's progress");
 }
 
@@ -185,29 +184,29 @@ int store_import_run_drop(struct store *st, int64_t run, long limit, bool *left,
 			  struct derr *e)
 {
 	*left = false;
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "DELETE FROM import_lines WHERE rowid IN (SELECT rowid FROM"
 				  " import_lines WHERE run_id = ?1 ORDER BY seq LIMIT ?2)",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, run);
-	sqlite3_bind_int64(s, 2, limit);
+	bind_int(s, 1, run);
+	bind_int(s, 2, limit);
 	int rc = st_exec_stmt(st, s, e, "removing an import's spool");
 	if (rc)
 		return rc;
-	if (sqlite3_changes(st->db) > 0) {
+	if (st_changes(st) > 0) {
 		*left = true;
 		return DESK_OK;
 	}
 	if (!(s = st_prep(st, "DELETE FROM import_merges WHERE run_id = ?1", e)))
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, run);
+	bind_int(s, 1, run);
 	if ((rc = st_exec_stmt(st, s, e, "removing an import's spool")))
 		return rc;
 	if (!(s = st_prep(st, "DELETE FROM import_runs WHERE id = ?1", e)))
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, run);
+	bind_int(s, 1, run);
 	return st_exec_stmt(st, s, e, "removing an import's spool");
 }
 
@@ -223,29 +222,29 @@ int store_import_lines_next(struct store *st, int64_t run, long after, long limi
 {
 	*lines = NULL;
 	*n = 0;
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT seq, json FROM import_lines WHERE run_id = ?1 AND seq > ?2"
 				  " ORDER BY seq LIMIT ?3",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, run);
-	sqlite3_bind_int64(s, 2, after);
-	sqlite3_bind_int64(s, 3, limit);
+	bind_int(s, 1, run);
+	bind_int(s, 2, after);
+	bind_int(s, 3, limit);
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)lines, &cap, *n + 1, sizeof **lines);
 		struct import_line *l = &(*lines)[(*n)++];
 		l->seq = (long)col_int(s, 0);
-		const char *text = (const char *)sqlite3_column_text(s, 1);
-		l->len = (size_t)sqlite3_column_bytes(s, 1);
+		const char *text = col_str(s, 1);
+		l->len = col_len(s, 1);
 		l->text = xmalloc(l->len + 1);
 		memcpy(l->text, text ? text : "", l->len);
 		l->text[l->len] = '\0';
 	}
 	st_done(s);
-	if (rc != SQLITE_DONE) {
+	if (rc != ST_DONE) {
 		import_lines_free(*lines, *n);
 		*lines = NULL;
 		*n = 0;
@@ -256,27 +255,27 @@ int store_import_lines_next(struct store *st, int64_t run, long after, long limi
 
 int store_import_lines_done(struct store *st, int64_t run, long upto, struct derr *e)
 {
-	sqlite3_stmt *s =
+	struct stmt *s =
 		st_prep(st, "DELETE FROM import_lines WHERE run_id = ?1 AND seq <= ?2", e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, run);
-	sqlite3_bind_int64(s, 2, upto);
+	bind_int(s, 1, run);
+	bind_int(s, 2, upto);
 	return st_exec_stmt(st, s, e, "removing published import lines");
 }
 
 int store_import_merge_add(struct store *st, int64_t run, const struct import_merge *m,
 			   struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "INSERT INTO import_merges (run_id, ticket_id, line, target)"
 				  " VALUES (?1, ?2, ?3, ?4)",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, run);
-	sqlite3_bind_int64(s, 2, m->ticket_id);
-	sqlite3_bind_int64(s, 3, m->line);
+	bind_int(s, 1, run);
+	bind_int(s, 2, m->ticket_id);
+	bind_int(s, 3, m->line);
 	bind_text(s, 4, m->target);
 	return st_exec_stmt(st, s, e, "keeping a merge for later");
 }
@@ -293,16 +292,16 @@ int store_import_merges_take(struct store *st, int64_t run, struct import_merge 
 {
 	*v = NULL;
 	*n = 0;
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT ticket_id, line, target FROM import_merges"
 				  " WHERE run_id = ?1 ORDER BY rowid",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, run);
+	bind_int(s, 1, run);
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)v, &cap, *n + 1, sizeof **v);
 		struct import_merge *m = &(*v)[(*n)++];
 		m->ticket_id = col_int(s, 0);
@@ -312,7 +311,7 @@ int store_import_merges_take(struct store *st, int64_t run, struct import_merge 
 			m->target = xstrdup("");
 	}
 	st_done(s);
-	if (rc != SQLITE_DONE) {
+	if (rc != ST_DONE) {
 		import_merges_free(*v, *n);
 		*v = NULL;
 		*n = 0;
@@ -320,6 +319,6 @@ int store_import_merges_take(struct store *st, int64_t run, struct import_merge 
 	}
 	if (!(s = st_prep(st, "DELETE FROM import_merges WHERE run_id = ?1", e)))
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, run);
+	bind_int(s, 1, run);
 	return st_exec_stmt(st, s, e, "taking the import's merges");
 }

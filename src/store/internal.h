@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include "stmt.h"
 #include "store.h"
 
 #define STMT_CACHE_SIZE 96
@@ -19,12 +20,13 @@
 
 struct stmt_slot {
 	char *sql;
-	sqlite3_stmt *stmt;
+	struct stmt *stmt;
 	unsigned long last_used;
 };
 
 struct store {
-	sqlite3 *db;
+	sqlite3 *db;         /* SQLite, or */
+	struct pg_conn *pg;  /* PostgreSQL (pg.h) */
 	char *path;
 	struct stmt_slot cache[STMT_CACHE_SIZE];
 	unsigned long tick;
@@ -46,16 +48,15 @@ struct store {
 	int wal_frames; /* the WAL's size after this connection's last commit */
 };
 
-/* A cached prepared statement for sql, reset and with bindings cleared;
- * NULL with e set on failure.  Callers must sqlite3_reset() it (through
- * st_done) as soon as they have read what they need. */
-sqlite3_stmt *st_prep(struct store *st, const char *sql, struct derr *e);
-/* Resets a statement taken with st_prep, ending its read. */
-void st_done(sqlite3_stmt *s);
-/* Maps the connection's last error to a derr code and message. */
-int st_fail(struct store *st, struct derr *e, const char *what);
-/* Steps a statement that returns no rows; resets it. */
-int st_exec_stmt(struct store *st, sqlite3_stmt *s, struct derr *e, const char *what);
+/* Finalizes every cached statement (at close, or before the schema
+ * changes under them). */
+void st_cache_clear(struct store *st);
+/* Whether a statement only reads (SQLite; false on PostgreSQL, where
+ * no write gate is needed). */
+bool st_is_readonly(struct stmt *s);
+/* The SQLite statement behind s (NULL on PostgreSQL), for the
+ * SQLite-only files. */
+sqlite3_stmt *st_sqlite(struct stmt *s);
 /* upkeep.c: housekeeping kept out of writers' transactions.  attach
  * (a read-write connection) takes over SQLite's checkpoint; after_commit
  * runs it once the WAL is large, outside the gate; fts_settings makes
@@ -65,17 +66,6 @@ void upkeep_attach(struct store *st);
 void upkeep_after_commit(struct store *st);
 int upkeep_fts_settings(struct store *st, struct derr *e);
 void upkeep_at_close(struct store *st);
-/* Runs literal SQL (schema, pragmas) with sqlite3_exec. */
-int st_exec(struct store *st, const char *sql, struct derr *e);
-
-/* Binding and reading helpers: NULL or 0 map to SQL NULL and back. */
-void bind_text(sqlite3_stmt *s, int i, const char *v);
-void bind_id(sqlite3_stmt *s, int i, int64_t v);   /* 0 binds NULL */
-char *col_text(sqlite3_stmt *s, int i);            /* new string or NULL */
-int64_t col_int(sqlite3_stmt *s, int i);           /* NULL reads 0 */
-/* A JSON column as desk prints it: col_text through text_json_safe, so
- * no JSON desk writes carries a raw C1, DEL, U+2028/9 or bidi control. */
-char *col_json(sqlite3_stmt *s, int i);
 /* The SQL functions desk's own statements use (json.c: desk_base64). */
 int st_json_functions(struct store *st, struct derr *e);
 
@@ -113,7 +103,7 @@ int st_json_functions(struct store *st, struct derr *e);
 	" FROM messages m JOIN tickets t ON t.id = m.ticket_id"      \
 	" LEFT JOIN customers c ON c.id = t.customer_id"             \
 	" LEFT JOIN agents a ON a.id = m.author_id"
-void read_message(sqlite3_stmt *s, struct message *m);
+void read_message(struct stmt *s, struct message *m);
 
 /* The write gate (gate.c): taken before BEGIN IMMEDIATE, left after
  * COMMIT or ROLLBACK.  gate_enter waits as long as the gate moves and

@@ -121,29 +121,19 @@ int store_ticket_json(struct store *st, int64_t id, bool with_events, bool with_
 		      char **json, struct derr *e)
 {
 	*json = NULL;
-	sqlite3_stmt *s = st_prep(st, ticket_json_sql, e);
+	struct stmt *s = st_prep(st, ticket_json_sql, e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int(s, 2, with_events);
-	sqlite3_bind_int(s, 3, with_data);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	bind_int(s, 1, id);
+	bind_int(s, 2, with_events);
+	bind_int(s, 3, with_data);
+	int rc = st_step(s);
+	if (rc == ST_ROW)
 		*json = col_json(s, 0);
 	st_done(s);
-	if (rc == SQLITE_DONE)
+	if (rc == ST_DONE)
 		return derr_set(e, DESK_ENOTFOUND, "no ticket %lld", (long long)id);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "writing a ticket as JSON");
-}
-
-char *col_json(sqlite3_stmt *s, int i)
-{
-	char *raw = col_text(s, i);
-	if (!raw)
-		return NULL;
-	char *safe = text_json_safe(raw);
-	free(raw);
-	return safe;
+	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "writing a ticket as JSON");
 }
 
 static const char *const type_names[] = {
@@ -209,11 +199,11 @@ int store_json_parse(struct store *st, const char *text, struct json_node **root
 		     struct derr *e)
 {
 	*root = NULL;
-	sqlite3_stmt *v = st_prep(st, "SELECT json_valid(?1)", e);
+	struct stmt *v = st_prep(st, "SELECT json_valid(?1)", e);
 	if (!v)
 		return derr_code(e);
 	bind_text(v, 1, text);
-	int valid = sqlite3_step(v) == SQLITE_ROW && sqlite3_column_int(v, 0);
+	int valid = st_step(v) == ST_ROW && col_int(v, 0);
 	st_done(v);
 	if (!valid)
 		return derr_set(e, DESK_EINVAL, "not valid JSON");
@@ -221,7 +211,7 @@ int store_json_parse(struct store *st, const char *text, struct json_node **root
 		return derr_set(e, DESK_EINVAL,
 				"a string holds \\u0000 (a NUL character), which desk cannot store");
 
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT id, parent, type, atom, key FROM json_tree(?1)",
 				  e);
 	if (!s)
@@ -232,17 +222,17 @@ int store_json_parse(struct store *st, const char *text, struct json_node **root
 		struct json_node *node, *last_child;
 	} stack[64];
 	int depth = 0, rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		struct json_node *n = xcalloc(1, sizeof *n);
 		int64_t id = col_int(s, 0);
-		bool has_parent = sqlite3_column_type(s, 1) != SQLITE_NULL;
+		bool has_parent = !col_is_null(s, 1);
 		int64_t parent = col_int(s, 1);
-		n->type = type_of((const char *)sqlite3_column_text(s, 2));
+		n->type = type_of(col_str(s, 2));
 		if (n->type != JSON_ARRAY && n->type != JSON_OBJECT &&
-		    sqlite3_column_type(s, 3) != SQLITE_NULL)
+		    !col_is_null(s, 3))
 			n->text = col_text(s, 3);
 		n->integer = col_int(s, 3);
-		if (sqlite3_column_type(s, 4) == SQLITE_TEXT)
+		if (sqlite3_column_type(st_sqlite(s), 4) == SQLITE_TEXT)
 			n->key = col_text(s, 4);
 		if (!has_parent) {
 			*root = n;
@@ -272,7 +262,7 @@ int store_json_parse(struct store *st, const char *text, struct json_node **root
 		}
 	}
 	st_done(s);
-	if (rc != SQLITE_DONE) {
+	if (rc != ST_DONE) {
 		json_node_free(root);
 		return st_fail(st, e, "reading JSON");
 	}

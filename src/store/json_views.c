@@ -10,7 +10,7 @@
 int store_ticket_summary_json(struct store *st, int64_t id, char **json, struct derr *e)
 {
 	*json = NULL;
-	sqlite3_stmt *s = st_prep(
+	struct stmt *s = st_prep(
 		st,
 		"SELECT json_patch('{}', json_object('id', t.id, 'subject', t.subject,"
 		" 'status', t.status, 'priority', CASE t.priority WHEN 0 THEN 'low'"
@@ -29,14 +29,14 @@ int store_ticket_summary_json(struct store *st, int64_t id, char **json, struct 
 		e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, id);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	bind_int(s, 1, id);
+	int rc = st_step(s);
+	if (rc == ST_ROW)
 		*json = col_json(s, 0);
 	st_done(s);
-	if (rc == SQLITE_DONE)
+	if (rc == ST_DONE)
 		return derr_set(e, DESK_ENOTFOUND, "no ticket %lld", (long long)id);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "writing a ticket as JSON");
+	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "writing a ticket as JSON");
 }
 
 int store_ticket_show_json(struct store *st, int64_t id, char **json, struct derr *e)
@@ -45,7 +45,7 @@ int store_ticket_show_json(struct store *st, int64_t id, char **json, struct der
 	int rc = store_ticket_json(st, id, true, false, &record, e);
 	if (rc)
 		return rc;
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT json_set(?1, '$.id', ?2, '$.time_spent_seconds',"
 				  " (SELECT coalesce(sum(seconds), 0) FROM time_entries"
 				  "  WHERE ticket_id = ?2))",
@@ -55,18 +55,18 @@ int store_ticket_show_json(struct store *st, int64_t id, char **json, struct der
 		return derr_code(e);
 	}
 	bind_text(s, 1, record);
-	sqlite3_bind_int64(s, 2, id);
-	rc = sqlite3_step(s);
-	*json = rc == SQLITE_ROW ? col_json(s, 0) : NULL;
+	bind_int(s, 2, id);
+	rc = st_step(s);
+	*json = rc == ST_ROW ? col_json(s, 0) : NULL;
 	st_done(s);
 	free(record);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "writing a ticket as JSON");
+	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "writing a ticket as JSON");
 }
 
 int store_customer_json(struct store *st, int64_t id, char **json, struct derr *e)
 {
 	*json = NULL;
-	sqlite3_stmt *s = st_prep(
+	struct stmt *s = st_prep(
 		st,
 		"SELECT json_object('id', c.id, 'name', c.name, 'email', c.email,"
 		" 'emails', json((SELECT json_group_array(ce.email) FROM customer_emails ce"
@@ -80,12 +80,12 @@ int store_customer_json(struct store *st, int64_t id, char **json, struct derr *
 		e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, id);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	bind_int(s, 1, id);
+	int rc = st_step(s);
+	if (rc == ST_ROW)
 		*json = col_json(s, 0);
 	st_done(s);
-	if (rc == SQLITE_DONE)
+	if (rc == ST_DONE)
 		return derr_set(e, DESK_ENOTFOUND, "no customer #%lld", (long long)id);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "writing a customer as JSON");
+	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "writing a customer as JSON");
 }

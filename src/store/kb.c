@@ -46,14 +46,14 @@ void kb_use_counts_free(struct kb_use_counts *l)
 int store_kb_files(struct store *st, struct kb_list *out, struct derr *e)
 {
 	memset(out, 0, sizeof *out);
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT id, file, slug, mtime_ns, size, sha256 FROM kb_files"
 				  " ORDER BY file",
 				  e);
 	if (!s)
 		return derr_code(e);
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
 		struct kb_article *a = &out->v[out->n++];
 		memset(a, 0, sizeof *a);
@@ -65,12 +65,12 @@ int store_kb_files(struct store *st, struct kb_list *out, struct derr *e)
 		a->sha256 = col_text(s, 5);
 	}
 	st_done(s);
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "listing the knowledge base's files");
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "listing the knowledge base's files");
 }
 
 int store_kb_drop(struct store *st, const char *file, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "DELETE FROM kb_fts WHERE rowid ="
 				  " (SELECT id FROM kb_files WHERE file = ?1)",
 				  e);
@@ -91,7 +91,7 @@ int store_kb_put(struct store *st, const struct kb_article *a, struct derr *e)
 	int rc = store_kb_drop(st, a->file, e);
 	if (rc)
 		return rc;
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep_insert(st,
 				  "INSERT INTO kb_files (file, slug, mtime_ns, size, sha256, title,"
 				  " audience) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 				  e);
@@ -99,20 +99,20 @@ int store_kb_put(struct store *st, const struct kb_article *a, struct derr *e)
 		return derr_code(e);
 	bind_text(s, 1, a->file);
 	bind_text(s, 2, a->slug);
-	sqlite3_bind_int64(s, 3, a->mtime_ns);
-	sqlite3_bind_int64(s, 4, a->size);
+	bind_int(s, 3, a->mtime_ns);
+	bind_int(s, 4, a->size);
 	bind_text(s, 5, a->sha256);
 	bind_text(s, 6, a->title);
 	bind_text(s, 7, a->audience);
-	if ((rc = st_exec_stmt(st, s, e, "indexing an article")))
+	int64_t id;
+	if ((rc = st_insert(st, s, &id, e, "indexing an article")))
 		return rc;
-	int64_t id = sqlite3_last_insert_rowid(st->db);
 	if (!(s = st_prep(st,
 			  "INSERT INTO kb_fts (rowid, slug, title, tags, body)"
 			  " VALUES (?1, ?2, ?3, ?4, ?5)",
 			  e)))
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, id);
+	bind_int(s, 1, id);
 	bind_text(s, 2, a->slug);
 	bind_text(s, 3, a->title);
 	bind_text(s, 4, a->tags ? a->tags : "");
@@ -123,13 +123,13 @@ int store_kb_put(struct store *st, const struct kb_article *a, struct derr *e)
 int store_kb_restat(struct store *st, const char *file, int64_t mtime_ns, int64_t size,
 		    struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st, "UPDATE kb_files SET mtime_ns = ?2, size = ?3 WHERE file = ?1",
+	struct stmt *s = st_prep(st, "UPDATE kb_files SET mtime_ns = ?2, size = ?3 WHERE file = ?1",
 				  e);
 	if (!s)
 		return derr_code(e);
 	bind_text(s, 1, file);
-	sqlite3_bind_int64(s, 2, mtime_ns);
-	sqlite3_bind_int64(s, 3, size);
+	bind_int(s, 2, mtime_ns);
+	bind_int(s, 3, size);
 	return st_exec_stmt(st, s, e, "updating the knowledge base's index");
 }
 
@@ -188,7 +188,7 @@ static char *kb_query(const char *text, enum kb_match how)
 	"f.id, f.file, f.slug, f.title, k.tags, f.audience, k.body, f.mtime_ns, f.size," \
 	" f.sha256"
 
-static void read_article(sqlite3_stmt *s, struct kb_article *a)
+static void read_article(struct stmt *s, struct kb_article *a)
 {
 	memset(a, 0, sizeof *a);
 	a->id = col_int(s, 0);
@@ -211,7 +211,7 @@ int store_kb_search(struct store *st, const char *text, enum kb_match how, int l
 	if (!q)
 		return DESK_OK;
 	/* Weights by column: slug (not indexed), title, tags, body. */
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT " KB_COLS " FROM kb_fts k JOIN kb_files f ON f.id = k.rowid"
 				  " WHERE kb_fts MATCH ?1"
 				  " ORDER BY bm25(kb_fts, 0.0, 10.0, 5.0, 1.0), f.slug LIMIT ?2",
@@ -221,15 +221,15 @@ int store_kb_search(struct store *st, const char *text, enum kb_match how, int l
 		return derr_code(e);
 	}
 	bind_text(s, 1, q);
-	sqlite3_bind_int(s, 2, limit);
+	bind_int(s, 2, limit);
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
 		read_article(s, &out->v[out->n++]);
 	}
 	st_done(s);
 	free(q);
-	if (rc != SQLITE_DONE) {
+	if (rc != ST_DONE) {
 		kb_list_free(out);
 		return st_fail(st, e, "searching the knowledge base");
 	}
@@ -239,20 +239,20 @@ int store_kb_search(struct store *st, const char *text, enum kb_match how, int l
 int store_kb_get(struct store *st, const char *slug, struct kb_article *out, struct derr *e)
 {
 	memset(out, 0, sizeof *out);
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT " KB_COLS " FROM kb_files f JOIN kb_fts k ON k.rowid = f.id"
 				  " WHERE f.slug = ?1",
 				  e);
 	if (!s)
 		return derr_code(e);
 	bind_text(s, 1, slug);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	int rc = st_step(s);
+	if (rc == ST_ROW)
 		read_article(s, out);
 	st_done(s);
-	if (rc == SQLITE_ROW)
+	if (rc == ST_ROW)
 		return DESK_OK;
-	if (rc == SQLITE_DONE)
+	if (rc == ST_DONE)
 		return derr_set(e, DESK_ENOTFOUND, "no article \"%s\" in the knowledge base", slug);
 	return st_fail(st, e, "reading an article");
 }
@@ -260,17 +260,17 @@ int store_kb_get(struct store *st, const char *slug, struct kb_article *out, str
 int store_kb_use_add(struct store *st, const char *slug, int64_t ticket_id, int64_t msg_id,
 		     int64_t agent_id, int64_t at, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "INSERT INTO kb_uses (slug, ticket_id, message_id, agent_id, at)"
 				  " VALUES (?1, ?2, ?3, ?4, ?5)",
 				  e);
 	if (!s)
 		return derr_code(e);
 	bind_text(s, 1, slug);
-	sqlite3_bind_int64(s, 2, ticket_id);
-	sqlite3_bind_int64(s, 3, msg_id);
+	bind_int(s, 2, ticket_id);
+	bind_int(s, 3, msg_id);
 	bind_id(s, 4, agent_id);
-	sqlite3_bind_int64(s, 5, at);
+	bind_int(s, 5, at);
 	return st_exec_stmt(st, s, e, "recording the article a reply used");
 }
 
@@ -278,7 +278,7 @@ int store_kb_use_counts(struct store *st, int64_t since, int64_t until,
 			struct kb_use_counts *out, struct derr *e)
 {
 	memset(out, 0, sizeof *out);
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT u.slug, f.title, count(*) AS n FROM kb_uses u"
 				  " LEFT JOIN kb_files f ON f.slug = u.slug"
 				  " WHERE u.at >= ?1 AND u.at < ?2"
@@ -286,10 +286,10 @@ int store_kb_use_counts(struct store *st, int64_t since, int64_t until,
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, since);
-	sqlite3_bind_int64(s, 2, until);
+	bind_int(s, 1, since);
+	bind_int(s, 2, until);
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
 		struct kb_use_count *c = &out->v[out->n++];
 		c->slug = col_text(s, 0);
@@ -297,7 +297,7 @@ int store_kb_use_counts(struct store *st, int64_t since, int64_t until,
 		c->uses = col_int(s, 2);
 	}
 	st_done(s);
-	if (rc != SQLITE_DONE) {
+	if (rc != ST_DONE) {
 		kb_use_counts_free(out);
 		return st_fail(st, e, "counting the articles used");
 	}
@@ -307,14 +307,14 @@ int store_kb_use_counts(struct store *st, int64_t since, int64_t until,
 int store_draft_article_set(struct store *st, int64_t ticket_id, int64_t agent_id,
 			    const char *slug, const char *marker, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "UPDATE drafts SET kb_slug = ?3, kb_marker = ?4 WHERE ticket_id = ?1"
 				  " AND agent_id = ?2 AND kind = 'reply'",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, ticket_id);
-	sqlite3_bind_int64(s, 2, agent_id);
+	bind_int(s, 1, ticket_id);
+	bind_int(s, 2, agent_id);
 	bind_text(s, 3, slug);
 	bind_text(s, 4, marker);
 	return st_exec_stmt(st, s, e, "saving a draft's article");
@@ -324,21 +324,21 @@ int store_draft_article_get(struct store *st, int64_t ticket_id, int64_t agent_i
 			    char **marker, struct derr *e)
 {
 	*slug = *marker = NULL;
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT kb_slug, kb_marker FROM drafts WHERE ticket_id = ?1"
 				  " AND agent_id = ?2 AND kind = 'reply' AND kb_slug IS NOT NULL"
 				  " AND kb_marker IS NOT NULL",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, ticket_id);
-	sqlite3_bind_int64(s, 2, agent_id);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	bind_int(s, 1, ticket_id);
+	bind_int(s, 2, agent_id);
+	int rc = st_step(s);
+	if (rc == ST_ROW) {
 		*slug = col_text(s, 0);
 		*marker = col_text(s, 1);
 	}
 	st_done(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DESK_OK
+	return rc == ST_ROW || rc == ST_DONE ? DESK_OK
 						     : st_fail(st, e, "reading a draft's article");
 }

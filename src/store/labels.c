@@ -31,18 +31,18 @@ int store_tag_names(struct store *st, const char *prefix, int limit, struct name
 	char *last = NULL;
 	int rc = DESK_OK;
 	while ((int)out->n < limit) {
-		sqlite3_stmt *s = st_prep(st, last ? "SELECT min(tag) FROM ticket_tags WHERE tag > ?1"
+		struct stmt *s = st_prep(st, last ? "SELECT min(tag) FROM ticket_tags WHERE tag > ?1"
 						   : "SELECT min(tag) FROM ticket_tags WHERE tag >= ?1",
 					  e);
 		if (!s) {
 			rc = derr_code(e);
 			break;
 		}
-		sqlite3_bind_text(s, 1, last ? last : p, -1, SQLITE_TRANSIENT);
-		int r = sqlite3_step(s);
-		char *tag = r == SQLITE_ROW ? col_text(s, 0) : NULL;
+		bind_text(s, 1, last ? last : p);
+		int r = st_step(s);
+		char *tag = r == ST_ROW ? col_text(s, 0) : NULL;
 		st_done(s);
-		if (r != SQLITE_ROW) {
+		if (r != ST_ROW) {
 			rc = st_fail(st, e, "reading tags");
 			break;
 		}
@@ -59,29 +59,29 @@ int store_tag_names(struct store *st, const char *prefix, int limit, struct name
 int store_tag_in_use(struct store *st, const char *tag, bool *in_use, struct derr *e)
 {
 	*in_use = false;
-	sqlite3_stmt *s = st_prep(st, "SELECT 1 FROM ticket_tags WHERE tag = ?1 LIMIT 1", e);
+	struct stmt *s = st_prep(st, "SELECT 1 FROM ticket_tags WHERE tag = ?1 LIMIT 1", e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_text(s, 1, tag, -1, SQLITE_TRANSIENT);
-	int r = sqlite3_step(s);
-	*in_use = r == SQLITE_ROW;
+	bind_text(s, 1, tag);
+	int r = st_step(s);
+	*in_use = r == ST_ROW;
 	st_done(s);
-	return r == SQLITE_ROW || r == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading tags");
+	return r == ST_ROW || r == ST_DONE ? DESK_OK : st_fail(st, e, "reading tags");
 }
 
 int store_queue_names(struct store *st, int limit, struct name_list *out, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT DISTINCT queue FROM tickets"
 				  " WHERE status IN ('new', 'open', 'pending', 'on_hold')"
 				  " ORDER BY queue LIMIT ?1",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int(s, 1, limit);
+	bind_int(s, 1, limit);
 	int r;
-	while ((r = sqlite3_step(s)) == SQLITE_ROW)
+	while ((r = st_step(s)) == ST_ROW)
 		add_name(out, col_text(s, 0));
 	st_done(s);
-	return r == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading queues");
+	return r == ST_DONE ? DESK_OK : st_fail(st, e, "reading queues");
 }

@@ -32,33 +32,29 @@ void attachment_list_free(struct attachment_list *l)
 int store_attachment_insert(struct store *st, struct attachment *a, const void *content,
 			    struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep_insert(st,
 				  "INSERT INTO attachments (message_id, filename, content_type,"
 				  " size, content, path) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, a->message_id);
+	bind_int(s, 1, a->message_id);
 	bind_text(s, 2, a->filename);
 	bind_text(s, 3, a->content_type);
-	sqlite3_bind_int64(s, 4, a->size);
+	bind_int(s, 4, a->size);
 	if (a->path)
-		sqlite3_bind_null(s, 5);
+		bind_null(s, 5);
 	else /* a zero-length blob, not NULL, for an empty file */
-		sqlite3_bind_blob64(s, 5, content ? content : "", (sqlite3_uint64)a->size,
-				    SQLITE_STATIC);
+		bind_blob(s, 5, content ? content : "", (size_t)a->size);
 	bind_text(s, 6, a->path);
-	int rc = st_exec_stmt(st, s, e, "storing an attachment");
-	if (rc == DESK_OK)
-		a->id = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	return st_insert(st, s, &a->id, e, "storing an attachment");
 }
 
-static int read_attachments(struct store *st, sqlite3_stmt *s, struct attachment_list *out,
+static int read_attachments(struct store *st, struct stmt *s, struct attachment_list *out,
 			    struct derr *e)
 {
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
 		struct attachment *a = &out->v[out->n++];
 		a->id = col_int(s, 0);
@@ -69,33 +65,33 @@ static int read_attachments(struct store *st, sqlite3_stmt *s, struct attachment
 		a->path = col_text(s, 5);
 	}
 	st_done(s);
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading attachments");
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "reading attachments");
 }
 
 int store_attachments(struct store *st, int64_t message_id, struct attachment_list *out,
 		      struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT id, message_id, filename, content_type, size, path"
 				  " FROM attachments WHERE message_id = ?1 ORDER BY id",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, message_id);
+	bind_int(s, 1, message_id);
 	return read_attachments(st, s, out, e);
 }
 
 int store_ticket_attachments(struct store *st, int64_t ticket_id, struct attachment_list *out,
 			     struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT a.id, a.message_id, a.filename, a.content_type, a.size,"
 				  " a.path FROM messages m JOIN attachments a ON a.message_id = m.id"
 				  " WHERE m.ticket_id = ?1 ORDER BY m.created_at, m.id, a.id",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, ticket_id);
+	bind_int(s, 1, ticket_id);
 	return read_attachments(st, s, out, e);
 }
 
@@ -104,44 +100,43 @@ int store_attachment_content(struct store *st, int64_t attachment_id, void **dat
 {
 	*data = NULL;
 	*len = 0;
-	sqlite3_stmt *s = st_prep(st, "SELECT content FROM attachments WHERE id = ?1", e);
+	struct stmt *s = st_prep(st, "SELECT content FROM attachments WHERE id = ?1", e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, attachment_id);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
-		const void *b = sqlite3_column_blob(s, 0);
-		*len = (size_t)sqlite3_column_bytes(s, 0);
+	bind_int(s, 1, attachment_id);
+	int rc = st_step(s);
+	if (rc == ST_ROW && !col_is_null(s, 0)) {
+		const void *b = col_blob(s, 0, len);
 		*data = xmalloc(*len ? *len : 1);
 		if (*len)
 			memcpy(*data, b, *len);
 	}
 	st_done(s);
-	if (rc == SQLITE_DONE)
+	if (rc == ST_DONE)
 		return derr_set(e, DESK_ENOTFOUND, "no attachment %lld", (long long)attachment_id);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading an attachment");
+	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "reading an attachment");
 }
 
-static int one_message(struct store *st, sqlite3_stmt *s, struct message *out,
+static int one_message(struct store *st, struct stmt *s, struct message *out,
 		       const char *what, struct derr *e)
 {
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	int rc = st_step(s);
+	if (rc == ST_ROW)
 		read_message(s, out);
 	st_done(s);
-	if (rc == SQLITE_DONE)
+	if (rc == ST_DONE)
 		return derr_set(e, DESK_ENOTFOUND, "%s", what);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading a message");
+	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "reading a message");
 }
 
 int store_mail_message_get(struct store *st, int64_t id, struct message *out, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT " MESSAGE_COLS MESSAGE_FROM " WHERE m.id = ?1",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, id);
+	bind_int(s, 1, id);
 	char what[64];
 	snprintf(what, sizeof what, "no message %lld", (long long)id);
 	return one_message(st, s, out, what, e);
@@ -150,7 +145,7 @@ int store_mail_message_get(struct store *st, int64_t id, struct message *out, st
 int store_mail_last_customer(struct store *st, int64_t ticket_id, struct message *out,
 			     struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT " MESSAGE_COLS MESSAGE_FROM
 				  " WHERE m.ticket_id = ?1 AND m.kind = 'customer' AND m.auto = 0"
 				  " AND m.message_id IS NOT NULL"
@@ -158,7 +153,7 @@ int store_mail_last_customer(struct store *st, int64_t ticket_id, struct message
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, ticket_id);
+	bind_int(s, 1, ticket_id);
 	char what[80];
 	snprintf(what, sizeof what, "ticket %lld has no mail from the customer",
 		 (long long)ticket_id);
@@ -174,7 +169,7 @@ int store_mail_find_message_id(struct store *st, const char *mid, int64_t *msg_r
 	char *bare = mid[0] == '<' && n > 1 && mid[n - 1] == '>' ? xstrndup(mid + 1, n - 2)
 								    : xstrdup(mid);
 	char *bracketed = xasprintf("<%s>", bare);
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT id, ticket_id FROM messages WHERE message_id IN (?1, ?2)"
 				  " ORDER BY id LIMIT 1",
 				  e);
@@ -182,13 +177,13 @@ int store_mail_find_message_id(struct store *st, const char *mid, int64_t *msg_r
 	if (s) {
 		bind_text(s, 1, bare);
 		bind_text(s, 2, bracketed);
-		int step = sqlite3_step(s);
-		if (step == SQLITE_ROW) {
+		int step = st_step(s);
+		if (step == ST_ROW) {
 			*msg_row = col_int(s, 0);
 			*ticket_id = col_int(s, 1);
 		}
 		st_done(s);
-		if (step != SQLITE_ROW && step != SQLITE_DONE)
+		if (step != ST_ROW && step != ST_DONE)
 			rc = st_fail(st, e, "looking up a Message-ID");
 	}
 	free(bare);
@@ -201,33 +196,33 @@ int store_mail_thread_ids(struct store *st, int64_t ticket_id, char ***ids, size
 {
 	*ids = NULL;
 	*n = 0;
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT message_id FROM messages WHERE ticket_id = ?1"
 				  " AND message_id IS NOT NULL ORDER BY created_at, id",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, ticket_id);
+	bind_int(s, 1, ticket_id);
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)ids, &cap, *n + 2, sizeof **ids);
 		(*ids)[(*n)++] = col_text(s, 0);
 		(*ids)[*n] = NULL;
 	}
 	st_done(s);
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading a thread's Message-IDs");
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "reading a thread's Message-IDs");
 }
 
 int store_mail_mark_inbound(struct store *st, int64_t msg_row, bool automatic,
 			    const char *mail_from, struct derr *e)
 {
-	sqlite3_stmt *s =
+	struct stmt *s =
 		st_prep(st, "UPDATE messages SET auto = ?2, mail_from = ?3 WHERE id = ?1", e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, msg_row);
-	sqlite3_bind_int(s, 2, automatic);
+	bind_int(s, 1, msg_row);
+	bind_int(s, 2, automatic);
 	bind_text(s, 3, mail_from);
 	return st_exec_stmt(st, s, e, "marking a message as mail");
 }
@@ -235,13 +230,13 @@ int store_mail_mark_inbound(struct store *st, int64_t msg_row, bool automatic,
 int store_mail_set_delivery(struct store *st, int64_t msg_row, const char *delivery,
 			    const char *error, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "UPDATE messages SET delivery = ?2, delivery_error = ?3,"
 				  " sending_until = NULL WHERE id = ?1",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, msg_row);
+	bind_int(s, 1, msg_row);
 	bind_text(s, 2, delivery);
 	bind_text(s, 3, error);
 	return st_exec_stmt(st, s, e, "recording a delivery");
@@ -253,7 +248,7 @@ int store_mail_take_for_retry(struct store *st, int64_t msg_row, int64_t stale_b
 	*taken = false;
 	/* Never a message another desk is sending now (its lease runs);
 	 * the sending itself is claimed by store_mail_claim. */
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "UPDATE messages SET delivery = 'queued', delivery_error = NULL"
 				  " WHERE id = ?1 AND (sending_until IS NULL OR sending_until < ?3)"
 				  " AND (send_after IS NULL OR send_after <= ?3)"
@@ -263,12 +258,12 @@ int store_mail_take_for_retry(struct store *st, int64_t msg_row, int64_t stale_b
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, msg_row);
-	sqlite3_bind_int64(s, 2, stale_before);
-	sqlite3_bind_int64(s, 3, time_now());
+	bind_int(s, 1, msg_row);
+	bind_int(s, 2, stale_before);
+	bind_int(s, 3, time_now());
 	int rc = st_exec_stmt(st, s, e, "taking a message for sending");
 	if (rc == DESK_OK)
-		*taken = sqlite3_changes(st->db) == 1;
+		*taken = st_changes(st) == 1;
 	return rc;
 }
 
@@ -277,7 +272,7 @@ int store_mail_claim(struct store *st, int64_t msg_row, int64_t until, bool *tak
 {
 	*taken = false;
 	/* A compare-and-set: of two desks, one sees its UPDATE change the row. */
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "UPDATE messages SET sending_until = ?2 WHERE id = ?1"
 				  " AND delivery = 'queued'"
 				  " AND (sending_until IS NULL OR sending_until < ?3)"
@@ -285,58 +280,58 @@ int store_mail_claim(struct store *st, int64_t msg_row, int64_t until, bool *tak
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, msg_row);
-	sqlite3_bind_int64(s, 2, until);
-	sqlite3_bind_int64(s, 3, time_now());
+	bind_int(s, 1, msg_row);
+	bind_int(s, 2, until);
+	bind_int(s, 3, time_now());
 	int rc = st_exec_stmt(st, s, e, "claiming a message for sending");
 	if (rc == DESK_OK)
-		*taken = sqlite3_changes(st->db) == 1;
+		*taken = st_changes(st) == 1;
 	return rc;
 }
 
 int store_outbox(struct store *st, struct message_list *out, struct derr *e)
 {
 	/* Served by the partial index messages_undelivered. */
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT " MESSAGE_COLS MESSAGE_FROM
 				  " WHERE m.delivery IN ('queued','failed') ORDER BY m.id",
 				  e);
 	if (!s)
 		return derr_code(e);
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
 		read_message(s, &out->v[out->n++]);
 	}
 	st_done(s);
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading the outbox");
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "reading the outbox");
 }
 
 int store_customer_last_ack(struct store *st, int64_t customer_id, int64_t *at,
 			    struct derr *e)
 {
 	*at = 0;
-	sqlite3_stmt *s = st_prep(st, "SELECT last_ack_at FROM customers WHERE id = ?1", e);
+	struct stmt *s = st_prep(st, "SELECT last_ack_at FROM customers WHERE id = ?1", e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, customer_id);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	bind_int(s, 1, customer_id);
+	int rc = st_step(s);
+	if (rc == ST_ROW)
 		*at = col_int(s, 0);
 	st_done(s);
-	if (rc == SQLITE_DONE)
+	if (rc == ST_DONE)
 		return derr_set(e, DESK_ENOTFOUND, "no customer %lld", (long long)customer_id);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading a customer");
+	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "reading a customer");
 }
 
 int store_customer_set_last_ack(struct store *st, int64_t customer_id, int64_t at,
 				struct derr *e)
 {
-	sqlite3_stmt *s =
+	struct stmt *s =
 		st_prep(st, "UPDATE customers SET last_ack_at = ?2 WHERE id = ?1", e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, customer_id);
-	sqlite3_bind_int64(s, 2, at);
+	bind_int(s, 1, customer_id);
+	bind_int(s, 2, at);
 	return st_exec_stmt(st, s, e, "recording an acknowledgement");
 }

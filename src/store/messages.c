@@ -6,12 +6,12 @@
 #include "internal.h"
 #include "util.h"
 
-void read_message(sqlite3_stmt *s, struct message *m)
+void read_message(struct stmt *s, struct message *m)
 {
 	memset(m, 0, sizeof *m);
 	m->id = col_int(s, 0);
 	m->ticket_id = col_int(s, 1);
-	const unsigned char *k = sqlite3_column_text(s, 2);
+	const char *k = col_str(s, 2);
 	int kind = k ? msg_kind_from_name((const char *)k) : -1;
 	m->kind = kind < 0 ? MSG_SYSTEM : (enum msg_kind)kind;
 	m->author_id = col_int(s, 3);
@@ -31,7 +31,7 @@ void read_message(sqlite3_stmt *s, struct message *m)
 
 int store_message_insert(struct store *st, struct message *m, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep_insert(st,
 				  "INSERT INTO messages (ticket_id, kind, author_id, body,"
 				  " created_at, message_id, auto, delivery, delivery_error,"
 				  " mail_from, send_after, cc, bcc, forward_to)"
@@ -39,13 +39,13 @@ int store_message_insert(struct store *st, struct message *m, struct derr *e)
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, m->ticket_id);
+	bind_int(s, 1, m->ticket_id);
 	bind_text(s, 2, msg_kind_name(m->kind));
 	bind_id(s, 3, m->author_id);
 	bind_text(s, 4, m->body ? m->body : "");
-	sqlite3_bind_int64(s, 5, m->created_at ? m->created_at : time_now());
+	bind_int(s, 5, m->created_at ? m->created_at : time_now());
 	bind_text(s, 6, m->message_id);
-	sqlite3_bind_int(s, 7, m->automatic);
+	bind_int(s, 7, m->automatic);
 	bind_text(s, 8, m->delivery);
 	bind_text(s, 9, m->delivery_error);
 	bind_text(s, 10, m->mail_from);
@@ -53,66 +53,61 @@ int store_message_insert(struct store *st, struct message *m, struct derr *e)
 	bind_text(s, 12, m->cc);
 	bind_text(s, 13, m->bcc);
 	bind_text(s, 14, m->forward_to);
-	int rc = sqlite3_step(s);
-	st_done(s);
-	if (rc != SQLITE_DONE)
-		return st_fail(st, e, "adding a message");
-	m->id = sqlite3_last_insert_rowid(st->db);
-	return DESK_OK;
+	return st_insert(st, s, &m->id, e, "adding a message");
 }
 
 int store_messages(struct store *st, int64_t ticket_id, struct message_list *out,
 		   struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT " MESSAGE_COLS MESSAGE_FROM
 				  " WHERE m.ticket_id = ?1 ORDER BY m.created_at, m.id",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, ticket_id);
+	bind_int(s, 1, ticket_id);
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
 		read_message(s, &out->v[out->n++]);
 	}
 	st_done(s);
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading messages");
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "reading messages");
 }
 
 int store_message_last(struct store *st, int64_t ticket_id, enum msg_kind kind,
 		       struct message *out, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT " MESSAGE_COLS MESSAGE_FROM
 				  " WHERE m.ticket_id = ?1 AND m.kind = ?2"
 				  " ORDER BY m.created_at DESC, m.id DESC LIMIT 1",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, ticket_id);
+	bind_int(s, 1, ticket_id);
 	bind_text(s, 2, msg_kind_name(kind));
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	int rc = st_step(s);
+	if (rc == ST_ROW)
 		read_message(s, out);
 	st_done(s);
-	if (rc == SQLITE_DONE)
+	if (rc == ST_DONE)
 		return derr_set(e, DESK_ENOTFOUND, "ticket %lld has no %s message",
 				(long long)ticket_id, msg_kind_name(kind));
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading a message");
+	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "reading a message");
 }
 
 int store_message_count(struct store *st, int64_t ticket_id, enum msg_kind kind, int64_t *n,
 			struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(
+	struct stmt *s = st_prep(
 		st, "SELECT count(*) FROM messages WHERE ticket_id = ?1 AND kind = ?2", e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, ticket_id);
+	bind_int(s, 1, ticket_id);
 	bind_text(s, 2, msg_kind_name(kind));
-	int rc = sqlite3_step(s);
-	*n = rc == SQLITE_ROW ? col_int(s, 0) : 0;
+	int rc = st_step(s);
+	*n = rc == ST_ROW ? col_int(s, 0) : 0;
 	st_done(s);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "counting messages");
+	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "counting messages");
 }

@@ -425,17 +425,17 @@ static int register_functions(struct store *st, struct metrics_pass *p, struct d
 }
 
 
-static sqlite3_stmt *prepare(struct store *st, const struct metrics_query *q,
+static struct stmt *prepare(struct store *st, const struct metrics_query *q,
 			     const char *tmpl, const struct shape *sh, struct derr *e)
 {
 	char *sql = fill(tmpl, sh);
-	sqlite3_stmt *s = st_prep(st, sql, e);
+	struct stmt *s = st_prep(st, sql, e);
 	free(sql);
 	if (!s)
 		return NULL;
-	int np = sqlite3_bind_parameter_count(s);
+	int np = st_param_count(s);
 	for (int i = 1; i <= np && i <= 3; i++)
-		sqlite3_bind_int64(s, i, i == 1 ? q->since : i == 2 ? q->until : q->now);
+		bind_int(s, i, i == 1 ? q->since : i == 2 ? q->until : q->now);
 	return s;
 }
 
@@ -465,13 +465,13 @@ static int run_passes(struct store *st, const struct metrics_query *q, struct me
 	struct shape sh = {.by = p->by};
 	int rc = register_functions(st, p, e);
 	for (size_t i = 0; rc == DESK_OK && i < ARRAY_LEN(passes); i++) {
-		sqlite3_stmt *s = prepare(st, q, passes[i], &sh, e);
+		struct stmt *s = prepare(st, q, passes[i], &sh, e);
 		if (!s)
 			return derr_code(e);
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		while ((rc = st_step(s)) == ST_ROW)
 			;
 		st_done(s);
-		rc = rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "computing the report");
+		rc = rc == ST_DONE ? DESK_OK : st_fail(st, e, "computing the report");
 	}
 	return rc;
 }
@@ -545,12 +545,12 @@ int store_metrics(struct store *st, const struct metrics_query *q, struct metric
 				  "desk_res_sla(" RES_ARGS ") = 'breached'")                 \
 	"), bw AS (SELECT b.*, a.login AS who FROM b LEFT JOIN agents a ON a.id = b.aid)"
 
-static void bind_period(sqlite3_stmt *s, const struct metrics_query *q, int64_t limit)
+static void bind_period(struct stmt *s, const struct metrics_query *q, int64_t limit)
 {
-	sqlite3_bind_int64(s, 1, q->since);
-	sqlite3_bind_int64(s, 2, q->until);
-	sqlite3_bind_int64(s, 3, q->now);
-	sqlite3_bind_int64(s, 4, limit > 0 ? limit : -1);
+	bind_int(s, 1, q->since);
+	bind_int(s, 2, q->until);
+	bind_int(s, 3, q->now);
+	bind_int(s, 4, limit > 0 ? limit : -1);
 }
 
 int store_sla_breaches(struct store *st, const struct metrics *m, int64_t limit,
@@ -558,7 +558,7 @@ int store_sla_breaches(struct store *st, const struct metrics *m, int64_t limit,
 		       struct derr *e)
 {
 	/* With a limit SQLite keeps only the first rows while sorting. */
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  limit > 0 ? BREACHES " SELECT id, tg, due, done, p, q, who FROM bw"
 						       " ORDER BY due, id, tg LIMIT ?4"
 					    : BREACHES_ALL " SELECT id, tg, due, done, p, q, who"
@@ -568,22 +568,22 @@ int store_sla_breaches(struct store *st, const struct metrics *m, int64_t limit,
 		return derr_code(e);
 	bind_period(s, &m->q, limit);
 	int rc, out = DESK_OK;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		if (out || !fn)
 			continue;
 		struct sla_breach b = {
 			.ticket_id = col_int(s, 0),
-			.target = (const char *)sqlite3_column_text(s, 1),
+			.target = col_str(s, 1),
 			.due = col_int(s, 2),
 			.done_at = col_int(s, 3),
 			.priority = (enum priority)col_int(s, 4),
-			.queue = (const char *)sqlite3_column_text(s, 5),
-			.assignee = (const char *)sqlite3_column_text(s, 6),
+			.queue = col_str(s, 5),
+			.assignee = col_str(s, 6),
 		};
 		out = fn(ctx, &b);
 	}
 	st_done(s);
-	if (rc != SQLITE_DONE)
+	if (rc != ST_DONE)
 		return st_fail(st, e, "listing SLA breaches");
 	return out;
 }
@@ -621,73 +621,73 @@ static const char group_json_sql[] =
 	" 'nps', json_object('answers', ?49, 'promoters', ?50, 'passives', ?51,"
 	"  'detractors', ?52, 'score', round(?53, 2)))";
 
-static void bind_real(sqlite3_stmt *s, int i, double v)
+static void bind_real(struct stmt *s, int i, double v)
 {
 	if (isnan(v))
-		sqlite3_bind_null(s, i);
+		bind_null(s, i);
 	else
-		sqlite3_bind_double(s, i, v);
+		bind_double(s, i, v);
 }
 
 /* A distribution's median, p90 and mean at i, i + 1, i + 2; null when
  * there are no values. */
-static void bind_dist(sqlite3_stmt *s, int i, const struct metric_dist *d)
+static void bind_dist(struct stmt *s, int i, const struct metric_dist *d)
 {
 	bind_real(s, i, d->n ? d->median : NAN);
 	bind_real(s, i + 1, d->n ? d->p90 : NAN);
 	bind_real(s, i + 2, d->n ? d->mean : NAN);
 }
 
-static void bind_group(sqlite3_stmt *s, const struct metrics *m, const struct metric_group *g)
+static void bind_group(struct stmt *s, const struct metrics *m, const struct metric_group *g)
 {
 	bind_text(s, 1, metrics_group_label(m->q.by, g->key));
-	sqlite3_bind_int64(s, 2, g->created);
-	sqlite3_bind_int64(s, 3, g->inbound);
-	sqlite3_bind_int64(s, 4, g->answered);
+	bind_int(s, 2, g->created);
+	bind_int(s, 3, g->inbound);
+	bind_int(s, 4, g->answered);
 	bind_dist(s, 5, &g->frt);
-	sqlite3_bind_int(s, 8, m->q.business != NULL);
+	bind_int(s, 8, m->q.business != NULL);
 	bind_dist(s, 9, &g->frt_business);
-	sqlite3_bind_int64(s, 12, g->solved);
+	bind_int(s, 12, g->solved);
 	bind_dist(s, 13, &g->first_resolution);
 	bind_dist(s, 16, &g->full_resolution);
-	sqlite3_bind_int64(s, 19, g->fcr);
+	bind_int(s, 19, g->fcr);
 	bind_real(s, 20, g->fcr_pct);
-	sqlite3_bind_int64(s, 21, g->reopened);
+	bind_int(s, 21, g->reopened);
 	bind_real(s, 22, g->reopen_pct);
 	bind_real(s, 23, g->resolution_rate_pct);
-	sqlite3_bind_int64(s, 24, g->backlog);
+	bind_int(s, 24, g->backlog);
 	for (int i = 0; i < AGE__COUNT; i++)
-		sqlite3_bind_int64(s, 25 + i, g->backlog_age[i]);
+		bind_int(s, 25 + i, g->backlog_age[i]);
 	for (int i = 0; i <= ST_ON_HOLD; i++)
-		sqlite3_bind_int64(s, 29 + i, g->backlog_status[i]);
+		bind_int(s, 29 + i, g->backlog_status[i]);
 	for (int i = 0; i < PRIO__COUNT; i++)
-		sqlite3_bind_int64(s, 33 + i, g->backlog_priority[i]);
-	sqlite3_bind_int64(s, 37, g->fr_met);
-	sqlite3_bind_int64(s, 38, g->fr_breached);
+		bind_int(s, 33 + i, g->backlog_priority[i]);
+	bind_int(s, 37, g->fr_met);
+	bind_int(s, 38, g->fr_breached);
 	bind_real(s, 39, g->fr_sla_pct);
-	sqlite3_bind_int64(s, 40, g->res_met);
-	sqlite3_bind_int64(s, 41, g->res_breached);
+	bind_int(s, 40, g->res_met);
+	bind_int(s, 41, g->res_breached);
 	bind_real(s, 42, g->res_sla_pct);
-	sqlite3_bind_int64(s, 43, g->csat_n);
-	sqlite3_bind_int64(s, 44, g->csat_satisfied);
+	bind_int(s, 43, g->csat_n);
+	bind_int(s, 44, g->csat_satisfied);
 	bind_real(s, 45, g->csat);
-	sqlite3_bind_int64(s, 46, g->ces_n);
-	sqlite3_bind_int64(s, 47, g->ces_sum);
+	bind_int(s, 46, g->ces_n);
+	bind_int(s, 47, g->ces_sum);
 	bind_real(s, 48, g->ces);
-	sqlite3_bind_int64(s, 49, g->nps_n);
-	sqlite3_bind_int64(s, 50, g->nps_promoters);
-	sqlite3_bind_int64(s, 51, g->nps_passives);
-	sqlite3_bind_int64(s, 52, g->nps_detractors);
+	bind_int(s, 49, g->nps_n);
+	bind_int(s, 50, g->nps_promoters);
+	bind_int(s, 51, g->nps_passives);
+	bind_int(s, 52, g->nps_detractors);
 	bind_real(s, 53, g->nps);
 }
 
 /* Steps s for its one text column; a new string. */
-static int one_text(struct store *st, sqlite3_stmt *s, char **out, struct derr *e)
+static int one_text(struct store *st, struct stmt *s, char **out, struct derr *e)
 {
-	int rc = sqlite3_step(s);
-	*out = rc == SQLITE_ROW ? col_json(s, 0) : NULL;
+	int rc = st_step(s);
+	*out = rc == ST_ROW ? col_json(s, 0) : NULL;
 	st_done(s);
-	if (rc != SQLITE_ROW || !*out) {
+	if (rc != ST_ROW || !*out) {
 		xfree(out);
 		return st_fail(st, e, "writing the report as JSON");
 	}
@@ -697,7 +697,7 @@ static int one_text(struct store *st, sqlite3_stmt *s, char **out, struct derr *
 static int group_json(struct store *st, const struct metrics *m, const struct metric_group *g,
 		      char **out, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st, group_json_sql, e);
+	struct stmt *s = st_prep(st, group_json_sql, e);
 	if (!s)
 		return derr_code(e);
 	bind_group(s, m, g);
@@ -707,7 +707,7 @@ static int group_json(struct store *st, const struct metrics *m, const struct me
 static int breaches_json(struct store *st, const struct metrics_query *q, char **out,
 			 struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(
+	struct stmt *s = st_prep(
 		st,
 		BREACHES_ALL " SELECT json_group_array(json_object('ticket', id, 'target', tg,"
 		" 'due', desk_iso(due), 'done_at', desk_iso(done), 'late_seconds', coalesce(done, ?3) - due, 'priority', CASE p WHEN 0"
@@ -730,7 +730,7 @@ int store_metrics_json_figures(struct store *st, const struct metrics *m, char *
 	for (size_t i = 0; rc == DESK_OK && i < m->n; i++) {
 		if ((rc = group_json(st, m, &m->groups[i], &one, e)))
 			break;
-		sqlite3_stmt *s = st_prep(st, "SELECT json_insert(?1, '$[#]', json(?2))", e);
+		struct stmt *s = st_prep(st, "SELECT json_insert(?1, '$[#]', json(?2))", e);
 		if (!s) {
 			rc = derr_code(e);
 			break;
@@ -742,7 +742,7 @@ int store_metrics_json_figures(struct store *st, const struct metrics *m, char *
 		rc = one_text(st, s, &groups, e);
 	}
 	if (rc == DESK_OK) {
-		sqlite3_stmt *s = st_prep(
+		struct stmt *s = st_prep(
 			st,
 			"SELECT json_object('since', " ISO("?1") ", 'until', " ISO("?2") ","
 			" 'generated_at', " ISO("?3") ", 'by', ?4, 'business_hours', json(?5),"
@@ -751,9 +751,9 @@ int store_metrics_json_figures(struct store *st, const struct metrics *m, char *
 		if (!s) {
 			rc = derr_code(e);
 		} else {
-			sqlite3_bind_int64(s, 1, m->q.since);
-			sqlite3_bind_int64(s, 2, m->q.until);
-			sqlite3_bind_int64(s, 3, m->q.now);
+			bind_int(s, 1, m->q.since);
+			bind_int(s, 2, m->q.until);
+			bind_int(s, 3, m->q.now);
 			bind_text(s, 4, m->q.by == BY_NONE ? NULL : metrics_by_name(m->q.by));
 			bind_text(s, 5, m->q.business ? "true" : "false");
 			bind_text(s, 6, total);

@@ -33,6 +33,8 @@ void pg_disconnect(struct pg_conn **c);
  * full disk on the server DESK_EIO naming it, a refused privilege
  * "permission denied". */
 int pg_fail(struct pg_conn *c, const char *display, struct derr *e, const char *what);
+/* The SQLSTATE of the last failure on c ("" if none). */
+const char *pg_sqlstate(struct pg_conn *c);
 /* Runs literal SQL (possibly several statements, no parameters). */
 int pg_exec(struct pg_conn *c, const char *display, const char *sql, struct derr *e);
 /* Rows the last INSERT, UPDATE or DELETE changed. */
@@ -68,5 +70,6 @@ const char *pg_col_str(struct pg_stmt *s, int i);
 int64_t pg_col_int(struct pg_stmt *s, int i); /* "t"/"f" read 1/0 */
 double pg_col_double(struct pg_stmt *s, int i);
 const void *pg_col_blob(struct pg_stmt *s, int i, size_t *n);
+size_t pg_col_len(struct pg_stmt *s, int i); /* of the text as received */
 
 #endif

@@ -10,10 +10,10 @@
 int store_presence_set(struct store *st, int64_t agent_id, int64_t ticket_id, bool replying,
 		       int64_t now, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st, "DELETE FROM presence WHERE agent_id = ?1", e);
+	struct stmt *s = st_prep(st, "DELETE FROM presence WHERE agent_id = ?1", e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, agent_id);
+	bind_int(s, 1, agent_id);
 	int rc = st_exec_stmt(st, s, e, "updating presence");
 	if (rc || !ticket_id)
 		return rc;
@@ -23,17 +23,17 @@ int store_presence_set(struct store *st, int64_t agent_id, int64_t ticket_id, bo
 		    e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, agent_id);
-	sqlite3_bind_int64(s, 2, ticket_id);
+	bind_int(s, 1, agent_id);
+	bind_int(s, 2, ticket_id);
 	bind_text(s, 3, replying ? "replying" : "viewing");
-	sqlite3_bind_int64(s, 4, now);
+	bind_int(s, 4, now);
 	return st_exec_stmt(st, s, e, "updating presence");
 }
 
 int store_presence_list(struct store *st, int64_t ticket_id, int64_t fresh_since,
 			int64_t except_agent, struct presence_list *out, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT a.login, p.state = 'replying' FROM presence p"
 				  " JOIN agents a ON a.id = p.agent_id"
 				  " WHERE p.ticket_id = ?1 AND p.seen_at >= ?2 AND p.agent_id != ?3"
@@ -41,18 +41,18 @@ int store_presence_list(struct store *st, int64_t ticket_id, int64_t fresh_since
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, ticket_id);
-	sqlite3_bind_int64(s, 2, fresh_since);
-	sqlite3_bind_int64(s, 3, except_agent);
+	bind_int(s, 1, ticket_id);
+	bind_int(s, 2, fresh_since);
+	bind_int(s, 3, except_agent);
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
 		out->v[out->n].login = col_text(s, 0);
 		out->v[out->n].replying = col_int(s, 1) != 0;
 		out->n++;
 	}
 	st_done(s);
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading presence");
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "reading presence");
 }
 
 void presence_list_free(struct presence_list *l)
@@ -66,7 +66,7 @@ void presence_list_free(struct presence_list *l)
 int store_presence_all(struct store *st, int64_t fresh_since, int64_t except_agent,
 		       struct presence_rows *out, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT p.ticket_id, a.login, p.state = 'replying' FROM presence p"
 				  " JOIN agents a ON a.id = p.agent_id"
 				  " WHERE p.seen_at >= ?1 AND p.agent_id != ?2"
@@ -74,10 +74,10 @@ int store_presence_all(struct store *st, int64_t fresh_since, int64_t except_age
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, fresh_since);
-	sqlite3_bind_int64(s, 2, except_agent);
+	bind_int(s, 1, fresh_since);
+	bind_int(s, 2, except_agent);
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
 		struct presence_row *r = &out->v[out->n++];
 		r->ticket_id = col_int(s, 0);
@@ -85,7 +85,7 @@ int store_presence_all(struct store *st, int64_t fresh_since, int64_t except_age
 		r->replying = col_int(s, 2) != 0;
 	}
 	st_done(s);
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading presence");
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "reading presence");
 }
 
 void presence_rows_free(struct presence_rows *l)
@@ -103,7 +103,7 @@ void presence_rows_free(struct presence_rows *l)
  * refresh. */
 int store_content_mark(struct store *st, int64_t mark[3], struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT (SELECT coalesce(max(id), 0) FROM events),"
 				  " (SELECT coalesce(max(id), 0) FROM messages),"
 				  " (SELECT count(*) FROM messages"
@@ -111,9 +111,9 @@ int store_content_mark(struct store *st, int64_t mark[3], struct derr *e)
 				  e);
 	if (!s)
 		return derr_code(e);
-	int rc = sqlite3_step(s);
+	int rc = st_step(s);
 	for (int i = 0; i < 3; i++)
-		mark[i] = rc == SQLITE_ROW ? col_int(s, i) : 0;
+		mark[i] = rc == ST_ROW ? col_int(s, i) : 0;
 	st_done(s);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "checking for changes");
+	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "checking for changes");
 }

@@ -127,18 +127,18 @@ static void qb_search(struct qb *q, const char *text, enum search_table table)
 	qb_text(q, text);
 }
 
-static void qb_bind(struct qb *q, sqlite3_stmt *s)
+static void qb_bind(struct qb *q, struct stmt *s)
 {
 	for (int i = 0; i < q->n; i++) {
 		if (q->p[i].is_text && q->p[i].fts)
-			sqlite3_bind_text(s, i + 1,
-					  search_fts_query(sqlite3_db_handle(s), q->p[i].s,
+			sqlite3_bind_text(st_sqlite(s), i + 1,
+					  search_fts_query(sqlite3_db_handle(st_sqlite(s)), q->p[i].s,
 							   (enum search_table)q->p[i].fts),
 					  -1, free);
 		else if (q->p[i].is_text)
-			sqlite3_bind_text(s, i + 1, q->p[i].s, -1, SQLITE_TRANSIENT);
+			bind_text(s, i + 1, q->p[i].s);
 		else
-			sqlite3_bind_int64(s, i + 1, q->p[i].i);
+			bind_int(s, i + 1, q->p[i].i);
 	}
 }
 
@@ -279,11 +279,11 @@ void queue_page_free(struct queue_page *p)
 }
 
 /* Reads the row a page query's statement is on. */
-static void read_row(sqlite3_stmt *s, int nkeys, struct queue_row *r)
+static void read_row(struct stmt *s, int nkeys, struct queue_row *r)
 {
 	memset(r, 0, sizeof *r);
 	r->id = col_int(s, 0);
-	int stt = status_from_name((const char *)sqlite3_column_text(s, 1));
+	int stt = status_from_name(col_str(s, 1));
 	r->status = stt < 0 ? ST_NEW : (enum status)stt;
 	r->priority = (enum priority)col_int(s, 2);
 	r->next_due = col_int(s, 3);
@@ -342,7 +342,7 @@ static void add_order(struct qb *q, const struct range *r, bool desc)
  * the keys of sort sd; NULL with *none set when f matches nothing, NULL
  * with e set on error.  copy > 0 makes the text (and so the cached
  * statement) one of its own, for stepping several at once. */
-static sqlite3_stmt *range_open(struct store *st, const struct queue_filter *f,
+static struct stmt *range_open(struct store *st, const struct queue_filter *f,
 				const struct sort_def *sd, const struct range *r, bool desc,
 				int limit, int copy, bool *none, struct derr *e)
 {
@@ -437,7 +437,7 @@ static sqlite3_stmt *range_open(struct store *st, const struct queue_filter *f,
 	}
 	if (copy)
 		sb_addf(&q.sql, " -- %d", copy);
-	sqlite3_stmt *s = st_prep(st, sb_str(&q.sql), e);
+	struct stmt *s = st_prep(st, sb_str(&q.sql), e);
 	if (s)
 		qb_bind(&q, s);
 	qb_free(&q);
@@ -453,7 +453,7 @@ struct stream {
 	struct range r[4];
 	int nr, next;
 	int copy;
-	sqlite3_stmt *s;
+	struct stmt *s;
 	bool have; /* head holds the next row */
 	struct queue_row head;
 };
@@ -475,15 +475,15 @@ static int stream_step(struct store *st, struct stream *x, const struct sort_def
 				return derr_code(e);
 			}
 		}
-		int rc = sqlite3_step(x->s);
-		if (rc == SQLITE_ROW) {
+		int rc = st_step(x->s);
+		if (rc == ST_ROW) {
 			read_row(x->s, sd->nkeys, &x->head);
 			x->have = true;
 			return DESK_OK;
 		}
 		st_done(x->s);
 		x->s = NULL;
-		if (rc != SQLITE_DONE)
+		if (rc != ST_DONE)
 			return st_fail(st, e, "reading the queue");
 	}
 }
@@ -700,18 +700,18 @@ static int page_bag(struct store *st, const struct queue_filter *f, const struct
 static int has_dated(struct store *st, int s, int64_t lo, int64_t hi, bool *yes,
 		     struct derr *e)
 {
-	sqlite3_stmt *q = st_prep(st, "SELECT 1 FROM tickets t INDEXED BY tickets_status"
+	struct stmt *q = st_prep(st, "SELECT 1 FROM tickets t INDEXED BY tickets_status"
 				  " WHERE t.status = ?1"
 				  " AND " DUE_KEY " > ?2 AND " DUE_KEY " < ?3 LIMIT 1", e);
 	if (!q)
 		return derr_code(e);
-	sqlite3_bind_text(q, 1, status_name((enum status)s), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, lo);
-	sqlite3_bind_int64(q, 3, hi);
-	int rc = sqlite3_step(q);
-	*yes = rc == SQLITE_ROW;
+	bind_text(q, 1, status_name((enum status)s));
+	bind_int(q, 2, lo);
+	bind_int(q, 3, hi);
+	int rc = st_step(q);
+	*yes = rc == ST_ROW;
 	st_done(q);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading the queue");
+	return rc == ST_ROW || rc == ST_DONE ? DESK_OK : st_fail(st, e, "reading the queue");
 }
 
 /* The priority sort, one priority's rows (they never interleave with
@@ -898,7 +898,7 @@ int store_queue_page(struct store *st, const struct queue_filter *f, enum queue_
 	bool own_read = sqlite3_get_autocommit(st->db) && !small &&
 			(by_status || by_prio || solved || (after && sd->nkeys > 1 && !f->search));
 	if (own_read) {
-		sqlite3_stmt *b = st_prep(st, "BEGIN", e);
+		struct stmt *b = st_prep(st, "BEGIN", e);
 		if (!b)
 			return derr_code(e);
 		if (st_exec_stmt(st, b, e, "reading the queue"))
@@ -914,7 +914,7 @@ int store_queue_page(struct store *st, const struct queue_filter *f, enum queue_
 		rc = store_draft_marks(st, f->drafts_of, out->rows + first, out->n - first, e);
 	if (own_read) {
 		struct derr ce = {0};
-		sqlite3_stmt *c = st_prep(st, "COMMIT", &ce);
+		struct stmt *c = st_prep(st, "COMMIT", &ce);
 		if (!c || st_exec_stmt(st, c, &ce, "reading the queue"))
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	}
@@ -932,18 +932,18 @@ int store_queue_page(struct store *st, const struct queue_filter *f, enum queue_
 static int qb_scalar(struct store *st, struct qb *q, int64_t *out, const char *what,
 		     struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st, sb_str(&q->sql), e);
+	struct stmt *s = st_prep(st, sb_str(&q->sql), e);
 	if (!s) {
 		qb_free(q);
 		return derr_code(e);
 	}
 	qb_bind(q, s);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	int rc = st_step(s);
+	if (rc == ST_ROW)
 		*out = col_int(s, 0);
 	st_done(s);
 	qb_free(q);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, what);
+	return rc == ST_ROW ? DESK_OK : st_fail(st, e, what);
 }
 
 int store_queue_count(struct store *st, const struct queue_filter *f, int64_t *n,
@@ -999,20 +999,20 @@ int store_queue_locate(struct store *st, const struct queue_filter *f, enum queu
 	int rc = DESK_OK;
 	bool found = false;
 	if (can) {
-		sqlite3_stmt *s = st_prep(st, sb_str(&q.sql), e);
+		struct stmt *s = st_prep(st, sb_str(&q.sql), e);
 		if (!s) {
 			qb_free(&q);
 			return derr_code(e);
 		}
 		qb_bind(&q, s);
-		int r = sqlite3_step(s);
-		if (r == SQLITE_ROW) {
+		int r = st_step(s);
+		if (r == ST_ROW) {
 			found = true;
 			for (int i = 0; i < sd->nkeys; i++)
 				k.k[i] = col_int(s, i);
 		}
 		st_done(s);
-		if (r != SQLITE_ROW && r != SQLITE_DONE)
+		if (r != ST_ROW && r != ST_DONE)
 			rc = st_fail(st, e, "finding a ticket in the queue");
 	}
 	qb_free(&q);
@@ -1061,16 +1061,16 @@ int store_queue_unseen(struct store *st, const struct queue_filter *f, int64_t a
 	sb_add(&q.sql, " AND (s.seen_at IS NULL OR t.updated_at > s.seen_at)"
 		       " ORDER BY -t.updated_at, t.id LIMIT ");
 	qb_int(&q, limit > 0 ? limit : 1);
-	sqlite3_stmt *s = st_prep(st, sb_str(&q.sql), e);
+	struct stmt *s = st_prep(st, sb_str(&q.sql), e);
 	if (!s) {
 		qb_free(&q);
 		return derr_code(e);
 	}
 	qb_bind(&q, s);
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+	while ((rc = st_step(s)) == ST_ROW)
 		ticket_briefs_add(out, col_int(s, 0), col_text(s, 1));
 	st_done(s);
 	qb_free(&q);
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading the view's new tickets");
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "reading the view's new tickets");
 }

@@ -11,7 +11,7 @@ int store_report_lists_json(struct store *st, int64_t since, int64_t until, cons
 			    char **out, struct derr *e)
 {
 	*out = NULL;
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 		"SELECT json_set(?1,"
 		" '$.survey_comments', (SELECT json_group_array(json_object("
 		"   'ticket', ticket_id,"
@@ -31,11 +31,11 @@ int store_report_lists_json(struct store *st, int64_t since, int64_t until, cons
 	if (!s)
 		return derr_code(e);
 	bind_text(s, 1, doc);
-	sqlite3_bind_int64(s, 2, since);
-	sqlite3_bind_int64(s, 3, until);
-	int step = sqlite3_step(s);
-	if (step == SQLITE_ROW)
+	bind_int(s, 2, since);
+	bind_int(s, 3, until);
+	int step = st_step(s);
+	if (step == ST_ROW)
 		*out = col_json(s, 0);
 	st_done(s);
-	return step == SQLITE_ROW ? DESK_OK : st_fail(st, e, "writing the report's lists as JSON");
+	return step == ST_ROW ? DESK_OK : st_fail(st, e, "writing the report's lists as JSON");
 }

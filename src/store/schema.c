@@ -709,13 +709,13 @@ _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
 
 static int user_version(struct store *st, int *v, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st, "PRAGMA user_version", e);
+	struct stmt *s = st_prep(st, "PRAGMA user_version", e);
 	if (!s)
 		return derr_code(e);
-	int rc = sqlite3_step(s);
-	*v = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	int rc = st_step(s);
+	*v = rc == ST_ROW ? col_int(s, 0) : 0;
 	st_done(s);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading the schema version");
+	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "reading the schema version");
 }
 
 /* Runs migrations from the current version up to `target`, each in its

@@ -68,6 +68,12 @@ static const char list_sql[] =
 	"  ('sqlite_stat1', 'sqlite_stat2', 'sqlite_stat3', 'sqlite_stat4'))"
 	" ORDER BY type, name";
 
+static char *lite_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
 static int read_list(struct store *st, struct schema_list *l, struct derr *e)
 {
 	sqlite3_stmt *s;
@@ -77,10 +83,10 @@ static int read_list(struct store *st, struct schema_list *l, struct derr *e)
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		xgrow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v);
 		struct schema_obj *o = &l->v[l->n++];
-		o->type = col_text(s, 0);
-		o->name = col_text(s, 1);
-		o->tbl = col_text(s, 2);
-		o->sql = col_text(s, 3);
+		o->type = lite_text(s, 0);
+		o->name = lite_text(s, 1);
+		o->tbl = lite_text(s, 2);
+		o->sql = lite_text(s, 3);
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {

@@ -23,7 +23,7 @@ int store_seen_mark(struct store *st, int64_t agent_id, int64_t ticket_id, int64
 {
 	/* Never backwards: a console with a slow clock does not undo a
 	 * later look from another one. */
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "INSERT INTO ticket_seen (agent_id, ticket_id, seen_at)"
 				  " SELECT ?1, id, ?3 FROM tickets WHERE id = ?2"
 				  " ON CONFLICT (agent_id, ticket_id) DO UPDATE"
@@ -31,9 +31,9 @@ int store_seen_mark(struct store *st, int64_t agent_id, int64_t ticket_id, int64
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, agent_id);
-	sqlite3_bind_int64(s, 2, ticket_id);
-	sqlite3_bind_int64(s, 3, now);
+	bind_int(s, 1, agent_id);
+	bind_int(s, 2, ticket_id);
+	bind_int(s, 3, now);
 	return st_exec_stmt(st, s, e, "recording a ticket as seen");
 }
 
@@ -41,25 +41,25 @@ int store_events_since(struct store *st, int64_t agent_id, int64_t after, int64_
 		       int64_t *mine, struct derr *e)
 {
 	/* Only the events written since `after`: a rowid range. */
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT max(id), max(CASE WHEN agent_id = ?2 THEN id END)"
 				  " FROM events WHERE id > ?1",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, after);
-	sqlite3_bind_int64(s, 2, agent_id);
-	int rc = sqlite3_step(s);
-	*newest = rc == SQLITE_ROW ? col_int(s, 0) : 0;
-	*mine = rc == SQLITE_ROW ? col_int(s, 1) : 0;
+	bind_int(s, 1, after);
+	bind_int(s, 2, agent_id);
+	int rc = st_step(s);
+	*newest = rc == ST_ROW ? col_int(s, 0) : 0;
+	*mine = rc == ST_ROW ? col_int(s, 1) : 0;
 	st_done(s);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading the latest changes");
+	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "reading the latest changes");
 }
 
 int store_seen_mark_own(struct store *st, int64_t agent_id, int64_t after, int64_t upto,
 			int64_t now, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "INSERT INTO ticket_seen (agent_id, ticket_id, seen_at)"
 				  " SELECT DISTINCT ?2, ev.ticket_id, ?4 FROM events ev"
 				  " JOIN tickets t ON t.id = ev.ticket_id"
@@ -69,10 +69,10 @@ int store_seen_mark_own(struct store *st, int64_t agent_id, int64_t after, int64
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, after);
-	sqlite3_bind_int64(s, 2, agent_id);
-	sqlite3_bind_int64(s, 3, upto);
-	sqlite3_bind_int64(s, 4, now);
+	bind_int(s, 1, after);
+	bind_int(s, 2, agent_id);
+	bind_int(s, 3, upto);
+	bind_int(s, 4, now);
 	return st_exec_stmt(st, s, e, "recording the agent's own changes as seen");
 }
 
@@ -80,38 +80,38 @@ int store_seen_state(struct store *st, int64_t agent_id, int64_t ticket_id, int6
 		     int64_t *updated_at, struct derr *e)
 {
 	*seen_at = *updated_at = 0;
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT t.updated_at, s.seen_at FROM tickets t"
 				  " LEFT JOIN ticket_seen s ON s.agent_id = ?1 AND s.ticket_id = t.id"
 				  " WHERE t.id = ?2",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, agent_id);
-	sqlite3_bind_int64(s, 2, ticket_id);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	bind_int(s, 1, agent_id);
+	bind_int(s, 2, ticket_id);
+	int rc = st_step(s);
+	if (rc == ST_ROW) {
 		*updated_at = col_int(s, 0);
 		*seen_at = col_int(s, 1);
 	}
 	st_done(s);
-	if (rc == SQLITE_DONE)
+	if (rc == ST_DONE)
 		return derr_set(e, DESK_ENOTFOUND, "no ticket #%lld", (long long)ticket_id);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading what was seen");
+	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "reading what was seen");
 }
 
 int store_seen_since_get(struct store *st, int64_t agent_id, int64_t *since, struct derr *e)
 {
 	*since = 0;
-	sqlite3_stmt *s = st_prep(st, "SELECT seen_since FROM agents WHERE id = ?1", e);
+	struct stmt *s = st_prep(st, "SELECT seen_since FROM agents WHERE id = ?1", e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, agent_id);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	bind_int(s, 1, agent_id);
+	int rc = st_step(s);
+	if (rc == ST_ROW)
 		*since = col_int(s, 0);
 	st_done(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DESK_OK
+	return rc == ST_ROW || rc == ST_DONE ? DESK_OK
 						      : st_fail(st, e, "reading the agent's first console");
 }
 
@@ -119,25 +119,25 @@ int store_seen_since(struct store *st, int64_t agent_id, int64_t start, int64_t 
 		     struct derr *e)
 {
 	*since = start;
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "UPDATE agents SET seen_since = ?2 WHERE id = ?1 AND seen_since IS NULL",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, agent_id);
-	sqlite3_bind_int64(s, 2, start);
+	bind_int(s, 1, agent_id);
+	bind_int(s, 2, start);
 	int rc = st_exec_stmt(st, s, e, "recording the agent's first console");
 	if (rc)
 		return rc;
 	s = st_prep(st, "SELECT seen_since FROM agents WHERE id = ?1", e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, agent_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+	bind_int(s, 1, agent_id);
+	rc = st_step(s);
+	if (rc == ST_ROW && !col_is_null(s, 0))
 		*since = col_int(s, 0);
 	st_done(s);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading the agent's first console");
+	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "reading the agent's first console");
 }
 
 int store_seen_page(struct store *st, int64_t agent_id, int64_t since, const int64_t *ids,
@@ -152,7 +152,7 @@ int store_seen_page(struct store *st, int64_t agent_id, int64_t since, const int
 	for (size_t i = 0; i < n; i++)
 		sb_addf(&arr, "%s%lld", i ? "," : "[", (long long)ids[i]);
 	sb_add(&arr, "]");
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT t.id FROM tickets t"
 				  " LEFT JOIN ticket_seen s ON s.agent_id = ?1 AND s.ticket_id = t.id"
 				  " WHERE t.id IN (SELECT value FROM json_each(?3)) AND " UNSEEN,
@@ -161,11 +161,11 @@ int store_seen_page(struct store *st, int64_t agent_id, int64_t since, const int
 		sb_free(&arr);
 		return derr_code(e);
 	}
-	sqlite3_bind_int64(s, 1, agent_id);
-	sqlite3_bind_int64(s, 2, since);
+	bind_int(s, 1, agent_id);
+	bind_int(s, 2, since);
 	bind_text(s, 3, sb_str(&arr));
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		int64_t id = col_int(s, 0);
 		for (size_t i = 0; i < n; i++)
 			if (ids[i] == id)
@@ -173,7 +173,7 @@ int store_seen_page(struct store *st, int64_t agent_id, int64_t since, const int
 	}
 	st_done(s);
 	sb_free(&arr);
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading which tickets are new");
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "reading which tickets are new");
 }
 
 void ticket_briefs_add(struct ticket_briefs *l, int64_t id, char *subject)
@@ -192,14 +192,14 @@ void ticket_briefs_free(struct ticket_briefs *l)
 }
 
 /* Steps s to its end, adding (id, subject) rows to out. */
-static int read_briefs(struct store *st, sqlite3_stmt *s, struct ticket_briefs *out,
+static int read_briefs(struct store *st, struct stmt *s, struct ticket_briefs *out,
 		       struct derr *e, const char *what)
 {
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+	while ((rc = st_step(s)) == ST_ROW)
 		ticket_briefs_add(out, col_int(s, 0), col_text(s, 1));
 	st_done(s);
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, what);
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, what);
 }
 
 int store_seen_assigned(struct store *st, int64_t agent_id, int64_t since, int limit,
@@ -207,7 +207,7 @@ int store_seen_assigned(struct store *st, int64_t agent_id, int64_t since, int l
 {
 	/* Assigned to the agent by someone else (or by desk itself) after
 	 * the agent last saw the ticket; the agent's own claims are theirs. */
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT t.id, t.subject FROM tickets t"
 				  " LEFT JOIN ticket_seen s ON s.agent_id = ?1 AND s.ticket_id = t.id"
 				  " WHERE t.assignee_id = ?1 AND t.merged_into IS NULL"
@@ -220,9 +220,9 @@ int store_seen_assigned(struct store *st, int64_t agent_id, int64_t since, int l
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, agent_id);
-	sqlite3_bind_int64(s, 2, since);
-	sqlite3_bind_int(s, 3, limit);
+	bind_int(s, 1, agent_id);
+	bind_int(s, 2, since);
+	bind_int(s, 3, limit);
 	return read_briefs(st, s, out, e, "reading tickets newly assigned");
 }
 
@@ -231,7 +231,7 @@ int store_sla_soon(struct store *st, int64_t agent_id, int64_t now, int64_t unti
 {
 	/* The agent's tickets and the unassigned ones, waiting on the team
 	 * (new, open), due after now and by `until`. */
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT t.id, t.subject FROM tickets t"
 				  " WHERE t.status IN ('new', 'open') AND t.merged_into IS NULL"
 				  " AND t.next_due > ?2 AND t.next_due <= ?3"
@@ -240,9 +240,9 @@ int store_sla_soon(struct store *st, int64_t agent_id, int64_t now, int64_t unti
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, agent_id);
-	sqlite3_bind_int64(s, 2, now);
-	sqlite3_bind_int64(s, 3, until);
-	sqlite3_bind_int(s, 4, limit);
+	bind_int(s, 1, agent_id);
+	bind_int(s, 2, now);
+	bind_int(s, 3, until);
+	bind_int(s, 4, limit);
 	return read_briefs(st, s, out, e, "reading tickets due soon");
 }

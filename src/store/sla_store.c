@@ -9,7 +9,7 @@ int store_sla_facts(struct store *st, int64_t ticket_id, struct sla_facts *f, st
 {
 	/* Messages are ordered by (created_at, id), as the thread shows
 	 * them; automatic mail (auto-replies, bounces) awaits no answer. */
-	sqlite3_stmt *s = st_prep(
+	struct stmt *s = st_prep(
 		st,
 		"SELECT (SELECT t.first_customer_at FROM tickets t WHERE t.id = ?1),"
 		" (SELECT m.created_at FROM messages m WHERE m.ticket_id = ?1"
@@ -21,12 +21,12 @@ int store_sla_facts(struct store *st, int64_t ticket_id, struct sla_facts *f, st
 		e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, ticket_id);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	bind_int(s, 1, ticket_id);
+	int rc = st_step(s);
+	if (rc == ST_ROW) {
 		f->first_customer_at = col_int(s, 0);
 		f->awaiting_since = col_int(s, 1);
 	}
 	st_done(s);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading a ticket's SLA clocks");
+	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "reading a ticket's SLA clocks");
 }

@@ -42,6 +42,15 @@ void st_done(struct stmt *s);
 /* Steps a statement that returns no rows (or whose rows nobody reads);
  * resets it.  Maps an error with st_fail. */
 int st_exec_stmt(struct store *st, struct stmt *s, struct derr *e, const char *what);
+/* An INSERT of one row whose new id st_insert reads: sql (a string
+ * literal) as it is on SQLite, which gives the rowid; PostgreSQL has
+ * it say RETURNING id. */
+#define st_prep_insert(st, sql, e) st_prep2((st), (sql), sql " RETURNING id", (e))
+/* Steps an INSERT made by st_prep_insert, as st_exec_stmt, and reads
+ * the new row's id into *id. */
+int st_insert(struct store *st, struct stmt *s, int64_t *id, struct derr *e, const char *what);
+/* Whether the last failure was a UNIQUE or PRIMARY KEY violation. */
+bool st_failed_duplicate(struct store *st);
 /* Runs literal SQL (schema, settings), possibly several statements. */
 int st_exec(struct store *st, const char *sql, struct derr *e);
 /* Maps the connection's last error to a derr code and message. */
@@ -57,6 +66,9 @@ void bind_null(struct stmt *s, int i);
 void bind_text(struct stmt *s, int i, const char *v);
 void bind_id(struct stmt *s, int i, int64_t v);
 void bind_blob(struct stmt *s, int i, const void *p, size_t n);
+/* n bytes of text as they are (no UTF-8 repair: for text desk has
+ * checked already). */
+void bind_text_len(struct stmt *s, int i, const char *p, size_t n);
 /* The number of parameters the statement takes (its highest ?N). */
 int st_param_count(struct stmt *s);
 
@@ -67,6 +79,8 @@ double col_double(struct stmt *s, int i);
 bool col_is_null(struct stmt *s, int i);
 /* Borrowed until the next step or st_done; NULL for SQL NULL. */
 const char *col_str(struct stmt *s, int i);
+/* The size in bytes of a text or blob column. */
+size_t col_len(struct stmt *s, int i);
 /* A new string, or NULL for SQL NULL. */
 char *col_text(struct stmt *s, int i);
 /* Borrowed like col_str; *n its size.  NULL (and *n 0) for SQL NULL. */

@@ -41,7 +41,7 @@ int store_survey_candidates(struct store *st, const bool channels[CH__COUNT],
 			sb_addf(&list, "%s\"%s\"", list.len > 1 ? "," : "",
 				channel_name((enum channel)c));
 	sb_add(&list, "]");
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT t.id, t.customer_id, t.solved_at FROM tickets t"
 				  " WHERE t.solved_at BETWEEN ?1 AND ?2"
 				  " AND t.status IN ('solved', 'closed') AND t.merged_into IS NULL"
@@ -54,12 +54,12 @@ int store_survey_candidates(struct store *st, const bool channels[CH__COUNT],
 		sb_free(&list);
 		return derr_code(e);
 	}
-	sqlite3_bind_int64(s, 1, solved_from);
-	sqlite3_bind_int64(s, 2, solved_to);
+	bind_int(s, 1, solved_from);
+	bind_int(s, 2, solved_to);
 	bind_text(s, 3, sb_str(&list));
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)out, &cap, *n + 1, sizeof **out);
 		struct survey_candidate *c = &(*out)[(*n)++];
 		c->ticket_id = col_int(s, 0);
@@ -68,7 +68,7 @@ int store_survey_candidates(struct store *st, const bool channels[CH__COUNT],
 	}
 	st_done(s);
 	sb_free(&list);
-	if (rc != SQLITE_DONE) {
+	if (rc != ST_DONE) {
 		free(*out);
 		*out = NULL;
 		*n = 0;
@@ -80,24 +80,24 @@ int store_survey_candidates(struct store *st, const bool channels[CH__COUNT],
 int store_survey_last_sent(struct store *st, int64_t customer_id, int64_t *at, struct derr *e)
 {
 	*at = 0;
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT max(decided_at) FROM survey_requests"
 				  " WHERE customer_id = ?1 AND outcome = 'sent'",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, customer_id);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	bind_int(s, 1, customer_id);
+	int rc = st_step(s);
+	if (rc == ST_ROW)
 		*at = col_int(s, 0);
 	st_done(s);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading when a customer was surveyed");
+	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "reading when a customer was surveyed");
 }
 
 int store_survey_mail_trouble(struct store *st, int64_t ticket_id, char **why, struct derr *e)
 {
 	*why = NULL;
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT CASE WHEN EXISTS (SELECT 1 FROM messages m"
 				  "   WHERE m.ticket_id = ?1 AND m.kind = 'customer' AND m.auto = 1)"
 				  " THEN 'automatic mail (an auto-reply or a bounce) on the ticket'"
@@ -107,62 +107,59 @@ int store_survey_mail_trouble(struct store *st, int64_t ticket_id, char **why, s
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, ticket_id);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	bind_int(s, 1, ticket_id);
+	int rc = st_step(s);
+	if (rc == ST_ROW)
 		*why = col_text(s, 0);
 	st_done(s);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading a ticket's mail");
+	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "reading a ticket's mail");
 }
 
 int store_survey_decided(struct store *st, int64_t ticket_id, int64_t solved_at, bool *yes,
 			 struct derr *e)
 {
 	*yes = false;
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT 1 FROM survey_requests WHERE ticket_id = ?1"
 				  " AND solved_at = ?2",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, ticket_id);
-	sqlite3_bind_int64(s, 2, solved_at);
-	int rc = sqlite3_step(s);
-	*yes = rc == SQLITE_ROW;
+	bind_int(s, 1, ticket_id);
+	bind_int(s, 2, solved_at);
+	int rc = st_step(s);
+	*yes = rc == ST_ROW;
 	st_done(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DESK_OK
+	return rc == ST_ROW || rc == ST_DONE ? DESK_OK
 						     : st_fail(st, e, "reading a survey decision");
 }
 
 int store_survey_request_insert(struct store *st, struct survey_request *r, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep_insert(st,
 				  "INSERT INTO survey_requests (ticket_id, customer_id, solved_at,"
 				  " decided_at, outcome, reason, kind, token, message_row)"
 				  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, r->ticket_id);
+	bind_int(s, 1, r->ticket_id);
 	bind_id(s, 2, r->customer_id);
-	sqlite3_bind_int64(s, 3, r->solved_at);
-	sqlite3_bind_int64(s, 4, r->decided_at);
+	bind_int(s, 3, r->solved_at);
+	bind_int(s, 4, r->decided_at);
 	bind_text(s, 5, r->sent ? "sent" : "skipped");
 	bind_text(s, 6, r->reason);
 	bind_text(s, 7, survey_kind_name(r->kind));
 	bind_text(s, 8, r->token);
 	bind_id(s, 9, r->message_row);
-	int rc = st_exec_stmt(st, s, e, "recording a survey");
-	if (rc == DESK_OK)
-		r->id = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	return st_insert(st, s, &r->id, e, "recording a survey");
 }
 
 int store_survey_request_get(struct store *st, const char *token, int64_t message_row,
 			     struct survey_request *out, struct derr *e)
 {
 	memset(out, 0, sizeof *out);
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT r.id, r.ticket_id, r.customer_id, r.solved_at,"
 				  " r.decided_at, r.outcome, r.reason, r.kind, r.token,"
 				  " r.message_row, (SELECT v.id FROM surveys v"
@@ -174,27 +171,27 @@ int store_survey_request_get(struct store *st, const char *token, int64_t messag
 	if (!s)
 		return derr_code(e);
 	bind_text(s, 1, token);
-	sqlite3_bind_int64(s, 2, message_row);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	bind_int(s, 2, message_row);
+	int rc = st_step(s);
+	if (rc == ST_ROW) {
 		out->id = col_int(s, 0);
 		out->ticket_id = col_int(s, 1);
 		out->customer_id = col_int(s, 2);
 		out->solved_at = col_int(s, 3);
 		out->decided_at = col_int(s, 4);
-		const char *o = (const char *)sqlite3_column_text(s, 5);
+		const char *o = col_str(s, 5);
 		out->sent = o && strcmp(o, "sent") == 0;
 		out->reason = col_text(s, 6);
-		int k = survey_kind_from_name((const char *)sqlite3_column_text(s, 7));
+		int k = survey_kind_from_name(col_str(s, 7));
 		out->kind = k < 0 ? SURVEY_CSAT : (enum survey_kind)k;
 		out->token = col_text(s, 8);
 		out->message_row = col_int(s, 9);
 		out->survey_id = col_int(s, 10);
 	}
 	st_done(s);
-	if (rc == SQLITE_DONE)
+	if (rc == ST_DONE)
 		return derr_set(e, DESK_ENOTFOUND, "no such survey");
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading a survey");
+	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "reading a survey");
 }
 
 int store_survey_recorded(struct store *st, int64_t ticket, enum survey_kind kind,
@@ -202,38 +199,38 @@ int store_survey_recorded(struct store *st, int64_t ticket, enum survey_kind kin
 {
 	*survey_id = 0;
 	*score = 0;
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT id, score FROM surveys WHERE ticket_id = ?1 AND kind = ?2"
 				  " AND request_id IS NULL AND agent_id IS NOT NULL"
 				  " ORDER BY answered_at DESC, id DESC LIMIT 1",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, ticket);
+	bind_int(s, 1, ticket);
 	bind_text(s, 2, survey_kind_name(kind));
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	int rc = st_step(s);
+	if (rc == ST_ROW) {
 		*survey_id = col_int(s, 0);
 		*score = (int)col_int(s, 1);
 	}
 	st_done(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DESK_OK
+	return rc == ST_ROW || rc == ST_DONE ? DESK_OK
 						      : st_fail(st, e, "reading a recorded survey answer");
 }
 
 int store_survey_update(struct store *st, int64_t survey_id, int score, const char *comment,
 			int64_t at, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "UPDATE surveys SET score = ?2, comment = ?3, answered_at = ?4"
 				  " WHERE id = ?1",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, survey_id);
-	sqlite3_bind_int(s, 2, score);
+	bind_int(s, 1, survey_id);
+	bind_int(s, 2, score);
 	bind_text(s, 3, comment);
-	sqlite3_bind_int64(s, 4, at);
+	bind_int(s, 4, at);
 	return st_exec_stmt(st, s, e, "replacing a survey answer");
 }
 
@@ -256,7 +253,7 @@ int store_survey_list(struct store *st, const struct survey_query *q,
 	" ORDER BY v.answered_at DESC, v.id DESC"                                \
 	" LIMIT CASE WHEN ?5 > 0 THEN ?5 ELSE -1 END)"                           \
 	" ORDER BY answered_at, id"
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  q->with_comment
 					  ? SURVEY_LIST(" AND v.comment IS NOT NULL AND v.comment <> ''")
 					  : SURVEY_LIST(""),
@@ -264,19 +261,19 @@ int store_survey_list(struct store *st, const struct survey_query *q,
 #undef SURVEY_LIST
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, q->since);
-	sqlite3_bind_int64(s, 2, q->until);
+	bind_int(s, 1, q->since);
+	bind_int(s, 2, q->until);
 	bind_text(s, 3, q->kind >= 0 ? survey_kind_name((enum survey_kind)q->kind) : NULL);
-	sqlite3_bind_int(s, 4, q->with_comment);
-	sqlite3_bind_int(s, 5, q->limit);
+	bind_int(s, 4, q->with_comment);
+	bind_int(s, 5, q->limit);
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
 		struct survey_entry *x = &out->v[out->n++];
 		memset(x, 0, sizeof *x);
 		x->s.id = col_int(s, 0);
 		x->s.ticket_id = col_int(s, 1);
-		int k = survey_kind_from_name((const char *)sqlite3_column_text(s, 2));
+		int k = survey_kind_from_name(col_str(s, 2));
 		x->s.kind = k < 0 ? SURVEY_CSAT : (enum survey_kind)k;
 		x->s.score = (int)col_int(s, 3);
 		x->s.answered_at = col_int(s, 4);
@@ -288,5 +285,5 @@ int store_survey_list(struct store *st, const struct survey_query *q,
 		x->subject = col_text(s, 10);
 	}
 	st_done(s);
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "listing survey answers");
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "listing survey answers");
 }

@@ -17,14 +17,14 @@
 	" FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id" \
 	" LEFT JOIN agents a ON a.id = t.assignee_id"
 
-static int enum_col(sqlite3_stmt *s, int i, int (*from_name)(const char *))
+static int enum_col(struct stmt *s, int i, int (*from_name)(const char *))
 {
-	const unsigned char *v = sqlite3_column_text(s, i);
+	const char *v = col_str(s, i);
 	int r = v ? from_name((const char *)v) : -1;
 	return r < 0 ? 0 : r;
 }
 
-static void read_ticket(sqlite3_stmt *s, struct ticket *t)
+static void read_ticket(struct stmt *s, struct ticket *t)
 {
 	int i = 0;
 	t->id = col_int(s, i++);
@@ -58,36 +58,36 @@ static void read_ticket(sqlite3_stmt *s, struct ticket *t)
 
 static int read_tags(struct store *st, struct ticket *t, struct derr *e)
 {
-	sqlite3_stmt *s =
+	struct stmt *s =
 		st_prep(st, "SELECT tag FROM ticket_tags WHERE ticket_id = ?1 ORDER BY tag", e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, t->id);
+	bind_int(s, 1, t->id);
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&t->tags, &cap, t->ntags + 2, sizeof *t->tags);
 		t->tags[t->ntags++] = col_text(s, 0);
 		t->tags[t->ntags] = NULL;
 	}
 	st_done(s);
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading tags");
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "reading tags");
 }
 
 int store_ticket_get(struct store *st, int64_t id, struct ticket *out, struct derr *e)
 {
 	memset(out, 0, sizeof *out);
-	sqlite3_stmt *s = st_prep(st, "SELECT " TICKET_COLS TICKET_FROM " WHERE t.id = ?1", e);
+	struct stmt *s = st_prep(st, "SELECT " TICKET_COLS TICKET_FROM " WHERE t.id = ?1", e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, id);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	bind_int(s, 1, id);
+	int rc = st_step(s);
+	if (rc == ST_ROW)
 		read_ticket(s, out);
 	st_done(s);
-	if (rc == SQLITE_DONE)
+	if (rc == ST_DONE)
 		return derr_set(e, DESK_ENOTFOUND, "no ticket %lld", (long long)id);
-	if (rc != SQLITE_ROW)
+	if (rc != ST_ROW)
 		return st_fail(st, e, "reading a ticket");
 	if ((rc = read_tags(st, out, e))) {
 		ticket_free(out);
@@ -99,7 +99,7 @@ int store_ticket_get(struct store *st, int64_t id, struct ticket *out, struct de
 int store_ticket_by_external_id(struct store *st, const char *xid, int64_t *id,
 				struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(
+	struct stmt *s = st_prep(
 		st,
 		"SELECT id FROM tickets WHERE external_id = ?1"
 		" UNION ALL SELECT t.id FROM tickets t, meta m"
@@ -111,28 +111,28 @@ int store_ticket_by_external_id(struct store *st, const char *xid, int64_t *id,
 	if (!s)
 		return derr_code(e);
 	bind_text(s, 1, xid);
-	int rc = sqlite3_step(s);
-	*id = rc == SQLITE_ROW ? col_int(s, 0) : 0;
+	int rc = st_step(s);
+	*id = rc == ST_ROW ? col_int(s, 0) : 0;
 	st_done(s);
-	if (rc == SQLITE_DONE)
+	if (rc == ST_DONE)
 		return derr_set(e, DESK_ENOTFOUND, "no ticket with external id %s", xid);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "finding a ticket");
+	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "finding a ticket");
 }
 
 /* Binds the mutable columns as ?2..?24 in the order of the statements
  * below; ?1 is the id. */
-static void bind_ticket(sqlite3_stmt *s, const struct ticket *t)
+static void bind_ticket(struct stmt *s, const struct ticket *t)
 {
 	bind_text(s, 2, t->external_id);
 	bind_text(s, 3, t->subject);
 	bind_text(s, 4, status_name(t->status));
-	sqlite3_bind_int(s, 5, (int)t->priority);
+	bind_int(s, 5, (int)t->priority);
 	bind_text(s, 6, channel_name(t->channel));
 	bind_text(s, 7, t->queue ? t->queue : "general");
 	bind_id(s, 8, t->customer_id);
 	bind_id(s, 9, t->assignee_id);
-	sqlite3_bind_int64(s, 10, t->created_at);
-	sqlite3_bind_int64(s, 11, t->updated_at ? t->updated_at : t->created_at);
+	bind_int(s, 10, t->created_at);
+	bind_int(s, 11, t->updated_at ? t->updated_at : t->created_at);
 	bind_id(s, 12, t->first_response_at);
 	bind_id(s, 13, t->first_solved_at);
 	bind_id(s, 14, t->solved_at);
@@ -140,35 +140,38 @@ static void bind_ticket(sqlite3_stmt *s, const struct ticket *t)
 	bind_id(s, 16, t->first_response_due);
 	bind_id(s, 17, t->resolution_due);
 	bind_id(s, 18, t->next_due);
-	sqlite3_bind_int(s, 19, t->reopens);
+	bind_int(s, 19, t->reopens);
 	bind_id(s, 20, t->merged_into);
 	bind_id(s, 21, t->next_response_due);
 	bind_id(s, 22, t->pending_since);
-	sqlite3_bind_int64(s, 23, t->paused_seconds);
+	bind_int(s, 23, t->paused_seconds);
 	bind_id(s, 24, t->follow_up_at);
 }
 
 int store_ticket_insert(struct store *st, struct ticket *t, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(
-		st,
-		"INSERT INTO tickets (id, external_id, subject, status, priority, channel,"
-		" queue, customer_id, assignee_id, created_at, updated_at, first_response_at,"
-		" first_solved_at, solved_at, closed_at, first_response_due, resolution_due,"
-		" next_due, reopens, merged_into, next_response_due, pending_since,"
-		" paused_seconds, follow_up_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-		" ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,"
-		" ?23, ?24)",
-		e);
+#define TICKET_INSERT(id)                                                            \
+	"INSERT INTO tickets (id, external_id, subject, status, priority, channel,"   \
+	" queue, customer_id, assignee_id, created_at, updated_at, first_response_at," \
+	" first_solved_at, solved_at, closed_at, first_response_due, resolution_due," \
+	" next_due, reopens, merged_into, next_response_due, pending_since,"         \
+	" paused_seconds, follow_up_at) VALUES (" id ", ?2, ?3, ?4, ?5, ?6, ?7, ?8,"  \
+	" ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,"      \
+	" ?23, ?24)"
+	/* PostgreSQL fills an identity column only when it is left out, not
+	 * when it is given NULL. */
+	struct stmt *s = st_prep2(
+		st, TICKET_INSERT("?1"),
+		TICKET_INSERT("coalesce(?1, nextval(pg_get_serial_sequence('tickets', 'id')))")
+			" RETURNING id", e);
+#undef TICKET_INSERT
 	if (!s)
 		return derr_code(e);
 	bind_id(s, 1, t->id);
 	bind_ticket(s, t);
-	int rc = sqlite3_step(s);
-	st_done(s);
-	if (rc != SQLITE_DONE)
-		return st_fail(st, e, "adding a ticket");
-	t->id = sqlite3_last_insert_rowid(st->db);
+	int rc = st_insert(st, s, &t->id, e, "adding a ticket");
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < t->ntags; i++) {
 		bool changed;
 		if ((rc = store_tag_add(st, t->id, t->tags[i], &changed, e)))
@@ -196,7 +199,7 @@ static const char *const ticket_cols[] = {
 int store_ticket_update(struct store *st, const struct ticket *t, struct derr *e)
 {
 	/* Which bound values equal the stored ones (same order as ticket_cols). */
-	sqlite3_stmt *s = st_prep(
+	struct stmt *s = st_prep(
 		st,
 		"SELECT ?2 IS external_id, ?3 IS subject, ?4 IS status, "
 		"?5 IS priority, ?6 IS channel, ?7 IS queue, ?8 IS customer_id, "
@@ -209,19 +212,19 @@ int store_ticket_update(struct store *st, const struct ticket *t, struct derr *e
 		e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, t->id);
+	bind_int(s, 1, t->id);
 	bind_ticket(s, t);
-	int rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
+	int rc = st_step(s);
+	if (rc != ST_ROW) {
 		st_done(s);
-		return rc == SQLITE_DONE ? derr_set(e, DESK_ENOTFOUND, "no ticket %lld", (long long)t->id)
+		return rc == ST_DONE ? derr_set(e, DESK_ENOTFOUND, "no ticket %lld", (long long)t->id)
 					 : st_fail(st, e, "updating a ticket");
 	}
 	struct strbuf q = {0};
 	sb_add(&q, "UPDATE tickets SET ");
 	size_t changed = 0;
 	for (size_t i = 0; i < UPDATABLE_COLS; i++)
-		if (!sqlite3_column_int(s, (int)i))
+		if (!col_int(s, (int)i))
 			sb_addf(&q, "%s%s = ?%zu", changed++ ? ", " : "", ticket_cols[i], i + 2);
 	st_done(s);
 	sb_add(&q, " WHERE id = ?1");
@@ -229,7 +232,7 @@ int store_ticket_update(struct store *st, const struct ticket *t, struct derr *e
 	if (changed) {
 		s = st_prep(st, sb_str(&q), e);
 		if (s) {
-			sqlite3_bind_int64(s, 1, t->id);
+			bind_int(s, 1, t->id);
 			/* Parameters past the last one used are refused (SQLITE_RANGE)
 			 * and need no value. */
 			bind_ticket(s, t);
@@ -244,13 +247,13 @@ int store_ticket_update(struct store *st, const struct ticket *t, struct derr *e
 
 static int scalar(struct store *st, const char *sql, int64_t *out, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st, sql, e);
+	struct stmt *s = st_prep(st, sql, e);
 	if (!s)
 		return derr_code(e);
-	int rc = sqlite3_step(s);
-	*out = rc == SQLITE_ROW ? col_int(s, 0) : 0;
+	int rc = st_step(s);
+	*out = rc == ST_ROW ? col_int(s, 0) : 0;
 	st_done(s);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "counting tickets");
+	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "counting tickets");
 }
 
 int store_ticket_count(struct store *st, int64_t *n, struct derr *e)
@@ -266,13 +269,13 @@ int store_ticket_max_id(struct store *st, int64_t *id, struct derr *e)
 static int tag_change(struct store *st, const char *sql, int64_t ticket_id, const char *tag,
 		      bool *changed, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st, sql, e);
+	struct stmt *s = st_prep(st, sql, e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, ticket_id);
+	bind_int(s, 1, ticket_id);
 	bind_text(s, 2, tag);
 	int rc = st_exec_stmt(st, s, e, "changing tags");
-	*changed = rc == DESK_OK && sqlite3_changes(st->db) > 0;
+	*changed = rc == DESK_OK && st_changes(st) > 0;
 	return rc;
 }
 
@@ -297,22 +300,22 @@ int store_tag_remove(struct store *st, int64_t ticket_id, const char *tag, bool 
 int store_customer_tickets(struct store *st, int64_t customer_id, int limit,
 			   struct ticket_list *out, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT " TICKET_COLS TICKET_FROM
 				  " WHERE t.customer_id = ?1"
 				  " ORDER BY t.created_at DESC, t.id DESC LIMIT ?2",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, customer_id);
-	sqlite3_bind_int(s, 2, limit);
+	bind_int(s, 1, customer_id);
+	bind_int(s, 2, limit);
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
 		read_ticket(s, &out->v[out->n++]);
 	}
 	st_done(s);
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "listing a customer's tickets");
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "listing a customer's tickets");
 }
 
 int store_customer_ticket_span(struct store *st, int64_t customer_id, int64_t created_at,
@@ -327,17 +330,17 @@ int store_customer_ticket_span(struct store *st, int64_t customer_id, int64_t cr
 	};
 	int *out[] = {total, before};
 	for (size_t i = 0; i < ARRAY_LEN(sql); i++) {
-		sqlite3_stmt *s = st_prep(st, sql[i], e);
+		struct stmt *s = st_prep(st, sql[i], e);
 		if (!s)
 			return derr_code(e);
-		sqlite3_bind_int64(s, 1, customer_id);
-		sqlite3_bind_int64(s, 2, created_at);
-		sqlite3_bind_int64(s, 3, id);
-		sqlite3_bind_int(s, 4, limit);
-		int rc = sqlite3_step(s);
-		*out[i] = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+		bind_int(s, 1, customer_id);
+		bind_int(s, 2, created_at);
+		bind_int(s, 3, id);
+		bind_int(s, 4, limit);
+		int rc = st_step(s);
+		*out[i] = rc == ST_ROW ? col_int(s, 0) : 0;
 		st_done(s);
-		if (rc != SQLITE_ROW)
+		if (rc != ST_ROW)
 			return st_fail(st, e, "counting a customer's tickets");
 	}
 	return DESK_OK;
@@ -356,11 +359,11 @@ int store_ticket_move_children(struct store *st, int64_t from, int64_t to, struc
 		 * (core_draft_follow_merge). */
 	};
 	for (size_t i = 0; i < ARRAY_LEN(sql); i++) {
-		sqlite3_stmt *s = st_prep(st, sql[i], e);
+		struct stmt *s = st_prep(st, sql[i], e);
 		if (!s)
 			return derr_code(e);
-		sqlite3_bind_int64(s, 1, from);
-		sqlite3_bind_int64(s, 2, to);
+		bind_int(s, 1, from);
+		bind_int(s, 2, to);
 		int rc = st_exec_stmt(st, s, e, "merging tickets");
 		if (rc)
 			return rc;

@@ -18,29 +18,26 @@ void time_entry_list_free(struct time_entry_list *l)
 
 int store_time_insert(struct store *st, struct time_entry *te, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep_insert(st,
 				  "INSERT INTO time_entries (ticket_id, agent_id, seconds, source,"
 				  " note, created_at, message_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, te->ticket_id);
-	sqlite3_bind_int64(s, 2, te->agent_id);
-	sqlite3_bind_int64(s, 3, te->seconds);
+	bind_int(s, 1, te->ticket_id);
+	bind_int(s, 2, te->agent_id);
+	bind_int(s, 3, te->seconds);
 	bind_text(s, 4, te->measured ? "measured" : "manual");
 	bind_text(s, 5, te->note);
-	sqlite3_bind_int64(s, 6, te->created_at);
+	bind_int(s, 6, te->created_at);
 	bind_id(s, 7, te->message_id);
-	int rc = st_exec_stmt(st, s, e, "recording time spent");
-	if (rc == DESK_OK)
-		te->id = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	return st_insert(st, s, &te->id, e, "recording time spent");
 }
 
 int store_time_entries(struct store *st, int64_t ticket_id, struct time_entry_list *out,
 		       struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT te.id, te.ticket_id, te.agent_id, a.login, te.seconds,"
 				  " te.source, te.note, te.created_at, te.message_id"
 				  " FROM time_entries te LEFT JOIN agents a ON a.id = te.agent_id"
@@ -48,9 +45,9 @@ int store_time_entries(struct store *st, int64_t ticket_id, struct time_entry_li
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, ticket_id);
+	bind_int(s, 1, ticket_id);
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
 		struct time_entry *te = &out->v[out->n++];
 		te->id = col_int(s, 0);
@@ -58,27 +55,27 @@ int store_time_entries(struct store *st, int64_t ticket_id, struct time_entry_li
 		te->agent_id = col_int(s, 2);
 		te->agent_login = col_text(s, 3);
 		te->seconds = col_int(s, 4);
-		const char *src = (const char *)sqlite3_column_text(s, 5);
+		const char *src = col_str(s, 5);
 		te->measured = src && strcmp(src, "measured") == 0;
 		te->note = col_text(s, 6);
 		te->created_at = col_int(s, 7);
 		te->message_id = col_int(s, 8);
 	}
 	st_done(s);
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading time spent");
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "reading time spent");
 }
 
 int store_time_total(struct store *st, int64_t ticket_id, int64_t *seconds, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(
+	struct stmt *s = st_prep(
 		st, "SELECT coalesce(sum(seconds), 0) FROM time_entries WHERE ticket_id = ?1", e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, ticket_id);
-	int rc = sqlite3_step(s);
-	*seconds = rc == SQLITE_ROW ? col_int(s, 0) : 0;
+	bind_int(s, 1, ticket_id);
+	int rc = st_step(s);
+	*seconds = rc == ST_ROW ? col_int(s, 0) : 0;
 	st_done(s);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "reading time spent");
+	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "reading time spent");
 }
 
 static const char *const by_names[TIME_BY__COUNT] = {"all", "agent", "queue", "channel"};
@@ -118,14 +115,14 @@ void time_groups_free(struct time_groups *g)
 int store_time_report(struct store *st, int64_t since, int64_t until, enum time_by by,
 		      struct time_groups *out, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st, TIME_GROUPS_SQL, e);
+	struct stmt *s = st_prep(st, TIME_GROUPS_SQL, e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, since);
-	sqlite3_bind_int64(s, 2, until);
+	bind_int(s, 1, since);
+	bind_int(s, 2, until);
 	bind_text(s, 3, time_by_name(by));
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
 		struct time_group *g = &out->v[out->n++];
 		g->key = by == TIME_BY_ALL ? NULL : col_text(s, 0);
@@ -134,10 +131,10 @@ int store_time_report(struct store *st, int64_t since, int64_t until, enum time_
 		g->entries = col_int(s, 1);
 		g->tickets = col_int(s, 2);
 		g->seconds = col_int(s, 3);
-		g->median = sqlite3_column_double(s, 4);
+		g->median = col_double(s, 4);
 	}
 	st_done(s);
-	if (rc != SQLITE_DONE) {
+	if (rc != ST_DONE) {
 		time_groups_free(out);
 		return st_fail(st, e, "reading time spent for the report");
 	}
@@ -148,7 +145,7 @@ int store_time_report(struct store *st, int64_t since, int64_t until, enum time_
 static int groups_json(struct store *st, int64_t since, int64_t until, enum time_by by,
 		       char **out, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT json_group_array(json_patch('{}', json_object('key', k,"
 				  " 'tickets', tickets, 'entries', entries, 'seconds', secs,"
 				  " 'median_per_ticket_seconds', round(median, 1))))"
@@ -156,13 +153,13 @@ static int groups_json(struct store *st, int64_t since, int64_t until, enum time
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, since);
-	sqlite3_bind_int64(s, 2, until);
+	bind_int(s, 1, since);
+	bind_int(s, 2, until);
 	bind_text(s, 3, time_by_name(by));
-	int rc = sqlite3_step(s);
-	*out = rc == SQLITE_ROW ? col_text(s, 0) : NULL;
+	int rc = st_step(s);
+	*out = rc == ST_ROW ? col_text(s, 0) : NULL;
 	st_done(s);
-	return rc == SQLITE_ROW ? DESK_OK : st_fail(st, e, "writing time spent as JSON");
+	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "writing time spent as JSON");
 }
 
 int store_time_report_json(struct store *st, int64_t since, int64_t until, const char *doc,
@@ -173,7 +170,7 @@ int store_time_report_json(struct store *st, int64_t since, int64_t until, const
 	int rc = DESK_OK;
 	for (int b = 0; b < TIME_BY__COUNT && rc == DESK_OK; b++)
 		rc = groups_json(st, since, until, (enum time_by)b, &arr[b], e);
-	sqlite3_stmt *s = rc ? NULL : st_prep(st,
+	struct stmt *s = rc ? NULL : st_prep(st,
 		"SELECT json_set(?1, '$.time_spent', json_object("
 		" 'total', json(coalesce(json_extract(?2, '$[0]'),"
 		"   '{\"tickets\":0,\"entries\":0,\"seconds\":0}')),"
@@ -183,11 +180,11 @@ int store_time_report_json(struct store *st, int64_t since, int64_t until, const
 		bind_text(s, 1, doc);
 		for (int b = 0; b < TIME_BY__COUNT; b++)
 			bind_text(s, b + 2, arr[b]);
-		int step = sqlite3_step(s);
-		if (step == SQLITE_ROW)
+		int step = st_step(s);
+		if (step == ST_ROW)
 			*out = col_json(s, 0);
 		st_done(s);
-		if (step != SQLITE_ROW)
+		if (step != ST_ROW)
 			rc = st_fail(st, e, "writing time spent as JSON");
 	} else if (rc == DESK_OK) {
 		rc = derr_code(e);

@@ -12,7 +12,7 @@
 	"e.id, e.ticket_id, e.agent_id, a.login, e.at, e.action, e.field, e.old_value,"  \
 	" e.new_value, e.change_id FROM events e LEFT JOIN agents a ON a.id = e.agent_id"
 
-static void read_event(sqlite3_stmt *s, struct event *ev)
+static void read_event(struct stmt *s, struct event *ev)
 {
 	ev->id = col_int(s, 0);
 	ev->ticket_id = col_int(s, 1);
@@ -26,18 +26,18 @@ static void read_event(sqlite3_stmt *s, struct event *ev)
 	ev->change_id = col_int(s, 9);
 }
 
-static int read_events(struct store *st, sqlite3_stmt *s, struct event_list *out,
+static int read_events(struct store *st, struct stmt *s, struct event_list *out,
 		       struct derr *e)
 {
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
 		struct event *ev = &out->v[out->n++];
 		memset(ev, 0, sizeof *ev);
 		read_event(s, ev);
 	}
 	st_done(s);
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading the audit log");
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "reading the audit log");
 }
 
 int store_changes_walk(struct store *st, int64_t agent_id,
@@ -45,15 +45,15 @@ int store_changes_walk(struct store *st, int64_t agent_id,
 {
 	/* Newest change first (events_undo read backwards), so the walk
 	 * stops after the few latest changes. */
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT " EVENT_COLS " WHERE e.agent_id = ?1"
 				  " AND e.change_id IS NOT NULL ORDER BY e.change_id DESC, e.id DESC",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, agent_id);
+	bind_int(s, 1, agent_id);
 	int rc, stop = 0;
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (!stop && (rc = st_step(s)) == ST_ROW) {
 		struct event ev = {0};
 		read_event(s, &ev);
 		stop = fn(ctx, &ev);
@@ -62,34 +62,34 @@ int store_changes_walk(struct store *st, int64_t agent_id,
 	st_done(s);
 	if (stop)
 		return DESK_OK;
-	return rc == SQLITE_DONE ? DESK_OK : st_fail(st, e, "reading the audit log");
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "reading the audit log");
 }
 
 int store_change_events(struct store *st, int64_t agent_id, int64_t change_id,
 			struct event_list *out, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT " EVENT_COLS " WHERE e.agent_id = ?1 AND e.change_id = ?2"
 				  " ORDER BY e.id",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, agent_id);
-	sqlite3_bind_int64(s, 2, change_id);
+	bind_int(s, 1, agent_id);
+	bind_int(s, 2, change_id);
 	return read_events(st, s, out, e);
 }
 
 int store_events_after(struct store *st, int64_t ticket_id, int64_t after_id,
 		       struct event_list *out, struct derr *e)
 {
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT " EVENT_COLS " WHERE e.ticket_id = ?1 AND e.id > ?2"
 				  " ORDER BY e.id",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, ticket_id);
-	sqlite3_bind_int64(s, 2, after_id);
+	bind_int(s, 1, ticket_id);
+	bind_int(s, 2, after_id);
 	return read_events(st, s, out, e);
 }
 
@@ -97,20 +97,20 @@ int store_last_solved_before(struct store *st, int64_t ticket_id, int64_t before
 			     int64_t *at, struct derr *e)
 {
 	*at = 0;
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT at FROM events WHERE ticket_id = ?1 AND id < ?2"
 				  " AND field = 'status' AND new_value = 'solved'"
 				  " ORDER BY id DESC LIMIT 1",
 				  e);
 	if (!s)
 		return derr_code(e);
-	sqlite3_bind_int64(s, 1, ticket_id);
-	sqlite3_bind_int64(s, 2, before_id);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	bind_int(s, 1, ticket_id);
+	bind_int(s, 2, before_id);
+	int rc = st_step(s);
+	if (rc == ST_ROW)
 		*at = col_int(s, 0);
 	st_done(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DESK_OK
+	return rc == ST_ROW || rc == ST_DONE ? DESK_OK
 						     : st_fail(st, e, "reading the audit log");
 }
 
@@ -123,11 +123,11 @@ int store_unmerge_children(struct store *st, int64_t from, int64_t into, struct 
 		" WHERE ticket_id = ?2 AND merged_from = ?1",
 	};
 	for (size_t i = 0; i < ARRAY_LEN(sql); i++) {
-		sqlite3_stmt *s = st_prep(st, sql[i], e);
+		struct stmt *s = st_prep(st, sql[i], e);
 		if (!s)
 			return derr_code(e);
-		sqlite3_bind_int64(s, 1, from);
-		sqlite3_bind_int64(s, 2, into);
+		bind_int(s, 1, from);
+		bind_int(s, 2, into);
 		int rc = st_exec_stmt(st, s, e, "undoing a merge");
 		if (rc)
 			return rc;

@@ -73,12 +73,12 @@ static bool fts_setting_is(struct store *st, const char *table, const char *key,
 {
 	char sql[128];
 	snprintf(sql, sizeof sql, "SELECT v = ?2 FROM \"%s_config\" WHERE k = ?1", table);
-	sqlite3_stmt *s = st_prep(st, sql, NULL);
+	struct stmt *s = st_prep(st, sql, NULL);
 	if (!s)
 		return false;
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, value);
-	bool same = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0);
+	bind_text(s, 1, key);
+	bind_int(s, 2, value);
+	bool same = st_step(s) == ST_ROW && col_int(s, 0);
 	st_done(s);
 	return same;
 }

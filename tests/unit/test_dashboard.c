@@ -366,14 +366,14 @@ static int64_t backlog_by_rule(int64_t at)
 	"SELECT " STATUS_AT " AS st FROM tickets t WHERE " cond " AND +t.created_at < ?2" \
 	" AND t.merged_into IS NULL"
 	struct derr e = {0};
-	sqlite3_stmt *s = st_prep(st,
+	struct stmt *s = st_prep(st,
 				  "SELECT count(*) FROM (" CAND(OPEN_NOW) " UNION ALL " CAND(
 					  SOLVED_SINCE) ") WHERE st IN ('new', 'open', 'pending', 'on_hold')",
 				  &e);
 #undef CAND
 	ck_assert_msg(s != NULL, "%s", e.msg);
-	sqlite3_bind_int64(s, 2, at);
-	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	bind_int(s, 2, at);
+	ck_assert_int_eq(st_step(s), ST_ROW);
 	int64_t n = col_int(s, 0);
 	st_done(s);
 	return n;
