@@ -82,6 +82,10 @@ bool str_empty(const char *s); /* NULL or "" */
 char *path_dir(const char *path);
 /* Whether two names are one existing file (device and inode). */
 bool path_same_file(const char *a, const char *b);
+/* Whether a database setting names a PostgreSQL server (a postgresql://
+ * or postgres:// URL, or libpq keywords such as "host=... dbname=...")
+ * rather than a SQLite file. */
+bool database_is_server(const char *setting);
 /* Trims ASCII whitespace at both ends, in place; returns s. */
 char *str_trim(char *s);
 /* The Levenshtein distance of two short strings (names up to 64 bytes;

@@ -266,6 +266,15 @@ static int read_path(struct loader *l, const struct ynode *n, char **field)
 	return DESK_OK;
 }
 
+/* The database: a file's path, or a PostgreSQL server's URL or
+ * keywords, taken as written. */
+static int read_database(struct loader *l, const struct ynode *n, char **field)
+{
+	if (n->type == Y_SCALAR && n->value && database_is_server(n->value))
+		return read_str(l, n, "a postgresql:// URL", field);
+	return read_path(l, n, field);
+}
+
 /* An SLA target: a duration, or "none" for no target. */
 static int read_target(struct loader *l, const struct ynode *n, int64_t *out)
 {
@@ -892,7 +901,7 @@ static int read_config(struct loader *l, const struct ynode *root, struct config
 		c->origin[k] = (struct config_origin){l->personal ? FROM_PERSONAL : FROM_TEAM,
 						      root->kids[i]->line};
 		switch ((enum config_key)k) {
-		case CFG_DATABASE: rc = read_path(l, v, &c->db_path); break;
+		case CFG_DATABASE: rc = read_database(l, v, &c->db_path); break;
 		case CFG_THEME: rc = read_str(l, v, "a theme name or path", &c->theme); break;
 		case CFG_KEYS: rc = read_path(l, v, &c->keys_file); break;
 		case CFG_CANNED: rc = read_path(l, v, &c->canned_file); break;
@@ -975,7 +984,7 @@ int config_read_database(const struct ydoc *d, char **db_path, int *line, struct
 	if (!n)
 		return DESK_OK;
 	struct loader l = {.d = d, .dir = dir_of(d->path), .e = e};
-	int rc = read_path(&l, n, db_path);
+	int rc = read_database(&l, n, db_path);
 	free(l.dir);
 	*line = n->line;
 	return rc;

@@ -142,7 +142,7 @@ int desk_init(struct desk *d, const char *db_path, const struct config *cfg,
 	if (rc == DESK_OK)
 		rc = desk_check_access(db_path, true, &path, e);
 	free(path);
-	if (rc || (rc = make_parent_dirs(db_path, e)))
+	if (rc || (!database_is_server(db_path) && (rc = make_parent_dirs(db_path, e))))
 		return rc;
 	if ((rc = desk_open(d, db_path, cfg, as_login, DESK_OPEN_CREATE | DESK_OPEN_NO_AGENT, e)))
 		return rc;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "pg.h"
 #include "priv.h"
 #include "text.h"
 #include "util.h"
@@ -78,6 +79,8 @@ static int fs_fail(struct derr *e, enum fs_state fs, const char *path, const cha
 
 int st_fail(struct store *st, struct derr *e, const char *what)
 {
+	if (st->pg)
+		return pg_fail(st->pg, st->path, e, what);
 	int rc = sqlite3_extended_errcode(st->db);
 	const char *msg = sqlite3_errmsg(st->db);
 	const char *path = st->path ? st->path : "database";
@@ -178,6 +181,8 @@ static int configure(struct store *st, bool readonly, struct derr *e)
 int store_open(const char *path, int flags, struct store **out, struct derr *e)
 {
 	*out = NULL;
+	if (database_is_server(path))
+		return pg_store_open(path, flags, out, e);
 	struct stat sb;
 	bool exists = stat(path, &sb) == 0;
 	if (!exists && !(flags & STORE_CREATE))
@@ -287,6 +292,7 @@ void store_close(struct store **stp)
 		upkeep_at_close(st);
 		sqlite3_close_v2(st->db);
 	}
+	pg_disconnect(&st->pg);
 	gate_close(st);
 	store_import_unlock(st);
 	free(st->path);
@@ -310,6 +316,11 @@ int store_begin(struct store *st, struct derr *e)
 {
 	if (st->in_txn)
 		return derr_set(e, DESK_EINVAL, "internal error: nested transaction");
+	if (st->pg) {
+		int rc = pg_begin(st->pg, st->path, e);
+		st->in_txn = rc == DESK_OK;
+		return rc;
+	}
 	struct stmt *s = st_prep(st, "BEGIN IMMEDIATE", e);
 	if (!s)
 		return derr_code(e);
@@ -343,6 +354,12 @@ int store_begin(struct store *st, struct derr *e)
 
 int store_commit(struct store *st, struct derr *e)
 {
+	if (st->pg) {
+		int rc = pg_commit(st->pg, st->path, e);
+		st->in_txn = false;
+		st->wrote = rc == DESK_OK;
+		return rc;
+	}
 	struct stmt *s = st_prep(st, "COMMIT", e);
 	if (!s) {
 		store_rollback(st);
@@ -364,6 +381,11 @@ int store_commit(struct store *st, struct derr *e)
 
 void store_rollback(struct store *st)
 {
+	if (st->pg) {
+		pg_rollback(st->pg);
+		st->in_txn = false;
+		return;
+	}
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->in_txn = false;
@@ -385,12 +407,18 @@ void store_set_give_up(struct store *st, bool (*give_up)(void *arg), void *arg)
 {
 	st->give_up = give_up;
 	st->give_up_arg = arg;
+	/* PostgreSQL runs the query in the server: nothing to ask between
+	 * steps (a long read there is bounded by the server's timeouts). */
+	if (st->pg)
+		return;
 	/* 4000 VM steps: well under a millisecond between two asks. */
 	sqlite3_progress_handler(st->db, give_up ? 4000 : 0, give_up ? progress : NULL, st);
 }
 
 bool store_changed(struct store *st)
 {
+	if (st->pg)
+		return pg_changed(st->pg);
 	struct stmt *s = st_prep(st, "PRAGMA data_version", NULL);
 	if (!s)
 		return false;

@@ -134,6 +134,10 @@ bool schema_fast_path_known(const char *sha256);
  * file unless creating, and a -shm counting commits whose -wal is gone. */
 struct stat;
 int store_precheck(const char *path, const struct stat *db, bool creating, struct derr *e);
+/* pg_store.c: store_open for a PostgreSQL setting; the version in
+ * meta (0 for an empty database, -1 for an unreadable one). */
+int pg_store_open(const char *conninfo, int flags, struct store **out, struct derr *e);
+int pg_schema_version(struct store *st, int *v, struct derr *e);
 /* A scratch in-memory store, configured as store_open does. */
 int store_open_memory(struct store **out, struct derr *e);
 

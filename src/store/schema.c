@@ -771,6 +771,10 @@ int store_create_schema_version(struct store *st, int version, struct derr *e)
 int store_schema_version(struct store *st)
 {
 	int v = -1;
+	if (st->pg) {
+		pg_schema_version(st, &v, NULL);
+		return v;
+	}
 	user_version(st, &v, NULL);
 	return v;
 }
