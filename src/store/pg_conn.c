@@ -273,6 +273,12 @@ int pg_fail(struct pg_conn *c, const char *display, struct derr *e, const char *
 
 /* --- connecting -------------------------------------------------------- */
 
+/* The server's notices (NOTICE, WARNING) are not for the agent's
+ * terminal: libpq would print them over the console. */
+static void no_notices(void *arg, const char *message)
+{
+}
+
 /* What every session of desk's sets up: on connecting and after a
  * reconnect (the server forgets it with the old session). */
 static bool session_setup(struct pg_conn *c)
@@ -338,6 +344,7 @@ int pg_connect(const char *conninfo, bool readonly, struct pg_conn **out, struct
 		pg_disconnect(&c);
 		return rc;
 	}
+	PQsetNoticeProcessor(c->pg, no_notices, NULL);
 	const char *enc = PQparameterStatus(c->pg, "server_encoding");
 	if (enc && strcmp(enc, "UTF8") != 0) {
 		int rc = derr_set(e, DESK_EINVAL,
@@ -473,6 +480,13 @@ int pg_begin(struct pg_conn *c, const char *display, struct derr *e)
 int pg_commit(struct pg_conn *c, const char *display, struct derr *e)
 {
 	pg_clear_error(c);
+	if (PQtransactionStatus(c->pg) == PQTRANS_INERROR) {
+		pg_rollback(c);
+		return derr_set(e, DESK_EIO,
+				"%s: the change was not saved: a statement in it had failed, "
+				"so the database server rolled it back",
+				display);
+	}
 	/* A read-only transaction may not NOTIFY, and changed nothing. */
 	PGresult *res = PQexec(c->pg, c->readonly ? "COMMIT" : "NOTIFY " CHANNEL "; COMMIT");
 	ExecStatusType st = PQresultStatus(res);

@@ -47,6 +47,9 @@ struct pg_stmt {
 	char *sql; /* rewritten: $1, $2, ... */
 	int nparams;
 	char *bad; /* why the statement cannot run (a misuse), or NULL */
+	/* Per parameter: whether the SQL names it.  One it skips (?1, ?3)
+	 * goes as text, since the server cannot infer an unused one's type. */
+	bool *used;
 	struct param *params;
 	struct prepared *prepared;
 	PGresult *res;
@@ -128,8 +131,10 @@ static const char *skip_quoted(const char *sql, const char *p, struct strbuf *ou
 
 /* Rewrites sql's parameters; sets *max to the highest number, *bad to
  * a reason when a number is out of range. */
-static char *rewrite(const char *sql, int *max, char **bad)
+static char *rewrite(const char *sql, int *max, char **bad, bool **used)
 {
+	size_t cap = 0;
+	*used = NULL;
 	struct strbuf out = {0};
 	*max = 0;
 	*bad = NULL;
@@ -166,6 +171,8 @@ static char *rewrite(const char *sql, int *max, char **bad)
 		}
 		if (n > *max)
 			*max = (int)n;
+		xgrow((void **)used, &cap, (size_t)n + 1, sizeof **used);
+		(*used)[n - 1] = true;
 		sb_addf(&out, "$%ld", n);
 	}
 	if (!out.s)
@@ -177,7 +184,7 @@ struct pg_stmt *pg_stmt_new(struct pg_conn *c, const char *sql)
 {
 	struct pg_stmt *s = xcalloc(1, sizeof *s);
 	s->c = c;
-	s->sql = rewrite(sql, &s->nparams, &s->bad);
+	s->sql = rewrite(sql, &s->nparams, &s->bad, &s->used);
 	if (s->bad)
 		s->nparams = 0;
 	s->params = xcalloc((size_t)s->nparams + 1, sizeof *s->params);
@@ -235,6 +242,7 @@ void pg_stmt_free(struct pg_stmt *s)
 		free(p);
 	}
 	free(s->params);
+	free(s->used);
 	free(s->sql);
 	free(s->bad);
 	free(s);
@@ -361,7 +369,7 @@ static int execute(struct pg_stmt *s)
 	int *lens = xcalloc((size_t)n + 1, sizeof *lens);
 	int *formats = xcalloc((size_t)n + 1, sizeof *formats);
 	for (int i = 0; i < n; i++) {
-		types[i] = s->params[i].type;
+		types[i] = s->used[i] ? s->params[i].type : OID_TEXT;
 		values[i] = s->params[i].value;
 		lens[i] = s->params[i].len;
 		formats[i] = s->params[i].binary;
