@@ -283,9 +283,14 @@ static void no_notices(void *arg, const char *message)
  * reconnect (the server forgets it with the old session). */
 static bool session_setup(struct pg_conn *c)
 {
-	const char *sql = c->readonly
-		? "LISTEN " CHANNEL "; SET default_transaction_read_only = on"
-		: "LISTEN " CHANNEL;
+	/* A hot standby (reports on a replica) refuses LISTEN: no notices
+	 * there, only what each read finds. */
+	const char *standby = PQparameterStatus(c->pg, "in_hot_standby");
+	bool listen = !(standby && strcmp(standby, "on") == 0);
+	const char *sql = c->readonly ? listen ? "LISTEN " CHANNEL
+						 "; SET default_transaction_read_only = on"
+					       : "SET default_transaction_read_only = on"
+				      : "LISTEN " CHANNEL;
 	PGresult *res = PQexec(c->pg, sql);
 	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	if (!ok)
