@@ -19,6 +19,8 @@
  * SQLite's BEGIN attempts, so a stuck writer gives a message, not a hang. */
 #define WRITER_LOCK_WAIT "30s"
 #define CHANNEL "desk_changes"
+/* Seconds a connection attempt may take, unless the setting says. */
+#define CONNECT_TIMEOUT "10"
 
 /* --- telling a conninfo from a path ------------------------------------ */
 
@@ -334,9 +336,13 @@ int pg_connect(const char *conninfo, bool readonly, struct pg_conn **out, struct
 		free(display);
 		return rc;
 	}
-	/* These ride along in libpq's own parameters, so PQreset keeps them. */
-	const char *keys[] = {"dbname", "client_encoding", "application_name", NULL};
-	const char *vals[] = {conninfo, "UTF8", "desk", NULL};
+	/* These ride along in libpq's own parameters, so PQreset keeps them.
+	 * libpq takes the last of a repeated keyword: the setting may give
+	 * its own connect_timeout (before it), not another encoding (after).
+	 * Without a timeout, an unreachable server hangs the console. */
+	const char *keys[] = {"connect_timeout", "dbname", "client_encoding",
+			      "application_name", NULL};
+	const char *vals[] = {CONNECT_TIMEOUT, conninfo, "UTF8", "desk", NULL};
 	struct pg_conn *c = xcalloc(1, sizeof *c);
 	c->readonly = readonly;
 	c->pg = PQconnectdbParams(keys, vals, 1);

@@ -500,6 +500,8 @@ START_TEST(errors_mapped)
 		{"42501", DESK_EIO, "permission denied while updating"},
 		{"57014", DESK_EBUSY, "stopped the query"},
 		{"08006", DESK_EIO, "lost the connection to the database server"},
+		{"55P03", DESK_EBUSY, "stayed locked by another desk"},
+		{"25006", DESK_EIO, "read-only for this desk"},
 	};
 	for (size_t k = 0; k < sizeof map / sizeof map[0]; k++) {
 		char *sql = raising(map[k].state);
@@ -722,6 +724,22 @@ START_TEST(reconnects_outside_transaction)
 	fails_as(c, "INSERT INTO t (i) VALUES (5)", DESK_EIO, "lost the connection");
 	pg_rollback(c);
 	exec_ok(c, "INSERT INTO t (i) VALUES (6)");
+	ck_assert_int_eq(one_int(c, "SELECT sum(i) FROM t"), 6);
+
+	/* the connection breaks at COMMIT: desk cannot know, and says so */
+	ck_assert_int_eq(pg_begin(c, "testdb", &e), DESK_OK);
+	exec_ok(c, "INSERT INTO t (i) VALUES (7)");
+	pid = one_int(c, "SELECT pg_backend_pid()");
+	free(kill);
+	kill = xasprintf("SELECT pg_terminate_backend(%lld)", (long long)pid);
+	exec_ok(killer, kill);
+	for (int k = 0; k < 200 && one_int(killer, "SELECT count(*) FROM pg_stat_activity "
+						   "WHERE application_name = 'desk'") > 1;
+	     k++)
+		usleep(10000);
+	ck_assert_int_eq(pg_commit(c, "testdb", &e), DESK_EIO);
+	ck_assert_msg(strstr(e.msg, "it may or may not have been saved"), "%s", e.msg);
+	ck_assert(!pg_in_transaction(c));
 	ck_assert_int_eq(one_int(c, "SELECT sum(i) FROM t"), 6);
 	free(kill);
 	pg_disconnect(&c);
