@@ -118,9 +118,9 @@ static void mask_url(const char *s, struct strbuf *out)
 	}
 }
 
-/* Copies one value of a keyword=value string, as libpq's parser reads
- * it ('...' with backslash escapes, or up to the next space); returns
- * where it ends. */
+/* Where the value starting at v ends in a keyword=value string, as
+ * libpq's parser reads it: '...' with backslash escapes, or up to the
+ * next space. */
 static const char *value_end(const char *v)
 {
 	if (*v == '\'') {

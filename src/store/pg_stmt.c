@@ -158,9 +158,9 @@ static char *rewrite(const char *sql, int *max, char **bad, bool **used)
 			p = end;
 			if (errno || n < 1 || n > MAX_PARAMS) {
 				if (!*bad)
-					*bad = xasprintf("parameter ?%.20s is out of range "
+					*bad = xasprintf("parameter ?%.*s is out of range "
 							 "(1 to %d)",
-							 q + 1, MAX_PARAMS);
+							 (int)(p - q - 1), q + 1, MAX_PARAMS);
 				n = 1;
 			}
 		} else {

@@ -363,10 +363,15 @@ START_TEST(bad_values_refused)
 	ck_assert_msg(strstr(e.msg, "parameter 2 is out of range"), "%s", e.msg);
 	pg_stmt_free(s);
 
-	s = pg_stmt_new(c, "SELECT ?0");
+	s = pg_stmt_new(c, "SELECT ?0, 1");
 	ck_assert_int_eq(pg_step(s), -1);
 	pg_fail(c, "testdb", &e, "reading");
-	ck_assert_msg(strstr(e.msg, "?0 is out of range"), "%s", e.msg);
+	ck_assert_msg(strstr(e.msg, "parameter ?0 is out of range (1 to"), "%s", e.msg);
+	pg_stmt_free(s);
+	s = pg_stmt_new(c, "SELECT ?99999999999999999999");
+	ck_assert_int_eq(pg_step(s), -1);
+	pg_fail(c, "testdb", &e, "reading");
+	ck_assert_msg(strstr(e.msg, "?99999999999999999999 is out of range"), "%s", e.msg);
 	pg_stmt_free(s);
 
 	ck_assert_int_eq(one_int(c, "SELECT count(*) FROM t"), 0);
