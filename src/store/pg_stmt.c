@@ -1,6 +1,14 @@
 /* pg_stmt.c: the PostgreSQL engine's statements: SQLite's ?N parameters
  * rewritten to $N, values bound with their types, prepared once per
- * connection and type signature, results read as SQLite's would be. */
+ * connection and type signature, results read as SQLite's would be.
+ *
+ * What shared SQL must allow for: an int binds as bigint (a function
+ * taking integer, like substr, needs CAST(?1 AS INTEGER)); a text binds
+ * as text (no silent conversion into a bigint column); a NULL takes the
+ * type the SQL gives it, so a parameter used only as "?1 IS NULL" needs
+ * a CAST.  A statement reads its whole result at the first step, and is
+ * checked by the server only then.  Statements are freed before their
+ * connection. */
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>

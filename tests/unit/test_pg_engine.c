@@ -448,6 +448,18 @@ START_TEST(signatures_and_ids)
 	ck_assert_int_eq(pg_step(s), ST_ROW);
 	ck_assert_str_eq(pg_col_str(s, 0), "t");
 	pg_stmt_free(s);
+	/* a parameter only tested for NULL takes its type from a CAST */
+	s = pg_stmt_new(c, "SELECT CAST(?1 AS BIGINT) IS NULL");
+	for (int k = 0; k < 2; k++) {
+		pg_stmt_reset(s, true);
+		if (k)
+			pg_bind_int(s, 1, 3);
+		else
+			pg_bind_null(s, 1);
+		ck_assert_int_eq(pg_step(s), ST_ROW);
+		ck_assert_int_eq(pg_col_int(s, 0), !k);
+	}
+	pg_stmt_free(s);
 	/* RETURNING hands back the new id; explicit ids go in too */
 	s = pg_stmt_new(c, "INSERT INTO t (id, i) VALUES (?1, 1) RETURNING id");
 	pg_bind_int(s, 1, 1000);
