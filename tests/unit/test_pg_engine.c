@@ -129,6 +129,7 @@ START_TEST(conninfo_or_path)
 	ck_assert(!pg_is_conninfo("my=file.db"));
 	ck_assert(!pg_is_conninfo("/srv/host=a/desk.db"));
 	ck_assert(!pg_is_conninfo("./dbname=x.db"));
+	ck_assert(!pg_is_conninfo("file:desk.db?mode=ro"));
 	ck_assert(!pg_is_conninfo(""));
 	ck_assert(!pg_is_conninfo(NULL));
 }
