@@ -22,9 +22,12 @@ if command -v pkg-config >/dev/null 2>&1; then
 	need_pc check check
 	need_pc gmime-3.0 libgmime-3.0-dev
 	need_pc libcmark libcmark-dev # the knowledge base's Markdown
+	need_pc libpq libpq-dev       # the PostgreSQL engine
 else
-	missing="$missing libncurses-dev libsqlite3-dev libyaml-dev check libgmime-3.0-dev libcmark-dev"
+	missing="$missing libncurses-dev libsqlite3-dev libyaml-dev check libgmime-3.0-dev libcmark-dev libpq-dev"
 fi
+# the PostgreSQL engine's tests run a throwaway cluster
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
 need_cmd tmux tmux         # end-to-end tests drive the console in tmux
 need_cmd sqlite3 sqlite3   # tests and benchmarks compare with the shell
 need_cmd script bsdutils   # a pseudo-terminal for first-screen timing

@@ -1,0 +1,569 @@
+/* pg_conn.c: the PostgreSQL engine's connection: telling a conninfo from
+ * a path, connecting, transactions (serialized by an advisory lock),
+ * change notices, and PostgreSQL's errors as messages a person can act
+ * on. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "pg.h"
+#include "pg_internal.h"
+#include "util.h"
+
+/* The one advisory lock every desk writer takes after BEGIN ("desk" in
+ * ASCII), so writers run one at a time as on SQLite. */
+#define WRITER_LOCK_KEY "1684370283"
+/* How long pg_begin waits for another desk's transaction: bounded, like
+ * SQLite's BEGIN attempts, so a stuck writer gives a message, not a hang. */
+#define WRITER_LOCK_WAIT "30s"
+#define CHANNEL "desk_changes"
+/* Seconds a connection attempt may take, unless the setting says. */
+#define CONNECT_TIMEOUT "10"
+
+/* --- telling a conninfo from a path ------------------------------------ */
+
+static bool has_prefix(const char *s, const char *p)
+{
+	return strncmp(s, p, strlen(p)) == 0;
+}
+
+static bool is_url(const char *s)
+{
+	return has_prefix(s, "postgresql://") || has_prefix(s, "postgres://");
+}
+
+/* Whether s starts with one of libpq's own keywords and '=': a setting
+ * meant as a conninfo even if it does not parse (libpq then says why). */
+static bool starts_with_keyword(const char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t n = 0;
+	while (s[n] && (isalnum((unsigned char)s[n]) || s[n] == '_'))
+		n++;
+	const char *after = s + n;
+	while (isspace((unsigned char)*after))
+		after++;
+	if (n == 0 || *after != '=')
+		return false;
+	bool known = false;
+	PQconninfoOption *defs = PQconndefaults();
+	for (PQconninfoOption *o = defs; o && o->keyword; o++)
+		if (strlen(o->keyword) == n && strncmp(o->keyword, s, n) == 0)
+			known = true;
+	PQconninfoFree(defs);
+	return known;
+}
+
+bool pg_is_conninfo(const char *database)
+{
+	if (!database)
+		return false;
+	if (is_url(database))
+		return true;
+	/* A file name holding '=' ("my=file.db", "/srv/a=b/desk.db") fails
+	 * to parse: its "keyword" is none of libpq's. */
+	if (!strchr(database, '='))
+		return false;
+	char *err = NULL;
+	PQconninfoOption *opts = PQconninfoParse(database, &err);
+	PQfreemem(err);
+	if (opts) {
+		PQconninfoFree(opts);
+		return true;
+	}
+	return starts_with_keyword(database);
+}
+
+/* --- masking a password ------------------------------------------------ */
+
+static void mask_url(const char *s, struct strbuf *out)
+{
+	const char *p = strstr(s, "://") + 3;
+	sb_addn(out, s, (size_t)(p - s));
+	/* As libpq reads it: user[:password]@ before the first '/'. */
+	const char *at = p;
+	while (*at && *at != '@' && *at != '/')
+		at++;
+	if (*at == '@') {
+		const char *colon = memchr(p, ':', (size_t)(at - p));
+		if (colon) {
+			sb_addn(out, p, (size_t)(colon - p));
+			sb_add(out, ":***");
+		} else {
+			sb_addn(out, p, (size_t)(at - p));
+		}
+		p = at;
+	}
+	const char *q = strchr(p, '?');
+	if (!q) {
+		sb_add(out, p);
+		return;
+	}
+	sb_addn(out, p, (size_t)(q - p) + 1);
+	for (q++; *q;) {
+		size_t n = strcspn(q, "&");
+		size_t klen = strcspn(q, "=&");
+		if (klen < n && klen == strlen("password") &&
+		    strncmp(q, "password", klen) == 0) {
+			sb_add(out, "password=***");
+		} else {
+			sb_addn(out, q, n);
+		}
+		q += n;
+		if (*q == '&')
+			sb_addc(out, *q++);
+	}
+}
+
+/* Where the value starting at v ends in a keyword=value string, as
+ * libpq's parser reads it: '...' with backslash escapes, or up to the
+ * next space. */
+static const char *value_end(const char *v)
+{
+	if (*v == '\'') {
+		for (v++; *v && *v != '\''; v++)
+			if (*v == '\\' && v[1])
+				v++;
+		return *v ? v + 1 : v;
+	}
+	for (; *v && !isspace((unsigned char)*v); v++)
+		if (*v == '\\' && v[1])
+			v++;
+	return v;
+}
+
+static void mask_keywords(const char *s, struct strbuf *out)
+{
+	const char *p = s;
+	while (*p) {
+		const char *k = p;
+		while (*p && !isspace((unsigned char)*p) && *p != '=')
+			p++;
+		bool password = (size_t)(p - k) == strlen("password") &&
+				strncmp(k, "password", (size_t)(p - k)) == 0;
+		while (isspace((unsigned char)*p))
+			p++;
+		if (*p != '=') { /* not keyword=value: keep the rest as it is */
+			sb_add(out, k);
+			return;
+		}
+		p++;
+		while (isspace((unsigned char)*p))
+			p++;
+		const char *end = value_end(p);
+		if (password) {
+			sb_addn(out, k, (size_t)(p - k));
+			sb_add(out, "***");
+		} else {
+			sb_addn(out, k, (size_t)(end - k));
+		}
+		p = end;
+		const char *ws = p;
+		while (isspace((unsigned char)*p))
+			p++;
+		sb_addn(out, ws, (size_t)(p - ws));
+	}
+}
+
+char *pg_display_name(const char *conninfo)
+{
+	if (!conninfo)
+		return xstrdup("");
+	struct strbuf out = {0};
+	if (is_url(conninfo))
+		mask_url(conninfo, &out);
+	else if (pg_is_conninfo(conninfo))
+		mask_keywords(conninfo, &out);
+	else
+		sb_add(&out, conninfo);
+	return sb_take(&out);
+}
+
+/* --- errors ------------------------------------------------------------ */
+
+/* The first line of a libpq message, without its trailing newline. */
+static char *first_line(const char *msg)
+{
+	if (!msg || !*msg)
+		return xstrdup("no reason given");
+	return xstrndup(msg, strcspn(msg, "\n"));
+}
+
+void pg_clear_error(struct pg_conn *c)
+{
+	c->sqlstate[0] = '\0';
+	xfree(&c->err_msg);
+}
+
+void pg_keep_error(struct pg_conn *c, const PGresult *res)
+{
+	pg_clear_error(c);
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	if (state)
+		snprintf(c->sqlstate, sizeof c->sqlstate, "%s", state);
+	c->err_msg = first_line(msg ? msg : PQerrorMessage(c->pg));
+}
+
+void pg_keep_own_error(struct pg_conn *c, const char *msg)
+{
+	pg_clear_error(c);
+	c->err_msg = xstrdup(msg);
+}
+
+static bool lost(struct pg_conn *c)
+{
+	const char *s = c->sqlstate;
+	return PQstatus(c->pg) == CONNECTION_BAD || has_prefix(s, "08") ||
+	       strcmp(s, "57P01") == 0 || strcmp(s, "57P02") == 0 ||
+	       strcmp(s, "57P03") == 0;
+}
+
+int pg_fail(struct pg_conn *c, const char *display, struct derr *e, const char *what)
+{
+	const char *s = c->sqlstate;
+	const char *msg = c->err_msg ? c->err_msg : "unknown error";
+	if (lost(c))
+		return derr_set(e, DESK_EIO,
+				"%s: lost the connection to the database server while %s "
+				"(%s); %s",
+				display, what, msg,
+				c->in_txn ? "nothing of this change was saved, try again"
+					  : "desk reconnects at the next try");
+	if (has_prefix(s, "23"))
+		return derr_set(e, DESK_EINVAL, "%s: %s", what, msg);
+	if (has_prefix(s, "22")) /* a value the column's type refuses */
+		return derr_set(e, DESK_EINVAL, "%s: %s", what, msg);
+	if (strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0)
+		return derr_set(e, DESK_EBUSY,
+				"%s: another desk's change collided with this one while %s "
+				"(%s); nothing was changed, try again",
+				display, what, msg);
+	if (strcmp(s, "55P03") == 0)
+		return derr_set(e, DESK_EBUSY,
+				"%s: the database stayed locked by another desk while %s; "
+				"nothing was changed, try again",
+				display, what);
+	if (strcmp(s, "57014") == 0)
+		return derr_set(e, DESK_EBUSY,
+				"%s: the database server stopped the query while %s "
+				"(canceled or timed out); nothing was changed, try again",
+				display, what);
+	if (strcmp(s, "53100") == 0)
+		return derr_set(e, DESK_EIO,
+				"%s: disk full while %s: the database server's disk has no "
+				"space left (its admin must free some); nothing was changed",
+				display, what);
+	if (has_prefix(s, "53"))
+		return derr_set(e, DESK_EIO,
+				"%s: the database server is short of resources while %s (%s); "
+				"nothing was changed",
+				display, what, msg);
+	if (strcmp(s, "42501") == 0)
+		return derr_set(e, DESK_EIO, "%s: permission denied while %s (%s)", display,
+				what, msg);
+	if (strcmp(s, "25006") == 0)
+		return derr_set(e, DESK_EIO,
+				"%s: the database is read-only for this desk while %s; "
+				"nothing was changed",
+				display, what);
+	return derr_set(e, DESK_EIO, "%s: %s: %s", display, what, msg);
+}
+
+/* --- connecting -------------------------------------------------------- */
+
+/* The server's notices (NOTICE, WARNING) are not for the agent's
+ * terminal: libpq would print them over the console. */
+static void no_notices(void *arg, const char *message)
+{
+}
+
+/* What every session of desk's sets up: on connecting and after a
+ * reconnect (the server forgets it with the old session). */
+static bool session_setup(struct pg_conn *c)
+{
+	/* A hot standby (reports on a replica) refuses LISTEN: no notices
+	 * there, only what each read finds. */
+	const char *standby = PQparameterStatus(c->pg, "in_hot_standby");
+	bool listen = !(standby && strcmp(standby, "on") == 0);
+	const char *sql = c->readonly ? listen ? "LISTEN " CHANNEL
+						 "; SET default_transaction_read_only = on"
+					       : "SET default_transaction_read_only = on"
+				      : "LISTEN " CHANNEL;
+	PGresult *res = PQexec(c->pg, sql);
+	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		pg_keep_error(c, res);
+	PQclear(res);
+	return ok;
+}
+
+static bool has_password(const PQconninfoOption *opts)
+{
+	for (const PQconninfoOption *o = opts; o->keyword; o++)
+		if (strcmp(o->keyword, "password") == 0 && o->val && *o->val)
+			return true;
+	return false;
+}
+
+int pg_connect(const char *conninfo, bool readonly, struct pg_conn **out, struct derr *e)
+{
+	*out = NULL;
+	char *display = pg_display_name(conninfo);
+	char *perr = NULL;
+	PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
+	if (!opts) {
+		char *why = first_line(perr);
+		int rc = derr_set(e, DESK_EINVAL,
+				  "%s: not a PostgreSQL connection setting desk can read: %s",
+				  display, why);
+		free(why);
+		PQfreemem(perr);
+		free(display);
+		return rc;
+	}
+	bool pw = has_password(opts);
+	PQconninfoFree(opts);
+	if (pw) {
+		int rc = derr_set(e, DESK_EINVAL,
+				  "%s: the database setting holds a password: put it in "
+				  "~/.pgpass (or a service file, ~/.pg_service.conf) instead; "
+				  "a team config must never carry a shared password",
+				  display);
+		free(display);
+		return rc;
+	}
+	/* These ride along in libpq's own parameters, so PQreset keeps them.
+	 * libpq takes the last of a repeated keyword: the setting may give
+	 * its own connect_timeout (before it), not another encoding (after).
+	 * Without a timeout, an unreachable server hangs the console. */
+	const char *keys[] = {"connect_timeout", "dbname", "client_encoding",
+			      "application_name", NULL};
+	const char *vals[] = {CONNECT_TIMEOUT, conninfo, "UTF8", "desk", NULL};
+	struct pg_conn *c = xcalloc(1, sizeof *c);
+	c->readonly = readonly;
+	c->pg = PQconnectdbParams(keys, vals, 1);
+	if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
+		char *why = first_line(c->pg ? PQerrorMessage(c->pg) : "out of memory");
+		int rc = derr_set(e, DESK_EIO, "%s: cannot connect to the database: %s",
+				  display, why);
+		free(why);
+		free(display);
+		pg_disconnect(&c);
+		return rc;
+	}
+	PQsetNoticeProcessor(c->pg, no_notices, NULL);
+	const char *enc = PQparameterStatus(c->pg, "server_encoding");
+	if (enc && strcmp(enc, "UTF8") != 0) {
+		int rc = derr_set(e, DESK_EINVAL,
+				  "%s: the database's encoding is %s; desk keeps UTF-8 text "
+				  "(create it with: createdb -E UTF8 -T template0)",
+				  display, enc);
+		free(display);
+		pg_disconnect(&c);
+		return rc;
+	}
+	if (!session_setup(c)) {
+		int rc = pg_fail(c, display, e, "setting up the connection");
+		free(display);
+		pg_disconnect(&c);
+		return rc;
+	}
+	free(display);
+	*out = c;
+	return DESK_OK;
+}
+
+void pg_disconnect(struct pg_conn **cp)
+{
+	struct pg_conn *c = *cp;
+	if (!c)
+		return;
+	if (c->pg)
+		PQfinish(c->pg);
+	pg_clear_error(c);
+	for (size_t i = 0; i < c->n_dealloc; i++)
+		free(c->dealloc[i]);
+	free(c->dealloc);
+	free(c);
+	*cp = NULL;
+}
+
+bool pg_ready(struct pg_conn *c)
+{
+	if (PQstatus(c->pg) == CONNECTION_OK)
+		return true;
+	/* Inside a transaction the work so far died with the session: the
+	 * caller must roll back first, or later statements would run alone. */
+	if (c->in_txn) {
+		pg_keep_own_error(c, "the connection broke during the transaction");
+		return false;
+	}
+	PQreset(c->pg);
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		pg_keep_error(c, NULL);
+		return false;
+	}
+	c->generation++;
+	c->missed = true;
+	for (size_t i = 0; i < c->n_dealloc; i++)
+		free(c->dealloc[i]);
+	c->n_dealloc = 0;
+	return session_setup(c);
+}
+
+/* --- running SQL ------------------------------------------------------- */
+
+void pg_note_changes(struct pg_conn *c, const PGresult *res)
+{
+	const char *cmd = PQcmdStatus((PGresult *)res);
+	if (has_prefix(cmd, "INSERT") || has_prefix(cmd, "UPDATE") ||
+	    has_prefix(cmd, "DELETE") || has_prefix(cmd, "MERGE"))
+		c->changes = strtoll(PQcmdTuples((PGresult *)res), NULL, 10);
+}
+
+/* PQexec's answer: true when every statement in sql succeeded (the
+ * answer is the last statement's); the failure is kept otherwise. */
+static bool run(struct pg_conn *c, const char *sql)
+{
+	PGresult *res = PQexec(c->pg, sql);
+	ExecStatusType st = PQresultStatus(res);
+	bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY;
+	if (ok)
+		pg_note_changes(c, res);
+	else
+		pg_keep_error(c, res);
+	PQclear(res);
+	return ok;
+}
+
+int pg_exec(struct pg_conn *c, const char *display, const char *sql, struct derr *e)
+{
+	pg_clear_error(c);
+	if (!pg_ready(c) || !run(c, sql))
+		return pg_fail(c, display, e, "updating the database");
+	return DESK_OK;
+}
+
+int64_t pg_changes(struct pg_conn *c)
+{
+	return c->changes;
+}
+
+void pg_deallocate(struct pg_conn *c, const char *name)
+{
+	if (PQstatus(c->pg) != CONNECTION_OK)
+		return; /* the server forgot it with the session */
+	if (PQtransactionStatus(c->pg) == PQTRANS_INERROR) {
+		if (c->n_dealloc == c->cap_dealloc) {
+			c->cap_dealloc = c->cap_dealloc ? 2 * c->cap_dealloc : 8;
+			c->dealloc = xrealloc(c->dealloc, c->cap_dealloc * sizeof *c->dealloc);
+		}
+		c->dealloc[c->n_dealloc++] = xstrdup(name);
+		return;
+	}
+	char *sql = xasprintf("DEALLOCATE \"%s\"", name);
+	PQclear(PQexec(c->pg, sql));
+	free(sql);
+}
+
+/* --- transactions ------------------------------------------------------ */
+
+int pg_begin(struct pg_conn *c, const char *display, struct derr *e)
+{
+	pg_clear_error(c);
+	if (!pg_ready(c))
+		return pg_fail(c, display, e, "starting a change");
+	c->in_txn = true;
+	if (!run(c, "BEGIN; SET LOCAL lock_timeout = '" WRITER_LOCK_WAIT "'; "
+		    "SELECT pg_advisory_xact_lock(" WRITER_LOCK_KEY "); "
+		    "SET LOCAL lock_timeout TO DEFAULT")) {
+		int rc = pg_fail(c, display, e, "starting a change");
+		pg_rollback(c);
+		return rc;
+	}
+	return DESK_OK;
+}
+
+int pg_commit(struct pg_conn *c, const char *display, struct derr *e)
+{
+	pg_clear_error(c);
+	if (PQtransactionStatus(c->pg) == PQTRANS_INERROR) {
+		pg_rollback(c);
+		return derr_set(e, DESK_EIO,
+				"%s: the change was not saved: a statement in it had failed, "
+				"so the database server rolled it back",
+				display);
+	}
+	/* A read-only transaction may not NOTIFY, and changed nothing. */
+	PGresult *res = PQexec(c->pg, c->readonly ? "COMMIT" : "NOTIFY " CHANNEL "; COMMIT");
+	ExecStatusType st = PQresultStatus(res);
+	bool lost_it = PQstatus(c->pg) == CONNECTION_BAD;
+	/* COMMIT of a transaction an error aborted answers ROLLBACK. */
+	bool rolled_back = st == PGRES_COMMAND_OK && strcmp(PQcmdStatus(res), "ROLLBACK") == 0;
+	int rc = DESK_OK;
+	if (lost_it) {
+		pg_keep_error(c, res);
+		rc = derr_set(e, DESK_EIO,
+			      "%s: lost the connection to the database server while saving "
+			      "the change (%s): it may or may not have been saved; look "
+			      "before doing it again",
+			      display, c->err_msg);
+	} else if (rolled_back) {
+		rc = derr_set(e, DESK_EIO,
+			      "%s: the change was not saved: a statement in it had failed, "
+			      "so the database server rolled it back",
+			      display);
+	} else if (st != PGRES_COMMAND_OK) {
+		pg_keep_error(c, res);
+		rc = pg_fail(c, display, e, "saving the change");
+	}
+	PQclear(res);
+	if (rc != DESK_OK)
+		pg_rollback(c);
+	c->in_txn = false;
+	return rc;
+}
+
+void pg_rollback(struct pg_conn *c)
+{
+	PGTransactionStatusType ts = PQtransactionStatus(c->pg);
+	if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)
+		PQclear(PQexec(c->pg, "ROLLBACK"));
+	c->in_txn = false;
+	if (PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+		return;
+	for (size_t i = 0; i < c->n_dealloc; i++) {
+		pg_deallocate(c, c->dealloc[i]);
+		free(c->dealloc[i]);
+	}
+	c->n_dealloc = 0;
+}
+
+bool pg_in_transaction(struct pg_conn *c)
+{
+	PGTransactionStatusType ts = PQtransactionStatus(c->pg);
+	return c->in_txn || ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR ||
+	       ts == PQTRANS_ACTIVE;
+}
+
+/* --- change notices ---------------------------------------------------- */
+
+bool pg_changed(struct pg_conn *c)
+{
+	bool changed = c->missed;
+	c->missed = false;
+	if (PQstatus(c->pg) != CONNECTION_OK || !PQconsumeInput(c->pg))
+		return changed;
+	int self = PQbackendPID(c->pg);
+	PGnotify *n;
+	while ((n = PQnotifies(c->pg)) != NULL) {
+		if (n->be_pid != self)
+			changed = true;
+		PQfreemem(n);
+	}
+	return changed;
+}
