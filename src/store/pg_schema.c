@@ -73,6 +73,11 @@
  * A word with no letter or digit ("--") gives an empty tsquery, which
  * matches nothing: leave it out, as kb.c does.  No snippets are used. */
 #include "pg_schema.h"
+#include "store.h"
+
+/* A new SQLite migration needs its PostgreSQL side here. */
+_Static_assert(PG_SCHEMA_VERSION == STORE_SCHEMA_VERSION,
+	       "pg_schema.c mirrors the SQLite schema's version");
 
 #define PG_STR(x) #x
 #define PG_XSTR(x) PG_STR(x)

@@ -35,6 +35,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
+for need in "$pgbin/initdb" "$pgbin/pg_ctl" psql sqlite3 cc; do
+	command -v "$need" >/dev/null ||
+		{ echo "FAIL: $need is missing (PostgreSQL 15: postgresql-15, libpq-dev)"; exit 1; }
+done
+
 # --- the throwaway cluster ------------------------------------------------
 mkdir "$tmp/pg"
 [ "$(id -u)" -eq 0 ] && chown nobody "$tmp/pg"
@@ -50,7 +55,7 @@ pg() { psql -X -q -At -F ' ' -v ON_ERROR_STOP=1 "$conn" -c "$1" 2>"$tmp/psql.err
 lite() { sqlite3 "$tmp/desk.db" "$1"; }
 
 # --- the schema, from the one copy desk runs --------------------------------
-cc -std=c11 -Wall -Wextra -Werror -I"$root/src/store" -o "$tmp/print_schema" \
+cc -std=c11 -Wall -Wextra -Werror -I"$root/src/store" -I"$root/include" -o "$tmp/print_schema" \
 	"$root/tests/pg/print_schema.c" "$root/src/store/pg_schema.c" ||
 	{ echo "FAIL: building print_schema"; exit 1; }
 "$tmp/print_schema" >"$tmp/schema.sql"

@@ -1,0 +1,6 @@
+# desk's PostgreSQL schema (src/store/pg_schema.c) against the SQLite one
+# of a fresh desk init, on a throwaway cluster.  See tests/pg/schema_check.sh.
+CHECK_EXTRA += test-pg-schema
+.PHONY: test-pg-schema
+test-pg-schema: desk
+	@bash tests/pg/schema_check.sh ./desk
