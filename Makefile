@@ -25,7 +25,7 @@ VERSION    := 0.1.0
 
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS       := ncursesw sqlite3 yaml-0.1 gmime-3.0 libcmark
+PKGS       := ncursesw sqlite3 yaml-0.1 gmime-3.0 libcmark libpq
 CFLAGS     ?= -O2 -g
 STD_FLAGS  := -std=c11 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE \
               -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \

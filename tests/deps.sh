@@ -22,8 +22,9 @@ if command -v pkg-config >/dev/null 2>&1; then
 	need_pc check check
 	need_pc gmime-3.0 libgmime-3.0-dev
 	need_pc libcmark libcmark-dev # the knowledge base's Markdown
+	need_pc libpq libpq-dev       # the PostgreSQL engine (issue 17)
 else
-	missing="$missing libncurses-dev libsqlite3-dev libyaml-dev check libgmime-3.0-dev libcmark-dev"
+	missing="$missing libncurses-dev libsqlite3-dev libyaml-dev check libgmime-3.0-dev libcmark-dev libpq-dev"
 fi
 need_cmd tmux tmux         # end-to-end tests drive the console in tmux
 need_cmd sqlite3 sqlite3   # tests and benchmarks compare with the shell
@@ -38,6 +39,10 @@ need_cmd findmnt util-linux
 # tests/fault: a full or read-only tmpfs in a private mount namespace
 need_cmd unshare util-linux
 need_cmd mount mount
+# make unit-pg: a throwaway PostgreSQL cluster (tests/pg/cluster.sh).  The
+# server's binaries live outside the PATH, one folder per major version.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 ||
+	missing="$missing postgresql"
 # libFuzzer's runtime ships apart from clang itself
 ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ||
 	missing="$missing libclang-rt-dev"
