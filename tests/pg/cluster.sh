@@ -4,6 +4,7 @@
 #   sh tests/pg/cluster.sh start DIR   initdb into DIR/data and start it
 #   sh tests/pg/cluster.sh env DIR     the libpq conninfo of its superuser
 #   sh tests/pg/cluster.sh stop DIR    stop it at once and remove DIR
+#   sh tests/pg/cluster.sh bindir      where the server's programs are
 #
 # The server listens on a Unix socket in DIR only (no TCP), trades
 # durability for speed (fsync, synchronous_commit and full-page writes
@@ -15,14 +16,20 @@ set -eu
 
 me="tests/pg/cluster.sh"
 usage() {
-	echo "usage: sh $me start|stop|env DIR" >&2
+	echo "usage: sh $me start|stop|env DIR, or sh $me bindir" >&2
 	exit 2
 }
-[ $# -eq 2 ] || usage
+[ $# -ge 1 ] || usage
 cmd=$1
-dir=$2
+if [ "$cmd" = bindir ]; then
+	[ $# -eq 1 ] || usage
+	dir=
+else
+	[ $# -eq 2 ] || usage
+	dir=$2
+fi
 case $dir in
-/*) ;;
+/* | "") ;;
 *) dir=$(pwd)/$dir ;;
 esac
 port=5432
@@ -123,5 +130,10 @@ case $cmd in
 start) start ;;
 stop) stop ;;
 env) echo "host=$dir port=$port user=postgres dbname=postgres" ;;
+bindir)
+	b=$(bindir)
+	[ -n "$b" ] || { echo "$me: no PostgreSQL server installed" >&2; exit 1; }
+	echo "$b"
+	;;
 *) usage ;;
 esac

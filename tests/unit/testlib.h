@@ -16,6 +16,17 @@ void test_tmpdir_cleanup(char **dir);
 /* Path of a file under tests/data ($DESK_TESTDATA). */
 char *test_data(const char *name);
 
+/* The database a test works on, a new string: "DIR/desk.db", or with
+ * $DESK_TEST_PG set (a libpq conninfo, tests/pg/cluster.sh env) a new
+ * empty PostgreSQL database's conninfo ("$DESK_TEST_PG dbname=desk_t_
+ * PID_N").  test_db_drop drops such a database (and frees *path, a
+ * file's too: that goes with its directory); one a failed test leaves
+ * is dropped when the test's process exits. */
+char *test_db_path(const char *dir);
+void test_db_drop(char **path);
+/* Whether test_db_path makes PostgreSQL databases. */
+bool test_db_on_pg(void);
+
 /* DESK_NOW, the clock desk reads, set to t. */
 void test_set_now(int64_t t);
 
@@ -28,6 +39,9 @@ struct team_fx {
 	struct desk d, alice, bob;
 };
 void team_fx_open(struct team_fx *x, int64_t t0);
+/* The same on a SQLite file whatever $DESK_TEST_PG says, for tests of
+ * SQLite's own behaviour (the file, its WAL, FTS5's settings). */
+void team_fx_open_sqlite(struct team_fx *x, int64_t t0);
 void team_fx_close(struct team_fx *x);
 
 /* One desk whose replies go to a stand-in sendmail writing each message
