@@ -19,11 +19,16 @@ char *test_data(const char *name);
 /* The database a test works on, a new string: "DIR/desk.db", or with
  * $DESK_TEST_PG set (a libpq conninfo, tests/pg/cluster.sh env) a new
  * empty PostgreSQL database's conninfo ("$DESK_TEST_PG dbname=desk_t_
- * PID_N").  test_db_drop drops such a database (and frees *path, a
- * file's too: that goes with its directory); one a failed test leaves
- * is dropped when the test's process exits. */
+ * RUN_PID_N", RUN the runner's pid).  test_db_drop drops such a
+ * database and frees *path (a file's too: the file goes with its
+ * directory).  What a failed test leaves is dropped at exit (no fork)
+ * or by test_db_end. */
 char *test_db_path(const char *dir);
 void test_db_drop(char **path);
+/* The runner calls these around the whole run: test_db_end drops what
+ * failed tests left (a forked test that fails skips its teardown). */
+void test_db_begin(void);
+void test_db_end(bool some_failed);
 /* Whether test_db_path makes PostgreSQL databases. */
 bool test_db_on_pg(void);
 

@@ -11,11 +11,11 @@
 #include "util.h"
 
 /* The databases this process made and has not dropped yet.  A failing
- * assertion skips the fixture's teardown: under fork the child exits,
- * without fork it jumps to the next test; drop_leftovers (at exit) then
- * drops them, so a failure leaks no database into the cluster.  pid:
- * a forked test inherits its parent's list and must leave its entries
- * to the parent. */
+ * assertion skips the fixture's teardown: without fork it jumps to the
+ * next test, and drop_leftovers (at exit) drops what it left; under
+ * fork the test's process ends with _exit, so test_db_end sweeps the
+ * run's names instead.  pid: a forked test inherits its parent's list
+ * and must leave its entries to the parent. */
 struct made_db {
 	char *name, *conninfo;
 	pid_t pid;
@@ -23,6 +23,9 @@ struct made_db {
 };
 static struct made_db *made;
 static unsigned made_count;
+/* The runner's pid (test_db_begin), in every name, inherited by the
+ * forked tests: what test_db_end sweeps. */
+static long run_id;
 
 static const char *admin_conninfo(void)
 {
@@ -34,6 +37,12 @@ static const char *admin_conninfo(void)
  * failed assertion that shows it never returns to free it. */
 static char admin_err[512];
 
+/* DROP DATABASE IF EXISTS says "skipping" for what was dropped already
+ * (a failed test's leftovers, swept twice without fork). */
+static void quiet(void *arg, const char *message)
+{
+}
+
 /* Runs one statement as the cluster's superuser; false (admin_err says
  * why) when it fails. */
 static bool admin_exec(const char *sql)
@@ -41,6 +50,7 @@ static bool admin_exec(const char *sql)
 	PGconn *c = PQconnectdb(admin_conninfo());
 	bool ok = PQstatus(c) == CONNECTION_OK;
 	if (ok) {
+		PQsetNoticeProcessor(c, quiet, NULL);
 		PGresult *r = PQexec(c, sql);
 		ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 		PQclear(r);
@@ -82,6 +92,34 @@ static void drop_leftovers(void)
 	}
 }
 
+void test_db_begin(void)
+{
+	run_id = (long)getpid();
+}
+
+void test_db_end(bool some_failed)
+{
+	/* After a clean run nothing is swept, so unit-pg's check for
+	 * databases left behind still catches a fixture that forgot
+	 * test_db_drop. */
+	if (!some_failed || !test_db_on_pg())
+		return;
+	PGconn *c = PQconnectdb(admin_conninfo());
+	char pattern[64];
+	snprintf(pattern, sizeof pattern, "desk\\_t\\_%ld\\_%%", run_id);
+	const char *params[1] = {pattern};
+	PGresult *r = PQexecParams(c, "SELECT datname FROM pg_database WHERE datname LIKE $1", 1,
+				   NULL, params, NULL, NULL, 0);
+	int n = PQresultStatus(r) == PGRES_TUPLES_OK ? PQntuples(r) : 0;
+	for (int i = 0; i < n; i++)
+		if (!drop_database(PQgetvalue(r, i, 0)))
+			fprintf(stderr, "test_db: %s", admin_err);
+	if (n)
+		fprintf(stderr, "test_db: dropped %d database(s) that failed tests left\n", n);
+	PQclear(r);
+	PQfinish(c);
+}
+
 bool test_db_on_pg(void)
 {
 	return admin_conninfo() != NULL;
@@ -99,7 +137,7 @@ char *test_db_path(const char *dir)
 	struct made_db *m = calloc(1, sizeof *m);
 	ck_assert_ptr_nonnull(m);
 	m->pid = getpid();
-	m->name = xasprintf("desk_t_%ld_%u", (long)m->pid, ++made_count);
+	m->name = xasprintf("desk_t_%ld_%ld_%u", run_id, (long)m->pid, ++made_count);
 	/* In libpq's keyword form a later keyword wins, so this names the
 	 * new database whatever DESK_TEST_PG says. */
 	m->conninfo = xasprintf("%s dbname=%s", admin_conninfo(), m->name);
