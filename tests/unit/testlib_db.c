@@ -141,8 +141,13 @@ char *test_db_path(const char *dir)
 	/* In libpq's keyword form a later keyword wins, so this names the
 	 * new database whatever DESK_TEST_PG says. */
 	m->conninfo = xasprintf("%s dbname=%s", admin_conninfo(), m->name);
-	/* template0: empty whatever someone put in template1. */
-	char *sql = xasprintf("CREATE DATABASE %s TEMPLATE template0 ENCODING 'UTF8'", m->name);
+	/* template0: empty whatever someone put in template1.  FILE_COPY
+	 * (PostgreSQL 15's default is WAL_LOG): its checkpoints cost little
+	 * with fsync off, and it took 90-170 ms a database against 220-410
+	 * on a loaded two-core machine. */
+	char *sql = xasprintf("CREATE DATABASE %s TEMPLATE template0 ENCODING 'UTF8'"
+			      " STRATEGY FILE_COPY",
+			      m->name);
 	bool ok = admin_exec(sql);
 	free(sql);
 	if (!ok) {
