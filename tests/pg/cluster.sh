@@ -12,6 +12,12 @@
 # tests that open many desks at once.  initdb refuses to run as root, so
 # as root the cluster runs as an unprivileged user ($DESK_PG_USER,
 # default nobody, which every Debian has); otherwise as the caller.
+#
+# One unit suite on PostgreSQL by hand (make unit-pg does this for each
+# suite in tests/unit/pg_suites):
+#   d=$(mktemp -d); sh tests/pg/cluster.sh start $d
+#   DESK_TEST_PG="$(sh tests/pg/cluster.sh env $d)" CK_RUN_SUITE=store ./build/unit
+#   sh tests/pg/cluster.sh stop $d
 set -eu
 
 me="tests/pg/cluster.sh"
