@@ -3,7 +3,8 @@
 #   make            build ./desk
 #   make run        build, then open the console on a demo database in a
 #                   scratch directory (never your real one)
-#   make check      every test: unit (plain and under ASan+UBSan), CLI, tmux
+#   make check      every test: unit (plain, under ASan+UBSan, and the suites
+#                   ported to PostgreSQL on a throwaway cluster), CLI, tmux
 #   make deps       install missing Debian build dependencies (apt-get)
 #   make bench      benchmarks (see bench/README.md)
 #   make install    PREFIX=/usr/local DESTDIR= (as root: desk setgid to
@@ -57,7 +58,7 @@ SAN_OBJ    := $(LIB_SRC:%.c=build/san/%.o)
 UNIT_OBJ   := $(UNIT_SRC:%.c=build/obj/%.o)
 UNIT_SAN   := $(UNIT_SRC:%.c=build/san/%.o)
 
-.PHONY: all run check deps install uninstall clean unit unit-san \
+.PHONY: all run check deps install uninstall clean unit unit-san unit-pg \
         test-cli test-e2e bench
 all: desk
 
@@ -98,6 +99,11 @@ unit-san: build/unit-san
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	DESK_TESTDATA=$(CURDIR)/tests/data ./build/unit-san
 
+# The suites listed in tests/unit/pg_suites, on a throwaway PostgreSQL
+# cluster (tests/pg/unit.sh starts and stops it).
+unit-pg: build/unit
+	@DESK_TESTDATA=$(CURDIR)/tests/data sh tests/pg/unit.sh ./build/unit
+
 test-cli: desk
 	@sh tests/cli/run.sh ./desk
 
@@ -112,7 +118,7 @@ CHECK_EXTRA :=
 
 check: deps
 	@$(MAKE) --no-print-directory desk build/unit build/unit-san
-	@$(MAKE) --no-print-directory unit unit-san test-cli test-e2e $(CHECK_EXTRA)
+	@$(MAKE) --no-print-directory unit unit-san unit-pg test-cli test-e2e $(CHECK_EXTRA)
 	@echo "make check: all tests passed"
 
 run: deps

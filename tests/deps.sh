@@ -41,6 +41,10 @@ need_cmd findmnt util-linux
 # tests/fault: a full or read-only tmpfs in a private mount namespace
 need_cmd unshare util-linux
 need_cmd mount mount
+# make unit-pg: a throwaway PostgreSQL cluster (tests/pg/cluster.sh).  The
+# server's binaries live outside the PATH, one folder per major version.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 ||
+	missing="$missing postgresql"
 # libFuzzer's runtime ships apart from clang itself
 ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ||
 	missing="$missing libclang-rt-dev"

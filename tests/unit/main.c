@@ -15,8 +15,10 @@ int main(void)
 #define SUITE(name) srunner_add_suite(sr, suite_##name());
 #include "suites.def"
 #undef SUITE
+	test_db_begin();
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
+	test_db_end(failed > 0);
 	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

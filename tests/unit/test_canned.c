@@ -254,7 +254,7 @@ START_TEST(canned_reply_through_core)
 	struct derr e = {0};
 	setenv("DESK_NOW", "1800000000", 1);
 	char *dir = test_tmpdir();
-	char *path = xasprintf("%s/desk.db", dir);
+	char *path = test_db_path(dir);
 	struct config cfg;
 	config_defaults(&cfg);
 	struct desk d;
@@ -308,7 +308,7 @@ START_TEST(canned_reply_through_core)
 	free(body);
 	desk_close(&d);
 	config_free(&cfg);
-	free(path);
+	test_db_drop(&path);
 	test_tmpdir_cleanup(&dir);
 	unsetenv("DESK_NOW");
 }
@@ -417,7 +417,7 @@ START_TEST(canned_apply_through_core)
 	struct derr e = {0};
 	setenv("DESK_NOW", "1800000000", 1);
 	char *dir = test_tmpdir();
-	char *path = xasprintf("%s/desk.db", dir);
+	char *path = test_db_path(dir);
 	struct config cfg;
 	config_defaults(&cfg);
 	struct desk d;
@@ -460,7 +460,7 @@ START_TEST(canned_apply_through_core)
 	ticket_free(&t);
 	desk_close(&d);
 	config_free(&cfg);
-	free(path);
+	test_db_drop(&path);
 	test_tmpdir_cleanup(&dir);
 	unsetenv("DESK_NOW");
 }

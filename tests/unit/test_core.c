@@ -41,13 +41,14 @@ static int64_t agent_id(struct desk *d, const char *login)
 }
 
 /* A new desk made by "tester" (an admin) with agents alice and bob; the
- * clock stands at T0. */
-static void cfx_open(struct cfx *x)
+ * clock stands at T0.  sqlite_file: on a SQLite file whatever
+ * $DESK_TEST_PG says, for the tests that read or chown the file. */
+static void cfx_start(struct cfx *x, bool sqlite_file)
 {
 	struct derr e = {0};
 	test_set_now(T0);
 	x->dir = test_tmpdir();
-	x->path = xasprintf("%s/desk.db", x->dir);
+	x->path = sqlite_file ? xasprintf("%s/desk.db", x->dir) : test_db_path(x->dir);
 	config_defaults(&x->cfg);
 	int rc = desk_init(&x->d, x->path, &x->cfg, "tester", &e);
 	ck_assert_msg(rc == DESK_OK, "desk_init: %s", e.msg);
@@ -57,12 +58,22 @@ static void cfx_open(struct cfx *x)
 	x->bob = agent_id(&x->d, "bob");
 }
 
+static void cfx_open(struct cfx *x)
+{
+	cfx_start(x, false);
+}
+
+static void cfx_open_sqlite(struct cfx *x)
+{
+	cfx_start(x, true);
+}
+
 static void cfx_close(struct cfx *x)
 {
 	desk_close(&x->d);
 	ck_assert_ptr_null(x->d.st);
 	config_free(&x->cfg);
-	free(x->path);
+	test_db_drop(&x->path);
 	test_tmpdir_cleanup(&x->dir);
 	unsetenv("DESK_NOW");
 }
@@ -1520,7 +1531,7 @@ START_TEST(agent_roles)
 {
 	struct cfx x;
 	struct derr e = {0};
-	cfx_open(&x);
+	cfx_open_sqlite(&x);
 	struct agent a;
 	ck_assert_int_eq(store_agent_by_login(x.d.st, "alice", &a, &e), DESK_OK);
 	ck_assert_str_eq(a.name, "Alice Smith");
@@ -1635,7 +1646,7 @@ static int as_nobody(struct cfx *x, const char *path, bool create, const char *w
 START_TEST(as_rule)
 {
 	struct cfx x;
-	cfx_open(&x);
+	cfx_open_sqlite(&x);
 	/* Root may act as another agent. */
 	struct desk d;
 	open_as(&x, &d, "alice");

@@ -67,7 +67,7 @@
  *   (6: 2d11h) = 3; with the open statuses 2 4 = 2; age:<1d 3 10 = 2;
  *   age:>7d 1 = 1. */
 
-static char *dir;
+static char *dir, *db_path;
 static struct store *st;
 static int64_t D0, NOW;
 static int64_t tid[11];
@@ -131,9 +131,8 @@ static void setup(void)
 	snprintf(now, sizeof now, "%lld", (long long)NOW);
 	setenv("DESK_NOW", now, 1);
 	dir = test_tmpdir();
-	char *path = xasprintf("%s/desk.db", dir);
-	ck_assert_int_eq(store_open(path, STORE_CREATE, &st, &e), DESK_OK);
-	free(path);
+	db_path = test_db_path(dir);
+	ck_assert_int_eq(store_open(db_path, STORE_CREATE, &st, &e), DESK_OK);
 	ck_assert_int_eq(store_begin(st, &e), DESK_OK);
 	alice = add_agent("alice", ROLE_AGENT, true);
 	bob = add_agent("bob", ROLE_AGENT, true);
@@ -175,6 +174,7 @@ static void setup(void)
 static void teardown(void)
 {
 	store_close(&st);
+	test_db_drop(&db_path);
 	test_tmpdir_cleanup(&dir);
 	unsetenv("DESK_NOW");
 }
@@ -562,7 +562,7 @@ static void bfx_open(struct bfx *x)
 	struct derr e = {0};
 	setenv("DESK_NOW", "1800000000", 1);
 	x->dir = test_tmpdir();
-	x->path = xasprintf("%s/desk.db", x->dir);
+	x->path = test_db_path(x->dir);
 	config_defaults(&x->cfg);
 	ck_assert_int_eq(desk_init(&x->admin, x->path, &x->cfg, "tester", &e), DESK_OK);
 	ck_assert_int_eq(core_agent_add(&x->admin, "alice", "Alice", ROLE_AGENT, &e), DESK_OK);
@@ -583,7 +583,7 @@ static void bfx_close(struct bfx *x)
 	desk_close(&x->sue);
 	desk_close(&x->admin);
 	config_free(&x->cfg);
-	free(x->path);
+	test_db_drop(&x->path);
 	test_tmpdir_cleanup(&x->dir);
 	unsetenv("DESK_NOW");
 }

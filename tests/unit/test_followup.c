@@ -114,7 +114,7 @@ static void ffx_open(struct ffx *x)
 	set_tz("UTC");
 	test_set_now(T0);
 	x->dir = test_tmpdir();
-	x->path = xasprintf("%s/desk.db", x->dir);
+	x->path = test_db_path(x->dir);
 	config_defaults(&x->cfg);
 	ck_assert_int_eq(desk_init(&x->d, x->path, &x->cfg, "tester", &e), DESK_OK);
 }
@@ -123,7 +123,7 @@ static void ffx_close(struct ffx *x)
 {
 	desk_close(&x->d);
 	config_free(&x->cfg);
-	free(x->path);
+	test_db_drop(&x->path);
 	test_tmpdir_cleanup(&x->dir);
 	unsetenv("DESK_NOW");
 }

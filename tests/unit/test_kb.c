@@ -182,7 +182,7 @@ static void kfx_open(struct kfx *x)
 	x->dir = test_tmpdir();
 	x->kb = xasprintf("%s/kb", x->dir);
 	ck_assert_int_eq(mkdir(x->kb, 0700), 0);
-	x->path = xasprintf("%s/desk.db", x->dir);
+	x->path = test_db_path(x->dir);
 	config_defaults(&x->cfg);
 	x->cfg.kb_path = xstrdup(x->kb);
 	x->cfg.kb_public_url = xstrdup("https://help.example.com/kb/{slug}?from=desk");
@@ -198,7 +198,7 @@ static void kfx_close(struct kfx *x)
 {
 	desk_close(&x->d);
 	config_free(&x->cfg);
-	free(x->path);
+	test_db_drop(&x->path);
 	free(x->kb);
 	test_tmpdir_cleanup(&x->dir);
 }

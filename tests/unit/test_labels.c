@@ -102,7 +102,7 @@ static void lfx_open(struct lfx *x, const char *config_text)
 {
 	struct derr e = {0};
 	x->dir = test_tmpdir();
-	x->path = xasprintf("%s/desk.db", x->dir);
+	x->path = test_db_path(x->dir);
 	ck_assert_msg(config_load_string(config_text, "config.yaml", &x->cfg, &e) == DESK_OK, "%s",
 		      e.msg);
 	ck_assert_msg(desk_init(&x->d, x->path, &x->cfg, "tester", &e) == DESK_OK, "%s", e.msg);
@@ -112,7 +112,7 @@ static void lfx_close(struct lfx *x)
 {
 	desk_close(&x->d);
 	config_free(&x->cfg);
-	free(x->path);
+	test_db_drop(&x->path);
 	test_tmpdir_cleanup(&x->dir);
 }
 

@@ -117,7 +117,7 @@
  *   values halve: 900 1800 1800 3600 3600 10800: median 2700, p90 10800,
  *   mean 3750. */
 
-static char *dir;
+static char *dir, *db_path;
 static struct store *st;
 static int64_t S, U, N;
 static int64_t tid[16]; /* fixture ticket n is tid[n] */
@@ -245,9 +245,8 @@ static void setup(void)
 	U = S + 7 * D;
 	N = S + 8 * D;
 	dir = test_tmpdir();
-	char *path = xasprintf("%s/desk.db", dir);
-	ck_assert_int_eq(store_open(path, STORE_CREATE, &st, &e), DESK_OK);
-	free(path);
+	db_path = test_db_path(dir);
+	ck_assert_int_eq(store_open(db_path, STORE_CREATE, &st, &e), DESK_OK);
 	ck_assert_int_eq(store_begin(st, &e), DESK_OK);
 	alice = add_agent("alice", ROLE_AGENT);
 	bob = add_agent("bob", ROLE_AGENT);
@@ -312,6 +311,7 @@ static void setup(void)
 static void teardown(void)
 {
 	store_close(&st);
+	test_db_drop(&db_path);
 	test_tmpdir_cleanup(&dir);
 }
 

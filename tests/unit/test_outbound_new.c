@@ -20,7 +20,7 @@
 #include "util.h"
 
 struct fx {
-	char *dir, *sent;
+	char *dir, *db, *sent;
 	struct config cfg;
 	struct desk d;
 };
@@ -44,11 +44,10 @@ static void fx_open(struct fx *f, bool with_mail)
 					   script)
 			       : xstrdup("");
 	char *cname = xasprintf("%s/config.yaml", f->dir);
-	char *db = xasprintf("%s/desk.db", f->dir);
+	f->db = test_db_path(f->dir);
 	struct derr e = {0};
 	ck_assert_msg(config_load_string(yaml, cname, &f->cfg, &e) == DESK_OK, "%s", e.msg);
-	ck_assert_msg(desk_init(&f->d, db, &f->cfg, NULL, &e) == DESK_OK, "%s", e.msg);
-	free(db);
+	ck_assert_msg(desk_init(&f->d, f->db, &f->cfg, NULL, &e) == DESK_OK, "%s", e.msg);
 	free(cname);
 	free(yaml);
 	free(script);
@@ -58,6 +57,7 @@ static void fx_close(struct fx *f)
 {
 	desk_close(&f->d);
 	config_free(&f->cfg);
+	test_db_drop(&f->db);
 	test_tmpdir_cleanup(&f->dir);
 	free(f->sent);
 }

@@ -161,7 +161,7 @@ END_TEST
 
 /* --- through the workflow ------------------------------------------------ */
 
-static char *dir;
+static char *dir, *db_path;
 static struct desk d;
 static struct config cfg;
 
@@ -169,12 +169,11 @@ static void wf_setup(void)
 {
 	struct derr e = {0};
 	dir = test_tmpdir();
-	char *path = xasprintf("%s/desk.db", dir);
+	db_path = test_db_path(dir);
 	load(&cfg, "sla:\n  policies:\n    - {priority: urgent, queue: billing, resolution: 2d}\n");
 	memset(&d, 0, sizeof d);
 	d.cfg = &cfg;
-	ck_assert_int_eq(store_open(path, STORE_CREATE, &d.st, &e), DESK_OK);
-	free(path);
+	ck_assert_int_eq(store_open(db_path, STORE_CREATE, &d.st, &e), DESK_OK);
 	d.me = (struct agent){.login = xstrdup("ann"), .name = xstrdup("Ann"),
 			      .role = ROLE_ADMIN, .active = true, .created_at = 1};
 	ck_assert_int_eq(store_begin(d.st, &e), DESK_OK);
@@ -187,6 +186,7 @@ static void wf_teardown(void)
 	unsetenv("DESK_NOW");
 	desk_close(&d);
 	config_free(&cfg);
+	test_db_drop(&db_path);
 	test_tmpdir_cleanup(&dir);
 }
 

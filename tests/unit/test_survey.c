@@ -235,7 +235,7 @@ static void sfx_open(struct sfx *x, int sample)
 	struct derr e = {0};
 	test_set_now(T0);
 	x->dir = test_tmpdir();
-	x->path = xasprintf("%s/desk.db", x->dir);
+	x->path = test_db_path(x->dir);
 	config_defaults(&x->cfg);
 	x->cfg.mail.support_address = xstrdup("Support <help@desk.test>");
 	x->cfg.surveys.enabled = true;
@@ -247,7 +247,7 @@ static void sfx_close(struct sfx *x)
 {
 	desk_close(&x->d);
 	config_free(&x->cfg);
-	free(x->path);
+	test_db_drop(&x->path);
 	test_tmpdir_cleanup(&x->dir);
 	unsetenv("DESK_NOW");
 }

@@ -137,7 +137,7 @@ static void tfx_open(struct tfx *x)
 	struct derr e = {0};
 	test_set_now(T0);
 	x->dir = test_tmpdir();
-	x->path = xasprintf("%s/desk.db", x->dir);
+	x->path = test_db_path(x->dir);
 	config_defaults(&x->cfg);
 	ck_assert_int_eq(desk_init(&x->d, x->path, &x->cfg, "tester", &e), DESK_OK);
 	ck_assert_int_eq(core_agent_add(&x->d, "bob", "Bob", ROLE_AGENT, &e), DESK_OK);
@@ -147,7 +147,7 @@ static void tfx_close(struct tfx *x)
 {
 	desk_close(&x->d);
 	config_free(&x->cfg);
-	free(x->path);
+	test_db_drop(&x->path);
 	test_tmpdir_cleanup(&x->dir);
 	unsetenv("DESK_NOW");
 }

@@ -61,7 +61,7 @@ static const char *const settings_sql =
 START_TEST(fts_small_segments_set_by_a_writer_never_a_reader)
 {
 	struct team_fx x;
-	team_fx_open(&x, 1790000000);
+	team_fx_open_sqlite(&x, 1790000000);
 	ck_assert_int_eq(query_int(x.path, settings_sql), 6);
 	/* A database from before: FTS5's defaults. */
 	desk_close(&x.alice);
@@ -103,7 +103,7 @@ static void wal_state(const char *path, uint32_t *frames, uint32_t *backfilled)
 START_TEST(checkpoint_after_the_commit_not_inside_it)
 {
 	struct team_fx x;
-	team_fx_open(&x, 1790000000);
+	team_fx_open_sqlite(&x, 1790000000);
 	int64_t id = new_ticket(&x);
 	struct derr e = {0};
 	/* Notes of 40 kB (ten overflow pages each): the WAL passes
@@ -145,7 +145,7 @@ static int64_t fts_rows(const char *path)
 START_TEST(merges_and_statistics_only_when_the_gate_is_free)
 {
 	struct team_fx x;
-	team_fx_open(&x, 1790000000);
+	team_fx_open_sqlite(&x, 1790000000);
 	int64_t id = new_ticket(&x);
 	struct derr e = {0};
 	for (int i = 0; i < 12; i++) {

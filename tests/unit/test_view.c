@@ -27,7 +27,7 @@ static void vfx_open(struct vfx *x)
 	struct derr e = {0};
 	setenv("DESK_NOW", "1800000000", 1);
 	x->dir = test_tmpdir();
-	x->path = xasprintf("%s/desk.db", x->dir);
+	x->path = test_db_path(x->dir);
 	config_defaults(&x->cfg);
 	int rc = desk_init(&x->d, x->path, &x->cfg, "tester", &e);
 	ck_assert_msg(rc == DESK_OK, "desk_init: %s", e.msg);
@@ -42,7 +42,7 @@ static void vfx_close(struct vfx *x)
 {
 	desk_close(&x->d);
 	config_free(&x->cfg);
-	free(x->path);
+	test_db_drop(&x->path);
 	test_tmpdir_cleanup(&x->dir);
 	unsetenv("DESK_NOW");
 }

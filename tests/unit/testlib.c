@@ -58,12 +58,12 @@ static void open_as(struct team_fx *x, struct desk *d, const char *login)
 	ck_assert_msg(rc == DESK_OK, "desk_open as %s: %s", login, e.msg);
 }
 
-void team_fx_open(struct team_fx *x, int64_t t0)
+static void team_fx_start(struct team_fx *x, int64_t t0, bool sqlite_file)
 {
 	struct derr e = {0};
 	test_set_now(t0);
 	x->dir = test_tmpdir();
-	x->path = xasprintf("%s/desk.db", x->dir);
+	x->path = sqlite_file ? xasprintf("%s/desk.db", x->dir) : test_db_path(x->dir);
 	config_defaults(&x->cfg);
 	ck_assert_msg(desk_init(&x->d, x->path, &x->cfg, "tester", &e) == DESK_OK, "%s", e.msg);
 	ck_assert_int_eq(core_agent_add(&x->d, "alice", "Alice", ROLE_AGENT, &e), DESK_OK);
@@ -72,13 +72,23 @@ void team_fx_open(struct team_fx *x, int64_t t0)
 	open_as(x, &x->bob, "bob");
 }
 
+void team_fx_open(struct team_fx *x, int64_t t0)
+{
+	team_fx_start(x, t0, false);
+}
+
+void team_fx_open_sqlite(struct team_fx *x, int64_t t0)
+{
+	team_fx_start(x, t0, true);
+}
+
 void team_fx_close(struct team_fx *x)
 {
 	desk_close(&x->alice);
 	desk_close(&x->bob);
 	desk_close(&x->d);
 	config_free(&x->cfg);
-	free(x->path);
+	test_db_drop(&x->path);
 	test_tmpdir_cleanup(&x->dir);
 	unsetenv("DESK_NOW");
 }
@@ -91,7 +101,7 @@ void mail_fx_open(struct mail_fx *f, const char *yaml_fmt, bool log_args)
 {
 	memset(f, 0, sizeof *f);
 	f->dir = test_tmpdir();
-	f->db = xasprintf("%s/desk.db", f->dir);
+	f->db = test_db_path(f->dir);
 	f->sent = xasprintf("%s/sent", f->dir);
 	char *script = xasprintf("%s/sendmail", f->dir);
 	FILE *s = fopen(script, "w");
@@ -118,8 +128,8 @@ void mail_fx_close(struct mail_fx *f)
 {
 	desk_close(&f->d);
 	config_free(&f->cfg);
+	test_db_drop(&f->db);
 	test_tmpdir_cleanup(&f->dir);
-	free(f->db);
 	free(f->sent);
 }
 

@@ -16,6 +16,22 @@ void test_tmpdir_cleanup(char **dir);
 /* Path of a file under tests/data ($DESK_TESTDATA). */
 char *test_data(const char *name);
 
+/* The database a test works on, a new string: "DIR/desk.db", or with
+ * $DESK_TEST_PG set (a libpq conninfo, tests/pg/cluster.sh env) a new
+ * empty PostgreSQL database's conninfo ("$DESK_TEST_PG dbname=desk_t_
+ * RUN_PID_N", RUN the runner's pid).  test_db_drop drops such a
+ * database and frees *path (a file's too: the file goes with its
+ * directory).  What a failed test leaves is dropped at exit (no fork)
+ * or by test_db_end. */
+char *test_db_path(const char *dir);
+void test_db_drop(char **path);
+/* The runner calls these around the whole run: test_db_end drops what
+ * failed tests left (a forked test that fails skips its teardown). */
+void test_db_begin(void);
+void test_db_end(bool some_failed);
+/* Whether test_db_path makes PostgreSQL databases. */
+bool test_db_on_pg(void);
+
 /* DESK_NOW, the clock desk reads, set to t. */
 void test_set_now(int64_t t);
 
@@ -28,6 +44,9 @@ struct team_fx {
 	struct desk d, alice, bob;
 };
 void team_fx_open(struct team_fx *x, int64_t t0);
+/* The same on a SQLite file whatever $DESK_TEST_PG says, for tests of
+ * SQLite's own behaviour (the file, its WAL, FTS5's settings). */
+void team_fx_open_sqlite(struct team_fx *x, int64_t t0);
 void team_fx_close(struct team_fx *x);
 
 /* One desk whose replies go to a stand-in sendmail writing each message
