@@ -34,47 +34,9 @@ static bool is_url(const char *s)
 	return has_prefix(s, "postgresql://") || has_prefix(s, "postgres://");
 }
 
-/* Whether s starts with one of libpq's own keywords and '=': a setting
- * meant as a conninfo even if it does not parse (libpq then says why). */
-static bool starts_with_keyword(const char *s)
-{
-	while (isspace((unsigned char)*s))
-		s++;
-	size_t n = 0;
-	while (s[n] && (isalnum((unsigned char)s[n]) || s[n] == '_'))
-		n++;
-	const char *after = s + n;
-	while (isspace((unsigned char)*after))
-		after++;
-	if (n == 0 || *after != '=')
-		return false;
-	bool known = false;
-	PQconninfoOption *defs = PQconndefaults();
-	for (PQconninfoOption *o = defs; o && o->keyword; o++)
-		if (strlen(o->keyword) == n && strncmp(o->keyword, s, n) == 0)
-			known = true;
-	PQconninfoFree(defs);
-	return known;
-}
-
 bool pg_is_conninfo(const char *database)
 {
-	if (!database)
-		return false;
-	if (is_url(database))
-		return true;
-	/* A file name holding '=' ("my=file.db", "/srv/a=b/desk.db") fails
-	 * to parse: its "keyword" is none of libpq's. */
-	if (!strchr(database, '='))
-		return false;
-	char *err = NULL;
-	PQconninfoOption *opts = PQconninfoParse(database, &err);
-	PQfreemem(err);
-	if (opts) {
-		PQconninfoFree(opts);
-		return true;
-	}
-	return starts_with_keyword(database);
+	return database_is_server(database);
 }
 
 /* --- masking a password ------------------------------------------------ */
@@ -206,6 +168,11 @@ void pg_keep_error(struct pg_conn *c, const PGresult *res)
 	if (state)
 		snprintf(c->sqlstate, sizeof c->sqlstate, "%s", state);
 	c->err_msg = first_line(msg ? msg : PQerrorMessage(c->pg));
+}
+
+const char *pg_sqlstate(struct pg_conn *c)
+{
+	return c->sqlstate;
 }
 
 void pg_keep_own_error(struct pg_conn *c, const char *msg)

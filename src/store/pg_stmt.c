@@ -438,6 +438,11 @@ const char *pg_col_str(struct pg_stmt *s, int i)
 	return pg_col_is_null(s, i) ? NULL : PQgetvalue(s->res, s->row, i);
 }
 
+size_t pg_col_len(struct pg_stmt *s, int i)
+{
+	return pg_col_is_null(s, i) ? 0 : (size_t)PQgetlength(s->res, s->row, i);
+}
+
 static bool is_bool(const char *v, int64_t *out)
 {
 	if (strcmp(v, "t") == 0 || strcmp(v, "f") == 0) {

@@ -11,20 +11,33 @@
 
 int pg_schema_version(struct store *st, int *v, struct derr *e)
 {
-	/* An empty database has no meta table yet: version 0. */
-	struct stmt *s = st_prep(st,
-				 "SELECT CASE WHEN to_regclass('meta') IS NULL THEN '0' ELSE"
-				 " (SELECT value FROM meta WHERE key = 'schema_version') END",
-				 e);
+	*v = -1;
+	/* An empty database has no meta table yet: version 0 (asked apart:
+	 * PostgreSQL refuses a statement naming a missing table even where
+	 * it would not read it). */
+	struct stmt *s = st_prep(st, "SELECT to_regclass('meta') IS NOT NULL", e);
 	if (!s)
 		return derr_code(e);
 	int rc = st_step(s);
+	bool has_meta = rc == ST_ROW && col_int(s, 0);
+	st_done(s);
+	if (rc != ST_ROW)
+		return st_fail(st, e, "reading the schema version");
+	if (!has_meta) {
+		*v = 0;
+		return DESK_OK;
+	}
+	if (!(s = st_prep(st, "SELECT value FROM meta WHERE key = 'schema_version'", e)))
+		return derr_code(e);
+	rc = st_step(s);
 	const char *text = rc == ST_ROW ? col_str(s, 0) : NULL;
 	char *end = NULL;
 	long n = text ? strtol(text, &end, 10) : -1;
-	*v = text && end && *end == '\0' ? (int)n : -1;
+	if (text && end != text && *end == '\0' && n > 0 && n < 100000)
+		*v = (int)n;
 	st_done(s);
-	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "reading the schema version");
+	return rc == ST_ROW || rc == ST_DONE ? DESK_OK
+					     : st_fail(st, e, "reading the schema version");
 }
 
 static int create_schema(struct store *st, struct derr *e)
