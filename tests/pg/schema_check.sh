@@ -258,6 +258,8 @@ equals 1 "SELECT count(*) FROM message_fts WHERE id = $msg
 	AND body @@ desk_fts_query('refunds@example.com', false)"
 equals 0 "SELECT count(*) FROM message_fts WHERE body @@ desk_fts_query('refunds', false)
 	AND body @@ desk_fts_query('burns', false)"
+ok "UPDATE tickets SET subject = subject" # unchanged: nothing to index again
+equals 1 "SELECT id FROM ticket_fts WHERE subject @@ desk_fts_query('refund', false)"
 ok "UPDATE tickets SET subject = 'Printer smokes' WHERE id = 2"
 equals 2 "SELECT id FROM ticket_fts WHERE subject @@ desk_fts_query('smok', true)"
 equals '' "SELECT id FROM ticket_fts WHERE subject @@ desk_fts_query('fire', false)"
