@@ -39,11 +39,13 @@
  * Full-text search.  FTS5's unicode61 tokenizer splits text at every
  * character that is not a letter or a digit and folds case; PostgreSQL's
  * parser keeps e-mail addresses, URLs, hosts and paths whole.  So the
- * text is first cut at punctuation (desk_fts_text), then read by the
- * 'simple' configuration (lower case, no stemming, no stop words):
+ * text is first cut at punctuation and loses its diacritics, as
+ * remove_diacritics does (desk_fts_text: the combining marks of its
+ * canonical decomposition removed, so "cafe" finds "café"; the database
+ * must be UTF8 for normalize()), then read by the 'simple'
+ * configuration (lower case, no stemming, no stop words):
  * desk_fts_words(text) is the tsvector, the same on both sides of every
- * search.  Not mapped: remove_diacritics ("cafe" does not find "café";
- * that needs the unaccent extension).
+ * search.
  * - ticket_fts(subject) (external content, rowid = tickets.id) is the
  *   table ticket_fts (id = tickets.id, subject tsvector), kept by the
  *   triggers tickets_fts_ai/au and emptied by its foreign key's cascade
@@ -104,7 +106,8 @@ const char pg_schema_sql[] =
 	/* Search words: see the top of this file. */
 	"CREATE FUNCTION desk_fts_text(t text) RETURNS text"
 	"  LANGUAGE sql IMMUTABLE PARALLEL SAFE"
-	"  RETURN regexp_replace(t, '[[:punct:]]+', ' ', 'g');"
+	"  RETURN regexp_replace(normalize(regexp_replace(normalize(t, NFD),"
+	"    '[\\u0300-\\u036f]+', '', 'g'), NFC), '[[:punct:]]+', ' ', 'g');"
 	"CREATE FUNCTION desk_fts_words(t text) RETURNS tsvector"
 	"  LANGUAGE sql IMMUTABLE PARALLEL SAFE"
 	"  RETURN to_tsvector('simple'::regconfig, desk_fts_text(coalesce(t, '')));"
