@@ -43,7 +43,7 @@ done
 # --- the throwaway cluster ------------------------------------------------
 mkdir "$tmp/pg"
 [ "$(id -u)" -eq 0 ] && chown nobody "$tmp/pg"
-as_pg "$pgbin/initdb" -D "$tmp/pg/data" -U postgres -A trust >"$tmp/initdb.log" 2>&1 ||
+as_pg "$pgbin/initdb" -D "$tmp/pg/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$tmp/initdb.log" 2>&1 ||
 	{ cat "$tmp/initdb.log"; echo "FAIL: initdb"; exit 1; }
 as_pg "$pgbin/pg_ctl" -D "$tmp/pg/data" \
 	-o "-k $tmp/pg -c listen_addresses='' -c fsync=off" -l "$tmp/pg/log" -w start >/dev/null ||
@@ -258,6 +258,12 @@ equals 1 "SELECT count(*) FROM message_fts WHERE id = $msg
 	AND body @@ desk_fts_query('refunds@example.com', false)"
 equals 0 "SELECT count(*) FROM message_fts WHERE body @@ desk_fts_query('refunds', false)
 	AND body @@ desk_fts_query('burns', false)"
+ok "INSERT INTO messages (ticket_id, kind, body, created_at) VALUES
+	(1, 'note', 'Le CAFÉ naïf', 300)"
+equals 1 "SELECT count(*) FROM message_fts WHERE body @@ desk_fts_query('cafe', false)
+	AND body @@ desk_fts_query('Naï', true) AND body @@ desk_fts_query('café', false)"
+ok "UPDATE tickets SET subject = subject" # unchanged: nothing to index again
+equals 1 "SELECT id FROM ticket_fts WHERE subject @@ desk_fts_query('refund', false)"
 ok "UPDATE tickets SET subject = 'Printer smokes' WHERE id = 2"
 equals 2 "SELECT id FROM ticket_fts WHERE subject @@ desk_fts_query('smok', true)"
 equals '' "SELECT id FROM ticket_fts WHERE subject @@ desk_fts_query('fire', false)"
