@@ -101,8 +101,13 @@ unit-san: build/unit-san
 
 # The suites listed in tests/unit/pg_suites, on a throwaway PostgreSQL
 # cluster (tests/pg/unit.sh starts and stops it).
-unit-pg: build/unit
+# The suites listed in tests/unit/pg_suites again on PostgreSQL, plain
+# and under ASan+UBSan.
+unit-pg: build/unit build/unit-san
 	@DESK_TESTDATA=$(CURDIR)/tests/data sh tests/pg/unit.sh ./build/unit
+	@CK_FORK=no ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	DESK_TESTDATA=$(CURDIR)/tests/data sh tests/pg/unit.sh ./build/unit-san
 
 test-cli: desk
 	@sh tests/cli/run.sh ./desk

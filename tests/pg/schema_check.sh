@@ -14,7 +14,6 @@
 set -u
 desk=${1:-./desk}
 root=$(cd "$(dirname "$0")/../.." && pwd)
-pgbin=/usr/lib/postgresql/15/bin
 fails=0
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
@@ -24,31 +23,21 @@ fail() {
 	fails=$((fails + 1))
 }
 
-as_pg() {
-	if [ "$(id -u)" -eq 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi
-}
-
 cleanup() {
-	[ -f "$tmp/pg/data/postmaster.pid" ] &&
-		as_pg "$pgbin/pg_ctl" -D "$tmp/pg/data" -m immediate stop >/dev/null 2>&1
+	sh "$root/tests/pg/cluster.sh" stop "$tmp/pg" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 
-for need in "$pgbin/initdb" "$pgbin/pg_ctl" psql sqlite3 cc; do
+for need in psql sqlite3 cc; do
 	command -v "$need" >/dev/null ||
-		{ echo "FAIL: $need is missing (PostgreSQL 15: postgresql-15, libpq-dev)"; exit 1; }
+		{ echo "FAIL: $need is missing (make deps installs it)"; exit 1; }
 done
 
 # --- the throwaway cluster ------------------------------------------------
 mkdir "$tmp/pg"
-[ "$(id -u)" -eq 0 ] && chown nobody "$tmp/pg"
-as_pg "$pgbin/initdb" -D "$tmp/pg/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$tmp/initdb.log" 2>&1 ||
-	{ cat "$tmp/initdb.log"; echo "FAIL: initdb"; exit 1; }
-as_pg "$pgbin/pg_ctl" -D "$tmp/pg/data" \
-	-o "-k $tmp/pg -c listen_addresses='' -c fsync=off" -l "$tmp/pg/log" -w start >/dev/null ||
-	{ cat "$tmp/pg/log"; echo "FAIL: the cluster did not start"; exit 1; }
-conn="host=$tmp/pg user=postgres dbname=postgres"
+sh "$root/tests/pg/cluster.sh" start "$tmp/pg" || { echo "FAIL: the cluster did not start"; exit 1; }
+conn="$(sh "$root/tests/pg/cluster.sh" env "$tmp/pg") dbname=postgres"
 
 # One value (or nothing) from PostgreSQL; errors to $tmp/psql.err.
 pg() { psql -X -q -At -F ' ' -v ON_ERROR_STOP=1 "$conn" -c "$1" 2>"$tmp/psql.err"; }
