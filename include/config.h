@@ -186,6 +186,7 @@ enum config_key {
 	CFG_ATTACHMENTS,
 	CFG_TIME_TRACKING,
 	CFG_KNOWLEDGE_BASE,
+	CFG_REPORT_DATABASE,
 	CFG__COUNT
 };
 /* The key's name in the file ("agents_may_reassign"). */
@@ -217,6 +218,9 @@ struct config {
 	char *team_folder;
 	struct config_origin origin[CFG__COUNT];
 	char *db_path;    /* NULL: $DESK_DB, then $XDG_DATA_HOME/desk/desk.db */
+	/* Where desk report and the dashboard read (a streaming replica of
+	 * db_path); NULL: db_path itself. */
+	char *report_db_path;
 	char *theme;      /* theme name (themes/NAME.yaml) or a path */
 	char *keys_file;  /* NULL: built-in bindings only */
 	char *canned_file;

@@ -25,6 +25,9 @@
 /* An open desk: the database, the config and who is acting. */
 struct desk {
 	struct store *st;
+	/* The report_database, opened read-only by the first report or
+	 * dashboard that needs it (core_report_store). */
+	struct store *report_st;
 	const struct config *cfg; /* borrowed */
 	struct agent me;
 	/* The change the events being written belong to (an agent's one

@@ -21,6 +21,10 @@ struct report_opts {
 
 /* Agents get DESK_EDENIED "reports are for supervisors and admins". */
 int core_report_allowed(const struct desk *d, struct derr *e);
+/* Where reports and the dashboard read: the config's report_database
+ * (a streaming replica; opened read-only the first time), else the
+ * database itself. */
+int core_report_store(struct desk *d, struct store **st, struct derr *e);
 
 /* Computes the period's figures into m (freed by core_report_close,
  * also on failure) and derives the ratios. */

@@ -260,6 +260,7 @@ static void show(const struct config *c)
 	cli_print_safe(c->personal ? c->personal : "none", false);
 	fputc('\n', stdout);
 	line(c, CFG_DATABASE, c->db_path, "");
+	line(c, CFG_REPORT_DATABASE, c->report_db_path, "none (reports read the database)");
 	line(c, CFG_THEME, c->theme, "default");
 	line(c, CFG_THEMES_DIR, c->themes_dir, "none (the installed themes)");
 	line(c, CFG_KEYS, c->keys_file, "none (the built-in bindings)");

@@ -160,7 +160,10 @@ static int print_comments(struct desk *d, const struct metrics *m, struct derr *
 	struct survey_query q = {.since = m->q.since, .until = m->q.until, .kind = -1,
 				 .with_comment = true};
 	struct survey_entries l = {0};
-	int rc = store_survey_list(d->st, &q, &l, e);
+	struct store *st;
+	int rc = core_report_store(d, &st, e);
+	if (rc == DESK_OK)
+		rc = store_survey_list(st, &q, &l, e);
 	if (rc == DESK_OK && !l.n)
 		printf("SURVEY COMMENTS: none\n");
 	else if (rc == DESK_OK)

@@ -52,6 +52,7 @@ static const char *const top_keys[CFG__COUNT + 1] = {
 	[CFG_ATTACHMENTS] = "attachments",
 	[CFG_TIME_TRACKING] = "time_tracking",
 	[CFG_KNOWLEDGE_BASE] = "knowledge_base",
+	[CFG_REPORT_DATABASE] = "report_database",
 	[CFG__COUNT] = NULL,
 };
 
@@ -130,6 +131,7 @@ void config_free(struct config *c)
 	free(c->personal);
 	free(c->team_folder);
 	free(c->db_path);
+	free(c->report_db_path);
 	free(c->theme);
 	free(c->keys_file);
 	free(c->canned_file);
@@ -938,6 +940,7 @@ static int read_config(struct loader *l, const struct ynode *root, struct config
 			break;
 		}
 		case CFG_KNOWLEDGE_BASE: rc = read_kb(l, v, c); break;
+		case CFG_REPORT_DATABASE: rc = read_database(l, v, &c->report_db_path); break;
 		case CFG_CLAIM_ON_REPLY:
 		case CFG__COUNT:
 			rc = y_bool(l->d, v, &c->claim_on_reply, l->e);

@@ -44,12 +44,13 @@ int core_dashboard(struct desk *d, int ndays, struct dashboard *out, struct derr
 	for (int i = 0; i < ndays; i++)
 		out->days[i].start = local_midnight(out->now, ndays - 1 - i);
 	int64_t until = local_midnight(out->now, -1); /* tomorrow */
-	if ((rc = store_read_begin(d->st, e)))
+	struct store *st;
+	if ((rc = core_report_store(d, &st, e)) || (rc = store_read_begin(st, e)))
 		return rc;
-	if (!(rc = store_dash_backlog(d->st, out->now, &out->backlog, e)) &&
-	    !(rc = store_dash_load(d->st, out->now + DASH_BREACH_SECONDS, &out->load, e)) &&
-	    !(rc = store_dash_risk(d->st, DASH_RISK_ROWS, &out->risk, e)))
-		rc = store_dash_days(d->st, out->days, (size_t)ndays, until, out->now, e);
-	store_read_end(d->st);
+	if (!(rc = store_dash_backlog(st, out->now, &out->backlog, e)) &&
+	    !(rc = store_dash_load(st, out->now + DASH_BREACH_SECONDS, &out->load, e)) &&
+	    !(rc = store_dash_risk(st, DASH_RISK_ROWS, &out->risk, e)))
+		rc = store_dash_days(st, out->days, (size_t)ndays, until, out->now, e);
+	store_read_end(st);
 	return rc;
 }

@@ -101,6 +101,7 @@ int desk_open(struct desk *d, const char *db_path, const struct config *cfg,
 
 void desk_close(struct desk *d)
 {
+	store_close(&d->report_st);
 	store_close(&d->st);
 	agent_free(&d->me);
 }

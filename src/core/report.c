@@ -15,6 +15,33 @@ int core_report_allowed(const struct desk *d, struct derr *e)
 	return derr_set(e, DESK_EDENIED, "reports are for supervisors and admins");
 }
 
+int core_report_store(struct desk *d, struct store **st, struct derr *e)
+{
+	*st = d->st;
+	const char *path = d->cfg ? d->cfg->report_db_path : NULL;
+	if (!path)
+		return DESK_OK;
+	if (!d->report_st) {
+		char *open_path = NULL;
+		int rc = desk_check_access(path, false, &open_path, e);
+		if (rc == DESK_OK)
+			rc = store_open(open_path, STORE_READONLY, &d->report_st, e);
+		free(open_path);
+		if (rc) {
+			derr_prefix(e, "report_database");
+			return rc;
+		}
+	}
+	*st = d->report_st;
+	return DESK_OK;
+}
+
+/* The store core_report_open chose (it stays for the report's life). */
+static struct store *report_st(const struct desk *d)
+{
+	return d->report_st ? d->report_st : d->st;
+}
+
 static double pct(int64_t part, int64_t whole)
 {
 	return whole > 0 ? 100.0 * (double)part / (double)whole : NAN;
@@ -61,10 +88,11 @@ int core_report_open(struct desk *d, const struct report_opts *o, struct metrics
 		q.business = business_seconds;
 		q.business_ctx = (void *)&d->cfg->hours;
 	}
-	if ((rc = store_read_begin(d->st, e)))
+	struct store *st;
+	if ((rc = core_report_store(d, &st, e)) || (rc = store_read_begin(st, e)))
 		return rc;
-	if ((rc = store_metrics(d->st, &q, m, e))) {
-		store_read_end(d->st);
+	if ((rc = store_metrics(st, &q, m, e))) {
+		store_read_end(st);
 		return rc;
 	}
 	report_derive(&m->total);
@@ -78,7 +106,7 @@ int core_report_breaches(struct desk *d, const struct metrics *m, int64_t limit,
 			 struct derr *e)
 {
 	int rc = core_report_allowed(d, e);
-	return rc ? rc : store_sla_breaches(d->st, m, limit, fn, ctx, e);
+	return rc ? rc : store_sla_breaches(report_st(d), m, limit, fn, ctx, e);
 }
 
 int core_report_json(struct desk *d, const struct metrics *m, char **json, struct derr *e)
@@ -87,14 +115,14 @@ int core_report_json(struct desk *d, const struct metrics *m, char **json, struc
 	char *figures = NULL;
 	int rc = core_report_allowed(d, e);
 	if (rc == DESK_OK)
-		rc = store_metrics_json_figures(d->st, m, &figures, e);
+		rc = store_metrics_json_figures(report_st(d), m, &figures, e);
 	char *timed = NULL;
 	if (rc == DESK_OK)
-		rc = store_time_report_json(d->st, m->q.since, m->q.until, figures, &timed, e);
+		rc = store_time_report_json(report_st(d), m->q.since, m->q.until, figures, &timed, e);
 	if (rc == DESK_OK)
-		rc = store_report_lists_json(d->st, m->q.since, m->q.until, timed, json, e);
+		rc = store_report_lists_json(report_st(d), m->q.since, m->q.until, timed, json, e);
 	if (rc == DESK_OK)
-		rc = store_metrics_json_breaches(d->st, m, json, e);
+		rc = store_metrics_json_breaches(report_st(d), m, json, e);
 	if (rc)
 		xfree(json);
 	free(timed);
@@ -107,7 +135,7 @@ int core_report_time(struct desk *d, const struct metrics *m, enum time_by by,
 {
 	memset(out, 0, sizeof *out);
 	int rc = core_report_allowed(d, e);
-	return rc ? rc : store_time_report(d->st, m->q.since, m->q.until, by, out, e);
+	return rc ? rc : store_time_report(report_st(d), m->q.since, m->q.until, by, out, e);
 }
 
 int core_report_kb_uses(struct desk *d, const struct metrics *m, struct kb_use_counts *out,
@@ -115,11 +143,11 @@ int core_report_kb_uses(struct desk *d, const struct metrics *m, struct kb_use_c
 {
 	memset(out, 0, sizeof *out);
 	int rc = core_report_allowed(d, e);
-	return rc ? rc : store_kb_use_counts(d->st, m->q.since, m->q.until, out, e);
+	return rc ? rc : store_kb_use_counts(report_st(d), m->q.since, m->q.until, out, e);
 }
 
 void core_report_close(struct desk *d, struct metrics *m)
 {
-	store_read_end(d->st);
+	store_read_end(report_st(d));
 	metrics_free(m);
 }
