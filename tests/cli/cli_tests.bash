@@ -1821,6 +1821,8 @@ grep -qxF "# team file: $TEAMF" "$W/out" || fail "no team file line"
 grep -qxF "# personal file: $CFG/good.yaml" "$W/out" || fail "no personal file line"
 grep -qxF "database: $DB  # \$DESK_DB" "$W/out" || fail "database line: $(grep '^database' "$W/out")"
 grep -qxF "theme: default  # $CFG/good.yaml:2" "$W/out" || fail "theme line: $(grep '^theme' "$W/out")"
+grep -qxF "report_database: none (reports read the database)  # default" "$W/out" ||
+	fail "report_database line: $(grep '^report_database' "$W/out")"
 grep -qxF "default_queue: support  # $TEAMF:3" "$W/out" || fail "default_queue line"
 grep -qxF "allow_solve_unassigned: true  # $TEAMF:4" "$W/out" || fail "allow_solve_unassigned line"
 grep -qxF "agents_may_reassign: false  # default" "$W/out" || fail "agents_may_reassign line"
