@@ -61,9 +61,12 @@ static bool present(const char *path)
 	return stat(path, &sb) == 0 || (errno != ENOENT && errno != ENOTDIR && errno != EACCES);
 }
 
-/* The team's file for a database in folder dir (its real folder). */
+/* The team's file for a database in folder dir (its real folder; NULL
+ * for a database on a server, which has no folder: /etc's file then). */
 static char *team_path_in(const char *dir)
 {
+	if (!dir)
+		return present(config_system_path) ? xstrdup(config_system_path) : NULL;
 	char *path = xasprintf("%s/config.yaml", strcmp(dir, "/") == 0 ? "" : dir);
 	if (present(path))
 		return path;
@@ -73,7 +76,7 @@ static char *team_path_in(const char *dir)
 
 char *config_team_path(const char *db_path)
 {
-	char *dir = real_folder(db_path);
+	char *dir = database_is_server(db_path) ? NULL : real_folder(db_path);
 	char *path = team_path_in(dir);
 	free(dir);
 	return path;
@@ -203,7 +206,7 @@ static int load_team(const char *db, struct config *sys, bool *have_sys, char **
 {
 	/* The folder is resolved once: the team file is the one in it, and
 	 * desk later opens the database with its group only there. */
-	char *dir = real_folder(db);
+	char *dir = database_is_server(db) ? NULL : real_folder(db);
 	*team = team_path_in(dir);
 	int rc = DESK_OK;
 	if (*team && *have_sys && path_same_file(*team, config_system_path)) {
@@ -223,6 +226,8 @@ static char *team_hint(const char *team, const char *db)
 {
 	if (team)
 		return xasprintf("in %s, the team's file", team);
+	if (database_is_server(db))
+		return xasprintf("in the team's file, %s", config_system_path);
 	char *dir = real_folder(db);
 	char *hint = xasprintf("in the team's file: %s/config.yaml beside the database, or %s",
 			       strcmp(dir, "/") == 0 ? "" : dir, config_system_path);

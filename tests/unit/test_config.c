@@ -790,7 +790,7 @@ START_TEST(config_unknown_keys)
 			    "config.yaml:2:1: unknown key \"colour\" in the top level; expected "
 			    "one of: database, theme, keys, canned, themes_dir, default_queue, queues, "
 			    "allow_solve_unassigned, sla, business_hours, views, mail, "
-			    "agents_may_reassign, agents_may_bulk_edit, signature, undo_send_seconds, claim_on_reply, notify, follow_up_rules, surveys, attachments, time_tracking, knowledge_base");
+			    "agents_may_reassign, agents_may_bulk_edit, signature, undo_send_seconds, claim_on_reply, notify, follow_up_rules, surveys, attachments, time_tracking, knowledge_base, report_database");
 	expect_config_error("sla:\n  warn_percent: 20\n  critical: {resolution: 1h}\n",
 			    "config.yaml:3:3: unknown key \"critical\" in sla; expected one of: "
 			    "warn_percent, urgent, high, normal, low, policies");
