@@ -25,6 +25,9 @@ TM=(tmux -L "$SOCK" -f /dev/null)
 cleanup() {
 	"${TM[@]}" kill-server 2>/dev/null
 	rm -rf "$TMP"
+	# A file that brought its own database server stops it here.
+	[ -n "${E2E_AFTER:-}" ] && eval "$E2E_AFTER"
+	return 0
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
@@ -33,7 +36,8 @@ trap 'exit 130' INT TERM HUP
 export HOME=$TMP/home
 export XDG_CONFIG_HOME=$TMP/config
 export XDG_DATA_HOME=$TMP/data
-export DESK_DB=$TMP/desk.db
+# A file may name another database (E2E_DB: PostgreSQL's conninfo).
+export DESK_DB=${E2E_DB:-$TMP/desk.db}
 # Beside the database, so the team's file; named as the personal one too
 # (read once, as the team's) so that `start` can name another.
 export DESK_CONFIG=$TMP/config.yaml
@@ -51,8 +55,11 @@ EOF
 chmod +x "$TMP/editor.sh"
 export EDITOR=$TMP/editor.sh
 
-cat >"$DESK_CONFIG" <<EOF
-canned: $ROOT/tests/data/canned.yaml
+# A database on a server has no folder to hold the team's file (that is
+# /etc/desk's): the file is the agent's own then, with personal keys only.
+: >"$DESK_CONFIG"
+[ -z "${E2E_DB:-}" ] && echo "canned: $ROOT/tests/data/canned.yaml" >>"$DESK_CONFIG"
+cat >>"$DESK_CONFIG" <<EOF
 themes_dir: $ROOT/themes
 theme: default
 EOF
