@@ -4,6 +4,8 @@
 #   sh tests/pg/cluster.sh start DIR   initdb into DIR/data and start it
 #   sh tests/pg/cluster.sh env DIR     the libpq conninfo of its superuser
 #   sh tests/pg/cluster.sh stop DIR    stop it at once and remove DIR
+#   sh tests/pg/cluster.sh crash DIR   kill -9 the server and its backends
+#   sh tests/pg/cluster.sh restart DIR start the server again on DIR/data
 #   sh tests/pg/cluster.sh bindir      where the server's programs are
 #
 # The server listens on a Unix socket in DIR only (no TCP), trades
@@ -22,7 +24,7 @@ set -eu
 
 me="tests/pg/cluster.sh"
 usage() {
-	echo "usage: sh $me start|stop|env DIR, or sh $me bindir" >&2
+	echo "usage: sh $me start|stop|env|crash|restart DIR, or sh $me bindir" >&2
 	exit 2
 }
 [ $# -ge 1 ] || usage
@@ -103,6 +105,11 @@ start() {
 		tail -n 20 "$dir/initdb.log" >&2
 		exit 1
 	fi
+	serve
+}
+
+# Starts the server on the cluster in DIR/data.
+serve() {
 	if ! as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 \
 	     -o "-k $dir -p $port -c listen_addresses='' -c fsync=off" \
 	     -o "-c synchronous_commit=off -c full_page_writes=off" \
@@ -111,6 +118,24 @@ start() {
 		tail -n 20 "$dir/log" "$dir/pg_ctl.log" >&2 2>/dev/null || true
 		exit 1
 	fi
+}
+
+# kill -9 of the server and every backend (a crash; the data stays, and
+# the page cache keeps what fsync=off did not flush), then `restart`.
+crash() {
+	pid=$(head -n 1 "$dir/data/postmaster.pid" 2>/dev/null) || {
+		echo "$me: no server runs in $dir" >&2
+		exit 1
+	}
+	pkill -9 -P "$pid" 2>/dev/null || true
+	kill -9 "$pid"
+	while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+}
+
+restart() {
+	bin=$(bindir)
+	owner=$(stat -c %U "$dir")
+	serve
 }
 
 stop() {
@@ -135,6 +160,8 @@ stop() {
 case $cmd in
 start) start ;;
 stop) stop ;;
+crash) crash ;;
+restart) restart ;;
 env) echo "host=$dir port=$port user=postgres dbname=postgres" ;;
 bindir)
 	b=$(bindir)
