@@ -99,15 +99,21 @@ int store_ticket_get(struct store *st, int64_t id, struct ticket *out, struct de
 int store_ticket_by_external_id(struct store *st, const char *xid, int64_t *id,
 				struct derr *e)
 {
-	struct stmt *s = st_prep(
-		st,
-		"SELECT id FROM tickets WHERE external_id = ?1"
-		" UNION ALL SELECT t.id FROM tickets t, meta m"
-		" WHERE m.key = 'instance' AND t.external_id IS NULL"
-		"   AND ?1 = 'desk-' || m.value || '-' || t.id"
-		"   AND t.id = CAST(substr(?1, length(m.value) + 7) AS INTEGER)"
-		" LIMIT 1",
+	/* A ticket made here answers to desk-INSTANCE-ID too.  SQLite's CAST
+	 * reads anything else as 0; PostgreSQL's would fail on it, so there
+	 * only digits are cast. */
+#define BY_EXTERNAL_ID(id_from_xid)                                          \
+	"SELECT id FROM tickets WHERE external_id = ?1"                      \
+	" UNION ALL SELECT t.id FROM tickets t, meta m"                      \
+	" WHERE m.key = 'instance' AND t.external_id IS NULL"                \
+	"   AND ?1 = 'desk-' || m.value || '-' || t.id AND t.id = " id_from_xid \
+	" LIMIT 1"
+	struct stmt *s = st_prep2(
+		st, BY_EXTERNAL_ID("CAST(substr(?1, length(m.value) + 7) AS INTEGER)"),
+		BY_EXTERNAL_ID("CASE WHEN substr(?1, length(m.value) + 7) ~ '^[0-9]{1,18}$'"
+			       " THEN CAST(substr(?1, length(m.value) + 7) AS bigint) END"),
 		e);
+#undef BY_EXTERNAL_ID
 	if (!s)
 		return derr_code(e);
 	bind_text(s, 1, xid);
