@@ -116,7 +116,7 @@ int store_agent_complete(struct store *st, const char *prefix, int limit,
 {
 	struct stmt *s = st_prep(st,
 				  "SELECT " AGENT_COLS " FROM agents"
-				  " WHERE active AND substr(login, 1, length(?1)) = ?1"
+				  " WHERE active = 1 AND substr(login, 1, length(?1)) = ?1"
 				  " ORDER BY login LIMIT ?2",
 				  e);
 	if (!s)

@@ -102,16 +102,24 @@ int store_customer_update(struct store *st, const struct customer *c, struct der
 int store_customer_search(struct store *st, const char *text, int limit,
 			  struct customer_list *out, struct derr *e)
 {
-	/* instr() on lower() rather than LIKE, so % and _ typed by a person
-	 * are plain characters. */
-	struct stmt *s = st_prep(st,
-				  "SELECT " CUSTOMER_COLS " FROM customers c"
-				  " WHERE instr(lower(name), lower(?1))"
-				  "    OR instr(lower(coalesce(organization, '')), lower(?1))"
-				  "    OR EXISTS (SELECT 1 FROM customer_emails ce"
-				  "      WHERE ce.customer_id = c.id AND instr(lower(ce.email), lower(?1)))"
-				  " ORDER BY name, id LIMIT ?2",
-				  e);
+	/* A substring of lower() on both sides rather than LIKE, so % and _
+	 * typed by a person are plain characters: SQLite's instr(),
+	 * PostgreSQL's strpos() (on the address in the "C" collation, since
+	 * strpos refuses desk_nocase's). */
+#define CUSTOMER_SEARCH(has_name, has_org, has_email)                                   \
+	"SELECT " CUSTOMER_COLS " FROM customers c WHERE " has_name " OR " has_org        \
+	" OR EXISTS (SELECT 1 FROM customer_emails ce WHERE ce.customer_id = c.id AND "  \
+	has_email ") ORDER BY name, id LIMIT ?2"
+	struct stmt *s = st_prep2(
+		st,
+		CUSTOMER_SEARCH("instr(lower(name), lower(?1))",
+				"instr(lower(coalesce(organization, '')), lower(?1))",
+				"instr(lower(ce.email), lower(?1))"),
+		CUSTOMER_SEARCH("strpos(lower(name), lower(?1)) > 0",
+				"strpos(lower(coalesce(organization, '')), lower(?1)) > 0",
+				"strpos(lower(ce.email) COLLATE \"C\", lower(?1)) > 0"),
+		e);
+#undef CUSTOMER_SEARCH
 	if (!s)
 		return derr_code(e);
 	bind_text(s, 1, text ? text : "");

@@ -387,9 +387,15 @@ bool pg_ready(struct pg_conn *c)
 void pg_note_changes(struct pg_conn *c, const PGresult *res)
 {
 	const char *cmd = PQcmdStatus((PGresult *)res);
-	if (has_prefix(cmd, "INSERT") || has_prefix(cmd, "UPDATE") ||
-	    has_prefix(cmd, "DELETE") || has_prefix(cmd, "MERGE"))
-		c->changes = strtoll(PQcmdTuples((PGresult *)res), NULL, 10);
+	if (!has_prefix(cmd, "INSERT") && !has_prefix(cmd, "UPDATE") &&
+	    !has_prefix(cmd, "DELETE") && !has_prefix(cmd, "MERGE"))
+		return;
+	c->changes = strtoll(PQcmdTuples((PGresult *)res), NULL, 10);
+	/* A change outside pg_begin's transaction committed on its own: it
+	 * is announced as pg_commit announces one (SQLite's data_version
+	 * moves for every commit). */
+	if (!c->in_txn && !c->readonly && c->changes > 0)
+		PQclear(PQexec(c->pg, "NOTIFY " CHANNEL));
 }
 
 /* PQexec's answer: true when every statement in sql succeeded (the

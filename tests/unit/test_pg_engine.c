@@ -640,6 +640,29 @@ START_TEST(change_notices)
 }
 END_TEST
 
+/* A statement that writes outside a transaction commits on its own, and
+ * is announced like a commit; one that changed nothing is not. */
+START_TEST(change_notices_outside_transaction)
+{
+	struct pg_conn *a = conn(false), *b = conn(false);
+	ck_assert(!pg_changed(b));
+	struct pg_stmt *s = pg_stmt_new(a, "INSERT INTO t (i) VALUES (?1)");
+	pg_bind_int(s, 1, 7);
+	ck_assert_int_eq(pg_step(s), ST_DONE);
+	pg_stmt_free(s);
+	ck_assert(heard(b));
+	ck_assert(!pg_changed(a)); /* its own */
+	s = pg_stmt_new(a, "UPDATE t SET i = 8 WHERE i = -1");
+	ck_assert_int_eq(pg_step(s), ST_DONE);
+	pg_stmt_free(s);
+	/* A notice sent before b's statement arrives before its answer. */
+	ck_assert_int_eq(one_int(b, "SELECT count(*) FROM t"), 1);
+	ck_assert(!pg_changed(b));
+	pg_disconnect(&a);
+	pg_disconnect(&b);
+}
+END_TEST
+
 /* The child: a writer that must wait for the parent's transaction.  It
  * sees the parent's row once its pg_begin returns, since that can only
  * be after the parent committed. */
@@ -805,6 +828,7 @@ Suite *suite_pg_engine(void)
 	tcase_add_test(tc, permission_denied);
 	tcase_add_test(tc, transactions);
 	tcase_add_test(tc, change_notices);
+	tcase_add_test(tc, change_notices_outside_transaction);
 	tcase_add_test(tc, writers_take_turns);
 	tcase_add_test(tc, readonly_refuses_writes);
 	tcase_add_test(tc, reconnects_outside_transaction);
