@@ -15,8 +15,8 @@ if [ $# -ne 1 ]; then
 fi
 unit=$1
 here=$(dirname "$0")
-list=$here/../unit/pg_suites
-defs=$here/../unit/suites.def
+list=${here%/pg}/unit/pg_suites
+defs=${here%/pg}/unit/suites.def
 
 # Names, without comments and blank lines; each must be a suite, since
 # CK_RUN_SUITE with a name nobody has runs nothing and passes.

@@ -40,7 +40,7 @@ static void teardown(void)
 
 static char *db_path(const char *name)
 {
-	return xasprintf("%s/%s", dir, name);
+	return test_db_named(dir, name);
 }
 
 static void new_desk(struct desk *d, const char *name)

@@ -35,7 +35,7 @@ static void ok(int rc, const struct derr *e)
 
 static void new_desk(struct desk *d, const char *name)
 {
-	char *path = xasprintf("%s/%s", dir, name);
+	char *path = test_db_named(dir, name);
 	struct derr e = {0};
 	ok(desk_init(d, path, &cfg, "tester", &e), &e);
 	free(path);
@@ -43,7 +43,7 @@ static void new_desk(struct desk *d, const char *name)
 
 static void open_again(struct desk *d, const char *name)
 {
-	char *path = xasprintf("%s/%s", dir, name);
+	char *path = test_db_named(dir, name);
 	struct derr e = {0};
 	ok(desk_open(d, path, &cfg, "tester", 0, &e), &e);
 	free(path);

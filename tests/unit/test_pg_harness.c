@@ -71,6 +71,9 @@ START_TEST(a_file_in_the_directory_without_postgresql)
 	ck_assert_str_eq(path, "/some/dir/desk.db");
 	test_db_drop(&path);
 	ck_assert_ptr_null(path);
+	path = test_db_named("/some/dir", "b.db");
+	ck_assert_str_eq(path, "/some/dir/b.db");
+	free(path);
 	if (saved)
 		setenv("DESK_TEST_PG", saved, 1);
 	free(saved);
@@ -130,6 +133,33 @@ START_TEST(drop_removes_the_database_even_while_connected)
 }
 END_TEST
 
+START_TEST(named_databases_last_until_their_directory_goes)
+{
+	char *dir = test_tmpdir();
+	char *a = test_db_named(dir, "a.db");
+	char *a_again = test_db_named(dir, "a.db");
+	char *b = test_db_named(dir, "b.db");
+	char *path = test_db_path(dir);
+	ck_assert_str_eq(a, a_again);
+	ck_assert_str_ne(a, b);
+	ck_assert_str_ne(a, path);
+	PGconn *c = connect_to(a);
+	exec_ok(c, "CREATE TABLE kept (x bigint)");
+	PQfinish(c);
+	c = connect_to(a_again);
+	ck_assert_int_eq(query_int(c, "SELECT count(*) FROM pg_tables WHERE tablename = 'kept'"), 1);
+	PQfinish(c);
+	ck_assert(database_exists(a) && database_exists(b) && database_exists(path));
+	test_tmpdir_cleanup(&dir);
+	ck_assert(!database_exists(a) && !database_exists(b) && !database_exists(path));
+	/* test_db_drop after the directory went only frees. */
+	test_db_drop(&path);
+	free(a);
+	free(a_again);
+	free(b);
+}
+END_TEST
+
 Suite *suite_pg_harness(void)
 {
 	Suite *s = suite_create("pg_harness");
@@ -146,6 +176,7 @@ Suite *suite_pg_harness(void)
 	tc = tcase_create("postgresql");
 	tcase_add_test(tc, each_database_is_new_empty_and_usable);
 	tcase_add_test(tc, drop_removes_the_database_even_while_connected);
+	tcase_add_test(tc, named_databases_last_until_their_directory_goes);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -25,6 +25,7 @@ void test_tmpdir_cleanup(char **dir)
 {
 	if (!*dir)
 		return;
+	test_db_drop_dir(*dir);
 	/* Test directories hold a few flat files only. */
 	char *cmd[] = {"rm", "-rf", *dir, NULL};
 	pid_t pid = fork();

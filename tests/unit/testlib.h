@@ -10,7 +10,8 @@
 #include "core.h"
 #include "mail.h"
 
-/* A new empty scratch directory (removed by test_tmpdir_cleanup). */
+/* A new empty scratch directory (removed by test_tmpdir_cleanup, with
+ * the PostgreSQL databases test_db_path and test_db_named made for it). */
 char *test_tmpdir(void);
 void test_tmpdir_cleanup(char **dir);
 /* Path of a file under tests/data ($DESK_TESTDATA). */
@@ -25,6 +26,12 @@ char *test_data(const char *name);
  * or by test_db_end. */
 char *test_db_path(const char *dir);
 void test_db_drop(char **path);
+/* For tests with several databases: "DIR/NAME", or on PostgreSQL the
+ * same database each time for the same dir and name.  The databases
+ * made for DIR go when test_tmpdir_cleanup removes it (test_db_drop_dir,
+ * which drops test_db_path's for DIR too). */
+char *test_db_named(const char *dir, const char *name);
+void test_db_drop_dir(const char *dir);
 /* The runner calls these around the whole run: test_db_end drops what
  * failed tests left (a forked test that fails skips its teardown). */
 void test_db_begin(void);

@@ -18,6 +18,7 @@
  * and must leave its entries to the parent. */
 struct made_db {
 	char *name, *conninfo;
+	char *dir, *label; /* whose scratch directory; test_db_named's name */
 	pid_t pid;
 	struct made_db *next;
 };
@@ -76,6 +77,8 @@ static void forget(struct made_db **link)
 	*link = m->next;
 	free(m->name);
 	free(m->conninfo);
+	free(m->dir);
+	free(m->label);
 	free(m);
 }
 
@@ -125,40 +128,68 @@ bool test_db_on_pg(void)
 	return admin_conninfo() != NULL;
 }
 
-char *test_db_path(const char *dir)
+/* A new database, remembered as made for dir (and label). */
+static struct made_db *make_db(const char *dir, const char *label)
 {
-	if (!test_db_on_pg())
-		return xasprintf("%s/desk.db", dir);
 	static bool hooked;
 	if (!hooked) {
 		atexit(drop_leftovers);
 		hooked = true;
 	}
-	struct made_db *m = calloc(1, sizeof *m);
-	ck_assert_ptr_nonnull(m);
-	m->pid = getpid();
-	m->name = xasprintf("desk_t_%ld_%ld_%u", run_id, (long)m->pid, ++made_count);
-	/* In libpq's keyword form a later keyword wins, so this names the
-	 * new database whatever DESK_TEST_PG says. */
-	m->conninfo = xasprintf("%s dbname=%s", admin_conninfo(), m->name);
+	char name[64];
+	snprintf(name, sizeof name, "desk_t_%ld_%ld_%u", run_id, (long)getpid(), ++made_count);
 	/* template0: empty whatever someone put in template1.  FILE_COPY
 	 * (PostgreSQL 15's default is WAL_LOG): its checkpoints cost little
 	 * with fsync off, and it took 90-170 ms a database against 220-410
 	 * on a loaded two-core machine. */
 	char *sql = xasprintf("CREATE DATABASE %s TEMPLATE template0 ENCODING 'UTF8'"
 			      " STRATEGY FILE_COPY",
-			      m->name);
+			      name);
 	bool ok = admin_exec(sql);
 	free(sql);
-	if (!ok) {
-		free(m->name);
-		free(m->conninfo);
-		free(m);
-		ck_abort_msg("test_db_path (DESK_TEST_PG=%s): %s", admin_conninfo(), admin_err);
-	}
+	ck_assert_msg(ok, "test_db_path (DESK_TEST_PG=%s): %s", admin_conninfo(), admin_err);
+	struct made_db *m = calloc(1, sizeof *m);
+	ck_assert_ptr_nonnull(m);
+	m->pid = getpid();
+	m->name = xstrdup(name);
+	/* In libpq's keyword form a later keyword wins, so this names the
+	 * new database whatever DESK_TEST_PG says. */
+	m->conninfo = xasprintf("%s dbname=%s", admin_conninfo(), name);
+	m->dir = xstrdup(dir);
+	m->label = xstrdup(label);
 	m->next = made;
 	made = m;
-	return xstrdup(m->conninfo);
+	return m;
+}
+
+char *test_db_path(const char *dir)
+{
+	if (!test_db_on_pg())
+		return xasprintf("%s/desk.db", dir);
+	return xstrdup(make_db(dir, NULL)->conninfo);
+}
+
+char *test_db_named(const char *dir, const char *name)
+{
+	if (!test_db_on_pg())
+		return xasprintf("%s/%s", dir, name);
+	for (struct made_db *m = made; m; m = m->next)
+		if (m->label && strcmp(m->label, name) == 0 && strcmp(m->dir, dir) == 0)
+			return xstrdup(m->conninfo);
+	return xstrdup(make_db(dir, name)->conninfo);
+}
+
+void test_db_drop_dir(const char *dir)
+{
+	for (struct made_db **link = &made; *link;) {
+		if (strcmp((*link)->dir, dir) != 0 || (*link)->pid != getpid()) {
+			link = &(*link)->next;
+			continue;
+		}
+		bool ok = drop_database((*link)->name);
+		forget(link);
+		ck_assert_msg(ok, "test_db_drop_dir: %s", admin_err);
+	}
 }
 
 void test_db_drop(char **path)
