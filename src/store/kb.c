@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "search.h"
 #include "util.h"
 
 /* Words of a search: at most this many are looked up. */
@@ -70,10 +71,12 @@ int store_kb_files(struct store *st, struct kb_list *out, struct derr *e)
 
 int store_kb_drop(struct store *st, const char *file, struct derr *e)
 {
-	struct stmt *s = st_prep(st,
-				  "DELETE FROM kb_fts WHERE rowid ="
-				  " (SELECT id FROM kb_files WHERE file = ?1)",
-				  e);
+	struct stmt *s = st_prep2(st,
+				   "DELETE FROM kb_fts WHERE rowid ="
+				   " (SELECT id FROM kb_files WHERE file = ?1)",
+				   "DELETE FROM kb_fts WHERE id ="
+				   " (SELECT id FROM kb_files WHERE file = ?1)",
+				   e);
 	if (!s)
 		return derr_code(e);
 	bind_text(s, 1, file);
@@ -107,10 +110,12 @@ int store_kb_put(struct store *st, const struct kb_article *a, struct derr *e)
 	int64_t id;
 	if ((rc = st_insert(st, s, &id, e, "indexing an article")))
 		return rc;
-	if (!(s = st_prep(st,
-			  "INSERT INTO kb_fts (rowid, slug, title, tags, body)"
-			  " VALUES (?1, ?2, ?3, ?4, ?5)",
-			  e)))
+	if (!(s = st_prep2(st,
+			   "INSERT INTO kb_fts (rowid, slug, title, tags, body)"
+			   " VALUES (?1, ?2, ?3, ?4, ?5)",
+			   "INSERT INTO kb_fts (id, slug, title, tags, body)"
+			   " VALUES (?1, ?2, ?3, ?4, ?5)",
+			   e)))
 		return derr_code(e);
 	bind_int(s, 1, id);
 	bind_text(s, 2, a->slug);
@@ -158,30 +163,41 @@ static bool has_token(const char *w, size_t len)
 	return false;
 }
 
-/* The FTS5 query for text, or NULL when it holds no word. */
-static char *kb_query(const char *text, enum kb_match how)
+/* The words of text that are looked up, at most KB_MAX_WORDS, into w:
+ * each without its trailing '*'s, a prefix when every word must match
+ * (what an agent types), whole otherwise.  Returns how many. */
+static size_t kb_words(const char *text, enum kb_match how, struct search_word *w)
 {
-	struct strbuf b = {0};
 	const char *p = text;
-	int n = 0;
+	size_t n = 0;
 	while (*p && n < KB_MAX_WORDS) {
 		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
 			p++;
-		const char *w = p;
+		const char *start = p;
 		while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
 			p++;
-		size_t len = (size_t)(p - w);
-		while (len && w[len - 1] == '*')
+		size_t len = (size_t)(p - start);
+		while (len && start[len - 1] == '*')
 			len--;
-		if (!len || !has_token(w, len))
+		if (!len || !has_token(start, len))
 			continue;
-		if (n++)
+		w[n++] = (struct search_word){start, len, how == KB_ALL_WORDS};
+	}
+	return n;
+}
+
+/* The FTS5 query for the words (n > 0). */
+static char *kb_query(const struct search_word *w, size_t n, enum kb_match how)
+{
+	struct strbuf b = {0};
+	for (size_t i = 0; i < n; i++) {
+		if (i)
 			sb_add(&b, how == KB_ANY_WORD ? " OR " : " AND ");
-		add_string(&b, w, len);
-		if (how == KB_ALL_WORDS)
+		add_string(&b, w[i].p, w[i].len);
+		if (w[i].prefix)
 			sb_addc(&b, '*');
 	}
-	return b.len ? sb_take(&b) : (sb_free(&b), NULL);
+	return sb_take(&b);
 }
 
 #define KB_COLS                                                                        \
@@ -203,32 +219,65 @@ static void read_article(struct stmt *s, struct kb_article *a)
 	a->sha256 = col_text(s, 9);
 }
 
+/* The search's statement on either engine, bound: ?1 the limit, then
+ * (PostgreSQL) a parameter a word, or (SQLite) the FTS5 query.  The
+ * weights by column: slug (not indexed), title 10, tags 5, body 1; on
+ * PostgreSQL, ts_rank's weights of the classes D (body), C, B (tags)
+ * and A (title) that kb_fts.words gives them.  ts_rank is not bm25: the
+ * same matches, an order that may differ where scores are close. */
+static struct stmt *kb_search_stmt(struct store *st, const struct search_word *w, size_t n,
+				   enum kb_match how, struct derr *e)
+{
+	if (st_engine(st) == ENGINE_SQLITE) {
+		struct stmt *s = st_prep(st,
+					  "SELECT " KB_COLS " FROM kb_fts k JOIN kb_files f ON f.id = k.rowid"
+					  " WHERE kb_fts MATCH ?2"
+					  " ORDER BY bm25(kb_fts, 0.0, 10.0, 5.0, 1.0), f.slug LIMIT ?1",
+					  e);
+		if (s) {
+			char *q = kb_query(w, n, how);
+			bind_text(s, 2, q);
+			free(q);
+		}
+		return s;
+	}
+	struct strbuf q = {0};
+	search_pg_tsquery(&q, w, n, 2, how == KB_ANY_WORD);
+	struct strbuf sql = {0};
+	sb_addf(&sql,
+		"SELECT " KB_COLS " FROM kb_fts k JOIN kb_files f ON f.id = k.id"
+		" WHERE k.words @@ %s"
+		" ORDER BY ts_rank('{0.1, 0, 0.5, 1}', k.words, %s) DESC, f.slug LIMIT ?1",
+		sb_str(&q), sb_str(&q));
+	struct stmt *s = st_prep(st, sb_str(&sql), e);
+	sb_free(&sql);
+	sb_free(&q);
+	for (size_t i = 0; s && i < n; i++) {
+		char *word = xstrndup(w[i].p, w[i].len);
+		bind_text(s, 2 + (int)i, word);
+		free(word);
+	}
+	return s;
+}
+
 int store_kb_search(struct store *st, const char *text, enum kb_match how, int limit,
 		    struct kb_list *out, struct derr *e)
 {
 	memset(out, 0, sizeof *out);
-	char *q = kb_query(text ? text : "", how);
-	if (!q)
+	struct search_word w[KB_MAX_WORDS];
+	size_t n = kb_words(text ? text : "", how, w);
+	if (!n)
 		return DESK_OK;
-	/* Weights by column: slug (not indexed), title, tags, body. */
-	struct stmt *s = st_prep(st,
-				  "SELECT " KB_COLS " FROM kb_fts k JOIN kb_files f ON f.id = k.rowid"
-				  " WHERE kb_fts MATCH ?1"
-				  " ORDER BY bm25(kb_fts, 0.0, 10.0, 5.0, 1.0), f.slug LIMIT ?2",
-				  e);
-	if (!s) {
-		free(q);
+	struct stmt *s = kb_search_stmt(st, w, n, how, e);
+	if (!s)
 		return derr_code(e);
-	}
-	bind_text(s, 1, q);
-	bind_int(s, 2, limit);
+	bind_int(s, 1, limit);
 	int rc;
 	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
 		read_article(s, &out->v[out->n++]);
 	}
 	st_done(s);
-	free(q);
 	if (rc != ST_DONE) {
 		kb_list_free(out);
 		return st_fail(st, e, "searching the knowledge base");
@@ -239,10 +288,12 @@ int store_kb_search(struct store *st, const char *text, enum kb_match how, int l
 int store_kb_get(struct store *st, const char *slug, struct kb_article *out, struct derr *e)
 {
 	memset(out, 0, sizeof *out);
-	struct stmt *s = st_prep(st,
-				  "SELECT " KB_COLS " FROM kb_files f JOIN kb_fts k ON k.rowid = f.id"
-				  " WHERE f.slug = ?1",
-				  e);
+	struct stmt *s = st_prep2(st,
+				   "SELECT " KB_COLS " FROM kb_files f JOIN kb_fts k ON k.rowid = f.id"
+				   " WHERE f.slug = ?1",
+				   "SELECT " KB_COLS " FROM kb_files f JOIN kb_fts k ON k.id = f.id"
+				   " WHERE f.slug = ?1",
+				   e);
 	if (!s)
 		return derr_code(e);
 	bind_text(s, 1, slug);

@@ -8,7 +8,13 @@
  * with its depth in the queue; or, when an assignee or solved-within
  * filter leaves few rows, picked among those from one index (page_bag).
  * The SQL text is put together from fixed fragments only; every value a
- * person typed is a bound parameter. */
+ * person typed is a bound parameter.
+ *
+ * On PostgreSQL the same text less SQLite's planner hints (INDEXED BY,
+ * and "+" to keep a column's index out): there the planner costs each
+ * index by its statistics, and the indexes of pg_schema.c are the same
+ * expressions, so the same seeks serve a page.  A search reads the
+ * tsvector tables (search_pg.c) where SQLite reads FTS5. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +24,9 @@
 #include "util.h"
 
 #define NO_DUE "9223372036854775807"
+/* SQLite's lower(), which folds ASCII only, on PostgreSQL. */
+#define PG_ASCII_CASE "'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'"
+#define PG_LOWER(x) "translate(" x ", " PG_ASCII_CASE ")"
 /* A search looks at the newest this many matching subjects and messages. */
 #define SEARCH_WINDOW 2000
 
@@ -82,28 +91,44 @@ int queue_sort_from_name(const char *s)
 /* A query being built: its text and the values to bind, in order. */
 struct qb {
 	struct strbuf sql;
-	int n;
+	bool pg;          /* for PostgreSQL (qb_for): no planner hints */
 	bool status_walk; /* "+" on the status test even for one value */
 	bool status_seek; /* no "+" on the status test even for several */
-	struct {
+	int n;
+	size_t cap;
+	struct qparam {
 		bool is_text;
 		int64_t i;
 		char *s; /* owned */
 		char fts; /* an enum search_table: s is a search, see qb_search */
-	} p[48];
+	} *p;
 };
+
+static void qb_for(struct qb *q, const struct store *st)
+{
+	q->pg = st_engine(st) == ENGINE_POSTGRESQL;
+}
+
+/* A new parameter's slot (zeroed); its number is q->n. */
+static struct qparam *qb_param(struct qb *q)
+{
+	xgrow((void **)&q->p, &q->cap, (size_t)q->n + 1, sizeof *q->p);
+	struct qparam *p = &q->p[q->n++];
+	memset(p, 0, sizeof *p);
+	return p;
+}
 
 static void qb_int(struct qb *q, int64_t v)
 {
-	q->p[q->n].is_text = false;
-	q->p[q->n++].i = v;
+	qb_param(q)->i = v;
 	sb_addf(&q->sql, "?%d", q->n);
 }
 
 static void qb_text(struct qb *q, const char *v)
 {
-	q->p[q->n].is_text = true;
-	q->p[q->n++].s = xstrdup(v);
+	struct qparam *p = qb_param(q);
+	p->is_text = true;
+	p->s = xstrdup(v);
 	sb_addf(&q->sql, "?%d", q->n);
 }
 
@@ -112,6 +137,7 @@ static void qb_free(struct qb *q)
 	for (int i = 0; i < q->n; i++)
 		if (q->p[i].is_text)
 			free(q->p[i].s);
+	free(q->p);
 	sb_free(&q->sql);
 }
 
@@ -123,23 +149,73 @@ static int qb_scalar(struct store *st, struct qb *q, int64_t *out, const char *w
  * out prefixes (search.c). */
 static void qb_search(struct qb *q, const char *text, enum search_table table)
 {
-	q->p[q->n].fts = (char)table;
 	qb_text(q, text);
+	q->p[q->n - 1].fts = (char)table;
 }
 
-static void qb_bind(struct qb *q, struct stmt *s)
+static void qb_bind(struct store *st, struct qb *q, struct stmt *s)
 {
 	for (int i = 0; i < q->n; i++) {
-		if (q->p[i].is_text && q->p[i].fts)
-			sqlite3_bind_text(st_sqlite(s), i + 1,
-					  search_fts_query(sqlite3_db_handle(st_sqlite(s)), q->p[i].s,
-							   (enum search_table)q->p[i].fts),
-					  -1, free);
-		else if (q->p[i].is_text)
+		if (q->p[i].is_text && q->p[i].fts) {
+			char *fq = search_fts_query(st->db, q->p[i].s,
+						    (enum search_table)q->p[i].fts);
+			bind_text(s, i + 1, fq);
+			free(fq);
+		} else if (q->p[i].is_text) {
 			bind_text(s, i + 1, q->p[i].s);
-		else
+		} else {
 			bind_int(s, i + 1, q->p[i].i);
+		}
 	}
+}
+
+/* The matches of a search among the tickets (subjects, then messages'
+ * bodies), newest first, on SQLite's FTS5 tables: see add_where. */
+static void add_search_sqlite(struct qb *q, const char *search)
+{
+	sb_add(&q->sql, " AND t.id IN (SELECT rowid FROM (SELECT rowid FROM ticket_fts"
+			" WHERE ticket_fts MATCH ");
+	qb_search(q, search, SEARCH_TICKETS);
+	sb_addf(&q->sql, " ORDER BY rowid DESC LIMIT %d)"
+			 " UNION ALL SELECT m.ticket_id FROM messages m"
+			 " WHERE m.id IN (SELECT rowid FROM message_fts"
+			 " WHERE message_fts MATCH ",
+		SEARCH_WINDOW);
+	qb_search(q, search, SEARCH_MESSAGES);
+	sb_addf(&q->sql, " ORDER BY rowid DESC LIMIT %d))", SEARCH_WINDOW);
+}
+
+/* The same on PostgreSQL's tsvector tables: one parameter a word, used
+ * by both tables' tsquery.  False when the search holds no word. */
+static bool add_search_pg(struct qb *q, const char *search)
+{
+	struct search_word *w = NULL;
+	size_t n = 0, cap = 0;
+	struct search_word one;
+	for (const char *p = search; search_word_next(&p, &one);) {
+		xgrow((void **)&w, &cap, n + 1, sizeof *w);
+		w[n++] = one;
+	}
+	if (!n) {
+		free(w);
+		return false;
+	}
+	int first = q->n + 1;
+	for (size_t i = 0; i < n; i++) {
+		struct qparam *p = qb_param(q);
+		p->is_text = true;
+		p->s = xstrndup(w[i].p, w[i].len);
+	}
+	sb_add(&q->sql, " AND t.id IN (SELECT id FROM (SELECT id FROM ticket_fts WHERE subject @@ ");
+	search_pg_tsquery(&q->sql, w, n, first, false);
+	sb_addf(&q->sql, " ORDER BY id DESC LIMIT %d) AS s"
+			 " UNION ALL SELECT m.ticket_id FROM messages m"
+			 " WHERE m.id IN (SELECT id FROM message_fts WHERE body @@ ",
+		SEARCH_WINDOW);
+	search_pg_tsquery(&q->sql, w, n, first, false);
+	sb_addf(&q->sql, " ORDER BY id DESC LIMIT %d))", SEARCH_WINDOW);
+	free(w);
+	return true;
 }
 
 static void add_mask_in(struct qb *q, const char *col, unsigned mask, int count,
@@ -154,7 +230,7 @@ static void add_mask_in(struct qb *q, const char *col, unsigned mask, int count,
 	bool several = (mask & (mask - 1)) != 0 || (q->status_walk && status);
 	if (q->status_seek && status)
 		several = false; /* a bag (page_bag): seek each status's rows */
-	sb_addf(&q->sql, " AND %s%s IN (", several ? "+" : "", col);
+	sb_addf(&q->sql, " AND %s%s IN (", several && !q->pg ? "+" : "", col);
 	bool first = true;
 	for (int i = 0; i < count; i++) {
 		if (!(mask & (1u << i)))
@@ -180,9 +256,11 @@ static bool add_where(struct qb *q, const struct queue_filter *f)
 	if (f->channel_mask)
 		add_mask_in(q, "t.channel", f->channel_mask, CH__COUNT, channel_n);
 	if (f->priority_mask) {
+		/* PostgreSQL shifts a bigint by an integer only, and wants a
+		 * boolean, not a number, after AND. */
 		sb_add(&q->sql, " AND ((");
 		qb_int(q, f->priority_mask);
-		sb_add(&q->sql, " >> t.priority) & 1)");
+		sb_add(&q->sql, " >> CAST(t.priority AS INTEGER)) & 1) = 1");
 	}
 	if (f->assignee == ASSIGNEE_NONE) {
 		sb_add(&q->sql, " AND t.assignee_id IS NULL");
@@ -230,7 +308,7 @@ static bool add_where(struct qb *q, const struct queue_filter *f)
 		sb_add(&q->sql, " AND coalesce(t.next_due, " NO_DUE ") < ");
 		qb_int(q, f->due_before);
 	}
-	if (!str_empty(f->text)) {
+	if (!str_empty(f->text) && !q->pg) {
 		/* instr() rather than LIKE: % and _ are plain characters. */
 		int at = q->n + 1;
 		sb_add(&q->sql, " AND (instr(lower(t.subject), lower(");
@@ -238,8 +316,24 @@ static bool add_where(struct qb *q, const struct queue_filter *f)
 		sb_addf(&q->sql, ")) OR instr(lower(coalesce(c.name, '')), lower(?%d))"
 				 " OR instr(lower(coalesce(c.email, '')), lower(?%d)))",
 			at, at);
+	} else if (!str_empty(f->text)) {
+		/* strpos() for instr(); SQLite's lower() folds ASCII only, so
+		 * translate() does the same here.  The e-mail's collation
+		 * (desk_nocase) refuses a substring search: "C" for it. */
+		int at = q->n + 1;
+		sb_add(&q->sql, " AND (strpos(" PG_LOWER("t.subject") ", translate(");
+		qb_text(q, f->text);
+		sb_addf(&q->sql, ", " PG_ASCII_CASE ")) > 0"
+				 " OR strpos(" PG_LOWER("coalesce(c.name, '')") ", "
+				 PG_LOWER("?%d") ") > 0"
+				 " OR strpos(" PG_LOWER("coalesce(c.email, '') COLLATE \"C\"") ", "
+				 PG_LOWER("?%d") ") > 0)",
+			at, at);
 	}
-	if (f->search) {
+	if (f->search && q->pg) {
+		if (!add_search_pg(q, f->search))
+			return false; /* no words */
+	} else if (f->search) {
 		char *fq = search_fts_query(NULL, f->search, SEARCH_TICKETS);
 		if (!fq)
 			return false; /* no words */
@@ -251,16 +345,7 @@ static bool add_where(struct qb *q, const struct queue_filter *f)
 		 * (messages)" the planner coded each list twice, once to find
 		 * the rows and once more to test them, and ran the full-text
 		 * queries and the messages' lookups twice. */
-		sb_add(&q->sql, " AND t.id IN (SELECT rowid FROM (SELECT rowid FROM ticket_fts"
-				" WHERE ticket_fts MATCH ");
-		qb_search(q, f->search, SEARCH_TICKETS);
-		sb_addf(&q->sql, " ORDER BY rowid DESC LIMIT %d)"
-				 " UNION ALL SELECT m.ticket_id FROM messages m"
-				 " WHERE m.id IN (SELECT rowid FROM message_fts"
-				 " WHERE message_fts MATCH ",
-			SEARCH_WINDOW);
-		qb_search(q, f->search, SEARCH_MESSAGES);
-		sb_addf(&q->sql, " ORDER BY rowid DESC LIMIT %d))", SEARCH_WINDOW);
+		add_search_sqlite(q, f->search);
 	}
 	return true;
 }
@@ -376,11 +461,15 @@ static struct stmt *range_open(struct store *st, const struct queue_filter *f,
 	 * on them, never sought in an index ("+", status_walk). */
 	struct qb q = {.status_walk = r->status_walk || (r->bag && f->search),
 		       .status_seek = r->bag && !f->search};
+	qb_for(&q, st);
 	sb_add(&q.sql, "SELECT t.id, t.status, t.priority, t.next_due, t.created_at,"
 		       " t.updated_at, coalesce(nullif(c.name, ''), c.email, c.phone, ''), t.subject,"
-		       " a.login, (SELECT group_concat(tag, ' ') FROM"
-		       " (SELECT tag FROM ticket_tags WHERE ticket_id = t.id ORDER BY tag)),"
-		       " t.follow_up_at");
+		       " a.login, ");
+	sb_add(&q.sql, q.pg ? "(SELECT string_agg(tag, ' ' ORDER BY tag) FROM ticket_tags"
+			      " WHERE ticket_id = t.id),"
+			    : "(SELECT group_concat(tag, ' ') FROM"
+			      " (SELECT tag FROM ticket_tags WHERE ticket_id = t.id ORDER BY tag)),");
+	sb_add(&q.sql, " t.follow_up_at");
 	for (int k = 0; k < sd->nkeys; k++)
 		sb_addf(&q.sql, ", %s", sd->keys[k]);
 	sb_add(&q.sql, " FROM tickets t");
@@ -394,7 +483,7 @@ static struct stmt *range_open(struct store *st, const struct queue_filter *f,
 			       " LEFT JOIN agents a ON a.id = t.assignee_id"
 			       " WHERE t.id IN (SELECT t.id FROM tickets t");
 	}
-	if (r->index)
+	if (r->index && !q.pg)
 		sb_addf(&q.sql, " INDEXED BY %s", r->index);
 	if (r->bag)
 		sb_add(&q.sql, " LEFT JOIN customers c ON c.id = t.customer_id");
@@ -439,7 +528,7 @@ static struct stmt *range_open(struct store *st, const struct queue_filter *f,
 		sb_addf(&q.sql, " -- %d", copy);
 	struct stmt *s = st_prep(st, sb_str(&q.sql), e);
 	if (s)
-		qb_bind(&q, s);
+		qb_bind(st, &q, s);
 	qb_free(&q);
 	return s;
 }
@@ -664,8 +753,11 @@ static int bag_small(struct store *st, const struct queue_filter *f, const char 
 		     bool *small, struct derr *e)
 {
 	struct qb q = {.status_seek = true};
-	sb_addf(&q.sql, "SELECT count(*) FROM (SELECT 1 FROM tickets t INDEXED BY %s WHERE ",
-		index);
+	qb_for(&q, st);
+	sb_add(&q.sql, "SELECT count(*) FROM (SELECT 1 FROM tickets t");
+	if (!q.pg)
+		sb_addf(&q.sql, " INDEXED BY %s", index);
+	sb_add(&q.sql, " WHERE ");
 	if (strcmp(index, "tickets_solved") == 0) {
 		sb_add(&q.sql, "t.solved_at >= ");
 		qb_int(&q, f->solved_since);
@@ -679,7 +771,7 @@ static int bag_small(struct store *st, const struct queue_filter *f, const char 
 		add_mask_in(&q, "t.status", f->status_mask, ST__COUNT, status_n);
 	sb_add(&q.sql, " LIMIT ");
 	qb_int(&q, store_queue_bag_max);
-	sb_add(&q.sql, ")");
+	sb_add(&q.sql, ") AS b");
 	int64_t n = store_queue_bag_max;
 	int rc = qb_scalar(st, &q, &n, "reading the queue", e);
 	*small = n < store_queue_bag_max;
@@ -700,9 +792,10 @@ static int page_bag(struct store *st, const struct queue_filter *f, const struct
 static int has_dated(struct store *st, int s, int64_t lo, int64_t hi, bool *yes,
 		     struct derr *e)
 {
-	struct stmt *q = st_prep(st, "SELECT 1 FROM tickets t INDEXED BY tickets_status"
-				  " WHERE t.status = ?1"
-				  " AND " DUE_KEY " > ?2 AND " DUE_KEY " < ?3 LIMIT 1", e);
+#define DATED_WHERE " WHERE t.status = ?1 AND " DUE_KEY " > ?2 AND " DUE_KEY " < ?3 LIMIT 1"
+	struct stmt *q = st_prep2(st, "SELECT 1 FROM tickets t INDEXED BY tickets_status" DATED_WHERE,
+				  "SELECT 1 FROM tickets t" DATED_WHERE, e);
+#undef DATED_WHERE
 	if (!q)
 		return derr_code(e);
 	bind_text(q, 1, status_name((enum status)s));
@@ -871,6 +964,41 @@ static int page_solved(struct store *st, const struct queue_filter *f, const str
 	return rc;
 }
 
+/* Whether a transaction is open on the connection: the caller's (it
+ * then holds the page's statements together already). */
+static bool in_transaction(struct store *st)
+{
+	if (st_engine(st) == ENGINE_POSTGRESQL)
+		return store_in_transaction(st);
+	return !sqlite3_get_autocommit(st->db);
+}
+
+/* A read transaction around a page's statements.  PostgreSQL gives each
+ * statement of a READ COMMITTED transaction a snapshot of its own: one
+ * for all of them takes REPEATABLE READ. */
+static int read_begin(struct store *st, struct derr *e)
+{
+	if (st_engine(st) == ENGINE_POSTGRESQL)
+		return st_exec(st, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e);
+	struct stmt *b = st_prep(st, "BEGIN", e);
+	if (!b)
+		return derr_code(e);
+	return st_exec_stmt(st, b, e, "reading the queue");
+}
+
+static void read_end(struct store *st)
+{
+	struct derr ce = {0};
+	if (st_engine(st) == ENGINE_POSTGRESQL) {
+		if (st_exec(st, "COMMIT", &ce))
+			st_exec(st, "ROLLBACK", &ce);
+		return;
+	}
+	struct stmt *c = st_prep(st, "COMMIT", &ce);
+	if (!c || st_exec_stmt(st, c, &ce, "reading the queue"))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
 int store_queue_page(struct store *st, const struct queue_filter *f, enum queue_sort sort,
 		     bool reverse, const struct queue_key *after, bool backward, int limit,
 		     struct queue_page *out, struct derr *e)
@@ -895,15 +1023,10 @@ int store_queue_page(struct store *st, const struct queue_filter *f, enum queue_
 	/* A page can take several statements: one read transaction makes
 	 * them see the same data (a ticket changed meanwhile could else
 	 * come twice or not at all). */
-	bool own_read = sqlite3_get_autocommit(st->db) && !small &&
+	bool own_read = !in_transaction(st) && !small &&
 			(by_status || by_prio || solved || (after && sd->nkeys > 1 && !f->search));
-	if (own_read) {
-		struct stmt *b = st_prep(st, "BEGIN", e);
-		if (!b)
-			return derr_code(e);
-		if (st_exec_stmt(st, b, e, "reading the queue"))
-			return derr_code(e);
-	}
+	if (own_read && read_begin(st, e))
+		return derr_code(e);
 	size_t first = out->n;
 	int rc = small	     ? page_bag(st, f, sd, desc, after, bag, limit, out, e)
 		 : by_prio   ? page_by_priority(st, f, sd, desc, after, limit, out, e)
@@ -912,12 +1035,8 @@ int store_queue_page(struct store *st, const struct queue_filter *f, enum queue_
 			     : page_seek(st, f, sd, desc, after, limit, out, e);
 	if (rc == DESK_OK && f->drafts_of)
 		rc = store_draft_marks(st, f->drafts_of, out->rows + first, out->n - first, e);
-	if (own_read) {
-		struct derr ce = {0};
-		struct stmt *c = st_prep(st, "COMMIT", &ce);
-		if (!c || st_exec_stmt(st, c, &ce, "reading the queue"))
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	}
+	if (own_read)
+		read_end(st);
 	if (rc == DESK_OK && backward) {
 		for (size_t i = first, j = out->n; i + 1 < j; i++, j--) {
 			struct queue_row tmp = out->rows[i];
@@ -937,7 +1056,7 @@ static int qb_scalar(struct store *st, struct qb *q, int64_t *out, const char *w
 		qb_free(q);
 		return derr_code(e);
 	}
-	qb_bind(q, s);
+	qb_bind(st, q, s);
 	int rc = st_step(s);
 	if (rc == ST_ROW)
 		*out = col_int(s, 0);
@@ -951,6 +1070,7 @@ int store_queue_count(struct store *st, const struct queue_filter *f, int64_t *n
 {
 	*n = 0;
 	struct qb q = {0};
+	qb_for(&q, st);
 	sb_add(&q.sql, "SELECT count(*) FROM tickets t");
 	if (!str_empty(f->text))
 		sb_add(&q.sql, " LEFT JOIN customers c ON c.id = t.customer_id");
@@ -966,6 +1086,7 @@ int store_queue_count_upto(struct store *st, const struct queue_filter *f, int64
 {
 	*n = 0;
 	struct qb q = {0};
+	qb_for(&q, st);
 	/* The inner LIMIT stops the scan once `limit` rows matched. */
 	sb_add(&q.sql, "SELECT count(*) FROM (SELECT 1 FROM tickets t");
 	if (!str_empty(f->text))
@@ -976,7 +1097,7 @@ int store_queue_count_upto(struct store *st, const struct queue_filter *f, int64
 	}
 	sb_add(&q.sql, " LIMIT ");
 	qb_int(&q, limit > 0 ? limit : 1);
-	sb_add(&q.sql, ")");
+	sb_add(&q.sql, ") AS m");
 	return qb_scalar(st, &q, n, "counting the queue", e);
 }
 
@@ -989,6 +1110,7 @@ int store_queue_locate(struct store *st, const struct queue_filter *f, enum queu
 	const struct sort_def *sd = &sorts[sort];
 	struct queue_key k = {{0}};
 	struct qb q = {0};
+	qb_for(&q, st);
 	sb_add(&q.sql, "SELECT ");
 	for (int i = 0; i < sd->nkeys; i++)
 		sb_addf(&q.sql, "%s%s", i ? ", " : "", sd->keys[i]);
@@ -1004,7 +1126,7 @@ int store_queue_locate(struct store *st, const struct queue_filter *f, enum queu
 			qb_free(&q);
 			return derr_code(e);
 		}
-		qb_bind(&q, s);
+		qb_bind(st, &q, s);
 		int r = st_step(s);
 		if (r == ST_ROW) {
 			found = true;
@@ -1027,6 +1149,7 @@ int store_queue_locate(struct store *st, const struct queue_filter *f, enum queu
 	/* Its row: the rows before its key in display order (costs a scan
 	 * of those rows; pass row NULL when only the key is wanted). */
 	struct qb c = {0};
+	qb_for(&c, st);
 	sb_add(&c.sql, "SELECT count(*) FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id");
 	add_where(&c, f);
 	sb_add(&c.sql, " AND (");
@@ -1046,6 +1169,7 @@ int store_queue_unseen(struct store *st, const struct queue_filter *f, int64_t a
 		       int64_t since, int limit, struct ticket_briefs *out, struct derr *e)
 {
 	struct qb q = {0};
+	qb_for(&q, st);
 	/* Only tickets changed after the baseline can be new: the range on
 	 * tickets_updated (-updated_at) bounds the walk to recent changes. */
 	sb_add(&q.sql, "SELECT t.id, t.subject FROM tickets t"
@@ -1066,7 +1190,7 @@ int store_queue_unseen(struct store *st, const struct queue_filter *f, int64_t a
 		qb_free(&q);
 		return derr_code(e);
 	}
-	qb_bind(&q, s);
+	qb_bind(st, &q, s);
 	int rc;
 	while ((rc = st_step(s)) == ST_ROW)
 		ticket_briefs_add(out, col_int(s, 0), col_text(s, 1));

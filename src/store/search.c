@@ -246,14 +246,16 @@ static bool add_expanded(struct expander *x, const char *word, size_t len, struc
 	return ok;
 }
 
-/* The query with prefixes expanded by x (none when x->probe is NULL). */
-static char *build(struct expander *x, const char *text)
+bool search_word_next(const char **text, struct search_word *w)
 {
-	struct strbuf b = {0};
-	const char *p = text;
-	while (*p) {
+	const char *p = *text;
+	for (;;) {
 		while (*p == ' ' || *p == '\t' || *p == '\n')
 			p++;
+		if (!*p) {
+			*text = p;
+			return false;
+		}
 		const char *start = p;
 		while (*p && *p != ' ' && *p != '\t' && *p != '\n')
 			p++;
@@ -261,13 +263,25 @@ static char *build(struct expander *x, const char *text)
 		bool prefix = len > 1 && start[len - 1] == '*';
 		if (prefix)
 			len--;
-		if (len == 0 || (len == 1 && *start == '*'))
+		if (len == 1 && *start == '*')
 			continue;
+		*w = (struct search_word){start, len, prefix};
+		*text = p;
+		return true;
+	}
+}
+
+/* The query with prefixes expanded by x (none when x->probe is NULL). */
+static char *build(struct expander *x, const char *text)
+{
+	struct strbuf b = {0};
+	struct search_word w;
+	while (search_word_next(&text, &w)) {
 		/* Explicit AND: FTS5 takes "a" "b" as both, but not ("a") "b". */
 		if (b.len)
 			sb_add(&b, " AND ");
-		if (!prefix || !add_expanded(x, start, len, &b))
-			add_quoted(&b, start, len, prefix);
+		if (!w.prefix || !add_expanded(x, w.p, w.len, &b))
+			add_quoted(&b, w.p, w.len, w.prefix);
 	}
 	expander_end(x);
 	return b.len ? sb_take(&b) : (sb_free(&b), NULL);

@@ -453,7 +453,7 @@ static int64_t new_ticket(struct kfx *x)
 	nt.customer_name = "Ann Lee";
 	nt.customer_email = "ann@example.com";
 	int64_t id = 0;
-	ck_assert_int_eq(core_ticket_new(&x->d, &nt, &id, &e), DESK_OK);
+	ck_assert_msg(core_ticket_new(&x->d, &nt, &id, &e) == DESK_OK, "%s", e.msg);
 	return id;
 }
 

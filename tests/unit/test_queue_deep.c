@@ -3,8 +3,12 @@
  * run on a connection of their own over generated tickets: ties in every
  * key, many tickets never due (NULL next_due), several statuses at once,
  * every sort, both directions, forward and backward, page sizes from 1
- * up, and keys that are no row's (the console's "just before this row"). */
+ * up, and keys that are no row's (the console's "just before this row").
+ * On either engine: the reference runs on SQLite or, with $DESK_TEST_PG,
+ * on PostgreSQL through libpq, the same SQL. */
 #include <check.h>
+#include <inttypes.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +24,8 @@
  * urgency sort: what waits on the agent (new, open), then what waits on
  * others (pending, on hold), then the finished tickets. */
 static const char *const ref_keys[SORT__COUNT][4] = {
-	[SORT_URGENCY] = {"(t.status IN ('pending', 'on_hold')) + 2 * (t.status IN ('solved', "
-			  "'closed'))",
+	[SORT_URGENCY] = {"CASE WHEN t.status IN ('pending', 'on_hold') THEN 1"
+			  " WHEN t.status IN ('solved', 'closed') THEN 2 ELSE 0 END",
 			  "coalesce(t.next_due, 9223372036854775807)", "-t.priority", "t.id"},
 	[SORT_PRIORITY] = {"-t.priority", "coalesce(t.next_due, 9223372036854775807)", "t.id", NULL},
 	[SORT_CREATED] = {"t.created_at", "t.id", NULL, NULL},
@@ -46,7 +50,8 @@ struct vcase {
 struct deep {
 	char *dir, *path;
 	struct store *st;
-	sqlite3 *ref;
+	sqlite3 *ref; /* the reference's connection: SQLite's, or */
+	PGconn *pg;   /* PostgreSQL's */
 	int64_t agent;
 };
 
@@ -64,7 +69,7 @@ static void deep_open(struct deep *d)
 {
 	struct derr e = {0};
 	d->dir = test_tmpdir();
-	d->path = xasprintf("%s/desk.db", d->dir);
+	d->path = test_db_path(d->dir);
 	ck_assert_int_eq(store_open(d->path, STORE_CREATE, &d->st, &e), DESK_OK);
 	struct agent a = {.login = "ann", .name = "Ann", .role = ROLE_AGENT, .active = true,
 			  .created_at = 1};
@@ -107,16 +112,64 @@ static void deep_open(struct deep *d)
 			ck_assert_int_eq(store_tag_add(d->st, t.id, "vip", &changed, &e), DESK_OK);
 	}
 	ck_assert_int_eq(store_commit(d->st, &e), DESK_OK);
-	ck_assert_int_eq(sqlite3_open_v2(d->path, &d->ref, SQLITE_OPEN_READONLY, NULL),
-			 SQLITE_OK);
+	if (test_db_on_pg()) {
+		d->pg = PQconnectdb(d->path);
+		ck_assert_msg(PQstatus(d->pg) == CONNECTION_OK, "%s", PQerrorMessage(d->pg));
+	} else {
+		ck_assert_int_eq(sqlite3_open_v2(d->path, &d->ref, SQLITE_OPEN_READONLY, NULL),
+				 SQLITE_OK);
+	}
 }
 
 static void deep_close(struct deep *d)
 {
 	sqlite3_close(d->ref);
+	PQfinish(d->pg);
 	store_close(&d->st);
-	free(d->path);
+	test_db_drop(&d->path);
 	test_tmpdir_cleanup(&d->dir);
+}
+
+/* Runs the reference's query q with the integer parameters v[0..nv)
+ * (?1... on SQLite, $1... on PostgreSQL: q says which with `mark`),
+ * reading each row's ids and keys. */
+static size_t ref_run(struct deep *d, const char *q, const int64_t *v, int nv, int nk,
+		      int64_t *ids, struct queue_key *keys)
+{
+	size_t got = 0;
+	if (d->pg) {
+		char text[8][24];
+		const char *params[8];
+		for (int i = 0; i < nv; i++) {
+			snprintf(text[i], sizeof text[i], "%" PRId64, v[i]);
+			params[i] = text[i];
+		}
+		PGresult *r = PQexecParams(d->pg, q, nv, NULL, params, NULL, NULL, 0);
+		ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", q,
+			      PQerrorMessage(d->pg));
+		for (int row = 0; row < PQntuples(r); row++, got++) {
+			ids[got] = strtoll(PQgetvalue(r, row, 0), NULL, 10);
+			memset(&keys[got], 0, sizeof keys[got]);
+			for (int k = 0; k < nk; k++)
+				keys[got].k[k] = strtoll(PQgetvalue(r, row, k + 1), NULL, 10);
+		}
+		PQclear(r);
+		return got;
+	}
+	sqlite3_stmt *st;
+	ck_assert_msg(sqlite3_prepare_v2(d->ref, q, -1, &st, NULL) == SQLITE_OK, "%s: %s", q,
+		      sqlite3_errmsg(d->ref));
+	for (int i = 0; i < nv; i++)
+		sqlite3_bind_int64(st, i + 1, v[i]);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		ids[got] = sqlite3_column_int64(st, 0);
+		memset(&keys[got], 0, sizeof keys[got]);
+		for (int k = 0; k < nk; k++)
+			keys[got].k[k] = sqlite3_column_int64(st, k + 1);
+		got++;
+	}
+	sqlite3_finalize(st);
+	return got;
 }
 
 /* The reference: ids and keys of the view in display order, LIMIT n
@@ -127,6 +180,7 @@ static size_t reference(struct deep *d, const struct vcase *v, enum queue_sort s
 			struct queue_key *keys)
 {
 	int nk = nkeys(s);
+	char mark = d->pg ? '$' : '?';
 	struct strbuf q = {0};
 	sb_add(&q, "SELECT t.id");
 	for (int k = 0; k < nk; k++)
@@ -138,29 +192,17 @@ static size_t reference(struct deep *d, const struct vcase *v, enum queue_sort s
 			sb_addf(&q, "%s%s", k ? ", " : "", ref_keys[s][k]);
 		sb_addf(&q, ") %s (", desc ? "<" : ">");
 		for (int k = 0; k < nk; k++)
-			sb_addf(&q, "%s?%d", k ? ", " : "", k + 3);
+			sb_addf(&q, "%s%c%d", k ? ", " : "", mark, k + 3);
 		sb_add(&q, ")");
 	}
 	sb_add(&q, " ORDER BY ");
 	for (int k = 0; k < nk; k++)
 		sb_addf(&q, "%s%s %s", k ? ", " : "", ref_keys[s][k], desc ? "DESC" : "ASC");
-	sb_add(&q, " LIMIT ?1 OFFSET ?2");
-	sqlite3_stmt *st;
-	ck_assert_msg(sqlite3_prepare_v2(d->ref, sb_str(&q), -1, &st, NULL) == SQLITE_OK, "%s: %s",
-		      sb_str(&q), sqlite3_errmsg(d->ref));
-	sqlite3_bind_int64(st, 1, n);
-	sqlite3_bind_int64(st, 2, off);
+	sb_addf(&q, " LIMIT %c1 OFFSET %c2", mark, mark);
+	int64_t vals[2 + 4] = {n, off};
 	for (int k = 0; after && k < nk; k++)
-		sqlite3_bind_int64(st, k + 3, after->k[k]);
-	size_t got = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		ids[got] = sqlite3_column_int64(st, 0);
-		memset(&keys[got], 0, sizeof keys[got]);
-		for (int k = 0; k < nk; k++)
-			keys[got].k[k] = sqlite3_column_int64(st, k + 1);
-		got++;
-	}
-	sqlite3_finalize(st);
+		vals[2 + k] = after->k[k];
+	size_t got = ref_run(d, sb_str(&q), vals, after ? 2 + nk : 2, nk, ids, keys);
 	sb_free(&q);
 	return got;
 }
@@ -312,7 +354,7 @@ START_TEST(queue_deep_matches_reference)
 	char *mine = xasprintf(OPEN_SQL " AND t.assignee_id = %lld", (long long)d.agent);
 	char *mine_any = xasprintf("t.assignee_id = %lld", (long long)d.agent);
 	const struct vcase cases[] = {
-		{"all", {0}, "1"},
+		{"all", {0}, "true"},
 		{"open", {.status_mask = OPEN_MASK}, OPEN_SQL},
 		{"pending", {.status_mask = 1u << ST_PENDING}, "t.status = 'pending'"},
 		{"solved", {.status_mask = 1u << ST_SOLVED | 1u << ST_CLOSED},
@@ -350,7 +392,7 @@ START_TEST(queue_deep_matches_reference)
 		/* every subject has the word: the search matches them all */
 		{"open, searched", {.status_mask = OPEN_MASK, .search = "deep"}, OPEN_SQL},
 		{"nothing", {.status_mask = 1u << ST_NEW, .tag = "none such"},
-		 "t.status = 'new' AND 0"},
+		 "t.status = 'new' AND false"},
 	};
 	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
 		for (int s = 0; s < SORT__COUNT; s++)

@@ -2,7 +2,9 @@
  * A prefix word is spelled out as the index terms it stands for; every
  * case here checks that the spelled-out query matches exactly the rows
  * FTS5's own prefix query matches, on both full-text tables, and that
- * the queue finds the same tickets. */
+ * the queue finds the same tickets.  On PostgreSQL (search_pg.c) the
+ * queue's search must find what it finds on SQLite; the tests of FTS5's
+ * vocabulary are SQLite's own. */
 #include <check.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -44,7 +46,7 @@ static void sx_open(struct sx *x)
 {
 	struct derr e = {0};
 	x->dir = test_tmpdir();
-	x->path = xasprintf("%s/desk.db", x->dir);
+	x->path = test_db_path(x->dir);
 	ck_assert_int_eq(store_open(x->path, STORE_CREATE, &x->st, &e), DESK_OK);
 	struct store *st = x->st;
 	x->t[0] = ticket(st, "Refund for order 42");
@@ -71,7 +73,7 @@ static void sx_open(struct sx *x)
 static void sx_close(struct sx *x)
 {
 	store_close(&x->st);
-	free(x->path);
+	test_db_drop(&x->path);
 	test_tmpdir_cleanup(&x->dir);
 }
 
@@ -126,6 +128,8 @@ static int same_matches(sqlite3 *db, const char *text, bool *expanded)
 
 START_TEST(prefix_matches_as_fts5)
 {
+	if (test_sqlite_only("prefix_matches_as_fts5", "FTS5's prefix queries against ours"))
+		return;
 	struct sx x;
 	sx_open(&x);
 	sqlite3 *db = x.st->db;
@@ -209,10 +213,37 @@ START_TEST(queue_finds_prefixes)
 	snprintf(want, sizeof want, "%lld,%lld,%lld,%lld,%lld,%lld", (long long)x.t[0],
 		 (long long)x.t[1], (long long)x.t[2], (long long)x.t[4], (long long)x.t[6],
 		 (long long)x.t[7]);
-	expect_queue(x.st, "refu*", want);
-	expect_queue(x.st, "Réfun*", want);
+	if (test_db_on_pg()) {
+		/* PostgreSQL keeps accents (pg_schema.c: no unaccent), where
+		 * FTS5 removes them: "Réfunded" is found by its own spelling. */
+		fprintf(stderr, "queue_finds_prefixes: on PostgreSQL accents are not folded\n");
+		snprintf(want, sizeof want, "%lld,%lld,%lld,%lld,%lld", (long long)x.t[0],
+			 (long long)x.t[1], (long long)x.t[4], (long long)x.t[6], (long long)x.t[7]);
+		expect_queue(x.st, "refu*", want);
+		snprintf(want, sizeof want, "%lld", (long long)x.t[2]);
+		expect_queue(x.st, "Réfun*", want);
+	} else {
+		expect_queue(x.st, "refu*", want);
+		expect_queue(x.st, "Réfun*", want);
+	}
 	snprintf(want, sizeof want, "%lld", (long long)x.t[7]);
 	expect_queue(x.st, "refu* parcel", want);
+	expect_queue(x.st, "REFU* PARCEL", want);
+	expect_queue(x.st, "parcel refunded", want);
+	/* A word of no letter or digit makes the whole search match
+	 * nothing, as FTS5's empty phrase does; alone, it is no search. */
+	expect_queue(x.st, "refund --", "");
+	expect_queue(x.st, "-*  refund", "");
+	/* A word is its tokens as a phrase, in order. */
+	snprintf(want, sizeof want, "%lld", (long long)x.t[5]);
+	expect_queue(x.st, "e-mail", want); /* not "e-mailbox" */
+	snprintf(want, sizeof want, "%lld", (long long)x.t[4]);
+	expect_queue(x.st, "o'brien", want);
+	expect_queue(x.st, "brien-o", "");
+	/* Query syntax is only ever words. */
+	expect_queue(x.st, "\"refund\" twic*", want);
+	expect_queue(x.st, "refund OR parcel", "");
+	expect_queue(x.st, "refund & !parcel", "");
 	snprintf(want, sizeof want, "%lld,%lld", (long long)x.t[5], (long long)x.t[6]);
 	expect_queue(x.st, "e-mai*", want);
 	snprintf(want, sizeof want, "%lld,%lld", (long long)x.t[3], (long long)x.t[4]);
@@ -226,13 +257,19 @@ START_TEST(queue_finds_prefixes)
 	free(many);
 
 	/* A read-only connection spells prefixes out too (its vocabulary
-	 * table lives in the connection's temp schema). */
+	 * table lives in the connection's temp schema); on PostgreSQL it
+	 * finds the same tickets. */
 	struct store *ro = NULL;
 	struct derr e = {0};
 	ck_assert_int_eq(store_open(x.path, STORE_READONLY, &ro, &e), DESK_OK);
-	char *q = search_fts_query(ro->db, "refu*", SEARCH_MESSAGES);
-	ck_assert_str_eq(q, "(\"refund\" OR \"refunded\" OR \"refunding\")");
-	free(q);
+	if (test_db_on_pg()) {
+		snprintf(want, sizeof want, "%lld,%lld", (long long)x.t[3], (long long)x.t[4]);
+		expect_queue(ro, "東京*", want);
+	} else {
+		char *q = search_fts_query(ro->db, "refu*", SEARCH_MESSAGES);
+		ck_assert_str_eq(q, "(\"refund\" OR \"refunded\" OR \"refunding\")");
+		free(q);
+	}
 	store_close(&ro);
 	sx_close(&x);
 }
@@ -246,6 +283,9 @@ static int interrupt_all(void *arg)
 
 START_TEST(new_terms_and_failures_are_not_cached)
 {
+	if (test_sqlite_only("new_terms_and_failures_are_not_cached",
+			     "the cache of FTS5 vocabulary lookups"))
+		return;
 	struct sx x;
 	sx_open(&x);
 	sqlite3 *db = x.st->db;

@@ -38,6 +38,10 @@ void test_db_begin(void);
 void test_db_end(bool some_failed);
 /* Whether test_db_path makes PostgreSQL databases. */
 bool test_db_on_pg(void);
+/* For a test of SQLite's own workings (FTS5's vocabulary, its query
+ * plans): on PostgreSQL true, after saying on stderr that the test is
+ * skipped and why; the test then returns. */
+bool test_sqlite_only(const char *test, const char *why);
 
 /* DESK_NOW, the clock desk reads, set to t. */
 void test_set_now(int64_t t);

@@ -208,3 +208,11 @@ void test_db_drop(char **path)
 	/* A SQLite file: it goes with its scratch directory. */
 	xfree(path);
 }
+
+bool test_sqlite_only(const char *test, const char *why)
+{
+	if (!test_db_on_pg())
+		return false;
+	fprintf(stderr, "%s: skipped on PostgreSQL: %s\n", test, why);
+	return true;
+}
