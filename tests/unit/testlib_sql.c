@@ -20,14 +20,6 @@ int test_sql_on_pg(const char *db)
 	return database_is_server(db);
 }
 
-int test_sqlite_only(const char *test, const char *why)
-{
-	if (!test_db_on_pg())
-		return 0;
-	fprintf(stderr, "%s: skipped on PostgreSQL: %s\n", test, why);
-	return 1;
-}
-
 /* --- SQLite ----------------------------------------------------------- */
 
 static sqlite3 *sqlite_open(const char *path)

@@ -19,10 +19,6 @@ enum test_sql_rc {
 
 /* Whether db names a PostgreSQL database. */
 int test_sql_on_pg(const char *db);
-/* For a test of SQLite's own behaviour (its file, WAL, PRAGMAs,
- * migrations, FTS5): with $DESK_TEST_PG set, says on stderr that it is
- * "skipped on PostgreSQL: why" and returns 1. */
-int test_sqlite_only(const char *test, const char *why);
 /* Runs sql (one statement or several, no parameters) on a connection of
  * its own with foreign keys enforced, as desk has them; err gets the
  * engine's message ("" when it worked). */
