@@ -265,6 +265,17 @@ static bool session_setup(struct pg_conn *c)
 	if (!ok)
 		pg_keep_error(c, res);
 	PQclear(res);
+	if (!ok || c->readonly)
+		return ok;
+	/* "Saved" must survive a crash of the server: a commit desk reports
+	 * is flushed to the primary's WAL even where synchronous_commit is
+	 * off (a stronger setting, e.g. waiting for a standby, stays). */
+	res = PQexec(c->pg, "SELECT set_config('synchronous_commit', 'local', false)"
+			    " WHERE current_setting('synchronous_commit') = 'off'");
+	ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+	if (!ok)
+		pg_keep_error(c, res);
+	PQclear(res);
 	return ok;
 }
 

@@ -4,3 +4,10 @@ CHECK_EXTRA += test-pg-schema
 .PHONY: test-pg-schema
 test-pg-schema: desk
 	@bash tests/pg/schema_check.sh ./desk
+
+# Many writers, SIGKILLed writers and a SIGKILLed server on PostgreSQL
+# (tests/stress on a throwaway cluster).  See tests/pg/stress.sh.
+CHECK_EXTRA += test-pg-stress
+.PHONY: test-pg-stress
+test-pg-stress: desk
+	@sh tests/pg/stress.sh ./desk
