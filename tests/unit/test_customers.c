@@ -3,7 +3,6 @@
  * two (tickets, addresses, details, the role check), and the tag rule of
  * mail threading, which now takes any of the customer's addresses. */
 #include <check.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "core.h"
 #include "mail.h"
 #include "testlib.h"
+#include "testlib_sql.h"
 #include "util.h"
 
 static char *dir, *path;
@@ -22,7 +22,7 @@ static void setup(void)
 	struct derr e = {0};
 	dir = test_tmpdir();
 	config_defaults(&cfg);
-	path = xasprintf("%s/desk.db", dir);
+	path = test_db_path(dir);
 	ck_assert_msg(desk_init(&d, path, &cfg, "tester", &e) == DESK_OK, "%s", e.msg);
 	ck_assert_msg(core_agent_add(&d, "ann", "Ann", ROLE_AGENT, &e) == DESK_OK, "%s", e.msg);
 }
@@ -31,7 +31,7 @@ static void teardown(void)
 {
 	desk_close(&d);
 	config_free(&cfg);
-	free(path);
+	test_db_drop(&path);
 	test_tmpdir_cleanup(&dir);
 }
 
@@ -70,22 +70,16 @@ static int64_t find(const char *spec)
 /* The customer's audit events, counted on a connection of its own. */
 static size_t customer_events(int64_t id)
 {
-	sqlite3 *db;
-	sqlite3_stmt *s;
-	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_prepare_v2(db,
-					    "SELECT count(*) FROM events WHERE ticket_id IS NULL"
-					    " AND (field = ?1 OR field LIKE ?1 || '.%')",
-					    -1, &s, NULL),
-			 SQLITE_OK);
 	char name[32];
 	snprintf(name, sizeof name, "customer:%lld", (long long)id);
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
-	size_t n = (size_t)sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return n;
+	const char *params[] = {name};
+	char *n = test_sql_rows(path,
+				"SELECT count(*) FROM events WHERE ticket_id IS NULL"
+				" AND (field = ?1 OR field LIKE ?1 || '.%')",
+				1, params);
+	size_t count = (size_t)strtoull(n, NULL, 10);
+	free(n);
+	return count;
 }
 
 START_TEST(edit_addresses_and_details)
