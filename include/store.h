@@ -118,7 +118,7 @@ int store_customer_email_remove(struct store *st, int64_t id, const char *email,
 /* Inside a transaction: from's tickets and addresses become into's, and
  * from is deleted. */
 int store_customer_move(struct store *st, int64_t from, int64_t into, struct derr *e);
-/* A customer's tickets, newest first, at most limit. */
+/* A customer's tickets, newest first, at most limit (negative: all). */
 int store_customer_tickets(struct store *st, int64_t customer_id, int limit,
 			   struct ticket_list *out, struct derr *e);
 /* How many tickets the customer has, counted up to limit, and how many

@@ -215,7 +215,9 @@ int store_customer_move(struct store *st, int64_t from, int64_t into, struct der
 		if (!s)
 			return derr_code(e);
 		bind_int(s, 1, from);
-		bind_int(s, 2, into);
+		/* PostgreSQL takes no value for a parameter the statement lacks. */
+		if (st_param_count(s) >= 2)
+			bind_int(s, 2, into);
 		int rc = st_exec_stmt(st, s, e, "merging customers");
 		if (rc)
 			return rc;

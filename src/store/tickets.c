@@ -1,4 +1,5 @@
 /* tickets.c: the tickets table and their tags. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -333,7 +334,8 @@ int store_customer_tickets(struct store *st, int64_t customer_id, int limit,
 	if (!s)
 		return derr_code(e);
 	bind_int(s, 1, customer_id);
-	bind_int(s, 2, limit);
+	/* A negative limit is none: SQLite reads it so, PostgreSQL refuses it. */
+	bind_int(s, 2, limit < 0 ? INT64_MAX : limit);
 	int rc;
 	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);

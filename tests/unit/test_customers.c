@@ -3,7 +3,6 @@
  * two (tickets, addresses, details, the role check), and the tag rule of
  * mail threading, which now takes any of the customer's addresses. */
 #include <check.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "core.h"
 #include "mail.h"
 #include "testlib.h"
+#include "testlib_sql.h"
 #include "util.h"
 
 static char *dir, *path;
@@ -22,7 +22,7 @@ static void setup(void)
 	struct derr e = {0};
 	dir = test_tmpdir();
 	config_defaults(&cfg);
-	path = xasprintf("%s/desk.db", dir);
+	path = test_db_path(dir);
 	ck_assert_msg(desk_init(&d, path, &cfg, "tester", &e) == DESK_OK, "%s", e.msg);
 	ck_assert_msg(core_agent_add(&d, "ann", "Ann", ROLE_AGENT, &e) == DESK_OK, "%s", e.msg);
 }
@@ -31,7 +31,7 @@ static void teardown(void)
 {
 	desk_close(&d);
 	config_free(&cfg);
-	free(path);
+	test_db_drop(&path);
 	test_tmpdir_cleanup(&dir);
 }
 
@@ -70,22 +70,16 @@ static int64_t find(const char *spec)
 /* The customer's audit events, counted on a connection of its own. */
 static size_t customer_events(int64_t id)
 {
-	sqlite3 *db;
-	sqlite3_stmt *s;
-	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_prepare_v2(db,
-					    "SELECT count(*) FROM events WHERE ticket_id IS NULL"
-					    " AND (field = ?1 OR field LIKE ?1 || '.%')",
-					    -1, &s, NULL),
-			 SQLITE_OK);
 	char name[32];
 	snprintf(name, sizeof name, "customer:%lld", (long long)id);
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
-	size_t n = (size_t)sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return n;
+	const char *params[] = {name};
+	char *n = test_sql_rows(path,
+				"SELECT count(*) FROM events WHERE ticket_id IS NULL"
+				" AND (field = ?1 OR field LIKE ?1 || '.%')",
+				1, params);
+	size_t count = (size_t)strtoull(n, NULL, 10);
+	free(n);
+	return count;
 }
 
 START_TEST(edit_addresses_and_details)
@@ -207,6 +201,66 @@ START_TEST(merge_moves_tickets_and_addresses)
 }
 END_TEST
 
+/* The customers whose name, organization or any address holds text
+ * (any case), as "id,id," in the search's order (name, id). */
+static char *search(const char *text)
+{
+	struct customer_list l = {0};
+	struct derr e = {0};
+	ck_assert_msg(store_customer_search(d.st, text, 10, &l, &e) == DESK_OK, "%s", e.msg);
+	struct strbuf b = {0};
+	for (size_t i = 0; i < l.n; i++)
+		sb_addf(&b, "%lld,", (long long)l.v[i].id);
+	customer_list_free(&l);
+	if (!b.s)
+		sb_add(&b, "");
+	return sb_take(&b);
+}
+
+#define EXPECT_SEARCH(text, want)                  \
+	do {                                       \
+		char *got_ = search(text);         \
+		ck_assert_str_eq(got_, (want));    \
+		free(got_);                        \
+	} while (0)
+
+/* Found by a piece of the name, the organization or any address, in
+ * any case; % and _ are plain characters, not patterns; at most limit,
+ * and a customer's tickets all of them when the limit is negative. */
+START_TEST(search_and_tickets)
+{
+	int64_t t1 = ticket_for("Cy Young", "cy@example.com");
+	int64_t t2 = ticket_for("Ann_Lee", "ann@home.example");
+	int64_t c1 = customer_of(t1), c2 = customer_of(t2);
+	struct derr e = {0};
+	const char *add[] = {"Ann.Lee@WORK.example"};
+	struct customer_edit ed = {.organization = "100% Tea", .add = add, .nadd = 1};
+	ck_assert_int_eq(core_customer_edit(&d, c2, &ed, &e), DESK_OK);
+	char want[64];
+	snprintf(want, sizeof want, "%lld,", (long long)c2);
+	EXPECT_SEARCH("ANN", want);
+	EXPECT_SEARCH("lee@work", want);   /* the second address */
+	EXPECT_SEARCH("0% t", want);       /* the organization */
+	EXPECT_SEARCH("n_L", want);        /* _ is no wildcard */
+	EXPECT_SEARCH("%", want);          /* nor is % */
+	snprintf(want, sizeof want, "%lld,", (long long)c1);
+	EXPECT_SEARCH("young", want);
+	snprintf(want, sizeof want, "%lld,%lld,", (long long)c2, (long long)c1);
+	EXPECT_SEARCH("example", want);    /* by name: Ann_Lee before Cy Young */
+	EXPECT_SEARCH("nobody", "");
+
+	ticket_for("Cy Young", "cy@example.com");
+	struct ticket_list tl = {0};
+	ck_assert_int_eq(store_customer_tickets(d.st, c1, -1, &tl, &e), DESK_OK);
+	ck_assert_uint_eq(tl.n, 2);
+	ticket_list_free(&tl);
+	ck_assert_int_eq(store_customer_tickets(d.st, c1, 1, &tl, &e), DESK_OK);
+	ck_assert_uint_eq(tl.n, 1);
+	ck_assert_int_gt(tl.v[0].id, t1); /* the newest */
+	ticket_list_free(&tl);
+}
+END_TEST
+
 /* A "[#N]" subject tag threads from any of the customer's addresses. */
 START_TEST(tag_threads_from_any_address)
 {
@@ -270,6 +324,7 @@ Suite *suite_customers(void)
 	tcase_add_test(tc, merge_moves_tickets_and_addresses);
 	tcase_add_test(tc, tag_threads_from_any_address);
 	tcase_add_test(tc, undo_passes_over_customer_changes);
+	tcase_add_test(tc, search_and_tickets);
 	suite_add_tcase(s, tc);
 	return s;
 }
