@@ -120,32 +120,58 @@ int store_ticket_by_external_id(struct store *st, const char *xid, int64_t *id,
 }
 
 /* Binds the mutable columns as ?2..?24 in the order of the statements
- * below; ?1 is the id. */
+ * below; ?1 is the id.  An UPDATE of a few columns takes parameters
+ * only up to its last changed one, and PostgreSQL refuses a binding
+ * past them (SQLite ignores it). */
 static void bind_ticket(struct stmt *s, const struct ticket *t)
 {
-	bind_text(s, 2, t->external_id);
-	bind_text(s, 3, t->subject);
-	bind_text(s, 4, status_name(t->status));
-	bind_int(s, 5, (int)t->priority);
-	bind_text(s, 6, channel_name(t->channel));
-	bind_text(s, 7, t->queue ? t->queue : "general");
-	bind_id(s, 8, t->customer_id);
-	bind_id(s, 9, t->assignee_id);
-	bind_int(s, 10, t->created_at);
-	bind_int(s, 11, t->updated_at ? t->updated_at : t->created_at);
-	bind_id(s, 12, t->first_response_at);
-	bind_id(s, 13, t->first_solved_at);
-	bind_id(s, 14, t->solved_at);
-	bind_id(s, 15, t->closed_at);
-	bind_id(s, 16, t->first_response_due);
-	bind_id(s, 17, t->resolution_due);
-	bind_id(s, 18, t->next_due);
-	bind_int(s, 19, t->reopens);
-	bind_id(s, 20, t->merged_into);
-	bind_id(s, 21, t->next_response_due);
-	bind_id(s, 22, t->pending_since);
-	bind_int(s, 23, t->paused_seconds);
-	bind_id(s, 24, t->follow_up_at);
+	int last = st_param_count(s);
+	if (last >= 2)
+		bind_text(s, 2, t->external_id);
+	if (last >= 3)
+		bind_text(s, 3, t->subject);
+	if (last >= 4)
+		bind_text(s, 4, status_name(t->status));
+	if (last >= 5)
+		bind_int(s, 5, (int)t->priority);
+	if (last >= 6)
+		bind_text(s, 6, channel_name(t->channel));
+	if (last >= 7)
+		bind_text(s, 7, t->queue ? t->queue : "general");
+	if (last >= 8)
+		bind_id(s, 8, t->customer_id);
+	if (last >= 9)
+		bind_id(s, 9, t->assignee_id);
+	if (last >= 10)
+		bind_int(s, 10, t->created_at);
+	if (last >= 11)
+		bind_int(s, 11, t->updated_at ? t->updated_at : t->created_at);
+	if (last >= 12)
+		bind_id(s, 12, t->first_response_at);
+	if (last >= 13)
+		bind_id(s, 13, t->first_solved_at);
+	if (last >= 14)
+		bind_id(s, 14, t->solved_at);
+	if (last >= 15)
+		bind_id(s, 15, t->closed_at);
+	if (last >= 16)
+		bind_id(s, 16, t->first_response_due);
+	if (last >= 17)
+		bind_id(s, 17, t->resolution_due);
+	if (last >= 18)
+		bind_id(s, 18, t->next_due);
+	if (last >= 19)
+		bind_int(s, 19, t->reopens);
+	if (last >= 20)
+		bind_id(s, 20, t->merged_into);
+	if (last >= 21)
+		bind_id(s, 21, t->next_response_due);
+	if (last >= 22)
+		bind_id(s, 22, t->pending_since);
+	if (last >= 23)
+		bind_int(s, 23, t->paused_seconds);
+	if (last >= 24)
+		bind_id(s, 24, t->follow_up_at);
 }
 
 int store_ticket_insert(struct store *st, struct ticket *t, struct derr *e)
@@ -201,14 +227,21 @@ int store_ticket_update(struct store *st, const struct ticket *t, struct derr *e
 	/* Which bound values equal the stored ones (same order as ticket_cols). */
 	struct stmt *s = st_prep(
 		st,
-		"SELECT ?2 IS external_id, ?3 IS subject, ?4 IS status, "
-		"?5 IS priority, ?6 IS channel, ?7 IS queue, ?8 IS customer_id, "
-		"?9 IS assignee_id, ?10 IS created_at, ?11 IS updated_at, "
-		"?12 IS first_response_at, ?13 IS first_solved_at, ?14 IS solved_at, "
-		"?15 IS closed_at, ?16 IS first_response_due, ?17 IS resolution_due, "
-		"?18 IS next_due, ?19 IS reopens, ?20 IS merged_into, "
-		"?21 IS next_response_due, ?22 IS pending_since, "
-		"?23 IS paused_seconds, ?24 IS follow_up_at FROM tickets WHERE id = ?1",
+		"SELECT ?2 IS NOT DISTINCT FROM external_id, ?3 IS NOT DISTINCT FROM subject,"
+		" ?4 IS NOT DISTINCT FROM status, ?5 IS NOT DISTINCT FROM priority,"
+		" ?6 IS NOT DISTINCT FROM channel, ?7 IS NOT DISTINCT FROM queue,"
+		" ?8 IS NOT DISTINCT FROM customer_id, ?9 IS NOT DISTINCT FROM assignee_id,"
+		" ?10 IS NOT DISTINCT FROM created_at, ?11 IS NOT DISTINCT FROM updated_at,"
+		" ?12 IS NOT DISTINCT FROM first_response_at,"
+		" ?13 IS NOT DISTINCT FROM first_solved_at, ?14 IS NOT DISTINCT FROM solved_at,"
+		" ?15 IS NOT DISTINCT FROM closed_at,"
+		" ?16 IS NOT DISTINCT FROM first_response_due,"
+		" ?17 IS NOT DISTINCT FROM resolution_due, ?18 IS NOT DISTINCT FROM next_due,"
+		" ?19 IS NOT DISTINCT FROM reopens, ?20 IS NOT DISTINCT FROM merged_into,"
+		" ?21 IS NOT DISTINCT FROM next_response_due,"
+		" ?22 IS NOT DISTINCT FROM pending_since,"
+		" ?23 IS NOT DISTINCT FROM paused_seconds,"
+		" ?24 IS NOT DISTINCT FROM follow_up_at FROM tickets WHERE id = ?1",
 		e);
 	if (!s)
 		return derr_code(e);
@@ -233,8 +266,6 @@ int store_ticket_update(struct store *st, const struct ticket *t, struct derr *e
 		s = st_prep(st, sb_str(&q), e);
 		if (s) {
 			bind_int(s, 1, t->id);
-			/* Parameters past the last one used are refused (SQLITE_RANGE)
-			 * and need no value. */
 			bind_ticket(s, t);
 			rc = st_exec_stmt(st, s, e, "updating a ticket");
 		} else {
