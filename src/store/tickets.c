@@ -119,59 +119,53 @@ int store_ticket_by_external_id(struct store *st, const char *xid, int64_t *id,
 	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "finding a ticket");
 }
 
-/* Binds the mutable columns as ?2..?24 in the order of the statements
- * below; ?1 is the id.  An UPDATE of a few columns takes parameters
- * only up to its last changed one, and PostgreSQL refuses a binding
- * past them (SQLite ignores it). */
+/* The mutable columns, in the order of bind_ticket_col and of the
+ * statements below. */
+static const char *const ticket_cols[] = {
+	"external_id",	     "subject",		"status",	     "priority",
+	"channel",	     "queue",		"customer_id",	     "assignee_id",
+	"created_at",	     "updated_at",	"first_response_at", "first_solved_at",
+	"solved_at",	     "closed_at",	"first_response_due", "resolution_due",
+	"next_due",	     "reopens",		"merged_into",	     "next_response_due",
+	"pending_since",     "paused_seconds",	"follow_up_at",
+};
+#define UPDATABLE_COLS (sizeof ticket_cols / sizeof ticket_cols[0])
+
+/* Binds t's value of ticket_cols[col] as parameter param. */
+static void bind_ticket_col(struct stmt *s, int param, const struct ticket *t, size_t col)
+{
+	switch (col) {
+	case 0: bind_text(s, param, t->external_id); break;
+	case 1: bind_text(s, param, t->subject); break;
+	case 2: bind_text(s, param, status_name(t->status)); break;
+	case 3: bind_int(s, param, (int)t->priority); break;
+	case 4: bind_text(s, param, channel_name(t->channel)); break;
+	case 5: bind_text(s, param, t->queue ? t->queue : "general"); break;
+	case 6: bind_id(s, param, t->customer_id); break;
+	case 7: bind_id(s, param, t->assignee_id); break;
+	case 8: bind_int(s, param, t->created_at); break;
+	case 9: bind_int(s, param, t->updated_at ? t->updated_at : t->created_at); break;
+	case 10: bind_id(s, param, t->first_response_at); break;
+	case 11: bind_id(s, param, t->first_solved_at); break;
+	case 12: bind_id(s, param, t->solved_at); break;
+	case 13: bind_id(s, param, t->closed_at); break;
+	case 14: bind_id(s, param, t->first_response_due); break;
+	case 15: bind_id(s, param, t->resolution_due); break;
+	case 16: bind_id(s, param, t->next_due); break;
+	case 17: bind_int(s, param, t->reopens); break;
+	case 18: bind_id(s, param, t->merged_into); break;
+	case 19: bind_id(s, param, t->next_response_due); break;
+	case 20: bind_id(s, param, t->pending_since); break;
+	case 21: bind_int(s, param, t->paused_seconds); break;
+	case 22: bind_id(s, param, t->follow_up_at); break;
+	}
+}
+
+/* Binds every mutable column, ticket_cols[i] as ?(i + 2); ?1 is the id. */
 static void bind_ticket(struct stmt *s, const struct ticket *t)
 {
-	int last = st_param_count(s);
-	if (last >= 2)
-		bind_text(s, 2, t->external_id);
-	if (last >= 3)
-		bind_text(s, 3, t->subject);
-	if (last >= 4)
-		bind_text(s, 4, status_name(t->status));
-	if (last >= 5)
-		bind_int(s, 5, (int)t->priority);
-	if (last >= 6)
-		bind_text(s, 6, channel_name(t->channel));
-	if (last >= 7)
-		bind_text(s, 7, t->queue ? t->queue : "general");
-	if (last >= 8)
-		bind_id(s, 8, t->customer_id);
-	if (last >= 9)
-		bind_id(s, 9, t->assignee_id);
-	if (last >= 10)
-		bind_int(s, 10, t->created_at);
-	if (last >= 11)
-		bind_int(s, 11, t->updated_at ? t->updated_at : t->created_at);
-	if (last >= 12)
-		bind_id(s, 12, t->first_response_at);
-	if (last >= 13)
-		bind_id(s, 13, t->first_solved_at);
-	if (last >= 14)
-		bind_id(s, 14, t->solved_at);
-	if (last >= 15)
-		bind_id(s, 15, t->closed_at);
-	if (last >= 16)
-		bind_id(s, 16, t->first_response_due);
-	if (last >= 17)
-		bind_id(s, 17, t->resolution_due);
-	if (last >= 18)
-		bind_id(s, 18, t->next_due);
-	if (last >= 19)
-		bind_int(s, 19, t->reopens);
-	if (last >= 20)
-		bind_id(s, 20, t->merged_into);
-	if (last >= 21)
-		bind_id(s, 21, t->next_response_due);
-	if (last >= 22)
-		bind_id(s, 22, t->pending_since);
-	if (last >= 23)
-		bind_int(s, 23, t->paused_seconds);
-	if (last >= 24)
-		bind_id(s, 24, t->follow_up_at);
+	for (size_t i = 0; i < UPDATABLE_COLS; i++)
+		bind_ticket_col(s, (int)i + 2, t, i);
 }
 
 int store_ticket_insert(struct store *st, struct ticket *t, struct derr *e)
@@ -206,17 +200,6 @@ int store_ticket_insert(struct store *st, struct ticket *t, struct derr *e)
 	return DESK_OK;
 }
 
-/* The columns bind_ticket binds, parameter i + 2 each. */
-static const char *const ticket_cols[] = {
-	"external_id",	     "subject",		"status",	     "priority",
-	"channel",	     "queue",		"customer_id",	     "assignee_id",
-	"created_at",	     "updated_at",	"first_response_at", "first_solved_at",
-	"solved_at",	     "closed_at",	"first_response_due", "resolution_due",
-	"next_due",	     "reopens",		"merged_into",	     "next_response_due",
-	"pending_since",     "paused_seconds",	"follow_up_at",
-};
-#define UPDATABLE_COLS (sizeof ticket_cols / sizeof ticket_cols[0])
-
 /* Only the columns that changed are written: a note changes updated_at
  * and little else, and rewriting every column would rewrite the entry
  * of each of the ticket's indexes and its subject's full-text entry too
@@ -224,25 +207,23 @@ static const char *const ticket_cols[] = {
  * and a longer hold of the write gate). */
 int store_ticket_update(struct store *st, const struct ticket *t, struct derr *e)
 {
-	/* Which bound values equal the stored ones (same order as ticket_cols). */
+	/* Which bound values equal the stored ones (same order as ticket_cols).
+	 * IS NOT DISTINCT FROM: SQLite's IS, which PostgreSQL spells only so. */
+#define SAME(param, col) "?" #param " IS NOT DISTINCT FROM " col
 	struct stmt *s = st_prep(
 		st,
-		"SELECT ?2 IS NOT DISTINCT FROM external_id, ?3 IS NOT DISTINCT FROM subject,"
-		" ?4 IS NOT DISTINCT FROM status, ?5 IS NOT DISTINCT FROM priority,"
-		" ?6 IS NOT DISTINCT FROM channel, ?7 IS NOT DISTINCT FROM queue,"
-		" ?8 IS NOT DISTINCT FROM customer_id, ?9 IS NOT DISTINCT FROM assignee_id,"
-		" ?10 IS NOT DISTINCT FROM created_at, ?11 IS NOT DISTINCT FROM updated_at,"
-		" ?12 IS NOT DISTINCT FROM first_response_at,"
-		" ?13 IS NOT DISTINCT FROM first_solved_at, ?14 IS NOT DISTINCT FROM solved_at,"
-		" ?15 IS NOT DISTINCT FROM closed_at,"
-		" ?16 IS NOT DISTINCT FROM first_response_due,"
-		" ?17 IS NOT DISTINCT FROM resolution_due, ?18 IS NOT DISTINCT FROM next_due,"
-		" ?19 IS NOT DISTINCT FROM reopens, ?20 IS NOT DISTINCT FROM merged_into,"
-		" ?21 IS NOT DISTINCT FROM next_response_due,"
-		" ?22 IS NOT DISTINCT FROM pending_since,"
-		" ?23 IS NOT DISTINCT FROM paused_seconds,"
-		" ?24 IS NOT DISTINCT FROM follow_up_at FROM tickets WHERE id = ?1",
+		"SELECT " SAME(2, "external_id") ", " SAME(3, "subject") ", " SAME(4, "status")
+		", " SAME(5, "priority") ", " SAME(6, "channel") ", " SAME(7, "queue")
+		", " SAME(8, "customer_id") ", " SAME(9, "assignee_id") ", " SAME(10, "created_at")
+		", " SAME(11, "updated_at") ", " SAME(12, "first_response_at")
+		", " SAME(13, "first_solved_at") ", " SAME(14, "solved_at") ", " SAME(15, "closed_at")
+		", " SAME(16, "first_response_due") ", " SAME(17, "resolution_due")
+		", " SAME(18, "next_due") ", " SAME(19, "reopens") ", " SAME(20, "merged_into")
+		", " SAME(21, "next_response_due") ", " SAME(22, "pending_since")
+		", " SAME(23, "paused_seconds") ", " SAME(24, "follow_up_at")
+		" FROM tickets WHERE id = ?1",
 		e);
+#undef SAME
 	if (!s)
 		return derr_code(e);
 	bind_int(s, 1, t->id);
@@ -253,12 +234,18 @@ int store_ticket_update(struct store *st, const struct ticket *t, struct derr *e
 		return rc == ST_DONE ? derr_set(e, DESK_ENOTFOUND, "no ticket %lld", (long long)t->id)
 					 : st_fail(st, e, "updating a ticket");
 	}
+	/* The changed columns are numbered ?2, ?3, ... in turn: PostgreSQL
+	 * takes no value for a parameter its statement lacks. */
 	struct strbuf q = {0};
 	sb_add(&q, "UPDATE tickets SET ");
+	size_t cols[UPDATABLE_COLS];
 	size_t changed = 0;
 	for (size_t i = 0; i < UPDATABLE_COLS; i++)
-		if (!col_int(s, (int)i))
-			sb_addf(&q, "%s%s = ?%zu", changed++ ? ", " : "", ticket_cols[i], i + 2);
+		if (!col_int(s, (int)i)) {
+			sb_addf(&q, "%s%s = ?%zu", changed ? ", " : "", ticket_cols[i],
+				changed + 2);
+			cols[changed++] = i;
+		}
 	st_done(s);
 	sb_add(&q, " WHERE id = ?1");
 	rc = DESK_OK;
@@ -266,7 +253,8 @@ int store_ticket_update(struct store *st, const struct ticket *t, struct derr *e
 		s = st_prep(st, sb_str(&q), e);
 		if (s) {
 			bind_int(s, 1, t->id);
-			bind_ticket(s, t);
+			for (size_t k = 0; k < changed; k++)
+				bind_ticket_col(s, (int)k + 2, t, cols[k]);
 			rc = st_exec_stmt(st, s, e, "updating a ticket");
 		} else {
 			rc = derr_code(e);
@@ -381,8 +369,9 @@ int store_ticket_move_children(struct store *st, int64_t from, int64_t to, struc
 {
 	static const char *const sql[] = {
 		"UPDATE messages SET ticket_id = ?2, merged_from = ?1 WHERE ticket_id = ?1",
-		"INSERT OR IGNORE INTO ticket_tags (ticket_id, tag)"
-		" SELECT ?2, tag FROM ticket_tags WHERE ticket_id = ?1",
+		"INSERT INTO ticket_tags (ticket_id, tag)"
+		" SELECT ?2, tag FROM ticket_tags WHERE ticket_id = ?1"
+		" ON CONFLICT (ticket_id, tag) DO NOTHING",
 		"DELETE FROM ticket_tags WHERE ticket_id = ?1",
 		"UPDATE surveys SET ticket_id = ?2, merged_from = ?1 WHERE ticket_id = ?1",
 		/* Drafts stay: they are their agents' unsent work, which the
