@@ -383,7 +383,8 @@ int store_ticket_move_children(struct store *st, int64_t from, int64_t to, struc
 		if (!s)
 			return derr_code(e);
 		bind_int(s, 1, from);
-		bind_int(s, 2, to);
+		if (st_param_count(s) >= 2) /* not the DELETE: PostgreSQL refuses an extra value */
+			bind_int(s, 2, to);
 		int rc = st_exec_stmt(st, s, e, "merging tickets");
 		if (rc)
 			return rc;
