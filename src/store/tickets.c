@@ -1,4 +1,5 @@
 /* tickets.c: the tickets table and their tags. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,15 +100,21 @@ int store_ticket_get(struct store *st, int64_t id, struct ticket *out, struct de
 int store_ticket_by_external_id(struct store *st, const char *xid, int64_t *id,
 				struct derr *e)
 {
-	struct stmt *s = st_prep(
-		st,
-		"SELECT id FROM tickets WHERE external_id = ?1"
-		" UNION ALL SELECT t.id FROM tickets t, meta m"
-		" WHERE m.key = 'instance' AND t.external_id IS NULL"
-		"   AND ?1 = 'desk-' || m.value || '-' || t.id"
-		"   AND t.id = CAST(substr(?1, length(m.value) + 7) AS INTEGER)"
-		" LIMIT 1",
+	/* A ticket made here answers to desk-INSTANCE-ID too.  SQLite's CAST
+	 * reads anything else as 0; PostgreSQL's would fail on it, so there
+	 * only digits are cast. */
+#define BY_EXTERNAL_ID(id_from_xid)                                          \
+	"SELECT id FROM tickets WHERE external_id = ?1"                      \
+	" UNION ALL SELECT t.id FROM tickets t, meta m"                      \
+	" WHERE m.key = 'instance' AND t.external_id IS NULL"                \
+	"   AND ?1 = 'desk-' || m.value || '-' || t.id AND t.id = " id_from_xid \
+	" LIMIT 1"
+	struct stmt *s = st_prep2(
+		st, BY_EXTERNAL_ID("CAST(substr(?1, length(m.value) + 7) AS INTEGER)"),
+		BY_EXTERNAL_ID("CASE WHEN substr(?1, length(m.value) + 7) ~ '^[0-9]{1,18}$'"
+			       " THEN CAST(substr(?1, length(m.value) + 7) AS bigint) END"),
 		e);
+#undef BY_EXTERNAL_ID
 	if (!s)
 		return derr_code(e);
 	bind_text(s, 1, xid);
@@ -327,7 +334,8 @@ int store_customer_tickets(struct store *st, int64_t customer_id, int limit,
 	if (!s)
 		return derr_code(e);
 	bind_int(s, 1, customer_id);
-	bind_int(s, 2, limit);
+	/* A negative limit is none: SQLite reads it so, PostgreSQL refuses it. */
+	bind_int(s, 2, limit < 0 ? INT64_MAX : limit);
 	int rc;
 	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
@@ -383,7 +391,8 @@ int store_ticket_move_children(struct store *st, int64_t from, int64_t to, struc
 		if (!s)
 			return derr_code(e);
 		bind_int(s, 1, from);
-		if (st_param_count(s) >= 2) /* not the DELETE: PostgreSQL refuses an extra value */
+		/* PostgreSQL takes no value for a parameter the statement lacks. */
+		if (st_param_count(s) >= 2)
 			bind_int(s, 2, to);
 		int rc = st_exec_stmt(st, s, e, "merging tickets");
 		if (rc)
