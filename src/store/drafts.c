@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "id_set.h"
 #include "internal.h"
 #include "util.h"
 
@@ -53,8 +54,8 @@ int store_drafts_of(struct store *st, int64_t agent_id, struct draft_list *out, 
 }
 
 /* The page's rows in one statement, the same whatever the page's size:
- * its ids go in as one JSON array, each looked up in the drafts'
- * primary key, however many drafts there are. */
+ * its ids go in as one JSON array (id_set.h), each looked up in the
+ * drafts' primary key, however many drafts there are. */
 int store_draft_marks(struct store *st, int64_t agent_id, struct queue_row *rows, size_t n,
 		      struct derr *e)
 {
@@ -66,10 +67,11 @@ int store_draft_marks(struct store *st, int64_t agent_id, struct queue_row *rows
 	for (size_t i = 0; i < n; i++)
 		sb_addf(&ids, "%s%lld", i ? "," : "[", (long long)rows[i].id);
 	sb_addc(&ids, ']');
-	struct stmt *s = st_prep(st,
-				  "SELECT DISTINCT d.ticket_id FROM json_each(?2) j"
-				  " JOIN drafts d ON d.ticket_id = j.value AND d.agent_id = ?1",
+#define DRAFT_MARKS(ids) \
+	"SELECT DISTINCT d.ticket_id FROM drafts d WHERE d.ticket_id IN " ids " AND d.agent_id = ?1"
+	struct stmt *s = st_prep2(st, DRAFT_MARKS(ID_SET_SQLITE("?2")), DRAFT_MARKS(ID_SET_PG("?2")),
 				  e);
+#undef DRAFT_MARKS
 	if (!s) {
 		sb_free(&ids);
 		return derr_code(e);

@@ -7,8 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "id_set.h"
 #include "internal.h"
 #include "util.h"
+
+/* The later of the stored look and the new one, for ON CONFLICT (SQLite's
+ * scalar max is PostgreSQL's greatest: a CASE is both). */
+#define NEWER_LOOK                                                                  \
+	" SET seen_at = CASE WHEN excluded.seen_at > ticket_seen.seen_at"            \
+	" THEN excluded.seen_at ELSE ticket_seen.seen_at END"
 
 /* The SQL test "ticket t is new to agent ?1", with its seen row s
  * (LEFT JOIN) and the baseline bound as ?2.  Times are whole seconds:
@@ -22,12 +29,11 @@ int store_seen_mark(struct store *st, int64_t agent_id, int64_t ticket_id, int64
 		    struct derr *e)
 {
 	/* Never backwards: a console with a slow clock does not undo a
-	 * later look from another one. */
+	 * later look from another one (NEWER_LOOK). */
 	struct stmt *s = st_prep(st,
 				  "INSERT INTO ticket_seen (agent_id, ticket_id, seen_at)"
 				  " SELECT ?1, id, ?3 FROM tickets WHERE id = ?2"
-				  " ON CONFLICT (agent_id, ticket_id) DO UPDATE"
-				  " SET seen_at = max(seen_at, excluded.seen_at)",
+				  " ON CONFLICT (agent_id, ticket_id) DO UPDATE" NEWER_LOOK,
 				  e);
 	if (!s)
 		return derr_code(e);
@@ -64,8 +70,7 @@ int store_seen_mark_own(struct store *st, int64_t agent_id, int64_t after, int64
 				  " SELECT DISTINCT ?2, ev.ticket_id, ?4 FROM events ev"
 				  " JOIN tickets t ON t.id = ev.ticket_id"
 				  " WHERE ev.id > ?1 AND ev.id <= ?3 AND ev.agent_id = ?2"
-				  " ON CONFLICT (agent_id, ticket_id) DO UPDATE"
-				  " SET seen_at = max(seen_at, excluded.seen_at)",
+				  " ON CONFLICT (agent_id, ticket_id) DO UPDATE" NEWER_LOOK,
 				  e);
 	if (!s)
 		return derr_code(e);
@@ -147,16 +152,18 @@ int store_seen_page(struct store *st, int64_t agent_id, int64_t since, const int
 	if (!n)
 		return DESK_OK;
 	/* One statement whatever the page's length: the ids go in as one
-	 * bound JSON array, read back with json_each. */
+	 * bound JSON array (id_set.h). */
 	struct strbuf arr = {0};
 	for (size_t i = 0; i < n; i++)
 		sb_addf(&arr, "%s%lld", i ? "," : "[", (long long)ids[i]);
 	sb_add(&arr, "]");
-	struct stmt *s = st_prep(st,
-				  "SELECT t.id FROM tickets t"
-				  " LEFT JOIN ticket_seen s ON s.agent_id = ?1 AND s.ticket_id = t.id"
-				  " WHERE t.id IN (SELECT value FROM json_each(?3)) AND " UNSEEN,
-				  e);
+#define UNSEEN_OF(ids)                                                                \
+	"SELECT t.id FROM tickets t"                                                  \
+	" LEFT JOIN ticket_seen s ON s.agent_id = ?1 AND s.ticket_id = t.id"          \
+	" WHERE t.id IN " ids " AND " UNSEEN
+	struct stmt *s =
+		st_prep2(st, UNSEEN_OF(ID_SET_SQLITE("?3")), UNSEEN_OF(ID_SET_PG("?3")), e);
+#undef UNSEEN_OF
 	if (!s) {
 		sb_free(&arr);
 		return derr_code(e);
@@ -213,7 +220,7 @@ int store_seen_assigned(struct store *st, int64_t agent_id, int64_t since, int l
 				  " WHERE t.assignee_id = ?1 AND t.merged_into IS NULL"
 				  " AND " OPEN_NOW " AND " UNSEEN
 				  " AND EXISTS (SELECT 1 FROM events ev WHERE ev.ticket_id = t.id"
-				  "  AND ev.field = 'assignee' AND ev.agent_id IS NOT ?1"
+				  "  AND ev.field = 'assignee' AND ev.agent_id IS DISTINCT FROM ?1"
 				  "  AND (CASE WHEN s.seen_at IS NULL THEN ev.at >= ?2"
 				  "   ELSE ev.at > s.seen_at END))"
 				  " ORDER BY t.id LIMIT ?3",

@@ -32,31 +32,25 @@ int store_survey_candidates(struct store *st, const bool channels[CH__COUNT],
 {
 	*out = NULL;
 	*n = 0;
-	/* the channels as a JSON array, read by json_each: one statement
-	 * whatever the list */
-	struct strbuf list = {0};
-	sb_add(&list, "[");
-	for (int c = 0; c < CH__COUNT; c++)
-		if (channels[c])
-			sb_addf(&list, "%s\"%s\"", list.len > 1 ? "," : "",
-				channel_name((enum channel)c));
-	sb_add(&list, "]");
+	/* One parameter per channel, NULL for those not surveyed (a NULL
+	 * matches nothing): one statement whatever the list, on either
+	 * engine. */
+	_Static_assert(CH__COUNT == 6, "a parameter per channel below");
 	struct stmt *s = st_prep(st,
 				  "SELECT t.id, t.customer_id, t.solved_at FROM tickets t"
 				  " WHERE t.solved_at BETWEEN ?1 AND ?2"
 				  " AND t.status IN ('solved', 'closed') AND t.merged_into IS NULL"
-				  " AND t.channel IN (SELECT value FROM json_each(?3))"
+				  " AND t.channel IN (?3, ?4, ?5, ?6, ?7, ?8)"
 				  " AND NOT EXISTS (SELECT 1 FROM survey_requests r"
 				  "   WHERE r.ticket_id = t.id AND r.solved_at = t.solved_at)"
 				  " ORDER BY t.solved_at, t.id",
 				  e);
-	if (!s) {
-		sb_free(&list);
+	if (!s)
 		return derr_code(e);
-	}
 	bind_int(s, 1, solved_from);
 	bind_int(s, 2, solved_to);
-	bind_text(s, 3, sb_str(&list));
+	for (int c = 0; c < CH__COUNT; c++)
+		bind_text(s, 3 + c, channels[c] ? channel_name((enum channel)c) : NULL);
 	size_t cap = 0;
 	int rc;
 	while ((rc = st_step(s)) == ST_ROW) {
@@ -67,7 +61,6 @@ int store_survey_candidates(struct store *st, const bool channels[CH__COUNT],
 		c->solved_at = col_int(s, 2);
 	}
 	st_done(s);
-	sb_free(&list);
 	if (rc != ST_DONE) {
 		free(*out);
 		*out = NULL;
@@ -159,13 +152,15 @@ int store_survey_request_get(struct store *st, const char *token, int64_t messag
 			     struct survey_request *out, struct derr *e)
 {
 	memset(out, 0, sizeof *out);
+	/* The CAST types a NULL token for PostgreSQL, which reads ?1 IS
+	 * NULL before the comparison that would tell it. */
 	struct stmt *s = st_prep(st,
 				  "SELECT r.id, r.ticket_id, r.customer_id, r.solved_at,"
 				  " r.decided_at, r.outcome, r.reason, r.kind, r.token,"
 				  " r.message_row, (SELECT v.id FROM surveys v"
 				  "   WHERE v.request_id = r.id)"
 				  " FROM survey_requests r"
-				  " WHERE CASE WHEN ?1 IS NULL THEN r.message_row = ?2"
+				  " WHERE CASE WHEN CAST(?1 AS TEXT) IS NULL THEN r.message_row = ?2"
 				  "   ELSE r.token = ?1 END",
 				  e);
 	if (!s)
@@ -240,7 +235,9 @@ int store_survey_list(struct store *st, const struct survey_query *q,
 	/* The latest `limit` (newest first inside), shown oldest first.
 	 * Those with a comment come off surveys_commented, whose WHERE the
 	 * statement repeats so that it applies: reading every answer's
-	 * row to test its comment cost a lookup per answer. */
+	 * row to test its comment cost a lookup per answer.  The CAST types
+	 * a NULL kind for PostgreSQL; the largest bigint is no limit (it
+	 * refuses SQLite's -1). */
 #define SURVEY_LIST(comment)                                                    \
 	"SELECT * FROM (SELECT v.id, v.ticket_id, v.kind, v.score,"              \
 	" v.answered_at, v.comment, v.request_id, v.agent_id, a.login,"          \
@@ -249,9 +246,9 @@ int store_survey_list(struct store *st, const struct survey_query *q,
 	" LEFT JOIN customers c ON c.id = t.customer_id"                         \
 	" LEFT JOIN agents a ON a.id = v.agent_id"                               \
 	" WHERE v.answered_at >= ?1 AND (?2 = 0 OR v.answered_at < ?2)"          \
-	" AND (?3 IS NULL OR v.kind = ?3) AND ?4 = ?4" comment                   \
+	" AND (CAST(?3 AS TEXT) IS NULL OR v.kind = ?3) AND ?4 = ?4" comment    \
 	" ORDER BY v.answered_at DESC, v.id DESC"                                \
-	" LIMIT CASE WHEN ?5 > 0 THEN ?5 ELSE -1 END)"                           \
+	" LIMIT CASE WHEN ?5 > 0 THEN ?5 ELSE 9223372036854775807 END) AS latest" \
 	" ORDER BY answered_at, id"
 	struct stmt *s = st_prep(st,
 				  q->with_comment

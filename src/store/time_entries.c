@@ -112,9 +112,12 @@ void time_groups_free(struct time_groups *g)
 	"  avg(CASE WHEN rn IN ((n + 1) / 2, (n + 2) / 2) THEN secs END) AS median"        \
 	" FROM ranked GROUP BY k ORDER BY k"
 
-int store_time_report(struct store *st, int64_t since, int64_t until, enum time_by by,
-		      struct time_groups *out, struct derr *e)
+/* The groups of one breakdown as the SQL gives them: a key may be NULL
+ * (the total's, or an entry whose agent is gone). */
+static int read_groups(struct store *st, int64_t since, int64_t until, enum time_by by,
+		       struct time_groups *out, struct derr *e)
 {
+	memset(out, 0, sizeof *out);
 	struct stmt *s = st_prep(st, TIME_GROUPS_SQL, e);
 	if (!s)
 		return derr_code(e);
@@ -126,8 +129,6 @@ int store_time_report(struct store *st, int64_t since, int64_t until, enum time_
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
 		struct time_group *g = &out->v[out->n++];
 		g->key = by == TIME_BY_ALL ? NULL : col_text(s, 0);
-		if (by != TIME_BY_ALL && !g->key)
-			g->key = xstrdup("");
 		g->entries = col_int(s, 1);
 		g->tickets = col_int(s, 2);
 		g->seconds = col_int(s, 3);
@@ -141,36 +142,83 @@ int store_time_report(struct store *st, int64_t since, int64_t until, enum time_
 	return DESK_OK;
 }
 
-/* One breakdown as a JSON array of groups. */
-static int groups_json(struct store *st, int64_t since, int64_t until, enum time_by by,
-		       char **out, struct derr *e)
+int store_time_report(struct store *st, int64_t since, int64_t until, enum time_by by,
+		      struct time_groups *out, struct derr *e)
 {
-	struct stmt *s = st_prep(st,
-				  "SELECT json_group_array(json_patch('{}', json_object('key', k,"
-				  " 'tickets', tickets, 'entries', entries, 'seconds', secs,"
-				  " 'median_per_ticket_seconds', round(median, 1))))"
-				  " FROM (" TIME_GROUPS_SQL ")",
-				  e);
-	if (!s)
-		return derr_code(e);
-	bind_int(s, 1, since);
-	bind_int(s, 2, until);
-	bind_text(s, 3, time_by_name(by));
-	int rc = st_step(s);
-	*out = rc == ST_ROW ? col_text(s, 0) : NULL;
-	st_done(s);
-	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "writing time spent as JSON");
+	int rc = read_groups(st, since, until, by, out, e);
+	for (size_t i = 0; rc == DESK_OK && by != TIME_BY_ALL && i < out->n; i++)
+		if (!out->v[i].key)
+			out->v[i].key = xstrdup("");
+	return rc;
+}
+
+/* The report's JSON is written by SQLite's json functions on both
+ * engines, so that it reads the same byte for byte ("900.0", no
+ * spaces): on SQLite by st itself, on PostgreSQL by a scratch in-memory
+ * SQLite fed the figures PostgreSQL summed. */
+static int json_store(struct store *st, struct store **js, struct derr *e)
+{
+	if (st_engine(st) == ENGINE_SQLITE) {
+		*js = st;
+		return DESK_OK;
+	}
+	return store_open_memory(js, e);
+}
+
+/* One breakdown as a JSON array of groups (a NULL key left out). */
+static int groups_json(struct store *js, const struct time_groups *g, char **out,
+		       struct derr *e)
+{
+	*out = NULL;
+	struct strbuf arr = {0};
+	sb_addc(&arr, '[');
+	int rc = DESK_OK;
+	for (size_t i = 0; i < g->n && rc == DESK_OK; i++) {
+		struct stmt *s = st_prep(js,
+					  "SELECT json_patch('{}', json_object('key', ?1,"
+					  " 'tickets', ?2, 'entries', ?3, 'seconds', ?4,"
+					  " 'median_per_ticket_seconds', round(?5, 1)))",
+					  e);
+		if (!s) {
+			rc = derr_code(e);
+			break;
+		}
+		bind_text(s, 1, g->v[i].key);
+		bind_int(s, 2, g->v[i].tickets);
+		bind_int(s, 3, g->v[i].entries);
+		bind_int(s, 4, g->v[i].seconds);
+		bind_double(s, 5, g->v[i].median);
+		if (st_step(s) == ST_ROW) {
+			if (i)
+				sb_addc(&arr, ',');
+			sb_add(&arr, col_str(s, 0));
+		} else {
+			rc = st_fail(js, e, "writing time spent as JSON");
+		}
+		st_done(s);
+	}
+	sb_addc(&arr, ']');
+	if (rc == DESK_OK)
+		*out = sb_take(&arr);
+	sb_free(&arr);
+	return rc;
 }
 
 int store_time_report_json(struct store *st, int64_t since, int64_t until, const char *doc,
 			   char **out, struct derr *e)
 {
 	*out = NULL;
+	struct store *js = NULL;
 	char *arr[TIME_BY__COUNT] = {0};
-	int rc = DESK_OK;
-	for (int b = 0; b < TIME_BY__COUNT && rc == DESK_OK; b++)
-		rc = groups_json(st, since, until, (enum time_by)b, &arr[b], e);
-	struct stmt *s = rc ? NULL : st_prep(st,
+	int rc = json_store(st, &js, e);
+	for (int b = 0; b < TIME_BY__COUNT && rc == DESK_OK; b++) {
+		struct time_groups g;
+		rc = read_groups(st, since, until, (enum time_by)b, &g, e);
+		if (rc == DESK_OK)
+			rc = groups_json(js, &g, &arr[b], e);
+		time_groups_free(&g);
+	}
+	struct stmt *s = rc ? NULL : st_prep(js,
 		"SELECT json_set(?1, '$.time_spent', json_object("
 		" 'total', json(coalesce(json_extract(?2, '$[0]'),"
 		"   '{\"tickets\":0,\"entries\":0,\"seconds\":0}')),"
@@ -185,11 +233,13 @@ int store_time_report_json(struct store *st, int64_t since, int64_t until, const
 			*out = col_json(s, 0);
 		st_done(s);
 		if (step != ST_ROW)
-			rc = st_fail(st, e, "writing time spent as JSON");
+			rc = st_fail(js, e, "writing time spent as JSON");
 	} else if (rc == DESK_OK) {
 		rc = derr_code(e);
 	}
 	for (int b = 0; b < TIME_BY__COUNT; b++)
 		free(arr[b]);
+	if (js != st)
+		store_close(&js);
 	return rc;
 }

@@ -3,6 +3,7 @@
  * signatures (who may set whose, the cap and the plain-text rule, the
  * audit event, which one wins, how it is added to a reply). */
 #include <check.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +92,53 @@ static char *page_marks(struct desk *d, int64_t agent)
 	return sb_take(&b);
 }
 
+/* "id:mark id:mark" of store_draft_marks alone, on rows made by hand
+ * (ids, in the given order, and one no ticket has). */
+static char *store_marks(struct desk *d, int64_t agent, const int64_t *ids, size_t n)
+{
+	struct queue_row rows[8] = {0};
+	ck_assert_uint_le(n, ARRAY_LEN(rows));
+	for (size_t i = 0; i < n; i++)
+		rows[i] = (struct queue_row){.id = ids[i], .has_draft = true};
+	struct derr e = {0};
+	ck_assert_msg(store_draft_marks(d->st, agent, rows, n, &e) == DESK_OK, "%s", e.msg);
+	struct strbuf b = {0};
+	for (size_t i = 0; i < n; i++)
+		sb_addf(&b, "%s%lld:%d", i ? " " : "", (long long)rows[i].id, rows[i].has_draft);
+	return sb_take(&b);
+}
+
+START_TEST(marks_of_a_page_in_the_store)
+{
+	struct team_fx x;
+	team_fx_open(&x, T0);
+	int64_t t1 = ticket(&x, "one"), t2 = ticket(&x, "two"), t3 = ticket(&x, "three");
+	save(&x.alice, t1, MSG_REPLY, "a", NULL, T0);
+	save(&x.alice, t3, MSG_NOTE, "b", NULL, T0);
+	save(&x.alice, t3, MSG_REPLY, "c", NULL, T0); /* two drafts: one mark */
+	save(&x.bob, t2, MSG_REPLY, "d", NULL, T0);
+	const int64_t ids[] = {t3, 999, t2, t1};
+	char *got = store_marks(&x.d, x.alice.me.id, ids, ARRAY_LEN(ids));
+	char *want = xasprintf("%lld:1 999:0 %lld:0 %lld:1", (long long)t3, (long long)t2,
+			       (long long)t1);
+	ck_assert_str_eq(got, want);
+	free(got);
+	free(want);
+	got = store_marks(&x.d, x.bob.me.id, ids + 2, 1);
+	want = xasprintf("%lld:1", (long long)t2);
+	ck_assert_str_eq(got, want);
+	free(got);
+	free(want);
+	/* no agent: no marks, whatever the rows said */
+	got = store_marks(&x.d, 0, ids, 1);
+	want = xasprintf("%lld:0", (long long)t3);
+	ck_assert_str_eq(got, want);
+	free(got);
+	free(want);
+	team_fx_close(&x);
+}
+END_TEST
+
 START_TEST(queue_page_marks_the_agents_drafts)
 {
 	struct team_fx x;
@@ -158,20 +206,43 @@ START_TEST(follow_merge_moves_the_draft_to_the_living_ticket)
 }
 END_TEST
 
-/* The audit events on field (they belong to no ticket), read with
- * SQLite directly: "old>new by" each, "-" for none. */
+/* The audit events on field (they belong to no ticket), read from the
+ * database directly (SQLite, or libpq on PostgreSQL): "old>new by"
+ * each, "-" for none. */
+#define EVENTS_ON                                                           \
+	"SELECT coalesce(e.old_value, '-'), coalesce(e.new_value, '-'),"   \
+	" a.login FROM events e JOIN agents a ON a.id = e.agent_id"        \
+	" WHERE e.field = %s AND e.action = 'agent'"                       \
+	" AND e.ticket_id IS NULL ORDER BY e.id"
+
+static char *events_on_pg(struct team_fx *x, const char *field)
+{
+	PGconn *c = PQconnectdb(x->path);
+	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
+	char *sql = xasprintf(EVENTS_ON, "$1");
+	const char *params[1] = {field};
+	PGresult *r = PQexecParams(c, sql, 1, NULL, params, NULL, NULL, 0);
+	free(sql);
+	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s", PQerrorMessage(c));
+	struct strbuf b = {0};
+	for (int i = 0; i < PQntuples(r); i++)
+		sb_addf(&b, "%s>%s %s;", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+			PQgetvalue(r, i, 2));
+	PQclear(r);
+	PQfinish(c);
+	return sb_take(&b);
+}
+
 static char *events_on(struct team_fx *x, const char *field)
 {
+	if (test_db_on_pg())
+		return events_on_pg(x, field);
 	sqlite3 *db;
 	sqlite3_stmt *s;
 	ck_assert_int_eq(sqlite3_open_v2(x->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_prepare_v2(db,
-					    "SELECT coalesce(e.old_value, '-'), coalesce(e.new_value, '-'),"
-					    " a.login FROM events e JOIN agents a ON a.id = e.agent_id"
-					    " WHERE e.field = ?1 AND e.action = 'agent'"
-					    " AND e.ticket_id IS NULL ORDER BY e.id",
-					    -1, &s, NULL),
-			 SQLITE_OK);
+	char *sql = xasprintf(EVENTS_ON, "?1");
+	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	free(sql);
 	sqlite3_bind_text(s, 1, field, -1, SQLITE_STATIC);
 	struct strbuf b = {0};
 	while (sqlite3_step(s) == SQLITE_ROW)
@@ -359,6 +430,7 @@ Suite *suite_drafts(void)
 	tcase_set_timeout(t, 30);
 	tcase_add_test(t, list_newest_first_and_merge_keeps_them);
 	tcase_add_test(t, queue_page_marks_the_agents_drafts);
+	tcase_add_test(t, marks_of_a_page_in_the_store);
 	tcase_add_test(t, follow_merge_moves_the_draft_to_the_living_ticket);
 	tcase_add_test(t, signature_who_may_set_whose);
 	tcase_add_test(t, signature_cap_and_plain_text);

@@ -398,6 +398,52 @@ START_TEST(report_figures_by_hand)
 }
 END_TEST
 
+/* The time figures in the report's JSON, read the same byte for byte
+ * on either engine (SQLite's number format, no spaces, a NULL key left
+ * out), added to the document given. */
+START_TEST(report_json_the_same_on_every_engine)
+{
+	struct tfx x;
+	tfx_open(&x);
+	struct derr e = {0};
+	int64_t a = ticket_in(&x, "general", CH_EMAIL);
+	int64_t b = ticket_in(&x, "billing", CH_PHONE);
+	int64_t c = ticket_in(&x, "billing", CH_EMAIL);
+	ck_assert_int_eq(log_at(&x, a, T0, 600, NULL, &e), DESK_OK);
+	ck_assert_int_eq(log_at(&x, a, T0 + 10, 300, "bob", &e), DESK_OK);
+	ck_assert_int_eq(log_at(&x, b, T0 + HOUR, 1800, NULL, &e), DESK_OK);
+	ck_assert_int_eq(log_at(&x, c, T0 + 2 * HOUR, 125, NULL, &e), DESK_OK);
+	char *json = NULL;
+	ck_assert_int_eq(store_time_report_json(x.d.st, T0 - DAY, T0 + DAY, "{\"period\":\"p\"}",
+						&json, &e),
+			 DESK_OK);
+	ck_assert_str_eq(json,
+			 "{\"period\":\"p\",\"time_spent\":{"
+			 "\"total\":{\"tickets\":3,\"entries\":4,\"seconds\":2825,"
+			 "\"median_per_ticket_seconds\":900.0},"
+			 "\"by_agent\":[{\"key\":\"bob\",\"tickets\":1,\"entries\":1,\"seconds\":300,"
+			 "\"median_per_ticket_seconds\":300.0},"
+			 "{\"key\":\"tester\",\"tickets\":3,\"entries\":3,\"seconds\":2525,"
+			 "\"median_per_ticket_seconds\":600.0}],"
+			 "\"by_queue\":[{\"key\":\"billing\",\"tickets\":2,\"entries\":2,\"seconds\":1925,"
+			 "\"median_per_ticket_seconds\":962.5},"
+			 "{\"key\":\"general\",\"tickets\":1,\"entries\":2,\"seconds\":900,"
+			 "\"median_per_ticket_seconds\":900.0}],"
+			 "\"by_channel\":[{\"key\":\"email\",\"tickets\":2,\"entries\":3,\"seconds\":1025,"
+			 "\"median_per_ticket_seconds\":512.5},"
+			 "{\"key\":\"phone\",\"tickets\":1,\"entries\":1,\"seconds\":1800,"
+			 "\"median_per_ticket_seconds\":1800.0}]}}");
+	free(json);
+	/* an empty period: a total of zero and empty lists */
+	ck_assert_int_eq(store_time_report_json(x.d.st, T0 + DAY, T0 + 2 * DAY, "{}", &json, &e),
+			 DESK_OK);
+	ck_assert_str_eq(json, "{\"time_spent\":{\"total\":{\"tickets\":0,\"entries\":0,"
+			       "\"seconds\":0},\"by_agent\":[],\"by_queue\":[],\"by_channel\":[]}}");
+	free(json);
+	tfx_close(&x);
+}
+END_TEST
+
 Suite *suite_time(void)
 {
 	Suite *s = suite_create("time");
@@ -414,6 +460,7 @@ Suite *suite_time(void)
 	tcase_add_test(tc, entries_refused_store_nothing);
 	tcase_add_test(tc, time_sent_with_a_reply);
 	tcase_add_test(tc, report_figures_by_hand);
+	tcase_add_test(tc, report_json_the_same_on_every_engine);
 	suite_add_tcase(s, tc);
 	return s;
 }
