@@ -354,6 +354,47 @@ START_TEST(pg_pages_read_by_index)
 }
 END_TEST
 
+/* The view's tickets changed since a baseline that the agent has not
+ * seen, newest change first; merged ones never.  A text filter on the
+ * customer's name narrows them (the same on either engine). */
+START_TEST(unseen_since_baseline)
+{
+	struct kx x;
+	kx_open(&x);
+	struct derr e = {0};
+	struct queue_filter f = {0};
+	struct ticket_briefs got = {0};
+	ck_assert_msg(store_queue_unseen(x.st, &f, 1, 7000, 10, &got, &e) == DESK_OK, "%s", e.msg);
+	ck_assert_uint_eq(got.n, 3);
+	ck_assert_int_eq(got.v[0].id, x.t[3]); /* 9000 */
+	ck_assert_int_eq(got.v[1].id, x.t[5]); /* 8000 */
+	ck_assert_int_eq(got.v[2].id, x.t[1]); /* 7000: the baseline's second counts */
+	ticket_briefs_free(&got);
+	ck_assert_int_eq(store_queue_unseen(x.st, &f, 1, 1, 2, &got, &e), DESK_OK);
+	ck_assert_uint_eq(got.n, 2); /* at most limit */
+	ticket_briefs_free(&got);
+	/* "ANA" finds Ana Garcia's tickets (t[0] and t[4], updated 5000 and
+	 * 3000), whatever the case; "%" and "_" are plain characters. */
+	f.text = "ANA";
+	ck_assert_int_eq(store_queue_unseen(x.st, &f, 1, 1, 10, &got, &e), DESK_OK);
+	ck_assert_uint_eq(got.n, 2);
+	ck_assert_int_eq(got.v[0].id, x.t[0]);
+	ck_assert_int_eq(got.v[1].id, x.t[4]);
+	ticket_briefs_free(&got);
+	f.text = "example.COM";
+	int64_t n = 0;
+	ck_assert_int_eq(store_queue_count(x.st, &f, &n, &e), DESK_OK);
+	ck_assert_int_eq(n, 2);
+	f.text = "ana%";
+	ck_assert_int_eq(store_queue_count(x.st, &f, &n, &e), DESK_OK);
+	ck_assert_int_eq(n, 0);
+	f.text = "lost";
+	ck_assert_int_eq(store_queue_count(x.st, &f, &n, &e), DESK_OK);
+	ck_assert_int_eq(n, 1); /* the subject */
+	kx_close(&x);
+}
+END_TEST
+
 Suite *suite_keys(void)
 {
 	Suite *s = suite_create("keys");
@@ -362,6 +403,7 @@ Suite *suite_keys(void)
 	tcase_add_test(t, search_maps_messages_by_index);
 	tcase_add_test(t, customer_ticket_span_counts);
 	tcase_add_test(t, pg_pages_read_by_index);
+	tcase_add_test(t, unseen_since_baseline);
 	suite_add_tcase(s, t);
 	return s;
 }
