@@ -769,9 +769,15 @@ static int bag_small(struct store *st, const struct queue_filter *f, const char 
 	}
 	if (f->status_mask)
 		add_mask_in(&q, "t.status", f->status_mask, ST__COUNT, status_n);
-	sb_add(&q.sql, " LIMIT ");
-	qb_int(&q, store_queue_bag_max);
-	sb_add(&q.sql, ") AS b");
+	/* PostgreSQL: the index's order makes reading it the cheap plan,
+	 * where a walk of the whole table was chosen instead; and a LIMIT
+	 * written out, not bound: a generic plan takes a bound LIMIT for a
+	 * tenth of the rows, so "walk until that many" looked cheap, and
+	 * with an agent's few tickets it walked every row. */
+	if (q.pg)
+		sb_add(&q.sql, strcmp(index, "tickets_solved") == 0 ? " ORDER BY t.solved_at"
+								     : " ORDER BY t.assignee_id");
+	sb_addf(&q.sql, " LIMIT %d) AS b", store_queue_bag_max);
 	int64_t n = store_queue_bag_max;
 	int rc = qb_scalar(st, &q, &n, "reading the queue", e);
 	*small = n < store_queue_bag_max;
@@ -792,9 +798,14 @@ static int page_bag(struct store *st, const struct queue_filter *f, const struct
 static int has_dated(struct store *st, int s, int64_t lo, int64_t hi, bool *yes,
 		     struct derr *e)
 {
-#define DATED_WHERE " WHERE t.status = ?1 AND " DUE_KEY " > ?2 AND " DUE_KEY " < ?3 LIMIT 1"
-	struct stmt *q = st_prep2(st, "SELECT 1 FROM tickets t INDEXED BY tickets_status" DATED_WHERE,
-				  "SELECT 1 FROM tickets t" DATED_WHERE, e);
+	/* PostgreSQL: the ORDER BY of tickets_status's own order makes its
+	 * seek the cheap plan; a walk of the table "until the first one" was
+	 * chosen instead, which passes every row when the status has none. */
+#define DATED_WHERE " WHERE t.status = ?1 AND " DUE_KEY " > ?2 AND " DUE_KEY " < ?3"
+	struct stmt *q = st_prep2(st,
+				  "SELECT 1 FROM tickets t INDEXED BY tickets_status" DATED_WHERE
+				  " LIMIT 1",
+				  "SELECT 1 FROM tickets t" DATED_WHERE " ORDER BY " DUE_KEY " LIMIT 1", e);
 #undef DATED_WHERE
 	if (!q)
 		return derr_code(e);

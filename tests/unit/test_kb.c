@@ -339,6 +339,28 @@ START_TEST(search_text_is_never_query_syntax)
 }
 END_TEST
 
+/* The best match first on either engine: a word in the title before one
+ * in the tags before one in the body (even twice there); a tie by slug. */
+START_TEST(search_ranks_title_tags_body)
+{
+	struct kfx x;
+	kfx_open(&x);
+	write_file(x.kb, "body-only.md",
+		   "---\ntitle: General notes\ntags: [misc]\n---\n"
+		   "Delivery takes a week. Delivery is tracked.\n");
+	write_file(x.kb, "in-tags.md",
+		   "---\ntitle: Couriers\ntags: [delivery]\n---\nWe use two couriers.\n");
+	write_file(x.kb, "in-title.md",
+		   "---\ntitle: Delivery times\ntags: [shipping]\n---\nSee the table.\n");
+	write_file(x.kb, "a-title.md",
+		   "---\ntitle: Delivery times\ntags: [shipping]\n---\nSee the table.\n");
+	sync_ok(&x);
+	ck_found(&x, "deliver*", KB_ALL_WORDS, "a-title in-title in-tags body-only");
+	ck_found(&x, "delivery couriers", KB_ANY_WORD, "in-tags a-title in-title body-only");
+	kfx_close(&x);
+}
+END_TEST
+
 static void collect(void *ctx, const char *problem)
 {
 	struct strbuf *b = ctx;
@@ -611,6 +633,7 @@ Suite *suite_kb(void)
 	tc = tcase_create("index");
 	tcase_add_test(tc, index_follows_the_folder);
 	tcase_add_test(tc, search_text_is_never_query_syntax);
+	tcase_add_test(tc, search_ranks_title_tags_body);
 	tcase_add_test(tc, check_names_every_problem);
 	tcase_add_test(tc, links_only_for_public_articles);
 	tcase_add_test(tc, article_use_counted_with_the_reply);

@@ -4,6 +4,7 @@
  * that maps matching messages to tickets, and the customer pane's
  * counts from an index. */
 #include <check.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -246,6 +247,154 @@ START_TEST(customer_ticket_span_counts)
 }
 END_TEST
 
+
+/* The counter of table-wide reads (seq_scan) or of index reads
+ * (idx_scan) of the tickets table, as the store's session has reported
+ * them: it is made to flush its counts first. */
+static int64_t tickets_scans(struct kx *x, PGconn *c, const char *which)
+{
+	struct derr e = {0};
+	ck_assert_msg(st_exec(x->st, "SELECT pg_stat_force_next_flush()", &e) == DESK_OK, "%s",
+		      e.msg);
+	PQclear(PQexec(c, "SELECT pg_stat_clear_snapshot()"));
+	char *q = xasprintf("SELECT %s FROM pg_stat_user_tables WHERE relname = 'tickets'", which);
+	PGresult *r = PQexec(c, q);
+	free(q);
+	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1, "%s",
+		      PQerrorMessage(c));
+	int64_t n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return n;
+}
+
+/* A page's first rows, the page after them and the last page. */
+static void three_pages(struct store *st, const struct queue_filter *f, enum queue_sort sort,
+			bool rev)
+{
+	struct derr e = {0};
+	struct queue_page p = {0};
+	ck_assert_msg(store_queue_page(st, f, sort, rev, NULL, false, 20, &p, &e) == DESK_OK, "%s",
+		      e.msg);
+	struct queue_key after = p.n ? p.rows[p.n - 1].key : (struct queue_key){{0}};
+	size_t n = p.n;
+	queue_page_free(&p);
+	if (n) {
+		ck_assert_msg(store_queue_page(st, f, sort, rev, &after, false, 20, &p, &e) == DESK_OK,
+			      "%s", e.msg);
+		queue_page_free(&p);
+	}
+	ck_assert_msg(store_queue_page(st, f, sort, rev, NULL, true, 20, &p, &e) == DESK_OK, "%s",
+		      e.msg);
+	queue_page_free(&p);
+}
+
+/* On PostgreSQL, without SQLite's INDEXED BY and "+" hints, a page is
+ * still read through the indexes of its sort (pg_schema.c has the same
+ * expression indexes), never by reading the whole tickets table: the
+ * server's own count of such reads stays where it was. */
+START_TEST(pg_pages_read_by_index)
+{
+	if (!test_db_on_pg()) {
+		fprintf(stderr, "pg_pages_read_by_index: skipped on SQLite: PostgreSQL's planner"
+				" (search_maps_messages_by_index reads SQLite's)\n");
+		return;
+	}
+	struct kx x;
+	kx_open(&x);
+	struct derr e = {0};
+	struct agent a = {.login = "ann", .name = "Ann", .role = ROLE_AGENT, .active = true,
+			  .created_at = 1};
+	ck_assert_msg(store_agent_insert(x.st, &a, &e) == DESK_OK, "%s", e.msg);
+	struct agent b = {.login = "bob", .name = "Bob", .role = ROLE_AGENT, .active = true,
+			  .created_at = 1};
+	ck_assert_msg(store_agent_insert(x.st, &b, &e) == DESK_OK, "%s", e.msg);
+	PGconn *c = PQconnectdb(x.path);
+	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
+	/* Thousands of tickets, most of them finished and never due, nearly
+	 * all assigned: a tenth to ann, most to bob. */
+	PGresult *r = PQexec(
+		c, "INSERT INTO tickets (subject, status, priority, assignee_id, next_due,"
+		   " created_at, updated_at, solved_at)"
+		   " SELECT 'bulk ' || g, s, g % 4,"
+		   "  CASE g % 10 WHEN 0 THEN NULL WHEN 1 THEN (SELECT id FROM agents"
+		   "   WHERE login = 'ann') ELSE (SELECT id FROM agents WHERE login = 'bob') END,"
+		   "  CASE WHEN s NOT IN ('solved', 'closed') AND g % 5 <> 0"
+		   "   THEN 20000 + (g * 31) % 5000 END,"
+		   "  10000 + g, 5000 + (g * 17) % 5000,"
+		   "  CASE WHEN s IN ('solved', 'closed') THEN 3000 + g % 1000 END"
+		   " FROM (SELECT g, (ARRAY['closed', 'closed', 'closed', 'closed', 'closed',"
+		   "  'closed', 'solved', 'solved', 'pending', 'new', 'open', 'on_hold'])"
+		   "  [1 + g % 12] AS s FROM generate_series(1, 6000) g) AS x;"
+		   " ANALYZE");
+	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "%s", PQerrorMessage(c));
+	PQclear(r);
+	const unsigned open = 1u << ST_NEW | 1u << ST_OPEN | 1u << ST_PENDING | 1u << ST_ON_HOLD;
+	const struct queue_filter views[] = {
+		{.status_mask = open},
+		{0},
+		{.status_mask = 1u << ST_PENDING},
+		{.status_mask = 1u << ST_ON_HOLD | 1u << ST_NEW},
+		{.status_mask = open, .due_before = 21000},
+		{.status_mask = open, .created_after = 12000, .created_until = 13000},
+		{.status_mask = 1u << ST_SOLVED | 1u << ST_CLOSED, .solved_since = 3900},
+		{.status_mask = open, .priority_mask = 1u << PRIO_HIGH | 1u << PRIO_URGENT},
+		{.status_mask = open, .assignee = ASSIGNEE_NONE},
+		{.assignee = ASSIGNEE_NONE, .solved_since = 3500},
+		{.status_mask = open, .assignee = ASSIGNEE_IS, .assignee_id = a.id},
+	};
+	int64_t seq = tickets_scans(&x, c, "seq_scan"), idx = tickets_scans(&x, c, "idx_scan");
+	for (size_t v = 0; v < sizeof views / sizeof views[0]; v++)
+		for (int sort = 0; sort < SORT__COUNT; sort++)
+			for (int rev = 0; rev < 2; rev++)
+				three_pages(x.st, &views[v], (enum queue_sort)sort, rev);
+	ck_assert_int_eq(tickets_scans(&x, c, "seq_scan"), seq);
+	ck_assert_int_gt(tickets_scans(&x, c, "idx_scan"), idx);
+	PQfinish(c);
+	kx_close(&x);
+}
+END_TEST
+
+/* The view's tickets changed since a baseline that the agent has not
+ * seen, newest change first; merged ones never.  A text filter on the
+ * customer's name narrows them (the same on either engine). */
+START_TEST(unseen_since_baseline)
+{
+	struct kx x;
+	kx_open(&x);
+	struct derr e = {0};
+	struct queue_filter f = {0};
+	struct ticket_briefs got = {0};
+	ck_assert_msg(store_queue_unseen(x.st, &f, 1, 7000, 10, &got, &e) == DESK_OK, "%s", e.msg);
+	ck_assert_uint_eq(got.n, 3);
+	ck_assert_int_eq(got.v[0].id, x.t[3]); /* 9000 */
+	ck_assert_int_eq(got.v[1].id, x.t[5]); /* 8000 */
+	ck_assert_int_eq(got.v[2].id, x.t[1]); /* 7000: the baseline's second counts */
+	ticket_briefs_free(&got);
+	ck_assert_int_eq(store_queue_unseen(x.st, &f, 1, 1, 2, &got, &e), DESK_OK);
+	ck_assert_uint_eq(got.n, 2); /* at most limit */
+	ticket_briefs_free(&got);
+	/* "ANA" finds Ana Garcia's tickets (t[0] and t[4], updated 5000 and
+	 * 3000), whatever the case; "%" and "_" are plain characters. */
+	f.text = "ANA";
+	ck_assert_int_eq(store_queue_unseen(x.st, &f, 1, 1, 10, &got, &e), DESK_OK);
+	ck_assert_uint_eq(got.n, 2);
+	ck_assert_int_eq(got.v[0].id, x.t[0]);
+	ck_assert_int_eq(got.v[1].id, x.t[4]);
+	ticket_briefs_free(&got);
+	f.text = "example.COM";
+	int64_t n = 0;
+	ck_assert_int_eq(store_queue_count(x.st, &f, &n, &e), DESK_OK);
+	ck_assert_int_eq(n, 2);
+	f.text = "ana%";
+	ck_assert_int_eq(store_queue_count(x.st, &f, &n, &e), DESK_OK);
+	ck_assert_int_eq(n, 0);
+	f.text = "lost";
+	ck_assert_int_eq(store_queue_count(x.st, &f, &n, &e), DESK_OK);
+	ck_assert_int_eq(n, 1); /* the subject */
+	kx_close(&x);
+}
+END_TEST
+
 Suite *suite_keys(void)
 {
 	Suite *s = suite_create("keys");
@@ -253,6 +402,8 @@ Suite *suite_keys(void)
 	tcase_add_test(t, search_pages_in_view_order);
 	tcase_add_test(t, search_maps_messages_by_index);
 	tcase_add_test(t, customer_ticket_span_counts);
+	tcase_add_test(t, pg_pages_read_by_index);
+	tcase_add_test(t, unseen_since_baseline);
 	suite_add_tcase(s, t);
 	return s;
 }
