@@ -185,7 +185,7 @@ START_TEST(dash_backlog_by_status_priority_and_age)
 {
 	struct derr e = {0};
 	struct dash_backlog b;
-	ck_assert_int_eq(store_dash_backlog(st, NOW, &b, &e), DESK_OK);
+	ck_assert_msg(store_dash_backlog(st, NOW, &b, &e) == DESK_OK, "%s", e.msg);
 	ck_assert_int_eq(b.total, 7);
 	ck_assert_int_eq(b.by[ST_NEW][PRIO_URGENT], 1);
 	ck_assert_int_eq(b.by[ST_OPEN][PRIO_HIGH], 1);
