@@ -31,6 +31,13 @@ void test_db_begin(void);
 void test_db_end(bool some_failed);
 /* Whether test_db_path makes PostgreSQL databases. */
 bool test_db_on_pg(void);
+/* On a connection of its own to path (test_db_path's, either engine):
+ * sql's first column of its first row (-1 for NULL), or for a statement
+ * without rows the rows it changed.  Fails the test on an error. */
+int64_t test_db_int(const char *path, const char *sql);
+/* For a test of SQLite alone: with $DESK_TEST_PG set, says on stderr
+ * that test is skipped and why, and returns true. */
+bool test_skip_on_pg(const char *test, const char *why);
 
 /* DESK_NOW, the clock desk reads, set to t. */
 void test_set_now(int64_t t);
