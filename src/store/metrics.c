@@ -662,7 +662,12 @@ static int breaches_json(struct store *st, const struct metrics_query *q, char *
 		if (!s)
 			return derr_code(e);
 		bind_period(s, q, -1);
-		return metrics_pg_breaches_json(st, s, q->now, out, e);
+		/* (id, target, due, done, priority, queue, assignee), now */
+		return report_json_array(st, s, "itiiitt",
+					 "SELECT " BREACH_JSON("?1", "?2", ISO("?3"), ISO("?4"),
+							       "coalesce(?4, ?8) - ?3", "?5", "?6",
+							       "?7"),
+					 q->now, out, e);
 	}
 	struct stmt *s = st_prep(
 		st,

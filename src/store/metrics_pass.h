@@ -138,10 +138,13 @@ void report_json_store_done(struct store *st, struct store **js);
 	", 'late_seconds', " late ", 'priority', CASE " p " WHEN 0 THEN 'low' WHEN 1"       \
 	" THEN 'normal' WHEN 2 THEN 'high' ELSE 'urgent' END, 'queue', " q ", 'assignee', " \
 	who ")"
-/* metrics_pg.c: s, the breach list's columns (id, target, due, done,
- * priority, queue, assignee) on PostgreSQL, written as SQLite's
- * json_group_array of BREACH_JSON would (a new string in *out). */
-int metrics_pg_breaches_json(struct store *st, struct stmt *s, int64_t now, char **out,
-			     struct derr *e);
+/* Each row of rows (a statement on st, stepped to its end and done) as
+ * a JSON object written by obj_sql on SQLite (report_json_store), joined
+ * as json_group_array would: obj_sql takes the row's columns as ?1, ?2,
+ * ..., each bound as an integer ('i' in types) or text ('t'), NULL as
+ * NULL, and extra after them if it takes one more.  A new string in
+ * *out. */
+int report_json_array(struct store *st, struct stmt *rows, const char *types,
+		      const char *obj_sql, int64_t extra, char **out, struct derr *e);
 
 #endif

@@ -7,11 +7,8 @@
  * paging by key would sort or re-seek the period's tickets per page):
  * a pass returns one narrow row per ticket of the period (per tag, in
  * a breakdown by tag), not per ticket of the database. */
-#include <stdlib.h>
-
 #include "internal.h"
 #include "metrics_pass.h"
-#include "util.h"
 
 static struct opt_i64 opt_col(struct stmt *s, int i)
 {
@@ -52,59 +49,4 @@ int metrics_pg_feed(struct store *st, struct stmt *s, enum pass_kind k, struct m
 		feed_row(s, k, p);
 	st_done(s);
 	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "computing the report");
-}
-
-int metrics_pg_breaches_json(struct store *st, struct stmt *s, int64_t now, char **out,
-			     struct derr *e)
-{
-	*out = NULL;
-	struct store *js = NULL;
-	int rc = report_json_store(st, &js, e);
-	if (rc) {
-		st_done(s);
-		return rc;
-	}
-	struct stmt *obj = st_prep(js,
-				   "SELECT " BREACH_JSON("?1", "?2", ISO("?3"), ISO("?4"),
-							 "coalesce(?4, ?5) - ?3", "?6", "?7", "?8"),
-				   e);
-	struct strbuf list = {0};
-	sb_addc(&list, '[');
-	int step = obj ? ST_DONE : -1;
-	rc = obj ? DESK_OK : derr_code(e);
-	while (rc == DESK_OK && (step = st_step(s)) == ST_ROW) {
-		bind_int(obj, 1, col_int(s, 0));
-		bind_text(obj, 2, col_str(s, 1));
-		bind_int(obj, 3, col_int(s, 2));
-		if (col_is_null(s, 3))
-			bind_null(obj, 4);
-		else
-			bind_int(obj, 4, col_int(s, 3));
-		bind_int(obj, 5, now);
-		bind_int(obj, 6, col_int(s, 4));
-		bind_text(obj, 7, col_str(s, 5));
-		bind_text(obj, 8, col_str(s, 6));
-		char *one = st_step(obj) == ST_ROW ? col_json(obj, 0) : NULL;
-		st_done(obj);
-		if (!one) {
-			rc = st_fail(js, e, "writing the report's breaches as JSON");
-			break;
-		}
-		if (list.len > 1)
-			sb_addc(&list, ',');
-		sb_add(&list, one);
-		free(one);
-	}
-	st_done(obj);
-	st_done(s);
-	if (rc == DESK_OK && step != ST_DONE)
-		rc = st_fail(st, e, "listing SLA breaches");
-	report_json_store_done(st, &js);
-	sb_addc(&list, ']');
-	if (rc) {
-		sb_free(&list);
-		return rc;
-	}
-	*out = sb_take(&list);
-	return DESK_OK;
 }
