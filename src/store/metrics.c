@@ -1,4 +1,5 @@
-/* metrics.c: the supervisors' figures, counted by SQLite.
+/* metrics.c: the supervisors' figures (SQLite's plans described; on
+ * PostgreSQL the same statements, metrics_pg.c).
  *
  * Every figure comes from the tickets' own columns: what the report
  * needs of a ticket's messages (first customer message, first answer,
@@ -13,13 +14,16 @@
  *   backlog   those open at until: open now (tickets_backlog) or solved
  *             since (tickets_solved), with the status they had at until
  *             from the audit events.
- * Each walk hands its rows to C (metrics_pass.c), which adds each to
+ * Each walk hands its rows to C (metrics_pass.c, metrics_rows.c: on
+ * SQLite through aggregate functions, on PostgreSQL as rows read back),
+ * which adds each to
  * the total and to its group at once and keeps the durations, so the
  * medians and p90s are picked out by selection afterwards: a breakdown
  * needs no GROUP BY or ORDER BY (SQLite sorted every row of it, once
  * per figure), and a whole report no second walk of an index per
  * distribution.  The SQL is put together from the fixed fragments below
- * (never from input); every value is a bound parameter. */
+ * (never from input); every value is a bound parameter.  The JSON is
+ * written by SQLite's json functions on both engines (report_json_pg.c). */
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
