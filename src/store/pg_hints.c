@@ -41,7 +41,8 @@ char *pg_drop_hints(const char *sql)
 		    isalpha((unsigned char)p[1]))
 			continue;
 		if (at_indexed_by(sql, p)) {
-			/* INDEXED BY name, and the space after it */
+			/* INDEXED BY name, and the spaces after it (the one
+			 * before it stays) */
 			p += 7;
 			while (isspace((unsigned char)*p))
 				p++;
@@ -50,7 +51,7 @@ char *pg_drop_hints(const char *sql)
 				p++;
 			while (word_char(*p))
 				p++;
-			while (isspace((unsigned char)p[0]) && isspace((unsigned char)p[1]))
+			while (isspace((unsigned char)*p))
 				p++;
 			p--;
 			continue;
