@@ -34,6 +34,7 @@
 #include "internal.h"
 #include "metrics.h"
 #include "metrics_pass.h"
+#include "report_json.h"
 #include "pg_hints.h"
 #include "util.h"
 

@@ -75,9 +75,9 @@ struct opt_i64 {
  * (outbound) or without a due time have none.  Resolution likewise with
  * the first solve, except that a ticket pending now has its clock
  * stopped: it is breached only if it was already late when the pause
- * began.  metrics_pg.c writes the same rule in SQL for the breach list
- * (PG_FR_BREACHED, PG_RES_BREACHED); the unit tests hold both to the
- * same lists. */
+ * began.  PostgreSQL's breach list (metrics.c) says the same rule in
+ * SQL (PG_FR_BREACHED, PG_RES_BREACHED below); the unit tests hold both
+ * engines to the same lists. */
 enum verdict { V_NONE, V_MET, V_BREACHED, V_OPEN };
 /* (first customer message, first answer, due, now) */
 enum verdict fr_verdict(const struct opt_i64 a[4]);
@@ -121,30 +121,5 @@ int metrics_pg_feed(struct store *st, struct stmt *s, enum pass_kind k, struct m
 	"(t.resolution_due IS NOT NULL AND CASE"                                            \
 	" WHEN t.first_solved_at IS NOT NULL THEN t.first_solved_at > t.resolution_due"     \
 	" ELSE t.resolution_due < coalesce(t.pending_since, ?3) END)"
-
-/* --- JSON ---------------------------------------------------------------- */
-/* SQLite's JSON writes the report on both engines (report_json_pg.c):
- * *js is st itself on SQLite, a scratch in-memory SQLite on
- * PostgreSQL, for statements that read no table. */
-int report_json_store(struct store *st, struct store **js, struct derr *e);
-void report_json_store_done(struct store *st, struct store **js);
-
-#define ISO(x) "strftime('%Y-%m-%dT%H:%M:%SZ', " x ", 'unixepoch')"
-/* One breach as the JSON report lists it, from the SQL expressions of
- * its ticket, target, due and done (ISO), late seconds, priority
- * (0-3), queue and assignee. */
-#define BREACH_JSON(id, tg, due, done, late, p, q, who)                                 \
-	"json_object('ticket', " id ", 'target', " tg ", 'due', " due ", 'done_at', " done   \
-	", 'late_seconds', " late ", 'priority', CASE " p " WHEN 0 THEN 'low' WHEN 1"       \
-	" THEN 'normal' WHEN 2 THEN 'high' ELSE 'urgent' END, 'queue', " q ", 'assignee', " \
-	who ")"
-/* Each row of rows (a statement on st, stepped to its end and done) as
- * a JSON object written by obj_sql on SQLite (report_json_store), joined
- * as json_group_array would: obj_sql takes the row's columns as ?1, ?2,
- * ..., each bound as an integer ('i' in types) or text ('t'), NULL as
- * NULL, and extra after them if it takes one more.  A new string in
- * *out. */
-int report_json_array(struct store *st, struct stmt *rows, const char *types,
-		      const char *obj_sql, int64_t extra, char **out, struct derr *e);
 
 #endif

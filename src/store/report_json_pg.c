@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "metrics_pass.h"
+#include "report_json.h"
 #include "util.h"
 
 int report_json_store(struct store *st, struct store **js, struct derr *e)

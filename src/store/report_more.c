@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
-#include "metrics_pass.h"
+#include "report_json.h"
 #include "util.h"
 
 #define COMMENT_JSON(ticket, at, kind, score, comment)                               \
