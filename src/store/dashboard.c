@@ -1,6 +1,7 @@
 /* dashboard.c: the counts behind the console's supervisor dashboard.
  *
- * Every figure is an aggregate computed by SQLite over an index range:
+ * Every figure is an aggregate computed by the engine (SQLite's plans
+ * described) over an index range:
  *   - open tickets now: tickets_backlog, a partial index of the open
  *     tickets holding what the backlog reads (OPEN_NOW, internal.h);
  *   - a day's new tickets: a range of tickets_created; a day's first
@@ -10,12 +11,14 @@
  *     (backlog_days_sql below);
  *   - the risk list: the heads of tickets_status for each open status.
  * Nothing but the counts and the few rows shown comes back.  The SQL is
- * fixed text; every value is a bound parameter. */
+ * fixed text, the same on PostgreSQL but where noted; every value is a
+ * bound parameter. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 #include "metrics.h"
+#include "pg_hints.h"
 #include "util.h"
 
 #define OPEN_TICKETS(cols) "SELECT " cols " FROM tickets t WHERE " OPEN_NOW \
@@ -32,7 +35,7 @@ static const char backlog_sql[] =
 	" count(CASE WHEN age >= 259200 AND age < 604800 THEN 1 END),"
 	" count(CASE WHEN age >= 604800 THEN 1 END)"
 	" FROM (" OPEN_TICKETS("t.status AS st, t.priority AS p, ?1 - t.created_at AS age")
-	") GROUP BY st";
+	") AS o GROUP BY st";
 
 int store_dash_backlog(struct store *st, int64_t now, struct dash_backlog *out,
 		       struct derr *e)
@@ -72,18 +75,20 @@ int store_dash_backlog(struct store *st, int64_t now, struct dash_backlog *out,
 	" count(CASE WHEN t.status <> 'pending'"                                        \
 	"  AND coalesce(t.next_due, 9223372036854775807) < ?1 THEN 1 END)"
 #define LOAD_OPEN " t.status IN ('new', 'open', 'pending', 'on_hold') AND t.merged_into IS NULL"
-static const char load_sql[] =
-	"WITH l(aid, o, p, b) AS ("
-	" SELECT a.id, " LOAD_COUNTS " FROM agents a JOIN tickets t ON t.assignee_id = a.id"
-	"  WHERE" LOAD_OPEN " GROUP BY a.id"
-	" UNION ALL SELECT NULL, " LOAD_COUNTS " FROM tickets t"
-	"  WHERE t.assignee_id IS NULL AND" LOAD_OPEN " GROUP BY t.assignee_id)"
-	" SELECT login, o, p, b FROM ("
-	" SELECT a.login AS login, coalesce(l.o, 0) AS o, coalesce(l.p, 0) AS p,"
-	"  coalesce(l.b, 0) AS b FROM agents a LEFT JOIN l ON l.aid = a.id"
-	"  WHERE a.active OR l.aid IS NOT NULL"
-	" UNION ALL SELECT NULL, o, p, b FROM l WHERE aid IS NULL)"
-	" ORDER BY login IS NULL, login";
+/* coll: how logins sort, byte by byte as on SQLite (PostgreSQL's
+ * default follows the database's locale). */
+#define LOAD_SQL(coll)                                                                  \
+	"WITH l(aid, o, p, b) AS ("                                                          \
+	" SELECT a.id, " LOAD_COUNTS " FROM agents a JOIN tickets t ON t.assignee_id = a.id" \
+	"  WHERE" LOAD_OPEN " GROUP BY a.id"                                                 \
+	" UNION ALL SELECT NULL, " LOAD_COUNTS " FROM tickets t"                             \
+	"  WHERE t.assignee_id IS NULL AND" LOAD_OPEN " GROUP BY t.assignee_id)"             \
+	" SELECT login, o, p, b FROM ("                                                      \
+	" SELECT a.login AS login, coalesce(l.o, 0) AS o, coalesce(l.p, 0) AS p,"            \
+	"  coalesce(l.b, 0) AS b FROM agents a LEFT JOIN l ON l.aid = a.id"                 \
+	"  WHERE a.active = 1 OR l.aid IS NOT NULL"                                          \
+	" UNION ALL SELECT NULL, o, p, b FROM l WHERE aid IS NULL) AS lr"                 \
+	" ORDER BY login IS NULL, login" coll
 
 void dash_load_list_free(struct dash_load_list *l)
 {
@@ -97,7 +102,7 @@ int store_dash_load(struct store *st, int64_t breach_before, struct dash_load_li
 		    struct derr *e)
 {
 	memset(out, 0, sizeof *out);
-	struct stmt *s = st_prep(st, load_sql, e);
+	struct stmt *s = st_prep2(st, LOAD_SQL(""), LOAD_SQL(" COLLATE \"C\""), e);
 	if (!s)
 		return derr_code(e);
 	bind_int(s, 1, breach_before);
@@ -128,7 +133,8 @@ int store_dash_load(struct store *st, int64_t breach_before, struct dash_load_li
 	"SELECT * FROM (SELECT t.id, t.next_due, t.priority, t.status, t.assignee_id,"     \
 	" t.subject FROM tickets t WHERE t.status = '" status "'"                          \
 	" AND t.next_due IS NOT NULL AND t.merged_into IS NULL"                             \
-	" ORDER BY coalesce(t.next_due, 9223372036854775807), -t.priority, t.id LIMIT ?1)"
+	" ORDER BY coalesce(t.next_due, 9223372036854775807), -t.priority, t.id LIMIT ?1)" \
+	" AS head_" status
 
 static const char risk_sql[] =
 	"SELECT r.id, r.next_due, r.priority, r.status, a.login, r.subject FROM ("
@@ -205,40 +211,35 @@ static const char solved_sql[] =
  * integers, "a < X <= b" is "a + 1 <= X < b + 1": each stretch counted
  * becomes [L, H), a +1 at L and a -1 at H, and the backlog at x[i] is
  * the sum of the steps at or before it.  Each step is placed by a binary
- * search over the instants (DAYS_SLOTS bound parameters :x<7 bits>, the
- * unused ones "infinite") and SQLite sums the steps per place; steps
- * after x[n-1] are dropped, and those at or before x[0] all land in
- * place 0.
+ * search over the instants (DAYS_SLOTS bound parameters from ?4 on, the
+ * unused ones "infinite"; days_search writes it) and the engine sums the
+ * steps per place; steps after x[n-1] are dropped, and those at or
+ * before x[0] all land in place 0.
  *
  * Tickets not updated since x[0] need no events: an open one counts
  * from max(created_at, updated_at) on, a solved one never in the period.
  * ?2 is x[0] (so SOLVED_SINCE picks the tickets solved since the first
- * instant), ?3 is x[n-1]. */
+ * instant), ?3 is x[n-1].
+ *
+ * One text for both engines: flags compared with = 1, every subquery
+ * named, @MAX( and @MIN( SQLite's scalar max and min or PostgreSQL's
+ * greatest and least (no argument here is ever NULL, where the two
+ * differ), @B the search; SQLite's planner hints go on PostgreSQL
+ * (pg_hints.h). */
 #define DAYS_SLOTS 128
+#define DAYS_FIRST_SLOT 4 /* the parameter number of x[0]'s slot */
 #define INF "9223372036854775807"
 #define OPEN_LIST "('new', 'open', 'pending', 'on_hold')"
-
-/* How many bound instants are < p, for the 128 slots :x0000000 ..
- * :x1111111 in ascending order: BS<d>(prefix) searches the slots whose
- * index starts with the d bits of prefix, against the last slot of its
- * lower half. */
-#define BS6(b) "CASE WHEN p > :x" #b "0 THEN 1 + (p > :x" #b "1) ELSE 0 END"
-#define BS5(b) "CASE WHEN p > :x" #b "01 THEN 2 + " BS6(b##1) " ELSE " BS6(b##0) " END"
-#define BS4(b) "CASE WHEN p > :x" #b "011 THEN 4 + " BS5(b##1) " ELSE " BS5(b##0) " END"
-#define BS3(b) "CASE WHEN p > :x" #b "0111 THEN 8 + " BS4(b##1) " ELSE " BS4(b##0) " END"
-#define BS2(b) "CASE WHEN p > :x" #b "01111 THEN 16 + " BS3(b##1) " ELSE " BS3(b##0) " END"
-#define BS1(b) "CASE WHEN p > :x" #b "011111 THEN 32 + " BS2(b##1) " ELSE " BS2(b##0) " END"
-#define BS0 "CASE WHEN p > :x0111111 THEN 64 + " BS1(1) " ELSE " BS1(0) " END"
 
 /* The end of the guess's stretch for ticket row r: it counts while
  * neither closed_at nor solved_at is before X.  closed_at is read from
  * the ticket only here, as few tickets need the guess. */
-#define GUESS_END(r)                                                         \
-	"(min(coalesce(CASE WHEN " r ".o THEN " r ".cl ELSE (SELECT t.closed_at"    \
-	" FROM tickets t WHERE t.id = " r ".id) END, " INF " - 1),"                  \
+#define GUESS_END(r)                                                              \
+	"(@MIN(coalesce(CASE WHEN " r ".o = 1 THEN " r ".cl ELSE (SELECT t.closed_at"   \
+	" FROM tickets t WHERE t.id = " r ".id) END, " INF " - 1),"                       \
 	" coalesce(" r ".s, " INF " - 1)) + 1)"
 
-static const char backlog_days_sql[] =
+static const char backlog_days_tmpl[] =
 	"WITH cand(id, c, u, s, cl, o) AS ("
 	" SELECT t.id, t.created_at, t.updated_at, t.solved_at, t.closed_at, 1 FROM tickets t"
 	"  WHERE " OPEN_NOW " AND t.merged_into IS NULL AND t.created_at < ?3"
@@ -253,62 +254,103 @@ static const char backlog_days_sql[] =
 	"  e.new_value AS nv FROM cand k"
 	"  LEFT JOIN events e ON e.ticket_id = k.id AND e.field = 'status'),"
 	" seq AS (SELECT *, lag(at) OVER w AS pat, lag(nv) OVER w AS pnv,"
-	"  lead(at) OVER w IS NULL AS last FROM ev WHERE at IS NOT NULL"
-	"  WINDOW w AS (PARTITION BY id ORDER BY at, eid)),"
+	"  CASE WHEN lead(at) OVER w IS NULL THEN 1 ELSE 0 END AS is_last FROM ev"
+	"  WHERE at IS NOT NULL WINDOW w AS (PARTITION BY id ORDER BY at, eid)),"
 	/* Stretches before each event: [L, H), counted if v is open. */
 	" span(L, H) AS ("
-	"  SELECT max(coalesce(pat + 1, c + 1), c + 1), min(at + 1, u + 1,"
-	"   CASE WHEN o THEN " INF " ELSE s + 1 END,"
+	"  SELECT @MAX(coalesce(pat + 1, c + 1), c + 1), @MIN(at + 1, u + 1,"
+	"   CASE WHEN o = 1 THEN " INF " ELSE s + 1 END,"
 	"   CASE WHEN v IS NULL THEN " GUESS_END("q") " ELSE " INF " END)"
 	"  FROM (SELECT *, coalesce(pnv, ov) AS v FROM seq) q WHERE v IS NULL OR v IN " OPEN_LIST
 	/* ...and after the last one (or from the start, without events) up
 	 * to updated_at: A = [LA, HA), counted if fA; then the status now,
 	 * counted if open now, joined to A when they touch (m). */
-	"  UNION ALL SELECT CASE part WHEN 1 THEN LA ELSE max(c, u) + 1 END,"
+	"  UNION ALL SELECT CASE part WHEN 1 THEN LA ELSE @MAX(c, u) + 1 END,"
 	"   CASE WHEN part = 1 AND NOT m THEN HA ELSE " INF " END"
-	"  FROM (SELECT *, o AND fA AND HA = u + 1 AND LA < HA AS m FROM ("
-	"   SELECT c, u, o, max(coalesce(at + 1, c + 1), c + 1) AS LA,"
-	"    min(u + 1, CASE WHEN o THEN " INF " ELSE s + 1 END,"
+	"  FROM (SELECT *, o = 1 AND fA AND HA = u + 1 AND LA < HA AS m FROM ("
+	"   SELECT c, u, o, @MAX(coalesce(at + 1, c + 1), c + 1) AS LA,"
+	"    @MIN(u + 1, CASE WHEN o = 1 THEN " INF " ELSE s + 1 END,"
 	"     CASE WHEN nv IS NULL THEN " GUESS_END("q") " ELSE " INF " END) AS HA,"
 	"    nv IS NULL OR nv IN " OPEN_LIST " AS fA"
-	"   FROM (SELECT * FROM seq WHERE last UNION ALL"
-	"    SELECT *, NULL, NULL, 1 FROM ev WHERE at IS NULL) q))"
-	"  CROSS JOIN (SELECT 1 AS part UNION ALL SELECT 2)"
-	"  WHERE CASE part WHEN 1 THEN fA ELSE o AND NOT m END),"
+	"   FROM (SELECT * FROM seq WHERE is_last = 1 UNION ALL"
+	"    SELECT *, NULL, NULL, 1 FROM ev WHERE at IS NULL) q) AS a1) AS a2"
+	"  CROSS JOIN (SELECT 1 AS part UNION ALL SELECT 2) AS parts"
+	"  WHERE CASE part WHEN 1 THEN fA ELSE o = 1 AND NOT m END),"
 	" step(p, d) AS ("
 	"  SELECT CASE WHEN d > 0 THEN L ELSE H END AS p, d FROM span"
-	"  CROSS JOIN (SELECT 1 AS d UNION ALL SELECT -1)"
-	"  WHERE L < H AND L <= ?3 AND H > ?2 AND p <= ?3)"
-	" SELECT b, sum(d) FROM (SELECT " BS0 " AS b, d FROM step) GROUP BY b"
+	"  CROSS JOIN (SELECT 1 AS d UNION ALL SELECT -1) AS ds"
+	"  WHERE L < H AND L <= ?3 AND H > ?2 AND CASE WHEN d > 0 THEN L ELSE H END <= ?3)"
+	" SELECT b, sum(d) FROM (SELECT @B AS b, d FROM step) AS placed GROUP BY b"
 	/* Open tickets not updated since x[0] count from
 	 * max(created_at, updated_at) on: mostly before x[0], counted here
 	 * without a trip through the sort above. */
 	" UNION ALL SELECT 0, count(*) FROM tickets t WHERE " OPEN_NOW
 	"  AND t.merged_into IS NULL AND t.created_at < ?2 AND +t.updated_at < ?2"
-	" UNION ALL SELECT b, sum(d) FROM (SELECT " BS0 " AS b, 1 AS d FROM ("
+	" UNION ALL SELECT b, sum(d) FROM (SELECT @B AS b, 1 AS d FROM ("
 	"  SELECT t.created_at + 1 AS p FROM tickets t WHERE " OPEN_NOW
 	"  AND t.merged_into IS NULL AND t.created_at >= ?2 AND t.created_at < ?3"
-	"  AND +t.updated_at < ?2)) GROUP BY b";
+	"  AND +t.updated_at < ?2) AS fresh) AS placed_fresh GROUP BY b";
+
+/* How many of the slots [lo, lo + w) hold an instant < p (w a power of
+ * 2; the slots ascend): halved at the last slot of the lower half. */
+static void days_search(struct strbuf *b, int lo, int w)
+{
+	int at = DAYS_FIRST_SLOT + lo;
+	if (w == 2) {
+		sb_addf(b, "CASE WHEN p > ?%d THEN CASE WHEN p > ?%d THEN 2 ELSE 1 END ELSE 0 END",
+			at, at + 1);
+		return;
+	}
+	sb_addf(b, "CASE WHEN p > ?%d THEN %d + ", at + w / 2 - 1, w / 2);
+	days_search(b, lo + w / 2, w / 2);
+	sb_add(b, " ELSE ");
+	days_search(b, lo, w / 2);
+	sb_add(b, " END");
+}
+
+/* backlog_days_tmpl for this engine (a new string). */
+static char *backlog_days_sql(enum engine engine)
+{
+	struct strbuf search = {0}, b = {0};
+	days_search(&search, 0, DAYS_SLOTS);
+	bool pg = engine == ENGINE_POSTGRESQL;
+	for (const char *p = backlog_days_tmpl; *p; p++) {
+		if (strncmp(p, "@MAX(", 5) == 0) {
+			sb_add(&b, pg ? "greatest(" : "max(");
+			p += 4;
+		} else if (strncmp(p, "@MIN(", 5) == 0) {
+			sb_add(&b, pg ? "least(" : "min(");
+			p += 4;
+		} else if (strncmp(p, "@B", 2) == 0) {
+			sb_add(&b, sb_str(&search));
+			p += 1;
+		} else {
+			sb_addc(&b, *p);
+		}
+	}
+	sb_free(&search);
+	char *sql = sb_take(&b);
+	if (!pg)
+		return sql;
+	char *plain = pg_drop_hints(sql);
+	free(sql);
+	return plain;
+}
 
 /* x holds n ascending instants, n <= DAYS_SLOTS; backlog[i] gets the
  * backlog at x[i]. */
 static int backlog_at_each(struct store *st, const int64_t *x, size_t n, int64_t *backlog,
 			   struct derr *e)
 {
-	struct stmt *s = st_prep(st, backlog_days_sql, e);
+	char *sql = backlog_days_sql(st_engine(st));
+	struct stmt *s = st_prep(st, sql, e);
+	free(sql);
 	if (!s)
 		return derr_code(e);
 	bind_int(s, 2, x[0]);
 	bind_int(s, 3, x[n - 1]);
-	for (size_t i = 0; i < DAYS_SLOTS; i++) {
-		char name[16] = ":x";
-		for (int bit = 6; bit >= 0; bit--)
-			name[8 - bit] = (char)('0' + (int)((i >> bit) & 1));
-		name[9] = '\0';
-		int k = sqlite3_bind_parameter_index(st_sqlite(s), name);
-		if (k > 0)
-			bind_int(s, k, i < n ? x[i] : INT64_MAX);
-	}
+	for (size_t i = 0; i < DAYS_SLOTS; i++)
+		bind_int(s, DAYS_FIRST_SLOT + (int)i, i < n ? x[i] : INT64_MAX);
 	int64_t per[DAYS_SLOTS] = {0};
 	int rc;
 	while ((rc = st_step(s)) == ST_ROW) {

@@ -1,4 +1,5 @@
-/* metrics.c: the supervisors' figures, counted by SQLite.
+/* metrics.c: the supervisors' figures (SQLite's plans described; on
+ * PostgreSQL the same statements, metrics_pg.c).
  *
  * Every figure comes from the tickets' own columns: what the report
  * needs of a ticket's messages (first customer message, first answer,
@@ -13,13 +14,16 @@
  *   backlog   those open at until: open now (tickets_backlog) or solved
  *             since (tickets_solved), with the status they had at until
  *             from the audit events.
- * Each walk hands its rows to C (metrics_pass.c), which adds each to
+ * Each walk hands its rows to C (metrics_pass.c, metrics_rows.c: on
+ * SQLite through aggregate functions, on PostgreSQL as rows read back),
+ * which adds each to
  * the total and to its group at once and keeps the durations, so the
  * medians and p90s are picked out by selection afterwards: a breakdown
  * needs no GROUP BY or ORDER BY (SQLite sorted every row of it, once
  * per figure), and a whole report no second walk of an index per
  * distribution.  The SQL is put together from the fixed fragments below
- * (never from input); every value is a bound parameter. */
+ * (never from input); every value is a bound parameter.  The JSON is
+ * written by SQLite's json functions on both engines (report_json_pg.c). */
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -30,6 +34,8 @@
 #include "internal.h"
 #include "metrics.h"
 #include "metrics_pass.h"
+#include "report_json.h"
+#include "pg_hints.h"
 #include "util.h"
 
 static const struct {
@@ -81,39 +87,35 @@ int metrics_by_from_name(const char *s)
 #define RES_ARGS "t.first_solved_at, t.resolution_due, t.pending_since, ?3"
 
 /* The passes: each row's group key (@K, with the join @J) and the
- * columns its figures need, handed to C by one aggregate call per row
- * (desk_created, desk_solved, desk_surveys below: a SQL aggregate per
- * figure cost 0.4 s a million tickets, and a GROUP BY sorted every row
- * of a breakdown).  tickets_report_created, tickets_report_solved and
- * surveys_answered hold every column a report without a breakdown
- * reads. */
-static const char created_sql[] =
-	"SELECT desk_created(@K, " FR_ARGS ", " RES_ARGS ")"
-	" FROM tickets t@J WHERE " CREATED_IN " AND t.merged_into IS NULL";
-
-static const char solved_sql[] =
-	"SELECT desk_solved(@K, t.created_at, t.first_solved_at, t.solved_at,"
-	" t.reopens, t.replies_to_first_solve)"
-	" FROM tickets t@J WHERE " FIRST_SOLVED_IN " AND t.merged_into IS NULL";
-
-static const char survey_sql[] =
-	"SELECT desk_surveys(@K, s.kind, s.score)"
-	" FROM surveys s@T@J WHERE s.answered_at >= ?1 AND s.answered_at < ?2";
-
-/* The candidates: open now (read from tickets_backlog alone), or solved
- * since the end, with their status at the end (internal.h).  Unary +
- * keeps the planner off tickets_created, whose range (created before
- * the end) would be nearly every ticket. */
+ * columns its figures need (metrics_rows.c), handed to C.  On SQLite one
+ * aggregate call per row does it (desk_created, desk_solved,
+ * desk_surveys, desk_backlog below: a SQL aggregate per figure cost 0.4
+ * s a million tickets, and a GROUP BY sorted every row of a breakdown);
+ * PostgreSQL hands the same columns back as rows (metrics_pg.c).
+ * tickets_report_created, tickets_report_solved and surveys_answered
+ * hold every column a report without a breakdown reads. */
+static const struct pass_sql passes[PASS__COUNT] = {
+	[PASS_CREATED] = {"desk_created", "@K, " FR_ARGS ", " RES_ARGS,
+			  " FROM tickets t@J WHERE " CREATED_IN " AND t.merged_into IS NULL"},
+	[PASS_SOLVED] = {"desk_solved",
+			 "@K, t.created_at, t.first_solved_at, t.solved_at, t.reopens,"
+			 " t.replies_to_first_solve",
+			 " FROM tickets t@J WHERE " FIRST_SOLVED_IN " AND t.merged_into IS NULL"},
+	[PASS_SURVEYS] = {"desk_surveys", "@K, s.kind, s.score",
+			  " FROM surveys s@T@J WHERE s.answered_at >= ?1 AND s.answered_at < ?2"},
+	/* The candidates: open now (read from tickets_backlog alone), or
+	 * solved since the end, with their status at the end (internal.h).
+	 * Unary + keeps SQLite's planner off tickets_created, whose range
+	 * (created before the end) would be nearly every ticket. */
 #define BACKLOG_CAND(cond)                                                    \
 	"SELECT t.id AS id, t.assignee_id AS assignee_id, t.queue AS queue,"    \
 	" t.channel AS channel, t.priority AS priority, ?2 - t.created_at AS age, " \
 	STATUS_AT " AS st FROM tickets t WHERE " cond                          \
 	" AND +t.created_at < ?2 AND t.merged_into IS NULL"
-
-static const char backlog_sql[] =
-	"SELECT desk_backlog(@K, t.age, t.st, t.priority)"
-	" FROM (" BACKLOG_CAND(OPEN_NOW) " UNION ALL " BACKLOG_CAND(SOLVED_SINCE)
-	") t@J WHERE t.st IN ('new', 'open', 'pending', 'on_hold')";
+	[PASS_BACKLOG] = {"desk_backlog", "@K, t.age, t.st, t.priority",
+			  " FROM (" BACKLOG_CAND(OPEN_NOW) " UNION ALL " BACKLOG_CAND(SOLVED_SINCE)
+			  ") t@J WHERE t.st IN ('new', 'open', 'pending', 'on_hold')"},
+};
 
 /* --- groups -------------------------------------------------------------- */
 
@@ -177,43 +179,17 @@ static char *fill(const char *tmpl, const struct shape *sh)
 	return sb_take(&b);
 }
 
-/* --- SLA verdicts -------------------------------------------------------
- * One definition, used by the counts (desk_created) and the breach list
- * (desk_fr_sla, desk_res_sla in SQL).  A first response is met when the
- * first answer came by its due time; breached when it came later, or
- * has not come and was due before now; open otherwise.  Tickets without
- * a customer message (outbound) or without a due time have none.
- * Resolution likewise with the first solve, except that a ticket
- * pending now has its clock stopped: it is breached only if it was
- * already late when the pause began. */
-enum verdict { V_NONE, V_MET, V_BREACHED, V_OPEN };
+/* --- the SQLite functions ------------------------------------------------
+ * Each hands its arguments to metrics_rows.c, which judges the SLA
+ * verdicts (metrics_pass.h) and counts; desk_fr_sla and desk_res_sla
+ * give the verdicts to the breach list's SQL. */
 static const char *const verdict_names[] = {NULL, "met", "breached", "open"};
 
-static bool null(sqlite3_value *v)
+static void read_ints(sqlite3_value **v, int n, struct opt_i64 *out)
 {
-	return sqlite3_value_type(v) == SQLITE_NULL;
-}
-
-static enum verdict verdict(sqlite3_value *done, sqlite3_value *due, int64_t late_after)
-{
-	if (null(due))
-		return V_NONE;
-	int64_t d = sqlite3_value_int64(due);
-	if (!null(done))
-		return sqlite3_value_int64(done) <= d ? V_MET : V_BREACHED;
-	return d < late_after ? V_BREACHED : V_OPEN;
-}
-
-/* (first customer message, first answer, due, now) */
-static enum verdict fr_verdict(sqlite3_value **a)
-{
-	return null(a[0]) ? V_NONE : verdict(a[1], a[2], sqlite3_value_int64(a[3]));
-}
-
-/* (first solve, due, pending since, now) */
-static enum verdict res_verdict(sqlite3_value **a)
-{
-	return verdict(a[0], a[1], sqlite3_value_int64(null(a[2]) ? a[3] : a[2]));
+	for (int i = 0; i < n; i++)
+		out[i] = (struct opt_i64){.null = sqlite3_value_type(v[i]) == SQLITE_NULL,
+					  .v = sqlite3_value_int64(v[i])};
 }
 
 static void result_verdict(sqlite3_context *cx, enum verdict v)
@@ -227,13 +203,17 @@ static void result_verdict(sqlite3_context *cx, enum verdict v)
 static void fr_sla_sql(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
 	(void)argc;
-	result_verdict(cx, fr_verdict(argv));
+	struct opt_i64 a[4];
+	read_ints(argv, 4, a);
+	result_verdict(cx, fr_verdict(a));
 }
 
 static void res_sla_sql(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
 	(void)argc;
-	result_verdict(cx, res_verdict(argv));
+	struct opt_i64 a[4];
+	read_ints(argv, 4, a);
+	result_verdict(cx, res_verdict(a));
 }
 
 /* The pass a report's function feeds; NULL, with the statement
@@ -246,98 +226,55 @@ static struct metrics_pass *pass_of(sqlite3_context *cx)
 	return p;
 }
 
-/* desk_created(key, FR_ARGS, RES_ARGS): a ticket created in the
- * period, counted in its groups (struct metrics_pass, the function's
- * user data), its first response time kept for the distributions. */
+static const char *key_of(sqlite3_value *v)
+{
+	return (const char *)sqlite3_value_text(v);
+}
+
+/* desk_created(key, FR_ARGS, RES_ARGS) */
 static void created_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
 	(void)argc;
 	struct metrics_pass *p = pass_of(cx);
+	struct opt_i64 a[CREATED_COLS];
 	if (!p)
 		return;
-	struct metric_group *g[2];
-	struct dist_vals *d[2];
-	int n = metrics_pass_targets(p, argv[0], g, d);
-	sqlite3_value **a = argv + 1;
-	bool inbound = !null(a[0]), answered = inbound && !null(a[1]);
-	int64_t frt = 0, business = 0;
-	if (answered) {
-		int64_t from = sqlite3_value_int64(a[0]), to = sqlite3_value_int64(a[1]);
-		frt = to - from;
-		if (p->business)
-			business = p->business(p->business_ctx, from, to);
-	}
-	enum verdict fr = fr_verdict(a), res = res_verdict(a + 4);
-	for (int i = 0; i < n; i++) {
-		g[i]->created++;
-		g[i]->inbound += inbound;
-		g[i]->answered += answered;
-		if (answered) {
-			dist_vals_push(&d[i][DV_FRT], frt);
-			if (p->business)
-				dist_vals_push(&d[i][DV_FRT_BUSINESS], business);
-		}
-		g[i]->fr_met += fr == V_MET;
-		g[i]->fr_breached += fr == V_BREACHED;
-		g[i]->res_met += res == V_MET;
-		g[i]->res_breached += res == V_BREACHED;
-	}
+	read_ints(argv + 1, CREATED_COLS, a);
+	pass_created(p, key_of(argv[0]), a);
 }
 
 /* desk_solved(key, created, first solved, last solved, reopens, replies
- * to the first solve): a ticket first solved in the period.  First
- * contact resolution: never reopened, and exactly one public reply up
- * to the first solve (solved without a word is not resolved on first
- * contact). */
+ * to the first solve) */
 static void solved_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
 	(void)argc;
 	struct metrics_pass *p = pass_of(cx);
+	struct opt_i64 a[SOLVED_COLS];
 	if (!p)
 		return;
-	struct metric_group *g[2];
-	struct dist_vals *d[2];
-	int n = metrics_pass_targets(p, argv[0], g, d);
-	sqlite3_value **a = argv + 1;
-	int64_t created = sqlite3_value_int64(a[0]);
-	int64_t reopens = sqlite3_value_int64(a[3]);
-	int64_t first = sqlite3_value_int64(a[1]) - created;
-	int64_t full = null(a[2]) ? DIST_NULL : sqlite3_value_int64(a[2]) - created;
-	bool fcr = reopens == 0 && sqlite3_value_int64(a[4]) == 1;
-	for (int i = 0; i < n; i++) {
-		g[i]->solved++;
-		g[i]->fcr += fcr;
-		g[i]->reopened += reopens > 0;
-		dist_vals_push(&d[i][DV_FIRST_RES], first);
-		dist_vals_push(&d[i][DV_FULL_RES], full);
-	}
+	read_ints(argv + 1, SOLVED_COLS, a);
+	pass_solved(p, key_of(argv[0]), a);
 }
 
-/* desk_surveys(key, kind, score): an answer of the period.  CSAT 4 or
- * 5 is satisfied; NPS 9-10 promotes, 7-8 is passive, 0-6 detracts. */
+/* desk_surveys(key, kind, score) */
 static void surveys_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
 	(void)argc;
 	struct metrics_pass *p = pass_of(cx);
-	if (!p)
-		return;
-	struct metric_group *g[2];
-	struct dist_vals *d[2];
-	int n = metrics_pass_targets(p, argv[0], g, d);
-	const char *kind = (const char *)sqlite3_value_text(argv[1]);
-	int64_t score = sqlite3_value_int64(argv[2]);
-	bool csat = kind && strcmp(kind, "csat") == 0, ces = kind && strcmp(kind, "ces") == 0,
-	     nps = kind && strcmp(kind, "nps") == 0;
-	for (int i = 0; i < n; i++) {
-		g[i]->csat_n += csat;
-		g[i]->csat_satisfied += csat && score >= 4;
-		g[i]->ces_n += ces;
-		g[i]->ces_sum += ces ? score : 0;
-		g[i]->nps_n += nps;
-		g[i]->nps_promoters += nps && score >= 9;
-		g[i]->nps_passives += nps && (score == 7 || score == 8);
-		g[i]->nps_detractors += nps && score <= 6;
-	}
+	if (p)
+		pass_survey(p, key_of(argv[0]), (const char *)sqlite3_value_text(argv[1]),
+			    sqlite3_value_int64(argv[2]));
+}
+
+/* desk_backlog(key, age, status, priority) */
+static void backlog_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	struct metrics_pass *p = pass_of(cx);
+	if (p)
+		pass_backlog(p, key_of(argv[0]), sqlite3_value_int64(argv[1]),
+			     (const char *)sqlite3_value_text(argv[2]),
+			     sqlite3_value_int64(argv[3]));
 }
 
 /* desk_iso(t): strftime('%Y-%m-%dT%H:%M:%SZ', t, 'unixepoch') for an
@@ -362,33 +299,6 @@ static void iso_sql(sqlite3_context *cx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(cx, buf, n, SQLITE_TRANSIENT);
 }
 
-/* desk_backlog(key, age, status, priority): a ticket open at the end
- * of the period, by its age then (under 1 day, 1-3, 3-7, over 7), its
- * status then and its priority now. */
-static void backlog_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
-	(void)argc;
-	struct metrics_pass *p = pass_of(cx);
-	if (!p)
-		return;
-	struct metric_group *g[2];
-	struct dist_vals *d[2];
-	int n = metrics_pass_targets(p, argv[0], g, d);
-	int64_t age = sqlite3_value_int64(argv[1]);
-	int age_at = age < 86400 ? AGE_UNDER_1D : age < 259200 ? AGE_1D_3D
-		     : age < 604800 ? AGE_3D_7D : AGE_OVER_7D;
-	int st = status_from_name((const char *)sqlite3_value_text(argv[2]));
-	int64_t prio = sqlite3_value_int64(argv[3]);
-	for (int i = 0; i < n; i++) {
-		g[i]->backlog++;
-		g[i]->backlog_age[age_at]++;
-		if (st >= 0 && st <= ST_ON_HOLD) /* the statement's WHERE */
-			g[i]->backlog_status[st]++;
-		if (prio >= 0 && prio < PRIO__COUNT) /* a CHECK constraint */
-			g[i]->backlog_priority[prio]++;
-	}
-}
-
 static void pass_final(sqlite3_context *cx)
 {
 	sqlite3_result_null(cx);
@@ -406,14 +316,16 @@ static int register_functions(struct store *st, struct metrics_pass *p, struct d
 		void (*final)(sqlite3_context *);
 		bool pass;
 	} fns[] = {
-		{"desk_created", 9, NULL, created_step, pass_final, true},
-		{"desk_solved", 6, NULL, solved_step, pass_final, true},
+		{"desk_created", 1 + CREATED_COLS, NULL, created_step, pass_final, true},
+		{"desk_solved", 1 + SOLVED_COLS, NULL, solved_step, pass_final, true},
 		{"desk_surveys", 3, NULL, surveys_step, pass_final, true},
 		{"desk_backlog", 4, NULL, backlog_step, pass_final, true},
 		{"desk_fr_sla", 4, fr_sla_sql, NULL, NULL, false},
 		{"desk_res_sla", 4, res_sla_sql, NULL, NULL, false},
 		{"desk_iso", 1, iso_sql, NULL, NULL, false},
 	};
+	if (st_engine(st) != ENGINE_SQLITE)
+		return DESK_OK;
 	for (size_t i = 0; i < ARRAY_LEN(fns); i++)
 		if (sqlite3_create_function_v2(st->db, fns[i].name, fns[i].argc,
 					       SQLITE_UTF8 | SQLITE_DIRECTONLY |
@@ -424,12 +336,18 @@ static int register_functions(struct store *st, struct metrics_pass *p, struct d
 	return DESK_OK;
 }
 
-
+/* The statement of a pass for breakdown sh: on SQLite its columns go
+ * to the pass's aggregate function, on PostgreSQL they come back as
+ * rows (and SQLite's planner hints go). */
 static struct stmt *prepare(struct store *st, const struct metrics_query *q,
-			     const char *tmpl, const struct shape *sh, struct derr *e)
+			     const struct pass_sql *ps, const struct shape *sh, struct derr *e)
 {
+	char *tmpl = st_engine(st) == ENGINE_SQLITE
+			     ? xasprintf("SELECT %s(%s)%s", ps->fn, ps->cols, ps->from)
+			     : xasprintf("SELECT %s%s", ps->cols, ps->from);
 	char *sql = fill(tmpl, sh);
-	struct stmt *s = st_prep(st, sql, e);
+	struct stmt *s = st_prep_hinted(st, sql, e);
+	free(tmpl);
 	free(sql);
 	if (!s)
 		return NULL;
@@ -441,6 +359,13 @@ static struct stmt *prepare(struct store *st, const struct metrics_query *q,
 
 int store_read_begin(struct store *st, struct derr *e)
 {
+	if (st_engine(st) == ENGINE_POSTGRESQL) {
+		if (st->in_txn)
+			return derr_set(e, DESK_EINVAL, "internal error: nested transaction");
+		/* One snapshot for the whole report, as SQLite's read
+		 * transaction gives: REPEATABLE READ. */
+		return st_exec(st, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e);
+	}
 	if (!sqlite3_get_autocommit(st->db))
 		return derr_set(e, DESK_EINVAL, "internal error: nested transaction");
 	/* The optimize at close would otherwise ANALYZE whole tables the
@@ -452,8 +377,15 @@ int store_read_begin(struct store *st, struct derr *e)
 
 void store_read_end(struct store *st)
 {
-	if (!st->in_txn && !sqlite3_get_autocommit(st->db))
+	if (st->in_txn)
+		return;
+	if (st_engine(st) == ENGINE_POSTGRESQL) {
+		/* Outside a transaction PostgreSQL only warns (unseen). */
+		struct derr ignored = {0};
+		st_exec(st, "COMMIT", &ignored);
+	} else if (!sqlite3_get_autocommit(st->db)) {
 		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	}
 }
 
 /* One pass of each statement (created, solved, surveys, backlog)
@@ -461,13 +393,16 @@ void store_read_end(struct store *st)
 static int run_passes(struct store *st, const struct metrics_query *q, struct metrics_pass *p,
 		      struct derr *e)
 {
-	static const char *const passes[] = {created_sql, solved_sql, survey_sql, backlog_sql};
 	struct shape sh = {.by = p->by};
 	int rc = register_functions(st, p, e);
-	for (size_t i = 0; rc == DESK_OK && i < ARRAY_LEN(passes); i++) {
-		struct stmt *s = prepare(st, q, passes[i], &sh, e);
+	for (int i = 0; rc == DESK_OK && i < PASS__COUNT; i++) {
+		struct stmt *s = prepare(st, q, &passes[i], &sh, e);
 		if (!s)
 			return derr_code(e);
+		if (st_engine(st) == ENGINE_POSTGRESQL) {
+			rc = metrics_pg_feed(st, s, (enum pass_kind)i, p, e);
+			continue;
+		}
 		while ((rc = st_step(s)) == ST_ROW)
 			;
 		st_done(s);
@@ -513,6 +448,12 @@ int store_metrics(struct store *st, const struct metrics_query *q, struct metric
 
 /* --- breaches ------------------------------------------------------------ */
 
+/* Whether a ticket breached a target: on SQLite the C verdict
+ * (metrics_rows.c) as a function; PostgreSQL says it in SQL
+ * (metrics_pass.h). */
+#define FR_BREACHED_LITE "desk_fr_sla(" FR_ARGS ") = 'breached'"
+#define RES_BREACHED_LITE "desk_res_sla(" RES_ARGS ") = 'breached'"
+
 /* The breaches of one target among the tickets created in the period, by
  * due time, the first ?4 (-1: all): a walk of the due time's index that
  * stops there.  A due time is its ticket's creation plus a target, never
@@ -521,12 +462,12 @@ int store_metrics(struct store *st, const struct metrics_query *q, struct metric
 	"SELECT * FROM (SELECT t.id AS id, '" tg "' AS tg, t." due " AS due,"        \
 	" t." done " AS done, t.priority AS p, t.queue AS q, t.assignee_id AS aid"   \
 	" FROM tickets t INDEXED BY " index " WHERE t." due " >= ?1 AND " CREATED_IN \
-	" AND t.merged_into IS NULL AND " cond " ORDER BY t." due ", t.id LIMIT ?4)"
-#define BREACHES                                                                        \
+	" AND t.merged_into IS NULL AND " cond " ORDER BY t." due ", t.id LIMIT ?4) AS arm"
+#define BREACHES(fr, res)                                                            \
 	"WITH b AS (" BREACH_ARM("first_response", "first_response_due", "first_answer_at", \
-				 "tickets_frd", "desk_fr_sla(" FR_ARGS ") = 'breached'")                             \
+				 "tickets_frd", fr)                                            \
 	" UNION ALL " BREACH_ARM("resolution", "resolution_due", "first_solved_at",        \
-				 "tickets_rd", "desk_res_sla(" RES_ARGS ") = 'breached'")                             \
+				 "tickets_rd", res)                                            \
 	"), bw AS (SELECT b.*, a.login AS who FROM b LEFT JOIN agents a ON a.id = b.aid)"
 /* All of them: one walk of tickets_report_created per target, the
  * verdict judged from the index entry and the ticket row read only for
@@ -538,11 +479,11 @@ int store_metrics(struct store *st, const struct metrics_query *q, struct metric
 	" t.priority AS p, t.queue AS q, t.assignee_id AS aid"                             \
 	" FROM tickets t INDEXED BY tickets_report_created WHERE " CREATED_IN               \
 	" AND t.merged_into IS NULL AND t." due " >= ?1 AND " cond
-#define BREACHES_ALL                                                                      \
+#define BREACHES_ALL(fr, res)                                                             \
 	"WITH b AS (" BREACH_SCAN("first_response", "first_response_due", "first_answer_at", \
-				  "desk_fr_sla(" FR_ARGS ") = 'breached'")                   \
+				  fr)                                                         \
 	" UNION ALL " BREACH_SCAN("resolution", "resolution_due", "first_solved_at",        \
-				  "desk_res_sla(" RES_ARGS ") = 'breached'")                 \
+				  res)                                                        \
 	"), bw AS (SELECT b.*, a.login AS who FROM b LEFT JOIN agents a ON a.id = b.aid)"
 
 static void bind_period(struct stmt *s, const struct metrics_query *q, int64_t limit)
@@ -550,20 +491,35 @@ static void bind_period(struct stmt *s, const struct metrics_query *q, int64_t l
 	bind_int(s, 1, q->since);
 	bind_int(s, 2, q->until);
 	bind_int(s, 3, q->now);
-	bind_int(s, 4, limit > 0 ? limit : -1);
+	if (st_param_count(s) >= 4)
+		bind_int(s, 4, limit > 0 ? limit : -1);
+}
+
+/* The breach list's SQL on this engine, ordered by due time; with a
+ * limit, its first rows. */
+static struct stmt *prep_breaches(struct store *st, int64_t limit, struct derr *e)
+{
+#define BREACH_LIST(fr, res)                                                            \
+	BREACHES(fr, res) " SELECT id, tg, due, done, p, q, who FROM bw ORDER BY due, id, tg" \
+			  " LIMIT ?4"
+#define BREACH_LIST_ALL(fr, res) \
+	BREACHES_ALL(fr, res) " SELECT id, tg, due, done, p, q, who FROM bw ORDER BY due, id, tg"
+	/* With a limit SQLite keeps only the first rows while sorting. */
+	const char *sql = limit > 0 ? BREACH_LIST(FR_BREACHED_LITE, RES_BREACHED_LITE)
+				    : BREACH_LIST_ALL(FR_BREACHED_LITE, RES_BREACHED_LITE);
+	if (st_engine(st) == ENGINE_SQLITE)
+		return st_prep(st, sql, e);
+	return st_prep_hinted(st,
+			      limit > 0 ? BREACH_LIST(PG_FR_BREACHED, PG_RES_BREACHED)
+					: BREACH_LIST_ALL(PG_FR_BREACHED, PG_RES_BREACHED),
+			      e);
 }
 
 int store_sla_breaches(struct store *st, const struct metrics *m, int64_t limit,
 		       int (*fn)(void *ctx, const struct sla_breach *b), void *ctx,
 		       struct derr *e)
 {
-	/* With a limit SQLite keeps only the first rows while sorting. */
-	struct stmt *s = st_prep(st,
-				  limit > 0 ? BREACHES " SELECT id, tg, due, done, p, q, who FROM bw"
-						       " ORDER BY due, id, tg LIMIT ?4"
-					    : BREACHES_ALL " SELECT id, tg, due, done, p, q, who"
-							   " FROM bw ORDER BY due, id, tg",
-				  e);
+	struct stmt *s = prep_breaches(st, limit, e);
 	if (!s)
 		return derr_code(e);
 	bind_period(s, &m->q, limit);
@@ -590,7 +546,6 @@ int store_sla_breaches(struct store *st, const struct metrics *m, int64_t limit,
 
 /* --- JSON ------------------------------------------------------------------ */
 
-#define ISO(x) "strftime('%Y-%m-%dT%H:%M:%SZ', " x ", 'unixepoch')"
 #define DIST_JSON(a, b, c)                                                         \
 	"json_object('median_seconds', ?" a ", 'p90_seconds', ?" b ", 'mean_seconds',"  \
 	" round(?" c ", 2))"
@@ -694,25 +649,36 @@ static int one_text(struct store *st, struct stmt *s, char **out, struct derr *e
 	return DESK_OK;
 }
 
-static int group_json(struct store *st, const struct metrics *m, const struct metric_group *g,
+static int group_json(struct store *js, const struct metrics *m, const struct metric_group *g,
 		      char **out, struct derr *e)
 {
-	struct stmt *s = st_prep(st, group_json_sql, e);
+	struct stmt *s = st_prep(js, group_json_sql, e);
 	if (!s)
 		return derr_code(e);
 	bind_group(s, m, g);
-	return one_text(st, s, out, e);
+	return one_text(js, s, out, e);
 }
 
 static int breaches_json(struct store *st, const struct metrics_query *q, char **out,
 			 struct derr *e)
 {
+	if (st_engine(st) == ENGINE_POSTGRESQL) {
+		struct stmt *s = prep_breaches(st, -1, e);
+		if (!s)
+			return derr_code(e);
+		bind_period(s, q, -1);
+		/* (id, target, due, done, priority, queue, assignee), now */
+		return report_json_array(st, s, "itiiitt",
+					 "SELECT " BREACH_JSON("?1", "?2", ISO("?3"), ISO("?4"),
+							       "coalesce(?4, ?8) - ?3", "?5", "?6",
+							       "?7"),
+					 q->now, out, e);
+	}
 	struct stmt *s = st_prep(
 		st,
-		BREACHES_ALL " SELECT json_group_array(json_object('ticket', id, 'target', tg,"
-		" 'due', desk_iso(due), 'done_at', desk_iso(done), 'late_seconds', coalesce(done, ?3) - due, 'priority', CASE p WHEN 0"
-		" THEN 'low' WHEN 1 THEN 'normal' WHEN 2 THEN 'high' ELSE 'urgent' END,"
-		" 'queue', q, 'assignee', who))"
+		BREACHES_ALL(FR_BREACHED_LITE, RES_BREACHED_LITE)
+		" SELECT json_group_array(" BREACH_JSON("id", "tg", "desk_iso(due)", "desk_iso(done)",
+							"coalesce(done, ?3) - due", "p", "q", "who") ")"
 		" FROM (SELECT * FROM bw ORDER BY due, id, tg)",
 		e);
 	if (!s)
@@ -721,16 +687,23 @@ static int breaches_json(struct store *st, const struct metrics_query *q, char *
 	return one_text(st, s, out, e);
 }
 
+/* The figures are written as JSON by SQLite's json functions on both
+ * engines (on PostgreSQL by a scratch in-memory SQLite, js), so the
+ * document is the same, byte for byte, whatever holds the tickets. */
 int store_metrics_json_figures(struct store *st, const struct metrics *m, char **json,
 			       struct derr *e)
 {
 	*json = NULL;
+	struct store *js = NULL;
+	int rc = report_json_store(st, &js, e);
+	if (rc)
+		return rc;
 	char *total = NULL, *groups = xstrdup("[]"), *one = NULL;
-	int rc = group_json(st, m, &m->total, &total, e);
+	rc = group_json(js, m, &m->total, &total, e);
 	for (size_t i = 0; rc == DESK_OK && i < m->n; i++) {
-		if ((rc = group_json(st, m, &m->groups[i], &one, e)))
+		if ((rc = group_json(js, m, &m->groups[i], &one, e)))
 			break;
-		struct stmt *s = st_prep(st, "SELECT json_insert(?1, '$[#]', json(?2))", e);
+		struct stmt *s = st_prep(js, "SELECT json_insert(?1, '$[#]', json(?2))", e);
 		if (!s) {
 			rc = derr_code(e);
 			break;
@@ -739,11 +712,11 @@ int store_metrics_json_figures(struct store *st, const struct metrics *m, char *
 		bind_text(s, 2, one);
 		xfree(&groups);
 		xfree(&one);
-		rc = one_text(st, s, &groups, e);
+		rc = one_text(js, s, &groups, e);
 	}
 	if (rc == DESK_OK) {
 		struct stmt *s = st_prep(
-			st,
+			js,
 			"SELECT json_object('since', " ISO("?1") ", 'until', " ISO("?2") ","
 			" 'generated_at', " ISO("?3") ", 'by', ?4, 'business_hours', json(?5),"
 			" 'total', json(?6), 'groups', json(?7), 'breaches', json('[]'))",
@@ -758,12 +731,13 @@ int store_metrics_json_figures(struct store *st, const struct metrics *m, char *
 			bind_text(s, 5, m->q.business ? "true" : "false");
 			bind_text(s, 6, total);
 			bind_text(s, 7, groups);
-			rc = one_text(st, s, json, e);
+			rc = one_text(js, s, json, e);
 		}
 	}
 	free(total);
 	free(groups);
 	free(one);
+	report_json_store_done(st, &js);
 	return rc;
 }
 

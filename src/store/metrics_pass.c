@@ -150,7 +150,7 @@ static size_t group_index(struct metrics_pass *p, const char *key)
 	return m->n++;
 }
 
-int metrics_pass_targets(struct metrics_pass *p, sqlite3_value *key, struct metric_group **g,
+int metrics_pass_targets(struct metrics_pass *p, const char *key, struct metric_group **g,
 			 struct dist_vals **d)
 {
 	int n = 0;
@@ -159,8 +159,7 @@ int metrics_pass_targets(struct metrics_pass *p, sqlite3_value *key, struct metr
 		d[n++] = p->total_d;
 	}
 	if (p->by != BY_NONE) {
-		const char *k = (const char *)sqlite3_value_text(key);
-		size_t i = group_index(p, k ? k : "");
+		size_t i = group_index(p, key ? key : "");
 		if (i >= p->group_d_cap) {
 			size_t old = p->group_d_cap;
 			xgrow((void **)&p->group_d, &p->group_d_cap, i + 1, sizeof *p->group_d);

@@ -1,8 +1,10 @@
 /* metrics_pass.h: what one pass of the report over its rows collects
- * (src/store/metrics_pass.c), for metrics.c's SQL functions.
+ * (src/store/metrics_pass.c, metrics_rows.c), for metrics.c's SQL
+ * functions on SQLite and metrics_pg.c's rows on PostgreSQL.
  *
- * A pass is one statement over the period's tickets (or surveys) whose
- * aggregate function hands each row to C: the row's group is found by
+ * A pass is one statement over the period's tickets (or surveys) that
+ * hands each row to C (SQLite: an aggregate function; PostgreSQL: the
+ * rows read back): the row's group is found by
  * its key in a hash (no GROUP BY, so SQLite sorts nothing), its counts
  * are added to the total and to the group at once, and the durations
  * the distributions need are kept, one int64 per ticket, so that their
@@ -10,7 +12,7 @@
  * read off a sorted index or a sort per group. */
 #ifndef DESK_METRICS_PASS_H
 #define DESK_METRICS_PASS_H
-#include <sqlite3.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,11 +54,72 @@ struct metrics_pass {
 /* The groups a row with this key counts in: the total and/or its
  * group, at most two, as (group, values) pairs valid until the next
  * call.  Returns how many. */
-int metrics_pass_targets(struct metrics_pass *p, sqlite3_value *key, struct metric_group **g,
+int metrics_pass_targets(struct metrics_pass *p, const char *key, struct metric_group **g,
 			 struct dist_vals **d);
 /* Writes each distribution's figures into m's groups and the total
  * (frt_business only when `business`), then frees what p collected. */
 void metrics_pass_finish(struct metrics_pass *p, bool business);
 void metrics_pass_free(struct metrics_pass *p);
+
+/* --- the rows (metrics_rows.c) --------------------------------------------
+ * Each pass's row as both engines hand it over: a column is an integer
+ * or SQL NULL. */
+struct opt_i64 {
+	int64_t v;
+	bool null;
+};
+
+/* SLA verdicts.  A first response is met when the first answer came by
+ * its due time; breached when it came later, or has not come and was
+ * due before now; open otherwise.  Tickets without a customer message
+ * (outbound) or without a due time have none.  Resolution likewise with
+ * the first solve, except that a ticket pending now has its clock
+ * stopped: it is breached only if it was already late when the pause
+ * began.  PostgreSQL's breach list (metrics.c) says the same rule in
+ * SQL (PG_FR_BREACHED, PG_RES_BREACHED below); the unit tests hold both
+ * engines to the same lists. */
+enum verdict { V_NONE, V_MET, V_BREACHED, V_OPEN };
+/* (first customer message, first answer, due, now) */
+enum verdict fr_verdict(const struct opt_i64 a[4]);
+/* (first solve, due, pending since, now) */
+enum verdict res_verdict(const struct opt_i64 a[4]);
+
+/* The columns of a created row after its key: FR_ARGS then RES_ARGS
+ * (metrics.c). */
+#define CREATED_COLS 8
+void pass_created(struct metrics_pass *p, const char *key, const struct opt_i64 a[CREATED_COLS]);
+/* (created, first solved, last solved, reopens, replies to the first
+ * solve) */
+#define SOLVED_COLS 5
+void pass_solved(struct metrics_pass *p, const char *key, const struct opt_i64 a[SOLVED_COLS]);
+void pass_survey(struct metrics_pass *p, const char *key, const char *kind, int64_t score);
+void pass_backlog(struct metrics_pass *p, const char *key, int64_t age, const char *status,
+		  int64_t priority);
+
+/* The passes (metrics.c): SQLite's aggregate function, the columns it
+ * takes (@K the group's key first), and the rest of the statement. */
+enum pass_kind { PASS_CREATED, PASS_SOLVED, PASS_SURVEYS, PASS_BACKLOG, PASS__COUNT };
+struct pass_sql {
+	const char *fn, *cols, *from;
+};
+
+/* metrics_pg.c: steps s, a pass's columns as rows on PostgreSQL, to its
+ * end, feeding p; then st_done. */
+struct store;
+struct stmt;
+struct derr;
+int metrics_pg_feed(struct store *st, struct stmt *s, enum pass_kind k, struct metrics_pass *p,
+		    struct derr *e);
+
+/* The verdicts of metrics_rows.c in PostgreSQL's SQL, for ticket t and
+ * now ?3: whether the first response, the resolution breached. */
+#define PG_FR_BREACHED                                                                  \
+	"(t.first_customer_at IS NOT NULL AND t.first_response_due IS NOT NULL AND CASE"   \
+	" WHEN t.first_answer_at IS NOT NULL THEN t.first_answer_at > t.first_response_due" \
+	" ELSE t.first_response_due < ?3 END)"
+#define PG_RES_BREACHED                                                                 \
+	"(t.resolution_due IS NOT NULL AND CASE"                                            \
+	" WHEN t.first_solved_at IS NOT NULL THEN t.first_solved_at > t.resolution_due"     \
+	" ELSE t.resolution_due < coalesce(t.pending_since, ?3) END)"
 
 #endif

@@ -16,6 +16,7 @@
 #include "testlib.h"
 #include "util.h"
 #include "../../src/store/internal.h"
+#include "../../src/store/pg_hints.h"
 #include "../../src/tui/format.h"
 
 #define H INT64_C(3600)
@@ -185,7 +186,7 @@ START_TEST(dash_backlog_by_status_priority_and_age)
 {
 	struct derr e = {0};
 	struct dash_backlog b;
-	ck_assert_int_eq(store_dash_backlog(st, NOW, &b, &e), DESK_OK);
+	ck_assert_msg(store_dash_backlog(st, NOW, &b, &e) == DESK_OK, "%s", e.msg);
 	ck_assert_int_eq(b.total, 7);
 	ck_assert_int_eq(b.by[ST_NEW][PRIO_URGENT], 1);
 	ck_assert_int_eq(b.by[ST_OPEN][PRIO_HIGH], 1);
@@ -366,9 +367,9 @@ static int64_t backlog_by_rule(int64_t at)
 	"SELECT " STATUS_AT " AS st FROM tickets t WHERE " cond " AND +t.created_at < ?2" \
 	" AND t.merged_into IS NULL"
 	struct derr e = {0};
-	struct stmt *s = st_prep(st,
+	struct stmt *s = st_prep_hinted(st,
 				  "SELECT count(*) FROM (" CAND(OPEN_NOW) " UNION ALL " CAND(
-					  SOLVED_SINCE) ") WHERE st IN ('new', 'open', 'pending', 'on_hold')",
+					  SOLVED_SINCE) ") AS cand WHERE st IN ('new', 'open', 'pending', 'on_hold')",
 				  &e);
 #undef CAND
 	ck_assert_msg(s != NULL, "%s", e.msg);
@@ -490,7 +491,7 @@ static int64_t count_filter(const char *filter)
 	int rc = view_parse("t", filter, SORT_ID, false, NULL, &v, &e);
 	ck_assert_msg(rc == DESK_OK, "%s: %s", filter, e.msg);
 	int64_t n = -1;
-	ck_assert_int_eq(store_queue_count(st, &v.filter, &n, &e), DESK_OK);
+	ck_assert_msg(store_queue_count(st, &v.filter, &n, &e) == DESK_OK, "%s", e.msg);
 	view_free(&v);
 	return n;
 }

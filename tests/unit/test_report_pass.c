@@ -5,11 +5,11 @@
  * desk-report(1) applied to it in a loop, each distribution sorted.
  * Also the selection alone against a sort, on awkward inputs. */
 #include <check.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../src/store/internal.h"
 #include "../../src/store/metrics_pass.h"
 #include "metrics.h"
 #include "testlib.h"
@@ -135,48 +135,42 @@ static int64_t maybe(int64_t x, int null_in)
 	return rnd(null_in) == 0 ? -1 : x;
 }
 
-static void bind_opt(sqlite3_stmt *s, int i, int64_t v)
+static void bind_opt(struct stmt *s, int i, int64_t v)
 {
 	if (v < 0)
-		sqlite3_bind_null(s, i);
+		bind_null(s, i);
 	else
-		sqlite3_bind_int64(s, i, v);
+		bind_int(s, i, v);
 }
 
-static void exec(sqlite3 *db, const char *sql)
+/* sql, prepared on the test's store (either engine). */
+static struct stmt *prep(const char *sql)
 {
-	char *err = NULL;
-	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &err) == SQLITE_OK, "%s: %s", sql, err);
+	struct derr e = {0};
+	struct stmt *s = st_prep(st, sql, &e);
+	ck_assert_msg(s != NULL, "%s: %s", sql, e.msg);
+	return s;
+}
+
+static void run(struct stmt *s)
+{
+	struct derr e = {0};
+	ck_assert_msg(st_exec_stmt(st, s, &e, "generating the data set") == DESK_OK, "%s", e.msg);
 }
 
 /* The data set, written with plain SQL: the report reads the facts
  * columns as they are, whatever wrote them. */
 static void generate(void)
 {
-	sqlite3 *db;
-	sqlite3_stmt *s;
-	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	exec(db, "BEGIN");
+	struct derr e = {0};
+	ck_assert_int_eq(store_begin(st, &e), DESK_OK);
 	for (int i = 0; i < 3; i++) {
-		char *sql = xasprintf("INSERT INTO agents (login, name, role, active, created_at)"
-				      " VALUES ('%s', '%s', 'agent', 1, 1)",
-				      logins[i], logins[i]);
-		exec(db, sql);
-		free(sql);
+		struct stmt *s = prep("INSERT INTO agents (login, name, role, active, created_at)"
+				      " VALUES (?1, ?1, 'agent', 1, 1)");
+		bind_text(s, 1, logins[i]);
+		run(s);
 	}
-	exec(db, "INSERT INTO customers (name, email, created_at) VALUES ('c', 'c@x.org', 1)");
-	ck_assert_int_eq(
-		sqlite3_prepare_v2(db,
-				   "INSERT INTO tickets (id, subject, status, priority, channel,"
-				   " queue, customer_id, assignee_id, created_at, updated_at,"
-				   " first_customer_at, first_answer_at, first_response_due,"
-				   " first_solved_at, solved_at, resolution_due, pending_since,"
-				   " reopens, replies_to_first_solve)"
-				   " VALUES (?1, 's', ?16, ?2, ?3, ?4, 1,"
-				   " (SELECT id FROM agents WHERE login = ?5), ?6, ?6, ?7, ?8, ?9,"
-				   " ?10, ?11, ?12, ?13, ?14, ?15)",
-				   -1, &s, NULL),
-		SQLITE_OK);
+	run(prep("INSERT INTO customers (name, email, created_at) VALUES ('c', 'c@x.org', 1)"));
 	for (int i = 0; i < NT; i++) {
 		struct tk *t = &tk[i];
 		t->id = i + 1;
@@ -198,16 +192,21 @@ static void generate(void)
 		t->priority = (int)rnd(4);
 		t->merged_into = -1;
 		t->status = (int)rnd(ST_ON_HOLD + 1);
-		sqlite3_bind_int64(s, 1, t->id);
-		sqlite3_bind_text(s, 16, status_name((enum status)t->status), -1, SQLITE_STATIC);
-		sqlite3_bind_int(s, 2, t->priority);
-		sqlite3_bind_text(s, 3, channels[t->channel], -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 4, queues[t->queue], -1, SQLITE_STATIC);
-		if (t->assignee >= 0)
-			sqlite3_bind_text(s, 5, logins[t->assignee], -1, SQLITE_STATIC);
-		else
-			sqlite3_bind_null(s, 5);
-		sqlite3_bind_int64(s, 6, t->created);
+		struct stmt *s = prep("INSERT INTO tickets (id, subject, status, priority, channel,"
+				      " queue, customer_id, assignee_id, created_at, updated_at,"
+				      " first_customer_at, first_answer_at, first_response_due,"
+				      " first_solved_at, solved_at, resolution_due, pending_since,"
+				      " reopens, replies_to_first_solve)"
+				      " VALUES (?1, 's', ?16, ?2, ?3, ?4, 1,"
+				      " (SELECT id FROM agents WHERE login = ?5), ?6, ?6, ?7, ?8, ?9,"
+				      " ?10, ?11, ?12, ?13, ?14, ?15)");
+		bind_int(s, 1, t->id);
+		bind_text(s, 16, status_name((enum status)t->status));
+		bind_int(s, 2, t->priority);
+		bind_text(s, 3, channels[t->channel]);
+		bind_text(s, 4, queues[t->queue]);
+		bind_text(s, 5, t->assignee >= 0 ? logins[t->assignee] : NULL);
+		bind_int(s, 6, t->created);
 		bind_opt(s, 7, t->fca);
 		bind_opt(s, 8, t->faa);
 		bind_opt(s, 9, t->frd);
@@ -215,32 +214,29 @@ static void generate(void)
 		bind_opt(s, 11, t->sa);
 		bind_opt(s, 12, t->rd);
 		bind_opt(s, 13, t->ps);
-		sqlite3_bind_int64(s, 14, t->reopens);
-		sqlite3_bind_int64(s, 15, t->rtfs);
-		ck_assert_int_eq(sqlite3_step(s), SQLITE_DONE);
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
+		bind_int(s, 14, t->reopens);
+		bind_int(s, 15, t->rtfs);
+		run(s);
 	}
-	sqlite3_finalize(s);
 	/* Tags, and one ticket in 15 merged into an older one. */
 	for (int i = 0; i < NT; i++) {
 		for (int k = 0; k < 3; k++) {
 			tk[i].tag[k] = rnd(3) == 0;
 			if (!tk[i].tag[k])
 				continue;
-			char *sql = xasprintf("INSERT INTO ticket_tags VALUES (%d, '%s')", i + 1,
-					      tags[k]);
-			exec(db, sql);
-			free(sql);
+			struct stmt *s = prep("INSERT INTO ticket_tags VALUES (?1, ?2)");
+			bind_int(s, 1, i + 1);
+			bind_text(s, 2, tags[k]);
+			run(s);
 		}
 		if (i > 0 && rnd(15) == 0) {
 			tk[i].merged_into = 1 + rnd(i);
 			while (tk[tk[i].merged_into - 1].merged_into > 0) /* a live one */
 				tk[i].merged_into = tk[tk[i].merged_into - 1].merged_into;
-			char *sql = xasprintf("UPDATE tickets SET merged_into = %lld WHERE id = %d",
-					      (long long)tk[i].merged_into, i + 1);
-			exec(db, sql);
-			free(sql);
+			struct stmt *s = prep("UPDATE tickets SET merged_into = ?1 WHERE id = ?2");
+			bind_int(s, 1, tk[i].merged_into);
+			bind_int(s, 2, i + 1);
+			run(s);
 		}
 	}
 	static const char *const kinds[] = {"csat", "ces", "nps"};
@@ -250,22 +246,22 @@ static void generate(void)
 		sv[i].at = T0 + rnd(SPAN);
 		sv[i].kind = (int)rnd(3);
 		sv[i].score = lo[sv[i].kind] + (int)rnd(hi[sv[i].kind] - lo[sv[i].kind] + 1);
-		char *sql = xasprintf("INSERT INTO surveys (ticket_id, kind, score, answered_at)"
-				      " VALUES (%lld, '%s', %d, %lld)",
-				      (long long)sv[i].ticket, kinds[sv[i].kind], sv[i].score,
-				      (long long)sv[i].at);
-		exec(db, sql);
-		free(sql);
+		struct stmt *s = prep("INSERT INTO surveys (ticket_id, kind, score, answered_at)"
+				      " VALUES (?1, ?2, ?3, ?4)");
+		bind_int(s, 1, sv[i].ticket);
+		bind_text(s, 2, kinds[sv[i].kind]);
+		bind_int(s, 3, sv[i].score);
+		bind_int(s, 4, sv[i].at);
+		run(s);
 	}
-	exec(db, "COMMIT");
-	sqlite3_close(db);
+	ck_assert_int_eq(store_commit(st, &e), DESK_OK);
 }
 
 static void setup(void)
 {
 	struct derr e = {0};
 	dir = test_tmpdir();
-	path = xasprintf("%s/desk.db", dir);
+	path = test_db_path(dir);
 	ck_assert_int_eq(store_open(path, STORE_CREATE, &st, &e), DESK_OK);
 	seed = 88172645463325252u;
 	generate();
@@ -274,7 +270,7 @@ static void setup(void)
 static void teardown(void)
 {
 	store_close(&st);
-	free(path);
+	test_db_drop(&path);
 	test_tmpdir_cleanup(&dir);
 }
 

@@ -42,6 +42,10 @@ bool test_db_on_pg(void);
  * plans): on PostgreSQL true, after saying on stderr that the test is
  * skipped and why; the test then returns. */
 bool test_sqlite_only(const char *test, const char *why);
+/* On a connection of its own to path (test_db_path's, either engine):
+ * sql's first column of its first row (-1 for NULL), or for a statement
+ * without rows the rows it changed.  Fails the test on an error. */
+int64_t test_db_int(const char *path, const char *sql);
 
 /* DESK_NOW, the clock desk reads, set to t. */
 void test_set_now(int64_t t);
