@@ -25,13 +25,14 @@ static void setup(void)
 
 static void teardown(void)
 {
+	test_db_named_drop(dir);
 	config_free(&cfg);
 	test_tmpdir_cleanup(&dir);
 }
 
 static void demo_desk(struct desk *d, const char *name, unsigned seed)
 {
-	char *path = xasprintf("%s/%s", dir, name);
+	char *path = test_db_named(dir, name);
 	struct derr e = {0};
 	int rc = desk_init(d, path, &cfg, "tester", &e);
 	ck_assert_msg(rc == DESK_OK, "%s", e.msg);
@@ -293,7 +294,7 @@ START_TEST(demo_survives_export_and_import)
 	struct desk a, b;
 	demo_desk(&a, "a.db", 7);
 	char *ea = export_all(&a);
-	char *path = xasprintf("%s/b.db", dir);
+	char *path = test_db_named(dir, "b.db");
 	struct derr e = {0};
 	ck_assert_int_eq(desk_init(&b, path, &cfg, "tester", &e), DESK_OK);
 	FILE *in = fmemopen(ea, strlen(ea), "r");

@@ -34,13 +34,14 @@ static void setup(void)
 
 static void teardown(void)
 {
+	test_db_named_drop(dir);
 	config_free(&cfg);
 	test_tmpdir_cleanup(&dir);
 }
 
 static char *db_path(const char *name)
 {
-	return xasprintf("%s/%s", dir, name);
+	return test_db_named(dir, name);
 }
 
 static void new_desk(struct desk *d, const char *name)

@@ -24,6 +24,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+	test_db_named_drop(dir);
 	config_free(&cfg);
 	test_tmpdir_cleanup(&dir);
 }
@@ -35,7 +36,7 @@ static void ok(int rc, const struct derr *e)
 
 static void new_desk(struct desk *d, const char *name)
 {
-	char *path = xasprintf("%s/%s", dir, name);
+	char *path = test_db_named(dir, name);
 	struct derr e = {0};
 	ok(desk_init(d, path, &cfg, "tester", &e), &e);
 	free(path);
@@ -43,7 +44,7 @@ static void new_desk(struct desk *d, const char *name)
 
 static void open_again(struct desk *d, const char *name)
 {
-	char *path = xasprintf("%s/%s", dir, name);
+	char *path = test_db_named(dir, name);
 	struct derr e = {0};
 	ok(desk_open(d, path, &cfg, "tester", 0, &e), &e);
 	free(path);

@@ -32,6 +32,16 @@ void test_db_end(bool some_failed);
 /* Whether test_db_path makes PostgreSQL databases. */
 bool test_db_on_pg(void);
 
+/* Several databases in one test, by name: "DIR/NAME" on SQLite; on
+ * PostgreSQL a fresh database made at the first call for (dir, name)
+ * and the same conninfo at the next (new strings).  test_db_named_drop
+ * drops every one made for dir (call it before removing dir). */
+char *test_db_named(const char *dir, const char *name);
+void test_db_named_drop(const char *dir);
+/* For the few tests of SQLite's own behaviour: on PostgreSQL says
+ * "TEST: skipped on PostgreSQL: WHY" on stderr and answers true. */
+bool test_skip_on_pg(const char *test, const char *why);
+
 /* DESK_NOW, the clock desk reads, set to t. */
 void test_set_now(int64_t t);
 
