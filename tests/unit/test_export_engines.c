@@ -6,6 +6,7 @@
  * compared.  Needs $DESK_TEST_PG (make unit-pg); without it there is no
  * second engine to compare with, and it says so. */
 #include <check.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,6 +203,36 @@ START_TEST(export_is_the_same_bytes_on_both_engines)
 }
 END_TEST
 
+/* desk backup is SQLite's online backup; on PostgreSQL it refuses,
+ * naming the tools that do it there, and leaves no file behind. */
+START_TEST(backup_names_pg_dump_on_postgresql)
+{
+	if (!test_db_on_pg()) {
+		fprintf(stderr, "export_engines: skipped: set DESK_TEST_PG to see desk backup "
+				"refuse a PostgreSQL database (make unit-pg)\n");
+		return;
+	}
+	struct desk d;
+	struct derr e = {0};
+	char *path = test_db_named(dir, "pg");
+	ok(desk_init(&d, path, &cfg, "tester", &e), &e);
+	char *dest = xasprintf("%s/copy.db", dir);
+	struct store_backup_info info;
+	ck_assert_int_eq(core_backup(&d, dest, false, &info, &e), DESK_EINVAL);
+	ck_assert_msg(strstr(e.msg, "pg_dump") && strstr(e.msg, "pg_basebackup"), "%s", e.msg);
+	/* Nothing written: no copy, no temporary file beside it. */
+	DIR *folder = opendir(dir);
+	ck_assert_ptr_nonnull(folder);
+	for (struct dirent *de; (de = readdir(folder));)
+		ck_assert_msg(strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0,
+			      "left behind: %s", de->d_name);
+	closedir(folder);
+	desk_close(&d);
+	free(dest);
+	free(path);
+}
+END_TEST
+
 Suite *suite_export_engines(void)
 {
 	Suite *s = suite_create("export_engines");
@@ -209,6 +240,7 @@ Suite *suite_export_engines(void)
 	tcase_set_timeout(t, 300);
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, export_is_the_same_bytes_on_both_engines);
+	tcase_add_test(t, backup_names_pg_dump_on_postgresql);
 	suite_add_tcase(s, t);
 	return s;
 }
