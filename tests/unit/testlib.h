@@ -38,9 +38,6 @@ bool test_db_on_pg(void);
  * drops every one made for dir (call it before removing dir). */
 char *test_db_named(const char *dir, const char *name);
 void test_db_named_drop(const char *dir);
-/* For the few tests of SQLite's own behaviour: on PostgreSQL says
- * "TEST: skipped on PostgreSQL: WHY" on stderr and answers true. */
-bool test_skip_on_pg(const char *test, const char *why);
 
 /* DESK_NOW, the clock desk reads, set to t. */
 void test_set_now(int64_t t);

@@ -47,11 +47,3 @@ void test_db_named_drop(const char *dir)
 		free(n);
 	}
 }
-
-bool test_skip_on_pg(const char *test, const char *why)
-{
-	if (!test_db_on_pg())
-		return false;
-	fprintf(stderr, "%s: skipped on PostgreSQL: %s\n", test, why);
-	return true;
-}
