@@ -7,7 +7,11 @@
  * time just before that read is reported).  The copy is then turned
  * into a single self-contained file (rollback journal, no -wal beside
  * it) and checked with integrity_check before anyone is told it is
- * good. */
+ * good.
+ *
+ * A PostgreSQL database is refused: its server's own tools (pg_dump for
+ * one database, pg_basebackup for the cluster with its standby) already
+ * make consistent copies while desks keep writing. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -71,6 +75,12 @@ int store_backup_to(struct store *st, const char *dest, struct store_backup_info
 		    struct derr *e)
 {
 	memset(info, 0, sizeof *info);
+	if (st->pg)
+		return derr_set(e, DESK_EINVAL,
+				"%s: desk backup copies SQLite databases; back up a PostgreSQL"
+				" database with pg_dump (pg_dump -Fc DBNAME > FILE), or the whole"
+				" cluster with pg_basebackup",
+				st->path);
 	if (st->in_txn)
 		return derr_set(e, DESK_EINVAL, "internal error: backup inside a transaction");
 	sqlite3 *db = NULL;

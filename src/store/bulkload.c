@@ -77,6 +77,10 @@ int store_bulk_begin(struct store *st, struct store_bulk **out, struct derr *e)
 	*out = NULL;
 	if (st->in_txn)
 		return derr_set(e, DESK_EINVAL, "internal error: bulk load inside a transaction");
+	if (st->pg) {
+		*out = xcalloc(1, sizeof **out);
+		return DESK_OK;
+	}
 	int rc;
 	char pragma[96];
 	snprintf(pragma, sizeof pragma, "PRAGMA synchronous = OFF; PRAGMA cache_size = -%d",
@@ -121,6 +125,11 @@ int store_bulk_end(struct store *st, struct store_bulk **bp, struct derr *e)
 		return DESK_OK;
 	if (st->in_txn)
 		return derr_set(e, DESK_EINVAL, "internal error: bulk end inside a transaction");
+	if (st->pg) {
+		bulk_free(b);
+		*bp = NULL;
+		return DESK_OK;
+	}
 	int rc = store_begin(st, e);
 	for (size_t i = 0; rc == DESK_OK && i < b->n; i++)
 		rc = st_exec(st, b->sql[i], e);
@@ -208,6 +217,10 @@ int store_fts_defer(struct store *st, struct store_bulk **out, struct derr *e)
 		return derr_set(e, DESK_EINVAL, "internal error: store_fts_defer outside a transaction");
 	struct store_bulk *b = xcalloc(1, sizeof *b);
 	b->deferred = true;
+	if (st->pg) {
+		*out = b;
+		return DESK_OK;
+	}
 	int rc = read_triggers(st, b, e);
 	if (rc == DESK_OK && b->n == 0)
 		rc = derr_set(e, DESK_EINVAL, "%s: no FTS triggers to defer", st->path);
@@ -234,7 +247,7 @@ int store_fts_catch_up(struct store *st, struct store_bulk **bp, struct derr *e)
 		return DESK_OK;
 	if (!st->in_txn || !b->deferred)
 		return derr_set(e, DESK_EINVAL, "internal error: store_fts_catch_up misused");
-	int rc = st_exec(st, catch_up_sql, e);
+	int rc = st->pg ? DESK_OK : st_exec(st, catch_up_sql, e);
 	for (size_t i = 0; rc == DESK_OK && i < b->n; i++)
 		rc = st_exec(st, b->sql[i], e);
 	bulk_free(b);

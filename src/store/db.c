@@ -295,6 +295,7 @@ void store_close(struct store **stp)
 	pg_disconnect(&st->pg);
 	gate_close(st);
 	store_import_unlock(st);
+	store_close(&st->json_scratch);
 	free(st->path);
 	free(st);
 	*stp = NULL;

@@ -8,13 +8,42 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <glib.h>
+
 #include "internal.h"
 #include "util.h"
+
+/* PostgreSQL: a session advisory lock stands for the lock file (its
+ * key, "deskimpt" in ASCII, is not the writers' key of pg_conn.c).  It
+ * lasts until unlocked or until the importer's connection ends, dead
+ * or alive, as a flock does with its process. */
+#define IMPORT_LOCK_KEY "7234315281608044660"
+
+static int import_lock_pg(struct store *st, struct derr *e)
+{
+	struct stmt *s = st_prep(st, "SELECT pg_try_advisory_lock(" IMPORT_LOCK_KEY ")", e);
+	if (!s)
+		return derr_code(e);
+	int rc = st_step(s);
+	bool got = rc == ST_ROW && col_int(s, 0);
+	st_done(s);
+	if (rc != ST_ROW)
+		return st_fail(st, e, "taking the import lock");
+	if (!got)
+		return derr_set(e, DESK_EBUSY,
+				"%s: another desk import is running (it holds the import's"
+				" advisory lock); one import at a time",
+				st->path);
+	st->import_locked = true;
+	return DESK_OK;
+}
 
 int store_import_lock(struct store *st, struct derr *e)
 {
 	if (st->import_locked)
 		return DESK_OK;
+	if (st->pg)
+		return import_lock_pg(st, e);
 	char *why = NULL;
 	int fd = lockfile_open(st->path, "import", &why);
 	if (fd < 0) {
@@ -41,13 +70,28 @@ void store_import_unlock(struct store *st)
 {
 	if (!st->import_locked)
 		return;
+	st->import_locked = false;
+	if (!st->db) {
+		/* After pg_disconnect (store_close) the server let it go. */
+		struct derr ignored = {0};
+		struct stmt *s = st->pg ? st_prep(st, "SELECT pg_advisory_unlock(" IMPORT_LOCK_KEY ")",
+						  &ignored)
+					: NULL;
+		if (s) {
+			st_step(s);
+			st_done(s);
+		}
+		return;
+	}
 	flock(st->import_fd, LOCK_UN);
 	close(st->import_fd);
-	st->import_locked = false;
 }
 
+/* SQLite's WAL and durability knobs; PostgreSQL has nothing to turn. */
 void store_bulk_wal(struct store *st, bool on)
 {
+	if (!st->db)
+		return;
 	sqlite3_wal_autocheckpoint(st->db, on ? 0 : 1000 /* SQLite's default */);
 	sqlite3_exec(st->db, on ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL",
 		     NULL, NULL, NULL);
@@ -55,7 +99,7 @@ void store_bulk_wal(struct store *st, bool on)
 
 void store_checkpoint_passive(struct store *st)
 {
-	if (!st->in_txn)
+	if (st->db && !st->in_txn)
 		sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 }
 
@@ -141,7 +185,18 @@ int store_import_line_add(struct store *st, int64_t run, long seq, const char *j
 		return derr_code(e);
 	bind_int(s, 1, run);
 	bind_int(s, 2, seq);
-	bind_text_len(s, 3, json, len);
+	/* PostgreSQL refuses invalid UTF-8 in text: such a line's bad bytes
+	 * become U+FFFD here, as bind_text would make them in every field
+	 * the line is read into later (so the import stores the same). */
+	if (g_utf8_validate(json, (gssize)len, NULL)) {
+		bind_text_len(s, 3, json, len);
+	} else {
+		char *copy = xmalloc(len + 1);
+		memcpy(copy, json, len);
+		copy[len] = '\0';
+		bind_text(s, 3, copy);
+		free(copy);
+	}
 	return st_exec_stmt(st, s, e, "keeping an import line");
 }
 
@@ -185,8 +240,8 @@ int store_import_run_drop(struct store *st, int64_t run, long limit, bool *left,
 {
 	*left = false;
 	struct stmt *s = st_prep(st,
-				  "DELETE FROM import_lines WHERE rowid IN (SELECT rowid FROM"
-				  " import_lines WHERE run_id = ?1 ORDER BY seq LIMIT ?2)",
+				  "DELETE FROM import_lines WHERE run_id = ?1 AND seq IN (SELECT seq"
+				  " FROM import_lines WHERE run_id = ?1 ORDER BY seq LIMIT ?2)",
 				  e);
 	if (!s)
 		return derr_code(e);
@@ -292,9 +347,10 @@ int store_import_merges_take(struct store *st, int64_t run, struct import_merge 
 {
 	*v = NULL;
 	*n = 0;
+	/* Written in file order, one a line: by line is as they came. */
 	struct stmt *s = st_prep(st,
 				  "SELECT ticket_id, line, target FROM import_merges"
-				  " WHERE run_id = ?1 ORDER BY rowid",
+				  " WHERE run_id = ?1 ORDER BY line",
 				  e);
 	if (!s)
 		return derr_code(e);

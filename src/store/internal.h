@@ -46,6 +46,7 @@ struct store {
 	int import_fd;     /* PATH-import (import_spool.c), open while locked */
 	bool import_locked;
 	int wal_frames; /* the WAL's size after this connection's last commit */
+	struct store *json_scratch; /* PostgreSQL: SQLite that reads JSON (json.c) */
 };
 
 /* Finalizes every cached statement (at close, or before the schema

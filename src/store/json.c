@@ -1,5 +1,7 @@
 /* json.c: JSON in and out through SQLite's own JSON functions, so the
- * escaping and the parsing are SQLite's, not ours. */
+ * escaping and the parsing are SQLite's, not ours.  On PostgreSQL a
+ * ticket's record is written by json_pg.c to the same bytes, and JSON
+ * is parsed and tidied by a scratch in-memory SQLite (json_sqlite). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +9,7 @@
 #include <glib.h>
 
 #include "internal.h"
+#include "json_sqlite.h"
 #include "text.h"
 #include "util.h"
 
@@ -117,9 +120,35 @@ int st_json_functions(struct store *st, struct derr *e)
 	return DESK_OK;
 }
 
+struct store *json_sqlite(struct store *st, struct derr *e)
+{
+	if (st->db)
+		return st;
+	if (!st->json_scratch && store_open_memory(&st->json_scratch, e))
+		return NULL;
+	return st->json_scratch;
+}
+
+int json_tidy(struct store *st, const char *json, char **out, struct derr *e)
+{
+	*out = NULL;
+	struct store *js = json_sqlite(st, e);
+	struct stmt *s = js ? st_prep(js, "SELECT json(?1)", e) : NULL;
+	if (!s)
+		return derr_code(e);
+	bind_text(s, 1, json);
+	int rc = st_step(s);
+	if (rc == ST_ROW)
+		*out = col_json(s, 0);
+	st_done(s);
+	return rc == ST_ROW && *out ? DESK_OK : st_fail(js, e, "reading JSON");
+}
+
 int store_ticket_json(struct store *st, int64_t id, bool with_events, bool with_data,
 		      char **json, struct derr *e)
 {
+	if (st->pg)
+		return ticket_json_pg(st, id, with_events, with_data, json, e);
 	*json = NULL;
 	struct stmt *s = st_prep(st, ticket_json_sql, e);
 	if (!s)
@@ -199,6 +228,8 @@ int store_json_parse(struct store *st, const char *text, struct json_node **root
 		     struct derr *e)
 {
 	*root = NULL;
+	if (!(st = json_sqlite(st, e)))
+		return derr_code(e);
 	struct stmt *v = st_prep(st, "SELECT json_valid(?1)", e);
 	if (!v)
 		return derr_code(e);
