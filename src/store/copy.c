@@ -197,9 +197,7 @@ static int open_snapshot(struct store *from, struct derr *e)
 {
 	/* SQLite: the read transaction's snapshot starts at its first read
 	 * and holds to its end, as PostgreSQL's REPEATABLE READ. */
-	return st_exec(from,
-		       on_sqlite(from) ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
-		       e);
+	return on_sqlite(from) ? st_exec(from, "BEGIN", e) : copy_pg_snapshot_begin(from, e);
 }
 
 static void close_snapshot(struct store_copy *c)
@@ -208,7 +206,7 @@ static void close_snapshot(struct store_copy *c)
 		return;
 	struct derr ignored = {0};
 	st_cache_clear(c->from); /* no statement keeps the snapshot open */
-	st_exec(c->from, "COMMIT", &ignored);
+	st_exec(c->from, on_sqlite(c->from) ? "COMMIT" : "ROLLBACK", &ignored);
 	c->reading = false;
 }
 
@@ -400,6 +398,8 @@ int store_copy_rows(struct store_copy *c, size_t ti, bool (*page)(int64_t done, 
 		if (rc == DESK_OK && step != ST_DONE)
 			rc = st_fail(c->from, e, "reading rows");
 		st_done(s);
+		if (rc == DESK_OK && !on_sqlite(c->from))
+			rc = copy_pg_snapshot_check(c->from, e);
 		if (rc == DESK_OK && (!key || got < page_rows(t)))
 			rc = batch_write(c, &b, e); /* the table's last rows */
 		if (rc)
@@ -497,6 +497,8 @@ int store_copy_commit(struct store_copy **cp, struct derr *e)
 		rc = store_fts_catch_up(c->to, &c->fts, e);
 	if (rc == DESK_OK)
 		rc = check_counts(c, e);
+	if (rc == DESK_OK && !on_sqlite(c->from))
+		rc = copy_pg_snapshot_check(c->from, e);
 	if (rc == DESK_OK)
 		rc = store_commit(c->to, e);
 	store_copy_abandon(cp);

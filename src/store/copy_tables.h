@@ -39,4 +39,11 @@ struct copy_table {
 extern const struct copy_table copy_tables[];
 extern const size_t copy_tables_n;
 
+struct store;
+struct derr;
+/* The read snapshot on a PostgreSQL source (copy_pg.c): begun, and
+ * still standing after a read (not lost with the connection). */
+int copy_pg_snapshot_begin(struct store *st, struct derr *e);
+int copy_pg_snapshot_check(struct store *st, struct derr *e);
+
 #endif

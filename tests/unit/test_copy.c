@@ -407,6 +407,65 @@ START_TEST(a_stopped_copy_leaves_the_target_empty)
 }
 END_TEST
 
+/* Ends every other session on the database conninfo names (its last
+ * dbname=), as a server restart or a network cut would. */
+struct cutter {
+	const char *conninfo, *at;
+	bool done;
+};
+
+static bool cut_at(const struct db_copy_progress *p, void *arg)
+{
+	struct cutter *k = arg;
+	if (k->done || strcmp(p->table, k->at) != 0 || p->done == 0)
+		return true;
+	const char *name = strrchr(k->conninfo, '=') + 1;
+	PGconn *c = PQconnectdb(k->conninfo);
+	const char *params[1] = {name};
+	PGresult *r = PQexecParams(c,
+				   "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+				   " WHERE datname = $1 AND pid <> pg_backend_pid()",
+				   1, NULL, params, NULL, NULL, 0);
+	ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
+	ck_assert_int_eq(PQntuples(r), 1);
+	PQclear(r);
+	PQfinish(c);
+	k->done = true;
+	return true;
+}
+
+START_TEST(a_lost_server_leaves_the_target_empty)
+{
+	if (!test_db_on_pg()) {
+		fputs("copy: a_lost_server_leaves_the_target_empty skipped: no $DESK_TEST_PG\n",
+		      stderr);
+		return;
+	}
+	char *from = source_desk(), *pg = test_db_path(dir), *back = file_in_dir("back.db");
+	struct derr e = {0};
+	struct db_copy_result r;
+	/* The target's server goes away in the middle: nothing stays. */
+	struct cutter k = {.conninfo = pg, .at = "tickets"};
+	struct db_copy_opts o = {.progress = cut_at, .progress_arg = &k};
+	ck_assert_int_ne(core_db_copy(from, pg, &o, &r, &e), DESK_OK);
+	ck_assert(k.done);
+	ck_assert_msg(strstr(e.msg, "nothing was copied") && strstr(e.msg, "connection"), "%s",
+		      e.msg);
+	ck_assert_int_eq(tickets_in(pg), 0);
+	ck_assert_msg(copy(from, pg, &e) == DESK_OK, "%s", e.msg);
+	/* The source's: the snapshot is gone with it, so the copy stops. */
+	k = (struct cutter){.conninfo = pg, .at = "tickets"};
+	ck_assert_int_ne(core_db_copy(pg, back, &o, &r, &e), DESK_OK);
+	ck_assert(k.done);
+	ck_assert_msg(strstr(e.msg, "nothing was copied") && strstr(e.msg, "connection"), "%s",
+		      e.msg);
+	ck_assert_int_eq(tickets_in(back), 0);
+	test_db_drop(&pg);
+	free(from);
+	free(back);
+}
+END_TEST
+
 static const struct copy_table *listed(const char *name)
 {
 	for (size_t i = 0; i < copy_tables_n; i++)
@@ -563,6 +622,7 @@ Suite *suite_copy(void)
 	tcase_add_test(tc, through_postgresql_whole);
 	tcase_add_test(tc, refuses_a_target_with_rows);
 	tcase_add_test(tc, a_stopped_copy_leaves_the_target_empty);
+	tcase_add_test(tc, a_lost_server_leaves_the_target_empty);
 	tcase_add_test(tc, the_list_covers_the_sqlite_schema);
 	tcase_add_test(tc, the_list_covers_the_postgresql_schema);
 	tcase_add_test(tc, col_type_on_the_engine);
