@@ -79,15 +79,15 @@ const struct cli_cmd cmd_db = {
 	.name = "db",
 	.args = "copy FROM TO",
 	.summary = "copy a whole database between SQLite and PostgreSQL",
-	.help = "copy FROM TO copies every table of the desk database FROM into TO: tickets,\n"
-		"messages, customers, agents, the audit trail, attachments, drafts, surveys,\n"
-		"time, the knowledge base's index, everything, with their ids.  Each is a\n"
-		"SQLite file's path or a PostgreSQL database (a postgresql:// URL or libpq\n"
-		"keywords such as \"host=/run/postgresql dbname=desk\"), so it moves a desk\n"
-		"from SQLite to PostgreSQL, back, or into another file.  FROM is only read,\n"
-		"inside one snapshot (agents may go on working).  TO must be new or empty:\n"
-		"its schema is made as desk init makes it, without an agent of its own.\n"
-		"Everything is written in one transaction: if the copy fails or is\n"
+	.help = "desk db copy FROM TO copies every table of the desk database FROM into TO:\n"
+		"tickets, messages, customers, agents, the audit trail, attachments, drafts,\n"
+		"surveys, time, the knowledge base's index, everything, with their ids.\n"
+		"Each is a SQLite file's path or a PostgreSQL database (a postgresql:// URL\n"
+		"or libpq keywords such as \"host=/run/postgresql dbname=desk\"), so it moves\n"
+		"a desk from SQLite to PostgreSQL, back, or into another file.  FROM is only\n"
+		"read, inside one snapshot (agents may go on working).  TO must be new or\n"
+		"empty: its schema is made as desk init makes it, without an agent of its\n"
+		"own.  Everything is written in one transaction: if the copy fails or is\n"
 		"interrupted (Ctrl-C), TO holds no rows.  The search index is rebuilt on TO.\n"
 		"Runs with your own rights only: you must be able to read FROM and write TO\n"
 		"yourself.  On a terminal a progress line shows the table and rows done.\n",
