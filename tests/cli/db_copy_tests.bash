@@ -103,18 +103,33 @@ else
 	ALTER TABLE events ENABLE TRIGGER USER;
 	SQL
 	[ "$(psql "$PGSTOP" -Atc 'SELECT count(*) FROM agents')" = 0 ] || fail "not emptied"
-	# Another session keeps writers out of messages for 3 s (readers go
-	# on): the copy waits there with agents, customers and tickets
-	# written; Ctrl-C then stops it at the end of that page, and its
-	# transaction is rolled back.
-	psql "$PGSTOP" -qc "BEGIN; LOCK TABLE messages IN EXCLUSIVE MODE; SELECT pg_sleep(3); COMMIT" \
+	# Another session keeps writers out of messages (readers go on): the
+	# copy waits there with agents, customers and tickets written;
+	# Ctrl-C, then the other session ends: the copy stops at the end of
+	# that page, and its transaction is rolled back.  Each step waits
+	# for the one before as the server sees it (a loaded machine).
+	psql "$PGSTOP" -qc "BEGIN; LOCK TABLE messages IN EXCLUSIVE MODE; SELECT pg_sleep(300)" \
 		>/dev/null 2>&1 &
 	locker=$!
-	sleep 1
-	timeout 60 "$DESK" db copy "$DEMO" "$PGSTOP" >"$W/out" 2>"$W/err" </dev/null &
+	pg_until() { # SQL: waits (up to 60 s) until SQL says t
+		local i=0
+		while [ $i -lt 600 ]; do
+			[ "$(psql "$PGADMIN" -Atc "$1")" = t ] && return 0
+			sleep 0.1
+			i=$((i + 1))
+		done
+		fail "waited 60 s for: $1"
+	}
+	pg_until "SELECT count(*) = 1 FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+		WHERE d.datname = 'copy_stop' AND l.mode = 'ExclusiveLock' AND l.granted
+		AND l.locktype = 'relation'"
+	timeout 120 "$DESK" db copy "$DEMO" "$PGSTOP" >"$W/out" 2>"$W/err" </dev/null &
 	copier=$!
-	sleep 1
+	pg_until "SELECT count(*) = 1 FROM pg_stat_activity WHERE datname = 'copy_stop'
+		AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO messages%'"
 	kill -INT "$copier"
+	psql "$PGADMIN" -qAtc "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = 'copy_stop' AND query LIKE '%pg_sleep%'" >/dev/null
 	wait "$copier"
 	RC=$?
 	wait "$locker"
