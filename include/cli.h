@@ -60,6 +60,6 @@ void cli_json_string(const char *s);
 extern const struct cli_cmd cmd_init, cmd_new, cmd_list, cmd_show, cmd_reply, cmd_forward, cmd_note,
 	cmd_set, cmd_claim, cmd_merge, cmd_import, cmd_export, cmd_agent, cmd_config, cmd_keys,
 	cmd_ingest, cmd_outbox, cmd_report, cmd_backup, cmd_customer, cmd_drafts,
-	cmd_undo, cmd_tick, cmd_survey, cmd_attachment, cmd_time, cmd_kb;
+	cmd_undo, cmd_tick, cmd_survey, cmd_attachment, cmd_time, cmd_kb, cmd_db;
 
 #endif

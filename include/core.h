@@ -532,6 +532,29 @@ int core_import_resume(struct desk *d, const struct import_opts *o, struct impor
 /* Writes every ticket as JSON Lines, events included.  Admins only. */
 int core_export(struct desk *d, void *stdio_out, struct derr *e);
 
+/* desk db copy FROM TO (src/core/db_copy.c): the whole database at
+ * `from` (a SQLite file or a PostgreSQL setting) copied into `to` (the
+ * same, new or empty: its schema is made as desk init makes it, with no
+ * agent of its own), every table's rows with their ids, in one
+ * transaction on `to`.  from is only read.  Runs with the caller's own
+ * rights (desk's group dropped for good first).  On failure, or when
+ * progress returns false (an interrupt), to holds no rows. */
+struct db_copy_progress {
+	const char *table;
+	int64_t done, total; /* rows of this table */
+};
+struct db_copy_opts {
+	/* After each page of rows; false stops the copy. */
+	bool (*progress)(const struct db_copy_progress *p, void *arg);
+	void *progress_arg;
+};
+struct db_copy_result {
+	int64_t rows; /* copied, over every table */
+	int tables;
+};
+int core_db_copy(const char *from, const char *to, const struct db_copy_opts *o,
+		 struct db_copy_result *r, struct derr *e);
+
 /* Fills the database with a believable month of a support team's work,
  * deterministic for the seed, in the 30 days before `now`. */
 int core_demo_fill(struct desk *d, unsigned seed, int64_t now, struct derr *e);

@@ -57,6 +57,29 @@ struct store_backup_info {
 int store_backup_to(struct store *st, const char *dest, struct store_backup_info *info,
 		    struct derr *e);
 
+/* --- copying a whole database (src/store/copy.c, copy_tables.c) ---------- */
+/* desk db copy: every table, in an order the foreign keys allow, from a
+ * database on either engine into an empty one on either.  begin opens a
+ * read snapshot of from and one write transaction on to (refused
+ * unless to holds no rows); rows copies table i, calling page(done,
+ * arg) after each page (false stops it); commit writes what comes last,
+ * checks every table's row count against from's, and commits.  On any
+ * failure, abandon rolls to back: it is left as empty as it was. */
+struct store_copy;
+size_t store_copy_tables(void);
+const char *store_copy_table(size_t i);
+/* False for a table the target's triggers fill (the search indexes). */
+bool store_copy_table_copied(size_t i);
+int store_copy_begin(struct store *from, struct store *to, struct store_copy **out,
+		     struct derr *e);
+/* The rows table i has to copy (0 for one not copied). */
+int store_copy_count(struct store_copy *c, size_t i, int64_t *rows, struct derr *e);
+int store_copy_rows(struct store_copy *c, size_t i, bool (*page)(int64_t done, void *arg),
+		    void *arg, struct derr *e);
+/* Ends *c either way (sets it NULL). */
+int store_copy_commit(struct store_copy **c, struct derr *e);
+void store_copy_abandon(struct store_copy **c);
+
 /* --- transactions ------------------------------------------------------ */
 /* store_begin queues on the write gate (a flock on PATH-gate, first come
  * first served) and then BEGIN IMMEDIATE; the gate is left at commit or

@@ -18,7 +18,7 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_init,  &cmd_new,    &cmd_list,   &cmd_show,   &cmd_reply,  &cmd_forward, &cmd_note,  &cmd_set,
 	&cmd_claim, &cmd_merge,  &cmd_import, &cmd_export, &cmd_agent,  &cmd_customer, &cmd_config,
 	&cmd_keys, &cmd_ingest, &cmd_outbox, &cmd_report, &cmd_backup, &cmd_drafts, &cmd_undo,
-	&cmd_tick, &cmd_survey, &cmd_attachment, &cmd_time, &cmd_kb,
+	&cmd_tick, &cmd_survey, &cmd_attachment, &cmd_time, &cmd_kb, &cmd_db,
 };
 
 static void main_usage(FILE *out)

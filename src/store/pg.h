@@ -71,5 +71,9 @@ int64_t pg_col_int(struct pg_stmt *s, int i); /* "t"/"f" read 1/0 */
 double pg_col_double(struct pg_stmt *s, int i);
 const void *pg_col_blob(struct pg_stmt *s, int i, size_t *n);
 size_t pg_col_len(struct pg_stmt *s, int i); /* of the text as received */
+/* By the column's type: integers and booleans COL_INT, float and numeric
+ * COL_FLOAT, bytea COL_BLOB, anything else COL_TEXT; a null COL_NULL.
+ * (An int returns from pg_col_type as an int: stmt.h's enum col_type.) */
+int pg_col_type(struct pg_stmt *s, int i);
 
 #endif

@@ -27,6 +27,11 @@
 #define OID_INT8 20
 #define OID_TEXT 25
 #define OID_FLOAT8 701
+#define OID_BOOL 16
+#define OID_INT2 21
+#define OID_INT4 23
+#define OID_FLOAT4 700
+#define OID_NUMERIC 1700
 /* PostgreSQL's own limit on a statement's parameters. */
 #define MAX_PARAMS 65535
 
@@ -513,4 +518,25 @@ const void *pg_col_blob(struct pg_stmt *s, int i, size_t *n)
 	}
 	*n = b->len;
 	return b->p;
+}
+
+int pg_col_type(struct pg_stmt *s, int i)
+{
+	if (pg_col_is_null(s, i))
+		return COL_NULL;
+	switch (PQftype(s->res, i)) {
+	case OID_INT8:
+	case OID_INT4:
+	case OID_INT2:
+	case OID_BOOL:
+		return COL_INT;
+	case OID_FLOAT8:
+	case OID_FLOAT4:
+	case OID_NUMERIC:
+		return COL_FLOAT;
+	case OID_BYTEA:
+		return COL_BLOB;
+	default:
+		return COL_TEXT;
+	}
 }

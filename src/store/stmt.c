@@ -323,3 +323,21 @@ char *col_json(struct stmt *s, int i)
 	free(raw);
 	return safe;
 }
+
+enum col_type col_type(struct stmt *s, int i)
+{
+	if (s->pg)
+		return pg_col_type(s->pg, i);
+	switch (sqlite3_column_type(s->lite, i)) {
+	case SQLITE_INTEGER:
+		return COL_INT;
+	case SQLITE_FLOAT:
+		return COL_FLOAT;
+	case SQLITE_TEXT:
+		return COL_TEXT;
+	case SQLITE_BLOB:
+		return COL_BLOB;
+	default:
+		return COL_NULL;
+	}
+}

@@ -88,5 +88,10 @@ const void *col_blob(struct stmt *s, int i, size_t *n);
 /* A JSON column as desk prints it: col_text through text_json_safe, so
  * no JSON desk writes carries a raw C1, DEL, U+2028/9 or bidi control. */
 char *col_json(struct stmt *s, int i);
+/* What a column of the current row holds, the same on both engines
+ * (SQLite: its storage class; PostgreSQL: the column's type, NULL for a
+ * null): what a copy binds it as. */
+enum col_type { COL_NULL, COL_INT, COL_FLOAT, COL_TEXT, COL_BLOB };
+enum col_type col_type(struct stmt *s, int i);
 
 #endif

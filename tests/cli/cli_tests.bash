@@ -2353,6 +2353,10 @@ end
 # shellcheck source=tests/cli/readonly_tests.bash
 . "$ROOT/tests/cli/readonly_tests.bash"
 
+# desk db copy between SQLite and PostgreSQL (issue 17).
+# shellcheck source=tests/cli/db_copy_tests.bash
+. "$ROOT/tests/cli/db_copy_tests.bash"
+
 t "the main database is intact after everything (integrity_check)"
 [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check: $(sqlite3 "$DB" 'PRAGMA integrity_check')"
 [ "$(sqlite3 "$DEMO" 'PRAGMA integrity_check')" = ok ] || fail "demo integrity_check failed"

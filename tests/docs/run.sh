@@ -41,6 +41,7 @@ skip_reason() {
 	"desk init --shared "*|"desk --db /var/lib/desk/"*|*"/usr/local/bin/desk"*)
 		echo "root's installed setgid set-up: tests/priv runs it" ;;
 	"desk outbox --retry"*) echo "runs from cron against a real MTA: tests/mail" ;;
+	"desk db copy "*"postgresql:"*) echo "needs a PostgreSQL server: tests/cli/db_copy_tests.bash runs one" ;;
 	"desk backup --force /srv/"*) echo "a cron line writing to the box's /srv: tests/fault backs up during a write storm" ;;
 	*) return 1 ;;
 	esac

@@ -1,0 +1,154 @@
+# db_copy_tests.bash: sourced by cli_tests.bash (its harness, $DESK,
+# $TMP, $W, $DEMO).  desk db copy FROM TO: the demo desk copied to a new
+# file and, on a throwaway PostgreSQL cluster (tests/pg/cluster.sh; the
+# part is skipped, saying so, without one), there and back, with equal
+# exports; a target with rows, a missing source and usage errors refused
+# with nothing written.
+
+mkdir -p "$TMP/dbcopy"
+CP=$TMP/dbcopy
+export_of() { # DB FILE: desk export of DB into FILE, as its admin
+	timeout 120 "$DESK" --db "$1" export >"$2" 2>"$W/err" </dev/null
+}
+
+t "db copy: usage errors"
+run db
+rc_is 2
+err_has "desk db: which? desk db copy FROM TO"
+run db copy "$DEMO"
+rc_is 2
+err_has "give FROM and TO"
+run db copy "$DEMO" "$CP/x.db" extra
+rc_is 2
+err_has 'unexpected argument "extra"'
+run db frob
+rc_is 2
+err_has 'unknown db command "frob"'
+[ ! -e "$CP/x.db" ] || fail "a usage error made $CP/x.db"
+end
+
+t "db copy: the demo desk into a new SQLite file, export for export"
+timeout 120 "$DESK" db copy "$DEMO" "$CP/copy.db" >"$W/out" 2>"$W/err" </dev/null
+RC=$?
+rc_is 0
+out_has "desk: copied "
+out_has " rows of 22 tables from $DEMO to $CP/copy.db"
+err_empty
+export_of "$DEMO" "$CP/demo.jsonl"
+export_of "$CP/copy.db" "$CP/copy.jsonl"
+[ -s "$CP/demo.jsonl" ] || fail "the demo's export is empty"
+cmp -s "$CP/demo.jsonl" "$CP/copy.jsonl" || fail "the exports differ"
+[ "$(sqlite3 "$CP/copy.db" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check"
+run --db "$CP/copy.db" list --search refund
+rc_is 0
+[ "$(cat "$W/out")" = "$(timeout 60 "$DESK" --db "$DEMO" list --search refund 2>&1)" ] ||
+	fail "a search finds other tickets on the copy"
+end
+
+t "db copy: a target with rows is refused, and left as it was"
+before=$(sqlite3 "$CP/copy.db" 'SELECT count(*) FROM tickets')
+run db copy "$DEMO" "$CP/copy.db"
+rc_is 1
+err_is "desk: $CP/copy.db: is not empty (its agents table holds $(sqlite3 "$DEMO" 'SELECT count(*) FROM agents') rows); desk db copy writes only into a new or empty database"
+[ "$(sqlite3 "$CP/copy.db" 'SELECT count(*) FROM tickets')" = "$before" ] || fail "tickets changed"
+run db copy "$DEMO" "$DEMO"
+rc_is 1
+err_has "FROM and TO are the same database"
+end
+
+t "db copy: a source that is not there is named, and no target is made"
+run db copy "$CP/none.db" "$CP/y.db"
+rc_is 1
+err_is "desk: $CP/none.db: no database here (create one with: desk init)"
+[ ! -e "$CP/y.db" ] || fail "made $CP/y.db"
+end
+
+PGC=$(mktemp -d)
+t "db copy: SQLite -> PostgreSQL -> SQLite, export for export"
+if [ -z "$(sh "$ROOT/tests/pg/cluster.sh" bindir 2>/dev/null)" ]; then
+	echo "# db copy: no PostgreSQL server installed (make deps): the PostgreSQL part is skipped"
+	skip "no PostgreSQL server (make deps installs one)"
+elif ! sh "$ROOT/tests/pg/cluster.sh" start "$PGC" >"$W/err" 2>&1; then
+	echo "# db copy: could not start a PostgreSQL cluster: the PostgreSQL part is skipped"
+	skip "no PostgreSQL cluster: $(head -c 200 "$W/err" | vis)"
+else
+	PGADMIN=$(sh "$ROOT/tests/pg/cluster.sh" env "$PGC")
+	psql "$PGADMIN" -qc "CREATE DATABASE copy_to" >/dev/null 2>&1 || fail "CREATE DATABASE"
+	PGDB="$PGADMIN dbname=copy_to"
+	timeout 300 "$DESK" db copy "$DEMO" "$PGDB" >"$W/out" 2>"$W/err" </dev/null
+	RC=$?
+	rc_is 0
+	out_has " rows of 22 tables from $DEMO to "
+	[ "$(psql "$PGDB" -Atc 'SELECT count(*) FROM tickets')" = \
+		"$(sqlite3 "$DEMO" 'SELECT count(*) FROM tickets')" ] || fail "tickets on PostgreSQL"
+	timeout 300 "$DESK" db copy "$PGDB" "$CP/back.db" >"$W/out" 2>"$W/err" </dev/null
+	RC=$?
+	rc_is 0
+	export_of "$CP/back.db" "$CP/back.jsonl"
+	cmp -s "$CP/demo.jsonl" "$CP/back.jsonl" || fail "the exports differ after PostgreSQL"
+	end
+
+	t "db copy: into PostgreSQL again is refused; Ctrl-C leaves no rows"
+	run db copy "$DEMO" "$PGDB"
+	rc_is 1
+	err_has "is not empty (its agents table holds"
+	# An empty desk on PostgreSQL (its schema only): desk init's, with
+	# its admin and that one's event taken out again.
+	psql "$PGADMIN" -qc "CREATE DATABASE copy_stop" >/dev/null 2>&1
+	PGSTOP="$PGADMIN dbname=copy_stop"
+	run --db "$PGSTOP" init
+	rc_is 0
+	psql "$PGSTOP" -q >/dev/null 2>&1 <<-'SQL' || fail "emptying copy_stop"
+	ALTER TABLE events DISABLE TRIGGER USER; DELETE FROM events; DELETE FROM agents;
+	ALTER TABLE events ENABLE TRIGGER USER;
+	SQL
+	[ "$(psql "$PGSTOP" -Atc 'SELECT count(*) FROM agents')" = 0 ] || fail "not emptied"
+	# Another session keeps writers out of messages (readers go on): the
+	# copy waits there with agents, customers and tickets written;
+	# Ctrl-C, then the other session ends: the copy stops at the end of
+	# that page, and its transaction is rolled back.  Each step waits
+	# for the one before as the server sees it (a loaded machine).
+	psql "$PGSTOP" -qc "BEGIN; LOCK TABLE messages IN EXCLUSIVE MODE; SELECT pg_sleep(300)" \
+		>/dev/null 2>&1 &
+	locker=$!
+	pg_until() { # SQL: waits (up to 60 s) until SQL says t
+		local i=0
+		while [ $i -lt 600 ]; do
+			[ "$(psql "$PGADMIN" -Atc "$1")" = t ] && return 0
+			sleep 0.1
+			i=$((i + 1))
+		done
+		fail "waited 60 s for: $1"
+	}
+	pg_until "SELECT count(*) = 1 FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+		WHERE d.datname = 'copy_stop' AND l.mode = 'ExclusiveLock' AND l.granted
+		AND l.locktype = 'relation'"
+	timeout 120 "$DESK" db copy "$DEMO" "$PGSTOP" >"$W/out" 2>"$W/err" </dev/null &
+	copier=$!
+	pg_until "SELECT count(*) = 1 FROM pg_stat_activity WHERE datname = 'copy_stop'
+		AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO messages%'"
+	kill -INT "$copier"
+	psql "$PGADMIN" -qAtc "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = 'copy_stop' AND query LIKE '%pg_sleep%'" >/dev/null
+	wait "$copier"
+	RC=$?
+	wait "$locker"
+	rc_is 1
+	err_has "stopped while copying messages; nothing was copied: "
+	err_has "holds no rows"
+	[ "$(psql "$PGSTOP" -Atc 'SELECT count(*) FROM tickets')" = 0 ] || fail "tickets were left"
+	[ "$(psql "$PGSTOP" -Atc 'SELECT count(*) FROM agents')" = 0 ] || fail "agents were left"
+	# So the copy can simply be run again.
+	timeout 300 "$DESK" db copy "$DEMO" "$PGSTOP" >"$W/out" 2>"$W/err" </dev/null
+	RC=$?
+	rc_is 0
+	end
+
+	t "db copy: a PostgreSQL server that is not there is named"
+	run db copy "$DEMO" "host=$PGC/nowhere dbname=desk"
+	rc_is 1
+	err_has "nowhere"
+fi
+end
+[ -n "${PGADMIN:-}" ] && sh "$ROOT/tests/pg/cluster.sh" stop "$PGC" >/dev/null 2>&1
+rm -rf "$PGC"
