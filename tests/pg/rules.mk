@@ -15,3 +15,10 @@ CHECK_EXTRA += test-pg-schema
 .PHONY: test-pg-schema
 test-pg-schema: desk
 	@bash tests/pg/schema_check.sh ./desk
+
+# An agent under their own PostgreSQL role cannot, with psql, do what
+# desk refuses them; desk still works under it.  See tests/pg/roles_test.sh.
+CHECK_EXTRA += test-pg-roles
+.PHONY: test-pg-roles
+test-pg-roles: desk
+	@bash tests/pg/roles_test.sh ./desk
