@@ -178,7 +178,7 @@ step() {
 	elif grep -q 'permission denied\|row-level security' <<<"$out"; then
 		not_ok "desk as alice: $what" "$out"
 	elif ! own=$(as deskowner "$@" 2>&1); then
-		echo "# skipped: desk as alice: $what (the owner cannot either, so the store's port is not there yet: $own)"
+		echo "# skipped: desk as alice: $what (the owner cannot either, so the store's port is not there yet: $(head -n 1 <<<"$own"))"
 	else
 		not_ok "desk as alice: $what (the owner can)" "$out"
 	fi
