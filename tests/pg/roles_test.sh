@@ -188,6 +188,7 @@ step "a new ticket" new --subject "Phone call" --name "Carl Caller" --body "It b
 mine=$(q deskowner "SELECT max(id) FROM tickets")
 step "claim" claim "$mine"
 step "a note" note "$mine" --body "Looking into it"
+step "a reply" reply "$mine" --body "On it"
 step "set status" set "$mine" status=pending
 step "undo" undo
 step "drafts" drafts
