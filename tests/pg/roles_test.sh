@@ -80,6 +80,12 @@ as() {
 	-c "CREATE DATABASE desk OWNER deskowner" >/dev/null 2>"$dir/err" ||
 	{ echo "not ok - the owner and its database: $(cat "$dir/err")"; exit 1; }
 
+out=$("$desk" init --postgresql "$dir/desk.db" 2>&1)
+if [ $? -eq 2 ] && [[ $out == *"--postgresql \"$dir/desk.db\": expected a postgresql:// URL"* ]]; then
+	ok "desk init --postgresql refuses a file's path"
+else
+	not_ok "desk init --postgresql refuses a file's path" "$out"
+fi
 out=$("$desk" init --postgresql "$(conn deskowner)" 2>&1)
 case $out in
 *"deskowner is its admin"*) ok "desk init --postgresql: the owner's role is the first admin" ;;
