@@ -776,8 +776,6 @@ int store_kb_use_counts(struct store *st, int64_t since, int64_t until,
 
 /* --- identity and rights on PostgreSQL (src/store/pg_roles.c) --------- */
 /* On SQLite, the file's permissions are the rights and these do nothing. */
-/* Whether the database is on a PostgreSQL server. */
-bool store_on_server(const struct store *st);
 /* The role this connection logged in as (session_user, which SET ROLE
  * does not change) and whether it is a superuser; *login NULL on SQLite. */
 int store_session_role(struct store *st, char **login, bool *superuser, struct derr *e);

@@ -28,8 +28,9 @@ char *desk_unix_login(void)
 	return pw && pw->pw_name ? xstrdup(pw->pw_name) : NULL;
 }
 
-/* --as is for admin work, and only root may act as someone else: a
- * file's owner could once pass by replacing the database file. */
+/* --as is for admin work, and on a SQLite file only root may act as
+ * someone else: a file's owner could once pass by replacing the
+ * database file.  (On PostgreSQL: server_identity.) */
 static int check_as_allowed(const char *as_login, struct derr *e)
 {
 	if (getuid() == 0)

@@ -9,7 +9,7 @@
 #include "pg_roles.h"
 #include "util.h"
 
-bool store_on_server(const struct store *st)
+static bool store_on_server(const struct store *st)
 {
 	return st_engine(st) == ENGINE_POSTGRESQL;
 }
@@ -35,11 +35,42 @@ int store_session_role(struct store *st, char **login, bool *superuser, struct d
 	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "asking who is connected");
 }
 
+/* Whether the connected role may make and move roles: said before
+ * anything is made, rather than as the first GRANT that fails. */
+static int check_createrole(struct store *st, struct derr *e)
+{
+	struct stmt *s = st_prep(st,
+				  "SELECT current_user, (SELECT rolcreaterole OR rolsuper FROM pg_roles"
+				  " WHERE rolname = current_user)",
+				  e);
+	if (!s)
+		return derr_code(e);
+	int rc = st_step(s);
+	char *me = rc == ST_ROW ? col_text(s, 0) : NULL;
+	bool may = rc == ST_ROW && col_int(s, 1);
+	st_done(s);
+	if (rc != ST_ROW)
+		rc = st_fail(st, e, "asking for the role's rights");
+	else if (!may)
+		rc = derr_set(e, DESK_EDENIED,
+			      "%s: role %s cannot create roles, which desk init on PostgreSQL "
+			      "needs for desk's groups and its agents' logins; as a superuser: "
+			      "ALTER ROLE %s CREATEROLE",
+			      st->path, me, me);
+	else
+		rc = DESK_OK;
+	free(me);
+	return rc;
+}
+
 int store_rights_setup(struct store *st, struct derr *e)
 {
 	if (!store_on_server(st))
 		return DESK_OK;
-	int rc = st_exec(st, pg_roles_sql, e);
+	int rc = check_createrole(st, e);
+	if (rc)
+		return rc;
+	rc = st_exec(st, pg_roles_sql, e);
 	if (rc)
 		derr_prefix(e, "setting up desk's roles desk_agent, desk_supervisor and desk_admin "
 			       "(desk init on PostgreSQL runs as the database's owner, a role with "

@@ -86,6 +86,14 @@ if [ $? -eq 2 ] && [[ $out == *"--postgresql \"$dir/desk.db\": expected a postgr
 else
 	not_ok "desk init --postgresql refuses a file's path" "$out"
 fi
+"$bin/psql" -X -q "$(conn postgres postgres)" -c "CREATE ROLE plain LOGIN" \
+	-c "CREATE DATABASE plain OWNER plain" >/dev/null 2>&1
+out=$("$desk" init --postgresql "$(conn plain plain)" 2>&1)
+if [ $? -eq 1 ] && [[ $out == *"role plain cannot create roles"*"ALTER ROLE plain CREATEROLE"* ]]; then
+	ok "desk init by an owner without CREATEROLE says what is missing"
+else
+	not_ok "desk init by an owner without CREATEROLE says what is missing" "$out"
+fi
 out=$("$desk" init --postgresql "$(conn deskowner)" 2>&1)
 case $out in
 *"deskowner is its admin"*) ok "desk init --postgresql: the owner's role is the first admin" ;;
