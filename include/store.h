@@ -797,4 +797,19 @@ void kb_use_counts_free(struct kb_use_counts *l);
 int store_kb_use_counts(struct store *st, int64_t since, int64_t until,
 			struct kb_use_counts *out, struct derr *e);
 
+/* --- identity and rights on PostgreSQL (src/store/pg_roles.c) --------- */
+/* On SQLite, the file's permissions are the rights and these do nothing. */
+/* The role this connection logged in as (session_user, which SET ROLE
+ * does not change) and whether it is a superuser; *login NULL on SQLite. */
+int store_session_role(struct store *st, char **login, bool *superuser, struct derr *e);
+/* Inside a transaction, once, by the database's owner (desk init): the
+ * group roles desk_agent, desk_supervisor, desk_admin, their grants and
+ * row policies (pg_roles_sql.c).  Needs CREATEROLE. */
+int store_rights_setup(struct store *st, struct derr *e);
+/* Inside a transaction, after the agents row changed: the agent's login
+ * role joins the group of its desk role (made, LOGIN without password,
+ * when missing), and loses LOGIN while inactive. */
+int store_agent_rights(struct store *st, const char *login, enum role role, bool active,
+		       struct derr *e);
+
 #endif

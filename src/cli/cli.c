@@ -36,7 +36,8 @@ static void main_usage(FILE *out)
 		     "                  $XDG_DATA_HOME/desk/desk.db)\n"
 		     "  --config PATH   the config file (default: $DESK_CONFIG, then\n"
 		     "                  $XDG_CONFIG_HOME/desk/config.yaml, /etc/desk/config.yaml)\n"
-		     "  --as LOGIN      act as another agent (root or the database's owner only)\n"
+		     "  --as LOGIN      act as another agent (root or the database's owner only;\n"
+		     "                  on PostgreSQL an admin's database role)\n"
 		     "  --help          this help; `desk COMMAND --help` for a command's\n"
 		     "  --version       the version\n"
 		     "\nSee desk(1) and desk.yaml(5).\n");

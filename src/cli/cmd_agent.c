@@ -183,7 +183,10 @@ const struct cli_cmd cmd_agent = {
 		"signature [--agent LOGIN] [--text TEXT | --file PATH | --clear]",
 	.summary = "list the agents; admins add, deactivate and change roles; signatures",
 	.help = "An agent is a Unix login.  Roles: agent, supervisor, admin.  `remove`\n"
-		"deactivates: the agent's history and tickets stay.\n"
+		"deactivates: the agent's history and tickets stay.  On PostgreSQL, add also\n"
+		"makes the agent's database role (no password) in the group desk_agent,\n"
+		"desk_supervisor or desk_admin, role moves it, and remove takes its login\n"
+		"away (see desk(1), POSTGRESQL).\n"
 		"`signature` prints your signature, the text the console adds below your\n"
 		"replies after a \"-- \" line (never to notes); --text or --file (- reads\n"
 		"standard input) sets it, --clear removes it.  Plain text, at most 2 KiB.\n"

@@ -68,7 +68,9 @@ int core_agent_add(struct desk *d, const char *login, const char *name, enum rol
 		.active = true,
 	};
 	if ((rc = store_agent_insert(d->st, &a, e)) ||
-	    (rc = core_agent_event(d, login, NULL, role, e)) || (rc = store_commit(d->st, e))) {
+	    (rc = core_agent_event(d, login, NULL, role, e)) ||
+	    (rc = store_agent_rights(d->st, login, role, true, e)) ||
+	    (rc = store_commit(d->st, e))) {
 		store_rollback(d->st);
 		return rc;
 	}
@@ -112,6 +114,7 @@ static int change_agent(struct desk *d, const char *login, int role, int active,
 		.new_value = (char *)(a.active ? role_name(a.role) : "inactive"),
 	};
 	if ((rc = store_agent_update(d->st, &a, e)) || (rc = store_event_insert(d->st, &ev, e)) ||
+	    (rc = store_agent_rights(d->st, a.login, a.role, a.active, e)) ||
 	    (rc = store_commit(d->st, e)))
 		goto fail;
 	agent_free(&a);

@@ -28,13 +28,48 @@ char *desk_unix_login(void)
 	return pw && pw->pw_name ? xstrdup(pw->pw_name) : NULL;
 }
 
-/* --as is for admin work, and only root may act as someone else: a
- * file's owner could once pass by replacing the database file. */
+/* --as is for admin work, and on a SQLite file only root may act as
+ * someone else: a file's owner could once pass by replacing the
+ * database file.  (On PostgreSQL: server_identity.) */
 static int check_as_allowed(const char *as_login, struct derr *e)
 {
 	if (getuid() == 0)
 		return DESK_OK;
 	return derr_set(e, DESK_EDENIED, "--as %s: only root may act as another agent", as_login);
+}
+
+/* On PostgreSQL the server says who this is: the role desk logged in
+ * as (with peer authentication, the Unix login), never the Unix login
+ * itself, which means nothing to a server on another box.  --as is for
+ * a superuser (who may become any role anyway) or an active admin. */
+static int server_identity(struct desk *d, const char *as_login, char **login,
+			   struct derr *e)
+{
+	bool super = false;
+	char *role = NULL;
+	int rc = store_session_role(d->st, &role, &super, e);
+	if (rc)
+		return rc;
+	if (!as_login) {
+		*login = role;
+		return DESK_OK;
+	}
+	if (!super) {
+		struct agent a = {0};
+		rc = store_agent_by_login(d->st, role, &a, e);
+		bool admin = rc == DESK_OK && a.active && a.role == ROLE_ADMIN;
+		agent_free(&a);
+		if (rc == DESK_OK || rc == DESK_ENOTFOUND)
+			rc = admin ? DESK_OK
+				   : derr_set(e, DESK_EDENIED,
+					      "--as %s: on PostgreSQL only an admin's database role "
+					      "may act as another agent (connected as %s)",
+					      as_login, role);
+	}
+	free(role);
+	if (rc == DESK_OK)
+		*login = xstrdup(as_login);
+	return rc;
 }
 
 static int identify(struct desk *d, const char *login, struct derr *e)
@@ -59,10 +94,11 @@ int desk_open(struct desk *d, const char *db_path, const struct config *cfg,
 	memset(d, 0, sizeof *d);
 	d->cfg = cfg;
 	int rc;
-	if (as_login && (rc = check_as_allowed(as_login, e)))
+	bool server = database_is_server(db_path);
+	if (as_login && !server && (rc = check_as_allowed(as_login, e)))
 		return rc;
-	char *login = as_login ? xstrdup(as_login) : desk_unix_login();
-	if (!login)
+	char *login = NULL; /* on a server, known once connected */
+	if (!server && !(login = as_login ? xstrdup(as_login) : desk_unix_login()))
 		return derr_set(e, DESK_EDENIED, "cannot tell who you are: uid %d has no login",
 				(int)getuid());
 	char *path = NULL;
@@ -87,6 +123,8 @@ int desk_open(struct desk *d, const char *db_path, const struct config *cfg,
 					(flags & DESK_OPEN_READONLY ? STORE_READONLY : 0),
 				&d->st, e);
 	free(path);
+	if (rc == DESK_OK && server)
+		rc = server_identity(d, as_login, &login, e);
 	if (rc == DESK_OK && !(flags & DESK_OPEN_NO_AGENT))
 		rc = identify(d, login, e);
 	if (rc == DESK_OK && (flags & DESK_OPEN_NO_AGENT) && !d->me.login)
@@ -139,7 +177,8 @@ int desk_init(struct desk *d, const char *db_path, const struct config *cfg,
 	/* First: outside desk's folder, the group is dropped before any
 	 * folder is made. */
 	char *path = NULL;
-	int rc = as_login ? check_as_allowed(as_login, e) : DESK_OK;
+	int rc = as_login && !database_is_server(db_path) ? check_as_allowed(as_login, e)
+							  : DESK_OK;
 	if (rc == DESK_OK)
 		rc = desk_check_access(db_path, true, &path, e);
 	free(path);
@@ -165,8 +204,12 @@ int desk_init(struct desk *d, const char *db_path, const struct config *cfg,
 	d->me.role = ROLE_ADMIN;
 	d->me.active = true;
 	d->me.created_at = time_now();
-	if ((rc = store_agent_insert(d->st, &d->me, e)) == DESK_OK)
-		rc = core_agent_event(d, d->me.login, NULL, ROLE_ADMIN, e);
+	/* On PostgreSQL the rights come with the schema, and the admin's
+	 * role joins desk_admin. */
+	if ((rc = store_rights_setup(d->st, e)) == DESK_OK &&
+	    (rc = store_agent_insert(d->st, &d->me, e)) == DESK_OK &&
+	    (rc = core_agent_event(d, d->me.login, NULL, ROLE_ADMIN, e)) == DESK_OK)
+		rc = store_agent_rights(d->st, d->me.login, ROLE_ADMIN, true, e);
 	rc = rc ? rc : store_commit(d->st, e);
 	if (rc)
 		store_rollback(d->st);
