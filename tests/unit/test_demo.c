@@ -25,7 +25,6 @@ static void setup(void)
 
 static void teardown(void)
 {
-	test_db_named_drop(dir);
 	config_free(&cfg);
 	test_tmpdir_cleanup(&dir);
 }

@@ -47,12 +47,6 @@ bool test_sqlite_only(const char *test, const char *why);
  * without rows the rows it changed.  Fails the test on an error. */
 int64_t test_db_int(const char *path, const char *sql);
 
-/* Several databases in one test, by name: "DIR/NAME" on SQLite; on
- * PostgreSQL a fresh database made at the first call for (dir, name)
- * and the same conninfo at the next (new strings).  test_db_named_drop
- * drops every one made for dir (call it before removing dir). */
-char *test_db_named(const char *dir, const char *name);
-void test_db_named_drop(const char *dir);
 
 /* DESK_NOW, the clock desk reads, set to t. */
 void test_set_now(int64_t t);
