@@ -1874,8 +1874,6 @@ END_TEST
 
 START_TEST(fts_in_step)
 {
-	if (test_sqlite_only("fts_in_step", "FTS5's own integrity-check"))
-		return;
 	struct fx f;
 	struct derr e = {0};
 	fx_open(&f);
@@ -1899,7 +1897,9 @@ START_TEST(fts_in_step)
 	expect_ids(f.st, &s_both, "refund damaged", NULL, 0); /* all words required */
 	struct queue_filter s_diac = {.search = "creme resume"};
 	const int64_t want_other[] = {other};
-	expect_ids(f.st, &s_diac, "creme resume", want_other, 1);
+	if (!test_sqlite_only("fts_in_step", "letters without their accents (FTS5's "
+					      "remove_diacritics; see pg_schema.c)"))
+		expect_ids(f.st, &s_diac, "creme resume", want_other, 1);
 	struct queue_filter s_combined = {.search = "refund", .status_mask = 1u << ST_OPEN};
 	expect_ids(f.st, &s_combined, "refund, open only", NULL, 0);
 
@@ -1926,8 +1926,10 @@ START_TEST(fts_in_step)
 	free(sql);
 	expect_ids(f.st, &s_return, "return after delete", NULL, 0);
 	/* The index is consistent with its content tables. */
-	raw_ok(f.path, "INSERT INTO ticket_fts(ticket_fts) VALUES ('integrity-check')");
-	raw_ok(f.path, "INSERT INTO message_fts(message_fts) VALUES ('integrity-check')");
+	if (!test_sqlite_only("fts_in_step", "FTS5's own integrity-check")) {
+		raw_ok(f.path, "INSERT INTO ticket_fts(ticket_fts) VALUES ('integrity-check')");
+		raw_ok(f.path, "INSERT INTO message_fts(message_fts) VALUES ('integrity-check')");
+	}
 
 	/* What a person types is never FTS5 syntax. */
 	static const char *const odd[] = {
