@@ -1,4 +1,6 @@
-/* test_store.c: the data-access layer against real SQLite files: opening,
+/* test_store.c: the data-access layer against a real database (a SQLite
+ * file, or with $DESK_TEST_PG a PostgreSQL one; the tests of SQLite's own
+ * file, WAL and migrations say they are skipped there): opening,
  * refusing and migrating databases, every table's reads and writes, the
  * schema's constraints, keyset paging in every order, the queue filters,
  * full-text search kept in step, change notices between connections and
