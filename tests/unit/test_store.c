@@ -1,4 +1,6 @@
-/* test_store.c: the data-access layer against real SQLite files: opening,
+/* test_store.c: the data-access layer against a real database (a SQLite
+ * file, or with $DESK_TEST_PG a PostgreSQL one; the tests of SQLite's own
+ * file, WAL and migrations say they are skipped there): opening,
  * refusing and migrating databases, every table's reads and writes, the
  * schema's constraints, keyset paging in every order, the queue filters,
  * full-text search kept in step, change notices between connections and
@@ -1874,8 +1876,6 @@ END_TEST
 
 START_TEST(fts_in_step)
 {
-	if (test_sqlite_only("fts_in_step", "FTS5's own integrity-check"))
-		return;
 	struct fx f;
 	struct derr e = {0};
 	fx_open(&f);
@@ -1899,7 +1899,9 @@ START_TEST(fts_in_step)
 	expect_ids(f.st, &s_both, "refund damaged", NULL, 0); /* all words required */
 	struct queue_filter s_diac = {.search = "creme resume"};
 	const int64_t want_other[] = {other};
-	expect_ids(f.st, &s_diac, "creme resume", want_other, 1);
+	if (!test_sqlite_only("fts_in_step", "letters without their accents (FTS5's "
+					      "remove_diacritics; see pg_schema.c)"))
+		expect_ids(f.st, &s_diac, "creme resume", want_other, 1);
 	struct queue_filter s_combined = {.search = "refund", .status_mask = 1u << ST_OPEN};
 	expect_ids(f.st, &s_combined, "refund, open only", NULL, 0);
 
@@ -1926,8 +1928,10 @@ START_TEST(fts_in_step)
 	free(sql);
 	expect_ids(f.st, &s_return, "return after delete", NULL, 0);
 	/* The index is consistent with its content tables. */
-	raw_ok(f.path, "INSERT INTO ticket_fts(ticket_fts) VALUES ('integrity-check')");
-	raw_ok(f.path, "INSERT INTO message_fts(message_fts) VALUES ('integrity-check')");
+	if (!test_sqlite_only("fts_in_step", "FTS5's own integrity-check")) {
+		raw_ok(f.path, "INSERT INTO ticket_fts(ticket_fts) VALUES ('integrity-check')");
+		raw_ok(f.path, "INSERT INTO message_fts(message_fts) VALUES ('integrity-check')");
+	}
 
 	/* What a person types is never FTS5 syntax. */
 	static const char *const odd[] = {
