@@ -2350,6 +2350,9 @@ end
 # Read-only commands under a held write lock (issue 16).
 # shellcheck source=tests/cli/readonly_tests.bash
 . "$ROOT/tests/cli/readonly_tests.bash"
+# Export, import and backup on PostgreSQL (issue 17).
+# shellcheck source=tests/cli/exchange_tests.bash
+. "$ROOT/tests/cli/exchange_tests.bash"
 
 t "the main database is intact after everything (integrity_check)"
 [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check: $(sqlite3 "$DB" 'PRAGMA integrity_check')"
