@@ -2352,6 +2352,9 @@ end
 # Read-only commands under a held write lock (issue 16).
 # shellcheck source=tests/cli/readonly_tests.bash
 . "$ROOT/tests/cli/readonly_tests.bash"
+# Export, import and backup on PostgreSQL (issue 17).
+# shellcheck source=tests/cli/exchange_tests.bash
+. "$ROOT/tests/cli/exchange_tests.bash"
 
 # desk db copy between SQLite and PostgreSQL (issue 17).
 # shellcheck source=tests/cli/db_copy_tests.bash
