@@ -13,8 +13,9 @@
 #     while writers go on: every acknowledged write present, and a writer
 #     that could not reach the server was told so.
 #  (Unix users sharing a database through the setgid desk: tests/priv.)
-# With STRESS_PG (a superuser's conninfo, as tests/pg/stress.sh sets it)
-# every database is a new one on that PostgreSQL server, else a file.
+# With DESK_TEST_PG (a superuser's conninfo: tests/pg/stress.sh runs this
+# through tests/pg/with-cluster.sh) every database is a new one on that
+# PostgreSQL server, else a file.
 set -u
 DESK=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 WRITERS=${STRESS_WRITERS:-32}
@@ -25,7 +26,7 @@ trap 'rm -rf "$tmp"' EXIT
 export HOME=$tmp XDG_CONFIG_HOME=$tmp/config XDG_DATA_HOME=$tmp/data
 unset DESK_CONFIG DESK_DB
 passed=0 failed=0 n=0
-PG=${STRESS_PG:-}
+PG=${DESK_TEST_PG:-}
 
 # A new database called NAME: its setting for --db.
 new_db() {
@@ -223,7 +224,7 @@ else
 fi
 
 # --- 4. the server killed (PostgreSQL) -----------------------------------
-if [ -n "$PG" ] && [ -n "${STRESS_PG_DIR:-}" ]; then
+if [ -n "$PG" ] && [ -n "${DESK_TEST_PG_DIR:-}" ]; then
 	rm -f "$tmp"/flat-log.* "$tmp"/flat-err.*
 	if db=$(new_db outage) && "$DESK" --db "$db" init >/dev/null &&
 		for i in 1 2 3 4 5 6 7 8; do "$DESK" --db "$db" agent add "f$i" >/dev/null || exit 1; done &&
@@ -232,9 +233,9 @@ if [ -n "$PG" ] && [ -n "${STRESS_PG_DIR:-}" ]; then
 		deadline=$(($(date +%s) + 8))
 		for w in 1 2 3 4 5 6 7 8; do flat_writer "$db" "$w" "$deadline" & done
 		sleep 2
-		sh "$(dirname "$0")/../pg/cluster.sh" crash "$STRESS_PG_DIR"
+		sh "$(dirname "$0")/../pg/cluster.sh" crash "$DESK_TEST_PG_DIR"
 		sleep 1
-		sh "$(dirname "$0")/../pg/cluster.sh" restart "$STRESS_PG_DIR"
+		sh "$(dirname "$0")/../pg/cluster.sh" restart "$DESK_TEST_PG_DIR"
 		wait
 		acked=$(cat "$tmp"/flat-log.* 2>/dev/null | wc -l)
 		failed_writes=$(cat "$tmp"/flat-err.* 2>/dev/null | grep -c .)
