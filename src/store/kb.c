@@ -330,7 +330,7 @@ int store_kb_use_counts(struct store *st, int64_t since, int64_t until,
 {
 	memset(out, 0, sizeof *out);
 	struct stmt *s = st_prep(st,
-				  "SELECT u.slug, f.title, count(*) AS n FROM kb_uses u"
+				  "SELECT u.slug, max(f.title), count(*) AS n FROM kb_uses u"
 				  " LEFT JOIN kb_files f ON f.slug = u.slug"
 				  " WHERE u.at >= ?1 AND u.at < ?2"
 				  " GROUP BY u.slug ORDER BY n DESC, u.slug",

@@ -351,9 +351,9 @@ int store_customer_ticket_span(struct store *st, int64_t customer_id, int64_t cr
 	/* "created_at >= ?2" is the range tickets_customer seeks; the rest
 	 * is tested on the same entries (the id is the index's rowid). */
 	static const char *const sql[] = {
-		"SELECT count(*) FROM (SELECT 1 FROM tickets WHERE customer_id = ?1 LIMIT ?4)",
+		"SELECT count(*) FROM (SELECT 1 FROM tickets WHERE customer_id = ?1 LIMIT ?4) AS span",
 		"SELECT count(*) FROM (SELECT 1 FROM tickets WHERE customer_id = ?1"
-		" AND created_at >= ?2 AND (created_at > ?2 OR id > ?3) LIMIT ?4)",
+		" AND created_at >= ?2 AND (created_at > ?2 OR id > ?3) LIMIT ?4) AS span",
 	};
 	int *out[] = {total, before};
 	for (size_t i = 0; i < ARRAY_LEN(sql); i++) {
