@@ -158,5 +158,9 @@ void upkeep_at_close(struct store *st)
 
 void store_upkeep(struct store *st)
 {
+	/* PostgreSQL's autovacuum keeps its statistics and its search
+	 * indexes (GIN) need no merging: nothing for desk tick to do. */
+	if (st->pg)
+		return;
 	upkeep_run(st, true);
 }
