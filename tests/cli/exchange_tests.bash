@@ -14,8 +14,14 @@ XPGDIR=$(mktemp -d "${TMPDIR:-/tmp}/desk-cli-pg.XXXXXX")
 if command -v psql >/dev/null 2>&1 && [ -n "$(sh "$ROOT/tests/pg/cluster.sh" bindir 2>/dev/null)" ] &&
 	sh "$ROOT/tests/pg/cluster.sh" start "$XPGDIR" >"$XDIR/cluster.log" 2>&1; then
 	XADMIN=$(sh "$ROOT/tests/pg/cluster.sh" env "$XPGDIR")
-	if psql "$XADMIN" -qAtc "CREATE DATABASE desk_x TEMPLATE template0 ENCODING 'UTF8'" >/dev/null 2>&1; then
-		XPG="$XADMIN dbname=desk_x"
+	# On PostgreSQL desk knows the agent by the connected role, on
+	# SQLite by the Unix login: the same name on both, so that the
+	# importer in the audit trail is the same agent.
+	XME=$(id -un)
+	if psql "$XADMIN" -qAtc "CREATE DATABASE desk_x TEMPLATE template0 ENCODING 'UTF8'" >/dev/null 2>&1 &&
+		{ [ "$XME" = postgres ] ||
+		  psql "$XADMIN" -qAtc "CREATE ROLE \"$XME\" LOGIN SUPERUSER" >/dev/null 2>&1; }; then
+		XPG="$XADMIN dbname=desk_x user=$XME"
 	fi
 fi
 XLITE=$XDIR/x.db
