@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "report_json.h"
 #include "util.h"
 
 void time_entry_list_free(struct time_entry_list *l)
@@ -152,19 +153,6 @@ int store_time_report(struct store *st, int64_t since, int64_t until, enum time_
 	return rc;
 }
 
-/* The report's JSON is written by SQLite's json functions on both
- * engines, so that it reads the same byte for byte ("900.0", no
- * spaces): on SQLite by st itself, on PostgreSQL by a scratch in-memory
- * SQLite fed the figures PostgreSQL summed. */
-static int json_store(struct store *st, struct store **js, struct derr *e)
-{
-	if (st_engine(st) == ENGINE_SQLITE) {
-		*js = st;
-		return DESK_OK;
-	}
-	return store_open_memory(js, e);
-}
-
 /* One breakdown as a JSON array of groups (a NULL key left out). */
 static int groups_json(struct store *js, const struct time_groups *g, char **out,
 		       struct derr *e)
@@ -210,7 +198,7 @@ int store_time_report_json(struct store *st, int64_t since, int64_t until, const
 	*out = NULL;
 	struct store *js = NULL;
 	char *arr[TIME_BY__COUNT] = {0};
-	int rc = json_store(st, &js, e);
+	int rc = report_json_store(st, &js, e);
 	for (int b = 0; b < TIME_BY__COUNT && rc == DESK_OK; b++) {
 		struct time_groups g;
 		rc = read_groups(st, since, until, (enum time_by)b, &g, e);
@@ -239,7 +227,6 @@ int store_time_report_json(struct store *st, int64_t since, int64_t until, const
 	}
 	for (int b = 0; b < TIME_BY__COUNT; b++)
 		free(arr[b]);
-	if (js != st)
-		store_close(&js);
+	report_json_store_done(st, &js);
 	return rc;
 }
