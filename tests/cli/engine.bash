@@ -1,0 +1,104 @@
+# engine.bash: sourced by cli_tests.bash once $TMP and $ME are set: which
+# engine the run's databases are on, and the means to make and question
+# them on either.
+#
+# Without DESK_TEST_PG every database is a SQLite file in $TMP.  With it
+# (tests/pg/with-cluster.sh sets it to a throwaway server's superuser),
+# each is a database of its own on that server, made empty by db_new and
+# reached as a superuser role named like the Unix login: desk knows the
+# agent by the connected role there and by the login on SQLite, so the
+# same name is the admin on both and every expected text stays the same.
+
+PG_BASE=${DESK_TEST_PG:-}
+PG_MADE=()
+
+on_pg() { [ -n "$PG_BASE" ]; }
+
+# What desk says of a database that holds no desk yet: a missing file on
+# SQLite, an empty database on the server.
+NO_DB="no database here"
+on_pg && NO_DB="no desk database here"
+
+pg_admin() {
+	psql "$PG_BASE" -XqAt -v ON_ERROR_STOP=1 "$@"
+}
+
+if on_pg; then
+	if ! command -v psql >/dev/null 2>&1; then
+		echo "cli tests: DESK_TEST_PG is set but psql is missing (make deps installs it)" >&2
+		exit 2
+	fi
+	if [ "$(pg_admin -c "SELECT count(*) FROM pg_roles WHERE rolname = '$ME'" 2>&1)" != 1 ] &&
+		! pg_admin -c "CREATE ROLE \"$ME\" LOGIN SUPERUSER" >/dev/null; then
+		echo "cli tests: cannot make the role $ME on $PG_BASE" >&2
+		exit 2
+	fi
+fi
+
+# The witnesses' SQL is SQLite's; the server gets SQLite's group_concat
+# (comma-joined, NULLs left out), the one function they use it lacks.
+PG_GROUP_CONCAT='
+CREATE FUNCTION group_concat_step(acc text, x text) RETURNS text
+	LANGUAGE sql IMMUTABLE
+	AS $$ SELECT CASE WHEN acc IS NULL THEN x WHEN x IS NULL THEN acc
+	                  ELSE acc || '"','"' || x END $$;
+CREATE AGGREGATE group_concat(text) (SFUNC = group_concat_step, STYPE = text);'
+
+# db_new VAR NAME: sets VAR to a new database called NAME, not made yet:
+# the file $TMP/NAME.db, or an empty database on the server.  A server
+# that refuses ends the run: every later result would be meaningless.
+db_new() {
+	local var=$1 name=$2
+	if ! on_pg; then
+		printf -v "$var" '%s' "$TMP/$name.db"
+		return
+	fi
+	local db="desk_cli_$$_${name//[^A-Za-z0-9_]/_}"
+	if ! pg_admin -c "CREATE DATABASE \"$db\" TEMPLATE template0 ENCODING 'UTF8'" >/dev/null ||
+		! psql "$PG_BASE dbname=$db" -XqAt -v ON_ERROR_STOP=1 -c "$PG_GROUP_CONCAT" >/dev/null; then
+		echo "cli tests: cannot make the database $db on $PG_BASE" >&2
+		exit 2
+	fi
+	PG_MADE+=("$db")
+	printf -v "$var" '%s' "$PG_BASE dbname=$db user=$ME"
+}
+
+# db_drop_all: the server's databases of this run go (the cleanup's).
+db_drop_all() {
+	local db
+	for db in "${PG_MADE[@]}"; do
+		pg_admin -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1
+	done
+}
+
+# db_sql DB SQL: SQL's rows as sqlite3 prints them (columns joined by
+# '|'), errors included, asked of the engine directly rather than desk:
+# an independent witness.
+db_sql() {
+	if on_pg; then
+		psql "$1" -XqAt -F'|' -c "$2" 2>&1
+	else
+		sqlite3 "$1" "$2" 2>&1
+	fi
+}
+
+# db_made DB: DB holds a desk database (a file; the server: desk's meta
+# table).
+db_made() {
+	if on_pg; then
+		[ "$(psql "$1" -XqAt -c "SELECT to_regclass('meta') IS NOT NULL" 2>/dev/null)" = t ]
+	else
+		[ -e "$1" ]
+	fi
+}
+
+# sqlite_only WHY: on the server, the current test is skipped (it is
+# about SQLite's file as such: WHY) and this fails; else it succeeds.
+#   t "..."; if sqlite_only "file modes"; then ...; end; fi
+sqlite_only() {
+	if on_pg; then
+		skip "SQLite only: $1"
+		return 1
+	fi
+	return 0
+}
