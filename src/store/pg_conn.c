@@ -15,9 +15,10 @@
 /* The one advisory lock every desk writer takes after BEGIN ("desk" in
  * ASCII), so writers run one at a time as on SQLite. */
 #define WRITER_LOCK_KEY "1684370283"
-/* How long pg_begin waits for another desk's transaction: bounded, like
- * SQLite's BEGIN attempts, so a stuck writer gives a message, not a hang. */
-#define WRITER_LOCK_WAIT "30s"
+/* How long pg_begin waits for another desk's transaction: bounded as
+ * SQLite's BEGIN attempts are (db.c: 50 of 200 ms), so a stuck writer
+ * gives the same message after the same time, not a hang. */
+#define WRITER_LOCK_WAIT "10s"
 #define CHANNEL "desk_changes"
 /* Seconds a connection attempt may take, unless the setting says. */
 #define CONNECT_TIMEOUT "10"
@@ -465,7 +466,7 @@ int pg_begin(struct pg_conn *c, const char *display, struct derr *e)
 	if (!run(c, "BEGIN; SET LOCAL lock_timeout = '" WRITER_LOCK_WAIT "'; "
 		    "SELECT pg_advisory_xact_lock(" WRITER_LOCK_KEY "); "
 		    "SET LOCAL lock_timeout TO DEFAULT")) {
-		int rc = pg_fail(c, display, e, "starting a change");
+		int rc = pg_fail(c, display, e, "waiting to write");
 		pg_rollback(c);
 		return rc;
 	}

@@ -329,14 +329,14 @@ usage_case() {
 	shift 2
 	t "usage: desk $* -> exit 2, \"$problem\""
 	local had_db=no
-	[ -e "$DB" ] && had_db=yes
+	db_made "$DB" && had_db=yes
 	run "$@"
 	rc_is 2
 	out_empty
 	err_is "desk $cmd: $problem
 $(usage_line "$cmd")
 Try 'desk $cmd --help'."
-	if [ $had_db = no ] && [ -e "$DB" ]; then
+	if [ $had_db = no ] && db_made "$DB"; then
 		fail "a usage error created the database $DB"
 	fi
 	end

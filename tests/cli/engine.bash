@@ -44,13 +44,14 @@ CREATE FUNCTION group_concat_step(acc text, x text) RETURNS text
 	                  ELSE acc || '"','"' || x END $$;
 CREATE AGGREGATE group_concat(text) (SFUNC = group_concat_step, STYPE = text);'
 
-# db_new VAR NAME: sets VAR to a new database called NAME, not made yet:
-# the file $TMP/NAME.db, or an empty database on the server.  A server
-# that refuses ends the run: every later result would be meaningless.
+# db_new VAR NAME [FILE]: sets VAR to a new database called NAME, not
+# made yet: the file FILE (default $TMP/NAME.db; a team file beside it
+# is the database's), or an empty database on the server.  A server that
+# refuses ends the run: every later result would be meaningless.
 db_new() {
-	local var=$1 name=$2
+	local var=$1 name=$2 file=${3:-$TMP/$2.db}
 	if ! on_pg; then
-		printf -v "$var" '%s' "$TMP/$name.db"
+		printf -v "$var" '%s' "$file"
 		return
 	fi
 	local db="desk_cli_$$_${name//[^A-Za-z0-9_]/_}"
@@ -101,4 +102,12 @@ sqlite_only() {
 		return 1
 	fi
 	return 0
+}
+
+# What the two dialects spell differently, for the witnesses' SQL: now in
+# Unix seconds, and the character with code N.
+SQL_NOW="strftime('%s','now')"
+on_pg && SQL_NOW="extract(epoch FROM now())::bigint"
+sql_chr() {
+	if on_pg; then printf 'chr(%d)' "$1"; else printf 'char(%d)' "$1"; fi
 }

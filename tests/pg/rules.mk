@@ -17,3 +17,10 @@ CHECK_EXTRA += test-pg-roles
 .PHONY: test-pg-roles
 test-pg-roles: desk
 	@bash tests/pg/roles_test.sh ./desk
+
+# The command-line suite again, every database on a throwaway cluster
+# (tests/cli/engine.bash makes one per name there).
+# (joins CHECK_EXTRA once every part runs on the server)
+.PHONY: test-cli-pg
+test-cli-pg: desk
+	@sh tests/pg/with-cluster.sh sh tests/cli/run.sh ./desk
