@@ -153,6 +153,12 @@ static int configure(struct store *st, bool readonly, struct derr *e)
 		return rc;
 	if ((rc = st_exec(st, "PRAGMA foreign_keys = ON", e)) || (rc = st_json_functions(st, e)))
 		return rc;
+	/* The -wal and -shm stay when the last desk closes.  Made anew, each
+	 * is open under the maker's umask until SQLite widens it to the
+	 * database's mode: an agent opening it then is refused ("read-only
+	 * for you"), one write in thirty with two agents at once. */
+	int persist = 1;
+	sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
 	/* The first read tells whether this is a database at all (and
 	 * makes the -shm: on a full disk, the first to fail). */
 	struct stmt *first = st_prep(st, "SELECT count(*) FROM sqlite_schema", e);

@@ -386,8 +386,15 @@ START_TEST(privilege_only_for_desks_folder)
 	struct derr e = {0};
 	ck_assert_int_eq(store_open(db, STORE_CREATE, &st, &e), DESK_OK);
 	store_close(&st);
-	ck_assert_int_eq(chown(db, 0, DESK_GID), 0);
-	ck_assert_int_eq(chmod(db, 0660), 0);
+	/* As desk(1) has an admin do it: the database and the -wal and -shm
+	 * that stay beside it. */
+	for (const char *const *suffix = (const char *const[]){"", "-wal", "-shm", NULL};
+	     *suffix; suffix++) {
+		char *file = xasprintf("%s%s", db, *suffix);
+		ck_assert_int_eq(chown(file, 0, DESK_GID), 0);
+		ck_assert_int_eq(chmod(file, 0660), 0);
+		free(file);
+	}
 	run_child(open_where, dir);
 	free(db);
 	free(own);
