@@ -95,6 +95,11 @@ bool store_in_transaction(const struct store *st);
 /* True when another connection committed since the last call (PRAGMA
  * data_version): cheap enough to poll several times a second. */
 bool store_changed(struct store *st);
+/* A database on a server: NULL while the connection is up, else why it
+ * is down (the store's, until the next call) and since when (*since,
+ * Unix seconds); store_changed reconnects meanwhile, without blocking.
+ * A file is never down: NULL. */
+const char *store_link_down(struct store *st, int64_t *since);
 
 /* While set, long reads call give_up(arg) every few thousand steps and
  * stop with an error when it returns true (the console counts its view

@@ -422,6 +422,11 @@ void store_set_give_up(struct store *st, bool (*give_up)(void *arg), void *arg)
 	sqlite3_progress_handler(st->db, give_up ? 4000 : 0, give_up ? progress : NULL, st);
 }
 
+const char *store_link_down(struct store *st, int64_t *since)
+{
+	return st->pg ? pg_link_down(st->pg, since) : NULL;
+}
+
 bool store_changed(struct store *st)
 {
 	if (st->pg)

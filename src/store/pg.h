@@ -50,6 +50,10 @@ bool pg_in_transaction(struct pg_conn *c);
 /* Whether another connection committed a change since the last call
  * (LISTEN/NOTIFY; never blocks). */
 bool pg_changed(struct pg_conn *c);
+/* NULL while the connection is up; else why pg_changed found it lost
+ * (c's, until the next call) and since when (*since, Unix seconds).
+ * pg_changed reconnects meanwhile, a step per call. */
+const char *pg_link_down(struct pg_conn *c, int64_t *since);
 
 /* Statements.  sql is in SQLite's parameter style (?1, ?); pg_stmt_new
  * rewrites it for PostgreSQL outside quoted strings and identifiers. */

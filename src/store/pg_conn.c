@@ -367,6 +367,7 @@ void pg_disconnect(struct pg_conn **cp)
 	for (size_t i = 0; i < c->n_dealloc; i++)
 		free(c->dealloc[i]);
 	free(c->dealloc);
+	free(c->lost_why);
 	free(c);
 	*cp = NULL;
 }
@@ -381,17 +382,28 @@ bool pg_ready(struct pg_conn *c)
 		pg_keep_own_error(c, "the connection broke during the transaction");
 		return false;
 	}
+	c->resetting = false; /* pg_link.c's, overtaken by this one */
 	PQreset(c->pg);
 	if (PQstatus(c->pg) != CONNECTION_OK) {
 		pg_keep_error(c, NULL);
 		return false;
 	}
+	return pg_after_reset(c);
+}
+
+bool pg_after_reset(struct pg_conn *c)
+{
 	c->generation++;
 	c->missed = true;
 	for (size_t i = 0; i < c->n_dealloc; i++)
 		free(c->dealloc[i]);
 	c->n_dealloc = 0;
-	return session_setup(c);
+	if (!session_setup(c))
+		return false;
+	c->lost = false;
+	free(c->lost_why);
+	c->lost_why = NULL;
+	return true;
 }
 
 /* --- running SQL ------------------------------------------------------- */
@@ -533,22 +545,4 @@ bool pg_in_transaction(struct pg_conn *c)
 	PGTransactionStatusType ts = PQtransactionStatus(c->pg);
 	return c->in_txn || ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR ||
 	       ts == PQTRANS_ACTIVE;
-}
-
-/* --- change notices ---------------------------------------------------- */
-
-bool pg_changed(struct pg_conn *c)
-{
-	bool changed = c->missed;
-	c->missed = false;
-	if (PQstatus(c->pg) != CONNECTION_OK || !PQconsumeInput(c->pg))
-		return changed;
-	int self = PQbackendPID(c->pg);
-	PGnotify *n;
-	while ((n = PQnotifies(c->pg)) != NULL) {
-		if (n->be_pid != self)
-			changed = true;
-		PQfreemem(n);
-	}
-	return changed;
 }

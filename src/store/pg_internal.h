@@ -24,12 +24,25 @@ struct pg_conn {
 	 * refuses DEALLOCATE there, so they go after the rollback. */
 	char **dealloc;
 	size_t n_dealloc, cap_dealloc;
+	/* Between statements (pg_link.c): the connection found lost, since
+	 * when (Unix seconds) and why; a reconnection under way without
+	 * blocking, what its socket waits for, and when to try again. */
+	bool lost;
+	int64_t lost_at;
+	char *lost_why;
+	bool resetting;
+	PostgresPollingStatusType reset_wait;
+	int64_t reset_started_ms, retry_at_ms;
 };
 
 /* Makes sure c has a live connection before a statement runs: after a
  * lost connection, and only outside a transaction, reconnects once.
  * False (with the failure kept for pg_fail) when it cannot. */
 bool pg_ready(struct pg_conn *c);
+/* After a reconnect: prepared statements and notices of the old session
+ * are gone; LISTEN and the session's settings again.  False (failure
+ * kept) when the new session cannot be set up. */
+bool pg_after_reset(struct pg_conn *c);
 /* Keeps res's failure (or the connection's, for a NULL res) for
  * pg_fail; res stays the caller's. */
 void pg_keep_error(struct pg_conn *c, const PGresult *res);

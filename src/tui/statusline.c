@@ -39,9 +39,16 @@ void status_draw(struct app *a)
 		count_label(a, count, sizeof count);
 		char news[64]; /* "3 new · 1 yours" (fresh.c) */
 		fresh_status(a, news, sizeof news);
-		snprintf(left, sizeof left, " %s │ %s (%s) │ %s%s%s%s", a->d->me.login ? a->d->me.login : "?",
-			 view, count, queue_sort_name(a->view.sort),
-			 a->view.reverse ? " ↑" : "", *news ? " │ " : "", news);
+		char down[64] = "";
+		if (a->link_down_since) {
+			char when[32];
+			time_format_local(a->link_down_since, when, sizeof when);
+			snprintf(down, sizeof down, " │ OFFLINE since %s", when + 11);
+		}
+		snprintf(left, sizeof left, " %s │ %s (%s) │ %s%s%s%s%s",
+			 a->d->me.login ? a->d->me.login : "?", view, count,
+			 queue_sort_name(a->view.sort), a->view.reverse ? " ↑" : "",
+			 *news ? " │ " : "", news, down);
 		char *safe = text_sanitize(left, 0);
 		char khelp[32], kcmd[32], kquit[32];
 		first_key(a, ACT_HELP, khelp, sizeof khelp);

@@ -459,6 +459,9 @@ static int poll_store(struct app *a, int64_t *last_poll, int *minute)
 	*last_poll = now;
 	int flags = 0;
 	bool changed = store_changed(a->d->st);
+	flags |= link_tick(a);
+	if (a->link_down_since) /* nothing to read or write until it is back */
+		return flags;
 	bool moved = changed && content_moved(a);
 	if (moved)
 		flags |= data_changed(a);

@@ -135,6 +135,9 @@ struct app {
 
 	char msg[1024];
 	bool msg_error;
+	/* The database server unreachable since (Unix seconds; 0: it is
+	 * reachable, or the database is a file): link.c. */
+	int64_t link_down_since;
 	/* The file keeping a reply or note the database would not take: named
 	 * in the message line until the agent dismisses it. */
 	char *unsent;
@@ -333,6 +336,12 @@ int compose_take_files(const struct config *cfg, char **body, struct outgoing_fi
 /* --- drafts.c: the agent's drafts ----------------------------------------- */
 /* Before the subject of a queue row where the agent has a draft. */
 #define DRAFT_MARK "[d] "
+
+/* --- link.c: the database server's connection ----------------------- */
+/* Every poll, after store_changed: tells once when the server became
+ * unreachable (the screen then shows what was read before) and when it
+ * is back.  Returns flags. */
+int link_tick(struct app *a);
 
 /* --- presence.c: who else is on which ticket ---------------------------- */
 /* Writes this agent's presence when it changed or is due for a refresh,
