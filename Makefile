@@ -5,6 +5,7 @@
 #                   scratch directory (never your real one)
 #   make check      every test: unit (plain, under ASan+UBSan, and the suites
 #                   ported to PostgreSQL on a throwaway cluster), CLI, tmux
+#                   (on SQLite, and on PostgreSQL: test-e2e-pg)
 #   make deps       install missing Debian build dependencies (apt-get)
 #   make bench      benchmarks (see bench/README.md)
 #   make install    PREFIX=/usr/local DESTDIR= (as root: desk setgid to

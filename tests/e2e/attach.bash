@@ -45,7 +45,7 @@ printf '%%PDF-1.4 e2e\n\001\002\377 binary tail\n' >"$TMP/report.pdf"
 	base64 "$TMP/report.pdf"
 	printf -- '--b--\n'
 } | "$DESK" ingest >"$TMP/ingest.out" 2>&1
-t=$(sqlite3 "$DESK_DB" "SELECT id FROM tickets WHERE subject = 'ATT-E2E invoice'")
+t=$(db_sql "SELECT id FROM tickets WHERE subject = 'ATT-E2E invoice'")
 size=$(stat -c %s "$TMP/report.pdf")
 
 start 160 45

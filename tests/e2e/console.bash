@@ -346,10 +346,7 @@ fi
 conv_id() { cap; printf '%s\n' "$SCREEN" | sed -n '1s/^[^│]*│ *#\([0-9][0-9]*\) .*/\1/p'; }
 # The draft row of a ticket for this user, straight from the database.
 draft_of() {
-	python3 -c 'import sqlite3,sys
-db = sqlite3.connect(sys.argv[1])
-r = db.execute("SELECT d.body, coalesce(d.canned, \"\") FROM drafts d JOIN agents a ON a.id = d.agent_id WHERE d.ticket_id = ? AND a.login = ? AND d.kind = \"reply\"", (int(sys.argv[2]), sys.argv[3])).fetchone()
-print(r[0] + "|" + r[1] if r else "")' "$DESK_DB" "$1" "$(id -un)"
+	db_sql "SELECT d.body || '|' || coalesce(d.canned, '') FROM drafts d JOIN agents a ON a.id = d.agent_id WHERE d.ticket_id = $1 AND a.login = '$(id -un)' AND d.kind = 'reply'"
 }
 
 # Live updates: another process's set, reply and new ticket show in the
@@ -894,7 +891,7 @@ with_sendmail() {
 	printf 'undo_send_seconds: 0\nmail:\n  support_address: "Help <help@desk.test>"\n  sendmail: ["%s/%s", "-t"]\n  sendmail_timeout: 5m\n' \
 		"$MAILD" "$1" >>"$DESK_CONFIG"
 }
-delivery_of() { sqlite3 "$DESK_DB" "SELECT delivery || '|' || coalesce(delivery_error, '') FROM messages WHERE kind = 'reply' AND ticket_id = $1 ORDER BY id DESC LIMIT 1"; }
+delivery_of() { db_sql "SELECT delivery || '|' || coalesce(delivery_error, '') FROM messages WHERE kind = 'reply' AND ticket_id = $1 ORDER BY id DESC LIMIT 1"; }
 mailt=$("$DESK" new --subject "MAIL-E2E" --email mail-e2e@example.com --name "Mail Reader" \
 	--body "Where is my parcel?" 2>&1 | sed -n "s/.*ticket \([0-9][0-9]*\) created.*/\1/p")
 # reply_here: opens ticket $mailt, replies through the scripted editor

@@ -53,7 +53,7 @@ else
 fi
 check "... the pane shows the new address" wait_for "Also   e2e.second@example.org"
 check "... and the phone" wait_for "Phone  +1 555 0199"
-events=$(sqlite3 "$DESK_DB" "SELECT count(*) FROM events WHERE field LIKE 'customer:$num.%'")
+events=$(db_sql "SELECT count(*) FROM events WHERE field LIKE 'customer:$num.%'")
 check "... each change is in the audit trail (phone, notes, address: 3)" [ "$events" = 3 ]
 
 # A form desk cannot read: said, kept for another try, nothing changed.
@@ -70,7 +70,7 @@ check "a line that is no field is refused with its line number" \
 	wait_for "Not saved: line 1: expected \"field: value\""
 keys d
 check "... discarding leaves the customer as it was" wait_for "Customer #$num: not changed."
-events2=$(sqlite3 "$DESK_DB" "SELECT count(*) FROM events WHERE field LIKE 'customer:$num.%'")
+events2=$(db_sql "SELECT count(*) FROM events WHERE field LIKE 'customer:$num.%'")
 check "... and writes nothing" [ "$events2" = "$events" ]
 
 keys Q

@@ -17,10 +17,7 @@ chmod +x "$TMP/counting-editor.sh"
 
 # The agent's draft of a kind on a ticket, straight from the database.
 draft_of() {
-	python3 -c 'import sqlite3,sys
-db = sqlite3.connect(sys.argv[1])
-r = db.execute("SELECT d.body FROM drafts d JOIN agents a ON a.id = d.agent_id WHERE d.ticket_id = ? AND a.login = ? AND d.kind = ?", (int(sys.argv[2]), sys.argv[3], sys.argv[4])).fetchone()
-print(r[0] if r else "")' "$DESK_DB" "$1" "$(id -un)" "$2"
+	db_sql "SELECT d.body FROM drafts d JOIN agents a ON a.id = d.agent_id WHERE d.ticket_id = $1 AND a.login = '$(id -un)' AND d.kind = '$2'"
 }
 new_id() { sed -n 's/.*ticket \([0-9]*\) created.*/\1/p'; }
 open_ticket() {

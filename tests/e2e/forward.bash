@@ -17,7 +17,7 @@ colon() {
 	type_text "$1"
 	keys Enter
 }
-notes() { sqlite3 "$DESK_DB" "SELECT count(*) FROM messages WHERE kind = 'note' AND ticket_id = $1"; }
+notes() { db_sql "SELECT count(*) FROM messages WHERE kind = 'note' AND ticket_id = $1"; }
 
 t=$("$DESK" new --subject "FWD-HINGE" --email cy@example.com --name "Cy" --channel email \
 	--body "The hinge broke again." 2>&1 | sed -n "s/.*ticket \([0-9][0-9]*\) created.*/\1/p")
@@ -46,7 +46,7 @@ check "... and sendmail got the thread quoted, addressed to eng" \
 	grep -q "^> The hinge broke again.$" "$MAILD/sent"
 check "... To the third party only" grep -q "^To: eng@example.org$" "$MAILD/sent"
 
-fid=$(sqlite3 "$DESK_DB" "SELECT message_id FROM messages WHERE forward_to IS NOT NULL AND ticket_id = $t")
+fid=$(db_sql "SELECT message_id FROM messages WHERE forward_to IS NOT NULL AND ticket_id = $t")
 printf 'From: Eng <eng@example.org>\nSubject: Re: Fwd: FWD-HINGE\nMessage-ID: <e2e1@example.org>\nIn-Reply-To: <%s>\n\nFIXED-IN-2-1\n' \
 	"$fid" | "$DESK" ingest >/dev/null 2>&1
 if wait_for "FIXED-IN-2-1" && wait_for "eng@example.org ·" && [ "$(notes "$t")" = 2 ]; then

@@ -17,7 +17,7 @@ colon() {
 	type_text "$1"
 	keys Enter
 }
-q() { sqlite3 "$DESK_DB" "$1"; }
+q() { db_sql "$1"; }
 last_reply() { q "SELECT body FROM messages WHERE ticket_id = $1 AND kind = 'reply' ORDER BY id DESC LIMIT 1"; }
 uses() { q "SELECT count(*) FROM kb_uses WHERE ticket_id = $1"; }
 

@@ -9,6 +9,14 @@
 # sleeps).  It prints "ok N - name" or "not ok N - name" with the
 # screen, and ends with "N passed, M failed"; it exits 1 if anything
 # failed.
+#
+# With DESK_TEST_PG set (a superuser's libpq conninfo, as tests/pg/
+# with-cluster.sh sets it), the database is instead a fresh one of the
+# file's own on that server, reached as a superuser role named like the
+# Unix login (desk knows the agent by the connected role there, and
+# `desk init` makes that role an admin, who may use --as); it is dropped
+# at the end.  db_sql reads either database the same way; on_pg tells
+# which it is.
 
 set -u
 
@@ -22,9 +30,12 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/desk-e2e.XXXXXX")
 SOCK=desk-e2e-$$
 TM=(tmux -L "$SOCK" -f /dev/null)
+PG_DB=
 cleanup() {
 	"${TM[@]}" kill-server 2>/dev/null
 	rm -rf "$TMP"
+	# FORCE: a desk the tmux server ran may not have hung up yet.
+	[ -n "$PG_DB" ] && pg_admin -c "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)"
 	# A file that brought its own database server stops it here.
 	[ -n "${E2E_AFTER:-}" ] && eval "$E2E_AFTER"
 	return 0
@@ -36,11 +47,56 @@ trap 'exit 130' INT TERM HUP
 export HOME=$TMP/home
 export XDG_CONFIG_HOME=$TMP/config
 export XDG_DATA_HOME=$TMP/data
-# A file may name another database (E2E_DB: PostgreSQL's conninfo).
-export DESK_DB=${E2E_DB:-$TMP/desk.db}
-# Beside the database, so the team's file; named as the personal one too
-# (read once, as the team's) so that `start` can name another.
+# The team's file, named as the personal one too (read once, as the
+# team's) so that `start` can name another: beside a SQLite database, or
+# on a server (which has no folder for it) the file that stands for
+# /etc/desk/config.yaml.  Either way the same canned responses, mail
+# settings and the rest on both engines.
 export DESK_CONFIG=$TMP/config.yaml
+if [ -z "${DESK_TEST_PG:-}" ]; then
+	export DESK_DB=$TMP/desk.db
+	unset DESK_SYSTEM_CONFIG
+else
+	PSQL=psql
+	command -v psql >/dev/null 2>&1 || PSQL=$(sh "$ROOT/tests/pg/cluster.sh" bindir)/psql
+	pg_admin() { "$PSQL" -X -q -v ON_ERROR_STOP=1 "$DESK_TEST_PG" "$@" >/dev/null; }
+	ME=$(id -un)
+	# desk_e2e_FILE_PID: each file its own, and a run's leftovers name
+	# the file that left them (run.sh looks).
+	PG_DB=$(basename "$0" .bash | tr -c 'a-z0-9_\n' _)
+	PG_DB=desk_e2e_${PG_DB}_$$
+	# The role may be there already (an earlier file, another run).
+	if ! pg_admin -v role="$ME" 2>"$TMP/psql.err" <<'EOF'
+SELECT format('CREATE ROLE %I LOGIN SUPERUSER', :'role')
+WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \gexec
+EOF
+	then
+		grep -q 'already exists' "$TMP/psql.err" || {
+			echo "e2e: DESK_TEST_PG is set, and the role $ME could not be made on it:" >&2
+			cat "$TMP/psql.err" >&2
+			exit 1
+		}
+	fi
+	if ! pg_admin -c "CREATE DATABASE \"$PG_DB\" TEMPLATE template0 ENCODING 'UTF8'" \
+		2>"$TMP/psql.err"; then
+		echo "e2e: DESK_TEST_PG is set, and the database $PG_DB could not be made on it:" >&2
+		cat "$TMP/psql.err" >&2
+		PG_DB=
+		exit 1
+	fi
+	export DESK_DB="$DESK_TEST_PG dbname=$PG_DB user=$ME"
+	export DESK_SYSTEM_CONFIG=$DESK_CONFIG
+fi
+# db_sql SQL: the rows, fields joined by |, as sqlite3 prints them by
+# default; SQL that both engines accept.
+db_sql() {
+	if [ -n "$PG_DB" ]; then
+		"$PSQL" -X -q -A -t -F '|' -v ON_ERROR_STOP=1 "$DESK_DB" -c "$1"
+	else
+		sqlite3 -batch "$DESK_DB" "$1"
+	fi
+}
+on_pg() { [ -n "$PG_DB" ]; }
 export TZ=UTC
 export LANG=C.UTF-8
 unset LC_ALL LANGUAGE NO_COLOR VISUAL
@@ -55,11 +111,8 @@ EOF
 chmod +x "$TMP/editor.sh"
 export EDITOR=$TMP/editor.sh
 
-# A database on a server has no folder to hold the team's file (that is
-# /etc/desk's): the file is the agent's own then, with personal keys only.
-: >"$DESK_CONFIG"
-[ -z "${E2E_DB:-}" ] && echo "canned: $ROOT/tests/data/canned.yaml" >>"$DESK_CONFIG"
-cat >>"$DESK_CONFIG" <<EOF
+cat >"$DESK_CONFIG" <<EOF
+canned: $ROOT/tests/data/canned.yaml
 themes_dir: $ROOT/themes
 theme: default
 EOF
@@ -67,6 +120,12 @@ EOF
 if ! "$DESK" init --demo >"$TMP/init.out" 2>&1; then
 	echo "e2e: desk init --demo failed:" >&2
 	cat "$TMP/init.out" >&2
+	exit 1
+fi
+# On a server, the demo must be in the database made for it: a desk that
+# fell back to some file would pass every test on the wrong engine.
+if on_pg && ! [ "$(db_sql "SELECT count(*) > 0 FROM tickets")" = t ]; then
+	echo "e2e: desk init --demo left no tickets in the PostgreSQL database $PG_DB" >&2
 	exit 1
 fi
 

@@ -33,7 +33,7 @@ editor_writes() {
 EOF
 	chmod +x "$TMP/editor.sh"
 }
-q() { sqlite3 -batch -noheader "$DESK_DB" "$1"; }
+q() { db_sql "$1"; }
 colon() {
 	keys :
 	type_text "$1"

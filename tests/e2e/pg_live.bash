@@ -3,24 +3,27 @@
 # made elsewhere (the command line) reaches it through LISTEN/NOTIFY
 # within a second or two, with no file to watch.
 #
-#   bash tests/e2e/pg_live.bash PATH-TO-DESK     (run.sh runs every file)
+#   bash tests/e2e/pg_live.bash PATH-TO-DESK     (on a cluster of its own)
+# or, as make test-e2e-pg runs it, on the server DESK_TEST_PG names.
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-PGDIR=$(mktemp -d "${TMPDIR:-/tmp}/desk-e2e-pg.XXXXXX")
-if ! sh "$here/../pg/cluster.sh" start "$PGDIR" >"$PGDIR.log" 2>&1; then
-	echo "pg_live: the PostgreSQL cluster did not start:" >&2
-	cat "$PGDIR.log" >&2
+# On the server the run was given (DESK_TEST_PG: make test-e2e-pg), or,
+# run on its own or among the SQLite files, on a cluster of its own.
+if [ -z "${DESK_TEST_PG:-}" ]; then
+	PGDIR=$(mktemp -d "${TMPDIR:-/tmp}/desk-e2e-pg.XXXXXX")
+	if ! sh "$here/../pg/cluster.sh" start "$PGDIR" >"$PGDIR.log" 2>&1; then
+		echo "pg_live: the PostgreSQL cluster did not start:" >&2
+		cat "$PGDIR.log" >&2
+		rm -f "$PGDIR.log"
+		sh "$here/../pg/cluster.sh" stop "$PGDIR" 2>/dev/null
+		exit 1
+	fi
 	rm -f "$PGDIR.log"
-	exit 1
+	E2E_AFTER="sh '$here/../pg/cluster.sh' stop '$PGDIR'"
+	DESK_TEST_PG=$(sh "$here/../pg/cluster.sh" env "$PGDIR")
+	# Stopped at exit: here until lib.bash's cleanup, which runs E2E_AFTER.
+	trap 'eval "$E2E_AFTER"' EXIT
 fi
-rm -f "$PGDIR.log"
-PG=$(sh "$here/../pg/cluster.sh" env "$PGDIR")
-E2E_AFTER="sh '$here/../pg/cluster.sh' stop '$PGDIR'"
-psql -X -q "$PG dbname=postgres" -c "CREATE DATABASE desk_e2e" || {
-	eval "$E2E_AFTER"
-	exit 1
-}
-E2E_DB="$PG dbname=desk_e2e"
 source "$here/lib.bash" "$@"
 
 start 160 40

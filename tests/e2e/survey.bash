@@ -8,7 +8,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.bash" "$@"
 
 printf 'surveys:\n  kind: ces\n  channels: [phone]\n' >>"$DESK_CONFIG"
-answers() { sqlite3 "$DESK_DB" "SELECT count(*) FROM surveys WHERE ticket_id = $1"; }
+answers() { db_sql "SELECT count(*) FROM surveys WHERE ticket_id = $1"; }
 
 t=$("$DESK" new --subject "SURVEY-PHONE" --name "Ann Phone" --phone "+1 555 0100" --channel phone \
 	--body "Called about the invoice." 2>&1 | sed -n "s/.*ticket \([0-9][0-9]*\) created.*/\1/p")

@@ -10,7 +10,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.bash" "$@"
 
 "$DESK" agent add ben --name "Ben Other" >/dev/null 2>&1
 new_id() { "$DESK" new "$@" 2>&1 | sed -n "s/.*ticket \([0-9][0-9]*\) created.*/\1/p"; }
-field() { sqlite3 "$DESK_DB" "SELECT $2 FROM tickets WHERE id = $1"; }
+field() { db_sql "SELECT $2 FROM tickets WHERE id = $1"; }
 # open_ticket ID SUBJECT: the ticket in the conversation pane.
 open_ticket() {
 	keys :
@@ -39,7 +39,7 @@ else
 	fail "u after a status change puts the status back and says so" "status is $(field "$t1" status)"
 fi
 check "... written to the audit trail as an undo" \
-	[ "$(sqlite3 "$DESK_DB" "SELECT count(*) FROM events WHERE ticket_id = $t1 AND action = 'undo' AND field = 'status'")" = 1 ]
+	[ "$(db_sql "SELECT count(*) FROM events WHERE ticket_id = $t1 AND action = 'undo' AND field = 'status'")" = 1 ]
 
 colon "status pending"
 wait_for "#$t1 is now pending."
@@ -76,8 +76,8 @@ cp "$DESK_CONFIG" "$TMP/config-plain.yaml"
 printf 'undo_send_seconds: 4\nmail:\n  support_address: "Help <help@desk.test>"\n  sendmail: ["%s/sendmail-ok", "-t"]\n' \
 	"$MAILD" >>"$DESK_CONFIG"
 sent_count() { grep -c 'E2E-EDIT' "$MAILD/sent" 2>/dev/null || echo 0; }
-replies() { sqlite3 "$DESK_DB" "SELECT count(*) FROM messages WHERE kind = 'reply' AND ticket_id = $1"; }
-draft() { sqlite3 "$DESK_DB" "SELECT body FROM drafts WHERE kind = 'reply' AND ticket_id = $1"; }
+replies() { db_sql "SELECT count(*) FROM messages WHERE kind = 'reply' AND ticket_id = $1"; }
+draft() { db_sql "SELECT body FROM drafts WHERE kind = 'reply' AND ticket_id = $1"; }
 reply_to() {
 	open_ticket "$1" "$2" || return 1
 	keys r
@@ -106,7 +106,7 @@ fi
 sleep 5
 check "... and nothing reached sendmail, even after the delay" [ "$(sent_count)" = 0 ]
 check "... the audit trail says unsend" \
-	[ "$(sqlite3 "$DESK_DB" "SELECT count(*) FROM events WHERE ticket_id = $t2 AND action = 'unsend'")" = 1 ]
+	[ "$(db_sql "SELECT count(*) FROM events WHERE ticket_id = $t2 AND action = 'unsend'")" = 1 ]
 
 # another agent's change in between: the text comes back, the fields stay
 t3=$(new_id --subject "UNSEND-THREE" --email three@example.com --name "Three Mail" --body "Hello?")

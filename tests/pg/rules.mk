@@ -24,3 +24,10 @@ test-pg-roles: desk
 .PHONY: test-cli-pg
 test-cli-pg: desk
 	@sh tests/pg/with-cluster.sh sh tests/cli/run.sh ./desk
+
+# The console's end-to-end tests (tests/e2e) again on PostgreSQL: one
+# throwaway cluster for the run, each file a database of its own on it.
+CHECK_EXTRA += test-e2e-pg
+.PHONY: test-e2e-pg
+test-e2e-pg: desk
+	@sh tests/pg/with-cluster.sh sh tests/e2e/run.sh ./desk
