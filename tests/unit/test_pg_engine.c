@@ -805,6 +805,56 @@ START_TEST(reconnects_outside_transaction)
 }
 END_TEST
 
+/* Between statements, as a console polls: a connection the server ended
+ * is found lost (why, since when) while the database refuses
+ * connections, taken up again by pg_changed alone once it takes them,
+ * without a statement, and the changes meanwhile count as heard. */
+START_TEST(link_lost_and_back_between_statements)
+{
+	/* The database's own connection may not close it to others. */
+	struct pg_conn *c = conn(false), *killer = conn(false), *gate = conn_to(admin, false);
+	int64_t since = 0;
+	ck_assert_ptr_null(pg_link_down(c, &since));
+	int64_t pid = one_int(c, "SELECT pg_backend_pid()");
+	char *refuse = xasprintf("ALTER DATABASE %s ALLOW_CONNECTIONS false", dbname);
+	char *allow = xasprintf("ALTER DATABASE %s ALLOW_CONNECTIONS true", dbname);
+	char *kill = xasprintf("SELECT pg_terminate_backend(%lld)", (long long)pid);
+	exec_ok(gate, refuse);
+	exec_ok(killer, kill);
+	gone(killer, pid);
+	int64_t before = time_now();
+	const char *why = NULL;
+	for (int i = 0; i < 300 && !(why && strstr(why, "not currently accepting")); i++) {
+		ck_assert(!pg_changed(c));
+		why = pg_link_down(c, &since);
+		usleep(10000);
+	}
+	ck_assert_msg(why && strstr(why, "not currently accepting connections"), "%s",
+		      why ? why : "(not down)");
+	ck_assert(!strchr(why, '\n'));
+	ck_assert_int_ge(since, before - 1);
+	exec_ok(gate, allow);
+	bool changed = false;
+	for (int i = 0; i < 500 && !changed; i++) {
+		changed = pg_changed(c);
+		if (!changed)
+			usleep(10000);
+	}
+	ck_assert(changed); /* what was missed while away counts as news */
+	ck_assert_ptr_null(pg_link_down(c, &since));
+	ck_assert(one_int(c, "SELECT pg_backend_pid()") != pid);
+	/* listening again on the new session */
+	exec_ok(killer, "INSERT INTO t (i) VALUES (8)");
+	ck_assert(heard(c));
+	free(refuse);
+	free(allow);
+	free(kill);
+	pg_disconnect(&c);
+	pg_disconnect(&killer);
+	pg_disconnect(&gate);
+}
+END_TEST
+
 Suite *suite_pg_engine(void)
 {
 	Suite *s = suite_create("pg_engine");
@@ -836,6 +886,7 @@ Suite *suite_pg_engine(void)
 	tcase_add_test(tc, writers_take_turns);
 	tcase_add_test(tc, readonly_refuses_writes);
 	tcase_add_test(tc, reconnects_outside_transaction);
+	tcase_add_test(tc, link_lost_and_back_between_statements);
 	suite_add_tcase(s, tc);
 	return s;
 }
