@@ -9,12 +9,18 @@
 #   desk reply --sendmail (exim -C ... -t -oi)--> exim --> customer's mbox
 #   customer answers --SMTP--> exim --> desk ingest --> the same ticket
 #
+# With DESK_TEST_PG set (tests/pg/with-cluster.sh) the database is on
+# that PostgreSQL server (tests/pg/testdb.sh), set up as desk(1) says for
+# a team there: the pipe connects as exim's own user, a role granted
+# desk_agent, and the team's file is named by DESK_SYSTEM_CONFIG.
+#
 # Prints "ok N - ..." lines; "ok N - # SKIP why" when exim cannot run
 # here (not root: exim accepts a private -C configuration and runs its
 # daemon only as root; or exim4 not installed).
 # Usage: bash tests/mail/e2e-exim.sh PATH-TO-DESK
 set -u
 DESK=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+HERE=$(cd "$(dirname "$0")" && pwd)
 EXIM=$(command -v exim4 || command -v exim || true)
 N=0
 say() { N=$((N + 1)); echo "$1 $N - $2"; }
@@ -32,10 +38,16 @@ command -v perl >/dev/null || skip "perl (for the SMTP client) is missing"
 T=$(mktemp -d /tmp/desk-exim-XXXXXX)
 chmod 2777 "$T"
 PIDFILE=$T/exim.pid
+SOCKDIR='' SOCKDIR_MODE=''
+TESTDB_WHO=exim
+# shellcheck source=tests/pg/testdb.sh
+. "$HERE/../pg/testdb.sh"
 cleanup() {
 	# the daemon writes its pid file once it listens; give it that time
 	for _ in $(seq 30); do [ -s "$PIDFILE" ] && break; sleep 0.1; done
 	[ -s "$PIDFILE" ] && kill "$(cat "$PIDFILE")" 2>/dev/null
+	db_drop_all
+	[ -n "$SOCKDIR_MODE" ] && chmod "$SOCKDIR_MODE" "$SOCKDIR"
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -49,13 +61,29 @@ PORT=$((20000 + RANDOM % 20000))
 mkdir -p "$T/spool" "$T/log" "$T/mail"
 chown "$EXIM_USER" "$T/spool" "$T/log"
 chmod 0777 "$T/mail"
-DESK_DB=$T/desk.db
+db_new DESK_DB desk "$T/desk.db"
+# What the pipe names: the file; on a server the database, as exim's user
+# (no user=: libpq takes the login's name), spelt as a URL because the
+# pipe's command is split at spaces.
+PIPE_DB=$DESK_DB
+PIPE_ENV=
+if on_pg; then
+	SOCKDIR=$(db_conninfo_part host)
+	PIPE_DB="postgresql:///$DB_NAME?host=$SOCKDIR&port=$(db_conninfo_part port)"
+	# exim keeps no environment of ours: the pipe is told the team's file
+	PIPE_ENV="environment = DESK_SYSTEM_CONFIG=$T/config.yaml"
+	db_team "$T/config.yaml"
+	# exim's user must reach the server's socket, in a folder closed to
+	# others (tests/pg/cluster.sh): opened for this run only
+	SOCKDIR_MODE=$(stat -c %a "$SOCKDIR")
+	chmod o+x "$SOCKDIR"
+fi
 # exim's user runs the pipe: it may not be able to reach the checkout
 # (a 0700 temporary folder, a home directory), so it gets its own copy.
 install -m 0755 "$DESK" "$T/desk"
 DESK=$T/desk
 cat >"$T/aliases" <<EOF
-support: "|$DESK --db $DESK_DB ingest"
+support: "|$DESK --db $PIPE_DB ingest"
 EOF
 cat >"$T/exim.conf" <<EOF
 # A private exim for one test: loopback only, two local domains.
@@ -105,6 +133,7 @@ desk_pipe:
   envelope_to_add
   # desk ingest speaks sysexits: 75 means try again later
   temp_errors = 75
+  $PIPE_ENV
   user = $EXIM_USER
   group = $EXIM_GROUP
   timeout = 1m
@@ -128,7 +157,17 @@ EOF
 
 "$DESK" --db "$DESK_DB" init >/dev/null ||
 	{ say "not ok" "desk init"; exit 1; }
-chmod 0666 "$DESK_DB"
+if on_pg; then
+	# mail ingest's user, as desk(1) sets it up: a login role granted desk_agent
+	if [ "$(db_sql "$DESK_DB" "SELECT count(*) FROM pg_roles WHERE rolname = '$EXIM_USER'")" != 1 ]; then
+		db_sql "$DESK_DB" "CREATE ROLE \"$EXIM_USER\" LOGIN" >/dev/null ||
+			{ say "not ok" "a role for $EXIM_USER"; exit 1; }
+	fi
+	db_sql "$DESK_DB" "GRANT desk_agent TO \"$EXIM_USER\"" >/dev/null ||
+		{ say "not ok" "desk_agent granted to $EXIM_USER"; exit 1; }
+else
+	chmod 0666 "$DESK_DB"
+fi
 
 if ! "$EXIM" -C "$T/exim.conf" -bd -q10s >"$T/daemon.out" 2>&1; then
 	say "not ok" "exim daemon starts"
@@ -170,7 +209,7 @@ wait_for() {
 	done
 	return 1
 }
-q() { sqlite3 -batch -noheader "$DESK_DB" "$1"; }
+q() { db_sql "$DESK_DB" "$1"; }
 # q_is SQL WANT: the query's answer is WANT ("" for: any row at all),
 # asked again at each try of wait_for (a "$(q ...)" argument would be
 # asked once, before exim has delivered).
@@ -447,7 +486,7 @@ EOF
 smtp ann@customer.test support@desk.test "$T/ob-answer" 2>"$T/smtp.err" ||
 	sed 's/^/# /' "$T/smtp.err"
 if [ -n "$OB" ] && [ -n "$OB_ID" ] &&
-	wait_for test "$(q "SELECT ticket_id FROM messages WHERE message_id = 'ob-answer@customer.test'" 2>/dev/null)" = "$OB"; then
+	wait_for q_is "SELECT ticket_id FROM messages WHERE message_id = 'ob-answer@customer.test'" "$OB"; then
 	say ok "the customer's answer over SMTP lands in the same ticket $OB"
 else
 	say "not ok" "the customer's answer over SMTP lands in the same ticket ($OB, $OB_ID)"
@@ -485,7 +524,7 @@ EOF
 smtp eng@customer.test support@desk.test "$T/eng-answer" 2>"$T/smtp.err" ||
 	sed 's/^/# /' "$T/smtp.err"
 if [ -n "$FWD_ID" ] &&
-	wait_for test "$(q "SELECT ticket_id || ' ' || kind FROM messages WHERE message_id = 'eng-answer@customer.test'" 2>/dev/null)" = "$OB note"; then
+	wait_for q_is "SELECT ticket_id || ' ' || kind FROM messages WHERE message_id = 'eng-answer@customer.test'" "$OB note"; then
 	say ok "the third party's answer over SMTP is an internal note on ticket $OB"
 else
 	say "not ok" "the third party's answer over SMTP is an internal note on ticket $OB ($FWD_ID)"

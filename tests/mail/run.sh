@@ -8,17 +8,31 @@
 #     `desk outbox`, and `desk outbox --retry`;
 #   - hostile mail: a stranger's [#N] tag, a Message-ID injecting Bcc;
 #   - then tests/mail/e2e-exim.sh: a real MTA on loopback, when it can run.
+# With DESK_TEST_PG set (tests/pg/with-cluster.sh), every database is on
+# that PostgreSQL server instead (tests/pg/testdb.sh).
 # Usage: bash tests/mail/run.sh PATH-TO-DESK
 set -u
 DESK=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
 CORPUS=$HERE/../data/mail/corpus
 T=$(mktemp -d "${TMPDIR:-/tmp}/desk-mail-XXXXXX")
-trap 'rm -rf "$T"' EXIT
+LOCKER=
+TESTDB_WHO=mail
+# shellcheck source=tests/pg/testdb.sh
+. "$HERE/../pg/testdb.sh"
+cleanup() {
+	[ -n "$LOCKER" ] && kill "$LOCKER" 2>/dev/null
+	db_drop_all
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+db_new DB desk "$T/desk.db"
 # The team's config: config.yaml beside the database (no personal file).
-export DESK_DB=$T/desk.db XDG_CONFIG_HOME=$T/personal
-unset DESK_CONFIG
+export DESK_DB=$DB XDG_CONFIG_HOME=$T/personal
+unset DESK_CONFIG DESK_SYSTEM_CONFIG
 TEAM=$T/config.yaml
+db_team "$TEAM"
 unset DESK_NOW
 N=0 PASS=0 FAIL=0
 
@@ -45,7 +59,7 @@ status_is() { # want, file, args...
 	[ "$got" -eq "$want" ] || { echo "exit $got, want $want"; cat "$T/ingest.out"; return 1; }
 }
 
-q() { sqlite3 -batch -noheader "$DESK_DB" "$1"; }
+q() { db_sql "$DESK_DB" "$1"; }
 eq() { [ "$1" = "$2" ] || { echo "got [$1], want [$2]"; return 1; }; }
 
 cat >"$T/sendmail" <<EOF
@@ -100,14 +114,23 @@ check_bounce() { # msg_05: multipart/report, a delivery report
 }
 ok "corpus msg_05: a bounce is marked automatic and tagged" check_bounce
 check_attachment() { # msg_02 (a digest) keeps its parts as attachments
-	eq "$(q "SELECT count(*) > 0 FROM attachments")" 1 &&
+	[ "$(q "SELECT count(*) FROM attachments")" -gt 0 ] &&
 	"$DESK" show "$(q "SELECT id FROM tickets WHERE subject LIKE 'Ppp digest%'")" |
 		grep -q "\[attachment 1: "
 }
 ok "corpus: attachments recorded and listed in the conversation" check_attachment
-ok "corpus: every stored body is valid UTF-8" \
-	bash -c "sqlite3 '$DESK_DB' 'SELECT body FROM messages' | iconv -f UTF-8 -t UTF-8 >/dev/null"
-ok "corpus: the database is intact" eq "$(q 'PRAGMA integrity_check')" ok
+bodies_utf8() {
+	q 'SELECT body FROM messages' >"$T/bodies" && iconv -f UTF-8 -t UTF-8 "$T/bodies" >/dev/null
+}
+ok "corpus: every stored body is valid UTF-8" bodies_utf8
+if on_pg; then
+	# the server's own checker: every table's pages and every index
+	ok "corpus: the database is intact" \
+		"$(sh "$HERE/../pg/cluster.sh" bindir)/pg_amcheck" --install-missing \
+		--heapallindexed --parent-check "$DESK_DB"
+else
+	ok "corpus: the database is intact" eq "$(q 'PRAGMA integrity_check')" ok
+fi
 
 # --- exit codes and threading through the binary -------------------------
 printf 'From: "Zoë Ng" <zoe@example.com>\nSubject: =?UTF-8?Q?Caf=C3=A9_machine?=\nMessage-ID: <z1@example.com>\n\nIt leaks.\n' >"$T/z1"
@@ -121,8 +144,16 @@ ok "... once" eq "$(q "SELECT count(*) FROM messages WHERE ticket_id = $ZID")" 1
 ok "empty input: EX_DATAERR (65)" status_is 65 "$T/empty"
 printf 'no header here\n' >"$T/garbage"
 ok "not a message: EX_DATAERR (65)" status_is 65 "$T/garbage"
+# no database: a file that is not there, or a database the server does
+# not have; and on a server, one that does not answer
+NOWHERE=$T/nowhere.db
+on_pg && NOWHERE="$DESK_TEST_PG dbname=desk_mail_nowhere user=$(id -un)"
 ok "no database: EX_TEMPFAIL (75)" \
-	bash -c "DESK_DB='$T/nowhere.db' '$DESK' ingest <'$T/z1'; [ \$? -eq 75 ]"
+	bash -c "DESK_DB='$NOWHERE' '$DESK' ingest <'$T/z1'; [ \$? -eq 75 ]"
+if on_pg; then
+	ok "no server answering: EX_TEMPFAIL (75)" \
+		bash -c "DESK_DB='host=$T port=5432 dbname=desk user=$(id -un)' '$DESK' ingest <'$T/z1'; [ \$? -eq 75 ]"
+fi
 ok "bad option: EX_USAGE (64)" status_is 64 "$T/z1" --frobnicate
 printf 'queues: [\n' >"$T/broken.yaml"
 ok "a broken config: EX_TEMPFAIL (75), the MTA keeps the mail" \
@@ -133,14 +164,32 @@ printf 'From: zoe@example.com\nSubject: q\nMessage-ID: <q1@example.com>\n\nx\n' 
 ok "bad queue name: EX_TEMPFAIL (75)" status_is 75 "$T/q1" --queue "a b"
 ok "... and nothing stored" eq "$(q "SELECT count(*) FROM messages WHERE message_id = 'q1@example.com'")" 0
 
-# another process holds the write lock past desk's patience
+# another process holds the write lock past desk's patience (10 s): on
+# SQLite the file's, on a server desk's writers' advisory lock
 printf 'From: zoe@example.com\nSubject: busy\nMessage-ID: <busy@example.com>\n\nx\n' >"$T/busy"
-(echo "BEGIN IMMEDIATE; CREATE TABLE held(x);"; sleep 14; echo "ROLLBACK;") | sqlite3 "$DESK_DB" &
+if on_pg; then
+	(echo "SELECT pg_advisory_lock(1684370283);"; sleep 14; echo "SELECT pg_advisory_unlock(1684370283);") |
+		psql "$DESK_DB" -XqAt >/dev/null &
+else
+	(echo "BEGIN IMMEDIATE; CREATE TABLE held(x);"; sleep 14; echo "ROLLBACK;") | sqlite3 "$DESK_DB" &
+fi
 LOCKER=$!
-sleep 1
+# held when desk's own writer cannot get in at once
+lock_held() {
+	if on_pg; then
+		[ "$(q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 1684370283 AND granted")" = 1 ]
+	else
+		! sqlite3 -cmd '.timeout 0' "$DESK_DB" 'BEGIN IMMEDIATE; ROLLBACK;' >/dev/null 2>&1
+	fi
+}
+for _ in $(seq 100); do lock_held && break; sleep 0.05; done
 ok "database locked throughout: EX_TEMPFAIL (75)" status_is 75 "$T/busy"
+ok "... saying why" grep -q "stayed locked by another desk while waiting to write" "$T/ingest.out"
+ok "... and nothing of it stored" eq "$(q "SELECT count(*) FROM messages WHERE message_id = 'busy@example.com'")" 0
 wait $LOCKER
+LOCKER=
 ok "after the lock: the same message goes in" status_is 0 "$T/busy"
+ok "... once" eq "$(q "SELECT count(*) FROM messages WHERE message_id = 'busy@example.com'")" 1
 
 # --- replies out, answers back -------------------------------------------
 : >"$T/sent"
@@ -208,8 +257,8 @@ ok "... and the customer's own messages under her name" \
 printf 'From: eve@example.com\nSubject: x\nMessage-ID: =?utf-8?q?<s=0D=0ABcc:_stranger@evil.example>?=\n\nhi\n' >"$T/inject"
 ok "a Message-ID carrying CR LF Bcc: exit 0" status_is 0 "$T/inject"
 EID=$(q "SELECT ticket_id FROM messages WHERE mail_from = 'eve@example.com'")
-ok "... stored under a digest id" \
-	bash -c "sqlite3 '$DESK_DB' \"SELECT message_id FROM messages WHERE ticket_id = $EID\" | grep -q '^desk-sha256-[0-9a-f]*@desk.invalid\$'"
+digest_id() { q "SELECT message_id FROM messages WHERE ticket_id = $EID" | grep -q '^desk-sha256-[0-9a-f]*@desk.invalid$'; }
+ok "... stored under a digest id" digest_id
 : >"$T/sent"
 ok "a reply on its ticket" "$DESK" reply "$EID" --body "ok"
 ok "... reaches sendmail with no Bcc, In-Reply-To the digest id" bash -c "

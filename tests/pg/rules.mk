@@ -31,3 +31,13 @@ CHECK_EXTRA += test-e2e-pg
 .PHONY: test-e2e-pg
 test-e2e-pg: desk
 	@sh tests/pg/with-cluster.sh sh tests/e2e/run.sh ./desk
+
+# The mail suite (with exim on loopback) and the report suite again, each
+# database on a throwaway cluster (tests/pg/testdb.sh makes them there);
+# the report's figures are also compared with SQLite's on a copy.
+CHECK_EXTRA += test-mail-pg test-report-pg
+.PHONY: test-mail-pg test-report-pg
+test-mail-pg: desk
+	@sh tests/pg/with-cluster.sh bash tests/mail/run.sh ./desk
+test-report-pg: desk
+	@sh tests/pg/with-cluster.sh sh tests/report/run.sh ./desk
