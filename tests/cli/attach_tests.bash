@@ -4,8 +4,12 @@
 # (checked decoded at a stand-in sendmail); the limits refuse with the
 # file and the limit named; export and import keep every byte.
 
+# shellcheck source=tests/cli/team_db.bash
+. "$ROOT/tests/cli/team_db.bash"
 mkdir -p "$TMP/at"
-ATDB=$TMP/at/desk.db
+team_db ATDB "$TMP/at/desk.db"
+# the round trip's copy, beside the same team's file
+team_db ATCOPY "$TMP/at/copy.db"
 ATPERS=$TMP/at/personal.yaml
 ATSENT=$TMP/at/sent
 : >"$ATPERS"
@@ -16,7 +20,8 @@ EOS
 chmod +x "$TMP/at/sendmail"
 printf 'mail:\n  support_address: Support <help@desk.test>\n  sendmail: ["%s", "-t", "-oi"]\nattachments:\n  max_size: 4KB\n  max_total: 6KB\n' \
 	"$TMP/at/sendmail" >"$TMP/at/config.yaml"
-at_run() { run --db "$ATDB" --config "$ATPERS" "$@"; }
+at_run() { DESK_SYSTEM_CONFIG=$ATDB_SYS run --db "$ATDB" --config "$ATPERS" "$@"; }
+at_copy() { DESK_SYSTEM_CONFIG=$ATCOPY_SYS run --db "$ATCOPY" --config "$ATPERS" "$@"; }
 
 # a binary file with every byte value, and a mail carrying it
 head -c 3000 /dev/urandom >"$TMP/at/photo.bin"
@@ -36,7 +41,7 @@ printf '\000\001\002\377' >>"$TMP/at/photo.bin"
 t "attachment: setup (init, a mail with a file ingested)"
 at_run init
 rc_is 0
-run_file "$TMP/at/mail.eml" --db "$ATDB" --config "$ATPERS" ingest
+DESK_SYSTEM_CONFIG=$ATDB_SYS run_file "$TMP/at/mail.eml" --db "$ATDB" --config "$ATPERS" ingest
 rc_is 0
 end
 
@@ -122,7 +127,7 @@ cmp -s "$TMP/at/data.bin" "$TMP/at/back.bin" || fail "the stored copy differs"
 end
 
 t "reply --attach: over max_size or max_total, nothing is stored or sent"
-before=$(sqlite3 "$ATDB" 'SELECT count(*) FROM messages')
+before=$(count 'SELECT count(*) FROM messages' "$ATDB")
 head -c 5000 /dev/urandom >"$TMP/at/big.bin"
 : >"$ATSENT"
 at_run reply 1 --body "x" --attach "$TMP/at/big.bin"
@@ -138,7 +143,7 @@ err_has "--attach: $TMP/at/nowhere: cannot attach it: No such file or directory"
 at_run note 1 --body "x" --attach "$TMP/at/notes.txt"
 rc_is 2
 err_has "--attach is for replies"
-[ "$(sqlite3 "$ATDB" 'SELECT count(*) FROM messages')" = "$before" ] || fail "a message was stored"
+[ "$(count 'SELECT count(*) FROM messages' "$ATDB")" = "$before" ] || fail "a message was stored"
 [ ! -s "$ATSENT" ] || fail "sendmail ran"
 end
 
@@ -153,7 +158,7 @@ t "ingest: a file over max_size is not kept, the mail is, with a note"
 	base64 "$TMP/at/big.bin"
 	printf -- '--b2--\n'
 } >"$TMP/at/big.eml"
-run_file "$TMP/at/big.eml" --db "$ATDB" --config "$ATPERS" ingest
+DESK_SYSTEM_CONFIG=$ATDB_SYS run_file "$TMP/at/big.eml" --db "$ATDB" --config "$ATPERS" ingest
 rc_is 0
 at_run show 2
 out_has "A big one."
@@ -164,12 +169,13 @@ end
 
 t "config: a bad attachments value names file:line and what was expected"
 mkdir -p "$TMP/at/bad"
+team_db ATBAD "$TMP/at/bad/desk.db" "$ATDB"
 printf 'attachments:\n  max_size: lots\n' >"$TMP/at/bad/config.yaml"
-run --db "$TMP/at/bad/desk.db" --config "$ATPERS" init
+DESK_SYSTEM_CONFIG=$ATBAD_SYS run --db "$ATBAD" --config "$ATPERS" init
 rc_is 1
 err_has "$TMP/at/bad/config.yaml:2:13: expected a size like 10MB, 512KB or 1GB"
 printf 'attachments:\n  max_size: 30MB\n' >"$TMP/at/bad/config.yaml"
-run --db "$TMP/at/bad/desk.db" --config "$ATPERS" init
+DESK_SYSTEM_CONFIG=$ATBAD_SYS run --db "$ATBAD" --config "$ATPERS" init
 rc_is 1
 err_has "attachments.max_size (31457280 bytes) is more than max_total (26214400 bytes)"
 end
@@ -179,16 +185,16 @@ at_run export
 rc_is 0
 cp "$W/out" "$TMP/at/export.jsonl"
 has "the export" "$TMP/at/export.jsonl" '"attachments":[{"filename":"notes.txt","content_type":"text/plain","size":18,"data":"bGluZSBvbmUKbGluZSB0d28K"}'
-run --db "$TMP/at/copy.db" --config "$ATPERS" init
-run --db "$TMP/at/copy.db" --config "$ATPERS" import "$TMP/at/export.jsonl"
+at_copy init
+at_copy import "$TMP/at/export.jsonl"
 rc_is 0
 for n in 1 2 3; do
-	run --db "$ATDB" --config "$ATPERS" attachment get 1 $n -o "$TMP/at/a$n" --force
-	run --db "$TMP/at/copy.db" --config "$ATPERS" attachment get 1 $n -o "$TMP/at/b$n" --force
+	at_run attachment get 1 $n -o "$TMP/at/a$n" --force
+	at_copy attachment get 1 $n -o "$TMP/at/b$n" --force
 	rc_is 0
 	cmp -s "$TMP/at/a$n" "$TMP/at/b$n" || fail "attachment $n differs after the round trip"
 done
-run --db "$TMP/at/copy.db" --config "$ATPERS" export
+at_copy export
 sed 's/"events":.*//' "$TMP/at/export.jsonl" >"$TMP/at/e1"
 sed 's/"events":.*//' "$W/out" >"$TMP/at/e2"
 cmp -s "$TMP/at/e1" "$TMP/at/e2" || fail "the second export differs: $(diff "$TMP/at/e1" "$TMP/at/e2" | head -c 400)"
@@ -196,11 +202,11 @@ end
 
 t "import: bad attachment data is named, nothing is stored"
 printf '%s\n' '{"subject":"s","messages":[{"kind":"customer","at":"2026-01-01T00:00:00Z","body":"b","attachments":[{"filename":"a.txt","content_type":"text/plain","data":"no!"}]}]}' >"$TMP/at/bad.jsonl"
-run --db "$TMP/at/copy.db" --config "$ATPERS" import "$TMP/at/bad.jsonl"
+at_copy import "$TMP/at/bad.jsonl"
 rc_is 1
 err_has "bad.jsonl:1: messages[0].attachments[0].data: not base64 (RFC 4648, padded)"
 printf '%s\n' '{"subject":"s","messages":[{"kind":"customer","at":"2026-01-01T00:00:00Z","body":"b","attachments":[{"filename":"a.txt","content_type":"text/plain","size":5,"data":"aGk="}]}]}' >"$TMP/at/bad.jsonl"
-run --db "$TMP/at/copy.db" --config "$ATPERS" import "$TMP/at/bad.jsonl"
+at_copy import "$TMP/at/bad.jsonl"
 rc_is 1
 err_has "messages[0].attachments[0].size: 5, but data holds 2 bytes"
 end

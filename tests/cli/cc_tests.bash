@@ -4,8 +4,10 @@
 # Bcc only in the envelope (the arguments), bad addresses refused with
 # nothing stored, copies shown by desk show.
 
+# shellcheck source=tests/cli/team_db.bash
+. "$ROOT/tests/cli/team_db.bash"
 mkdir -p "$TMP/cc"
-CCDB=$TMP/cc/desk.db
+team_db CCDB "$TMP/cc/desk.db"
 CCPERS=$TMP/cc/personal.yaml
 CCSENT=$TMP/cc/sent
 : >"$CCPERS"
@@ -18,7 +20,7 @@ EOS
 chmod +x "$TMP/cc/sendmail"
 printf 'mail:\n  support_address: Support <help@desk.test>\n  sendmail: ["%s", "-t", "-oi"]\n' \
 	"$TMP/cc/sendmail" >"$TMP/cc/config.yaml"
-cc_run() { run --db "$CCDB" --config "$CCPERS" "$@"; }
+cc_run() { DESK_SYSTEM_CONFIG=$CCDB_SYS run --db "$CCDB" --config "$CCPERS" "$@"; }
 
 t "cc: setup (a mail ticket)"
 cc_run init
@@ -62,7 +64,7 @@ has "the mail" "$CCSENT" "Cc: boss@example.com"
 end
 
 t "reply --cc refuses a bad address; nothing is stored or sent"
-before=$(sqlite3 "$CCDB" 'SELECT count(*) FROM messages')
+before=$(count 'SELECT count(*) FROM messages' "$CCDB")
 : >"$CCSENT"
 cc_run reply 1 --body "x" --cc "boss@example.com" --cc "evil@example.com>\\nBcc: x@y"
 rc_is 2
@@ -71,7 +73,7 @@ err_has "is not a plain address desk can mail"
 cc_run reply 1 --body "x" --bcc "-oQ@example.com"
 rc_is 2
 err_has "--bcc address \"-oQ@example.com\""
-[ "$(sqlite3 "$CCDB" 'SELECT count(*) FROM messages')" = "$before" ] || fail "a message was stored"
+[ "$(count 'SELECT count(*) FROM messages' "$CCDB")" = "$before" ] || fail "a message was stored"
 [ ! -s "$CCSENT" ] || fail "sendmail ran"
 end
 
@@ -84,11 +86,11 @@ end
 t "reply --cc on a ticket whose replies are not mailed is refused, nothing stored"
 cc_run new --subject "Call me" --name "Di" --phone "+1 555" --channel phone --body "Call."
 rc_is 0
-before=$(sqlite3 "$CCDB" 'SELECT count(*) FROM messages')
+before=$(count 'SELECT count(*) FROM messages' "$CCDB")
 cc_run reply 2 --body "Called." --cc boss@example.com
 rc_is 1
 err_has "Cc and Bcc need a reply that is mailed"
-[ "$(sqlite3 "$CCDB" 'SELECT count(*) FROM messages')" = "$before" ] || fail "a message was stored"
+[ "$(count 'SELECT count(*) FROM messages' "$CCDB")" = "$before" ] || fail "a message was stored"
 end
 
 t "forward: chosen messages to a third party, recorded as a note; their answer is a note"
@@ -108,18 +110,18 @@ fid=$(sed -n 's/^Message-Id: <\(.*\)>$/\1/p' "$TMP/cc/mail")
 cc_run set 1 status=pending
 rc_is 0
 printf 'From: Eng <eng@example.org>\nSubject: Re: Fwd: Broken hinge [#1]\nMessage-ID: <e1@example.org>\nIn-Reply-To: <%s>\n\nYes, fixed in 2.1.\n' "$fid" >"$TMP/cc/answer"
-run_file "$TMP/cc/answer" --db "$CCDB" --config "$CCPERS" ingest
+DESK_SYSTEM_CONFIG=$CCDB_SYS run_file "$TMP/cc/answer" --db "$CCDB" --config "$CCPERS" ingest
 rc_is 0
 cc_run show 1
 rc_is 0
 out_has "Forwarded to: eng@example.org"
 out_has "--- internal note, eng@example.org,"
 out_has "Yes, fixed in 2.1."
-[ "$(sqlite3 "$CCDB" 'SELECT status FROM tickets WHERE id = 1')" = pending ] || fail "the answer changed the status"
+[ "$(db_sql "$CCDB" 'SELECT status FROM tickets WHERE id = 1')" = pending ] || fail "the answer changed the status"
 end
 
 t "forward: refusals (bad --to, no --to, a message of another ticket), nothing stored"
-before=$(sqlite3 "$CCDB" 'SELECT count(*) FROM messages')
+before=$(count 'SELECT count(*) FROM messages' "$CCDB")
 cc_run forward 1 --to "eng@example.org, x@evil.example"
 rc_is 2
 err_has "is not a plain address desk can mail"
@@ -129,5 +131,5 @@ err_has "forward to whom? (--to ADDR)"
 cc_run forward 1 --to eng@example.org --message 4
 rc_is 1
 err_has "ticket 1 has no message 4"
-[ "$(sqlite3 "$CCDB" 'SELECT count(*) FROM messages')" = "$before" ] || fail "a message was stored"
+[ "$(count 'SELECT count(*) FROM messages' "$CCDB")" = "$before" ] || fail "a message was stored"
 end

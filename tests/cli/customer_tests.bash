@@ -5,13 +5,19 @@
 
 # The team's file beside the database sets the mail address; the
 # personal one is empty.
+# shellcheck source=tests/cli/team_db.bash
+. "$ROOT/tests/cli/team_db.bash"
 mkdir -p "$TMP/customers"
-CDB=$TMP/customers/desk.db
+team_db CDB "$TMP/customers/desk.db"
 CCFG=$TMP/customers/personal.yaml
 : >"$CCFG"
 printf 'mail:\n  support_address: Support <help@desk.test>\n' >"$TMP/customers/config.yaml"
-cu() { run --db "$CDB" --config "$CCFG" "$@"; }
-cu_in() { local input=$1; shift; run_in "$input" --db "$CDB" --config "$CCFG" "$@"; }
+cu() { DESK_SYSTEM_CONFIG=$CDB_SYS run --db "$CDB" --config "$CCFG" "$@"; }
+cu_in() {
+	local input=$1
+	shift
+	DESK_SYSTEM_CONFIG=$CDB_SYS run_in "$input" --db "$CDB" --config "$CCFG" "$@"
+}
 
 t "customer: setup (two customers with a ticket each, an agent)"
 cu init
@@ -47,7 +53,7 @@ also:         cy@old.example
 phone:        +1 555 0100
 organization: Young & Co
 tickets:      1 (1 open); desk customer tickets 1"
-n=$(sqlite3 "$CDB" "SELECT count(*) FROM events WHERE ticket_id IS NULL AND field LIKE 'customer:1.%'")
+n=$(count "SELECT count(*) FROM events WHERE ticket_id IS NULL AND field LIKE 'customer:1.%'" "$CDB")
 [ "$n" = 4 ] || fail "$n customer events, want 4 (phone, organization, two addresses)"
 end
 
@@ -110,7 +116,7 @@ out_has "Invoice"
 cu customer show 2
 rc_is 1
 err_is "desk: no customer #2"
-moved=$(sqlite3 "$CDB" "SELECT count(*) FROM events WHERE ticket_id = 2 AND field = 'customer' AND old_value = '2' AND new_value = '1'")
+moved=$(count "SELECT count(*) FROM events WHERE ticket_id = 2 AND field = 'customer' AND old_value = '2' AND new_value = '1'" "$CDB")
 [ "$moved" = 1 ] || fail "ticket 2 has $moved customer events, want 1"
 end
 

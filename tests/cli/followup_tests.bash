@@ -3,13 +3,20 @@
 # with a fixed clock: the time said back, the refusals that change
 # nothing, the follow-up view when the time comes, and the clearing.
 
+# shellcheck source=tests/cli/team_db.bash
+. "$ROOT/tests/cli/team_db.bash"
 mkdir -p "$TMP/followup"
-FDB=$TMP/followup/desk.db
+# no team's file: none in the folder (on the server: none at $FDB_SYS)
+team_db FDB "$TMP/followup/desk.db"
 FCFG=$TMP/followup/personal.yaml
 : >"$FCFG"
 # Fri 15 Jan 2027 08:00 UTC
-fu() { DESK_NOW=1800000000 run --db "$FDB" --config "$FCFG" "$@"; }
-fu_at() { local now=$1; shift; DESK_NOW=$now run --db "$FDB" --config "$FCFG" "$@"; }
+fu() { DESK_NOW=1800000000 DESK_SYSTEM_CONFIG=$FDB_SYS run --db "$FDB" --config "$FCFG" "$@"; }
+fu_at() {
+	local now=$1
+	shift
+	DESK_NOW=$now DESK_SYSTEM_CONFIG=$FDB_SYS run --db "$FDB" --config "$FCFG" "$@"
+}
 
 t "follow-up: setup (two tickets, both the admin's)"
 fu init
@@ -86,7 +93,7 @@ end
 # it.  Ticket 1 pending since Fri 15 Jan 08:00, 2 pending since 3 days
 # later, 3 on hold since Fri.
 mkdir -p "$TMP/tick"
-KDB=$TMP/tick/desk.db
+team_db KDB "$TMP/tick/desk.db"
 cat >"$TMP/tick/canned.yaml" <<'YAML'
 - name: no-reply-close
   title: Closing for lack of an answer
@@ -106,7 +113,11 @@ follow_up_rules:
     after: 14d
     do: {status: open}
 YAML
-tk() { local now=$1; shift; DESK_NOW=$now run --db "$KDB" --config "$FCFG" "$@"; }
+tk() {
+	local now=$1
+	shift
+	DESK_NOW=$now DESK_SYSTEM_CONFIG=$KDB_SYS run --db "$KDB" --config "$FCFG" "$@"
+}
 
 t "tick: setup"
 tk 1800000000 init

@@ -6,8 +6,10 @@
 # follow-up rule's missing canned response; desk list shows a follow-up
 # time in its DUE column.
 
+# shellcheck source=tests/cli/team_db.bash
+. "$ROOT/tests/cli/team_db.bash"
 mkdir -p "$TMP/ob"
-OBDB=$TMP/ob/desk.db
+team_db OBDB "$TMP/ob/desk.db"
 OBPERS=$TMP/ob/personal.yaml
 OBSENT=$TMP/ob/sent
 : >"$OBPERS"
@@ -19,8 +21,8 @@ EOS
 chmod +x "$TMP/ob/sendmail"
 printf 'mail:\n  support_address: Support <help@desk.test>\n  sendmail: ["%s", "-t", "-oi"]\n' \
 	"$TMP/ob/sendmail" >"$TMP/ob/config.yaml"
-ob_run() { run --db "$OBDB" --config "$OBPERS" "$@"; }
-ob_q() { sqlite3 -batch -noheader "$OBDB" "$1"; }
+ob_run() { DESK_SYSTEM_CONFIG=$OBDB_SYS run --db "$OBDB" --config "$OBPERS" "$@"; }
+ob_q() { db_sql "$OBDB" "$1"; }
 
 t "outbound: setup"
 ob_run init
@@ -60,7 +62,7 @@ t "new --send: the customer's answer threads in by In-Reply-To and reopens it"
 MID=$(sed -n 's/^Message-I[dD]: *<\(.*\)>.*/\1/p' "$TMP/ob/mail" | head -1)
 printf 'From: Ann Lee <ann@example.com>\nTo: help@desk.test\nSubject: Re: renewal\nMessage-ID: <ann1@example.com>\nIn-Reply-To: <%s>\n\nYes, renew it.\n' \
 	"$MID" >"$TMP/ob/answer"
-run_file "$TMP/ob/answer" --db "$OBDB" --config "$OBPERS" ingest
+DESK_SYSTEM_CONFIG=$OBDB_SYS run_file "$TMP/ob/answer" --db "$OBDB" --config "$OBPERS" ingest
 rc_is 0
 [ "$(ob_q "SELECT ticket_id FROM messages WHERE message_id = 'ann1@example.com'")" = 1 ] ||
 	fail "the answer is on ticket $(ob_q "SELECT ticket_id FROM messages WHERE message_id = 'ann1@example.com'")"
@@ -130,6 +132,7 @@ end
 
 t "config check: a follow-up rule naming a canned response that does not exist"
 mkdir -p "$TMP/ob/rules"
+team_db OBRDB "$TMP/ob/rules/desk.db" "$OBDB"
 cat >"$TMP/ob/rules/canned.yaml" <<'YAML'
 - name: nudge
   title: A nudge
@@ -147,17 +150,17 @@ follow_up_rules:
     after: 7d
     do: {status: solved, canned: no-reply-closed}
 YAML
-run --db "$TMP/ob/rules/desk.db" --config "$OBPERS" config check
+DESK_SYSTEM_CONFIG=$OBRDB_SYS run --db "$OBRDB" --config "$OBPERS" config check
 rc_is 1
 err_has "$TMP/ob/rules/config.yaml:10:"
 err_has "rule \"close-quiet\""
 err_has "\"no-reply-closed\""
 sed -i 's/no-reply-closed/nudge/' "$TMP/ob/rules/config.yaml"
-run --db "$TMP/ob/rules/desk.db" --config "$OBPERS" config check
+DESK_SYSTEM_CONFIG=$OBRDB_SYS run --db "$OBRDB" --config "$OBPERS" config check
 rc_is 0
 out_has "(the team's file) is valid"
 sed -i '/^canned:/d' "$TMP/ob/rules/config.yaml"
-run --db "$TMP/ob/rules/desk.db" --config "$OBPERS" config check
+DESK_SYSTEM_CONFIG=$OBRDB_SYS run --db "$OBRDB" --config "$OBPERS" config check
 rc_is 1
 err_has "config.yaml:5:"
 err_has "no canned file"

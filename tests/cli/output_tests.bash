@@ -3,7 +3,9 @@
 # rule for queue and tag names at each way of setting one, and the caps.
 # Uses its own database, so the tests around it see nothing of it.
 
-ODB=$TMP/output.db
+# shellcheck source=tests/cli/team_db.bash
+. "$ROOT/tests/cli/team_db.bash"
+db_new ODB output
 OCFG=$TMP/output-config.yaml
 : >"$OCFG"
 o() { run --db "$ODB" --config "$OCFG" "$@"; }
@@ -19,6 +21,15 @@ raw_free() {
 ESCQ=$'\e]0;pwned\a'
 C1=$'\xc2\x9b31m'
 NASTY="x${ESCQ}${C1}"$'\x7f\xe2\x80\xa8\xe2\x80\xae'"y"
+# SQL for a text's bytes in hex, and for their number, per engine (the
+# server has neither hex() nor BLOB; this SQLite has no octet_length).
+if on_pg; then
+	sql_hex() { echo "encode(convert_to($1, 'UTF8'), 'hex')"; }
+	sql_bytes() { echo "octet_length($1)"; }
+else
+	sql_hex() { echo "hex($1)"; }
+	sql_bytes() { echo "length(CAST($1 AS BLOB))"; }
+fi
 
 t "output: setup (a desk with hostile text in a ticket, and legacy names)"
 o init
@@ -26,8 +37,11 @@ rc_is 0
 o new --subject "S $NASTY" --name "N $NASTY" --email n@example.com --body "B $NASTY"
 rc_is 0
 # Names from before the rule (or from the sqlite3 shell) are still shown.
-sqlite3 "$ODB" "UPDATE tickets SET queue = 'q' || char(27) || ']0;pwned' || char(7) || char(155) WHERE id = 1;
-  INSERT INTO ticket_tags(ticket_id, tag) VALUES (1, '=HYPERLINK(1)');" || fail "sqlite3 failed"
+# ESC, BEL and U+009B go in the SQL literal as they are: both engines
+# take them so (the server has no char()).
+legacy=$(db_sql "$ODB" "UPDATE tickets SET queue = 'q${ESCQ}"$'\xc2\x9b'"' WHERE id = 1;
+  INSERT INTO ticket_tags(ticket_id, tag) VALUES (1, '=HYPERLINK(1)');") ||
+	fail "the legacy names were not written: $legacy"
 end
 
 t "output: report --csv: no raw escape from a queue name, no spreadsheet formula"
@@ -58,17 +72,22 @@ has stdout "$W/out" '\u009b31m\u007f\u2028\u202e'
 end
 
 t "output: export with escapes imports back the same text"
-run --db "$TMP/output-rt.db" init
-run --db "$TMP/output-rt.db" new --subject "S $NASTY" --email rt@example.com --body "B $NASTY"
-run --db "$TMP/output-rt.db" export
+db_new ORT output-rt
+db_new OCOPY output-copy
+run --db "$ORT" init
+run --db "$ORT" new --subject "S $NASTY" --email rt@example.com --body "B $NASTY"
+run --db "$ORT" export
 cp "$W/out" "$TMP/output-export.jsonl"
 raw_free export "$W/out"
-run --db "$TMP/output-copy.db" init
-run --db "$TMP/output-copy.db" import "$TMP/output-export.jsonl"
+run --db "$OCOPY" init
+run --db "$OCOPY" import "$TMP/output-export.jsonl"
 rc_is 0
-for q in "SELECT hex(subject) FROM tickets" "SELECT hex(group_concat(body)) FROM messages"; do
-	[ "$(sqlite3 "$TMP/output-copy.db" "$q")" = "$(sqlite3 "$TMP/output-rt.db" "$q")" ] ||
-		fail "changed on the way through export and import: $q"
+for q in "SELECT $(sql_hex subject) FROM tickets" "SELECT $(sql_hex 'group_concat(body)') FROM messages"; do
+	want=$(db_sql "$ORT" "$q")
+	got=$(db_sql "$OCOPY" "$q")
+	if [ -z "$want" ] || [ "$got" != "$want" ]; then
+		fail "changed on the way through export and import: $q: $want, then $got"
+	fi
 done
 end
 
@@ -86,9 +105,16 @@ rc_is 2
 err_is $'desk show: "^[]52;c;aGk=^G" is not a ticket number\nusage: desk show ID [--history] [--json]\nTry \'desk show --help\'.'
 end
 
-t "output: init quotes the database path it created sanitized"
-mkdir -p "$TMP/initesc"
-run --db "$TMP/initesc/${ESCQ}.db" init
+t "output: init quotes the database it created sanitized"
+if on_pg; then
+	# desk names a database on the server by the conninfo it was given
+	db_new IEDB initesc
+	IEDB+=" application_name=$ESCQ"
+else
+	mkdir -p "$TMP/initesc"
+	IEDB=$TMP/initesc/${ESCQ}.db
+fi
+run --db "$IEDB" init
 rc_is 0
 raw_free "stdout of desk init" "$W/out"
 out_has '^[]0;pwned^G'
@@ -97,7 +123,7 @@ end
 t "output: a customer name of invisible characters does not look blank"
 o new --subject "blank name" --name $'\xe2\x80\x8b\xe2\x80\x8b' --email z@example.com
 rc_is 0
-id=$(sqlite3 "$ODB" "SELECT max(id) FROM tickets")
+id=$(count "SELECT max(id) FROM tickets" "$ODB")
 o show "$id"
 out_has 'customer   <U+200B><U+200B> <z@example.com>'
 o new --subject $'tag\xf3\xa0\x81\xa8\xf3\xa0\x81\xa9 smuggled' --name Ada --email z@example.com
@@ -144,7 +170,8 @@ t "names: the config's default_queue, mail.default_queue, views and canned tags"
 team_names() { # case, text: a team file of its own, checked
 	mkdir -p "$TMP/$1"
 	printf '%s' "$2" >"$TMP/$1/config.yaml"
-	run --db "$TMP/$1/desk.db" config check
+	team_db NDB "$TMP/$1/desk.db" "$ODB"
+	DESK_SYSTEM_CONFIG=$NDB_SYS run --db "$NDB" config check
 }
 team_names n1 $'default_queue: General\n'
 rc_is 1
@@ -188,7 +215,7 @@ err_is "desk: body: 1048577 bytes, more than the 1 MiB desk takes"
 o agent add someone --name "$(head -c 257 /dev/zero | tr '\0' n)"
 rc_is 1
 err_is "desk: --name: 257 bytes, more than the 256 bytes desk takes"
-[ "$(sqlite3 "$ODB" "SELECT count(*) FROM messages WHERE length(body) > 1048576")" = 0 ] ||
+[ "$(count "SELECT count(*) FROM messages WHERE length(body) > 1048576" "$ODB")" = 0 ] ||
 	fail "a body over the cap was stored"
 end
 
@@ -233,13 +260,13 @@ t "caps: ingest keeps a mail whose body is over the cap, cut where it says so"
 run_file "$TMP/big.eml" --db "$ODB" --config "$OCFG" ingest
 rc_is 0
 last="(SELECT max(id) FROM messages)"
-body=$(sqlite3 "$ODB" "SELECT length(body), substr(body, -90) FROM messages WHERE id = $last")
+body=$(db_sql "$ODB" "SELECT length(body), substr(body, length(body) - 89) FROM messages WHERE id = $last")
 case $body in
 *"[desk: the text was cut here: it was 2000001 bytes, more than the 1 MiB desk keeps]"*) ;;
 *) fail "the body was not cut visibly: $(printf '%s' "$body" | head -c 200)" ;;
 esac
-[ "$(sqlite3 "$ODB" "SELECT length(CAST(subject AS BLOB)) FROM tickets t JOIN messages m ON m.ticket_id = t.id WHERE m.id = $last")" = 1000 ] ||
+[ "$(count "SELECT $(sql_bytes subject) FROM tickets t JOIN messages m ON m.ticket_id = t.id WHERE m.id = $last" "$ODB")" = 1000 ] ||
 	fail "the subject was not cut"
-[ "$(sqlite3 "$ODB" "SELECT length(CAST(name AS BLOB)) FROM customers WHERE email = 'big@example.com'")" = 256 ] ||
+[ "$(count "SELECT $(sql_bytes name) FROM customers WHERE email = 'big@example.com'" "$ODB")" = 256 ] ||
 	fail "the sender's name was not cut to 256 bytes"
 end

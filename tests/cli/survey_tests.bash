@@ -5,8 +5,10 @@
 # recorded by desk ingest by its token without reopening, desk survey
 # for answers by phone, desk survey list, desk show and desk report.
 
+# shellcheck source=tests/cli/team_db.bash
+. "$ROOT/tests/cli/team_db.bash"
 mkdir -p "$TMP/sv"
-SVDB=$TMP/sv/desk.db
+team_db SVDB "$TMP/sv/desk.db"
 SVPERS=$TMP/sv/personal.yaml
 SVSENT=$TMP/sv/sent
 : >"$SVPERS"
@@ -27,8 +29,16 @@ surveys:
 EOF
 SV0=1800000000
 SV1=$((SV0 + 86400 + 60))
-sv() { local now=$1; shift; DESK_NOW=$now run --db "$SVDB" --config "$SVPERS" "$@"; }
-sv_in() { local now=$1 input=$2; shift 2; DESK_NOW=$now run_in "$input" --db "$SVDB" --config "$SVPERS" "$@"; }
+sv() {
+	local now=$1
+	shift
+	DESK_NOW=$now DESK_SYSTEM_CONFIG=$SVDB_SYS run --db "$SVDB" --config "$SVPERS" "$@"
+}
+sv_in() {
+	local now=$1 input=$2
+	shift 2
+	DESK_NOW=$now DESK_SYSTEM_CONFIG=$SVDB_SYS run_in "$input" --db "$SVDB" --config "$SVPERS" "$@"
+}
 
 t "surveys: setup (a mail ticket, solved)"
 sv $SV0 init
@@ -52,12 +62,13 @@ end
 
 t "surveys: a bad setting is refused with file:line:column"
 mkdir -p "$TMP/sv/bad"
+team_db SVBAD "$TMP/sv/bad/desk.db" "$SVDB"
 cat >"$TMP/sv/bad/config.yaml" <<'EOF'
 surveys:
   kind: csat
   sample: 150
 EOF
-run --db "$TMP/sv/bad/desk.db" --config "$SVPERS" config check
+DESK_SYSTEM_CONFIG=$SVBAD_SYS run --db "$SVBAD" --config "$SVPERS" config check
 rc_is 1
 err_has "bad/config.yaml:3:11: expected an integer from 0 to 100, got \"150\""
 end
@@ -109,7 +120,7 @@ hinge came late.
 " ingest -v
 rc_is 0
 out_is "desk: added to ticket 1 (message 3, survey answer: csat 4/5 recorded)"
-[ "$(sqlite3 "$SVDB" 'SELECT status, reopens FROM tickets WHERE id = 1')" = "solved|0" ] ||
+[ "$(db_sql "$SVDB" 'SELECT status, reopens FROM tickets WHERE id = 1')" = "solved|0" ] ||
 	fail "the ticket was reopened"
 [ ! -s "$SVSENT" ] || fail "something was mailed back"
 sv $SV1 show 1
@@ -132,8 +143,8 @@ Who is asking?
 " ingest -v
 rc_is 0
 out_has "survey answer: no score: the reply's first lines hold no number (csat takes 1 to 5); kept as a message"
-[ "$(sqlite3 "$SVDB" 'SELECT count(*), max(score) FROM surveys')" = "1|4" ] || fail "the answer changed"
-[ "$(sqlite3 "$SVDB" 'SELECT status FROM tickets WHERE id = 1')" = solved ] || fail "reopened"
+[ "$(db_sql "$SVDB" 'SELECT count(*), max(score) FROM surveys')" = "1|4" ] || fail "the answer changed"
+[ "$(db_sql "$SVDB" 'SELECT status FROM tickets WHERE id = 1')" = solved ] || fail "reopened"
 end
 
 t "survey: an answer by phone, with an audit event; a bad score or kind is refused"
@@ -146,7 +157,7 @@ err_is "desk: score 6 is out of range: csat takes 1 to 5"
 sv $SV1 survey 1 stars 5
 rc_is 2
 err_has "\"stars\": expected a kind: csat, ces or nps"
-[ "$(sqlite3 "$SVDB" 'SELECT count(*) FROM surveys')" = 2 ] || fail "a refused answer was stored"
+[ "$(count 'SELECT count(*) FROM surveys' "$SVDB")" = 2 ] || fail "a refused answer was stored"
 sv $SV1 show 1 --history
 out_match "survey +recorded: - -> nps 9/10"
 out_match "survey +answer: - -> csat 4/5"
@@ -154,7 +165,7 @@ out_match "survey +answer: - -> csat 4/5"
 sv $SV1 survey 1 nps 9 --comment "Said on the phone: great"
 rc_is 0
 out_is "desk: ticket 1: survey nps 9/10 recorded, replacing the answer recorded before"
-[ "$(sqlite3 "$SVDB" 'SELECT count(*) FROM surveys')" = 2 ] || fail "a correction was counted twice"
+[ "$(count 'SELECT count(*) FROM surveys' "$SVDB")" = 2 ] || fail "a correction was counted twice"
 end
 
 t "survey list: supervisors see every answer, oldest first; --kind, --json; agents may not"

@@ -3,14 +3,14 @@
 # agent's change, a merge undone, usage.  Its own database, so the tests
 # around it see nothing of it.
 
-UDB=$TMP/undo.db
+db_new UDB undo
 u() { run --db "$UDB" "$@"; }
 u_new() {
 	u new "$@"
 	NEW_ID=$(sed -n 's/^desk: ticket \([0-9][0-9]*\) created$/\1/p' "$W/out")
 	[ -n "$NEW_ID" ] || { fail "desk new $* failed ($RC): $(cat "$W/out" "$W/err")"; NEW_ID=0; }
 }
-u_field() { sqlite3 "$UDB" "SELECT $2 FROM tickets WHERE id = $1"; }
+u_field() { db_sql "$UDB" "SELECT $2 FROM tickets WHERE id = $1"; }
 
 t "undo: takes back the latest change and says what it put back"
 u init
@@ -23,9 +23,9 @@ rc_is 0
 err_empty
 out_is "desk: undone: #$U1: tag printer off, priority back to normal, status back to new"
 [ "$(u_field "$U1" "status || ' ' || priority")" = "new 1" ] || fail "ticket is $(u_field "$U1" "status || ' ' || priority")"
-[ "$(sqlite3 "$UDB" "SELECT count(*) FROM ticket_tags WHERE ticket_id = $U1")" = 0 ] || fail "the tag stayed"
-[ "$(sqlite3 "$UDB" "SELECT count(*) FROM events WHERE ticket_id = $U1 AND action = 'undo'")" = 4 ] ||
-	fail "undo events: $(sqlite3 "$UDB" "SELECT field FROM events WHERE ticket_id = $U1 AND action = 'undo'")"
+[ "$(count "SELECT count(*) FROM ticket_tags WHERE ticket_id = $U1" "$UDB")" = 0 ] || fail "the tag stayed"
+[ "$(count "SELECT count(*) FROM events WHERE ticket_id = $U1 AND action = 'undo'" "$UDB")" = 4 ] ||
+	fail "undo events: $(db_sql "$UDB" "SELECT field FROM events WHERE ticket_id = $U1 AND action = 'undo'")"
 end
 
 t "undo: again is not a redo, and nothing left is exit 1"
@@ -39,13 +39,13 @@ end
 t "undo: refused after another agent's change, naming who and what; nothing changes"
 u set "$U1" status=open
 u --as ben set "$U1" tag+=urgent
-before=$(sqlite3 "$UDB" "SELECT count(*) FROM events")
+before=$(count "SELECT count(*) FROM events" "$UDB")
 u undo
 rc_is 1
 out_empty
 err_match "^desk: nothing was undone: ticket $U1 changed since your change \\(ben added tag urgent at [0-9-]+ [0-9:]+\\)\$"
 [ "$(u_field "$U1" status)" = open ] || fail "status is $(u_field "$U1" status)"
-[ "$(sqlite3 "$UDB" "SELECT count(*) FROM events")" = "$before" ] || fail "the refusal wrote events"
+[ "$(count "SELECT count(*) FROM events" "$UDB")" = "$before" ] || fail "the refusal wrote events"
 # ben's own change is his to undo
 u --as ben undo
 rc_is 0
@@ -60,13 +60,13 @@ u merge "$U2" "$U1"
 u undo
 rc_is 0
 out_has "merge into #$U1 undone"
-[ "$(u_field "$U2" "status || ' ' || coalesce(merged_into, '-')")" = "new -" ] ||
-	fail "ticket $U2 is $(u_field "$U2" "status || ' ' || coalesce(merged_into, '-')")"
-[ "$(sqlite3 "$UDB" "SELECT count(*) FROM messages WHERE ticket_id = $U2 AND body = 'Still jams.'")" = 1 ] ||
+[ "$(u_field "$U2" "status || ' ' || coalesce(CAST(merged_into AS TEXT), '-')")" = "new -" ] ||
+	fail "ticket $U2 is $(u_field "$U2" "status || ' ' || coalesce(CAST(merged_into AS TEXT), '-')")"
+[ "$(count "SELECT count(*) FROM messages WHERE ticket_id = $U2 AND body = 'Still jams.'" "$UDB")" = 1 ] ||
 	fail "its message did not come back"
-[ "$(sqlite3 "$UDB" "SELECT group_concat(tag) FROM ticket_tags WHERE ticket_id = $U1")" = "" ] ||
+[ "$(db_sql "$UDB" "SELECT group_concat(tag) FROM ticket_tags WHERE ticket_id = $U1")" = "" ] ||
 	fail "the merge's tag stayed on $U1"
-[ "$(sqlite3 "$UDB" "SELECT group_concat(tag) FROM ticket_tags WHERE ticket_id = $U2")" = dup ] ||
+[ "$(db_sql "$UDB" "SELECT group_concat(tag) FROM ticket_tags WHERE ticket_id = $U2")" = dup ] ||
 	fail "the tag did not come back to $U2"
 end
 
