@@ -47,6 +47,9 @@ int pg_begin(struct pg_conn *c, const char *display, struct derr *e);
 int pg_commit(struct pg_conn *c, const char *display, struct derr *e);
 void pg_rollback(struct pg_conn *c);
 bool pg_in_transaction(struct pg_conn *c);
+/* The connection is about to close: statements freed from now on are
+ * not deallocated one by one (the server drops them with the session). */
+void pg_closing(struct pg_conn *c);
 /* Whether another connection committed a change since the last call
  * (LISTEN/NOTIFY; never blocks). */
 bool pg_changed(struct pg_conn *c);

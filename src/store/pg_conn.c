@@ -450,10 +450,15 @@ int64_t pg_changes(struct pg_conn *c)
 	return c->changes;
 }
 
+void pg_closing(struct pg_conn *c)
+{
+	c->closing = true;
+}
+
 void pg_deallocate(struct pg_conn *c, const char *name)
 {
-	if (PQstatus(c->pg) != CONNECTION_OK)
-		return; /* the server forgot it with the session */
+	if (c->closing || PQstatus(c->pg) != CONNECTION_OK)
+		return; /* the server forgets it with the session */
 	if (PQtransactionStatus(c->pg) == PQTRANS_INERROR) {
 		if (c->n_dealloc == c->cap_dealloc) {
 			c->cap_dealloc = c->cap_dealloc ? 2 * c->cap_dealloc : 8;
