@@ -107,7 +107,7 @@ sqlite_only() {
 # What the two dialects spell differently, for the witnesses' SQL: now in
 # Unix seconds, and the character with code N.
 SQL_NOW="strftime('%s','now')"
-on_pg && SQL_NOW="extract(epoch FROM now())::bigint"
+on_pg && SQL_NOW="floor(extract(epoch FROM now()))::bigint"
 sql_chr() {
 	if on_pg; then printf 'chr(%d)' "$1"; else printf 'char(%d)' "$1"; fi
 }
