@@ -10,8 +10,9 @@ PG_WRITER_LOCK=1684370283
 # pg_writer_hold DB DIR [SQL]: a psql session of DB (a conninfo; its
 # application_name, if it names one, is what the server shows) begins a
 # transaction, takes desk's writers' lock, runs SQL in it, and holds
-# them until the file DIR/stop appears; returns once they are held (or
-# fails, saying why).  HOLD_PID is the session's psql.
+# them until the file DIR/stop appears (or DIR goes, as at the run's
+# cleanup, or 300 s pass); returns once they are held (or fails, saying
+# why).  HOLD_PID is the session's psql.
 pg_writer_hold() {
 	local db=$1 dir=$2 sql=${3:-}
 	mkdir -p "$dir"
@@ -21,7 +22,7 @@ pg_writer_hold() {
 	SELECT pg_advisory_xact_lock($PG_WRITER_LOCK);
 	$sql
 	\! touch '$dir/held'
-	\! while [ ! -e '$dir/stop' ]; do sleep 0.1; done
+	\! i=0; while [ -d '$dir' ] && [ ! -e '$dir/stop' ] && [ \$i -lt 3000 ]; do sleep 0.1; i=\$((i + 1)); done
 	ROLLBACK;
 	EOF
 	HOLD_PID=$!
