@@ -170,10 +170,15 @@ fi
 
 t "gate: a long transaction at work (an import) keeps the gate moving; a writer waits it out"
 # (On the server: the import's batches let the note in within the bound.)
-db_new GDEMO gate/demo
+# The demo's export ten times: the workflow's demo, or one of its own.
+GDEMO=${DEMO:-}
+if [ -z "$GDEMO" ]; then
+	db_new GDEMO gate/demo
+	run --db "$GDEMO" init --demo
+fi
 db_new GIDB gate/import
-run --db "$GDEMO" init --demo
 run --db "$GDEMO" export
+[ -s "$W/out" ] || fail "the demo's export is empty: $(cat "$W/err")"
 for i in 1 2 3 4 5 6 7 8 9 10; do cat "$W/out"; done >"$TMP/gate/ten.jsonl"
 run --db "$GIDB" init
 run --db "$GIDB" new --subject "Gate import" --email gi@example.com --body "hi"
