@@ -10,15 +10,17 @@
 #include "error.h"
 #include "pg.h"
 #include "pg_internal.h"
+#include "priv.h"
+#include "text.h"
 #include "util.h"
 
 /* The one advisory lock every desk writer takes after BEGIN ("desk" in
  * ASCII), so writers run one at a time as on SQLite. */
 #define WRITER_LOCK_KEY "1684370283"
-/* How long pg_begin waits for another desk's transaction: bounded as
- * SQLite's BEGIN attempts are (db.c: 50 of 200 ms), so a stuck writer
- * gives the same message after the same time, not a hang. */
-#define WRITER_LOCK_WAIT "10s"
+/* How long pg_begin waits for another desk's transaction (ms): bounded,
+ * like the write gate on SQLite, so a stuck writer gives a message naming
+ * it, not a hang. */
+#define WRITER_LOCK_WAIT_MS 30000LL
 #define CHANNEL "desk_changes"
 /* Seconds a connection attempt may take, unless the setting says. */
 #define CONNECT_TIMEOUT "10"
@@ -474,20 +476,79 @@ void pg_deallocate(struct pg_conn *c, const char *name)
 
 /* --- transactions ------------------------------------------------------ */
 
+/* The bound on waiting for the writers' lock; tests shorten it by the
+ * write gate's knob (never an installed, set-id desk). */
+static long long writer_wait_ms(void)
+{
+	const char *env = priv_setid() ? NULL : getenv("DESK_GATE_STUCK_MS");
+	long long v = env ? atoll(env) : 0;
+	return v > 0 ? v : WRITER_LOCK_WAIT_MS;
+}
+
+/* "alice (server pid 4242, \"desk\") for 31 s": who holds the writers'
+ * lock in this database, as the server tells it (another role's start
+ * time and address are the server's to hide), or NULL.  After the
+ * failed BEGIN is rolled back. */
+static char *lock_holder(struct pg_conn *c)
+{
+	PGresult *res = PQexec(
+		c->pg,
+		"SELECT a.usename, a.pid, a.application_name, host(a.client_addr),"
+		" floor(extract(epoch FROM clock_timestamp() - a.xact_start))::bigint"
+		" FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+		" WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0"
+		" AND l.objid = " WRITER_LOCK_KEY " AND l.objsubid = 1"
+		" AND l.database = (SELECT oid FROM pg_database"
+		" WHERE datname = current_database())");
+	char *out = NULL;
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+		char *who = text_sanitize(PQgetisnull(res, 0, 0) ? "?" : PQgetvalue(res, 0, 0), 0);
+		char *app = text_sanitize(PQgetvalue(res, 0, 2), 0);
+		struct strbuf b = {0};
+		sb_addf(&b, "%s (server pid %s", who, PQgetvalue(res, 0, 1));
+		if (*app)
+			sb_addf(&b, ", \"%s\"", app);
+		if (!PQgetisnull(res, 0, 3))
+			sb_addf(&b, ", from %s", PQgetvalue(res, 0, 3));
+		sb_addc(&b, ')');
+		if (!PQgetisnull(res, 0, 4))
+			sb_addf(&b, " for %s s", PQgetvalue(res, 0, 4));
+		out = sb_take(&b);
+		free(who);
+		free(app);
+	}
+	PQclear(res);
+	return out;
+}
+
 int pg_begin(struct pg_conn *c, const char *display, struct derr *e)
 {
 	pg_clear_error(c);
 	if (!pg_ready(c))
 		return pg_fail(c, display, e, "starting a change");
 	c->in_txn = true;
-	if (!run(c, "BEGIN; SET LOCAL lock_timeout = '" WRITER_LOCK_WAIT "'; "
-		    "SELECT pg_advisory_xact_lock(" WRITER_LOCK_KEY "); "
-		    "SET LOCAL lock_timeout TO DEFAULT")) {
-		int rc = pg_fail(c, display, e, "waiting to write");
-		pg_rollback(c);
-		return rc;
+	long long wait = writer_wait_ms();
+	char *sql = xasprintf("BEGIN; SET LOCAL lock_timeout = %lld; "
+			      "SELECT pg_advisory_xact_lock(" WRITER_LOCK_KEY "); "
+			      "SET LOCAL lock_timeout TO DEFAULT",
+			      wait);
+	bool ok = run(c, sql);
+	free(sql);
+	if (ok)
+		return DESK_OK;
+	bool stuck = strcmp(c->sqlstate, "55P03") == 0;
+	int rc = pg_fail(c, display, e, "waiting to write");
+	pg_rollback(c);
+	char *who = stuck ? lock_holder(c) : NULL;
+	if (who) {
+		rc = derr_set(e, DESK_EBUSY,
+			      "%s: another desk has held the database's write lock for over "
+			      "%lld s without finishing: %s; nothing was changed (if it is "
+			      "stuck, end it, then try again)",
+			      display, wait / 1000, who);
+		free(who);
 	}
-	return DESK_OK;
+	return rc;
 }
 
 int pg_commit(struct pg_conn *c, const char *display, struct derr *e)

@@ -1,9 +1,13 @@
 # db_copy_tests.bash: sourced by cli_tests.bash (its harness, $DESK,
 # $TMP, $W, $DEMO).  desk db copy FROM TO: the demo desk copied to a new
-# file and, on a throwaway PostgreSQL cluster (tests/pg/cluster.sh; the
-# part is skipped, saying so, without one), there and back, with equal
-# exports; a target with rows, a missing source and usage errors refused
-# with nothing written.
+# file and, on PostgreSQL, there and back, with equal exports; a target
+# with rows, a missing source and usage errors refused with nothing
+# written.  The demo is the workflow's (on the run's engine) or, when
+# that part did not run, one of its own.  The server is the run's
+# (DESK_TEST_PG) or else a throwaway cluster of its own
+# (tests/pg/cluster.sh); the PostgreSQL tests are skipped, saying so,
+# without one.  The copies named *.db are SQLite files on either run,
+# asked by sqlite3 as such; the server's databases by psql.
 
 mkdir -p "$TMP/dbcopy"
 CP=$TMP/dbcopy
@@ -11,14 +15,25 @@ export_of() { # DB FILE: desk export of DB into FILE, as its admin
 	timeout 120 "$DESK" --db "$1" export >"$2" 2>"$W/err" </dev/null
 }
 
+# CPDEMO: the demo (not $DEMO itself, which says the workflow ran).
+CPDEMO=${DEMO:-}
+if [ -z "$CPDEMO" ]; then
+	t "db copy: setup (a demo desk of its own: the workflow part did not run)"
+	db_new CPDEMO dbcopy/demo
+	timeout 300 "$DESK" --db "$CPDEMO" init --demo >"$W/out" 2>"$W/err" </dev/null
+	RC=$?
+	rc_is 0
+	end
+fi
+
 t "db copy: usage errors"
 run db
 rc_is 2
 err_has "desk db: which? desk db copy FROM TO"
-run db copy "$DEMO"
+run db copy "$CPDEMO"
 rc_is 2
 err_has "give FROM and TO"
-run db copy "$DEMO" "$CP/x.db" extra
+run db copy "$CPDEMO" "$CP/x.db" extra
 rc_is 2
 err_has 'unexpected argument "extra"'
 run db frob
@@ -28,30 +43,30 @@ err_has 'unknown db command "frob"'
 end
 
 t "db copy: the demo desk into a new SQLite file, export for export"
-timeout 120 "$DESK" db copy "$DEMO" "$CP/copy.db" >"$W/out" 2>"$W/err" </dev/null
+timeout 120 "$DESK" db copy "$CPDEMO" "$CP/copy.db" >"$W/out" 2>"$W/err" </dev/null
 RC=$?
 rc_is 0
 out_has "desk: copied "
-out_has " rows of 22 tables from $DEMO to $CP/copy.db"
+out_has " rows of 22 tables from $CPDEMO to $CP/copy.db"
 err_empty
-export_of "$DEMO" "$CP/demo.jsonl"
+export_of "$CPDEMO" "$CP/demo.jsonl"
 export_of "$CP/copy.db" "$CP/copy.jsonl"
 [ -s "$CP/demo.jsonl" ] || fail "the demo's export is empty"
 cmp -s "$CP/demo.jsonl" "$CP/copy.jsonl" || fail "the exports differ"
 [ "$(sqlite3 "$CP/copy.db" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check"
 run --db "$CP/copy.db" list --search refund
 rc_is 0
-[ "$(cat "$W/out")" = "$(timeout 60 "$DESK" --db "$DEMO" list --search refund 2>&1)" ] ||
+[ "$(cat "$W/out")" = "$(timeout 60 "$DESK" --db "$CPDEMO" list --search refund 2>&1)" ] ||
 	fail "a search finds other tickets on the copy"
 end
 
 t "db copy: a target with rows is refused, and left as it was"
 before=$(sqlite3 "$CP/copy.db" 'SELECT count(*) FROM tickets')
-run db copy "$DEMO" "$CP/copy.db"
+run db copy "$CPDEMO" "$CP/copy.db"
 rc_is 1
-err_is "desk: $CP/copy.db: is not empty (its agents table holds $(sqlite3 "$DEMO" 'SELECT count(*) FROM agents') rows); desk db copy writes only into a new or empty database"
+err_is "desk: $CP/copy.db: is not empty (its agents table holds $(count 'SELECT count(*) FROM agents' "$CPDEMO") rows); desk db copy writes only into a new or empty database"
 [ "$(sqlite3 "$CP/copy.db" 'SELECT count(*) FROM tickets')" = "$before" ] || fail "tickets changed"
-run db copy "$DEMO" "$DEMO"
+run db copy "$CPDEMO" "$CPDEMO"
 rc_is 1
 err_has "FROM and TO are the same database"
 end
@@ -61,44 +76,77 @@ run db copy "$CP/none.db" "$CP/y.db"
 rc_is 1
 err_is "desk: $CP/none.db: no database here (create one with: desk init)"
 [ ! -e "$CP/y.db" ] || fail "made $CP/y.db"
+if on_pg; then # a database on the server that holds no desk
+	db_new CPNONE dbcopy/none
+	run db copy "$CPNONE" "$CP/y.db"
+	rc_is 1
+	err_is "desk: $CPNONE: $NO_DB (create one with: desk init)"
+	[ ! -e "$CP/y.db" ] || fail "made $CP/y.db"
+fi
 end
 
-PGC=$(mktemp -d)
-t "db copy: SQLite -> PostgreSQL -> SQLite, export for export"
-if [ -z "$(sh "$ROOT/tests/pg/cluster.sh" bindir 2>/dev/null)" ]; then
+# The server: the run's, or a cluster of its own.  PGADMIN reaches it as
+# a superuser; PGDB and PGSTOP are empty databases there.
+PGADMIN=
+PGC=
+PG_FAILED=
+if on_pg; then
+	PGADMIN=$PG_BASE
+	db_new PGDB copy_to
+	db_new PGSTOP copy_stop
+elif [ -z "$(sh "$ROOT/tests/pg/cluster.sh" bindir 2>/dev/null)" ]; then
 	echo "# db copy: no PostgreSQL server installed (make deps): the PostgreSQL part is skipped"
-	skip "no PostgreSQL server (make deps installs one)"
-elif ! sh "$ROOT/tests/pg/cluster.sh" start "$PGC" >"$W/err" 2>&1; then
-	echo "# db copy: could not start a PostgreSQL cluster: the PostgreSQL part is skipped"
-	skip "no PostgreSQL cluster: $(head -c 200 "$W/err" | vis)"
+	PG_WHY="no PostgreSQL server (make deps installs one)"
 else
-	PGADMIN=$(sh "$ROOT/tests/pg/cluster.sh" env "$PGC")
-	psql "$PGADMIN" -qc "CREATE DATABASE copy_to" >/dev/null 2>&1 || fail "CREATE DATABASE"
-	PGDB="$PGADMIN dbname=copy_to"
-	timeout 300 "$DESK" db copy "$DEMO" "$PGDB" >"$W/out" 2>"$W/err" </dev/null
+	PGC=$(mktemp -d)
+	if ! sh "$ROOT/tests/pg/cluster.sh" start "$PGC" >"$W/err" 2>&1; then
+		echo "# db copy: could not start a PostgreSQL cluster: the PostgreSQL part is skipped"
+		PG_WHY="no PostgreSQL cluster: $(head -c 200 "$W/err" | vis)"
+	else
+		PGADMIN=$(sh "$ROOT/tests/pg/cluster.sh" env "$PGC")
+		psql "$PGADMIN" -qc "CREATE DATABASE copy_to" >/dev/null 2>&1 || PG_FAILED+="CREATE DATABASE copy_to; "
+		psql "$PGADMIN" -qc "CREATE DATABASE copy_stop" >/dev/null 2>&1 || PG_FAILED+="CREATE DATABASE copy_stop; "
+		PGDB="$PGADMIN dbname=copy_to"
+		PGSTOP="$PGADMIN dbname=copy_stop"
+	fi
+fi
+# The SQLite source: the demo, or on a run on the server its copy in a
+# file (the test above showed it exports the same).
+CPLITE=$CPDEMO
+on_pg && CPLITE=$CP/copy.db
+
+t "db copy: SQLite -> PostgreSQL -> SQLite, export for export"
+if [ -z "$PGADMIN" ]; then
+	skip "$PG_WHY"
+else
+	[ -z "$PG_FAILED" ] || fail "failed: $PG_FAILED"
+	timeout 300 "$DESK" db copy "$CPLITE" "$PGDB" >"$W/out" 2>"$W/err" </dev/null
 	RC=$?
 	rc_is 0
-	out_has " rows of 22 tables from $DEMO to "
+	out_has " rows of 22 tables from $CPLITE to "
 	[ "$(psql "$PGDB" -Atc 'SELECT count(*) FROM tickets')" = \
-		"$(sqlite3 "$DEMO" 'SELECT count(*) FROM tickets')" ] || fail "tickets on PostgreSQL"
+		"$(sqlite3 "$CPLITE" 'SELECT count(*) FROM tickets')" ] || fail "tickets on PostgreSQL"
 	timeout 300 "$DESK" db copy "$PGDB" "$CP/back.db" >"$W/out" 2>"$W/err" </dev/null
 	RC=$?
 	rc_is 0
 	export_of "$CP/back.db" "$CP/back.jsonl"
 	cmp -s "$CP/demo.jsonl" "$CP/back.jsonl" || fail "the exports differ after PostgreSQL"
 	end
+fi
 
-	t "db copy: into PostgreSQL again is refused; Ctrl-C leaves no rows"
-	run db copy "$DEMO" "$PGDB"
+t "db copy: into PostgreSQL again is refused; Ctrl-C leaves no rows"
+if [ -z "$PGADMIN" ]; then
+	skip "$PG_WHY"
+else
+	run db copy "$CPLITE" "$PGDB"
 	rc_is 1
 	err_has "is not empty (its agents table holds"
 	# An empty desk on PostgreSQL (its schema only): desk init's, with
 	# its admin and that one's event taken out again.
-	psql "$PGADMIN" -qc "CREATE DATABASE copy_stop" >/dev/null 2>&1
-	PGSTOP="$PGADMIN dbname=copy_stop"
+	STOPNAME=$(psql "$PGSTOP" -XAtc 'SELECT current_database()')
 	run --db "$PGSTOP" init
 	rc_is 0
-	psql "$PGSTOP" -q >/dev/null 2>&1 <<-'SQL' || fail "emptying copy_stop"
+	psql "$PGSTOP" -q >/dev/null 2>&1 <<-'SQL' || fail "emptying $STOPNAME"
 	ALTER TABLE events DISABLE TRIGGER USER; DELETE FROM events; DELETE FROM agents;
 	ALTER TABLE events ENABLE TRIGGER USER;
 	SQL
@@ -121,15 +169,15 @@ else
 		fail "waited 60 s for: $1"
 	}
 	pg_until "SELECT count(*) = 1 FROM pg_locks l JOIN pg_database d ON d.oid = l.database
-		WHERE d.datname = 'copy_stop' AND l.mode = 'ExclusiveLock' AND l.granted
+		WHERE d.datname = '$STOPNAME' AND l.mode = 'ExclusiveLock' AND l.granted
 		AND l.locktype = 'relation'"
-	timeout 120 "$DESK" db copy "$DEMO" "$PGSTOP" >"$W/out" 2>"$W/err" </dev/null &
+	timeout 120 "$DESK" db copy "$CPLITE" "$PGSTOP" >"$W/out" 2>"$W/err" </dev/null &
 	copier=$!
-	pg_until "SELECT count(*) = 1 FROM pg_stat_activity WHERE datname = 'copy_stop'
+	pg_until "SELECT count(*) = 1 FROM pg_stat_activity WHERE datname = '$STOPNAME'
 		AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO messages%'"
 	kill -INT "$copier"
 	psql "$PGADMIN" -qAtc "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-		WHERE datname = 'copy_stop' AND query LIKE '%pg_sleep%'" >/dev/null
+		WHERE datname = '$STOPNAME' AND query LIKE '%pg_sleep%'" >/dev/null
 	wait "$copier"
 	RC=$?
 	wait "$locker"
@@ -139,16 +187,15 @@ else
 	[ "$(psql "$PGSTOP" -Atc 'SELECT count(*) FROM tickets')" = 0 ] || fail "tickets were left"
 	[ "$(psql "$PGSTOP" -Atc 'SELECT count(*) FROM agents')" = 0 ] || fail "agents were left"
 	# So the copy can simply be run again.
-	timeout 300 "$DESK" db copy "$DEMO" "$PGSTOP" >"$W/out" 2>"$W/err" </dev/null
+	timeout 300 "$DESK" db copy "$CPLITE" "$PGSTOP" >"$W/out" 2>"$W/err" </dev/null
 	RC=$?
 	rc_is 0
 	end
-
-	t "db copy: a PostgreSQL server that is not there is named"
-	run db copy "$DEMO" "host=$PGC/nowhere dbname=desk"
-	rc_is 1
-	err_has "nowhere"
 fi
+
+t "db copy: a PostgreSQL server that is not there is named"
+run db copy "$CPLITE" "host=$CP/nowhere dbname=desk"
+rc_is 1
+err_has "nowhere"
 end
-[ -n "${PGADMIN:-}" ] && sh "$ROOT/tests/pg/cluster.sh" stop "$PGC" >/dev/null 2>&1
-rm -rf "$PGC"
+[ -z "$PGC" ] || sh "$ROOT/tests/pg/cluster.sh" stop "$PGC" >/dev/null 2>&1 || rm -rf "$PGC"

@@ -2,27 +2,35 @@
 # $W).  Export, import and backup on PostgreSQL (issue 17), through the
 # binary: the same file imported into a SQLite database and a PostgreSQL
 # one exports as the same bytes; desk backup refuses PostgreSQL naming
-# pg_dump; one import at a time by the server's advisory lock.  Its own
-# throwaway cluster (tests/pg/cluster.sh); skipped without PostgreSQL.
+# pg_dump; one import at a time by the server's advisory lock.  On the
+# run's server when there is one (DESK_TEST_PG, engine.bash's db_new),
+# else on a throwaway cluster of its own (tests/pg/cluster.sh); skipped
+# without PostgreSQL.  The SQLite side is a file on either run.
 
 XDIR=$TMP/exchange
 mkdir -p "$XDIR"
 chmod 0755 "$XDIR"
 XPG=
-# Not under $TMP (0700): the server runs as another user when we are root.
-XPGDIR=$(mktemp -d "${TMPDIR:-/tmp}/desk-cli-pg.XXXXXX")
-if command -v psql >/dev/null 2>&1 && [ -n "$(sh "$ROOT/tests/pg/cluster.sh" bindir 2>/dev/null)" ] &&
-	sh "$ROOT/tests/pg/cluster.sh" start "$XPGDIR" >"$XDIR/cluster.log" 2>&1; then
-	XADMIN=$(sh "$ROOT/tests/pg/cluster.sh" env "$XPGDIR")
-	# On PostgreSQL desk knows the agent by the connected role, on
-	# SQLite by the Unix login: the same name on both, so that the
-	# importer in the audit trail is the same agent.
-	XME=$(id -un)
-	if psql "$XADMIN" -qAtc "CREATE DATABASE desk_x TEMPLATE template0 ENCODING 'UTF8'" >/dev/null 2>&1 &&
-		{ [ "$XME" = postgres ] ||
-		  psql "$XADMIN" -qAtc "CREATE ROLE \"$XME\" LOGIN SUPERUSER" >/dev/null 2>&1; }; then
-		XPG="$XADMIN dbname=desk_x user=$XME"
+XPGDIR=
+if on_pg; then
+	db_new XPG exchange
+elif command -v psql >/dev/null 2>&1 && [ -n "$(sh "$ROOT/tests/pg/cluster.sh" bindir 2>/dev/null)" ]; then
+	# Not under $TMP (0700): the server runs as another user when we are root.
+	XPGDIR=$(mktemp -d "${TMPDIR:-/tmp}/desk-cli-pg.XXXXXX")
+	if sh "$ROOT/tests/pg/cluster.sh" start "$XPGDIR" >"$XDIR/cluster.log" 2>&1; then
+		XADMIN=$(sh "$ROOT/tests/pg/cluster.sh" env "$XPGDIR")
+		# On PostgreSQL desk knows the agent by the connected role, on
+		# SQLite by the Unix login: the same name on both, so that the
+		# importer in the audit trail is the same agent.
+		XME=$(id -un)
+		if psql "$XADMIN" -qAtc "CREATE DATABASE desk_x TEMPLATE template0 ENCODING 'UTF8'" >/dev/null 2>&1 &&
+			{ [ "$XME" = postgres ] ||
+			  psql "$XADMIN" -qAtc "CREATE ROLE \"$XME\" LOGIN SUPERUSER" >/dev/null 2>&1; }; then
+			XPG="$XADMIN dbname=desk_x user=$XME"
+		fi
 	fi
+else
+	echo "no PostgreSQL server installed (make deps)" >"$XDIR/cluster.log"
 fi
 XLITE=$XDIR/x.db
 # Ids given, so no instance-named ids; text JSON must escape; tags out of
@@ -81,13 +89,14 @@ if [ -z "$XPG" ]; then
 	skip "no PostgreSQL server to start here"
 else
 	# Another importer: a session holding the import's advisory lock.
-	psql "$XPG" -qAt -c "SELECT pg_advisory_lock(7234315281608044660)" -c "\\echo held" \
-		-c "SELECT pg_sleep(30)" >"$XDIR/hold.out" 2>&1 &
+	psql "$XPG" -qAt -c "SELECT pg_advisory_lock(7234315281608044660)" \
+		-c "SELECT 'held by ' || pg_backend_pid()" -c "SELECT pg_sleep(30)" >"$XDIR/hold.out" 2>&1 &
 	XHOLD=$!
 	for _ in $(seq 100); do
-		grep -q held "$XDIR/hold.out" 2>/dev/null && break
+		grep -q "held by" "$XDIR/hold.out" 2>/dev/null && break
 		sleep 0.1
 	done
+	holder=$(sed -n 's/^held by //p' "$XDIR/hold.out")
 	before=$(psql "$XPG" -qAtc "SELECT count(*) FROM tickets")
 	printf '%s\n' '{"subject":"third"}' >"$XDIR/third.jsonl"
 	run --db "$XPG" import "$XDIR/third.jsonl"
@@ -96,11 +105,11 @@ else
 	[ "$(psql "$XPG" -qAtc "SELECT count(*) FROM tickets")" = "$before" ] || fail "the refused import wrote"
 	# The holder's connection ends (as an importer that dies): the lock
 	# goes with it.
-	psql "$XPG" -qAtc "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'" >/dev/null
+	psql "$XPG" -qAtc "SELECT pg_terminate_backend(${holder:-0})" >/dev/null
 	wait "$XHOLD" 2>/dev/null
 	run --db "$XPG" import "$XDIR/third.jsonl"
 	rc_is 0
 	end
 fi
 
-sh "$ROOT/tests/pg/cluster.sh" stop "$XPGDIR" >/dev/null 2>&1 || rm -rf "$XPGDIR"
+[ -z "$XPGDIR" ] || sh "$ROOT/tests/pg/cluster.sh" stop "$XPGDIR" >/dev/null 2>&1 || rm -rf "$XPGDIR"

@@ -3,7 +3,8 @@
 # team file (config.yaml beside it) names a copy of tests/data/kb: an
 # article found, shown rendered and raw, a file edited or removed seen at
 # the next command, broken front matter named as FILE:LINE:COL, and an
-# article counted in desk report once a reply used it.
+# article counted in desk report once a reply used it.  On either engine:
+# on the server the team file is named by DESK_SYSTEM_CONFIG (kb_team).
 
 KBD=$TMP/kbdesk
 mkdir -p "$KBD"
@@ -11,7 +12,16 @@ cp -r "$ROOT/tests/data/kb" "$KBD/kb"
 printf 'knowledge_base:\n  path: kb\n  public_url: https://help.example.com/kb/{slug}\n' \
 	>"$KBD/config.yaml"
 : >"$KBD/personal.yaml"
-kb() { run --db "$KBD/desk.db" --config "$KBD/personal.yaml" "$@"; }
+db_new KDB kbdesk/desk # beside config.yaml on SQLite
+# kb_team CMD...: CMD with the team file of $KDB (beside it on SQLite).
+kb_team() {
+	if on_pg; then
+		DESK_SYSTEM_CONFIG=$KBD/config.yaml "$@"
+	else
+		"$@"
+	fi
+}
+kb() { kb_team run --db "$KDB" --config "$KBD/personal.yaml" "$@"; }
 
 t "kb: setup (a database whose team file names the knowledge base)"
 kb init
@@ -93,8 +103,8 @@ out_is "shipping	Shipping times	public	shipping"
 rm "$KBD/kb/shipping.md"
 kb kb search shipping
 rc_is 1
-[ "$(sqlite3 "$KBD/desk.db" 'SELECT count(*) FROM kb_files')" = 3 ] ||
-	fail "kb_files: $(sqlite3 "$KBD/desk.db" 'SELECT file FROM kb_files')"
+[ "$(count 'SELECT count(*) FROM kb_files' "$KDB")" = 3 ] ||
+	fail "kb_files: $(count 'SELECT file FROM kb_files' "$KDB")"
 end
 
 t "kb check: none on the sample; broken front matter named FILE:LINE:COL, exit 1"
@@ -119,12 +129,13 @@ rm "$KBD/kb/broken.md" "$KBD/kb/billing/untitled.md" "$KBD/kb/billing/reset-pass
 end
 
 t "kb: no knowledge base configured, a bad public_url"
-run --db "$TMP/kb-none.db" --config "$KBD/personal.yaml" init
-run --db "$TMP/kb-none.db" --config "$KBD/personal.yaml" kb search x
+db_new KNONE kb_none
+run --db "$KNONE" --config "$KBD/personal.yaml" init
+run --db "$KNONE" --config "$KBD/personal.yaml" kb search x
 rc_is 1
 err_has "no knowledge base: set knowledge_base: {path: FOLDER} in the team's config.yaml"
 printf 'knowledge_base: {path: /srv/kb}\n' >"$KBD/personal-kb.yaml"
-run --db "$KBD/desk.db" --config "$KBD/personal-kb.yaml" kb check
+kb_team run --db "$KDB" --config "$KBD/personal-kb.yaml" kb check
 rc_is 1
 err_has "knowledge_base is the team's policy, not a personal setting"
 end
@@ -132,7 +143,7 @@ end
 t "kb: desk reply --article records the use; desk report counts it"
 kb new --subject "Password" --name "Ann Lee" --email ann@example.com --body "Locked out"
 rc_is 0
-tid=$(sqlite3 "$KBD/desk.db" "SELECT max(id) FROM tickets")
+tid=$(count "SELECT max(id) FROM tickets" "$KDB")
 kb kb show reset-password
 sed -n '/^$/,$p' "$W/out" >"$W/article.txt"
 kb reply "$tid" --body "$(cat "$W/article.txt")" --article reset-password
@@ -145,10 +156,10 @@ rc_is 1
 err_is "desk: --article: no article \"reset-pasword\" in the knowledge base"
 kb note "$tid" --body "x" --article invoices
 rc_is 2
-[ "$(sqlite3 "$KBD/desk.db" "SELECT count(*) FROM messages WHERE ticket_id = $tid AND kind = 'reply'")" = 2 ] ||
+[ "$(count "SELECT count(*) FROM messages WHERE ticket_id = $tid AND kind = 'reply'" "$KDB")" = 2 ] ||
 	fail "a refused --article stored its reply"
-[ "$(sqlite3 "$KBD/desk.db" "SELECT count(*) FROM kb_uses WHERE ticket_id = $tid")" = 3 ] ||
-	fail "kb_uses: $(sqlite3 "$KBD/desk.db" "SELECT slug FROM kb_uses")"
+[ "$(count "SELECT count(*) FROM kb_uses WHERE ticket_id = $tid" "$KDB")" = 3 ] ||
+	fail "kb_uses: $(count "SELECT slug FROM kb_uses" "$KDB")"
 # --until tomorrow: the replies of this very second are inside the period
 kb report --until "$(date -u -d tomorrow +%F)"
 rc_is 0

@@ -2,10 +2,11 @@
 # $W; TZ=UTC).  Time spent, on a database of its own with a fixed clock:
 # desk time (manual entries, refusals that store nothing, another
 # agent's), reply --time, desk show and --json, desk report's figures
-# worked out by hand, and an export/import round trip.
+# worked out by hand, and an export/import round trip.  On either engine
+# (engine.bash's db_new).
 
 mkdir -p "$TMP/time"
-TDB=$TMP/time/desk.db
+db_new TDB time
 TCFG=$TMP/time/personal.yaml
 : >"$TCFG"
 # Fri 15 Jan 2027 08:00 UTC
@@ -61,8 +62,8 @@ err_has "how long?"
 tm --as bob time 1 5m --agent root
 rc_is 1
 err_is "desk: only supervisors and admins log time for another agent"
-[ "$(sqlite3 "$TDB" 'SELECT count(*), sum(seconds) FROM time_entries')" = "3|6300" ] ||
-	fail "entries: $(sqlite3 "$TDB" 'SELECT count(*), sum(seconds) FROM time_entries')"
+[ "$(count 'SELECT count(*), sum(seconds) FROM time_entries' "$TDB")" = "3|6300" ] ||
+	fail "entries: $(count 'SELECT count(*), sum(seconds) FROM time_entries' "$TDB")"
 end
 
 t "reply --time records the time with the reply, audited"
@@ -124,7 +125,7 @@ t "export and import carry the time spent (the reply it was sent with too)"
 tm export
 rc_is 0
 cp "$W/out" "$TMP/time/export.jsonl"
-TDB2=$TMP/time/copy.db
+db_new TDB2 time_copy
 DESK_NOW=1800000000 run --db "$TDB2" --config "$TCFG" init
 DESK_NOW=1800000000 run --db "$TDB2" --config "$TCFG" import "$TMP/time/export.jsonl"
 rc_is 0
@@ -136,18 +137,18 @@ b = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8")]
 assert [x.get("time") for x in a] == [y.get("time") for y in b], (a, b)
 assert sum(len(x.get("time", [])) for x in b) == 4
 PY
-[ "$(sqlite3 "$TDB2" "SELECT m.body FROM time_entries te JOIN messages m ON m.id = te.message_id")" = "Here it is." ] ||
+[ "$(count "SELECT m.body FROM time_entries te JOIN messages m ON m.id = te.message_id" "$TDB2")" = "Here it is." ] ||
 	fail "the imported entry is not tied to its reply"
 # importing again replaces the entries, never doubles them
 DESK_NOW=1800000000 run --db "$TDB2" --config "$TCFG" import "$TMP/time/export.jsonl"
 rc_is 0
-[ "$(sqlite3 "$TDB2" 'SELECT count(*), sum(seconds) FROM time_entries')" = "4|6420" ] ||
-	fail "after a second import: $(sqlite3 "$TDB2" 'SELECT count(*), sum(seconds) FROM time_entries')"
+[ "$(count 'SELECT count(*), sum(seconds) FROM time_entries' "$TDB2")" = "4|6420" ] ||
+	fail "after a second import: $(count 'SELECT count(*), sum(seconds) FROM time_entries' "$TDB2")"
 end
 
 t "import refuses a bad time entry, naming the line and field, and stores nothing"
 sed 's/"seconds":600/"seconds":0/' "$TMP/time/export.jsonl" >"$TMP/time/bad.jsonl"
-TDB3=$TMP/time/bad.db
+db_new TDB3 time_bad
 DESK_NOW=1800000000 run --db "$TDB3" --config "$TCFG" init
 DESK_NOW=1800000000 run --db "$TDB3" --config "$TCFG" import "$TMP/time/bad.jsonl"
 rc_is 1
@@ -160,5 +161,5 @@ sed 's/"source":"manual"/"source":"guessed"/' "$TMP/time/export.jsonl" >"$TMP/ti
 DESK_NOW=1800000000 run --db "$TDB3" --config "$TCFG" import "$TMP/time/bad3.jsonl"
 rc_is 1
 err_has 'time[0].source: expected one of manual, measured, got "guessed"'
-[ "$(sqlite3 "$TDB3" 'SELECT count(*) FROM tickets')" = 0 ] || fail "a bad file stored tickets"
+[ "$(count 'SELECT count(*) FROM tickets' "$TDB3")" = 0 ] || fail "a bad file stored tickets"
 end

@@ -1665,11 +1665,21 @@ if [ $held = no ]; then
 	fail "could not take the lock: $(cat "$TMP/lock.out")"
 else
 	t0=$(date +%s%N)
-	run set "$LT" priority=low
+	if on_pg; then
+		# The holder is a session like another desk's: desk waits the
+		# writers' bound (30 s; 5 s here), then names it.
+		DESK_GATE_STUCK_MS=5000 run set "$LT" priority=low
+	else
+		run set "$LT" priority=low
+	fi
 	ms=$((($(date +%s%N) - t0) / 1000000))
 	rc_is 1
 	out_empty
-	err_is "desk: $DB: the database stayed locked by another desk while waiting to write; nothing was changed, try again"
+	if on_pg; then
+		err_match "^desk: $(rx "$DB"): another desk has held the database's write lock for over 5 s without finishing: $ME \(server pid [0-9]+, \"psql\"\) for [0-9]+ s; nothing was changed"
+	else
+		err_is "desk: $DB: the database stayed locked by another desk while waiting to write; nothing was changed, try again"
+	fi
 	echo "# desk gave up on the lock after ${ms} ms"
 	[ "$ms" -le 15000 ] || fail "desk waited ${ms} ms (more than 15 s)"
 	# Reading goes on while another process writes (WAL).

@@ -718,6 +718,34 @@ START_TEST(writers_take_turns)
 }
 END_TEST
 
+/* A writer that holds the writers' lock past the bound (the write gate's
+ * knob shortens it) is named to the one that gives up, changing nothing. */
+START_TEST(stuck_writer_named)
+{
+	struct pg_conn *holder = conn(false), *c = conn(false);
+	struct derr e = {0};
+	ck_assert_int_eq(pg_begin(holder, "testdb", &e), DESK_OK);
+	int64_t pid = one_int(holder, "SELECT pg_backend_pid()");
+	setenv("DESK_GATE_STUCK_MS", "1000", 1);
+	ck_assert_int_eq(pg_begin(c, "testdb", &e), DESK_EBUSY);
+	unsetenv("DESK_GATE_STUCK_MS");
+	ck_assert(!pg_in_transaction(c));
+	ck_assert_msg(strncmp(e.msg, "testdb: another desk has held the database's write lock "
+				     "for over 1 s without finishing: ", 88) == 0, "%s", e.msg);
+	char *want = xasprintf(" (server pid %lld, \"desk\") for ", (long long)pid);
+	ck_assert_msg(strstr(e.msg, want), "%s", e.msg);
+	ck_assert_msg(strstr(e.msg, "; nothing was changed (if it is stuck, end it, then try again)"),
+		      "%s", e.msg);
+	free(want);
+	/* the lock let go, the next writer goes at once */
+	pg_rollback(holder);
+	ck_assert_int_eq(pg_begin(c, "testdb", &e), DESK_OK);
+	pg_rollback(c);
+	pg_disconnect(&holder);
+	pg_disconnect(&c);
+}
+END_TEST
+
 START_TEST(readonly_refuses_writes)
 {
 	struct pg_conn *c = conn(true);
@@ -884,6 +912,7 @@ Suite *suite_pg_engine(void)
 	tcase_add_test(tc, change_notices);
 	tcase_add_test(tc, change_notices_outside_transaction);
 	tcase_add_test(tc, writers_take_turns);
+	tcase_add_test(tc, stuck_writer_named);
 	tcase_add_test(tc, readonly_refuses_writes);
 	tcase_add_test(tc, reconnects_outside_transaction);
 	tcase_add_test(tc, link_lost_and_back_between_statements);
