@@ -20,7 +20,7 @@ test-pg-roles: desk
 
 # The command-line suite again, every database on a throwaway cluster
 # (tests/cli/engine.bash makes one per name there).
-# (joins CHECK_EXTRA once every part runs on the server)
+CHECK_EXTRA += test-cli-pg
 .PHONY: test-cli-pg
 test-cli-pg: desk
 	@sh tests/pg/with-cluster.sh sh tests/cli/run.sh ./desk
