@@ -287,6 +287,7 @@ void store_close(struct store **stp)
 		return;
 	if (st->in_txn)
 		store_rollback(st);
+	pg_closing(st->pg);
 	st_cache_clear(st);
 	if (st->db) {
 		upkeep_at_close(st);

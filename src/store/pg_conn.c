@@ -355,6 +355,12 @@ int pg_connect(const char *conninfo, bool readonly, struct pg_conn **out, struct
 	return DESK_OK;
 }
 
+void pg_closing(struct pg_conn *c)
+{
+	if (c)
+		c->generation++; /* pg_stmt_free: nothing left to DEALLOCATE */
+}
+
 void pg_disconnect(struct pg_conn **cp)
 {
 	struct pg_conn *c = *cp;
