@@ -365,8 +365,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench-query: %s\n", e.msg);
 		return 1;
 	}
-	sqlite3_trace_v2(st->db, SQLITE_TRACE_STMT, on_trace, NULL);
-	FILE *plans = plans_path ? fopen(plans_path, "w") : NULL;
+	/* On PostgreSQL (no st->db) nothing is caught: no plans, no SQL
+	 * for a floor, no step counts. */
+	if (st->db)
+		sqlite3_trace_v2(st->db, SQLITE_TRACE_STMT, on_trace, NULL);
+	FILE *plans = plans_path && st->db ? fopen(plans_path, "w") : NULL;
 
 	const unsigned open_st = 1u << ST_NEW | 1u << ST_OPEN | 1u << ST_PENDING | 1u << ST_ON_HOLD;
 	struct vdef views[] = {
@@ -397,13 +400,15 @@ int main(int argc, char **argv)
 			if (strcmp(only_view, views[i].name) == 0)
 				sv = views[i];
 		sv.f.search = search;
-		sqlite3_progress_handler(st->db, 100, count_steps, NULL);
+		if (st->db)
+			sqlite3_progress_handler(st->db, 100, count_steps, NULL);
 		search_pages(st, &sv, runs, plans);
 		store_close(&st);
 		return 0;
 	}
 	if (do_walk) {
-		sqlite3_progress_handler(st->db, 100, count_steps, NULL);
+		if (st->db)
+			sqlite3_progress_handler(st->db, 100, count_steps, NULL);
 		for (size_t i = 0; i < nviews; i++) {
 			if (only_view && strcmp(only_view, views[i].name) != 0)
 				continue;
@@ -434,7 +439,8 @@ int main(int argc, char **argv)
 			for (int w = 0; w < 4; w++)
 				t[w] = timed(st, &views[i], (enum queue_sort)s, (enum what)w, &after,
 					     runs, w == W_COUNT ? &rows : NULL, plans, NULL);
-			if (sql_out && strcmp(views[i].name, "open") == 0 && s == SORT_URGENCY) {
+			if (sql_out && st->db && strcmp(views[i].name, "open") == 0 &&
+			    s == SORT_URGENCY) {
 				catching = true;
 				one(st, &views[i], SORT_URGENCY, W_FIRST, NULL, NULL);
 				catching = false;

@@ -182,7 +182,8 @@ int main(int argc, char **argv)
 		struct desk d;
 		if ((rc = desk_open(&d, db, &cfg, as, DESK_OPEN_READONLY, &e)))
 			break;
-		sqlite3_trace_v2(d.st->db, SQLITE_TRACE_PROFILE, on_trace, NULL);
+		if (d.st->db) /* not on PostgreSQL: no --trace there */
+			sqlite3_trace_v2(d.st->db, SQLITE_TRACE_PROFILE, on_trace, NULL);
 		double t1 = now_ms(), t2 = t1;
 		if (dash_days) {
 			struct dashboard dash;

@@ -11,6 +11,10 @@
 #                            `make check` runs it and asserts no timing
 #   BENCH_CLI_AGENTS=128     agents running the CLI flat out (quick: 8;
 #   BENCH_CLI_SECONDS=60     0 skips the row), for so long (quick: 5)
+#   BENCH_BACKEND=sqlite     or postgresql: the same rows against a
+#                            throwaway PostgreSQL cluster (tests/pg/
+#                            cluster.sh, with durable settings), the data
+#                            set copied into it by desk db copy
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -27,12 +31,19 @@ else
 	DATA=$ROOT/bench/data
 fi
 SIZES=$(echo "$SIZES" | tr ',' ' ')
+BACKEND=${BENCH_BACKEND:-sqlite}
+case $BACKEND in
+sqlite) PG=false ;;
+postgresql) PG=true ;;
+*) echo "bench: BENCH_BACKEND is sqlite or postgresql, not \"$BACKEND\"" >&2; exit 2 ;;
+esac
 NOW=1793491200 # bench-gen's default "now": the data's present
 OUT=$ROOT/bench/out
 [ "$QUICK" = 1 ] && OUT=$DATA/out
 WORK=$OUT/work
 mkdir -p "$DATA" "$OUT" "$WORK/cfg" "$WORK/home/Mail"
 RES=$OUT/results.txt
+$PG && RES=$OUT/results-postgresql.txt
 : >"$RES"
 
 say() { printf 'bench: %s\n' "$*" >&2; }
@@ -58,6 +69,40 @@ if [ "$QUICK" != 1 ] && ! command -v neomutt >/dev/null 2>&1; then
 		say "neomutt missing and no root: apt-get install neomutt for that row"
 	fi
 fi
+
+# PostgreSQL: a throwaway cluster with PostgreSQL's durable defaults
+# (fsync, synchronous_commit, full_page_writes on: each commit waits for
+# its WAL flush, as SQLite's synchronous=FULL waits for its fsync), the
+# rest of its configuration the defaults (shared_buffers 128 MB).  desk
+# connects as a superuser role named like the Unix login, which is the
+# data set's admin agent (bench-gen makes it).
+if $PG; then
+	PGDIR=$(mktemp -d /tmp/desk-bench-pg-XXXXXX)
+	trap 'sh "$ROOT/tests/pg/cluster.sh" stop "$PGDIR" >/dev/null 2>&1 || true' EXIT
+	trap 'exit 130' INT TERM
+	say "starting a PostgreSQL cluster in $PGDIR (durable settings)"
+	DESK_PG_DURABLE=1 sh "$ROOT/tests/pg/cluster.sh" start "$PGDIR" >&2
+	PGADMIN=$(sh "$ROOT/tests/pg/cluster.sh" env "$PGDIR")
+	PSQL="$(sh "$ROOT/tests/pg/cluster.sh" bindir)/psql"
+	"$PSQL" -X -q "$PGADMIN" -c "CREATE ROLE \"$(id -un)\" LOGIN SUPERUSER"
+	PGU="$PGADMIN user=$(id -un)"
+	PG_SETTINGS=$("$PSQL" -X -qAt "$PGADMIN" -c "SELECT string_agg(name || '=' || setting ||
+		coalesce(unit, ''), ', ' ORDER BY name) FROM pg_settings WHERE name IN ('fsync',
+		'synchronous_commit', 'full_page_writes', 'shared_buffers', 'max_connections')")
+	PG_VERSION=$("$PSQL" -X -qAt "$PGADMIN" -c "SHOW server_version")
+fi
+pg_db() { echo "$PGU dbname=$1"; } # the conninfo of database NAME
+pg_fresh() { # NAME [TEMPLATE]: an empty database (or a copy of TEMPLATE)
+	"$PSQL" -X -q "$PGADMIN" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" \
+		-c "CREATE DATABASE $1${2:+ TEMPLATE $2 STRATEGY FILE_COPY}"
+}
+sqlq() { # DB SQL: a query on either engine, its rows on stdout
+	if $PG; then
+		"$PSQL" -X -qAt "$1" -c "$2"
+	else
+		sqlite3 "$1" "$2"
+	fi
+}
 
 # The same environment for every program: a fixed clock (the data's
 # present), no user config, a UTF-8 locale, an xterm.
@@ -135,11 +180,29 @@ bench_size() {
 		say "$size: schema migrated from version $v0; ANALYZE"
 		sqlite3 "$db" ANALYZE
 	fi
-	put "$size" dbsize "$(($(stat -c %s "$db") / 1048576)) MiB"
+	# PostgreSQL: the data set copied into the cluster (desk db copy, the
+	# way a team moves), then desk's rights and each agent's login role
+	# (bench-pg-roles: what desk init and desk agent add would have
+	# made; desk db copy makes none), then VACUUM ANALYZE (autovacuum's
+	# steady state, as ANALYZE above is SQLite's).
+	data=$db
+	if $PG; then
+		pgname=desk_$(echo "$size" | tr -cd 'a-z0-9')_s$SEED
+		data=$(pg_db "$pgname")
+		say "$size: desk db copy into PostgreSQL ($pgname)"
+		pg_fresh "$pgname"
+		t=$(ms "$DESK" db copy "$db" "$data") || exit 1
+		put "$size" pgcopy "$(awk -v t="$t" 'BEGIN { printf "%.1f s", t / 1000 }')"
+		"$ROOT/build/bench-pg-roles" --db "$data" >&2
+		"$PSQL" -X -q "$data" -c "VACUUM ANALYZE"
+		put "$size" dbsize "$(sqlq "$data" "SELECT pg_database_size(current_database()) / 1048576") MiB"
+	else
+		put "$size" dbsize "$(($(stat -c %s "$db") / 1048576)) MiB"
+	fi
 
 	# Store-level queries: views, sorts, search; the sqlite3 shell's SQL.
 	say "$size: queries"
-	"$ROOT/build/bench-query" --db "$db" --runs "$RUNS" --now "$NOW" \
+	"$ROOT/build/bench-query" --db "$data" --runs "$RUNS" --now "$NOW" \
 		--plans "$OUT/plans-$size.txt" --sql-out "$WORK/first-$size.sql" \
 		$([ "$QUICK" = 1 ] && echo --quick) >"$OUT/query-$size.txt"
 	q=$OUT/query-$size.txt
@@ -154,18 +217,22 @@ bench_size() {
 	# First screen: process start to the first complete frame, 200x50.
 	say "$size: first screen"
 	DESK_EXIT_AFTER_FIRST_FRAME=1 "$PTY" --runs "$RUNS" --timeout 120 -- \
-		"$DESK" --db "$db" >"$WORK/first.out" || true
+		"$DESK" --db "$data" >"$WORK/first.out" || true
 	put "$size" first "$(field median_last_byte_ms <"$WORK/first.out")"
 	put "$size" first_exit "$(field median_ms <"$WORK/first.out")"
 	put "$size" first_rss "$(field maxrss_kb <"$WORK/first.out")"
 
-	# The floor: the sqlite3 shell running the same first-page query.
-	"$PTY" --runs "$RUNS" -- sqlite3 -readonly "$db" ".read $WORK/first-$size.sql" \
-		>"$WORK/sqlite.out" || true
-	put "$size" sqlite3 "$(field median_ms <"$WORK/sqlite.out")"
+	# The floor: the sqlite3 shell running the same first-page query
+	# (bench-query catches it with sqlite3_trace_v2: none on PostgreSQL).
+	if ! $PG; then
+		"$PTY" --runs "$RUNS" -- sqlite3 -readonly "$db" ".read $WORK/first-$size.sql" \
+			>"$WORK/sqlite.out" || true
+		put "$size" sqlite3 "$(field median_ms <"$WORK/sqlite.out")"
+	fi
 
-	# neomutt on a Maildir of the same conversations, to its index.
-	if [ "$QUICK" != 1 ] && command -v neomutt >/dev/null 2>&1 && [ -d "$md/cur" ]; then
+	# neomutt on a Maildir of the same conversations, to its index (not
+	# the store's: the SQLite run's figure stands for both).
+	if ! $PG && [ "$QUICK" != 1 ] && command -v neomutt >/dev/null 2>&1 && [ -d "$md/cur" ]; then
 		say "$size: neomutt on $(ls "$md/cur" | wc -l) mails"
 		HOME=$WORK/home "$PTY" --runs $((RUNS > 3 ? 3 : RUNS)) --until 'Msgs:' --quiet 500 \
 			--timeout 900 -- neomutt -n -F /dev/null -R \
@@ -182,7 +249,7 @@ bench_size() {
 	sh "$ROOT/bench/keys.sh" script "$n" "${open_n:-1000}" \
 		"$([ "$QUICK" = 1 ] && echo 2 || echo 10)" >"$keys"
 	DESK_TRACE=$WORK/trace-$size.txt "$PTY" --keys "$keys" --trace "$WORK/trace-$size.txt" \
-		--timeout 1800 -- "$DESK" --db "$db" >"$WORK/keys.out" || true
+		--timeout 1800 -- "$DESK" --db "$data" >"$WORK/keys.out" || true
 	cp "$WORK/keys.out" "$OUT/keys-$size.txt"
 	for k in down pgdn end open200 view filter search; do
 		put "$size" "key_$k" "$(awk -v k="$k" '$1 == "key" && $2 == k {
@@ -192,9 +259,14 @@ bench_size() {
 	put "$size" session_rss "$(field maxrss_kb <"$WORK/keys.out")"
 
 	# Writes go to a copy, so the data set stays as generated.
-	copy=$WORK/copy.db
-	rm -f "$copy" "$copy-wal" "$copy-shm"
-	cp "$db" "$copy"
+	if $PG; then
+		pg_fresh desk_copy "$pgname"
+		copy=$(pg_db desk_copy)
+	else
+		copy=$WORK/copy.db
+		rm -f "$copy" "$copy-wal" "$copy-shm"
+		cp "$db" "$copy"
+	fi
 
 	# Import: a slice exported from another seed's data, into the copy.
 	slice_n=$([ "$QUICK" = 1 ] && echo 200 || echo 5000)
@@ -210,17 +282,25 @@ bench_size() {
 	rate() { awk -v n="$slice_n" -v t="$1" 'BEGIN { if (t > 0) printf "%.0f", n / (t / 1000) }'; }
 	# Into an empty database, beside the floor: bare SQLite inserting the
 	# same tickets and messages rows into the same schema (bench-import-base),
-	# one after the other in the same minutes.
-	rm -f "$WORK/empty.db" "$WORK/empty.db"-*
-	"$DESK" --db "$WORK/empty.db" init >/dev/null
-	t=$(ms "$DESK" --db "$WORK/empty.db" import "$slice") && put "$size" import_empty "$(rate "$t")"
-	rm -f "$WORK/empty.db" "$WORK/empty.db"-*
-	"$DESK" --db "$WORK/empty.db" init >/dev/null
-	"$ROOT/build/bench-import-base" "$WORK/empty.db" "$slice" >"$WORK/import-base.out" &&
-		put "$size" import_base "$(rate "$(awk '{ print $6 }' "$WORK/import-base.out")")"
-	put "$size" import_ratio "$(awk -v d="$(get "$size" import_empty)" -v b="$(get "$size" import_base)" \
-		'BEGIN { if (d > 0) printf "%.1fx", b / d }')"
-	rm -f "$WORK/empty.db" "$WORK/empty.db"-*
+	# one after the other in the same minutes (no PostgreSQL floor).
+	if $PG; then
+		pg_fresh desk_empty
+		empty=$(pg_db desk_empty)
+	else
+		rm -f "$WORK/empty.db" "$WORK/empty.db"-*
+		empty=$WORK/empty.db
+	fi
+	"$DESK" --db "$empty" init >/dev/null
+	t=$(ms "$DESK" --db "$empty" import "$slice") && put "$size" import_empty "$(rate "$t")"
+	if ! $PG; then
+		rm -f "$WORK/empty.db" "$WORK/empty.db"-*
+		"$DESK" --db "$WORK/empty.db" init >/dev/null
+		"$ROOT/build/bench-import-base" "$WORK/empty.db" "$slice" >"$WORK/import-base.out" &&
+			put "$size" import_base "$(rate "$(awk '{ print $6 }' "$WORK/import-base.out")")"
+		put "$size" import_ratio "$(awk -v d="$(get "$size" import_empty)" -v b="$(get "$size" import_base)" \
+			'BEGIN { if (d > 0) printf "%.1fx", b / d }')"
+		rm -f "$WORK/empty.db" "$WORK/empty.db"-*
+	fi
 	# Into the data set's copy, while 4 agents add notes (bench-writers):
 	# the longest any note waited, the import's batches included.
 	imp_notes=$([ "$QUICK" = 1 ] && echo 3 || echo 40)
@@ -265,13 +345,18 @@ bench_size() {
 		SELECT count(*), sum(first_solved_at - created_at), sum(solved_at - created_at), sum(reopens),
 		sum(replies_to_first_solve = 1) FROM tickets WHERE first_solved_at >= 946684800
 		AND first_solved_at < $NOW AND merged_into IS NULL;"
+	# psql's floor: the same, a boolean summed as an integer.
+	floor_pg_sql=$(echo "$floor_sql" | sed 's/sum(replies_to_first_solve = 1)/sum((replies_to_first_solve = 1)::int)/')
 	for i in $(seq "$runs"); do
-		ms "$DESK" --db "$db" report --since 2024-11-01 --until 2026-11-02 >>"$WORK/rep-2y.ms" || true
-		ms "$DESK" --db "$db" report --since 2000-01-01 >>"$WORK/rep-all.ms" || true
-		ms "$DESK" --db "$db" report --since 2000-01-01 --json >>"$WORK/rep-json.ms" || true
-		ms "$DESK" --db "$db" report >>"$WORK/rep-30d.ms" || true
-		command -v sqlite3 >/dev/null &&
+		ms "$DESK" --db "$data" report --since 2024-11-01 --until 2026-11-02 >>"$WORK/rep-2y.ms" || true
+		ms "$DESK" --db "$data" report --since 2000-01-01 >>"$WORK/rep-all.ms" || true
+		ms "$DESK" --db "$data" report --since 2000-01-01 --json >>"$WORK/rep-json.ms" || true
+		ms "$DESK" --db "$data" report >>"$WORK/rep-30d.ms" || true
+		if $PG; then
+			ms "$PSQL" -X -qAt "$data" -c "$floor_pg_sql" >>"$WORK/rep-floor.ms" || true
+		elif command -v sqlite3 >/dev/null; then
 			ms sqlite3 -readonly "$db" "$floor_sql" >>"$WORK/rep-floor.ms" || true
+		fi
 	done
 	put "$size" report "$(med "$WORK/rep-2y.ms")"
 	put "$size" report_all "$(med "$WORK/rep-all.ms")"
@@ -281,7 +366,7 @@ bench_size() {
 	put "$size" report_ratio "$(ratio "$(get "$size" report_all)" "$(get "$size" report_floor)")"
 	# The supervisors' dashboard (D): one refresh of its default 14
 	# days, in-process (bench-report --dashboard), median of 5.
-	put "$size" dashboard "$("$WORK/bench-report" --db "$db" --dashboard 14 \
+	put "$size" dashboard "$("$WORK/bench-report" --db "$data" --dashboard 14 \
 		--runs "$runs" | awk '$1 == "dashboard" { print $2 }')"
 
 	# 8, 32 and 128 agents adding notes at once: commit latency (the
@@ -294,8 +379,14 @@ bench_size() {
 		"$ROOT/build/bench-writers" --db "$copy" --procs $procs --notes $notes \
 			>"$WORK/writers-$procs.out" || true
 		put "$size" "writers$procs" "$(awk '{ print $8 " / " $10 " / " $14 }' "$WORK/writers-$procs.out")"
+		put "$size" "writers${procs}_failed" "$(awk '{ print $6 }' "$WORK/writers-$procs.out")"
 		rm -f "$WORK/base.db" "$WORK/base.db-wal" "$WORK/base.db-shm" "$WORK/base.db-gate"
-		"$ROOT/build/bench-writers" --baseline "$WORK/base.db" --procs $procs --notes $notes \
+		base=$WORK/base.db
+		if $PG; then
+			pg_fresh desk_base
+			base=$(pg_db desk_base)
+		fi
+		"$ROOT/build/bench-writers" --baseline "$base" --procs $procs --notes $notes \
 			>"$WORK/base-$procs.out" || true
 		put "$size" "base$procs" "$(awk '{ print $8 " / " $10 " / " $14 }' "$WORK/base-$procs.out")"
 		put "$size" "ratio$procs" "$(awk 'NR == FNR { d = $10; next } { if ($10 > 0) printf "%.1fx\n", d / $10 }' \
@@ -304,16 +395,22 @@ bench_size() {
 	rm -f "$WORK/base.db" "$WORK/base.db-wal" "$WORK/base.db-shm" "$WORK/base.db-gate"
 
 	# One CLI note, process start to exit, against the sqlite3 shell
-	# doing one insert with the same synchronous (target: within 3x).
-	if command -v sqlite3 >/dev/null; then
+	# doing one insert with the same synchronous (target: within 3x);
+	# on PostgreSQL against psql doing the same insert (synchronous_commit
+	# on).
+	if $PG || command -v sqlite3 >/dev/null; then
 		runs=$([ "$QUICK" = 1 ] && echo 3 || echo 15)
-		tid=$(sqlite3 "$copy" "SELECT min(id) FROM tickets WHERE status IN ('new', 'open')")
-		agent=$(sqlite3 "$copy" "SELECT login FROM agents ORDER BY id LIMIT 1")
+		tid=$(sqlq "$copy" "SELECT min(id) FROM tickets WHERE status IN ('new', 'open')")
+		agent=$(sqlq "$copy" "SELECT login FROM agents ORDER BY id LIMIT 1")
 		: >"$WORK/cli-note.ms"
 		: >"$WORK/cli-sqlite.ms"
 		for i in $(seq "$runs"); do
-			ms1 "$DESK" --db "$copy" --as "$agent" note "$tid" --body "bench cli note $i" >>"$WORK/cli-note.ms"
-			ms1 sqlite3 "$copy" "PRAGMA synchronous = FULL; INSERT INTO events (ticket_id, at, action) VALUES ($tid, $i, 'bench')" >>"$WORK/cli-sqlite.ms"
+			ms1 desk_as "$agent" note "$tid" --body "bench cli note $i" >>"$WORK/cli-note.ms"
+			if $PG; then
+				ms1 "$PSQL" -X -q "$copy" -c "INSERT INTO events (ticket_id, at, action) VALUES ($tid, $i, 'bench')" >>"$WORK/cli-sqlite.ms"
+			else
+				ms1 sqlite3 "$copy" "PRAGMA synchronous = FULL; INSERT INTO events (ticket_id, at, action) VALUES ($tid, $i, 'bench')" >>"$WORK/cli-sqlite.ms"
+			fi
 		done
 		put "$size" cli_note "$(sort -n "$WORK/cli-note.ms" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')"
 		put "$size" cli_sqlite "$(sort -n "$WORK/cli-sqlite.ms" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')"
@@ -328,13 +425,13 @@ bench_size() {
 	# (target 0).
 	cli_agents=${BENCH_CLI_AGENTS:-$([ "$QUICK" = 1 ] && echo 8 || echo 128)}
 	cli_secs=${BENCH_CLI_SECONDS:-$([ "$QUICK" = 1 ] && echo 5 || echo 60)}
-	if command -v sqlite3 >/dev/null && [ "$cli_agents" -gt 0 ]; then
+	if { $PG || command -v sqlite3 >/dev/null; } && [ "$cli_agents" -gt 0 ]; then
 		say "$size: $cli_agents agents running the CLI flat out for $cli_secs s"
-		admin=$(sqlite3 "$copy" "SELECT login FROM agents WHERE role = 'admin' ORDER BY id LIMIT 1")
+		admin=$(sqlq "$copy" "SELECT login FROM agents WHERE role = 'admin' ORDER BY id LIMIT 1")
 		for i in $(seq "$cli_agents"); do
-			"$DESK" --db "$copy" --as "$admin" agent add "cli$i" >/dev/null 2>&1 || true
+			desk_as "$admin" agent add "cli$i" >/dev/null 2>&1 || true
 		done
-		sqlite3 "$copy" "SELECT id FROM tickets WHERE status IN ('new', 'open') ORDER BY id LIMIT 200" \
+		sqlq "$copy" "SELECT id FROM tickets WHERE status IN ('new', 'open') ORDER BY id LIMIT 200" \
 			>"$WORK/cli-tickets"
 		rm -f "$WORK"/cli-ack.* "$WORK"/cli-err.*
 		end_at=$(($(date +%s) + cli_secs))
@@ -346,20 +443,33 @@ bench_size() {
 		claims=$(cat "$WORK"/cli-claims.* 2>/dev/null | wc -l)
 		errors=$(cat "$WORK"/cli-err.* 2>/dev/null | grep -c . || true)
 		busy=$(cat "$WORK"/cli-err.* 2>/dev/null | grep -ci 'busy\|locked\|write gate' || true)
-		sqlite3 "$copy" "SELECT body FROM messages WHERE body LIKE 'cli a%'" | sort >"$WORK/cli-stored"
+		sqlq "$copy" "SELECT body FROM messages WHERE body LIKE 'cli a%'" | sort >"$WORK/cli-stored"
 		missing=$(cat "$WORK"/cli-ack.* 2>/dev/null | sort | comm -23 - "$WORK/cli-stored" | wc -l)
 		put "$size" cli_flat "$(((acked + claims) / cli_secs))/s, $errors / $busy"
 		put "$size" cli_flat_missing "$missing of $acked"
 		cat "$WORK"/cli-err.* 2>/dev/null | sort | uniq -c | sort -rn | head -5 >&2
 		rm -f "$WORK"/cli-ack.* "$WORK"/cli-claims.* "$WORK"/cli-err.* "$WORK/cli-stored"
 	fi
-	rm -f "$copy" "$copy-wal" "$copy-shm"
+	$PG || rm -f "$copy" "$copy-wal" "$copy-shm"
 }
 
-if [ "$QUICK" = 1 ]; then
+if [ "$QUICK" = 1 ] && ! $PG; then
 	"$ROOT/build/bench-bulkcheck" "$WORK" >"$WORK/bulkcheck.out" || true
 	cat "$WORK/bulkcheck.out" >&2
 fi
+# desk on the writable copy as agent $1: on PostgreSQL connected as the
+# agent's own login role (bench-pg-roles and desk agent add made them),
+# as an agent's desk is; on SQLite with --as (root may).
+desk_as() {
+	as_agent=$1
+	shift
+	if $PG; then
+		"$DESK" --db "$copy user=$as_agent" "$@"
+	else
+		"$DESK" --db "$copy" --as "$as_agent" "$@"
+	fi
+}
+
 # One agent of the CLI flat-out row: note, claim, reply in turn on the
 # tickets of $WORK/cli-tickets, as agent cli$1, until epoch $2 (stop_at).  Each
 # acknowledged note and reply body goes to cli-ack.$1, each claim to
@@ -373,12 +483,12 @@ cli_flat_agent() {
 		k=$(((a * 7 + n) % ntix + 3))
 		eval "tid=\${$k}"
 		case $((n % 3)) in
-		0) "$DESK" --db "$copy" --as "cli$a" note "$tid" --body "cli a$a-$n" \
+		0) desk_as "cli$a" note "$tid" --body "cli a$a-$n" \
 			>/dev/null 2>>"$WORK/cli-err.$a" && echo "cli a$a-$n" >>"$WORK/cli-ack.$a" ;;
-		1) out=$("$DESK" --db "$copy" --as "cli$a" claim "$tid" 2>&1 >/dev/null) &&
+		1) out=$(desk_as "cli$a" claim "$tid" 2>&1 >/dev/null) &&
 			echo "$tid" >>"$WORK/cli-claims.$a"
 			case $out in *"already assigned to"* | "") ;; *) echo "$out" >>"$WORK/cli-err.$a" ;; esac ;;
-		2) "$DESK" --db "$copy" --as "cli$a" reply "$tid" --body "cli a$a-$n" \
+		2) desk_as "cli$a" reply "$tid" --body "cli a$a-$n" \
 			>/dev/null 2>>"$WORK/cli-err.$a" && echo "cli a$a-$n" >>"$WORK/cli-ack.$a" ;;
 		esac
 	done
@@ -402,13 +512,23 @@ row() { # label target metric [suffix]
 	mem=$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 	echo "desk benchmarks: $(date -u +%Y-%m-%d) on $(nproc) x ${cpu:-unknown CPU}, $mem RAM;" \
 		"SQLite $(sqlite3 --version | cut -d' ' -f1)"
+	if $PG; then
+		echo "backend: PostgreSQL $PG_VERSION, throwaway cluster on a Unix socket, durable:" \
+			"$PG_SETTINGS"
+		echo "  (every figure below is desk on PostgreSQL; the data set is bench-gen's SQLite file" \
+			"copied in by desk db copy)"
+	else
+		echo "backend: SQLite"
+	fi
 	echo "command: BENCH_SIZE=\"$SIZES\" BENCH_SEED=$SEED BENCH_RUNS=$RUNS" \
-		"$([ "$QUICK" = 1 ] && echo "BENCH_QUICK=1 ")make bench    (times in ms unless stated)"
+		"$($PG && echo "BENCH_BACKEND=postgresql ")$([ "$QUICK" = 1 ] && echo "BENCH_QUICK=1 ")make bench" \
+		"   (times in ms unless stated; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
 	printf '%-36s %-10s' "metric" "target"
-	for s in $SIZES; do printf ' %16s' "$s"; done
+	for s in $SIZES; do printf ' %16s' "$s $($PG && echo pg || echo sqlite)"; done
 	printf '\n'
 	row "data set: rows/s, total" "" gen
-	row "database file" "" dbsize
+	$PG && row "  desk db copy into PostgreSQL" "" pgcopy
+	row "database $($PG && echo size || echo file)" "" dbsize
 	row "first screen (median)" "<= 50" first
 	row "  same, to process exit" "" first_exit
 	row "  sqlite3 shell, same query" "floor" sqlite3
@@ -442,30 +562,42 @@ row() { # label target metric [suffix]
 	row "ingest, messages/s (1 proc/mail)" "" ingest
 	row "desk report, 2 years" "<= 1000" report
 	row "desk report, all tickets" "<= 300" report_all
-	row "  sqlite3 shell, its two index walks" "floor" report_floor
-	row "  desk / sqlite3" "" report_ratio
+	row "  $($PG && echo "psql" || echo "sqlite3 shell"), its two index walks" "floor" report_floor
+	row "  desk / $($PG && echo psql || echo sqlite3)" "" report_ratio
 	row "desk report --json, all tickets" "" report_json
 	row "desk report, last 30 days (default)" "" report_30d
 	row "dashboard refresh, 14 days (D)" "<= 50" dashboard
+	floor=$($PG && echo "bare libpq, same lock" || echo "bare SQLite, same gate")
 	for w in 8 32 128; do
-		row "$w writers: note p50 / p99 ms / commits/s" "" writers$w
-		row "  bare SQLite, same gate: p50 / p99 / c/s" "" base$w
-		row "  desk / bare SQLite, p99" "<= 2x" ratio$w
+		row "$w writers: note p50 / p99 ms / commits/s" "$($PG && [ $w = 128 ] && echo "p99 <= 20")" writers$w
+		$PG && row "  failed notes" "0" writers${w}_failed
+		row "  $floor: p50 / p99 / c/s" "" base$w
+		row "  desk / $($PG && echo "bare libpq" || echo "bare SQLite"), p99" "<= 2x" ratio$w
 	done
 	row "CLI note, start to exit (median)" "" cli_note
-	row "  sqlite3 shell, one insert" "floor" cli_sqlite
-	row "  desk / sqlite3" "<= 3x" cli_ratio
+	row "  $($PG && echo "psql, one insert" || echo "sqlite3 shell, one insert")" "floor" cli_sqlite
+	row "  desk / $($PG && echo psql || echo sqlite3)" "<= 3x" cli_ratio
 	row "CLI agents flat out: ops/s, errors / busy" "0 busy" cli_flat
 	row "  acknowledged writes not stored" "0" cli_flat_missing
 	row "st_prep hit, full cache, us" "" st_prep
-} | tee "$OUT/table.txt" "$OUT/table-$(echo $SIZES | tr " " "-").txt"
+} | if $PG; then
+	tee "$OUT/table-postgresql.txt" "$OUT/table-postgresql-$(echo $SIZES | tr " " "-").txt"
+else
+	tee "$OUT/table.txt" "$OUT/table-$(echo $SIZES | tr " " "-").txt"
+fi
 
 # The quick run proves every program still works: each figure must be
 # there (its value is not judged).
 if [ "$QUICK" = 1 ]; then
 	pass=0 fail=0
-	grep -q '^bulkcheck: [0-9]* passed, 0 failed$' "$WORK/bulkcheck.out" &&
-		pass=$((pass + 1)) || { fail=$((fail + 1)); say "FAILED: bench-bulkcheck"; }
+	if ! $PG; then
+		grep -q '^bulkcheck: [0-9]* passed, 0 failed$' "$WORK/bulkcheck.out" &&
+			pass=$((pass + 1)) || { fail=$((fail + 1)); say "FAILED: bench-bulkcheck"; }
+	fi
+	# Not on PostgreSQL: the floors that are SQLite's own (the first
+	# page's query caught by sqlite3_trace_v2, bare SQLite's import).
+	only_sqlite="sqlite3 import_base import_ratio"
+	only_pg="pgcopy writers8_failed writers32_failed writers128_failed"
 	for s in $SIZES; do
 		for m in gen first sqlite3 key_down key_pgdn key_end key_open200 key_view \
 			key_filter key_search search_common search_rare search_prefix \
@@ -473,11 +605,23 @@ if [ "$QUICK" = 1 ]; then
 			report report_all report_floor report_ratio report_json \
 			report_30d dashboard writers8 writers32 writers128 base8 base32 base128 \
 			ratio8 ratio32 ratio128 cli_note cli_sqlite cli_ratio cli_flat cli_flat_missing \
-			st_prep; do
+			st_prep $only_pg; do
+			case " $($PG && echo "$only_sqlite" || echo "$only_pg") " in
+			*" $m "*) continue ;;
+			esac
 			v=$(get "$s" "$m")
 			case "$v" in
 			"" | *nan* | *n/a*) fail=$((fail + 1)); say "FAILED: $s: no figure for $m" ;;
 			*) pass=$((pass + 1)) ;;
+			esac
+		done
+		# Not a timing: no note of the writers rows failed (PostgreSQL
+		# counts them in a row of their own).
+		for w in 8 32 128; do
+			$PG || continue
+			case "$(get "$s" "writers${w}_failed")" in
+			0) pass=$((pass + 1)) ;;
+			*) fail=$((fail + 1)); say "FAILED: $s: $w writers: failed notes: $(get "$s" "writers${w}_failed")" ;;
 			esac
 		done
 		# Not a timing: no agent of the CLI flat-out row saw an error,

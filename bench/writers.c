@@ -18,10 +18,18 @@
  * and timing, each "note" one row inserted by bare SQLite into its own
  * database PATH (made if missing: WAL, synchronous=FULL like desk) behind
  * the same gate desk uses (flock on PATH-gate around BEGIN IMMEDIATE ...
- * COMMIT). */
+ * COMMIT).
+ *
+ * On PostgreSQL (--db CONNINFO) each writer connects as its agent's own
+ * login role (CONNINFO user=agentNNN; bench-pg-roles made them), as an
+ * agent's desk does, so the row policies apply.  --baseline CONNINFO is
+ * then bare libpq on a connection of its own per process: BEGIN and the
+ * advisory lock desk's writers take (pg_conn.c), one INSERT, COMMIT,
+ * three round trips, into a table of its own in that database. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <sys/file.h>
 #include <stdio.h>
@@ -98,7 +106,12 @@ static int writer(const char *db, int idx, int notes, int gap_ms, unsigned seed,
 	struct desk d;
 	char login[32];
 	snprintf(login, sizeof login, "agent%03d", idx % 8 + 1); /* bench-gen makes >= 8 */
-	if (desk_open(&d, db, &cfg, login, 0, &e)) {
+	/* On PostgreSQL the server knows the agent by the role. */
+	bool server = database_is_server(db);
+	char *conn = server ? xasprintf("%s user=%s", db, login) : xstrdup(db);
+	int rc_open = desk_open(&d, conn, &cfg, server ? NULL : login, 0, &e);
+	free(conn);
+	if (rc_open) {
 		fprintf(stderr, "bench-writers: %s\n", e.msg);
 		return 1;
 	}
@@ -189,6 +202,71 @@ static int baseline_writer(const char *path, int idx, int notes, int gap_ms, uns
 	return 0;
 }
 
+/* The advisory lock every desk writer takes (pg_conn.c's). */
+#define PG_WRITER_LOCK "SELECT pg_advisory_xact_lock(1684370283)"
+
+static bool pg_ok(PGresult *r)
+{
+	ExecStatusType st = PQresultStatus(r);
+	PQclear(r);
+	return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+/* One bare libpq writer: the PostgreSQL floor. */
+static int baseline_pg_writer(const char *conninfo, int idx, int notes, int gap_ms,
+			      unsigned seed, int out_fd, int ready_fd, int go_fd)
+{
+	PGconn *c = PQconnectdb(conninfo);
+	if (PQstatus(c) != CONNECTION_OK) {
+		fprintf(stderr, "bench-writers: %s", PQerrorMessage(c));
+		PQfinish(c);
+		return 1;
+	}
+	unsigned r = seed * 7919u + (unsigned)idx;
+	char writer[16];
+	snprintf(writer, sizeof writer, "%d", idx);
+	for (int i = -1; i < notes; i++) { /* -1: the untimed warm-up */
+		if (i == 0) {
+			wait_for_start(ready_fd, go_fd);
+			if (gap_ms)
+				usleep((useconds_t)(rand_r(&r) % (gap_ms * 1000 + 1)));
+		}
+		char body[128];
+		snprintf(body, sizeof body, "Bench note %d from writer %d: checked with the courier.",
+			 i, idx);
+		const char *params[2] = {writer, body};
+		double t0 = now_ms();
+		bool ok = pg_ok(PQexec(c, "BEGIN; " PG_WRITER_LOCK)) &&
+			  pg_ok(PQexecParams(c, "INSERT INTO bench_notes (writer, body)"
+						" VALUES ($1::bigint, $2)",
+					     2, NULL, params, NULL, NULL, 0)) &&
+			  pg_ok(PQexec(c, "COMMIT"));
+		if (!ok)
+			pg_ok(PQexec(c, "ROLLBACK"));
+		double ms = ok ? now_ms() - t0 : -1;
+		if (i >= 0 && write(out_fd, &ms, sizeof ms) != sizeof ms)
+			break;
+		if (gap_ms && i >= 0)
+			usleep((useconds_t)(rand_r(&r) % (gap_ms * 1000 + 1)));
+	}
+	PQfinish(c);
+	return 0;
+}
+
+static int baseline_pg_create(const char *conninfo)
+{
+	PGconn *c = PQconnectdb(conninfo);
+	bool ok = PQstatus(c) == CONNECTION_OK &&
+		  pg_ok(PQexec(c, "SET client_min_messages = warning;"
+				  "CREATE TABLE IF NOT EXISTS bench_notes (id bigint GENERATED"
+				  " BY DEFAULT AS IDENTITY PRIMARY KEY, writer bigint NOT NULL,"
+				  " body text NOT NULL)"));
+	if (!ok)
+		fprintf(stderr, "bench-writers: %s", PQerrorMessage(c));
+	PQfinish(c);
+	return ok ? 0 : -1;
+}
+
 static int baseline_create(const char *path)
 {
 	sqlite3 *db;
@@ -240,7 +318,9 @@ int main(int argc, char **argv)
 				" [--gap-ms MS] [--seed S]\n");
 		return 2;
 	}
-	if (base ? baseline_create(base) : load_ids(db, tickets))
+	bool base_pg = base && database_is_server(base);
+	if (base ? base_pg ? baseline_pg_create(base) : baseline_create(base)
+		 : load_ids(db, tickets))
 		return 1;
 	int fds[2], ready[2], go[2];
 	if (pipe(fds) || pipe(ready) || pipe(go)) {
@@ -253,8 +333,10 @@ int main(int argc, char **argv)
 			close(fds[0]);
 			close(ready[0]);
 			close(go[1]);
-			_exit(base ? baseline_writer(base, i, notes, gap, seed, fds[1], ready[1], go[0])
-				   : writer(db, i, notes, gap, seed, fds[1], ready[1], go[0]));
+			_exit(base_pg ? baseline_pg_writer(base, i, notes, gap, seed, fds[1], ready[1],
+							   go[0])
+			      : base  ? baseline_writer(base, i, notes, gap, seed, fds[1], ready[1], go[0])
+				      : writer(db, i, notes, gap, seed, fds[1], ready[1], go[0]));
 		}
 		if (pid < 0) {
 			perror("bench-writers: fork");

@@ -11,8 +11,11 @@
  * Rows are read in keyset pages (the PostgreSQL engine holds a whole
  * result in memory) and written in multi-row INSERTs (one round trip to
  * the server for many rows), each value bound as the type it has on the
- * source, ids included. */
+ * source, ids included; into PostgreSQL, a page at a time by COPY (in
+ * its text format: the server parses no statement per row), except
+ * where an INSERT is needed: a conflict clause, or a bytea column. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +34,7 @@
 struct store_copy {
 	struct store *from, *to;
 	struct store_bulk *fts; /* SQLite target: its FTS indexing deferred */
+	bool pg_deferred;       /* PostgreSQL target: copy_pg_defer's */
 	bool reading;           /* the source's snapshot is open */
 };
 
@@ -95,6 +99,69 @@ static void value_bind(struct stmt *s, int param, const struct value *v)
 	}
 }
 
+/* What follows the backslash that stands for c in COPY's text format
+ * (0: c stands for itself). */
+static char copy_escape(char c)
+{
+	switch (c) {
+	case '\\':
+		return '\\';
+	case '\t':
+		return 't';
+	case '\n':
+		return 'n';
+	case '\r':
+		return 'r';
+	default:
+		return 0;
+	}
+}
+
+/* v as a field of COPY's text format: \N for NULL; text with its
+ * backslashes, tabs and line ends escaped; a blob as bytea's hex, its
+ * backslash escaped in turn.  A float is written as pg_bind_double
+ * writes one (17 digits: it reads back exact). */
+static void value_copy_text(struct strbuf *out, const struct value *v)
+{
+	static const char hex[] = "0123456789abcdef";
+	switch (v->type) {
+	case COL_INT:
+		sb_addf(out, "%" PRId64, v->i);
+		break;
+	case COL_FLOAT:
+		if (isnan(v->f))
+			sb_add(out, "NaN");
+		else if (isinf(v->f))
+			sb_add(out, v->f > 0 ? "Infinity" : "-Infinity");
+		else
+			sb_addf(out, "%.17g", v->f);
+		break;
+	case COL_TEXT: {
+		size_t from = 0;
+		for (size_t i = 0; i < v->len; i++) {
+			char esc = copy_escape(v->bytes[i]);
+			if (!esc)
+				continue;
+			sb_addn(out, v->bytes + from, i - from);
+			sb_addc(out, '\\');
+			sb_addc(out, esc);
+			from = i + 1;
+		}
+		sb_addn(out, v->bytes + from, v->len - from);
+		break;
+	}
+	case COL_BLOB:
+		sb_add(out, "\\\\x");
+		for (size_t i = 0; i < v->len; i++) {
+			sb_addc(out, hex[(unsigned char)v->bytes[i] >> 4]);
+			sb_addc(out, hex[(unsigned char)v->bytes[i] & 15]);
+		}
+		break;
+	default:
+		sb_add(out, "\\N");
+	}
+}
+
 static bool on_sqlite(const struct store *st)
 {
 	return st_engine(st) == ENGINE_SQLITE;
@@ -103,6 +170,17 @@ static bool on_sqlite(const struct store *st)
 static const char *cols_of(const struct copy_table *t, const struct store *st)
 {
 	return on_sqlite(st) && t->sqlite_cols ? t->sqlite_cols : t->cols;
+}
+
+/* The columns copied from or to st: with the derived ones where the
+ * target computes none row by row (copy_pg_defer), which it then
+ * checks (copy_pg_catch_up).  A new string. */
+static char *copied_cols(const struct store_copy *c, const struct copy_table *t,
+			 const struct store *st)
+{
+	if (c->pg_deferred && t->derived)
+		return xasprintf("%s, %s", cols_of(t, st), t->derived);
+	return xstrdup(cols_of(t, st));
 }
 
 static const char *key_of(const struct copy_table *t, const struct store *st)
@@ -243,6 +321,8 @@ int store_copy_begin(struct store *from, struct store *to, struct store_copy **o
 	 * statement: the new rows are indexed in one pass at the end. */
 	if (rc == DESK_OK && on_sqlite(to))
 		rc = store_fts_defer(to, &c->fts, e);
+	if (rc == DESK_OK && !on_sqlite(to))
+		rc = copy_pg_defer(to, &c->pg_deferred, e);
 	if (rc) {
 		store_copy_abandon(&c);
 		return rc;
@@ -255,14 +335,15 @@ int store_copy_begin(struct store *from, struct store *to, struct store_copy **o
 
 /* The SELECT of one page: the key's columns first (when paged), then
  * the copied ones. */
-static char *page_sql(const struct copy_table *t, struct store *from, bool first)
+static char *page_sql(const struct copy_table *t, struct store *from, const char *cols,
+		      bool first)
 {
 	struct strbuf q = {0};
 	const char *key = key_of(t, from);
 	sb_add(&q, "SELECT ");
 	if (key)
 		sb_addf(&q, "%s, ", key);
-	sb_addf(&q, "%s FROM %s", cols_of(t, from), t->name);
+	sb_addf(&q, "%s FROM %s", cols, t->name);
 	if (t->where || (key && !first))
 		sb_add(&q, " WHERE ");
 	if (t->where)
@@ -280,10 +361,10 @@ static char *page_sql(const struct copy_table *t, struct store *from, bool first
 	return sb_take(&q);
 }
 
-static char *insert_sql(const struct copy_table *t, struct store *to, int ncols, int rows)
+static char *insert_sql(const struct copy_table *t, const char *cols, int ncols, int rows)
 {
 	struct strbuf q = {0};
-	sb_addf(&q, "INSERT INTO %s (%s) VALUES ", t->name, cols_of(t, to));
+	sb_addf(&q, "INSERT INTO %s (%s) VALUES ", t->name, cols);
 	int p = 1;
 	for (int r = 0; r < rows; r++) {
 		sb_add(&q, r ? ", (" : "(");
@@ -299,6 +380,7 @@ static char *insert_sql(const struct copy_table *t, struct store *to, int ncols,
 /* Rows read and not yet written: one multi-row INSERT's worth. */
 struct batch {
 	const struct copy_table *t;
+	const char *cols; /* the target's names of them */
 	int ncols, max_rows, rows;
 	struct value *vals; /* max_rows * ncols */
 };
@@ -307,7 +389,7 @@ static int batch_write(struct store_copy *c, struct batch *b, struct derr *e)
 {
 	if (b->rows == 0)
 		return DESK_OK;
-	char *sql = insert_sql(b->t, c->to, b->ncols, b->rows);
+	char *sql = insert_sql(b->t, b->cols, b->ncols, b->rows);
 	struct stmt *s = st_prep(c->to, sql, e);
 	free(sql);
 	int rc = s ? DESK_OK : derr_code(e);
@@ -363,16 +445,24 @@ int store_copy_rows(struct store_copy *c, size_t ti, bool (*page)(int64_t done, 
 	const struct copy_table *t = &copy_tables[ti];
 	const char *key = key_of(t, c->from);
 	int nk = key ? count_cols(key) : 0;
-	int ncols = count_cols(cols_of(t, c->from));
+	char *from_cols = copied_cols(c, t, c->from), *to_cols = copied_cols(c, t, c->to);
+	int ncols = count_cols(from_cols);
 	struct batch b = {.t = t, .ncols = ncols};
 	b.max_rows = MAX_PARAMS / ncols < BATCH_ROWS ? MAX_PARAMS / ncols : BATCH_ROWS;
 	if (b.max_rows > page_rows(t))
 		b.max_rows = page_rows(t);
 	b.vals = xcalloc((size_t)(b.max_rows * ncols), sizeof *b.vals);
 	struct value *last = xcalloc((size_t)nk + 1, sizeof *last);
-	char *first_sql = page_sql(t, c->from, true), *next_sql = page_sql(t, c->from, false);
+	b.cols = to_cols;
+	char *first_sql = page_sql(t, c->from, from_cols, true);
+	char *next_sql = page_sql(t, c->from, from_cols, false);
 	int64_t done = 0;
 	int rc = DESK_OK;
+	/* Into PostgreSQL by COPY, a page at a time, where it may. */
+	bool stream = false;
+	struct strbuf lines = {0};
+	if (!on_sqlite(c->to) && !t->on_conflict)
+		rc = copy_pg_streams(c->to, t->name, &stream, e);
 	for (bool first = true, more = true; rc == DESK_OK && more; first = false) {
 		struct stmt *s = st_prep(c->from, first ? first_sql : next_sql, e);
 		if (!s) {
@@ -392,14 +482,27 @@ int store_copy_rows(struct store_copy *c, size_t ti, bool (*page)(int64_t done, 
 			b.rows++;
 			if ((rc = check_row(c, row, ncols, e)))
 				break;
-			if (b.rows == b.max_rows && (rc = batch_write(c, &b, e)))
+			if (stream) {
+				for (int i = 0; i < ncols; i++) {
+					if (i)
+						sb_addc(&lines, '\t');
+					value_copy_text(&lines, &row[i]);
+					value_clear(&row[i]);
+				}
+				sb_addc(&lines, '\n');
+				b.rows = 0;
+			} else if (b.rows == b.max_rows && (rc = batch_write(c, &b, e))) {
 				break;
+			}
 		}
 		if (rc == DESK_OK && step != ST_DONE)
 			rc = st_fail(c->from, e, "reading rows");
 		st_done(s);
 		if (rc == DESK_OK && !on_sqlite(c->from))
 			rc = copy_pg_snapshot_check(c->from, e);
+		if (rc == DESK_OK && stream && lines.len)
+			rc = copy_pg_put(c->to, t->name, to_cols, lines.s, lines.len, e);
+		sb_reset(&lines);
 		if (rc == DESK_OK && (!key || got < page_rows(t)))
 			rc = batch_write(c, &b, e); /* the table's last rows */
 		if (rc)
@@ -412,11 +515,14 @@ int store_copy_rows(struct store_copy *c, size_t ti, bool (*page)(int64_t done, 
 	for (int i = 0; i < b.max_rows * ncols; i++)
 		value_clear(&b.vals[i]);
 	free(b.vals);
+	sb_free(&lines);
 	for (int k = 0; k < nk; k++)
 		value_clear(&last[k]);
 	free(last);
 	free(first_sql);
 	free(next_sql);
+	free(from_cols);
+	free(to_cols);
 	return rc;
 }
 
@@ -495,6 +601,8 @@ int store_copy_commit(struct store_copy **cp, struct derr *e)
 			rc = copy_later(c, &copy_tables[i], e);
 	if (rc == DESK_OK)
 		rc = store_fts_catch_up(c->to, &c->fts, e);
+	if (rc == DESK_OK && c->pg_deferred)
+		rc = copy_pg_catch_up(c->to, e);
 	if (rc == DESK_OK)
 		rc = check_counts(c, e);
 	if (rc == DESK_OK && !on_sqlite(c->from))

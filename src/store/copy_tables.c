@@ -9,11 +9,15 @@
  *   index a new ticket or message (SQLite's FTS5 and PostgreSQL's
  *   tsvector tables hold different things; neither can be copied
  *   across).  kb_fts is filled by desk kb, not by a trigger: copied.
+ *   (Into PostgreSQL, as the tables' owner, the same rows are made in
+ *   one pass after the last row: copy_pg.c.)
  * - the report's facts on a ticket (first_customer_at, first_customer_msg,
  *   first_answer_at, replies_to_first_solve): the message triggers
  *   compute them as the messages arrive, as they did on the source (and
  *   SQLite's reply trigger adds to replies_to_first_solve, so a copied
- *   value would be counted twice).
+ *   value would be counted twice).  Into PostgreSQL as the tables'
+ *   owner they are copied, with those triggers off, and checked against
+ *   the messages once all are in (copy_pg.c).
  * - meta's schema_version: PostgreSQL's own (SQLite keeps it in the file
  *   header); the target has it from its schema. */
 #include "copy_tables.h"

@@ -45,5 +45,22 @@ struct derr;
  * still standing after a read (not lost with the connection). */
 int copy_pg_snapshot_begin(struct store *st, struct derr *e);
 int copy_pg_snapshot_check(struct store *st, struct derr *e);
+/* On a PostgreSQL target, inside its transaction: the search index
+ * made once after the last row rather than by the triggers row by row,
+ * and the report's facts copied (the derived columns) and checked then,
+ * when the copying role owns the tables (*deferred then; the copy reads
+ * and writes t->derived too, and copy_pg_catch_up makes the index,
+ * corrects any fact the source had wrong, and restores the triggers
+ * and indexes). */
+int copy_pg_defer(struct store *to, bool *deferred, struct derr *e);
+int copy_pg_catch_up(struct store *to, struct derr *e);
+/* Whether a table's rows may go to a PostgreSQL target by COPY: not
+ * when it has a bytea column (COPY would read a text value sent there
+ * as bytea's escapes, where an INSERT refuses it). */
+int copy_pg_streams(struct store *to, const char *table, bool *yes, struct derr *e);
+/* Writes rows in COPY's text format (data: whole lines) into
+ * table (cols). */
+int copy_pg_put(struct store *to, const char *table, const char *cols, const char *data,
+		size_t len, struct derr *e);
 
 #endif

@@ -293,8 +293,7 @@ void store_close(struct store **stp)
 		return;
 	if (st->in_txn)
 		store_rollback(st);
-	if (st->pg)
-		pg_closing(st->pg);
+	pg_closing(st->pg);
 	st_cache_clear(st);
 	if (st->db) {
 		upkeep_at_close(st);

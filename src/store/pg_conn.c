@@ -358,6 +358,12 @@ int pg_connect(const char *conninfo, bool readonly, struct pg_conn **out, struct
 	return DESK_OK;
 }
 
+void pg_closing(struct pg_conn *c)
+{
+	if (c)
+		c->generation++; /* pg_stmt_free: nothing left to DEALLOCATE */
+}
+
 void pg_disconnect(struct pg_conn **cp)
 {
 	struct pg_conn *c = *cp;
@@ -452,14 +458,9 @@ int64_t pg_changes(struct pg_conn *c)
 	return c->changes;
 }
 
-void pg_closing(struct pg_conn *c)
-{
-	c->closing = true;
-}
-
 void pg_deallocate(struct pg_conn *c, const char *name)
 {
-	if (c->closing || PQstatus(c->pg) != CONNECTION_OK)
+	if (PQstatus(c->pg) != CONNECTION_OK)
 		return; /* the server forgets it with the session */
 	if (PQtransactionStatus(c->pg) == PQTRANS_INERROR) {
 		if (c->n_dealloc == c->cap_dealloc) {

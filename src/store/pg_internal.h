@@ -11,7 +11,6 @@ struct pg_conn {
 	bool readonly;
 	bool in_txn;  /* between pg_begin and pg_commit/pg_rollback */
 	bool missed;  /* reconnected: notices may have been lost */
-	bool closing; /* pg_closing: the session's end frees its statements */
 	/* Bumped at every reconnect: a statement prepared under an older
 	 * generation is prepared again (the server forgot it). */
 	unsigned long generation;

@@ -78,7 +78,9 @@
  * counterpart: GIN matches a prefix in the index itself.  bulkload.c's
  * deferred indexing (TEMP triggers) has none either: the triggers here
  * index each row as it comes (ALTER TABLE ... DISABLE TRIGGER would
- * lock every reader out of the table until the import commits). */
+ * keep every other writer out of the table until the import commits;
+ * readers pass).  desk db copy, which writes into an empty database,
+ * does turn them off: pg_copy_defer_sql below. */
 #include "pg_schema.h"
 #include "store.h"
 
@@ -97,6 +99,11 @@ _Static_assert(PG_SCHEMA_VERSION == STORE_SCHEMA_VERSION,
 	"CREATE TRIGGER " table "_id_past AFTER INSERT ON " table                  \
 	"  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT"                   \
 	"  EXECUTE FUNCTION desk_id_past();"
+
+/* What the copy (pg_copy_*_sql below) drops and builds again as the
+ * schema has it. */
+#define PG_TICKET_FTS_INDEX "CREATE INDEX ticket_fts_subject ON ticket_fts USING gin (subject);"
+#define PG_MESSAGE_FTS_INDEX "CREATE INDEX message_fts_body ON message_fts USING gin (body);"
 
 const char pg_schema_sql[] =
 	/* COLLATE NOCASE. */
@@ -416,12 +423,12 @@ const char pg_schema_sql[] =
 	"  id bigint PRIMARY KEY REFERENCES tickets(id) ON DELETE CASCADE,"
 	"  subject tsvector NOT NULL"
 	");"
-	"CREATE INDEX ticket_fts_subject ON ticket_fts USING gin (subject);"
+	PG_TICKET_FTS_INDEX
 	"CREATE TABLE message_fts ("
 	"  id bigint PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,"
 	"  body tsvector NOT NULL"
 	");"
-	"CREATE INDEX message_fts_body ON message_fts USING gin (body);"
+	PG_MESSAGE_FTS_INDEX
 	"CREATE TABLE kb_fts ("
 	"  id bigint PRIMARY KEY REFERENCES kb_files(id) ON DELETE CASCADE,"
 	"  slug text,"
@@ -599,3 +606,68 @@ const char pg_schema_sql[] =
 	"  WHEN (NEW.email IS NOT NULL) EXECUTE FUNCTION desk_customers_email();"
 	"CREATE TRIGGER customers_email_au AFTER UPDATE OF email ON customers FOR EACH ROW"
 	"  WHEN (NEW.email IS NOT NULL) EXECUTE FUNCTION desk_customers_email();";
+
+/* desk db copy into PostgreSQL (copy_pg.c).  Row by row, the derived
+ * rows cost the copy most of its time (at 100k tickets, most of half an
+ * hour): each message's tsvector and GIN entries, and each customer
+ * message's or reply's recount of its ticket's report facts, an UPDATE
+ * of a ticket row with 19 indexes, several times a ticket.  So the
+ * triggers that make them from new rows are off while the rows come in
+ * (ALTER TABLE ... DISABLE TRIGGER takes a SHARE ROW EXCLUSIVE lock,
+ * which readers pass), and both search indexes are dropped (their
+ * tables locked until the copy commits: a search of the target waits
+ * for it).  The report facts are copied with the tickets instead, and
+ * checked once all messages are in.  All inside the copy's
+ * transaction: a failure leaves everything as it was. */
+const char pg_copy_defer_sql[] =
+	"SET LOCAL maintenance_work_mem = '256MB';"
+	"ALTER TABLE tickets DISABLE TRIGGER tickets_fts_ai;"
+	"ALTER TABLE messages DISABLE TRIGGER messages_fts_ai,"
+	"  DISABLE TRIGGER messages_facts_customer, DISABLE TRIGGER messages_facts_reply;"
+	"DROP INDEX ticket_fts_subject;"
+	"DROP INDEX message_fts_body;";
+
+/* After the last row: the rows the triggers would have made, one
+ * statement each.  Every ticket's and message's tsvector, then the GIN
+ * indexes built in one pass.  The facts: desk_ticket_facts for every
+ * ticket at once (a ticket with no customer message and no reply not
+ * sent automatically has none, as no trigger fired for it; the first
+ * customer message is the earliest by time then id, the first answer
+ * the earliest reply after it, replies up to the first solve counted to
+ * 2), written only where the copied ones differ: none, when the source
+ * kept them right, so no ticket row is written twice. */
+const char pg_copy_catch_up_sql[] =
+	"INSERT INTO ticket_fts (id, subject) SELECT id, desk_fts_words(subject) FROM tickets;"
+	/* INSERT ... SELECT runs on one core; CREATE TABLE AS may share
+	 * the words out among parallel workers.  Then into message_fts in
+	 * id order, as the trigger would have written it. */
+	"CREATE TEMP TABLE desk_copy_words ON COMMIT DROP AS"
+	"  SELECT id, desk_fts_words(body) AS body FROM messages;"
+	"INSERT INTO message_fts (id, body) SELECT id, body FROM desk_copy_words ORDER BY id;"
+	"DROP TABLE desk_copy_words;"
+	PG_TICKET_FTS_INDEX
+	PG_MESSAGE_FTS_INDEX
+	"WITH fc AS (SELECT DISTINCT ON (ticket_id) ticket_id, created_at AS a, id AS i"
+	"    FROM messages WHERE kind = 'customer' AND auto = 0"
+	"    ORDER BY ticket_id, created_at, id),"
+	"  fa AS (SELECT fc.ticket_id, min(r.created_at) AS at FROM fc"
+	"    JOIN messages r ON r.ticket_id = fc.ticket_id"
+	"    WHERE r.kind = 'reply' AND r.auto = 0 AND r.created_at >= fc.a"
+	"    AND (r.created_at > fc.a OR r.id > fc.i) GROUP BY fc.ticket_id),"
+	"  rs AS (SELECT m.ticket_id, least(count(*), 2) AS n FROM messages m"
+	"    JOIN tickets t ON t.id = m.ticket_id"
+	"    WHERE m.kind = 'reply' AND m.auto = 0"
+	"    AND (t.first_solved_at IS NULL OR m.created_at <= t.first_solved_at)"
+	"    GROUP BY m.ticket_id),"
+	"  f AS (SELECT t.id, fc.a, fc.i, fa.at, coalesce(rs.n, 0) AS n FROM tickets t"
+	"    LEFT JOIN fc ON fc.ticket_id = t.id LEFT JOIN fa ON fa.ticket_id = t.id"
+	"    LEFT JOIN rs ON rs.ticket_id = t.id)"
+	"UPDATE tickets SET first_customer_at = f.a, first_customer_msg = f.i,"
+	"  first_answer_at = f.at, replies_to_first_solve = f.n"
+	"  FROM f WHERE tickets.id = f.id AND (tickets.first_customer_at IS DISTINCT FROM f.a"
+	"  OR tickets.first_customer_msg IS DISTINCT FROM f.i"
+	"  OR tickets.first_answer_at IS DISTINCT FROM f.at"
+	"  OR tickets.replies_to_first_solve <> f.n);"
+	"ALTER TABLE tickets ENABLE TRIGGER tickets_fts_ai;"
+	"ALTER TABLE messages ENABLE TRIGGER messages_fts_ai,"
+	"  ENABLE TRIGGER messages_facts_customer, ENABLE TRIGGER messages_facts_reply;";

@@ -11,4 +11,13 @@
  * parameters, for pg_exec inside one transaction on an empty database. */
 extern const char pg_schema_sql[];
 
+/* desk db copy into an empty PostgreSQL database (pg_schema.c says
+ * why): pg_copy_defer_sql after BEGIN, before the first row, turns the
+ * triggers that derive rows from new tickets and messages off and drops
+ * the search indexes; pg_copy_catch_up_sql after the last row derives
+ * those rows in one statement each and puts everything back.  Only the
+ * tables' owner may run them. */
+extern const char pg_copy_defer_sql[];
+extern const char pg_copy_catch_up_sql[];
+
 #endif

@@ -68,6 +68,7 @@ struct pg_stmt {
 	PGresult *res;
 	int row, nrows;
 	bool started, finished;
+	bool ran_unnamed; /* run once without a server-side statement */
 	struct blob *blobs; /* decoded bytea per column of the current row */
 	int nblobs;
 };
@@ -387,13 +388,21 @@ static int execute(struct pg_stmt *s)
 		lens[i] = s->params[i].len;
 		formats[i] = s->params[i].binary;
 	}
-	struct prepared *p = prepared_for(s, types);
-	PGresult *res = p ? PQexecPrepared(c->pg, p->name, n, values, lens, formats, 0) : NULL;
+	/* A statement's first run goes in one round trip, unnamed (parse,
+	 * bind and execute at once): many run once per process (a CLI
+	 * command, a console's start), where preparing first cost a second
+	 * round trip and a DEALLOCATE.  One run again is prepared. */
+	bool unnamed = !s->ran_unnamed && !s->prepared;
+	struct prepared *p = unnamed ? NULL : prepared_for(s, types);
+	PGresult *res = unnamed ? PQexecParams(c->pg, s->sql, n, types, values, lens, formats, 0)
+			: p	? PQexecPrepared(c->pg, p->name, n, values, lens, formats, 0)
+				: NULL;
+	s->ran_unnamed = true;
 	free(types);
 	free(values);
 	free(lens);
 	free(formats);
-	if (!p)
+	if (!unnamed && !p)
 		return -1;
 	ExecStatusType st = PQresultStatus(res);
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {

@@ -151,12 +151,14 @@ else
 	ALTER TABLE events ENABLE TRIGGER USER;
 	SQL
 	[ "$(psql "$PGSTOP" -Atc 'SELECT count(*) FROM agents')" = 0 ] || fail "not emptied"
-	# Another session keeps writers out of messages (readers go on): the
-	# copy waits there with agents, customers and tickets written;
-	# Ctrl-C, then the other session ends: the copy stops at the end of
-	# that page, and its transaction is rolled back.  Each step waits
-	# for the one before as the server sees it (a loaded machine).
-	psql "$PGSTOP" -qc "BEGIN; LOCK TABLE messages IN EXCLUSIVE MODE; SELECT pg_sleep(300)" \
+	# Another session keeps writers out of events (readers go on): the
+	# copy waits there with agents, customers, tickets and messages
+	# written (events come after them; messages itself the copy locks
+	# at its start, to turn its triggers off); Ctrl-C, then the other
+	# session ends: the copy stops at the end of that page, and its
+	# transaction is rolled back.  Each step waits for the one before
+	# as the server sees it (a loaded machine).
+	psql "$PGSTOP" -qc "BEGIN; LOCK TABLE events IN EXCLUSIVE MODE; SELECT pg_sleep(300)" \
 		>/dev/null 2>&1 &
 	locker=$!
 	pg_until() { # SQL: waits (up to 60 s) until SQL says t
@@ -174,7 +176,7 @@ else
 	timeout 120 "$DESK" db copy "$CPLITE" "$PGSTOP" >"$W/out" 2>"$W/err" </dev/null &
 	copier=$!
 	pg_until "SELECT count(*) = 1 FROM pg_stat_activity WHERE datname = '$STOPNAME'
-		AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO messages%'"
+		AND wait_event_type = 'Lock' AND query LIKE 'COPY events %'"
 	kill -INT "$copier"
 	psql "$PGADMIN" -qAtc "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
 		WHERE datname = '$STOPNAME' AND query LIKE '%pg_sleep%'" >/dev/null
@@ -182,7 +184,7 @@ else
 	RC=$?
 	wait "$locker"
 	rc_is 1
-	err_has "stopped while copying messages; nothing was copied: "
+	err_has "stopped while copying events; nothing was copied: "
 	err_has "holds no rows"
 	[ "$(psql "$PGSTOP" -Atc 'SELECT count(*) FROM tickets')" = 0 ] || fail "tickets were left"
 	[ "$(psql "$PGSTOP" -Atc 'SELECT count(*) FROM agents')" = 0 ] || fail "agents were left"

@@ -11,7 +11,10 @@
 # The server listens on a Unix socket in DIR only (no TCP), trades
 # durability for speed (fsync, synchronous_commit and full-page writes
 # off: the data is thrown away), and allows enough connections for the
-# tests that open many desks at once.  initdb refuses to run as root, so
+# tests that open many desks at once.  With DESK_PG_DURABLE=1 at start
+# it keeps PostgreSQL's durable defaults instead (fsync, synchronous_commit
+# and full_page_writes on: every commit waits for its WAL flush), as a
+# benchmark must; restart keeps what start chose.  initdb refuses to run as root, so
 # as root the cluster runs as an unprivileged user ($DESK_PG_USER,
 # default nobody, which every Debian has); otherwise as the caller.
 #
@@ -83,6 +86,9 @@ start() {
 	chmod 700 "$dir"
 	# stop removes only a folder start made its own.
 	: >"$dir/.desk-test-cluster"
+	if [ "${DESK_PG_DURABLE:-0}" = 1 ]; then
+		: >"$dir/.durable"
+	fi
 	owner=$(id -un)
 	if [ "$(id -u)" -eq 0 ]; then
 		owner=${DESK_PG_USER:-nobody}
@@ -110,9 +116,12 @@ start() {
 
 # Starts the server on the cluster in DIR/data.
 serve() {
+	durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	if [ -e "$dir/.durable" ]; then
+		durability="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+	fi
 	if ! as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 \
-	     -o "-k $dir -p $port -c listen_addresses='' -c fsync=off" \
-	     -o "-c synchronous_commit=off -c full_page_writes=off" \
+	     -o "-k $dir -p $port -c listen_addresses=''" -o "$durability" \
 	     -o "-c max_connections=300" start >"$dir/pg_ctl.log" 2>&1; then
 		echo "$me: the server in $dir/data did not start; its log ends:" >&2
 		tail -n 20 "$dir/log" "$dir/pg_ctl.log" >&2 2>/dev/null || true

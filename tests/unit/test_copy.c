@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../src/store/copy_tables.h"
 #include "../../src/store/stmt.h"
@@ -55,7 +56,8 @@ static void sql_on(const char *path, const char *sql)
 
 /* The demo desk, plus a row in each table the demo leaves empty, and
  * values that are easy to lose: binary and empty attachments, text
- * beyond ASCII, a ticket merged into a newer one. */
+ * beyond ASCII, a ticket merged into a newer one, text with tabs, line
+ * ends and backslashes. */
 static char *source_desk(void)
 {
 	char *path = file_in_dir("from.db");
@@ -93,7 +95,13 @@ static char *source_desk(void)
 	       "INSERT INTO import_lines VALUES (3, 1, '{\"subject\":\"x\"}'),"
 	       "  (3, 2, '{\"subject\":\"y\"}');"
 	       "INSERT INTO import_merges VALUES (3, 2, 7, 'ext-9'), (3, 1, 7, 'ext-8');"
-	       "UPDATE tickets SET merged_into = (SELECT max(id) FROM tickets) WHERE id = 1;");
+	       "UPDATE tickets SET merged_into = (SELECT max(id) FROM tickets) WHERE id = 1;"
+	       /* What COPY's text format escapes, or reads as its own. */
+	       "UPDATE messages SET body = body || char(9) || '\\N' || char(13) || char(10)"
+	       "  || '\\.' || char(10) || 'C:\\temp\\new\\' WHERE id = (SELECT max(id)"
+	       "  FROM messages WHERE kind = 'customer');"
+	       "UPDATE tickets SET subject = subject || char(9) || 'a\\b' WHERE id = 2;"
+	       "UPDATE customers SET notes = '\\N' WHERE id = (SELECT min(id) FROM customers);");
 	return path;
 }
 
@@ -329,6 +337,121 @@ START_TEST(through_postgresql_whole)
 	test_db_drop(&pg);
 	free(from);
 	free(back);
+}
+END_TEST
+
+static void quiet(void *arg, const char *message)
+{
+}
+
+/* Runs sql on a PostgreSQL database; the first row's first value, if
+ * any (a new string). */
+static char *pg_sql(const char *conninfo, const char *sql)
+{
+	PGconn *c = PQconnectdb(conninfo);
+	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
+	PQsetNoticeProcessor(c, quiet, NULL);
+	PGresult *r = PQexec(c, sql);
+	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK ||
+			      PQresultStatus(r) == PGRES_TUPLES_OK,
+		      "%s: %s", sql, PQerrorMessage(c));
+	char *v = PQntuples(r) > 0 ? xstrdup(PQgetvalue(r, 0, 0)) : NULL;
+	PQclear(r);
+	PQfinish(c);
+	return v;
+}
+
+/* The search index's identity: desk db copy builds it anew after the
+ * rows when it may (as the tables' owner), else leaves it. */
+static char *fts_index_of(const char *pg)
+{
+	return pg_sql(pg, "SELECT 'message_fts_body'::regclass::oid");
+}
+
+/* Into PostgreSQL as the tables' owner, the facts come with the tickets
+ * and are checked after the messages: a source whose facts are wrong
+ * gets them right on the target, as the triggers would have made them
+ * (a ticket with none given some, others changed). */
+START_TEST(postgresql_puts_wrong_facts_right)
+{
+	if (!test_db_on_pg()) {
+		fputs("copy: postgresql_puts_wrong_facts_right skipped: no $DESK_TEST_PG\n",
+		      stderr);
+		return;
+	}
+	char *from = source_desk(), *good = file_in_dir("good.db"), *bad = file_in_dir("bad.db");
+	char *pg = test_db_path(dir);
+	struct derr e = {0};
+	/* A ticket with no message, so no facts, beside the others. */
+	ck_assert_msg(copy(from, good, &e) == DESK_OK, "%s", e.msg);
+	sql_on(good, "INSERT INTO tickets (subject, status, priority, channel, queue, customer_id,"
+		     "  created_at, updated_at) SELECT 'no messages', status, priority, channel,"
+		     "  queue, customer_id, created_at, updated_at FROM tickets WHERE id = 3;");
+	ck_assert_msg(copy(good, bad, &e) == DESK_OK, "%s", e.msg);
+	sql_on(bad, "UPDATE tickets SET first_customer_at = 1, first_customer_msg = NULL,"
+		    "  first_answer_at = NULL, replies_to_first_solve = 2 WHERE id ="
+		    "  (SELECT min(ticket_id) FROM messages WHERE kind = 'customer' AND auto = 0);"
+		    "UPDATE tickets SET first_customer_at = 4, first_customer_msg = 5,"
+		    "  first_answer_at = 6, replies_to_first_solve = 1"
+		    "  WHERE subject = 'no messages';"
+		    "UPDATE tickets SET replies_to_first_solve = 0 WHERE id ="
+		    "  (SELECT max(ticket_id) FROM messages WHERE kind = 'reply' AND auto = 0);");
+	struct store *st;
+	ck_assert_msg(store_open(pg, STORE_CREATE, &st, &e) == DESK_OK, "%s", e.msg);
+	store_close(&st);
+	char *index = fts_index_of(pg);
+	ck_assert_msg(copy(bad, pg, &e) == DESK_OK, "%s", e.msg);
+	assert_pg_derived(good, pg);
+	/* The facts were copied and checked, not counted row by row. */
+	char *after = fts_index_of(pg);
+	ck_assert_str_ne(index, after);
+	free(index);
+	free(after);
+	test_db_drop(&pg);
+	free(from);
+	free(good);
+	free(bad);
+}
+END_TEST
+
+/* A role that may write every table but owns none cannot turn their
+ * triggers off: the triggers index and count row by row, to the same
+ * result. */
+START_TEST(into_postgresql_as_a_role_that_owns_nothing)
+{
+	if (!test_db_on_pg()) {
+		fputs("copy: into_postgresql_as_a_role_that_owns_nothing skipped: no "
+		      "$DESK_TEST_PG\n",
+		      stderr);
+		return;
+	}
+	char *from = source_desk(), *pg = test_db_path(dir);
+	struct store *st;
+	struct derr e = {0};
+	ck_assert_msg(store_open(pg, STORE_CREATE, &st, &e) == DESK_OK, "%s", e.msg);
+	store_close(&st);
+	char role[64];
+	snprintf(role, sizeof role, "desk_t_copier_%ld", (long)getpid());
+	char *sql = xasprintf("DROP ROLE IF EXISTS %s; CREATE ROLE %s LOGIN;"
+			      "GRANT ALL ON ALL TABLES IN SCHEMA public TO %s;"
+			      "GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO %s;",
+			      role, role, role, role);
+	free(pg_sql(pg, sql));
+	free(sql);
+	char *as_copier = xasprintf("%s user=%s", pg, role);
+	char *index = fts_index_of(pg);
+	ck_assert_msg(copy(from, as_copier, &e) == DESK_OK, "%s", e.msg);
+	assert_pg_derived(from, pg);
+	char *after = fts_index_of(pg);
+	ck_assert_str_eq(index, after);
+	free(index);
+	free(after);
+	free(as_copier);
+	test_db_drop(&pg);
+	sql = xasprintf("DROP ROLE %s", role);
+	free(pg_sql(getenv("DESK_TEST_PG"), sql));
+	free(sql);
+	free(from);
 }
 END_TEST
 
@@ -620,6 +743,8 @@ Suite *suite_copy(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, sqlite_to_sqlite_whole);
 	tcase_add_test(tc, through_postgresql_whole);
+	tcase_add_test(tc, postgresql_puts_wrong_facts_right);
+	tcase_add_test(tc, into_postgresql_as_a_role_that_owns_nothing);
 	tcase_add_test(tc, refuses_a_target_with_rows);
 	tcase_add_test(tc, a_stopped_copy_leaves_the_target_empty);
 	tcase_add_test(tc, a_lost_server_leaves_the_target_empty);
