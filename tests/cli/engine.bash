@@ -9,31 +9,17 @@
 # agent by the connected role there and by the login on SQLite, so the
 # same name is the admin on both and every expected text stays the same.
 
-PG_BASE=${DESK_TEST_PG:-}
-PG_MADE=()
-
-on_pg() { [ -n "$PG_BASE" ]; }
+# The role, the server's databases and their cleanup: tests/pg/testdb.sh,
+# which the mail and report suites share; this file adds the CLI's ways.
+TESTDB_WHO=cli
+# shellcheck source=tests/pg/testdb.sh
+. "$ROOT/tests/pg/testdb.sh"
+PG_BASE=$TESTDB_BASE
 
 # What desk says of a database that holds no desk yet: a missing file on
 # SQLite, an empty database on the server.
 NO_DB="no database here"
 on_pg && NO_DB="no desk database here"
-
-pg_admin() {
-	psql "$PG_BASE" -XqAt -v ON_ERROR_STOP=1 "$@"
-}
-
-if on_pg; then
-	if ! command -v psql >/dev/null 2>&1; then
-		echo "cli tests: DESK_TEST_PG is set but psql is missing (make deps installs it)" >&2
-		exit 2
-	fi
-	if [ "$(pg_admin -c "SELECT count(*) FROM pg_roles WHERE rolname = '$ME'" 2>&1)" != 1 ] &&
-		! pg_admin -c "CREATE ROLE \"$ME\" LOGIN SUPERUSER" >/dev/null; then
-		echo "cli tests: cannot make the role $ME on $PG_BASE" >&2
-		exit 2
-	fi
-fi
 
 # The witnesses' SQL is SQLite's; the server gets SQLite's group_concat
 # (comma-joined, NULLs left out), the one function they use it lacks.
@@ -46,30 +32,20 @@ CREATE AGGREGATE group_concat(text) (SFUNC = group_concat_step, STYPE = text);'
 
 # db_new VAR NAME [FILE]: sets VAR to a new database called NAME, not
 # made yet: the file FILE (default $TMP/NAME.db; a team file beside it
-# is the database's), or an empty database on the server.  A server that
-# refuses ends the run: every later result would be meaningless.
+# is the database's), or an empty database on the server (testdb.sh's
+# testdb_make) that knows group_concat.
 db_new() {
 	local var=$1 name=$2 file=${3:-$TMP/$2.db}
 	if ! on_pg; then
 		printf -v "$var" '%s' "$file"
 		return
 	fi
-	local db="desk_cli_$$_${name//[^A-Za-z0-9_]/_}"
-	if ! pg_admin -c "CREATE DATABASE \"$db\" TEMPLATE template0 ENCODING 'UTF8'" >/dev/null ||
-		! psql "$PG_BASE dbname=$db" -XqAt -v ON_ERROR_STOP=1 -c "$PG_GROUP_CONCAT" >/dev/null; then
-		echo "cli tests: cannot make the database $db on $PG_BASE" >&2
+	testdb_make "$name"
+	if ! psql "$PG_BASE dbname=$DB_NAME" -XqAt -v ON_ERROR_STOP=1 -c "$PG_GROUP_CONCAT" >/dev/null; then
+		echo "cli tests: cannot add group_concat to $DB_NAME on $PG_BASE" >&2
 		exit 2
 	fi
-	PG_MADE+=("$db")
-	printf -v "$var" '%s' "$PG_BASE dbname=$db user=$ME"
-}
-
-# db_drop_all: the server's databases of this run go (the cleanup's).
-db_drop_all() {
-	local db
-	for db in "${PG_MADE[@]}"; do
-		pg_admin -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1
-	done
+	printf -v "$var" '%s' "$PG_BASE dbname=$DB_NAME user=$ME"
 }
 
 # db_sql DB SQL: SQL's rows as sqlite3 prints them (columns joined by

@@ -1,7 +1,7 @@
 # testdb.sh: sourced (POSIX sh) by the mail and report suites once $T
 # (their scratch folder) is set: which engine their databases are on,
 # and the means to make and question them on either.  The command-line
-# suite's tests/cli/engine.bash does the same in bash.
+# suite's tests/cli/engine.bash builds on it.
 #
 # Without DESK_TEST_PG every database is a SQLite file.  With it
 # (tests/pg/with-cluster.sh sets it to a throwaway server's superuser),
@@ -34,22 +34,28 @@ if on_pg; then
 	fi
 fi
 
-# db_new VAR NAME FILE: sets VAR to a new database called NAME, not made
-# yet: the SQLite file FILE (a team file beside it is the database's),
-# or an empty database on the server, whose name is then in DB_NAME.  A
-# server that refuses ends the run: every later result would be
-# meaningless.
-db_new() {
-	if ! on_pg; then
-		eval "$1=\$3"
-		return
-	fi
-	DB_NAME=desk_${TESTDB_WHO}_$$_$(printf '%s' "$2" | tr -c 'A-Za-z0-9_' _)
+# testdb_make NAME: a new, empty database on the server for NAME, its
+# name in DB_NAME, dropped by db_drop_all.  A server that refuses ends
+# the run: every later result would be meaningless.
+testdb_make() {
+	DB_NAME=desk_${TESTDB_WHO}_$$_$(printf '%s' "$1" | tr -c 'A-Za-z0-9_' _)
 	if ! testdb_admin -c "CREATE DATABASE \"$DB_NAME\" TEMPLATE template0 ENCODING 'UTF8'" >/dev/null; then
 		echo "$TESTDB_WHO: cannot make the database $DB_NAME on $TESTDB_BASE" >&2
 		exit 2
 	fi
 	TESTDB_MADE="$TESTDB_MADE $DB_NAME"
+}
+
+# db_new VAR NAME FILE: sets VAR to a new database called NAME, not made
+# yet: the SQLite file FILE (a team file beside it is the database's),
+# or an empty database on the server (testdb_make), whose name is then
+# in DB_NAME.
+db_new() {
+	if ! on_pg; then
+		eval "$1=\$3"
+		return
+	fi
+	testdb_make "$2"
 	eval "$1=\"\$TESTDB_BASE dbname=\$DB_NAME user=\$TESTDB_ME\""
 }
 
