@@ -42,8 +42,10 @@ OUT=$ROOT/bench/out
 [ "$QUICK" = 1 ] && OUT=$DATA/out
 WORK=$OUT/work
 mkdir -p "$DATA" "$OUT" "$WORK/cfg" "$WORK/home/Mail"
-RES=$OUT/results.txt
-$PG && RES=$OUT/results-postgresql.txt
+# The PostgreSQL run's files are named apart: query-postgresql-100k.txt.
+OUTSFX=
+$PG && OUTSFX=-postgresql
+RES=$OUT/results$OUTSFX.txt
 : >"$RES"
 
 say() { printf 'bench: %s\n' "$*" >&2; }
@@ -93,7 +95,7 @@ if $PG; then
 fi
 pg_db() { echo "$PGU dbname=$1"; } # the conninfo of database NAME
 pg_fresh() { # NAME [TEMPLATE]: an empty database (or a copy of TEMPLATE)
-	"$PSQL" -X -q "$PGADMIN" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" \
+	PGOPTIONS="-c client_min_messages=warning" "$PSQL" -X -q "$PGADMIN" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" \
 		-c "CREATE DATABASE $1${2:+ TEMPLATE $2 STRATEGY FILE_COPY}"
 }
 sqlq() { # DB SQL: a query on either engine, its rows on stdout
@@ -204,8 +206,8 @@ bench_size() {
 	say "$size: queries"
 	"$ROOT/build/bench-query" --db "$data" --runs "$RUNS" --now "$NOW" \
 		--plans "$OUT/plans-$size.txt" --sql-out "$WORK/first-$size.sql" \
-		$([ "$QUICK" = 1 ] && echo --quick) >"$OUT/query-$size.txt"
-	q=$OUT/query-$size.txt
+		$([ "$QUICK" = 1 ] && echo --quick) >"$OUT/query$OUTSFX-$size.txt"
+	q=$OUT/query$OUTSFX-$size.txt
 	put "$size" view_worst "$(field view_first_page_worst_ms <"$q")"
 	put "$size" open_count "$(awk '$1 == "open" && $2 == "urgency" { print $7 }' "$q")"
 	for kind in common rare prefix; do
@@ -250,7 +252,7 @@ bench_size() {
 		"$([ "$QUICK" = 1 ] && echo 2 || echo 10)" >"$keys"
 	DESK_TRACE=$WORK/trace-$size.txt "$PTY" --keys "$keys" --trace "$WORK/trace-$size.txt" \
 		--timeout 1800 -- "$DESK" --db "$data" >"$WORK/keys.out" || true
-	cp "$WORK/keys.out" "$OUT/keys-$size.txt"
+	cp "$WORK/keys.out" "$OUT/keys$OUTSFX-$size.txt"
 	for k in down pgdn end open200 view filter search; do
 		put "$size" "key_$k" "$(awk -v k="$k" '$1 == "key" && $2 == k {
 			sub("p50=", "", $4); sub("p99=", "", $5); sub("wall_p99=", "", $8);
