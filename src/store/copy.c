@@ -603,6 +603,8 @@ int store_copy_commit(struct store_copy **cp, struct derr *e)
 		rc = store_fts_catch_up(c->to, &c->fts, e);
 	if (rc == DESK_OK && c->pg_deferred)
 		rc = copy_pg_catch_up(c->to, e);
+	if (rc == DESK_OK && c->pg_deferred)
+		rc = copy_pg_rights(c->to, e);
 	if (rc == DESK_OK)
 		rc = check_counts(c, e);
 	if (rc == DESK_OK && !on_sqlite(c->from))

@@ -59,6 +59,28 @@ int copy_pg_defer(struct store *to, bool *deferred, struct derr *e)
 	return DESK_OK;
 }
 
+int copy_pg_rights(struct store *to, struct derr *e)
+{
+	/* A target desk init made (then emptied) has them already. */
+	struct stmt *s = st_prep(to, "SELECT to_regprocedure('desk_me()') IS NOT NULL", e);
+	if (!s)
+		return derr_code(e);
+	int rc = st_step(s);
+	bool have = rc == ST_ROW && col_int(s, 0);
+	st_done(s);
+	if (rc != ST_ROW)
+		return st_fail(to, e, "looking for desk's rights");
+	struct agent_list agents = {0};
+	rc = have ? DESK_OK : store_rights_setup(to, e);
+	if (rc == DESK_OK)
+		rc = store_agent_list(to, &agents, e);
+	for (size_t i = 0; rc == DESK_OK && i < agents.n; i++)
+		rc = store_agent_rights(to, agents.v[i].login, agents.v[i].role,
+					agents.v[i].active, e);
+	agent_list_free(&agents);
+	return rc;
+}
+
 int copy_pg_catch_up(struct store *to, struct derr *e)
 {
 	int rc = pg_exec(to->pg, to->path, pg_copy_catch_up_sql, e);

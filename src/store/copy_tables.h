@@ -54,6 +54,11 @@ int copy_pg_snapshot_check(struct store *st, struct derr *e);
  * and indexes). */
 int copy_pg_defer(struct store *to, bool *deferred, struct derr *e);
 int copy_pg_catch_up(struct store *to, struct derr *e);
+/* After the rows, by the owner of the tables (the database was made by
+ * this copy): what desk init and desk agent add would have given it,
+ * desk's group roles, grants and row policies, and each copied agent's
+ * login role in its group; without them no agent could use the copy. */
+int copy_pg_rights(struct store *to, struct derr *e);
 /* Whether a table's rows may go to a PostgreSQL target by COPY: not
  * when it has a bytea column (COPY would read a text value sent there
  * as bytea's escapes, where an INSERT refuses it). */

@@ -134,6 +134,25 @@ else
 	end
 fi
 
+t "db copy: on PostgreSQL the copy's agents work under their own roles, as after desk init"
+if [ -z "$PGADMIN" ]; then
+	skip "$PG_WHY"
+else
+	CPAG=$(psql "$PGDB" -XAtc "SELECT login FROM agents WHERE active = 1 AND login <> '$ME' ORDER BY id LIMIT 1")
+	[ -n "$CPAG" ] || fail "no active agent in the copy"
+	# desk knows the agent by the role it connects as (no --as).
+	run --db "$PGDB user=$CPAG" list --view all --json
+	rc_is 0
+	jis 'len(d) > 0' true "$W/out"
+	run --db "$PGDB user=$CPAG" note 1 --body "after the copy"
+	rc_is 0
+	[ "$(psql "$PGDB" -XAtc "SELECT a.login FROM messages m JOIN agents a ON a.id = m.author_id WHERE m.body = 'after the copy'")" = "$CPAG" ] ||
+		fail "the note is not $CPAG's"
+	# and the audit trail is no more theirs to change than after desk init
+	psql "$PGDB user=$CPAG" -XAtc "DELETE FROM events" >"$W/out" 2>&1 && fail "$CPAG deleted events"
+	end
+fi
+
 t "db copy: into PostgreSQL again is refused; Ctrl-C leaves no rows"
 if [ -z "$PGADMIN" ]; then
 	skip "$PG_WHY"
