@@ -9,7 +9,7 @@ BENCH_STORE_OBJ := $(filter build/obj/src/store/% build/obj/src/util/%,$(OBJ))
 BENCH_CORE_OBJ  := $(filter-out build/obj/src/tui/% build/obj/src/cli/%,$(OBJ))
 BENCH_PROGS     := build/bench-gen build/bench-pty build/bench-query \
                    build/bench-writers build/bench-bulkcheck build/bench-report \
-                   build/bench-import-base build/bench-pg-roles
+                   build/bench-import-base
 
 .PHONY: bench-progs
 bench-progs: $(BENCH_PROGS)
@@ -18,9 +18,6 @@ build/bench-gen: build/obj/bench/gen.o $(BENCH_STORE_OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
 build/bench-query: build/obj/bench/query.o $(BENCH_STORE_OBJ)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
-
-build/bench-pg-roles: build/obj/bench/pgroles.o $(BENCH_STORE_OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
 build/bench-bulkcheck: build/obj/bench/bulkcheck.o $(BENCH_STORE_OBJ)
@@ -42,5 +39,4 @@ build/bench-pty: build/obj/bench/pty.o
 
 -include build/obj/bench/gen.d build/obj/bench/query.d build/obj/bench/pty.d \
          build/obj/bench/writers.d build/obj/bench/bulkcheck.d \
-         build/obj/bench/report.d build/obj/bench/importbase.d \
-         build/obj/bench/pgroles.d
+         build/obj/bench/report.d build/obj/bench/importbase.d

@@ -183,10 +183,9 @@ bench_size() {
 		sqlite3 "$db" ANALYZE
 	fi
 	# PostgreSQL: the data set copied into the cluster (desk db copy, the
-	# way a team moves), then desk's rights and each agent's login role
-	# (bench-pg-roles: what desk init and desk agent add would have
-	# made; desk db copy makes none), then VACUUM ANALYZE (autovacuum's
-	# steady state, as ANALYZE above is SQLite's).
+	# way a team moves, which also gives each agent its login role), then
+	# VACUUM ANALYZE (autovacuum's steady state, as ANALYZE above is
+	# SQLite's).
 	data=$db
 	if $PG; then
 		pgname=desk_$(echo "$size" | tr -cd 'a-z0-9')_s$SEED
@@ -195,7 +194,6 @@ bench_size() {
 		pg_fresh "$pgname"
 		t=$(ms "$DESK" db copy "$db" "$data") || exit 1
 		put "$size" pgcopy "$(awk -v t="$t" 'BEGIN { printf "%.1f s", t / 1000 }')"
-		"$ROOT/build/bench-pg-roles" --db "$data" >&2
 		"$PSQL" -X -q "$data" -c "VACUUM ANALYZE"
 		put "$size" dbsize "$(sqlq "$data" "SELECT pg_database_size(current_database()) / 1048576") MiB"
 	else
@@ -460,7 +458,7 @@ if [ "$QUICK" = 1 ] && ! $PG; then
 	cat "$WORK/bulkcheck.out" >&2
 fi
 # desk on the writable copy as agent $1: on PostgreSQL connected as the
-# agent's own login role (bench-pg-roles and desk agent add made them),
+# agent's own login role (desk db copy and desk agent add made them),
 # as an agent's desk is; on SQLite with --as (root may).
 desk_as() {
 	as_agent=$1

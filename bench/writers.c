@@ -21,7 +21,7 @@
  * COMMIT).
  *
  * On PostgreSQL (--db CONNINFO) each writer connects as its agent's own
- * login role (CONNINFO user=agentNNN; bench-pg-roles made them), as an
+ * login role (CONNINFO user=agentNNN; desk db copy made them), as an
  * agent's desk does, so the row policies apply.  --baseline CONNINFO is
  * then bare libpq on a connection of its own per process: BEGIN and the
  * advisory lock desk's writers take (pg_conn.c), one INSERT, COMMIT,
