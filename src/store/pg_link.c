@@ -88,8 +88,10 @@ static void reconnect_step(struct pg_conn *c)
 
 bool pg_changed(struct pg_conn *c)
 {
-	if (!c->in_txn &&
-	    (c->resetting || PQstatus(c->pg) != CONNECTION_OK || !PQconsumeInput(c->pg))) {
+	/* Still lost with a live connection: its session could not be set
+	 * up again (pg_after_reset), so it is tried anew. */
+	if (!c->in_txn && (c->lost || c->resetting || PQstatus(c->pg) != CONNECTION_OK ||
+			   !PQconsumeInput(c->pg))) {
 		note_lost(c);
 		reconnect_step(c);
 	}
