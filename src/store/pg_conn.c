@@ -3,6 +3,8 @@
  * change notices, and PostgreSQL's errors as messages a person can act
  * on. */
 #include <ctype.h>
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,6 +253,47 @@ static void no_notices(void *arg, const char *message)
 {
 }
 
+/* The connect_timeout in force (the setting's own, else desk's), ms. */
+static int connect_timeout_ms(PGconn *pg)
+{
+	long s = 0;
+	PQconninfoOption *opts = PQconninfo(pg);
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, "connect_timeout") == 0 && o->val)
+			s = strtol(o->val, NULL, 10);
+	PQconninfoFree(opts);
+	return (int)(s > 0 ? s : strtol(CONNECT_TIMEOUT, NULL, 10)) * 1000;
+}
+
+/* As PQconnectdbParams, with no_notices in place from the start: a
+ * server going down during the handshake sends a WARNING that libpq's
+ * default would print on stderr, raw, over the console.  The timeout
+ * counts from the last step forward, as libpq's does for each host. */
+static PGconn *connect_quietly(const char *const *keys, const char *const *vals,
+			       bool *timed_out)
+{
+	*timed_out = false;
+	PGconn *pg = PQconnectStartParams(keys, vals, 1);
+	if (!pg || PQstatus(pg) == CONNECTION_BAD)
+		return pg;
+	PQsetNoticeProcessor(pg, no_notices, NULL);
+	int timeout = connect_timeout_ms(pg);
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+	while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
+		struct pollfd p = {.fd = PQsocket(pg),
+				   .events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT};
+		int n = poll(&p, 1, timeout);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0) {
+			*timed_out = true;
+			return pg;
+		}
+		st = PQconnectPoll(pg);
+	}
+	return pg;
+}
+
 /* What every session of desk's sets up: on connecting and after a
  * reconnect (the server forgets it with the old session). */
 static bool session_setup(struct pg_conn *c)
@@ -326,9 +369,12 @@ int pg_connect(const char *conninfo, bool readonly, struct pg_conn **out, struct
 	const char *vals[] = {CONNECT_TIMEOUT, conninfo, "UTF8", "desk", NULL};
 	struct pg_conn *c = xcalloc(1, sizeof *c);
 	c->readonly = readonly;
-	c->pg = PQconnectdbParams(keys, vals, 1);
-	if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
-		char *why = first_line(c->pg ? PQerrorMessage(c->pg) : "out of memory");
+	bool timed_out;
+	c->pg = connect_quietly(keys, vals, &timed_out);
+	if (!c->pg || timed_out || PQstatus(c->pg) != CONNECTION_OK) {
+		char *why = first_line(!c->pg      ? "out of memory"
+				       : timed_out ? "timeout expired" /* as libpq says it */
+						   : PQerrorMessage(c->pg));
 		int rc = derr_set(e, DESK_EIO, "%s: cannot connect to the database: %s",
 				  display, why);
 		free(why);
@@ -336,7 +382,6 @@ int pg_connect(const char *conninfo, bool readonly, struct pg_conn **out, struct
 		pg_disconnect(&c);
 		return rc;
 	}
-	PQsetNoticeProcessor(c->pg, no_notices, NULL);
 	const char *enc = PQparameterStatus(c->pg, "server_encoding");
 	if (enc && strcmp(enc, "UTF8") != 0) {
 		int rc = derr_set(e, DESK_EINVAL,
