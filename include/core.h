@@ -51,6 +51,8 @@ enum {
 	 * lock, not even for statistics at exit, so it never waits behind
 	 * (or holds up) a writer. */
 	DESK_OPEN_READONLY = 1 << 2,
+	/* Told of other desks' changes (store_changed): the console. */
+	DESK_OPEN_WATCH = 1 << 3,
 };
 
 /* Resolves the database path: explicit, then $DESK_DB, then the config,

@@ -24,6 +24,10 @@ enum {
 	STORE_CREATE = 1 << 0,   /* create the file and schema if missing */
 	STORE_READONLY = 1 << 1, /* open for reading only */
 	STORE_MUST_EXIST = 1 << 2,
+	/* store_changed will be asked (a console).  On a server the
+	 * connection then listens for other desks' notices; without it
+	 * store_changed there tells only of a reconnection. */
+	STORE_WATCH = 1 << 3,
 };
 
 /* Opens (and with STORE_CREATE creates) the database at path, sets WAL,
@@ -93,7 +97,8 @@ void store_rollback(struct store *st);
 bool store_in_transaction(const struct store *st);
 
 /* True when another connection committed since the last call (PRAGMA
- * data_version): cheap enough to poll several times a second. */
+ * data_version; on a server, the notices a STORE_WATCH connection
+ * heard): cheap enough to poll several times a second. */
 bool store_changed(struct store *st);
 /* A database on a server: NULL while the connection is up, else why it
  * is down (the store's, until the next call) and since when (*since,

@@ -178,7 +178,7 @@ int cli_open(struct cli_ctx *c, struct desk *d, int flags)
 static int run_console(struct cli_ctx *c)
 {
 	struct desk d;
-	int rc = cli_open(c, &d, 0);
+	int rc = cli_open(c, &d, DESK_OPEN_WATCH);
 	if (rc)
 		return rc;
 	struct derr e = {0};

@@ -120,7 +120,8 @@ int desk_open(struct desk *d, const char *db_path, const struct config *cfg,
 	if (rc == DESK_OK)
 		rc = store_open(path,
 				(flags & DESK_OPEN_CREATE ? STORE_CREATE : 0) |
-					(flags & DESK_OPEN_READONLY ? STORE_READONLY : 0),
+					(flags & DESK_OPEN_READONLY ? STORE_READONLY : 0) |
+					(flags & DESK_OPEN_WATCH ? STORE_WATCH : 0),
 				&d->st, e);
 	free(path);
 	if (rc == DESK_OK && server)

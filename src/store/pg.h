@@ -21,10 +21,17 @@ bool pg_is_conninfo(const char *database);
  * "***" (new string). */
 char *pg_display_name(const char *conninfo);
 
-/* Connects; refuses a password written in the setting itself (it
- * belongs in ~/.pgpass or a service file).  readonly makes every
- * transaction READ ONLY.  Listens for other desks' change notices. */
-int pg_connect(const char *conninfo, bool readonly, struct pg_conn **out, struct derr *e);
+enum {
+	PG_READONLY = 1 << 0, /* every transaction READ ONLY */
+	/* LISTENs for other desks' change notices (pg_changed).  Only a
+	 * console asks: every listening session is woken by every commit's
+	 * NOTIFY, which cost 128 writers a third of their commits. */
+	PG_WATCH = 1 << 1,
+};
+
+/* Connects (flags: PG_READONLY, PG_WATCH); refuses a password written
+ * in the setting itself (it belongs in ~/.pgpass or a service file). */
+int pg_connect(const char *conninfo, int flags, struct pg_conn **out, struct derr *e);
 void pg_disconnect(struct pg_conn **c);
 /* The connection closes next: its prepared statements go with the
  * session, so freeing them asks the server nothing (a DEALLOCATE each

@@ -301,24 +301,21 @@ static bool session_setup(struct pg_conn *c)
 	/* A hot standby (reports on a replica) refuses LISTEN: no notices
 	 * there, only what each read finds. */
 	const char *standby = PQparameterStatus(c->pg, "in_hot_standby");
-	bool listen = !(standby && strcmp(standby, "on") == 0);
-	const char *sql = c->readonly ? listen ? "LISTEN " CHANNEL
-						 "; SET default_transaction_read_only = on"
-					       : "SET default_transaction_read_only = on"
-				      : "LISTEN " CHANNEL;
-	PGresult *res = PQexec(c->pg, sql);
-	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-	if (!ok)
-		pg_keep_error(c, res);
-	PQclear(res);
-	if (!ok || c->readonly)
-		return ok;
+	bool listen = c->watch && !(standby && strcmp(standby, "on") == 0);
 	/* "Saved" must survive a crash of the server: a commit desk reports
 	 * is flushed to the primary's WAL even where synchronous_commit is
-	 * off (a stronger setting, e.g. waiting for a standby, stays). */
-	res = PQexec(c->pg, "SELECT set_config('synchronous_commit', 'local', false)"
-			    " WHERE current_setting('synchronous_commit') = 'off'");
-	ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+	 * off (a stronger setting, e.g. waiting for a standby, stays).  One
+	 * round trip in all: the answer is the last statement's. */
+	struct strbuf sql = {0};
+	if (listen)
+		sb_add(&sql, "LISTEN " CHANNEL "; ");
+	sb_add(&sql, c->readonly ? "SET default_transaction_read_only = on"
+				 : "SELECT set_config('synchronous_commit', 'local', false)"
+				   " WHERE current_setting('synchronous_commit') = 'off'");
+	PGresult *res = PQexec(c->pg, sb_str(&sql));
+	sb_free(&sql);
+	ExecStatusType st = PQresultStatus(res);
+	bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 	if (!ok)
 		pg_keep_error(c, res);
 	PQclear(res);
@@ -333,7 +330,7 @@ static bool has_password(const PQconninfoOption *opts)
 	return false;
 }
 
-int pg_connect(const char *conninfo, bool readonly, struct pg_conn **out, struct derr *e)
+int pg_connect(const char *conninfo, int flags, struct pg_conn **out, struct derr *e)
 {
 	*out = NULL;
 	char *display = pg_display_name(conninfo);
@@ -368,7 +365,8 @@ int pg_connect(const char *conninfo, bool readonly, struct pg_conn **out, struct
 			      "application_name", NULL};
 	const char *vals[] = {CONNECT_TIMEOUT, conninfo, "UTF8", "desk", NULL};
 	struct pg_conn *c = xcalloc(1, sizeof *c);
-	c->readonly = readonly;
+	c->readonly = flags & PG_READONLY;
+	c->watch = flags & PG_WATCH;
 	bool timed_out;
 	c->pg = connect_quietly(keys, vals, &timed_out);
 	if (!c->pg || timed_out || PQstatus(c->pg) != CONNECTION_OK) {

@@ -9,6 +9,7 @@
 struct pg_conn {
 	PGconn *pg;
 	bool readonly;
+	bool watch; /* LISTENs: PG_WATCH */
 	bool in_txn;  /* between pg_begin and pg_commit/pg_rollback */
 	bool missed;  /* reconnected: notices may have been lost */
 	/* Bumped at every reconnect: a statement prepared under an older

@@ -90,7 +90,9 @@ int pg_store_open(const char *conninfo, int flags, struct store **out, struct de
 	st->path = pg_display_name(conninfo);
 	st->readonly = flags & STORE_READONLY;
 	st->gate_off = true; /* the advisory lock of pg_begin takes its place */
-	int rc = pg_connect(conninfo, st->readonly, &st->pg, e);
+	int rc = pg_connect(conninfo,
+			    (st->readonly ? PG_READONLY : 0) | (flags & STORE_WATCH ? PG_WATCH : 0),
+			    &st->pg, e);
 	if (rc == DESK_OK)
 		rc = check_version(st, flags, e);
 	if (rc) {
