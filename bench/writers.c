@@ -24,8 +24,9 @@
  * login role (CONNINFO user=agentNNN; desk db copy made them), as an
  * agent's desk does, so the row policies apply.  --baseline CONNINFO is
  * then bare libpq on a connection of its own per process: BEGIN and the
- * advisory lock desk's writers take (pg_conn.c), one INSERT, COMMIT,
- * three round trips, into a table of its own in that database. */
+ * advisory lock desk's writers take (pg_conn.c), one INSERT, COMMIT and
+ * the wait for its flush as desk does them, four round trips, into a
+ * table of its own in that database. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -202,8 +203,12 @@ static int baseline_writer(const char *path, int idx, int notes, int gap_ms, uns
 	return 0;
 }
 
-/* The advisory lock every desk writer takes (pg_conn.c's). */
+/* The advisory lock every desk writer takes, and how it commits: the
+ * lock goes before the WAL flush, then a tiny transaction waits for it
+ * (pg_conn.c's). */
 #define PG_WRITER_LOCK "SELECT pg_advisory_xact_lock(1684370283)"
+#define PG_COMMIT "SET LOCAL synchronous_commit = off; COMMIT"
+#define PG_FLUSHED "SELECT pg_logical_emit_message(true, 'desk', '')"
 
 static bool pg_ok(PGresult *r)
 {
@@ -240,7 +245,7 @@ static int baseline_pg_writer(const char *conninfo, int idx, int notes, int gap_
 			  pg_ok(PQexecParams(c, "INSERT INTO bench_notes (writer, body)"
 						" VALUES ($1::bigint, $2)",
 					     2, NULL, params, NULL, NULL, 0)) &&
-			  pg_ok(PQexec(c, "COMMIT"));
+			  pg_ok(PQexec(c, PG_COMMIT)) && pg_ok(PQexec(c, PG_FLUSHED));
 		if (!ok)
 			pg_ok(PQexec(c, "ROLLBACK"));
 		double ms = ok ? now_ms() - t0 : -1;

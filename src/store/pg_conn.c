@@ -1,5 +1,6 @@
 /* pg_conn.c: the PostgreSQL engine's connection: telling a conninfo from
- * a path, connecting, transactions (serialized by an advisory lock),
+ * a path, connecting, transactions (serialized by an advisory lock,
+ * released before the commit's flush),
  * change notices, and PostgreSQL's errors as messages a person can act
  * on. */
 #include <ctype.h>
@@ -595,6 +596,22 @@ int pg_begin(struct pg_conn *c, const char *display, struct derr *e)
 	return rc;
 }
 
+/* Waits until the commit just made is on disk (and wherever the
+ * session's synchronous_commit asks, a standby included): a tiny
+ * transaction of its own that writes WAL commits with the session's
+ * setting, and its flush covers every record before it.  Run after the
+ * writers' lock is gone, so the flushes of many writers go together.
+ * False (the failure kept) when that cannot be told. */
+static bool flush_own_commit(struct pg_conn *c)
+{
+	PGresult *res = PQexec(c->pg, "SELECT pg_logical_emit_message(true, 'desk', '')");
+	bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+	if (!ok)
+		pg_keep_error(c, res);
+	PQclear(res);
+	return ok;
+}
+
 int pg_commit(struct pg_conn *c, const char *display, struct derr *e)
 {
 	pg_clear_error(c);
@@ -605,14 +622,30 @@ int pg_commit(struct pg_conn *c, const char *display, struct derr *e)
 				"so the database server rolled it back",
 				display);
 	}
-	/* A read-only transaction may not NOTIFY, and changed nothing. */
-	PGresult *res = PQexec(c->pg, c->readonly ? "COMMIT" : "NOTIFY " CHANNEL "; COMMIT");
+	/* A read-only transaction may not NOTIFY, and changed nothing.
+	 * A write commits without waiting for its WAL flush, which releases
+	 * the writers' lock at once: the next writer sees it meanwhile, and
+	 * the flush (a millisecond or more of disk) no longer keeps every
+	 * other writer waiting.  "Saved" is said only after flush_own_commit
+	 * below; a crash before it loses the change together with anything
+	 * that saw it (later in the WAL, so also unflushed), never alone. */
+	PGresult *res = PQexec(c->pg, c->readonly ? "COMMIT"
+						  : "NOTIFY " CHANNEL "; SET LOCAL synchronous_commit = off; "
+						    "COMMIT");
 	ExecStatusType st = PQresultStatus(res);
 	bool lost_it = PQstatus(c->pg) == CONNECTION_BAD;
 	/* COMMIT of a transaction an error aborted answers ROLLBACK. */
 	bool rolled_back = st == PGRES_COMMAND_OK && strcmp(PQcmdStatus(res), "ROLLBACK") == 0;
+	bool unconfirmed = !lost_it && !rolled_back && st == PGRES_COMMAND_OK &&
+			   !c->readonly && !flush_own_commit(c);
 	int rc = DESK_OK;
-	if (lost_it) {
+	if (unconfirmed) {
+		rc = derr_set(e, DESK_EIO,
+			      "%s: the database server took the change but could not confirm "
+			      "it is on disk (%s): it may or may not have been saved; look "
+			      "before doing it again",
+			      display, c->err_msg);
+	} else if (lost_it) {
 		pg_keep_error(c, res);
 		rc = derr_set(e, DESK_EIO,
 			      "%s: lost the connection to the database server while saving "

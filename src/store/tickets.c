@@ -212,8 +212,34 @@ int store_ticket_insert(struct store *st, struct ticket *t, struct derr *e)
  * of each of the ticket's indexes and its subject's full-text entry too
  * (three times the pages per commit, and so more WAL, more checkpoints
  * and a longer hold of the write gate). */
+/* On a server every column in one UPDATE, a round trip inside the
+ * writers' lock instead of two: the triggers on tickets there fire only
+ * for a value that differs (WHEN ... IS DISTINCT FROM), and an
+ * unchanged indexed value leaves the update HOT.  SQLite's triggers
+ * fire for every column named, so there only the changed ones are. */
+static int ticket_update_all(struct store *st, const struct ticket *t, struct derr *e)
+{
+	struct strbuf q = {0};
+	sb_add(&q, "UPDATE tickets SET ");
+	for (size_t i = 0; i < UPDATABLE_COLS; i++)
+		sb_addf(&q, "%s%s = ?%zu", i ? ", " : "", ticket_cols[i], i + 2);
+	sb_add(&q, " WHERE id = ?1");
+	struct stmt *s = st_prep(st, sb_str(&q), e);
+	sb_free(&q);
+	if (!s)
+		return derr_code(e);
+	bind_int(s, 1, t->id);
+	bind_ticket(s, t);
+	int rc = st_exec_stmt(st, s, e, "updating a ticket");
+	if (rc == DESK_OK && st_changes(st) == 0)
+		rc = derr_set(e, DESK_ENOTFOUND, "no ticket %lld", (long long)t->id);
+	return rc;
+}
+
 int store_ticket_update(struct store *st, const struct ticket *t, struct derr *e)
 {
+	if (st->pg)
+		return ticket_update_all(st, t, e);
 	/* Which bound values equal the stored ones (same order as ticket_cols).
 	 * IS NOT DISTINCT FROM: SQLite's IS, which PostgreSQL spells only so. */
 #define SAME(param, col) "?" #param " IS NOT DISTINCT FROM " col

@@ -657,6 +657,31 @@ START_TEST(change_notices)
 }
 END_TEST
 
+/* A commit lets the writers' lock go before its WAL flush, but "saved"
+ * comes only once the commit is flushed: the server's flush position is
+ * past the change when pg_commit returns (the test cluster's own
+ * synchronous_commit is off, so only desk's confirmation does that). */
+START_TEST(commit_is_flushed_when_saved)
+{
+	struct pg_conn *c = conn(0);
+	struct derr e = {0};
+	for (int i = 0; i < 20; i++) {
+		ck_assert_int_eq(pg_begin(c, "testdb", &e), DESK_OK);
+		exec_ok(c, "INSERT INTO t (i) VALUES (9)");
+		struct pg_stmt *s = pg_stmt_new(c, "SELECT pg_current_wal_insert_lsn()::text");
+		ck_assert_int_eq(pg_step(s), ST_ROW);
+		char *lsn = xstrdup(pg_col_str(s, 0));
+		pg_stmt_free(s);
+		ck_assert_int_eq(pg_commit(c, "testdb", &e), DESK_OK);
+		char *sql = xasprintf("SELECT (pg_current_wal_flush_lsn() > '%s')::int", lsn);
+		ck_assert_msg(one_int(c, sql) == 1, "commit %d not flushed when saved", i);
+		free(sql);
+		free(lsn);
+	}
+	pg_disconnect(&c);
+}
+END_TEST
+
 /* Only a watching connection listens (every listener is woken by every
  * commit): a writer or a command hears nothing and is no burden. */
 START_TEST(only_watchers_listen)
@@ -946,6 +971,7 @@ Suite *suite_pg_engine(void)
 	tcase_add_test(tc, change_notices);
 	tcase_add_test(tc, change_notices_outside_transaction);
 	tcase_add_test(tc, only_watchers_listen);
+	tcase_add_test(tc, commit_is_flushed_when_saved);
 	tcase_add_test(tc, writers_take_turns);
 	tcase_add_test(tc, stuck_writer_named);
 	tcase_add_test(tc, readonly_refuses_writes);
