@@ -391,6 +391,13 @@ bench_size() {
 		put "$size" "base$procs" "$(awk '{ print $8 " / " $10 " / " $14 }' "$WORK/base-$procs.out")"
 		put "$size" "ratio$procs" "$(awk 'NR == FNR { d = $10; next } { if ($10 > 0) printf "%.1fx\n", d / $10 }' \
 			"$WORK/writers-$procs.out" "$WORK/base-$procs.out")"
+		# On PostgreSQL also the box's own limit: the same bare
+		# writers with no lock at all.
+		if $PG; then
+			"$ROOT/build/bench-writers" --baseline "$base" --unlocked --procs $procs \
+				--notes $notes >"$WORK/free-$procs.out" || true
+			put "$size" "free$procs" "$(awk '{ print $8 " / " $10 " / " $14 }' "$WORK/free-$procs.out")"
+		fi
 	done
 	rm -f "$WORK/base.db" "$WORK/base.db-wal" "$WORK/base.db-shm" "$WORK/base.db-gate"
 
@@ -572,6 +579,7 @@ row() { # label target metric [suffix]
 		row "$w writers: note p50 / p99 ms / commits/s" "$($PG && [ $w = 128 ] && echo "p99 <= 20")" writers$w
 		$PG && row "  failed notes" "0" writers${w}_failed
 		row "  $floor: p50 / p99 / c/s" "" base$w
+		$PG && row "  bare libpq, no lock: p50 / p99 / c/s" "" free$w
 		row "  desk / $($PG && echo "bare libpq" || echo "bare SQLite"), p99" "<= 2x" ratio$w
 	done
 	row "CLI note, start to exit (median)" "" cli_note
@@ -597,7 +605,7 @@ if [ "$QUICK" = 1 ]; then
 	# Not on PostgreSQL: the floors that are SQLite's own (the first
 	# page's query caught by sqlite3_trace_v2, bare SQLite's import).
 	only_sqlite="sqlite3 import_base import_ratio"
-	only_pg="pgcopy writers8_failed writers32_failed writers128_failed"
+	only_pg="pgcopy writers8_failed writers32_failed writers128_failed free8 free32 free128"
 	for s in $SIZES; do
 		for m in gen first sqlite3 key_down key_pgdn key_end key_open200 key_view \
 			key_filter key_search search_common search_rare search_prefix \

@@ -3,6 +3,7 @@
  *   bench-writers --db PATH [--procs 16] [--notes 100] [--tickets 2000]
  *                 [--gap-ms 200] [--seed S]
  *   bench-writers --baseline PATH [--procs 16] [--notes 100] [--gap-ms 200]
+ *   bench-writers --baseline CONNINFO --unlocked [...]
  *
  * Forks PROCS processes; each opens the database as its own agent (as
  * `desk note` would, through core/), then adds NOTES internal notes to
@@ -26,7 +27,8 @@
  * then bare libpq on a connection of its own per process: BEGIN and the
  * advisory lock desk's writers take (pg_conn.c), one INSERT, COMMIT and
  * the wait for its flush as desk does them, four round trips, into a
- * table of its own in that database. */
+ * table of its own in that database; with --unlocked, BEGIN, INSERT,
+ * COMMIT and no lock, the box's own limit. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -209,6 +211,9 @@ static int baseline_writer(const char *path, int idx, int notes, int gap_ms, uns
 #define PG_WRITER_LOCK "SELECT pg_advisory_xact_lock(1684370283)"
 #define PG_COMMIT "SET LOCAL synchronous_commit = off; COMMIT"
 #define PG_FLUSHED "SELECT pg_logical_emit_message(true, 'desk', '')"
+/* --unlocked: no lock at all and a plain synchronous COMMIT, what the
+ * box itself allows when nothing serializes the writers. */
+static bool unlocked;
 
 static bool pg_ok(PGresult *r)
 {
@@ -241,11 +246,12 @@ static int baseline_pg_writer(const char *conninfo, int idx, int notes, int gap_
 			 i, idx);
 		const char *params[2] = {writer, body};
 		double t0 = now_ms();
-		bool ok = pg_ok(PQexec(c, "BEGIN; " PG_WRITER_LOCK)) &&
+		bool ok = pg_ok(PQexec(c, unlocked ? "BEGIN" : "BEGIN; " PG_WRITER_LOCK)) &&
 			  pg_ok(PQexecParams(c, "INSERT INTO bench_notes (writer, body)"
 						" VALUES ($1::bigint, $2)",
 					     2, NULL, params, NULL, NULL, 0)) &&
-			  pg_ok(PQexec(c, PG_COMMIT)) && pg_ok(PQexec(c, PG_FLUSHED));
+			  (unlocked ? pg_ok(PQexec(c, "COMMIT"))
+				    : pg_ok(PQexec(c, PG_COMMIT)) && pg_ok(PQexec(c, PG_FLUSHED)));
 		if (!ok)
 			pg_ok(PQexec(c, "ROLLBACK"));
 		double ms = ok ? now_ms() - t0 : -1;
@@ -297,6 +303,7 @@ int main(int argc, char **argv)
 		{"gap-ms", required_argument, NULL, 'g'},
 		{"seed", required_argument, NULL, 's'},
 		{"baseline", required_argument, NULL, 'b'},
+		{"unlocked", no_argument, NULL, 'u'},
 		{0},
 	};
 	const char *db = NULL, *base = NULL;
@@ -313,14 +320,17 @@ int main(int argc, char **argv)
 		case 'g': gap = atoi(optarg); break;
 		case 's': seed = (unsigned)atoi(optarg); break;
 		case 'b': base = optarg; break;
+		case 'u': unlocked = true; break;
 		default: return 2;
 		}
 	}
-	if (!db == !base || procs < 1 || notes < 1 || tickets < 1 || gap < 0) {
+	if (!db == !base || procs < 1 || notes < 1 || tickets < 1 || gap < 0 ||
+	    (unlocked && !(base && database_is_server(base)))) {
 		fprintf(stderr, "usage: bench-writers --db PATH [--procs N] [--notes N]"
 				" [--tickets N] [--gap-ms MS] [--seed S]\n"
 				"       bench-writers --baseline PATH [--procs N] [--notes N]"
-				" [--gap-ms MS] [--seed S]\n");
+				" [--gap-ms MS] [--seed S]\n"
+				"       bench-writers --baseline CONNINFO --unlocked [...]\n");
 		return 2;
 	}
 	bool base_pg = base && database_is_server(base);

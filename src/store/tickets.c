@@ -207,16 +207,12 @@ int store_ticket_insert(struct store *st, struct ticket *t, struct derr *e)
 	return DESK_OK;
 }
 
-/* Only the columns that changed are written: a note changes updated_at
- * and little else, and rewriting every column would rewrite the entry
- * of each of the ticket's indexes and its subject's full-text entry too
- * (three times the pages per commit, and so more WAL, more checkpoints
- * and a longer hold of the write gate). */
 /* On a server every column in one UPDATE, a round trip inside the
- * writers' lock instead of two: the triggers on tickets there fire only
- * for a value that differs (WHEN ... IS DISTINCT FROM), and an
- * unchanged indexed value leaves the update HOT.  SQLite's triggers
- * fire for every column named, so there only the changed ones are. */
+ * writers' lock instead of two.  PostgreSQL writes a new row version
+ * and an entry in each index either way (no HOT update once an indexed
+ * value such as updated_at changes), whichever columns are named, and
+ * its triggers on tickets fire only for a value that differs (WHEN ...
+ * IS DISTINCT FROM). */
 static int ticket_update_all(struct store *st, const struct ticket *t, struct derr *e)
 {
 	struct strbuf q = {0};
@@ -236,6 +232,11 @@ static int ticket_update_all(struct store *st, const struct ticket *t, struct de
 	return rc;
 }
 
+/* On SQLite only the columns that changed are written: a note changes
+ * updated_at and little else, and rewriting every column would rewrite
+ * the entry of each of the ticket's indexes and its subject's full-text
+ * entry too (three times the pages per commit, and so more WAL, more
+ * checkpoints and a longer hold of the write gate). */
 int store_ticket_update(struct store *st, const struct ticket *t, struct derr *e)
 {
 	if (st->pg)
