@@ -5,7 +5,7 @@
  * to metrics_rows.c, where SQLite's functions also end, for the same
  * medians, p90s and means.  A row per ticket (9 columns of text, 100k
  * rows for two years of 100k tickets) cost the report ~300 ms to send
- * and read where one array per group costs a few.
+ * and read; the arrays cost ~30 ms of the server's time a pass.
  *
  * The backlog's rows stay one per ticket open at the end (their age,
  * status then and priority: few, and each its own bucket in C). */
