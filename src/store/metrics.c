@@ -1,5 +1,5 @@
 /* metrics.c: the supervisors' figures (SQLite's plans described; on
- * PostgreSQL the same statements, metrics_pg.c).
+ * PostgreSQL the same walks, metrics_pg.c).
  *
  * Every figure comes from the tickets' own columns: what the report
  * needs of a ticket's messages (first customer message, first answer,
@@ -15,8 +15,8 @@
  *             since (tickets_solved), with the status they had at until
  *             from the audit events.
  * Each walk hands its rows to C (metrics_pass.c, metrics_rows.c: on
- * SQLite through aggregate functions, on PostgreSQL as rows read back),
- * which adds each to
+ * SQLite through aggregate functions, on PostgreSQL as a row per group,
+ * its counts summed and its durations in arrays), which adds each to
  * the total and to its group at once and keeps the durations, so the
  * medians and p90s are picked out by selection afterwards: a breakdown
  * needs no GROUP BY or ORDER BY (SQLite sorted every row of it, once
@@ -86,35 +86,67 @@ int metrics_by_from_name(const char *s)
 #define FR_ARGS "t.first_customer_at, t.first_answer_at, t.first_response_due, ?3"
 #define RES_ARGS "t.first_solved_at, t.resolution_due, t.pending_since, ?3"
 
+/* PostgreSQL's columns of the passes (metrics_pg.c), a row per group:
+ * the counts pass_created, pass_solved would add (the verdicts as
+ * metrics_pass.h says them in SQL), and the durations they would keep
+ * (NULL elements for DIST_NULL); the first customer messages only for
+ * business time (@B). */
+#define ANSWERED "t.first_customer_at IS NOT NULL AND t.first_answer_at IS NOT NULL"
+#define PG_CREATED_COLS                                                                    \
+	"@K, count(*), count(t.first_customer_at), count(*) FILTER (WHERE " ANSWERED "),"    \
+	" count(*) FILTER (WHERE " PG_FR_MET "), count(*) FILTER (WHERE " PG_FR_BREACHED "),"  \
+	" count(*) FILTER (WHERE " PG_RES_MET "), count(*) FILTER (WHERE " PG_RES_BREACHED ")," \
+	" array_agg(t.first_answer_at - t.first_customer_at) FILTER (WHERE " ANSWERED "),"   \
+	" array_agg(t.first_customer_at) FILTER (WHERE @B AND " ANSWERED ")"
+#define PG_SOLVED_COLS                                                                    \
+	"@K, count(*), count(*) FILTER (WHERE t.reopens = 0 AND t.replies_to_first_solve = 1)," \
+	" count(*) FILTER (WHERE t.reopens > 0), array_agg(t.first_solved_at - t.created_at),"  \
+	" array_agg(t.solved_at - t.created_at)"
+
 /* The passes: each row's group key (@K, with the join @J) and the
  * columns its figures need (metrics_rows.c), handed to C.  On SQLite one
  * aggregate call per row does it (desk_created, desk_solved,
  * desk_surveys, desk_backlog below: a SQL aggregate per figure cost 0.4
  * s a million tickets, and a GROUP BY sorted every row of a breakdown);
- * PostgreSQL hands the same columns back as rows (metrics_pg.c).
+ * PostgreSQL sums per group and sends the durations (metrics_pg.c).
  * tickets_report_created, tickets_report_solved and surveys_answered
  * hold every column a report without a breakdown reads. */
 static const struct pass_sql passes[PASS__COUNT] = {
 	[PASS_CREATED] = {"desk_created", "@K, " FR_ARGS ", " RES_ARGS,
-			  " FROM tickets t@J WHERE " CREATED_IN " AND t.merged_into IS NULL"},
+			  " FROM tickets t@J WHERE " CREATED_IN " AND t.merged_into IS NULL",
+			  PG_CREATED_COLS, NULL, " GROUP BY 1"},
 	[PASS_SOLVED] = {"desk_solved",
 			 "@K, t.created_at, t.first_solved_at, t.solved_at, t.reopens,"
 			 " t.replies_to_first_solve",
-			 " FROM tickets t@J WHERE " FIRST_SOLVED_IN " AND t.merged_into IS NULL"},
+			 " FROM tickets t@J WHERE " FIRST_SOLVED_IN " AND t.merged_into IS NULL",
+			 PG_SOLVED_COLS, NULL, " GROUP BY 1"},
 	[PASS_SURVEYS] = {"desk_surveys", "@K, s.kind, s.score",
-			  " FROM surveys s@T@J WHERE s.answered_at >= ?1 AND s.answered_at < ?2"},
+			  " FROM surveys s@T@J WHERE s.answered_at >= ?1 AND s.answered_at < ?2",
+			  "@K, s.kind, s.score, count(*)", NULL, " GROUP BY 1, 2, 3"},
 	/* The candidates: open now (read from tickets_backlog alone), or
 	 * solved since the end, with their status at the end (internal.h).
 	 * Unary + keeps SQLite's planner off tickets_created, whose range
 	 * (created before the end) would be nearly every ticket. */
-#define BACKLOG_CAND(cond)                                                    \
+#define BACKLOG_COLS(st)                                                      \
 	"SELECT t.id AS id, t.assignee_id AS assignee_id, t.queue AS queue,"    \
 	" t.channel AS channel, t.priority AS priority, ?2 - t.created_at AS age, " \
-	STATUS_AT " AS st FROM tickets t WHERE " cond                          \
-	" AND +t.created_at < ?2 AND t.merged_into IS NULL"
+	st " AS st FROM tickets t WHERE "
+#define BACKLOG_CAND(cond) \
+	BACKLOG_COLS(STATUS_AT) cond " AND +t.created_at < ?2 AND t.merged_into IS NULL"
+	/* PostgreSQL: a ticket open now and not updated since the end
+	 * has its status now (STATUS_AT's first case) apart, so that
+	 * nearly all are read from tickets_backlog alone (an index-only
+	 * scan, where the events' lookup by t.id made each read its
+	 * ticket row: 4940 rows, 60-200 ms on a new connection). */
+#define PG_BACKLOG_FROM                                                                    \
+	" FROM (" BACKLOG_COLS("t.status") OPEN_NOW " AND t.updated_at < ?2"                 \
+	" AND t.created_at < ?2 AND t.merged_into IS NULL UNION ALL "                        \
+	BACKLOG_CAND(OPEN_NOW " AND t.updated_at >= ?2") " UNION ALL " BACKLOG_CAND(SOLVED_SINCE) \
+	") t@J WHERE t.st IN ('new', 'open', 'pending', 'on_hold')"
 	[PASS_BACKLOG] = {"desk_backlog", "@K, t.age, t.st, t.priority",
 			  " FROM (" BACKLOG_CAND(OPEN_NOW) " UNION ALL " BACKLOG_CAND(SOLVED_SINCE)
-			  ") t@J WHERE t.st IN ('new', 'open', 'pending', 'on_hold')"},
+			  ") t@J WHERE t.st IN ('new', 'open', 'pending', 'on_hold')",
+			  NULL, PG_BACKLOG_FROM, ""},
 };
 
 /* --- groups -------------------------------------------------------------- */
@@ -146,10 +178,12 @@ static int cmp_group(const void *a, const void *b)
 /* The breakdown a statement is filled in for. */
 struct shape {
 	enum metrics_by by;
+	bool business; /* business time is asked for */
 };
 
 /* tmpl with its placeholders replaced: @K and @J the group's key and
- * the join it needs, @T the join of a survey's ticket. */
+ * the join it needs, @T the join of a survey's ticket, @B whether
+ * business time is asked for (true or false). */
 static char *fill(const char *tmpl, const struct shape *sh)
 {
 	struct strbuf b = {0};
@@ -164,6 +198,9 @@ static char *fill(const char *tmpl, const struct shape *sh)
 			break;
 		case 'J':
 			sb_add(&b, dims[sh->by].join);
+			break;
+		case 'B':
+			sb_add(&b, sh->business ? "true" : "false");
 			break;
 		case 'T': /* only a breakdown needs the ticket: the one a
 			   * merged ticket's survey counts under */
@@ -337,14 +374,15 @@ static int register_functions(struct store *st, struct metrics_pass *p, struct d
 }
 
 /* The statement of a pass for breakdown sh: on SQLite its columns go
- * to the pass's aggregate function, on PostgreSQL they come back as
- * rows (and SQLite's planner hints go). */
+ * to the pass's aggregate function, on PostgreSQL its own columns come
+ * back as rows (and SQLite's planner hints go). */
 static struct stmt *prepare(struct store *st, const struct metrics_query *q,
 			     const struct pass_sql *ps, const struct shape *sh, struct derr *e)
 {
 	char *tmpl = st_engine(st) == ENGINE_SQLITE
 			     ? xasprintf("SELECT %s(%s)%s", ps->fn, ps->cols, ps->from)
-			     : xasprintf("SELECT %s%s", ps->cols, ps->from);
+			     : xasprintf("SELECT %s%s%s", ps->pg_cols ? ps->pg_cols : ps->cols,
+					 ps->pg_from ? ps->pg_from : ps->from, ps->pg_group);
 	char *sql = fill(tmpl, sh);
 	struct stmt *s = st_prep_hinted(st, sql, e);
 	free(tmpl);
@@ -363,8 +401,13 @@ int store_read_begin(struct store *st, struct derr *e)
 		if (st->in_txn)
 			return derr_set(e, DESK_EINVAL, "internal error: nested transaction");
 		/* One snapshot for the whole report, as SQLite's read
-		 * transaction gives: REPEATABLE READ. */
-		return st_exec(st, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e);
+		 * transaction gives: REPEATABLE READ.  No JIT: the backlog's
+		 * status subqueries cost enough by the planner's estimate
+		 * to be compiled, 160-190 ms of a statement that runs in
+		 * 60-110 ms without. */
+		return st_exec(st,
+			       "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL jit = off",
+			       e);
 	}
 	if (!sqlite3_get_autocommit(st->db))
 		return derr_set(e, DESK_EINVAL, "internal error: nested transaction");
@@ -393,8 +436,16 @@ void store_read_end(struct store *st)
 static int run_passes(struct store *st, const struct metrics_query *q, struct metrics_pass *p,
 		      struct derr *e)
 {
-	struct shape sh = {.by = p->by};
+	struct shape sh = {.by = p->by, .business = p->business != NULL};
 	int rc = register_functions(st, p, e);
+	/* PostgreSQL: the walks of a long period read the covering
+	 * indexes (tickets_report_created: 931 pages at 100k tickets)
+	 * rather than the table (2910), which a new connection's server
+	 * process touches page by page for the first time: 100-150 ms less
+	 * a report.  The default random_page_cost (4, for disks) priced
+	 * that index above the table's scan. */
+	if (rc == DESK_OK && st_engine(st) == ENGINE_POSTGRESQL)
+		rc = st_exec(st, "SET LOCAL random_page_cost = 1.1", e);
 	for (int i = 0; rc == DESK_OK && i < PASS__COUNT; i++) {
 		struct stmt *s = prepare(st, q, &passes[i], &sh, e);
 		if (!s)
@@ -408,6 +459,8 @@ static int run_passes(struct store *st, const struct metrics_query *q, struct me
 		st_done(s);
 		rc = rc == ST_DONE ? DESK_OK : st_fail(st, e, "computing the report");
 	}
+	if (rc == DESK_OK && st_engine(st) == ENGINE_POSTGRESQL)
+		rc = st_exec(st, "SET LOCAL random_page_cost TO DEFAULT", e);
 	return rc;
 }
 

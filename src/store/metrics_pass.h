@@ -3,8 +3,9 @@
  * functions on SQLite and metrics_pg.c's rows on PostgreSQL.
  *
  * A pass is one statement over the period's tickets (or surveys) that
- * hands each row to C (SQLite: an aggregate function; PostgreSQL: the
- * rows read back): the row's group is found by
+ * hands each row to C (SQLite: an aggregate function; PostgreSQL: one
+ * row per group, its counts summed by the server and its durations as
+ * arrays, metrics_pg.c): the row's group is found by
  * its key in a hash (no GROUP BY, so SQLite sorts nothing), its counts
  * are added to the total and to the group at once, and the durations
  * the distributions need are kept, one int64 per ticket, so that their
@@ -75,9 +76,9 @@ struct opt_i64 {
  * (outbound) or without a due time have none.  Resolution likewise with
  * the first solve, except that a ticket pending now has its clock
  * stopped: it is breached only if it was already late when the pause
- * began.  PostgreSQL's breach list (metrics.c) says the same rule in
- * SQL (PG_FR_BREACHED, PG_RES_BREACHED below); the unit tests hold both
- * engines to the same lists. */
+ * began.  PostgreSQL's breach list and its report's counts (metrics.c)
+ * say the same rule in SQL (PG_FR_MET and the others below); the unit
+ * tests hold both engines to the same lists and figures. */
 enum verdict { V_NONE, V_MET, V_BREACHED, V_OPEN };
 /* (first customer message, first answer, due, now) */
 enum verdict fr_verdict(const struct opt_i64 a[4]);
@@ -96,15 +97,33 @@ void pass_survey(struct metrics_pass *p, const char *key, const char *kind, int6
 void pass_backlog(struct metrics_pass *p, const char *key, int64_t age, const char *status,
 		  int64_t priority);
 
+/* PostgreSQL's rows (metrics_pg.c): a group's tickets at once, its
+ * counts summed by the server (the verdicts by PG_FR_MET and the others
+ * below), its durations as they are, for the same distributions. */
+struct created_sums {
+	int64_t created, inbound, answered, fr_met, fr_breached, res_met, res_breached;
+};
+/* frt[n]: the first response times of the answered tickets; fca[n]
+ * their first customer messages (for business time), or NULL. */
+void pass_created_sums(struct metrics_pass *p, const char *key, const struct created_sums *c,
+		       const int64_t *frt, const int64_t *fca, size_t n);
+/* first[n], full[n]: the durations to the first and the last solve
+ * (DIST_NULL for none) of the group's solved tickets. */
+void pass_solved_sums(struct metrics_pass *p, const char *key, int64_t fcr, int64_t reopened,
+		      const int64_t *first, const int64_t *full, size_t n);
+
 /* The passes (metrics.c): SQLite's aggregate function, the columns it
- * takes (@K the group's key first), and the rest of the statement. */
+ * takes (@K the group's key first), and the rest of the statement;
+ * PostgreSQL's columns and rest (NULL: the same) and what follows
+ * there (its GROUP BY). */
 enum pass_kind { PASS_CREATED, PASS_SOLVED, PASS_SURVEYS, PASS_BACKLOG, PASS__COUNT };
 struct pass_sql {
 	const char *fn, *cols, *from;
+	const char *pg_cols, *pg_from, *pg_group;
 };
 
-/* metrics_pg.c: steps s, a pass's columns as rows on PostgreSQL, to its
- * end, feeding p; then st_done. */
+/* metrics_pg.c: steps s, a pass's PostgreSQL rows, to its end, feeding
+ * p; then st_done. */
 struct store;
 struct stmt;
 struct derr;
@@ -112,7 +131,11 @@ int metrics_pg_feed(struct store *st, struct stmt *s, enum pass_kind k, struct m
 		    struct derr *e);
 
 /* The verdicts of metrics_rows.c in PostgreSQL's SQL, for ticket t and
- * now ?3: whether the first response, the resolution breached. */
+ * now ?3: whether the first response, the resolution was met, breached
+ * (NULL reads as neither, as in a FILTER or WHERE). */
+#define PG_FR_MET                                                             \
+	"(t.first_customer_at IS NOT NULL AND t.first_answer_at <= t.first_response_due)"
+#define PG_RES_MET "(t.first_solved_at <= t.resolution_due)"
 #define PG_FR_BREACHED                                                                  \
 	"(t.first_customer_at IS NOT NULL AND t.first_response_due IS NOT NULL AND CASE"   \
 	" WHEN t.first_answer_at IS NOT NULL THEN t.first_answer_at > t.first_response_due" \

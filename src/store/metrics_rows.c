@@ -119,3 +119,48 @@ void pass_backlog(struct metrics_pass *p, const char *key, int64_t age, const ch
 			g[i]->backlog_priority[priority]++;
 	}
 }
+
+/* --- PostgreSQL's rows: a group at once ------------------------------------ */
+
+void pass_created_sums(struct metrics_pass *p, const char *key, const struct created_sums *c,
+		       const int64_t *frt, const int64_t *fca, size_t n)
+{
+	struct metric_group *g[2];
+	struct dist_vals *d[2];
+	int nt = metrics_pass_targets(p, key, g, d);
+	for (int i = 0; i < nt; i++) {
+		g[i]->created += c->created;
+		g[i]->inbound += c->inbound;
+		g[i]->answered += c->answered;
+		g[i]->fr_met += c->fr_met;
+		g[i]->fr_breached += c->fr_breached;
+		g[i]->res_met += c->res_met;
+		g[i]->res_breached += c->res_breached;
+	}
+	bool business = p->business && fca;
+	for (size_t j = 0; j < n; j++) {
+		int64_t b = business ? p->business(p->business_ctx, fca[j], fca[j] + frt[j]) : 0;
+		for (int i = 0; i < nt; i++) {
+			dist_vals_push(&d[i][DV_FRT], frt[j]);
+			if (business)
+				dist_vals_push(&d[i][DV_FRT_BUSINESS], b);
+		}
+	}
+}
+
+void pass_solved_sums(struct metrics_pass *p, const char *key, int64_t fcr, int64_t reopened,
+		      const int64_t *first, const int64_t *full, size_t n)
+{
+	struct metric_group *g[2];
+	struct dist_vals *d[2];
+	int nt = metrics_pass_targets(p, key, g, d);
+	for (int i = 0; i < nt; i++) {
+		g[i]->solved += (int64_t)n;
+		g[i]->fcr += fcr;
+		g[i]->reopened += reopened;
+		for (size_t j = 0; j < n; j++) {
+			dist_vals_push(&d[i][DV_FIRST_RES], first[j]);
+			dist_vals_push(&d[i][DV_FULL_RES], full[j]);
+		}
+	}
+}
