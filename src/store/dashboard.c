@@ -240,33 +240,24 @@ static const char days_counts_pg[] =
  * instant), ?3 is x[n-1].
  *
  * One text for both engines: flags compared with = 1, every subquery
- * named, @MAX( and @MIN( SQLite's scalar max and min or PostgreSQL's
- * greatest and least (no argument here is ever NULL, where the two
- * differ), @B the search, @MAT what PostgreSQL materializes; SQLite's
- * planner hints go on PostgreSQL (pg_hints.h).  PostgreSQL otherwise
- * inlines span into step, copying each stretch's bounds (and their
- * subqueries) into every use of L, H and p: 3 MB to plan where 2 do. */
+ * named, the engines' differences marked (days_marks); SQLite's planner
+ * hints go on PostgreSQL (pg_hints.h). */
 #define DAYS_SLOTS 128
 #define DAYS_FIRST_SLOT 4 /* the parameter number of x[0]'s slot */
 #define INF "9223372036854775807"
 #define OPEN_LIST "('new', 'open', 'pending', 'on_hold')"
 
-/* The end of the guess's stretch for ticket row r: it counts while
- * neither closed_at nor solved_at is before X.  closed_at is read from
- * the ticket only here, as few tickets need the guess. */
-#define GUESS_END(r)                                                              \
-	"(@MIN(coalesce(CASE WHEN " r ".o = 1 THEN " r ".cl ELSE (SELECT t.closed_at"   \
-	" FROM tickets t WHERE t.id = " r ".id) END, " INF " - 1),"                       \
-	" coalesce(" r ".s, " INF " - 1)) + 1)"
+/* The end of the guess's stretch for ticket row q: it counts while
+ * neither closed_at nor solved_at is before X (@CLOSED: q's closed_at). */
+#define GUESS_END "(@MIN(coalesce(@CLOSED, " INF " - 1), coalesce(q.s, " INF " - 1)) + 1)"
 
 static const char backlog_days_tmpl[] =
 	"WITH cand(id, c, u, s, cl, o) AS ("
 	" SELECT t.id, t.created_at, t.updated_at, t.solved_at, t.closed_at, 1 FROM tickets t"
 	"  WHERE " OPEN_NOW " AND t.merged_into IS NULL AND t.created_at < ?3"
 	"  AND +t.updated_at >= ?2"
-	/* closed_at is read only when guessed (GUESS_END), so that an index
-	 * on solved_at may hold the rest */
-	" UNION ALL SELECT t.id, t.created_at, t.updated_at, t.solved_at, NULL, 0 FROM tickets t"
+	" UNION ALL SELECT t.id, t.created_at, t.updated_at, t.solved_at, @SOLVED_CL, 0"
+	" FROM tickets t"
 	"  WHERE " SOLVED_SINCE " AND t.merged_into IS NULL AND +t.created_at < ?3"
 	"  AND +t.updated_at >= ?2),"
 	/* Read twice: the tickets without status events, and the others. */
@@ -280,7 +271,7 @@ static const char backlog_days_tmpl[] =
 	" span(L, H) AS @MAT ("
 	"  SELECT @MAX(coalesce(pat + 1, c + 1), c + 1), @MIN(at + 1, u + 1,"
 	"   CASE WHEN o = 1 THEN " INF " ELSE s + 1 END,"
-	"   CASE WHEN v IS NULL THEN " GUESS_END("q") " ELSE " INF " END)"
+	"   CASE WHEN v IS NULL THEN " GUESS_END " ELSE " INF " END)"
 	"  FROM (SELECT *, coalesce(pnv, ov) AS v FROM seq) q WHERE v IS NULL OR v IN " OPEN_LIST
 	/* ...and after the last one (or from the start, without events) up
 	 * to updated_at: A = [LA, HA), counted if fA; then the status now,
@@ -290,7 +281,7 @@ static const char backlog_days_tmpl[] =
 	"  FROM (SELECT *, o = 1 AND fA AND HA = u + 1 AND LA < HA AS m FROM ("
 	"   SELECT c, u, o, @MAX(coalesce(at + 1, c + 1), c + 1) AS LA,"
 	"    @MIN(u + 1, CASE WHEN o = 1 THEN " INF " ELSE s + 1 END,"
-	"     CASE WHEN nv IS NULL THEN " GUESS_END("q") " ELSE " INF " END) AS HA,"
+	"     CASE WHEN nv IS NULL THEN " GUESS_END " ELSE " INF " END) AS HA,"
 	"    nv IS NULL OR nv IN " OPEN_LIST " AS fA"
 	"   FROM (SELECT * FROM seq WHERE is_last = 1 UNION ALL"
 	"    SELECT *, NULL, NULL, 1 FROM ev WHERE at IS NULL) q) AS a1) AS a2"
@@ -340,6 +331,30 @@ static void days_bucket_pg(struct strbuf *b)
 	sb_add(b, "]))");
 }
 
+/* What each engine reads for the marks in backlog_days_tmpl (NULL: the
+ * search).  On PostgreSQL:
+ *  - the scalar max and min are greatest and least (no argument here is
+ *    ever NULL, where the two differ);
+ *  - span is materialized: inlined into step, each stretch's bounds
+ *    (and their subqueries) were copied into every use of L, H and p,
+ *    3 MB for the planner where 2 do;
+ *  - a solved ticket's closed_at comes with the ticket, where SQLite
+ *    reads it from the ticket only for the few that need the guess, so
+ *    that an index on solved_at may hold the rest (PostgreSQL reads the
+ *    ticket's row anyway: its index holds no id). */
+static const struct {
+	const char *mark, *sqlite, *pg;
+} days_marks[] = {
+	{"@MAX(", "max(", "greatest("},
+	{"@MIN(", "min(", "least("},
+	{"@MAT ", "", "MATERIALIZED "},
+	{"@SOLVED_CL", "NULL", "t.closed_at"},
+	{"@CLOSED",
+	 "CASE WHEN q.o = 1 THEN q.cl ELSE (SELECT t.closed_at FROM tickets t WHERE t.id = q.id) END",
+	 "q.cl"},
+	{"@B", NULL, NULL},
+};
+
 /* backlog_days_tmpl for this engine (a new string). */
 static char *backlog_days_sql(enum engine engine)
 {
@@ -350,18 +365,14 @@ static char *backlog_days_sql(enum engine engine)
 	else
 		days_search(&search, 0, DAYS_SLOTS);
 	for (const char *p = backlog_days_tmpl; *p; p++) {
-		if (strncmp(p, "@MAX(", 5) == 0) {
-			sb_add(&b, pg ? "greatest(" : "max(");
-			p += 4;
-		} else if (strncmp(p, "@MIN(", 5) == 0) {
-			sb_add(&b, pg ? "least(" : "min(");
-			p += 4;
-		} else if (strncmp(p, "@MAT ", 5) == 0) {
-			sb_add(&b, pg ? "MATERIALIZED " : "");
-			p += 4;
-		} else if (strncmp(p, "@B", 2) == 0) {
-			sb_add(&b, sb_str(&search));
-			p += 1;
+		size_t i = 0, len = 0;
+		while (i < ARRAY_LEN(days_marks) &&
+		       strncmp(p, days_marks[i].mark, len = strlen(days_marks[i].mark)) != 0)
+			i++;
+		if (i < ARRAY_LEN(days_marks)) {
+			const char *with = pg ? days_marks[i].pg : days_marks[i].sqlite;
+			sb_add(&b, with ? with : sb_str(&search));
+			p += len - 1;
 		} else {
 			sb_addc(&b, *p);
 		}
