@@ -484,9 +484,9 @@ static int days_counts_one(struct store *st, struct dash_day *days, size_t n, in
  * probes, all in cache) are costed as reads from disk, which makes
  * PostgreSQL plan them over parallel workers: starting those cost more
  * than the statement's whole serial run (at 100k tickets, 15-25 ms
- * serial against 50-200 ms parallel on our loaded 2 cores).  Until the
- * snapshot ends (outside a transaction, for this one statement only,
- * where the statement does nothing). */
+ * serial against 50-200 ms parallel on our loaded 2 cores).  The
+ * setting lasts until the snapshot ends; called outside a transaction,
+ * it lasts only for its own statement, and the plan is merely slower. */
 static int no_parallel_workers(struct store *st, struct derr *e)
 {
 	struct stmt *s = st_prep(
