@@ -255,7 +255,7 @@ static const char backlog_days_tmpl[] =
 	"WITH cand(id, c, u, s, cl, o) AS ("
 	" SELECT t.id, t.created_at, t.updated_at, t.solved_at, t.closed_at, 1 FROM tickets t"
 	"  WHERE " OPEN_NOW " AND t.merged_into IS NULL AND t.created_at < ?3"
-	"  AND +t.updated_at >= ?2"
+	"  AND @UPDATED_SINCE"
 	" UNION ALL SELECT t.id, t.created_at, t.updated_at, t.solved_at, @SOLVED_CL, 0"
 	" FROM tickets t"
 	"  WHERE " SOLVED_SINCE " AND t.merged_into IS NULL AND +t.created_at < ?3"
@@ -341,7 +341,12 @@ static void days_bucket_pg(struct strbuf *b)
  *  - a solved ticket's closed_at comes with the ticket, where SQLite
  *    reads it from the ticket only for the few that need the guess, so
  *    that an index on solved_at may hold the rest (PostgreSQL reads the
- *    ticket's row anyway: its index holds no id). */
+ *    ticket's row anyway: its index holds no id);
+ *  - the open tickets updated since x[0] are ranges of
+ *    tickets_status_updated, where reading tickets_backlog (every open
+ *    ticket) took 5 ms at 100k against 0.6, on a connection that has
+ *    read both indexes before (a refresh); on a new one the gain is lost
+ *    in the index's first reads. */
 static const struct {
 	const char *mark, *sqlite, *pg;
 } days_marks[] = {
@@ -349,6 +354,7 @@ static const struct {
 	{"@MIN(", "min(", "least("},
 	{"@MAT ", "", "MATERIALIZED "},
 	{"@SOLVED_CL", "NULL", "t.closed_at"},
+	{"@UPDATED_SINCE", "+t.updated_at >= ?2", "-t.updated_at <= -?2"},
 	{"@CLOSED",
 	 "CASE WHEN q.o = 1 THEN q.cl ELSE (SELECT t.closed_at FROM tickets t WHERE t.id = q.id) END",
 	 "q.cl"},
