@@ -357,6 +357,44 @@ START_TEST(dash_days_edge_cases)
 }
 END_TEST
 
+/* A change one second before an instant counted at is a step at
+ * exactly that instant (stretches are [L, H) with L = created + 1,
+ * H = event + 1), placed at that instant, not the next.  On top of the
+ * fixture, both updated after D1 so that their steps are placed:
+ *  16  created -2d, solved at D2 - 1s: in the backlog at D1, not at D2;
+ *  17  created at NOW - 1s, open, no events: in it at NOW.
+ * Backlog (4, 5, 7) becomes (5, 5, 8), created (2, 1, 2) becomes
+ * (2, 1, 3) (17), solved (1, 1, 0) becomes (1, 2, 0) (16). */
+START_TEST(dash_days_a_second_before_the_end)
+{
+	struct derr e = {0};
+	int64_t d2 = D0 + 2 * D;
+	ck_assert_int_eq(store_begin(st, &e), DESK_OK);
+	struct ticket t16 = {.subject = "edge", .status = ST_SOLVED, .priority = PRIO_NORMAL,
+			     .channel = CH_EMAIL, .queue = "general", .created_at = D0 - 2 * D,
+			     .updated_at = d2 - 1, .first_solved_at = d2 - 1, .solved_at = d2 - 1};
+	struct ticket t17 = {.subject = "edge", .status = ST_OPEN, .priority = PRIO_NORMAL,
+			     .channel = CH_EMAIL, .queue = "general", .created_at = NOW - 1,
+			     .updated_at = NOW - 1};
+	ck_assert_int_eq(store_ticket_insert(st, &t16, &e), DESK_OK);
+	ck_assert_int_eq(store_ticket_insert(st, &t17, &e), DESK_OK);
+	struct event ev = {.ticket_id = t16.id, .agent_id = alice, .at = d2 - 1, .action = "set",
+			   .field = "status", .old_value = "open", .new_value = "solved"};
+	ck_assert_int_eq(store_event_insert(st, &ev, &e), DESK_OK);
+	ck_assert_int_eq(store_commit(st, &e), DESK_OK);
+
+	struct dash_day days[3] = {{.start = D0}, {.start = D0 + D}, {.start = d2}};
+	ck_assert_int_eq(store_dash_days(st, days, 3, D0 + 3 * D, NOW, &e), DESK_OK);
+	ck_assert_int_eq(days[0].backlog, 5);
+	ck_assert_int_eq(days[1].backlog, 5);
+	ck_assert_int_eq(days[2].backlog, 8);
+	ck_assert_int_eq(days[1].created, 1);
+	ck_assert_int_eq(days[2].created, 3);
+	ck_assert_int_eq(days[1].solved, 2);
+	ck_assert_int_eq(days[2].solved, 0);
+}
+END_TEST
+
 /* --- the per-day backlog against the per-instant rule ------------------- */
 
 /* The report's rule for one instant ?2, as the dashboard asked it day by
@@ -767,6 +805,7 @@ Suite *suite_dashboard(void)
 	tcase_add_test(t, dash_risk_list);
 	tcase_add_test(t, dash_days_created_solved_backlog);
 	tcase_add_test(t, dash_days_edge_cases);
+	tcase_add_test(t, dash_days_a_second_before_the_end);
 	tcase_add_test(t, dash_days_match_the_rule);
 	tcase_add_test(t, age_filter_term);
 	suite_add_tcase(s, t);
