@@ -545,6 +545,10 @@ void import_runs_free(struct import_run *runs, size_t n);
 int store_import_run_add(struct store *st, struct import_run *r, struct derr *e);
 int store_import_line_add(struct store *st, int64_t run, long seq, const char *json,
 			  size_t len, struct derr *e);
+/* store_import_line_add for each line, in one statement on PostgreSQL. */
+struct import_line;
+int store_import_lines_add(struct store *st, int64_t run, const struct import_line *v, size_t n,
+			   struct derr *e);
 /* The commit point: the run is ready with `total` lines to publish. */
 int store_import_run_ready(struct store *st, int64_t run, long total, long bad,
 			   struct derr *e);

@@ -438,9 +438,8 @@ static int spool_flush(struct desk *d, struct spool *sp, bool ready, long bad, s
 	bool adding = !sp->started;
 	if (adding)
 		rc = store_import_run_add(d->st, &sp->run, e);
-	for (size_t i = 0; rc == DESK_OK && i < sp->n; i++)
-		rc = store_import_line_add(d->st, sp->run.id, sp->v[i].seq, sp->v[i].text,
-					   sp->v[i].len, e);
+	if (rc == DESK_OK)
+		rc = store_import_lines_add(d->st, sp->run.id, sp->v, sp->n, e);
 	if (rc == DESK_OK && ready)
 		rc = store_import_run_ready(d->st, sp->run.id, sp->lines + (long)sp->n, bad, e);
 	if (rc == DESK_OK)

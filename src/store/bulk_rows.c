@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
+
 #include "internal.h"
 #include "text.h"
 #include "util.h"
@@ -27,21 +29,29 @@ static void arr_sep(struct strbuf *b)
 	sb_addc(b, b->len && b->s[b->len - 1] != '{' ? ',' : '{');
 }
 
-static void arr_text(struct strbuf *b, const char *v)
+/* v as it is, n bytes (valid UTF-8). */
+static void arr_text_as_is(struct strbuf *b, const char *v, size_t n)
 {
 	arr_sep(b);
+	sb_addc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] == '"' || v[i] == '\\')
+			sb_addc(b, '\\');
+		sb_addc(b, v[i]);
+	}
+	sb_addc(b, '"');
+}
+
+static void arr_text(struct strbuf *b, const char *v)
+{
 	if (!v) {
+		arr_sep(b);
 		sb_add(b, "NULL");
 		return;
 	}
 	char *fixed = text_is_utf8(v) ? NULL : text_utf8_fix(v);
-	sb_addc(b, '"');
-	for (const char *p = fixed ? fixed : v; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			sb_addc(b, '\\');
-		sb_addc(b, *p);
-	}
-	sb_addc(b, '"');
+	const char *t = fixed ? fixed : v;
+	arr_text_as_is(b, t, strlen(t));
 	free(fixed);
 }
 
@@ -287,4 +297,44 @@ int store_tags_add(struct store *st, int64_t ticket_id, char *const *tags, size_
 	arr_bind(s, 2, &b);
 	sb_free(&b);
 	return st_exec_stmt(st, s, e, "changing tags");
+}
+
+/* --- the import's spool ------------------------------------------------ */
+
+int store_import_lines_add(struct store *st, int64_t run, const struct import_line *v, size_t n,
+			   struct derr *e)
+{
+	if (!st->pg || n <= 1) {
+		for (size_t i = 0; i < n; i++) {
+			int rc = store_import_line_add(st, run, v[i].seq, v[i].text, v[i].len, e);
+			if (rc)
+				return rc;
+		}
+		return DESK_OK;
+	}
+	struct stmt *s = st_prep(st,
+				  "INSERT INTO import_lines (run_id, seq, json)"
+				  " SELECT ?1, u.seq, u.json FROM unnest(CAST(?2 AS bigint[]),"
+				  " CAST(?3 AS text[])) AS u(seq, json)",
+				  e);
+	if (!s)
+		return derr_code(e);
+	bind_int(s, 1, run);
+	struct strbuf seqs = {0}, texts = {0};
+	for (size_t i = 0; i < n; i++) {
+		arr_int(&seqs, v[i].seq);
+		/* Repaired when not UTF-8, as store_import_line_add does. */
+		if (g_utf8_validate(v[i].text, (gssize)v[i].len, NULL)) {
+			arr_text_as_is(&texts, v[i].text, v[i].len);
+		} else {
+			char *copy = xstrndup(v[i].text, v[i].len);
+			arr_text(&texts, copy);
+			free(copy);
+		}
+	}
+	arr_bind(s, 2, &seqs);
+	arr_bind(s, 3, &texts);
+	sb_free(&seqs);
+	sb_free(&texts);
+	return st_exec_stmt(st, s, e, "keeping import lines");
 }
