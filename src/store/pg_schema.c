@@ -111,9 +111,9 @@ const char pg_schema_sql[] =
 	"  (provider = icu, locale = 'und-u-ks-level2', deterministic = false);"
 
 	/* Search words: see the top of this file.  Text all ASCII (its
-	 * bytes as many as its characters) has no marks to lose, and the
-	 * two normalize() and the marks' regexp were half the time of
-	 * indexing a message (desk import, desk db copy). */
+	 * bytes as many as its characters) has no marks to lose, so it
+	 * skips the two normalize() and the marks' regexp: desk_fts_words
+	 * over bench-gen's messages (3 in 4 ASCII) took 45% less time. */
 	"CREATE FUNCTION desk_fts_text(t text) RETURNS text"
 	"  LANGUAGE sql IMMUTABLE PARALLEL SAFE"
 	"  RETURN CASE WHEN octet_length(t) = length(t)"
