@@ -465,6 +465,16 @@ int store_ticket_set_merged_into(struct store *st, int64_t id, int64_t into,
  * *ticket_id = 0 when none does. */
 int store_message_id_owner(struct store *st, const char *message_id, int64_t *ticket_id,
 			   struct derr *e);
+/* Many rows in one statement where that saves round trips (PostgreSQL),
+ * each row as the one-row function writes it (src/store/bulk_rows.c):
+ * owners[i] is store_message_id_owner's answer for ids[i] (a NULL id
+ * has 0); each message's and event's id is set. */
+int store_message_id_owners(struct store *st, const char *const *ids, size_t n,
+			    int64_t *owners, struct derr *e);
+int store_messages_insert(struct store *st, struct message *v, size_t n, struct derr *e);
+int store_events_insert(struct store *st, struct event *v, size_t n, struct derr *e);
+int store_tags_add(struct store *st, int64_t ticket_id, char *const *tags, size_t n,
+		   struct derr *e);
 /* One level of savepoint inside a transaction: store_rollback_to undoes
  * everything since store_savepoint and ends the savepoint, as
  * store_release keeps it and ends it. */
@@ -535,6 +545,10 @@ void import_runs_free(struct import_run *runs, size_t n);
 int store_import_run_add(struct store *st, struct import_run *r, struct derr *e);
 int store_import_line_add(struct store *st, int64_t run, long seq, const char *json,
 			  size_t len, struct derr *e);
+/* store_import_line_add for each line, in one statement on PostgreSQL. */
+struct import_line;
+int store_import_lines_add(struct store *st, int64_t run, const struct import_line *v, size_t n,
+			   struct derr *e);
 /* The commit point: the run is ready with `total` lines to publish. */
 int store_import_run_ready(struct store *st, int64_t run, long total, long bad,
 			   struct derr *e);

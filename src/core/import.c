@@ -958,38 +958,53 @@ static int write_rows(struct importer *im, int64_t id, const struct in_ticket *i
 	struct store *st = im->d->st;
 	int rc = DESK_OK;
 	char field[64];
-	for (size_t i = 0; i < in->nmessages; i++) {
+	/* The messages are written in one go (store_messages_insert: one
+	 * statement on PostgreSQL), after their checks, in the order each
+	 * message's checks came before its own INSERT: none of them is in
+	 * yet, and the line's Message-IDs differ from each other. */
+	size_t nm = in->nmessages;
+	struct message *rows = xcalloc(nm + 1, sizeof *rows);
+	const char **mids = xcalloc(nm + 1, sizeof *mids);
+	int64_t *owners = xcalloc(nm + 1, sizeof *owners);
+	for (size_t i = 0; i < nm; i++)
+		mids[i] = in->messages[i].message_id;
+	rc = store_message_id_owners(st, mids, nm, owners, e);
+	for (size_t i = 0; rc == DESK_OK && i < nm; i++) {
 		const struct in_message *m = &in->messages[i];
-		struct message row = {.ticket_id = id, .kind = m->kind, .body = (char *)m->body,
-				      .created_at = m->at, .message_id = (char *)m->message_id,
-				      .automatic = m->automatic};
-		if (m->message_id) {
-			int64_t owner;
-			if ((rc = store_message_id_owner(st, m->message_id, &owner, e)))
-				return rc;
-			if (owner) {
-				char q[QUOTED];
-				quote(q, sizeof q, m->message_id);
-				return derr_set(e, DESK_EINVAL,
-						"messages[%zu].message_id: %s is already the id of a "
-						"message of ticket %lld",
-						i, q, (long long)owner);
-			}
+		rows[i] = (struct message){.ticket_id = id, .kind = m->kind, .body = (char *)m->body,
+					   .created_at = m->at, .message_id = (char *)m->message_id,
+					   .automatic = m->automatic};
+		if (m->message_id && owners[i]) {
+			char q[QUOTED];
+			quote(q, sizeof q, m->message_id);
+			rc = derr_set(e, DESK_EINVAL,
+				      "messages[%zu].message_id: %s is already the id of a "
+				      "message of ticket %lld",
+				      i, q, (long long)owners[i]);
+			break;
 		}
 		snprintf(field, sizeof field, "messages[%zu].author", i);
-		if (m->author && (rc = agent_for(im, field, m->author, &row.author_id, e)))
-			return rc;
-		if ((rc = store_message_insert(st, &row, e)))
-			return rc;
-		for (size_t j = 0; j < m->nfiles; j++) {
-			struct attachment a = {.message_id = row.id, .filename = m->files[j].filename,
+		if (m->author)
+			rc = agent_for(im, field, m->author, &rows[i].author_id, e);
+	}
+	if (rc == DESK_OK)
+		rc = store_messages_insert(st, rows, nm, e);
+	for (size_t i = 0; rc == DESK_OK && i < nm; i++) {
+		const struct in_message *m = &in->messages[i];
+		for (size_t j = 0; rc == DESK_OK && j < m->nfiles; j++) {
+			struct attachment a = {.message_id = rows[i].id,
+					       .filename = m->files[j].filename,
 					       .content_type = (char *)m->files[j].content_type,
 					       .size = (int64_t)m->files[j].size};
-			if ((rc = store_attachment_insert(st, &a, m->files[j].data, e)))
-				return rc;
+			rc = store_attachment_insert(st, &a, m->files[j].data, e);
 		}
-		msg_ids[i] = row.id;
+		msg_ids[i] = rows[i].id;
 	}
+	free(rows);
+	free(mids);
+	free(owners);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < in->ntimes; i++) {
 		const struct in_time *x = &in->times[i];
 		struct time_entry te = {.ticket_id = id, .seconds = x->seconds,
@@ -1010,26 +1025,31 @@ static int write_rows(struct importer *im, int64_t id, const struct in_ticket *i
 		if ((rc = store_survey_insert(st, &s, e)))
 			return rc;
 	}
-	for (size_t i = 0; i < in->nevents; i++) {
+	/* The file's events and the import's own, in one go as well. */
+	struct event *evs = xcalloc(in->nevents + 1, sizeof *evs);
+	size_t nev = 0;
+	for (size_t i = 0; rc == DESK_OK && i < in->nevents; i++) {
 		const struct in_event *x = &in->events[i];
 		if (already_there(had, used, x))
 			continue;
-		struct event ev = {.ticket_id = id, .at = x->at, .action = (char *)x->action,
-				   .field = (char *)x->field, .old_value = (char *)x->old_value,
-				   .new_value = (char *)x->new_value};
+		struct event *ev = &evs[nev++];
+		*ev = (struct event){.ticket_id = id, .at = x->at, .action = (char *)x->action,
+				     .field = (char *)x->field, .old_value = (char *)x->old_value,
+				     .new_value = (char *)x->new_value};
 		snprintf(field, sizeof field, "events[%zu].agent", i);
-		if (x->agent && (rc = agent_for(im, field, x->agent, &ev.agent_id, e)))
-			return rc;
-		if ((rc = store_event_insert(st, &ev, e)))
-			return rc;
+		if (x->agent)
+			rc = agent_for(im, field, x->agent, &ev->agent_id, e);
 	}
 	/* Who loaded or replaced the ticket, and from where: in the same
 	 * transaction as what it wrote, whatever the file says. */
 	char where[256];
 	snprintf(where, sizeof where, "%s:%ld", im->name, im->line);
-	struct event ev = {.ticket_id = id, .agent_id = im->agent_id, .at = im->now,
-			   .action = "import", .new_value = where};
-	return store_event_insert(st, &ev, e);
+	evs[nev++] = (struct event){.ticket_id = id, .agent_id = im->agent_id, .at = im->now,
+				    .action = "import", .new_value = where};
+	if (rc == DESK_OK)
+		rc = store_events_insert(st, evs, nev, e);
+	free(evs);
+	return rc;
 }
 
 static int write_children(struct importer *im, int64_t id, const struct in_ticket *in,
@@ -1096,11 +1116,8 @@ static int write_ticket(struct importer *im, struct in_ticket *in, bool *created
 	if (existing) {
 		if ((rc = store_ticket_update(st, &t, e)) || (rc = store_ticket_clear(st, t.id, e)))
 			return rc;
-		for (size_t i = 0; i < in->ntags; i++) {
-			bool changed;
-			if ((rc = store_tag_add(st, t.id, in->tags[i], &changed, e)))
-				return rc;
-		}
+		if ((rc = store_tags_add(st, t.id, (char *const *)in->tags, in->ntags, e)))
+			return rc;
 	} else if ((rc = store_ticket_insert(st, &t, e))) {
 		return rc;
 	}
@@ -1212,8 +1229,11 @@ static int check_logins(struct importer *im, const struct in_ticket *in, struct 
 
 /* A Message-ID belongs to one message: not another ticket's in the desk
  * (the ticket this line replaces loses its own messages first), not
- * another line's unless that line is the same ticket, replaced again. */
-static int check_message_ids(struct importer *im, const struct in_ticket *in, struct derr *e)
+ * another line's unless that line is the same ticket, replaced again.
+ * owners: the ticket in the desk of each message's Message-ID, 0 for
+ * none. */
+static int check_message_owners(struct importer *im, const struct in_ticket *in,
+				const int64_t *owners, struct derr *e)
 {
 	int64_t existing = -1;
 	for (size_t i = 0; i < in->nmessages; i++) {
@@ -1238,11 +1258,9 @@ static int check_message_ids(struct importer *im, const struct in_ticket *in, st
 						"message on line %ld",
 						i, q, on);
 		}
-		int64_t owner;
-		int rc = store_message_id_owner(im->d->st, mid, &owner, e);
-		if (rc)
-			return rc;
+		int64_t owner = owners[i];
 		if (owner && existing < 0) {
+			int rc;
 			existing = 0;
 			if (in->external_id) {
 				rc = store_ticket_by_external_id(im->d->st, in->external_id,
@@ -1267,6 +1285,20 @@ static int check_message_ids(struct importer *im, const struct in_ticket *in, st
 				    g_strdup(in->external_id ? in->external_id : ""));
 	}
 	return DESK_OK;
+}
+
+static int check_message_ids(struct importer *im, const struct in_ticket *in, struct derr *e)
+{
+	const char **mids = xcalloc(in->nmessages + 1, sizeof *mids);
+	int64_t *owners = xcalloc(in->nmessages + 1, sizeof *owners);
+	for (size_t i = 0; i < in->nmessages; i++)
+		mids[i] = in->messages[i].message_id;
+	int rc = store_message_id_owners(im->d->st, mids, in->nmessages, owners, e);
+	if (rc == DESK_OK)
+		rc = check_message_owners(im, in, owners, e);
+	free(mids);
+	free(owners);
+	return rc;
 }
 
 int import_check(struct importer *im, const char *text, size_t len, struct derr *e)

@@ -110,11 +110,16 @@ const char pg_schema_sql[] =
 	"CREATE COLLATION desk_nocase"
 	"  (provider = icu, locale = 'und-u-ks-level2', deterministic = false);"
 
-	/* Search words: see the top of this file. */
+	/* Search words: see the top of this file.  Text all ASCII (its
+	 * bytes as many as its characters) has no marks to lose, so it
+	 * skips the two normalize() and the marks' regexp: desk_fts_words
+	 * over bench-gen's messages (3 in 4 ASCII) took 45% less time. */
 	"CREATE FUNCTION desk_fts_text(t text) RETURNS text"
 	"  LANGUAGE sql IMMUTABLE PARALLEL SAFE"
-	"  RETURN regexp_replace(normalize(regexp_replace(normalize(t, NFD),"
-	"    '[\\u0300-\\u036f]+', '', 'g'), NFC), '[[:punct:]]+', ' ', 'g');"
+	"  RETURN CASE WHEN octet_length(t) = length(t)"
+	"    THEN regexp_replace(t, '[[:punct:]]+', ' ', 'g')"
+	"    ELSE regexp_replace(normalize(regexp_replace(normalize(t, NFD),"
+	"      '[\\u0300-\\u036f]+', '', 'g'), NFC), '[[:punct:]]+', ' ', 'g') END;"
 	"CREATE FUNCTION desk_fts_words(t text) RETURNS tsvector"
 	"  LANGUAGE sql IMMUTABLE PARALLEL SAFE"
 	"  RETURN to_tsvector('simple'::regconfig, desk_fts_text(coalesce(t, '')));"
@@ -484,8 +489,11 @@ const char pg_schema_sql[] =
 
 	/* The report's facts on each ticket (schema.c, versions 6 and 11):
 	 * desk_ticket_facts recomputes one ticket's from its messages
-	 * (FACTS_SET there). */
-	"CREATE FUNCTION desk_ticket_facts(ticket bigint) RETURNS void LANGUAGE sql AS $$"
+	 * (FACTS_SET there).  In plpgsql, which keeps the UPDATE's plan for
+	 * the session: a LANGUAGE sql function is planned again at every
+	 * call (1-1.5 ms, once per new ticket of an import). */
+	"CREATE FUNCTION desk_ticket_facts(ticket bigint) RETURNS void LANGUAGE plpgsql AS $$"
+	"BEGIN"
 	"  UPDATE tickets SET"
 	"  first_customer_at = (SELECT m.created_at FROM messages m"
 	"    WHERE m.ticket_id = tickets.id AND m.kind = 'customer' AND m.auto = 0"
@@ -503,8 +511,8 @@ const char pg_schema_sql[] =
 	"    WHERE m.ticket_id = tickets.id AND m.kind = 'reply' AND m.auto = 0"
 	"    AND (tickets.first_solved_at IS NULL OR m.created_at <= tickets.first_solved_at)"
 	"    LIMIT 2) n)"
-	"  WHERE id = ticket "
-	"$$;"
+	"  WHERE id = ticket;"
+	"END $$;"
 	"CREATE FUNCTION desk_messages_facts_customer() RETURNS trigger LANGUAGE plpgsql AS $$"
 	"BEGIN"
 	"  IF EXISTS (SELECT 1 FROM tickets WHERE id = NEW.ticket_id"

@@ -197,12 +197,7 @@ int store_ticket_insert(struct store *st, struct ticket *t, struct derr *e)
 	int rc = st_insert(st, s, &t->id, e, "adding a ticket");
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < t->ntags; i++) {
-		bool changed;
-		if ((rc = store_tag_add(st, t->id, t->tags[i], &changed, e)))
-			return rc;
-	}
-	return DESK_OK;
+	return store_tags_add(st, t->id, t->tags, t->ntags, e);
 }
 
 /* On a server every column in one UPDATE, a round trip inside the

@@ -285,6 +285,86 @@ START_TEST(one_import_at_a_time)
 }
 END_TEST
 
+/* The many-row writes an import uses (bulk_rows.c: one statement each on
+ * PostgreSQL) store what the one-row functions store, ids in the rows'
+ * order: text that an array literal must quote (quotes, backslashes,
+ * braces, commas, the word NULL, invalid UTF-8), NULLs, a Message-ID
+ * looked up beside ones nobody has. */
+START_TEST(many_rows_as_one_row_each)
+{
+	struct desk d;
+	new_desk(&d, "m.db");
+	struct derr e = {0};
+	struct store *st = d.st;
+	ok(store_begin(st, &e), &e);
+	struct ticket t = {.subject = "bulk", .status = ST_OPEN, .created_at = 1000,
+			   .updated_at = 1000};
+	ok(store_ticket_insert(st, &t, &e), &e);
+	const char *bodies[] = {"plain", "a \"quoted\" {brace}, comma\\", "NULL", "",
+				"bad \xff byte"};
+	struct message m[5];
+	for (int i = 0; i < 5; i++)
+		m[i] = (struct message){.ticket_id = t.id, .kind = i % 2 ? MSG_REPLY : MSG_CUSTOMER,
+					.body = (char *)bodies[i], .created_at = 2000 - i,
+					.message_id = i == 1 ? "<one@x>" : i == 3 ? "<three@x>" : NULL,
+					.cc = i == 2 ? "c@x" : NULL};
+	ok(store_messages_insert(st, m, 5, &e), &e);
+	for (int i = 1; i < 5; i++)
+		ck_assert_int_gt(m[i].id, m[i - 1].id);
+	struct message_list got = {0};
+	ok(store_messages(st, t.id, &got, &e), &e); /* by created_at: reversed */
+	ck_assert_uint_eq(got.n, 5);
+	for (int i = 0; i < 5; i++) {
+		const struct message *g = &got.v[4 - i];
+		ck_assert_int_eq(g->id, m[i].id);
+		ck_assert_int_eq(g->kind, m[i].kind);
+		ck_assert_int_eq(g->created_at, m[i].created_at);
+		ck_assert_str_eq(g->body, i == 4 ? "bad \xef\xbf\xbd byte" : bodies[i]);
+		ck_assert_pstr_eq(g->message_id, m[i].message_id);
+		ck_assert_pstr_eq(g->cc, m[i].cc);
+		ck_assert_ptr_null(g->delivery);
+	}
+	message_list_free(&got);
+	const char *ids[] = {"<none@x>", NULL, "<three@x>", "<one@x>"};
+	int64_t owners[4];
+	ok(store_message_id_owners(st, ids, 4, owners, &e), &e);
+	ck_assert_int_eq(owners[0], 0);
+	ck_assert_int_eq(owners[1], 0);
+	ck_assert_int_eq(owners[2], t.id);
+	ck_assert_int_eq(owners[3], t.id);
+	struct event ev[3] = {
+		{.ticket_id = t.id, .at = 5, .action = "set", .field = "status",
+		 .old_value = "new", .new_value = "open"},
+		{.ticket_id = t.id, .at = 6, .action = "note", .change_id = EVENT_NEW_CHANGE},
+		{.ticket_id = t.id, .at = 7, .action = "import", .new_value = "f:1"},
+	};
+	ok(store_events_insert(st, ev, 3, &e), &e);
+	ck_assert_int_eq(ev[1].id, ev[0].id + 1);
+	ck_assert_int_eq(ev[2].id, ev[1].id + 1);
+	ck_assert_int_eq(ev[1].change_id, ev[1].id);
+	struct event_list evs = {0};
+	ok(store_events(st, t.id, &evs, &e), &e);
+	ck_assert_uint_eq(evs.n, 3);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(evs.v[i].id, ev[i].id);
+		ck_assert_str_eq(evs.v[i].action, ev[i].action);
+		ck_assert_pstr_eq(evs.v[i].new_value, ev[i].new_value);
+	}
+	event_list_free(&evs);
+	char *tags[] = {"b", "a,\"x\"", "b"};
+	ok(store_tags_add(st, t.id, tags, 3, &e), &e);
+	ok(store_commit(st, &e), &e);
+	struct ticket back;
+	ok(store_ticket_get(st, t.id, &back, &e), &e);
+	ck_assert_uint_eq(back.ntags, 2);
+	ck_assert_str_eq(back.tags[0], "a,\"x\"");
+	ck_assert_str_eq(back.tags[1], "b");
+	ticket_free(&back);
+	desk_close(&d);
+}
+END_TEST
+
+
 Suite *suite_import_batches(void)
 {
 	Suite *s = suite_create("import_batches");
@@ -296,6 +376,7 @@ Suite *suite_import_batches(void)
 	tcase_add_test(t, dead_spool_is_removed);
 	tcase_add_test(t, resume_finishes_a_run);
 	tcase_add_test(t, one_import_at_a_time);
+	tcase_add_test(t, many_rows_as_one_row_each);
 	suite_add_tcase(s, t);
 	return s;
 }
