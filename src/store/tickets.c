@@ -14,6 +14,7 @@
 	" t.closed_at, t.first_response_due, t.resolution_due, t.next_due,"         \
 	" t.reopens, t.merged_into, t.next_response_due, t.pending_since,"           \
 	" t.paused_seconds, t.follow_up_at"
+#define TICKET_NCOLS 27 /* TICKET_COLS' count: read_ticket reads them */
 #define TICKET_FROM                                                   \
 	" FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id" \
 	" LEFT JOIN agents a ON a.id = t.assignee_id"
@@ -57,42 +58,39 @@ static void read_ticket(struct stmt *s, struct ticket *t)
 	t->follow_up_at = col_int(s, i++);
 }
 
-static int read_tags(struct store *st, struct ticket *t, struct derr *e)
-{
-	struct stmt *s =
-		st_prep(st, "SELECT tag FROM ticket_tags WHERE ticket_id = ?1 ORDER BY tag", e);
-	if (!s)
-		return derr_code(e);
-	bind_int(s, 1, t->id);
-	size_t cap = 0;
-	int rc;
-	while ((rc = st_step(s)) == ST_ROW) {
-		xgrow((void **)&t->tags, &cap, t->ntags + 2, sizeof *t->tags);
-		t->tags[t->ntags++] = col_text(s, 0);
-		t->tags[t->ntags] = NULL;
-	}
-	st_done(s);
-	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "reading tags");
-}
-
+/* The ticket and its tags in one statement, a row per tag (one with a
+ * NULL tag when it has none): on PostgreSQL each statement is a round
+ * trip to the server, and the console reads the ticket it shows on
+ * every move. */
 int store_ticket_get(struct store *st, int64_t id, struct ticket *out, struct derr *e)
 {
 	memset(out, 0, sizeof *out);
-	struct stmt *s = st_prep(st, "SELECT " TICKET_COLS TICKET_FROM " WHERE t.id = ?1", e);
+	struct stmt *s = st_prep(st,
+				 "SELECT " TICKET_COLS ", g.tag" TICKET_FROM
+				 " LEFT JOIN ticket_tags g ON g.ticket_id = t.id"
+				 " WHERE t.id = ?1 ORDER BY g.tag",
+				 e);
 	if (!s)
 		return derr_code(e);
 	bind_int(s, 1, id);
 	int rc = st_step(s);
-	if (rc == ST_ROW)
+	bool found = rc == ST_ROW;
+	if (found)
 		read_ticket(s, out);
+	size_t cap = 0;
+	for (; rc == ST_ROW; rc = st_step(s)) {
+		if (col_is_null(s, TICKET_NCOLS))
+			continue;
+		xgrow((void **)&out->tags, &cap, out->ntags + 2, sizeof *out->tags);
+		out->tags[out->ntags++] = col_text(s, TICKET_NCOLS);
+		out->tags[out->ntags] = NULL;
+	}
 	st_done(s);
-	if (rc == ST_DONE)
+	if (rc == ST_DONE && !found)
 		return derr_set(e, DESK_ENOTFOUND, "no ticket %lld", (long long)id);
-	if (rc != ST_ROW)
-		return st_fail(st, e, "reading a ticket");
-	if ((rc = read_tags(st, out, e))) {
+	if (rc != ST_DONE) {
 		ticket_free(out);
-		return rc;
+		return st_fail(st, e, "reading a ticket");
 	}
 	return DESK_OK;
 }
@@ -350,12 +348,30 @@ int store_customer_ticket_span(struct store *st, int64_t customer_id, int64_t cr
 {
 	/* "created_at >= ?2" is the range tickets_customer seeks; the rest
 	 * is tested on the same entries (the id is the index's rowid). */
-	static const char *const sql[] = {
-		"SELECT count(*) FROM (SELECT 1 FROM tickets WHERE customer_id = ?1 LIMIT ?4) AS span",
-		"SELECT count(*) FROM (SELECT 1 FROM tickets WHERE customer_id = ?1"
-		" AND created_at >= ?2 AND (created_at > ?2 OR id > ?3) LIMIT ?4) AS span",
-	};
+#define SPAN_ALL "SELECT count(*) FROM (SELECT 1 FROM tickets WHERE customer_id = ?1 LIMIT ?4) AS span"
+#define SPAN_AFTER                                                          \
+	"SELECT count(*) FROM (SELECT 1 FROM tickets WHERE customer_id = ?1" \
+	" AND created_at >= ?2 AND (created_at > ?2 OR id > ?3) LIMIT ?4) AS span"
+	static const char *const sql[] = {SPAN_ALL, SPAN_AFTER};
 	int *out[] = {total, before};
+	/* PostgreSQL: both counts in one statement, one round trip (the
+	 * console's history pane reads them on every move). */
+	if (st_engine(st) == ENGINE_POSTGRESQL) {
+		struct stmt *s = st_prep(st, "SELECT (" SPAN_ALL "), (" SPAN_AFTER ")", e);
+		if (!s)
+			return derr_code(e);
+		bind_int(s, 1, customer_id);
+		bind_int(s, 2, created_at);
+		bind_int(s, 3, id);
+		bind_int(s, 4, limit);
+		int rc = st_step(s);
+		*total = rc == ST_ROW ? col_int(s, 0) : 0;
+		*before = rc == ST_ROW ? col_int(s, 1) : 0;
+		st_done(s);
+		return rc == ST_ROW ? DESK_OK : st_fail(st, e, "counting a customer's tickets");
+	}
+#undef SPAN_ALL
+#undef SPAN_AFTER
 	for (size_t i = 0; i < ARRAY_LEN(sql); i++) {
 		struct stmt *s = st_prep(st, sql[i], e);
 		if (!s)
