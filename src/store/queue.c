@@ -14,7 +14,9 @@
  * and "+" to keep a column's index out): there the planner costs each
  * index by its statistics, and the indexes of pg_schema.c are the same
  * expressions, so the same seeks serve a page.  A search reads the
- * tsvector tables (search_pg.c) where SQLite reads FTS5. */
+ * tsvector tables (search_pg.c) where SQLite reads FTS5.  There each
+ * statement is a round trip to the server: the ranges SQLite steps one
+ * after the other go in one statement (merge_pg). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -464,12 +466,12 @@ static bool range_sql(struct qb *q, const struct queue_filter *f, const struct s
 	q->status_walk = r->status_walk || (r->bag && f->search);
 	q->status_seek = r->bag && !f->search;
 	sb_add(&q->sql, "SELECT t.id, t.status, t.priority, t.next_due, t.created_at,"
-		       " t.updated_at, coalesce(nullif(c.name, ''), c.email, c.phone, ''), t.subject,"
-		       " a.login, ");
+		        " t.updated_at, coalesce(nullif(c.name, ''), c.email, c.phone, ''), t.subject,"
+		        " a.login, ");
 	sb_add(&q->sql, q->pg ? "(SELECT string_agg(tag, ' ' ORDER BY tag) FROM ticket_tags"
-			      " WHERE ticket_id = t.id),"
-			    : "(SELECT group_concat(tag, ' ') FROM"
-			      " (SELECT tag FROM ticket_tags WHERE ticket_id = t.id ORDER BY tag)),");
+			       " WHERE ticket_id = t.id),"
+			     : "(SELECT group_concat(tag, ' ') FROM"
+			       " (SELECT tag FROM ticket_tags WHERE ticket_id = t.id ORDER BY tag)),");
 	sb_add(&q->sql, " t.follow_up_at");
 	for (int k = 0; k < sd->nkeys; k++)
 		sb_addf(&q->sql, ", %s", sd->keys[k]);
@@ -481,8 +483,8 @@ static bool range_sql(struct qb *q, const struct queue_filter *f, const struct s
 		 * the rows are sorted, they cost a lookup in three tables
 		 * for every row of the bag. */
 		sb_add(&q->sql, " LEFT JOIN customers c ON c.id = t.customer_id"
-			       " LEFT JOIN agents a ON a.id = t.assignee_id"
-			       " WHERE t.id IN (SELECT t.id FROM tickets t");
+			        " LEFT JOIN agents a ON a.id = t.assignee_id"
+			        " WHERE t.id IN (SELECT t.id FROM tickets t");
 	}
 	if (r->index && !q->pg)
 		sb_addf(&q->sql, " INDEXED BY %s", r->index);
@@ -490,7 +492,7 @@ static bool range_sql(struct qb *q, const struct queue_filter *f, const struct s
 		sb_add(&q->sql, " LEFT JOIN customers c ON c.id = t.customer_id");
 	else
 		sb_add(&q->sql, " LEFT JOIN customers c ON c.id = t.customer_id"
-			       " LEFT JOIN agents a ON a.id = t.assignee_id");
+			        " LEFT JOIN agents a ON a.id = t.assignee_id");
 	if (!add_where(q, &g))
 		return false;
 	for (int i = 0; i < r->nc; i++) {
