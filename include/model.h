@@ -156,6 +156,7 @@ struct event {
 void agent_free(struct agent *a);       /* frees members, not a */
 void customer_free(struct customer *c); /* frees members, not c */
 void ticket_free(struct ticket *t);     /* frees members, not t */
+void ticket_copy(struct ticket *dst, const struct ticket *src); /* a deep copy */
 void message_free(struct message *m);
 void event_free(struct event *ev);
 

@@ -110,6 +110,10 @@ const char *store_link_down(struct store *st, int64_t *since);
  * stop with an error when it returns true (the console counts its view
  * only while no key waits).  NULL clears it. */
 void store_set_give_up(struct store *st, bool (*give_up)(void *arg), void *arg);
+/* A count that moves whenever this connection writes (or may have: a
+ * transaction begun, a statement run to change rows), so that a reader
+ * keeping what it read can tell it may be out of date. */
+unsigned long store_writes(const struct store *st);
 
 /* Who this connection writes as (an agent's login), written into the
  * gate while it holds it so that a waiter can name a stuck writer. */
@@ -318,6 +322,10 @@ int store_draft_save(struct store *st, int64_t ticket_id, int64_t agent_id,
 /* *body is NULL (and DESK_OK returned) when there is no draft. */
 int store_draft_get(struct store *st, int64_t ticket_id, int64_t agent_id,
 		    enum msg_kind kind, char **body, struct derr *e);
+/* Which kinds (bits 1 << enum msg_kind) agent_id has a draft of on the
+ * ticket: one statement for what store_draft_get tells kind by kind. */
+int store_draft_kinds(struct store *st, int64_t ticket_id, int64_t agent_id, unsigned *kinds,
+		      struct derr *e);
 int store_draft_delete(struct store *st, int64_t ticket_id, int64_t agent_id,
 		       enum msg_kind kind, struct derr *e);
 

@@ -211,6 +211,28 @@ int store_draft_get(struct store *st, int64_t ticket_id, int64_t agent_id, enum 
 	return store_draft_get_canned(st, ticket_id, agent_id, kind, body, NULL, e);
 }
 
+int store_draft_kinds(struct store *st, int64_t ticket_id, int64_t agent_id, unsigned *kinds,
+		      struct derr *e)
+{
+	*kinds = 0;
+	struct stmt *s = st_prep(st,
+				  "SELECT kind FROM drafts WHERE ticket_id = ?1 AND agent_id = ?2"
+				  " AND body IS NOT NULL",
+				  e);
+	if (!s)
+		return derr_code(e);
+	bind_int(s, 1, ticket_id);
+	bind_int(s, 2, agent_id);
+	int rc;
+	while ((rc = st_step(s)) == ST_ROW) {
+		int k = msg_kind_from_name(col_str(s, 0));
+		if (k >= 0 && k < 32)
+			*kinds |= 1u << k;
+	}
+	st_done(s);
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "reading the drafts of a ticket");
+}
+
 int store_draft_delete(struct store *st, int64_t ticket_id, int64_t agent_id,
 		       enum msg_kind kind, struct derr *e)
 {

@@ -146,12 +146,20 @@ int store_customer_count(struct store *st, int64_t *n, struct derr *e)
 
 int store_customer_emails(struct store *st, int64_t id, struct name_list *out, struct derr *e)
 {
-	/* The main address first, then the others in order. */
-	struct stmt *s = st_prep(st,
-				  "SELECT ce.email FROM customer_emails ce JOIN customers c"
-				  " ON c.id = ce.customer_id WHERE ce.customer_id = ?1"
-				  " ORDER BY ce.email <> coalesce(c.email, ''), ce.email",
-				  e);
+	/* The main address first, then the others in order.  PostgreSQL:
+	 * NOCASE's order is the bytes with A-Z folded (PG_LOWER in
+	 * queue.c), not desk_nocase's: ICU orders punctuation its own way,
+	 * and its first comparison in a session opens the collator (14-24
+	 * ms, on the console's first screen). */
+#define EMAILS_OF(order) \
+	"SELECT ce.email FROM customer_emails ce JOIN customers c" \
+	" ON c.id = ce.customer_id WHERE ce.customer_id = ?1 ORDER BY " order
+	struct stmt *s = st_prep2(
+		st, EMAILS_OF("ce.email <> coalesce(c.email, ''), ce.email"),
+		EMAILS_OF("lower(ce.email COLLATE \"C\") <> lower(coalesce(c.email, '') COLLATE \"C\"),"
+			  " lower(ce.email COLLATE \"C\")"),
+		e);
+#undef EMAILS_OF
 	if (!s)
 		return derr_code(e);
 	bind_int(s, 1, id);

@@ -322,6 +322,7 @@ static void sleep_ms(long ms)
 
 int store_begin(struct store *st, struct derr *e)
 {
+	st->writes++;
 	if (st->in_txn)
 		return derr_set(e, DESK_EINVAL, "internal error: nested transaction");
 	if (st->pg) {

@@ -30,6 +30,7 @@ struct store {
 	char *path;
 	struct stmt_slot cache[STMT_CACHE_SIZE];
 	unsigned long tick;
+	unsigned long writes; /* store_writes */
 	bool in_txn;
 	bool readonly; /* STORE_READONLY: no write at all, not even at close */
 	int64_t data_version;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "util.h"
 
 static const char *const status_names[ST__COUNT] = {
 	"new", "open", "pending", "on_hold", "solved", "closed"};
@@ -79,6 +80,28 @@ void ticket_free(struct ticket *t)
 		free(t->tags[i]);
 	free(t->tags);
 	memset(t, 0, sizeof *t);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void ticket_copy(struct ticket *dst, const struct ticket *src)
+{
+	*dst = *src;
+	dst->external_id = dup_or_null(src->external_id);
+	dst->subject = dup_or_null(src->subject);
+	dst->queue = dup_or_null(src->queue);
+	dst->customer_name = dup_or_null(src->customer_name);
+	dst->customer_email = dup_or_null(src->customer_email);
+	dst->assignee_login = dup_or_null(src->assignee_login);
+	dst->tags = NULL;
+	if (src->tags) {
+		dst->tags = xcalloc(src->ntags + 1, sizeof *dst->tags);
+		for (size_t i = 0; i < src->ntags; i++)
+			dst->tags[i] = xstrdup(src->tags[i]);
+	}
 }
 
 void message_free(struct message *m)

@@ -14,7 +14,9 @@
  * and "+" to keep a column's index out): there the planner costs each
  * index by its statistics, and the indexes of pg_schema.c are the same
  * expressions, so the same seeks serve a page.  A search reads the
- * tsvector tables (search_pg.c) where SQLite reads FTS5. */
+ * tsvector tables (search_pg.c) where SQLite reads FTS5.  There each
+ * statement is a round trip to the server: the ranges SQLite steps one
+ * after the other go in one statement (merge_pg). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -416,6 +418,9 @@ struct range {
 	const char *index; /* INDEXED BY this, or NULL */
 	const struct queue_key *after; /* instead of c: all keys past this */
 	bool bag; /* index holds every row's keys: pick the page among them */
+	/* PostgreSQL: with c, the row of the keys `order` past these values
+	 * (seek_ranges) */
+	const int64_t *row_after;
 };
 
 static void add_order(struct qb *q, const struct range *r, bool desc)
@@ -425,13 +430,10 @@ static void add_order(struct qb *q, const struct range *r, bool desc)
 		sb_addf(&q->sql, "%s%s %s", k ? ", " : "", r->order[k], desc ? "DESC" : "ASC");
 }
 
-/* A statement for the rows matching f and range r, at most limit, with
- * the keys of sort sd; NULL with *none set when f matches nothing, NULL
- * with e set on error.  copy > 0 makes the text (and so the cached
- * statement) one of its own, for stepping several at once. */
-static struct stmt *range_open(struct store *st, const struct queue_filter *f,
-				const struct sort_def *sd, const struct range *r, bool desc,
-				int limit, int copy, bool *none, struct derr *e)
+/* Appends to q the query for the rows matching f and range r, at most
+ * limit, with the keys of sort sd; false when f matches nothing. */
+static bool range_sql(struct qb *q, const struct queue_filter *f, const struct sort_def *sd,
+		      const struct range *r, bool desc, int limit)
 {
 	/* A bound of the range and the same kind of bound in the filter on
 	 * the same expression: one bound, the tighter.  With two, SQLite
@@ -461,70 +463,95 @@ static struct stmt *range_open(struct store *st, const struct queue_filter *f,
 	}
 	/* A search's bag is its candidates (add_where): the status is tested
 	 * on them, never sought in an index ("+", status_walk). */
-	struct qb q = {.status_walk = r->status_walk || (r->bag && f->search),
-		       .status_seek = r->bag && !f->search};
-	qb_for(&q, st);
-	sb_add(&q.sql, "SELECT t.id, t.status, t.priority, t.next_due, t.created_at,"
-		       " t.updated_at, coalesce(nullif(c.name, ''), c.email, c.phone, ''), t.subject,"
-		       " a.login, ");
-	sb_add(&q.sql, q.pg ? "(SELECT string_agg(tag, ' ' ORDER BY tag) FROM ticket_tags"
-			      " WHERE ticket_id = t.id),"
-			    : "(SELECT group_concat(tag, ' ') FROM"
-			      " (SELECT tag FROM ticket_tags WHERE ticket_id = t.id ORDER BY tag)),");
-	sb_add(&q.sql, " t.follow_up_at");
+	q->status_walk = r->status_walk || (r->bag && f->search);
+	q->status_seek = r->bag && !f->search;
+	sb_add(&q->sql, "SELECT t.id, t.status, t.priority, t.next_due, t.created_at,"
+		        " t.updated_at, coalesce(nullif(c.name, ''), c.email, c.phone, ''), t.subject,"
+		        " a.login, ");
+	sb_add(&q->sql, q->pg ? "(SELECT string_agg(tag, ' ' ORDER BY tag) FROM ticket_tags"
+			       " WHERE ticket_id = t.id),"
+			     : "(SELECT group_concat(tag, ' ') FROM"
+			       " (SELECT tag FROM ticket_tags WHERE ticket_id = t.id ORDER BY tag)),");
+	sb_add(&q->sql, " t.follow_up_at");
 	for (int k = 0; k < sd->nkeys; k++)
-		sb_addf(&q.sql, ", %s", sd->keys[k]);
-	sb_add(&q.sql, " FROM tickets t");
+		sb_addf(&q->sql, ", %s", sd->keys[k]);
+	sb_add(&q->sql, " FROM tickets t");
 	if (r->bag) {
 		/* The page's ids first, from the index alone where the filter
 		 * allows (the customer join is left out unless a text filter
 		 * reads it); the columns then for those rows only: read as
 		 * the rows are sorted, they cost a lookup in three tables
 		 * for every row of the bag. */
-		sb_add(&q.sql, " LEFT JOIN customers c ON c.id = t.customer_id"
-			       " LEFT JOIN agents a ON a.id = t.assignee_id"
-			       " WHERE t.id IN (SELECT t.id FROM tickets t");
+		sb_add(&q->sql, " LEFT JOIN customers c ON c.id = t.customer_id"
+			        " LEFT JOIN agents a ON a.id = t.assignee_id"
+			        " WHERE t.id IN (SELECT t.id FROM tickets t");
 	}
-	if (r->index && !q.pg)
-		sb_addf(&q.sql, " INDEXED BY %s", r->index);
+	if (r->index && !q->pg)
+		sb_addf(&q->sql, " INDEXED BY %s", r->index);
 	if (r->bag)
-		sb_add(&q.sql, " LEFT JOIN customers c ON c.id = t.customer_id");
+		sb_add(&q->sql, " LEFT JOIN customers c ON c.id = t.customer_id");
 	else
-		sb_add(&q.sql, " LEFT JOIN customers c ON c.id = t.customer_id"
-			       " LEFT JOIN agents a ON a.id = t.assignee_id");
-	*none = false;
-	if (!add_where(&q, &g)) {
-		qb_free(&q);
-		*none = true;
-		return NULL;
-	}
+		sb_add(&q->sql, " LEFT JOIN customers c ON c.id = t.customer_id"
+			        " LEFT JOIN agents a ON a.id = t.assignee_id");
+	if (!add_where(q, &g))
+		return false;
 	for (int i = 0; i < r->nc; i++) {
-		sb_addf(&q.sql, " AND %s %s ", c[i].expr, c[i].op);
-		qb_int(&q, c[i].v);
+		sb_addf(&q->sql, " AND %s %s ", c[i].expr, c[i].op);
+		qb_int(q, c[i].v);
 	}
 	if (r->after) {
 		/* One statement: the first key's bound, then the exact row value */
-		sb_addf(&q.sql, " AND %s %s ", sd->keys[0], desc ? "<=" : ">=");
-		qb_int(&q, r->after->k[0]);
-		sb_add(&q.sql, " AND (");
+		sb_addf(&q->sql, " AND %s %s ", sd->keys[0], desc ? "<=" : ">=");
+		qb_int(q, r->after->k[0]);
+		sb_add(&q->sql, " AND (");
 		for (int k = 0; k < sd->nkeys; k++)
-			sb_addf(&q.sql, "%s%s", k ? ", " : "", sd->keys[k]);
-		sb_addf(&q.sql, ") %s (", desc ? "<" : ">");
+			sb_addf(&q->sql, "%s%s", k ? ", " : "", sd->keys[k]);
+		sb_addf(&q->sql, ") %s (", desc ? "<" : ">");
 		for (int k = 0; k < sd->nkeys; k++) {
 			if (k)
-				sb_add(&q.sql, ", ");
-			qb_int(&q, r->after->k[k]);
+				sb_add(&q->sql, ", ");
+			qb_int(q, r->after->k[k]);
 		}
-		sb_add(&q.sql, ")");
+		sb_add(&q->sql, ")");
 	}
-	add_order(&q, r, desc);
-	sb_add(&q.sql, " LIMIT ");
-	qb_int(&q, limit);
+	if (r->row_after) {
+		sb_add(&q->sql, " AND (");
+		for (int k = 0; k < r->norder; k++)
+			sb_addf(&q->sql, "%s%s", k ? ", " : "", r->order[k]);
+		sb_addf(&q->sql, ") %s (", desc ? "<" : ">");
+		for (int k = 0; k < r->norder; k++) {
+			if (k)
+				sb_add(&q->sql, ", ");
+			qb_int(q, r->row_after[k]);
+		}
+		sb_add(&q->sql, ")");
+	}
+	add_order(q, r, desc);
+	sb_add(&q->sql, " LIMIT ");
+	qb_int(q, limit);
 	if (r->bag) {
-		sb_add(&q.sql, ")");
-		add_order(&q, r, desc);
-		sb_add(&q.sql, " LIMIT ");
-		qb_int(&q, limit);
+		sb_add(&q->sql, ")");
+		add_order(q, r, desc);
+		sb_add(&q->sql, " LIMIT ");
+		qb_int(q, limit);
+	}
+	return true;
+}
+
+/* A statement for the rows matching f and range r, at most limit, with
+ * the keys of sort sd; NULL with *none set when f matches nothing, NULL
+ * with e set on error.  copy > 0 makes the text (and so the cached
+ * statement) one of its own, for stepping several at once. */
+static struct stmt *range_open(struct store *st, const struct queue_filter *f,
+				const struct sort_def *sd, const struct range *r, bool desc,
+				int limit, int copy, bool *none, struct derr *e)
+{
+	struct qb q = {0};
+	qb_for(&q, st);
+	*none = !range_sql(&q, f, sd, r, desc, limit);
+	if (*none) {
+		qb_free(&q);
+		return NULL;
 	}
 	if (copy)
 		sb_addf(&q.sql, " -- %d", copy);
@@ -587,11 +614,86 @@ static int key_cmp(const struct queue_row *a, const struct queue_row *b)
 	return 0;
 }
 
+/* merge on PostgreSQL: every range of every stream in one statement,
+ * each a branch of a UNION ALL with its own ORDER BY and LIMIT (the same
+ * seeks), sorted by the keys and cut at `limit` by the server.  Each
+ * range as a statement of its own cost a round trip to the server and
+ * back (a page deep in the open queue: a dozen, and BEGIN and COMMIT
+ * around them); one statement also sees one snapshot.  The drafts'
+ * marks come with the rows (store_draft_marks' test). */
+static int merge_pg(struct store *st, struct stream *x, int n, const struct sort_def *sd,
+		    bool desc, int limit, struct queue_page *out, struct derr *e)
+{
+	struct qb q = {0};
+	qb_for(&q, st);
+	int64_t drafts_of = n ? x[0].f.drafts_of : 0;
+	sb_add(&q.sql, "SELECT u.*");
+	if (drafts_of) {
+		sb_add(&q.sql, ", EXISTS (SELECT 1 FROM drafts d WHERE d.ticket_id = u.c0"
+			       " AND d.agent_id = ");
+		qb_int(&q, drafts_of);
+		sb_add(&q.sql, ")");
+	}
+	sb_add(&q.sql, " FROM (");
+	int branches = 0;
+	for (int i = 0; i < n; i++) {
+		for (int j = 0; j < x[i].nr; j++) {
+			size_t len = q.sql.len;
+			int np = q.n;
+			if (branches)
+				sb_add(&q.sql, " UNION ALL ");
+			sb_add(&q.sql, "(");
+			if (!range_sql(&q, &x[i].f, sd, &x[i].r[j], desc, limit)) {
+				q.sql.len = len; /* the branch goes: f matches nothing */
+				q.sql.s[len] = '\0';
+				while (q.n > np)
+					if (q.p[--q.n].is_text)
+						free(q.p[q.n].s);
+				continue;
+			}
+			sb_add(&q.sql, ")");
+			branches++;
+		}
+	}
+	if (!branches) {
+		qb_free(&q);
+		return DESK_OK;
+	}
+	/* Named by place (a branch's names repeat: t.id is a key too); the
+	 * keys are the columns after the row's eleven. */
+	sb_add(&q.sql, ") AS u (");
+	for (int k = 0; k < 11 + sd->nkeys; k++)
+		sb_addf(&q.sql, "%sc%d", k ? ", " : "", k);
+	sb_add(&q.sql, ") ORDER BY ");
+	for (int k = 0; k < sd->nkeys; k++)
+		sb_addf(&q.sql, "%s%d %s", k ? ", " : "", 12 + k, desc ? "DESC" : "ASC");
+	sb_add(&q.sql, " LIMIT ");
+	qb_int(&q, limit);
+	struct stmt *s = st_prep(st, sb_str(&q.sql), e);
+	if (!s) {
+		qb_free(&q);
+		return derr_code(e);
+	}
+	qb_bind(st, &q, s);
+	qb_free(&q);
+	int rc;
+	while ((rc = st_step(s)) == ST_ROW) {
+		xgrow((void **)&out->rows, &out->cap, out->n + 1, sizeof *out->rows);
+		struct queue_row *r = &out->rows[out->n++];
+		read_row(s, sd->nkeys, r);
+		r->has_draft = drafts_of && col_int(s, 11 + sd->nkeys);
+	}
+	st_done(s);
+	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "reading the queue");
+}
+
 /* Appends the first rows of the streams, merged in sort order, until out
  * holds `limit` rows more; ends the streams. */
 static int merge(struct store *st, struct stream *x, int n, const struct sort_def *sd,
 		 bool desc, int limit, struct queue_page *out, struct derr *e)
 {
+	if (st_engine(st) == ENGINE_POSTGRESQL)
+		return merge_pg(st, x, n, sd, desc, limit, out, e);
 	int rc = DESK_OK;
 	for (int i = 0; i < n && rc == DESK_OK; i++)
 		rc = stream_step(st, &x[i], sd, desc, limit, e);
@@ -635,12 +737,19 @@ static int merge(struct store *st, struct stream *x, int n, const struct sort_de
  * only: with the equal keys in ORDER BY too, the planner does not see
  * that an expression index gives that order already, and sorts the
  * whole range before the LIMIT. */
-static void seek_ranges(struct stream *x, const char *const *keys, int nkeys, bool desc,
-			const int64_t *after)
+static void seek_ranges(struct store *st, struct stream *x, const char *const *keys, int nkeys,
+			bool desc, const int64_t *after)
 {
 	x->nr = 0;
 	if (!after) {
 		x->r[x->nr++] = (struct range){.order = keys, .norder = nkeys};
+		return;
+	}
+	/* PostgreSQL seeks an index on the row value itself, expression
+	 * columns too ("Index Cond: (k1, k2, k3) > (...)"): one range, one
+	 * branch of merge_pg's statement to plan where there were three. */
+	if (st_engine(st) == ENGINE_POSTGRESQL) {
+		x->r[x->nr++] = (struct range){.order = keys, .norder = nkeys, .row_after = after};
 		return;
 	}
 	for (int eq = nkeys - 1; eq >= 0; eq--) {
@@ -651,10 +760,10 @@ static void seek_ranges(struct stream *x, const char *const *keys, int nkeys, bo
 	}
 }
 
-static void sort_ranges(struct stream *x, const struct sort_def *sd, bool desc,
+static void sort_ranges(struct store *st, struct stream *x, const struct sort_def *sd, bool desc,
 			const struct queue_key *after)
 {
-	seek_ranges(x, sd->keys, sd->nkeys, desc, after ? after->k : NULL);
+	seek_ranges(st, x, sd->keys, sd->nkeys, desc, after ? after->k : NULL);
 }
 
 /* The first limit rows of f after `after` (NULL: from the start).  A
@@ -674,7 +783,7 @@ static int page_seek(struct store *st, const struct queue_filter *f, const struc
 					.bag = true};
 		x.nr = 1;
 	} else {
-		sort_ranges(&x, sd, desc, after);
+		sort_ranges(st, &x, sd, desc, after);
 	}
 	return merge(st, &x, 1, sd, desc, limit, out, e);
 }
@@ -712,9 +821,9 @@ static int page_by_status(struct store *st, const struct queue_filter *f,
 					continue; /* before the start */
 				start = NULL;
 			}
-			seek_ranges(&x[n], sd->keys + 1, sd->nkeys - 1, desc, start);
+			seek_ranges(st, &x[n], sd->keys + 1, sd->nkeys - 1, desc, start);
 		} else {
-			sort_ranges(&x[n], sd, desc, after);
+			sort_ranges(st, &x[n], sd, desc, after);
 		}
 		for (int i = 0; i < x[n].nr; i++)
 			x[n].r[i].index = sd->by_status;
@@ -955,7 +1064,7 @@ static int page_solved(struct store *st, const struct queue_filter *f, const str
 		if (recent) {
 			if (after && !after_in_recent && !desc)
 				continue; /* after the recent ones already */
-			sort_ranges(&x, sd, desc, after_in_recent ? after : NULL);
+			sort_ranges(st, &x, sd, desc, after_in_recent ? after : NULL);
 			for (int i = 0; i < x.nr; i++) {
 				struct range *r = &x.r[i];
 				/* descending from a recent row, its own bound is the tighter */
@@ -965,7 +1074,7 @@ static int page_solved(struct store *st, const struct queue_filter *f, const str
 		} else {
 			if (after_in_recent && desc)
 				continue; /* before the recent ones: none of these */
-			sort_ranges(&x, sd, desc, after_in_recent ? NULL : after);
+			sort_ranges(st, &x, sd, desc, after_in_recent ? NULL : after);
 			for (int i = 0; i < x.nr; i++) {
 				struct range *r = &x.r[i];
 				r->c[r->nc++] = (struct cond){"-t.updated_at", ">", bound};
@@ -1035,9 +1144,13 @@ int store_queue_page(struct store *st, const struct queue_filter *f, enum queue_
 	bool solved = !small && sort == SORT_UPDATED && f->solved_since && !f->search;
 	/* A page can take several statements: one read transaction makes
 	 * them see the same data (a ticket changed meanwhile could else
-	 * come twice or not at all). */
+	 * come twice or not at all).  On PostgreSQL a merge is one
+	 * statement (merge_pg), so only a page of several merges needs it. */
+	bool pg = st_engine(st) == ENGINE_POSTGRESQL;
 	bool own_read = !in_transaction(st) && !small &&
-			(by_status || by_prio || solved || (after && sd->nkeys > 1 && !f->search));
+			(pg ? by_prio || solved
+			    : by_status || by_prio || solved ||
+				      (after && sd->nkeys > 1 && !f->search));
 	if (own_read && read_begin(st, e))
 		return derr_code(e);
 	size_t first = out->n;
@@ -1046,7 +1159,7 @@ int store_queue_page(struct store *st, const struct queue_filter *f, enum queue_
 		 : by_status ? page_by_status(st, f, sd, desc, after, limit, out, e)
 		 : solved    ? page_solved(st, f, sd, desc, after, limit, out, e)
 			     : page_seek(st, f, sd, desc, after, limit, out, e);
-	if (rc == DESK_OK && f->drafts_of)
+	if (rc == DESK_OK && f->drafts_of && !pg) /* merge_pg marked them */
 		rc = store_draft_marks(st, f->drafts_of, out->rows + first, out->n - first, e);
 	if (own_read)
 		read_end(st);

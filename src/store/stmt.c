@@ -136,9 +136,15 @@ sqlite3_stmt *st_sqlite(struct stmt *s)
 
 /* Steps s to its end or its first row, which *first (when given) takes
  * the first column of. */
+unsigned long store_writes(const struct store *st)
+{
+	return st->writes;
+}
+
 static int step_once(struct store *st, struct stmt *s, int64_t *first, struct derr *e,
 		     const char *what)
 {
+	st->writes++;
 	/* A write outside store_begin (the console's presence and heartbeat)
 	 * queues on the gate like any other, for its one statement. */
 	bool gated = !st->pg && !st->in_txn && !st->readonly && !st_is_readonly(s);
@@ -185,6 +191,7 @@ bool st_failed_duplicate(struct store *st)
 
 int st_exec(struct store *st, const char *sql, struct derr *e)
 {
+	st->writes++;
 	if (st->pg)
 		return pg_exec(st->pg, st->path, sql, e);
 	char *err = NULL;

@@ -14,7 +14,7 @@
 	" t.closed_at, t.first_response_due, t.resolution_due, t.next_due,"         \
 	" t.reopens, t.merged_into, t.next_response_due, t.pending_since,"           \
 	" t.paused_seconds, t.follow_up_at"
-#define TICKET_NCOLS 27 /* read_ticket's */
+#define TICKET_NCOLS 27 /* TICKET_COLS' count: read_ticket reads them */
 #define TICKET_FROM                                                   \
 	" FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id" \
 	" LEFT JOIN agents a ON a.id = t.assignee_id"
@@ -59,24 +59,26 @@ static void read_ticket(struct stmt *s, struct ticket *t)
 }
 
 /* The ticket and its tags in one statement, a row per tag (one with a
- * NULL tag for none): on a server a round trip fewer for every change,
- * inside the writers' lock. */
+ * NULL tag when it has none): on PostgreSQL each statement is a round
+ * trip to the server, and the console reads the ticket it shows on
+ * every move. */
 int store_ticket_get(struct store *st, int64_t id, struct ticket *out, struct derr *e)
 {
 	memset(out, 0, sizeof *out);
 	struct stmt *s = st_prep(st,
-				  "SELECT " TICKET_COLS ", tg.tag" TICKET_FROM
-				  " LEFT JOIN ticket_tags tg ON tg.ticket_id = t.id"
-				  " WHERE t.id = ?1 ORDER BY tg.tag",
-				  e);
+				 "SELECT " TICKET_COLS ", g.tag" TICKET_FROM
+				 " LEFT JOIN ticket_tags g ON g.ticket_id = t.id"
+				 " WHERE t.id = ?1 ORDER BY g.tag",
+				 e);
 	if (!s)
 		return derr_code(e);
 	bind_int(s, 1, id);
-	int rc;
+	int rc = st_step(s);
+	bool found = rc == ST_ROW;
+	if (found)
+		read_ticket(s, out);
 	size_t cap = 0;
-	for (bool first = true; (rc = st_step(s)) == ST_ROW; first = false) {
-		if (first)
-			read_ticket(s, out);
+	for (; rc == ST_ROW; rc = st_step(s)) {
 		if (col_is_null(s, TICKET_NCOLS))
 			continue;
 		xgrow((void **)&out->tags, &cap, out->ntags + 2, sizeof *out->tags);
@@ -84,12 +86,10 @@ int store_ticket_get(struct store *st, int64_t id, struct ticket *out, struct de
 		out->tags[out->ntags] = NULL;
 	}
 	st_done(s);
-	bool found = out->id != 0;
 	if (rc == ST_DONE && !found)
 		return derr_set(e, DESK_ENOTFOUND, "no ticket %lld", (long long)id);
 	if (rc != ST_DONE) {
-		if (found)
-			ticket_free(out);
+		ticket_free(out);
 		return st_fail(st, e, "reading a ticket");
 	}
 	return DESK_OK;
@@ -370,12 +370,30 @@ int store_customer_ticket_span(struct store *st, int64_t customer_id, int64_t cr
 {
 	/* "created_at >= ?2" is the range tickets_customer seeks; the rest
 	 * is tested on the same entries (the id is the index's rowid). */
-	static const char *const sql[] = {
-		"SELECT count(*) FROM (SELECT 1 FROM tickets WHERE customer_id = ?1 LIMIT ?4) AS span",
-		"SELECT count(*) FROM (SELECT 1 FROM tickets WHERE customer_id = ?1"
-		" AND created_at >= ?2 AND (created_at > ?2 OR id > ?3) LIMIT ?4) AS span",
-	};
+#define SPAN_ALL "SELECT count(*) FROM (SELECT 1 FROM tickets WHERE customer_id = ?1 LIMIT ?4) AS span"
+#define SPAN_AFTER                                                          \
+	"SELECT count(*) FROM (SELECT 1 FROM tickets WHERE customer_id = ?1" \
+	" AND created_at >= ?2 AND (created_at > ?2 OR id > ?3) LIMIT ?4) AS span"
+	static const char *const sql[] = {SPAN_ALL, SPAN_AFTER};
 	int *out[] = {total, before};
+	/* PostgreSQL: both counts in one statement, one round trip (the
+	 * console's history pane reads them on every move). */
+	if (st_engine(st) == ENGINE_POSTGRESQL) {
+		struct stmt *s = st_prep(st, "SELECT (" SPAN_ALL "), (" SPAN_AFTER ")", e);
+		if (!s)
+			return derr_code(e);
+		bind_int(s, 1, customer_id);
+		bind_int(s, 2, created_at);
+		bind_int(s, 3, id);
+		bind_int(s, 4, limit);
+		int rc = st_step(s);
+		*total = rc == ST_ROW ? col_int(s, 0) : 0;
+		*before = rc == ST_ROW ? col_int(s, 1) : 0;
+		st_done(s);
+		return rc == ST_ROW ? DESK_OK : st_fail(st, e, "counting a customer's tickets");
+	}
+#undef SPAN_ALL
+#undef SPAN_AFTER
 	for (size_t i = 0; i < ARRAY_LEN(sql); i++) {
 		struct stmt *s = st_prep(st, sql[i], e);
 		if (!s)

@@ -292,7 +292,7 @@ static void load(struct conv_pane *c, struct app *a)
 	c->stale = false;
 	if (!c->id)
 		return;
-	if (store_ticket_get(a->d->st, c->id, &c->t, &e) != DESK_OK) {
+	if (app_ticket(a, c->id, &c->t, &e) != DESK_OK) {
 		snprintf(c->err, sizeof c->err, "ticket %lld: %s", (long long)c->id, e.msg);
 		return;
 	}
@@ -338,10 +338,11 @@ static void load(struct conv_pane *c, struct app *a)
 	 * postponed, or rescued after a crash) is pointed out. */
 	static const enum msg_kind kinds[] = {MSG_REPLY, MSG_NOTE};
 	static const int acts[] = {ACT_REPLY, ACT_NOTE};
+	unsigned have = 0;
+	if (store_draft_kinds(a->d->st, c->id, a->d->me.id, &have, NULL) != DESK_OK)
+		have = 0;
 	for (size_t i = 0; i < ARRAY_LEN(kinds) && !c->draft[0]; i++) {
-		char *body = NULL;
-		if (store_draft_get(a->d->st, c->id, a->d->me.id, kinds[i], &body, NULL) == DESK_OK &&
-		    body) {
+		if (have & (1u << kinds[i])) {
 			char k[32] = "";
 			if (keymap_keys(&a->km, KC_GLOBAL, acts[i], k, sizeof k))
 				k[strcspn(k, " ")] = '\0';
@@ -349,7 +350,6 @@ static void load(struct conv_pane *c, struct app *a)
 				 kinds[i] == MSG_NOTE ? "note" : "reply", *k ? " (" : "", k,
 				 *k ? " resumes)" : "");
 		}
-		free(body);
 	}
 }
 

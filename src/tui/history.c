@@ -76,7 +76,7 @@ static void load(struct hist_pane *h, struct app *a)
 	if (!h->id)
 		return;
 	struct ticket t;
-	if (store_ticket_get(a->d->st, h->id, &t, &e) != DESK_OK) {
+	if (app_ticket(a, h->id, &t, &e) != DESK_OK) {
 		snprintf(h->err, sizeof h->err, "%s", e.msg);
 		return;
 	}

@@ -182,6 +182,25 @@ int app_error(struct app *a, const struct derr *e)
 	return RD_STATUS;
 }
 
+static void shown_drop(struct app *a)
+{
+	if (a->shown_ok)
+		ticket_free(&a->shown);
+	a->shown_ok = false;
+}
+
+/* On PostgreSQL every read is a round trip to the server: a move in the
+ * queue read the ticket three times (here, the conversation, the
+ * history), where once does. */
+int app_ticket(struct app *a, int64_t id, struct ticket *out, struct derr *e)
+{
+	if (a->shown_ok && a->shown.id == id && a->shown_writes == store_writes(a->d->st)) {
+		ticket_copy(out, &a->shown);
+		return DESK_OK;
+	}
+	return store_ticket_get(a->d->st, id, out, e);
+}
+
 int app_show(struct app *a, int64_t id, bool from_queue)
 {
 	a->cur_from_queue = from_queue;
@@ -192,9 +211,12 @@ int app_show(struct app *a, int64_t id, bool from_queue)
 	 * they saw unassigned claims it, or says who was faster (compose_start.c). */
 	struct ticket t;
 	a->cur_seen_unassigned = false;
+	shown_drop(a);
 	if (id && store_ticket_get(a->d->st, id, &t, NULL) == DESK_OK) {
 		a->cur_seen_unassigned = !t.assignee_id;
-		ticket_free(&t);
+		a->shown = t;
+		a->shown_ok = true;
+		a->shown_writes = store_writes(a->d->st);
 	}
 	return RD_CONV | RD_HIST | RD_STATUS;
 }
@@ -203,6 +225,7 @@ int app_show(struct app *a, int64_t id, bool from_queue)
 static int data_changed(struct app *a)
 {
 	int flags = RD_STATUS;
+	shown_drop(a);
 	a->count_due = true;
 	for (int i = 0; i < PANE__COUNT; i++)
 		flags |= a->pane[i]->ops->data_changed(a->pane[i], a);
@@ -551,6 +574,7 @@ static void run(struct app *a, WINDOW *in, struct trace *tr, bool exit_first)
 	while (!a->quit && !got_term) {
 		if (a->dirty && (first || !input_pending(in))) {
 			draw(a);
+			shown_drop(a); /* the panes have it now */
 			trace_frame(tr);
 			/* The first frame shows the rows, the conversation and the
 			 * history; only the count may still be "…" (it runs next). */
@@ -614,6 +638,7 @@ static void run(struct app *a, WINDOW *in, struct trace *tr, bool exit_first)
 
 static void app_free(struct app *a)
 {
+	shown_drop(a);
 	if (a->overlay) {
 		a->overlay->ops->destroy(a->overlay);
 		a->overlay = NULL;

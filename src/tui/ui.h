@@ -128,6 +128,12 @@ struct app {
 	int64_t cur_id;       /* the ticket shown; 0: none */
 	bool cur_from_queue;  /* it follows the queue's cursor */
 	bool cur_seen_unassigned; /* nobody had it when it was first shown */
+	/* The ticket as app_show read it, for the panes that show it next
+	 * (app_ticket): kept until the next frame is drawn, and only while
+	 * nothing was written (store_writes) and nothing changed. */
+	struct ticket shown;
+	bool shown_ok;
+	unsigned long shown_writes;
 	/* The queue is as the view put it, cursor on its first (most
 	 * urgent) ticket, and the agent has done nothing since;
 	 * was_view_fresh: the same before the action being run. */
@@ -166,6 +172,8 @@ int app_error(struct app *a, const struct derr *e); /* returns RD_STATUS */
 /* Shows ticket id in the conversation and history (from_queue: it
  * follows the queue's cursor from now on).  Returns flags. */
 int app_show(struct app *a, int64_t id, bool from_queue);
+/* Ticket id as store_ticket_get reads it, or as app_show just did. */
+int app_ticket(struct app *a, int64_t id, struct ticket *out, struct derr *e);
 /* After a change made here: reload what is shown, keep the cursor. */
 int app_changed(struct app *a);
 /* A monotonic clock in milliseconds. */

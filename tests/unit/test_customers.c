@@ -82,6 +82,28 @@ static size_t customer_events(int64_t id)
 	return count;
 }
 
+/* A customer's addresses: the main one first (whatever its case), then
+ * in NOCASE's order, A-Z folded then the bytes, on both engines (ICU's
+ * order, desk_nocase's, puts "_" before "-" and "."). */
+START_TEST(addresses_in_nocase_order)
+{
+	int64_t t = ticket_for("Zed", "Zed@Example.com");
+	int64_t c = customer_of(t);
+	struct derr e = {0};
+	const char *add[] = {"a_b@x.example", "A-c@x.example", "a.b@x.example"};
+	struct customer_edit ed = {.add = add, .nadd = 3};
+	ck_assert_msg(core_customer_edit(&d, c, &ed, &e) == DESK_OK, "%s", e.msg);
+	struct name_list l = {0};
+	ck_assert_int_eq(store_customer_emails(d.st, c, &l, &e), DESK_OK);
+	ck_assert_uint_eq(l.n, 4);
+	ck_assert_str_eq(l.v[0], "Zed@Example.com");
+	ck_assert_str_eq(l.v[1], "A-c@x.example");
+	ck_assert_str_eq(l.v[2], "a.b@x.example");
+	ck_assert_str_eq(l.v[3], "a_b@x.example");
+	name_list_free(&l);
+}
+END_TEST
+
 START_TEST(edit_addresses_and_details)
 {
 	int64_t t = ticket_for("Cy Young", "cy@example.com");
@@ -320,6 +342,7 @@ Suite *suite_customers(void)
 	TCase *tc = tcase_create("customers");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, edit_addresses_and_details);
+	tcase_add_test(tc, addresses_in_nocase_order);
 	tcase_add_test(tc, edit_refusals_change_nothing);
 	tcase_add_test(tc, merge_moves_tickets_and_addresses);
 	tcase_add_test(tc, tag_threads_from_any_address);

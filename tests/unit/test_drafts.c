@@ -139,6 +139,31 @@ START_TEST(marks_of_a_page_in_the_store)
 }
 END_TEST
 
+/* The conversation's "unsent draft" notice: which kinds the agent has
+ * on the ticket, in one statement. */
+START_TEST(draft_kinds_of_a_ticket)
+{
+	struct team_fx x;
+	struct derr e = {0};
+	team_fx_open(&x, T0);
+	int64_t t1 = ticket(&x, "one"), t2 = ticket(&x, "two"), t3 = ticket(&x, "three");
+	save(&x.alice, t1, MSG_REPLY, "a", NULL, T0);
+	save(&x.alice, t2, MSG_NOTE, "b", NULL, T0);
+	save(&x.alice, t2, MSG_REPLY, "c", NULL, T0);
+	save(&x.bob, t3, MSG_NOTE, "d", NULL, T0);
+	unsigned k = 99;
+	ck_assert_int_eq(store_draft_kinds(x.d.st, t1, x.alice.me.id, &k, &e), DESK_OK);
+	ck_assert_uint_eq(k, 1u << MSG_REPLY);
+	ck_assert_int_eq(store_draft_kinds(x.d.st, t2, x.alice.me.id, &k, &e), DESK_OK);
+	ck_assert_uint_eq(k, 1u << MSG_REPLY | 1u << MSG_NOTE);
+	ck_assert_int_eq(store_draft_kinds(x.d.st, t3, x.alice.me.id, &k, &e), DESK_OK);
+	ck_assert_uint_eq(k, 0); /* bob's, not alice's */
+	ck_assert_int_eq(store_draft_kinds(x.d.st, t3, x.bob.me.id, &k, &e), DESK_OK);
+	ck_assert_uint_eq(k, 1u << MSG_NOTE);
+	team_fx_close(&x);
+}
+END_TEST
+
 START_TEST(queue_page_marks_the_agents_drafts)
 {
 	struct team_fx x;
@@ -431,6 +456,7 @@ Suite *suite_drafts(void)
 	tcase_add_test(t, list_newest_first_and_merge_keeps_them);
 	tcase_add_test(t, queue_page_marks_the_agents_drafts);
 	tcase_add_test(t, marks_of_a_page_in_the_store);
+	tcase_add_test(t, draft_kinds_of_a_ticket);
 	tcase_add_test(t, follow_merge_moves_the_draft_to_the_living_ticket);
 	tcase_add_test(t, signature_who_may_set_whose);
 	tcase_add_test(t, signature_cap_and_plain_text);
