@@ -638,20 +638,18 @@ int pg_commit(struct pg_conn *c, const char *display, struct derr *e)
 	bool rolled_back = st == PGRES_COMMAND_OK && strcmp(PQcmdStatus(res), "ROLLBACK") == 0;
 	bool unconfirmed = !lost_it && !rolled_back && st == PGRES_COMMAND_OK &&
 			   !c->readonly && !flush_own_commit(c);
-	int rc = DESK_OK;
-	if (unconfirmed) {
-		rc = derr_set(e, DESK_EIO,
-			      "%s: the database server took the change but could not confirm "
-			      "it is on disk (%s): it may or may not have been saved; look "
-			      "before doing it again",
-			      display, c->err_msg);
-	} else if (lost_it) {
+	const char *unsure =
+		unconfirmed ? "the database server took the change but could not confirm it is on disk"
+		: lost_it   ? "lost the connection to the database server while saving the change"
+			    : NULL;
+	if (lost_it)
 		pg_keep_error(c, res);
+	int rc = DESK_OK;
+	if (unsure) {
 		rc = derr_set(e, DESK_EIO,
-			      "%s: lost the connection to the database server while saving "
-			      "the change (%s): it may or may not have been saved; look "
-			      "before doing it again",
-			      display, c->err_msg);
+			      "%s: %s (%s): it may or may not have been saved; look before "
+			      "doing it again",
+			      display, unsure, c->err_msg);
 	} else if (rolled_back) {
 		rc = derr_set(e, DESK_EIO,
 			      "%s: the change was not saved: a statement in it had failed, "

@@ -378,24 +378,12 @@ int store_customer_ticket_span(struct store *st, int64_t customer_id, int64_t cr
 	int *out[] = {total, before};
 	/* PostgreSQL: both counts in one statement, one round trip (the
 	 * console's history pane reads them on every move). */
-	if (st_engine(st) == ENGINE_POSTGRESQL) {
-		struct stmt *s = st_prep(st, "SELECT (" SPAN_ALL "), (" SPAN_AFTER ")", e);
-		if (!s)
-			return derr_code(e);
-		bind_int(s, 1, customer_id);
-		bind_int(s, 2, created_at);
-		bind_int(s, 3, id);
-		bind_int(s, 4, limit);
-		int rc = st_step(s);
-		*total = rc == ST_ROW ? col_int(s, 0) : 0;
-		*before = rc == ST_ROW ? col_int(s, 1) : 0;
-		st_done(s);
-		return rc == ST_ROW ? DESK_OK : st_fail(st, e, "counting a customer's tickets");
-	}
+	bool one = st_engine(st) == ENGINE_POSTGRESQL;
+	static const char both[] = "SELECT (" SPAN_ALL "), (" SPAN_AFTER ")";
 #undef SPAN_ALL
 #undef SPAN_AFTER
-	for (size_t i = 0; i < ARRAY_LEN(sql); i++) {
-		struct stmt *s = st_prep(st, sql[i], e);
+	for (size_t i = 0; i < (one ? 1 : ARRAY_LEN(sql)); i++) {
+		struct stmt *s = st_prep(st, one ? both : sql[i], e);
 		if (!s)
 			return derr_code(e);
 		bind_int(s, 1, customer_id);
@@ -403,7 +391,8 @@ int store_customer_ticket_span(struct store *st, int64_t customer_id, int64_t cr
 		bind_int(s, 3, id);
 		bind_int(s, 4, limit);
 		int rc = st_step(s);
-		*out[i] = rc == ST_ROW ? col_int(s, 0) : 0;
+		for (size_t k = 0; k < (one ? 2 : 1); k++)
+			*out[i + k] = rc == ST_ROW ? col_int(s, (int)k) : 0;
 		st_done(s);
 		if (rc != ST_ROW)
 			return st_fail(st, e, "counting a customer's tickets");
