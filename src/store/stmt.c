@@ -134,13 +134,14 @@ sqlite3_stmt *st_sqlite(struct stmt *s)
 	return s->lite;
 }
 
-/* Steps s to its end or its first row, which *first (when given) takes
- * the first column of. */
 unsigned long store_writes(const struct store *st)
 {
 	return st->writes;
 }
 
+/* Steps s to its end or its first row, which *first (when given) takes
+ * the first column of.  Every statement counts as a possible write
+ * (store_writes): telling reads apart is not worth a stale pane. */
 static int step_once(struct store *st, struct stmt *s, int64_t *first, struct derr *e,
 		     const char *what)
 {
