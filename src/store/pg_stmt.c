@@ -477,8 +477,10 @@ static void run_pipeline(struct pg_conn *c, struct pg_stmt **v, size_t n)
 		}
 		args_free(&a);
 	}
+	/* A send that failed (the connection, or memory) leaves every
+	 * statement unrun: what came back is drained below. */
 	ok = PQpipelineSync(c->pg) == 1 && ok;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && ok; i++) {
 		if (how[i] == HOW_SKIP)
 			continue;
 		struct pg_stmt *s = v[i];
@@ -503,8 +505,8 @@ static void run_pipeline(struct pg_conn *c, struct pg_stmt **v, size_t n)
 		}
 		PQclear(prep);
 	}
-	/* The sync's own result; a failing connection may leave more, which
-	 * a bounded drain takes so that the pipeline can end. */
+	/* The sync's own result; a failed send or connection may leave
+	 * more, which a bounded drain takes so that the pipeline can end. */
 	for (size_t left = 4 * n + 8; left > 0 && PQpipelineStatus(c->pg) != PQ_PIPELINE_OFF;
 	     left--) {
 		if (PQexitPipelineMode(c->pg) == 1)
