@@ -6,9 +6,9 @@
  * taking integer, like substr, needs CAST(?1 AS INTEGER)); a text binds
  * as text (no silent conversion into a bigint column); a NULL takes the
  * type the SQL gives it, so a parameter used only as "?1 IS NULL" needs
- * a CAST.  A statement reads its whole result at the first step, and is
- * checked by the server only then.  Statements are freed before their
- * connection. */
+ * a CAST.  A statement reads its whole result at the first step (or
+ * with others at pg_run_together), and is checked by the server only
+ * then.  Statements are freed before their connection. */
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
