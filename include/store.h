@@ -158,6 +158,23 @@ int store_customer_move(struct store *st, int64_t from, int64_t into, struct der
 /* A customer's tickets, newest first, at most limit (negative: all). */
 int store_customer_tickets(struct store *st, int64_t customer_id, int limit,
 			   struct ticket_list *out, struct derr *e);
+/* What the console's panes show of a ticket and its customer, each
+ * pane's reads sent together (src/store/panes.c: one round trip on
+ * PostgreSQL).  The thread: the ticket's messages (store_messages; the
+ * answer is theirs), and, left empty (0) when they cannot be read, its
+ * surveys, the customer's addresses (none read for customer_id 0), its
+ * attachments (store_ticket_attachments), the time recorded on it and
+ * agent_id's kinds of draft on it (store_draft_kinds). */
+struct attachment_list;
+int store_ticket_thread(struct store *st, int64_t ticket_id, int64_t customer_id,
+			int64_t agent_id, struct message_list *msgs, struct survey_list *surveys,
+			struct name_list *addrs, struct attachment_list *atts, int64_t *seconds,
+			unsigned *draft_kinds, struct derr *e);
+/* The customer (store_customer_get), their newest tickets, at most
+ * limit (store_customer_tickets), and their addresses (left empty when
+ * they cannot be read, or the rest failed). */
+int store_customer_card(struct store *st, int64_t customer_id, int limit, struct customer *c,
+			struct ticket_list *tickets, struct name_list *addrs, struct derr *e);
 /* How many tickets the customer has, counted up to limit, and how many
  * of them come before the ticket (created_at, id) newest first, also up
  * to limit: from the tickets_customer index alone, where reading the

@@ -25,8 +25,7 @@ int store_survey_insert(struct store *st, struct survey *sv, struct derr *e)
 	return st_insert(st, s, &sv->id, e, "adding a survey answer");
 }
 
-int store_surveys(struct store *st, int64_t ticket_id, struct survey_list *out,
-		  struct derr *e)
+struct stmt *surveys_ask(struct store *st, int64_t ticket_id, struct derr *e)
 {
 	struct stmt *s = st_prep(st,
 				  "SELECT s.id, s.ticket_id, s.kind, s.score, s.answered_at,"
@@ -34,9 +33,20 @@ int store_surveys(struct store *st, int64_t ticket_id, struct survey_list *out,
 				  " LEFT JOIN agents a ON a.id = s.agent_id"
 				  " WHERE s.ticket_id = ?1 ORDER BY s.answered_at, s.id",
 				  e);
-	if (!s)
-		return derr_code(e);
-	bind_int(s, 1, ticket_id);
+	if (s)
+		bind_int(s, 1, ticket_id);
+	return s;
+}
+
+int store_surveys(struct store *st, int64_t ticket_id, struct survey_list *out,
+		  struct derr *e)
+{
+	struct stmt *s = surveys_ask(st, ticket_id, e);
+	return s ? surveys_take(st, s, out, e) : derr_code(e);
+}
+
+int surveys_take(struct store *st, struct stmt *s, struct survey_list *out, struct derr *e)
+{
 	int rc;
 	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
@@ -211,18 +221,31 @@ int store_draft_get(struct store *st, int64_t ticket_id, int64_t agent_id, enum 
 	return store_draft_get_canned(st, ticket_id, agent_id, kind, body, NULL, e);
 }
 
-int store_draft_kinds(struct store *st, int64_t ticket_id, int64_t agent_id, unsigned *kinds,
-		      struct derr *e)
+struct stmt *draft_kinds_ask(struct store *st, int64_t ticket_id, int64_t agent_id,
+			     struct derr *e)
 {
-	*kinds = 0;
 	struct stmt *s = st_prep(st,
 				  "SELECT kind FROM drafts WHERE ticket_id = ?1 AND agent_id = ?2"
 				  " AND body IS NOT NULL",
 				  e);
-	if (!s)
-		return derr_code(e);
-	bind_int(s, 1, ticket_id);
-	bind_int(s, 2, agent_id);
+	if (s) {
+		bind_int(s, 1, ticket_id);
+		bind_int(s, 2, agent_id);
+	}
+	return s;
+}
+
+int store_draft_kinds(struct store *st, int64_t ticket_id, int64_t agent_id, unsigned *kinds,
+		      struct derr *e)
+{
+	*kinds = 0;
+	struct stmt *s = draft_kinds_ask(st, ticket_id, agent_id, e);
+	return s ? draft_kinds_take(st, s, kinds, e) : derr_code(e);
+}
+
+int draft_kinds_take(struct store *st, struct stmt *s, unsigned *kinds, struct derr *e)
+{
+	*kinds = 0;
 	int rc;
 	while ((rc = st_step(s)) == ST_ROW) {
 		int k = msg_kind_from_name(col_str(s, 0));

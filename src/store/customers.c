@@ -35,16 +35,27 @@ static int one_customer(struct store *st, struct stmt *s, struct customer *out,
 	return st_fail(st, e, "reading a customer");
 }
 
-int store_customer_get(struct store *st, int64_t id, struct customer *out, struct derr *e)
+struct stmt *customer_ask(struct store *st, int64_t id, struct derr *e)
 {
 	struct stmt *s =
 		st_prep(st, "SELECT " CUSTOMER_COLS " FROM customers WHERE id = ?1", e);
-	if (!s)
-		return derr_code(e);
-	bind_int(s, 1, id);
+	if (s)
+		bind_int(s, 1, id);
+	return s;
+}
+
+int customer_take(struct store *st, struct stmt *s, int64_t id, struct customer *out,
+		  struct derr *e)
+{
 	char what[32];
 	snprintf(what, sizeof what, "#%lld", (long long)id);
 	return one_customer(st, s, out, what, e);
+}
+
+int store_customer_get(struct store *st, int64_t id, struct customer *out, struct derr *e)
+{
+	struct stmt *s = customer_ask(st, id, e);
+	return s ? customer_take(st, s, id, out, e) : derr_code(e);
 }
 
 int store_customer_by_email(struct store *st, const char *email, struct customer *out,
@@ -144,7 +155,7 @@ int store_customer_count(struct store *st, int64_t *n, struct derr *e)
 	return rc == ST_ROW ? DESK_OK : st_fail(st, e, "counting customers");
 }
 
-int store_customer_emails(struct store *st, int64_t id, struct name_list *out, struct derr *e)
+struct stmt *emails_ask(struct store *st, int64_t id, struct derr *e)
 {
 	/* The main address first, then the others in order.  PostgreSQL:
 	 * NOCASE's order is the bytes with A-Z folded (PG_LOWER in
@@ -160,9 +171,19 @@ int store_customer_emails(struct store *st, int64_t id, struct name_list *out, s
 			  " lower(ce.email COLLATE \"C\")"),
 		e);
 #undef EMAILS_OF
-	if (!s)
-		return derr_code(e);
-	bind_int(s, 1, id);
+	if (s)
+		bind_int(s, 1, id);
+	return s;
+}
+
+int store_customer_emails(struct store *st, int64_t id, struct name_list *out, struct derr *e)
+{
+	struct stmt *s = emails_ask(st, id, e);
+	return s ? emails_take(st, s, out, e) : derr_code(e);
+}
+
+int emails_take(struct store *st, struct stmt *s, struct name_list *out, struct derr *e)
+{
 	int rc;
 	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);

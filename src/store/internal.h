@@ -50,6 +50,33 @@ struct store {
 	struct store *json_scratch; /* PostgreSQL: SQLite that reads JSON (json.c) */
 };
 
+/* Reads in two halves, so that several can go at once (st_run_together,
+ * panes.c): X_ask prepares and binds (NULL with e set on failure),
+ * X_take steps and reads what store_X reads, and hands the statement
+ * back. */
+struct stmt *messages_ask(struct store *st, int64_t ticket_id, struct derr *e);
+int messages_take(struct store *st, struct stmt *s, struct message_list *out, struct derr *e);
+struct stmt *surveys_ask(struct store *st, int64_t ticket_id, struct derr *e);
+int surveys_take(struct store *st, struct stmt *s, struct survey_list *out, struct derr *e);
+struct stmt *draft_kinds_ask(struct store *st, int64_t ticket_id, int64_t agent_id,
+			     struct derr *e);
+int draft_kinds_take(struct store *st, struct stmt *s, unsigned *kinds, struct derr *e);
+struct stmt *customer_ask(struct store *st, int64_t id, struct derr *e);
+int customer_take(struct store *st, struct stmt *s, int64_t id, struct customer *out,
+		  struct derr *e);
+struct stmt *emails_ask(struct store *st, int64_t id, struct derr *e);
+int emails_take(struct store *st, struct stmt *s, struct name_list *out, struct derr *e);
+struct attachment_list;
+struct stmt *ticket_attachments_ask(struct store *st, int64_t ticket_id, struct derr *e);
+int attachments_take(struct store *st, struct stmt *s, struct attachment_list *out,
+		     struct derr *e);
+struct stmt *time_total_ask(struct store *st, int64_t ticket_id, struct derr *e);
+int time_total_take(struct store *st, struct stmt *s, int64_t *seconds, struct derr *e);
+struct stmt *customer_tickets_ask(struct store *st, int64_t customer_id, int limit,
+				  struct derr *e);
+int customer_tickets_take(struct store *st, struct stmt *s, struct ticket_list *out,
+			  struct derr *e);
+
 /* Finalizes every cached statement (at close, or before the schema
  * changes under them). */
 void st_cache_clear(struct store *st);

@@ -50,8 +50,8 @@ int store_attachment_insert(struct store *st, struct attachment *a, const void *
 	return st_insert(st, s, &a->id, e, "storing an attachment");
 }
 
-static int read_attachments(struct store *st, struct stmt *s, struct attachment_list *out,
-			    struct derr *e)
+int attachments_take(struct store *st, struct stmt *s, struct attachment_list *out,
+		     struct derr *e)
 {
 	int rc;
 	while ((rc = st_step(s)) == ST_ROW) {
@@ -78,21 +78,26 @@ int store_attachments(struct store *st, int64_t message_id, struct attachment_li
 	if (!s)
 		return derr_code(e);
 	bind_int(s, 1, message_id);
-	return read_attachments(st, s, out, e);
+	return attachments_take(st, s, out, e);
 }
 
-int store_ticket_attachments(struct store *st, int64_t ticket_id, struct attachment_list *out,
-			     struct derr *e)
+struct stmt *ticket_attachments_ask(struct store *st, int64_t ticket_id, struct derr *e)
 {
 	struct stmt *s = st_prep(st,
 				  "SELECT a.id, a.message_id, a.filename, a.content_type, a.size,"
 				  " a.path FROM messages m JOIN attachments a ON a.message_id = m.id"
 				  " WHERE m.ticket_id = ?1 ORDER BY m.created_at, m.id, a.id",
 				  e);
-	if (!s)
-		return derr_code(e);
-	bind_int(s, 1, ticket_id);
-	return read_attachments(st, s, out, e);
+	if (s)
+		bind_int(s, 1, ticket_id);
+	return s;
+}
+
+int store_ticket_attachments(struct store *st, int64_t ticket_id, struct attachment_list *out,
+			     struct derr *e)
+{
+	struct stmt *s = ticket_attachments_ask(st, ticket_id, e);
+	return s ? attachments_take(st, s, out, e) : derr_code(e);
 }
 
 int store_attachment_content(struct store *st, int64_t attachment_id, void **data, size_t *len,

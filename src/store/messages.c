@@ -56,16 +56,26 @@ int store_message_insert(struct store *st, struct message *m, struct derr *e)
 	return st_insert(st, s, &m->id, e, "adding a message");
 }
 
-int store_messages(struct store *st, int64_t ticket_id, struct message_list *out,
-		   struct derr *e)
+struct stmt *messages_ask(struct store *st, int64_t ticket_id, struct derr *e)
 {
 	struct stmt *s = st_prep(st,
 				  "SELECT " MESSAGE_COLS MESSAGE_FROM
 				  " WHERE m.ticket_id = ?1 ORDER BY m.created_at, m.id",
 				  e);
-	if (!s)
-		return derr_code(e);
-	bind_int(s, 1, ticket_id);
+	if (s)
+		bind_int(s, 1, ticket_id);
+	return s;
+}
+
+int store_messages(struct store *st, int64_t ticket_id, struct message_list *out,
+		   struct derr *e)
+{
+	struct stmt *s = messages_ask(st, ticket_id, e);
+	return s ? messages_take(st, s, out, e) : derr_code(e);
+}
+
+int messages_take(struct store *st, struct stmt *s, struct message_list *out, struct derr *e)
+{
 	int rc;
 	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);

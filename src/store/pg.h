@@ -80,6 +80,10 @@ void pg_bind_blob(struct pg_stmt *s, int i, const void *p, size_t n);
 int pg_param_count(struct pg_stmt *s);
 /* ST_ROW, ST_DONE, or -1 (pg_fail tells why). */
 int pg_step(struct pg_stmt *s);
+/* Runs the bound statements v[0..n) of c (NULLs skipped) in one round
+ * trip, each keeping its result for its pg_step; one that could not go
+ * with the others runs at its pg_step, alone. */
+void pg_run_together(struct pg_conn *c, struct pg_stmt **v, size_t n);
 bool pg_col_is_null(struct pg_stmt *s, int i);
 const char *pg_col_str(struct pg_stmt *s, int i);
 int64_t pg_col_int(struct pg_stmt *s, int i); /* "t"/"f" read 1/0 */

@@ -6,9 +6,9 @@
  * taking integer, like substr, needs CAST(?1 AS INTEGER)); a text binds
  * as text (no silent conversion into a bigint column); a NULL takes the
  * type the SQL gives it, so a parameter used only as "?1 IS NULL" needs
- * a CAST.  A statement reads its whole result at the first step, and is
- * checked by the server only then.  Statements are freed before their
- * connection. */
+ * a CAST.  A statement reads its whole result at the first step (or
+ * with others at pg_run_together), and is checked by the server only
+ * then.  Statements are freed before their connection. */
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -68,6 +68,9 @@ struct pg_stmt {
 	PGresult *res;
 	int row, nrows;
 	bool started, finished;
+	/* Holds a result that pg_step has not read yet (it came back with
+	 * the statement, maybe in a pipeline); failed: a failure it reports. */
+	bool ahead, failed;
 	bool ran_unnamed; /* run once without a server-side statement */
 	struct blob *blobs; /* decoded bytea per column of the current row */
 	int nblobs;
@@ -223,7 +226,7 @@ static void drop_result(struct pg_stmt *s)
 	PQclear(s->res);
 	s->res = NULL;
 	s->row = s->nrows = 0;
-	s->started = s->finished = false;
+	s->started = s->finished = s->ahead = s->failed = false;
 }
 
 static void clear_param(struct param *p)
@@ -330,9 +333,39 @@ int pg_param_count(struct pg_stmt *s)
 
 /* --- running ----------------------------------------------------------- */
 
-/* The server-side statement for the bound types, prepared on first use
- * on this connection; NULL with the failure kept. */
-static struct prepared *prepared_for(struct pg_stmt *s, const Oid *types)
+/* The bound values as libpq takes them (args_free). */
+struct args {
+	Oid *types;
+	const char **values;
+	int *lens, *formats;
+};
+
+static void args_make(struct pg_stmt *s, struct args *a)
+{
+	int n = s->nparams;
+	a->types = xcalloc((size_t)n + 1, sizeof *a->types);
+	a->values = xcalloc((size_t)n + 1, sizeof *a->values);
+	a->lens = xcalloc((size_t)n + 1, sizeof *a->lens);
+	a->formats = xcalloc((size_t)n + 1, sizeof *a->formats);
+	for (int i = 0; i < n; i++) {
+		a->types[i] = s->used[i] ? s->params[i].type : OID_TEXT;
+		a->values[i] = s->params[i].value;
+		a->lens[i] = s->params[i].len;
+		a->formats[i] = s->params[i].binary;
+	}
+}
+
+static void args_free(struct args *a)
+{
+	free(a->types);
+	free(a->values);
+	free(a->lens);
+	free(a->formats);
+}
+
+/* The server-side statement prepared for the bound types on this
+ * connection, or NULL. */
+static struct prepared *prepared_find(struct pg_stmt *s, const Oid *types)
 {
 	struct pg_conn *c = s->c;
 	size_t tsize = (size_t)s->nparams * sizeof *types;
@@ -349,72 +382,185 @@ static struct prepared *prepared_for(struct pg_stmt *s, const Oid *types)
 			return p;
 		link = &p->next;
 	}
+	return NULL;
+}
+
+/* A name and a record for a statement about to be prepared; linked to
+ * s by prepared_keep once the server has it. */
+static struct prepared *prepared_new(struct pg_stmt *s, const Oid *types)
+{
+	size_t tsize = (size_t)s->nparams * sizeof *types;
 	struct prepared *p = xcalloc(1, sizeof *p);
-	snprintf(p->name, sizeof p->name, "desk_%lu", ++c->next_name);
-	PGresult *res = PQprepare(c->pg, p->name, s->sql, s->nparams, types);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		pg_keep_error(c, res);
-		PQclear(res);
-		free(p);
-		return NULL;
-	}
-	PQclear(res);
+	snprintf(p->name, sizeof p->name, "desk_%lu", ++s->c->next_name);
 	p->types = xmalloc(tsize ? tsize : 1);
 	memcpy(p->types, types, tsize);
-	p->generation = c->generation;
+	p->generation = s->c->generation;
+	return p;
+}
+
+static void prepared_keep(struct pg_stmt *s, struct prepared *p)
+{
 	p->next = s->prepared;
 	s->prepared = p;
-	return p;
+}
+
+/* Takes a command's result as the statement's: its rows, or its failure
+ * (reported at the statement's first pg_step). */
+static void take_result(struct pg_stmt *s, PGresult *res)
+{
+	ExecStatusType st = PQresultStatus(res);
+	s->res = res;
+	s->failed = st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK;
+	if (!s->failed)
+		pg_note_changes(s->c, res);
+	s->nrows = s->failed ? 0 : PQntuples(res);
+	s->row = 0;
+	s->started = true;
+	s->ahead = true;
+}
+
+/* The next command's result in a pipeline, past the NULL that ends it;
+ * NULL when there is none (the connection failed). */
+static PGresult *pipe_take(PGconn *pg)
+{
+	PGresult *r = PQgetResult(pg);
+	if (r && PQresultStatus(r) != PGRES_PIPELINE_SYNC) {
+		PGresult *more;
+		while ((more = PQgetResult(pg)) != NULL)
+			PQclear(more);
+	}
+	return r;
+}
+
+/* How a statement goes in a pipeline. */
+enum how { HOW_SKIP, HOW_UNNAMED, HOW_PREPARED, HOW_PREPARE };
+
+/* Sends v[0..n) in one round trip (libpq's pipeline mode: each one's
+ * parse, bind and execute, then one sync) and leaves each with its
+ * result for pg_step.  A statement that has a result, or cannot run (a
+ * misuse), is skipped; one the server skipped after another's failure,
+ * or that a failing connection left without a result, is left unrun,
+ * and its pg_step runs it alone, failing as it would alone. */
+static void run_pipeline(struct pg_conn *c, struct pg_stmt **v, size_t n)
+{
+	if (PQenterPipelineMode(c->pg) != 1)
+		return;
+	enum how *how = xcalloc(n + 1, sizeof *how);
+	struct prepared **fresh = xcalloc(n + 1, sizeof *fresh);
+	bool ok = true;
+	for (size_t i = 0; i < n && ok; i++) {
+		struct pg_stmt *s = v[i];
+		if (!s || s->bad || s->started)
+			continue;
+		struct args a;
+		args_make(s, &a);
+		int np = s->nparams;
+		struct prepared *p = prepared_find(s, a.types);
+		if (p) {
+			how[i] = HOW_PREPARED;
+			ok = PQsendQueryPrepared(c->pg, p->name, np, a.values, a.lens, a.formats, 0);
+		} else if (!s->ran_unnamed) {
+			/* A statement's first run goes unnamed: many run once
+			 * per process (a CLI command, a console's start), and
+			 * a named one would be DEALLOCATEd when the cache lets
+			 * it go.  One run again is prepared. */
+			how[i] = HOW_UNNAMED;
+			s->ran_unnamed = true;
+			ok = PQsendQueryParams(c->pg, s->sql, np, a.types, a.values, a.lens, a.formats,
+					       0);
+		} else {
+			how[i] = HOW_PREPARE;
+			fresh[i] = prepared_new(s, a.types);
+			ok = PQsendPrepare(c->pg, fresh[i]->name, s->sql, np, a.types) &&
+			     PQsendQueryPrepared(c->pg, fresh[i]->name, np, a.values, a.lens,
+						 a.formats, 0);
+		}
+		args_free(&a);
+	}
+	/* A send that failed (the connection, or memory) leaves every
+	 * statement unrun: what came back is drained below. */
+	ok = PQpipelineSync(c->pg) == 1 && ok;
+	for (size_t i = 0; i < n && ok; i++) {
+		if (how[i] == HOW_SKIP)
+			continue;
+		struct pg_stmt *s = v[i];
+		PGresult *prep = how[i] == HOW_PREPARE ? pipe_take(c->pg) : NULL;
+		PGresult *res = pipe_take(c->pg);
+		ExecStatusType pst = prep ? PQresultStatus(prep) : PGRES_COMMAND_OK;
+		if (prep && pst == PGRES_COMMAND_OK) {
+			prepared_keep(s, fresh[i]);
+			fresh[i] = NULL;
+		}
+		if (how[i] == HOW_PREPARE && !prep) {
+			PQclear(res); /* lost with the connection: unrun */
+		} else if (pst != PGRES_COMMAND_OK && pst != PGRES_PIPELINE_ABORTED) {
+			take_result(s, prep); /* its parse failed */
+			prep = NULL;
+			PQclear(res);
+		} else if (res && pst == PGRES_COMMAND_OK &&
+			   PQresultStatus(res) != PGRES_PIPELINE_ABORTED) {
+			take_result(s, res);
+		} else {
+			PQclear(res);
+		}
+		PQclear(prep);
+	}
+	/* The sync's own result; a failed send or connection may leave
+	 * more, which a bounded drain takes so that the pipeline can end. */
+	for (size_t left = 4 * n + 8; left > 0 && PQpipelineStatus(c->pg) != PQ_PIPELINE_OFF;
+	     left--) {
+		if (PQexitPipelineMode(c->pg) == 1)
+			break;
+		PQclear(PQgetResult(c->pg));
+	}
+	for (size_t i = 0; i < n; i++)
+		if (fresh[i]) {
+			free(fresh[i]->types);
+			free(fresh[i]);
+		}
+	free(fresh);
+	free(how);
+}
+
+void pg_run_together(struct pg_conn *c, struct pg_stmt **v, size_t n)
+{
+	pg_clear_error(c);
+	if (n > 1 && pg_ready(c))
+		run_pipeline(c, v, n);
 }
 
 static int execute(struct pg_stmt *s)
 {
 	struct pg_conn *c = s->c;
-	pg_clear_error(c);
 	if (s->bad) {
 		pg_keep_own_error(c, s->bad);
 		return -1;
 	}
 	if (!pg_ready(c))
 		return -1;
+	struct args a;
+	args_make(s, &a);
 	int n = s->nparams;
-	Oid *types = xcalloc((size_t)n + 1, sizeof *types);
-	const char **values = xcalloc((size_t)n + 1, sizeof *values);
-	int *lens = xcalloc((size_t)n + 1, sizeof *lens);
-	int *formats = xcalloc((size_t)n + 1, sizeof *formats);
-	for (int i = 0; i < n; i++) {
-		types[i] = s->used[i] ? s->params[i].type : OID_TEXT;
-		values[i] = s->params[i].value;
-		lens[i] = s->params[i].len;
-		formats[i] = s->params[i].binary;
+	struct prepared *p = prepared_find(s, a.types);
+	bool sent = p || !s->ran_unnamed;
+	PGresult *res = NULL;
+	if (p) {
+		res = PQexecPrepared(c->pg, p->name, n, a.values, a.lens, a.formats, 0);
+	} else if (!s->ran_unnamed) { /* as in run_pipeline */
+		s->ran_unnamed = true;
+		res = PQexecParams(c->pg, s->sql, n, a.types, a.values, a.lens, a.formats, 0);
 	}
-	/* A statement's first run goes in one round trip, unnamed (parse,
-	 * bind and execute at once): many run once per process (a CLI
-	 * command, a console's start), where preparing first cost a second
-	 * round trip and a DEALLOCATE.  One run again is prepared. */
-	bool unnamed = !s->ran_unnamed && !s->prepared;
-	struct prepared *p = unnamed ? NULL : prepared_for(s, types);
-	PGresult *res = unnamed ? PQexecParams(c->pg, s->sql, n, types, values, lens, formats, 0)
-			: p	? PQexecPrepared(c->pg, p->name, n, values, lens, formats, 0)
-				: NULL;
-	s->ran_unnamed = true;
-	free(types);
-	free(values);
-	free(lens);
-	free(formats);
-	if (!unnamed && !p)
-		return -1;
-	ExecStatusType st = PQresultStatus(res);
-	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-		pg_keep_error(c, res);
-		PQclear(res);
-		return -1;
+	args_free(&a);
+	if (sent) {
+		take_result(s, res); /* NULL: the connection's failure */
+	} else {
+		/* Prepared and run in one round trip, not two. */
+		run_pipeline(c, &s, 1);
+		if (!s->started) {
+			pg_keep_error(c, NULL);
+			return -1;
+		}
 	}
-	pg_note_changes(c, res);
-	s->res = res;
-	s->nrows = PQntuples(res);
-	s->row = 0;
-	s->started = true;
 	return 0;
 }
 
@@ -423,8 +569,18 @@ int pg_step(struct pg_stmt *s)
 	if (s->finished) /* as sqlite3_step: a finished statement runs again */
 		drop_result(s);
 	if (!s->started) {
+		pg_clear_error(s->c);
 		if (execute(s) != 0)
 			return -1;
+	}
+	if (s->ahead) { /* the result came with the statement: its first row */
+		s->ahead = false;
+		pg_clear_error(s->c);
+		if (s->failed) {
+			pg_keep_error(s->c, s->res);
+			drop_result(s);
+			return -1;
+		}
 	} else {
 		drop_blobs(s);
 		s->row++;

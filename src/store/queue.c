@@ -98,6 +98,7 @@ struct qb {
 	bool pg;          /* for PostgreSQL (qb_for): no planner hints */
 	bool status_walk; /* "+" on the status test even for one value */
 	bool status_seek; /* no "+" on the status test even for several */
+	bool ids_only;    /* range_sql selects the id and the keys alone */
 	int n;
 	size_t cap;
 	struct qparam {
@@ -430,6 +431,19 @@ static void add_order(struct qb *q, const struct range *r, bool desc)
 		sb_addf(&q->sql, "%s%s %s", k ? ", " : "", r->order[k], desc ? "DESC" : "ASC");
 }
 
+/* The eleven columns of a row (read_row), from t, c and a. */
+static void row_cols(struct qb *q)
+{
+	sb_add(&q->sql, "SELECT t.id, t.status, t.priority, t.next_due, t.created_at,"
+		        " t.updated_at, coalesce(nullif(c.name, ''), c.email, c.phone, ''), t.subject,"
+		        " a.login, ");
+	sb_add(&q->sql, q->pg ? "(SELECT string_agg(tag, ' ' ORDER BY tag) FROM ticket_tags"
+			       " WHERE ticket_id = t.id),"
+			     : "(SELECT group_concat(tag, ' ') FROM"
+			       " (SELECT tag FROM ticket_tags WHERE ticket_id = t.id ORDER BY tag)),");
+	sb_add(&q->sql, " t.follow_up_at");
+}
+
 /* Appends to q the query for the rows matching f and range r, at most
  * limit, with the keys of sort sd; false when f matches nothing. */
 static bool range_sql(struct qb *q, const struct queue_filter *f, const struct sort_def *sd,
@@ -465,14 +479,10 @@ static bool range_sql(struct qb *q, const struct queue_filter *f, const struct s
 	 * on them, never sought in an index ("+", status_walk). */
 	q->status_walk = r->status_walk || (r->bag && f->search);
 	q->status_seek = r->bag && !f->search;
-	sb_add(&q->sql, "SELECT t.id, t.status, t.priority, t.next_due, t.created_at,"
-		        " t.updated_at, coalesce(nullif(c.name, ''), c.email, c.phone, ''), t.subject,"
-		        " a.login, ");
-	sb_add(&q->sql, q->pg ? "(SELECT string_agg(tag, ' ' ORDER BY tag) FROM ticket_tags"
-			       " WHERE ticket_id = t.id),"
-			     : "(SELECT group_concat(tag, ' ') FROM"
-			       " (SELECT tag FROM ticket_tags WHERE ticket_id = t.id ORDER BY tag)),");
-	sb_add(&q->sql, " t.follow_up_at");
+	if (q->ids_only)
+		sb_add(&q->sql, "SELECT t.id");
+	else
+		row_cols(q);
 	for (int k = 0; k < sd->nkeys; k++)
 		sb_addf(&q->sql, ", %s", sd->keys[k]);
 	sb_add(&q->sql, " FROM tickets t");
@@ -624,17 +634,25 @@ static int key_cmp(const struct queue_row *a, const struct queue_row *b)
 static int merge_pg(struct store *st, struct stream *x, int n, const struct sort_def *sd,
 		    bool desc, int limit, struct queue_page *out, struct derr *e)
 {
+	/* The branches pick ids and keys alone; the page's rows are read
+	 * once picked, for `limit` tickets where each branch read `limit`
+	 * (a customer, an agent and the tags apiece): an open queue's page
+	 * by urgency is four branches, 184 rows read for 46 shown, and the
+	 * three joins planned four times at each move. */
 	struct qb q = {0};
 	qb_for(&q, st);
+	q.ids_only = true;
 	int64_t drafts_of = n ? x[0].f.drafts_of : 0;
-	sb_add(&q.sql, "SELECT u.*");
+	row_cols(&q);
+	for (int k = 0; k < sd->nkeys; k++)
+		sb_addf(&q.sql, ", u.k%d", k);
 	if (drafts_of) {
-		sb_add(&q.sql, ", EXISTS (SELECT 1 FROM drafts d WHERE d.ticket_id = u.c0"
+		sb_add(&q.sql, ", EXISTS (SELECT 1 FROM drafts d WHERE d.ticket_id = t.id"
 			       " AND d.agent_id = ");
 		qb_int(&q, drafts_of);
 		sb_add(&q.sql, ")");
 	}
-	sb_add(&q.sql, " FROM (");
+	sb_add(&q.sql, " FROM (SELECT * FROM (");
 	int branches = 0;
 	for (int i = 0; i < n; i++) {
 		for (int j = 0; j < x[i].nr; j++) {
@@ -659,16 +677,20 @@ static int merge_pg(struct store *st, struct stream *x, int n, const struct sort
 		qb_free(&q);
 		return DESK_OK;
 	}
-	/* Named by place (a branch's names repeat: t.id is a key too); the
-	 * keys are the columns after the row's eleven. */
-	sb_add(&q.sql, ") AS u (");
-	for (int k = 0; k < 11 + sd->nkeys; k++)
-		sb_addf(&q.sql, "%sc%d", k ? ", " : "", k);
+	/* Named by place (a branch's names repeat: t.id is a key too). */
+	sb_add(&q.sql, ") AS b (id");
+	for (int k = 0; k < sd->nkeys; k++)
+		sb_addf(&q.sql, ", k%d", k);
 	sb_add(&q.sql, ") ORDER BY ");
 	for (int k = 0; k < sd->nkeys; k++)
-		sb_addf(&q.sql, "%s%d %s", k ? ", " : "", 12 + k, desc ? "DESC" : "ASC");
+		sb_addf(&q.sql, "%sk%d %s", k ? ", " : "", k, desc ? "DESC" : "ASC");
 	sb_add(&q.sql, " LIMIT ");
 	qb_int(&q, limit);
+	sb_add(&q.sql, ") AS u JOIN tickets t ON t.id = u.id"
+		       " LEFT JOIN customers c ON c.id = t.customer_id"
+		       " LEFT JOIN agents a ON a.id = t.assignee_id ORDER BY ");
+	for (int k = 0; k < sd->nkeys; k++)
+		sb_addf(&q.sql, "%su.k%d %s", k ? ", " : "", k, desc ? "DESC" : "ASC");
 	struct stmt *s = st_prep(st, sb_str(&q.sql), e);
 	if (!s) {
 		qb_free(&q);

@@ -114,6 +114,17 @@ int st_step(struct stmt *s)
 	return s->pg ? pg_step(s->pg) : sqlite3_step(s->lite);
 }
 
+void st_run_together(struct store *st, struct stmt **v, size_t n)
+{
+	if (!st->pg || n < 2)
+		return;
+	struct pg_stmt **p = xcalloc(n, sizeof *p);
+	for (size_t i = 0; i < n; i++)
+		p[i] = v[i] ? v[i]->pg : NULL;
+	pg_run_together(st->pg, p, n);
+	free(p);
+}
+
 void st_done(struct stmt *s)
 {
 	if (!s)

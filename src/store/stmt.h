@@ -36,6 +36,12 @@ struct stmt *st_prep2(struct store *st, const char *sqlite_sql, const char *pg_s
 		      struct derr *e);
 /* Runs the statement (the first call) or moves to its next row. */
 int st_step(struct stmt *s);
+/* Reads that do not depend on each other, prepared and bound (NULLs
+ * skipped): PostgreSQL runs them all in one round trip (libpq's
+ * pipeline mode), where each st_step would be one, and each st_step
+ * then reads its statement's result; SQLite does nothing here.  Step
+ * them after, in any order, each with its results as if run alone. */
+void st_run_together(struct store *st, struct stmt **v, size_t n);
 /* Ends a statement's read and clears nothing else: it may be stepped
  * again from the start with the same bindings. */
 void st_done(struct stmt *s);

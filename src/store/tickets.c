@@ -343,8 +343,8 @@ int store_tag_remove(struct store *st, int64_t ticket_id, const char *tag, bool 
 			  ticket_id, tag, changed, e);
 }
 
-int store_customer_tickets(struct store *st, int64_t customer_id, int limit,
-			   struct ticket_list *out, struct derr *e)
+struct stmt *customer_tickets_ask(struct store *st, int64_t customer_id, int limit,
+				  struct derr *e)
 {
 	struct stmt *s = st_prep(st,
 				  "SELECT " TICKET_COLS TICKET_FROM
@@ -352,10 +352,23 @@ int store_customer_tickets(struct store *st, int64_t customer_id, int limit,
 				  " ORDER BY t.created_at DESC, t.id DESC LIMIT ?2",
 				  e);
 	if (!s)
-		return derr_code(e);
+		return NULL;
 	bind_int(s, 1, customer_id);
 	/* A negative limit is none: SQLite reads it so, PostgreSQL refuses it. */
 	bind_int(s, 2, limit < 0 ? INT64_MAX : limit);
+	return s;
+}
+
+int store_customer_tickets(struct store *st, int64_t customer_id, int limit,
+			   struct ticket_list *out, struct derr *e)
+{
+	struct stmt *s = customer_tickets_ask(st, customer_id, limit, e);
+	return s ? customer_tickets_take(st, s, out, e) : derr_code(e);
+}
+
+int customer_tickets_take(struct store *st, struct stmt *s, struct ticket_list *out,
+			  struct derr *e)
+{
 	int rc;
 	while ((rc = st_step(s)) == ST_ROW) {
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);

@@ -66,13 +66,23 @@ int store_time_entries(struct store *st, int64_t ticket_id, struct time_entry_li
 	return rc == ST_DONE ? DESK_OK : st_fail(st, e, "reading time spent");
 }
 
-int store_time_total(struct store *st, int64_t ticket_id, int64_t *seconds, struct derr *e)
+struct stmt *time_total_ask(struct store *st, int64_t ticket_id, struct derr *e)
 {
 	struct stmt *s = st_prep(
 		st, "SELECT coalesce(sum(seconds), 0) FROM time_entries WHERE ticket_id = ?1", e);
-	if (!s)
-		return derr_code(e);
-	bind_int(s, 1, ticket_id);
+	if (s)
+		bind_int(s, 1, ticket_id);
+	return s;
+}
+
+int store_time_total(struct store *st, int64_t ticket_id, int64_t *seconds, struct derr *e)
+{
+	struct stmt *s = time_total_ask(st, ticket_id, e);
+	return s ? time_total_take(st, s, seconds, e) : derr_code(e);
+}
+
+int time_total_take(struct store *st, struct stmt *s, int64_t *seconds, struct derr *e)
+{
 	int rc = st_step(s);
 	*seconds = rc == ST_ROW ? col_int(s, 0) : 0;
 	st_done(s);

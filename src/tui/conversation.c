@@ -296,18 +296,16 @@ static void load(struct conv_pane *c, struct app *a)
 		snprintf(c->err, sizeof c->err, "ticket %lld: %s", (long long)c->id, e.msg);
 		return;
 	}
-	if (store_messages(a->d->st, c->id, &c->msgs, &e) != DESK_OK) {
+	int64_t spent = 0;   /* the time recorded on it (desk(1), TIME SPENT) */
+	unsigned have = 0; /* the kinds of this agent's drafts on it */
+	if (store_ticket_thread(a->d->st, c->id, c->t.customer_id, a->d->me.id, &c->msgs,
+				&c->surveys, &c->addrs, &c->atts, &spent, &have, &e) != DESK_OK) {
 		snprintf(c->err, sizeof c->err, "ticket %lld: %s", (long long)c->id, e.msg);
 		message_list_free(&c->msgs);
 		ticket_free(&c->t);
 		return;
 	}
 	c->have = true;
-	store_surveys(a->d->st, c->id, &c->surveys, NULL);
-	if (c->t.customer_id)
-		store_customer_emails(a->d->st, c->t.customer_id, &c->addrs, NULL);
-	if (store_ticket_attachments(a->d->st, c->id, &c->atts, NULL) != DESK_OK)
-		attachment_list_free(&c->atts);
 	c->bodies = xcalloc(c->msgs.n + 1, sizeof *c->bodies);
 	const struct ticket *t = &c->t;
 	struct strbuf b = {0};
@@ -326,8 +324,7 @@ static void load(struct conv_pane *c, struct app *a)
 	}
 	if (t->merged_into)
 		sb_addf(&b, " · merged into #%lld", (long long)t->merged_into);
-	int64_t spent = 0; /* the time recorded on it (desk(1), TIME SPENT) */
-	if (store_time_total(a->d->st, c->id, &spent, NULL) == DESK_OK && spent > 0) {
+	if (spent > 0) {
 		char dur[32];
 		time_format_duration(spent, dur, sizeof dur);
 		sb_addf(&b, " · time %s", dur);
@@ -338,9 +335,6 @@ static void load(struct conv_pane *c, struct app *a)
 	 * postponed, or rescued after a crash) is pointed out. */
 	static const enum msg_kind kinds[] = {MSG_REPLY, MSG_NOTE};
 	static const int acts[] = {ACT_REPLY, ACT_NOTE};
-	unsigned have = 0;
-	if (store_draft_kinds(a->d->st, c->id, a->d->me.id, &have, NULL) != DESK_OK)
-		have = 0;
 	for (size_t i = 0; i < ARRAY_LEN(kinds) && !c->draft[0]; i++) {
 		if (have & (1u << kinds[i])) {
 			char k[32] = "";

@@ -90,12 +90,11 @@ static void load(struct hist_pane *h, struct app *a)
 	size_t want = (size_t)before + HIST_WINDOW;
 	if (keep && was > want)
 		want = was;
-	if (rc == DESK_OK)
-		rc = store_customer_get(a->d->st, cust, &h->c, &e);
 	if (want > (size_t)total)
 		want = (size_t)total;
+	struct name_list addrs = {0};
 	if (rc == DESK_OK)
-		rc = store_customer_tickets(a->d->st, cust, (int)want, &h->tickets, &e);
+		rc = store_customer_card(a->d->st, cust, (int)want, &h->c, &h->tickets, &addrs, &e);
 	if (rc != DESK_OK) {
 		snprintf(h->err, sizeof h->err, "customer %lld: %s", (long long)cust, e.msg);
 		customer_free(&h->c);
@@ -108,8 +107,7 @@ static void load(struct hist_pane *h, struct app *a)
 	h->cust = cust;
 	/* Fewer than asked for: some went meanwhile, the list ends there. */
 	h->total = h->tickets.n < want ? h->tickets.n : (size_t)total;
-	struct name_list addrs = {0};
-	if (store_customer_emails(a->d->st, cust, &addrs, NULL) == DESK_OK) {
+	if (addrs.n) {
 		struct strbuf b = {0};
 		for (size_t i = 0; i < addrs.n; i++)
 			if (!h->c.email || strcasecmp(addrs.v[i], h->c.email) != 0)

@@ -104,6 +104,79 @@ START_TEST(addresses_in_nocase_order)
 }
 END_TEST
 
+/* What the console's panes read together (store_ticket_thread,
+ * store_customer_card: one round trip each on PostgreSQL) is what each
+ * read gives alone. */
+START_TEST(panes_read_as_alone)
+{
+	int64_t t = ticket_for("Zed", "zed@example.com");
+	ticket_for("Zed", "zed@example.com");
+	int64_t c = customer_of(t);
+	struct derr e = {0};
+	const char *add[] = {"z2@x.example"};
+	struct customer_edit ed = {.add = add, .nadd = 1};
+	ck_assert_msg(core_customer_edit(&d, c, &ed, &e) == DESK_OK, "%s", e.msg);
+	ck_assert_int_eq(store_draft_save(d.st, t, d.me.id, MSG_NOTE, "half", &e), DESK_OK);
+	struct time_entry te = {.ticket_id = t, .agent_id = d.me.id, .seconds = 90,
+				.created_at = 1000};
+	ck_assert_int_eq(store_begin(d.st, &e), DESK_OK);
+	ck_assert_int_eq(store_time_insert(d.st, &te, &e), DESK_OK);
+	ck_assert_int_eq(store_commit(d.st, &e), DESK_OK);
+
+	struct message_list m = {0}, m1 = {0};
+	struct survey_list sv = {0};
+	struct name_list a = {0}, a1 = {0};
+	struct attachment_list at = {0};
+	int64_t secs = -1;
+	unsigned kinds = 0;
+	ck_assert_msg(store_ticket_thread(d.st, t, c, d.me.id, &m, &sv, &a, &at, &secs, &kinds,
+					  &e) == DESK_OK, "%s", e.msg);
+	ck_assert_int_eq(store_messages(d.st, t, &m1, &e), DESK_OK);
+	ck_assert_uint_eq(m.n, m1.n);
+	ck_assert_uint_ge(m.n, 1);
+	for (size_t i = 0; i < m.n; i++) {
+		ck_assert_int_eq(m.v[i].id, m1.v[i].id);
+		ck_assert_str_eq(m.v[i].body, m1.v[i].body);
+	}
+	ck_assert_int_eq(store_customer_emails(d.st, c, &a1, &e), DESK_OK);
+	ck_assert_uint_eq(a.n, 2);
+	ck_assert_uint_eq(a1.n, 2);
+	ck_assert_str_eq(a.v[0], a1.v[0]);
+	ck_assert_str_eq(a.v[1], a1.v[1]);
+	ck_assert_uint_eq(sv.n, 0);
+	ck_assert_uint_eq(at.n, 0);
+	ck_assert_int_eq(secs, 90);
+	ck_assert_uint_eq(kinds, 1u << MSG_NOTE);
+	message_list_free(&m);
+	message_list_free(&m1);
+	name_list_free(&a);
+	name_list_free(&a1);
+	/* no customer: no addresses */
+	ck_assert_int_eq(store_ticket_thread(d.st, t, 0, d.me.id, &m, &sv, &a, &at, &secs, &kinds,
+					     &e), DESK_OK);
+	ck_assert_uint_eq(a.n, 0);
+	message_list_free(&m);
+
+	struct customer cu = {0};
+	struct ticket_list tl = {0}, tl1 = {0};
+	ck_assert_msg(store_customer_card(d.st, c, 1, &cu, &tl, &a, &e) == DESK_OK, "%s", e.msg);
+	ck_assert_str_eq(cu.name, "Zed");
+	ck_assert_int_eq(store_customer_tickets(d.st, c, 1, &tl1, &e), DESK_OK);
+	ck_assert_uint_eq(tl.n, 1);
+	ck_assert_int_eq(tl.v[0].id, tl1.v[0].id);
+	ck_assert_uint_eq(a.n, 2);
+	customer_free(&cu);
+	ticket_list_free(&tl);
+	ticket_list_free(&tl1);
+	name_list_free(&a);
+	/* no such customer: its failure, and nothing else */
+	memset(&cu, 0, sizeof cu);
+	ck_assert_int_eq(store_customer_card(d.st, 999999, 5, &cu, &tl, &a, &e), DESK_ENOTFOUND);
+	ck_assert_uint_eq(tl.n, 0);
+	ck_assert_uint_eq(a.n, 0);
+}
+END_TEST
+
 START_TEST(edit_addresses_and_details)
 {
 	int64_t t = ticket_for("Cy Young", "cy@example.com");
@@ -343,6 +416,7 @@ Suite *suite_customers(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, edit_addresses_and_details);
 	tcase_add_test(tc, addresses_in_nocase_order);
+	tcase_add_test(tc, panes_read_as_alone);
 	tcase_add_test(tc, edit_refusals_change_nothing);
 	tcase_add_test(tc, merge_moves_tickets_and_addresses);
 	tcase_add_test(tc, tag_threads_from_any_address);

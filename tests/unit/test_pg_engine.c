@@ -487,6 +487,77 @@ START_TEST(signatures_and_ids)
 }
 END_TEST
 
+/* Reads run together (pg_run_together): one round trip, so one implicit
+ * transaction, whose now() they share (run alone, each has its own);
+ * each keeps its own rows, whatever order they are stepped in; one that
+ * fails reports its own failure at its step, and those the server then
+ * skipped run alone, right; a misuse is skipped and reported alone. */
+START_TEST(run_together)
+{
+	struct pg_conn *c = conn(0);
+	exec_ok(c, "INSERT INTO t (i, s) VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+	/* The clock first: a statement's first run goes unnamed, a second
+	 * prepares it; both ways go in the pipeline. */
+	const char *clock = "SELECT (extract(epoch FROM now()) * 1000000)::bigint, ?1::bigint";
+	struct pg_stmt *v[3];
+	for (int round = 0; round < 2; round++) {
+		for (int k = 0; k < 3; k++) {
+			if (!round)
+				v[k] = pg_stmt_new(c, clock);
+			pg_stmt_reset(v[k], true);
+			pg_bind_int(v[k], 1, k);
+		}
+		pg_run_together(c, v, 3);
+		int64_t at[3];
+		for (int k = 2; k >= 0; k--) {
+			ck_assert_int_eq(pg_step(v[k]), ST_ROW);
+			at[k] = pg_col_int(v[k], 0);
+			ck_assert_int_eq(pg_col_int(v[k], 1), k);
+			ck_assert_int_eq(pg_step(v[k]), ST_DONE);
+		}
+		ck_assert_int_eq(at[0], at[1]);
+		ck_assert_int_eq(at[1], at[2]);
+	}
+	ck_assert_int_eq(one_int(c, "SELECT count(*) FROM pg_prepared_statements"), 3);
+	for (int k = 0; k < 3; k++)
+		pg_stmt_free(v[k]);
+
+	/* rows, a failure, rows after it, a misuse, a NULL */
+	struct pg_stmt *w[5] = {
+		pg_stmt_new(c, "SELECT s FROM t WHERE i >= ?1 ORDER BY i"),
+		pg_stmt_new(c, "SELECT 10 / ?1"),
+		pg_stmt_new(c, "SELECT s FROM t WHERE i = ?1"),
+		pg_stmt_new(c, "SELECT ?1"),
+		NULL,
+	};
+	pg_bind_int(w[0], 1, 2);
+	pg_bind_int(w[1], 1, 0);
+	pg_bind_int(w[2], 1, 1);
+	pg_bind_int(w[3], 2, 1); /* out of range: the statement refuses to run */
+	pg_run_together(c, w, 5);
+	ck_assert_int_eq(pg_step(w[2]), ST_ROW);
+	ck_assert_str_eq(pg_col_str(w[2], 0), "a");
+	ck_assert_int_eq(pg_step(w[2]), ST_DONE);
+	ck_assert_int_eq(pg_step(w[1]), -1);
+	ck_assert_str_eq(pg_sqlstate(c), "22012");
+	ck_assert_int_eq(pg_step(w[0]), ST_ROW);
+	ck_assert_str_eq(pg_col_str(w[0], 0), "b");
+	ck_assert_int_eq(pg_step(w[0]), ST_ROW);
+	ck_assert_str_eq(pg_col_str(w[0], 0), "c");
+	ck_assert_int_eq(pg_step(w[0]), ST_DONE);
+	ck_assert_int_eq(pg_step(w[3]), -1);
+	struct derr e = {0};
+	pg_fail(c, "testdb", &e, "reading");
+	ck_assert_msg(strstr(e.msg, "out of range"), "%s", e.msg);
+	/* the connection is out of pipeline mode: plain statements go on */
+	ck_assert_int_eq(one_int(c, "SELECT count(*) FROM t"), 3);
+	exec_ok(c, "UPDATE t SET i = i + 1");
+	for (int k = 0; k < 4; k++)
+		pg_stmt_free(w[k]);
+	pg_disconnect(&c);
+}
+END_TEST
+
 static void fails_as(struct pg_conn *c, const char *sql, int code, const char *words)
 {
 	struct derr e = {0};
@@ -965,6 +1036,7 @@ Suite *suite_pg_engine(void)
 	tcase_add_test(tc, bad_values_refused);
 	tcase_add_test(tc, rows_step_reset_changes);
 	tcase_add_test(tc, signatures_and_ids);
+	tcase_add_test(tc, run_together);
 	tcase_add_test(tc, errors_mapped);
 	tcase_add_test(tc, permission_denied);
 	tcase_add_test(tc, transactions);
