@@ -27,12 +27,25 @@ enum {
 	 * console asks: every listening session is woken by every commit's
 	 * NOTIFY, which cost 128 writers a third of their commits. */
 	PG_WATCH = 1 << 1,
+	/* Reads desk's schema version in the session's first round trip
+	 * (pg_schema_read). */
+	PG_SCHEMA = 1 << 2,
 };
 
 /* Connects (flags: PG_READONLY, PG_WATCH); refuses a password written
  * in the setting itself (it belongs in ~/.pgpass or a service file). */
 int pg_connect(const char *conninfo, int flags, struct pg_conn **out, struct derr *e);
 void pg_disconnect(struct pg_conn **c);
+/* What PG_SCHEMA read at connecting, once (later calls, and a database
+ * whose meta table could not be read then, return false): *text the
+ * value of meta's 'schema_version', NULL without such a row (the
+ * caller frees it). */
+bool pg_schema_read(struct pg_conn *c, char **text);
+/* The role this session logged in as and whether the role in force is
+ * a superuser, as the server reported them when it started the session
+ * (session_authorization, is_superuser): no round trip.  False when
+ * the server said neither. */
+bool pg_session_role(struct pg_conn *c, const char **login, bool *superuser);
 /* The connection closes next: its prepared statements go with the
  * session, so freeing them asks the server nothing (a DEALLOCATE each
  * was a round trip apiece at every exit). */

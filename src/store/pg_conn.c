@@ -296,8 +296,11 @@ static PGconn *connect_quietly(const char *const *keys, const char *const *vals,
 }
 
 /* What every session of desk's sets up: on connecting and after a
- * reconnect (the server forgets it with the old session). */
-static bool session_setup(struct pg_conn *c)
+ * reconnect (the server forgets it with the old session).  With schema
+ * (PG_SCHEMA, at connecting), the same round trip reads desk's schema
+ * version: a new server process makes each round trip dear, and the
+ * version is read by every desk that starts. */
+static bool session_setup(struct pg_conn *c, bool schema)
 {
 	/* A hot standby (reports on a replica) refuses LISTEN: no notices
 	 * there, only what each read finds. */
@@ -313,14 +316,56 @@ static bool session_setup(struct pg_conn *c)
 	sb_add(&sql, c->readonly ? "SET default_transaction_read_only = on"
 				 : "SELECT set_config('synchronous_commit', 'local', false)"
 				   " WHERE current_setting('synchronous_commit') = 'off'");
+	if (schema)
+		sb_add(&sql, "; SELECT value FROM meta WHERE key = 'schema_version'");
 	PGresult *res = PQexec(c->pg, sb_str(&sql));
 	sb_free(&sql);
 	ExecStatusType st = PQresultStatus(res);
 	bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+	if (ok && schema) {
+		c->schema_read = true;
+		c->schema_text = PQntuples(res) > 0 && !PQgetisnull(res, 0, 0)
+					 ? xstrdup(PQgetvalue(res, 0, 0))
+					 : NULL;
+	}
+	if (!ok && schema && PQstatus(c->pg) == CONNECTION_OK) {
+		/* No meta table (an empty database), or one desk may not read:
+		 * the statements ran as one transaction, which the failure
+		 * undid.  The setup again alone, and pg_schema_version asks
+		 * as it always did, with its own messages. */
+		PQclear(res);
+		return session_setup(c, false);
+	}
 	if (!ok)
 		pg_keep_error(c, res);
 	PQclear(res);
 	return ok;
+}
+
+bool pg_schema_read(struct pg_conn *c, char **text)
+{
+	*text = NULL;
+	if (!c->schema_read)
+		return false;
+	c->schema_read = false;
+	*text = c->schema_text;
+	c->schema_text = NULL;
+	return true;
+}
+
+bool pg_session_role(struct pg_conn *c, const char **login, bool *superuser)
+{
+	/* Both are reported when a session starts (and when they change):
+	 * session_authorization is session_user; is_superuser is the role
+	 * in force, which a role's default `SET role` may make another
+	 * than the one logged in (that one can become it at will). */
+	const char *who = PQparameterStatus(c->pg, "session_authorization");
+	const char *super = PQparameterStatus(c->pg, "is_superuser");
+	if (!who || !*who || !super)
+		return false;
+	*login = who;
+	*superuser = strcmp(super, "on") == 0;
+	return true;
 }
 
 static bool has_password(const PQconninfoOption *opts)
@@ -391,7 +436,7 @@ int pg_connect(const char *conninfo, int flags, struct pg_conn **out, struct der
 		pg_disconnect(&c);
 		return rc;
 	}
-	if (!session_setup(c)) {
+	if (!session_setup(c, flags & PG_SCHEMA)) {
 		int rc = pg_fail(c, display, e, "setting up the connection");
 		free(display);
 		pg_disconnect(&c);
@@ -420,6 +465,7 @@ void pg_disconnect(struct pg_conn **cp)
 		free(c->dealloc[i]);
 	free(c->dealloc);
 	free(c->lost_why);
+	free(c->schema_text);
 	free(c);
 	*cp = NULL;
 }
@@ -450,7 +496,7 @@ bool pg_after_reset(struct pg_conn *c)
 	for (size_t i = 0; i < c->n_dealloc; i++)
 		free(c->dealloc[i]);
 	c->n_dealloc = 0;
-	if (!session_setup(c))
+	if (!session_setup(c, false))
 		return false;
 	c->lost = false;
 	free(c->lost_why);

@@ -12,6 +12,9 @@ struct pg_conn {
 	bool watch; /* LISTENs: PG_WATCH */
 	bool in_txn;  /* between pg_begin and pg_commit/pg_rollback */
 	bool missed;  /* reconnected: notices may have been lost */
+	/* PG_SCHEMA's answer until pg_schema_read takes it. */
+	bool schema_read;
+	char *schema_text;
 	/* Bumped at every reconnect: a statement prepared under an older
 	 * generation is prepared again (the server forgot it). */
 	unsigned long generation;

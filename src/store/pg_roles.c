@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "pg.h"
 #include "pg_roles.h"
 #include "util.h"
 
@@ -20,6 +21,11 @@ int store_session_role(struct store *st, char **login, bool *superuser, struct d
 	*superuser = false;
 	if (!store_on_server(st))
 		return DESK_OK;
+	const char *who;
+	if (pg_session_role(st->pg, &who, superuser)) { /* no round trip */
+		*login = xstrdup(who);
+		return DESK_OK;
+	}
 	struct stmt *s = st_prep(st,
 				  "SELECT session_user, coalesce((SELECT rolsuper FROM pg_roles"
 				  " WHERE rolname = session_user), false)",

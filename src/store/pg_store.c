@@ -9,9 +9,23 @@
 #include "pg_schema.h"
 #include "util.h"
 
+/* The version as meta holds it: -1 when text is not one. */
+static int version_of(const char *text)
+{
+	char *end = NULL;
+	long n = text ? strtol(text, &end, 10) : -1;
+	return text && end != text && *end == '\0' && n > 0 && n < 100000 ? (int)n : -1;
+}
+
 int pg_schema_version(struct store *st, int *v, struct derr *e)
 {
 	*v = -1;
+	char *text;
+	if (pg_schema_read(st->pg, &text)) { /* read while connecting */
+		*v = version_of(text);
+		free(text);
+		return DESK_OK;
+	}
 	/* An empty database has no meta table yet: version 0 (asked apart:
 	 * PostgreSQL refuses a statement naming a missing table even where
 	 * it would not read it). */
@@ -30,11 +44,7 @@ int pg_schema_version(struct store *st, int *v, struct derr *e)
 	if (!(s = st_prep(st, "SELECT value FROM meta WHERE key = 'schema_version'", e)))
 		return derr_code(e);
 	rc = st_step(s);
-	const char *text = rc == ST_ROW ? col_str(s, 0) : NULL;
-	char *end = NULL;
-	long n = text ? strtol(text, &end, 10) : -1;
-	if (text && end != text && *end == '\0' && n > 0 && n < 100000)
-		*v = (int)n;
+	*v = version_of(rc == ST_ROW ? col_str(s, 0) : NULL);
 	st_done(s);
 	return rc == ST_ROW || rc == ST_DONE ? DESK_OK
 					     : st_fail(st, e, "reading the schema version");
@@ -91,7 +101,8 @@ int pg_store_open(const char *conninfo, int flags, struct store **out, struct de
 	st->readonly = flags & STORE_READONLY;
 	st->gate_off = true; /* the advisory lock of pg_begin takes its place */
 	int rc = pg_connect(conninfo,
-			    (st->readonly ? PG_READONLY : 0) | (flags & STORE_WATCH ? PG_WATCH : 0),
+			    PG_SCHEMA | (st->readonly ? PG_READONLY : 0) |
+				    (flags & STORE_WATCH ? PG_WATCH : 0),
 			    &st->pg, e);
 	if (rc == DESK_OK)
 		rc = check_version(st, flags, e);
