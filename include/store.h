@@ -527,8 +527,11 @@ void store_import_unlock(struct store *st);
  * bookkeeping, and done again); store_checkpoint_passive then syncs and
  * folds the WAL back between batches, outside the gate, beside other
  * writers (a PASSIVE checkpoint takes no write lock).  Off restores
- * synchronous=FULL and the default checkpoints. */
-void store_bulk_wal(struct store *st, bool on);
+ * synchronous=FULL and the default checkpoints.  On PostgreSQL, with on
+ * commits no longer wait for their WAL flush (each waited a flush of
+ * its own, 5-30 ms a batch); off waits for one flush of them all, and
+ * fails when the server cannot confirm it. */
+int store_bulk_wal(struct store *st, bool on, struct derr *e);
 /* Between two transactions of a long job (an import's batches): waits,
  * at most max_ms, while other writers are queued at the write gate, so
  * that they go first. */
@@ -536,6 +539,11 @@ void store_let_waiters_first(struct store *st, long max_ms);
 /* Whether another process waits at the write gate now. */
 bool store_gate_waiting(struct store *st);
 void store_checkpoint_passive(struct store *st);
+/* Between two transactions of a long job that fills tables: on
+ * PostgreSQL, the statistics of those that doubled since their last
+ * ANALYZE made again, so that plans made while they were empty go
+ * (import_spool.c).  Nothing on SQLite. */
+void store_analyze_grown(struct store *st);
 
 enum import_state { IMPORT_CHECKING, IMPORT_READY };
 struct import_run {

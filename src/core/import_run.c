@@ -285,12 +285,12 @@ static int publish(struct desk *d, struct import_run *run, const struct import_o
 {
 	struct importer im;
 	importer_init(&im, d, run->name, run->started_at, run->agent_id, run->skip_bad);
-	long last = 0, start_done = run->done;
+	long last = 0, start_done = run->done, analyze_at = 8;
 	double ending_ms = 0;
 	bool more = true;
 	int rc = DESK_OK;
 	struct line_cache cache = {0};
-	store_bulk_wal(d->st, true);
+	store_bulk_wal(d->st, true, e);
 	while (more && rc == DESK_OK) {
 		rc = publish_batch(&im, run, o, report, &cache, &last, &more, &ending_ms, e);
 		/* After every batch: a WAL left to grow past 1000 pages is
@@ -298,6 +298,12 @@ static int publish(struct desk *d, struct import_run *run, const struct import_o
 		 * (measured: writers' p99 673 ms with a checkpoint a second,
 		 * 273 ms with one a batch, 330 ms with no import at all). */
 		store_checkpoint_passive(d->st);
+		/* Plans made while the tables were empty go as they fill:
+		 * looked at each time this run's count doubles. */
+		if (run->done - start_done >= analyze_at) {
+			store_analyze_grown(d->st);
+			analyze_at *= 2;
+		}
 		/* The agents who queued during the batch write before the next. */
 		store_let_waiters_first(d->st, IMPORT_BATCH_MS * 2);
 		if (rc == DESK_OK) {
@@ -309,7 +315,10 @@ static int publish(struct desk *d, struct import_run *run, const struct import_o
 		}
 	}
 	/* The last batches made durable before the import says it is done. */
-	store_bulk_wal(d->st, false);
+	struct derr fe = {0};
+	int frc = store_bulk_wal(d->st, false, rc ? &fe : e);
+	if (rc == DESK_OK)
+		rc = frc;
 	store_checkpoint_passive(d->st);
 	line_cache_free(&cache);
 	importer_free(&im);
@@ -474,7 +483,7 @@ static int check_file(struct importer *im, FILE *in, struct spool *sp,
 	ssize_t len;
 	int rc = DESK_OK;
 	double flushed = mono_s();
-	store_bulk_wal(im->d->st, true);
+	store_bulk_wal(im->d->st, true, e);
 	while ((len = read_line_capped(in, &buf, &cap, DESK_MAX_IMPORT_LINE, &whole)) >= 0) {
 		im->line++;
 		char *text = buf;
@@ -531,9 +540,12 @@ static int check_file(struct importer *im, FILE *in, struct spool *sp,
 	free(buf);
 	/* The commit point, below, with synchronous=FULL: once it says
 	 * ready, the whole spool is on disk. */
-	store_bulk_wal(im->d->st, false);
+	struct derr fe = {0};
+	int frc = store_bulk_wal(im->d->st, false, rc ? &fe : e);
 	if (rc)
 		return rc;
+	if (frc)
+		return frc;
 	if (ferror(in))
 		return derr_set(e, DESK_EIO, "%s: cannot read: %s", im->name, strerror(errno));
 	if ((rc = import_check_merges(im, report, &res->bad, e))) {
