@@ -110,8 +110,9 @@ void store_checkpoint_passive(struct store *st)
  * makes it from the table's size then.  An import into an empty
  * database makes it with its tables empty: the Message-ID check became a
  * sequential scan of messages for every ticket (half the server's time
- * at 1000 tickets, growing with the square of the file), and stayed one
- * until autovacuum's ANALYZE came by, a minute later or not at all.  So
+ * at 1000 tickets, growing with the square of the file), in another run
+ * the report facts' lookups one of tickets, and stayed so until
+ * autovacuum's ANALYZE came by, a minute later or not at all.  So
  * each table the import fills that has doubled since its statistics
  * (or has none, and is past 16 pages) is analyzed now, outside any
  * transaction and the writers' lock: a few times over an empty
