@@ -527,11 +527,8 @@ void store_import_unlock(struct store *st);
  * bookkeeping, and done again); store_checkpoint_passive then syncs and
  * folds the WAL back between batches, outside the gate, beside other
  * writers (a PASSIVE checkpoint takes no write lock).  Off restores
- * synchronous=FULL and the default checkpoints.  On PostgreSQL, with on
- * commits no longer wait for their WAL flush (each waited a flush of
- * its own, 5-30 ms a batch); off waits for one flush of them all, and
- * fails when the server cannot confirm it. */
-int store_bulk_wal(struct store *st, bool on, struct derr *e);
+ * synchronous=FULL and the default checkpoints. */
+void store_bulk_wal(struct store *st, bool on);
 /* Between two transactions of a long job (an import's batches): waits,
  * at most max_ms, while other writers are queued at the write gate, so
  * that they go first. */

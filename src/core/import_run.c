@@ -290,7 +290,7 @@ static int publish(struct desk *d, struct import_run *run, const struct import_o
 	bool more = true;
 	int rc = DESK_OK;
 	struct line_cache cache = {0};
-	store_bulk_wal(d->st, true, e);
+	store_bulk_wal(d->st, true);
 	while (more && rc == DESK_OK) {
 		rc = publish_batch(&im, run, o, report, &cache, &last, &more, &ending_ms, e);
 		/* After every batch: a WAL left to grow past 1000 pages is
@@ -315,10 +315,7 @@ static int publish(struct desk *d, struct import_run *run, const struct import_o
 		}
 	}
 	/* The last batches made durable before the import says it is done. */
-	struct derr fe = {0};
-	int frc = store_bulk_wal(d->st, false, rc ? &fe : e);
-	if (rc == DESK_OK)
-		rc = frc;
+	store_bulk_wal(d->st, false);
 	store_checkpoint_passive(d->st);
 	line_cache_free(&cache);
 	importer_free(&im);
@@ -483,7 +480,7 @@ static int check_file(struct importer *im, FILE *in, struct spool *sp,
 	ssize_t len;
 	int rc = DESK_OK;
 	double flushed = mono_s();
-	store_bulk_wal(im->d->st, true, e);
+	store_bulk_wal(im->d->st, true);
 	while ((len = read_line_capped(in, &buf, &cap, DESK_MAX_IMPORT_LINE, &whole)) >= 0) {
 		im->line++;
 		char *text = buf;
@@ -540,12 +537,9 @@ static int check_file(struct importer *im, FILE *in, struct spool *sp,
 	free(buf);
 	/* The commit point, below, with synchronous=FULL: once it says
 	 * ready, the whole spool is on disk. */
-	struct derr fe = {0};
-	int frc = store_bulk_wal(im->d->st, false, rc ? &fe : e);
+	store_bulk_wal(im->d->st, false);
 	if (rc)
 		return rc;
-	if (frc)
-		return frc;
 	if (ferror(in))
 		return derr_set(e, DESK_EIO, "%s: cannot read: %s", im->name, strerror(errno));
 	if ((rc = import_check_merges(im, report, &res->bad, e))) {

@@ -88,16 +88,14 @@ void store_import_unlock(struct store *st)
 	close(st->import_fd);
 }
 
-/* SQLite's WAL and durability knobs; on PostgreSQL, whether commits wait
- * for their WAL flush. */
-int store_bulk_wal(struct store *st, bool on, struct derr *e)
+/* SQLite's WAL and durability knobs; PostgreSQL has nothing to turn. */
+void store_bulk_wal(struct store *st, bool on)
 {
-	if (st->pg)
-		return pg_bulk_commits(st->pg, on, st->path, e);
+	if (!st->db)
+		return;
 	sqlite3_wal_autocheckpoint(st->db, on ? 0 : 1000 /* SQLite's default */);
 	sqlite3_exec(st->db, on ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL",
 		     NULL, NULL, NULL);
-	return DESK_OK;
 }
 
 void store_checkpoint_passive(struct store *st)

@@ -58,12 +58,6 @@ int pg_begin(struct pg_conn *c, const char *display, struct derr *e);
 int pg_commit(struct pg_conn *c, const char *display, struct derr *e);
 void pg_rollback(struct pg_conn *c);
 bool pg_in_transaction(struct pg_conn *c);
-/* A bulk writer's commits (an import's batches), as SQLite's
- * synchronous=NORMAL: with on, pg_commit returns once the server has
- * committed, without waiting for the WAL flush (a crash loses the last
- * of them whole, in order, with the bookkeeping that would have them
- * done again); off waits for one flush covering them all. */
-int pg_bulk_commits(struct pg_conn *c, bool on, const char *display, struct derr *e);
 /* Whether another connection committed a change since the last call
  * (LISTEN/NOTIFY; never blocks). */
 bool pg_changed(struct pg_conn *c);

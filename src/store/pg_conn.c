@@ -628,9 +628,7 @@ int pg_commit(struct pg_conn *c, const char *display, struct derr *e)
 	 * the flush (a millisecond or more of disk) no longer keeps every
 	 * other writer waiting.  "Saved" is said only after flush_own_commit
 	 * below; a crash before it loses the change together with anything
-	 * that saw it (later in the WAL, so also unflushed), never alone.
-	 * A bulk writer's commits wait for one flush at its end instead
-	 * (pg_bulk_commits). */
+	 * that saw it (later in the WAL, so also unflushed), never alone. */
 	PGresult *res = PQexec(c->pg, c->readonly ? "COMMIT"
 						  : "NOTIFY " CHANNEL "; SET LOCAL synchronous_commit = off; "
 						    "COMMIT");
@@ -638,12 +636,8 @@ int pg_commit(struct pg_conn *c, const char *display, struct derr *e)
 	bool lost_it = PQstatus(c->pg) == CONNECTION_BAD;
 	/* COMMIT of a transaction an error aborted answers ROLLBACK. */
 	bool rolled_back = st == PGRES_COMMAND_OK && strcmp(PQcmdStatus(res), "ROLLBACK") == 0;
-	bool flush = !lost_it && !rolled_back && st == PGRES_COMMAND_OK && !c->readonly;
-	if (flush && c->bulk) {
-		c->unflushed = true; /* pg_bulk_commits(false) waits for it */
-		flush = false;
-	}
-	bool unconfirmed = flush && !flush_own_commit(c);
+	bool unconfirmed = !lost_it && !rolled_back && st == PGRES_COMMAND_OK &&
+			   !c->readonly && !flush_own_commit(c);
 	const char *unsure =
 		unconfirmed ? "the database server took the change but could not confirm it is on disk"
 		: lost_it   ? "lost the connection to the database server while saving the change"
@@ -670,21 +664,6 @@ int pg_commit(struct pg_conn *c, const char *display, struct derr *e)
 		pg_rollback(c);
 	c->in_txn = false;
 	return rc;
-}
-
-int pg_bulk_commits(struct pg_conn *c, bool on, const char *display, struct derr *e)
-{
-	c->bulk = on;
-	if (on || !c->unflushed)
-		return DESK_OK;
-	pg_clear_error(c);
-	if (!flush_own_commit(c))
-		return derr_set(e, DESK_EIO,
-				"%s: the database server took the last changes but could not "
-				"confirm they are on disk (%s)",
-				display, c->err_msg ? c->err_msg : "no answer");
-	c->unflushed = false;
-	return DESK_OK;
 }
 
 void pg_rollback(struct pg_conn *c)

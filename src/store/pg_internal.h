@@ -11,9 +11,6 @@ struct pg_conn {
 	bool readonly;
 	bool watch; /* LISTENs: PG_WATCH */
 	bool in_txn;  /* between pg_begin and pg_commit/pg_rollback */
-	/* pg_bulk_commits: commits do not wait for their flush; unflushed:
-	 * one did not since. */
-	bool bulk, unflushed;
 	bool missed;  /* reconnected: notices may have been lost */
 	/* Bumped at every reconnect: a statement prepared under an older
 	 * generation is prepared again (the server forgot it). */
