@@ -553,6 +553,11 @@ void store_let_waiters_first(struct store *st, long max_ms);
 /* Whether another process waits at the write gate now. */
 bool store_gate_waiting(struct store *st);
 void store_checkpoint_passive(struct store *st);
+/* Between two transactions of a long job that fills tables: on
+ * PostgreSQL, the statistics of those that doubled since their last
+ * ANALYZE made again, so that plans made while they were empty go
+ * (import_spool.c).  Nothing on SQLite. */
+void store_analyze_grown(struct store *st);
 
 enum import_state { IMPORT_CHECKING, IMPORT_READY };
 struct import_run {

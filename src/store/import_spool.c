@@ -11,6 +11,7 @@
 #include <glib.h>
 
 #include "internal.h"
+#include "pg.h"
 #include "util.h"
 
 /* PostgreSQL: a session advisory lock stands for the lock file (its
@@ -101,6 +102,44 @@ void store_checkpoint_passive(struct store *st)
 {
 	if (st->db && !st->in_txn)
 		sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}
+
+/* PostgreSQL keeps a statement's generic plan once it is made, and
+ * makes it from the table's size then.  An import into an empty
+ * database makes it with its tables empty: the Message-ID check became a
+ * sequential scan of messages for every ticket (half the server's time
+ * at 1000 tickets, growing with the square of the file), in another run
+ * the report facts' lookups one of tickets, and stayed so until
+ * autovacuum's ANALYZE came by, a minute later or not at all.  So
+ * each table the import fills that has doubled since its statistics
+ * (or has none, and is past 16 pages) is analyzed now, outside any
+ * transaction and the writers' lock: a few times over an empty
+ * database's import, never over a large one's.  ANALYZE invalidates the
+ * plans made from the old size, in every session.  SKIP_LOCKED: a table
+ * autovacuum is analyzing is left to it; a table this role may not
+ * analyze (not its owner) is left too. */
+static const char analyze_grown_pg[] =
+	"DO $$DECLARE r record;"
+	"BEGIN"
+	"  FOR r IN SELECT c.oid::regclass AS t FROM pg_class c"
+	"    WHERE c.oid IN ('tickets'::regclass, 'messages'::regclass, 'events'::regclass,"
+	"      'customers'::regclass, 'customer_emails'::regclass, 'ticket_tags'::regclass,"
+	"      'surveys'::regclass, 'time_entries'::regclass, 'attachments'::regclass,"
+	"      'ticket_fts'::regclass, 'message_fts'::regclass)"
+	"    AND pg_has_role(c.relowner, 'USAGE')"
+	"    AND pg_relation_size(c.oid) / current_setting('block_size')::int"
+	"      >= 2 * greatest(c.relpages, 0) + 16"
+	"  LOOP"
+	"    EXECUTE format('ANALYZE (SKIP_LOCKED) %s', r.t);"
+	"  END LOOP;"
+	"END $$";
+
+void store_analyze_grown(struct store *st)
+{
+	if (!st->pg || st->in_txn)
+		return;
+	struct derr e = {0};
+	pg_exec(st->pg, st->path, analyze_grown_pg, &e); /* an optimization: no error */
 }
 
 void import_run_free(struct import_run *r)
